@@ -1,0 +1,174 @@
+/*
+ * ipc.h - the whole public contract of libipc.
+ *
+ * A shared-nothing message-passing library in the spirit of MPI. Ranks share no
+ * variables: they send and receive messages on communicators. Start a job with
+ * `ipcrun -n N prog args...`; a program started without ipcrun runs as a job of
+ * one rank.
+ *
+ * Conventions:
+ * - Every function returns IPC_SUCCESS (0) or an IPC_ERR_* code, except
+ *   ipc_wtime, ipc_strerror and ipc_errname.
+ * - `count` is a number of elements of the datatype, never bytes (unless the
+ *   datatype is IPC_BYTE or IPC_CHAR).
+ * - The library is single-threaded: call it from one thread of each rank.
+ * - Every symbol of the implementation that is not in this header starts with
+ *   `ipc__`; this header compiles together with <sys/ipc.h>.
+ */
+#ifndef IPC_H
+#define IPC_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IPC_VERSION_MAJOR 0
+#define IPC_VERSION_MINOR 1
+#define IPC_VERSION_PATCH 0
+#define IPC_VERSION_STRING "0.1.0"
+
+/*
+ * Error codes: one list gives the enum, ipc_strerror() and ipc_errname().
+ * X(name, value, description)
+ */
+#define IPC_ERRNO_MAP(X)                                                              \
+    X(SUCCESS, 0, "success")                                                          \
+    X(ERR_ARG, 1, "invalid argument")                                                 \
+    X(ERR_COUNT, 2, "invalid count")                                                  \
+    X(ERR_TYPE, 3, "invalid datatype")                                                \
+    X(ERR_RANK, 4, "invalid rank: not in the communicator")                           \
+    X(ERR_TAG, 5, "invalid tag: must be 0..IPC_TAG_UB or IPC_ANY_TAG on receive")     \
+    X(ERR_COMM, 6, "invalid communicator")                                            \
+    X(ERR_BUFFER, 7, "invalid buffer: NULL with a non-zero count")                    \
+    X(ERR_TRUNCATE, 8, "message truncated: longer than the receive buffer")           \
+    X(ERR_REQUEST, 9, "invalid request")                                              \
+    X(ERR_IN_STATUS, 10, "error in one or more statuses")                             \
+    X(ERR_NOMEM, 11, "out of memory")                                                 \
+    X(ERR_NOT_INITIALIZED, 12, "ipc_init has not been called, or ipc_finalize has")   \
+    X(ERR_INITIALIZED, 13, "ipc_init has already been called")                        \
+    X(ERR_WIREUP, 14, "cannot join the job: the launcher connection failed")          \
+    X(ERR_TRANSPORT, 15, "transport failure")                                         \
+    X(ERR_PEER, 16, "a peer rank has gone away")                                      \
+    X(ERR_OP, 17, "invalid operation for this datatype")                              \
+    X(ERR_INTERN, 18, "internal error")
+
+typedef enum {
+#define IPC__ERR_ENUM(name, value, text) IPC_##name = value,
+    IPC_ERRNO_MAP(IPC__ERR_ENUM)
+#undef IPC__ERR_ENUM
+    IPC_ERR_LASTCODE
+} ipc_errno;
+
+/* Opaque handles. */
+typedef struct ipc__comm *ipc_comm;
+typedef const struct ipc__datatype *ipc_datatype;
+typedef struct ipc__request *ipc_request;
+
+/* What a receive matched. `source` and `tag` are the sender's; `error` is the
+ * outcome of that one operation (set by ipc_waitall and friends). */
+typedef struct {
+    int source;
+    int tag;
+    int error;
+    size_t ipc__bytes; /* private: received length in bytes */
+} ipc_status;
+
+/* Communicators. */
+extern struct ipc__comm ipc__comm_world;
+extern struct ipc__comm ipc__comm_self;
+#define IPC_COMM_WORLD (&ipc__comm_world)
+#define IPC_COMM_SELF (&ipc__comm_self)
+#define IPC_COMM_NULL ((ipc_comm)0)
+
+/* Datatypes. */
+extern const struct ipc__datatype ipc__type_byte, ipc__type_char, ipc__type_int,
+    ipc__type_long, ipc__type_int64, ipc__type_uint64, ipc__type_float,
+    ipc__type_double;
+#define IPC_BYTE (&ipc__type_byte)
+#define IPC_CHAR (&ipc__type_char)
+#define IPC_INT (&ipc__type_int)
+#define IPC_LONG (&ipc__type_long)
+#define IPC_INT64 (&ipc__type_int64)
+#define IPC_UINT64 (&ipc__type_uint64)
+#define IPC_FLOAT (&ipc__type_float)
+#define IPC_DOUBLE (&ipc__type_double)
+#define IPC_DATATYPE_NULL ((ipc_datatype)0)
+
+/* Special ranks, tags and handles. */
+#define IPC_ANY_SOURCE (-1)
+#define IPC_PROC_NULL (-2)
+#define IPC_ANY_TAG (-1)
+#define IPC_TAG_UB 0x3fffffff /* largest tag a program may use */
+#define IPC_UNDEFINED (-32766)
+#define IPC_REQUEST_NULL ((ipc_request)0)
+#define IPC_STATUS_IGNORE ((ipc_status *)0)
+#define IPC_STATUSES_IGNORE ((ipc_status *)0)
+
+/* Start-up and shut-down. ipc_init reads the job from the environment that
+ * ipcrun sets; argc/argv may be NULL. ipc_finalize waits until every message
+ * this rank sent has left it, then synchronizes with every other rank. */
+int ipc_init(int *argc, char ***argv);
+int ipc_finalize(void);
+int ipc_initialized(int *flag);
+int ipc_finalized(int *flag);
+
+int ipc_comm_rank(ipc_comm comm, int *rank);
+int ipc_comm_size(ipc_comm comm, int *size);
+
+/* Point-to-point. Messages from one sender to one receiver on one communicator
+ * never overtake each other. A message longer than the receive buffer fills
+ * the buffer and returns IPC_ERR_TRUNCATE. Sends and receives to IPC_PROC_NULL
+ * complete at once. ipc_send returns when `buf` may be reused; ipc_ssend
+ * returns only once the receiver has matched the message. */
+int ipc_send(const void *buf, size_t count, ipc_datatype type, int dest, int tag,
+             ipc_comm comm);
+int ipc_ssend(const void *buf, size_t count, ipc_datatype type, int dest, int tag,
+              ipc_comm comm);
+int ipc_recv(void *buf, size_t count, ipc_datatype type, int source, int tag,
+             ipc_comm comm, ipc_status *status);
+
+/* Nonblocking: the buffer belongs to the library until the request completes
+ * in ipc_wait/ipc_test/ipc_waitall/ipc_waitany, which free the request and
+ * set the handle to IPC_REQUEST_NULL. */
+int ipc_isend(const void *buf, size_t count, ipc_datatype type, int dest, int tag,
+              ipc_comm comm, ipc_request *req);
+int ipc_issend(const void *buf, size_t count, ipc_datatype type, int dest, int tag,
+               ipc_comm comm, ipc_request *req);
+int ipc_irecv(void *buf, size_t count, ipc_datatype type, int source, int tag,
+              ipc_comm comm, ipc_request *req);
+int ipc_wait(ipc_request *req, ipc_status *status);
+int ipc_test(ipc_request *req, int *flag, ipc_status *status);
+/* statuses may be IPC_STATUSES_IGNORE. Returns IPC_ERR_IN_STATUS when one
+ * request failed; each status's `error` then tells which. */
+int ipc_waitall(int n, ipc_request reqs[], ipc_status statuses[]);
+/* *index is IPC_UNDEFINED when every request is IPC_REQUEST_NULL. */
+int ipc_waitany(int n, ipc_request reqs[], int *index, ipc_status *status);
+
+int ipc_probe(int source, int tag, ipc_comm comm, ipc_status *status);
+int ipc_iprobe(int source, int tag, ipc_comm comm, int *flag, ipc_status *status);
+/* Number of whole elements of `type` that the matched message held. */
+int ipc_get_count(const ipc_status *status, ipc_datatype type, size_t *count);
+
+int ipc_sendrecv(const void *sbuf, size_t scount, ipc_datatype stype, int dest,
+                 int stag, void *rbuf, size_t rcount, ipc_datatype rtype, int source,
+                 int rtag, ipc_comm comm, ipc_status *status);
+
+/* Collectives. */
+int ipc_barrier(ipc_comm comm);
+
+/* Utilities. */
+int ipc_type_size(ipc_datatype type, size_t *size);
+double ipc_wtime(void); /* seconds since an arbitrary point, monotonic */
+/* Ends the whole job: the launcher stops every rank and exits with
+ * `errorcode` (1 if it is not 1..255). Does not return. */
+int ipc_abort(ipc_comm comm, int errorcode);
+const char *ipc_strerror(int err);
+const char *ipc_errname(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IPC_H */

@@ -1,0 +1,391 @@
+/*
+ * core.c - start-up and shut-down, the job as ipcrun describes it, tunables,
+ * errors, time and abort.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "internal.h"
+
+struct ipc__state ipc__g = {.job = {.ctl_fd = -1}};
+
+/* ---- errors ---- */
+
+const char *ipc_strerror(int err)
+{
+    switch (err) {
+#define IPC__ERR_TEXT(name, value, text)                                              \
+    case IPC_##name:                                                                  \
+        return text;
+        IPC_ERRNO_MAP(IPC__ERR_TEXT)
+#undef IPC__ERR_TEXT
+    default:
+        return "unknown error code";
+    }
+}
+
+const char *ipc_errname(int err)
+{
+    switch (err) {
+#define IPC__ERR_NAME(name, value, text)                                              \
+    case IPC_##name:                                                                  \
+        return "IPC_" #name;
+        IPC_ERRNO_MAP(IPC__ERR_NAME)
+#undef IPC__ERR_NAME
+    default:
+        return "IPC_ERR_UNKNOWN";
+    }
+}
+
+/* ---- tunables ---- */
+
+static long env_long(const char *name, long def, long min, long max)
+{
+    const char *s = getenv(name);
+    if (!s || !*s)
+        return def;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max) {
+        fprintf(stderr, "ipc: ignoring %s='%s': expected an integer from %ld to %ld\n", name,
+                s, min, max);
+        return def;
+    }
+    return v;
+}
+
+void ipc__tunables_load(struct ipc__tunables *t)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int local = ipc__g.job.local_size > 0 ? ipc__g.job.local_size : 1;
+    /* Spinning only pays while every rank has a core of its own; with more
+     * ranks than cores a spinning rank steals the core its peer needs. */
+    long spin_default = cpus > 0 && local > cpus ? 0 : 200;
+
+    t->eager_limit = (size_t)env_long("IPC_EAGER_LIMIT", 64 * 1024, 0, 1L << 30);
+    t->spin_count = (int)env_long("IPC_SPIN_COUNT", spin_default, 0, 1L << 30);
+    t->pipe_size = (size_t)env_long("IPC_PIPE_SIZE", 1 << 20, 0, 1L << 30);
+    t->socket_buf = (size_t)env_long("IPC_SOCKET_BUFFER", 1 << 20, 0, 1L << 30);
+    t->peer_lost_wait_ms = (int)env_long("IPC_PEER_LOST_WAIT_MS", 5000, 0, 3600 * 1000);
+}
+
+/* ---- the job ---- */
+
+static int env_int(const char *name, int min, int *out)
+{
+    const char *s = getenv(name);
+    char *end;
+    long v;
+    if (!s) {
+        fprintf(stderr, "ipc: %s is not set; start the program with ipcrun\n", name);
+        return -1;
+    }
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > 1 << 24) {
+        fprintf(stderr, "ipc: %s='%s' is not valid; start the program with ipcrun\n", name,
+                s);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static void make_singleton_id(char *out, size_t cap)
+{
+    unsigned char b[16] = {0};
+    if (getrandom(b, sizeof b, 0) != sizeof b) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        memcpy(b, &ts, sizeof ts < sizeof b ? sizeof ts : sizeof b);
+    }
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    snprintf(out, cap,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+}
+
+static int read_job(struct ipc__job *job)
+{
+    const char *fd = getenv("IPC_CONTROL_FD");
+    if (!fd) { /* started alone: a job of one rank */
+        job->rank = job->local_rank = 0;
+        job->size = job->local_size = 1;
+        job->ctl_fd = -1;
+        make_singleton_id(job->job_id, sizeof job->job_id);
+        return IPC_SUCCESS;
+    }
+    const char *id = getenv("IPC_JOB_ID");
+    if (env_int("IPC_CONTROL_FD", 0, &job->ctl_fd) || env_int("IPC_SIZE", 1, &job->size) ||
+        env_int("IPC_RANK", 0, &job->rank) || env_int("IPC_LOCAL_SIZE", 1, &job->local_size) ||
+        env_int("IPC_LOCAL_RANK", 0, &job->local_rank))
+        return IPC_ERR_WIREUP;
+    if (job->rank >= job->size || job->local_rank >= job->local_size) {
+        fprintf(stderr, "ipc: IPC_RANK/IPC_LOCAL_RANK out of range; start the program with ipcrun\n");
+        return IPC_ERR_WIREUP;
+    }
+    snprintf(job->job_id, sizeof job->job_id, "%s", id ? id : "");
+    return IPC_SUCCESS;
+}
+
+static int pick_transport(struct ipc__job *job)
+{
+    const char *name = getenv("IPC_TRANSPORT");
+    if (!name || !*name)
+        name = "unix";
+    job->transport = ipc__transport_find(name);
+    if (!job->transport) {
+        fprintf(stderr,
+                "ipc: rank %d: transport '%s' (IPC_TRANSPORT) is not available; use pipe or "
+                "unix\n",
+                job->rank, name);
+        return IPC_ERR_TRANSPORT;
+    }
+    return IPC_SUCCESS;
+}
+
+/* Each rank holds a few descriptors per peer. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static int connect_peers(void)
+{
+    struct ipc__job *job = &ipc__g.job;
+    ipc__g.links = calloc((size_t)job->size, sizeof *ipc__g.links);
+    if (!ipc__g.links)
+        return IPC_ERR_NOMEM;
+    for (int p = 0; p < job->size; p++) {
+        ipc__g.links[p].rfd = ipc__g.links[p].wfd = -1;
+        if (job->transport->probe(job, p))
+            ipc__g.links[p].ops = job->transport;
+    }
+    if (job->size == 1)
+        return IPC_SUCCESS;
+    return job->transport->connect(job, ipc__g.links);
+}
+
+static void init_comms(void)
+{
+    ipc__comm_world = (struct ipc__comm){
+        .ctx_p2p = 0, .ctx_coll = 1, .rank = ipc__g.job.rank, .size = ipc__g.job.size};
+    static int self_world_rank;
+    self_world_rank = ipc__g.job.rank;
+    ipc__comm_self = (struct ipc__comm){
+        .ctx_p2p = 2, .ctx_coll = 3, .rank = 0, .size = 1, .world_ranks = &self_world_rank};
+}
+
+static void release_all(void)
+{
+    struct ipc__list *pos;
+    while ((pos = ipc__g.unexpected.head.next) != &ipc__g.unexpected.head) {
+        struct ipc__umsg *u = ipc__container_of(pos, struct ipc__umsg, mn.link);
+        ipc__mq_remove(&ipc__g.unexpected, &u->mn);
+        free(u->data);
+        free(u);
+    }
+    for (int p = 0; ipc__g.links && p < ipc__g.job.size; p++)
+        if (ipc__g.links[p].ops && ipc__g.links[p].rfd >= 0)
+            ipc__g.links[p].ops->close(&ipc__g.links[p]);
+    ipc__progress_fini();
+    free(ipc__g.links);
+    ipc__g.links = NULL;
+    while (ipc__g.free_reqs) {
+        struct ipc__request *r = ipc__g.free_reqs;
+        ipc__g.free_reqs = r->next_free;
+        free(r);
+    }
+}
+
+int ipc_init(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    if (ipc__g.initialized)
+        return IPC_ERR_INITIALIZED;
+    ipc__mq_init(&ipc__g.posted);
+    ipc__mq_init(&ipc__g.unexpected);
+    int rc = read_job(&ipc__g.job);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    ipc__tunables_load(&ipc__g.job.tun);
+    if (ipc__g.job.ctl_fd >= 0) {
+        if (ipc__ctl_send(ipc__g.job.ctl_fd, IPC__CTL_INIT, NULL, 0, NULL, 0) < 0) {
+            fprintf(stderr, "ipc: rank %d: cannot reach ipcrun on IPC_CONTROL_FD=%d\n",
+                    ipc__g.job.rank, ipc__g.job.ctl_fd);
+            return IPC_ERR_WIREUP;
+        }
+        /* Forwarded output should appear as it is written and survive a crash. */
+        setvbuf(stdout, NULL, _IOLBF, 0);
+    }
+    /* A write to a vanished peer must be an error code, not a silent death. */
+    struct sigaction sa;
+    if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+        signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
+    if ((rc = pick_transport(&ipc__g.job)) != IPC_SUCCESS ||
+        (rc = connect_peers()) != IPC_SUCCESS || (rc = ipc__progress_init()) != IPC_SUCCESS) {
+        release_all();
+        return rc;
+    }
+    init_comms();
+    ipc__g.initialized = true;
+    return IPC_SUCCESS;
+}
+
+int ipc_finalize(void)
+{
+    if (!ipc__g.initialized || ipc__g.finalized)
+        return IPC_ERR_NOT_INITIALIZED;
+    int rc = ipc__flush_sends();
+    if (rc == IPC_SUCCESS)
+        rc = ipc_barrier(IPC_COMM_WORLD);
+    /* After the barrier nobody sends to us any more: say goodbye so that our
+     * end of stream is not taken for a crash, and leave. */
+    ipc__g.finalizing = true;
+    ipc__send_bye();
+    ipc__flush_sends();
+    fflush(NULL);
+    if (ipc__g.job.ctl_fd >= 0) {
+        ipc__ctl_send(ipc__g.job.ctl_fd, IPC__CTL_FINALIZE, NULL, 0, NULL, 0);
+        close(ipc__g.job.ctl_fd);
+        ipc__g.job.ctl_fd = -1;
+    }
+    release_all();
+    ipc__g.finalized = true;
+    return rc;
+}
+
+int ipc_initialized(int *flag)
+{
+    if (!flag)
+        return IPC_ERR_ARG;
+    *flag = ipc__g.initialized;
+    return IPC_SUCCESS;
+}
+
+int ipc_finalized(int *flag)
+{
+    if (!flag)
+        return IPC_ERR_ARG;
+    *flag = ipc__g.finalized;
+    return IPC_SUCCESS;
+}
+
+void ipc__peer_lost(int p, const char *why)
+{
+    struct ipc__peer *pe = &ipc__g.peers[p];
+    if (pe->lost)
+        return;
+    pe->lost = true;
+    ipc__g.any_lost = true;
+    if (ipc__g.finalizing) {
+        ipc__fail_peer_traffic(p, IPC_ERR_PEER);
+        return;
+    }
+    if (ipc__g.job.ctl_fd >= 0 && ipc__g.job.tun.peer_lost_wait_ms > 0) {
+        /* A vanished peer means the job is failing: ipcrun is about to stop
+         * every rank. Give it the time to do so, so that the failure it
+         * reports is the peer's, not ours. */
+        struct pollfd pfd = {.fd = ipc__g.job.ctl_fd, .events = POLLIN};
+        poll(&pfd, 1, ipc__g.job.tun.peer_lost_wait_ms);
+    }
+    fprintf(stderr, "ipc: rank %d: lost rank %d: %s\n", ipc__g.job.rank, p, why);
+    ipc__fail_peer_traffic(p, IPC_ERR_PEER);
+}
+
+/* ---- communicators ---- */
+
+struct ipc__comm ipc__comm_world, ipc__comm_self;
+
+int ipc__check_comm(ipc_comm comm)
+{
+    if (!ipc__g.initialized || ipc__g.finalized)
+        return IPC_ERR_NOT_INITIALIZED;
+    return comm == IPC_COMM_WORLD || comm == IPC_COMM_SELF ? IPC_SUCCESS : IPC_ERR_COMM;
+}
+
+int ipc__world_rank(ipc_comm comm, int rank)
+{
+    return comm->world_ranks ? comm->world_ranks[rank] : rank;
+}
+
+int ipc_comm_rank(ipc_comm comm, int *rank)
+{
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    if (!rank)
+        return IPC_ERR_ARG;
+    *rank = comm->rank;
+    return IPC_SUCCESS;
+}
+
+int ipc_comm_size(ipc_comm comm, int *size)
+{
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    if (!size)
+        return IPC_ERR_ARG;
+    *size = comm->size;
+    return IPC_SUCCESS;
+}
+
+/* ---- datatypes ---- */
+
+const struct ipc__datatype ipc__type_byte = {"IPC_BYTE", 1};
+const struct ipc__datatype ipc__type_char = {"IPC_CHAR", sizeof(char)};
+const struct ipc__datatype ipc__type_int = {"IPC_INT", sizeof(int)};
+const struct ipc__datatype ipc__type_long = {"IPC_LONG", sizeof(long)};
+const struct ipc__datatype ipc__type_int64 = {"IPC_INT64", 8};
+const struct ipc__datatype ipc__type_uint64 = {"IPC_UINT64", 8};
+const struct ipc__datatype ipc__type_float = {"IPC_FLOAT", sizeof(float)};
+const struct ipc__datatype ipc__type_double = {"IPC_DOUBLE", sizeof(double)};
+
+int ipc_type_size(ipc_datatype type, size_t *size)
+{
+    if (!type)
+        return IPC_ERR_TYPE;
+    if (!size)
+        return IPC_ERR_ARG;
+    *size = type->size;
+    return IPC_SUCCESS;
+}
+
+/* ---- time and abort ---- */
+
+double ipc_wtime(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int ipc_abort(ipc_comm comm, int errorcode)
+{
+    (void)comm; /* the whole job ends, whatever the communicator */
+    int code = errorcode >= 1 && errorcode <= 255 ? errorcode : 1;
+    int32_t wire = code;
+    fflush(NULL);
+    if (ipc__g.job.ctl_fd >= 0)
+        ipc__ctl_send(ipc__g.job.ctl_fd, IPC__CTL_ABORT, &wire, sizeof wire, NULL, 0);
+    _exit(code);
+}

@@ -1,0 +1,186 @@
+/*
+ * internal.h - state shared by the modules of libipc. Nothing here is part of
+ * the public contract (include/ipc.h).
+ */
+#ifndef IPC_INTERNAL_H
+#define IPC_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc.h"
+#include "match.h"
+#include "transport/transport.h"
+#include "wire.h"
+
+struct ipc__datatype {
+    const char *name;
+    size_t size;
+};
+
+struct ipc__comm {
+    uint32_t ctx_p2p;  /* context id of point-to-point traffic */
+    uint32_t ctx_coll; /* context id of collective traffic */
+    int rank;
+    int size;
+    const int *world_ranks; /* world rank of each member; NULL means identity */
+};
+
+/* Tunables: read once, in ipc__tunables_load(); docs/tunables.md lists them. */
+struct ipc__tunables {
+    size_t eager_limit; /* IPC_EAGER_LIMIT: larger messages use rendezvous */
+    int spin_count;     /* IPC_SPIN_COUNT: polls without sleeping before blocking */
+    size_t pipe_size;   /* IPC_PIPE_SIZE: kernel buffer asked for each pipe */
+    size_t socket_buf;  /* IPC_SOCKET_BUFFER: SO_SNDBUF/SO_RCVBUF of unix links */
+    int peer_lost_wait_ms; /* IPC_PEER_LOST_WAIT_MS: time given to the launcher to end
+                              the job after a peer vanished, before erroring out */
+};
+
+/* What ipcrun told this rank (or a job of one when started alone). */
+struct ipc__job {
+    int rank, size;
+    int local_rank, local_size;
+    char job_id[40];
+    int ctl_fd; /* control channel to ipcrun; -1 when started alone */
+    const struct ipc__transport_ops *transport;
+    struct ipc__tunables tun;
+};
+
+enum ipc__req_kind { IPC__REQ_SEND, IPC__REQ_RECV };
+
+enum ipc__send_state {
+    IPC__SEND_QUEUED,   /* frames not yet fully written */
+    IPC__SEND_WAIT_CTS, /* RTS sent, waiting for the receiver to match */
+    IPC__SEND_DONE,
+};
+
+struct ipc__request {
+    enum ipc__req_kind kind;
+    bool complete;
+    bool user_owned;          /* handed out to the program (isend/irecv) */
+    int error;                /* outcome, IPC_SUCCESS or IPC_ERR_* */
+    ipc_status status;        /* filled for receives */
+    struct ipc__match_node mn; /* receive pattern in the posted queue; send key */
+    /* receive */
+    void *rbuf;
+    size_t rcap; /* bytes */
+    /* send */
+    const void *sbuf;
+    size_t slen;   /* bytes */
+    int peer; /* world rank of the destination (send) or of the source (receive;
+                 -1 while an IPC_ANY_SOURCE receive is unmatched) */
+    bool sync;     /* ssend: complete only once matched */
+    struct ipc__umsg *self_msg; /* self ssend: the unexpected entry it waits on */
+    struct ipc__request *next_free;
+};
+
+enum ipc__umsg_kind {
+    IPC__UMSG_EAGER, /* payload held in data */
+    IPC__UMSG_RTS,   /* long message waiting for a receive; sreq identifies it */
+    IPC__UMSG_SELF_SYNC, /* self ssend: payload still in the sender's buffer */
+};
+
+/* A message that arrived before its receive was posted. */
+struct ipc__umsg {
+    struct ipc__match_node mn;
+    enum ipc__umsg_kind kind;
+    size_t len;   /* message bytes */
+    char *data;   /* EAGER: len bytes, filled as they arrive */
+    bool arrived; /* EAGER: all len bytes are in data */
+    struct ipc__request *waiter; /* receive matched before the payload arrived */
+    int peer;                    /* world rank of the sender */
+    uint64_t sreq;               /* RTS: sender's request id */
+    struct ipc__request *self_sreq; /* SELF_SYNC: the sender's request */
+};
+
+/* One pending piece of outgoing stream: a header and maybe a payload. */
+struct ipc__frame {
+    struct ipc__list link;
+    struct ipc__frame_hdr hdr;
+    const char *payload;
+    size_t payload_len;
+    size_t done;  /* bytes of header + payload already written */
+    char *owned;  /* payload copy the frame owns (freed with it), or NULL */
+    struct ipc__request *req; /* completed when the frame is written, or NULL */
+};
+
+enum ipc__rx_state { IPC__RX_HDR, IPC__RX_BODY };
+
+struct ipc__peer {
+    struct ipc__list sendq; /* struct ipc__frame, in stream order */
+    bool bye;               /* the peer finalized: end of stream is expected */
+    bool eof;               /* end of stream after BYE: nothing more to read */
+    bool lost;              /* end of stream or error without BYE */
+    /* receive side */
+    enum ipc__rx_state rx_state;
+    char *rxbuf;
+    size_t rx_start, rx_end;
+    char *body_dst;      /* where the payload being received goes */
+    size_t body_left;    /* payload bytes still to store at body_dst */
+    size_t discard_left; /* payload bytes to drop after that (truncation) */
+    struct ipc__request *body_req; /* completed when the body is in */
+    struct ipc__umsg *body_umsg;   /* or: marked arrived when the body is in */
+};
+
+struct ipc__state {
+    bool initialized, finalized;
+    bool finalizing; /* past the final barrier: peers leaving is expected */
+    struct ipc__job job;
+    struct ipc__link *links; /* job.size entries, indexed by world rank */
+    struct ipc__peer *peers; /* job.size entries; peers[job.rank] is unused */
+    struct ipc__match_queue posted;     /* struct ipc__request, via mn */
+    struct ipc__match_queue unexpected; /* struct ipc__umsg, via mn */
+    struct ipc__request *free_reqs;
+    size_t pending_sends; /* frames queued on any peer */
+    bool any_lost;        /* some peer vanished without saying goodbye */
+};
+
+extern struct ipc__state ipc__g;
+
+/* wireup.c: the rank's side of the control channel */
+int ipc__kv_put(const char *key, const char *value);
+/* Waits for every rank to fence; *blob receives every "key\0value\0" (free it). */
+int ipc__kv_fence(char **blob, size_t *len);
+const char *ipc__kv_lookup(const char *blob, size_t len, const char *key);
+
+/* core.c */
+void ipc__tunables_load(struct ipc__tunables *t);
+int ipc__check_comm(ipc_comm comm);
+int ipc__world_rank(ipc_comm comm, int rank);
+void ipc__peer_lost(int peer, const char *why);
+
+/* progress.c */
+int ipc__progress_init(void);
+void ipc__progress_fini(void);
+/* Makes what progress is possible; with block != 0 and none made, sleeps in
+ * poll() until something may have changed. Returns IPC_SUCCESS or an error. */
+int ipc__progress(bool block);
+/* Drives progress until req completes (spin briefly, then sleep). */
+int ipc__wait_one(struct ipc__request *req);
+int ipc__flush_sends(void);
+struct ipc__frame *ipc__frame_new(struct ipc__frame_hdr hdr, const void *payload,
+                                  size_t len, struct ipc__request *req);
+void ipc__send_frame(int peer, struct ipc__frame *f, bool copy_rest);
+/* Fails every queued frame and request that depends on peer p. */
+void ipc__fail_peer_traffic(int p, int error);
+/* Completes req with IPC_ERR_PEER if the peer it needs is gone; true if so. */
+bool ipc__req_check_lost(struct ipc__request *req);
+void ipc__send_bye(void);
+
+/* p2p.c */
+struct ipc__request *ipc__req_new(enum ipc__req_kind kind);
+void ipc__req_free(struct ipc__request *req);
+void ipc__req_complete(struct ipc__request *req, int error);
+int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
+               uint32_t ctx, bool sync, struct ipc__request **out);
+int ipc__irecv(void *buf, size_t bytes, int source, int tag, ipc_comm comm, uint32_t ctx,
+               struct ipc__request **out);
+/* Called by progress when a frame header of a new message arrives. */
+void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h);
+/* Gives a matched unexpected message to receive req (copy, rendezvous or wait). */
+void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u);
+void ipc__start_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq,
+                           size_t len);
+
+#endif /* IPC_INTERNAL_H */

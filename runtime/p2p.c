@@ -1,0 +1,582 @@
+/*
+ * p2p.c - point-to-point messaging: requests, matching of arriving messages,
+ * the eager and rendezvous protocols, sends to self, and the public calls.
+ *
+ * Protocol choice: a message of at most IPC_EAGER_LIMIT bytes travels at once
+ * with its header (EAGER); a longer one, and every synchronous send, sends RTS
+ * and waits for the receiver's CTS, so nothing long is pushed before its
+ * receive is posted.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- requests ---- */
+
+struct ipc__request *ipc__req_new(enum ipc__req_kind kind)
+{
+    struct ipc__request *r = ipc__g.free_reqs;
+    if (r)
+        ipc__g.free_reqs = r->next_free;
+    else if (!(r = malloc(sizeof *r)))
+        return NULL;
+    memset(r, 0, sizeof *r);
+    r->kind = kind;
+    r->peer = -1;
+    ipc__list_init(&r->mn.link);
+    r->status.source = IPC_ANY_SOURCE;
+    r->status.tag = IPC_ANY_TAG;
+    return r;
+}
+
+void ipc__req_free(struct ipc__request *r)
+{
+    r->next_free = ipc__g.free_reqs;
+    ipc__g.free_reqs = r;
+}
+
+void ipc__req_complete(struct ipc__request *r, int error)
+{
+    r->complete = true;
+    r->error = error;
+    r->status.error = error;
+}
+
+static void free_umsg(struct ipc__umsg *u)
+{
+    free(u->data);
+    free(u);
+}
+
+/* ---- receiving side ---- */
+
+static void fill_status(struct ipc__request *r, const struct ipc__match_key *k, int peer)
+{
+    r->status.source = k->src;
+    r->status.tag = k->tag;
+    r->peer = peer;
+}
+
+void ipc__start_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq, size_t len)
+{
+    int err;
+    size_t n = ipc__match_copy_len(len, rreq->rcap, &err);
+    rreq->error = err;
+    rreq->status.ipc__bytes = n;
+    struct ipc__frame *f = ipc__frame_new(
+        ipc__frame_make(IPC__FRAME_CTS, 0, 0, 0, n, sreq, (uintptr_t)rreq), NULL, 0, NULL);
+    if (!f) {
+        ipc__req_complete(rreq, IPC_ERR_NOMEM);
+        return;
+    }
+    ipc__send_frame(peer, f, false);
+}
+
+void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u)
+{
+    int err;
+    fill_status(req, &u->mn.key, u->peer);
+    switch (u->kind) {
+    case IPC__UMSG_EAGER:
+        if (!u->arrived) {
+            u->waiter = req; /* the rest of the payload is on its way */
+            return;
+        }
+        req->status.ipc__bytes = ipc__match_copy_len(u->len, req->rcap, &err);
+        memcpy(req->rbuf, u->data, req->status.ipc__bytes);
+        ipc__req_complete(req, err);
+        break;
+    case IPC__UMSG_RTS:
+        ipc__start_rendezvous(req, u->peer, u->sreq, u->len);
+        break;
+    case IPC__UMSG_SELF_SYNC:
+        req->status.ipc__bytes = ipc__match_copy_len(u->len, req->rcap, &err);
+        memcpy(req->rbuf, u->self_sreq->sbuf, req->status.ipc__bytes);
+        ipc__req_complete(req, err);
+        ipc__req_complete(u->self_sreq, IPC_SUCCESS);
+        break;
+    }
+    free_umsg(u);
+}
+
+/* An EAGER or RTS header arrived from peer: match it or keep it unexpected. */
+void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h)
+{
+    struct ipc__peer *pe = &ipc__g.peers[peer];
+    struct ipc__match_key key = {.ctx = h->ctx, .src = h->src, .tag = h->tag};
+    struct ipc__match_node *n = ipc__mq_take_posted(&ipc__g.posted, &key);
+
+    if (n) {
+        struct ipc__request *r = ipc__container_of(n, struct ipc__request, mn);
+        fill_status(r, &key, peer);
+        if (h->type == IPC__FRAME_RTS) {
+            ipc__start_rendezvous(r, peer, h->sreq, h->len);
+            return;
+        }
+        int err;
+        size_t keep = ipc__match_copy_len(h->len, r->rcap, &err);
+        r->error = err;
+        r->status.ipc__bytes = keep;
+        pe->body_req = r;
+        pe->body_dst = r->rbuf;
+        pe->body_left = keep;
+        pe->discard_left = h->len - keep;
+        return;
+    }
+    struct ipc__umsg *u = calloc(1, sizeof *u);
+    if (u && h->type == IPC__FRAME_EAGER && !(u->data = malloc(h->len ? h->len : 1))) {
+        free(u);
+        u = NULL;
+    }
+    if (!u) {
+        ipc__peer_lost(peer, "out of memory for an unexpected message");
+        return;
+    }
+    u->mn.key = key;
+    u->len = h->len;
+    u->peer = peer;
+    if (h->type == IPC__FRAME_RTS) {
+        u->kind = IPC__UMSG_RTS;
+        u->sreq = h->sreq;
+    } else {
+        u->kind = IPC__UMSG_EAGER;
+        pe->body_umsg = u;
+        pe->body_dst = u->data;
+        pe->body_left = h->len;
+        pe->discard_left = 0;
+    }
+    ipc__mq_push(&ipc__g.unexpected, &u->mn);
+}
+
+/* ---- internal entry points, also used by collectives ---- */
+
+static int self_send(struct ipc__request *s)
+{
+    struct ipc__match_node *n = ipc__mq_take_posted(&ipc__g.posted, &s->mn.key);
+    if (n) {
+        struct ipc__request *r = ipc__container_of(n, struct ipc__request, mn);
+        int err;
+        fill_status(r, &s->mn.key, ipc__g.job.rank);
+        r->status.ipc__bytes = ipc__match_copy_len(s->slen, r->rcap, &err);
+        memcpy(r->rbuf, s->sbuf, r->status.ipc__bytes);
+        ipc__req_complete(r, err);
+        ipc__req_complete(s, IPC_SUCCESS);
+        return IPC_SUCCESS;
+    }
+    struct ipc__umsg *u = calloc(1, sizeof *u);
+    if (!u)
+        return IPC_ERR_NOMEM;
+    u->mn.key = s->mn.key;
+    u->len = s->slen;
+    u->peer = ipc__g.job.rank;
+    if (s->sync) {
+        /* Synchronous: the sender waits for the match, its buffer stays put. */
+        u->kind = IPC__UMSG_SELF_SYNC;
+        u->self_sreq = s;
+    } else {
+        u->kind = IPC__UMSG_EAGER;
+        u->arrived = true;
+        if (!(u->data = malloc(s->slen ? s->slen : 1))) {
+            free(u);
+            return IPC_ERR_NOMEM;
+        }
+        memcpy(u->data, s->sbuf, s->slen);
+        ipc__req_complete(s, IPC_SUCCESS);
+    }
+    ipc__mq_push(&ipc__g.unexpected, &u->mn);
+    return IPC_SUCCESS;
+}
+
+int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
+               uint32_t ctx, bool sync, struct ipc__request **out)
+{
+    struct ipc__request *s = ipc__req_new(IPC__REQ_SEND);
+    if (!s)
+        return IPC_ERR_NOMEM;
+    *out = s;
+    s->sbuf = buf;
+    s->slen = bytes;
+    s->sync = sync;
+    s->mn.key = (struct ipc__match_key){.ctx = ctx, .src = comm->rank, .tag = tag};
+    if (dest == IPC_PROC_NULL) {
+        ipc__req_complete(s, IPC_SUCCESS);
+        return IPC_SUCCESS;
+    }
+    int w = ipc__world_rank(comm, dest);
+    s->peer = w;
+    if (w == ipc__g.job.rank)
+        return self_send(s);
+    if (ipc__g.peers[w].lost) {
+        ipc__req_complete(s, IPC_ERR_PEER);
+        return IPC_SUCCESS;
+    }
+    bool eager = !sync && bytes <= ipc__g.job.tun.eager_limit;
+    struct ipc__frame_hdr h =
+        ipc__frame_make(eager ? IPC__FRAME_EAGER : IPC__FRAME_RTS, ctx, comm->rank, tag,
+                        bytes, eager ? 0 : (uintptr_t)s, 0);
+    struct ipc__frame *f = ipc__frame_new(h, eager ? buf : NULL, eager ? bytes : 0,
+                                          eager ? s : NULL);
+    if (!f) {
+        ipc__req_free(s);
+        return IPC_ERR_NOMEM;
+    }
+    ipc__send_frame(w, f, eager);
+    return IPC_SUCCESS;
+}
+
+int ipc__irecv(void *buf, size_t bytes, int source, int tag, ipc_comm comm, uint32_t ctx,
+               struct ipc__request **out)
+{
+    struct ipc__request *r = ipc__req_new(IPC__REQ_RECV);
+    if (!r)
+        return IPC_ERR_NOMEM;
+    *out = r;
+    r->rbuf = buf;
+    r->rcap = bytes;
+    if (source == IPC_PROC_NULL) {
+        r->status.source = IPC_PROC_NULL;
+        ipc__req_complete(r, IPC_SUCCESS);
+        return IPC_SUCCESS;
+    }
+    r->mn.key = (struct ipc__match_key){.ctx = ctx, .src = source, .tag = tag};
+    if (source != IPC_ANY_SOURCE)
+        r->peer = ipc__world_rank(comm, source);
+    struct ipc__match_node *n = ipc__mq_find_unexpected(&ipc__g.unexpected, &r->mn.key, 1);
+    if (n)
+        ipc__umsg_deliver(r, ipc__container_of(n, struct ipc__umsg, mn));
+    else
+        ipc__mq_push(&ipc__g.posted, &r->mn);
+    return IPC_SUCCESS;
+}
+
+/* ---- argument checks ---- */
+
+static int check_buffer(const void *buf, size_t count, ipc_datatype type, size_t *bytes)
+{
+    if (!type)
+        return IPC_ERR_TYPE;
+    if (type->size && count > SIZE_MAX / type->size)
+        return IPC_ERR_COUNT;
+    *bytes = count * type->size;
+    if (!buf && *bytes)
+        return IPC_ERR_BUFFER;
+    return IPC_SUCCESS;
+}
+
+static int check_send(const void *buf, size_t count, ipc_datatype type, int dest, int tag,
+                      ipc_comm comm, size_t *bytes)
+{
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    if ((rc = check_buffer(buf, count, type, bytes)) != IPC_SUCCESS)
+        return rc;
+    if (dest != IPC_PROC_NULL && (dest < 0 || dest >= comm->size))
+        return IPC_ERR_RANK;
+    if (tag < 0 || tag > IPC_TAG_UB)
+        return IPC_ERR_TAG;
+    return IPC_SUCCESS;
+}
+
+static int check_recv_pattern(int source, int tag, ipc_comm comm)
+{
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    if (source != IPC_PROC_NULL && source != IPC_ANY_SOURCE &&
+        (source < 0 || source >= comm->size))
+        return IPC_ERR_RANK;
+    if (tag != IPC_ANY_TAG && (tag < 0 || tag > IPC_TAG_UB))
+        return IPC_ERR_TAG;
+    return IPC_SUCCESS;
+}
+
+static int check_recv(void *buf, size_t count, ipc_datatype type, int source, int tag,
+                      ipc_comm comm, size_t *bytes)
+{
+    int rc = check_recv_pattern(source, tag, comm);
+    return rc != IPC_SUCCESS ? rc : check_buffer(buf, count, type, bytes);
+}
+
+/* ---- completion ---- */
+
+static void set_status(ipc_status *st, const struct ipc__request *r)
+{
+    if (st)
+        *st = r->status;
+}
+
+/* Hands a completed request's outcome to the caller and frees it. */
+static int finish(struct ipc__request **slot, ipc_status *st)
+{
+    struct ipc__request *r = *slot;
+    int err = r->error;
+    set_status(st, r);
+    ipc__req_free(r);
+    *slot = IPC_REQUEST_NULL;
+    return err;
+}
+
+static void empty_status(ipc_status *st)
+{
+    if (st)
+        *st = (ipc_status){.source = IPC_ANY_SOURCE, .tag = IPC_ANY_TAG};
+}
+
+/* ---- public calls ---- */
+
+static int send_common(const void *buf, size_t count, ipc_datatype type, int dest,
+                       int tag, ipc_comm comm, bool sync)
+{
+    size_t bytes;
+    struct ipc__request *r;
+    int rc = check_send(buf, count, type, dest, tag, comm, &bytes);
+    if (rc == IPC_SUCCESS)
+        rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, &r);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    if ((rc = ipc__wait_one(r)) != IPC_SUCCESS)
+        return rc;
+    return finish(&r, NULL);
+}
+
+int ipc_send(const void *buf, size_t count, ipc_datatype type, int dest, int tag,
+             ipc_comm comm)
+{
+    return send_common(buf, count, type, dest, tag, comm, false);
+}
+
+int ipc_ssend(const void *buf, size_t count, ipc_datatype type, int dest, int tag,
+              ipc_comm comm)
+{
+    return send_common(buf, count, type, dest, tag, comm, true);
+}
+
+int ipc_recv(void *buf, size_t count, ipc_datatype type, int source, int tag,
+             ipc_comm comm, ipc_status *status)
+{
+    size_t bytes;
+    struct ipc__request *r;
+    int rc = check_recv(buf, count, type, source, tag, comm, &bytes);
+    if (rc == IPC_SUCCESS)
+        rc = ipc__irecv(buf, bytes, source, tag, comm, comm->ctx_p2p, &r);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    if ((rc = ipc__wait_one(r)) != IPC_SUCCESS)
+        return rc;
+    return finish(&r, status);
+}
+
+static int isend_common(const void *buf, size_t count, ipc_datatype type, int dest,
+                        int tag, ipc_comm comm, bool sync, ipc_request *req)
+{
+    size_t bytes;
+    if (!req)
+        return IPC_ERR_REQUEST;
+    int rc = check_send(buf, count, type, dest, tag, comm, &bytes);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    return ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, req);
+}
+
+int ipc_isend(const void *buf, size_t count, ipc_datatype type, int dest, int tag,
+              ipc_comm comm, ipc_request *req)
+{
+    return isend_common(buf, count, type, dest, tag, comm, false, req);
+}
+
+int ipc_issend(const void *buf, size_t count, ipc_datatype type, int dest, int tag,
+               ipc_comm comm, ipc_request *req)
+{
+    return isend_common(buf, count, type, dest, tag, comm, true, req);
+}
+
+int ipc_irecv(void *buf, size_t count, ipc_datatype type, int source, int tag,
+              ipc_comm comm, ipc_request *req)
+{
+    size_t bytes;
+    if (!req)
+        return IPC_ERR_REQUEST;
+    int rc = check_recv(buf, count, type, source, tag, comm, &bytes);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    return ipc__irecv(buf, bytes, source, tag, comm, comm->ctx_p2p, req);
+}
+
+int ipc_wait(ipc_request *req, ipc_status *status)
+{
+    if (!ipc__g.initialized || ipc__g.finalized)
+        return IPC_ERR_NOT_INITIALIZED;
+    if (!req)
+        return IPC_ERR_REQUEST;
+    if (!*req) {
+        empty_status(status);
+        return IPC_SUCCESS;
+    }
+    int rc = ipc__wait_one(*req);
+    return rc != IPC_SUCCESS ? rc : finish(req, status);
+}
+
+int ipc_test(ipc_request *req, int *flag, ipc_status *status)
+{
+    if (!ipc__g.initialized || ipc__g.finalized)
+        return IPC_ERR_NOT_INITIALIZED;
+    if (!req || !flag)
+        return IPC_ERR_ARG;
+    *flag = 1;
+    if (!*req) {
+        empty_status(status);
+        return IPC_SUCCESS;
+    }
+    if (!(*req)->complete) {
+        int rc = ipc__progress(false);
+        if (rc != IPC_SUCCESS)
+            return rc;
+        ipc__req_check_lost(*req);
+    }
+    if (!(*req)->complete) {
+        *flag = 0;
+        return IPC_SUCCESS;
+    }
+    return finish(req, status);
+}
+
+int ipc_waitall(int n, ipc_request reqs[], ipc_status statuses[])
+{
+    if (!ipc__g.initialized || ipc__g.finalized)
+        return IPC_ERR_NOT_INITIALIZED;
+    if (n < 0 || (n > 0 && !reqs))
+        return IPC_ERR_ARG;
+    for (int i = 0; i < n; i++) {
+        if (!reqs[i])
+            continue;
+        int rc = ipc__wait_one(reqs[i]);
+        if (rc != IPC_SUCCESS)
+            return rc;
+    }
+    int failed = 0;
+    for (int i = 0; i < n; i++) {
+        ipc_status *st = statuses ? &statuses[i] : NULL;
+        if (!reqs[i])
+            empty_status(st);
+        else if (finish(&reqs[i], st) != IPC_SUCCESS)
+            failed++;
+    }
+    return failed ? IPC_ERR_IN_STATUS : IPC_SUCCESS;
+}
+
+int ipc_waitany(int n, ipc_request reqs[], int *index, ipc_status *status)
+{
+    if (!ipc__g.initialized || ipc__g.finalized)
+        return IPC_ERR_NOT_INITIALIZED;
+    if (n < 0 || (n > 0 && !reqs) || !index)
+        return IPC_ERR_ARG;
+    int spins = ipc__g.job.tun.spin_count;
+    for (;;) {
+        bool any = false;
+        for (int i = 0; i < n; i++) {
+            if (!reqs[i])
+                continue;
+            any = true;
+            ipc__req_check_lost(reqs[i]);
+            if (reqs[i]->complete) {
+                *index = i;
+                return finish(&reqs[i], status);
+            }
+        }
+        if (!any) {
+            *index = IPC_UNDEFINED;
+            empty_status(status);
+            return IPC_SUCCESS;
+        }
+        int rc = ipc__progress(spins-- <= 0);
+        if (rc != IPC_SUCCESS)
+            return rc;
+    }
+}
+
+static int probe_once(int source, int tag, ipc_comm comm, int *flag, ipc_status *status)
+{
+    struct ipc__match_key pat = {.ctx = comm->ctx_p2p, .src = source, .tag = tag};
+    struct ipc__match_node *n = ipc__mq_find_unexpected(&ipc__g.unexpected, &pat, 0);
+    *flag = n != NULL;
+    if (n && status) {
+        const struct ipc__umsg *u = ipc__container_of(n, struct ipc__umsg, mn);
+        *status = (ipc_status){.source = n->key.src, .tag = n->key.tag, .ipc__bytes = u->len};
+    }
+    return IPC_SUCCESS;
+}
+
+int ipc_iprobe(int source, int tag, ipc_comm comm, int *flag, ipc_status *status)
+{
+    int rc = check_recv_pattern(source, tag, comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    if (!flag)
+        return IPC_ERR_ARG;
+    if (source == IPC_PROC_NULL) {
+        *flag = 1;
+        if (status)
+            *status = (ipc_status){.source = IPC_PROC_NULL, .tag = IPC_ANY_TAG};
+        return IPC_SUCCESS;
+    }
+    probe_once(source, tag, comm, flag, status);
+    if (*flag)
+        return IPC_SUCCESS;
+    if ((rc = ipc__progress(false)) != IPC_SUCCESS)
+        return rc;
+    return probe_once(source, tag, comm, flag, status);
+}
+
+int ipc_probe(int source, int tag, ipc_comm comm, ipc_status *status)
+{
+    int flag = 0, spins = ipc__g.job.tun.spin_count;
+    int rc = ipc_iprobe(source, tag, comm, &flag, status);
+    while (rc == IPC_SUCCESS && !flag) {
+        if (ipc__g.any_lost) {
+            int w = source == IPC_ANY_SOURCE ? -1 : ipc__world_rank(comm, source);
+            struct ipc__request probe_req = {.peer = w};
+            probe_req.mn.link.next = &probe_req.mn.link;
+            if (ipc__req_check_lost(&probe_req))
+                return IPC_ERR_PEER;
+        }
+        rc = ipc__progress(spins-- <= 0);
+        if (rc == IPC_SUCCESS)
+            probe_once(source, tag, comm, &flag, status);
+    }
+    return rc;
+}
+
+int ipc_get_count(const ipc_status *status, ipc_datatype type, size_t *count)
+{
+    if (!status || !count)
+        return IPC_ERR_ARG;
+    if (!type)
+        return IPC_ERR_TYPE;
+    *count = type->size ? status->ipc__bytes / type->size : 0;
+    return IPC_SUCCESS;
+}
+
+int ipc_sendrecv(const void *sbuf, size_t scount, ipc_datatype stype, int dest, int stag,
+                 void *rbuf, size_t rcount, ipc_datatype rtype, int source, int rtag,
+                 ipc_comm comm, ipc_status *status)
+{
+    size_t sbytes, rbytes;
+    struct ipc__request *r, *s;
+    int rc = check_send(sbuf, scount, stype, dest, stag, comm, &sbytes);
+    if (rc == IPC_SUCCESS)
+        rc = check_recv(rbuf, rcount, rtype, source, rtag, comm, &rbytes);
+    if (rc == IPC_SUCCESS)
+        rc = ipc__irecv(rbuf, rbytes, source, rtag, comm, comm->ctx_p2p, &r);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    rc = ipc__isend(sbuf, sbytes, dest, stag, comm, comm->ctx_p2p, false, &s);
+    if (rc != IPC_SUCCESS)
+        return rc; /* r stays posted: a leak only on out-of-memory */
+    if ((rc = ipc__wait_one(s)) != IPC_SUCCESS || (rc = ipc__wait_one(r)) != IPC_SUCCESS)
+        return rc;
+    int serr = finish(&s, NULL);
+    int rerr = finish(&r, status);
+    return rerr != IPC_SUCCESS ? rerr : serr;
+}

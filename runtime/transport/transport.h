@@ -1,0 +1,60 @@
+/*
+ * transport.h - the one interface between the progress engine and the ways
+ * bytes travel between two ranks.
+ *
+ * A transport moves an ordered, reliable byte stream in each direction between
+ * this rank and a peer (a "link"). Framing, matching, ordering and protocols
+ * live above it (wire.h, progress.c); a transport knows nothing of messages.
+ * Each transport is one file whose functions are static; its only exported
+ * symbol is its ops table. A transport that cannot serve a peer says so in
+ * probe() instead of failing.
+ */
+#ifndef IPC_TRANSPORT_H
+#define IPC_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+struct ipc__job;
+
+/* One direction pair of a byte stream to one peer. */
+struct ipc__link {
+    int rfd; /* poll POLLIN here to learn that read() may make progress */
+    int wfd; /* poll POLLOUT here to learn that writev() may make progress */
+    const struct ipc__transport_ops *ops; /* NULL: no link (self, or not chosen) */
+};
+
+struct ipc__transport_ops {
+    const char *name;
+    /* Can this transport reach `peer` in this job? No side effects. */
+    bool (*probe)(const struct ipc__job *job, int peer);
+    /* Collective over every rank of the job (each calls it once, at ipc_init):
+     * establishes links[p] for every peer p whose links[p].ops points at this
+     * table, using the launcher's control channel to find peers. Links are
+     * non-blocking when it returns. Returns IPC_SUCCESS or an IPC_ERR_* code
+     * after printing one line saying why. */
+    int (*connect)(struct ipc__job *job, struct ipc__link *links);
+    /* Writes a prefix of the iovecs without blocking. Returns the number of
+     * bytes taken (0 when the stream is full), -EPIPE when the peer has gone,
+     * or another -errno. */
+    ssize_t (*writev)(struct ipc__link *l, const struct iovec *iov, int iovcnt);
+    /* Reads up to len bytes without blocking. Returns the count (> 0), 0 when
+     * nothing is available now, -EPIPE at end of stream, or another -errno. */
+    ssize_t (*read)(struct ipc__link *l, void *buf, size_t len);
+    /* Releases the link; l->ops stays set so the caller knows its kind. */
+    void (*close)(struct ipc__link *l);
+};
+
+extern const struct ipc__transport_ops ipc__transport_pipe;
+extern const struct ipc__transport_ops ipc__transport_unix;
+
+/* Looks up a transport by name (IPC_TRANSPORT); NULL when unknown. */
+const struct ipc__transport_ops *ipc__transport_find(const char *name);
+
+/* Helpers shared by transports that move bytes through file descriptors. */
+ssize_t ipc__fd_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt);
+ssize_t ipc__fd_read(struct ipc__link *l, void *buf, size_t len);
+
+#endif /* IPC_TRANSPORT_H */

@@ -1,0 +1,220 @@
+/*
+ * unix.c - the Unix-domain socket transport: one stream socket per pair.
+ *
+ * Each rank listens on an autobound abstract address (the kernel picks a
+ * unique name that vanishes with the socket: nothing on disk to clean up) and
+ * publishes it through ipcrun's key/value store. Rank i connects to every
+ * lower rank and accepts from every higher one, then says who it is.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static bool unix_probe(const struct ipc__job *job, int peer)
+{
+    return peer != job->rank && job->ctl_fd >= 0;
+}
+
+static void hex_encode(const unsigned char *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static int hex_decode(const char *in, unsigned char *out, size_t cap)
+{
+    size_t n = strlen(in);
+    if (n % 2 || n / 2 > cap)
+        return -1;
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned v;
+        if (sscanf(in + 2 * i, "%2x", &v) != 1)
+            return -1;
+        out[i] = (unsigned char)v;
+    }
+    return (int)(n / 2);
+}
+
+static int full_io(int fd, void *buf, size_t len, bool write_it)
+{
+    char *p = buf;
+    while (len) {
+        ssize_t n = write_it ? write(fd, p, len) : read(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n == 0 ? -ECONNRESET : -errno;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static void tune_socket(int fd, size_t bufsize)
+{
+    if (bufsize) {
+        int v = (int)bufsize;
+        (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v);
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/* Binds to a fresh abstract address and publishes it as unix.<rank>. */
+static int listen_and_publish(struct ipc__job *job, int *out_fd)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    socklen_t salen = sizeof(sa_family_t);
+    char key[32], hex[2 * sizeof sa.sun_path + 1];
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return -errno;
+    if (bind(fd, (struct sockaddr *)&sa, salen) < 0 || listen(fd, job->size) < 0)
+        goto fail;
+    salen = sizeof sa;
+    if (getsockname(fd, (struct sockaddr *)&sa, &salen) < 0)
+        goto fail;
+    hex_encode((const unsigned char *)sa.sun_path, salen - sizeof(sa_family_t), hex);
+    snprintf(key, sizeof key, "unix.%d", job->rank);
+    if (ipc__kv_put(key, hex) != IPC_SUCCESS) {
+        close(fd);
+        return -ECONNRESET;
+    }
+    *out_fd = fd;
+    return 0;
+fail:;
+    int err = errno;
+    close(fd);
+    return -err;
+}
+
+static int connect_to(const char *blob, size_t len, int peer, int32_t me, int *out_fd)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    char key[32];
+    snprintf(key, sizeof key, "unix.%d", peer);
+    const char *hex = ipc__kv_lookup(blob, len, key);
+    int n = hex ? hex_decode(hex, (unsigned char *)sa.sun_path, sizeof sa.sun_path) : -1;
+    if (n <= 0)
+        return -EPROTO;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    int rc = 0;
+    if (connect(fd, (struct sockaddr *)&sa, (socklen_t)(sizeof(sa_family_t) + (size_t)n)) < 0)
+        rc = -errno;
+    else
+        rc = full_io(fd, &me, sizeof me, true);
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    *out_fd = fd;
+    return 0;
+}
+
+static int accept_from(int lfd, const struct ipc__job *job, struct ipc__link *links)
+{
+    int32_t who;
+    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int rc = full_io(fd, &who, sizeof who, false);
+    if (rc == 0 && (who <= job->rank || who >= job->size || links[who].rfd >= 0))
+        rc = -EPROTO;
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    links[who].rfd = links[who].wfd = fd;
+    return 0;
+}
+
+static int unix_connect(struct ipc__job *job, struct ipc__link *links)
+{
+    int lfd = -1, rc;
+    char *blob = NULL;
+    size_t len = 0;
+    const char *stage = "listen";
+
+    rc = listen_and_publish(job, &lfd);
+    if (rc == 0) {
+        stage = "fence";
+        rc = ipc__kv_fence(&blob, &len) == IPC_SUCCESS ? 0 : -ECONNRESET;
+    }
+    /* Every rank takes part in every connection, whichever transport a pair
+     * uses, so that the accept count is known; unused sockets are closed. */
+    for (int p = 0; rc == 0 && p < job->rank; p++) {
+        stage = "connect";
+        int fd = -1;
+        rc = connect_to(blob, len, p, job->rank, &fd);
+        if (rc == 0)
+            links[p].rfd = links[p].wfd = fd;
+    }
+    for (int p = job->rank + 1; rc == 0 && p < job->size; p++) {
+        stage = "accept";
+        rc = accept_from(lfd, job, links);
+    }
+    free(blob);
+    if (lfd >= 0)
+        close(lfd);
+    if (rc < 0) {
+        fprintf(stderr, "ipc: rank %d: unix socket wire-up failed at %s: %s\n", job->rank,
+                stage, strerror(-rc));
+        return IPC_ERR_WIREUP;
+    }
+    for (int p = 0; p < job->size; p++) {
+        if (p == job->rank || links[p].rfd < 0)
+            continue;
+        if (links[p].ops != &ipc__transport_unix) {
+            close(links[p].rfd);
+            links[p].rfd = links[p].wfd = -1;
+            continue;
+        }
+        tune_socket(links[p].rfd, job->tun.socket_buf);
+    }
+    return IPC_SUCCESS;
+}
+
+static ssize_t unix_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt)
+{
+    struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
+    for (;;) {
+        ssize_t n = sendmsg(l->wfd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n >= 0)
+            return n;
+        if (errno == EINTR)
+            continue;
+        return errno == EAGAIN ? 0 : -errno;
+    }
+}
+
+static void unix_close(struct ipc__link *l)
+{
+    if (l->rfd >= 0)
+        close(l->rfd);
+    l->rfd = l->wfd = -1;
+}
+
+const struct ipc__transport_ops ipc__transport_unix = {
+    .name = "unix",
+    .probe = unix_probe,
+    .connect = unix_connect,
+    .writev = unix_writev,
+    .read = ipc__fd_read,
+    .close = unix_close,
+};

@@ -1,0 +1,44 @@
+/* wire.c - building and checking frame headers. */
+#include "wire.h"
+
+#include "ipc.h"
+
+struct ipc__frame_hdr ipc__frame_make(enum ipc__frame_type type, uint32_t ctx,
+                                      int32_t src, int32_t tag, uint64_t len,
+                                      uint64_t sreq, uint64_t rreq)
+{
+    return (struct ipc__frame_hdr){
+        .type = (uint8_t)type,
+        .version = IPC__WIRE_VERSION,
+        .ctx = ctx,
+        .src = src,
+        .tag = tag,
+        .len = len,
+        .sreq = sreq,
+        .rreq = rreq,
+    };
+}
+
+uint64_t ipc__frame_payload_len(const struct ipc__frame_hdr *h)
+{
+    return h->type == IPC__FRAME_EAGER || h->type == IPC__FRAME_DATA ? h->len : 0;
+}
+
+int ipc__frame_check(const struct ipc__frame_hdr *h)
+{
+    if (h->version != IPC__WIRE_VERSION || h->flags != 0)
+        return -1;
+    switch (h->type) {
+    case IPC__FRAME_EAGER:
+    case IPC__FRAME_RTS:
+        return h->src >= 0 && h->tag >= 0 && h->tag <= IPC_TAG_UB ? 0 : -1;
+    case IPC__FRAME_CTS:
+        return h->sreq && h->rreq ? 0 : -1;
+    case IPC__FRAME_DATA:
+        return h->rreq ? 0 : -1;
+    case IPC__FRAME_BYE:
+        return 0;
+    default:
+        return -1;
+    }
+}
