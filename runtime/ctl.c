@@ -88,17 +88,21 @@ ssize_t ipc__ctl_recv(int fd, uint32_t *type, void *buf, size_t cap, int *fds,
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return -errno;
-    take_fds(&msg, fds, nfds);
+    int bad = 0;
+    if (n > 0 && (size_t)n < sizeof hdr)
+        bad = -EPROTO;
+    else if (msg.msg_flags & MSG_TRUNC)
+        bad = -EMSGSIZE;
+    else if (n > 0 && (size_t)n - sizeof hdr != hdr.len)
+        bad = -EPROTO;
+    /* A packet we cannot use keeps none of its descriptors. */
+    take_fds(&msg, bad ? NULL : fds, bad ? NULL : nfds);
+    if (bad)
+        return bad;
     if (n == 0) {
         *type = 0;
         return 0;
     }
-    if ((size_t)n < sizeof hdr)
-        return -EPROTO;
-    if (msg.msg_flags & MSG_TRUNC)
-        return -EMSGSIZE;
-    if ((size_t)n - sizeof hdr != hdr.len)
-        return -EPROTO;
     *type = hdr.type;
     return (ssize_t)hdr.len;
 }

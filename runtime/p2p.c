@@ -43,6 +43,13 @@ void ipc__req_complete(struct ipc__request *r, int error)
     r->status.error = error;
 }
 
+/* memcpy that accepts the NULL buffers of empty messages. */
+static void copy_bytes(void *dst, const void *src, size_t n)
+{
+    if (n)
+        memcpy(dst, src, n);
+}
+
 static void free_umsg(struct ipc__umsg *u)
 {
     free(u->data);
@@ -84,7 +91,7 @@ void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u)
             return;
         }
         req->status.ipc__bytes = ipc__match_copy_len(u->len, req->rcap, &err);
-        memcpy(req->rbuf, u->data, req->status.ipc__bytes);
+        copy_bytes(req->rbuf, u->data, req->status.ipc__bytes);
         ipc__req_complete(req, err);
         break;
     case IPC__UMSG_RTS:
@@ -92,7 +99,7 @@ void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u)
         break;
     case IPC__UMSG_SELF_SYNC:
         req->status.ipc__bytes = ipc__match_copy_len(u->len, req->rcap, &err);
-        memcpy(req->rbuf, u->self_sreq->sbuf, req->status.ipc__bytes);
+        copy_bytes(req->rbuf, u->self_sreq->sbuf, req->status.ipc__bytes);
         ipc__req_complete(req, err);
         ipc__req_complete(u->self_sreq, IPC_SUCCESS);
         break;
@@ -159,7 +166,7 @@ static int self_send(struct ipc__request *s)
         int err;
         fill_status(r, &s->mn.key, ipc__g.job.rank);
         r->status.ipc__bytes = ipc__match_copy_len(s->slen, r->rcap, &err);
-        memcpy(r->rbuf, s->sbuf, r->status.ipc__bytes);
+        copy_bytes(r->rbuf, s->sbuf, r->status.ipc__bytes);
         ipc__req_complete(r, err);
         ipc__req_complete(s, IPC_SUCCESS);
         return IPC_SUCCESS;
@@ -181,7 +188,7 @@ static int self_send(struct ipc__request *s)
             free(u);
             return IPC_ERR_NOMEM;
         }
-        memcpy(u->data, s->sbuf, s->slen);
+        copy_bytes(u->data, s->sbuf, s->slen);
         ipc__req_complete(s, IPC_SUCCESS);
     }
     ipc__mq_push(&ipc__g.unexpected, &u->mn);

@@ -1,0 +1,251 @@
+#
+# Makefile for ipc: libipc, ipcrun, ipccc, the sample apps and the tests.
+#
+# GNU make, one Makefile for the whole tree, -j safe. Sources are found by
+# wildcard, so a new .c file needs no edit here. Everything is built under
+# $(BUILD): build/ normally, build/san/ with SAN=1 (ASan + UBSan).
+#
+#   ./configure && make         build everything
+#   make check                  install missing deps, configure, build, run all tests
+#   make demo                   ... then run hello and ring on 4 ranks
+#   make bench                  ... then compare against Open MPI and MPICH
+#   make install                PREFIX (default /usr/local) and DESTDIR honoured
+#   make V=1                    show the full commands
+#
+
+# Defaults. config.mak, written by ./configure, overrides them; the command
+# line overrides both.
+CC = cc
+CFLAGS =
+LDFLAGS =
+AR = ar
+INSTALL = install
+PREFIX = /usr/local
+SAN = 0
+HWLOC_CFLAGS =
+HWLOC_LIBS = -lhwloc
+UUID_CFLAGS =
+UUID_LIBS = -luuid
+CMOCKA_CFLAGS =
+CMOCKA_LIBS = -lcmocka
+CONFIGURE_ARGS =
+
+# Included only when present, so that a failing configure rerun (below) stops
+# make instead of being silently ignored, as it would be with -include.
+ifneq ($(wildcard config.mak),)
+include config.mak
+endif
+
+BINDIR = $(PREFIX)/bin
+LIBDIR = $(PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
+PKGCONFIGDIR = $(LIBDIR)/pkgconfig
+
+ifeq ($(SAN),1)
+BUILD = build/san
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer
+# With clang the sanitizer runtime lives in the executable, so the library's
+# references to it stay undefined until load time.
+SO_DEFS =
+# Tests run with these: a signal a test provokes (a rank that segfaults) must
+# stay a signal, and undefined behaviour must fail the test, not scroll by.
+# The user's own ASAN_OPTIONS/UBSAN_OPTIONS come last and win.
+SAN_ENV = ASAN_OPTIONS=handle_segv=0:handle_sigbus=0:handle_sigfpe=0$${ASAN_OPTIONS:+:$$ASAN_OPTIONS} \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1$${UBSAN_OPTIONS:+:$$UBSAN_OPTIONS}
+else
+BUILD = build
+SAN_FLAGS =
+SAN_ENV =
+# A shared library with an undefined symbol fails here, not in the first app.
+SO_DEFS = -Wl,-z,defs
+endif
+
+ifeq ($(V),1)
+Q =
+E = @:
+SILENT =
+else
+Q = @
+E = @printf '  %-6s %s\n'
+SILENT = -s
+endif
+
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+# Goals that set themselves up (check, demo, bench) or need no configuration.
+# Every other goal needs config.mak, and reruns configure when it changed.
+NOCONFIG_GOALS = check demo bench clean uninstall
+ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifeq ($(wildcard config.mak),)
+$(error config.mak is missing: run ./configure first (make check and make demo run it for you))
+endif
+config.mak: configure
+	./configure $(CONFIGURE_ARGS)
+endif
+
+# The shared library's version comes from the public header.
+VERSION := $(shell sed -n 's/^.define IPC_VERSION_STRING "\(.*\)"/\1/p' include/ipc.h)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
+
+# Sources and what is built from them.
+
+LIB_SRCS := $(sort $(wildcard runtime/*.c runtime/*/*.c))
+LAUNCHER_SRCS := $(sort $(wildcard launcher/*.c))
+APP_SRCS := $(sort $(wildcard apps/*.c))
+PROG_SRCS := $(sort $(wildcard tests/programs/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+
+OBJ = $(BUILD)/obj
+LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
+LAUNCHER_OBJS := $(LAUNCHER_SRCS:%.c=$(OBJ)/%.o)
+APP_OBJS := $(APP_SRCS:%.c=$(OBJ)/%.o)
+PROG_OBJS := $(PROG_SRCS:%.c=$(OBJ)/%.o)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(OBJ)/%.o)
+ALL_OBJS := $(LIB_OBJS) $(LAUNCHER_OBJS) $(APP_OBJS) $(PROG_OBJS) $(UNIT_OBJS)
+
+LIBIPC_A = $(BUILD)/lib/libipc.a
+LIBIPC_SONAME = libipc.so.$(SOMAJOR)
+LIBIPC_SO_FILE = $(BUILD)/lib/libipc.so.$(VERSION)
+LIBIPC_SO_LINKS = $(BUILD)/lib/$(LIBIPC_SONAME) $(BUILD)/lib/libipc.so
+LAUNCHER_A = $(OBJ)/launcher.a
+IPCRUN = $(BUILD)/bin/ipcrun
+IPCCC = $(BUILD)/bin/ipccc
+APPS := $(APP_SRCS:apps/%.c=$(BUILD)/apps/%)
+PROGS := $(PROG_SRCS:tests/programs/%.c=$(BUILD)/tests/programs/%)
+UNITS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+
+OUTPUTS = $(LIBIPC_A) $(LIBIPC_SO_FILE) $(LIBIPC_SO_LINKS) $(LAUNCHER_A) $(IPCRUN) \
+	$(IPCCC) $(APPS) $(PROGS) $(UNITS)
+
+# Flags. The user's CFLAGS come last so that they can override ours.
+
+IPC_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
+	-Iinclude -Iruntime
+ALL_CFLAGS = $(IPC_CFLAGS) $(HWLOC_CFLAGS) $(UUID_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+$(LIB_OBJS): EXTRA_CFLAGS = -fPIC
+$(UNIT_OBJS): EXTRA_CFLAGS = $(CMOCKA_CFLAGS) -Ilauncher
+
+# A unit test asks for extra link flags, such as -Wl,--wrap=write, with a
+# comment in its source: /* IPC_TEST_LDFLAGS: -Wl,--wrap=write */
+test_ldflags = $$(sed -n 's/.*IPC_TEST_LDFLAGS:\([^*]*\).*/\1/p' $(1))
+
+# $(call generate,template,output,prefix,includedir,libdir)
+generate = sed -e 's|@CC@|$(CC)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PREFIX@|$(3)|g' \
+	-e 's|@INCDIR@|$(4)|g' -e 's|@LIBDIR@|$(5)|g' $(1) > $(2).tmp && mv -f $(2).tmp $(2)
+
+# Build.
+
+.PHONY: all check demo bench install uninstall clean
+
+all: $(OUTPUTS)
+
+DIRS := $(sort $(patsubst %/,%,$(dir $(ALL_OBJS) $(OUTPUTS))))
+$(DIRS):
+	$(Q)mkdir -p $@
+$(ALL_OBJS) $(OUTPUTS): | $(DIRS)
+
+# Objects follow their headers (-MMD -MP) and the configuration.
+$(ALL_OBJS): $(wildcard config.mak)
+$(OBJ)/%.o: %.c
+	$(E) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c -o $@ $<
+-include $(ALL_OBJS:.o=.d)
+
+$(LIBIPC_A): $(LIB_OBJS)
+	$(E) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(LIBIPC_SO_FILE): $(LIB_OBJS) runtime/libipc.map
+	$(E) LD $@
+	$(Q)$(CC) -shared -Wl,-soname,$(LIBIPC_SONAME) -Wl,--version-script=runtime/libipc.map \
+		$(SO_DEFS) $(ALL_LDFLAGS) -o $@ $(LIB_OBJS) -pthread -lm
+
+$(LIBIPC_SO_LINKS): $(LIBIPC_SO_FILE)
+	$(Q)ln -sf $(notdir $<) $@
+
+# Unit tests link launcher modules from this archive; main.o would clash
+# with the test's main.
+$(LAUNCHER_A): $(filter-out $(OBJ)/launcher/main.o,$(LAUNCHER_OBJS))
+	$(E) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(IPCRUN): $(LAUNCHER_OBJS) $(OBJ)/runtime/ctl.o
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(UUID_LIBS) $(HWLOC_LIBS) -pthread -lm
+
+$(IPCCC): scripts/ipccc.in $(wildcard config.mak)
+	$(E) GEN $@
+	$(Q)$(call generate,$<,$@,$(PREFIX),$(abspath include),$(abspath $(BUILD)/lib))
+	$(Q)chmod 755 $@
+
+$(APPS): $(BUILD)/apps/%: $(OBJ)/apps/%.o $(LIBIPC_SO_LINKS)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/lib/libipc.so \
+		-Wl,-rpath,'$$ORIGIN/../lib' -lm
+
+$(PROGS): $(BUILD)/tests/programs/%: $(OBJ)/tests/programs/%.o $(LIBIPC_SO_LINKS)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/lib/libipc.so \
+		-Wl,-rpath,'$$ORIGIN/../../lib' -lm
+
+$(UNITS): $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(LAUNCHER_A) $(LIBIPC_A)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LAUNCHER_A) $(LIBIPC_A) $(CMOCKA_LIBS) \
+		$(UUID_LIBS) $(HWLOC_LIBS) -pthread -lm $(call test_ldflags,tests/unit/$*.c)
+
+# Set up, build and run. The set-up installs missing Debian packages and
+# (re)runs configure, so that these work on a fresh machine. The '+' shares
+# the jobserver: make cannot see $(MAKE) through $(setup).
+
+define setup
+	@scripts/install-deps
+	@test config.mak -nt configure || ./configure $(CONFIGURE_ARGS)
+	+@$(MAKE) --no-print-directory $(SILENT) all
+endef
+
+check:
+	$(setup)
+	@IPC_BUILD_DIR=$(BUILD) $(SAN_ENV) scripts/run-tests
+
+demo:
+	$(setup)
+	$(IPCRUN) -n 4 $(BUILD)/apps/hello
+	$(IPCRUN) -n 4 $(BUILD)/apps/ring
+
+# The anchors compare this build (build/, not build/san) with Open MPI and MPICH.
+COMPARE = ../shared/anchors/compare
+bench:
+	$(setup)
+ifneq ($(wildcard $(COMPARE)),)
+	@status=0; $(COMPARE) all || status=1; $(COMPARE) coll -n 8 || status=1; exit $$status
+else
+	$(IPCRUN) -n 2 $(BUILD)/apps/bench all
+endif
+
+# Install. ipccc and ipc.pc are generated for PREFIX at install time.
+
+install: $(IPCRUN) $(LIBIPC_A) $(LIBIPC_SO_FILE)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR)
+	$(INSTALL) -m 755 $(IPCRUN) $(DESTDIR)$(BINDIR)/ipcrun
+	$(call generate,scripts/ipccc.in,$(DESTDIR)$(BINDIR)/ipccc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR))
+	chmod 755 $(DESTDIR)$(BINDIR)/ipccc
+	$(INSTALL) -m 644 include/ipc.h $(DESTDIR)$(INCLUDEDIR)/ipc.h
+	$(INSTALL) -m 755 $(LIBIPC_SO_FILE) $(DESTDIR)$(LIBDIR)/libipc.so.$(VERSION)
+	ln -sf libipc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(LIBIPC_SONAME)
+	ln -sf $(LIBIPC_SONAME) $(DESTDIR)$(LIBDIR)/libipc.so
+	$(INSTALL) -m 644 $(LIBIPC_A) $(DESTDIR)$(LIBDIR)/libipc.a
+	$(call generate,scripts/ipc.pc.in,$(DESTDIR)$(PKGCONFIGDIR)/ipc.pc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR))
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ipcrun $(DESTDIR)$(BINDIR)/ipccc \
+		$(DESTDIR)$(INCLUDEDIR)/ipc.h $(DESTDIR)$(LIBDIR)/libipc.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/$(LIBIPC_SONAME) $(DESTDIR)$(LIBDIR)/libipc.so \
+		$(DESTDIR)$(LIBDIR)/libipc.a $(DESTDIR)$(PKGCONFIGDIR)/ipc.pc
+
+clean:
+	rm -rf build config.mak

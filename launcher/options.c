@@ -1,0 +1,439 @@
+/* options.c - parsing and validating ipcrun's command line. */
+#include "options.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ipc.h"
+
+enum opt_id {
+    OPT_NRANKS,
+    OPT_TAG_OUTPUT,
+    OPT_TRANSPORT,
+    OPT_HELP,
+    OPT_VERSION,
+    OPT_KILL_GRACE,
+    OPT_TIMEOUT,
+    OPT_EXPORT,
+    OPT_OVERSUBSCRIBE,
+};
+
+struct opt_def {
+    const char *name;
+    enum opt_id id;
+    bool takes_value;
+};
+
+static const struct opt_def opt_defs[] = {
+    {"-n", OPT_NRANKS, true},
+    {"-np", OPT_NRANKS, true},
+    {"--np", OPT_NRANKS, true},
+    {"--tag-output", OPT_TAG_OUTPUT, false},
+    {"--transport", OPT_TRANSPORT, true},
+    {"-h", OPT_HELP, false},
+    {"--help", OPT_HELP, false},
+    {"-V", OPT_VERSION, false},
+    {"--version", OPT_VERSION, false},
+    {"--kill-grace", OPT_KILL_GRACE, true},
+    {"--timeout", OPT_TIMEOUT, true},
+    {"-x", OPT_EXPORT, true},
+    {"--oversubscribe", OPT_OVERSUBSCRIBE, false},
+};
+
+/* Names ipcrun sets for each rank; exporting them would lie to the ranks. */
+static const char *const reserved_env[] = {
+    "IPC_RANK",       "IPC_SIZE",   "IPC_LOCAL_RANK",
+    "IPC_LOCAL_SIZE", "IPC_JOB_ID", "IPC_CONTROL_FD",
+};
+
+static const char usage_text[] =
+    "usage: ipcrun [options] -n N prog [args...]\n"
+    "\n"
+    "Starts N copies (ranks) of prog on this host and forwards their output.\n"
+    "Options end at the program name (or at '--').\n"
+    "\n"
+    "  -n N, -np N, --np N, -n=N  number of ranks to start (required, 1..100000)\n"
+    "  --tag-output               prefix every output line with '[R] ', R the rank\n"
+    "  --transport NAME           transport between ranks: pipe, unix, shm or tcp\n"
+    "                             (given to ranks as IPC_TRANSPORT; default: inherited)\n"
+    "  -x NAME, -x NAME=VALUE     export NAME (its current or the given value) to ranks\n"
+    "  --timeout SEC              stop the job after SEC seconds (0: never; default:\n"
+    "                             IPC_TIMEOUT from the environment, else never)\n"
+    "  --kill-grace SEC           after SIGTERM, wait SEC seconds before SIGKILL "
+    "(default 3)\n"
+    "  --oversubscribe            accepted for mpirun compatibility; ipcrun never "
+    "refuses\n"
+    "  -h, --help                 print this help and exit\n"
+    "  -V, --version              print the version and exit\n"
+    "\n"
+    "Options taking a value also accept --option=VALUE.\n"
+    "\n"
+    "Exit status:\n"
+    "  0        every rank exited with status 0\n"
+    "  1-255    the status of the lowest-numbered rank that failed on its own\n"
+    "           (128+S for a rank killed by signal S; 1 for a rank that called\n"
+    "           ipc_init but exited without ipc_finalize; the code given to\n"
+    "           ipc_abort when a rank called it)\n"
+    "  2        usage error: bad option, or the program cannot be run\n"
+    "  124      the timeout expired\n"
+    "  125      ipcrun itself failed (out of processes, descriptors, memory)\n"
+    "  127      a rank could not execute the program\n"
+    "  128+S    ipcrun was interrupted by signal S (SIGINT, SIGTERM, SIGHUP)\n"
+    "\n"
+    "On the first failure ipcrun sends SIGTERM to the other ranks, then SIGKILL\n"
+    "after the kill grace. SIGUSR1 and SIGUSR2 are forwarded to every rank.\n";
+
+const char *ipc__opts_usage(void)
+{
+    return usage_text;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err || errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+static int parse_ranks(const char *name, const char *value, int *nranks, char *err,
+                       size_t errlen)
+{
+    if (!all_digits(value)) {
+        set_err(err, errlen, "%s needs a positive number of ranks, got '%s'", name,
+                value);
+        return -1;
+    }
+    errno = 0;
+    unsigned long n = strtoul(value, NULL, 10);
+    if (n == 0) {
+        set_err(err, errlen, "%s needs a positive number of ranks, got '%s'", name,
+                value);
+        return -1;
+    }
+    if (errno == ERANGE || n > IPC__OPTS_MAX_RANKS) {
+        set_err(err, errlen, "%s: at most %d ranks can be started, got '%s'", name,
+                IPC__OPTS_MAX_RANKS, value);
+        return -1;
+    }
+    *nranks = (int)n;
+    return 0;
+}
+
+/* Seconds as plain decimal ("3", "0.5"); strtod alone would also take "inf",
+ * hex and leading blanks. */
+static int parse_seconds(const char *value, long *ms)
+{
+    int digits = 0, dots = 0;
+    for (const char *p = value; *p; p++) {
+        if (*p >= '0' && *p <= '9')
+            digits++;
+        else if (*p == '.')
+            dots++;
+        else
+            return -1;
+    }
+    if (digits == 0 || dots > 1)
+        return -1;
+    double sec = strtod(value, NULL);
+    if (!isfinite(sec) || sec > 1e7)
+        return -1;
+    *ms = lround(sec * 1000.0);
+    return 0;
+}
+
+static bool valid_env_name(const char *s, size_t len)
+{
+    if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
+static int check_export(const char *value, char *err, size_t errlen)
+{
+    const char *eq = strchr(value, '=');
+    size_t len = eq ? (size_t)(eq - value) : strlen(value);
+    if (!valid_env_name(value, len)) {
+        set_err(err, errlen,
+                "-x needs NAME or NAME=VALUE with NAME made of letters, digits "
+                "and '_', got '%s'",
+                value);
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof reserved_env / sizeof reserved_env[0]; i++) {
+        if (strlen(reserved_env[i]) == len && !strncmp(value, reserved_env[i], len)) {
+            set_err(err, errlen,
+                    "-x %.*s: ipcrun sets %.*s for each rank itself; drop "
+                    "this -x",
+                    (int)len, value, (int)len, value);
+            return -1;
+        }
+    }
+    if (!eq && !getenv(value)) {
+        set_err(err, errlen, "-x %s: %s is not set here; give its value with -x %s=VALUE",
+                value, value, value);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_transport(const char *value, char *err, size_t errlen)
+{
+    const char *list = IPC__OPTS_TRANSPORTS;
+    size_t len = strlen(value);
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n == len && len > 0 && !strncmp(p, value, n))
+            return 0;
+        p += n;
+        p += strspn(p, " ");
+    }
+    set_err(err, errlen, "--transport must be one of pipe, unix, shm, tcp; got '%s'",
+            value);
+    return -1;
+}
+
+static const struct opt_def *find_opt(const char *arg, size_t len)
+{
+    for (size_t i = 0; i < sizeof opt_defs / sizeof opt_defs[0]; i++)
+        if (strlen(opt_defs[i].name) == len && !strncmp(opt_defs[i].name, arg, len))
+            return &opt_defs[i];
+    return NULL;
+}
+
+static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *value,
+                     bool *timeout_given, char *err, size_t errlen)
+{
+    switch (d->id) {
+    case OPT_NRANKS:
+        return parse_ranks(d->name, value, &o->nranks, err, errlen);
+    case OPT_TAG_OUTPUT:
+        o->tag_output = true;
+        return 0;
+    case OPT_TRANSPORT:
+        if (check_transport(value, err, errlen))
+            return -1;
+        o->transport = value;
+        return 0;
+    case OPT_KILL_GRACE:
+        if (parse_seconds(value, &o->kill_grace_ms) == 0)
+            return 0;
+        set_err(err, errlen,
+                "--kill-grace needs a number of seconds (0 or more), got '%s'", value);
+        return -1;
+    case OPT_TIMEOUT:
+        *timeout_given = true;
+        if (parse_seconds(value, &o->timeout_ms) == 0)
+            return 0;
+        set_err(err, errlen,
+                "--timeout needs a number of seconds (0: no limit), got '%s'", value);
+        return -1;
+    case OPT_EXPORT:
+        if (check_export(value, err, errlen))
+            return -1;
+        o->exports[o->nexports++] = value;
+        return 0;
+    case OPT_OVERSUBSCRIBE:
+    case OPT_HELP:
+    case OPT_VERSION:
+        return 0;
+    }
+    return 0;
+}
+
+static enum ipc__opts_result fail(struct ipc__opts *o)
+{
+    ipc__opts_free(o);
+    return IPC__OPTS_ERROR;
+}
+
+static enum ipc__opts_result finish(struct ipc__opts *o, int argc, char **argv, int prog,
+                                    bool timeout_given, const char *env_timeout,
+                                    char *err, size_t errlen)
+{
+    if (prog >= argc) {
+        set_err(err, errlen,
+                "no program to run; usage: ipcrun [options] -n N prog [args...]");
+        return fail(o);
+    }
+    if (o->nranks == 0) {
+        set_err(err, errlen,
+                "say how many ranks to start with -n N, e.g. 'ipcrun -n 4 %s'",
+                argv[prog]);
+        return fail(o);
+    }
+    if (!timeout_given && env_timeout && *env_timeout &&
+        parse_seconds(env_timeout, &o->timeout_ms) != 0) {
+        set_err(err, errlen,
+                "IPC_TIMEOUT must be a number of seconds (0: no limit), got '%s'",
+                env_timeout);
+        return fail(o);
+    }
+    o->prog_argv = argv + prog;
+    return IPC__OPTS_RUN;
+}
+
+enum ipc__opts_result ipc__opts_parse(struct ipc__opts *o, int argc, char **argv,
+                                      const char *env_timeout, char *err, size_t errlen)
+{
+    bool timeout_given = false;
+    int i = 1;
+
+    *o = (struct ipc__opts){.kill_grace_ms = IPC__OPTS_DEFAULT_KILL_GRACE_MS};
+    o->exports = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->exports);
+    if (!o->exports) {
+        set_err(err, errlen, "out of memory parsing the command line");
+        return IPC__OPTS_ERROR;
+    }
+    for (; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--")) {
+            i++;
+            break;
+        }
+        if (arg[0] != '-' || arg[1] == '\0')
+            break;
+        const char *eq = strchr(arg, '=');
+        size_t namelen = eq ? (size_t)(eq - arg) : strlen(arg);
+        const struct opt_def *d = find_opt(arg, namelen);
+        if (!d) {
+            set_err(err, errlen, "unknown option '%.*s'; see 'ipcrun --help'",
+                    (int)namelen, arg);
+            return fail(o);
+        }
+        if (d->id == OPT_HELP || d->id == OPT_VERSION) {
+            ipc__opts_free(o);
+            return d->id == OPT_HELP ? IPC__OPTS_HELP : IPC__OPTS_VERSION;
+        }
+        if (eq && !d->takes_value) {
+            set_err(err, errlen, "option '%s' takes no value, got '%s'", d->name, arg);
+            return fail(o);
+        }
+        const char *value = eq ? eq + 1 : NULL;
+        if (d->takes_value && !value) {
+            if (i + 1 >= argc) {
+                set_err(err, errlen, "%s needs a value; see 'ipcrun --help'", d->name);
+                return fail(o);
+            }
+            value = argv[++i];
+        }
+        if (apply_opt(o, d, value, &timeout_given, err, errlen))
+            return fail(o);
+    }
+    return finish(o, argc, argv, i, timeout_given, env_timeout, err, errlen);
+}
+
+void ipc__opts_free(struct ipc__opts *o)
+{
+    free(o->exports);
+    o->exports = NULL;
+    o->nexports = 0;
+}
+
+/* 0: an executable regular file; 1: a regular file without execute
+ * permission; -1: nothing usable (errno says why). */
+static int probe_file(const char *file)
+{
+    struct stat st;
+    if (stat(file, &st) != 0)
+        return -1;
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        errno = EACCES;
+        return -1;
+    }
+    return access(file, X_OK) == 0 ? 0 : 1;
+}
+
+static int check_path_name(const char *prog, char *found, size_t foundlen, char *err,
+                           size_t errlen)
+{
+    int r = probe_file(prog);
+    if (r == 0) {
+        if (found)
+            snprintf(found, foundlen, "%s", prog);
+        return 0;
+    }
+    if (r == 1)
+        set_err(err, errlen, "cannot run '%s': it is not executable; chmod +x it", prog);
+    else
+        set_err(err, errlen, "cannot run '%s': %s", prog, strerror(errno));
+    return -1;
+}
+
+int ipc__opts_check_program(const char *prog, const char *path, char *found,
+                            size_t foundlen, char *err, size_t errlen)
+{
+    char defpath[PATH_MAX], file[PATH_MAX], noexec[PATH_MAX] = "";
+
+    if (!*prog) {
+        set_err(err, errlen, "the program name is empty; give a program to run");
+        return -1;
+    }
+    if (strchr(prog, '/'))
+        return check_path_name(prog, found, foundlen, err, errlen);
+    if (!path) {
+        size_t n = confstr(_CS_PATH, defpath, sizeof defpath);
+        path = n > 0 && n <= sizeof defpath ? defpath : "/bin:/usr/bin";
+    }
+    for (const char *p = path;; p++) {
+        size_t dirlen = strcspn(p, ":");
+        int n = dirlen ? snprintf(file, sizeof file, "%.*s/%s", (int)dirlen, p, prog)
+                       : snprintf(file, sizeof file, "%s", prog); /* empty entry: cwd */
+        if (n > 0 && (size_t)n < sizeof file) {
+            int r = probe_file(file);
+            if (r == 0) {
+                if (found)
+                    snprintf(found, foundlen, "%s", file);
+                return 0;
+            }
+            if (r == 1 && !noexec[0])
+                snprintf(noexec, sizeof noexec, "%s", file);
+        }
+        p += dirlen;
+        if (!*p)
+            break;
+    }
+    if (noexec[0])
+        set_err(err, errlen,
+                "program '%s' was found as '%s' but it is not executable; "
+                "chmod +x it or fix PATH",
+                prog, noexec);
+    else
+        set_err(err, errlen,
+                "program '%s' not found in PATH; give its path (e.g. ./%s) or "
+                "add its directory to PATH",
+                prog, prog);
+    return -1;
+}

@@ -1,0 +1,347 @@
+/* wireup.c - serving the ranks' control channels (protocol in runtime/ctl.h). */
+#include "wireup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "launch.h"
+
+int ipc__wireup_init(struct ipc__wireup *w)
+{
+    *w = (struct ipc__wireup){0};
+    w->rxbuf = malloc(IPC__CTL_MAX_MSG);
+    return w->rxbuf ? 0 : -ENOMEM;
+}
+
+void ipc__wireup_fini(struct ipc__wireup *w)
+{
+    for (int i = 0; i < w->nkv; i++) {
+        free(w->keys[i]);
+        free(w->values[i]);
+    }
+    free(w->keys);
+    free(w->values);
+    free(w->rxbuf);
+    *w = (struct ipc__wireup){0};
+}
+
+static int replace_value(struct ipc__wireup *w, int i, const char *value)
+{
+    char *v = strdup(value);
+    if (!v)
+        return -ENOMEM;
+    free(w->values[i]);
+    w->values[i] = v;
+    return 0;
+}
+
+static int grow_kv(struct ipc__wireup *w)
+{
+    int cap = w->kvcap ? 2 * w->kvcap : 64;
+    char **k = realloc(w->keys, (size_t)cap * sizeof *k);
+    if (!k)
+        return -ENOMEM;
+    w->keys = k;
+    char **v = realloc(w->values, (size_t)cap * sizeof *v);
+    if (!v)
+        return -ENOMEM;
+    w->values = v;
+    w->kvcap = cap;
+    return 0;
+}
+
+int ipc__wireup_put(struct ipc__wireup *w, const char *key, const char *value)
+{
+    for (int i = 0; i < w->nkv; i++)
+        if (!strcmp(w->keys[i], key))
+            return replace_value(w, i, value);
+    if (w->nkv == w->kvcap && grow_kv(w))
+        return -ENOMEM;
+    char *k = strdup(key), *v = strdup(value);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return -ENOMEM;
+    }
+    w->keys[w->nkv] = k;
+    w->values[w->nkv] = v;
+    w->nkv++;
+    return 0;
+}
+
+char *ipc__wireup_blob(const struct ipc__wireup *w, size_t *len)
+{
+    size_t total = 0;
+    for (int i = 0; i < w->nkv; i++)
+        total += strlen(w->keys[i]) + 1 + strlen(w->values[i]) + 1;
+    char *blob = malloc(total ? total : 1), *p = blob;
+    if (!blob)
+        return NULL;
+    for (int i = 0; i < w->nkv; i++) {
+        size_t kl = strlen(w->keys[i]) + 1, vl = strlen(w->values[i]) + 1;
+        memcpy(p, w->keys[i], kl);
+        memcpy(p + kl, w->values[i], vl);
+        p += kl + vl;
+    }
+    *len = total;
+    return blob;
+}
+
+/* The launcher's ends are non-blocking so that reading never stalls the event
+ * loop; an answer is only sent to a rank that waits for it, hence reads, so
+ * waiting for room here ends. */
+static int send_wait(int fd, uint32_t type, const void *payload, size_t len,
+                     const int *fds, int nfds)
+{
+    for (;;) {
+        int rc = ipc__ctl_send(fd, type, payload, len, fds, nfds);
+        if (rc != -EAGAIN)
+            return rc;
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+        if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+            return -errno;
+        if ((pfd.revents & (POLLHUP | POLLERR)) && !(pfd.revents & POLLOUT))
+            return -EPIPE;
+    }
+}
+
+/* The rank is gone (its death is reported when it is reaped). */
+static bool peer_gone(int rc)
+{
+    return rc == -EPIPE || rc == -ECONNRESET || rc == -ECONNREFUSED;
+}
+
+/* A fence or pipe exchange that some rank can no longer join would leave the
+ * others waiting forever. */
+static void check_stuck(struct ipc__launch *job)
+{
+    struct ipc__wireup *w = &job->wireup;
+    for (int r = 0; r < job->n && job->phase == IPC__PHASE_RUNNING; r++) {
+        struct ipc__launch_rank *rk = &job->ranks[r];
+        if (rk->ctl_fd >= 0)
+            continue;
+        const char *how =
+            rk->running ? "closed its control channel (IPC_CONTROL_FD)" : "exited";
+        if (w->nfenced > 0 && !rk->fenced)
+            ipc__launch_fail(job, r, 1,
+                             "%s before joining the wire-up fence that %d other rank%s "
+                             "in (did it call ipc_init?)",
+                             how, w->nfenced, w->nfenced == 1 ? " waits" : "s wait");
+        else if (w->npipes > 0 && !rk->wants_pipes)
+            ipc__launch_fail(job, r, 1,
+                             "%s before asking for its pipes, which %d other rank%s "
+                             "for (did it call ipc_init?)",
+                             how, w->npipes, w->npipes == 1 ? " waits" : "s wait");
+    }
+}
+
+void ipc__wireup_close(struct ipc__launch *job, int r)
+{
+    struct ipc__launch_rank *rk = &job->ranks[r];
+    if (rk->ctl_fd < 0)
+        return;
+    close(rk->ctl_fd);
+    rk->ctl_fd = -1;
+    check_stuck(job);
+}
+
+static void complete_fence(struct ipc__launch *job)
+{
+    struct ipc__wireup *w = &job->wireup;
+    size_t len = 0;
+    char *blob = ipc__wireup_blob(w, &len);
+
+    w->nfenced = 0;
+    for (int r = 0; r < job->n; r++)
+        job->ranks[r].fenced = false;
+    if (!blob) {
+        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER, "out of memory completing a fence");
+        return;
+    }
+    if (len + sizeof(struct ipc__ctl_hdr) > IPC__CTL_MAX_MSG) {
+        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
+                         "the ranks published %zu bytes of wire-up data, more than the "
+                         "control channel carries (%u bytes)",
+                         len, IPC__CTL_MAX_MSG - (unsigned)sizeof(struct ipc__ctl_hdr));
+        free(blob);
+        return;
+    }
+    for (int r = 0; r < job->n && job->phase == IPC__PHASE_RUNNING; r++) {
+        int fd = job->ranks[r].ctl_fd;
+        int rc = fd >= 0 ? send_wait(fd, IPC__CTL_FENCE_DONE, blob, len, NULL, 0) : 0;
+        if (rc < 0 && !peer_gone(rc))
+            ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER,
+                             "could not be sent the end of a fence (%zu bytes): %s", len,
+                             strerror(-rc));
+    }
+    free(blob);
+}
+
+/* Tells rank `to` its two ends of the pipes to `peer`. */
+static void send_pipe(struct ipc__launch *job, int to, int peer, int rfd, int wfd)
+{
+    int fd = job->ranks[to].ctl_fd;
+    if (fd < 0)
+        return;
+    int32_t wire = peer;
+    int fds[2] = {rfd, wfd};
+    int rc = send_wait(fd, IPC__CTL_PIPE, &wire, sizeof wire, fds, 2);
+    if (rc < 0 && !peer_gone(rc))
+        ipc__launch_fail(job, to, IPC__EXIT_LAUNCHER,
+                         "could not be passed its pipes to rank %d: %s", peer,
+                         strerror(-rc));
+}
+
+/* Creates the two pipes between ranks i and j and gives each its ends; the
+ * launcher keeps none, so it never holds more than four at a time. */
+static int connect_pair(struct ipc__launch *job, int i, int j)
+{
+    int i_to_j[2], j_to_i[2];
+    if (pipe2(i_to_j, O_CLOEXEC) != 0)
+        return -errno;
+    if (pipe2(j_to_i, O_CLOEXEC) != 0) {
+        int e = errno;
+        close(i_to_j[0]);
+        close(i_to_j[1]);
+        return -e;
+    }
+    send_pipe(job, i, j, j_to_i[0], i_to_j[1]);
+    send_pipe(job, j, i, i_to_j[0], j_to_i[1]);
+    close(i_to_j[0]);
+    close(i_to_j[1]);
+    close(j_to_i[0]);
+    close(j_to_i[1]);
+    return 0;
+}
+
+static void hand_out_pipes(struct ipc__launch *job)
+{
+    job->wireup.npipes = 0;
+    for (int r = 0; r < job->n; r++)
+        job->ranks[r].wants_pipes = false;
+    for (int i = 0; i < job->n; i++) {
+        for (int j = i + 1; j < job->n; j++) {
+            if (job->phase != IPC__PHASE_RUNNING)
+                return;
+            int rc = connect_pair(job, i, j);
+            if (rc < 0) {
+                ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
+                                 "cannot create the pipes between ranks %d and %d: %s", i,
+                                 j, strerror(-rc));
+                return;
+            }
+        }
+    }
+}
+
+static void on_put(struct ipc__launch *job, int r, const char *buf, size_t len)
+{
+    const char *kend = memchr(buf, '\0', len);
+    const char *v = kend ? kend + 1 : NULL;
+    const char *vend = v ? memchr(v, '\0', len - (size_t)(v - buf)) : NULL;
+
+    if (!vend || vend + 1 != buf + len || kend == buf) {
+        ipc__launch_fail(job, r, 1, "sent a malformed PUT on its control channel");
+        return;
+    }
+    if (ipc__wireup_put(&job->wireup, buf, v))
+        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
+                         "out of memory storing wire-up data");
+}
+
+static void on_fence(struct ipc__launch *job, int r)
+{
+    struct ipc__launch_rank *rk = &job->ranks[r];
+    if (rk->fenced)
+        return;
+    rk->fenced = true;
+    if (++job->wireup.nfenced == job->n)
+        complete_fence(job);
+    else
+        check_stuck(job);
+}
+
+static void on_pipes(struct ipc__launch *job, int r)
+{
+    struct ipc__launch_rank *rk = &job->ranks[r];
+    if (rk->wants_pipes)
+        return;
+    rk->wants_pipes = true;
+    if (++job->wireup.npipes == job->n)
+        hand_out_pipes(job);
+    else
+        check_stuck(job);
+}
+
+static void on_abort(struct ipc__launch *job, int r, const char *buf, size_t len)
+{
+    struct ipc__launch_rank *rk = &job->ranks[r];
+    int32_t code;
+    if (len != sizeof code) {
+        ipc__launch_fail(job, r, 1, "sent a malformed ABORT on its control channel");
+        return;
+    }
+    memcpy(&code, buf, sizeof code);
+    rk->aborted = true;
+    rk->abort_code = code;
+    if (job->abort_rank < 0)
+        job->abort_rank = r;
+}
+
+static void on_packet(struct ipc__launch *job, int r, uint32_t type, const char *buf,
+                      size_t len)
+{
+    struct ipc__launch_rank *rk = &job->ranks[r];
+    switch (type) {
+    case IPC__CTL_INIT:
+        rk->inited = true;
+        break;
+    case IPC__CTL_PUT:
+        on_put(job, r, buf, len);
+        break;
+    case IPC__CTL_FENCE:
+        on_fence(job, r);
+        break;
+    case IPC__CTL_PIPES:
+        on_pipes(job, r);
+        break;
+    case IPC__CTL_ABORT:
+        on_abort(job, r, buf, len);
+        break;
+    case IPC__CTL_FINALIZE:
+        rk->finalized = true;
+        break;
+    default:
+        ipc__launch_fail(
+            job, r, 1,
+            "sent an unknown message (type %u) on its control channel; is it "
+            "built against another version of libipc?",
+            type);
+        break;
+    }
+}
+
+void ipc__wireup_serve(struct ipc__launch *job, int r)
+{
+    struct ipc__launch_rank *rk = &job->ranks[r];
+    while (rk->ctl_fd >= 0) {
+        uint32_t type = 0;
+        ssize_t n = ipc__ctl_recv(rk->ctl_fd, &type, job->wireup.rxbuf, IPC__CTL_MAX_MSG,
+                                  NULL, NULL);
+        if (n == -EAGAIN)
+            return;
+        if (n == -EMSGSIZE || n == -EPROTO)
+            ipc__launch_fail(job, r, 1, "sent a malformed packet on its control channel");
+        if (n < 0 || type == 0) {
+            ipc__wireup_close(job, r);
+            return;
+        }
+        on_packet(job, r, type, job->wireup.rxbuf, (size_t)n);
+    }
+}

@@ -1,0 +1,40 @@
+/*
+ * wireup.h - ipcrun's side of the control channel (runtime/ctl.h): the
+ * key/value store, fences, and the pipes it hands to every pair of ranks.
+ */
+#ifndef IPC_LAUNCHER_WIREUP_H
+#define IPC_LAUNCHER_WIREUP_H
+
+#include <stddef.h>
+
+struct ipc__launch;
+
+struct ipc__wireup {
+    char **keys, **values; /* what ranks PUT; a later PUT of a key replaces it */
+    int nkv, kvcap;
+    int nfenced; /* ranks in the fence under way */
+    int npipes;  /* ranks that sent PIPES */
+    char *rxbuf; /* one packet, IPC__CTL_MAX_MSG bytes */
+};
+
+/* Returns 0, or -ENOMEM. */
+int ipc__wireup_init(struct ipc__wireup *w);
+void ipc__wireup_fini(struct ipc__wireup *w);
+
+/* Stores one key/value pair. Returns 0, or -ENOMEM. */
+int ipc__wireup_put(struct ipc__wireup *w, const char *key, const char *value);
+
+/* Every pair stored, as "k\0v\0k\0v\0..."; the caller frees it. NULL when out
+ * of memory. */
+char *ipc__wireup_blob(const struct ipc__wireup *w, size_t *len);
+
+/* Handles every packet waiting on rank r's control socket (which must be
+ * non-blocking) and closes it at end of file. Failures of the protocol end the
+ * job through ipc__launch_fail(). */
+void ipc__wireup_serve(struct ipc__launch *job, int r);
+
+/* Closes rank r's control socket; a fence the others wait in that r can no
+ * longer join ends the job. */
+void ipc__wireup_close(struct ipc__launch *job, int r);
+
+#endif /* IPC_LAUNCHER_WIREUP_H */

@@ -1,0 +1,75 @@
+#!/bin/sh
+#
+# run.sh - run the integration tests: every tests/integration/test_*.sh in
+# name order, or only those named (run.sh test_cli test_ring.sh).
+#
+# Each test runs from the repository root under a 120 s timeout, with
+# IPC_BUILD_DIR (default build) exported, and passes when it exits 0. Its
+# output goes to $IPC_BUILD_DIR/logs/integration/<name>.log; a failure shows
+# the last lines. The last line is "N passed, N failed"; exits 1 on failure.
+#
+
+cd "$(dirname "$0")/../.." || exit 1
+LC_ALL=C
+export LC_ALL
+IPC_BUILD_DIR=${IPC_BUILD_DIR:-build}
+export IPC_BUILD_DIR
+timeout_s=120
+tail_lines=10
+logdir=$IPC_BUILD_DIR/logs/integration
+passed=0
+failed=0
+
+# The interpreter a script's #! line names (sh without one), so a test runs
+# the same whether or not it has its executable bit.
+interpreter () {
+    first=
+    read -r first < "$1"
+    case "$first" in
+    '#!'*) printf '%s\n' "${first#??}" ;;
+    *) echo sh ;;
+    esac
+}
+
+# A test's output goes to a file, not a pipe: a process it leaves behind
+# holding the pipe open would hang this runner past every timeout.
+run_one () {
+    name=$(basename "$1" .sh)
+    log=$logdir/$name.log
+    # shellcheck disable=SC2046 # the interpreter may be '/usr/bin/env bash'
+    timeout -k 5 "$timeout_s" $(interpreter "$1") "$1" > "$log" 2>&1 < /dev/null
+    status=$?
+    if [ "$status" -eq 0 ] ; then
+        echo "PASS $name"
+        passed=$((passed + 1))
+        return
+    fi
+    failed=$((failed + 1))
+    case "$status" in
+    124|137) echo "FAIL $name (timed out after ${timeout_s} s):" ;;
+    *) echo "FAIL $name (exit $status):" ;;
+    esac
+    tail -n "$tail_lines" "$log" | sed 's/^/    /'
+}
+
+if [ $# -eq 0 ] ; then
+    set -- tests/integration/test_*.sh
+fi
+mkdir -p "$logdir" || exit 1
+for arg ; do
+    case "$arg" in
+    */*) test=$arg ;;
+    *) test=tests/integration/${arg%.sh}.sh ;;
+    esac
+    if [ ! -f "$test" ] ; then
+        # An unmatched glob means no tests at all, which is not a failure.
+        [ "$arg" = "tests/integration/test_*.sh" ] && continue
+        echo "run.sh: no test '$arg'; the tests are tests/integration/test_*.sh" >&2
+        failed=$((failed + 1))
+        continue
+    fi
+    run_one "$test"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Point-to-point data paths on both transports: every message size, a
+# thousand requests in flight, truncation. Pairs of ranks, and an odd rank
+# out that talks to itself (N=3).
+. "$(dirname "$0")/lib.sh"
+need "$IPCRUN" "$PROGS/sizes" "$PROGS/manyreq" "$PROGS/truncate"
+
+for t in $TRANSPORTS; do
+    for n in 2 3; do
+        for prog in sizes manyreq truncate; do
+            ipcrun 120 --transport "$t" -n "$n" "$PROGS/$prog"
+            expect_rc 0 "$prog -n $n --transport $t"
+        done
+    done
+done
+
+ipcrun 120 -n 4 "$PROGS/sizes"
+expect_rc 0 "sizes -n 4"
+expect_out '^sizes: 4 ranks, [0-9]+ sizes from 0 to 16777216 bytes: ok$' "sizes -n 4"
+exit 0

@@ -1,0 +1,517 @@
+/* test_options.c - ipcrun's command line: every option form, every bad input
+ * and the message it gets, and the program look-up done before any rank. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "options.h"
+
+#define ERRLEN 512
+
+static int count_args(char **argv)
+{
+    int n = 0;
+    while (argv[n])
+        n++;
+    return n;
+}
+
+/* The argument vectors are compound literals of the calling test, so
+ * opts.prog_argv stays valid there. */
+#define PARSE_ENV(opts, err, env, ...)                                                   \
+    ipc__opts_parse((opts), count_args((char *[]){"ipcrun", __VA_ARGS__, NULL}),         \
+                    (char *[]){"ipcrun", __VA_ARGS__, NULL}, (env), (err), ERRLEN)
+#define PARSE(opts, err, ...) PARSE_ENV(opts, err, NULL, __VA_ARGS__)
+
+/* Parses a command line that must be refused and checks the message. */
+static void expect_error(char **argv, const char *env, const char *message)
+{
+    struct ipc__opts o;
+    char err[ERRLEN] = "";
+    assert_int_equal(ipc__opts_parse(&o, count_args(argv), argv, env, err, sizeof err),
+                     IPC__OPTS_ERROR);
+    assert_string_equal(err, message);
+    assert_null(o.exports);
+}
+
+#define EXPECT_ERROR(message, ...)                                                       \
+    expect_error((char *[]){"ipcrun", __VA_ARGS__, NULL}, NULL, (message))
+
+static void every_rank_count_form(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    char *forms[][3] = {{"-n", "4", NULL},     {"-np", "4", NULL},
+                        {"--np", "4", NULL},   {"-n=4", NULL, NULL},
+                        {"-np=4", NULL, NULL}, {"--np=4", NULL, NULL}};
+
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        char *argv[6] = {"ipcrun", forms[i][0]};
+        int argc = 2;
+        if (forms[i][1])
+            argv[argc++] = forms[i][1];
+        argv[argc++] = "prog";
+        argv[argc++] = "arg";
+        argv[argc] = NULL;
+        assert_int_equal(ipc__opts_parse(&o, argc, argv, NULL, err, sizeof err),
+                         IPC__OPTS_RUN);
+        assert_int_equal(o.nranks, 4);
+        assert_string_equal(o.prog_argv[0], "prog");
+        assert_string_equal(o.prog_argv[1], "arg");
+        assert_null(o.prog_argv[2]);
+        ipc__opts_free(&o);
+    }
+}
+
+static void defaults(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    assert_int_equal(PARSE(&o, err, "-n", "1", "hostname"), IPC__OPTS_RUN);
+    assert_int_equal(o.nranks, 1);
+    assert_false(o.tag_output);
+    assert_null(o.transport);
+    assert_int_equal(o.kill_grace_ms, 3000);
+    assert_int_equal(o.timeout_ms, 0);
+    assert_int_equal(o.nexports, 0);
+    ipc__opts_free(&o);
+}
+
+static void options_stop_at_the_program(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    assert_int_equal(PARSE(&o, err, "-n", "2", "prog", "-n", "5", "--foo"),
+                     IPC__OPTS_RUN);
+    assert_int_equal(o.nranks, 2);
+    assert_string_equal(o.prog_argv[0], "prog");
+    assert_string_equal(o.prog_argv[1], "-n");
+    assert_string_equal(o.prog_argv[2], "5");
+    assert_string_equal(o.prog_argv[3], "--foo");
+    assert_null(o.prog_argv[4]);
+    ipc__opts_free(&o);
+}
+
+static void double_dash_ends_options(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    assert_int_equal(PARSE(&o, err, "-n", "2", "--", "-prog-with-dash"), IPC__OPTS_RUN);
+    assert_string_equal(o.prog_argv[0], "-prog-with-dash");
+    ipc__opts_free(&o);
+}
+
+static void last_rank_count_wins(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    assert_int_equal(PARSE(&o, err, "-n", "2", "-np", "7", "prog"), IPC__OPTS_RUN);
+    assert_int_equal(o.nranks, 7);
+    ipc__opts_free(&o);
+}
+
+static void flags(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    assert_int_equal(PARSE(&o, err, "--tag-output", "--oversubscribe", "-n", "3", "prog"),
+                     IPC__OPTS_RUN);
+    assert_true(o.tag_output);
+    assert_int_equal(o.nranks, 3);
+    ipc__opts_free(&o);
+}
+
+static void every_transport(void **state)
+{
+    (void)state;
+    const char *names[] = {"pipe", "unix", "shm", "tcp"};
+    for (size_t i = 0; i < 4; i++) {
+        struct ipc__opts o;
+        char err[ERRLEN], eq[32];
+        assert_int_equal(PARSE(&o, err, "--transport", (char *)names[i], "-n", "1", "p"),
+                         IPC__OPTS_RUN);
+        assert_string_equal(o.transport, names[i]);
+        ipc__opts_free(&o);
+        snprintf(eq, sizeof eq, "--transport=%s", names[i]);
+        assert_int_equal(PARSE(&o, err, eq, "-n", "1", "p"), IPC__OPTS_RUN);
+        assert_string_equal(o.transport, names[i]);
+        ipc__opts_free(&o);
+    }
+}
+
+static void seconds(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    assert_int_equal(
+        PARSE(&o, err, "--kill-grace", "0.5", "--timeout=12", "-n", "1", "p"),
+        IPC__OPTS_RUN);
+    assert_int_equal(o.kill_grace_ms, 500);
+    assert_int_equal(o.timeout_ms, 12000);
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "--kill-grace=0", "--timeout", ".25", "-n", "1", "p"),
+                     IPC__OPTS_RUN);
+    assert_int_equal(o.kill_grace_ms, 0);
+    assert_int_equal(o.timeout_ms, 250);
+    ipc__opts_free(&o);
+}
+
+static void timeout_from_environment(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    assert_int_equal(PARSE_ENV(&o, err, "10", "-n", "1", "p"), IPC__OPTS_RUN);
+    assert_int_equal(o.timeout_ms, 10000);
+    ipc__opts_free(&o);
+    /* The command line wins, even over a value it would refuse. */
+    assert_int_equal(PARSE_ENV(&o, err, "junk", "--timeout", "2", "-n", "1", "p"),
+                     IPC__OPTS_RUN);
+    assert_int_equal(o.timeout_ms, 2000);
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE_ENV(&o, err, "", "-n", "1", "p"), IPC__OPTS_RUN);
+    assert_int_equal(o.timeout_ms, 0);
+    ipc__opts_free(&o);
+    expect_error((char *[]){"ipcrun", "-n", "1", "p", NULL}, "soon",
+                 "IPC_TIMEOUT must be a number of seconds (0: no limit), got 'soon'");
+}
+
+static void exports(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    setenv("IPC_TEST_EXPORTED", "yes", 1);
+    assert_int_equal(PARSE(&o, err, "-x", "A=1", "-x", "IPC_TEST_EXPORTED", "-x",
+                           "B=", "-n", "1", "p"),
+                     IPC__OPTS_RUN);
+    assert_int_equal(o.nexports, 3);
+    assert_string_equal(o.exports[0], "A=1");
+    assert_string_equal(o.exports[1], "IPC_TEST_EXPORTED");
+    assert_string_equal(o.exports[2], "B=");
+    ipc__opts_free(&o);
+    unsetenv("IPC_TEST_EXPORTED");
+}
+
+static void help_and_version(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    assert_int_equal(PARSE(&o, err, "--help"), IPC__OPTS_HELP);
+    assert_int_equal(PARSE(&o, err, "-h"), IPC__OPTS_HELP);
+    assert_int_equal(PARSE(&o, err, "-n", "2", "--help", "prog"), IPC__OPTS_HELP);
+    assert_int_equal(PARSE(&o, err, "--version"), IPC__OPTS_VERSION);
+    assert_int_equal(PARSE(&o, err, "-V"), IPC__OPTS_VERSION);
+    /* After the program name, --help belongs to the program. */
+    assert_int_equal(PARSE(&o, err, "-n", "2", "prog", "--help"), IPC__OPTS_RUN);
+    ipc__opts_free(&o);
+}
+
+static void usage_names_every_option(void **state)
+{
+    (void)state;
+    const char *u = ipc__opts_usage();
+    const char *words[] = {
+        "-n N",        "-np N",     "--np N",      "-n=N",         "--tag-output",
+        "--transport", "pipe",      "unix",        "shm",          "tcp",
+        "-x NAME",     "--timeout", "IPC_TIMEOUT", "--kill-grace", "--oversubscribe",
+        "--help",      "--version", "Exit status", "124",          "125",
+        "127",         "128+S"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        assert_non_null(strstr(u, words[i]));
+}
+
+static void bad_rank_counts(void **state)
+{
+    (void)state;
+    EXPECT_ERROR("-n needs a positive number of ranks, got '0'", "-n", "0", "p");
+    EXPECT_ERROR("-n needs a positive number of ranks, got 'abc'", "-n", "abc", "p");
+    EXPECT_ERROR("-n needs a positive number of ranks, got '-3'", "-n", "-3", "p");
+    EXPECT_ERROR("-n needs a positive number of ranks, got '4x'", "-n", "4x", "p");
+    EXPECT_ERROR("-n needs a positive number of ranks, got ''", "-n=", "p");
+    EXPECT_ERROR("-np needs a positive number of ranks, got ' 4'", "-np", " 4", "p");
+    EXPECT_ERROR("--np needs a positive number of ranks, got 'hostname'", "--np",
+                 "hostname");
+    EXPECT_ERROR("-n: at most 100000 ranks can be started, got '100001'", "-n", "100001",
+                 "p");
+    EXPECT_ERROR("-n: at most 100000 ranks can be started, got '99999999999999999999999'",
+                 "-n", "99999999999999999999999", "p");
+}
+
+static void missing_pieces(void **state)
+{
+    (void)state;
+    EXPECT_ERROR("-n needs a value; see 'ipcrun --help'", "-n");
+    EXPECT_ERROR("--transport needs a value; see 'ipcrun --help'", "-n", "2",
+                 "--transport");
+    EXPECT_ERROR("say how many ranks to start with -n N, e.g. 'ipcrun -n 4 hostname'",
+                 "hostname");
+    EXPECT_ERROR("no program to run; usage: ipcrun [options] -n N prog [args...]", "-n",
+                 "2");
+    EXPECT_ERROR("no program to run; usage: ipcrun [options] -n N prog [args...]", "-n",
+                 "2", "--");
+    char *none[] = {"ipcrun", NULL};
+    expect_error(none, NULL,
+                 "no program to run; usage: ipcrun [options] -n N prog [args...]");
+}
+
+static void unknown_options(void **state)
+{
+    (void)state;
+    EXPECT_ERROR("unknown option '--foo'; see 'ipcrun --help'", "--foo", "-n", "2", "p");
+    EXPECT_ERROR("unknown option '--foo'; see 'ipcrun --help'", "--foo=bar", "-n", "2",
+                 "p");
+    EXPECT_ERROR("unknown option '-q'; see 'ipcrun --help'", "-n", "2", "-q", "p");
+    EXPECT_ERROR("unknown option '--n'; see 'ipcrun --help'", "--n", "2", "p");
+    EXPECT_ERROR("option '--tag-output' takes no value, got '--tag-output=yes'",
+                 "--tag-output=yes", "-n", "2", "p");
+}
+
+static void bad_values(void **state)
+{
+    (void)state;
+    EXPECT_ERROR("--transport must be one of pipe, unix, shm, tcp; got 'udp'",
+                 "--transport", "udp", "-n", "1", "p");
+    EXPECT_ERROR("--transport must be one of pipe, unix, shm, tcp; got ''",
+                 "--transport=", "-n", "1", "p");
+    EXPECT_ERROR("--transport must be one of pipe, unix, shm, tcp; got 'pipe unix'",
+                 "--transport", "pipe unix", "-n", "1", "p");
+    const char *bad_secs[] = {"-1", "abc", "1e3", "inf", "0x10", "", ".", "1.2.3", " 1"};
+    for (size_t i = 0; i < sizeof bad_secs / sizeof bad_secs[0]; i++) {
+        char msg[ERRLEN];
+        snprintf(msg, sizeof msg,
+                 "--kill-grace needs a number of seconds (0 or more), got '%s'",
+                 bad_secs[i]);
+        EXPECT_ERROR(msg, "--kill-grace", (char *)bad_secs[i], "-n", "1", "p");
+        snprintf(msg, sizeof msg,
+                 "--timeout needs a number of seconds (0: no limit), got '%s'",
+                 bad_secs[i]);
+        EXPECT_ERROR(msg, "--timeout", (char *)bad_secs[i], "-n", "1", "p");
+    }
+    EXPECT_ERROR("--timeout needs a number of seconds (0: no limit), got '99999999'",
+                 "--timeout", "99999999", "-n", "1", "p");
+}
+
+static void bad_exports(void **state)
+{
+    (void)state;
+    unsetenv("IPC_TEST_NOT_SET");
+    EXPECT_ERROR(
+        "-x IPC_TEST_NOT_SET: IPC_TEST_NOT_SET is not set here; give its value with "
+        "-x IPC_TEST_NOT_SET=VALUE",
+        "-x", "IPC_TEST_NOT_SET", "-n", "1", "p");
+    EXPECT_ERROR(
+        "-x needs NAME or NAME=VALUE with NAME made of letters, digits and '_', got "
+        "'=v'",
+        "-x", "=v", "-n", "1", "p");
+    EXPECT_ERROR(
+        "-x needs NAME or NAME=VALUE with NAME made of letters, digits and '_', got "
+        "'1X=v'",
+        "-x", "1X=v", "-n", "1", "p");
+    EXPECT_ERROR(
+        "-x needs NAME or NAME=VALUE with NAME made of letters, digits and '_', got "
+        "'A-B'",
+        "-x", "A-B", "-n", "1", "p");
+    EXPECT_ERROR("-x IPC_RANK: ipcrun sets IPC_RANK for each rank itself; drop this -x",
+                 "-x", "IPC_RANK=3", "-n", "1", "p");
+    EXPECT_ERROR(
+        "-x IPC_CONTROL_FD: ipcrun sets IPC_CONTROL_FD for each rank itself; drop "
+        "this -x",
+        "-x", "IPC_CONTROL_FD", "-n", "1", "p");
+    EXPECT_ERROR("-x needs a value; see 'ipcrun --help'", "-n", "1", "-x");
+}
+
+/* ---- the program look-up ---- */
+
+struct dirs {
+    char root[64];
+    char bin[96];
+    char other[96];
+};
+
+static void make_file(const char *dir, const char *name, mode_t mode)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("#!/bin/sh\nexit 0\n", f);
+    fclose(f);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+static int dirs_setup(void **state)
+{
+    struct dirs *d = calloc(1, sizeof *d);
+    if (!d)
+        return -1;
+    snprintf(d->root, sizeof d->root, "/tmp/ipc-test-options-XXXXXX");
+    if (!mkdtemp(d->root))
+        return -1;
+    snprintf(d->bin, sizeof d->bin, "%s/bin", d->root);
+    snprintf(d->other, sizeof d->other, "%s/other", d->root);
+    if (mkdir(d->bin, 0755) || mkdir(d->other, 0755))
+        return -1;
+    *state = d;
+    return 0;
+}
+
+static int dirs_teardown(void **state)
+{
+    struct dirs *d = *state;
+    const char *files[] = {"bin/tool", "bin/plain", "other/plain", "other/tool",
+                           "bin/sub"};
+    char path[256];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", d->root, files[i]);
+        if (unlink(path) != 0)
+            rmdir(path);
+    }
+    rmdir(d->bin);
+    rmdir(d->other);
+    rmdir(d->root);
+    free(d);
+    return 0;
+}
+
+static void program_found_in_path(void **state)
+{
+    struct dirs *d = *state;
+    char path[256], found[256], err[ERRLEN];
+    make_file(d->bin, "tool", 0755);
+    snprintf(path, sizeof path, "/nonexistent:%s:%s", d->other, d->bin);
+    assert_int_equal(
+        ipc__opts_check_program("tool", path, found, sizeof found, err, sizeof err), 0);
+    char want[256];
+    snprintf(want, sizeof want, "%s/tool", d->bin);
+    assert_string_equal(found, want);
+}
+
+static void program_skips_non_executable(void **state)
+{
+    struct dirs *d = *state;
+    char path[256], found[256], err[ERRLEN], want[256];
+    make_file(d->other, "tool", 0644);
+    make_file(d->bin, "tool", 0755);
+    snprintf(path, sizeof path, "%s:%s", d->other, d->bin);
+    assert_int_equal(
+        ipc__opts_check_program("tool", path, found, sizeof found, err, sizeof err), 0);
+    snprintf(want, sizeof want, "%s/tool", d->bin);
+    assert_string_equal(found, want);
+}
+
+static void program_not_executable(void **state)
+{
+    struct dirs *d = *state;
+    char path[256], err[ERRLEN], want[ERRLEN];
+    make_file(d->bin, "plain", 0644);
+    snprintf(path, sizeof path, "%s", d->bin);
+    assert_int_equal(ipc__opts_check_program("plain", path, NULL, 0, err, sizeof err),
+                     -1);
+    snprintf(
+        want, sizeof want,
+        "program 'plain' was found as '%s/plain' but it is not executable; chmod +x it "
+        "or fix PATH",
+        d->bin);
+    assert_string_equal(err, want);
+    snprintf(path, sizeof path, "%s/plain", d->bin);
+    assert_int_equal(ipc__opts_check_program(path, NULL, NULL, 0, err, sizeof err), -1);
+    snprintf(want, sizeof want,
+             "cannot run '%s/plain': it is not executable; chmod +x it", d->bin);
+    assert_string_equal(err, want);
+}
+
+static void program_not_found(void **state)
+{
+    struct dirs *d = *state;
+    char err[ERRLEN], path[256];
+    assert_int_equal(
+        ipc__opts_check_program("no-such-tool", d->bin, NULL, 0, err, sizeof err), -1);
+    assert_string_equal(err,
+                        "program 'no-such-tool' not found in PATH; give its path (e.g. "
+                        "./no-such-tool) or add its directory to PATH");
+    snprintf(path, sizeof path, "%s/missing", d->bin);
+    assert_int_equal(ipc__opts_check_program(path, NULL, NULL, 0, err, sizeof err), -1);
+    char want[ERRLEN];
+    snprintf(want, sizeof want, "cannot run '%s/missing': No such file or directory",
+             d->bin);
+    assert_string_equal(err, want);
+    assert_int_equal(ipc__opts_check_program("", NULL, NULL, 0, err, sizeof err), -1);
+    assert_string_equal(err, "the program name is empty; give a program to run");
+}
+
+static void program_directory_refused(void **state)
+{
+    struct dirs *d = *state;
+    char err[ERRLEN], want[ERRLEN], sub[128];
+    snprintf(sub, sizeof sub, "%s/sub", d->bin);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_int_equal(ipc__opts_check_program(d->bin, NULL, NULL, 0, err, sizeof err), -1);
+    snprintf(want, sizeof want, "cannot run '%s': Is a directory", d->bin);
+    assert_string_equal(err, want);
+    /* A directory in PATH with the program's name is not the program. */
+    assert_int_equal(ipc__opts_check_program("sub", d->bin, NULL, 0, err, sizeof err),
+                     -1);
+}
+
+static void program_with_slash_ignores_path(void **state)
+{
+    (void)state;
+    char found[256], err[ERRLEN];
+    assert_int_equal(ipc__opts_check_program("/bin/sh", "/nonexistent", found,
+                                             sizeof found, err, sizeof err),
+                     0);
+    assert_string_equal(found, "/bin/sh");
+    /* With PATH unset, the default search path applies, as for execvp. */
+    assert_int_equal(
+        ipc__opts_check_program("sh", NULL, found, sizeof found, err, sizeof err), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_rank_count_form),
+        cmocka_unit_test(defaults),
+        cmocka_unit_test(options_stop_at_the_program),
+        cmocka_unit_test(double_dash_ends_options),
+        cmocka_unit_test(last_rank_count_wins),
+        cmocka_unit_test(flags),
+        cmocka_unit_test(every_transport),
+        cmocka_unit_test(seconds),
+        cmocka_unit_test(timeout_from_environment),
+        cmocka_unit_test(exports),
+        cmocka_unit_test(help_and_version),
+        cmocka_unit_test(usage_names_every_option),
+        cmocka_unit_test(bad_rank_counts),
+        cmocka_unit_test(missing_pieces),
+        cmocka_unit_test(unknown_options),
+        cmocka_unit_test(bad_values),
+        cmocka_unit_test(bad_exports),
+        cmocka_unit_test_setup_teardown(program_found_in_path, dirs_setup, dirs_teardown),
+        cmocka_unit_test_setup_teardown(program_skips_non_executable, dirs_setup,
+                                        dirs_teardown),
+        cmocka_unit_test_setup_teardown(program_not_executable, dirs_setup,
+                                        dirs_teardown),
+        cmocka_unit_test_setup_teardown(program_not_found, dirs_setup, dirs_teardown),
+        cmocka_unit_test_setup_teardown(program_directory_refused, dirs_setup,
+                                        dirs_teardown),
+        cmocka_unit_test(program_with_slash_ignores_path),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
