@@ -40,6 +40,7 @@ BINDIR = $(PREFIX)/bin
 LIBDIR = $(PREFIX)/lib
 INCLUDEDIR = $(PREFIX)/include
 PKGCONFIGDIR = $(LIBDIR)/pkgconfig
+MANDIR = $(PREFIX)/share/man
 
 ifeq ($(SAN),1)
 BUILD = build/san
@@ -216,21 +217,24 @@ demo:
 	$(IPCRUN) -n 4 $(BUILD)/apps/hello
 	$(IPCRUN) -n 4 $(BUILD)/apps/ring
 
-# The anchors compare this build (build/, not build/san) with Open MPI and MPICH.
+# The anchors compare this build (build/, not build/san) with Open MPI and MPICH;
+# scripts/bench-startup times whole small jobs (start-up) against both.
 COMPARE = ../shared/anchors/compare
 bench:
 	$(setup)
 ifneq ($(wildcard $(COMPARE)),)
-	@status=0; $(COMPARE) all || status=1; $(COMPARE) coll -n 8 || status=1; exit $$status
+	@status=0; $(COMPARE) all || status=1; $(COMPARE) coll -n 8 || status=1; \
+		IPC_BUILD_DIR=$(BUILD) scripts/bench-startup || status=1; exit $$status
 else
 	$(IPCRUN) -n 2 $(BUILD)/apps/bench all
+	IPC_BUILD_DIR=$(BUILD) scripts/bench-startup
 endif
 
 # Install. ipccc and ipc.pc are generated for PREFIX at install time.
 
 install: $(IPCRUN) $(LIBIPC_A) $(LIBIPC_SO_FILE)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) \
-		$(DESTDIR)$(PKGCONFIGDIR)
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 755 $(IPCRUN) $(DESTDIR)$(BINDIR)/ipcrun
 	$(call generate,scripts/ipccc.in,$(DESTDIR)$(BINDIR)/ipccc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR))
 	chmod 755 $(DESTDIR)$(BINDIR)/ipccc
@@ -240,12 +244,14 @@ install: $(IPCRUN) $(LIBIPC_A) $(LIBIPC_SO_FILE)
 	ln -sf $(LIBIPC_SONAME) $(DESTDIR)$(LIBDIR)/libipc.so
 	$(INSTALL) -m 644 $(LIBIPC_A) $(DESTDIR)$(LIBDIR)/libipc.a
 	$(call generate,scripts/ipc.pc.in,$(DESTDIR)$(PKGCONFIGDIR)/ipc.pc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR))
+	$(INSTALL) -m 644 docs/ipcrun.1 $(DESTDIR)$(MANDIR)/man1/ipcrun.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ipcrun $(DESTDIR)$(BINDIR)/ipccc \
 		$(DESTDIR)$(INCLUDEDIR)/ipc.h $(DESTDIR)$(LIBDIR)/libipc.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/$(LIBIPC_SONAME) $(DESTDIR)$(LIBDIR)/libipc.so \
-		$(DESTDIR)$(LIBDIR)/libipc.a $(DESTDIR)$(PKGCONFIGDIR)/ipc.pc
+		$(DESTDIR)$(LIBDIR)/libipc.a $(DESTDIR)$(PKGCONFIGDIR)/ipc.pc \
+		$(DESTDIR)$(MANDIR)/man1/ipcrun.1
 
 clean:
 	rm -rf build config.mak

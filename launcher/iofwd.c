@@ -57,9 +57,9 @@ static int reserve(struct ipc__linebuf *lb, size_t want)
 static void emit_pending(struct ipc__linebuf *lb, ipc__line_emit_fn emit, void *ctx)
 {
     if (lb->continued)
-        emit(ctx, lb->buf + lb->prefix_len, lb->len);
+        emit(ctx, lb->buf + lb->prefix_len, lb->len, false);
     else
-        emit(ctx, lb->buf, lb->prefix_len + lb->len);
+        emit(ctx, lb->buf, lb->prefix_len + lb->len, true);
     lb->len = 0;
     if (lb->cap > LINEBUF_KEEP) {
         size_t cap = lb->prefix_len + LINEBUF_INITIAL;
@@ -85,7 +85,7 @@ int ipc__linebuf_feed(struct ipc__linebuf *lb, const char *data, size_t n,
         /* Without a prefix or a held partial line, a whole line goes out
          * straight from the caller's bytes. */
         if (complete && lb->len == 0 && lb->prefix_len == 0 && !lb->continued) {
-            emit(ctx, data, take);
+            emit(ctx, data, take, true);
         } else {
             if (reserve(lb, lb->len + take))
                 return -ENOMEM;

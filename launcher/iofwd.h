@@ -5,10 +5,11 @@
  * ranks never mix. This module does no I/O: the caller feeds it the bytes it
  * read from a rank's pipe and gets back, through a callback, the pieces to
  * write. Contract of what the callback receives:
- * - a complete line, prefix included, newline included;
+ * - a complete line, prefix included, newline included, with starts_line set;
  * - when a line grows past max_line bytes without a newline: pieces of
- *   max_line bytes, the first with the prefix, later ones without it (the
- *   bytes are kept as they are; only the line's atomicity is lost);
+ *   max_line bytes, the first with the prefix and starts_line, later ones
+ *   without either (the bytes are kept as they are; only the line's atomicity
+ *   is lost);
  * - at end of stream (ipc__linebuf_flush): the pending partial line with a
  *   newline added.
  */
@@ -19,11 +20,13 @@
 #include <stddef.h>
 
 /* Lines up to this long are written whole. Buffers grow to it only while such
- * a line is pending. */
-#define IPC__IOFWD_MAX_LINE (1024 * 1024)
+ * a line is pending, and shrink back after it. */
+#define IPC__IOFWD_MAX_LINE (4 * 1024 * 1024)
 
-/* Receives bytes to write out as one unit; they are valid only during the call. */
-typedef void (*ipc__line_emit_fn)(void *ctx, const char *data, size_t len);
+/* Receives bytes to write out as one unit; they are valid only during the
+ * call. starts_line: they begin a line (a timestamp may go in front). */
+typedef void (*ipc__line_emit_fn)(void *ctx, const char *data, size_t len,
+                                  bool starts_line);
 
 struct ipc__linebuf {
     char *buf;         /* the prefix, then the pending part of a line */

@@ -1,8 +1,9 @@
 /*
  * launch.h - the state of one job that ipcrun runs, shared by the launcher's
- * modules: spawn.c starts ranks, wireup.c serves their control channels,
- * supervise.c runs the event loop that forwards output, reaps ranks and
- * decides the exit status.
+ * modules: placement.c decides where ranks run, spawn.c starts them,
+ * forward.c moves their input and output, wireup.c serves their control
+ * channels, supervise.c runs the event loop that reaps ranks and decides the
+ * exit status.
  */
 #ifndef IPC_LAUNCHER_LAUNCH_H
 #define IPC_LAUNCHER_LAUNCH_H
@@ -15,7 +16,10 @@
 
 #include "iofwd.h"
 #include "options.h"
+#include "placement.h"
 #include "wireup.h"
+
+struct ipc__spawn_plan;
 
 struct ipc__launch_rank {
     pid_t pid;    /* 0 until started */
@@ -30,6 +34,12 @@ struct ipc__launch_rank {
     int abort_code;
     bool fenced;      /* in the fence under way */
     bool wants_pipes; /* sent PIPES, waiting for the others */
+    int in_fd;        /* write end of the rank's stdin pipe (--stdin all); -1 */
+    size_t in_off;    /* bytes of the launcher's stdin chunk written to in_fd */
+    /* --output-dir: the rank's files, which replace ipcrun's stdout and
+     * stderr; -1 without it. *_dead: a write failed, the rest is dropped. */
+    int out_file, err_file;
+    bool out_file_dead, err_file_dead;
 };
 
 enum ipc__launch_phase {
@@ -42,7 +52,8 @@ struct ipc__launch {
     int n;
     char job_id[37];
     pid_t launcher_pid;
-    int devnull;                /* stdin of every rank but 0 */
+    char host[256];             /* this host's name, for messages; "" in unit tests */
+    int devnull;                /* stdin of the ranks that do not read ipcrun's */
     int sigfd;                  /* signalfd of the signals the launcher handles */
     sigset_t inherited_ignored; /* signals ignored when ipcrun started; ranks keep that */
     rlim_t nofile_soft; /* open-file soft limit when ipcrun started; ranks get it back */
@@ -55,20 +66,33 @@ struct ipc__launch {
     int64_t kill_at_ms; /* when to send SIGKILL while stopping; 0: not pending */
     bool killing;       /* SIGKILL has been sent; later stragglers get it too */
     bool stdout_dead, stderr_dead; /* ipcrun's own stdout/stderr went away */
+    struct ipc__placement placement;
+    struct ipc__spawn_plan *plan; /* what every rank's exec needs (spawn.c) */
+    /* --stdin all: ipcrun reads its stdin a chunk at a time and writes each
+     * chunk to every rank before it reads the next. */
+    int stdin_fd; /* ipcrun's stdin while it is being forwarded; -1 */
+    char *in_buf; /* the chunk, in_len bytes */
+    size_t in_len;
+    bool in_eof; /* ipcrun's stdin ended (or failed) */
 };
 
 /* Runs the job opts describes (checked by options.c) to its end; returns
  * ipcrun's exit status. Prints the reason of any failure. */
 int ipc__launch_run(const struct ipc__opts *opts);
 
-/* Ends the job: prints "ipcrun: rank R (pid P) <reason>; stopping the other K
- * ranks" (or "ipcrun: <reason>; stopping K ranks" when rank < 0), sets the
- * exit status and stops every rank still running. Does nothing once the job
- * is already being stopped, so only the first cause is reported. */
+/* Ends the job: prints "ipcrun: on host H, rank R (pid P) <reason>; stopping
+ * the other K ranks" (without "on host H, " when job->host is empty; "ipcrun:
+ * <reason>; stopping K ranks" when rank < 0), sets the exit status and stops
+ * every rank still running. Does nothing once the job is already being
+ * stopped, so only the first cause is reported. */
 void ipc__launch_fail(struct ipc__launch *job, int rank, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Milliseconds on the monotonic clock. */
 int64_t ipc__now_ms(void);
+
+/* One line of ipcrun's own on stderr, "ipcrun: " and a newline added, written
+ * with one write() like forwarded lines. */
+void ipc__say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* IPC_LAUNCHER_LAUNCH_H */

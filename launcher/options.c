@@ -23,6 +23,13 @@ enum opt_id {
     OPT_TIMEOUT,
     OPT_EXPORT,
     OPT_OVERSUBSCRIBE,
+    OPT_STDIN,
+    OPT_TIMESTAMP_OUTPUT,
+    OPT_OUTPUT_DIR,
+    OPT_WDIR,
+    OPT_BIND_TO,
+    OPT_MAP_BY,
+    OPT_REPORT_BINDINGS,
 };
 
 struct opt_def {
@@ -45,31 +52,70 @@ static const struct opt_def opt_defs[] = {
     {"--timeout", OPT_TIMEOUT, true},
     {"-x", OPT_EXPORT, true},
     {"--oversubscribe", OPT_OVERSUBSCRIBE, false},
+    {"--stdin", OPT_STDIN, true},
+    {"--timestamp-output", OPT_TIMESTAMP_OUTPUT, false},
+    {"--output-dir", OPT_OUTPUT_DIR, true},
+    {"--wdir", OPT_WDIR, true},
+    {"-wdir", OPT_WDIR, true},
+    {"--bind-to", OPT_BIND_TO, true},
+    {"--map-by", OPT_MAP_BY, true},
+    {"--report-bindings", OPT_REPORT_BINDINGS, false},
+};
+
+static const char *const bind_names[] = {
+    [IPC__BIND_NONE] = "none",
+    [IPC__BIND_CORE] = "core",
+    [IPC__BIND_L3] = "l3",
+    [IPC__BIND_NUMA] = "numa",
+};
+static const char *const map_names[] = {
+    [IPC__MAP_CORE] = "core",
+    [IPC__MAP_L3] = "l3",
+    [IPC__MAP_NUMA] = "numa",
 };
 
 /* Names ipcrun sets for each rank; exporting them would lie to the ranks. */
 static const char *const reserved_env[] = {
-    "IPC_RANK",       "IPC_SIZE",   "IPC_LOCAL_RANK",
-    "IPC_LOCAL_SIZE", "IPC_JOB_ID", "IPC_CONTROL_FD",
+    "IPC_RANK",   "IPC_SIZE",       "IPC_LOCAL_RANK",     "IPC_LOCAL_SIZE",
+    "IPC_JOB_ID", "IPC_CONTROL_FD", "IPC_OVERSUBSCRIBED",
 };
 
 static const char usage_text[] =
     "usage: ipcrun [options] -n N prog [args...]\n"
     "\n"
-    "Starts N copies (ranks) of prog on this host and forwards their output.\n"
-    "Options end at the program name (or at '--').\n"
+    "Starts N copies (ranks) of prog on this host, forwards their input and\n"
+    "output, and ends the job as soon as one rank fails. Options end at the\n"
+    "program name (or at '--').\n"
     "\n"
     "  -n N, -np N, --np N, -n=N  number of ranks to start (required, 1..100000)\n"
+    "  --transport NAME           how ranks talk: pipe, unix, shm or tcp (given to\n"
+    "                             ranks as IPC_TRANSPORT; default: inherited)\n"
+    "Input and output:\n"
+    "  --stdin all|none|R         which ranks read ipcrun's stdin (default: rank 0)\n"
     "  --tag-output               prefix every output line with '[R] ', R the rank\n"
-    "  --transport NAME           transport between ranks: pipe, unix, shm or tcp\n"
-    "                             (given to ranks as IPC_TRANSPORT; default: inherited)\n"
-    "  -x NAME, -x NAME=VALUE     export NAME (its current or the given value) to ranks\n"
+    "  --timestamp-output         prefix every output line with the time it arrived\n"
+    "  --output-dir DIR           write rank R's output to DIR/rank.R.stdout and\n"
+    "                             DIR/rank.R.stderr instead (DIR is created)\n"
+    "Environment:\n"
+    "  -x NAME, -x NAME=VALUE     export NAME (its current value, or VALUE); ranks\n"
+    "                             inherit ipcrun's whole environment anyway\n"
+    "  --wdir DIR, -wdir DIR      start the ranks in DIR (prog is still looked up\n"
+    "                             from ipcrun's directory)\n"
+    "Placement:\n"
+    "  --bind-to core|l3|numa|none\n"
+    "                             bind each rank to its core, or the core's L3 cache\n"
+    "                             or NUMA node (default: none; --map-by X alone: X)\n"
+    "  --map-by core|l3|numa      deal ranks to cores, L3 caches or NUMA nodes in\n"
+    "                             turn (default: core)\n"
+    "  --report-bindings          print one line per rank: rank, pid, cpu set\n"
+    "  --oversubscribe            accepted for mpirun compatibility: ipcrun never\n"
+    "                             refuses more ranks than cpus; it leaves them\n"
+    "                             unbound and tells them so (IPC_OVERSUBSCRIBED=1)\n"
+    "Supervision:\n"
     "  --timeout SEC              stop the job after SEC seconds (0: never; default:\n"
     "                             IPC_TIMEOUT from the environment, else never)\n"
-    "  --kill-grace SEC           after SIGTERM, wait SEC seconds before SIGKILL "
-    "(default 3)\n"
-    "  --oversubscribe            accepted for mpirun compatibility; ipcrun never "
-    "refuses\n"
+    "  --kill-grace SEC           after SIGTERM, wait SEC seconds before SIGKILL\n"
+    "                             (default 3)\n"
     "  -h, --help                 print this help and exit\n"
     "  -V, --version              print the version and exit\n"
     "\n"
@@ -81,14 +127,18 @@ static const char usage_text[] =
     "           (128+S for a rank killed by signal S; 1 for a rank that called\n"
     "           ipc_init but exited without ipc_finalize; the code given to\n"
     "           ipc_abort when a rank called it)\n"
-    "  2        usage error: bad option, or the program cannot be run\n"
+    "  2        usage error: bad option or option value, or the program cannot\n"
+    "           be run\n"
     "  124      the timeout expired\n"
     "  125      ipcrun itself failed (out of processes, descriptors, memory)\n"
     "  127      a rank could not execute the program\n"
     "  128+S    ipcrun was interrupted by signal S (SIGINT, SIGTERM, SIGHUP)\n"
     "\n"
-    "On the first failure ipcrun sends SIGTERM to the other ranks, then SIGKILL\n"
-    "after the kill grace. SIGUSR1 and SIGUSR2 are forwarded to every rank.\n";
+    "On the first failure ipcrun prints one line naming the rank, its pid, the\n"
+    "host and the cause, sends SIGTERM to the other ranks, then SIGKILL after the\n"
+    "kill grace. A second SIGINT, SIGTERM or SIGHUP kills at once. SIGUSR1 and\n"
+    "SIGUSR2 are forwarded to every rank. Ranks die with ipcrun, even on SIGKILL.\n"
+    "See ipcrun(1).\n";
 
 const char *ipc__opts_usage(void)
 {
@@ -221,6 +271,71 @@ static int check_transport(const char *value, char *err, size_t errlen)
     return -1;
 }
 
+/* Index of value in names[0..n), or -1. */
+static int name_index(const char *const *names, size_t n, const char *value)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(names[i], value))
+            return (int)i;
+    return -1;
+}
+
+static int parse_stdin(const char *value, int *target, char *err, size_t errlen)
+{
+    if (!strcmp(value, "all")) {
+        *target = IPC__STDIN_ALL;
+        return 0;
+    }
+    if (!strcmp(value, "none")) {
+        *target = IPC__STDIN_NONE;
+        return 0;
+    }
+    if (all_digits(value) && strlen(value) <= 6 && atoi(value) < IPC__OPTS_MAX_RANKS) {
+        *target = atoi(value);
+        return 0;
+    }
+    set_err(err, errlen, "--stdin needs all, none or a rank number, got '%s'", value);
+    return -1;
+}
+
+static int parse_dir(const char *name, const char *value, const char **dir, char *err,
+                     size_t errlen)
+{
+    if (!*value) {
+        set_err(err, errlen, "%s needs a directory, got ''", name);
+        return -1;
+    }
+    *dir = value;
+    return 0;
+}
+
+static int parse_bind(const char *value, struct ipc__opts *o, bool *bind_given, char *err,
+                      size_t errlen)
+{
+    int i = name_index(bind_names, sizeof bind_names / sizeof bind_names[0], value);
+    if (i < 0) {
+        set_err(err, errlen, "--bind-to must be one of core, l3, numa, none; got '%s'",
+                value);
+        return -1;
+    }
+    o->bind_to = (enum ipc__bind_to)i;
+    *bind_given = true;
+    return 0;
+}
+
+static int parse_map(const char *value, struct ipc__opts *o, bool *map_given, char *err,
+                     size_t errlen)
+{
+    int i = name_index(map_names, sizeof map_names / sizeof map_names[0], value);
+    if (i < 0) {
+        set_err(err, errlen, "--map-by must be one of core, l3, numa; got '%s'", value);
+        return -1;
+    }
+    o->map_by = (enum ipc__map_by)i;
+    *map_given = true;
+    return 0;
+}
+
 static const struct opt_def *find_opt(const char *arg, size_t len)
 {
     for (size_t i = 0; i < sizeof opt_defs / sizeof opt_defs[0]; i++)
@@ -229,8 +344,13 @@ static const struct opt_def *find_opt(const char *arg, size_t len)
     return NULL;
 }
 
+/* Which options were given, for defaults that depend on each other. */
+struct given {
+    bool timeout, bind, map;
+};
+
 static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *value,
-                     bool *timeout_given, char *err, size_t errlen)
+                     struct given *given, char *err, size_t errlen)
 {
     switch (d->id) {
     case OPT_NRANKS:
@@ -250,7 +370,7 @@ static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *v
                 "--kill-grace needs a number of seconds (0 or more), got '%s'", value);
         return -1;
     case OPT_TIMEOUT:
-        *timeout_given = true;
+        given->timeout = true;
         if (parse_seconds(value, &o->timeout_ms) == 0)
             return 0;
         set_err(err, errlen,
@@ -260,6 +380,22 @@ static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *v
         if (check_export(value, err, errlen))
             return -1;
         o->exports[o->nexports++] = value;
+        return 0;
+    case OPT_STDIN:
+        return parse_stdin(value, &o->stdin_target, err, errlen);
+    case OPT_TIMESTAMP_OUTPUT:
+        o->timestamp_output = true;
+        return 0;
+    case OPT_OUTPUT_DIR:
+        return parse_dir(d->name, value, &o->output_dir, err, errlen);
+    case OPT_WDIR:
+        return parse_dir(d->name, value, &o->wdir, err, errlen);
+    case OPT_BIND_TO:
+        return parse_bind(value, o, &given->bind, err, errlen);
+    case OPT_MAP_BY:
+        return parse_map(value, o, &given->map, err, errlen);
+    case OPT_REPORT_BINDINGS:
+        o->report_bindings = true;
         return 0;
     case OPT_OVERSUBSCRIBE:
     case OPT_HELP:
@@ -275,8 +411,21 @@ static enum ipc__opts_result fail(struct ipc__opts *o)
     return IPC__OPTS_ERROR;
 }
 
+/* --map-by X alone binds to X: a mapping without binding would change
+ * nothing the ranks can notice. */
+static void placement_defaults(struct ipc__opts *o, const struct given *given)
+{
+    static const enum ipc__bind_to bind_of_map[] = {
+        [IPC__MAP_CORE] = IPC__BIND_CORE,
+        [IPC__MAP_L3] = IPC__BIND_L3,
+        [IPC__MAP_NUMA] = IPC__BIND_NUMA,
+    };
+    if (given->map && !given->bind)
+        o->bind_to = bind_of_map[o->map_by];
+}
+
 static enum ipc__opts_result finish(struct ipc__opts *o, int argc, char **argv, int prog,
-                                    bool timeout_given, const char *env_timeout,
+                                    const struct given *given, const char *env_timeout,
                                     char *err, size_t errlen)
 {
     if (prog >= argc) {
@@ -290,13 +439,20 @@ static enum ipc__opts_result finish(struct ipc__opts *o, int argc, char **argv, 
                 argv[prog]);
         return fail(o);
     }
-    if (!timeout_given && env_timeout && *env_timeout &&
+    if (o->stdin_target >= o->nranks) {
+        set_err(err, errlen,
+                "--stdin %d: the job has ranks 0..%d only; give one of them, all or none",
+                o->stdin_target, o->nranks - 1);
+        return fail(o);
+    }
+    if (!given->timeout && env_timeout && *env_timeout &&
         parse_seconds(env_timeout, &o->timeout_ms) != 0) {
         set_err(err, errlen,
                 "IPC_TIMEOUT must be a number of seconds (0: no limit), got '%s'",
                 env_timeout);
         return fail(o);
     }
+    placement_defaults(o, given);
     o->prog_argv = argv + prog;
     return IPC__OPTS_RUN;
 }
@@ -304,7 +460,7 @@ static enum ipc__opts_result finish(struct ipc__opts *o, int argc, char **argv, 
 enum ipc__opts_result ipc__opts_parse(struct ipc__opts *o, int argc, char **argv,
                                       const char *env_timeout, char *err, size_t errlen)
 {
-    bool timeout_given = false;
+    struct given given = {0};
     int i = 1;
 
     *o = (struct ipc__opts){.kill_grace_ms = IPC__OPTS_DEFAULT_KILL_GRACE_MS};
@@ -345,10 +501,10 @@ enum ipc__opts_result ipc__opts_parse(struct ipc__opts *o, int argc, char **argv
             }
             value = argv[++i];
         }
-        if (apply_opt(o, d, value, &timeout_given, err, errlen))
+        if (apply_opt(o, d, value, &given, err, errlen))
             return fail(o);
     }
-    return finish(o, argc, argv, i, timeout_given, env_timeout, err, errlen);
+    return finish(o, argc, argv, i, &given, env_timeout, err, errlen);
 }
 
 void ipc__opts_free(struct ipc__opts *o)
@@ -436,4 +592,72 @@ int ipc__opts_check_program(const char *prog, const char *path, char *found,
                 "add its directory to PATH",
                 prog, prog);
     return -1;
+}
+
+int ipc__opts_check_wdir(const char *dir, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        set_err(err, errlen, "--wdir '%s': %s; give an existing directory", dir,
+                strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        set_err(err, errlen, "--wdir '%s' is not a directory; give a directory", dir);
+        return -1;
+    }
+    if (access(dir, X_OK) != 0) {
+        set_err(err, errlen, "--wdir '%s': ranks could not enter it: %s", dir,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* mkdir -p: each missing component of dir, in order. On failure returns -1
+ * with errno set and *failed_len the length of the prefix that failed. */
+static int make_dirs(const char *dir, size_t *failed_len)
+{
+    char path[PATH_MAX];
+    size_t len = strlen(dir);
+    *failed_len = len;
+    if (len >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(path, dir, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        path[i] = '\0';
+        int rc = mkdir(path, 0777);
+        path[i] = dir[i];
+        if (rc != 0 && errno != EEXIST) {
+            *failed_len = i;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int ipc__opts_make_output_dir(const char *dir, char *err, size_t errlen)
+{
+    size_t failed_len;
+    struct stat st;
+
+    if (make_dirs(dir, &failed_len) != 0) {
+        set_err(err, errlen, "--output-dir '%s': cannot create '%.*s': %s", dir,
+                (int)failed_len, dir, strerror(errno));
+        return -1;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        set_err(err, errlen, "--output-dir '%s' exists and is not a directory", dir);
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        set_err(err, errlen, "--output-dir '%s': cannot create files in it: %s", dir,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
 }

@@ -20,15 +20,32 @@
 #define IPC__EXIT_TIMEOUT 124  /* --timeout / IPC_TIMEOUT expired */
 #define IPC__EXIT_LAUNCHER 125 /* ipcrun could not set up or run the job */
 
+/* --stdin: which ranks read ipcrun's stdin (a rank number, or one of these). */
+#define IPC__STDIN_ALL (-1)
+#define IPC__STDIN_NONE (-2)
+
+/* --bind-to: how wide each rank's cpu set is around the core it is mapped to. */
+enum ipc__bind_to { IPC__BIND_NONE, IPC__BIND_CORE, IPC__BIND_L3, IPC__BIND_NUMA };
+/* --map-by: the domains ranks are dealt to in turn (a core is its own domain). */
+enum ipc__map_by { IPC__MAP_CORE, IPC__MAP_L3, IPC__MAP_NUMA };
+
 struct ipc__opts {
     int nranks;
     bool tag_output;
+    bool timestamp_output;
+    int stdin_target;       /* a rank, IPC__STDIN_ALL or IPC__STDIN_NONE; default 0 */
+    const char *output_dir; /* NULL: output goes to ipcrun's stdout and stderr */
+    const char *wdir;       /* NULL: ranks start in ipcrun's working directory */
+    enum ipc__bind_to bind_to;
+    enum ipc__map_by map_by;
+    bool report_bindings;
     const char *transport; /* NULL: leave IPC_TRANSPORT as inherited */
     long kill_grace_ms;    /* SIGTERM to SIGKILL when stopping ranks */
     long timeout_ms;       /* 0: no time limit */
     const char **exports;  /* -x arguments, "NAME" or "NAME=VALUE", into argv */
     int nexports;
-    char **prog_argv; /* program and its arguments, NULL-terminated, into argv */
+    char **prog_argv;      /* program and its arguments, NULL-terminated, into argv */
+    const char *prog_path; /* the file to execute; NULL: look prog_argv[0] up in PATH */
 };
 
 enum ipc__opts_result {
@@ -51,6 +68,15 @@ void ipc__opts_free(struct ipc__opts *opts);
  * otherwise returns -1 with the reason in err. */
 int ipc__opts_check_program(const char *prog, const char *path, char *found,
                             size_t foundlen, char *err, size_t errlen);
+
+/* Checks that --wdir names a directory ranks can enter. Returns 0, or -1
+ * with the reason in err. */
+int ipc__opts_check_wdir(const char *dir, char *err, size_t errlen);
+
+/* Creates the --output-dir directory (and its parents) unless it exists and
+ * checks that files can be made in it. Returns 0, or -1 with the reason in
+ * err. */
+int ipc__opts_make_output_dir(const char *dir, char *err, size_t errlen);
 
 /* The --help text. */
 const char *ipc__opts_usage(void);

@@ -14,31 +14,26 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "forward.h"
 #include "launch.h"
 #include "spawn.h"
 
 /* After the last rank is reaped, how long its output pipes may stay open (a
  * child the rank left behind can hold them) before ipcrun stops waiting. */
 #define DRAIN_WAIT_MS 1000
-#define READ_CHUNK (64 * 1024)
-/* Reads per pipe in the final drain, so a leftover writer cannot keep ipcrun. */
-#define FINAL_DRAIN_READS 16
+/* Ranks whose state the timeout message details, one line each. */
+#define TIMEOUT_DETAILS 8
 
-enum slot_kind { SLOT_SIGNAL, SLOT_CTL, SLOT_OUT, SLOT_ERR };
+enum slot_kind { SLOT_SIGNAL, SLOT_CTL, SLOT_OUT, SLOT_ERR, SLOT_STDIN, SLOT_IN };
 
 struct slot {
     enum slot_kind kind;
     int rank;
-};
-
-/* Where forwarded lines of one stream go. */
-struct sink {
-    int fd;
-    bool *dead;
 };
 
 int64_t ipc__now_ms(void)
@@ -46,41 +41,6 @@ int64_t ipc__now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n >= 0) {
-            data += n;
-            len -= (size_t)n;
-        } else if (errno == EAGAIN) {
-            /* Someone else made our shared stdout non-blocking. */
-            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-            (void)poll(&pfd, 1, -1);
-        } else if (errno != EINTR) {
-            return -errno;
-        }
-    }
-    return 0;
-}
-
-/* One line of ipcrun's own on stderr, in one write like forwarded lines. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void say(const char *fmt, ...)
-{
-    char line[2048];
-    va_list ap;
-    int n = snprintf(line, sizeof line, "ipcrun: ");
-    va_start(ap, fmt);
-    n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-    va_end(ap);
-    if (n > (int)sizeof line - 2)
-        n = (int)sizeof line - 2;
-    line[n++] = '\n';
-    (void)write_all(STDERR_FILENO, line, (size_t)n);
 }
 
 static const char *plural(int k)
@@ -154,99 +114,16 @@ void ipc__launch_fail(struct ipc__launch *job, int rank, int status, const char 
     if (others > 0)
         snprintf(stopping, sizeof stopping, "; stopping %s%d rank%s",
                  rank >= 0 ? "the other " : "", others, plural(others));
-    if (rank >= 0)
-        say("rank %d (pid %d) %s%s", rank, (int)job->ranks[rank].pid, what, stopping);
+    if (rank >= 0 && job->host[0])
+        ipc__say("on host %s, rank %d (pid %d) %s%s", job->host, rank,
+                 (int)job->ranks[rank].pid, what, stopping);
+    else if (rank >= 0)
+        ipc__say("rank %d (pid %d) %s%s", rank, (int)job->ranks[rank].pid, what,
+                 stopping);
     else
-        say("%s%s", what, stopping);
+        ipc__say("%s%s", what, stopping);
     job->exit_status = status;
     begin_stop(job);
-}
-
-/* ---- output forwarding ---- */
-
-static void emit_line(void *ctx, const char *data, size_t len)
-{
-    struct sink *s = ctx;
-    if (!*s->dead && write_all(s->fd, data, len) < 0)
-        *s->dead = true;
-}
-
-static struct sink sink_of(struct ipc__launch *job, enum slot_kind kind)
-{
-    if (kind == SLOT_OUT)
-        return (struct sink){STDOUT_FILENO, &job->stdout_dead};
-    return (struct sink){STDERR_FILENO, &job->stderr_dead};
-}
-
-static void close_output(struct ipc__launch *job, int r, enum slot_kind kind)
-{
-    struct ipc__launch_rank *rk = &job->ranks[r];
-    int *fd = kind == SLOT_OUT ? &rk->out_fd : &rk->err_fd;
-    struct ipc__linebuf *lb = kind == SLOT_OUT ? &rk->out : &rk->err;
-    struct sink s = sink_of(job, kind);
-
-    ipc__linebuf_flush(lb, emit_line, &s);
-    close(*fd);
-    *fd = -1;
-}
-
-/* When ipcrun's own stdout or stderr is gone, the ranks' matching pipes are
- * closed too, so that a rank writing there sees EPIPE as it would without
- * ipcrun instead of running on unheard. */
-static void drop_dead_streams(struct ipc__launch *job)
-{
-    for (int r = 0; r < job->n; r++) {
-        struct ipc__launch_rank *rk = &job->ranks[r];
-        if (job->stdout_dead && rk->out_fd >= 0) {
-            close(rk->out_fd);
-            rk->out_fd = -1;
-        }
-        if (job->stderr_dead && rk->err_fd >= 0) {
-            close(rk->err_fd);
-            rk->err_fd = -1;
-        }
-    }
-}
-
-enum read_result { READ_DATA, READ_NOTHING, READ_CLOSED };
-
-/* Reads one chunk of a rank's stdout or stderr and forwards the lines it
- * completes; at end of file the pipe is closed. */
-static enum read_result forward_once(struct ipc__launch *job, int r, enum slot_kind kind)
-{
-    struct ipc__launch_rank *rk = &job->ranks[r];
-    int fd = kind == SLOT_OUT ? rk->out_fd : rk->err_fd;
-    struct ipc__linebuf *lb = kind == SLOT_OUT ? &rk->out : &rk->err;
-    struct sink s = sink_of(job, kind);
-    char buf[READ_CHUNK];
-
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        return READ_NOTHING;
-    if (n <= 0) {
-        close_output(job, r, kind);
-        return READ_CLOSED;
-    }
-    if (ipc__linebuf_feed(lb, buf, (size_t)n, emit_line, &s) < 0)
-        say("out of memory forwarding output of rank %d; some of it is lost", r);
-    return READ_DATA;
-}
-
-static void final_drain(struct ipc__launch *job)
-{
-    for (int r = 0; r < job->n; r++) {
-        struct ipc__launch_rank *rk = &job->ranks[r];
-        for (int i = 0; rk->out_fd >= 0 && i < FINAL_DRAIN_READS; i++)
-            if (forward_once(job, r, SLOT_OUT) != READ_DATA)
-                break;
-        for (int i = 0; rk->err_fd >= 0 && i < FINAL_DRAIN_READS; i++)
-            if (forward_once(job, r, SLOT_ERR) != READ_DATA)
-                break;
-        if (rk->out_fd >= 0)
-            close_output(job, r, SLOT_OUT);
-        if (rk->err_fd >= 0)
-            close_output(job, r, SLOT_ERR);
-    }
 }
 
 /* ---- reaping and judging ---- */
@@ -324,14 +201,19 @@ static void reap(struct ipc__launch *job, int *batch)
         job->nrunning--;
         batch[nb++] = r;
     }
+    /* What a rank wrote before it died goes out before ipcrun's word on it. */
+    for (int i = 0; i < nb; i++)
+        ipc__forward_drain_rank(job, batch[i]);
     /* What a rank said before it died (ABORT, FINALIZE) decides how its death
      * is judged; since it is dead, all of it is already queued. */
     for (int r = 0; r < job->n; r++)
         if (job->ranks[r].ctl_fd >= 0)
             ipc__wireup_serve(job, r);
     judge_batch(job, batch, nb);
-    for (int i = 0; i < nb; i++)
+    for (int i = 0; i < nb; i++) {
         ipc__wireup_close(job, batch[i]);
+        ipc__forward_stdin_close(job, batch[i]);
+    }
     if (job->phase == IPC__PHASE_STOPPING)
         signal_adopted(job, job->killing ? SIGKILL : SIGTERM);
 }
@@ -344,8 +226,8 @@ static void on_stop_signal(struct ipc__launch *job, int sig)
         kill_now(job); /* asked twice: no more grace */
         return;
     }
-    say("interrupted by signal %d; stopping %d rank%s", sig, job->nrunning,
-        plural(job->nrunning));
+    ipc__say("interrupted by signal %d; stopping %d rank%s", sig, job->nrunning,
+             plural(job->nrunning));
     job->exit_status = 128 + sig;
     begin_stop(job);
 }
@@ -395,6 +277,96 @@ static void format_running(const struct ipc__launch *job, char *buf, size_t len)
     }
 }
 
+/* Blocking system calls a waiting rank is likely to be in. */
+static const struct {
+    long nr;
+    const char *name;
+} waits[] = {
+    {SYS_read, "read"},
+    {SYS_write, "write"},
+#ifdef SYS_poll
+    {SYS_poll, "poll"},
+#endif
+    {SYS_ppoll, "ppoll"},
+    {SYS_pselect6, "pselect"},
+#ifdef SYS_select
+    {SYS_select, "select"},
+#endif
+    {SYS_epoll_pwait, "epoll_wait"},
+#ifdef SYS_epoll_wait
+    {SYS_epoll_wait, "epoll_wait"},
+#endif
+    {SYS_futex, "futex"},
+    {SYS_nanosleep, "nanosleep"},
+    {SYS_clock_nanosleep, "clock_nanosleep"},
+    {SYS_wait4, "wait4"},
+    {SYS_waitid, "waitid"},
+    {SYS_recvfrom, "recvfrom"},
+    {SYS_recvmsg, "recvmsg"},
+    {SYS_sendto, "sendto"},
+    {SYS_sendmsg, "sendmsg"},
+    {SYS_accept4, "accept"},
+    {SYS_connect, "connect"},
+#ifdef SYS_pause
+    {SYS_pause, "pause"},
+#endif
+};
+
+/* What pid is doing, from /proc: "running", "waiting in poll()", ... */
+static void describe_activity(pid_t pid, char *buf, size_t len)
+{
+    char path[64], line[512];
+    snprintf(buf, len, "state unknown");
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "re");
+    char *paren = f && fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
+    if (f)
+        fclose(f);
+    if (!paren || paren[1] != ' ')
+        return;
+    char state = paren[2];
+    if (state == 'R') {
+        snprintf(buf, len, "running (busy on a cpu, not blocked in a system call)");
+        return;
+    }
+    if (state == 'T' || state == 't') {
+        snprintf(buf, len, "stopped");
+        return;
+    }
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+    f = fopen(path, "re");
+    long nr = -1;
+    if (f && fscanf(f, "%ld", &nr) != 1)
+        nr = -1;
+    if (f)
+        fclose(f);
+    for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++) {
+        if (waits[i].nr == nr) {
+            snprintf(buf, len, "waiting in %s()", waits[i].name);
+            return;
+        }
+    }
+    snprintf(buf, len, nr >= 0 ? "waiting in system call %ld" : "waiting", nr);
+}
+
+/* Where the ranks still running were when the timeout expired. */
+static void detail_running(const struct ipc__launch *job)
+{
+    int shown = 0;
+    for (int r = 0; r < job->n; r++) {
+        if (!job->ranks[r].running)
+            continue;
+        if (shown == TIMEOUT_DETAILS) {
+            ipc__say("... and %d more", job->nrunning - shown);
+            return;
+        }
+        char what[128];
+        describe_activity(job->ranks[r].pid, what, sizeof what);
+        ipc__say("rank %d (pid %d) was %s", r, (int)job->ranks[r].pid, what);
+        shown++;
+    }
+}
+
 static void on_timeout(struct ipc__launch *job)
 {
     char ranks[512], secs[32];
@@ -406,8 +378,9 @@ static void on_timeout(struct ipc__launch *job)
     else
         snprintf(secs, sizeof secs, "%g", (double)ms / 1000.0);
     format_running(job, ranks, sizeof ranks);
-    say("timeout of %s s expired; rank%s %s still running; stopping %s", secs,
-        plural(job->nrunning), ranks, job->nrunning == 1 ? "it" : "them");
+    ipc__say("timeout of %s s expired; rank%s %s still running; stopping %s", secs,
+             plural(job->nrunning), ranks, job->nrunning == 1 ? "it" : "them");
+    detail_running(job);
     job->exit_status = IPC__EXIT_TIMEOUT;
     begin_stop(job);
 }
@@ -448,8 +421,16 @@ static int build_pollset(const struct ipc__launch *job, struct pollfd *pfds,
     int k = 0;
     pfds[k] = (struct pollfd){.fd = job->sigfd, .events = POLLIN};
     slots[k++] = (struct slot){SLOT_SIGNAL, -1};
+    if (ipc__forward_stdin_wanted(job)) {
+        pfds[k] = (struct pollfd){.fd = job->stdin_fd, .events = POLLIN};
+        slots[k++] = (struct slot){SLOT_STDIN, -1};
+    }
     for (int r = 0; r < job->n; r++) {
         const struct ipc__launch_rank *rk = &job->ranks[r];
+        if (ipc__forward_stdin_pending(job, r)) {
+            pfds[k] = (struct pollfd){.fd = rk->in_fd, .events = POLLOUT};
+            slots[k++] = (struct slot){SLOT_IN, r};
+        }
         if (rk->out_fd >= 0) {
             pfds[k] = (struct pollfd){.fd = rk->out_fd, .events = POLLIN};
             slots[k++] = (struct slot){SLOT_OUT, r};
@@ -493,12 +474,16 @@ static void dispatch(struct ipc__launch *job, struct pollfd *pfds,
         if (s->kind == SLOT_SIGNAL)
             signalled = true;
         else if (s->kind == SLOT_OUT && rk->out_fd == pfds[i].fd)
-            forward_once(job, s->rank, SLOT_OUT);
+            ipc__forward_output(job, s->rank, false);
         else if (s->kind == SLOT_ERR && rk->err_fd == pfds[i].fd)
-            forward_once(job, s->rank, SLOT_ERR);
+            ipc__forward_output(job, s->rank, true);
+        else if (s->kind == SLOT_STDIN)
+            ipc__forward_stdin_read(job);
+        else if (s->kind == SLOT_IN && rk->in_fd == pfds[i].fd)
+            ipc__forward_stdin_write(job, s->rank);
     }
     if (job->stdout_dead || job->stderr_dead)
-        drop_dead_streams(job);
+        ipc__forward_drop_dead(job);
     for (int i = 0; i < nfds; i++)
         if (pfds[i].revents && slots[i].kind == SLOT_CTL &&
             job->ranks[slots[i].rank].ctl_fd == pfds[i].fd)
@@ -509,7 +494,7 @@ static void dispatch(struct ipc__launch *job, struct pollfd *pfds,
 
 static int supervise(struct ipc__launch *job)
 {
-    size_t cap = 1 + 3 * (size_t)job->n;
+    size_t cap = 2 + 4 * (size_t)job->n;
     struct pollfd *pfds = calloc(cap, sizeof *pfds);
     struct slot *slots = calloc(cap, sizeof *slots);
     int *batch = calloc((size_t)job->n, sizeof *batch);
@@ -541,7 +526,7 @@ static int supervise(struct ipc__launch *job)
         int nfds = build_pollset(job, pfds, slots);
         int rc = poll(pfds, (nfds_t)nfds, poll_timeout(now, deadlines, 3));
         if (rc < 0 && errno != EINTR) {
-            say("poll failed: %s; stopping every rank", strerror(errno));
+            ipc__say("poll failed: %s; stopping every rank", strerror(errno));
             kill_now(job);
             job->exit_status = IPC__EXIT_LAUNCHER;
             break;
@@ -549,7 +534,7 @@ static int supervise(struct ipc__launch *job)
         if (rc > 0)
             dispatch(job, pfds, slots, nfds, batch);
     }
-    final_drain(job);
+    ipc__forward_drain(job);
     free(pfds);
     free(slots);
     free(batch);
@@ -581,6 +566,13 @@ static int setup_signals(struct ipc__launch *job)
     return job->sigfd < 0 ? -1 : 0;
 }
 
+static void find_host(struct ipc__launch *job)
+{
+    if (gethostname(job->host, sizeof job->host) != 0)
+        snprintf(job->host, sizeof job->host, "localhost");
+    job->host[sizeof job->host - 1] = '\0';
+}
+
 static int setup(struct ipc__launch *job, char *err, size_t errlen)
 {
     if (setup_signals(job) != 0) {
@@ -595,38 +587,32 @@ static int setup(struct ipc__launch *job, char *err, size_t errlen)
         snprintf(err, errlen, "cannot open /dev/null: %s", strerror(errno));
         return -1;
     }
-    if (ipc__wireup_init(&job->wireup) != 0)
-        goto nomem;
     job->ranks = calloc((size_t)job->n, sizeof *job->ranks);
-    if (!job->ranks)
-        goto nomem;
+    if (ipc__wireup_init(&job->wireup) != 0 || !job->ranks) {
+        snprintf(err, errlen, "out of memory setting up %d ranks", job->n);
+        return -1;
+    }
     for (int r = 0; r < job->n; r++) {
         struct ipc__launch_rank *rk = &job->ranks[r];
-        char tag[24] = "";
-        rk->ctl_fd = rk->out_fd = rk->err_fd = -1;
-        if (job->opts->tag_output)
-            snprintf(tag, sizeof tag, "[%d] ", r);
-        if (ipc__linebuf_init(&rk->out, tag, IPC__IOFWD_MAX_LINE) ||
-            ipc__linebuf_init(&rk->err, tag, IPC__IOFWD_MAX_LINE))
-            goto nomem;
+        rk->ctl_fd = rk->out_fd = rk->err_fd = rk->in_fd = -1;
+        rk->out_file = rk->err_file = -1;
     }
+    find_host(job);
     ipc__spawn_job_id(job->job_id);
     job->launcher_pid = getpid();
-    return 0;
-nomem:
-    snprintf(err, errlen, "out of memory setting up %d ranks", job->n);
-    return -1;
+    if (ipc__forward_init(job, err, errlen) != 0)
+        return -1;
+    return ipc__spawn_prepare(job, err, errlen);
 }
 
 static void teardown(struct ipc__launch *job)
 {
-    for (int r = 0; job->ranks && r < job->n; r++) {
-        struct ipc__launch_rank *rk = &job->ranks[r];
-        if (rk->ctl_fd >= 0)
-            close(rk->ctl_fd);
-        ipc__linebuf_fini(&rk->out);
-        ipc__linebuf_fini(&rk->err);
-    }
+    for (int r = 0; job->ranks && r < job->n; r++)
+        if (job->ranks[r].ctl_fd >= 0)
+            close(job->ranks[r].ctl_fd);
+    ipc__forward_fini(job);
+    ipc__spawn_release(job);
+    ipc__placement_fini(&job->placement);
     free(job->ranks);
     ipc__wireup_fini(&job->wireup);
     if (job->devnull >= 0)
@@ -635,22 +621,60 @@ static void teardown(struct ipc__launch *job)
         close(job->sigfd);
 }
 
+/* --report-bindings: one line per rank, after a note when binding was asked
+ * for but the job has more ranks than cpus. */
+static void report_binding(struct ipc__launch *job, int r)
+{
+    const struct ipc__placement *p = &job->placement;
+    char where[512];
+    if (r == 0 && p->oversubscribed)
+        ipc__say("%d ranks on %d cpu%s: oversubscribed, so ranks are not bound and "
+                 "wait without spinning (IPC_OVERSUBSCRIBED=1)",
+                 job->n, p->ncpus, plural(p->ncpus));
+    ipc__placement_describe(p, r, where, sizeof where);
+    ipc__say("rank %d (pid %d) %s", r, (int)job->ranks[r].pid, where);
+}
+
+static void start_ranks(struct ipc__launch *job)
+{
+    char err[512];
+    const struct ipc__placement *p = &job->placement;
+    /* Asked to bind and could not: say so even without --report-bindings. */
+    if (p->bind_refused && !job->opts->report_bindings)
+        ipc__say(
+            "%d ranks on %d cpu%s: oversubscribed, so --bind-to is ignored and ranks "
+            "wait without spinning",
+            job->n, p->ncpus, plural(p->ncpus));
+    if (ipc__spawn_ranks(job, err, sizeof err) != 0)
+        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER, "%s", err);
+    for (int r = 0; job->opts->report_bindings && r < job->n; r++)
+        if (job->ranks[r].pid > 0)
+            report_binding(job, r);
+}
+
 int ipc__launch_run(const struct ipc__opts *opts)
 {
-    struct ipc__launch job = {
-        .opts = opts, .n = opts->nranks, .devnull = -1, .sigfd = -1, .abort_rank = -1};
+    struct ipc__launch job = {.opts = opts,
+                              .n = opts->nranks,
+                              .devnull = -1,
+                              .sigfd = -1,
+                              .abort_rank = -1,
+                              .stdin_fd = -1};
     char err[512];
 
-    if (ipc__spawn_fd_limit(job.n, &job.nofile_soft, err, sizeof err) != 0 ||
-        setup(&job, err, sizeof err) != 0) {
-        say("%s", err);
+    /* First, so that the ranks' environment can say whether they are
+     * oversubscribed. */
+    int rc = ipc__placement_init(&job.placement, opts, err, sizeof err);
+    if (rc == 0 && (ipc__spawn_fd_limit(job.n, ipc__spawn_fds_per_rank(opts),
+                                        &job.nofile_soft, err, sizeof err) != 0 ||
+                    setup(&job, err, sizeof err) != 0))
+        rc = -1;
+    if (rc != 0) {
+        ipc__say("%s", err);
         teardown(&job);
-        return IPC__EXIT_LAUNCHER;
+        return rc == -2 ? IPC__EXIT_USAGE : IPC__EXIT_LAUNCHER;
     }
-    for (int r = 0; r < job.n && job.phase == IPC__PHASE_RUNNING; r++) {
-        if (ipc__spawn_rank(&job, r, err, sizeof err) != 0)
-            ipc__launch_fail(&job, -1, IPC__EXIT_LAUNCHER, "%s", err);
-    }
+    start_ranks(&job);
     int status = supervise(&job);
     teardown(&job);
     return status;

@@ -1,5 +1,6 @@
 /* test_iofwd.c - assembling forwarded output into whole lines: split lines,
- * several lines in one chunk, no final newline, very long lines, the tag. */
+ * several lines in one chunk, no final newline, very long lines, the tag, and
+ * which pieces start a line (where a timestamp goes). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,10 +20,11 @@ struct sink {
     char *bytes;
     size_t len, cap;
     size_t ends[MAX_EMITS];
+    bool starts[MAX_EMITS];
     int n;
 };
 
-static void collect(void *ctx, const char *data, size_t len)
+static void collect(void *ctx, const char *data, size_t len, bool starts_line)
 {
     struct sink *s = ctx;
     assert_true(s->n < MAX_EMITS);
@@ -34,6 +36,7 @@ static void collect(void *ctx, const char *data, size_t len)
     }
     memcpy(s->bytes + s->len, data, len);
     s->len += len;
+    s->starts[s->n] = starts_line;
     s->ends[s->n++] = s->len;
 }
 
@@ -91,6 +94,7 @@ static void one_line_one_chunk(void **state)
     feed(f, "hello\n");
     assert_int_equal(f->sink.n, 1);
     assert_string_equal(unit(&f->sink, 0), "hello\n");
+    assert_true(f->sink.starts[0]);
     assert_false(ipc__linebuf_pending(&f->lb));
 }
 
@@ -173,6 +177,8 @@ static void tag_prefixes_every_line(void **state)
     assert_string_equal(unit(&f->sink, 2), "[12] cc\n");
     assert_string_equal(unit(&f->sink, 3), "[12] \n");
     assert_string_equal(unit(&f->sink, 4), "[12] tail\n");
+    for (int i = 0; i < 5; i++)
+        assert_true(f->sink.starts[i]);
 }
 
 /* Lines longer than the buffer leave in pieces; no byte is lost and only the
@@ -190,6 +196,10 @@ static void long_line_in_pieces(void **state)
     assert_string_equal(unit(&s, 1), "ijklmnop");
     assert_string_equal(unit(&s, 2), "qrst\n");
     assert_string_equal(unit(&s, 3), "[3] short\n");
+    assert_true(s.starts[0]);
+    assert_false(s.starts[1]);
+    assert_false(s.starts[2]);
+    assert_true(s.starts[3]);
     ipc__linebuf_fini(&lb);
     free(s.bytes);
 }
@@ -228,15 +238,18 @@ static void piece_then_eof_ends_the_line(void **state)
     assert_int_equal(s.n, 2);
     assert_string_equal(unit(&s, 0), "[0] abcd");
     assert_string_equal(unit(&s, 1), "\n");
+    assert_true(s.starts[0]);
+    assert_false(s.starts[1]);
     ipc__linebuf_fini(&lb);
     free(s.bytes);
 }
 
-/* A megabyte line through the real 64 KiB buffer, fed in odd-sized chunks. */
+/* A line longer than the real limit, fed in odd-sized chunks: pieces of the
+ * limit's size, every byte kept. */
 static void very_long_line_keeps_every_byte(void **state)
 {
     struct fixture *f = *state;
-    size_t n = (1u << 20) + 12345;
+    size_t n = IPC__IOFWD_MAX_LINE + 12345;
     char *text = malloc(n + 1);
     assert_non_null(text);
     for (size_t i = 0; i < n; i++)
@@ -250,10 +263,29 @@ static void very_long_line_keeps_every_byte(void **state)
     }
     assert_int_equal(f->sink.len, n + 1);
     assert_memory_equal(f->sink.bytes, text, n + 1);
-    assert_int_equal(f->sink.n,
-                     (int)((n + 1 + IPC__IOFWD_MAX_LINE - 1) / IPC__IOFWD_MAX_LINE));
-    for (int i = 0; i + 1 < f->sink.n; i++)
-        assert_int_equal(f->sink.ends[i], (size_t)(i + 1) * IPC__IOFWD_MAX_LINE);
+    assert_int_equal(f->sink.n, 2);
+    assert_int_equal(f->sink.ends[0], IPC__IOFWD_MAX_LINE);
+    assert_true(f->sink.starts[0]);
+    assert_false(f->sink.starts[1]);
+    free(text);
+}
+
+/* A 1 MiB line, far more than a pipe holds, arrives as one unit. */
+static void megabyte_line_stays_whole(void **state)
+{
+    struct fixture *f = *state;
+    size_t n = 1u << 20;
+    char *text = malloc(n);
+    assert_non_null(text);
+    memset(text, 'x', n - 1);
+    text[n - 1] = '\n';
+    for (size_t off = 0; off < n; off += 65536)
+        assert_int_equal(ipc__linebuf_feed(&f->lb, text + off, 65536, collect, &f->sink),
+                         0);
+    assert_int_equal(f->sink.n, 1);
+    assert_int_equal(f->sink.len, n);
+    assert_memory_equal(f->sink.bytes, text, n);
+    assert_false(ipc__linebuf_pending(&f->lb));
     free(text);
 }
 
@@ -287,6 +319,7 @@ int main(void)
         cmocka_unit_test(piece_then_eof_ends_the_line),
         cmocka_unit_test_setup_teardown(very_long_line_keeps_every_byte, setup_plain,
                                         teardown),
+        cmocka_unit_test_setup_teardown(megabyte_line_stays_whole, setup_plain, teardown),
         cmocka_unit_test_setup_teardown(many_lines_in_a_big_chunk, setup_tagged,
                                         teardown),
     };

@@ -84,6 +84,14 @@ static void defaults(void **state)
     assert_int_equal(o.kill_grace_ms, 3000);
     assert_int_equal(o.timeout_ms, 0);
     assert_int_equal(o.nexports, 0);
+    assert_int_equal(o.stdin_target, 0);
+    assert_false(o.timestamp_output);
+    assert_null(o.output_dir);
+    assert_null(o.wdir);
+    assert_int_equal(o.bind_to, IPC__BIND_NONE);
+    assert_int_equal(o.map_by, IPC__MAP_CORE);
+    assert_false(o.report_bindings);
+    assert_null(o.prog_path);
     ipc__opts_free(&o);
 }
 
@@ -132,6 +140,83 @@ static void flags(void **state)
                      IPC__OPTS_RUN);
     assert_true(o.tag_output);
     assert_int_equal(o.nranks, 3);
+    ipc__opts_free(&o);
+}
+
+static void stdin_targets(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    assert_int_equal(PARSE(&o, err, "--stdin", "all", "-n", "4", "p"), IPC__OPTS_RUN);
+    assert_int_equal(o.stdin_target, IPC__STDIN_ALL);
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "--stdin=none", "-n", "4", "p"), IPC__OPTS_RUN);
+    assert_int_equal(o.stdin_target, IPC__STDIN_NONE);
+    ipc__opts_free(&o);
+    /* The rank is checked against -n wherever -n comes. */
+    assert_int_equal(PARSE(&o, err, "--stdin", "3", "-n", "4", "p"), IPC__OPTS_RUN);
+    assert_int_equal(o.stdin_target, 3);
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "-n", "1", "--stdin", "0", "p"), IPC__OPTS_RUN);
+    assert_int_equal(o.stdin_target, 0);
+    ipc__opts_free(&o);
+}
+
+static void output_and_directories(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    assert_int_equal(PARSE(&o, err, "--timestamp-output", "--output-dir", "out", "--wdir",
+                           "/tmp", "-n", "2", "p"),
+                     IPC__OPTS_RUN);
+    assert_true(o.timestamp_output);
+    assert_string_equal(o.output_dir, "out");
+    assert_string_equal(o.wdir, "/tmp");
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "-wdir", "a", "--output-dir=b", "-n", "2", "p"),
+                     IPC__OPTS_RUN);
+    assert_string_equal(o.wdir, "a");
+    assert_string_equal(o.output_dir, "b");
+    ipc__opts_free(&o);
+}
+
+static void placement_choices(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    const char *binds[] = {"none", "core", "l3", "numa"};
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(PARSE(&o, err, "--bind-to", (char *)binds[i], "-n", "2", "p"),
+                         IPC__OPTS_RUN);
+        assert_int_equal(o.bind_to, i);
+        assert_int_equal(o.map_by, IPC__MAP_CORE);
+        ipc__opts_free(&o);
+    }
+    /* --map-by alone binds to what it maps by. */
+    const char *maps[] = {"core", "l3", "numa"};
+    const enum ipc__bind_to implied[] = {IPC__BIND_CORE, IPC__BIND_L3, IPC__BIND_NUMA};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(PARSE(&o, err, "--map-by", (char *)maps[i], "-n", "2", "p"),
+                         IPC__OPTS_RUN);
+        assert_int_equal(o.map_by, i);
+        assert_int_equal(o.bind_to, implied[i]);
+        ipc__opts_free(&o);
+    }
+    /* An explicit --bind-to wins, before or after --map-by. */
+    assert_int_equal(PARSE(&o, err, "--bind-to", "core", "--map-by", "numa",
+                           "--report-bindings", "-n", "2", "p"),
+                     IPC__OPTS_RUN);
+    assert_int_equal(o.bind_to, IPC__BIND_CORE);
+    assert_int_equal(o.map_by, IPC__MAP_NUMA);
+    assert_true(o.report_bindings);
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "--map-by=l3", "--bind-to=none", "-n", "2", "p"),
+                     IPC__OPTS_RUN);
+    assert_int_equal(o.bind_to, IPC__BIND_NONE);
+    assert_int_equal(o.map_by, IPC__MAP_L3);
     ipc__opts_free(&o);
 }
 
@@ -227,12 +312,41 @@ static void usage_names_every_option(void **state)
 {
     (void)state;
     const char *u = ipc__opts_usage();
-    const char *words[] = {
-        "-n N",        "-np N",     "--np N",      "-n=N",         "--tag-output",
-        "--transport", "pipe",      "unix",        "shm",          "tcp",
-        "-x NAME",     "--timeout", "IPC_TIMEOUT", "--kill-grace", "--oversubscribe",
-        "--help",      "--version", "Exit status", "124",          "125",
-        "127",         "128+S"};
+    const char *words[] = {"-n N",
+                           "-np N",
+                           "--np N",
+                           "-n=N",
+                           "--tag-output",
+                           "--transport",
+                           "pipe",
+                           "unix",
+                           "shm",
+                           "tcp",
+                           "-x NAME",
+                           "--timeout",
+                           "IPC_TIMEOUT",
+                           "--kill-grace",
+                           "--oversubscribe",
+                           "--help",
+                           "--version",
+                           "Exit status",
+                           "124",
+                           "125",
+                           "127",
+                           "128+S",
+                           "--stdin all|none|R",
+                           "--timestamp-output",
+                           "--output-dir DIR",
+                           "--wdir DIR",
+                           "-wdir",
+                           "--bind-to core|l3|numa|none",
+                           "--map-by core|l3|numa",
+                           "--report-bindings",
+                           "IPC_OVERSUBSCRIBED",
+                           "--kill-grace SEC",
+                           "SIGUSR1",
+                           "SIGKILL",
+                           "ipcrun(1)"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         assert_non_null(strstr(u, words[i]));
 }
@@ -308,6 +422,41 @@ static void bad_values(void **state)
                  "--timeout", "99999999", "-n", "1", "p");
 }
 
+static void bad_new_values(void **state)
+{
+    (void)state;
+    const char *bad_stdin[] = {"", "some", "-1", "1x", "ALL", "1234567"};
+    for (size_t i = 0; i < sizeof bad_stdin / sizeof bad_stdin[0]; i++) {
+        char msg[ERRLEN];
+        snprintf(msg, sizeof msg, "--stdin needs all, none or a rank number, got '%s'",
+                 bad_stdin[i]);
+        EXPECT_ERROR(msg, "--stdin", (char *)bad_stdin[i], "-n", "2", "p");
+    }
+    EXPECT_ERROR("--stdin 4: the job has ranks 0..3 only; give one of them, all or none",
+                 "--stdin", "4", "-n", "4", "p");
+    EXPECT_ERROR("--stdin 1: the job has ranks 0..0 only; give one of them, all or none",
+                 "-n", "1", "--stdin=1", "p");
+    EXPECT_ERROR("--stdin needs a value; see 'ipcrun --help'", "-n", "1", "--stdin");
+    EXPECT_ERROR("--output-dir needs a directory, got ''", "--output-dir=", "-n", "1",
+                 "p");
+    EXPECT_ERROR("--wdir needs a directory, got ''", "--wdir", "", "-n", "1", "p");
+    EXPECT_ERROR("--bind-to must be one of core, l3, numa, none; got 'socket'",
+                 "--bind-to", "socket", "-n", "1", "p");
+    EXPECT_ERROR("--bind-to must be one of core, l3, numa, none; got ''",
+                 "--bind-to=", "-n", "1", "p");
+    EXPECT_ERROR("--map-by must be one of core, l3, numa; got 'none'", "--map-by", "none",
+                 "-n", "1", "p");
+    EXPECT_ERROR("--map-by must be one of core, l3, numa; got 'Core'", "--map-by=Core",
+                 "-n", "1", "p");
+    EXPECT_ERROR("option '--report-bindings' takes no value, got '--report-bindings=1'",
+                 "--report-bindings=1", "-n", "1", "p");
+    EXPECT_ERROR("option '--timestamp-output' takes no value, got '--timestamp-output=x'",
+                 "--timestamp-output=x", "-n", "1", "p");
+    EXPECT_ERROR("-x IPC_OVERSUBSCRIBED: ipcrun sets IPC_OVERSUBSCRIBED for each rank "
+                 "itself; drop this -x",
+                 "-x", "IPC_OVERSUBSCRIBED=0", "-n", "1", "p");
+}
+
 static void bad_exports(void **state)
 {
     (void)state;
@@ -375,8 +524,8 @@ static int dirs_setup(void **state)
 static int dirs_teardown(void **state)
 {
     struct dirs *d = *state;
-    const char *files[] = {"bin/tool", "bin/plain", "other/plain", "other/tool",
-                           "bin/sub"};
+    const char *files[] = {"bin/tool",   "bin/plain",      "other/plain",
+                           "other/tool", "bin/sub/deeper", "bin/sub"};
     char path[256];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", d->root, files[i]);
@@ -470,6 +619,51 @@ static void program_directory_refused(void **state)
                      -1);
 }
 
+static void wdir_checks(void **state)
+{
+    struct dirs *d = *state;
+    char err[ERRLEN], want[ERRLEN], path[256];
+    assert_int_equal(ipc__opts_check_wdir(d->bin, err, sizeof err), 0);
+    snprintf(path, sizeof path, "%s/missing", d->bin);
+    assert_int_equal(ipc__opts_check_wdir(path, err, sizeof err), -1);
+    snprintf(want, sizeof want,
+             "--wdir '%s': No such file or directory; give an existing directory", path);
+    assert_string_equal(err, want);
+    make_file(d->bin, "plain", 0644);
+    snprintf(path, sizeof path, "%s/plain", d->bin);
+    assert_int_equal(ipc__opts_check_wdir(path, err, sizeof err), -1);
+    snprintf(want, sizeof want, "--wdir '%s' is not a directory; give a directory", path);
+    assert_string_equal(err, want);
+}
+
+static void output_dir_is_made(void **state)
+{
+    struct dirs *d = *state;
+    char err[ERRLEN], want[ERRLEN], path[256];
+    struct stat st;
+    /* Missing parents are made too; an existing directory is fine. */
+    snprintf(path, sizeof path, "%s/sub/deeper/", d->bin);
+    assert_int_equal(ipc__opts_make_output_dir(path, err, sizeof err), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(ipc__opts_make_output_dir(path, err, sizeof err), 0);
+    snprintf(path, sizeof path, "%s/sub/deeper", d->bin);
+    assert_int_equal(rmdir(path), 0);
+    /* Under a file: the component that cannot be made is named. */
+    make_file(d->bin, "plain", 0644);
+    snprintf(path, sizeof path, "%s/plain/x/y", d->bin);
+    assert_int_equal(ipc__opts_make_output_dir(path, err, sizeof err), -1);
+    snprintf(want, sizeof want,
+             "--output-dir '%s/plain/x/y': cannot create '%s/plain/x': Not a directory",
+             d->bin, d->bin);
+    assert_string_equal(err, want);
+    snprintf(path, sizeof path, "%s/plain", d->bin);
+    assert_int_equal(ipc__opts_make_output_dir(path, err, sizeof err), -1);
+    snprintf(want, sizeof want, "--output-dir '%s/plain' exists and is not a directory",
+             d->bin);
+    assert_string_equal(err, want);
+}
+
 static void program_with_slash_ignores_path(void **state)
 {
     (void)state;
@@ -492,6 +686,9 @@ int main(void)
         cmocka_unit_test(double_dash_ends_options),
         cmocka_unit_test(last_rank_count_wins),
         cmocka_unit_test(flags),
+        cmocka_unit_test(stdin_targets),
+        cmocka_unit_test(output_and_directories),
+        cmocka_unit_test(placement_choices),
         cmocka_unit_test(every_transport),
         cmocka_unit_test(seconds),
         cmocka_unit_test(timeout_from_environment),
@@ -503,6 +700,7 @@ int main(void)
         cmocka_unit_test(unknown_options),
         cmocka_unit_test(bad_values),
         cmocka_unit_test(bad_exports),
+        cmocka_unit_test(bad_new_values),
         cmocka_unit_test_setup_teardown(program_found_in_path, dirs_setup, dirs_teardown),
         cmocka_unit_test_setup_teardown(program_skips_non_executable, dirs_setup,
                                         dirs_teardown),
@@ -512,6 +710,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(program_directory_refused, dirs_setup,
                                         dirs_teardown),
         cmocka_unit_test(program_with_slash_ignores_path),
+        cmocka_unit_test_setup_teardown(wdir_checks, dirs_setup, dirs_teardown),
+        cmocka_unit_test_setup_teardown(output_dir_is_made, dirs_setup, dirs_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
