@@ -1,7 +1,7 @@
 /*
  * bench - ping-pong latency, windowed bandwidth and collective timings.
  *
- *   ipcrun -n 2 build/apps/bench [lat|bw|coll|all]     (default all)
+ *   ipcrun -n 2 build/apps/bench [lat|bw|coll|collall|all]     (default all)
  *
  * The same measurements, sizes, iteration counts, warm-up and output lines as
  * ../shared/anchors/mpi_pingpong.c, so that anchors/compare can set this
@@ -9,8 +9,19 @@
  *   lat <bytes> <one-way latency, us>
  *   bw <bytes> <bandwidth, MB/s (1e6 B/s)>
  *   barrier_us <ranks> <us per call>
+ *   allreduce8_us <ranks> <us per call>     (1 double, IPC_SUM)
+ *   allreduce8k_us <ranks> <us per call>    (1024 doubles)
  * Nothing else goes to stdout but '#' comment lines. Point-to-point runs
- * between ranks 0 and 1; other ranks only join the barriers.
+ * between ranks 0 and 1; other ranks only join the collectives.
+ *
+ *   ipcrun -n N build/apps/bench collall
+ *
+ * times every collective at a few sizes, one line each (not part of "all"):
+ *   collall <collective> <ranks> <bytes> <us per call>
+ * <bytes> is what one rank sends to one other: the whole buffer for bcast
+ * and the reductions (doubles, IPC_SUM), one block for the gathers,
+ * scatters and all-to-alls, one rank's block for reduce_scatter_block.
+ * Rooted collectives use root 0; each figure is the best of 3 timed runs.
  */
 #include <ipc.h>
 #include <stdio.h>
@@ -125,15 +136,16 @@ static int call_barrier(const struct coll_case *c, const double *in, double *out
     return ipc_barrier(IPC_COMM_WORLD);
 }
 
-/*
- * The anchor also times MPI_Allreduce (MPI_SUM of doubles):
- *   allreduce8_us   1 double,     100 warm-up calls
- *   allreduce8k_us  1024 doubles, no warm-up
- * Once ipc_allreduce exists each is one row below, with a call_allreduce
- * that reduces c->count doubles from `in` into `out`.
- */
+static int call_allreduce(const struct coll_case *c, const double *in, double *out)
+{
+    return ipc_allreduce(in, out, c->count, IPC_DOUBLE, IPC_SUM, IPC_COMM_WORLD);
+}
+
+/* As the anchor: allreduce8k has no warm-up of its own, it follows allreduce8. */
 static const struct coll_case coll_cases[] = {
     {.label = "barrier_us", .warmup = 100, .count = 0, .call = call_barrier},
+    {.label = "allreduce8_us", .warmup = 100, .count = 1, .call = call_allreduce},
+    {.label = "allreduce8k_us", .warmup = 0, .count = 1024, .call = call_allreduce},
 };
 
 static void run_collectives(int rank, int nranks)
@@ -152,6 +164,183 @@ static void run_collectives(int rank, int nranks)
         if (rank == 0)
             printf("%s %d %.3f\n", c->label, nranks, us);
     }
+}
+
+/* ---- collall ---- */
+
+/* Buffers for one collall run: big enough for the largest size on n ranks. */
+struct collall {
+    char *sbuf, *rbuf;
+    size_t *counts, *displs; /* n entries each, for the v variants */
+    int n;
+};
+
+typedef int collall_fn(const struct collall *x, size_t bytes);
+
+static int ca_barrier(const struct collall *x, size_t bytes)
+{
+    (void)x, (void)bytes;
+    return ipc_barrier(IPC_COMM_WORLD);
+}
+
+static int ca_bcast(const struct collall *x, size_t bytes)
+{
+    return ipc_bcast(x->sbuf, bytes, IPC_BYTE, 0, IPC_COMM_WORLD);
+}
+
+static int ca_reduce(const struct collall *x, size_t bytes)
+{
+    return ipc_reduce(x->sbuf, x->rbuf, bytes / 8, IPC_DOUBLE, IPC_SUM, 0, IPC_COMM_WORLD);
+}
+
+static int ca_allreduce(const struct collall *x, size_t bytes)
+{
+    return ipc_allreduce(x->sbuf, x->rbuf, bytes / 8, IPC_DOUBLE, IPC_SUM, IPC_COMM_WORLD);
+}
+
+static int ca_scan(const struct collall *x, size_t bytes)
+{
+    return ipc_scan(x->sbuf, x->rbuf, bytes / 8, IPC_DOUBLE, IPC_SUM, IPC_COMM_WORLD);
+}
+
+static int ca_exscan(const struct collall *x, size_t bytes)
+{
+    return ipc_exscan(x->sbuf, x->rbuf, bytes / 8, IPC_DOUBLE, IPC_SUM, IPC_COMM_WORLD);
+}
+
+static int ca_reduce_scatter(const struct collall *x, size_t bytes)
+{
+    return ipc_reduce_scatter_block(x->sbuf, x->rbuf, bytes / 8, IPC_DOUBLE, IPC_SUM,
+                                    IPC_COMM_WORLD);
+}
+
+static int ca_gather(const struct collall *x, size_t bytes)
+{
+    return ipc_gather(x->sbuf, bytes, IPC_BYTE, x->rbuf, bytes, IPC_BYTE, 0, IPC_COMM_WORLD);
+}
+
+static int ca_gatherv(const struct collall *x, size_t bytes)
+{
+    return ipc_gatherv(x->sbuf, bytes, IPC_BYTE, x->rbuf, x->counts, x->displs, IPC_BYTE, 0,
+                       IPC_COMM_WORLD);
+}
+
+static int ca_scatter(const struct collall *x, size_t bytes)
+{
+    return ipc_scatter(x->sbuf, bytes, IPC_BYTE, x->rbuf, bytes, IPC_BYTE, 0, IPC_COMM_WORLD);
+}
+
+static int ca_scatterv(const struct collall *x, size_t bytes)
+{
+    return ipc_scatterv(x->sbuf, x->counts, x->displs, IPC_BYTE, x->rbuf, bytes, IPC_BYTE, 0,
+                        IPC_COMM_WORLD);
+}
+
+static int ca_allgather(const struct collall *x, size_t bytes)
+{
+    return ipc_allgather(x->sbuf, bytes, IPC_BYTE, x->rbuf, bytes, IPC_BYTE, IPC_COMM_WORLD);
+}
+
+static int ca_allgatherv(const struct collall *x, size_t bytes)
+{
+    return ipc_allgatherv(x->sbuf, bytes, IPC_BYTE, x->rbuf, x->counts, x->displs, IPC_BYTE,
+                          IPC_COMM_WORLD);
+}
+
+static int ca_alltoall(const struct collall *x, size_t bytes)
+{
+    return ipc_alltoall(x->sbuf, bytes, IPC_BYTE, x->rbuf, bytes, IPC_BYTE, IPC_COMM_WORLD);
+}
+
+static int ca_alltoallv(const struct collall *x, size_t bytes)
+{
+    (void)bytes; /* in x->counts */
+    return ipc_alltoallv(x->sbuf, x->counts, x->displs, IPC_BYTE, x->rbuf, x->counts,
+                         x->displs, IPC_BYTE, IPC_COMM_WORLD);
+}
+
+static const struct {
+    const char *name;
+    collall_fn *call;
+    int sized; /* 0: one line, no size (barrier) */
+} collall_list[] = {
+    {"barrier", ca_barrier, 0},
+    {"bcast", ca_bcast, 1},
+    {"reduce", ca_reduce, 1},
+    {"allreduce", ca_allreduce, 1},
+    {"scan", ca_scan, 1},
+    {"exscan", ca_exscan, 1},
+    {"reduce_scatter_block", ca_reduce_scatter, 1},
+    {"gather", ca_gather, 1},
+    {"gatherv", ca_gatherv, 1},
+    {"scatter", ca_scatter, 1},
+    {"scatterv", ca_scatterv, 1},
+    {"allgather", ca_allgather, 1},
+    {"allgatherv", ca_allgatherv, 1},
+    {"alltoall", ca_alltoall, 1},
+    {"alltoallv", ca_alltoallv, 1},
+};
+
+enum { COLLALL_MAX = 1 << 20, COLLALL_ROUNDS = 3 };
+static const size_t collall_sizes[] = {8, 1024, 65536, COLLALL_MAX};
+
+/* Calls per timed run: about the same total volume at every size. */
+static int collall_iters(size_t bytes)
+{
+    return bytes <= 1024 ? 1000 : bytes <= 65536 ? 100 : 10;
+}
+
+static double collall_time(const struct collall *x, collall_fn *call, const char *name,
+                           size_t bytes)
+{
+    int iters = collall_iters(bytes);
+    double best = 0;
+    for (int i = 0; i < x->n; i++) {
+        x->counts[i] = bytes;
+        x->displs[i] = (size_t)i * bytes;
+    }
+    check(call(x, bytes), name); /* warm-up */
+    for (int round = 0; round < COLLALL_ROUNDS; round++) {
+        check(ipc_barrier(IPC_COMM_WORLD), "ipc_barrier");
+        double t0 = ipc_wtime();
+        for (int i = 0; i < iters; i++)
+            check(call(x, bytes), name);
+        double us = (ipc_wtime() - t0) / iters * 1e6;
+        /* The slowest rank's time is the collective's. */
+        check(ipc_allreduce(IPC_IN_PLACE, &us, 1, IPC_DOUBLE, IPC_MAX, IPC_COMM_WORLD),
+              "ipc_allreduce");
+        best = round == 0 || us < best ? us : best;
+    }
+    return best;
+}
+
+static void run_collall(int rank, int nranks)
+{
+    size_t cap = (size_t)COLLALL_MAX * (size_t)nranks;
+    struct collall x = {.sbuf = malloc(cap), .rbuf = malloc(cap), .n = nranks,
+                        .counts = malloc((size_t)nranks * sizeof(size_t)),
+                        .displs = malloc((size_t)nranks * sizeof(size_t))};
+    if (!x.sbuf || !x.rbuf || !x.counts || !x.displs) {
+        fprintf(stderr, "bench: cannot allocate 2 x %zu bytes for collall\n", cap);
+        ipc_abort(IPC_COMM_WORLD, 1);
+    }
+    for (size_t i = 0; i < cap / sizeof(double); i++)
+        ((double *)x.sbuf)[i] = rank + (double)i;
+    if (rank == 0)
+        printf("# collall <collective> <ranks> <bytes> <us>\n");
+    for (size_t k = 0; k < sizeof collall_list / sizeof collall_list[0]; k++) {
+        size_t nsizes = collall_list[k].sized ? sizeof collall_sizes / sizeof(size_t) : 1;
+        for (size_t j = 0; j < nsizes; j++) {
+            size_t bytes = collall_list[k].sized ? collall_sizes[j] : 0;
+            double us = collall_time(&x, collall_list[k].call, collall_list[k].name, bytes);
+            if (rank == 0)
+                printf("collall %s %d %zu %.3f\n", collall_list[k].name, nranks, bytes, us);
+        }
+    }
+    free(x.sbuf);
+    free(x.rbuf);
+    free(x.counts);
+    free(x.displs);
 }
 
 static int usage_error(int rank, const char *msg, const char *what)
@@ -178,9 +367,10 @@ int main(int argc, char **argv)
     int lat = all || !strcmp(what, "lat");
     int bw = all || !strcmp(what, "bw");
     int coll = all || !strcmp(what, "coll");
-    if (!lat && !bw && !coll)
-        return usage_error(rank, "bench: unknown benchmark '%s'; use lat, bw, coll or all\n",
-                           what);
+    int collall = !strcmp(what, "collall");
+    if (!lat && !bw && !coll && !collall)
+        return usage_error(
+            rank, "bench: unknown benchmark '%s'; use lat, bw, coll, collall or all\n", what);
     if (!all && (lat || bw) && nranks < 2)
         return usage_error(rank, "bench: '%s' needs 2 ranks; run it with ipcrun -n 2\n", what);
 
@@ -197,6 +387,8 @@ int main(int argc, char **argv)
         run_bandwidth(buf, rank);
     if (coll)
         run_collectives(rank, nranks);
+    if (collall)
+        run_collall(rank, nranks);
 
     free(buf);
     ipc_finalize();

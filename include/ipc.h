@@ -65,6 +65,7 @@ typedef enum {
 typedef struct ipc__comm *ipc_comm;
 typedef const struct ipc__datatype *ipc_datatype;
 typedef struct ipc__request *ipc_request;
+typedef struct ipc__op *ipc_op;
 
 /* What a receive matched. `source` and `tag` are the sender's; `error` is the
  * outcome of that one operation (set by ipc_waitall and friends). */
@@ -155,8 +156,105 @@ int ipc_sendrecv(const void *sbuf, size_t scount, ipc_datatype stype, int dest,
                  int stag, void *rbuf, size_t rcount, ipc_datatype rtype, int source,
                  int rtag, ipc_comm comm, ipc_status *status);
 
-/* Collectives. */
+/*
+ * Reduction operations. The predefined ones are small constants, not objects;
+ * IPC_OP_NULL is none. Which datatypes each accepts (any other pairing is
+ * IPC_ERR_OP):
+ *   IPC_SUM IPC_PROD IPC_MIN IPC_MAX  INT LONG INT64 UINT64 FLOAT DOUBLE
+ *   IPC_LAND IPC_LOR IPC_LXOR         INT LONG INT64 UINT64
+ *   IPC_BAND IPC_BOR IPC_BXOR         INT LONG INT64 UINT64 BYTE
+ * IPC_CHAR is text and takes none. Signed sums and products wrap around.
+ */
+#define IPC_OP_NULL ((ipc_op)0)
+#define IPC_SUM ((ipc_op)1)
+#define IPC_PROD ((ipc_op)2)
+#define IPC_MIN ((ipc_op)3)
+#define IPC_MAX ((ipc_op)4)
+#define IPC_LAND ((ipc_op)5)
+#define IPC_LOR ((ipc_op)6)
+#define IPC_LXOR ((ipc_op)7)
+#define IPC_BAND ((ipc_op)8)
+#define IPC_BOR ((ipc_op)9)
+#define IPC_BXOR ((ipc_op)10)
+
+/* A user operation: fn sets inout[i] = in[i] op inout[i] for count elements of
+ * type, where `in` holds the contribution of lower ranks. It must be
+ * associative; with commutative == 0 the library keeps the ranks' order. It
+ * applies to every datatype; fn must not call the library. */
+typedef void ipc_user_fn(const void *in, void *inout, size_t count, ipc_datatype type);
+int ipc_op_create(ipc_user_fn *fn, int commutative, ipc_op *op);
+/* Sets *op to IPC_OP_NULL. Predefined ops cannot be freed (IPC_ERR_OP). */
+int ipc_op_free(ipc_op *op);
+
+/* Communicators. A message sent on one is never received on another, and
+ * collectives on different communicators do not mix. Each is collective over
+ * its parent: every member calls it, in the same order. */
+int ipc_comm_dup(ipc_comm comm, ipc_comm *newcomm);
+/* Ranks with the same color form one communicator, ordered by key, ties by
+ * rank in comm. color must be >= 0, or IPC_UNDEFINED, which gives
+ * IPC_COMM_NULL. */
+int ipc_comm_split(ipc_comm comm, int color, int key, ipc_comm *newcomm);
+/* Local: releases what the communicator holds and sets *comm to
+ * IPC_COMM_NULL. IPC_COMM_WORLD and IPC_COMM_SELF cannot be freed. */
+int ipc_comm_free(ipc_comm *comm);
+
+/*
+ * Collectives. Every member of the communicator calls the same collective, in
+ * the same order as the others, with matching arguments (same root, counts
+ * that agree). Counts and displacements are in elements of the datatype.
+ * IPC_IN_PLACE, where allowed, says that the data is already in the receive
+ * buffer:
+ *   reduce                 at the root, as sbuf: the input is in rbuf
+ *   allreduce, scan, exscan as sbuf: the input is in rbuf
+ *   reduce_scatter_block   as sbuf: rbuf holds all size*count inputs; the
+ *                          result is in its first count elements
+ *   gather(v)              at the root, as sbuf: its block is already in place
+ *   scatter(v)             at the root, as rbuf: its block stays in sbuf
+ *   allgather(v)           as sbuf: each rank's block is already in place
+ *   alltoall(v)            as sbuf: rbuf holds what to send and is overwritten
+ *                          (the send counts are the receive counts)
+ * Reductions are deterministic: for the same inputs, rank count (and root) the
+ * result is the same, bit for bit, on every rank and in every run;
+ * docs/collectives.md gives the order of the operations.
+ */
+#define IPC_IN_PLACE ((void *)1)
+
 int ipc_barrier(ipc_comm comm);
+int ipc_bcast(void *buf, size_t count, ipc_datatype type, int root, ipc_comm comm);
+int ipc_reduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+               int root, ipc_comm comm);
+int ipc_allreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+                  ipc_comm comm);
+/* Inclusive prefix: rank r gets the reduction of ranks 0..r. */
+int ipc_scan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+             ipc_comm comm);
+/* Exclusive prefix: rank r gets the reduction of ranks 0..r-1; rank 0's rbuf is
+ * left as it was. */
+int ipc_exscan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+               ipc_comm comm);
+/* Reduces size*count elements and gives rank r elements r*count.. of the result. */
+int ipc_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
+                             ipc_op op, ipc_comm comm);
+int ipc_gather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+               size_t rcount, ipc_datatype rtype, int root, ipc_comm comm);
+int ipc_gatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                const size_t rcounts[], const size_t displs[], ipc_datatype rtype, int root,
+                ipc_comm comm);
+int ipc_scatter(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                size_t rcount, ipc_datatype rtype, int root, ipc_comm comm);
+int ipc_scatterv(const void *sbuf, const size_t scounts[], const size_t displs[],
+                 ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, int root,
+                 ipc_comm comm);
+int ipc_allgather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                  size_t rcount, ipc_datatype rtype, ipc_comm comm);
+int ipc_allgatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                   const size_t rcounts[], const size_t displs[], ipc_datatype rtype,
+                   ipc_comm comm);
+int ipc_alltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                 size_t rcount, ipc_datatype rtype, ipc_comm comm);
+int ipc_alltoallv(const void *sbuf, const size_t scounts[], const size_t sdispls[],
+                  ipc_datatype stype, void *rbuf, const size_t rcounts[],
+                  const size_t rdispls[], ipc_datatype rtype, ipc_comm comm);
 
 /* Utilities. */
 int ipc_type_size(ipc_datatype type, size_t *size);

@@ -30,6 +30,7 @@ enum opt_id {
     OPT_BIND_TO,
     OPT_MAP_BY,
     OPT_REPORT_BINDINGS,
+    OPT_REPORT_TRANSPORTS,
 };
 
 struct opt_def {
@@ -60,6 +61,7 @@ static const struct opt_def opt_defs[] = {
     {"--bind-to", OPT_BIND_TO, true},
     {"--map-by", OPT_MAP_BY, true},
     {"--report-bindings", OPT_REPORT_BINDINGS, false},
+    {"--report-transports", OPT_REPORT_TRANSPORTS, false},
 };
 
 static const char *const bind_names[] = {
@@ -88,8 +90,8 @@ static const char usage_text[] =
     "program name (or at '--').\n"
     "\n"
     "  -n N, -np N, --np N, -n=N  number of ranks to start (required, 1..100000)\n"
-    "  --transport NAME           how ranks talk: pipe, unix, shm or tcp (given to\n"
-    "                             ranks as IPC_TRANSPORT; default: inherited)\n"
+    "  --transport NAME           how ranks talk: shm, unix or pipe (given to ranks\n"
+    "                             as IPC_TRANSPORT; default: inherited, else shm)\n"
     "Input and output:\n"
     "  --stdin all|none|R         which ranks read ipcrun's stdin (default: rank 0)\n"
     "  --tag-output               prefix every output line with '[R] ', R the rank\n"
@@ -108,6 +110,8 @@ static const char usage_text[] =
     "  --map-by core|l3|numa      deal ranks to cores, L3 caches or NUMA nodes in\n"
     "                             turn (default: core)\n"
     "  --report-bindings          print one line per rank: rank, pid, cpu set\n"
+    "  --report-transports        each rank says at start-up which transport carries\n"
+    "                             its messages and why (IPC_REPORT_TRANSPORTS=1)\n"
     "  --oversubscribe            accepted for mpirun compatibility: ipcrun never\n"
     "                             refuses more ranks than cpus; it leaves them\n"
     "                             unbound and tells them so (IPC_OVERSUBSCRIBED=1)\n"
@@ -266,8 +270,7 @@ static int check_transport(const char *value, char *err, size_t errlen)
         p += n;
         p += strspn(p, " ");
     }
-    set_err(err, errlen, "--transport must be one of pipe, unix, shm, tcp; got '%s'",
-            value);
+    set_err(err, errlen, "--transport must be one of shm, unix, pipe; got '%s'", value);
     return -1;
 }
 
@@ -394,6 +397,9 @@ static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *v
         return parse_bind(value, o, &given->bind, err, errlen);
     case OPT_MAP_BY:
         return parse_map(value, o, &given->map, err, errlen);
+    case OPT_REPORT_TRANSPORTS:
+        o->report_transports = true;
+        return 0;
     case OPT_REPORT_BINDINGS:
         o->report_bindings = true;
         return 0;

@@ -13,7 +13,7 @@
 
 #define IPC__OPTS_MAX_RANKS 100000
 #define IPC__OPTS_DEFAULT_KILL_GRACE_MS 3000
-#define IPC__OPTS_TRANSPORTS "pipe unix shm tcp"
+#define IPC__OPTS_TRANSPORTS "shm unix pipe"
 
 /* Exit statuses of ipcrun itself (the others come from the ranks). */
 #define IPC__EXIT_USAGE 2      /* bad command line, program not runnable */
@@ -39,6 +39,7 @@ struct ipc__opts {
     enum ipc__bind_to bind_to;
     enum ipc__map_by map_by;
     bool report_bindings;
+    bool report_transports; /* ranks get IPC_REPORT_TRANSPORTS=1 */
     const char *transport; /* NULL: leave IPC_TRANSPORT as inherited */
     long kill_grace_ms;    /* SIGTERM to SIGKILL when stopping ranks */
     long timeout_ms;       /* 0: no time limit */

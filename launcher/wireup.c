@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,7 +16,7 @@
 
 int ipc__wireup_init(struct ipc__wireup *w)
 {
-    *w = (struct ipc__wireup){0};
+    *w = (struct ipc__wireup){.shm_fd = -1};
     w->rxbuf = malloc(IPC__CTL_MAX_MSG);
     return w->rxbuf ? 0 : -ENOMEM;
 }
@@ -28,7 +30,9 @@ void ipc__wireup_fini(struct ipc__wireup *w)
     free(w->keys);
     free(w->values);
     free(w->rxbuf);
-    *w = (struct ipc__wireup){0};
+    if (w->shm_fd >= 0)
+        close(w->shm_fd);
+    *w = (struct ipc__wireup){.shm_fd = -1};
 }
 
 static int replace_value(struct ipc__wireup *w, int i, const char *value)
@@ -279,6 +283,60 @@ static void on_pipes(struct ipc__launch *job, int r)
         check_stuck(job);
 }
 
+/* Makes the job's segment: anonymous (nothing in /dev/shm to leave behind)
+ * and with every page reserved, so a full memory limit is an error now
+ * rather than a SIGBUS in the middle of the job. */
+static int create_segment(struct ipc__launch *job, unsigned long long size)
+{
+    char name[64];
+    snprintf(name, sizeof name, "ipc-%s", job->job_id);
+    int fd = memfd_create(name, MFD_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int rc = ftruncate(fd, (off_t)size) == 0 ? 0 : errno;
+    if (rc == 0)
+        rc = posix_fallocate(fd, 0, (off_t)size);
+    if (rc != 0) {
+        close(fd);
+        return -rc;
+    }
+    job->wireup.shm_fd = fd;
+    job->wireup.shm_size = size;
+    return 0;
+}
+
+static void on_shm(struct ipc__launch *job, int r, const char *buf, size_t len)
+{
+    struct ipc__wireup *w = &job->wireup;
+    uint64_t size;
+    if (len != sizeof size) {
+        ipc__launch_fail(job, r, 1, "sent a malformed SHM request on its control channel");
+        return;
+    }
+    memcpy(&size, buf, sizeof size);
+    if (w->nshm == 0 && w->shm_fd < 0 && !w->shm_err) {
+        int rc = create_segment(job, size);
+        w->shm_err = rc < 0 ? -rc : 0;
+    } else if (!w->shm_err && size != w->shm_size) {
+        ipc__launch_fail(job, r, 1,
+                         "asked for a %llu-byte shared segment, but another rank asked for "
+                         "%llu (do all ranks have the same IPC_SHM_* settings?)",
+                         (unsigned long long)size, w->shm_size);
+        return;
+    }
+    struct ipc__ctl_shm answer = {.err = w->shm_err, .size = size};
+    int rc = send_wait(job->ranks[r].ctl_fd, IPC__CTL_SHM_FD, &answer, sizeof answer,
+                       &w->shm_fd, w->shm_err ? 0 : 1);
+    if (rc < 0 && !peer_gone(rc))
+        ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER,
+                         "could not be passed the shared segment: %s", strerror(-rc));
+    /* Once every rank holds it, the segment lives exactly as long as they do. */
+    if (++w->nshm == job->n && w->shm_fd >= 0) {
+        close(w->shm_fd);
+        w->shm_fd = -1;
+    }
+}
+
 static void on_abort(struct ipc__launch *job, int r, const char *buf, size_t len)
 {
     struct ipc__launch_rank *rk = &job->ranks[r];
@@ -313,6 +371,9 @@ static void on_packet(struct ipc__launch *job, int r, uint32_t type, const char 
         break;
     case IPC__CTL_ABORT:
         on_abort(job, r, buf, len);
+        break;
+    case IPC__CTL_SHM:
+        on_shm(job, r, buf, len);
         break;
     case IPC__CTL_FINALIZE:
         rk->finalized = true;

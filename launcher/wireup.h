@@ -15,6 +15,10 @@ struct ipc__wireup {
     int nfenced; /* ranks in the fence under way */
     int npipes;  /* ranks that sent PIPES */
     char *rxbuf; /* one packet, IPC__CTL_MAX_MSG bytes */
+    int shm_fd;        /* the job's shared segment until every rank has it; -1 */
+    int shm_err;       /* errno of a failed creation, given to every asker */
+    unsigned long long shm_size;
+    int nshm;          /* ranks that were handed the segment */
 };
 
 /* Returns 0, or -ENOMEM. */

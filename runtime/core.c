@@ -69,14 +69,24 @@ void ipc__tunables_load(struct ipc__tunables *t)
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int local = ipc__g.job.local_size > 0 ? ipc__g.job.local_size : 1;
     /* Spinning only pays while every rank has a core of its own; with more
-     * ranks than cores a spinning rank steals the core its peer needs. */
-    long spin_default = cpus > 0 && local > cpus ? 0 : 200;
+     * ranks than cores a spinning rank steals the core its peer needs. ipcrun
+     * knows the cores the job may use (IPC_OVERSUBSCRIBED); without it, count. */
+    bool over = cpus > 0 && local > cpus;
+    t->oversubscribed = env_long("IPC_OVERSUBSCRIBED", over, 0, 1) != 0;
 
     t->eager_limit = (size_t)env_long("IPC_EAGER_LIMIT", 64 * 1024, 0, 1L << 30);
-    t->spin_count = (int)env_long("IPC_SPIN_COUNT", spin_default, 0, 1L << 30);
+    /* With a core each, spinning costs nobody anything and saves a wake-up. */
+    t->spin_us = (int)env_long("IPC_SPIN_US", t->oversubscribed ? 0 : 10000, 0, 10000000);
+    t->yield_count = (int)env_long("IPC_YIELD_COUNT", t->oversubscribed ? 1 : 0, 0, 1 << 20);
     t->pipe_size = (size_t)env_long("IPC_PIPE_SIZE", 1 << 20, 0, 1L << 30);
     t->socket_buf = (size_t)env_long("IPC_SOCKET_BUFFER", 1 << 20, 0, 1L << 30);
     t->peer_lost_wait_ms = (int)env_long("IPC_PEER_LOST_WAIT_MS", 5000, 0, 3600 * 1000);
+    t->shm_ring_size = (size_t)env_long("IPC_SHM_RING_SIZE", 256 * 1024, 16 * 1024, 1L << 30);
+    t->shm_max_segment =
+        (size_t)env_long("IPC_SHM_MAX_SEGMENT", 256L << 20, 1L << 20, 64L << 30);
+    t->shm_single_copy = env_long("IPC_SHM_SINGLE_COPY", 1, 0, 1) != 0;
+    t->shm_split_min = (size_t)env_long("IPC_SHM_SPLIT_MIN", 256 * 1024, 0, 1L << 40);
+    t->report_transports = env_long("IPC_REPORT_TRANSPORTS", 0, 0, 1) != 0;
 }
 
 /* ---- the job ---- */
@@ -144,12 +154,12 @@ static int pick_transport(struct ipc__job *job)
 {
     const char *name = getenv("IPC_TRANSPORT");
     if (!name || !*name)
-        name = "unix";
+        name = "shm";
     job->transport = ipc__transport_find(name);
     if (!job->transport) {
         fprintf(stderr,
-                "ipc: rank %d: transport '%s' (IPC_TRANSPORT) is not available; use pipe or "
-                "unix\n",
+                "ipc: rank %d: transport '%s' (IPC_TRANSPORT) is not available; use shm, "
+                "unix or pipe\n",
                 job->rank, name);
         return IPC_ERR_TRANSPORT;
     }
@@ -182,16 +192,6 @@ static int connect_peers(void)
     return job->transport->connect(job, ipc__g.links);
 }
 
-static void init_comms(void)
-{
-    ipc__comm_world = (struct ipc__comm){
-        .ctx_p2p = 0, .ctx_coll = 1, .rank = ipc__g.job.rank, .size = ipc__g.job.size};
-    static int self_world_rank;
-    self_world_rank = ipc__g.job.rank;
-    ipc__comm_self = (struct ipc__comm){
-        .ctx_p2p = 2, .ctx_coll = 3, .rank = 0, .size = 1, .world_ranks = &self_world_rank};
-}
-
 static void release_all(void)
 {
     struct ipc__list *pos;
@@ -202,8 +202,10 @@ static void release_all(void)
         free(u);
     }
     for (int p = 0; ipc__g.links && p < ipc__g.job.size; p++)
-        if (ipc__g.links[p].ops && ipc__g.links[p].rfd >= 0)
+        if (ipc__g.links[p].ops)
             ipc__g.links[p].ops->close(&ipc__g.links[p]);
+    if (ipc__g.job.transport && ipc__g.job.transport->fini)
+        ipc__g.job.transport->fini();
     ipc__progress_fini();
     free(ipc__g.links);
     ipc__g.links = NULL;
@@ -212,6 +214,28 @@ static void release_all(void)
         ipc__g.free_reqs = r->next_free;
         free(r);
     }
+}
+
+/* One line per rank on stderr (ipcrun --report-transports): what carries its
+ * messages to the other ranks, and why. */
+static void report_transports(const struct ipc__job *job)
+{
+    const char *env = getenv("IPC_TRANSPORT");
+    const char *why = env && *env ? "chosen with --transport or IPC_TRANSPORT"
+                                  : "the default for ranks on one host";
+    char extra[160] = "";
+    if (job->transport == &ipc__transport_shm)
+        snprintf(extra, sizeof extra, "; long messages %s",
+                 ipc__shm_single_copy() ? "copied once (process_vm_readv)"
+                 : job->tun.shm_single_copy
+                     ? "copied through the segment (process_vm_readv is not permitted here)"
+                     : "copied through the segment (IPC_SHM_SINGLE_COPY=0)");
+    if (job->size == 1)
+        fprintf(stderr, "ipc: rank 0 of 1: no peers, no transport\n");
+    else
+        fprintf(stderr, "ipc: rank %d of %d: %s to the %d other rank%s (%s)%s\n", job->rank,
+                job->size, job->transport->name, job->size - 1, job->size == 2 ? "" : "s",
+                why, extra);
 }
 
 int ipc_init(int *argc, char ***argv)
@@ -245,8 +269,10 @@ int ipc_init(int *argc, char ***argv)
         release_all();
         return rc;
     }
-    init_comms();
+    ipc__comm_init();
     ipc__g.initialized = true;
+    if (ipc__g.job.tun.report_transports)
+        report_transports(&ipc__g.job);
     return IPC_SUCCESS;
 }
 
@@ -309,44 +335,6 @@ void ipc__peer_lost(int p, const char *why)
     }
     fprintf(stderr, "ipc: rank %d: lost rank %d: %s\n", ipc__g.job.rank, p, why);
     ipc__fail_peer_traffic(p, IPC_ERR_PEER);
-}
-
-/* ---- communicators ---- */
-
-struct ipc__comm ipc__comm_world, ipc__comm_self;
-
-int ipc__check_comm(ipc_comm comm)
-{
-    if (!ipc__g.initialized || ipc__g.finalized)
-        return IPC_ERR_NOT_INITIALIZED;
-    return comm == IPC_COMM_WORLD || comm == IPC_COMM_SELF ? IPC_SUCCESS : IPC_ERR_COMM;
-}
-
-int ipc__world_rank(ipc_comm comm, int rank)
-{
-    return comm->world_ranks ? comm->world_ranks[rank] : rank;
-}
-
-int ipc_comm_rank(ipc_comm comm, int *rank)
-{
-    int rc = ipc__check_comm(comm);
-    if (rc != IPC_SUCCESS)
-        return rc;
-    if (!rank)
-        return IPC_ERR_ARG;
-    *rank = comm->rank;
-    return IPC_SUCCESS;
-}
-
-int ipc_comm_size(ipc_comm comm, int *size)
-{
-    int rc = ipc__check_comm(comm);
-    if (rc != IPC_SUCCESS)
-        return rc;
-    if (!size)
-        return IPC_ERR_ARG;
-    *size = comm->size;
-    return IPC_SUCCESS;
 }
 
 /* ---- datatypes ---- */

@@ -28,14 +28,25 @@ enum ipc__ctl_type {
     IPC__CTL_PIPES = 4,    /* ask for pipe endpoints; answered by SIZE-1 PIPE messages */
     IPC__CTL_ABORT = 5,    /* payload: int32 error code; the rank exits right after */
     IPC__CTL_FINALIZE = 6, /* ipc_finalize completed; payload: none */
+    IPC__CTL_SHM = 7,      /* ask for the job's shared segment; payload: uint64 bytes */
     /* launcher -> rank */
     IPC__CTL_FENCE_DONE = 64, /* payload: every "key\0value\0" put so far */
     IPC__CTL_PIPE = 65,       /* payload: int32 peer; fds: [read from peer, write to peer] */
+    IPC__CTL_SHM_FD = 66,     /* payload: struct ipc__ctl_shm; fds: [segment] when err == 0 */
 };
 
 struct ipc__ctl_hdr {
     uint32_t type;
     uint32_t len; /* payload bytes after the header */
+};
+
+/* Answer to IPC__CTL_SHM. The launcher creates one anonymous segment (memfd)
+ * per job, of the size the first rank asked for, with every page reserved up
+ * front; every rank must ask for the same size. */
+struct ipc__ctl_shm {
+    int32_t err;   /* 0, or the errno that made creating it fail */
+    uint32_t pad;
+    uint64_t size; /* bytes */
 };
 
 #define IPC__CTL_MAX_FDS 4

@@ -30,7 +30,14 @@ struct ipc__comm {
 /* Tunables: read once, in ipc__tunables_load(); docs/tunables.md lists them. */
 struct ipc__tunables {
     size_t eager_limit; /* IPC_EAGER_LIMIT: larger messages use rendezvous */
-    int spin_count;     /* IPC_SPIN_COUNT: polls without sleeping before blocking */
+    int spin_us;        /* IPC_SPIN_US: how long a waiting rank polls before it sleeps */
+    bool oversubscribed; /* more ranks here than cores (IPC_OVERSUBSCRIBED, or counted) */
+    int yield_count;     /* IPC_YIELD_COUNT: sched_yield()s before a waiting rank sleeps */
+    size_t shm_ring_size;   /* IPC_SHM_RING_SIZE: bytes of each shm ring */
+    size_t shm_max_segment; /* IPC_SHM_MAX_SEGMENT: rings shrink to keep the segment under it */
+    size_t shm_split_min;   /* IPC_SHM_SPLIT_MIN: single copies this long are shared by both ranks */
+    bool shm_single_copy;   /* IPC_SHM_SINGLE_COPY: long messages by process_vm_readv */
+    bool report_transports; /* IPC_REPORT_TRANSPORTS: say at start-up what each rank uses */
     size_t pipe_size;   /* IPC_PIPE_SIZE: kernel buffer asked for each pipe */
     size_t socket_buf;  /* IPC_SOCKET_BUFFER: SO_SNDBUF/SO_RCVBUF of unix links */
     int peer_lost_wait_ms; /* IPC_PEER_LOST_WAIT_MS: time given to the launcher to end
@@ -72,6 +79,7 @@ struct ipc__request {
                  -1 while an IPC_ANY_SOURCE receive is unmatched) */
     bool sync;     /* ssend: complete only once matched */
     struct ipc__umsg *self_msg; /* self ssend: the unexpected entry it waits on */
+    uint64_t saddr;             /* split copy: the sender's buffer */
     struct ipc__request *next_free;
 };
 
@@ -91,6 +99,8 @@ struct ipc__umsg {
     struct ipc__request *waiter; /* receive matched before the payload arrived */
     int peer;                    /* world rank of the sender */
     uint64_t sreq;               /* RTS: sender's request id */
+    uint64_t saddr;              /* RTS: sender's buffer, readable in place, or 0 */
+    uint16_t rts_flags;          /* RTS: IPC__FRAME_FLAG_* */
     struct ipc__request *self_sreq; /* SELF_SYNC: the sender's request */
 };
 
@@ -109,13 +119,15 @@ enum ipc__rx_state { IPC__RX_HDR, IPC__RX_BODY };
 
 struct ipc__peer {
     struct ipc__list sendq; /* struct ipc__frame, in stream order */
+    struct ipc__list puts;  /* receives waiting for this peer's DONE, in PUT order */
     bool bye;               /* the peer finalized: end of stream is expected */
     bool eof;               /* end of stream after BYE: nothing more to read */
     bool lost;              /* end of stream or error without BYE */
     /* receive side */
     enum ipc__rx_state rx_state;
-    char *rxbuf;
-    size_t rx_start, rx_end;
+    char *rxbuf;       /* staging buffer of descriptor-based links */
+    unsigned char hdrbuf[sizeof(struct ipc__frame_hdr)]; /* a header arriving in pieces */
+    size_t hdr_have;
     char *body_dst;      /* where the payload being received goes */
     size_t body_left;    /* payload bytes still to store at body_dst */
     size_t discard_left; /* payload bytes to drop after that (truncation) */
@@ -146,9 +158,22 @@ const char *ipc__kv_lookup(const char *blob, size_t len, const char *key);
 
 /* core.c */
 void ipc__tunables_load(struct ipc__tunables *t);
+void ipc__peer_lost(int peer, const char *why);
+
+/* comm.c */
+void ipc__comm_init(void); /* sets up IPC_COMM_WORLD and IPC_COMM_SELF */
+/* IPC_SUCCESS for world, self or a communicator the program made and has not
+ * freed; IPC_ERR_NOT_INITIALIZED outside ipc_init..ipc_finalize. */
 int ipc__check_comm(ipc_comm comm);
 int ipc__world_rank(ipc_comm comm, int rank);
-void ipc__peer_lost(int peer, const char *why);
+size_t ipc__comm_live_count(void); /* communicators made and not yet freed */
+
+/* op.c */
+/* IPC_SUCCESS when op applies to type; IPC_ERR_OP or IPC_ERR_TYPE if not. */
+int ipc__op_check(ipc_op op, ipc_datatype type);
+bool ipc__op_commutative(ipc_op op);
+/* inout[i] = in[i] op inout[i] for count elements (op checked against type). */
+void ipc__op_apply(ipc_op op, ipc_datatype type, const void *in, void *inout, size_t count);
 
 /* progress.c */
 int ipc__progress_init(void);
@@ -156,12 +181,27 @@ void ipc__progress_fini(void);
 /* Makes what progress is possible; with block != 0 and none made, sleeps in
  * poll() until something may have changed. Returns IPC_SUCCESS or an error. */
 int ipc__progress(bool block);
+/* Spinning before sleeping, for IPC_SPIN_US: while ipc__spin_more() says so,
+ * call ipc__progress(false), then ipc__progress(true). */
+struct ipc__spin {
+    unsigned iter;
+    double start;
+};
+void ipc__spin_start(struct ipc__spin *s);
+bool ipc__spin_more(struct ipc__spin *s);
+/* Drives progress until done(arg) holds: spins, yields, then sleeps. Whoever
+ * makes done() true from another rank must ring this rank's doorbell. */
+void ipc__wait_until(bool (*done)(const void *), const void *arg);
 /* Drives progress until req completes (spin briefly, then sleep). */
 int ipc__wait_one(struct ipc__request *req);
 int ipc__flush_sends(void);
-struct ipc__frame *ipc__frame_new(struct ipc__frame_hdr hdr, const void *payload,
-                                  size_t len, struct ipc__request *req);
-void ipc__send_frame(int peer, struct ipc__frame *f, bool copy_rest);
+/* Sends one frame to peer p: written at once when the link takes it, else
+ * queued in order behind what is already waiting. req (may be NULL) completes
+ * when the frame is written; with copy_rest the unwritten payload is copied
+ * and req completes at once (eager sends). Returns IPC_SUCCESS, or an error
+ * when nothing was sent. */
+int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
+              struct ipc__request *req, bool copy_rest);
 /* Fails every queued frame and request that depends on peer p. */
 void ipc__fail_peer_traffic(int p, int error);
 /* Completes req with IPC_ERR_PEER if the peer it needs is gone; true if so. */
@@ -181,6 +221,9 @@ void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h);
 /* Gives a matched unexpected message to receive req (copy, rendezvous or wait). */
 void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u);
 void ipc__start_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq,
-                           size_t len);
+                           size_t len, uint64_t saddr, uint16_t rts_flags);
+/* Split copies: the sender's part (on PUT) and the receiver's end (on DONE). */
+void ipc__on_put(int peer, const struct ipc__frame_hdr *h);
+void ipc__on_done(int peer, const struct ipc__frame_hdr *h);
 
 #endif /* IPC_INTERNAL_H */

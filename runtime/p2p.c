@@ -65,19 +65,84 @@ static void fill_status(struct ipc__request *r, const struct ipc__match_key *k, 
     r->peer = peer;
 }
 
-void ipc__start_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq, size_t len)
+static int send_ctl(int peer, enum ipc__frame_type type, uint64_t len, uint64_t sreq,
+                    uint64_t rreq)
+{
+    return ipc__send(peer, ipc__frame_make(type, 0, 0, 0, len, sreq, rreq), NULL, 0, NULL,
+                     false);
+}
+
+/* Single copy: read the sender's buffer in place, then tell it it is done
+ * (FIN). A long one is shared: first ask the sender to copy the second part
+ * itself (PUT), so that both cores copy at once; the receive then completes
+ * on the sender's DONE. Returns false when the kernel refuses, so the caller
+ * falls back to CTS. */
+static bool read_in_place(struct ipc__request *rreq, int peer, uint64_t sreq, size_t n,
+                          uint64_t saddr, uint16_t rts_flags)
+{
+    if (!saddr || ipc__g.links[peer].ops != &ipc__transport_shm || !ipc__shm_single_copy())
+        return false;
+    size_t split = n;
+    if ((rts_flags & IPC__FRAME_FLAG_CAN_PUT) && n >= ipc__g.job.tun.shm_split_min &&
+        ipc__split_point(n))
+        split = (size_t)ipc__split_point(n);
+    if (split < n && send_ctl(peer, IPC__FRAME_PUT, n, sreq, (uintptr_t)rreq->rbuf) ==
+                         IPC_SUCCESS) {
+        rreq->saddr = saddr;
+        ipc__list_push_back(&ipc__g.peers[peer].puts, &rreq->mn.link);
+    } else {
+        split = n;
+    }
+    if (split && ipc__shm_read_peer(peer, rreq->rbuf, saddr, split) != 0) {
+        if (split == n)
+            return false;
+        ipc__req_complete(rreq, IPC_ERR_TRANSPORT); /* cannot happen once probed */
+    }
+    int rc = send_ctl(peer, IPC__FRAME_FIN, n, sreq, 0);
+    if (rc != IPC_SUCCESS || split == n)
+        ipc__req_complete(rreq, rc != IPC_SUCCESS ? rc : rreq->error);
+    return true;
+}
+
+void ipc__on_put(int peer, const struct ipc__frame_hdr *h)
+{
+    struct ipc__request *s = (struct ipc__request *)(uintptr_t)h->sreq;
+    uint64_t split = ipc__split_point(h->len);
+    size_t part = (size_t)(h->len - split);
+    int rc = ipc__shm_write_peer(peer, h->rreq + split, (const char *)s->sbuf + split, part);
+    /* The receiver's FIN, which completes s, comes after this PUT. */
+    send_ctl(peer, IPC__FRAME_DONE, rc == 0 ? part : 0, 0, 0);
+}
+
+void ipc__on_done(int peer, const struct ipc__frame_hdr *h)
+{
+    struct ipc__list *head = &ipc__g.peers[peer].puts;
+    if (ipc__list_empty(head)) {
+        ipc__peer_lost(peer, "DONE without a PUT (protocol error)");
+        return;
+    }
+    struct ipc__request *r = ipc__container_of(head->next, struct ipc__request, mn.link);
+    ipc__list_remove(&r->mn.link);
+    size_t n = r->status.ipc__bytes, split = (size_t)ipc__split_point(n);
+    if (h->len == 0 && !r->complete &&
+        ipc__shm_read_peer(peer, (char *)r->rbuf + split, r->saddr + split, n - split) != 0)
+        ipc__req_complete(r, IPC_ERR_TRANSPORT);
+    if (!r->complete)
+        ipc__req_complete(r, r->error);
+}
+
+void ipc__start_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq, size_t len,
+                           uint64_t saddr, uint16_t rts_flags)
 {
     int err;
     size_t n = ipc__match_copy_len(len, rreq->rcap, &err);
     rreq->error = err;
     rreq->status.ipc__bytes = n;
-    struct ipc__frame *f = ipc__frame_new(
-        ipc__frame_make(IPC__FRAME_CTS, 0, 0, 0, n, sreq, (uintptr_t)rreq), NULL, 0, NULL);
-    if (!f) {
-        ipc__req_complete(rreq, IPC_ERR_NOMEM);
+    if (read_in_place(rreq, peer, sreq, n, saddr, rts_flags))
         return;
-    }
-    ipc__send_frame(peer, f, false);
+    int rc = send_ctl(peer, IPC__FRAME_CTS, n, sreq, (uintptr_t)rreq);
+    if (rc != IPC_SUCCESS)
+        ipc__req_complete(rreq, rc);
 }
 
 void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u)
@@ -95,7 +160,7 @@ void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u)
         ipc__req_complete(req, err);
         break;
     case IPC__UMSG_RTS:
-        ipc__start_rendezvous(req, u->peer, u->sreq, u->len);
+        ipc__start_rendezvous(req, u->peer, u->sreq, u->len, u->saddr, u->rts_flags);
         break;
     case IPC__UMSG_SELF_SYNC:
         req->status.ipc__bytes = ipc__match_copy_len(u->len, req->rcap, &err);
@@ -118,7 +183,7 @@ void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h)
         struct ipc__request *r = ipc__container_of(n, struct ipc__request, mn);
         fill_status(r, &key, peer);
         if (h->type == IPC__FRAME_RTS) {
-            ipc__start_rendezvous(r, peer, h->sreq, h->len);
+            ipc__start_rendezvous(r, peer, h->sreq, h->len, h->rreq, h->flags);
             return;
         }
         int err;
@@ -146,6 +211,8 @@ void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h)
     if (h->type == IPC__FRAME_RTS) {
         u->kind = IPC__UMSG_RTS;
         u->sreq = h->sreq;
+        u->saddr = h->rreq;
+        u->rts_flags = h->flags;
     } else {
         u->kind = IPC__UMSG_EAGER;
         pe->body_umsg = u;
@@ -219,16 +286,23 @@ int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
         return IPC_SUCCESS;
     }
     bool eager = !sync && bytes <= ipc__g.job.tun.eager_limit;
+    /* Over shm the receiver may copy straight from our buffer. */
+    uint64_t saddr = !eager && ipc__g.links[w].ops == &ipc__transport_shm &&
+                             ipc__g.job.tun.shm_single_copy
+                         ? (uintptr_t)buf
+                         : 0;
     struct ipc__frame_hdr h =
         ipc__frame_make(eager ? IPC__FRAME_EAGER : IPC__FRAME_RTS, ctx, comm->rank, tag,
-                        bytes, eager ? 0 : (uintptr_t)s, 0);
-    struct ipc__frame *f = ipc__frame_new(h, eager ? buf : NULL, eager ? bytes : 0,
-                                          eager ? s : NULL);
-    if (!f) {
+                        bytes, eager ? 0 : (uintptr_t)s, saddr);
+    if (saddr && ipc__shm_single_copy())
+        h.flags = IPC__FRAME_FLAG_CAN_PUT;
+    int rc = ipc__send(w, h, eager ? buf : NULL, eager ? bytes : 0, eager ? s : NULL, eager);
+    if (rc == IPC_ERR_NOMEM) {
         ipc__req_free(s);
-        return IPC_ERR_NOMEM;
+        return rc;
     }
-    ipc__send_frame(w, f, eager);
+    if (rc != IPC_SUCCESS)
+        ipc__req_complete(s, rc);
     return IPC_SUCCESS;
 }
 
@@ -333,12 +407,32 @@ static void empty_status(ipc_status *st)
 
 /* ---- public calls ---- */
 
+/* A blocking eager send to another rank needs no request: the frame is
+ * written now, or its payload copied behind what is queued. */
+static bool eager_at_once(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
+                          int *rc)
+{
+    if (dest == IPC_PROC_NULL || bytes > ipc__g.job.tun.eager_limit)
+        return false;
+    int w = ipc__world_rank(comm, dest);
+    if (w == ipc__g.job.rank)
+        return false;
+    *rc = ipc__send(w, ipc__frame_make(IPC__FRAME_EAGER, comm->ctx_p2p, comm->rank, tag,
+                                       bytes, 0, 0),
+                    buf, bytes, NULL, true);
+    if (ipc__g.pending_sends && *rc == IPC_SUCCESS)
+        *rc = ipc__progress(false); /* keep a queue that grew moving */
+    return true;
+}
+
 static int send_common(const void *buf, size_t count, ipc_datatype type, int dest,
                        int tag, ipc_comm comm, bool sync)
 {
     size_t bytes;
     struct ipc__request *r;
     int rc = check_send(buf, count, type, dest, tag, comm, &bytes);
+    if (rc == IPC_SUCCESS && !sync && eager_at_once(buf, bytes, dest, tag, comm, &rc))
+        return rc;
     if (rc == IPC_SUCCESS)
         rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, &r);
     if (rc != IPC_SUCCESS)
@@ -479,7 +573,8 @@ int ipc_waitany(int n, ipc_request reqs[], int *index, ipc_status *status)
         return IPC_ERR_NOT_INITIALIZED;
     if (n < 0 || (n > 0 && !reqs) || !index)
         return IPC_ERR_ARG;
-    int spins = ipc__g.job.tun.spin_count;
+    struct ipc__spin spin;
+    ipc__spin_start(&spin);
     for (;;) {
         bool any = false;
         for (int i = 0; i < n; i++) {
@@ -497,7 +592,7 @@ int ipc_waitany(int n, ipc_request reqs[], int *index, ipc_status *status)
             empty_status(status);
             return IPC_SUCCESS;
         }
-        int rc = ipc__progress(spins-- <= 0);
+        int rc = ipc__progress(!ipc__spin_more(&spin));
         if (rc != IPC_SUCCESS)
             return rc;
     }
@@ -538,7 +633,9 @@ int ipc_iprobe(int source, int tag, ipc_comm comm, int *flag, ipc_status *status
 
 int ipc_probe(int source, int tag, ipc_comm comm, ipc_status *status)
 {
-    int flag = 0, spins = ipc__g.job.tun.spin_count;
+    int flag = 0;
+    struct ipc__spin spin;
+    ipc__spin_start(&spin);
     int rc = ipc_iprobe(source, tag, comm, &flag, status);
     while (rc == IPC_SUCCESS && !flag) {
         if (ipc__g.any_lost) {
@@ -548,7 +645,7 @@ int ipc_probe(int source, int tag, ipc_comm comm, ipc_status *status)
             if (ipc__req_check_lost(&probe_req))
                 return IPC_ERR_PEER;
         }
-        rc = ipc__progress(spins-- <= 0);
+        rc = ipc__progress(!ipc__spin_more(&spin));
         if (rc == IPC_SUCCESS)
             probe_once(source, tag, comm, &flag, status);
     }

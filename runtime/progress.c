@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,19 +21,45 @@
 static struct pollfd *pfds;
 static int *pfd_peer;
 
+/* Links whose bytes sit in memory (shm) are looked at directly; links with
+ * descriptors are asked through poll(). Built once, at init. */
+static int *mem_peers, n_mem_peers, n_fd_peers;
+static const struct ipc__transport_ops *mem_ops; /* the memory transport, if any */
+
+static void classify_links(void)
+{
+    n_mem_peers = n_fd_peers = 0;
+    for (int p = 0; p < ipc__g.job.size; p++) {
+        const struct ipc__transport_ops *ops = ipc__g.links[p].ops;
+        if (!ops)
+            continue;
+        if (ops->peek) {
+            mem_peers[n_mem_peers++] = p;
+            mem_ops = ops;
+        } else {
+            n_fd_peers++;
+        }
+    }
+}
+
+
 int ipc__progress_init(void)
 {
     int n = ipc__g.job.size;
     ipc__g.peers = calloc((size_t)n, sizeof *ipc__g.peers);
     pfds = calloc(2 * (size_t)n, sizeof *pfds);
     pfd_peer = calloc(2 * (size_t)n, sizeof *pfd_peer);
-    if (!ipc__g.peers || !pfds || !pfd_peer)
+    mem_peers = calloc((size_t)n, sizeof *mem_peers);
+    if (!ipc__g.peers || !pfds || !pfd_peer || !mem_peers)
         return IPC_ERR_NOMEM;
+    classify_links();
     for (int p = 0; p < n; p++) {
         struct ipc__peer *pe = &ipc__g.peers[p];
         ipc__list_init(&pe->sendq);
+        ipc__list_init(&pe->puts);
         pe->rx_state = IPC__RX_HDR;
-        if (ipc__g.links[p].ops && !(pe->rxbuf = malloc(RXBUF_SIZE)))
+        const struct ipc__transport_ops *ops = ipc__g.links[p].ops;
+        if (ops && !ops->peek && !(pe->rxbuf = malloc(RXBUF_SIZE)))
             return IPC_ERR_NOMEM;
     }
     return IPC_SUCCESS;
@@ -58,6 +85,10 @@ void ipc__progress_fini(void)
     free(ipc__g.peers);
     free(pfds);
     free(pfd_peer);
+    free(mem_peers);
+    mem_peers = NULL;
+    n_mem_peers = n_fd_peers = 0;
+    mem_ops = NULL;
     ipc__g.peers = NULL;
     pfds = NULL;
     pfd_peer = NULL;
@@ -121,41 +152,8 @@ static ssize_t flush_peer(int p)
     return total;
 }
 
-/* Queues a frame to peer p and writes what the link takes at once. When
- * `copy_rest` is set and the payload is not all written, the rest is copied
- * so the caller's buffer is free again and f->req completes now (eager). */
-void ipc__send_frame(int p, struct ipc__frame *f, bool copy_rest)
-{
-    struct ipc__peer *pe = &ipc__g.peers[p];
-    ipc__list_push_back(&pe->sendq, &f->link);
-    ipc__g.pending_sends++;
-    if (pe->sendq.next == &f->link)
-        flush_peer(p);
-    /* flush_peer only removes frames, so if the queue is not empty f, pushed
-     * last, is still in it; if it is empty, f was written and freed. */
-    if (!copy_rest || ipc__list_empty(&pe->sendq))
-        return;
-    size_t hl = sizeof f->hdr;
-    if (f->payload_len) {
-        size_t off = f->done > hl ? f->done - hl : 0;
-        char *copy = malloc(f->payload_len);
-        if (!copy) {
-            /* Keep pointing at the caller's buffer: the send completes when
-             * written instead of now, which is still correct. */
-            return;
-        }
-        memcpy(copy + off, f->payload + off, f->payload_len - off);
-        f->owned = copy;
-        f->payload = copy;
-    }
-    if (f->req) {
-        ipc__req_complete(f->req, IPC_SUCCESS);
-        f->req = NULL;
-    }
-}
-
-struct ipc__frame *ipc__frame_new(struct ipc__frame_hdr hdr, const void *payload,
-                                  size_t len, struct ipc__request *req)
+static struct ipc__frame *frame_new(struct ipc__frame_hdr hdr, const void *payload,
+                                   size_t len, struct ipc__request *req)
 {
     struct ipc__frame *f = calloc(1, sizeof *f);
     if (!f)
@@ -166,6 +164,54 @@ struct ipc__frame *ipc__frame_new(struct ipc__frame_hdr hdr, const void *payload
     f->payload_len = len;
     f->req = req;
     return f;
+}
+
+int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
+              struct ipc__request *req, bool copy_rest)
+{
+    struct ipc__peer *pe = &ipc__g.peers[p];
+    struct ipc__link *l = &ipc__g.links[p];
+    size_t total = sizeof hdr + len, done = 0;
+
+    if (pe->lost)
+        return IPC_ERR_PEER;
+    if (ipc__list_empty(&pe->sendq)) {
+        /* The common case: nothing queued, the link takes it all now, and no
+         * frame is ever allocated. */
+        struct iovec iov[2] = {{&hdr, sizeof hdr}, {(void *)payload, len}};
+        ssize_t w = l->ops->writev(l, iov, len ? 2 : 1);
+        if (w < 0) {
+            ipc__peer_lost(p, strerror((int)-w));
+            return IPC_ERR_PEER;
+        }
+        done = (size_t)w;
+        if (done == total) {
+            if (req)
+                ipc__req_complete(req, IPC_SUCCESS);
+            return IPC_SUCCESS;
+        }
+    }
+    char *copy = NULL;
+    if (copy_rest && len && !(copy = malloc(len)))
+        copy_rest = false; /* complete when written instead: still correct */
+    struct ipc__frame *f = frame_new(hdr, payload, len, copy_rest ? NULL : req);
+    if (!f) {
+        free(copy);
+        return IPC_ERR_NOMEM;
+    }
+    f->done = done;
+    if (copy) {
+        /* Eager: keep the unwritten rest so the caller's buffer is free now. */
+        size_t off = done > sizeof hdr ? done - sizeof hdr : 0;
+        memcpy(copy + off, (const char *)payload + off, len - off);
+        f->owned = copy;
+        f->payload = copy;
+    }
+    ipc__list_push_back(&pe->sendq, &f->link);
+    ipc__g.pending_sends++;
+    if (copy_rest && req)
+        ipc__req_complete(req, IPC_SUCCESS);
+    return IPC_SUCCESS;
 }
 
 int ipc__flush_sends(void)
@@ -183,10 +229,7 @@ void ipc__send_bye(void)
     for (int p = 0; p < ipc__g.job.size; p++) {
         if (!ipc__g.links[p].ops || ipc__g.peers[p].lost)
             continue;
-        struct ipc__frame *f =
-            ipc__frame_new(ipc__frame_make(IPC__FRAME_BYE, 0, 0, 0, 0, 0, 0), NULL, 0, NULL);
-        if (f)
-            ipc__send_frame(p, f, false);
+        ipc__send(p, ipc__frame_make(IPC__FRAME_BYE, 0, 0, 0, 0, 0, 0), NULL, 0, NULL, false);
     }
 }
 
@@ -212,13 +255,10 @@ static void on_cts(int p, const struct ipc__frame_hdr *h)
 {
     struct ipc__request *sreq = (struct ipc__request *)(uintptr_t)h->sreq;
     size_t len = h->len < sreq->slen ? h->len : sreq->slen;
-    struct ipc__frame *f = ipc__frame_new(
-        ipc__frame_make(IPC__FRAME_DATA, 0, 0, 0, len, 0, h->rreq), sreq->sbuf, len, sreq);
-    if (!f) {
-        ipc__req_complete(sreq, IPC_ERR_NOMEM);
-        return;
-    }
-    ipc__send_frame(p, f, false);
+    int rc = ipc__send(p, ipc__frame_make(IPC__FRAME_DATA, 0, 0, 0, len, 0, h->rreq),
+                       sreq->sbuf, len, sreq, false);
+    if (rc != IPC_SUCCESS)
+        ipc__req_complete(sreq, rc);
 }
 
 static void handle_header(int p, const struct ipc__frame_hdr *h)
@@ -235,6 +275,15 @@ static void handle_header(int p, const struct ipc__frame_hdr *h)
         break;
     case IPC__FRAME_CTS:
         on_cts(p, h);
+        break;
+    case IPC__FRAME_FIN:
+        ipc__req_complete((struct ipc__request *)(uintptr_t)h->sreq, IPC_SUCCESS);
+        break;
+    case IPC__FRAME_PUT:
+        ipc__on_put(p, h);
+        break;
+    case IPC__FRAME_DONE:
+        ipc__on_done(p, h);
         break;
     case IPC__FRAME_DATA: {
         struct ipc__request *r = (struct ipc__request *)(uintptr_t)h->rreq;
@@ -256,23 +305,88 @@ static void handle_header(int p, const struct ipc__frame_hdr *h)
     }
 }
 
-/* Takes payload bytes from the staging buffer. */
-static void consume_body(struct ipc__peer *pe)
+static void body_take(struct ipc__peer *pe, const char *data, size_t n)
 {
-    size_t avail = pe->rx_end - pe->rx_start;
-    size_t n = avail < pe->body_left ? avail : pe->body_left;
-    if (n) {
-        memcpy(pe->body_dst, pe->rxbuf + pe->rx_start, n);
-        pe->body_dst += n;
-        pe->body_left -= n;
-        pe->rx_start += n;
-        avail -= n;
+    if (n)
+        memcpy(pe->body_dst, data, n);
+    pe->body_dst += n;
+    pe->body_left -= n;
+}
+
+/* Runs n bytes of peer p's stream through the receive state machine: frame
+ * headers (assembled when they arrive in pieces), then payloads straight to
+ * where they belong. Every byte can always be taken. */
+static void rx_feed(int p, const char *data, size_t n)
+{
+    struct ipc__peer *pe = &ipc__g.peers[p];
+    const size_t hl = sizeof(struct ipc__frame_hdr);
+    while (n && !pe->lost) {
+        if (pe->rx_state == IPC__RX_HDR) {
+            struct ipc__frame_hdr h;
+            if (pe->hdr_have == 0 && n >= hl) {
+                memcpy(&h, data, hl);
+                data += hl;
+                n -= hl;
+            } else {
+                size_t take = hl - pe->hdr_have < n ? hl - pe->hdr_have : n;
+                memcpy(pe->hdrbuf + pe->hdr_have, data, take);
+                pe->hdr_have += take;
+                data += take;
+                n -= take;
+                if (pe->hdr_have < hl)
+                    break;
+                memcpy(&h, pe->hdrbuf, hl);
+                pe->hdr_have = 0;
+            }
+            handle_header(p, &h);
+            continue;
+        }
+        size_t take = n < pe->body_left ? n : pe->body_left;
+        body_take(pe, data, take);
+        data += take;
+        n -= take;
+        take = n < pe->discard_left ? n : pe->discard_left;
+        pe->discard_left -= take;
+        data += take;
+        n -= take;
+        if (pe->body_left + pe->discard_left == 0)
+            body_done(pe);
     }
-    n = avail < pe->discard_left ? avail : pe->discard_left;
-    pe->discard_left -= n;
-    pe->rx_start += n;
-    if (pe->body_left + pe->discard_left == 0)
-        body_done(pe);
+}
+
+/* One step of reading from a descriptor-based link: long bodies go straight
+ * into their destination, everything else through the staging buffer. */
+static ssize_t rx_read_step(int p)
+{
+    struct ipc__peer *pe = &ipc__g.peers[p];
+    struct ipc__link *l = &ipc__g.links[p];
+    if (pe->rx_state == IPC__RX_BODY && pe->body_left >= RX_DIRECT_MIN) {
+        ssize_t n = l->ops->read(l, pe->body_dst, pe->body_left);
+        if (n > 0) {
+            pe->body_dst += n;
+            pe->body_left -= (size_t)n;
+            if (pe->body_left + pe->discard_left == 0)
+                body_done(pe);
+        }
+        return n;
+    }
+    ssize_t n = l->ops->read(l, pe->rxbuf, RXBUF_SIZE);
+    if (n > 0)
+        rx_feed(p, pe->rxbuf, (size_t)n);
+    return n;
+}
+
+/* One step of reading from a link that lends its bytes in place (shm). */
+static ssize_t rx_peek_step(int p)
+{
+    struct ipc__link *l = &ipc__g.links[p];
+    const void *data;
+    ssize_t n = l->ops->peek(l, &data);
+    if (n > 0) {
+        rx_feed(p, data, (size_t)n);
+        l->ops->consume(l, (size_t)n);
+    }
+    return n;
 }
 
 /* Reads and handles everything peer p has sent so far. Returns bytes read. */
@@ -283,39 +397,7 @@ static ssize_t rx_peer(int p)
     ssize_t total = 0;
 
     while (!pe->lost && !pe->eof) {
-        size_t avail = pe->rx_end - pe->rx_start;
-        if (pe->rx_state == IPC__RX_HDR && avail >= sizeof(struct ipc__frame_hdr)) {
-            struct ipc__frame_hdr h;
-            memcpy(&h, pe->rxbuf + pe->rx_start, sizeof h);
-            pe->rx_start += sizeof h;
-            handle_header(p, &h);
-            continue;
-        }
-        if (pe->rx_state == IPC__RX_BODY && avail) {
-            consume_body(pe);
-            continue;
-        }
-        ssize_t n;
-        if (pe->rx_state == IPC__RX_BODY && pe->body_left >= RX_DIRECT_MIN) {
-            n = l->ops->read(l, pe->body_dst, pe->body_left);
-            if (n > 0) {
-                pe->body_dst += n;
-                pe->body_left -= (size_t)n;
-                if (pe->body_left + pe->discard_left == 0)
-                    body_done(pe);
-            }
-        } else {
-            if (pe->rx_start == pe->rx_end)
-                pe->rx_start = pe->rx_end = 0;
-            else if (pe->rx_start > 0) {
-                memmove(pe->rxbuf, pe->rxbuf + pe->rx_start, avail);
-                pe->rx_start = 0;
-                pe->rx_end = avail;
-            }
-            n = l->ops->read(l, pe->rxbuf + pe->rx_end, RXBUF_SIZE - pe->rx_end);
-            if (n > 0)
-                pe->rx_end += (size_t)n;
-        }
+        ssize_t n = l->ops->peek ? rx_peek_step(p) : rx_read_step(p);
         if (n == 0)
             break;
         if (n < 0) {
@@ -333,13 +415,32 @@ static ssize_t rx_peer(int p)
 
 /* ---- the engine ---- */
 
-int ipc__progress(bool block)
+/* Reads and writes what the memory links allow now; true if anything moved. */
+static bool progress_mem(void)
+{
+    bool moved = false;
+    for (int i = 0; i < n_mem_peers; i++) {
+        int p = mem_peers[i];
+        struct ipc__peer *pe = &ipc__g.peers[p];
+        if (pe->lost)
+            continue;
+        if (!ipc__list_empty(&pe->sendq) && flush_peer(p) > 0)
+            moved = true;
+        if (rx_peer(p) > 0)
+            moved = true;
+    }
+    return moved;
+}
+
+/* Polls the descriptor links for up to timeout_ms (-1: no limit) and serves
+ * those that are ready; true if any was. */
+static bool progress_fds(int timeout_ms)
 {
     int n = 0, size = ipc__g.job.size;
     for (int p = 0; p < size; p++) {
         struct ipc__link *l = &ipc__g.links[p];
         struct ipc__peer *pe = &ipc__g.peers[p];
-        if (!l->ops || pe->lost)
+        if (!l->ops || l->ops->peek || pe->lost)
             continue;
         bool want_in = !pe->eof, want_out = !ipc__list_empty(&pe->sendq);
         if (want_in) {
@@ -354,10 +455,10 @@ int ipc__progress(bool block)
         }
     }
     if (n == 0)
-        return IPC_SUCCESS;
-    int ready = poll(pfds, (nfds_t)n, block ? -1 : 0);
-    if (ready < 0)
-        return errno == EINTR ? IPC_SUCCESS : IPC_ERR_TRANSPORT;
+        return false;
+    int ready = poll(pfds, (nfds_t)n, timeout_ms);
+    if (ready <= 0)
+        return false;
     for (int i = 0; i < n && ready > 0; i++) {
         short re = pfds[i].revents;
         if (!re)
@@ -373,19 +474,110 @@ int ipc__progress(bool block)
                 flush_peer(p); /* error on a write-only fd: let writev report it */
         }
     }
+    return true;
+}
+
+static bool progress_now(void)
+{
+    bool moved = n_mem_peers && progress_mem();
+    if (n_fd_peers && progress_fds(0))
+        moved = true;
+    return moved;
+}
+
+static bool is_done(bool (*done)(const void *), const void *arg)
+{
+    return done && done(arg);
+}
+
+/* Sleeps until a link may have something (or `done` holds): in poll() when
+ * every link has a descriptor, on the memory transport's doorbell when none
+ * has, and in between (poll with a short timeout, then a look at memory)
+ * when mixed. */
+static void sleep_for_work(bool (*done)(const void *), const void *arg)
+{
+    if (!n_mem_peers) {
+        progress_fds(-1);
+        return;
+    }
+    unsigned token = mem_ops->arm();
+    if (!progress_now() && !is_done(done, arg)) {
+        if (n_fd_peers)
+            progress_fds(1);
+        else
+            mem_ops->sleep(token, -1);
+    }
+    mem_ops->disarm();
+}
+
+/* The slow half of waiting: yield to a rank that may share our core, then
+ * sleep. */
+static void wait_slowly(bool (*done)(const void *), const void *arg)
+{
+    for (int i = 0; i < ipc__g.job.tun.yield_count; i++) {
+        sched_yield();
+        if (progress_now() || is_done(done, arg))
+            return;
+    }
+    sleep_for_work(done, arg);
+}
+
+int ipc__progress(bool block)
+{
+    if (progress_now() || !block)
+        return IPC_SUCCESS;
+    wait_slowly(NULL, NULL);
     return IPC_SUCCESS;
+}
+
+void ipc__wait_until(bool (*done)(const void *), const void *arg)
+{
+    struct ipc__spin spin;
+    ipc__spin_start(&spin);
+    while (!done(arg)) {
+        if (progress_now() || ipc__spin_more(&spin))
+            continue;
+        wait_slowly(done, arg);
+    }
+}
+
+void ipc__spin_start(struct ipc__spin *s)
+{
+    s->iter = 0;
+    s->start = 0;
+}
+
+/* After this long a wait is no longer a message in flight: the peer may be
+ * off its core (the machine is busier than the job), so spinning goes on
+ * with a yield now and then to let it run. */
+#define SPIN_YIELD_AFTER_S 50e-6
+
+bool ipc__spin_more(struct ipc__spin *s)
+{
+    int spin_us = ipc__g.job.tun.spin_us;
+    if (spin_us <= 0)
+        return false;
+    /* Reading the clock costs more than a look at a ring: do it now and then. */
+    if (s->iter++ % 64)
+        return true;
+    double now = ipc_wtime();
+    if (s->start == 0)
+        s->start = now;
+    if (now - s->start > SPIN_YIELD_AFTER_S)
+        sched_yield();
+    return now - s->start < spin_us * 1e-6;
 }
 
 int ipc__wait_one(struct ipc__request *req)
 {
-    int spins = ipc__g.job.tun.spin_count;
+    struct ipc__spin spin;
+    ipc__spin_start(&spin);
     while (!req->complete) {
         if (ipc__req_check_lost(req))
             break;
-        int rc = ipc__progress(spins <= 0);
+        int rc = ipc__progress(!ipc__spin_more(&spin));
         if (rc != IPC_SUCCESS)
             return rc;
-        spins--;
     }
     return IPC_SUCCESS;
 }
@@ -404,6 +596,11 @@ void ipc__fail_peer_traffic(int p, int error)
     if (pe->body_req)
         ipc__req_complete(pe->body_req, error);
     pe->body_req = NULL;
+    while (!ipc__list_empty(&pe->puts)) {
+        struct ipc__request *r = ipc__container_of(pe->puts.next, struct ipc__request, mn.link);
+        ipc__list_remove(&r->mn.link);
+        ipc__req_complete(r, error);
+    }
     pe->rx_state = IPC__RX_HDR;
 }
 

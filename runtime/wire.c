@@ -8,6 +8,7 @@ struct ipc__frame_hdr ipc__frame_make(enum ipc__frame_type type, uint32_t ctx,
                                       uint64_t sreq, uint64_t rreq)
 {
     return (struct ipc__frame_hdr){
+        .flags = 0,
         .type = (uint8_t)type,
         .version = IPC__WIRE_VERSION,
         .ctx = ctx,
@@ -26,7 +27,9 @@ uint64_t ipc__frame_payload_len(const struct ipc__frame_hdr *h)
 
 int ipc__frame_check(const struct ipc__frame_hdr *h)
 {
-    if (h->version != IPC__WIRE_VERSION || h->flags != 0)
+    if (h->version != IPC__WIRE_VERSION)
+        return -1;
+    if (h->flags & ~(h->type == IPC__FRAME_RTS ? IPC__FRAME_FLAG_CAN_PUT : 0u))
         return -1;
     switch (h->type) {
     case IPC__FRAME_EAGER:
@@ -34,6 +37,12 @@ int ipc__frame_check(const struct ipc__frame_hdr *h)
         return h->src >= 0 && h->tag >= 0 && h->tag <= IPC_TAG_UB ? 0 : -1;
     case IPC__FRAME_CTS:
         return h->sreq && h->rreq ? 0 : -1;
+    case IPC__FRAME_FIN:
+        return h->sreq ? 0 : -1;
+    case IPC__FRAME_PUT:
+        return h->sreq && h->rreq && ipc__split_point(h->len) ? 0 : -1;
+    case IPC__FRAME_DONE:
+        return 0;
     case IPC__FRAME_DATA:
         return h->rreq ? 0 : -1;
     case IPC__FRAME_BYE:

@@ -8,11 +8,19 @@
  *
  *   EAGER  a whole message: ctx, src, tag, len, payload follows
  *   RTS    request to send a long message: ctx, src, tag, len (message length),
- *          sreq (sender's request id); no payload
+ *          sreq (sender's request id), rreq = address of the sender's buffer
+ *          when the receiver may copy it itself (shm single copy), else 0
  *   CTS    clear to send: sreq, rreq (receiver's request id), len = bytes wanted
  *          (less than the message when the receive buffer is shorter)
  *   DATA   the payload of a rendezvous: rreq, len, payload follows
  *   BYE    the sender finalized; end of stream is expected after it
+ *   FIN    the receiver copied a long message itself: sreq is done
+ *   PUT    the receiver asks the sender to copy the second part of a long
+ *          message itself (both cores copy at once): sreq, rreq = address of
+ *          the receive buffer, len = bytes of the whole copy; the split point
+ *          is ipc__split_point(len)
+ *   DONE   the sender copied its part (len = its bytes), or could not (len 0:
+ *          the receiver copies it); answers PUTs in order
  */
 #ifndef IPC_WIRE_H
 #define IPC_WIRE_H
@@ -26,14 +34,21 @@ enum ipc__frame_type {
     IPC__FRAME_CTS = 3,
     IPC__FRAME_DATA = 4,
     IPC__FRAME_BYE = 5,
+    IPC__FRAME_FIN = 6,
+    IPC__FRAME_PUT = 7,
+    IPC__FRAME_DONE = 8,
 };
 
 #define IPC__WIRE_VERSION 1
 
+/* RTS flag: the sender may write into the receiver's memory (shm), so the
+ * receiver may ask it to copy part of the message (PUT). */
+#define IPC__FRAME_FLAG_CAN_PUT 1u
+
 struct ipc__frame_hdr {
     uint8_t type;    /* enum ipc__frame_type */
     uint8_t version; /* IPC__WIRE_VERSION */
-    uint16_t flags;  /* reserved, 0 */
+    uint16_t flags;  /* RTS: IPC__FRAME_FLAG_*; otherwise 0 */
     uint32_t ctx;    /* context id of the communicator */
     int32_t src;     /* sender's rank in that communicator */
     int32_t tag;
@@ -51,6 +66,13 @@ struct ipc__frame_hdr ipc__frame_make(enum ipc__frame_type type, uint32_t ctx,
 
 /* Payload bytes that follow this header on the stream. */
 uint64_t ipc__frame_payload_len(const struct ipc__frame_hdr *h);
+
+/* Where a split copy of n bytes divides: the receiver copies [0, split), the
+ * sender [split, n); page aligned. 0 means no split. */
+static inline uint64_t ipc__split_point(uint64_t n)
+{
+    return n / 2 & ~(uint64_t)4095;
+}
 
 /* Is this a header we can act on? Returns 0 if valid, -1 if not (bad type or
  * version, a negative source, a tag out of range). */

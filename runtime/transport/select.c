@@ -4,6 +4,7 @@
 #include "transport.h"
 
 static const struct ipc__transport_ops *const transports[] = {
+    &ipc__transport_shm,
     &ipc__transport_unix,
     &ipc__transport_pipe,
 };

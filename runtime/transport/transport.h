@@ -14,8 +14,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+
+#include "ipc.h"
 
 struct ipc__job;
 
@@ -24,6 +27,7 @@ struct ipc__link {
     int rfd; /* poll POLLIN here to learn that read() may make progress */
     int wfd; /* poll POLLOUT here to learn that writev() may make progress */
     const struct ipc__transport_ops *ops; /* NULL: no link (self, or not chosen) */
+    void *priv;                           /* the transport's own state, or NULL */
 };
 
 struct ipc__transport_ops {
@@ -43,12 +47,44 @@ struct ipc__transport_ops {
     /* Reads up to len bytes without blocking. Returns the count (> 0), 0 when
      * nothing is available now, -EPIPE at end of stream, or another -errno. */
     ssize_t (*read)(struct ipc__link *l, void *buf, size_t len);
+    /* Optional, for transports whose bytes sit in memory the reader can see
+     * (shm); when set, read is not used. peek lends the next readable bytes
+     * in place: returns their count (> 0) and sets *data, 0 when nothing is
+     * available now, -EPIPE / -errno as read does. consume(n) gives back the
+     * first n bytes of what peek lent; the pointer is invalid after it. */
+    ssize_t (*peek)(struct ipc__link *l, const void **data);
+    void (*consume)(struct ipc__link *l, size_t n);
     /* Releases the link; l->ops stays set so the caller knows its kind. */
     void (*close)(struct ipc__link *l);
+    /* Optional: releases what connect set up beyond the links, after every
+     * link is closed. */
+    void (*fini)(void);
+    /* Optional, for memory transports, which no poll() can wait on: the rank
+     * sleeps on a doorbell that writers ring. arm() comes before the last look
+     * for work and returns a token; sleep(token, timeout_ms) returns at once if
+     * the doorbell rang since arm() (timeout_ms < 0: no limit); disarm()
+     * after waking. */
+    unsigned (*arm)(void);
+    void (*sleep)(unsigned token, int timeout_ms);
+    void (*disarm)(void);
 };
 
 extern const struct ipc__transport_ops ipc__transport_pipe;
 extern const struct ipc__transport_ops ipc__transport_unix;
+extern const struct ipc__transport_ops ipc__transport_shm;
+
+/* shm: does every rank of the job share this rank's segment, and a barrier
+ * of the whole job through it. */
+bool ipc__shm_world(void);
+void ipc__shm_barrier(bool oversubscribed);
+/* Allreduce of the whole job through the segment, for inputs that fit a slot:
+ * buf holds this rank's input and receives the result. */
+bool ipc__shm_allreduce_fits(size_t bytes);
+void ipc__shm_allreduce(void *buf, size_t count, ipc_datatype type, ipc_op op);
+/* shm single copy: can this rank read its peers' memory, and do it. */
+bool ipc__shm_single_copy(void);
+int ipc__shm_read_peer(int peer, void *dst, uint64_t addr, size_t len);
+int ipc__shm_write_peer(int peer, uint64_t addr, const void *src, size_t len);
 
 /* Looks up a transport by name (IPC_TRANSPORT); NULL when unknown. */
 const struct ipc__transport_ops *ipc__transport_find(const char *name);

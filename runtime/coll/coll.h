@@ -1,0 +1,130 @@
+/*
+ * coll.h - what the collective algorithms in runtime/coll/ share: point-to-
+ * point on the communicator's collective context, scratch buffers, argument
+ * checks and the switch points between algorithms.
+ *
+ * Every message of a collective travels on comm->ctx_coll, so it never
+ * matches a program's receive. Each collective has its own tag; within one,
+ * both ends of every message derive it from the same schedule, and messages
+ * between two ranks on one context never overtake each other, so successive
+ * collectives on a communicator cannot take each other's messages.
+ */
+#ifndef IPC_COLL_H
+#define IPC_COLL_H
+
+#include <stddef.h>
+
+#include "internal.h"
+
+enum ipc__coll_tag {
+    IPC__TAG_BARRIER = 0, /* + round number */
+    IPC__TAG_BCAST = 64,
+    IPC__TAG_REDUCE,
+    IPC__TAG_ALLREDUCE,
+    IPC__TAG_REDUCE_SCATTER,
+    IPC__TAG_SCAN,
+    IPC__TAG_GATHER,
+    IPC__TAG_GATHERV,
+    IPC__TAG_SCATTER,
+    IPC__TAG_SCATTERV,
+    IPC__TAG_ALLGATHER,
+    IPC__TAG_ALLGATHERV,
+    IPC__TAG_ALLTOALL,
+    IPC__TAG_ALLTOALLV,
+};
+
+/*
+ * Switch points, in bytes; docs/collectives.md has the measurements behind
+ * them. Below each the latency-bound algorithm is used, from it on the
+ * bandwidth-bound one.
+ */
+enum {
+    /* bcast: binomial tree below, scatter + ring allgather from it (3 ranks
+     * or more) */
+    IPC__BCAST_SCATTER_MIN = 512 * 1024,
+    /* allreduce, reduce with a commutative op: recursive doubling / binomial
+     * tree below, ring reduce-scatter from it */
+    IPC__ALLREDUCE_RING_MIN = 64 * 1024,
+    IPC__REDUCE_RING_MIN = 64 * 1024,
+    /* gather, scatter: binomial tree for blocks below this, root talking to
+     * every rank directly from it */
+    IPC__GATHER_LINEAR_MIN = 32 * 1024,
+    /* allgather: Bruck while the whole result is below this, ring from it;
+     * allgatherv: every rank to every rank below, ring from it */
+    IPC__ALLGATHER_RING_MIN = 64 * 1024,
+    /* alltoall: all messages posted at once below (bytes per block), one
+     * partner per step from it, which bounds the copies in flight */
+    IPC__ALLTOALL_PAIRWISE_MIN = 256 * 1024,
+};
+
+/* ---- point-to-point on ctx_coll (util.c) ---- */
+
+/* Nonblocking; on error *r is NULL. */
+int ipc__coll_isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
+                    struct ipc__request **r);
+int ipc__coll_irecv(void *buf, size_t bytes, int src, int tag, ipc_comm comm,
+                    struct ipc__request **r);
+/* Waits for and frees every non-NULL request; returns the first error (a
+ * receive longer than its buffer is IPC_ERR_TRUNCATE). */
+int ipc__coll_waitall(struct ipc__request **reqs, int n);
+int ipc__coll_send(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm);
+int ipc__coll_recv(void *buf, size_t bytes, int src, int tag, ipc_comm comm);
+/* Sends to dest and receives from src at the same time. A side with 0 bytes
+ * or IPC_PROC_NULL is left out. */
+int ipc__coll_sendrecv(const void *sbuf, size_t sbytes, int dest, void *rbuf, size_t rbytes,
+                       int src, int tag, ipc_comm comm);
+
+/* ---- scratch memory ---- */
+
+/* A buffer that lives on the stack when small. */
+struct ipc__scratch {
+    void *heap;
+    _Alignas(max_align_t) unsigned char small[256];
+};
+/* NULL when out of memory. Release with ipc__scratch_put. */
+void *ipc__scratch_get(struct ipc__scratch *s, size_t bytes);
+void ipc__scratch_put(struct ipc__scratch *s);
+
+/* ---- argument checks ---- */
+
+/* *bytes = count * size of type; IPC_ERR_TYPE, IPC_ERR_COUNT on overflow,
+ * IPC_ERR_BUFFER when buf is NULL (or IPC_IN_PLACE) with bytes to move. */
+int ipc__coll_bytes(const void *buf, size_t count, ipc_datatype type, size_t *bytes);
+/* The same for n blocks of count elements (a whole gather buffer). */
+int ipc__coll_bytes_n(const void *buf, size_t count, ipc_datatype type, int n,
+                      size_t *block_bytes);
+int ipc__coll_check_root(ipc_comm comm, int root);
+/* Counts and displacements of a v collective against the buffer they are in:
+ * IPC_ERR_ARG without arrays, IPC_ERR_COUNT when an end overflows,
+ * IPC_ERR_BUFFER without a buffer for bytes to move. */
+int ipc__coll_check_v(const void *buf, const size_t counts[], const size_t displs[],
+                      ipc_datatype type, int n);
+
+/* memcpy that accepts empty copies from NULL and copies onto itself. */
+void ipc__coll_copy(void *dst, const void *src, size_t bytes);
+
+static inline int ipc__coll_mod(int a, int n)
+{
+    return (a % n + n) % n;
+}
+
+/* ---- shared algorithms ---- */
+
+/* Elements of block i when count is cut into n blocks, the first count % n
+ * one element longer; *first is its first element. */
+size_t ipc__coll_block(size_t count, int n, int i, size_t *first);
+
+/* Ring reduce-scatter over buf (count elements, every rank's input): on
+ * return this rank's block (ipc__coll_block) of buf holds the reduction of
+ * all ranks' blocks; the rest of buf is scratch. Commutative ops only. */
+int ipc__coll_ring_reduce_scatter(void *buf, size_t count, ipc_datatype type, ipc_op op,
+                                  int tag, ipc_comm comm);
+/* Binomial-tree reduce of `in` to root into rbuf (root only); keeps the
+ * ranks' order when the op is not commutative. */
+int ipc__coll_reduce_tree(const void *in, void *rbuf, size_t count, ipc_datatype type,
+                          ipc_op op, int root, int tag, ipc_comm comm);
+/* Scatter of sbuf (n blocks of `block` bytes, at root) into rbuf. */
+int ipc__coll_scatter_bytes(const void *sbuf, void *rbuf, size_t block, int root,
+                            ipc_comm comm);
+
+#endif /* IPC_COLL_H */

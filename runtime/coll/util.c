@@ -1,0 +1,143 @@
+/*
+ * util.c - the pieces every collective algorithm uses: blocking and
+ * nonblocking point-to-point on the collective context, scratch buffers and
+ * argument checks.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coll.h"
+
+int ipc__coll_isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
+                    struct ipc__request **r)
+{
+    int rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_coll, false, r);
+    if (rc != IPC_SUCCESS)
+        *r = NULL;
+    return rc;
+}
+
+int ipc__coll_irecv(void *buf, size_t bytes, int src, int tag, ipc_comm comm,
+                    struct ipc__request **r)
+{
+    int rc = ipc__irecv(buf, bytes, src, tag, comm, comm->ctx_coll, r);
+    if (rc != IPC_SUCCESS)
+        *r = NULL;
+    return rc;
+}
+
+int ipc__coll_waitall(struct ipc__request **reqs, int n)
+{
+    int first = IPC_SUCCESS;
+    for (int i = 0; i < n; i++) {
+        if (!reqs[i])
+            continue;
+        int rc = ipc__wait_one(reqs[i]);
+        if (rc != IPC_SUCCESS)
+            return rc; /* the engine failed: the request may still be queued */
+        if (first == IPC_SUCCESS)
+            first = reqs[i]->error;
+        ipc__req_free(reqs[i]);
+        reqs[i] = NULL;
+    }
+    return first;
+}
+
+int ipc__coll_send(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm)
+{
+    struct ipc__request *r;
+    int rc = ipc__coll_isend(buf, bytes, dest, tag, comm, &r);
+    return rc != IPC_SUCCESS ? rc : ipc__coll_waitall(&r, 1);
+}
+
+int ipc__coll_recv(void *buf, size_t bytes, int src, int tag, ipc_comm comm)
+{
+    struct ipc__request *r;
+    int rc = ipc__coll_irecv(buf, bytes, src, tag, comm, &r);
+    return rc != IPC_SUCCESS ? rc : ipc__coll_waitall(&r, 1);
+}
+
+int ipc__coll_sendrecv(const void *sbuf, size_t sbytes, int dest, void *rbuf, size_t rbytes,
+                       int src, int tag, ipc_comm comm)
+{
+    struct ipc__request *r[2] = {NULL, NULL};
+    int rc = IPC_SUCCESS;
+    /* The receive goes first: a long send waits for it on the other side. */
+    if (rbytes && src != IPC_PROC_NULL)
+        rc = ipc__coll_irecv(rbuf, rbytes, src, tag, comm, &r[0]);
+    if (rc == IPC_SUCCESS && sbytes && dest != IPC_PROC_NULL)
+        rc = ipc__coll_isend(sbuf, sbytes, dest, tag, comm, &r[1]);
+    int wrc = ipc__coll_waitall(r, 2);
+    return rc != IPC_SUCCESS ? rc : wrc;
+}
+
+void *ipc__scratch_get(struct ipc__scratch *s, size_t bytes)
+{
+    s->heap = NULL;
+    if (bytes <= sizeof s->small)
+        return s->small;
+    return s->heap = malloc(bytes);
+}
+
+void ipc__scratch_put(struct ipc__scratch *s)
+{
+    free(s->heap);
+    s->heap = NULL;
+}
+
+int ipc__coll_bytes(const void *buf, size_t count, ipc_datatype type, size_t *bytes)
+{
+    if (!type)
+        return IPC_ERR_TYPE;
+    if (type->size && count > SIZE_MAX / 2 / type->size)
+        return IPC_ERR_COUNT;
+    *bytes = count * type->size;
+    if (*bytes && (!buf || buf == IPC_IN_PLACE))
+        return IPC_ERR_BUFFER;
+    return IPC_SUCCESS;
+}
+
+int ipc__coll_bytes_n(const void *buf, size_t count, ipc_datatype type, int n,
+                      size_t *block_bytes)
+{
+    int rc = ipc__coll_bytes(buf, count, type, block_bytes);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    return *block_bytes > SIZE_MAX / 2 / (size_t)n ? IPC_ERR_COUNT : IPC_SUCCESS;
+}
+
+int ipc__coll_check_v(const void *buf, const size_t counts[], const size_t displs[],
+                   ipc_datatype type, int n)
+{
+    if (!counts || !displs)
+        return IPC_ERR_ARG;
+    if (!type)
+        return IPC_ERR_TYPE;
+    size_t limit = type->size ? SIZE_MAX / 2 / type->size : SIZE_MAX;
+    bool any = false;
+    for (int i = 0; i < n; i++) {
+        if (counts[i] > limit || displs[i] > limit - counts[i])
+            return IPC_ERR_COUNT;
+        any |= counts[i] && type->size;
+    }
+    return any && (!buf || buf == IPC_IN_PLACE) ? IPC_ERR_BUFFER : IPC_SUCCESS;
+}
+
+int ipc__coll_check_root(ipc_comm comm, int root)
+{
+    return root >= 0 && root < comm->size ? IPC_SUCCESS : IPC_ERR_RANK;
+}
+
+void ipc__coll_copy(void *dst, const void *src, size_t bytes)
+{
+    if (bytes && dst != src)
+        memcpy(dst, src, bytes);
+}
+
+size_t ipc__coll_block(size_t count, int n, int i, size_t *first)
+{
+    size_t base = count / (size_t)n, extra = count % (size_t)n, k = (size_t)i;
+    *first = k * base + (k < extra ? k : extra);
+    return base + (k < extra);
+}

@@ -1,0 +1,648 @@
+/*
+ * shm.c - the shared-memory transport: a byte stream per ordered pair of
+ * ranks through a single-producer/single-consumer ring in one segment that
+ * ipcrun creates for the job (an anonymous memfd: nothing named to leave
+ * behind, every page reserved at creation). docs/shm.md describes the layout.
+ *
+ * The stream is cut into packets. A packet starts on a cache line with an
+ * 8-byte word {seq:32, len:32} followed by len bytes; the writer stores the
+ * bytes, zeroes the word of the next packet, then publishes this word with a
+ * release store, so a send is a copy and one store, and a receive starts with
+ * one acquire load that brings the first bytes along in the same cache line.
+ * seq is derived from the packet's position, so words left from an earlier lap
+ * never look valid. Each ring is mapped twice back to back, so a packet that
+ * runs past the end of the ring is still contiguous in memory.
+ *
+ * Waiting: each rank has a doorbell (a futex word and a "sleeping" flag). A
+ * writer rings it only when the reader sleeps, so the fast path makes no
+ * system call.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "internal.h"
+
+#define CACHE_LINE 64
+#define SEG_MAGIC 0x6970632d73686d31ull /* "ipc-shm1" */
+#define PROBE_MAGIC 0x70726f6265ull
+
+struct seg_header {
+    uint64_t magic;
+    uint64_t size;
+    uint32_t nranks;
+    uint32_t ring_size;
+};
+
+/* One per rank; the first line is written by others (ringing), the second by
+ * the rank itself (identity). */
+struct doorbell {
+    _Atomic uint32_t futex;    /* bumped by every wake-up */
+    _Atomic uint32_t sleeping; /* the rank is (about to be) asleep */
+    char pad1[CACHE_LINE - 8];
+    int32_t pid;
+    uint32_t pad2;
+    uint64_t probe_addr; /* address of a PROBE_MAGIC word, for the single-copy probe */
+    char pad3[CACHE_LINE - 16];
+};
+
+/* Where the whole job meets (barrier): arrivals, and the generation that the
+ * last arrival bumps. */
+struct meeting {
+    _Atomic uint32_t arrived;
+    char pad1[CACHE_LINE - 4];
+    _Atomic uint32_t generation;
+    char pad2[CACHE_LINE - 4];
+};
+
+/* One per rank, written by that rank only: the barrier epoch it reached in
+ * each round of a dissemination barrier, and the last allreduce whose input
+ * it has put in its slot. */
+#define MAX_ROUNDS 15
+struct flags {
+    _Atomic uint32_t round[MAX_ROUNDS];
+    _Atomic uint32_t reduce_epoch;
+};
+
+/* Allreduce through the segment: two sets (alternate calls) of one slot per
+ * rank. 8 KiB holds 1024 doubles; larger reductions go by messages, where
+ * the copies in and out of a slot would cost more than they save. */
+#define REDUCE_SLOT 8192
+_Static_assert(sizeof(struct flags) <= CACHE_LINE, "one line per rank");
+
+/* Written by a ring's reader only: how far it has read. */
+struct ring_head {
+    _Atomic uint64_t pos;
+    char pad[CACHE_LINE - 8];
+};
+
+struct shm_link {
+    int peer;
+    uint32_t ring_size;
+    /* writing to peer */
+    char *tx;                     /* ring, mapped twice */
+    _Atomic uint64_t *tx_head;    /* the peer's read position */
+    uint64_t tx_tail, tx_head_seen;
+    /* reading from peer */
+    char *rx;
+    _Atomic uint64_t *rx_head; /* ours, for the peer */
+    uint64_t rx_pos;           /* start of the current packet */
+    uint32_t rx_done;          /* bytes of it already consumed */
+    struct doorbell *peer_bell;
+};
+
+/* The segment as this rank sees it. */
+static struct {
+    char *ctrl; /* header, doorbells, ring heads */
+    size_t ctrl_size;
+    struct meeting *meet;
+    struct flags *flags; /* one line each */
+    uint32_t epoch;      /* barriers this rank has entered */
+    char *slots;         /* [2][n][REDUCE_SLOT] */
+    uint32_t reduce_epoch;
+    struct doorbell *bells;
+    struct ring_head *heads;
+    struct doorbell *mine;
+    int nranks;
+    uint32_t ring_size;
+    bool single_copy; /* process_vm_readv from peers works */
+} seg;
+
+static volatile uint64_t probe_word = PROBE_MAGIC;
+
+/* ---- layout ---- */
+
+static size_t page_round(size_t n)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    return (n + page - 1) / page * page;
+}
+
+static size_t ring_index(int from, int to, int n)
+{
+    return (size_t)from * (size_t)(n - 1) + (size_t)(to < from ? to : to - 1);
+}
+
+static size_t ctrl_bytes(int n)
+{
+    return page_round(CACHE_LINE + sizeof(struct meeting) + (size_t)n * CACHE_LINE +
+                      2 * (size_t)n * REDUCE_SLOT +
+                      (size_t)n * sizeof(struct doorbell) +
+                      (size_t)n * (size_t)(n - 1) * sizeof(struct ring_head));
+}
+
+/* A power of two of at least four pages, at most IPC_SHM_RING_SIZE; rings
+ * shrink as the job grows so that the segment stays under its budget. */
+static uint32_t choose_ring_size(const struct ipc__job *job)
+{
+    size_t pairs = (size_t)job->size * (size_t)(job->size - 1);
+    size_t want = job->tun.shm_ring_size;
+    size_t budget = job->tun.shm_max_segment / (pairs ? pairs : 1);
+    size_t least = 4 * (size_t)sysconf(_SC_PAGESIZE);
+    if (want > budget)
+        want = budget;
+    size_t size = least;
+    while (size * 2 <= want && size < ((size_t)1 << 30))
+        size *= 2;
+    return (uint32_t)size;
+}
+
+/* ---- wake-ups ---- */
+
+static long futex(_Atomic uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
+{
+    return syscall(SYS_futex, (uint32_t *)addr, op, val, ts, NULL, 0);
+}
+
+/* After publishing something a sleeping peer waits for. The fence orders our
+ * publication before the look at its flag; the sleeper orders its flag before
+ * its last look for work: one of the two always sees the other. */
+static void ring_doorbell(struct doorbell *b)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&b->sleeping, memory_order_relaxed)) {
+        atomic_fetch_add_explicit(&b->futex, 1, memory_order_relaxed);
+        futex(&b->futex, FUTEX_WAKE, 1, NULL);
+    }
+}
+
+static unsigned shm_arm(void)
+{
+    unsigned token = atomic_load_explicit(&seg.mine->futex, memory_order_relaxed);
+    atomic_store_explicit(&seg.mine->sleeping, 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst);
+    return token;
+}
+
+static void shm_sleep(unsigned token, int timeout_ms)
+{
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000};
+    futex(&seg.mine->futex, FUTEX_WAIT, token, timeout_ms >= 0 ? &ts : NULL);
+}
+
+static void shm_disarm(void)
+{
+    atomic_store_explicit(&seg.mine->sleeping, 0, memory_order_relaxed);
+}
+
+/* ---- the stream ---- */
+
+static uint32_t packet_seq(uint64_t pos)
+{
+    return (uint32_t)((pos / CACHE_LINE) & 0x7fffffffu) | 0x80000000u;
+}
+
+static uint64_t packet_span(uint64_t len)
+{
+    return (8 + len + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+}
+
+/* Ring sizes are powers of two: a position becomes an offset with a mask, not
+ * a division (which would cost more than the rest of a small send). */
+static _Atomic uint64_t *word_at(char *ring, uint32_t size, uint64_t pos)
+{
+    return (_Atomic uint64_t *)(void *)(ring + (pos & (size - 1)));
+}
+
+static ssize_t shm_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt)
+{
+    struct shm_link *s = l->priv;
+    uint64_t size = s->ring_size;
+    /* One line stays free so that the next packet's word can be zeroed. */
+    uint64_t room = size - (s->tx_tail - s->tx_head_seen) - CACHE_LINE;
+    size_t total = 0;
+    for (int i = 0; i < iovcnt; i++)
+        total += iov[i].iov_len;
+    if (room < total + 8) {
+        s->tx_head_seen = atomic_load_explicit(s->tx_head, memory_order_acquire);
+        room = size - (s->tx_tail - s->tx_head_seen) - CACHE_LINE;
+    }
+    /* Packets of at most a quarter ring let the reader free space while the
+     * writer goes on: a long stream flows instead of going in halves. */
+    uint64_t max = size / 4 - 8;
+    if (room <= 8)
+        return 0;
+    size_t n = total;
+    if (n > room - 8)
+        n = (size_t)(room - 8);
+    if (n > max)
+        n = (size_t)max;
+    char *dst = s->tx + (s->tx_tail & (size - 1)) + 8;
+    size_t left = n;
+    for (int i = 0; i < iovcnt && left; i++) {
+        size_t take = iov[i].iov_len < left ? iov[i].iov_len : left;
+        memcpy(dst, iov[i].iov_base, take);
+        dst += take;
+        left -= take;
+    }
+    uint64_t next = s->tx_tail + packet_span(n);
+    atomic_store_explicit(word_at(s->tx, s->ring_size, next), 0, memory_order_relaxed);
+    atomic_store_explicit(word_at(s->tx, s->ring_size, s->tx_tail),
+                          (uint64_t)n << 32 | packet_seq(s->tx_tail), memory_order_release);
+    s->tx_tail = next;
+    ring_doorbell(s->peer_bell);
+    return (ssize_t)n;
+}
+
+static ssize_t shm_peek(struct ipc__link *l, const void **data)
+{
+    struct shm_link *s = l->priv;
+    uint64_t w = atomic_load_explicit(word_at(s->rx, s->ring_size, s->rx_pos),
+                                      memory_order_acquire);
+    if ((uint32_t)w != packet_seq(s->rx_pos))
+        return 0;
+    uint32_t len = (uint32_t)(w >> 32);
+    *data = s->rx + (s->rx_pos & (s->ring_size - 1)) + 8 + s->rx_done;
+    return (ssize_t)(len - s->rx_done);
+}
+
+static void shm_consume(struct ipc__link *l, size_t n)
+{
+    struct shm_link *s = l->priv;
+    uint64_t w = atomic_load_explicit(word_at(s->rx, s->ring_size, s->rx_pos),
+                                      memory_order_relaxed);
+    uint32_t len = (uint32_t)(w >> 32);
+    s->rx_done += (uint32_t)n;
+    if (s->rx_done < len)
+        return;
+    s->rx_pos += packet_span(len);
+    s->rx_done = 0;
+    atomic_store_explicit(s->rx_head, s->rx_pos, memory_order_release);
+    /* The writer may be asleep waiting for this room. */
+    ring_doorbell(s->peer_bell);
+}
+
+static ssize_t shm_read(struct ipc__link *l, void *buf, size_t len)
+{
+    const void *data;
+    ssize_t n = shm_peek(l, &data);
+    if (n <= 0)
+        return n;
+    if ((size_t)n > len)
+        n = (ssize_t)len;
+    memcpy(buf, data, (size_t)n);
+    shm_consume(l, (size_t)n);
+    return n;
+}
+
+/* ---- set-up ---- */
+
+static bool shm_probe(const struct ipc__job *job, int peer)
+{
+    /* Every rank of a job started by one ipcrun shares its host. */
+    return peer != job->rank && job->ctl_fd >= 0 && job->local_size == job->size;
+}
+
+static int ask_segment(struct ipc__job *job, uint64_t size, int *fd)
+{
+    struct ipc__ctl_shm answer;
+    int fds[IPC__CTL_MAX_FDS], nfds = 0;
+    uint32_t type = 0;
+    int rc = ipc__ctl_send(job->ctl_fd, IPC__CTL_SHM, &size, sizeof size, NULL, 0);
+    ssize_t n = rc < 0 ? rc : ipc__ctl_recv(job->ctl_fd, &type, &answer, sizeof answer,
+                                            fds, &nfds);
+    if (n < 0 || type != IPC__CTL_SHM_FD || n != sizeof answer) {
+        for (int i = 0; i < nfds; i++)
+            close(fds[i]);
+        fprintf(stderr, "ipc: rank %d: no answer from ipcrun for the shared segment: %s\n",
+                job->rank, n < 0 ? strerror((int)-n) : "protocol error");
+        return IPC_ERR_WIREUP;
+    }
+    if (answer.err || nfds != 1) {
+        for (int i = 0; i < nfds; i++)
+            close(fds[i]);
+        fprintf(stderr,
+                "ipc: rank %d: cannot reserve a %.1f MiB shared-memory segment: %s; free "
+                "memory, lower IPC_SHM_RING_SIZE, or use --transport unix\n",
+                job->rank, (double)size / (1 << 20), strerror(answer.err ? answer.err : EPROTO));
+        return IPC_ERR_TRANSPORT;
+    }
+    *fd = fds[0];
+    return IPC_SUCCESS;
+}
+
+/* Maps a ring twice back to back; NULL on failure. With `populate`, the
+ * page tables are filled now rather than by faults on the first lap. */
+static char *map_ring(int fd, off_t off, size_t size, bool populate)
+{
+    char *va = mmap(NULL, 2 * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (va == MAP_FAILED)
+        return NULL;
+    for (int half = 0; half < 2; half++) {
+        void *at = mmap(va + (size_t)half * size, size, PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_FIXED | (populate ? MAP_POPULATE : 0), fd, off);
+        if (at == MAP_FAILED) {
+            munmap(va, 2 * size);
+            return NULL;
+        }
+    }
+    return va;
+}
+
+static int map_links(const struct ipc__job *job, int fd, struct ipc__link *links)
+{
+    int n = job->size;
+    off_t rings = (off_t)seg.ctrl_size;
+    /* Faulting pages in up front costs start-up time (~3 ms per 8 MiB here):
+     * worth it for the rings of small jobs only. */
+    bool populate = 2 * (size_t)(n - 1) * seg.ring_size <= ((size_t)2 << 20);
+    for (int p = 0; p < n; p++) {
+        if (links[p].ops != &ipc__transport_shm)
+            continue;
+        struct shm_link *s = calloc(1, sizeof *s);
+        if (!s)
+            return IPC_ERR_NOMEM;
+        links[p].priv = s;
+        s->peer = p;
+        s->ring_size = seg.ring_size;
+        size_t out = ring_index(job->rank, p, n), in = ring_index(p, job->rank, n);
+        s->tx = map_ring(fd, rings + (off_t)(out * seg.ring_size), seg.ring_size, populate);
+        s->rx = map_ring(fd, rings + (off_t)(in * seg.ring_size), seg.ring_size, populate);
+        if (!s->tx || !s->rx)
+            return IPC_ERR_TRANSPORT;
+        s->tx_head = &seg.heads[out].pos;
+        s->rx_head = &seg.heads[in].pos;
+        s->peer_bell = &seg.bells[p];
+    }
+    return IPC_SUCCESS;
+}
+
+/* Can we read a peer's memory (process_vm_readv)? Ptrace rules decide:
+ * containers and Yama may forbid it. */
+static bool probe_single_copy(const struct ipc__job *job)
+{
+    int peer = (job->rank + 1) % job->size;
+    uint64_t got = 0;
+    struct iovec local = {&got, sizeof got};
+    struct iovec remote = {(void *)(uintptr_t)seg.bells[peer].probe_addr, sizeof got};
+    return process_vm_readv(seg.bells[peer].pid, &local, 1, &remote, 1, 0) == sizeof got &&
+           got == PROBE_MAGIC;
+}
+
+/* Under Yama's ptrace_scope 1 only ancestors may read our memory; our peers
+ * are siblings. */
+static void allow_peer_reads(void)
+{
+    FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "r");
+    int scope = 0;
+    if (f) {
+        if (fscanf(f, "%d", &scope) != 1)
+            scope = 0;
+        fclose(f);
+    }
+    if (scope == 1)
+        prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+}
+
+static int shm_connect(struct ipc__job *job, struct ipc__link *links)
+{
+    int n = job->size, fd = -1;
+    seg.nranks = n;
+    seg.ring_size = choose_ring_size(job);
+    seg.ctrl_size = ctrl_bytes(n);
+    uint64_t size = seg.ctrl_size + (uint64_t)n * (uint64_t)(n - 1) * seg.ring_size;
+    int rc = ask_segment(job, size, &fd);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    seg.ctrl = mmap(NULL, seg.ctrl_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (seg.ctrl == MAP_FAILED) {
+        seg.ctrl = NULL;
+        rc = IPC_ERR_TRANSPORT;
+        goto out;
+    }
+    struct seg_header *hdr = (struct seg_header *)(void *)seg.ctrl;
+    seg.meet = (struct meeting *)(void *)(seg.ctrl + CACHE_LINE);
+    seg.flags = (struct flags *)(void *)(seg.meet + 1);
+    seg.slots = (char *)seg.flags + (size_t)n * CACHE_LINE;
+    seg.bells = (struct doorbell *)(void *)(seg.slots + 2 * (size_t)n * REDUCE_SLOT);
+    seg.heads = (struct ring_head *)(void *)(seg.bells + n);
+    seg.mine = &seg.bells[job->rank];
+    if (job->rank == 0)
+        *hdr = (struct seg_header){SEG_MAGIC, size, (uint32_t)n, seg.ring_size};
+    seg.mine->pid = getpid();
+    seg.mine->probe_addr = (uintptr_t)&probe_word;
+    rc = map_links(job, fd, links);
+    if (rc != IPC_SUCCESS)
+        goto out;
+    allow_peer_reads();
+    /* Everyone has written its identity before anyone probes. */
+    char *blob = NULL;
+    size_t len;
+    rc = ipc__kv_fence(&blob, &len);
+    free(blob);
+    if (rc != IPC_SUCCESS)
+        goto out;
+    seg.single_copy = job->tun.shm_single_copy && probe_single_copy(job);
+out:
+    close(fd);
+    if (rc != IPC_SUCCESS)
+        fprintf(stderr, "ipc: rank %d: cannot map the shared segment (%.1f MiB): %s\n",
+                job->rank, (double)size / (1 << 20), ipc_strerror(rc));
+    return rc;
+}
+
+static void shm_close(struct ipc__link *l)
+{
+    struct shm_link *s = l->priv;
+    if (!s)
+        return;
+    if (s->tx)
+        munmap(s->tx, 2 * (size_t)s->ring_size);
+    if (s->rx)
+        munmap(s->rx, 2 * (size_t)s->ring_size);
+    free(s);
+    l->priv = NULL;
+}
+
+static void shm_fini(void)
+{
+    if (seg.ctrl)
+        munmap(seg.ctrl, seg.ctrl_size);
+    memset(&seg, 0, sizeof seg);
+}
+
+/* ---- meeting the whole job ---- */
+
+bool ipc__shm_world(void)
+{
+    return seg.ctrl != NULL;
+}
+
+static bool generation_moved(const void *arg)
+{
+    uint32_t gen = *(const uint32_t *)arg;
+    return atomic_load_explicit(&seg.meet->generation, memory_order_acquire) != gen;
+}
+
+static void wake_sleepers(void)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    for (int r = 0; r < seg.nranks; r++) {
+        struct doorbell *b = &seg.bells[r];
+        if (b != seg.mine && atomic_load_explicit(&b->sleeping, memory_order_relaxed)) {
+            atomic_fetch_add_explicit(&b->futex, 1, memory_order_relaxed);
+            futex(&b->futex, FUTEX_WAKE, 1, NULL);
+        }
+    }
+}
+
+/* Counter barrier: one atomic add per rank; the last to arrive opens the next
+ * generation and wakes the sleepers. Few hand-offs between ranks: the choice
+ * when ranks share cores. */
+static void counter_barrier(void)
+{
+    struct meeting *m = seg.meet;
+    uint32_t gen = atomic_load_explicit(&m->generation, memory_order_acquire);
+    if (atomic_fetch_add_explicit(&m->arrived, 1, memory_order_acq_rel) !=
+        (uint32_t)seg.nranks - 1) {
+        ipc__wait_until(generation_moved, &gen);
+        return;
+    }
+    atomic_store_explicit(&m->arrived, 0, memory_order_relaxed);
+    atomic_store_explicit(&m->generation, gen + 1, memory_order_release);
+    wake_sleepers();
+}
+
+struct flag_wait {
+    const _Atomic uint32_t *flag;
+    uint32_t epoch;
+};
+
+static bool flag_reached(const void *arg)
+{
+    const struct flag_wait *w = arg;
+    uint32_t v = atomic_load_explicit(w->flag, memory_order_acquire);
+    return (int32_t)(v - w->epoch) >= 0;
+}
+
+/* Dissemination barrier on flags: in round k each rank raises its own flag
+ * and waits for the flag of rank - 2^k; each round costs one cache-line
+ * transfer and nobody contends: the choice when each rank has a core. */
+static void flag_barrier(void)
+{
+    int n = seg.nranks, me = (int)(seg.mine - seg.bells);
+    uint32_t epoch = ++seg.epoch;
+    for (int k = 0, dist = 1; dist < n; k++, dist <<= 1) {
+        int from = (me - dist + n) % n, to = (me + dist) % n;
+        atomic_store_explicit(&seg.flags[me].round[k], epoch, memory_order_release);
+        ring_doorbell(&seg.bells[to]);
+        struct flag_wait w = {&seg.flags[from].round[k], epoch};
+        if (!flag_reached(&w))
+            ipc__wait_until(flag_reached, &w);
+    }
+}
+
+void ipc__shm_barrier(bool oversubscribed)
+{
+    if (oversubscribed || seg.nranks > (1 << MAX_ROUNDS))
+        counter_barrier();
+    else
+        flag_barrier();
+}
+
+struct all_reached {
+    uint32_t epoch;
+};
+
+static bool all_put_input(const void *arg)
+{
+    uint32_t epoch = ((const struct all_reached *)arg)->epoch;
+    for (int r = 0; r < seg.nranks; r++) {
+        uint32_t v = atomic_load_explicit(&seg.flags[r].reduce_epoch, memory_order_acquire);
+        if ((int32_t)(v - epoch) < 0)
+            return false;
+    }
+    return true;
+}
+
+bool ipc__shm_allreduce_fits(size_t bytes)
+{
+    return seg.ctrl && bytes <= REDUCE_SLOT;
+}
+
+/* Every rank puts its input in its slot and raises its flag; once all flags
+ * are up, every rank folds all slots itself, in the same order (from the last
+ * rank down: x0 op (x1 op (... op xn-1))), so the result is bit-identical on
+ * every rank. A slot set is written again two calls later, when every rank
+ * has provably finished reading it (it raised its flag for the call between). */
+void ipc__shm_allreduce(void *buf, size_t count, ipc_datatype type, ipc_op op)
+{
+    int n = seg.nranks, me = (int)(seg.mine - seg.bells);
+    size_t bytes = count * type->size;
+    struct all_reached w = {++seg.reduce_epoch};
+    char *set = seg.slots + (size_t)(w.epoch & 1) * (size_t)n * REDUCE_SLOT;
+    memcpy(set + (size_t)me * REDUCE_SLOT, buf, bytes);
+    atomic_store_explicit(&seg.flags[me].reduce_epoch, w.epoch, memory_order_release);
+    wake_sleepers();
+    if (!all_put_input(&w))
+        ipc__wait_until(all_put_input, &w);
+    memcpy(buf, set + (size_t)(n - 1) * REDUCE_SLOT, bytes);
+    for (int r = n - 2; r >= 0; r--)
+        ipc__op_apply(op, type, set + (size_t)r * REDUCE_SLOT, buf, count);
+}
+
+/* ---- single copy ---- */
+
+bool ipc__shm_single_copy(void)
+{
+    return seg.single_copy;
+}
+
+int ipc__shm_read_peer(int peer, void *dst, uint64_t addr, size_t len)
+{
+    pid_t pid = seg.bells[peer].pid;
+    char *d = dst;
+    while (len) {
+        struct iovec local = {d, len};
+        struct iovec remote = {(void *)(uintptr_t)addr, len};
+        ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+        if (n <= 0)
+            return n < 0 ? -errno : -EIO;
+        d += n;
+        addr += (uint64_t)n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int ipc__shm_write_peer(int peer, uint64_t addr, const void *src, size_t len)
+{
+    pid_t pid = seg.bells[peer].pid;
+    const char *s = src;
+    while (len) {
+        struct iovec local = {(void *)s, len};
+        struct iovec remote = {(void *)(uintptr_t)addr, len};
+        ssize_t n = process_vm_writev(pid, &local, 1, &remote, 1, 0);
+        if (n <= 0)
+            return n < 0 ? -errno : -EIO;
+        s += n;
+        addr += (uint64_t)n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+const struct ipc__transport_ops ipc__transport_shm = {
+    .name = "shm",
+    .probe = shm_probe,
+    .connect = shm_connect,
+    .writev = shm_writev,
+    .read = shm_read,
+    .peek = shm_peek,
+    .consume = shm_consume,
+    .close = shm_close,
+    .fini = shm_fini,
+    .arm = shm_arm,
+    .sleep = shm_sleep,
+    .disarm = shm_disarm,
+};
