@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +82,7 @@ void ipc__tunables_load(struct ipc__tunables *t)
     t->pipe_size = (size_t)env_long("IPC_PIPE_SIZE", 1 << 20, 0, 1L << 30);
     t->socket_buf = (size_t)env_long("IPC_SOCKET_BUFFER", 1 << 20, 0, 1L << 30);
     t->peer_lost_wait_ms = (int)env_long("IPC_PEER_LOST_WAIT_MS", 5000, 0, 3600 * 1000);
-    t->shm_ring_size = (size_t)env_long("IPC_SHM_RING_SIZE", 256 * 1024, 16 * 1024, 1L << 30);
+    t->shm_ring_size = (size_t)env_long("IPC_SHM_RING_SIZE", 64 * 1024, 16 * 1024, 1L << 30);
     t->shm_max_segment =
         (size_t)env_long("IPC_SHM_MAX_SEGMENT", 256L << 20, 1L << 20, 64L << 30);
     t->shm_single_copy = env_long("IPC_SHM_SINGLE_COPY", 1, 0, 1) != 0;
@@ -164,6 +165,30 @@ static int pick_transport(struct ipc__job *job)
         return IPC_ERR_TRANSPORT;
     }
     return IPC_SUCCESS;
+}
+
+/* Ranks start on the core of the launcher that spawned them, and the
+ * scheduler takes milliseconds to spread them; until then two ranks that wait
+ * for each other share one core. When there are cores enough, move to our own
+ * now (the local_rank-th allowed cpu), then allow every cpu again: the
+ * scheduler leaves a task where it runs while the load is even. A rank bound
+ * to one cpu (ipcrun --bind-to) is left alone. */
+static void start_on_own_core(const struct ipc__job *job)
+{
+    cpu_set_t allowed, one;
+    if (job->tun.oversubscribed || sched_getaffinity(0, sizeof allowed, &allowed) != 0 ||
+        CPU_COUNT(&allowed) < 2)
+        return;
+    int want = job->local_rank % CPU_COUNT(&allowed);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (!CPU_ISSET(cpu, &allowed) || want-- > 0)
+            continue;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        if (sched_setaffinity(0, sizeof one, &one) == 0)
+            (void)sched_setaffinity(0, sizeof allowed, &allowed);
+        return;
+    }
 }
 
 /* Each rank holds a few descriptors per peer. */
@@ -264,6 +289,7 @@ int ipc_init(int *argc, char ***argv)
     if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
         signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
+    start_on_own_core(&ipc__g.job);
     if ((rc = pick_transport(&ipc__g.job)) != IPC_SUCCESS ||
         (rc = connect_peers()) != IPC_SUCCESS || (rc = ipc__progress_init()) != IPC_SUCCESS) {
         release_all();

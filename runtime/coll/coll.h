@@ -114,11 +114,12 @@ static inline int ipc__coll_mod(int a, int n)
  * one element longer; *first is its first element. */
 size_t ipc__coll_block(size_t count, int n, int i, size_t *first);
 
-/* Ring reduce-scatter over buf (count elements, every rank's input): on
- * return this rank's block (ipc__coll_block) of buf holds the reduction of
- * all ranks' blocks; the rest of buf is scratch. Commutative ops only. */
-int ipc__coll_ring_reduce_scatter(void *buf, size_t count, ipc_datatype type, ipc_op op,
-                                  int tag, ipc_comm comm);
+/* Ring reduce-scatter of every rank's `in` (count elements): on return this
+ * rank's block (ipc__coll_block) of buf holds the reduction of all ranks'
+ * blocks; the rest of buf is scratch. in may be buf. Commutative ops only:
+ * partials are combined in ring order, not rank order. */
+int ipc__coll_ring_reduce_scatter(const void *in, void *buf, size_t count, ipc_datatype type,
+                                  ipc_op op, int tag, ipc_comm comm);
 /* Binomial-tree reduce of `in` to root into rbuf (root only); keeps the
  * ranks' order when the op is not commutative. */
 int ipc__coll_reduce_tree(const void *in, void *rbuf, size_t count, ipc_datatype type,

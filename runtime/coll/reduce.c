@@ -69,28 +69,40 @@ out:
     return rc;
 }
 
-int ipc__coll_ring_reduce_scatter(void *buf, size_t count, ipc_datatype type, ipc_op op,
-                                  int tag, ipc_comm comm)
+int ipc__coll_ring_reduce_scatter(const void *in, void *buf, size_t count, ipc_datatype type,
+                                  ipc_op op, int tag, ipc_comm comm)
 {
     int n = comm->size, r = comm->rank, rc = IPC_SUCCESS;
     size_t size = type->size, first;
+    const char *mine = in;
+    char *base = buf, *tmp = NULL;
     struct ipc__scratch s;
-    char *base = buf, *tmp = ipc__scratch_get(&s, ipc__coll_block(count, n, 0, &first) * size);
-    if (!tmp)
+    /* In place, what comes from the left needs a place of its own. */
+    bool apart = in != buf;
+    if (!apart && !(tmp = ipc__scratch_get(&s, ipc__coll_block(count, n, 0, &first) * size)))
         return IPC_ERR_NOMEM;
-    /* Step k: pass the partial of block r - k - 1 right, add our part of block
-     * r - k - 2 to what comes from the left. Block b is summed from rank b + 1
-     * round to rank b, which ends up with it. */
+    /* Step k: pass the partial of block r - k - 1 right (our own input in the
+     * first step), add our part of block r - k - 2 to what comes from the
+     * left. Block b is summed from rank b + 1 round to rank b, which ends up
+     * with it. */
     for (int k = 0; k < n - 1 && rc == IPC_SUCCESS; k++) {
         size_t sfirst, rfirst;
         size_t scount = ipc__coll_block(count, n, ipc__coll_mod(r - k - 1, n), &sfirst);
         size_t rcount = ipc__coll_block(count, n, ipc__coll_mod(r - k - 2, n), &rfirst);
-        rc = ipc__coll_sendrecv(base + sfirst * size, scount * size, (r + 1) % n, tmp,
-                                rcount * size, (r - 1 + n) % n, tag, comm);
-        if (rc == IPC_SUCCESS)
-            ipc__op_apply(op, type, tmp, base + rfirst * size, rcount);
+        const char *from = (k == 0 ? mine : base) + sfirst * size;
+        char *to = apart ? base + rfirst * size : tmp;
+        rc = ipc__coll_sendrecv(from, scount * size, (r + 1) % n, to, rcount * size,
+                                (r - 1 + n) % n, tag, comm);
+        if (rc != IPC_SUCCESS)
+            break;
+        /* Our part is `in`, the partial `inout` (the op commutes), so that
+         * the partial can land straight in buf. */
+        ipc__op_apply(op, type, mine + rfirst * size, to, rcount);
+        if (!apart)
+            ipc__coll_copy(base + rfirst * size, tmp, rcount * size);
     }
-    ipc__scratch_put(&s);
+    if (!apart)
+        ipc__scratch_put(&s);
     return rc;
 }
 
@@ -214,8 +226,7 @@ int ipc_reduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ip
     char *work = is_root ? rbuf : ipc__scratch_get(&s, bytes);
     if (!is_root && !work)
         return IPC_ERR_NOMEM;
-    ipc__coll_copy(work, in, bytes);
-    rc = ipc__coll_ring_reduce_scatter(work, count, type, op, IPC__TAG_REDUCE, comm);
+    rc = ipc__coll_ring_reduce_scatter(in, work, count, type, op, IPC__TAG_REDUCE, comm);
     size_t first, k = ipc__coll_block(count, n, comm->rank, &first);
     if (rc == IPC_SUCCESS && !is_root)
         rc = ipc__coll_send(work + first * type->size, k * type->size, root, IPC__TAG_REDUCE,
@@ -240,8 +251,16 @@ int ipc_allreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
     int rc = check_reduction(sbuf, &in, count, rbuf, count, true, type, op, comm, &bytes);
     if (rc != IPC_SUCCESS || bytes == 0)
         return rc;
-    ipc__coll_copy(rbuf, in, bytes);
     int n = comm->size;
+    if (n > 1 && ipc__op_commutative(op) && bytes >= IPC__ALLREDUCE_RING_MIN &&
+        count >= (size_t)n) {
+        rc = ipc__coll_ring_reduce_scatter(in, rbuf, count, type, op, IPC__TAG_ALLREDUCE,
+                                           comm);
+        return rc != IPC_SUCCESS
+                   ? rc
+                   : ring_allgather_blocks(rbuf, count, type, IPC__TAG_ALLREDUCE, comm);
+    }
+    ipc__coll_copy(rbuf, in, bytes);
     if (n == 1)
         return IPC_SUCCESS;
     /* Small reductions of the whole job on one host go through the shared
@@ -250,11 +269,7 @@ int ipc_allreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
         ipc__shm_allreduce(rbuf, count, type, op);
         return IPC_SUCCESS;
     }
-    if (!ipc__op_commutative(op) || bytes < IPC__ALLREDUCE_RING_MIN || count < (size_t)n)
-        return recursive_doubling(rbuf, count, type, op, comm);
-    rc = ipc__coll_ring_reduce_scatter(rbuf, count, type, op, IPC__TAG_ALLREDUCE, comm);
-    return rc != IPC_SUCCESS ? rc
-                             : ring_allgather_blocks(rbuf, count, type, IPC__TAG_ALLREDUCE, comm);
+    return recursive_doubling(rbuf, count, type, op, comm);
 }
 
 int ipc_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
@@ -283,10 +298,11 @@ int ipc_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_dat
     if (!work)
         return IPC_ERR_NOMEM;
     if (commutative) {
-        ipc__coll_copy(work, in, total);
         if (n > 1)
-            rc = ipc__coll_ring_reduce_scatter(work, count * (size_t)n, type, op,
+            rc = ipc__coll_ring_reduce_scatter(in, work, count * (size_t)n, type, op,
                                                IPC__TAG_REDUCE_SCATTER, comm);
+        else
+            ipc__coll_copy(work, in, total);
         if (rc == IPC_SUCCESS && (char *)rbuf != work + comm->rank * block)
             memmove(rbuf, work + comm->rank * block, block);
     } else {
