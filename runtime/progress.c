@@ -410,6 +410,8 @@ static ssize_t rx_peer(int p)
         }
         total += n;
     }
+    if (total > 0 && l->ops->release)
+        l->ops->release(l);
     return total;
 }
 

@@ -98,6 +98,7 @@ struct shm_link {
     _Atomic uint64_t *rx_head; /* ours, for the peer */
     uint64_t rx_pos;           /* start of the current packet */
     uint32_t rx_done;          /* bytes of it already consumed */
+    bool rx_unpublished;       /* rx_pos moved since the writer was told */
     struct doorbell *peer_bell;
 };
 
@@ -277,6 +278,16 @@ static void shm_consume(struct ipc__link *l, size_t n)
         return;
     s->rx_pos += packet_span(len);
     s->rx_done = 0;
+    s->rx_unpublished = true;
+}
+
+/* Tells the writer how far we have read, once for a batch of packets. */
+static void shm_release(struct ipc__link *l)
+{
+    struct shm_link *s = l->priv;
+    if (!s->rx_unpublished)
+        return;
+    s->rx_unpublished = false;
     atomic_store_explicit(s->rx_head, s->rx_pos, memory_order_release);
     /* The writer may be asleep waiting for this room. */
     ring_doorbell(s->peer_bell);
@@ -292,6 +303,7 @@ static ssize_t shm_read(struct ipc__link *l, void *buf, size_t len)
         n = (ssize_t)len;
     memcpy(buf, data, (size_t)n);
     shm_consume(l, (size_t)n);
+    shm_release(l);
     return n;
 }
 
@@ -640,6 +652,7 @@ const struct ipc__transport_ops ipc__transport_shm = {
     .read = shm_read,
     .peek = shm_peek,
     .consume = shm_consume,
+    .release = shm_release,
     .close = shm_close,
     .fini = shm_fini,
     .arm = shm_arm,

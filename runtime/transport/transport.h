@@ -54,6 +54,9 @@ struct ipc__transport_ops {
      * first n bytes of what peek lent; the pointer is invalid after it. */
     ssize_t (*peek)(struct ipc__link *l, const void **data);
     void (*consume)(struct ipc__link *l, size_t n);
+    /* With peek: makes the room freed by consume() since the last call
+     * available to the writer (called once after a batch of reads). */
+    void (*release)(struct ipc__link *l);
     /* Releases the link; l->ops stays set so the caller knows its kind. */
     void (*close)(struct ipc__link *l);
     /* Optional: releases what connect set up beyond the links, after every
