@@ -5,8 +5,7 @@
  * (IPC__BCAST_SCATTER_MIN, 3 ranks or more): the root scatters the buffer
  * down the same tree, one block per rank, and a ring allgather puts the
  * blocks back together everywhere (van de Geijn), so the root sends about one
- * buffer's worth instead of log2 N of them (it moves more bytes in all,
- * which is why the switch is high).
+ * buffer's worth instead of log2 N of them.
  */
 #include "coll.h"
 

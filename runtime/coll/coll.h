@@ -41,7 +41,7 @@ enum ipc__coll_tag {
 enum {
     /* bcast: binomial tree below, scatter + ring allgather from it (3 ranks
      * or more) */
-    IPC__BCAST_SCATTER_MIN = 512 * 1024,
+    IPC__BCAST_SCATTER_MIN = 128 * 1024,
     /* allreduce, reduce with a commutative op: recursive doubling / binomial
      * tree below, ring reduce-scatter from it */
     IPC__ALLREDUCE_RING_MIN = 64 * 1024,
@@ -79,9 +79,11 @@ int ipc__coll_sendrecv(const void *sbuf, size_t sbytes, int dest, void *rbuf, si
 /* A buffer that lives on the stack when small. */
 struct ipc__scratch {
     void *heap;
+    size_t cap; /* bytes at heap */
     _Alignas(max_align_t) unsigned char small[256];
 };
-/* NULL when out of memory. Release with ipc__scratch_put. */
+/* NULL when out of memory. Release with ipc__scratch_put, which keeps a few
+ * heap buffers for later collectives. */
 void *ipc__scratch_get(struct ipc__scratch *s, size_t bytes);
 void ipc__scratch_put(struct ipc__scratch *s);
 

@@ -72,17 +72,64 @@ int ipc__coll_sendrecv(const void *sbuf, size_t sbytes, int dest, void *rbuf, si
     return rc != IPC_SUCCESS ? rc : wrc;
 }
 
+/*
+ * Heap scratch buffers are kept for the next collective instead of freed: a
+ * fresh buffer is fresh pages, and a peer that copies a long message straight
+ * out of (or into) this rank's memory has to fault every one of them in,
+ * which made a 1 MiB scan 30 times slower than the transfer itself.
+ */
+enum { KEPT_BUFFERS = 4, KEPT_MAX = 64 << 20 };
+static struct kept {
+    void *p;
+    size_t cap;
+} kept[KEPT_BUFFERS];
+
+/* The smallest kept buffer of at least `bytes`, taken out of the cache. */
+static void *kept_take(size_t bytes, size_t *cap)
+{
+    struct kept *best = NULL;
+    for (int i = 0; i < KEPT_BUFFERS; i++)
+        if (kept[i].p && kept[i].cap >= bytes && (!best || kept[i].cap < best->cap))
+            best = &kept[i];
+    if (!best)
+        return NULL;
+    void *p = best->p;
+    *cap = best->cap;
+    *best = (struct kept){NULL, 0};
+    return p;
+}
+
+/* Keeps p in place of the smallest kept buffer (an empty slot counts as
+ * size 0) if p is larger; frees what is not kept. */
+static void kept_give(void *p, size_t cap)
+{
+    struct kept *slot = &kept[0];
+    for (int i = 1; i < KEPT_BUFFERS; i++)
+        if (kept[i].cap < slot->cap)
+            slot = &kept[i];
+    if (cap > KEPT_MAX || slot->cap >= cap) {
+        free(p);
+        return;
+    }
+    free(slot->p);
+    *slot = (struct kept){p, cap};
+}
+
 void *ipc__scratch_get(struct ipc__scratch *s, size_t bytes)
 {
     s->heap = NULL;
     if (bytes <= sizeof s->small)
         return s->small;
-    return s->heap = malloc(bytes);
+    s->heap = kept_take(bytes, &s->cap);
+    if (!s->heap && (s->heap = malloc(bytes)))
+        s->cap = bytes;
+    return s->heap;
 }
 
 void ipc__scratch_put(struct ipc__scratch *s)
 {
-    free(s->heap);
+    if (s->heap)
+        kept_give(s->heap, s->cap);
     s->heap = NULL;
 }
 
