@@ -146,6 +146,7 @@ struct ipc__state {
     struct ipc__request *free_reqs;
     size_t pending_sends; /* frames queued on any peer */
     bool any_lost;        /* some peer vanished without saying goodbye */
+    unsigned long completions; /* requests completed so far */
 };
 
 extern struct ipc__state ipc__g;

@@ -40,6 +40,7 @@ void ipc__req_complete(struct ipc__request *r, int error)
 {
     r->complete = true;
     r->error = error;
+    ipc__g.completions++;
     r->status.error = error;
 }
 

@@ -395,8 +395,14 @@ static ssize_t rx_peer(int p)
     struct ipc__peer *pe = &ipc__g.peers[p];
     struct ipc__link *l = &ipc__g.links[p];
     ssize_t total = 0;
+    unsigned long completions = ipc__g.completions;
 
     while (!pe->lost && !pe->eof) {
+        /* Once a request completed, its waiter should hear of it now: a look
+         * for the next packet of a memory link is a cache miss (the writer
+         * has that line), which would delay the reply to this one. */
+        if (l->ops->peek && ipc__g.completions != completions)
+            break;
         ssize_t n = l->ops->peek ? rx_peek_step(p) : rx_read_step(p);
         if (n == 0)
             break;
