@@ -82,9 +82,9 @@ void ipc__tunables_load(struct ipc__tunables *t)
     t->pipe_size = (size_t)env_long("IPC_PIPE_SIZE", 1 << 20, 0, 1L << 30);
     t->socket_buf = (size_t)env_long("IPC_SOCKET_BUFFER", 1 << 20, 0, 1L << 30);
     t->peer_lost_wait_ms = (int)env_long("IPC_PEER_LOST_WAIT_MS", 5000, 0, 3600 * 1000);
-    t->shm_ring_size = (size_t)env_long("IPC_SHM_RING_SIZE", 64 * 1024, 16 * 1024, 1L << 30);
+    t->shm_ring_size = (size_t)env_long("IPC_SHM_RING_SIZE", 128 * 1024, 16 * 1024, 1L << 30);
     t->shm_max_segment =
-        (size_t)env_long("IPC_SHM_MAX_SEGMENT", 256L << 20, 1L << 20, 64L << 30);
+        (size_t)env_long("IPC_SHM_MAX_SEGMENT", 64L << 20, 1L << 20, 64L << 30);
     t->shm_single_copy = env_long("IPC_SHM_SINGLE_COPY", 1, 0, 1) != 0;
     t->shm_split_min = (size_t)env_long("IPC_SHM_SPLIT_MIN", 256 * 1024, 0, 1L << 40);
     t->report_transports = env_long("IPC_REPORT_TRANSPORTS", 0, 0, 1) != 0;
