@@ -235,44 +235,74 @@ static _Atomic uint64_t *word_at(char *ring, uint32_t size, uint64_t pos)
     return (_Atomic uint64_t *)(void *)(ring + (pos & (size - 1)));
 }
 
-static ssize_t shm_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt)
+/* Copies n bytes of the iovecs, from `skip` bytes into them, to dst. */
+static void copy_iov(char *dst, const struct iovec *iov, int iovcnt, size_t skip, size_t n)
 {
-    struct shm_link *s = l->priv;
+    if (iovcnt == 2 && !skip && n == iov[0].iov_len + iov[1].iov_len) {
+        /* A frame header and its payload, whole: most sends. */
+        memcpy(dst, iov[0].iov_base, iov[0].iov_len);
+        if (iov[1].iov_len)
+            memcpy(dst + iov[0].iov_len, iov[1].iov_base, iov[1].iov_len);
+        return;
+    }
+    for (int i = 0; i < iovcnt && n; i++) {
+        size_t len = iov[i].iov_len;
+        if (skip >= len) {
+            skip -= len;
+            continue;
+        }
+        size_t take = len - skip < n ? len - skip : n;
+        memcpy(dst, (const char *)iov[i].iov_base + skip, take);
+        dst += take;
+        n -= take;
+        skip = 0;
+    }
+}
+
+/* Writes one packet of at most `want` bytes of the iovecs (from `skip`) at
+ * the tail; returns its length, 0 when the ring is full. */
+static size_t put_packet(struct shm_link *s, const struct iovec *iov, int iovcnt,
+                         size_t skip, size_t want)
+{
     uint64_t size = s->ring_size;
     /* One line stays free so that the next packet's word can be zeroed. */
     uint64_t room = size - (s->tx_tail - s->tx_head_seen) - CACHE_LINE;
-    size_t total = 0;
-    for (int i = 0; i < iovcnt; i++)
-        total += iov[i].iov_len;
-    if (room < total + 8) {
+    if (room < want + 8) {
         s->tx_head_seen = atomic_load_explicit(s->tx_head, memory_order_acquire);
         room = size - (s->tx_tail - s->tx_head_seen) - CACHE_LINE;
     }
-    /* Packets of at most a quarter ring let the reader free space while the
-     * writer goes on: a long stream flows instead of going in halves. */
-    uint64_t max = size / 4 - 8;
     if (room <= 8)
         return 0;
-    size_t n = total;
+    /* Packets of at most a quarter ring let the reader free space while the
+     * writer goes on: a long stream flows instead of going in halves. */
+    uint64_t n = want;
     if (n > room - 8)
-        n = (size_t)(room - 8);
-    if (n > max)
-        n = (size_t)max;
-    char *dst = s->tx + (s->tx_tail & (size - 1)) + 8;
-    size_t left = n;
-    for (int i = 0; i < iovcnt && left; i++) {
-        size_t take = iov[i].iov_len < left ? iov[i].iov_len : left;
-        memcpy(dst, iov[i].iov_base, take);
-        dst += take;
-        left -= take;
-    }
+        n = room - 8;
+    if (n > size / 4 - 8)
+        n = size / 4 - 8;
+    copy_iov(s->tx + (s->tx_tail & (size - 1)) + 8, iov, iovcnt, skip, (size_t)n);
     uint64_t next = s->tx_tail + packet_span(n);
     atomic_store_explicit(word_at(s->tx, s->ring_size, next), 0, memory_order_relaxed);
     atomic_store_explicit(word_at(s->tx, s->ring_size, s->tx_tail),
-                          (uint64_t)n << 32 | packet_seq(s->tx_tail), memory_order_release);
+                          n << 32 | packet_seq(s->tx_tail), memory_order_release);
     s->tx_tail = next;
-    ring_doorbell(s->peer_bell);
-    return (ssize_t)n;
+    return (size_t)n;
+}
+
+/* As many packets as the ring takes now: a frame cut by a packet boundary
+ * goes on in the next packet at once, rather than waiting in the caller's
+ * queue (a copy and an allocation). */
+static ssize_t shm_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt)
+{
+    struct shm_link *s = l->priv;
+    size_t total = 0, done = 0, n;
+    for (int i = 0; i < iovcnt; i++)
+        total += iov[i].iov_len;
+    while (done < total && (n = put_packet(s, iov, iovcnt, done, total - done)) > 0)
+        done += n;
+    if (done)
+        ring_doorbell(s->peer_bell);
+    return (ssize_t)done;
 }
 
 static ssize_t shm_peek(struct ipc__link *l, const void **data)
