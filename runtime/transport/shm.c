@@ -104,6 +104,12 @@ struct shm_link {
     uint32_t rx_done;          /* bytes of it already consumed */
     bool rx_unpublished;       /* rx_pos moved since the writer was told */
     struct doorbell *peer_bell;
+    /* A ring nobody wrote to is not looked at: the look would cost a page
+     * fault, then a cache and TLB miss on every pass of a 32-rank job. The
+     * writer's first write raises its bit in the reader's bitmap of senders. */
+    bool announced, rx_live;
+    _Atomic uint64_t *announce_word, *live_word;
+    uint64_t announce_bit, live_bit;
 };
 
 /* The segment as this rank sees it. */
@@ -119,6 +125,8 @@ static struct {
     uint32_t reduce_epoch;
     struct doorbell *bells;
     struct ring_head *heads;
+    _Atomic uint64_t *senders; /* per rank: a bit for each rank that wrote to it */
+    size_t sender_words;       /* words per rank, a multiple of a line */
     struct doorbell *mine;
     int nranks;
     uint32_t ring_size;
@@ -142,9 +150,16 @@ static size_t ring_index(int from, int to, int n)
     return (size_t)from * (size_t)(n - 1) + (size_t)(to < from ? to : to - 1);
 }
 
+/* 64-bit words of one rank's bitmap of senders, whole lines of them. */
+static size_t sender_words(int n)
+{
+    size_t per_line = CACHE_LINE / 8;
+    return ((size_t)n + 64 * per_line - 1) / (64 * per_line) * per_line;
+}
+
 static size_t ctrl_bytes(int n)
 {
-    return page_round(CACHE_LINE + sizeof(struct meeting) + (size_t)n * CACHE_LINE +
+    return page_round((size_t)n * sender_words(n) * 8 +CACHE_LINE + sizeof(struct meeting) + (size_t)n * CACHE_LINE +
                       2 * (size_t)n * REDUCE_SLOT +
                       (size_t)n * sizeof(struct doorbell) +
                       (size_t)n * (size_t)(n - 1) * sizeof(struct ring_head));
@@ -298,6 +313,11 @@ static ssize_t shm_writev(struct ipc__link *l, const struct iovec *iov, int iovc
     size_t total = 0, done = 0, n;
     for (int i = 0; i < iovcnt; i++)
         total += iov[i].iov_len;
+    if (!s->announced) {
+        /* Before the first packet: a reader that sees it has seen the bit. */
+        atomic_fetch_or_explicit(s->announce_word, s->announce_bit, memory_order_release);
+        s->announced = true;
+    }
     while (done < total && (n = put_packet(s, iov, iovcnt, done, total - done)) > 0)
         done += n;
     if (done)
@@ -308,6 +328,11 @@ static ssize_t shm_writev(struct ipc__link *l, const struct iovec *iov, int iovc
 static ssize_t shm_peek(struct ipc__link *l, const void **data)
 {
     struct shm_link *s = l->priv;
+    if (!s->rx_live) {
+        if (!(atomic_load_explicit(s->live_word, memory_order_acquire) & s->live_bit))
+            return 0;
+        s->rx_live = true;
+    }
     uint64_t w = atomic_load_explicit(word_at(s->rx, s->ring_size, s->rx_pos),
                                       memory_order_acquire);
     if ((uint32_t)w != packet_seq(s->rx_pos))
@@ -449,6 +474,10 @@ static int map_links(const struct ipc__job *job, int fd, struct ipc__link *links
         s->tx_head = &seg.heads[out].pos;
         s->rx_head = &seg.heads[in].pos;
         s->peer_bell = &seg.bells[p];
+        s->announce_word = seg.senders + (size_t)p * seg.sender_words + job->rank / 64;
+        s->announce_bit = 1ull << (job->rank % 64);
+        s->live_word = seg.senders + (size_t)job->rank * seg.sender_words + p / 64;
+        s->live_bit = 1ull << (p % 64);
     }
     return IPC_SUCCESS;
 }
@@ -513,6 +542,8 @@ static int shm_connect(struct ipc__job *job, struct ipc__link *links)
     seg.slots = (char *)seg.flags + (size_t)n * CACHE_LINE;
     seg.bells = (struct doorbell *)(void *)(seg.slots + 2 * (size_t)n * REDUCE_SLOT);
     seg.heads = (struct ring_head *)(void *)(seg.bells + n);
+    seg.sender_words = sender_words(n);
+    seg.senders = (_Atomic uint64_t *)(void *)(seg.heads + (size_t)n * (size_t)(n - 1));
     seg.mine = &seg.bells[job->rank];
     if (job->rank == 0) { /* writer_fence is not ours alone: leave it */
         hdr->magic = SEG_MAGIC;
