@@ -78,7 +78,7 @@ void ipc__tunables_load(struct ipc__tunables *t)
     t->eager_limit = (size_t)env_long("IPC_EAGER_LIMIT", 64 * 1024, 0, 1L << 30);
     /* With a core each, spinning costs nobody anything and saves a wake-up. */
     t->spin_us = (int)env_long("IPC_SPIN_US", t->oversubscribed ? 0 : 10000, 0, 10000000);
-    t->yield_count = (int)env_long("IPC_YIELD_COUNT", t->oversubscribed ? 1 : 0, 0, 1 << 20);
+    t->yield_count = (int)env_long("IPC_YIELD_COUNT", t->oversubscribed ? 4 : 0, 0, 1 << 20);
     t->pipe_size = (size_t)env_long("IPC_PIPE_SIZE", 1 << 20, 0, 1L << 30);
     t->socket_buf = (size_t)env_long("IPC_SOCKET_BUFFER", 1 << 20, 0, 1L << 30);
     t->peer_lost_wait_ms = (int)env_long("IPC_PEER_LOST_WAIT_MS", 5000, 0, 3600 * 1000);
