@@ -436,9 +436,11 @@ static int map_links(const struct ipc__job *job, int fd, struct ipc__link *links
 {
     int n = job->size;
     off_t rings = (off_t)seg.ctrl_size;
-    /* Faulting pages in up front costs start-up time (~3 ms per 8 MiB here):
-     * worth it for the rings of small jobs only. */
-    bool populate = 2 * (size_t)(n - 1) * seg.ring_size <= ((size_t)2 << 20);
+    /* Faulting pages in up front costs start-up time (~3 ms per 8 MiB here,
+     * and with the write-touch below 2.4 ms of cpu per rank at 8 ranks):
+     * worth it for the rings of 2-3 ranks only, where one pair's first
+     * messages are what a benchmark measures. */
+    bool populate = 2 * (size_t)(n - 1) * seg.ring_size <= ((size_t)512 << 10);
     /* All our rings live in one reservation, so that finalize unmaps them
      * with one call: one TLB shoot-down instead of one per ring, which at 32
      * ranks cost more than the rest of start-up and shut-down together. */
