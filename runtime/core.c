@@ -176,7 +176,8 @@ static int pick_transport(struct ipc__job *job)
 static void start_on_own_core(const struct ipc__job *job)
 {
     cpu_set_t allowed, one;
-    if (job->tun.oversubscribed || sched_getaffinity(0, sizeof allowed, &allowed) != 0 ||
+    if (job->size == 1 || job->tun.oversubscribed ||
+        sched_getaffinity(0, sizeof allowed, &allowed) != 0 ||
         CPU_COUNT(&allowed) < 2)
         return;
     int want = job->local_rank % CPU_COUNT(&allowed);
