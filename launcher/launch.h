@@ -51,6 +51,7 @@ struct ipc__launch {
     const struct ipc__opts *opts;
     int n;
     char job_id[37];
+    char job_secret[65]; /* IPC_JOB_SECRET: hex, only ever in the ranks' environment */
     pid_t launcher_pid;
     char host[256];             /* this host's name, for messages; "" in unit tests */
     int devnull;                /* stdin of the ranks that do not read ipcrun's */

@@ -79,7 +79,7 @@ static const char *const map_names[] = {
 /* Names ipcrun sets for each rank; exporting them would lie to the ranks. */
 static const char *const reserved_env[] = {
     "IPC_RANK",   "IPC_SIZE",       "IPC_LOCAL_RANK",     "IPC_LOCAL_SIZE",
-    "IPC_JOB_ID", "IPC_CONTROL_FD", "IPC_OVERSUBSCRIBED",
+    "IPC_JOB_ID", "IPC_CONTROL_FD", "IPC_OVERSUBSCRIBED", "IPC_JOB_SECRET",
 };
 
 static const char usage_text[] =
@@ -90,8 +90,10 @@ static const char usage_text[] =
     "program name (or at '--').\n"
     "\n"
     "  -n N, -np N, --np N, -n=N  number of ranks to start (required, 1..100000)\n"
-    "  --transport NAME           how ranks talk: shm, unix or pipe (given to ranks\n"
-    "                             as IPC_TRANSPORT; default: inherited, else shm)\n"
+    "  --transport NAME           how ranks talk: shm, unix, pipe or tcp (given to\n"
+    "                             ranks as IPC_TRANSPORT; default: inherited, else\n"
+    "                             shm); tcp connections prove they belong to the job\n"
+    "                             with a per-job secret (IPC_JOB_SECRET)\n"
     "Input and output:\n"
     "  --stdin all|none|R         which ranks read ipcrun's stdin (default: rank 0)\n"
     "  --tag-output               prefix every output line with '[R] ', R the rank\n"
@@ -270,7 +272,8 @@ static int check_transport(const char *value, char *err, size_t errlen)
         p += n;
         p += strspn(p, " ");
     }
-    set_err(err, errlen, "--transport must be one of shm, unix, pipe; got '%s'", value);
+    set_err(err, errlen, "--transport must be one of shm, unix, pipe, tcp; got '%s'",
+            value);
     return -1;
 }
 

@@ -13,7 +13,7 @@
 
 #define IPC__OPTS_MAX_RANKS 100000
 #define IPC__OPTS_DEFAULT_KILL_GRACE_MS 3000
-#define IPC__OPTS_TRANSPORTS "shm unix pipe"
+#define IPC__OPTS_TRANSPORTS "shm unix pipe tcp"
 
 /* Exit statuses of ipcrun itself (the others come from the ranks). */
 #define IPC__EXIT_USAGE 2      /* bad command line, program not runnable */

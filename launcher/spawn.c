@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,9 +20,10 @@
 extern char **environ;
 
 /* Variables ipcrun sets for the whole job, and for each rank. */
-static const char *const job_vars[] = {"IPC_SIZE", "IPC_LOCAL_SIZE", "IPC_JOB_ID",
-                                       "IPC_OVERSUBSCRIBED", "IPC_TRANSPORT",
-                                       "IPC_REPORT_TRANSPORTS"};
+static const char *const job_vars[] = {"IPC_SIZE",           "IPC_LOCAL_SIZE",
+                                       "IPC_JOB_ID",         "IPC_OVERSUBSCRIBED",
+                                       "IPC_TRANSPORT",      "IPC_REPORT_TRANSPORTS",
+                                       "IPC_JOB_SECRET"};
 enum { RANK_VAR_RANK, RANK_VAR_LOCAL_RANK, RANK_VAR_CONTROL_FD, RANK_VARS };
 static const char *const rank_vars[RANK_VARS] = {"IPC_RANK", "IPC_LOCAL_RANK",
                                                  "IPC_CONTROL_FD"};
@@ -98,6 +100,28 @@ void ipc__spawn_job_id(char out[37])
     uuid_unparse_lower(id, out);
 }
 
+int ipc__spawn_job_secret(char out[IPC__SPAWN_SECRET_HEX + 1])
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char b[IPC__SPAWN_SECRET_HEX / 2];
+    size_t got = 0;
+    while (got < sizeof b) {
+        ssize_t n = getrandom(b + got, sizeof b - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    for (size_t i = 0; i < sizeof b; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[IPC__SPAWN_SECRET_HEX] = '\0';
+    explicit_bzero(b, sizeof b);
+    return 0;
+}
+
 /* ---- the plan ---- */
 
 /* Whether env entry "NAME=..." sets name (len bytes). */
@@ -163,13 +187,14 @@ static int build_env(struct ipc__launch *job, struct ipc__spawn_plan *plan)
     for (int i = 0; i < o->nexports; i++)
         if (strchr(o->exports[i], '=') && !overridden(o, o->exports[i], i + 1))
             plan->envp[k++] = (char *)o->exports[i];
-    char *vars[6] = {NULL};
+    char *vars[7] = {NULL};
     if (asprintf(&vars[0], "IPC_SIZE=%d", job->n) < 0 ||
         asprintf(&vars[1], "IPC_LOCAL_SIZE=%d", job->n) < 0 ||
         asprintf(&vars[2], "IPC_JOB_ID=%s", job->job_id) < 0 ||
         asprintf(&vars[3], "IPC_OVERSUBSCRIBED=%d", job->placement.oversubscribed) < 0 ||
         (o->transport && asprintf(&vars[4], "IPC_TRANSPORT=%s", o->transport) < 0) ||
-        (o->report_transports && !(vars[5] = strdup("IPC_REPORT_TRANSPORTS=1"))))
+        (o->report_transports && !(vars[5] = strdup("IPC_REPORT_TRANSPORTS=1"))) ||
+        asprintf(&vars[6], "IPC_JOB_SECRET=%s", job->job_secret) < 0)
         return -1;
     for (size_t i = 0; i < njob; i++)
         if (own(plan, vars[i]))

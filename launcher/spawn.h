@@ -36,6 +36,13 @@ int ipc__spawn_fd_limit(int n, int per_rank, rlim_t *soft_before, char *err,
 /* Writes a new job id (a lower-case uuid, 36 characters) to out. */
 void ipc__spawn_job_id(char out[37]);
 
+/* Writes a new job secret, IPC__SPAWN_SECRET_HEX lower-case hex digits from
+ * getrandom(), to out. Ranks get it in IPC_JOB_SECRET and prove with it that
+ * a TCP connection comes from the job (runtime/auth.h). Returns 0, or -1 when
+ * the kernel gave no randomness (errno says why). */
+#define IPC__SPAWN_SECRET_HEX 64
+int ipc__spawn_job_secret(char out[IPC__SPAWN_SECRET_HEX + 1]);
+
 /* Prepares what every rank's exec needs: its environment (ipcrun's own, then
  * -x values, then the job's IPC_* variables), the signal dispositions to
  * undo. Call after the job id, the placement and ipcrun's signal set-up.

@@ -599,6 +599,10 @@ static int setup(struct ipc__launch *job, char *err, size_t errlen)
     }
     find_host(job);
     ipc__spawn_job_id(job->job_id);
+    if (ipc__spawn_job_secret(job->job_secret) != 0) {
+        snprintf(err, errlen, "cannot draw the job secret (getrandom): %s", strerror(errno));
+        return -1;
+    }
     job->launcher_pid = getpid();
     if (ipc__forward_init(job, err, errlen) != 0)
         return -1;

@@ -88,6 +88,9 @@ void ipc__tunables_load(struct ipc__tunables *t)
     t->shm_single_copy = env_long("IPC_SHM_SINGLE_COPY", 1, 0, 1) != 0;
     t->shm_split_min = (size_t)env_long("IPC_SHM_SPLIT_MIN", 256 * 1024, 0, 1L << 40);
     t->report_transports = env_long("IPC_REPORT_TRANSPORTS", 0, 0, 1) != 0;
+    /* Checked where it is used (tcp.c), which can say what it is for. */
+    const char *tcp_if = getenv("IPC_TCP_IF");
+    snprintf(t->tcp_if, sizeof t->tcp_if, "%s", tcp_if ? tcp_if : "");
 }
 
 /* ---- the job ---- */
@@ -160,7 +163,7 @@ static int pick_transport(struct ipc__job *job)
     if (!job->transport) {
         fprintf(stderr,
                 "ipc: rank %d: transport '%s' (IPC_TRANSPORT) is not available; use shm, "
-                "unix or pipe\n",
+                "unix, pipe or tcp\n",
                 job->rank, name);
         return IPC_ERR_TRANSPORT;
     }

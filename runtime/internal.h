@@ -39,7 +39,8 @@ struct ipc__tunables {
     bool shm_single_copy;   /* IPC_SHM_SINGLE_COPY: long messages by process_vm_readv */
     bool report_transports; /* IPC_REPORT_TRANSPORTS: say at start-up what each rank uses */
     size_t pipe_size;   /* IPC_PIPE_SIZE: kernel buffer asked for each pipe */
-    size_t socket_buf;  /* IPC_SOCKET_BUFFER: SO_SNDBUF/SO_RCVBUF of unix links */
+    size_t socket_buf;  /* IPC_SOCKET_BUFFER: SO_SNDBUF/SO_RCVBUF of unix and tcp links */
+    char tcp_if[64];    /* IPC_TCP_IF: IPv4 address tcp links listen on; "" = loopback */
     int peer_lost_wait_ms; /* IPC_PEER_LOST_WAIT_MS: time given to the launcher to end
                               the job after a peer vanished, before erroring out */
 };

@@ -7,6 +7,7 @@ static const struct ipc__transport_ops *const transports[] = {
     &ipc__transport_shm,
     &ipc__transport_unix,
     &ipc__transport_pipe,
+    &ipc__transport_tcp,
 };
 
 const struct ipc__transport_ops *ipc__transport_find(const char *name)

@@ -75,6 +75,7 @@ struct ipc__transport_ops {
 extern const struct ipc__transport_ops ipc__transport_pipe;
 extern const struct ipc__transport_ops ipc__transport_unix;
 extern const struct ipc__transport_ops ipc__transport_shm;
+extern const struct ipc__transport_ops ipc__transport_tcp;
 
 /* shm: does every rank of the job share this rank's segment, and a barrier
  * of the whole job through it. */
