@@ -259,6 +259,11 @@ static void report_transports(const struct ipc__job *job)
                  : job->tun.shm_single_copy
                      ? "copied through the segment (process_vm_readv is not permitted here)"
                      : "copied through the segment (IPC_SHM_SINGLE_COPY=0)");
+    else if (job->transport == &ipc__transport_tcp)
+        snprintf(extra, sizeof extra,
+                 "; over %s (%s), each connection proven with the job secret",
+                 job->tun.tcp_if[0] ? job->tun.tcp_if : "127.0.0.1",
+                 job->tun.tcp_if[0] ? "IPC_TCP_IF" : "loopback: one host");
     if (job->size == 1)
         fprintf(stderr, "ipc: rank 0 of 1: no peers, no transport\n");
     else

@@ -22,7 +22,7 @@ IPC_BUILD_DIR=${IPC_BUILD_DIR:-build}
 IPCRUN=$IPC_BUILD_DIR/bin/ipcrun
 APPS=$IPC_BUILD_DIR/apps
 PROGS=$IPC_BUILD_DIR/tests/programs
-TRANSPORTS="shm pipe unix"
+TRANSPORTS="shm pipe unix tcp"
 TEST_NAME=$(basename "$0" .sh)
 
 # The scratch directory's name must not contain "ipc": the leftover checks

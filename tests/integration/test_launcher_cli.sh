@@ -37,7 +37,7 @@ expect_refused "--timeout needs a number of seconds \(0: no limit\), got '1m'" \
     "--timeout 1m" --timeout 1m -n 1
 expect_refused "--kill-grace needs a number of seconds \(0 or more\), got '-1'" \
     "--kill-grace -1" --kill-grace -1 -n 1
-expect_refused "--transport must be one of shm, unix, pipe; got 'ib'" "--transport ib" \
+expect_refused "--transport must be one of shm, unix, pipe, tcp; got 'ib'" "--transport ib" \
     --transport ib -n 1
 expect_refused "-x needs NAME or NAME=VALUE" "-x 1=2" -x 1=2 -n 1
 expect_refused "-x IPC_RANK: ipcrun sets IPC_RANK for each rank itself" "-x IPC_RANK" \

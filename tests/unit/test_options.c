@@ -224,8 +224,8 @@ static void placement_choices(void **state)
 static void every_transport(void **state)
 {
     (void)state;
-    const char *names[] = {"pipe", "unix", "shm"};
-    for (size_t i = 0; i < 3; i++) {
+    const char *names[] = {"pipe", "unix", "shm", "tcp"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         struct ipc__opts o;
         char err[ERRLEN], eq[32];
         assert_int_equal(PARSE(&o, err, "--transport", (char *)names[i], "-n", "1", "p"),
@@ -412,14 +412,13 @@ static void report_transports(void **state)
 static void bad_values(void **state)
 {
     (void)state;
-    EXPECT_ERROR("--transport must be one of shm, unix, pipe; got 'udp'",
+    EXPECT_ERROR("--transport must be one of shm, unix, pipe, tcp; got 'udp'",
                  "--transport", "udp", "-n", "1", "p");
-    EXPECT_ERROR("--transport must be one of shm, unix, pipe; got ''",
+    EXPECT_ERROR("--transport must be one of shm, unix, pipe, tcp; got ''",
                  "--transport=", "-n", "1", "p");
-    /* TCP comes with several hosts; until then it is refused up front. */
-    EXPECT_ERROR("--transport must be one of shm, unix, pipe; got 'tcp'",
-                 "--transport", "tcp", "-n", "1", "p");
-    EXPECT_ERROR("--transport must be one of shm, unix, pipe; got 'pipe unix'",
+    EXPECT_ERROR("--transport must be one of shm, unix, pipe, tcp; got 'TCP'",
+                 "--transport", "TCP", "-n", "1", "p");
+    EXPECT_ERROR("--transport must be one of shm, unix, pipe, tcp; got 'pipe unix'",
                  "--transport", "pipe unix", "-n", "1", "p");
     const char *bad_secs[] = {"-1", "abc", "1e3", "inf", "0x10", "", ".", "1.2.3", " 1"};
     for (size_t i = 0; i < sizeof bad_secs / sizeof bad_secs[0]; i++) {
@@ -498,6 +497,10 @@ static void bad_exports(void **state)
         "-x IPC_CONTROL_FD: ipcrun sets IPC_CONTROL_FD for each rank itself; drop "
         "this -x",
         "-x", "IPC_CONTROL_FD", "-n", "1", "p");
+    EXPECT_ERROR(
+        "-x IPC_JOB_SECRET: ipcrun sets IPC_JOB_SECRET for each rank itself; drop "
+        "this -x",
+        "-x", "IPC_JOB_SECRET=00", "-n", "1", "p");
     EXPECT_ERROR("-x needs a value; see 'ipcrun --help'", "-n", "1", "-x");
 }
 
