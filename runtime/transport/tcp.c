@@ -345,9 +345,28 @@ static int tcp_connect(struct ipc__job *job, struct ipc__link *links)
     return IPC_SUCCESS;
 }
 
+/* Bytes given to one sendmsg and asked of one read. A long write reaches the
+ * receiver in bursts (the kernel pushes a large write out at half a window
+ * and at its end), so the receiver waits instead of copying while the sender
+ * writes; a long read holds the socket while it copies, which delays the
+ * window updates the sender waits for. Measured with bench lat on 2 cores:
+ * 1 MiB one-way 350 -> 165 us, 4 MiB 1250 -> 600-750 us. */
+#define WRITE_MAX (512 * 1024)
+#define READ_MAX (256 * 1024)
+#define IOV_MAX_TAKEN 64
+
 static ssize_t tcp_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt)
 {
-    struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
+    struct iovec part[IOV_MAX_TAKEN];
+    size_t total = 0;
+    int n = 0;
+    for (; n < iovcnt && n < IOV_MAX_TAKEN && total < WRITE_MAX; n++) {
+        part[n] = iov[n];
+        if (part[n].iov_len > WRITE_MAX - total)
+            part[n].iov_len = WRITE_MAX - total;
+        total += part[n].iov_len;
+    }
+    struct msghdr msg = {.msg_iov = part, .msg_iovlen = (size_t)n};
     for (;;) {
         ssize_t n = sendmsg(l->wfd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n >= 0)
@@ -362,7 +381,7 @@ static ssize_t tcp_writev(struct ipc__link *l, const struct iovec *iov, int iovc
  * a reset instead of an end of stream: both mean the stream is over. */
 static ssize_t tcp_read(struct ipc__link *l, void *buf, size_t len)
 {
-    ssize_t n = ipc__fd_read(l, buf, len);
+    ssize_t n = ipc__fd_read(l, buf, len < READ_MAX ? len : READ_MAX);
     return n == -ECONNRESET ? -EPIPE : n;
 }
 
