@@ -20,10 +20,9 @@
 extern char **environ;
 
 /* Variables ipcrun sets for the whole job, and for each rank. */
-static const char *const job_vars[] = {"IPC_SIZE",           "IPC_LOCAL_SIZE",
-                                       "IPC_JOB_ID",         "IPC_OVERSUBSCRIBED",
-                                       "IPC_TRANSPORT",      "IPC_REPORT_TRANSPORTS",
-                                       "IPC_JOB_SECRET"};
+static const char *const job_vars[] = {
+    "IPC_SIZE",      "IPC_LOCAL_SIZE",        "IPC_JOB_ID",    "IPC_OVERSUBSCRIBED",
+    "IPC_TRANSPORT", "IPC_REPORT_TRANSPORTS", "IPC_JOB_SECRET"};
 enum { RANK_VAR_RANK, RANK_VAR_LOCAL_RANK, RANK_VAR_CONTROL_FD, RANK_VARS };
 static const char *const rank_vars[RANK_VARS] = {"IPC_RANK", "IPC_LOCAL_RANK",
                                                  "IPC_CONTROL_FD"};

@@ -19,7 +19,7 @@
 
 #define IPC__SECRET_BYTES 32
 #define IPC__SECRET_HEX (2 * IPC__SECRET_BYTES) /* digits in IPC_JOB_SECRET */
-#define IPC__HELLO_MAGIC 0x49504354u           /* "IPCT" */
+#define IPC__HELLO_MAGIC 0x49504354u            /* "IPCT" */
 #define IPC__HELLO_VERSION 1
 #define IPC__HELLO_SIZE 48
 

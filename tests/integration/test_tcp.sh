@@ -41,6 +41,11 @@ expect_rc 0 "ring --report-transports --transport tcp"
 expect_err '^ipc: rank 1 of 2: tcp to the 1 other rank \(chosen with --transport or IPC_TRANSPORT\); over 127\.0\.0\.1 \(loopback: one host\), each connection proven with the job secret$' \
     "ring --report-transports --transport tcp"
 
+run 30 env IPC_TRANSPORT=tcp "$IPCRUN" --report-transports -n 3 "$APPS/ring"
+expect_rc 0 "ring with IPC_TRANSPORT=tcp"
+expect_err '^ipc: rank 2 of 3: tcp to the 2 other ranks \(chosen with --transport or IPC_TRANSPORT\)' \
+    "ring with IPC_TRANSPORT=tcp"
+
 run 30 env IPC_TCP_IF=localhost "$IPCRUN" --transport tcp -n 2 "$APPS/ring"
 expect_rc 1 "IPC_TCP_IF=localhost"
 expect_err "^ipc: rank [01]: TCP wire-up failed at listen: IPC_TCP_IF='localhost' is not an IPv4 address" \

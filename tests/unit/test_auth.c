@@ -71,8 +71,8 @@ static void hello_bytes_are_big_endian(void **state)
     unsigned char s[IPC__SECRET_BYTES], h[IPC__HELLO_SIZE];
     parse(s, secret_hex);
     ipc__hello_encode(h, IPC__HELLO, 0x01020304, s);
-    static const unsigned char head[16] = {'I', 'P', 'C', 'T', 0, IPC__HELLO_VERSION,
-                                           0,   IPC__HELLO,      1, 2, 3, 4, 0, 0, 0, 0};
+    static const unsigned char head[16] = {
+        'I', 'P', 'C', 'T', 0, IPC__HELLO_VERSION, 0, IPC__HELLO, 1, 2, 3, 4, 0, 0, 0, 0};
     assert_memory_equal(h, head, sizeof head);
     assert_memory_equal(h + 16, s, IPC__SECRET_BYTES);
 }
@@ -102,7 +102,8 @@ static void wrong_secret_refused(void **state)
     ipc__hello_encode(h, IPC__HELLO, 1, other);
     assert_int_equal(ipc__hello_check(h, IPC__HELLO, s, &rank), IPC__HELLO_BAD_SECRET);
     assert_int_equal(rank, -1);
-    assert_string_equal(ipc__hello_verdict_text(IPC__HELLO_BAD_SECRET), "wrong job secret");
+    assert_string_equal(ipc__hello_verdict_text(IPC__HELLO_BAD_SECRET),
+                        "wrong job secret");
     /* A stranger who echoes the zero secret gains nothing either. */
     memset(other, 0, sizeof other);
     ipc__hello_encode(h, IPC__HELLO, 1, other);
