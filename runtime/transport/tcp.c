@@ -219,6 +219,7 @@ static int connect_to(const struct ipc__job *job, const char *blob, size_t len, 
     } else {
         snprintf(why, whylen, "rank %d (%s): %s", peer, addr, strerror(-rc));
     }
+    explicit_bzero(hello, sizeof hello);
     if (rc < 0) {
         close(fd);
         return rc;
@@ -255,15 +256,17 @@ static int accept_peers(int lfd, const struct ipc__job *job, struct ipc__link *l
                         const unsigned char *secret, int count)
 {
     unsigned char welcome[IPC__HELLO_SIZE];
+    int rc = 0;
     ipc__hello_encode(welcome, IPC__WELCOME, job->rank, secret);
-    while (count > 0) {
+    while (rc == 0 && count > 0) {
         struct sockaddr_in sa = {0};
         socklen_t salen = sizeof sa;
         int fd = accept4(lfd, (struct sockaddr *)&sa, &salen, SOCK_CLOEXEC);
-        if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
+        if (fd < 0) {
+            if (errno != EINTR && errno != ECONNABORTED)
+                rc = -errno;
             continue;
-        if (fd < 0)
-            return -errno;
+        }
         int32_t who = -1;
         const char *refused = take_hello(fd, job, links, secret, &who);
         if (refused) {
@@ -274,16 +277,17 @@ static int accept_peers(int lfd, const struct ipc__job *job, struct ipc__link *l
             close(fd);
             continue;
         }
-        int rc = write_all(fd, welcome, sizeof welcome);
+        rc = write_all(fd, welcome, sizeof welcome);
         if (rc < 0) {
             close(fd);
-            return rc;
+            continue;
         }
         set_nodelay(fd);
         links[who].rfd = links[who].wfd = fd;
         count--;
     }
-    return 0;
+    explicit_bzero(welcome, sizeof welcome);
+    return rc;
 }
 
 static int tcp_connect(struct ipc__job *job, struct ipc__link *links)
@@ -326,7 +330,7 @@ static int tcp_connect(struct ipc__job *job, struct ipc__link *links)
     free(blob);
     if (lfd >= 0)
         close(lfd);
-    memset(secret, 0, sizeof secret);
+    explicit_bzero(secret, sizeof secret);
     if (rc < 0) {
         fprintf(stderr, "ipc: rank %d: TCP wire-up failed at %s: %s\n", job->rank, stage,
                 why[0] ? why : strerror(-rc));
