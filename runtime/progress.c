@@ -404,8 +404,10 @@ static ssize_t rx_peer(int p)
     while (!pe->lost && !pe->eof) {
         /* Once a request completed, its waiter should hear of it now: a look
          * for the next packet of a memory link is a cache miss (the writer
-         * has that line), which would delay the reply to this one. */
-        if (l->ops->peek && ipc__g.completions != completions)
+         * has that line), and on a descriptor link a read that finds nothing
+         * is a system call; either would delay the reply to this one. What
+         * is left is found by the next look (poll is level-triggered). */
+        if (ipc__g.completions != completions)
             break;
         ssize_t n = l->ops->peek ? rx_peek_step(p) : rx_read_step(p);
         if (n == 0)
