@@ -349,11 +349,11 @@ static int tcp_connect(struct ipc__job *job, struct ipc__link *links)
     return IPC_SUCCESS;
 }
 
-/* Bytes given to one sendmsg and asked of one read. A long write reaches the
- * receiver in bursts (the kernel pushes a large write out at half a window
- * and at its end), so the receiver waits instead of copying while the sender
- * writes; a long read holds the socket while it copies, which delays the
- * window updates the sender waits for. Measured with bench lat on 2 cores:
+/* Bytes given to one sendmsg and asked of one read. A long write seems to
+ * reach the receiver in bursts (the kernel pushes a large write out at half a
+ * window and at its end), so the receiver waits instead of copying while the
+ * sender writes; a long read holds the socket while it copies, which delays
+ * the window updates the sender waits for. Measured with bench lat on 2 cores:
  * 1 MiB one-way 350 -> 165 us, 4 MiB 1250 -> 600-750 us. */
 #define WRITE_MAX (512 * 1024)
 #define READ_MAX (256 * 1024)
