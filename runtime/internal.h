@@ -113,6 +113,8 @@ struct ipc__frame {
     size_t payload_len;
     size_t done;  /* bytes of header + payload already written */
     char *owned;  /* payload copy the frame owns (freed with it), or NULL */
+    size_t owned_len; /* bytes at owned */
+    int peer;     /* whose send queue holds it */
     struct ipc__request *req; /* completed when the frame is written, or NULL */
 };
 
@@ -121,6 +123,7 @@ enum ipc__rx_state { IPC__RX_HDR, IPC__RX_BODY };
 struct ipc__peer {
     struct ipc__list sendq; /* struct ipc__frame, in stream order */
     struct ipc__list puts;  /* receives waiting for this peer's DONE, in PUT order */
+    size_t copied_bytes;    /* eager payload copies held in sendq */
     bool bye;               /* the peer finalized: end of stream is expected */
     bool eof;               /* end of stream after BYE: nothing more to read */
     bool lost;              /* end of stream or error without BYE */

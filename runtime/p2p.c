@@ -416,7 +416,8 @@ static bool eager_at_once(const void *buf, size_t bytes, int dest, int tag, ipc_
     if (dest == IPC_PROC_NULL || bytes > ipc__g.job.tun.eager_limit)
         return false;
     int w = ipc__world_rank(comm, dest);
-    if (w == ipc__g.job.rank)
+    /* Behind a queue, a request lets the send wait for it rather than copy. */
+    if (w == ipc__g.job.rank || !ipc__list_empty(&ipc__g.peers[w].sendq))
         return false;
     *rc = ipc__send(w, ipc__frame_make(IPC__FRAME_EAGER, comm->ctx_p2p, comm->rank, tag,
                                        bytes, 0, 0),

@@ -65,8 +65,16 @@ int ipc__progress_init(void)
     return IPC_SUCCESS;
 }
 
+/* Eager payloads copied into a peer's send queue, at most: past it an eager
+ * send keeps the caller's buffer and completes when written, so a sender
+ * that outruns its receiver waits in ipc_wait/ipc_send instead of filling
+ * memory with copies (each a fresh page fault or sixteen). */
+#define COPIED_MAX (256 * 1024)
+
 static void frame_free(struct ipc__frame *f)
 {
+    if (f->owned)
+        ipc__g.peers[f->peer].copied_bytes -= f->owned_len;
     free(f->owned);
     free(f);
 }
@@ -175,6 +183,9 @@ int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
 
     if (pe->lost)
         return IPC_ERR_PEER;
+    /* Whatever waits in the queue goes first; it may fit now. */
+    if (!ipc__list_empty(&pe->sendq) && flush_peer(p) < 0)
+        return IPC_ERR_PEER;
     if (ipc__list_empty(&pe->sendq)) {
         /* The common case: nothing queued, the link takes it all now, and no
          * frame is ever allocated. */
@@ -192,6 +203,8 @@ int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
         }
     }
     char *copy = NULL;
+    if (copy_rest && req && pe->copied_bytes + len > COPIED_MAX)
+        copy_rest = false; /* the caller waits for the queue instead */
     if (copy_rest && len && !(copy = malloc(len)))
         copy_rest = false; /* complete when written instead: still correct */
     struct ipc__frame *f = frame_new(hdr, payload, len, copy_rest ? NULL : req);
@@ -200,12 +213,15 @@ int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
         return IPC_ERR_NOMEM;
     }
     f->done = done;
+    f->peer = p;
     if (copy) {
         /* Eager: keep the unwritten rest so the caller's buffer is free now. */
         size_t off = done > sizeof hdr ? done - sizeof hdr : 0;
         memcpy(copy + off, (const char *)payload + off, len - off);
         f->owned = copy;
+        f->owned_len = len;
         f->payload = copy;
+        pe->copied_bytes += len;
     }
     ipc__list_push_back(&pe->sendq, &f->link);
     ipc__g.pending_sends++;
