@@ -3,7 +3,7 @@
 # thousand requests in flight, truncation. Pairs of ranks, and an odd rank
 # out that talks to itself (N=3).
 . "$(dirname "$0")/lib.sh"
-need "$IPCRUN" "$PROGS/sizes" "$PROGS/manyreq" "$PROGS/truncate"
+need "$IPCRUN" "$PROGS/sizes" "$PROGS/manyreq" "$PROGS/truncate" "$PROGS/flood"
 
 for t in $TRANSPORTS; do
     for n in 2 3; do
@@ -12,6 +12,13 @@ for t in $TRANSPORTS; do
             expect_rc 0 "$prog -n $n --transport $t"
         done
     done
+done
+
+# A sender that outruns a sleeping receiver keeps a bounded backlog.
+for t in $TRANSPORTS; do
+    ipcrun 120 --transport "$t" -n 2 "$PROGS/flood"
+    expect_rc 0 "flood --transport $t"
+    expect_out '^flood: 1000 messages of 65536 bytes: ok$' "flood --transport $t"
 done
 
 ipcrun 120 -n 4 "$PROGS/sizes"
