@@ -55,6 +55,7 @@ int main(int argc, char **argv)
     T_OK(ipc_barrier(IPC_COMM_WORLD));
     if (t_rank == 0)
         printf("flood: %d messages of %zu bytes: ok\n", count, bytes);
+    free(buf);
     T_OK(ipc_finalize());
     return 0;
 }
