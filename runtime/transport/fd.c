@@ -18,6 +18,15 @@ ssize_t ipc__fd_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt)
     }
 }
 
+void ipc__socket_buffers(int fd, size_t bytes)
+{
+    if (bytes) {
+        int v = (int)bytes;
+        (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v);
+    }
+}
+
 ssize_t ipc__fd_read(struct ipc__link *l, void *buf, size_t len)
 {
     for (;;) {

@@ -104,17 +104,6 @@ static int write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
-/* Buffer sizes must be set before connect() or listen() to shape the window;
- * accepted sockets inherit the listener's. */
-static void set_buffers(int fd, size_t bufsize)
-{
-    if (bufsize) {
-        int v = (int)bufsize;
-        (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
-        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v);
-    }
-}
-
 /* Frames are whole messages already: Nagle would only delay them. */
 static void set_nodelay(int fd)
 {
@@ -141,7 +130,7 @@ static int listen_and_publish(struct ipc__job *job, int *out_fd, char *why, size
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
-    set_buffers(fd, job->tun.socket_buf);
+    ipc__socket_buffers(fd, job->tun.socket_buf); /* before connect/listen */
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, job->size) < 0 ||
         getsockname(fd, (struct sockaddr *)&sa, &salen) < 0) {
         rc = -errno;
@@ -194,7 +183,7 @@ static int connect_to(const struct ipc__job *job, const char *blob, size_t len, 
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
-    set_buffers(fd, job->tun.socket_buf);
+    ipc__socket_buffers(fd, job->tun.socket_buf); /* before connect/listen */
     set_nodelay(fd);
     int rc = connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ? -errno : 0;
     if (rc == 0) {

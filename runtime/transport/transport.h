@@ -96,5 +96,9 @@ const struct ipc__transport_ops *ipc__transport_find(const char *name);
 /* Helpers shared by transports that move bytes through file descriptors. */
 ssize_t ipc__fd_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt);
 ssize_t ipc__fd_read(struct ipc__link *l, void *buf, size_t len);
+/* SO_SNDBUF and SO_RCVBUF of a socket (0: leave the kernel's). For TCP, set
+ * before connect() or listen() to shape the window; accepted sockets inherit
+ * the listener's. */
+void ipc__socket_buffers(int fd, size_t bytes);
 
 #endif /* IPC_TRANSPORT_H */

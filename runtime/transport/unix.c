@@ -65,11 +65,7 @@ static int full_io(int fd, void *buf, size_t len, bool write_it)
 
 static void tune_socket(int fd, size_t bufsize)
 {
-    if (bufsize) {
-        int v = (int)bufsize;
-        (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
-        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v);
-    }
+    ipc__socket_buffers(fd, bufsize);
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
