@@ -18,6 +18,28 @@ ssize_t ipc__fd_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt)
     }
 }
 
+ssize_t ipc__socket_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt)
+{
+    /* sendmsg rather than writev: MSG_NOSIGNAL, so a vanished peer is EPIPE
+     * and not a signal. */
+    struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
+    for (;;) {
+        ssize_t n = sendmsg(l->wfd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n >= 0)
+            return n;
+        if (errno == EINTR)
+            continue;
+        return errno == EAGAIN ? 0 : -errno;
+    }
+}
+
+void ipc__socket_close(struct ipc__link *l)
+{
+    if (l->rfd >= 0)
+        close(l->rfd);
+    l->rfd = l->wfd = -1;
+}
+
 void ipc__socket_buffers(int fd, size_t bytes)
 {
     if (bytes) {

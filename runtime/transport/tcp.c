@@ -359,15 +359,7 @@ static ssize_t tcp_writev(struct ipc__link *l, const struct iovec *iov, int iovc
             part[n].iov_len = WRITE_MAX - total;
         total += part[n].iov_len;
     }
-    struct msghdr msg = {.msg_iov = part, .msg_iovlen = (size_t)n};
-    for (;;) {
-        ssize_t n = sendmsg(l->wfd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n >= 0)
-            return n;
-        if (errno == EINTR)
-            continue;
-        return errno == EAGAIN ? 0 : -errno;
-    }
+    return ipc__socket_writev(l, part, n);
 }
 
 /* A peer that closes with our last frame (BYE) unread makes its kernel send
@@ -378,18 +370,11 @@ static ssize_t tcp_read(struct ipc__link *l, void *buf, size_t len)
     return n == -ECONNRESET ? -EPIPE : n;
 }
 
-static void tcp_close(struct ipc__link *l)
-{
-    if (l->rfd >= 0)
-        close(l->rfd);
-    l->rfd = l->wfd = -1;
-}
-
 const struct ipc__transport_ops ipc__transport_tcp = {
     .name = "tcp",
     .probe = tcp_probe,
     .connect = tcp_connect,
     .writev = tcp_writev,
     .read = tcp_read,
-    .close = tcp_close,
+    .close = ipc__socket_close,
 };

@@ -100,5 +100,8 @@ ssize_t ipc__fd_read(struct ipc__link *l, void *buf, size_t len);
  * before connect() or listen() to shape the window; accepted sockets inherit
  * the listener's. */
 void ipc__socket_buffers(int fd, size_t bytes);
+/* writev and close for links that are one connected socket (rfd == wfd). */
+ssize_t ipc__socket_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt);
+void ipc__socket_close(struct ipc__link *l);
 
 #endif /* IPC_TRANSPORT_H */

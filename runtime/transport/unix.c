@@ -186,31 +186,11 @@ static int unix_connect(struct ipc__job *job, struct ipc__link *links)
     return IPC_SUCCESS;
 }
 
-static ssize_t unix_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt)
-{
-    struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
-    for (;;) {
-        ssize_t n = sendmsg(l->wfd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n >= 0)
-            return n;
-        if (errno == EINTR)
-            continue;
-        return errno == EAGAIN ? 0 : -errno;
-    }
-}
-
-static void unix_close(struct ipc__link *l)
-{
-    if (l->rfd >= 0)
-        close(l->rfd);
-    l->rfd = l->wfd = -1;
-}
-
 const struct ipc__transport_ops ipc__transport_unix = {
     .name = "unix",
     .probe = unix_probe,
     .connect = unix_connect,
-    .writev = unix_writev,
+    .writev = ipc__socket_writev,
     .read = ipc__fd_read,
-    .close = unix_close,
+    .close = ipc__socket_close,
 };
