@@ -45,6 +45,9 @@ enum {
     /* allreduce, reduce with a commutative op: recursive doubling / binomial
      * tree below, ring reduce-scatter from it */
     IPC__ALLREDUCE_RING_MIN = 64 * 1024,
+    /* gather, gatherv, oversubscribed: blocks from here go to the root by
+     * rendezvous, so that senders cannot run ahead of it */
+    IPC__GATHER_SYNC_MIN = 32 * 1024,
     IPC__REDUCE_RING_MIN = 64 * 1024,
     /* gather, scatter: binomial tree for blocks below this, root talking to
      * every rank directly from it */
@@ -68,6 +71,8 @@ int ipc__coll_irecv(void *buf, size_t bytes, int src, int tag, ipc_comm comm,
  * receive longer than its buffer is IPC_ERR_TRUNCATE). */
 int ipc__coll_waitall(struct ipc__request **reqs, int n);
 int ipc__coll_send(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm);
+/* The same, completing only once the receiver has matched it (rendezvous). */
+int ipc__coll_send_sync(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm);
 int ipc__coll_recv(void *buf, size_t bytes, int src, int tag, ipc_comm comm);
 /* Sends to dest and receives from src at the same time. A side with 0 bytes
  * or IPC_PROC_NULL is left out. */

@@ -44,6 +44,13 @@ int ipc__coll_waitall(struct ipc__request **reqs, int n)
     return first;
 }
 
+int ipc__coll_send_sync(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm)
+{
+    struct ipc__request *r;
+    int rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_coll, true, &r);
+    return rc != IPC_SUCCESS ? rc : ipc__coll_waitall(&r, 1);
+}
+
 int ipc__coll_send(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm)
 {
     struct ipc__request *r;
