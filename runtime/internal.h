@@ -113,7 +113,6 @@ struct ipc__frame {
     size_t payload_len;
     size_t done;  /* bytes of header + payload already written */
     char *owned;  /* payload copy the frame owns (freed with it), or NULL */
-    size_t owned_len; /* bytes at owned */
     int peer;     /* whose send queue holds it */
     struct ipc__request *req; /* completed when the frame is written, or NULL */
 };

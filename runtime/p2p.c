@@ -389,7 +389,6 @@ static void set_status(ipc_status *st, const struct ipc__request *r)
         *st = r->status;
 }
 
-/* Hands a completed request's outcome to the caller and frees it. */
 /* What ipc_isend hands out for an eager message that is already on its way
  * (written, or copied behind the queue): complete, shared, never freed. The
  * rate of small isends is what a streaming sender measures, and a request of
@@ -401,6 +400,7 @@ static struct ipc__request sent_at_once = {
     .peer = -1,
 };
 
+/* Hands a completed request's outcome to the caller and frees it. */
 static int finish(struct ipc__request **slot, ipc_status *st)
 {
     struct ipc__request *r = *slot;

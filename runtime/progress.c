@@ -74,7 +74,7 @@ int ipc__progress_init(void)
 static void frame_free(struct ipc__frame *f)
 {
     if (f->owned)
-        ipc__g.peers[f->peer].copied_bytes -= f->owned_len;
+        ipc__g.peers[f->peer].copied_bytes -= f->payload_len;
     free(f->owned);
     free(f);
 }
@@ -219,7 +219,6 @@ int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
         size_t off = done > sizeof hdr ? done - sizeof hdr : 0;
         memcpy(copy + off, (const char *)payload + off, len - off);
         f->owned = copy;
-        f->owned_len = len;
         f->payload = copy;
         pe->copied_bytes += len;
     }

@@ -16,7 +16,7 @@
 /* A block for the root of a gather. With ranks sharing cores, eager blocks
  * let the senders run ahead of the root and the scheduler then takes turns
  * slowly (64 KiB blocks on 8 ranks: 490-640 us a gather, more than 1 MiB
- * blocks); by rendezvous each waits for the root (74-79 us). With a core
+ * blocks); by rendezvous each waits for the root (74-142 us). With a core
  * each, eager is faster (2 ranks: 3.7 against 6.3 us). */
 static int send_to_root(const void *buf, size_t bytes, int root, int tag, ipc_comm comm)
 {

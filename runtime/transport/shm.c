@@ -160,10 +160,11 @@ static size_t sender_words(int n)
 
 static size_t ctrl_bytes(int n)
 {
-    return page_round((size_t)n * sender_words(n) * 8 +CACHE_LINE + sizeof(struct meeting) + (size_t)n * CACHE_LINE +
+    return page_round(CACHE_LINE + sizeof(struct meeting) + (size_t)n * CACHE_LINE +
                       2 * (size_t)n * REDUCE_SLOT +
                       (size_t)n * sizeof(struct doorbell) +
-                      (size_t)n * (size_t)(n - 1) * sizeof(struct ring_head));
+                      (size_t)n * (size_t)(n - 1) * sizeof(struct ring_head) +
+                      (size_t)n * sender_words(n) * 8);
 }
 
 /* A power of two of at least four pages, at most IPC_SHM_RING_SIZE; rings
@@ -254,13 +255,6 @@ static _Atomic uint64_t *word_at(char *ring, uint32_t size, uint64_t pos)
 /* Copies n bytes of the iovecs, from `skip` bytes into them, to dst. */
 static void copy_iov(char *dst, const struct iovec *iov, int iovcnt, size_t skip, size_t n)
 {
-    if (iovcnt == 2 && !skip && n == iov[0].iov_len + iov[1].iov_len) {
-        /* A frame header and its payload, whole: most sends. */
-        memcpy(dst, iov[0].iov_base, iov[0].iov_len);
-        if (iov[1].iov_len)
-            memcpy(dst + iov[0].iov_len, iov[1].iov_base, iov[1].iov_len);
-        return;
-    }
     for (int i = 0; i < iovcnt && n; i++) {
         size_t len = iov[i].iov_len;
         if (skip >= len) {
