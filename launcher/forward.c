@@ -129,14 +129,31 @@ static struct sink sink_of(struct ipc__launch *job, int r, bool stderr_stream)
     return (struct sink){STDOUT_FILENO, &job->stdout_dead, ts, -1, name, dir};
 }
 
+void ipc__forward_bytes(struct ipc__launch *job, int r, bool stderr_stream,
+                        const char *data, size_t len)
+{
+    struct ipc__launch_rank *rk = &job->ranks[r];
+    struct ipc__linebuf *lb = stderr_stream ? &rk->err : &rk->out;
+    struct sink s = sink_of(job, r, stderr_stream);
+
+    if (job->up) { /* a node daemon: ipcrun makes the lines */
+        uint32_t type = stderr_stream ? IPC__NODE_ERR : IPC__NODE_OUT;
+        if (ipc__nodelink_queue(job->up, type, r, data, len, NULL, 0) == 0)
+            (void)ipc__nodelink_flush_all(job->up);
+        return;
+    }
+    if (len == 0)
+        ipc__linebuf_flush(lb, emit_line, &s);
+    else if (ipc__linebuf_feed(lb, data, len, emit_line, &s) < 0)
+        ipc__say("out of memory forwarding output of rank %d; some of it is lost", r);
+}
+
 static void close_output(struct ipc__launch *job, int r, bool stderr_stream)
 {
     struct ipc__launch_rank *rk = &job->ranks[r];
     int *fd = stderr_stream ? &rk->err_fd : &rk->out_fd;
-    struct ipc__linebuf *lb = stderr_stream ? &rk->err : &rk->out;
-    struct sink s = sink_of(job, r, stderr_stream);
 
-    ipc__linebuf_flush(lb, emit_line, &s);
+    ipc__forward_bytes(job, r, stderr_stream, NULL, 0);
     close(*fd);
     *fd = -1;
 }
@@ -161,8 +178,6 @@ enum ipc__read_result ipc__forward_output(struct ipc__launch *job, int r,
 {
     struct ipc__launch_rank *rk = &job->ranks[r];
     int fd = stderr_stream ? rk->err_fd : rk->out_fd;
-    struct ipc__linebuf *lb = stderr_stream ? &rk->err : &rk->out;
-    struct sink s = sink_of(job, r, stderr_stream);
     char buf[READ_CHUNK];
 
     ssize_t n = read(fd, buf, sizeof buf);
@@ -172,8 +187,7 @@ enum ipc__read_result ipc__forward_output(struct ipc__launch *job, int r,
         close_output(job, r, stderr_stream);
         return IPC__READ_CLOSED;
     }
-    if (ipc__linebuf_feed(lb, buf, (size_t)n, emit_line, &s) < 0)
-        ipc__say("out of memory forwarding output of rank %d; some of it is lost", r);
+    ipc__forward_bytes(job, r, stderr_stream, buf, (size_t)n);
     return IPC__READ_DATA;
 }
 
@@ -197,6 +211,10 @@ void ipc__forward_drain(struct ipc__launch *job)
             close_output(job, r, false);
         if (rk->err_fd >= 0)
             close_output(job, r, true);
+        if (rk->daemon) { /* a remote rank whose daemon did not say the end */
+            ipc__forward_bytes(job, r, false, NULL, 0);
+            ipc__forward_bytes(job, r, true, NULL, 0);
+        }
     }
 }
 

@@ -37,6 +37,13 @@ void ipc__forward_fini(struct ipc__launch *job);
 enum ipc__read_result ipc__forward_output(struct ipc__launch *job, int r,
                                           bool stderr_stream);
 
+/* Forwards len bytes of rank r's stdout (or stderr) that were read from its
+ * pipe here or that its node daemon sent; len 0 is the end of the stream (a
+ * last partial line is written with a newline added). In a node daemon the
+ * bytes go to ipcrun as they are. */
+void ipc__forward_bytes(struct ipc__launch *job, int r, bool stderr_stream,
+                        const char *data, size_t len);
+
 /* When ipcrun's own stdout or stderr is gone, closes the ranks' matching
  * pipes, so that a rank writing there sees EPIPE as it would without ipcrun. */
 void ipc__forward_drop_dead(struct ipc__launch *job);

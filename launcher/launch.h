@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "iofwd.h"
+#include "nodemsg.h"
 #include "options.h"
 #include "placement.h"
 #include "wireup.h"
@@ -40,6 +41,27 @@ struct ipc__launch_rank {
      * stderr; -1 without it. *_dead: a write failed, the rest is dropped. */
     int out_file, err_file;
     bool out_file_dead, err_file_dead;
+    /* Several hosts. local_index: the rank's place among the ranks this
+     * process starts, -1 for the others. daemon: in ipcrun, the node daemon
+     * that runs the rank, NULL when this process runs it. A remote rank counts as
+     * running from the start until its daemon reports its end. */
+    int local_index;
+    struct ipc__daemon *daemon;
+    const char *host; /* where it runs, for messages; NULL: job->host */
+};
+
+/* ipcrun's view of one node daemon (remote.c). */
+struct ipc__daemon {
+    const char *host;  /* as given with --host */
+    const char *agent; /* the launch agent's program, for messages */
+    pid_t agent_pid;  /* the launch agent (ssh, ...); 0 once reaped */
+    int agent_status; /* its wait status once reaped */
+    struct ipc__nodelink link;
+    bool open;     /* the stream has not ended */
+    bool heard;    /* it said something: it started */
+    bool done;     /* it said DONE: every rank of its node ended */
+    int nranks;    /* ranks it runs */
+    int first_rank; /* the lowest of them */
 };
 
 enum ipc__launch_phase {
@@ -75,11 +97,36 @@ struct ipc__launch {
     char *in_buf; /* the chunk, in_len bytes */
     size_t in_len;
     bool in_eof; /* ipcrun's stdin ended (or failed) */
+    /* Several hosts (remote.c, daemon.c). This process starts nlocal of the
+     * n ranks, local[0..nlocal) (all of them on one host). */
+    int nlocal;
+    int *local;
+    char *node_of;  /* IPC_NODE_OF for the ranks; NULL: every rank on one node */
+    char *tcp_if;   /* IPC_TCP_IF for the ranks; NULL: as inherited */
+    struct ipc__daemon *daemons; /* ipcrun: one per other host */
+    int ndaemons;
+    struct ipc__nodelink *up; /* a node daemon: its stream to ipcrun; NULL in ipcrun */
+};
+
+/* Where the ranks of a job run when it spans several hosts (nodes): made by
+ * main.c from --host/--hostfile, or by a node daemon from its job. */
+struct ipc__layout {
+    int nnodes;
+    const char *const *hosts; /* per node: its host name */
+    const int *node_of_rank;  /* per rank: its node */
+    int this_node;            /* the node this process runs ranks of; -1: none */
+    const char *tcp_if;       /* IPC_TCP_IF for the ranks; NULL: the default */
+    char *const *agent_argv;  /* ipcrun: the launch agent, run as AGENT... HOST CMD... */
+    const char *daemon_path;  /* ipcrun: ipcrun's path on the other hosts */
+    /* a node daemon: its stream to ipcrun and the job it was given */
+    struct ipc__nodelink *up;
+    const char *job_id, *job_secret;
 };
 
 /* Runs the job opts describes (checked by options.c) to its end; returns
- * ipcrun's exit status. Prints the reason of any failure. */
-int ipc__launch_run(const struct ipc__opts *opts);
+ * ipcrun's exit status. Prints the reason of any failure. layout: NULL when
+ * every rank runs on this host. */
+int ipc__launch_run(const struct ipc__opts *opts, const struct ipc__layout *layout);
 
 /* Ends the job: prints "ipcrun: on host H, rank R (pid P) <reason>; stopping
  * the other K ranks" (without "on host H, " when job->host is empty; "ipcrun:
@@ -88,6 +135,10 @@ int ipc__launch_run(const struct ipc__opts *opts);
  * stopped, so only the first cause is reported. */
 void ipc__launch_fail(struct ipc__launch *job, int rank, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Sends sig to every rank of the job; when stopping, the job is being ended
+ * and what the ranks left behind gets it too. */
+void ipc__launch_signal(struct ipc__launch *job, int sig, bool stopping);
 
 /* Milliseconds on the monotonic clock. */
 int64_t ipc__now_ms(void);

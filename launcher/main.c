@@ -10,6 +10,7 @@
 #include "ipc.h"
 #include "launch.h"
 #include "options.h"
+#include "remote.h"
 
 /* Ranks chdir to --wdir before exec: a relative program path must not
  * change meaning. */
@@ -58,6 +59,9 @@ int main(int argc, char **argv)
     for (int fd = 0; fd < 3; fd++)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
             return IPC__EXIT_LAUNCHER;
+    /* Started by another ipcrun on this host, through the launch agent. */
+    if (argc >= 2 && !strcmp(argv[1], "--daemon"))
+        return ipc__daemon_main(argc >= 3 ? argv[2] : "?");
     switch (ipc__opts_parse(&opts, argc, argv, getenv("IPC_TIMEOUT"), err, sizeof err)) {
     case IPC__OPTS_HELP:
         fputs(ipc__opts_usage(), stdout);
@@ -76,7 +80,7 @@ int main(int argc, char **argv)
         ipc__opts_free(&opts);
         return IPC__EXIT_USAGE;
     }
-    int status = ipc__launch_run(&opts);
+    int status = ipc__launch_run(&opts, NULL);
     ipc__opts_free(&opts);
     return status;
 }

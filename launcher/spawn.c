@@ -21,8 +21,9 @@ extern char **environ;
 
 /* Variables ipcrun sets for the whole job, and for each rank. */
 static const char *const job_vars[] = {
-    "IPC_SIZE",      "IPC_LOCAL_SIZE",        "IPC_JOB_ID",    "IPC_OVERSUBSCRIBED",
-    "IPC_TRANSPORT", "IPC_REPORT_TRANSPORTS", "IPC_JOB_SECRET"};
+    "IPC_SIZE",       "IPC_LOCAL_SIZE", "IPC_JOB_ID", "IPC_OVERSUBSCRIBED",
+    "IPC_TRANSPORT",  "IPC_REPORT_TRANSPORTS", "IPC_JOB_SECRET", "IPC_NODE_OF",
+    "IPC_TCP_IF"};
 enum { RANK_VAR_RANK, RANK_VAR_LOCAL_RANK, RANK_VAR_CONTROL_FD, RANK_VARS };
 static const char *const rank_vars[RANK_VARS] = {"IPC_RANK", "IPC_LOCAL_RANK",
                                                  "IPC_CONTROL_FD"};
@@ -143,13 +144,16 @@ static bool is_name(const char *entry, size_t len, const char *name)
 /* Whether the variable entry sets has another value for the rank: ipcrun's
  * own (an IPC_* variable of the job or the rank) or a later -x NAME=VALUE,
  * from the export from_export on. */
-static bool overridden(const struct ipc__opts *o, const char *entry, int from_export)
+static bool overridden(const struct ipc__launch *job, const char *entry, int from_export)
 {
+    const struct ipc__opts *o = job->opts;
     size_t len = name_len(entry);
     for (size_t i = 0; i < sizeof job_vars / sizeof job_vars[0]; i++)
         if (is_name(entry, len, job_vars[i]) &&
             (o->transport || strcmp(job_vars[i], "IPC_TRANSPORT") != 0) &&
-            (o->report_transports || strcmp(job_vars[i], "IPC_REPORT_TRANSPORTS") != 0))
+            (o->report_transports || strcmp(job_vars[i], "IPC_REPORT_TRANSPORTS") != 0) &&
+            (job->node_of || strcmp(job_vars[i], "IPC_NODE_OF") != 0) &&
+            (job->tcp_if || strcmp(job_vars[i], "IPC_TCP_IF") != 0))
             return true;
     for (int i = 0; i < RANK_VARS; i++)
         if (is_name(entry, len, rank_vars[i]))
@@ -180,20 +184,24 @@ static int build_env(struct ipc__launch *job, struct ipc__spawn_plan *plan)
     if (!plan->envp || !plan->owned)
         return -1;
     for (size_t i = 0; i < nenv; i++)
-        if (!overridden(o, environ[i], 0))
+        if (!overridden(job, environ[i], 0))
             plan->envp[k++] = environ[i];
     /* -x NAME=VALUE; of several for one NAME, the last. */
     for (int i = 0; i < o->nexports; i++)
-        if (strchr(o->exports[i], '=') && !overridden(o, o->exports[i], i + 1))
+        if (strchr(o->exports[i], '=') && !overridden(job, o->exports[i], i + 1))
             plan->envp[k++] = (char *)o->exports[i];
-    char *vars[7] = {NULL};
+    char *vars[9] = {NULL};
+    _Static_assert(sizeof vars / sizeof vars[0] == sizeof job_vars / sizeof job_vars[0],
+                   "one value per job variable");
     if (asprintf(&vars[0], "IPC_SIZE=%d", job->n) < 0 ||
-        asprintf(&vars[1], "IPC_LOCAL_SIZE=%d", job->n) < 0 ||
+        asprintf(&vars[1], "IPC_LOCAL_SIZE=%d", job->nlocal) < 0 ||
         asprintf(&vars[2], "IPC_JOB_ID=%s", job->job_id) < 0 ||
         asprintf(&vars[3], "IPC_OVERSUBSCRIBED=%d", job->placement.oversubscribed) < 0 ||
         (o->transport && asprintf(&vars[4], "IPC_TRANSPORT=%s", o->transport) < 0) ||
         (o->report_transports && !(vars[5] = strdup("IPC_REPORT_TRANSPORTS=1"))) ||
-        asprintf(&vars[6], "IPC_JOB_SECRET=%s", job->job_secret) < 0)
+        asprintf(&vars[6], "IPC_JOB_SECRET=%s", job->job_secret) < 0 ||
+        (job->node_of && asprintf(&vars[7], "IPC_NODE_OF=%s", job->node_of) < 0) ||
+        (job->tcp_if && asprintf(&vars[8], "IPC_TCP_IF=%s", job->tcp_if) < 0))
         return -1;
     for (size_t i = 0; i < njob; i++)
         if (own(plan, vars[i]))
@@ -348,11 +356,11 @@ static void close_pair(int fds[2])
             close(fds[i]);
 }
 
-static void set_rank_env(struct ipc__spawn_plan *plan, int r, int ctl_fd)
+static void set_rank_env(struct ipc__spawn_plan *plan, int r, int local, int ctl_fd)
 {
     snprintf(plan->rank_env[RANK_VAR_RANK], sizeof plan->rank_env[0], "IPC_RANK=%d", r);
     snprintf(plan->rank_env[RANK_VAR_LOCAL_RANK], sizeof plan->rank_env[0],
-             "IPC_LOCAL_RANK=%d", r);
+             "IPC_LOCAL_RANK=%d", local);
     snprintf(plan->rank_env[RANK_VAR_CONTROL_FD], sizeof plan->rank_env[0],
              "IPC_CONTROL_FD=%d", ctl_fd);
 }
@@ -387,9 +395,9 @@ static int start_rank(struct ipc__launch *job, int r, char *err, size_t errlen)
                       .in_fd = stdin_all                      ? in[0]
                                : job->opts->stdin_target == r ? -1
                                                               : job->devnull};
-    set_rank_env(job->plan, r, ctl[1]);
+    set_rank_env(job->plan, r, rk->local_index, ctl[1]);
     if (job->plan->mask)
-        ipc__placement_mask(&job->placement, r, job->plan->mask);
+        ipc__placement_mask(&job->placement, rk->local_index, job->plan->mask);
     what = "vfork";
     pid_t pid = start_child(&c);
     if (pid < 0)
@@ -456,8 +464,8 @@ int ipc__spawn_ranks(struct ipc__launch *job, char *err, size_t errlen)
     /* One after the other: the exec in each child costs milliseconds of
      * kernel time, but ranks being started already keep the other cpus busy
      * (two spawning threads were measured no faster on two cpus). */
-    for (int r = 0; r < job->n && rc == 0; r++)
-        rc = start_rank(job, r, err, errlen);
+    for (int i = 0; i < job->nlocal && rc == 0; i++)
+        rc = start_rank(job, job->local[i], err, errlen);
     /* A rank that cannot execute fails the job as any failing rank; the
      * lowest-numbered is reported. */
     for (int r = 0; r < job->n; r++)

@@ -19,8 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "forward.h"
 #include "launch.h"
+#include "remote.h"
 #include "spawn.h"
 
 /* After the last rank is reaped, how long its output pipes may stay open (a
@@ -29,7 +31,16 @@
 /* Ranks whose state the timeout message details, one line each. */
 #define TIMEOUT_DETAILS 8
 
-enum slot_kind { SLOT_SIGNAL, SLOT_CTL, SLOT_OUT, SLOT_ERR, SLOT_STDIN, SLOT_IN };
+enum slot_kind {
+    SLOT_SIGNAL,
+    SLOT_CTL,
+    SLOT_OUT,
+    SLOT_ERR,
+    SLOT_STDIN,
+    SLOT_IN,
+    SLOT_DAEMON, /* ipcrun: a node daemon's stream (rank = which daemon) */
+    SLOT_UP,     /* a node daemon: the stream to ipcrun */
+};
 
 struct slot {
     enum slot_kind kind;
@@ -51,7 +62,7 @@ static const char *plural(int k)
 static int rank_of(const struct ipc__launch *job, pid_t pid)
 {
     for (int r = 0; r < job->n; r++)
-        if (job->ranks[r].pid == pid && job->ranks[r].running)
+        if (job->ranks[r].pid == pid && job->ranks[r].running && !job->ranks[r].daemon)
             return r;
     return -1;
 }
@@ -75,8 +86,9 @@ static void signal_adopted(struct ipc__launch *job, int sig)
 static void signal_ranks(struct ipc__launch *job, int sig)
 {
     for (int r = 0; r < job->n; r++)
-        if (job->ranks[r].running)
+        if (job->ranks[r].running && !job->ranks[r].daemon)
             kill(job->ranks[r].pid, sig);
+    ipc__remote_signal(job, sig, job->phase == IPC__PHASE_STOPPING);
 }
 
 static void kill_now(struct ipc__launch *job)
@@ -99,6 +111,19 @@ static void begin_stop(struct ipc__launch *job)
     job->kill_at_ms = ipc__now_ms() + job->opts->kill_grace_ms;
 }
 
+void ipc__launch_signal(struct ipc__launch *job, int sig, bool stopping)
+{
+    if (stopping)
+        job->phase = IPC__PHASE_STOPPING;
+    if (sig == SIGKILL) {
+        kill_now(job);
+        return;
+    }
+    signal_ranks(job, sig);
+    if (stopping)
+        signal_adopted(job, sig);
+}
+
 void ipc__launch_fail(struct ipc__launch *job, int rank, int status, const char *fmt, ...)
 {
     char what[1024];
@@ -109,13 +134,20 @@ void ipc__launch_fail(struct ipc__launch *job, int rank, int status, const char 
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
+    if (job->up) { /* a node daemon: ipcrun tells and decides */
+        int32_t st = status;
+        ipc__daemon_send(job, IPC__NODE_FAIL, rank, &st, sizeof st, what, strlen(what));
+        return;
+    }
+    const char *host = rank >= 0 && job->ranks[rank].host ? job->ranks[rank].host
+                                                          : job->host;
     int others = job->nrunning - (rank >= 0 && job->ranks[rank].running ? 1 : 0);
     char stopping[64] = "";
     if (others > 0)
         snprintf(stopping, sizeof stopping, "; stopping %s%d rank%s",
                  rank >= 0 ? "the other " : "", others, plural(others));
-    if (rank >= 0 && job->host[0])
-        ipc__say("on host %s, rank %d (pid %d) %s%s", job->host, rank,
+    if (rank >= 0 && host[0])
+        ipc__say("on host %s, rank %d (pid %d) %s%s", host, rank,
                  (int)job->ranks[rank].pid, what, stopping);
     else if (rank >= 0)
         ipc__say("rank %d (pid %d) %s%s", rank, (int)job->ranks[rank].pid, what,
@@ -187,20 +219,13 @@ static void judge_batch(struct ipc__launch *job, const int *batch, int nb)
         ipc__launch_fail(job, worst, status, "%s", what);
 }
 
-static void reap(struct ipc__launch *job, int *batch)
+/* The ranks batch[0..nb) ended (reaped here, or reported by their daemon):
+ * their last words go out, then their end is judged (in a node daemon:
+ * reported to ipcrun, which judges). */
+static void ranks_ended(struct ipc__launch *job, const int *batch, int nb)
 {
-    int nb = 0, st;
-    pid_t pid;
-
-    while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-        int r = rank_of(job, pid);
-        if (r < 0)
-            continue; /* an adopted child of some rank */
-        job->ranks[r].running = false;
-        job->ranks[r].wstatus = st;
-        job->nrunning--;
-        batch[nb++] = r;
-    }
+    if (nb == 0)
+        return;
     /* What a rank wrote before it died goes out before ipcrun's word on it. */
     for (int i = 0; i < nb; i++)
         ipc__forward_drain_rank(job, batch[i]);
@@ -209,7 +234,12 @@ static void reap(struct ipc__launch *job, int *batch)
     for (int r = 0; r < job->n; r++)
         if (job->ranks[r].ctl_fd >= 0)
             ipc__wireup_serve(job, r);
-    judge_batch(job, batch, nb);
+    for (int i = 0; job->up && i < nb; i++) {
+        int32_t st = job->ranks[batch[i]].wstatus;
+        ipc__daemon_send(job, IPC__NODE_EXIT, batch[i], &st, sizeof st, NULL, 0);
+    }
+    if (!job->up)
+        judge_batch(job, batch, nb);
     for (int i = 0; i < nb; i++) {
         ipc__wireup_close(job, batch[i]);
         ipc__forward_stdin_close(job, batch[i]);
@@ -218,12 +248,35 @@ static void reap(struct ipc__launch *job, int *batch)
         signal_adopted(job, job->killing ? SIGKILL : SIGTERM);
 }
 
+static void reap(struct ipc__launch *job, int *batch)
+{
+    int nb = 0, st;
+    pid_t pid;
+
+    while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+        int r = rank_of(job, pid);
+        if (r < 0 || job->ranks[r].daemon) {
+            (void)ipc__remote_reaped(job, pid, st); /* or an adopted child */
+            continue;
+        }
+        job->ranks[r].running = false;
+        job->ranks[r].wstatus = st;
+        job->nrunning--;
+        batch[nb++] = r;
+    }
+    ranks_ended(job, batch, nb);
+}
+
 /* ---- signals and timers ---- */
 
 static void on_stop_signal(struct ipc__launch *job, int sig)
 {
     if (job->phase != IPC__PHASE_RUNNING) {
         kill_now(job); /* asked twice: no more grace */
+        return;
+    }
+    if (job->up) { /* a node daemon: its session is going away */
+        begin_stop(job);
         return;
     }
     ipc__say("interrupted by signal %d; stopping %d rank%s", sig, job->nrunning,
@@ -361,7 +414,10 @@ static void detail_running(const struct ipc__launch *job)
             return;
         }
         char what[128];
-        describe_activity(job->ranks[r].pid, what, sizeof what);
+        if (job->ranks[r].daemon)
+            snprintf(what, sizeof what, "running on host %s", job->ranks[r].host);
+        else
+            describe_activity(job->ranks[r].pid, what, sizeof what);
         ipc__say("rank %d (pid %d) was %s", r, (int)job->ranks[r].pid, what);
         shown++;
     }
@@ -410,17 +466,25 @@ static bool finished(const struct ipc__launch *job, int64_t now, int64_t deadlin
         return false;
     if (now >= deadline)
         return true;
-    if (any_output_open(job))
+    if (any_output_open(job) || ipc__remote_busy(job))
         return false;
     return job->phase != IPC__PHASE_STOPPING || !have_children();
 }
 
 static int build_pollset(const struct ipc__launch *job, struct pollfd *pfds,
-                         struct slot *slots)
+                         struct slot *slots, int *which)
 {
     int k = 0;
     pfds[k] = (struct pollfd){.fd = job->sigfd, .events = POLLIN};
     slots[k++] = (struct slot){SLOT_SIGNAL, -1};
+    if (job->up && job->up->rfd >= 0) {
+        pfds[k] = (struct pollfd){.fd = job->up->rfd, .events = POLLIN};
+        slots[k++] = (struct slot){SLOT_UP, -1};
+    }
+    int nd = ipc__remote_pollset(job, pfds + k, which);
+    for (int i = 0; i < nd; i++)
+        slots[k + i] = (struct slot){SLOT_DAEMON, which[i]};
+    k += nd;
     if (ipc__forward_stdin_wanted(job)) {
         pfds[k] = (struct pollfd){.fd = job->stdin_fd, .events = POLLIN};
         slots[k++] = (struct slot){SLOT_STDIN, -1};
@@ -460,12 +524,25 @@ static int poll_timeout(int64_t now, const int64_t *deadlines, int n)
     return wait > INT_MAX ? INT_MAX : (int)wait;
 }
 
+/* A node daemon whose ipcrun is gone stops at once: nobody would see the
+ * ranks' output or decide anything. */
+static void on_up_lost(struct ipc__launch *job)
+{
+    close(job->up->rfd);
+    if (job->up->wfd == job->up->rfd)
+        job->up->wfd = -1;
+    job->up->rfd = -1;
+    job->phase = IPC__PHASE_STOPPING;
+    kill_now(job);
+}
+
 /* Output first, then control packets, then signals: a rank's last words are
  * read before its death is handled. */
 static void dispatch(struct ipc__launch *job, struct pollfd *pfds,
                      const struct slot *slots, int nfds, int *batch)
 {
     bool signalled = false;
+    int nb = 0;
     for (int i = 0; i < nfds; i++) {
         if (!pfds[i].revents)
             continue;
@@ -481,7 +558,12 @@ static void dispatch(struct ipc__launch *job, struct pollfd *pfds,
             ipc__forward_stdin_read(job);
         else if (s->kind == SLOT_IN && rk->in_fd == pfds[i].fd)
             ipc__forward_stdin_write(job, s->rank);
+        else if (s->kind == SLOT_DAEMON)
+            ipc__remote_serve(job, s->rank, pfds[i].revents, batch, &nb);
+        else if (s->kind == SLOT_UP && !ipc__daemon_serve_up(job))
+            on_up_lost(job);
     }
+    ranks_ended(job, batch, nb);
     if (job->stdout_dead || job->stderr_dead)
         ipc__forward_drop_dead(job);
     for (int i = 0; i < nfds; i++)
@@ -494,15 +576,16 @@ static void dispatch(struct ipc__launch *job, struct pollfd *pfds,
 
 static int supervise(struct ipc__launch *job)
 {
-    size_t cap = 2 + 4 * (size_t)job->n;
+    size_t cap = 3 + 4 * (size_t)job->n + (size_t)job->ndaemons;
     struct pollfd *pfds = calloc(cap, sizeof *pfds);
     struct slot *slots = calloc(cap, sizeof *slots);
     int *batch = calloc((size_t)job->n, sizeof *batch);
+    int *which = calloc((size_t)job->ndaemons + 1, sizeof *which);
     int64_t timeout_at =
         job->opts->timeout_ms ? ipc__now_ms() + job->opts->timeout_ms : 0;
     int64_t last_exit = 0;
 
-    if (!pfds || !slots || !batch) {
+    if (!pfds || !slots || !batch || !which) {
         ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER, "out of memory");
         kill_now(job);
     }
@@ -523,7 +606,7 @@ static int supervise(struct ipc__launch *job)
             kill_now(job);
         int64_t deadlines[3] = {timeout_at, job->kill_at_ms,
                                 job->nrunning ? 0 : deadline};
-        int nfds = build_pollset(job, pfds, slots);
+        int nfds = build_pollset(job, pfds, slots, which);
         int rc = poll(pfds, (nfds_t)nfds, poll_timeout(now, deadlines, 3));
         if (rc < 0 && errno != EINTR) {
             ipc__say("poll failed: %s; stopping every rank", strerror(errno));
@@ -535,9 +618,12 @@ static int supervise(struct ipc__launch *job)
             dispatch(job, pfds, slots, nfds, batch);
     }
     ipc__forward_drain(job);
+    if (job->up)
+        ipc__daemon_send(job, IPC__NODE_DONE, -1, NULL, 0, NULL, 0);
     free(pfds);
     free(slots);
     free(batch);
+    free(which);
     return job->exit_status;
 }
 
@@ -573,7 +659,8 @@ static void find_host(struct ipc__launch *job)
     job->host[sizeof job->host - 1] = '\0';
 }
 
-static int setup(struct ipc__launch *job, char *err, size_t errlen)
+static int setup(struct ipc__launch *job, const struct ipc__layout *layout, char *err,
+                 size_t errlen)
 {
     if (setup_signals(job) != 0) {
         snprintf(err, errlen, "cannot set up signal handling: %s", strerror(errno));
@@ -596,12 +683,21 @@ static int setup(struct ipc__launch *job, char *err, size_t errlen)
         struct ipc__launch_rank *rk = &job->ranks[r];
         rk->ctl_fd = rk->out_fd = rk->err_fd = rk->in_fd = -1;
         rk->out_file = rk->err_file = -1;
+        rk->local_index = -1;
     }
+    for (int i = 0; i < job->nlocal; i++)
+        job->ranks[job->local[i]].local_index = i;
     find_host(job);
-    ipc__spawn_job_id(job->job_id);
-    if (ipc__spawn_job_secret(job->job_secret) != 0) {
-        snprintf(err, errlen, "cannot draw the job secret (getrandom): %s", strerror(errno));
-        return -1;
+    if (job->up) { /* a node daemon runs the job it was given */
+        snprintf(job->job_id, sizeof job->job_id, "%s", layout->job_id);
+        snprintf(job->job_secret, sizeof job->job_secret, "%s", layout->job_secret);
+    } else {
+        ipc__spawn_job_id(job->job_id);
+        if (ipc__spawn_job_secret(job->job_secret) != 0) {
+            snprintf(err, errlen, "cannot draw the job secret (getrandom): %s",
+                     strerror(errno));
+            return -1;
+        }
     }
     job->launcher_pid = getpid();
     if (ipc__forward_init(job, err, errlen) != 0)
@@ -611,6 +707,10 @@ static int setup(struct ipc__launch *job, char *err, size_t errlen)
 
 static void teardown(struct ipc__launch *job)
 {
+    ipc__remote_fini(job);
+    free(job->local);
+    free(job->node_of);
+    free(job->tcp_if);
     for (int r = 0; job->ranks && r < job->n; r++)
         if (job->ranks[r].ctl_fd >= 0)
             close(job->ranks[r].ctl_fd);
@@ -630,16 +730,18 @@ static void teardown(struct ipc__launch *job)
 static void report_binding(struct ipc__launch *job, int r)
 {
     const struct ipc__placement *p = &job->placement;
+    int i = job->ranks[r].local_index;
     char where[512];
-    if (r == 0 && p->oversubscribed)
-        ipc__say("%d ranks on %d cpu%s: oversubscribed, so ranks are not bound and "
+    if (i == 0 && p->oversubscribed)
+        ipc__say("%d ranks on %d cpu%s%s%s: oversubscribed, so ranks are not bound and "
                  "wait without spinning (IPC_OVERSUBSCRIBED=1)",
-                 job->n, p->ncpus, plural(p->ncpus));
-    ipc__placement_describe(p, r, where, sizeof where);
+                 job->nlocal, p->ncpus, plural(p->ncpus), job->node_of ? " of host " : "",
+                 job->node_of ? job->host : "");
+    ipc__placement_describe(p, i, where, sizeof where);
     ipc__say("rank %d (pid %d) %s", r, (int)job->ranks[r].pid, where);
 }
 
-static void start_ranks(struct ipc__launch *job)
+static void start_ranks(struct ipc__launch *job, const struct ipc__layout *layout)
 {
     char err[512];
     const struct ipc__placement *p = &job->placement;
@@ -648,37 +750,80 @@ static void start_ranks(struct ipc__launch *job)
         ipc__say(
             "%d ranks on %d cpu%s: oversubscribed, so --bind-to is ignored and ranks "
             "wait without spinning",
-            job->n, p->ncpus, plural(p->ncpus));
+            job->nlocal, p->ncpus, plural(p->ncpus));
     if (ipc__spawn_ranks(job, err, sizeof err) != 0)
         ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER, "%s", err);
-    for (int r = 0; job->opts->report_bindings && r < job->n; r++)
-        if (job->ranks[r].pid > 0)
+    for (int i = 0; i < job->nlocal; i++) {
+        int r = job->local[i];
+        if (job->ranks[r].pid <= 0)
+            continue;
+        if (job->opts->report_bindings)
             report_binding(job, r);
+        int32_t pid = job->ranks[r].pid;
+        if (job->up)
+            ipc__daemon_send(job, IPC__NODE_STARTED, r, &pid, sizeof pid, NULL, 0);
+    }
+    if (layout && !job->up && job->phase == IPC__PHASE_RUNNING &&
+        ipc__remote_start(job, layout, err, sizeof err) != 0)
+        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER, "%s", err);
 }
 
-int ipc__launch_run(const struct ipc__opts *opts)
+/* Which ranks this process starts, and what tells the ranks where the others
+ * are. Returns 0, or -1 when out of memory. */
+static int lay_out(struct ipc__launch *job, const struct ipc__layout *layout)
+{
+    job->local = calloc((size_t)job->n, sizeof *job->local);
+    if (!job->local)
+        return -1;
+    for (int r = 0; r < job->n; r++)
+        if (!layout || layout->node_of_rank[r] == layout->this_node)
+            job->local[job->nlocal++] = r;
+    if (!layout)
+        return 0;
+    if (layout->tcp_if && !(job->tcp_if = strdup(layout->tcp_if)))
+        return -1;
+    size_t cap = (size_t)job->n * 12 + 1, used = 0;
+    job->node_of = malloc(cap);
+    if (!job->node_of)
+        return -1;
+    for (int r = 0; r < job->n; r++)
+        used += (size_t)snprintf(job->node_of + used, cap - used, "%s%d", r ? "," : "",
+                                 layout->node_of_rank[r]);
+    return 0;
+}
+
+int ipc__launch_run(const struct ipc__opts *opts, const struct ipc__layout *layout)
 {
     struct ipc__launch job = {.opts = opts,
                               .n = opts->nranks,
                               .devnull = -1,
                               .sigfd = -1,
                               .abort_rank = -1,
-                              .stdin_fd = -1};
+                              .stdin_fd = -1,
+                              .up = layout ? layout->up : NULL};
     char err[512];
+    int rc = 0;
 
-    /* First, so that the ranks' environment can say whether they are
-     * oversubscribed. */
-    int rc = ipc__placement_init(&job.placement, opts, err, sizeof err);
-    if (rc == 0 && (ipc__spawn_fd_limit(job.n, ipc__spawn_fds_per_rank(opts),
+    if (lay_out(&job, layout) != 0) {
+        snprintf(err, sizeof err, "out of memory laying out %d ranks", job.n);
+        rc = -1;
+    }
+    /* The placement of the ranks of this host comes first, so that their
+     * environment can say whether they are oversubscribed. */
+    struct ipc__opts here = *opts;
+    here.nranks = job.nlocal;
+    if (rc == 0)
+        rc = ipc__placement_init(&job.placement, &here, err, sizeof err);
+    if (rc == 0 && (ipc__spawn_fd_limit(job.nlocal, ipc__spawn_fds_per_rank(opts),
                                         &job.nofile_soft, err, sizeof err) != 0 ||
-                    setup(&job, err, sizeof err) != 0))
+                    setup(&job, layout, err, sizeof err) != 0))
         rc = -1;
     if (rc != 0) {
         ipc__say("%s", err);
         teardown(&job);
         return rc == -2 ? IPC__EXIT_USAGE : IPC__EXIT_LAUNCHER;
     }
-    start_ranks(&job);
+    start_ranks(&job, layout);
     int status = supervise(&job);
     teardown(&job);
     return status;

@@ -13,6 +13,7 @@
 
 #include "ctl.h"
 #include "launch.h"
+#include "remote.h"
 
 int ipc__wireup_init(struct ipc__wireup *w)
 {
@@ -121,14 +122,32 @@ static bool peer_gone(int rc)
     return rc == -EPIPE || rc == -ECONNRESET || rc == -ECONNREFUSED;
 }
 
+void ipc__wireup_deliver(struct ipc__launch *job, int r, uint32_t type, const void *payload,
+                         size_t len)
+{
+    int fd = job->ranks[r].ctl_fd;
+    int rc = fd >= 0 ? send_wait(fd, type, payload, len, NULL, 0) : 0;
+    if (rc < 0 && !peer_gone(rc))
+        ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER,
+                         "could not be sent a control message (%zu bytes): %s", len,
+                         strerror(-rc));
+}
+
+/* Whether rank r can still say something on its control channel: its socket
+ * is open here, or its node daemon runs it still. */
+static bool ctl_alive(const struct ipc__launch_rank *rk)
+{
+    return rk->ctl_fd >= 0 || (rk->daemon && rk->running);
+}
+
 /* A fence or pipe exchange that some rank can no longer join would leave the
- * others waiting forever. */
+ * others waiting forever. A node daemon leaves fences to ipcrun. */
 static void check_stuck(struct ipc__launch *job)
 {
     struct ipc__wireup *w = &job->wireup;
     for (int r = 0; r < job->n && job->phase == IPC__PHASE_RUNNING; r++) {
         struct ipc__launch_rank *rk = &job->ranks[r];
-        if (rk->ctl_fd >= 0)
+        if (ctl_alive(rk) || (job->up && rk->local_index < 0))
             continue;
         const char *how =
             rk->running ? "closed its control channel (IPC_CONTROL_FD)" : "exited";
@@ -137,7 +156,7 @@ static void check_stuck(struct ipc__launch *job)
                              "%s before joining the wire-up fence that %d other rank%s "
                              "in (did it call ipc_init?)",
                              how, w->nfenced, w->nfenced == 1 ? " waits" : "s wait");
-        else if (w->npipes > 0 && !rk->wants_pipes)
+        else if (w->npipes > 0 && !rk->wants_pipes && rk->local_index >= 0)
             ipc__launch_fail(job, r, 1,
                              "%s before asking for its pipes, which %d other rank%s "
                              "for (did it call ipc_init?)",
@@ -148,10 +167,12 @@ static void check_stuck(struct ipc__launch *job)
 void ipc__wireup_close(struct ipc__launch *job, int r)
 {
     struct ipc__launch_rank *rk = &job->ranks[r];
-    if (rk->ctl_fd < 0)
+    if (rk->ctl_fd >= 0) {
+        close(rk->ctl_fd);
+        rk->ctl_fd = -1;
+    } else if (!rk->daemon) {
         return;
-    close(rk->ctl_fd);
-    rk->ctl_fd = -1;
+    }
     check_stuck(job);
 }
 
@@ -176,14 +197,10 @@ static void complete_fence(struct ipc__launch *job)
         free(blob);
         return;
     }
-    for (int r = 0; r < job->n && job->phase == IPC__PHASE_RUNNING; r++) {
-        int fd = job->ranks[r].ctl_fd;
-        int rc = fd >= 0 ? send_wait(fd, IPC__CTL_FENCE_DONE, blob, len, NULL, 0) : 0;
-        if (rc < 0 && !peer_gone(rc))
-            ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER,
-                             "could not be sent the end of a fence (%zu bytes): %s", len,
-                             strerror(-rc));
-    }
+    if (ipc__remote_ctl(job, -1, IPC__CTL_FENCE_DONE, blob, len) != 0)
+        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER, "out of memory completing a fence");
+    for (int r = 0; r < job->n && job->phase == IPC__PHASE_RUNNING; r++)
+        ipc__wireup_deliver(job, r, IPC__CTL_FENCE_DONE, blob, len);
     free(blob);
 }
 
@@ -202,8 +219,9 @@ static void send_pipe(struct ipc__launch *job, int to, int peer, int rfd, int wf
                          strerror(-rc));
 }
 
-/* Creates the two pipes between ranks i and j and gives each its ends; the
- * launcher keeps none, so it never holds more than four at a time. */
+/* Creates the two pipes between ranks i and j (of this host) and gives each
+ * its ends; the launcher keeps none, so it never holds more than four at a
+ * time. */
 static int connect_pair(struct ipc__launch *job, int i, int j)
 {
     int i_to_j[2], j_to_i[2];
@@ -229,8 +247,9 @@ static void hand_out_pipes(struct ipc__launch *job)
     job->wireup.npipes = 0;
     for (int r = 0; r < job->n; r++)
         job->ranks[r].wants_pipes = false;
-    for (int i = 0; i < job->n; i++) {
-        for (int j = i + 1; j < job->n; j++) {
+    for (int a = 0; a < job->nlocal; a++) {
+        for (int b = a + 1; b < job->nlocal; b++) {
+            int i = job->local[a], j = job->local[b];
             if (job->phase != IPC__PHASE_RUNNING)
                 return;
             int rc = connect_pair(job, i, j);
@@ -277,7 +296,7 @@ static void on_pipes(struct ipc__launch *job, int r)
     if (rk->wants_pipes)
         return;
     rk->wants_pipes = true;
-    if (++job->wireup.npipes == job->n)
+    if (++job->wireup.npipes == job->nlocal)
         hand_out_pipes(job);
     else
         check_stuck(job);
@@ -331,7 +350,7 @@ static void on_shm(struct ipc__launch *job, int r, const char *buf, size_t len)
         ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER,
                          "could not be passed the shared segment: %s", strerror(-rc));
     /* Once every rank holds it, the segment lives exactly as long as they do. */
-    if (++w->nshm == job->n && w->shm_fd >= 0) {
+    if (++w->nshm == job->nlocal && w->shm_fd >= 0) {
         close(w->shm_fd);
         w->shm_fd = -1;
     }
@@ -352,8 +371,8 @@ static void on_abort(struct ipc__launch *job, int r, const char *buf, size_t len
         job->abort_rank = r;
 }
 
-static void on_packet(struct ipc__launch *job, int r, uint32_t type, const char *buf,
-                      size_t len)
+void ipc__wireup_packet(struct ipc__launch *job, int r, uint32_t type, const char *buf,
+                        size_t len)
 {
     struct ipc__launch_rank *rk = &job->ranks[r];
     switch (type) {
@@ -403,6 +422,9 @@ void ipc__wireup_serve(struct ipc__launch *job, int r)
             ipc__wireup_close(job, r);
             return;
         }
-        on_packet(job, r, type, job->wireup.rxbuf, (size_t)n);
+        if (job->up && type != IPC__CTL_SHM && type != IPC__CTL_PIPES)
+            ipc__daemon_relay_ctl(job, r, type, job->wireup.rxbuf, (size_t)n);
+        else
+            ipc__wireup_packet(job, r, type, job->wireup.rxbuf, (size_t)n);
     }
 }

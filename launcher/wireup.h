@@ -6,6 +6,7 @@
 #define IPC_LAUNCHER_WIREUP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct ipc__launch;
 
@@ -36,6 +37,16 @@ char *ipc__wireup_blob(const struct ipc__wireup *w, size_t *len);
  * non-blocking) and closes it at end of file. Failures of the protocol end the
  * job through ipc__launch_fail(). */
 void ipc__wireup_serve(struct ipc__launch *job, int r);
+
+/* Acts on one packet rank r sent on its control channel (read here, or
+ * relayed by its node daemon). */
+void ipc__wireup_packet(struct ipc__launch *job, int r, uint32_t type, const char *buf,
+                        size_t len);
+
+/* Sends rank r (of this host) a control packet; a rank that is gone is
+ * skipped. */
+void ipc__wireup_deliver(struct ipc__launch *job, int r, uint32_t type, const void *payload,
+                         size_t len);
 
 /* Closes rank r's control socket; a fence the others wait in that r can no
  * longer join ends the job. */

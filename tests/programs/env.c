@@ -2,7 +2,8 @@
  * env - the environment ipcrun gives each rank agrees with the library.
  *
  * Each rank prints one line with IPC_RANK, IPC_SIZE, IPC_LOCAL_RANK,
- * IPC_LOCAL_SIZE, IPC_JOB_ID and IPC_TRANSPORT ("-" when unset), then checks
+ * IPC_LOCAL_SIZE, IPC_JOB_ID and IPC_TRANSPORT ("-" when unset), and one
+ * line "env: rank R: NAME=VALUE" per NAME given as an argument, then checks
  * that ipc_comm_rank/ipc_comm_size match IPC_RANK/IPC_SIZE, that the local
  * rank is within the local size, and that IPC_JOB_ID is a uuid, the same on
  * every rank (rank 0 collects them all). Run without ipcrun (no IPC_RANK),
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
            t_rank, env_or_dash("IPC_RANK"), env_or_dash("IPC_SIZE"),
            env_or_dash("IPC_LOCAL_RANK"), env_or_dash("IPC_LOCAL_SIZE"),
            env_or_dash("IPC_JOB_ID"), env_or_dash("IPC_TRANSPORT"));
+    for (int i = 1; i < argc; i++) /* more variables the test asks about */
+        printf("env: rank %d: %s=%s\n", t_rank, argv[i], env_or_dash(argv[i]));
     fflush(stdout);
 
     if (getenv("IPC_RANK"))

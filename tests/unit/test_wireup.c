@@ -28,6 +28,7 @@ struct fixture {
     struct ipc__opts opts;
     struct ipc__launch job;
     int rank_fd[NRANKS];
+    int local[NRANKS]; /* every rank runs on this host */
     int saved_stderr;
     int err_pipe[2];
     char *buf;
@@ -39,7 +40,8 @@ static int setup(void **state)
     if (!f)
         return -1;
     f->opts = (struct ipc__opts){.nranks = NRANKS, .kill_grace_ms = 3000};
-    f->job = (struct ipc__launch){.opts = &f->opts, .n = NRANKS, .abort_rank = -1};
+    f->job = (struct ipc__launch){
+        .opts = &f->opts, .n = NRANKS, .nlocal = NRANKS, .local = f->local, .abort_rank = -1};
     f->job.ranks = calloc(NRANKS, sizeof *f->job.ranks);
     f->buf = malloc(IPC__CTL_MAX_MSG);
     if (!f->job.ranks || !f->buf || ipc__wireup_init(&f->job.wireup))
@@ -51,7 +53,8 @@ static int setup(void **state)
         fcntl(sv[0], F_SETFL, O_NONBLOCK);
         fcntl(sv[1], F_SETFL, O_NONBLOCK);
         f->job.ranks[r] = (struct ipc__launch_rank){
-            .pid = 1000 + r, .ctl_fd = sv[0], .out_fd = -1, .err_fd = -1};
+            .pid = 1000 + r, .ctl_fd = sv[0], .out_fd = -1, .err_fd = -1, .local_index = r};
+        f->local[r] = r;
         f->rank_fd[r] = sv[1];
     }
     f->saved_stderr = dup(STDERR_FILENO);

@@ -1,0 +1,290 @@
+/* daemon.c - the node daemon, `ipcrun --daemon HOST` (see remote.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "launch.h"
+#include "remote.h"
+
+/* The job as ipcrun described it (docs/wire-formats.md). */
+struct daemon_job {
+    struct ipc__opts opts;
+    struct ipc__layout layout;
+    int *node_of_rank;
+    const char *host;
+    const char **exports;
+    int nexports;
+    char **argv;
+    const char *tcp_if;
+};
+
+static int parse_int(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < INT_MIN || v > INT_MAX)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* IPC_NODE_OF: "0,0,1,1" for n ranks. */
+static int parse_node_of(const char *s, int n, int **out)
+{
+    int *node = calloc((size_t)n, sizeof *node);
+    if (!node)
+        return -1;
+    for (int r = 0; r < n; r++) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || v < 0 || v > INT_MAX || *end != (r + 1 < n ? ',' : '\0')) {
+            free(node);
+            return -1;
+        }
+        node[r] = (int)v;
+        s = end + 1;
+    }
+    *out = node;
+    return 0;
+}
+
+/* One "key=value". Returns 0, or -1 for a value that does not parse. */
+static int take_kv(struct daemon_job *dj, char *kv, int *size, const char **node_of)
+{
+    char *v = strchr(kv, '=');
+    if (!v)
+        return -1;
+    *v++ = '\0';
+    struct ipc__opts *o = &dj->opts;
+    int i = 0;
+    if (!strcmp(kv, "host"))
+        dj->host = v;
+    else if (!strcmp(kv, "node"))
+        return parse_int(v, &dj->layout.this_node);
+    else if (!strcmp(kv, "size"))
+        return parse_int(v, size);
+    else if (!strcmp(kv, "node_of"))
+        *node_of = v;
+    else if (!strcmp(kv, "id"))
+        dj->layout.job_id = v;
+    else if (!strcmp(kv, "secret"))
+        dj->layout.job_secret = v;
+    else if (!strcmp(kv, "tcp_if"))
+        dj->tcp_if = v;
+    else if (!strcmp(kv, "transport"))
+        o->transport = v;
+    else if (!strcmp(kv, "wdir"))
+        o->wdir = v;
+    else if (!strcmp(kv, "x"))
+        dj->exports[dj->nexports++] = v;
+    else if (!strcmp(kv, "bind") && parse_int(v, &i) == 0)
+        o->bind_to = (enum ipc__bind_to)i;
+    else if (!strcmp(kv, "map") && parse_int(v, &i) == 0)
+        o->map_by = (enum ipc__map_by)i;
+    else if (!strcmp(kv, "report_bindings") && parse_int(v, &i) == 0)
+        o->report_bindings = i != 0;
+    else if (!strcmp(kv, "report_transports") && parse_int(v, &i) == 0)
+        o->report_transports = i != 0;
+    else
+        return -1; /* a newer ipcrun: better to say so than to run another job */
+    return 0;
+}
+
+/* Takes the job apart; its strings stay in buf. Returns 0, or -1 with the
+ * reason in err. */
+static int parse_job(struct daemon_job *dj, char *buf, size_t len, char *err, size_t errlen)
+{
+    int size = 0, nstr = 0, argc = 0;
+    const char *node_of = NULL;
+    if (len == 0 || buf[len - 1] != '\0')
+        goto bad;
+    for (size_t i = 0; i < len; i++)
+        nstr += buf[i] == '\0';
+    dj->exports = calloc((size_t)nstr + 1, sizeof *dj->exports);
+    dj->argv = calloc((size_t)nstr + 1, sizeof *dj->argv);
+    if (!dj->exports || !dj->argv)
+        goto bad;
+    char *p = buf, *end = buf + len;
+    for (; p < end && *p; p += strlen(p) + 1)
+        if (take_kv(dj, p, &size, &node_of) != 0)
+            goto bad;
+    for (p++; p < end; p += strlen(p) + 1)
+        dj->argv[argc++] = p;
+    if (argc == 0 || size < 1 || !node_of || !dj->layout.job_id || !dj->layout.job_secret ||
+        parse_node_of(node_of, size, &dj->node_of_rank) != 0)
+        goto bad;
+    dj->opts.nranks = size;
+    dj->opts.stdin_target = IPC__STDIN_NONE; /* stdin is the stream to ipcrun */
+    dj->opts.kill_grace_ms = IPC__OPTS_DEFAULT_KILL_GRACE_MS;
+    dj->opts.exports = dj->exports;
+    dj->opts.nexports = dj->nexports;
+    dj->opts.prog_argv = dj->argv;
+    return 0;
+bad:
+    snprintf(err, errlen, "could not understand the job ipcrun sent; is the same version "
+                          "of ipcrun installed on every host?");
+    return -1;
+}
+
+/* The address the ranks listen on for TCP: what the user chose, else the one
+ * this host was reached on (ssh says which), else the runtime's default. */
+static const char *pick_tcp_if(const struct daemon_job *dj, char *buf, size_t len)
+{
+    if (dj->tcp_if)
+        return dj->tcp_if;
+    const char *ssh = getenv("SSH_CONNECTION"); /* client port server port */
+    char a[64], b[16], c[64];
+    if (ssh && sscanf(ssh, "%63s %15s %63s", a, b, c) == 3) {
+        snprintf(buf, len, "%s", c);
+        return buf;
+    }
+    return NULL;
+}
+
+/* Reads the job: the first message. Returns its payload (malloc'ed, len
+ * bytes), or NULL when the stream ended first. */
+static char *read_job(struct ipc__nodelink *up, size_t *len)
+{
+    for (;;) {
+        struct ipc__node_hdr h;
+        const char *p;
+        int got = ipc__nodelink_next(up, &h, &p);
+        if (got < 0)
+            return NULL;
+        if (got == 1) {
+            if (h.type != IPC__NODE_JOB)
+                return NULL;
+            char *copy = malloc(h.len + 1);
+            if (copy) {
+                memcpy(copy, p, h.len);
+                *len = h.len;
+            }
+            return copy;
+        }
+        if (ipc__nodelink_read(up) <= 0)
+            return NULL;
+    }
+}
+
+static void fail_up(struct ipc__nodelink *up, int status, const char *host, const char *what)
+{
+    int32_t st = status;
+    (void)host;
+    if (ipc__nodelink_queue(up, IPC__NODE_FAIL, -1, &st, sizeof st, what, strlen(what)) == 0 &&
+        ipc__nodelink_queue(up, IPC__NODE_DONE, -1, NULL, 0, NULL, 0) == 0)
+        (void)ipc__nodelink_flush_all(up);
+}
+
+int ipc__daemon_main(const char *host)
+{
+    /* stdin and stdout are the stream to ipcrun: keep them out of reach of
+     * the ranks and of any stray write. */
+    int rfd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+    int wfd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (rfd < 0 || wfd < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+        dup2(null, STDOUT_FILENO) < 0) {
+        fprintf(stderr, "ipcrun: on host %s, the node daemon cannot set up its stream: %s\n",
+                host, strerror(errno));
+        return IPC__EXIT_LAUNCHER;
+    }
+    close(null);
+    struct ipc__nodelink up;
+    ipc__nodelink_init(&up, rfd, wfd);
+
+    struct daemon_job dj = {.layout = {.this_node = -1}};
+    char err[512], found[PATH_MAX], addr[64];
+    size_t len = 0;
+    char *job = read_job(&up, &len);
+    int status = IPC__EXIT_LAUNCHER;
+    if (!job) /* ipcrun went away before saying anything */
+        goto out;
+    if (parse_job(&dj, job, len, err, sizeof err) != 0) {
+        fail_up(&up, IPC__EXIT_LAUNCHER, host, err);
+        goto out;
+    }
+    if (ipc__opts_check_program(dj.argv[0], getenv("PATH"), found, sizeof found, err,
+                                sizeof err) != 0 ||
+        (dj.opts.wdir && ipc__opts_check_wdir(dj.opts.wdir, err, sizeof err) != 0)) {
+        status = IPC__EXIT_USAGE;
+        fail_up(&up, status, host, err);
+        goto out;
+    }
+    dj.opts.prog_path = found;
+    dj.layout.node_of_rank = dj.node_of_rank;
+    dj.layout.tcp_if = pick_tcp_if(&dj, addr, sizeof addr);
+    dj.layout.up = &up;
+    fcntl(rfd, F_SETFL, fcntl(rfd, F_GETFL) | O_NONBLOCK);
+    if (wfd != rfd)
+        fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);
+    status = ipc__launch_run(&dj.opts, &dj.layout);
+    (void)ipc__nodelink_flush_all(&up);
+out:
+    if (job)
+        explicit_bzero(job, len); /* it holds the secret */
+    free(job);
+    free(dj.exports);
+    free(dj.argv);
+    free(dj.node_of_rank);
+    ipc__nodelink_fini(&up);
+    return status;
+}
+
+/* ---- during the job ---- */
+
+void ipc__daemon_send(struct ipc__launch *job, uint32_t type, int r, const void *a,
+                      size_t alen, const void *b, size_t blen)
+{
+    struct ipc__nodelink *up = job->up;
+    if (up->wfd < 0)
+        return;
+    /* An error means ipcrun is gone; reading the stream says so. */
+    if (ipc__nodelink_queue(up, type, r, a, alen, b, blen) == 0)
+        (void)ipc__nodelink_flush_all(up);
+}
+
+void ipc__daemon_relay_ctl(struct ipc__launch *job, int r, uint32_t type, const char *buf,
+                           size_t len)
+{
+    ipc__daemon_send(job, IPC__NODE_RANK_CTL, r, &type, sizeof type, buf, len);
+}
+
+static void on_ctl(struct ipc__launch *job, int r, const char *p, size_t len)
+{
+    uint32_t type;
+    if (len < sizeof type)
+        return;
+    memcpy(&type, p, sizeof type);
+    for (int i = 0; i < job->nlocal; i++)
+        if (r < 0 || job->local[i] == r)
+            ipc__wireup_deliver(job, job->local[i], type, p + sizeof type,
+                                len - sizeof type);
+}
+
+bool ipc__daemon_serve_up(struct ipc__launch *job)
+{
+    struct ipc__nodelink *up = job->up;
+    ssize_t n = ipc__nodelink_read(up);
+    if (n == -EAGAIN)
+        return true;
+    struct ipc__node_hdr h;
+    const char *p;
+    int got;
+    while ((got = ipc__nodelink_next(up, &h, &p)) == 1) {
+        int32_t sig[2];
+        if (h.type == IPC__NODE_SIGNAL && h.len == sizeof sig) {
+            memcpy(sig, p, sizeof sig);
+            if (sig[0] > 0 && sig[0] < NSIG)
+                ipc__launch_signal(job, sig[0], sig[1] != 0);
+        } else if (h.type == IPC__NODE_CTL) {
+            on_ctl(job, h.rank, p, h.len);
+        }
+    }
+    return n > 0 && got == 0;
+}

@@ -1,0 +1,464 @@
+/* remote.c - ipcrun's side of the node daemons (see remote.h). */
+#include "remote.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "forward.h"
+#include "launch.h"
+
+extern char **environ;
+
+/* ---- the job description ---- */
+
+/* Appends "key=value\0" to the description being built. */
+static int add_kv(char **buf, size_t *len, const char *key, const char *value)
+{
+    size_t kl = strlen(key), vl = strlen(value);
+    char *b = realloc(*buf, *len + kl + vl + 2);
+    if (!b)
+        return -1;
+    memcpy(b + *len, key, kl);
+    b[*len + kl] = '=';
+    memcpy(b + *len + kl + 1, value, vl + 1);
+    *buf = b;
+    *len += kl + vl + 2;
+    return 0;
+}
+
+static int add_str(char **buf, size_t *len, const char *s)
+{
+    size_t l = strlen(s) + 1;
+    char *b = realloc(*buf, *len + l);
+    if (!b)
+        return -1;
+    memcpy(b + *len, s, l);
+    *buf = b;
+    *len += l;
+    return 0;
+}
+
+static int add_int(char **buf, size_t *len, const char *key, long v)
+{
+    char num[24];
+    snprintf(num, sizeof num, "%ld", v);
+    return add_kv(buf, len, key, num);
+}
+
+/* What -x NAME means on this host: the value ipcrun sees, sent along. */
+static int add_exports(const struct ipc__opts *o, char **buf, size_t *len)
+{
+    for (int i = 0; i < o->nexports; i++) {
+        const char *x = o->exports[i];
+        if (strchr(x, '=')) {
+            if (add_kv(buf, len, "x", x) != 0)
+                return -1;
+            continue;
+        }
+        const char *v = getenv(x);
+        if (!v)
+            continue;
+        char *pair;
+        if (asprintf(&pair, "%s=%s", x, v) < 0)
+            return -1;
+        int rc = add_kv(buf, len, "x", pair);
+        free(pair);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The description of the job for the daemon of node `node` (docs/wire-formats.md). */
+static char *describe_job(const struct ipc__launch *job, const struct ipc__layout *lay,
+                          int node, size_t *len)
+{
+    const struct ipc__opts *o = job->opts;
+    char *buf = NULL, cwd[4096];
+    *len = 0;
+    const char *wdir = o->wdir ? o->wdir : getcwd(cwd, sizeof cwd);
+    int rc = add_kv(&buf, len, "host", lay->hosts[node]) | add_int(&buf, len, "node", node) |
+             add_int(&buf, len, "size", job->n) | add_kv(&buf, len, "node_of", job->node_of) |
+             add_kv(&buf, len, "id", job->job_id) |
+             add_kv(&buf, len, "secret", job->job_secret) |
+             add_int(&buf, len, "bind", o->bind_to) | add_int(&buf, len, "map", o->map_by) |
+             add_int(&buf, len, "report_bindings", o->report_bindings) |
+             add_int(&buf, len, "report_transports", o->report_transports);
+    if (lay->tcp_if)
+        rc |= add_kv(&buf, len, "tcp_if", lay->tcp_if);
+    if (o->transport)
+        rc |= add_kv(&buf, len, "transport", o->transport);
+    if (wdir)
+        rc |= add_kv(&buf, len, "wdir", wdir);
+    rc |= add_exports(o, &buf, len) | add_str(&buf, len, "");
+    rc |= add_str(&buf, len, o->prog_path ? o->prog_path : o->prog_argv[0]);
+    for (int i = 1; o->prog_argv[i]; i++)
+        rc |= add_str(&buf, len, o->prog_argv[i]);
+    if (rc != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* ---- starting the daemons ---- */
+
+struct agent_child {
+    char **argv;
+    int sock;
+    pid_t parent;
+    volatile int failed_errno;
+};
+
+static void __attribute__((noreturn)) run_agent(struct agent_child *c)
+{
+    sigset_t none;
+    /* The agent is the daemon's lifeline: when ipcrun dies, it goes too, and
+     * with it (end of stream) everything on the other host. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != c->parent)
+        _exit(1);
+    /* A Ctrl-C on the terminal is ipcrun's to pass on, with its grace. */
+    (void)setpgid(0, 0);
+    if (dup2(c->sock, STDIN_FILENO) < 0 || dup2(c->sock, STDOUT_FILENO) < 0) {
+        c->failed_errno = errno;
+        _exit(IPC__EXIT_LAUNCHER);
+    }
+    signal(SIGPIPE, SIG_DFL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execvp(c->argv[0], c->argv);
+    c->failed_errno = errno;
+    _exit(127);
+}
+
+/* The parent waits in vfork until the child has called exec or exited. */
+static pid_t __attribute__((noinline)) start_agent(struct agent_child *c)
+{
+    pid_t pid = vfork();
+    if (pid == 0)
+        run_agent(c);
+    return pid;
+}
+
+/* agent... HOST DAEMON --daemon HOST */
+static char **agent_argv(const struct ipc__layout *lay, const char *host)
+{
+    int na = 0;
+    while (lay->agent_argv[na])
+        na++;
+    char **argv = calloc((size_t)na + 5, sizeof *argv);
+    if (!argv)
+        return NULL;
+    const char *daemon = lay->daemon_path;
+    for (int i = 0; i < na; i++)
+        argv[i] = lay->agent_argv[i];
+    argv[na] = (char *)host;
+    argv[na + 1] = (char *)daemon;
+    argv[na + 2] = "--daemon";
+    argv[na + 3] = (char *)host;
+    return argv;
+}
+
+static int start_daemon(struct ipc__launch *job, const struct ipc__layout *lay, int node,
+                        struct ipc__daemon *d, char *err, size_t errlen)
+{
+    int sv[2];
+    size_t len;
+    char *desc = describe_job(job, lay, node, &len);
+    char **argv = agent_argv(lay, lay->hosts[node]);
+    if (!desc || !argv) {
+        snprintf(err, errlen, "out of memory starting the daemon on host %s",
+                 lay->hosts[node]);
+        goto fail;
+    }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        snprintf(err, errlen, "cannot start the daemon on host %s: socketpair: %s",
+                 lay->hosts[node], strerror(errno));
+        goto fail;
+    }
+    struct agent_child c = {.argv = argv, .sock = sv[1], .parent = getpid()};
+    pid_t pid = start_agent(&c);
+    close(sv[1]);
+    if (pid < 0 || c.failed_errno) {
+        snprintf(err, errlen, "cannot run the launch agent '%s' for host %s: %s", argv[0],
+                 lay->hosts[node], strerror(pid < 0 ? errno : c.failed_errno));
+        close(sv[0]);
+        if (pid > 0)
+            waitpid(pid, NULL, 0);
+        goto fail;
+    }
+    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+    d->host = lay->hosts[node];
+    d->agent = lay->agent_argv[0];
+    d->agent_pid = pid;
+    d->open = true;
+    ipc__nodelink_init(&d->link, sv[0], sv[0]);
+    int rc = ipc__nodelink_queue(&d->link, IPC__NODE_JOB, -1, desc, len, NULL, 0);
+    explicit_bzero(desc, len); /* it holds the secret */
+    free(desc);
+    free(argv);
+    if (rc == 0)
+        (void)ipc__nodelink_flush(&d->link);
+    return rc == 0 ? 0 : -1;
+fail:
+    free(desc);
+    free(argv);
+    return -1;
+}
+
+int ipc__remote_start(struct ipc__launch *job, const struct ipc__layout *layout,
+                      char *err, size_t errlen)
+{
+    int nd = layout->nnodes - (layout->this_node >= 0 ? 1 : 0);
+    job->daemons = calloc((size_t)nd, sizeof *job->daemons);
+    if (!job->daemons) {
+        snprintf(err, errlen, "out of memory starting %d node daemons", nd);
+        return -1;
+    }
+    for (int node = 0; node < layout->nnodes; node++) {
+        if (node == layout->this_node)
+            continue;
+        struct ipc__daemon *d = &job->daemons[job->ndaemons];
+        d->link.rfd = d->link.wfd = -1;
+        d->first_rank = -1;
+        for (int r = 0; r < job->n; r++) {
+            if (layout->node_of_rank[r] != node)
+                continue;
+            job->ranks[r].daemon = d;
+            job->ranks[r].host = layout->hosts[node];
+            job->ranks[r].running = true;
+            job->nrunning++;
+            if (d->first_rank < 0)
+                d->first_rank = r;
+            d->nranks++;
+        }
+        job->ndaemons++;
+        if (start_daemon(job, layout, node, d, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- talking to them ---- */
+
+static void queue(struct ipc__launch *job, struct ipc__daemon *d, uint32_t type, int r,
+                  const void *a, size_t alen, const void *b, size_t blen)
+{
+    if (!d->open)
+        return;
+    if (ipc__nodelink_queue(&d->link, type, r, a, alen, b, blen) != 0) {
+        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
+                         "out of memory talking to the daemon on host %s", d->host);
+        return;
+    }
+    (void)ipc__nodelink_flush(&d->link); /* errors show as end of stream */
+}
+
+int ipc__remote_ctl(struct ipc__launch *job, int r, uint32_t type, const void *payload,
+                    size_t len)
+{
+    for (int i = 0; i < job->ndaemons; i++) {
+        if (r >= 0 && job->ranks[r].daemon != &job->daemons[i])
+            continue;
+        queue(job, &job->daemons[i], IPC__NODE_CTL, r, &type, sizeof type, payload, len);
+    }
+    return 0;
+}
+
+void ipc__remote_signal(struct ipc__launch *job, int sig, bool stopping)
+{
+    int32_t msg[2] = {sig, stopping};
+    for (int i = 0; i < job->ndaemons; i++)
+        queue(job, &job->daemons[i], IPC__NODE_SIGNAL, -1, msg, sizeof msg, NULL, 0);
+}
+
+int ipc__remote_pollset(const struct ipc__launch *job, struct pollfd *pfds, int *which)
+{
+    int k = 0;
+    for (int i = 0; i < job->ndaemons; i++) {
+        const struct ipc__daemon *d = &job->daemons[i];
+        if (!d->open)
+            continue;
+        short ev = POLLIN | (ipc__nodelink_pending(&d->link) ? POLLOUT : 0);
+        pfds[k] = (struct pollfd){.fd = d->link.rfd, .events = ev};
+        which[k++] = i;
+    }
+    return k;
+}
+
+/* The daemon's ranks that are still running are lost with it. */
+static void lose_daemon(struct ipc__launch *job, int di, int *batch, int *nb)
+{
+    struct ipc__daemon *d = &job->daemons[di];
+    int lost = 0;
+    d->open = false;
+    close(d->link.rfd);
+    d->link.rfd = d->link.wfd = -1;
+    for (int r = 0; r < job->n; r++) {
+        struct ipc__launch_rank *rk = &job->ranks[r];
+        if (rk->daemon != d || !rk->running)
+            continue;
+        rk->running = false;
+        rk->wstatus = SIGKILL; /* as good as killed */
+        job->nrunning--;
+        ipc__wireup_close(job, r);
+        lost++;
+    }
+    if (d->done || job->phase != IPC__PHASE_RUNNING)
+        return;
+    (void)batch;
+    (void)nb;
+    if (!d->heard)
+        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
+                         "could not start the node daemon on host %s with '%s' (see the "
+                         "agent's message above, if any); is the host reachable, and "
+                         "ipcrun installed there at the same path or under --prefix?",
+                         d->host, d->agent);
+    else
+        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
+                         "lost the node daemon on host %s (its connection ended); %d "
+                         "rank%s there ended with it",
+                         d->host, lost, lost == 1 ? "" : "s");
+}
+
+static void on_exit_msg(struct ipc__launch *job, int r, const char *p, size_t len,
+                        int *batch, int *nb)
+{
+    struct ipc__launch_rank *rk = &job->ranks[r];
+    int32_t st;
+    if (len != sizeof st || !rk->running)
+        return;
+    memcpy(&st, p, sizeof st);
+    rk->running = false;
+    rk->wstatus = st;
+    job->nrunning--;
+    batch[(*nb)++] = r;
+}
+
+static void on_message(struct ipc__launch *job, int di, const struct ipc__node_hdr *h,
+                       const char *p, int *batch, int *nb)
+{
+    struct ipc__daemon *d = &job->daemons[di];
+    int r = h->rank;
+    bool ours = r >= 0 && r < job->n && job->ranks[r].daemon == d;
+    uint32_t ctl_type;
+    int32_t v;
+    d->heard = true;
+    switch (h->type) {
+    case IPC__NODE_STARTED:
+        if (ours && h->len == sizeof v) {
+            memcpy(&v, p, sizeof v);
+            job->ranks[r].pid = v;
+        }
+        return;
+    case IPC__NODE_RANK_CTL:
+        if (ours && h->len >= sizeof ctl_type) {
+            memcpy(&ctl_type, p, sizeof ctl_type);
+            ipc__wireup_packet(job, r, ctl_type, p + sizeof ctl_type,
+                               h->len - sizeof ctl_type);
+        }
+        return;
+    case IPC__NODE_OUT:
+    case IPC__NODE_ERR:
+        if (ours)
+            ipc__forward_bytes(job, r, h->type == IPC__NODE_ERR, p, h->len);
+        return;
+    case IPC__NODE_EXIT:
+        if (ours)
+            on_exit_msg(job, r, p, h->len, batch, nb);
+        return;
+    case IPC__NODE_FAIL: {
+        if (h->len < sizeof v)
+            return;
+        memcpy(&v, p, sizeof v);
+        int tl = (int)(h->len - sizeof v);
+        if (ours)
+            ipc__launch_fail(job, r, v, "%.*s", tl, p + sizeof v);
+        else
+            ipc__launch_fail(job, -1, v, "on host %s, %.*s", d->host, tl, p + sizeof v);
+        return;
+    }
+    case IPC__NODE_DONE:
+        d->done = true;
+        return;
+    default:
+        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
+                         "the node daemon on host %s sent an unknown message (type %u); "
+                         "is the same version of ipcrun installed there?",
+                         d->host, h->type);
+    }
+}
+
+void ipc__remote_serve(struct ipc__launch *job, int di, short revents, int *batch, int *nb)
+{
+    struct ipc__daemon *d = &job->daemons[di];
+    if (revents & POLLOUT)
+        (void)ipc__nodelink_flush(&d->link);
+    if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+        return;
+    /* Bounded, so that one busy daemon cannot starve the others. */
+    for (int reads = 0; reads < 16 && d->open; reads++) {
+        ssize_t n = ipc__nodelink_read(&d->link);
+        if (n == -EAGAIN)
+            return;
+        struct ipc__node_hdr h;
+        const char *p;
+        int got;
+        while (d->open && (got = ipc__nodelink_next(&d->link, &h, &p)) == 1)
+            on_message(job, di, &h, p, batch, nb);
+        if (got < 0) {
+            ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
+                             "the node daemon on host %s sent a malformed message", d->host);
+            n = 0;
+        }
+        if (n <= 0) {
+            lose_daemon(job, di, batch, nb);
+            return;
+        }
+    }
+}
+
+bool ipc__remote_reaped(struct ipc__launch *job, pid_t pid, int status)
+{
+    for (int i = 0; i < job->ndaemons; i++) {
+        struct ipc__daemon *d = &job->daemons[i];
+        if (d->agent_pid == pid) {
+            d->agent_pid = 0;
+            d->agent_status = status;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool ipc__remote_busy(const struct ipc__launch *job)
+{
+    for (int i = 0; i < job->ndaemons; i++)
+        if (job->daemons[i].open || job->daemons[i].agent_pid > 0)
+            return true;
+    return false;
+}
+
+void ipc__remote_fini(struct ipc__launch *job)
+{
+    for (int i = 0; i < job->ndaemons; i++) {
+        struct ipc__daemon *d = &job->daemons[i];
+        ipc__nodelink_fini(&d->link);
+        if (d->agent_pid > 0) {
+            kill(d->agent_pid, SIGKILL);
+            waitpid(d->agent_pid, NULL, 0);
+        }
+    }
+    free(job->daemons);
+    job->daemons = NULL;
+    job->ndaemons = 0;
+}
