@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hosts.h"
 #include "ipc.h"
 #include "launch.h"
 #include "options.h"
@@ -29,12 +30,29 @@ static int absolute(char *path, size_t len, char *err, size_t errlen)
     return 0;
 }
 
+/* Until ipcrun can start daemons on other hosts, a job runs here when every
+ * host it names is this one. */
+static int refuse_remote_hosts(const struct ipc__opts *opts, char *err, size_t errlen)
+{
+    for (int i = 0; i < opts->hosts.n; i++) {
+        if (!ipc__host_is_local(opts->hosts.v[i].name)) {
+            snprintf(err, errlen, "remote hosts are not supported yet (host '%s')",
+                     opts->hosts.v[i].name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The checks that look at the file system, made before any rank starts so
  * that a mistake is a usage error (status 2) and not a failed job. The
  * program is looked up here, from ipcrun's directory, once for all ranks. */
 static int check_files(struct ipc__opts *opts, char *found, size_t foundlen, char *err,
                        size_t errlen)
 {
+    if (ipc__opts_read_hostfile(opts, err, errlen) != 0 ||
+        refuse_remote_hosts(opts, err, errlen) != 0)
+        return -1;
     if (ipc__opts_check_program(opts->prog_argv[0], getenv("PATH"), found, foundlen, err,
                                 errlen) != 0)
         return -1;
@@ -52,13 +70,15 @@ int main(int argc, char **argv)
 {
     struct ipc__opts opts;
     char err[1024], found[PATH_MAX];
+    const struct ipc__opts_env env = {.timeout = getenv("IPC_TIMEOUT"),
+                                      .agent = getenv("IPC_AGENT")};
 
     /* Ranks inherit fds 0-2; a closed one would be taken by the next socket or
      * pipe ipcrun makes and confuse everyone. */
     for (int fd = 0; fd < 3; fd++)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
             return IPC__EXIT_LAUNCHER;
-    switch (ipc__opts_parse(&opts, argc, argv, getenv("IPC_TIMEOUT"), err, sizeof err)) {
+    switch (ipc__opts_parse(&opts, argc, argv, &env, err, sizeof err)) {
     case IPC__OPTS_HELP:
         fputs(ipc__opts_usage(), stdout);
         return 0;

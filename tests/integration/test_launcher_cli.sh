@@ -24,8 +24,8 @@ expect_refused "--stdin needs all, none or a rank number, got 'some'" "--stdin s
 expect_refused "--stdin 2: the job has ranks 0..1 only" "--stdin 2 -n 2" --stdin 2 -n 2
 expect_refused "--bind-to must be one of core, l3, numa, none; got 'socket'" \
     "--bind-to socket" --bind-to socket -n 1
-expect_refused "--map-by must be one of core, l3, numa; got 'slot'" "--map-by slot" \
-    --map-by slot -n 1
+expect_refused "--map-by must be one of slot, node, core, l3, numa; got 'socket'" \
+    "--map-by socket" --map-by socket -n 1
 expect_refused "--wdir '$WORK/none': No such file or directory" "--wdir missing" \
     --wdir "$WORK/none" -n 1
 expect_refused "--wdir '$WORK/a-file' is not a directory" "--wdir on a file" \
