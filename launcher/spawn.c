@@ -21,8 +21,8 @@ extern char **environ;
 
 /* Variables ipcrun sets for the whole job, and for each rank. */
 static const char *const job_vars[] = {
-    "IPC_SIZE",      "IPC_LOCAL_SIZE",        "IPC_JOB_ID",    "IPC_OVERSUBSCRIBED",
-    "IPC_TRANSPORT", "IPC_REPORT_TRANSPORTS", "IPC_JOB_SECRET"};
+    "IPC_SIZE",      "IPC_LOCAL_SIZE",        "IPC_JOB_ID",     "IPC_OVERSUBSCRIBED",
+    "IPC_TRANSPORT", "IPC_REPORT_TRANSPORTS", "IPC_JOB_SECRET", "IPC_TCP_IF"};
 enum { RANK_VAR_RANK, RANK_VAR_LOCAL_RANK, RANK_VAR_CONTROL_FD, RANK_VARS };
 static const char *const rank_vars[RANK_VARS] = {"IPC_RANK", "IPC_LOCAL_RANK",
                                                  "IPC_CONTROL_FD"};
@@ -140,6 +140,19 @@ static bool is_name(const char *entry, size_t len, const char *name)
     return strlen(name) == len && !strncmp(entry, name, len);
 }
 
+/* Whether ipcrun sets job variable name for this job: those that follow an
+ * option only when it is given; the ranks inherit them otherwise. */
+static bool job_sets(const struct ipc__opts *o, const char *name)
+{
+    if (!strcmp(name, "IPC_TRANSPORT"))
+        return o->transport != NULL;
+    if (!strcmp(name, "IPC_REPORT_TRANSPORTS"))
+        return o->report_transports;
+    if (!strcmp(name, "IPC_TCP_IF"))
+        return o->tcp_if != NULL;
+    return true;
+}
+
 /* Whether the variable entry sets has another value for the rank: ipcrun's
  * own (an IPC_* variable of the job or the rank) or a later -x NAME=VALUE,
  * from the export from_export on. */
@@ -147,9 +160,7 @@ static bool overridden(const struct ipc__opts *o, const char *entry, int from_ex
 {
     size_t len = name_len(entry);
     for (size_t i = 0; i < sizeof job_vars / sizeof job_vars[0]; i++)
-        if (is_name(entry, len, job_vars[i]) &&
-            (o->transport || strcmp(job_vars[i], "IPC_TRANSPORT") != 0) &&
-            (o->report_transports || strcmp(job_vars[i], "IPC_REPORT_TRANSPORTS") != 0))
+        if (is_name(entry, len, job_vars[i]) && job_sets(o, job_vars[i]))
             return true;
     for (int i = 0; i < RANK_VARS; i++)
         if (is_name(entry, len, rank_vars[i]))
@@ -186,14 +197,15 @@ static int build_env(struct ipc__launch *job, struct ipc__spawn_plan *plan)
     for (int i = 0; i < o->nexports; i++)
         if (strchr(o->exports[i], '=') && !overridden(o, o->exports[i], i + 1))
             plan->envp[k++] = (char *)o->exports[i];
-    char *vars[7] = {NULL};
+    char *vars[sizeof job_vars / sizeof job_vars[0]] = {NULL};
     if (asprintf(&vars[0], "IPC_SIZE=%d", job->n) < 0 ||
         asprintf(&vars[1], "IPC_LOCAL_SIZE=%d", job->n) < 0 ||
         asprintf(&vars[2], "IPC_JOB_ID=%s", job->job_id) < 0 ||
         asprintf(&vars[3], "IPC_OVERSUBSCRIBED=%d", job->placement.oversubscribed) < 0 ||
         (o->transport && asprintf(&vars[4], "IPC_TRANSPORT=%s", o->transport) < 0) ||
         (o->report_transports && !(vars[5] = strdup("IPC_REPORT_TRANSPORTS=1"))) ||
-        asprintf(&vars[6], "IPC_JOB_SECRET=%s", job->job_secret) < 0)
+        asprintf(&vars[6], "IPC_JOB_SECRET=%s", job->job_secret) < 0 ||
+        (o->tcp_if && asprintf(&vars[7], "IPC_TCP_IF=%s", o->tcp_if) < 0))
         return -1;
     for (size_t i = 0; i < njob; i++)
         if (own(plan, vars[i]))
