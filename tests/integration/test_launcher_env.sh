@@ -32,6 +32,7 @@ run 30 env IPC_TCP_IF=10.9.9.9 "$IPCRUN" -n 2 --tcp-if 127.0.0.1 -x IPC_TCP_IF=1
 expect_rc 0 "--tcp-if"
 [ "$(grep -cx 'IPC_TCP_IF=127.0.0.1' "$OUT")" -eq 2 ] ||
     fail "--tcp-if 127.0.0.1: ranks got $(paste -sd'|' "$OUT")"
+# shellcheck disable=SC2016 # the rank expands it
 run 30 env IPC_TCP_IF=10.9.9.9 "$IPCRUN" -n 1 sh -c 'echo "$IPC_TCP_IF"'
 expect_out '^10\.9\.9\.9$' "inherited IPC_TCP_IF"
 
