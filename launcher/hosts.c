@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +15,6 @@
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static bool is_blank(char c)
 {
@@ -45,22 +31,22 @@ int ipc__hosts_add(struct ipc__hosts *list, const char *name, size_t namelen, in
         if (strlen(h->name) != namelen || strncasecmp(h->name, name, namelen) != 0)
             continue;
         if (slots > IPC__HOST_SLOTS_MAX - h->slots) {
-            set_err(err, errlen, "host '%s' has more than %d slots in all", h->name,
-                    IPC__HOST_SLOTS_MAX);
+            snprintf(err, errlen, "host '%s' has more than %d slots in all", h->name,
+                     IPC__HOST_SLOTS_MAX);
             return -1;
         }
         h->slots += slots;
         return 0;
     }
     if (list->n >= IPC__HOSTS_MAX) {
-        set_err(err, errlen, "more than %d hosts; name fewer", IPC__HOSTS_MAX);
+        snprintf(err, errlen, "more than %d hosts; name fewer", IPC__HOSTS_MAX);
         return -1;
     }
     if (list->n == list->cap) {
         int cap = list->cap ? 2 * list->cap : 8;
         struct ipc__host *v = realloc(list->v, (size_t)cap * sizeof *v);
         if (!v) {
-            set_err(err, errlen, "out of memory reading the hosts");
+            snprintf(err, errlen, "out of memory reading the hosts");
             return -1;
         }
         list->v = v;
@@ -115,24 +101,24 @@ static int parse_slots(const char *s, size_t len, int *slots, const char **why)
 static int check_name(const char *name, size_t len, char *why, size_t whylen)
 {
     if (len == 0) {
-        set_err(why, whylen, "empty host name");
+        snprintf(why, whylen, "empty host name");
         return -1;
     }
     if (len > IPC__HOST_NAME_MAX) {
-        set_err(why, whylen, "the host name is longer than %d characters",
-                IPC__HOST_NAME_MAX);
+        snprintf(why, whylen, "the host name is longer than %d characters",
+                 IPC__HOST_NAME_MAX);
         return -1;
     }
     /* An agent such as ssh would take it for an option. */
     if (name[0] == '-') {
-        set_err(why, whylen, "a host name cannot start with '-'");
+        snprintf(why, whylen, "a host name cannot start with '-'");
         return -1;
     }
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)name[i];
         if (c <= ' ' || c == 0x7f) {
-            set_err(why, whylen,
-                    "a host name cannot contain blanks or control characters");
+            snprintf(why, whylen,
+                     "a host name cannot contain blanks or control characters");
             return -1;
         }
     }
@@ -165,11 +151,11 @@ static int parse_entry(const char *s, size_t len, const char **name, size_t *nam
     if (s[0] == '[') {
         const char *close = memchr(s, ']', len);
         if (!close) {
-            set_err(why, whylen, "no ']' after the IPv6 address");
+            snprintf(why, whylen, "no ']' after the IPv6 address");
             return -1;
         }
         if (close + 1 < s + len && close[1] != ':') {
-            set_err(why, whylen, "only ':SLOTS' may follow ']'");
+            snprintf(why, whylen, "only ':SLOTS' may follow ']'");
             return -1;
         }
         *name = s + 1;
@@ -185,15 +171,15 @@ static int parse_entry(const char *s, size_t len, const char **name, size_t *nam
     if (check_name(*name, *namelen, why, whylen) != 0)
         return -1;
     if (memchr(*name, ':', *namelen) && !is_ipv6(*name, *namelen)) {
-        set_err(why, whylen,
-                "not an IPv6 address; write HOST:SLOTS, or [ADDRESS]:SLOTS for IPv6");
+        snprintf(why, whylen,
+                 "not an IPv6 address; write HOST:SLOTS, or [ADDRESS]:SLOTS for IPv6");
         return -1;
     }
     if (!colon)
         return 0;
     size_t slotlen = len - (size_t)(colon + 1 - s);
     if (parse_slots(colon + 1, slotlen, slots, &slot_why) != 0) {
-        set_err(why, whylen, "'%.*s' %s", (int)slotlen, colon + 1, slot_why);
+        snprintf(why, whylen, "'%.*s' %s", (int)slotlen, colon + 1, slot_why);
         return -1;
     }
     return 0;
@@ -207,9 +193,9 @@ static int parse_quoted_entry(const char *context, const char *s, size_t len,
     char why[160];
     if (parse_entry(s, len, name, namelen, slots, why, sizeof why) == 0)
         return 0;
-    set_err(err, errlen, "%s'%.*s%s': %s", context,
-            (int)(len > QUOTE_MAX ? QUOTE_MAX : len), s, len > QUOTE_MAX ? "..." : "",
-            why);
+    snprintf(err, errlen, "%s'%.*s%s': %s", context,
+             (int)(len > QUOTE_MAX ? QUOTE_MAX : len), s, len > QUOTE_MAX ? "..." : "",
+             why);
     return -1;
 }
 
@@ -223,9 +209,9 @@ int ipc__hosts_parse_list(struct ipc__hosts *list, const char *option, const cha
         const char *name;
         int slots;
         if (len == 0) {
-            set_err(err, errlen,
-                    "%s '%s': empty host name; write HOST[:SLOTS][,HOST[:SLOTS]...]",
-                    option, spec);
+            snprintf(err, errlen,
+                     "%s '%s': empty host name; write HOST[:SLOTS][,HOST[:SLOTS]...]",
+                     option, spec);
             return -1;
         }
         if (parse_quoted_entry(context, p, len, &name, &namelen, &slots, err, errlen) ||
@@ -279,18 +265,18 @@ static int line_slots(char **words, int n, int entry_slots, const char *where, i
         if (has_key(words[i], "max_slots"))
             continue;
         if (!has_key(words[i], "slots")) {
-            set_err(err, errlen, "%s'%s' is not understood; write HOST [slots=N]", where,
-                    words[i]);
+            snprintf(err, errlen, "%s'%s' is not understood; write HOST [slots=N]", where,
+                     words[i]);
             return -1;
         }
         const char *v = words[i] + strlen("slots=");
         if (parse_slots(v, strlen(v), slots, &why) != 0) {
-            set_err(err, errlen, "%s'%s' %s", where, words[i], why);
+            snprintf(err, errlen, "%s'%s' %s", where, words[i], why);
             return -1;
         }
         if (entry_slots) {
-            set_err(err, errlen, "%s'%s' and '%s' both give the slots; keep one", where,
-                    words[0], words[i]);
+            snprintf(err, errlen, "%s'%s' and '%s' both give the slots; keep one", where,
+                     words[0], words[i]);
             return -1;
         }
     }
@@ -310,7 +296,7 @@ static int parse_line(struct ipc__hosts *list, char *line, const char *where, ch
     if (n == 0)
         return 0;
     if (n > MAX_WORDS) {
-        set_err(err, errlen, "%stoo many words; write HOST [slots=N]", where);
+        snprintf(err, errlen, "%stoo many words; write HOST [slots=N]", where);
         return -1;
     }
     if (parse_quoted_entry(where, words[0], strlen(words[0]), &name, &namelen,
@@ -318,7 +304,7 @@ static int parse_line(struct ipc__hosts *list, char *line, const char *where, ch
         line_slots(words, n, entry_slots, where, &slots, err, errlen))
         return -1;
     if (ipc__hosts_add(list, name, namelen, slots ? slots : 1, why, sizeof why) != 0) {
-        set_err(err, errlen, "%s%s", where, why);
+        snprintf(err, errlen, "%s%s", where, why);
         return -1;
     }
     return 1;
@@ -333,8 +319,8 @@ int ipc__hosts_read_file(struct ipc__hosts *list, const char *path, char *err,
     int lineno = 0, named = 0, rc = 0;
 
     if (!f) {
-        set_err(err, errlen, "--hostfile '%s': %s; give a readable file", path,
-                strerror(errno));
+        snprintf(err, errlen, "--hostfile '%s': %s; give a readable file", path,
+                 strerror(errno));
         return -1;
     }
     errno = 0;
@@ -345,13 +331,14 @@ int ipc__hosts_read_file(struct ipc__hosts *list, const char *path, char *err,
         errno = 0;
     }
     if (rc >= 0 && ferror(f)) {
-        set_err(err, errlen, "--hostfile '%s': cannot read it: %s", path,
-                strerror(errno ? errno : EIO));
+        snprintf(err, errlen, "--hostfile '%s': cannot read it: %s", path,
+                 strerror(errno ? errno : EIO));
         rc = -1;
     } else if (rc >= 0 && named == 0) {
-        set_err(err, errlen,
-                "--hostfile '%s' names no host; write one per line, e.g. 'node1 slots=4'",
-                path);
+        snprintf(
+            err, errlen,
+            "--hostfile '%s' names no host; write one per line, e.g. 'node1 slots=4'",
+            path);
         rc = -1;
     }
     free(line);

@@ -309,6 +309,20 @@ static void map_one_host(void **state)
 
 /* ---- nodes ---- */
 
+static void expect_ints(const int *got, const int *want, int n)
+{
+    for (int i = 0; i < n; i++)
+        assert_int_equal(got[i], want[i]);
+}
+
+static void expect_node_of(const struct ipc__nodes *nodes, const char *want)
+{
+    char *s = ipc__hosts_node_of_string(nodes);
+    assert_non_null(s);
+    assert_string_equal(s, want);
+    free(s);
+}
+
 static void nodes_of_a_mapping(void **state)
 {
     (void)state;
@@ -318,20 +332,12 @@ static void nodes_of_a_mapping(void **state)
     assert_int_equal(ipc__hosts_nodes(host_of_rank, 6, 3, &nodes), 0);
     assert_int_equal(nodes.nnodes, 3);
     assert_int_equal(nodes.nranks, 6);
-    const int host[] = {0, 1, 2}, first[] = {0, 3, 4, 6}, ranks[] = {0, 3, 5, 1, 2, 4};
-    const int node_of_rank[] = {0, 1, 2, 0, 2, 0}, local[] = {0, 0, 0, 1, 1, 2};
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(nodes.host[i], host[i]);
-    for (int i = 0; i < 4; i++)
-        assert_int_equal(nodes.first[i], first[i]);
-    for (int r = 0; r < 6; r++) {
-        assert_int_equal(nodes.ranks[r], ranks[r]);
-        assert_int_equal(nodes.node_of_rank[r], node_of_rank[r]);
-        assert_int_equal(nodes.local_rank[r], local[r]);
-    }
-    char *s = ipc__hosts_node_of_string(&nodes);
-    assert_string_equal(s, "0,1,2,0,2,0");
-    free(s);
+    expect_ints(nodes.host, (int[]){0, 1, 2}, 3);
+    expect_ints(nodes.first, (int[]){0, 3, 4, 6}, 4);
+    expect_ints(nodes.ranks, (int[]){0, 3, 5, 1, 2, 4}, 6);
+    expect_ints(nodes.node_of_rank, (int[]){0, 1, 2, 0, 2, 0}, 6);
+    expect_ints(nodes.local_rank, (int[]){0, 0, 0, 1, 1, 2}, 6);
+    expect_node_of(&nodes, "0,1,2,0,2,0");
     ipc__nodes_free(&nodes);
     assert_null(nodes.ranks);
 }
@@ -344,18 +350,11 @@ static void hosts_without_ranks_are_not_nodes(void **state)
     const int host_of_rank[] = {3, 1, 1, 3, 3};
     assert_int_equal(ipc__hosts_nodes(host_of_rank, 5, 4, &nodes), 0);
     assert_int_equal(nodes.nnodes, 2);
-    assert_int_equal(nodes.host[0], 1);
-    assert_int_equal(nodes.host[1], 3);
-    assert_int_equal(nodes.first[1], 2);
-    assert_int_equal(nodes.first[2], 5);
-    const int ranks[] = {1, 2, 0, 3, 4}, local[] = {0, 0, 1, 1, 2};
-    for (int r = 0; r < 5; r++) {
-        assert_int_equal(nodes.ranks[r], ranks[r]);
-        assert_int_equal(nodes.local_rank[r], local[r]);
-    }
-    char *s = ipc__hosts_node_of_string(&nodes);
-    assert_string_equal(s, "1,0,0,1,1");
-    free(s);
+    expect_ints(nodes.host, (int[]){1, 3}, 2);
+    expect_ints(nodes.first, (int[]){0, 2, 5}, 3);
+    expect_ints(nodes.ranks, (int[]){1, 2, 0, 3, 4}, 5);
+    expect_ints(nodes.local_rank, (int[]){0, 0, 1, 1, 2}, 5);
+    expect_node_of(&nodes, "1,0,0,1,1");
     ipc__nodes_free(&nodes);
 
     /* By slot, a job smaller than the first host's slots is one node. */
@@ -363,9 +362,7 @@ static void hosts_without_ranks_are_not_nodes(void **state)
     assert_int_equal(ipc__hosts_map(uneven, 3, 2, IPC__MAP_SLOT, mapped), 0);
     assert_int_equal(ipc__hosts_nodes(mapped, 2, 3, &nodes), 0);
     assert_int_equal(nodes.nnodes, 1);
-    s = ipc__hosts_node_of_string(&nodes);
-    assert_string_equal(s, "0,0");
-    free(s);
+    expect_node_of(&nodes, "0,0");
     ipc__nodes_free(&nodes);
 }
 
@@ -378,9 +375,7 @@ static void node_of_string_with_many_nodes(void **state)
     for (int r = 0; r < N; r++)
         host_of_rank[r] = r;
     assert_int_equal(ipc__hosts_nodes(host_of_rank, N, N, &nodes), 0);
-    char *s = ipc__hosts_node_of_string(&nodes);
-    assert_string_equal(s, "0,1,2,3,4,5,6,7,8,9,10,11");
-    free(s);
+    expect_node_of(&nodes, "0,1,2,3,4,5,6,7,8,9,10,11");
     ipc__nodes_free(&nodes);
 }
 
