@@ -71,6 +71,9 @@ E = @printf '  %-6s %s\n'
 SILENT = -s
 endif
 
+# 'make' alone builds everything, not the config.mak rule defined below.
+.DEFAULT_GOAL := all
+
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
 .DELETE_ON_ERROR:

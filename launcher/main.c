@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hosts.h"
 #include "ipc.h"
 #include "launch.h"
 #include "options.h"
@@ -30,19 +31,89 @@ static int absolute(char *path, size_t len, char *err, size_t errlen)
     return 0;
 }
 
+/* Where the ranks of a job that names hosts run. */
+struct host_plan {
+    struct ipc__layout layout;
+    struct ipc__nodes nodes;
+    int *host_of_rank;
+    const char **names; /* per node */
+    char daemon_path[PATH_MAX];
+};
+
+/* Deals the ranks to the hosts. Every name for this machine is one node,
+ * which ipcrun runs itself; every other host gets a node daemon. Returns 1
+ * when the job spans several hosts (plan->layout describes it), 0 when it
+ * runs here only, -1 with the reason in err. */
+static int plan_hosts(const struct ipc__opts *opts, struct host_plan *plan, char *err,
+                      size_t errlen)
+{
+    const struct ipc__hosts *h = &opts->hosts;
+    int n = opts->nranks, here = -1;
+    if (h->n == 0)
+        return 0;
+    plan->host_of_rank = calloc((size_t)n, sizeof *plan->host_of_rank);
+    if (!plan->host_of_rank ||
+        ipc__hosts_map(h->v, h->n, n, opts->map_hosts, plan->host_of_rank) != 0)
+        goto nomem;
+    for (int i = 0; i < h->n && here < 0; i++)
+        if (ipc__host_is_local(h->v[i].name))
+            here = i;
+    for (int r = 0; here >= 0 && r < n; r++)
+        if (ipc__host_is_local(h->v[plan->host_of_rank[r]].name))
+            plan->host_of_rank[r] = here;
+    if (ipc__hosts_nodes(plan->host_of_rank, n, h->n, &plan->nodes) != 0)
+        goto nomem;
+    struct ipc__nodes *nodes = &plan->nodes;
+    if (nodes->nnodes == 1 && nodes->host[0] == here)
+        return 0;
+    plan->names = calloc((size_t)nodes->nnodes, sizeof *plan->names);
+    if (!plan->names)
+        goto nomem;
+    plan->layout.this_node = -1;
+    for (int k = 0; k < nodes->nnodes; k++) {
+        plan->names[k] = h->v[nodes->host[k]].name;
+        if (nodes->host[k] == here)
+            plan->layout.this_node = k;
+    }
+    if (ipc__opts_remote_ipcrun(opts, plan->daemon_path, sizeof plan->daemon_path, err,
+                                errlen) != 0)
+        return -1;
+    plan->layout.nnodes = nodes->nnodes;
+    plan->layout.hosts = plan->names;
+    plan->layout.node_of_rank = nodes->node_of_rank;
+    plan->layout.tcp_if = opts->tcp_if;
+    plan->layout.agent_argv = opts->agent_argv;
+    plan->layout.daemon_path = plan->daemon_path;
+    return 1;
+nomem:
+    snprintf(err, errlen, "out of memory dealing %d ranks to %d hosts", n, h->n);
+    return -1;
+}
+
+static void plan_free(struct host_plan *plan)
+{
+    free(plan->host_of_rank);
+    free(plan->names);
+    ipc__nodes_free(&plan->nodes);
+}
+
 /* The checks that look at the file system, made before any rank starts so
  * that a mistake is a usage error (status 2) and not a failed job. The
  * program is looked up here, from ipcrun's directory, once for all ranks. */
 static int check_files(struct ipc__opts *opts, char *found, size_t foundlen, char *err,
                        size_t errlen)
 {
+    if (ipc__opts_read_hostfile(opts, err, errlen) != 0)
+        return -1;
     if (ipc__opts_check_program(opts->prog_argv[0], getenv("PATH"), found, foundlen, err,
                                 errlen) != 0)
         return -1;
     opts->prog_path = found;
     if (opts->wdir && ipc__opts_check_wdir(opts->wdir, err, errlen) != 0)
         return -1;
-    if (opts->wdir && found[0] != '/' && absolute(found, foundlen, err, errlen) != 0)
+    /* Daemons on other hosts start elsewhere, and ranks in --wdir. */
+    if ((opts->wdir || opts->hosts.n > 0) && found[0] != '/' &&
+        absolute(found, foundlen, err, errlen) != 0)
         return -1;
     if (opts->output_dir && ipc__opts_make_output_dir(opts->output_dir, err, errlen) != 0)
         return -1;
@@ -53,6 +124,8 @@ int main(int argc, char **argv)
 {
     struct ipc__opts opts;
     char err[1024], found[PATH_MAX];
+    const struct ipc__opts_env env = {.timeout = getenv("IPC_TIMEOUT"),
+                                      .agent = getenv("IPC_AGENT")};
 
     /* Ranks inherit fds 0-2; a closed one would be taken by the next socket or
      * pipe ipcrun makes and confuse everyone. */
@@ -62,7 +135,7 @@ int main(int argc, char **argv)
     /* Started by another ipcrun on this host, through the launch agent. */
     if (argc >= 2 && !strcmp(argv[1], "--daemon"))
         return ipc__daemon_main(argc >= 3 ? argv[2] : "?");
-    switch (ipc__opts_parse(&opts, argc, argv, getenv("IPC_TIMEOUT"), err, sizeof err)) {
+    switch (ipc__opts_parse(&opts, argc, argv, &env, err, sizeof err)) {
     case IPC__OPTS_HELP:
         fputs(ipc__opts_usage(), stdout);
         return 0;
@@ -80,7 +153,14 @@ int main(int argc, char **argv)
         ipc__opts_free(&opts);
         return IPC__EXIT_USAGE;
     }
-    int status = ipc__launch_run(&opts, NULL);
+    struct host_plan plan = {0};
+    int spans = plan_hosts(&opts, &plan, err, sizeof err);
+    int status = IPC__EXIT_USAGE;
+    if (spans < 0)
+        fprintf(stderr, "ipcrun: %s\n", err);
+    else
+        status = ipc__launch_run(&opts, spans ? &plan.layout : NULL);
+    plan_free(&plan);
     ipc__opts_free(&opts);
     return status;
 }

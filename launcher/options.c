@@ -1,6 +1,7 @@
 /* options.c - parsing and validating ipcrun's command line. */
 #include "options.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -31,6 +32,11 @@ enum opt_id {
     OPT_MAP_BY,
     OPT_REPORT_BINDINGS,
     OPT_REPORT_TRANSPORTS,
+    OPT_HOST,
+    OPT_HOSTFILE,
+    OPT_AGENT,
+    OPT_PREFIX,
+    OPT_TCP_IF,
 };
 
 struct opt_def {
@@ -62,6 +68,15 @@ static const struct opt_def opt_defs[] = {
     {"--map-by", OPT_MAP_BY, true},
     {"--report-bindings", OPT_REPORT_BINDINGS, false},
     {"--report-transports", OPT_REPORT_TRANSPORTS, false},
+    {"-H", OPT_HOST, true},
+    {"--host", OPT_HOST, true},
+    {"--hosts", OPT_HOST, true},
+    {"--hostfile", OPT_HOSTFILE, true},
+    {"--machinefile", OPT_HOSTFILE, true},
+    {"-hostfile", OPT_HOSTFILE, true},
+    {"--agent", OPT_AGENT, true},
+    {"--prefix", OPT_PREFIX, true},
+    {"--tcp-if", OPT_TCP_IF, true},
 };
 
 static const char *const bind_names[] = {
@@ -75,6 +90,10 @@ static const char *const map_names[] = {
     [IPC__MAP_L3] = "l3",
     [IPC__MAP_NUMA] = "numa",
 };
+static const char *const map_hosts_names[] = {
+    [IPC__MAP_SLOT] = "slot",
+    [IPC__MAP_NODE] = "node",
+};
 
 /* Names ipcrun sets for each rank; exporting them would lie to the ranks. */
 static const char *const reserved_env[] = {
@@ -84,16 +103,21 @@ static const char *const reserved_env[] = {
 
 static const char usage_text[] =
     "usage: ipcrun [options] -n N prog [args...]\n"
+    "       ipcrun [options] -H HOST[:SLOTS],... [-n N] prog [args...]\n"
     "\n"
     "Starts N copies (ranks) of prog on this host, forwards their input and\n"
     "output, and ends the job as soon as one rank fails. Options end at the\n"
     "program name (or at '--').\n"
     "\n"
-    "  -n N, -np N, --np N, -n=N  number of ranks to start (required, 1..100000)\n"
+    "  -n N, -np N, --np N, -n=N  number of ranks to start (1..100000; required\n"
+    "                             unless hosts are named: then their slots)\n"
     "  --transport NAME           how ranks talk: shm, unix, pipe or tcp (given to\n"
     "                             ranks as IPC_TRANSPORT; default: inherited, else\n"
     "                             shm); tcp connections prove they belong to the job\n"
     "                             with a per-job secret (IPC_JOB_SECRET)\n"
+    "  --tcp-if NAME|ADDR|CIDR    the interface, address or network tcp listens on\n"
+    "                             (given to ranks as IPC_TCP_IF; ranks take only an\n"
+    "                             address yet)\n"
     "Input and output:\n"
     "  --stdin all|none|R         which ranks read ipcrun's stdin (default: rank 0)\n"
     "  --tag-output               prefix every output line with '[R] ', R the rank\n"
@@ -117,6 +141,20 @@ static const char usage_text[] =
     "  --oversubscribe            accepted for mpirun compatibility: ipcrun never\n"
     "                             refuses more ranks than cpus; it leaves them\n"
     "                             unbound and tells them so (IPC_OVERSUBSCRIBED=1)\n"
+    "Hosts (only this host can run ranks yet: other hosts are refused):\n"
+    "  -H LIST, --host LIST, --hosts LIST\n"
+    "                             run on the hosts in LIST, HOST[:SLOTS],... (1 slot\n"
+    "                             when not given); repeated lists and names add up\n"
+    "  --hostfile FILE, --machinefile FILE, -hostfile FILE\n"
+    "                             read the hosts from FILE: one a line, 'HOST',\n"
+    "                             'HOST slots=N' or 'HOST:N'; '#' starts a comment\n"
+    "  --map-by slot|node         fill each host's slots in turn (slot, the default)\n"
+    "                             or give each host one rank in turn (node); with\n"
+    "                             more ranks than slots the order starts again\n"
+    "  --agent CMD                how to reach a host: CMD... HOST COMMAND... (split\n"
+    "                             on blanks; default: IPC_AGENT, else ssh)\n"
+    "  --prefix DIR               ipcrun is DIR/bin/ipcrun on the hosts (default: the\n"
+    "                             path of this ipcrun)\n"
     "Supervision:\n"
     "  --timeout SEC              stop the job after SEC seconds (0: never; default:\n"
     "                             IPC_TIMEOUT from the environment, else never)\n"
@@ -329,16 +367,146 @@ static int parse_bind(const char *value, struct ipc__opts *o, bool *bind_given, 
     return 0;
 }
 
+/* slot|node deal ranks to hosts, core|l3|numa to domains of a host: one of
+ * each may be given. */
 static int parse_map(const char *value, struct ipc__opts *o, bool *map_given, char *err,
                      size_t errlen)
 {
-    int i = name_index(map_names, sizeof map_names / sizeof map_names[0], value);
+    int i = name_index(map_hosts_names,
+                       sizeof map_hosts_names / sizeof map_hosts_names[0], value);
+    if (i >= 0) {
+        o->map_hosts = (enum ipc__map_hosts)i;
+        return 0;
+    }
+    i = name_index(map_names, sizeof map_names / sizeof map_names[0], value);
     if (i < 0) {
-        set_err(err, errlen, "--map-by must be one of core, l3, numa; got '%s'", value);
+        set_err(err, errlen,
+                "--map-by must be one of slot, node, core, l3, numa; got '%s'", value);
         return -1;
     }
     o->map_by = (enum ipc__map_by)i;
     *map_given = true;
+    return 0;
+}
+
+/* Splits agent on blanks into a NULL-terminated vector allocated in one
+ * block with the words. Returns 0; -1 when it has no word or memory ran out
+ * (*argv is then NULL, and errno is 0 for no word). */
+static int split_agent(const char *agent, char ***argv)
+{
+    size_t len = strlen(agent), nwords = 0;
+    const char *blanks = " \t";
+    *argv = NULL;
+    for (const char *p = agent + strspn(agent, blanks); *p; p += strspn(p, blanks)) {
+        nwords++;
+        p += strcspn(p, blanks);
+    }
+    errno = 0;
+    if (nwords == 0)
+        return -1;
+    char **v = malloc((nwords + 1) * sizeof *v + len + 1);
+    if (!v)
+        return -1;
+    char *words = memcpy((char *)(v + nwords + 1), agent, len + 1);
+    size_t k = 0;
+    for (char *p = words + strspn(words, blanks); *p; p += strspn(p, blanks)) {
+        v[k++] = p;
+        p += strcspn(p, blanks);
+        if (*p)
+            *p++ = '\0';
+    }
+    v[k] = NULL;
+    *argv = v;
+    return 0;
+}
+
+static bool blank_only(const char *s)
+{
+    return s[strspn(s, " \t")] == '\0';
+}
+
+static int parse_agent(const char *value, const char **agent, char *err, size_t errlen)
+{
+    if (blank_only(value)) {
+        set_err(err, errlen,
+                "--agent needs a command to reach the hosts, such as ssh, got '%s'",
+                value);
+        return -1;
+    }
+    *agent = value;
+    return 0;
+}
+
+static int parse_prefix(const char *value, const char **prefix, char *err, size_t errlen)
+{
+    if (value[0] != '/') {
+        set_err(err, errlen,
+                "--prefix needs the absolute directory ipcrun is installed in on the "
+                "hosts (e.g. /opt/ipc), got '%s'",
+                value);
+        return -1;
+    }
+    if (strlen(value) + strlen("/bin/ipcrun") >= PATH_MAX) {
+        set_err(err, errlen, "--prefix: the directory is longer than %d characters",
+                PATH_MAX - 12);
+        return -1;
+    }
+    *prefix = value;
+    return 0;
+}
+
+/* An interface name as Linux allows it: 1 to 15 bytes, no '/' or blank. */
+static bool valid_ifname(const char *s)
+{
+    size_t len = strlen(s);
+    if (len == 0 || len >= 16)
+        return false;
+    for (; *s; s++)
+        if (*s == '/' || (unsigned char)*s <= ' ' || *s == 0x7f)
+            return false;
+    return true;
+}
+
+/* An IPv4 address, or anything made of digits and dots that tries to be. */
+static bool looks_numeric(const char *s, size_t len)
+{
+    return len > 0 && strspn(s, "0123456789.") >= len;
+}
+
+static int parse_tcp_if(const char *value, const char **tcp_if, char *err, size_t errlen)
+{
+    const char *slash = strchr(value, '/');
+    size_t addrlen = slash ? (size_t)(slash - value) : strlen(value);
+    char addr[INET_ADDRSTRLEN];
+    struct in_addr in;
+
+    if (!*value) {
+        set_err(err, errlen,
+                "--tcp-if needs an interface name, an IPv4 address or a network such as "
+                "10.1.0.0/16, got ''");
+        return -1;
+    }
+    if (slash || looks_numeric(value, addrlen)) {
+        snprintf(addr, sizeof addr, "%.*s", (int)addrlen, value);
+        if (addrlen >= sizeof addr || inet_pton(AF_INET, addr, &in) != 1) {
+            set_err(err, errlen, "--tcp-if '%s': '%.*s' is not an IPv4 address", value,
+                    (int)addrlen, value);
+            return -1;
+        }
+        if (slash &&
+            !(all_digits(slash + 1) && strlen(slash + 1) <= 2 && atoi(slash + 1) <= 32)) {
+            set_err(err, errlen,
+                    "--tcp-if '%s': the prefix length after '/' must be 0 to 32", value);
+            return -1;
+        }
+    } else if (!valid_ifname(value)) {
+        set_err(err, errlen,
+                "--tcp-if '%s' is not an interface name (1 to 15 characters, no '/' or "
+                "blank), an IPv4 address or a network such as 10.1.0.0/16",
+                value);
+        return -1;
+    }
+    *tcp_if = value;
     return 0;
 }
 
@@ -354,6 +522,17 @@ static const struct opt_def *find_opt(const char *arg, size_t len)
 struct given {
     bool timeout, bind, map;
 };
+
+static int parse_hostfile(const char *name, const char *value, const char **hostfile,
+                          char *err, size_t errlen)
+{
+    if (!*value) {
+        set_err(err, errlen, "%s needs a file, got ''", name);
+        return -1;
+    }
+    *hostfile = value;
+    return 0;
+}
 
 static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *value,
                      struct given *given, char *err, size_t errlen)
@@ -406,6 +585,16 @@ static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *v
     case OPT_REPORT_BINDINGS:
         o->report_bindings = true;
         return 0;
+    case OPT_HOST:
+        return ipc__hosts_parse_list(&o->hosts, d->name, value, err, errlen);
+    case OPT_HOSTFILE:
+        return parse_hostfile(d->name, value, &o->hostfile, err, errlen);
+    case OPT_AGENT:
+        return parse_agent(value, &o->agent, err, errlen);
+    case OPT_PREFIX:
+        return parse_prefix(value, &o->prefix, err, errlen);
+    case OPT_TCP_IF:
+        return parse_tcp_if(value, &o->tcp_if, err, errlen);
     case OPT_OVERSUBSCRIBE:
     case OPT_HELP:
     case OPT_VERSION:
@@ -433,41 +622,89 @@ static void placement_defaults(struct ipc__opts *o, const struct given *given)
         o->bind_to = bind_of_map[o->map_by];
 }
 
+/* -n, which defaults to the hosts' slots, and --stdin, which must name one
+ * of the ranks. */
+static int settle_ranks(struct ipc__opts *o, char *err, size_t errlen)
+{
+    if (o->nranks == 0 && o->hosts.n > 0) {
+        long slots = ipc__hosts_total_slots(&o->hosts);
+        if (slots > IPC__OPTS_MAX_RANKS) {
+            set_err(err, errlen,
+                    "the hosts have %ld slots, more than the %d ranks ipcrun can start; "
+                    "give -n N",
+                    slots, IPC__OPTS_MAX_RANKS);
+            return -1;
+        }
+        o->nranks = (int)slots;
+    }
+    if (o->nranks == 0) {
+        set_err(err, errlen,
+                "say how many ranks to start with -n N, e.g. 'ipcrun -n 4 %s'",
+                o->prog_argv[0]);
+        return -1;
+    }
+    if (o->stdin_target >= o->nranks) {
+        set_err(err, errlen,
+                "--stdin %d: the job has ranks 0..%d only; give one of them, all or none",
+                o->stdin_target, o->nranks - 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* The launch agent of a job that names hosts: --agent, else IPC_AGENT (an
+ * empty one counts as unset), else ssh. */
+static int settle_agent(struct ipc__opts *o, const char *env_agent, char *err,
+                        size_t errlen)
+{
+    if (!o->agent)
+        o->agent = env_agent && *env_agent ? env_agent : IPC__OPTS_DEFAULT_AGENT;
+    if (split_agent(o->agent, &o->agent_argv) == 0)
+        return 0;
+    if (errno == 0)
+        set_err(err, errlen,
+                "IPC_AGENT names no command; set it to one such as ssh, or unset it");
+    else
+        set_err(err, errlen, "out of memory parsing the command line");
+    return -1;
+}
+
 static enum ipc__opts_result finish(struct ipc__opts *o, int argc, char **argv, int prog,
-                                    const struct given *given, const char *env_timeout,
-                                    char *err, size_t errlen)
+                                    const struct given *given,
+                                    const struct ipc__opts_env *env, char *err,
+                                    size_t errlen)
 {
     if (prog >= argc) {
         set_err(err, errlen,
                 "no program to run; usage: ipcrun [options] -n N prog [args...]");
         return fail(o);
     }
-    if (o->nranks == 0) {
+    o->prog_argv = argv + prog;
+    if (o->hosts.n > 0 && o->hostfile) {
         set_err(err, errlen,
-                "say how many ranks to start with -n N, e.g. 'ipcrun -n 4 %s'",
-                argv[prog]);
+                "--host and --hostfile both name the hosts; give one of them");
         return fail(o);
     }
-    if (o->stdin_target >= o->nranks) {
-        set_err(err, errlen,
-                "--stdin %d: the job has ranks 0..%d only; give one of them, all or none",
-                o->stdin_target, o->nranks - 1);
+    /* With a hostfile this waits until it is read. */
+    if (!o->hostfile && settle_ranks(o, err, errlen) != 0)
         return fail(o);
-    }
-    if (!given->timeout && env_timeout && *env_timeout &&
-        parse_seconds(env_timeout, &o->timeout_ms) != 0) {
+    if (!given->timeout && env && env->timeout && *env->timeout &&
+        parse_seconds(env->timeout, &o->timeout_ms) != 0) {
         set_err(err, errlen,
                 "IPC_TIMEOUT must be a number of seconds (0: no limit), got '%s'",
-                env_timeout);
+                env->timeout);
         return fail(o);
     }
+    if ((o->hosts.n > 0 || o->hostfile) &&
+        settle_agent(o, env ? env->agent : NULL, err, errlen) != 0)
+        return fail(o);
     placement_defaults(o, given);
-    o->prog_argv = argv + prog;
     return IPC__OPTS_RUN;
 }
 
 enum ipc__opts_result ipc__opts_parse(struct ipc__opts *o, int argc, char **argv,
-                                      const char *env_timeout, char *err, size_t errlen)
+                                      const struct ipc__opts_env *env, char *err,
+                                      size_t errlen)
 {
     struct given given = {0};
     int i = 1;
@@ -513,7 +750,7 @@ enum ipc__opts_result ipc__opts_parse(struct ipc__opts *o, int argc, char **argv
         if (apply_opt(o, d, value, &given, err, errlen))
             return fail(o);
     }
-    return finish(o, argc, argv, i, &given, env_timeout, err, errlen);
+    return finish(o, argc, argv, i, &given, env, err, errlen);
 }
 
 void ipc__opts_free(struct ipc__opts *o)
@@ -521,6 +758,43 @@ void ipc__opts_free(struct ipc__opts *o)
     free(o->exports);
     o->exports = NULL;
     o->nexports = 0;
+    ipc__hosts_free(&o->hosts);
+    free(o->agent_argv);
+    o->agent_argv = NULL;
+}
+
+int ipc__opts_read_hostfile(struct ipc__opts *o, char *err, size_t errlen)
+{
+    if (!o->hostfile)
+        return 0;
+    if (ipc__hosts_read_file(&o->hosts, o->hostfile, err, errlen) != 0)
+        return -1;
+    return settle_ranks(o, err, errlen);
+}
+
+int ipc__opts_remote_ipcrun(const struct ipc__opts *o, char *out, size_t outlen,
+                            char *err, size_t errlen)
+{
+    if (o->prefix) {
+        size_t len = strlen(o->prefix);
+        while (len > 0 && o->prefix[len - 1] == '/')
+            len--;
+        if ((size_t)snprintf(out, outlen, "%.*s/bin/ipcrun", (int)len, o->prefix) >=
+            outlen) {
+            set_err(err, errlen, "--prefix '%s' is too long", o->prefix);
+            return -1;
+        }
+        return 0;
+    }
+    ssize_t n = readlink("/proc/self/exe", out, outlen);
+    if (n < 0 || (size_t)n >= outlen) {
+        set_err(err, errlen,
+                "cannot find where this ipcrun is (/proc/self/exe: %s); give --prefix",
+                n < 0 ? strerror(errno) : "path too long");
+        return -1;
+    }
+    out[n] = '\0';
+    return 0;
 }
 
 /* 0: an executable regular file; 1: a regular file without execute

@@ -11,9 +11,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hosts.h"
+
 #define IPC__OPTS_MAX_RANKS 100000
 #define IPC__OPTS_DEFAULT_KILL_GRACE_MS 3000
 #define IPC__OPTS_TRANSPORTS "shm unix pipe tcp"
+#define IPC__OPTS_DEFAULT_AGENT "ssh"
 
 /* Exit statuses of ipcrun itself (the others come from the ranks). */
 #define IPC__EXIT_USAGE 2      /* bad command line, program not runnable */
@@ -26,7 +29,8 @@
 
 /* --bind-to: how wide each rank's cpu set is around the core it is mapped to. */
 enum ipc__bind_to { IPC__BIND_NONE, IPC__BIND_CORE, IPC__BIND_L3, IPC__BIND_NUMA };
-/* --map-by: the domains ranks are dealt to in turn (a core is its own domain). */
+/* --map-by core|l3|numa: the domains ranks are dealt to in turn on a host (a
+ * core is its own domain). --map-by slot|node is enum ipc__map_hosts. */
 enum ipc__map_by { IPC__MAP_CORE, IPC__MAP_L3, IPC__MAP_NUMA };
 
 struct ipc__opts {
@@ -40,13 +44,27 @@ struct ipc__opts {
     enum ipc__map_by map_by;
     bool report_bindings;
     bool report_transports; /* ranks get IPC_REPORT_TRANSPORTS=1 */
-    const char *transport; /* NULL: leave IPC_TRANSPORT as inherited */
-    long kill_grace_ms;    /* SIGTERM to SIGKILL when stopping ranks */
-    long timeout_ms;       /* 0: no time limit */
-    const char **exports;  /* -x arguments, "NAME" or "NAME=VALUE", into argv */
+    const char *transport;  /* NULL: leave IPC_TRANSPORT as inherited */
+    long kill_grace_ms;     /* SIGTERM to SIGKILL when stopping ranks */
+    long timeout_ms;        /* 0: no time limit */
+    const char **exports;   /* -x arguments, "NAME" or "NAME=VALUE", into argv */
     int nexports;
     char **prog_argv;      /* program and its arguments, NULL-terminated, into argv */
     const char *prog_path; /* the file to execute; NULL: look prog_argv[0] up in PATH */
+    /* Hosts. A job "names hosts" when hosts.n > 0 or hostfile is set. */
+    struct ipc__hosts hosts;       /* --host lists merged, or the hostfile once read */
+    const char *hostfile;          /* --hostfile, read by ipc__opts_read_hostfile() */
+    enum ipc__map_hosts map_hosts; /* --map-by slot|node; default IPC__MAP_SLOT */
+    const char *agent;  /* --agent, else IPC_AGENT, else "ssh"; NULL without hosts */
+    char **agent_argv;  /* agent split on blanks, NULL-terminated; NULL without hosts */
+    const char *prefix; /* --prefix: absolute; NULL: see ipc__opts_remote_ipcrun() */
+    const char *tcp_if; /* --tcp-if, ranks get IPC_TCP_IF; NULL: left as inherited */
+};
+
+/* The environment variables ipcrun's options depend on; NULL: not set. */
+struct ipc__opts_env {
+    const char *timeout; /* IPC_TIMEOUT; --timeout wins */
+    const char *agent;   /* IPC_AGENT; --agent wins */
 };
 
 enum ipc__opts_result {
@@ -56,12 +74,26 @@ enum ipc__opts_result {
     IPC__OPTS_ERROR,   /* err holds the reason; exit IPC__EXIT_USAGE */
 };
 
-/* Parses argv (argv[0] is ipcrun itself). env_timeout is the value of
- * IPC_TIMEOUT or NULL; --timeout overrides it. On IPC__OPTS_RUN the caller
- * owns opts->exports and releases it with ipc__opts_free(). */
+/* Parses argv (argv[0] is ipcrun itself); env (may be NULL) holds the
+ * variables options fall back on. On IPC__OPTS_RUN the caller owns what opts
+ * allocated (exports, hosts, agent_argv) and releases it with
+ * ipc__opts_free(). With --hostfile, nranks stays 0 without -n until
+ * ipc__opts_read_hostfile() has read the file. */
 enum ipc__opts_result ipc__opts_parse(struct ipc__opts *opts, int argc, char **argv,
-                                      const char *env_timeout, char *err, size_t errlen);
+                                      const struct ipc__opts_env *env, char *err,
+                                      size_t errlen);
 void ipc__opts_free(struct ipc__opts *opts);
+
+/* Reads the --hostfile (if any) into opts->hosts and settles what depends on
+ * the hosts: -n defaults to their slots, --stdin R must be below it. Returns
+ * 0, or -1 with the reason in err. */
+int ipc__opts_read_hostfile(struct ipc__opts *opts, char *err, size_t errlen);
+
+/* The path of ipcrun on the other hosts: PREFIX/bin/ipcrun with --prefix,
+ * else the absolute path of this ipcrun (/proc/self/exe). Returns 0, or -1
+ * with the reason in err. */
+int ipc__opts_remote_ipcrun(const struct ipc__opts *opts, char *out, size_t outlen,
+                            char *err, size_t errlen);
 
 /* Checks, the way execvp will look it up, that prog names an executable
  * regular file. path is the PATH to search (NULL: the execvp default). On

@@ -21,9 +21,9 @@ extern char **environ;
 
 /* Variables ipcrun sets for the whole job, and for each rank. */
 static const char *const job_vars[] = {
-    "IPC_SIZE",       "IPC_LOCAL_SIZE", "IPC_JOB_ID", "IPC_OVERSUBSCRIBED",
-    "IPC_TRANSPORT",  "IPC_REPORT_TRANSPORTS", "IPC_JOB_SECRET", "IPC_NODE_OF",
-    "IPC_TCP_IF"};
+    "IPC_SIZE",      "IPC_LOCAL_SIZE",        "IPC_JOB_ID",     "IPC_OVERSUBSCRIBED",
+    "IPC_TRANSPORT", "IPC_REPORT_TRANSPORTS", "IPC_JOB_SECRET", "IPC_TCP_IF",
+    "IPC_NODE_OF"};
 enum { RANK_VAR_RANK, RANK_VAR_LOCAL_RANK, RANK_VAR_CONTROL_FD, RANK_VARS };
 static const char *const rank_vars[RANK_VARS] = {"IPC_RANK", "IPC_LOCAL_RANK",
                                                  "IPC_CONTROL_FD"};
@@ -141,6 +141,22 @@ static bool is_name(const char *entry, size_t len, const char *name)
     return strlen(name) == len && !strncmp(entry, name, len);
 }
 
+/* Whether ipcrun sets job variable name for this job: those that follow an
+ * option only when it is given; the ranks inherit them otherwise. */
+static bool job_sets(const struct ipc__launch *job, const char *name)
+{
+    const struct ipc__opts *o = job->opts;
+    if (!strcmp(name, "IPC_TRANSPORT"))
+        return o->transport != NULL;
+    if (!strcmp(name, "IPC_REPORT_TRANSPORTS"))
+        return o->report_transports;
+    if (!strcmp(name, "IPC_TCP_IF"))
+        return job->tcp_if != NULL;
+    if (!strcmp(name, "IPC_NODE_OF"))
+        return job->node_of != NULL;
+    return true;
+}
+
 /* Whether the variable entry sets has another value for the rank: ipcrun's
  * own (an IPC_* variable of the job or the rank) or a later -x NAME=VALUE,
  * from the export from_export on. */
@@ -149,11 +165,7 @@ static bool overridden(const struct ipc__launch *job, const char *entry, int fro
     const struct ipc__opts *o = job->opts;
     size_t len = name_len(entry);
     for (size_t i = 0; i < sizeof job_vars / sizeof job_vars[0]; i++)
-        if (is_name(entry, len, job_vars[i]) &&
-            (o->transport || strcmp(job_vars[i], "IPC_TRANSPORT") != 0) &&
-            (o->report_transports || strcmp(job_vars[i], "IPC_REPORT_TRANSPORTS") != 0) &&
-            (job->node_of || strcmp(job_vars[i], "IPC_NODE_OF") != 0) &&
-            (job->tcp_if || strcmp(job_vars[i], "IPC_TCP_IF") != 0))
+        if (is_name(entry, len, job_vars[i]) && job_sets(job, job_vars[i]))
             return true;
     for (int i = 0; i < RANK_VARS; i++)
         if (is_name(entry, len, rank_vars[i]))
@@ -190,9 +202,7 @@ static int build_env(struct ipc__launch *job, struct ipc__spawn_plan *plan)
     for (int i = 0; i < o->nexports; i++)
         if (strchr(o->exports[i], '=') && !overridden(job, o->exports[i], i + 1))
             plan->envp[k++] = (char *)o->exports[i];
-    char *vars[9] = {NULL};
-    _Static_assert(sizeof vars / sizeof vars[0] == sizeof job_vars / sizeof job_vars[0],
-                   "one value per job variable");
+    char *vars[sizeof job_vars / sizeof job_vars[0]] = {NULL};
     if (asprintf(&vars[0], "IPC_SIZE=%d", job->n) < 0 ||
         asprintf(&vars[1], "IPC_LOCAL_SIZE=%d", job->nlocal) < 0 ||
         asprintf(&vars[2], "IPC_JOB_ID=%s", job->job_id) < 0 ||
@@ -200,8 +210,8 @@ static int build_env(struct ipc__launch *job, struct ipc__spawn_plan *plan)
         (o->transport && asprintf(&vars[4], "IPC_TRANSPORT=%s", o->transport) < 0) ||
         (o->report_transports && !(vars[5] = strdup("IPC_REPORT_TRANSPORTS=1"))) ||
         asprintf(&vars[6], "IPC_JOB_SECRET=%s", job->job_secret) < 0 ||
-        (job->node_of && asprintf(&vars[7], "IPC_NODE_OF=%s", job->node_of) < 0) ||
-        (job->tcp_if && asprintf(&vars[8], "IPC_TCP_IF=%s", job->tcp_if) < 0))
+        (job->tcp_if && asprintf(&vars[7], "IPC_TCP_IF=%s", job->tcp_if) < 0) ||
+        (job->node_of && asprintf(&vars[8], "IPC_NODE_OF=%s", job->node_of) < 0))
         return -1;
     for (size_t i = 0; i < njob; i++)
         if (own(plan, vars[i]))

@@ -778,10 +778,11 @@ static int lay_out(struct ipc__launch *job, const struct ipc__layout *layout)
     for (int r = 0; r < job->n; r++)
         if (!layout || layout->node_of_rank[r] == layout->this_node)
             job->local[job->nlocal++] = r;
+    const char *tcp_if = layout ? layout->tcp_if : job->opts->tcp_if;
+    if (tcp_if && !(job->tcp_if = strdup(tcp_if)))
+        return -1;
     if (!layout)
         return 0;
-    if (layout->tcp_if && !(job->tcp_if = strdup(layout->tcp_if)))
-        return -1;
     size_t cap = (size_t)job->n * 12 + 1, used = 0;
     job->node_of = malloc(cap);
     if (!job->node_of)

@@ -24,8 +24,8 @@ expect_refused "--stdin needs all, none or a rank number, got 'some'" "--stdin s
 expect_refused "--stdin 2: the job has ranks 0..1 only" "--stdin 2 -n 2" --stdin 2 -n 2
 expect_refused "--bind-to must be one of core, l3, numa, none; got 'socket'" \
     "--bind-to socket" --bind-to socket -n 1
-expect_refused "--map-by must be one of core, l3, numa; got 'slot'" "--map-by slot" \
-    --map-by slot -n 1
+expect_refused "--map-by must be one of slot, node, core, l3, numa; got 'socket'" \
+    "--map-by socket" --map-by socket -n 1
 expect_refused "--wdir '$WORK/none': No such file or directory" "--wdir missing" \
     --wdir "$WORK/none" -n 1
 expect_refused "--wdir '$WORK/a-file' is not a directory" "--wdir on a file" \
@@ -50,6 +50,66 @@ run 10 env HWLOC_SYNTHETIC="pack:1 core:$(nproc) pu:1" "$IPCRUN" --map-by l3 -n 
 expect_rc 2 "--map-by l3 on a machine without L3 caches"
 expect_err "^ipcrun: --map-by l3: hwloc finds no L3 cache with cpus on this machine; use --map-by core\$" \
     "--map-by l3 on a machine without L3 caches"
+
+# ---- hosts ----
+expect_refused "-H 'a:0': '0' is not a positive number of slots" "-H a:0" -H a:0
+expect_refused "--host 'node1:x': 'x' is not a positive number of slots" \
+    "--host localhost,node1:x" --host localhost,node1:x
+expect_refused "--hosts 'a,,b': empty host name; write HOST\[:SLOTS\]" "--hosts a,,b" \
+    --hosts a,,b
+expect_refused "-H '-oProxyCommand=x': a host name cannot start with '-'" "-H -o..." \
+    -H -oProxyCommand=x
+printf 'localhost slots=2\n' >"$WORK/hosts.txt"
+expect_refused "--host and --hostfile both name the hosts; give one of them" \
+    "--host with --hostfile" --host localhost --hostfile "$WORK/hosts.txt"
+printf '# the hosts\nlocalhost slots=2\n\nlocalhost slots=abc\n' >"$WORK/bad1.txt"
+expect_refused "$WORK/bad1.txt:4: 'slots=abc' is not a positive number of slots\$" \
+    "hostfile with a bad slots= on line 4" --hostfile "$WORK/bad1.txt"
+printf 'localhost\nlocalhost:2 # two more\nlocalhost cpus=4\n' >"$WORK/bad2.txt"
+expect_refused "$WORK/bad2.txt:3: 'cpus=4' is not understood; write HOST \[slots=N\]\$" \
+    "hostfile with an unknown word on line 3" --machinefile "$WORK/bad2.txt"
+printf 'localhost:x\n' >"$WORK/bad3.txt"
+expect_refused "$WORK/bad3.txt:1: 'localhost:x': 'x' is not a positive number of slots\$" \
+    "hostfile with host:x on line 1" -hostfile "$WORK/bad3.txt"
+expect_refused "--hostfile '$WORK/none.txt': No such file or directory; give a readable file" \
+    "missing hostfile" --hostfile "$WORK/none.txt"
+printf '# nothing yet\n\n' >"$WORK/empty.txt"
+expect_refused "--hostfile '$WORK/empty.txt' names no host" "hostfile without hosts" \
+    --hostfile "$WORK/empty.txt"
+expect_refused "--map-by must be one of slot, node, core, l3, numa; got 'ppr:2:node'" \
+    "--map-by ppr:2:node" --map-by ppr:2:node -n 1
+expect_refused "--agent needs a command to reach the hosts, such as ssh, got ''" \
+    "--agent ''" --agent '' -H localhost
+expect_refused "--prefix needs the absolute directory" "--prefix relative" \
+    --prefix opt/ipc -H localhost
+expect_refused "--tcp-if '10.0.0.0/33': the prefix length after '/' must be 0 to 32" \
+    "--tcp-if 10.0.0.0/33" --tcp-if 10.0.0.0/33 -n 1
+expect_refused "remote hosts are not supported yet \(host 'no-such-host.invalid'\)\$" \
+    "a remote host" -H localhost:2,no-such-host.invalid
+printf 'localhost slots=1\nnode-elsewhere.invalid slots=2\n' >"$WORK/remote.txt"
+expect_refused "remote hosts are not supported yet \(host 'node-elsewhere.invalid'\)\$" \
+    "a remote host in a hostfile" --hostfile "$WORK/remote.txt"
+
+# Hosts that are all this one: the job runs here, -n from the slots.
+# shellcheck disable=SC2016
+show_rank='echo "rank $IPC_RANK of $IPC_SIZE"'
+ipcrun 30 -H localhost:3 sh -c "$show_rank"
+expect_rc 0 "-H localhost:3"
+expect_lines "$OUT" 3 "-H localhost:3: stdout"
+for r in 0 1 2; do
+    expect_out "^rank $r of 3\$" "-H localhost:3"
+done
+printf '# here\nlocalhost slots=2   # two\n%s\n' "$(hostname)" >"$WORK/local.txt"
+ipcrun 30 --hostfile "$WORK/local.txt" --map-by node sh -c "$show_rank"
+expect_rc 0 "hostfile of this host's names"
+expect_lines "$OUT" 3 "hostfile of this host's names: stdout"
+expect_out '^rank 2 of 3$' "hostfile of this host's names"
+# More ranks than slots run too.
+ipcrun 30 -H 127.0.0.1 -n 4 sh -c "$show_rank"
+expect_rc 0 "-H 127.0.0.1 -n 4"
+expect_lines "$OUT" 4 "-H 127.0.0.1 -n 4: stdout"
+expect_out '^rank 3 of 4$' "-H 127.0.0.1 -n 4"
+
 run 10 env IPC_TIMEOUT=soon "$IPCRUN" -n 1 true
 expect_rc 2 "IPC_TIMEOUT=soon"
 expect_err "^ipcrun: IPC_TIMEOUT must be a number of seconds" "IPC_TIMEOUT=soon"

@@ -25,6 +25,17 @@ expect_rc 0 "inherited IPC_* variables"
 expect_out '^IPC_RANK=0 IPC_SIZE=2 IPC_TRANSPORT=unix$' "inherited IPC_* variables"
 expect_out '^IPC_RANK=1 IPC_SIZE=2 IPC_TRANSPORT=unix$' "inherited IPC_* variables"
 
+# --tcp-if becomes IPC_TCP_IF, once, over an inherited or exported value;
+# without it the inherited value stays.
+run 30 env IPC_TCP_IF=10.9.9.9 "$IPCRUN" -n 2 --tcp-if 127.0.0.1 -x IPC_TCP_IF=10.1.1.1 \
+    sh -c 'env | grep "^IPC_TCP_IF=" | paste -sd" "'
+expect_rc 0 "--tcp-if"
+[ "$(grep -cx 'IPC_TCP_IF=127.0.0.1' "$OUT")" -eq 2 ] ||
+    fail "--tcp-if 127.0.0.1: ranks got $(paste -sd'|' "$OUT")"
+# shellcheck disable=SC2016 # the rank expands it
+run 30 env IPC_TCP_IF=10.9.9.9 "$IPCRUN" -n 1 sh -c 'echo "$IPC_TCP_IF"'
+expect_out '^10\.9\.9\.9$' "inherited IPC_TCP_IF"
+
 ipcrun 30 -n $((ncpus + 1)) sh -c "$show"
 expect_rc 0 "oversubscribed job"
 expect_lines "$OUT" $((ncpus + 1)) "oversubscribed job: stdout"

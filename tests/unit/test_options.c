@@ -25,14 +25,17 @@ static int count_args(char **argv)
 }
 
 /* The argument vectors are compound literals of the calling test, so
- * opts.prog_argv stays valid there. */
+ * opts.prog_argv stays valid there. env: a const struct ipc__opts_env *. */
 #define PARSE_ENV(opts, err, env, ...)                                                   \
     ipc__opts_parse((opts), count_args((char *[]){"ipcrun", __VA_ARGS__, NULL}),         \
                     (char *[]){"ipcrun", __VA_ARGS__, NULL}, (env), (err), ERRLEN)
 #define PARSE(opts, err, ...) PARSE_ENV(opts, err, NULL, __VA_ARGS__)
+#define TIMEOUT_ENV(value) ((struct ipc__opts_env){.timeout = (value)})
+#define AGENT_ENV(value) ((struct ipc__opts_env){.agent = (value)})
 
 /* Parses a command line that must be refused and checks the message. */
-static void expect_error(char **argv, const char *env, const char *message)
+static void expect_error(char **argv, const struct ipc__opts_env *env,
+                         const char *message)
 {
     struct ipc__opts o;
     char err[ERRLEN] = "";
@@ -93,6 +96,13 @@ static void defaults(void **state)
     assert_false(o.report_bindings);
     assert_false(o.report_transports);
     assert_null(o.prog_path);
+    assert_int_equal(o.hosts.n, 0);
+    assert_null(o.hostfile);
+    assert_int_equal(o.map_hosts, IPC__MAP_SLOT);
+    assert_null(o.agent);
+    assert_null(o.agent_argv);
+    assert_null(o.prefix);
+    assert_null(o.tcp_if);
     ipc__opts_free(&o);
 }
 
@@ -262,18 +272,20 @@ static void timeout_from_environment(void **state)
     (void)state;
     struct ipc__opts o;
     char err[ERRLEN];
-    assert_int_equal(PARSE_ENV(&o, err, "10", "-n", "1", "p"), IPC__OPTS_RUN);
+    assert_int_equal(PARSE_ENV(&o, err, &TIMEOUT_ENV("10"), "-n", "1", "p"),
+                     IPC__OPTS_RUN);
     assert_int_equal(o.timeout_ms, 10000);
     ipc__opts_free(&o);
     /* The command line wins, even over a value it would refuse. */
-    assert_int_equal(PARSE_ENV(&o, err, "junk", "--timeout", "2", "-n", "1", "p"),
-                     IPC__OPTS_RUN);
+    assert_int_equal(
+        PARSE_ENV(&o, err, &TIMEOUT_ENV("junk"), "--timeout", "2", "-n", "1", "p"),
+        IPC__OPTS_RUN);
     assert_int_equal(o.timeout_ms, 2000);
     ipc__opts_free(&o);
-    assert_int_equal(PARSE_ENV(&o, err, "", "-n", "1", "p"), IPC__OPTS_RUN);
+    assert_int_equal(PARSE_ENV(&o, err, &TIMEOUT_ENV(""), "-n", "1", "p"), IPC__OPTS_RUN);
     assert_int_equal(o.timeout_ms, 0);
     ipc__opts_free(&o);
-    expect_error((char *[]){"ipcrun", "-n", "1", "p", NULL}, "soon",
+    expect_error((char *[]){"ipcrun", "-n", "1", "p", NULL}, &TIMEOUT_ENV("soon"),
                  "IPC_TIMEOUT must be a number of seconds (0: no limit), got 'soon'");
 }
 
@@ -348,7 +360,20 @@ static void usage_names_every_option(void **state)
                            "--kill-grace SEC",
                            "SIGUSR1",
                            "SIGKILL",
-                           "ipcrun(1)"};
+                           "ipcrun(1)",
+                           "-H LIST",
+                           "--host LIST",
+                           "--hosts LIST",
+                           "--hostfile FILE",
+                           "--machinefile FILE",
+                           "-hostfile FILE",
+                           "slots=N",
+                           "--map-by slot|node",
+                           "--agent CMD",
+                           "IPC_AGENT",
+                           "--prefix DIR",
+                           "--tcp-if NAME|ADDR|CIDR",
+                           "IPC_TCP_IF"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         assert_non_null(strstr(u, words[i]));
 }
@@ -404,7 +429,8 @@ static void report_transports(void **state)
     (void)state;
     struct ipc__opts o;
     char err[ERRLEN];
-    assert_int_equal(PARSE(&o, err, "--report-transports", "-n", "2", "p"), IPC__OPTS_RUN);
+    assert_int_equal(PARSE(&o, err, "--report-transports", "-n", "2", "p"),
+                     IPC__OPTS_RUN);
     assert_true(o.report_transports);
     ipc__opts_free(&o);
 }
@@ -458,10 +484,10 @@ static void bad_new_values(void **state)
                  "--bind-to", "socket", "-n", "1", "p");
     EXPECT_ERROR("--bind-to must be one of core, l3, numa, none; got ''",
                  "--bind-to=", "-n", "1", "p");
-    EXPECT_ERROR("--map-by must be one of core, l3, numa; got 'none'", "--map-by", "none",
-                 "-n", "1", "p");
-    EXPECT_ERROR("--map-by must be one of core, l3, numa; got 'Core'", "--map-by=Core",
-                 "-n", "1", "p");
+    EXPECT_ERROR("--map-by must be one of slot, node, core, l3, numa; got 'none'",
+                 "--map-by", "none", "-n", "1", "p");
+    EXPECT_ERROR("--map-by must be one of slot, node, core, l3, numa; got 'Core'",
+                 "--map-by=Core", "-n", "1", "p");
     EXPECT_ERROR("option '--report-bindings' takes no value, got '--report-bindings=1'",
                  "--report-bindings=1", "-n", "1", "p");
     EXPECT_ERROR("option '--timestamp-output' takes no value, got '--timestamp-output=x'",
@@ -504,6 +530,290 @@ static void bad_exports(void **state)
     EXPECT_ERROR("-x needs a value; see 'ipcrun --help'", "-n", "1", "-x");
 }
 
+/* ---- hosts ---- */
+
+static void host_forms(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    const char *forms[][2] = {{"-H", "a:2,b"},
+                              {"--host", "a:2,b"},
+                              {"--hosts", "a:2,b"},
+                              {"-H=a:2,b", NULL},
+                              {"--host=a:2,b", NULL}};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        char *argv[5] = {"ipcrun", (char *)forms[i][0]};
+        int argc = 2;
+        if (forms[i][1])
+            argv[argc++] = (char *)forms[i][1];
+        argv[argc++] = "prog";
+        argv[argc] = NULL;
+        assert_int_equal(ipc__opts_parse(&o, argc, argv, NULL, err, sizeof err),
+                         IPC__OPTS_RUN);
+        assert_int_equal(o.hosts.n, 2);
+        assert_string_equal(o.hosts.v[0].name, "a");
+        assert_int_equal(o.hosts.v[0].slots, 2);
+        assert_string_equal(o.hosts.v[1].name, "b");
+        assert_int_equal(o.hosts.v[1].slots, 1);
+        /* -n defaults to the slots. */
+        assert_int_equal(o.nranks, 3);
+        ipc__opts_free(&o);
+        assert_null(o.hosts.v);
+    }
+}
+
+static void host_lists_add_up(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    assert_int_equal(PARSE(&o, err, "-H", "a:2,b:2", "--host", "c,a", "--hosts=b:3", "p"),
+                     IPC__OPTS_RUN);
+    assert_int_equal(o.hosts.n, 3);
+    assert_int_equal(o.hosts.v[0].slots, 3);
+    assert_int_equal(o.hosts.v[1].slots, 5);
+    assert_string_equal(o.hosts.v[2].name, "c");
+    assert_int_equal(o.hosts.v[2].slots, 1);
+    assert_int_equal(o.nranks, 9);
+    ipc__opts_free(&o);
+    /* -n wins over the slots, fewer or more (oversubscribed). */
+    assert_int_equal(PARSE(&o, err, "-n", "2", "-H", "a:4", "p"), IPC__OPTS_RUN);
+    assert_int_equal(o.nranks, 2);
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "-H", "a:4", "-n", "10", "p"), IPC__OPTS_RUN);
+    assert_int_equal(o.nranks, 10);
+    ipc__opts_free(&o);
+    /* More slots than ipcrun starts ranks: fine with -n. */
+    assert_int_equal(PARSE(&o, err, "-H", "a:100000,b:1", "-n", "5", "p"), IPC__OPTS_RUN);
+    assert_int_equal(o.nranks, 5);
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "-H", "a:2", "--stdin", "1", "p"), IPC__OPTS_RUN);
+    assert_int_equal(o.stdin_target, 1);
+    ipc__opts_free(&o);
+}
+
+static void bad_hosts(void **state)
+{
+    (void)state;
+    EXPECT_ERROR("-H 'a:0': '0' is not a positive number of slots", "-H", "a:0", "p");
+    EXPECT_ERROR("--host 'a:x': 'x' is not a positive number of slots", "--host", "b,a:x",
+                 "p");
+    EXPECT_ERROR("--hosts '': empty host name; write HOST[:SLOTS][,HOST[:SLOTS]...]",
+                 "--hosts=", "p");
+    EXPECT_ERROR("-H 'a,,b': empty host name; write HOST[:SLOTS][,HOST[:SLOTS]...]", "-H",
+                 "a,,b", "p");
+    EXPECT_ERROR("-H '-n': a host name cannot start with '-'", "-H", "-n", "4", "p");
+    EXPECT_ERROR("-H needs a value; see 'ipcrun --help'", "-H");
+    EXPECT_ERROR("the hosts have 100001 slots, more than the 100000 ranks ipcrun can "
+                 "start; give -n N",
+                 "-H", "a:100000,b", "p");
+    EXPECT_ERROR("--stdin 2: the job has ranks 0..1 only; give one of them, all or none",
+                 "-H", "a,b", "--stdin", "2", "p");
+    EXPECT_ERROR("--host and --hostfile both name the hosts; give one of them", "-H", "a",
+                 "--hostfile", "h.txt", "p");
+    EXPECT_ERROR("--host and --hostfile both name the hosts; give one of them",
+                 "--machinefile", "h.txt", "--host", "a", "p");
+    EXPECT_ERROR("--hostfile needs a file, got ''", "--hostfile=", "p");
+    EXPECT_ERROR("no program to run; usage: ipcrun [options] -n N prog [args...]", "-H",
+                 "a:2");
+}
+
+static void hostfile_is_only_named(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    const char *forms[] = {"--hostfile", "--machinefile", "-hostfile"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        assert_int_equal(PARSE(&o, err, (char *)forms[i], "/no/such/file", "p"),
+                         IPC__OPTS_RUN);
+        assert_string_equal(o.hostfile, "/no/such/file");
+        assert_int_equal(o.hosts.n, 0);
+        assert_int_equal(o.nranks, 0); /* until the file is read */
+        assert_string_equal(o.agent, "ssh");
+        ipc__opts_free(&o);
+    }
+    /* Without a hostfile, reading it does nothing. */
+    assert_int_equal(PARSE(&o, err, "-n", "3", "p"), IPC__OPTS_RUN);
+    assert_int_equal(ipc__opts_read_hostfile(&o, err, sizeof err), 0);
+    assert_int_equal(o.nranks, 3);
+    assert_int_equal(o.hosts.n, 0);
+    ipc__opts_free(&o);
+}
+
+static void map_by_hosts_and_domains(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    /* slot|node alone does not bind. */
+    assert_int_equal(PARSE(&o, err, "--map-by", "node", "-H", "a,b", "p"), IPC__OPTS_RUN);
+    assert_int_equal(o.map_hosts, IPC__MAP_NODE);
+    assert_int_equal(o.map_by, IPC__MAP_CORE);
+    assert_int_equal(o.bind_to, IPC__BIND_NONE);
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "--map-by", "node", "--map-by=slot", "-n", "1", "p"),
+                     IPC__OPTS_RUN);
+    assert_int_equal(o.map_hosts, IPC__MAP_SLOT);
+    ipc__opts_free(&o);
+    /* One of each kind sets both; the domain binds as before. */
+    assert_int_equal(PARSE(&o, err, "--map-by", "node", "--map-by", "l3", "-n", "2", "p"),
+                     IPC__OPTS_RUN);
+    assert_int_equal(o.map_hosts, IPC__MAP_NODE);
+    assert_int_equal(o.map_by, IPC__MAP_L3);
+    assert_int_equal(o.bind_to, IPC__BIND_L3);
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "--map-by=numa", "--map-by=node", "-n", "2", "p"),
+                     IPC__OPTS_RUN);
+    assert_int_equal(o.map_hosts, IPC__MAP_NODE);
+    assert_int_equal(o.map_by, IPC__MAP_NUMA);
+    assert_int_equal(o.bind_to, IPC__BIND_NUMA);
+    ipc__opts_free(&o);
+    const char *bad[] = {"ppr:2:node", "socket", "", "Node", "slot,node", "node:PE=2"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char msg[ERRLEN];
+        snprintf(msg, sizeof msg,
+                 "--map-by must be one of slot, node, core, l3, numa; got '%s'", bad[i]);
+        EXPECT_ERROR(msg, "--map-by", (char *)bad[i], "-n", "1", "p");
+    }
+}
+
+static void expect_agent(const struct ipc__opts *o, const char *agent, const char **words)
+{
+    assert_string_equal(o->agent, agent);
+    assert_non_null(o->agent_argv);
+    size_t n = 0;
+    for (; words[n]; n++) {
+        assert_non_null(o->agent_argv[n]);
+        assert_string_equal(o->agent_argv[n], words[n]);
+    }
+    assert_null(o->agent_argv[n]);
+}
+
+static void agents(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    assert_int_equal(PARSE(&o, err, "-H", "a", "p"), IPC__OPTS_RUN);
+    expect_agent(&o, "ssh", (const char *[]){"ssh", NULL});
+    ipc__opts_free(&o);
+    assert_null(o.agent_argv);
+    assert_int_equal(PARSE_ENV(&o, err, &AGENT_ENV("rsh -l me"), "-H", "a", "p"),
+                     IPC__OPTS_RUN);
+    expect_agent(&o, "rsh -l me", (const char *[]){"rsh", "-l", "me", NULL});
+    ipc__opts_free(&o);
+    /* The option wins over IPC_AGENT; blanks and tabs split, runs of them
+     * count once. */
+    assert_int_equal(PARSE_ENV(&o, err, &AGENT_ENV("rsh"), "--agent",
+                               "  ip netns\texec   ", "-H", "a", "p"),
+                     IPC__OPTS_RUN);
+    expect_agent(&o, "  ip netns\texec   ",
+                 (const char *[]){"ip", "netns", "exec", NULL});
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE_ENV(&o, err, &AGENT_ENV(""), "-H", "a", "p"), IPC__OPTS_RUN);
+    expect_agent(&o, "ssh", (const char *[]){"ssh", NULL});
+    ipc__opts_free(&o);
+    /* A job without hosts needs no agent, and does not look at IPC_AGENT. */
+    assert_int_equal(PARSE_ENV(&o, err, &AGENT_ENV("   "), "-n", "1", "p"),
+                     IPC__OPTS_RUN);
+    assert_null(o.agent);
+    assert_null(o.agent_argv);
+    ipc__opts_free(&o);
+    EXPECT_ERROR("--agent needs a command to reach the hosts, such as ssh, got ''",
+                 "--agent=", "-H", "a", "p");
+    EXPECT_ERROR("--agent needs a command to reach the hosts, such as ssh, got ' \t '",
+                 "--agent", " \t ", "-n", "1", "p");
+    expect_error((char *[]){"ipcrun", "-H", "a", "p", NULL}, &AGENT_ENV(" "),
+                 "IPC_AGENT names no command; set it to one such as ssh, or unset it");
+}
+
+static void prefixes(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN], path[4096], self[4096];
+    assert_int_equal(PARSE(&o, err, "--prefix", "/opt/ipc", "-H", "a", "p"),
+                     IPC__OPTS_RUN);
+    assert_string_equal(o.prefix, "/opt/ipc");
+    assert_int_equal(ipc__opts_remote_ipcrun(&o, path, sizeof path, err, sizeof err), 0);
+    assert_string_equal(path, "/opt/ipc/bin/ipcrun");
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "--prefix=/opt/ipc//", "-n", "1", "p"),
+                     IPC__OPTS_RUN);
+    assert_int_equal(ipc__opts_remote_ipcrun(&o, path, sizeof path, err, sizeof err), 0);
+    assert_string_equal(path, "/opt/ipc/bin/ipcrun");
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "--prefix", "/", "-n", "1", "p"), IPC__OPTS_RUN);
+    assert_int_equal(ipc__opts_remote_ipcrun(&o, path, sizeof path, err, sizeof err), 0);
+    assert_string_equal(path, "/bin/ipcrun");
+    ipc__opts_free(&o);
+    /* Without --prefix: this very program's absolute path. */
+    assert_int_equal(PARSE(&o, err, "-n", "1", "p"), IPC__OPTS_RUN);
+    assert_int_equal(ipc__opts_remote_ipcrun(&o, path, sizeof path, err, sizeof err), 0);
+    assert_non_null(realpath("/proc/self/exe", self));
+    assert_string_equal(path, self);
+    assert_non_null(strstr(path, "/tests/unit/test_options"));
+    assert_int_equal(ipc__opts_remote_ipcrun(&o, path, 8, err, sizeof err), -1);
+    assert_string_equal(err, "cannot find where this ipcrun is (/proc/self/exe: path too "
+                             "long); give --prefix");
+    ipc__opts_free(&o);
+    EXPECT_ERROR("--prefix needs the absolute directory ipcrun is installed in on the "
+                 "hosts (e.g. /opt/ipc), got 'opt/ipc'",
+                 "--prefix", "opt/ipc", "-n", "1", "p");
+    EXPECT_ERROR("--prefix needs the absolute directory ipcrun is installed in on the "
+                 "hosts (e.g. /opt/ipc), got ''",
+                 "--prefix=", "-n", "1", "p");
+}
+
+static void tcp_interfaces(void **state)
+{
+    (void)state;
+    const char *good[] = {"eth0",       "enp0s31f6",      "lo",
+                          "ib0.8001",   "10.1.2.3",       "0.0.0.0/0",
+                          "10.0.0.0/8", "192.168.1.7/32", "123456789abcdef"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        struct ipc__opts o;
+        char err[ERRLEN] = "";
+        if (PARSE(&o, err, "--tcp-if", (char *)good[i], "-n", "1", "p") != IPC__OPTS_RUN)
+            fail_msg("--tcp-if %s refused: %s", good[i], err);
+        assert_string_equal(o.tcp_if, good[i]);
+        ipc__opts_free(&o);
+    }
+    struct {
+        const char *value, *message;
+    } bad[] = {
+        {"", "--tcp-if needs an interface name, an IPv4 address or a network such as "
+             "10.1.0.0/16, got ''"},
+        {"10.0.0.0/33",
+         "--tcp-if '10.0.0.0/33': the prefix length after '/' must be 0 to 32"},
+        {"10.0.0.0/",
+         "--tcp-if '10.0.0.0/': the prefix length after '/' must be 0 to 32"},
+        {"10.0.0.0/-1",
+         "--tcp-if '10.0.0.0/-1': the prefix length after '/' must be 0 to 32"},
+        {"10.0.0.0/024",
+         "--tcp-if '10.0.0.0/024': the prefix length after '/' must be 0 to "
+         "32"},
+        {"10.0.0.0/8x",
+         "--tcp-if '10.0.0.0/8x': the prefix length after '/' must be 0 to 32"},
+        {"300.1.1.1", "--tcp-if '300.1.1.1': '300.1.1.1' is not an IPv4 address"},
+        {"1.2.3", "--tcp-if '1.2.3': '1.2.3' is not an IPv4 address"},
+        {"10.0.0.300/24",
+         "--tcp-if '10.0.0.300/24': '10.0.0.300' is not an IPv4 address"},
+        {"eth0/24", "--tcp-if 'eth0/24': 'eth0' is not an IPv4 address"},
+        {"/24", "--tcp-if '/24': '' is not an IPv4 address"},
+        {"eth 0", "--tcp-if 'eth 0' is not an interface name (1 to 15 characters, no '/' "
+                  "or blank), an IPv4 address or a network such as 10.1.0.0/16"},
+        {"0123456789abcdef",
+         "--tcp-if '0123456789abcdef' is not an interface name (1 to 15 "
+         "characters, no '/' or blank), an IPv4 address or a network "
+         "such as 10.1.0.0/16"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        EXPECT_ERROR(bad[i].message, "--tcp-if", (char *)bad[i].value, "-n", "1", "p");
+}
+
 /* ---- the program look-up ---- */
 
 struct dirs {
@@ -542,8 +852,8 @@ static int dirs_setup(void **state)
 static int dirs_teardown(void **state)
 {
     struct dirs *d = *state;
-    const char *files[] = {"bin/tool",   "bin/plain",      "other/plain",
-                           "other/tool", "bin/sub/deeper", "bin/sub"};
+    const char *files[] = {"bin/tool",       "bin/plain", "other/plain", "other/tool",
+                           "bin/sub/deeper", "bin/sub",   "hosts.txt"};
     char path[256];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", d->root, files[i]);
@@ -682,6 +992,53 @@ static void output_dir_is_made(void **state)
     assert_string_equal(err, want);
 }
 
+static const char *write_hostfile(const struct dirs *d, const char *text, char *path,
+                                  size_t len)
+{
+    snprintf(path, len, "%s/hosts.txt", d->root);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+static void hostfile_read(void **state)
+{
+    struct ipc__opts o;
+    char err[ERRLEN], path[256], msg[ERRLEN];
+    write_hostfile(*state, "# two hosts\nlocalhost slots=2\nnode2:3\n\nlocalhost\n", path,
+                   sizeof path);
+    assert_int_equal(PARSE(&o, err, "--hostfile", path, "p"), IPC__OPTS_RUN);
+    assert_int_equal(ipc__opts_read_hostfile(&o, err, sizeof err), 0);
+    assert_int_equal(o.hosts.n, 2);
+    assert_string_equal(o.hosts.v[0].name, "localhost");
+    assert_int_equal(o.hosts.v[0].slots, 3);
+    assert_string_equal(o.hosts.v[1].name, "node2");
+    assert_int_equal(o.hosts.v[1].slots, 3);
+    assert_int_equal(o.nranks, 6);
+    ipc__opts_free(&o);
+    /* -n wins; --stdin is checked against the ranks once they are known. */
+    assert_int_equal(PARSE(&o, err, "-n", "2", "-hostfile", path, "p"), IPC__OPTS_RUN);
+    assert_int_equal(ipc__opts_read_hostfile(&o, err, sizeof err), 0);
+    assert_int_equal(o.nranks, 2);
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "--stdin", "6", "--machinefile", path, "p"),
+                     IPC__OPTS_RUN);
+    assert_int_equal(ipc__opts_read_hostfile(&o, err, sizeof err), -1);
+    assert_string_equal(
+        err, "--stdin 6: the job has ranks 0..5 only; give one of them, all or none");
+    ipc__opts_free(&o);
+
+    write_hostfile(*state, "a\nb slots=2\nc slots=x\n", path, sizeof path);
+    assert_int_equal(PARSE(&o, err, "--hostfile", path, "p"), IPC__OPTS_RUN);
+    assert_int_equal(ipc__opts_read_hostfile(&o, err, sizeof err), -1);
+    snprintf(msg, sizeof msg, "%s:3: 'slots=x' is not a positive number of slots", path);
+    assert_string_equal(err, msg);
+    ipc__opts_free(&o);
+    assert_null(o.hosts.v);
+}
+
 static void program_with_slash_ignores_path(void **state)
 {
     (void)state;
@@ -729,6 +1086,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(program_directory_refused, dirs_setup,
                                         dirs_teardown),
         cmocka_unit_test(program_with_slash_ignores_path),
+        cmocka_unit_test(host_forms),
+        cmocka_unit_test(host_lists_add_up),
+        cmocka_unit_test(bad_hosts),
+        cmocka_unit_test(hostfile_is_only_named),
+        cmocka_unit_test_setup_teardown(hostfile_read, dirs_setup, dirs_teardown),
+        cmocka_unit_test(map_by_hosts_and_domains),
+        cmocka_unit_test(agents),
+        cmocka_unit_test(prefixes),
+        cmocka_unit_test(tcp_interfaces),
         cmocka_unit_test_setup_teardown(wdir_checks, dirs_setup, dirs_teardown),
         cmocka_unit_test_setup_teardown(output_dir_is_made, dirs_setup, dirs_teardown),
     };
