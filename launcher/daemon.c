@@ -111,9 +111,12 @@ static int parse_job(struct daemon_job *dj, char *buf, size_t len, char *err, si
     if (!dj->exports || !dj->argv)
         goto bad;
     char *p = buf, *end = buf + len;
-    for (; p < end && *p; p += strlen(p) + 1)
+    while (p < end && *p) {
+        char *next = p + strlen(p) + 1; /* take_kv cuts the string at '=' */
         if (take_kv(dj, p, &size, &node_of) != 0)
             goto bad;
+        p = next;
+    }
     for (p++; p < end; p += strlen(p) + 1)
         dj->argv[argc++] = p;
     if (argc == 0 || size < 1 || !node_of || !dj->layout.job_id || !dj->layout.job_secret ||

@@ -14,7 +14,17 @@ before=$WORK/files.before
 ipc_files >"$before"
 tag=$$x$RANDOM
 A=hosta$tag B=hostb$tag C=hostc$tag
-multi=(--agent "$agent" --tcp-if 127.0.0.1)
+multi=(--agent "$agent" --tcp-if 127.0.0.1 --transport tcp)
+
+# Waits until N ranks of the job with marker M run (not ipcrun, whose command
+# line names the program too).
+wait_ranks() { # N M
+    local deadline=$(($(now_ms) + 10000))
+    while [ "$(pgrep -f -- "^/.*/exitcode block $2" | wc -l)" -lt "$1" ]; do
+        [ "$(now_ms)" -ge "$deadline" ] && fail "the $1 ranks did not start: $LAST_CMD"
+        sleep 0.05
+    done
+}
 
 daemons_gone() { # WHAT
     local deadline=$(($(now_ms) + 5000)) left
@@ -69,10 +79,7 @@ for victim in rank daemon; do
     m=$(unique_marker)
     what="remote $victim killed with SIGKILL"
     start_bg "$IPCRUN" "${multi[@]}" --host "$A:2,$B:2" "$PROGS/exitcode" block "$m"
-    deadline=$(($(now_ms) + 10000))
-    while [ "$(job_pids "$m" | wc -l)" -lt 4 ] && [ "$(now_ms)" -lt "$deadline" ]; do
-        sleep 0.05
-    done
+    wait_ranks 4 "$m"
     if [ "$victim" = rank ]; then
         pid=$(pgrep -f -- "$m" | while read -r p; do
             grep -qz "^IPC_RANK=3$" "/proc/$p/environ" 2>/dev/null && echo "$p"
@@ -107,10 +114,7 @@ daemons_gone "unreachable host"
 # Ctrl-C, SIGKILL of ipcrun, --timeout.
 m=$(unique_marker)
 start_bg "$IPCRUN" "${multi[@]}" --host "$A:2,$B:2" "$PROGS/exitcode" block "$m"
-deadline=$(($(now_ms) + 10000))
-while [ "$(job_pids "$m" | wc -l)" -lt 4 ] && [ "$(now_ms)" -lt "$deadline" ]; do
-    sleep 0.05
-done
+wait_ranks 4 "$m"
 kill -INT "$BG_PID"
 wait_bg 15 "SIGINT to ipcrun"
 expect_rc 130 "SIGINT to ipcrun"
@@ -119,10 +123,7 @@ daemons_gone "SIGINT to ipcrun"
 
 m=$(unique_marker)
 start_bg "$IPCRUN" "${multi[@]}" --host "$A:2,$B:2" "$PROGS/exitcode" block "$m"
-deadline=$(($(now_ms) + 10000))
-while [ "$(job_pids "$m" | wc -l)" -lt 4 ] && [ "$(now_ms)" -lt "$deadline" ]; do
-    sleep 0.05
-done
+wait_ranks 4 "$m"
 kill -KILL "$BG_PID"
 wait_bg 15 "SIGKILL to ipcrun"
 expect_gone "$m" 5 "SIGKILL to ipcrun"
