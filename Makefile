@@ -75,6 +75,9 @@ MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
 .DELETE_ON_ERROR:
 
+# 'make' alone builds everything, not the config.mak rule that comes first.
+.DEFAULT_GOAL := all
+
 # Goals that set themselves up (check, demo, bench) or need no configuration.
 # Every other goal needs config.mak, and reruns configure when it changed.
 NOCONFIG_GOALS = check demo bench clean uninstall
