@@ -76,7 +76,10 @@ cat >"$child" <<EOS
 . tests/integration/netns.sh
 netns_require
 netns_setup 1
-[ "\$1" = leak ] && ip netns exec "\${NETNS_HOSTS[0]}" sh -c 'sleep 60; : $m' &
+if [ "\$1" = leak ]; then
+    ip netns exec "\${NETNS_HOSTS[0]}" sh -c 'sleep 60; : $m' &
+    until [ -n "\$(netns_pids "\${NETNS_HOSTS[0]}")" ]; do sleep 0.05; done
+fi
 [ "\$1" = wait ] && sh -c 'sleep 60; : $m'
 exit 0
 EOS
