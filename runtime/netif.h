@@ -9,10 +9,10 @@
  *   NULL or ""  the first address of an up interface that is not loopback,
  *          else 127.0.0.1 (the default for jobs over several hosts)
  *
- * Pure functions over getifaddrs' list, with no libipc state: ipcrun links
- * this file as well. Messages name what was wrong and list this host's
- * interfaces: "no up interface has an address in '10.9.0.0/16'; this host
- * has lo 127.0.0.1, eth0 10.0.0.5".
+ * Pure functions over getifaddrs' list, with no libipc state, so that
+ * ipcrun can link this file too. Messages name what was wrong and list this
+ * host's addresses: "no interface has an address in '10.9.0.0/16'; this
+ * host has lo 127.0.0.1, eth0 10.0.0.5".
  */
 #ifndef IPC_NETIF_H
 #define IPC_NETIF_H
