@@ -78,6 +78,9 @@ MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
 .DELETE_ON_ERROR:
 
+# 'make' alone builds everything, not the config.mak rule that comes first.
+.DEFAULT_GOAL := all
+
 # Goals that set themselves up (check, demo, bench) or need no configuration.
 # Every other goal needs config.mak, and reruns configure when it changed.
 NOCONFIG_GOALS = check demo bench clean uninstall
@@ -177,7 +180,7 @@ $(LAUNCHER_A): $(filter-out $(OBJ)/launcher/main.o,$(LAUNCHER_OBJS))
 	$(E) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(IPCRUN): $(LAUNCHER_OBJS) $(OBJ)/runtime/ctl.o
+$(IPCRUN): $(LAUNCHER_OBJS) $(OBJ)/runtime/ctl.o $(OBJ)/runtime/netif.o
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(UUID_LIBS) $(HWLOC_LIBS) -pthread -lm
 

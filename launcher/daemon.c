@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "launch.h"
+#include "netif.h"
 #include "remote.h"
 
 /* The job as ipcrun described it (docs/wire-formats.md). */
@@ -136,18 +137,22 @@ bad:
 }
 
 /* The address the ranks listen on for TCP: what the user chose, else the one
- * this host was reached on (ssh says which), else the runtime's default. */
+ * this host was reached on (ssh says which), else this host's first address
+ * that is not loopback. */
 static const char *pick_tcp_if(const struct daemon_job *dj, char *buf, size_t len)
 {
     if (dj->tcp_if)
         return dj->tcp_if;
     const char *ssh = getenv("SSH_CONNECTION"); /* client port server port */
-    char a[64], b[16], c[64];
+    char a[64], b[16], c[64], addr[INET_ADDRSTRLEN], why[256];
     if (ssh && sscanf(ssh, "%63s %15s %63s", a, b, c) == 3) {
         snprintf(buf, len, "%s", c);
         return buf;
     }
-    return NULL;
+    if (ipc__netif_pick(NULL, addr, why, sizeof why) != 0)
+        return NULL; /* the ranks say why */
+    snprintf(buf, len, "%s", addr);
+    return buf;
 }
 
 /* Reads the job: the first message. Returns its payload (malloc'ed, len

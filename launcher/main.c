@@ -10,6 +10,7 @@
 #include "hosts.h"
 #include "ipc.h"
 #include "launch.h"
+#include "netif.h"
 #include "options.h"
 #include "remote.h"
 
@@ -38,6 +39,7 @@ struct host_plan {
     int *host_of_rank;
     const char **names; /* per node */
     char daemon_path[PATH_MAX];
+    char addr[64]; /* the address ipcrun's own ranks listen on */
 };
 
 /* Deals the ranks to the hosts. Every name for this machine is one node,
@@ -81,7 +83,12 @@ static int plan_hosts(const struct ipc__opts *opts, struct host_plan *plan, char
     plan->layout.nnodes = nodes->nnodes;
     plan->layout.hosts = plan->names;
     plan->layout.node_of_rank = nodes->node_of_rank;
+    /* ipcrun's own ranks listen where the others can reach them: the first
+     * address of this host that is not loopback, unless told. */
     plan->layout.tcp_if = opts->tcp_if;
+    if (!opts->tcp_if && plan->layout.this_node >= 0 &&
+        ipc__netif_pick(NULL, plan->addr, err, errlen) == 0)
+        plan->layout.tcp_if = plan->addr;
     plan->layout.agent_argv = opts->agent_argv;
     plan->layout.daemon_path = plan->daemon_path;
     return 1;

@@ -26,6 +26,7 @@
 
 #include "auth.h"
 #include "internal.h"
+#include "netif.h"
 
 /* How long an accepted connection may take to send its hello: a stranger
  * that says nothing must not stall the job for longer. */
@@ -41,18 +42,21 @@ static bool tcp_probe(const struct ipc__job *job, int peer)
     return peer != job->rank && job->ctl_fd >= 0;
 }
 
-/* The address this rank listens on and tells its peers: IPC_TCP_IF when set
- * (an IPv4 address of this host), else loopback, which serves one host.
- * Choosing an interface by name or by route to the peers belongs here. */
+/* The address this rank listens on and tells its peers: the one IPC_TCP_IF
+ * names (an interface, a subnet or an address of this host; netif.h), else
+ * loopback, which serves one host. */
 static int local_address(const struct ipc__job *job, struct in_addr *out, char *why,
                          size_t whylen)
 {
-    const char *want = job->tun.tcp_if[0] ? job->tun.tcp_if : "127.0.0.1";
-    if (inet_pton(AF_INET, want, out) == 1)
-        return 0;
-    snprintf(why, whylen, "IPC_TCP_IF='%s' is not an IPv4 address (e.g. 192.168.1.5)",
-             want);
-    return -EINVAL;
+    char addr[INET_ADDRSTRLEN] = "127.0.0.1", reason[192];
+    if (job->tun.tcp_if[0]) {
+        int rc = ipc__netif_pick(job->tun.tcp_if, addr, reason, sizeof reason);
+        if (rc < 0) {
+            snprintf(why, whylen, "IPC_TCP_IF: %s", reason);
+            return rc;
+        }
+    }
+    return inet_pton(AF_INET, addr, out) == 1 ? 0 : -EINVAL;
 }
 
 static int64_t now_ms(void)

@@ -9,12 +9,15 @@
 #   expect_out RE WHAT / expect_err RE WHAT   fail unless a line matches RE
 #   expect_lines FILE N WHAT fail unless FILE has N lines
 #   fail MESSAGE             print "<test>: MESSAGE" (one line) and exit 1
+#   skip REASON              print "<test>: skipped: REASON" and exit 77: the
+#                            test cannot run here (run.sh counts it apart)
 #   start_bg CMD... / wait_bg SECS WHAT      a job in the background (BG_PID)
 #   job_pids MARKER          pids whose command line contains MARKER
 #   expect_gone MARKER SECS WHAT             no such process within SECS
 #   ipc_files                /dev/shm and /tmp entries whose name says ipc
 # Each test script exits 0 on pass; on the first failure it prints one line
-# naming what failed and exits 1.
+# naming what failed and exits 1; when this machine cannot run it, it says
+# why and exits 77.
 # shellcheck disable=SC2034 # the variables are for the scripts that source this
 set -u
 
@@ -60,6 +63,11 @@ stderr_hint() {
 fail() {
     echo "$TEST_NAME: $*"
     exit 1
+}
+
+skip() {
+    echo "$TEST_NAME: skipped: $*"
+    exit 77
 }
 
 need() {

@@ -4,9 +4,11 @@
 # name order, or only those named (run.sh test_cli test_ring.sh).
 #
 # Each test runs from the repository root under a 120 s timeout, with
-# IPC_BUILD_DIR (default build) exported, and passes when it exits 0. Its
-# output goes to $IPC_BUILD_DIR/logs/integration/<name>.log; a failure shows
-# the last lines. The last line is "N passed, N failed"; exits 1 on failure.
+# IPC_BUILD_DIR (default build) exported, and passes when it exits 0; exit
+# 77 means it cannot run on this machine (skipped, with the reason from its
+# last line). Its output goes to $IPC_BUILD_DIR/logs/integration/<name>.log;
+# a failure shows the last lines. The last line is "N passed, N failed",
+# with ", N skipped" when any was; exits 1 on failure.
 #
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -19,6 +21,7 @@ tail_lines=10
 logdir=$IPC_BUILD_DIR/logs/integration
 passed=0
 failed=0
+skipped=0
 
 # The interpreter a script's #! line names (sh without one), so a test runs
 # the same whether or not it has its executable bit.
@@ -42,6 +45,11 @@ run_one () {
     if [ "$status" -eq 0 ] ; then
         echo "PASS $name"
         passed=$((passed + 1))
+        return
+    fi
+    if [ "$status" -eq 77 ] ; then
+        echo "SKIP $name: $(tail -n 1 "$log" | sed "s/^$name: skipped: //")"
+        skipped=$((skipped + 1))
         return
     fi
     failed=$((failed + 1))
@@ -71,5 +79,9 @@ for arg ; do
     run_one "$test"
 done
 
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ] ; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]

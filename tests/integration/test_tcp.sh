@@ -2,8 +2,10 @@
 # The TCP transport lets in only the job's own ranks: a rank with a wrong
 # IPC_JOB_SECRET is refused with one line and the job fails quickly, leaving
 # nothing behind; strangers that connect to a rank's port while the job wires
-# up (garbage, or nothing at all) are refused and the job goes on. The
-# ordinary point-to-point tests run over tcp through $TRANSPORTS.
+# up (garbage, or nothing at all) are refused and the job goes on.
+# IPC_TCP_IF chooses the address by interface, subnet or address, and one
+# that matches nothing fails the job with one clear line. The ordinary
+# point-to-point tests run over tcp through $TRANSPORTS.
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$APPS/ring" "$PROGS/stress"
 
@@ -46,10 +48,26 @@ expect_rc 0 "ring with IPC_TRANSPORT=tcp"
 expect_err '^ipc: rank 2 of 3: tcp to the 2 other ranks \(chosen with --transport or IPC_TRANSPORT\)' \
     "ring with IPC_TRANSPORT=tcp"
 
-run 30 env IPC_TCP_IF=localhost "$IPCRUN" --transport tcp -n 2 "$APPS/ring"
-expect_rc 1 "IPC_TCP_IF=localhost"
-expect_err "^ipc: rank [01]: TCP wire-up failed at listen: IPC_TCP_IF='localhost' is not an IPv4 address" \
-    "IPC_TCP_IF=localhost"
+# IPC_TCP_IF names an interface, a subnet or an address of this host; one
+# that matches nothing fails the job at once, with a line that lists this
+# host's interfaces.
+for spec in lo 127.0.0.0/8 127.0.0.1; do
+    run 30 env IPC_TCP_IF=$spec "$IPCRUN" --transport tcp -n 2 "$APPS/ring"
+    expect_rc 0 "IPC_TCP_IF=$spec"
+    expect_out '^ring: 2 ranks, 10 laps, counter 20: ok$' "IPC_TCP_IF=$spec"
+done
+host_has="; this host has (.*, )?lo 127\.0\.0\.1"
+for bad in "nosuchif0|no interface named 'nosuchif0'$host_has" \
+    "198.51.100.0/24|no interface has an address in '198\.51\.100\.0/24'$host_has" \
+    "localhost|no interface named 'localhost'$host_has" \
+    "10.0.0.0/33|'10\.0\.0\.0/33' is not a subnet such as 10\.1\.0\.0/16"; do
+    spec=${bad%%|*}
+    run 30 env IPC_TCP_IF="$spec" "$IPCRUN" --transport tcp -n 2 "$APPS/ring"
+    expect_rc 1 "IPC_TCP_IF=$spec"
+    expect_err "^ipc: rank [01]: TCP wire-up failed at listen: IPC_TCP_IF: ${bad#*|}" \
+        "IPC_TCP_IF=$spec"
+    [ "$ELAPSED_MS" -lt 10000 ] || fail "IPC_TCP_IF=$spec: the job took ${ELAPSED_MS} ms to fail"
+done
 
 # A rank with the wrong secret.
 m=$(unique_marker)
