@@ -92,6 +92,9 @@ int ipc__shm_write_peer(int peer, uint64_t addr, const void *src, size_t len);
 
 /* Looks up a transport by name (IPC_TRANSPORT); NULL when unknown. */
 const struct ipc__transport_ops *ipc__transport_find(const char *name);
+/* The i-th transport, in the fixed order every rank connects them; NULL past
+ * the last. */
+const struct ipc__transport_ops *ipc__transport_at(size_t i);
 
 /* Helpers shared by transports that move bytes through file descriptors. */
 ssize_t ipc__fd_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt);
