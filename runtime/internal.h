@@ -65,7 +65,6 @@ struct ipc__job {
     const struct ipc__transport_ops *used[2];
     int nused;
     int nconnected; /* used[] whose connect() was called: their fini() is due */
-    const struct ipc__transport_ops *transport; /* until ipc_init chooses per link */
     struct ipc__tunables tun;
 };
 
