@@ -168,38 +168,43 @@ static char *report(const struct ipc__job *job)
     return text;
 }
 
+/* The report of a job with these nodes and this transport within a node
+ * (named by IPC_TRANSPORT when forced) is `want`. */
+static void report_is(void **state, const char *nodes,
+                      const struct ipc__transport_ops *local, bool forced,
+                      const char *want)
+{
+    if (forced)
+        setenv("IPC_TRANSPORT", local->name, 1);
+    assert_string_equal(report(job_of(*state, nodes, local, forced)), want);
+    unsetenv("IPC_TRANSPORT");
+}
+
 static void report_is_a_matrix_with_why(void **state)
 {
-    struct ipc__job *job = job_of(*state, "0,0,1,1", &ipc__transport_shm, false);
-    assert_string_equal(
-        report(job), "ipc: transport of each pair of the 4 ranks on 2 nodes (row: rank, "
-                     "column: peer):\n"
-                     "ipc:   0 (node 0)  .stt\n"
-                     "ipc:   1 (node 0)  s.tt\n"
-                     "ipc:   2 (node 1)  tt.s\n"
-                     "ipc:   3 (node 1)  tts.\n"
-                     "ipc: s = shm (same node), t = tcp (other node), . = self\n");
-    setenv("IPC_TRANSPORT", "unix", 1);
-    job = job_of(*state, "0,1,0", &ipc__transport_unix, true);
-    assert_string_equal(
-        report(job), "ipc: transport of each pair of the 3 ranks on 2 nodes (row: rank, "
-                     "column: peer):\n"
-                     "ipc:   0 (node 0)  .tu\n"
-                     "ipc:   1 (node 1)  t.t\n"
-                     "ipc:   2 (node 0)  ut.\n"
-                     "ipc: u = unix (same node, forced by IPC_TRANSPORT=unix), t = tcp "
-                     "(other node), . = self\n");
-    setenv("IPC_TRANSPORT", "tcp", 1);
-    job = job_of(*state, "0,0", &ipc__transport_tcp, true);
-    assert_string_equal(
-        report(job),
-        "ipc: transport of each pair of the 2 ranks on 1 node (row: rank, "
-        "column: peer):\n"
-        "ipc:   0 (node 0)  .t\n"
-        "ipc:   1 (node 0)  t.\n"
-        "ipc: t = tcp (every pair, forced by IPC_TRANSPORT=tcp), . = self\n");
-    job = job_of(*state, "4", &ipc__transport_shm, false);
-    assert_string_equal(report(job), "");
+    report_is(state, "0,0,1,1", &ipc__transport_shm, false,
+              "ipc: transport of each pair of the 4 ranks on 2 nodes (row: rank, column: "
+              "peer):\n"
+              "ipc:   0 (node 0)  .stt\n"
+              "ipc:   1 (node 0)  s.tt\n"
+              "ipc:   2 (node 1)  tt.s\n"
+              "ipc:   3 (node 1)  tts.\n"
+              "ipc: s = shm (same node), t = tcp (other node), . = self\n");
+    report_is(state, "0,1,0", &ipc__transport_unix, true,
+              "ipc: transport of each pair of the 3 ranks on 2 nodes (row: rank, column: "
+              "peer):\n"
+              "ipc:   0 (node 0)  .tu\n"
+              "ipc:   1 (node 1)  t.t\n"
+              "ipc:   2 (node 0)  ut.\n"
+              "ipc: u = unix (same node, forced by IPC_TRANSPORT=unix), t = tcp (other "
+              "node), . = self\n");
+    report_is(state, "0,0", &ipc__transport_tcp, true,
+              "ipc: transport of each pair of the 2 ranks on 1 node (row: rank, column: "
+              "peer):\n"
+              "ipc:   0 (node 0)  .t\n"
+              "ipc:   1 (node 0)  t.\n"
+              "ipc: t = tcp (every pair, forced by IPC_TRANSPORT=tcp), . = self\n");
+    report_is(state, "4", &ipc__transport_shm, false, "");
 }
 
 static void report_groups_columns_by_eight(void **state)

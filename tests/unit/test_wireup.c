@@ -348,32 +348,33 @@ static void each_node_gets_its_own_segment(void **state)
     assert_int_equal(f->job.phase, IPC__PHASE_RUNNING);
 }
 
+/* Rank r's request fails the job with the launcher saying `said`. */
+static void segment_refused(struct fixture *f, int r, struct ipc__ctl_shm_req req,
+                            const char *said)
+{
+    rank_sends(f, r, IPC__CTL_SHM, &req, sizeof req);
+    assert_int_equal(f->job.phase, IPC__PHASE_STOPPING);
+    assert_string_equal(launcher_said(f), said);
+}
+
 static void segment_size_must_agree_within_a_node(void **state)
 {
     struct fixture *f = *state;
-    struct ipc__ctl_shm_req req = {.size = 8192, .node = 1, .nranks = 2};
     close(rank_asks_segment(f, 0, 1, 2, 65536));
-    rank_sends(f, 2, IPC__CTL_SHM, &req, sizeof req);
-    assert_int_equal(f->job.phase, IPC__PHASE_STOPPING);
-    assert_string_equal(
-        launcher_said(f),
-        "ipcrun: rank 2 (pid 1002) asked for a 8192-byte shared segment, but "
-        "another rank of node 1 asked for 65536 (do all ranks have the same "
-        "IPC_SHM_* settings?)\n");
+    segment_refused(f, 2, (struct ipc__ctl_shm_req){.size = 8192, .node = 1, .nranks = 2},
+                    "ipcrun: rank 2 (pid 1002) asked for a 8192-byte shared segment, but "
+                    "another rank of node 1 asked for 65536 (do all ranks have the same "
+                    "IPC_SHM_* settings?)\n");
 }
 
 static void more_askers_than_the_node_has_fail_the_job(void **state)
 {
     struct fixture *f = *state;
-    struct ipc__ctl_shm_req req = {.size = 8192, .node = 0, .nranks = 1};
     close(rank_asks_segment(f, 0, 0, 1, 8192));
-    rank_sends(f, 1, IPC__CTL_SHM, &req, sizeof req);
-    assert_int_equal(f->job.phase, IPC__PHASE_STOPPING);
-    assert_string_equal(
-        launcher_said(f),
-        "ipcrun: rank 1 (pid 1001) asked for the shared segment of node 0 as "
-        "one of 1 ranks, but 1 of that node's 1 ranks asked already (is "
-        "IPC_NODE_OF the same for every rank?)\n");
+    segment_refused(f, 1, (struct ipc__ctl_shm_req){.size = 8192, .node = 0, .nranks = 1},
+                    "ipcrun: rank 1 (pid 1001) asked for the shared segment of node 0 as "
+                    "one of 1 ranks, but 1 of that node's 1 ranks asked already (is "
+                    "IPC_NODE_OF the same for every rank?)\n");
 }
 
 static void abort_code_is_remembered(void **state)
