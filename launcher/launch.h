@@ -35,6 +35,7 @@ struct ipc__launch_rank {
     int abort_code;
     bool fenced;      /* in the fence under way */
     bool wants_pipes; /* sent PIPES, waiting for the others */
+    uint32_t pipe_node; /* node named in PIPES: pipes go to its ranks */
     int in_fd;        /* write end of the rank's stdin pipe (--stdin all); -1 */
     size_t in_off;    /* bytes of the launcher's stdin chunk written to in_fd */
     /* --output-dir: the rank's files, which replace ipcrun's stdout and

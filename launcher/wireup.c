@@ -17,7 +17,7 @@
 
 int ipc__wireup_init(struct ipc__wireup *w)
 {
-    *w = (struct ipc__wireup){.shm_fd = -1};
+    *w = (struct ipc__wireup){0};
     w->rxbuf = malloc(IPC__CTL_MAX_MSG);
     return w->rxbuf ? 0 : -ENOMEM;
 }
@@ -31,9 +31,11 @@ void ipc__wireup_fini(struct ipc__wireup *w)
     free(w->keys);
     free(w->values);
     free(w->rxbuf);
-    if (w->shm_fd >= 0)
-        close(w->shm_fd);
-    *w = (struct ipc__wireup){.shm_fd = -1};
+    for (int i = 0; i < w->nsegs; i++)
+        if (w->segs[i].fd >= 0)
+            close(w->segs[i].fd);
+    free(w->segs);
+    *w = (struct ipc__wireup){0};
 }
 
 static int replace_value(struct ipc__wireup *w, int i, const char *value)
@@ -242,6 +244,7 @@ static int connect_pair(struct ipc__launch *job, int i, int j)
     return 0;
 }
 
+/* Pipes join ranks of one node only: between nodes there is no pipe. */
 static void hand_out_pipes(struct ipc__launch *job)
 {
     job->wireup.npipes = 0;
@@ -252,6 +255,8 @@ static void hand_out_pipes(struct ipc__launch *job)
             int i = job->local[a], j = job->local[b];
             if (job->phase != IPC__PHASE_RUNNING)
                 return;
+            if (job->ranks[i].pipe_node != job->ranks[j].pipe_node)
+                continue;
             int rc = connect_pair(job, i, j);
             if (rc < 0) {
                 ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
@@ -290,11 +295,17 @@ static void on_fence(struct ipc__launch *job, int r)
         check_stuck(job);
 }
 
-static void on_pipes(struct ipc__launch *job, int r)
+static void on_pipes(struct ipc__launch *job, int r, const char *buf, size_t len)
 {
     struct ipc__launch_rank *rk = &job->ranks[r];
+    if (len != sizeof rk->pipe_node) {
+        ipc__launch_fail(job, r, 1,
+                         "sent a malformed PIPES request on its control channel");
+        return;
+    }
     if (rk->wants_pipes)
         return;
+    memcpy(&rk->pipe_node, buf, sizeof rk->pipe_node);
     rk->wants_pipes = true;
     if (++job->wireup.npipes == job->nlocal)
         hand_out_pipes(job);
@@ -302,13 +313,14 @@ static void on_pipes(struct ipc__launch *job, int r)
         check_stuck(job);
 }
 
-/* Makes the job's segment: anonymous (nothing in /dev/shm to leave behind)
+/* Makes a node's segment: anonymous (nothing in /dev/shm to leave behind)
  * and with every page reserved, so a full memory limit is an error now
- * rather than a SIGBUS in the middle of the job. */
-static int create_segment(struct ipc__launch *job, unsigned long long size)
+ * rather than a SIGBUS in the middle of the job. Returns the descriptor, or
+ * -errno. */
+static int create_segment(struct ipc__launch *job, unsigned node, unsigned long long size)
 {
-    char name[64];
-    snprintf(name, sizeof name, "ipc-%s", job->job_id);
+    char name[80];
+    snprintf(name, sizeof name, "ipc-%s-node%u", job->job_id, node);
     int fd = memfd_create(name, MFD_CLOEXEC);
     if (fd < 0)
         return -errno;
@@ -319,40 +331,74 @@ static int create_segment(struct ipc__launch *job, unsigned long long size)
         close(fd);
         return -rc;
     }
-    job->wireup.shm_fd = fd;
-    job->wireup.shm_size = size;
-    return 0;
+    return fd;
+}
+
+/* The node's segment, made when its first rank asks; NULL out of memory. */
+static struct ipc__wireup_segment *node_segment(struct ipc__launch *job,
+                                                const struct ipc__ctl_shm_req *req)
+{
+    struct ipc__wireup *w = &job->wireup;
+    for (int i = 0; i < w->nsegs; i++)
+        if (w->segs[i].node == req->node)
+            return &w->segs[i];
+    struct ipc__wireup_segment *segs =
+        realloc(w->segs, (size_t)(w->nsegs + 1) * sizeof *segs);
+    if (!segs)
+        return NULL;
+    w->segs = segs;
+    struct ipc__wireup_segment *g = &segs[w->nsegs++];
+    int fd = create_segment(job, req->node, req->size);
+    *g = (struct ipc__wireup_segment){.node = req->node,
+                                      .fd = fd < 0 ? -1 : fd,
+                                      .err = fd < 0 ? -fd : 0,
+                                      .size = req->size,
+                                      .nranks = req->nranks};
+    return g;
 }
 
 static void on_shm(struct ipc__launch *job, int r, const char *buf, size_t len)
 {
-    struct ipc__wireup *w = &job->wireup;
-    uint64_t size;
-    if (len != sizeof size) {
+    struct ipc__ctl_shm_req req;
+    if (len != sizeof req) {
         ipc__launch_fail(job, r, 1, "sent a malformed SHM request on its control channel");
         return;
     }
-    memcpy(&size, buf, sizeof size);
-    if (w->nshm == 0 && w->shm_fd < 0 && !w->shm_err) {
-        int rc = create_segment(job, size);
-        w->shm_err = rc < 0 ? -rc : 0;
-    } else if (!w->shm_err && size != w->shm_size) {
-        ipc__launch_fail(job, r, 1,
-                         "asked for a %llu-byte shared segment, but another rank asked for "
-                         "%llu (do all ranks have the same IPC_SHM_* settings?)",
-                         (unsigned long long)size, w->shm_size);
+    memcpy(&req, buf, sizeof req);
+    struct ipc__wireup_segment *g = node_segment(job, &req);
+    if (!g) {
+        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
+                         "out of memory serving a SHM request");
         return;
     }
-    struct ipc__ctl_shm answer = {.err = w->shm_err, .size = size};
+    if (g->handed == g->nranks || req.nranks != g->nranks) {
+        ipc__launch_fail(
+            job, r, 1,
+            "asked for the shared segment of node %u as one of %u ranks, but "
+            "%u of that node's %u ranks asked already (is IPC_NODE_OF the same "
+            "for every rank?)",
+            req.node, req.nranks, g->handed, g->nranks);
+        return;
+    }
+    if (!g->err && req.size != g->size) {
+        ipc__launch_fail(
+            job, r, 1,
+            "asked for a %llu-byte shared segment, but another rank of node %u "
+            "asked for %llu (do all ranks have the same IPC_SHM_* settings?)",
+            (unsigned long long)req.size, req.node, g->size);
+        return;
+    }
+    struct ipc__ctl_shm answer = {.err = g->err, .size = req.size};
     int rc = send_wait(job->ranks[r].ctl_fd, IPC__CTL_SHM_FD, &answer, sizeof answer,
-                       &w->shm_fd, w->shm_err ? 0 : 1);
+                       &g->fd, g->err ? 0 : 1);
     if (rc < 0 && !peer_gone(rc))
         ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER,
                          "could not be passed the shared segment: %s", strerror(-rc));
-    /* Once every rank holds it, the segment lives exactly as long as they do. */
-    if (++w->nshm == job->nlocal && w->shm_fd >= 0) {
-        close(w->shm_fd);
-        w->shm_fd = -1;
+    /* Once every rank of the node holds it, the segment lives exactly as long
+     * as they do. */
+    if (++g->handed == g->nranks && g->fd >= 0) {
+        close(g->fd);
+        g->fd = -1;
     }
 }
 
@@ -386,7 +432,7 @@ void ipc__wireup_packet(struct ipc__launch *job, int r, uint32_t type, const cha
         on_fence(job, r);
         break;
     case IPC__CTL_PIPES:
-        on_pipes(job, r);
+        on_pipes(job, r, buf, len);
         break;
     case IPC__CTL_ABORT:
         on_abort(job, r, buf, len);

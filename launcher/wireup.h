@@ -1,6 +1,7 @@
 /*
  * wireup.h - ipcrun's side of the control channel (runtime/ctl.h): the
- * key/value store, fences, and the pipes it hands to every pair of ranks.
+ * key/value store, fences, the pipes it hands to every pair of ranks of a
+ * node, and each node's shared segment.
  */
 #ifndef IPC_LAUNCHER_WIREUP_H
 #define IPC_LAUNCHER_WIREUP_H
@@ -16,10 +17,18 @@ struct ipc__wireup {
     int nfenced; /* ranks in the fence under way */
     int npipes;  /* ranks that sent PIPES */
     char *rxbuf; /* one packet, IPC__CTL_MAX_MSG bytes */
-    int shm_fd;        /* the job's shared segment until every rank has it; -1 */
-    int shm_err;       /* errno of a failed creation, given to every asker */
-    unsigned long long shm_size;
-    int nshm;          /* ranks that were handed the segment */
+    struct ipc__wireup_segment *segs; /* one per node that asked (SHM) */
+    int nsegs;
+};
+
+/* A node's shared segment (IPC__CTL_SHM). */
+struct ipc__wireup_segment {
+    unsigned node;
+    int fd;                  /* until every rank of the node has it; then -1 */
+    int err;                 /* errno of a failed creation, given to every asker */
+    unsigned long long size; /* bytes, as the node's first asker said */
+    unsigned nranks;         /* ranks of the node, as its first asker said */
+    unsigned handed;         /* ranks answered */
 };
 
 /* Returns 0, or -ENOMEM. */

@@ -131,6 +131,36 @@ static void make_singleton_id(char *out, size_t cap)
              b[14], b[15]);
 }
 
+/* The node of every rank: IPC_NODE_OF when set (the local rank and size
+ * follow from it, whatever IPC_LOCAL_* say), else all on one node. A rank
+ * started alone has no use for it. */
+static int read_nodes(struct ipc__job *job)
+{
+    const char *s = job->ctl_fd >= 0 ? getenv("IPC_NODE_OF") : NULL;
+    job->node_of = calloc((size_t)job->size, sizeof *job->node_of);
+    job->local_index = calloc((size_t)job->size, sizeof *job->local_index);
+    if (!job->node_of || !job->local_index)
+        return IPC_ERR_NOMEM;
+    if (s) {
+        char why[200];
+        if (ipc__topo_parse(s, job->size, job->node_of, why, sizeof why) != 0) {
+            fprintf(stderr, "ipc: rank %d: %s\n", job->rank, why);
+            return IPC_ERR_WIREUP;
+        }
+    }
+    ipc__topo_locals(job->node_of, job->size, job->local_index);
+    job->node = job->node_of[job->rank];
+    if (s) {
+        job->local_rank = job->local_index[job->rank];
+        job->local_size = ipc__topo_node_size(job->node_of, job->size, job->node);
+    } else {
+        /* One node: every other rank is local, in rank order. */
+        for (int r = 0; r < job->size; r++)
+            job->local_index[r] = r;
+    }
+    return IPC_SUCCESS;
+}
+
 static int read_job(struct ipc__job *job)
 {
     const char *fd = getenv("IPC_CONTROL_FD");
@@ -139,34 +169,38 @@ static int read_job(struct ipc__job *job)
         job->size = job->local_size = 1;
         job->ctl_fd = -1;
         make_singleton_id(job->job_id, sizeof job->job_id);
-        return IPC_SUCCESS;
+        return read_nodes(job);
     }
     const char *id = getenv("IPC_JOB_ID");
-    if (env_int("IPC_CONTROL_FD", 0, &job->ctl_fd) || env_int("IPC_SIZE", 1, &job->size) ||
-        env_int("IPC_RANK", 0, &job->rank) || env_int("IPC_LOCAL_SIZE", 1, &job->local_size) ||
-        env_int("IPC_LOCAL_RANK", 0, &job->local_rank))
+    bool by_node = getenv("IPC_NODE_OF") != NULL;
+    if (env_int("IPC_CONTROL_FD", 0, &job->ctl_fd) ||
+        env_int("IPC_SIZE", 1, &job->size) || env_int("IPC_RANK", 0, &job->rank) ||
+        (!by_node && (env_int("IPC_LOCAL_SIZE", 1, &job->local_size) ||
+                      env_int("IPC_LOCAL_RANK", 0, &job->local_rank))))
         return IPC_ERR_WIREUP;
-    if (job->rank >= job->size || job->local_rank >= job->local_size) {
+    if (job->rank >= job->size || (!by_node && job->local_rank >= job->local_size)) {
         fprintf(stderr, "ipc: IPC_RANK/IPC_LOCAL_RANK out of range; start the program with ipcrun\n");
         return IPC_ERR_WIREUP;
     }
     snprintf(job->job_id, sizeof job->job_id, "%s", id ? id : "");
-    return IPC_SUCCESS;
+    return read_nodes(job);
 }
 
-static int pick_transport(struct ipc__job *job)
+/* Pairs on one node use shm, or the transport IPC_TRANSPORT names; pairs on
+ * two nodes use tcp (topo.c). */
+static int pick_transports(struct ipc__job *job)
 {
     const char *name = getenv("IPC_TRANSPORT");
-    if (!name || !*name)
-        name = "shm";
-    job->transport = ipc__transport_find(name);
-    if (!job->transport) {
+    bool forced = name && *name;
+    const struct ipc__transport_ops *local = ipc__transport_find(forced ? name : "shm");
+    if (!local) {
         fprintf(stderr,
                 "ipc: rank %d: transport '%s' (IPC_TRANSPORT) is not available; use shm, "
                 "unix, pipe or tcp\n",
                 job->rank, name);
         return IPC_ERR_TRANSPORT;
     }
+    ipc__topo_choose(job, local, forced);
     return IPC_SUCCESS;
 }
 
@@ -205,6 +239,9 @@ static void raise_fd_limit(void)
     }
 }
 
+/* Chooses each link's transport, then connects every transport that any
+ * pair of the job uses, on every rank and in the same order: their connect()
+ * may meet in fences on the control channel. */
 static int connect_peers(void)
 {
     struct ipc__job *job = &ipc__g.job;
@@ -212,13 +249,23 @@ static int connect_peers(void)
     if (!ipc__g.links)
         return IPC_ERR_NOMEM;
     for (int p = 0; p < job->size; p++) {
+        const struct ipc__transport_ops *t = ipc__pair_transport(job, job->rank, p);
         ipc__g.links[p].rfd = ipc__g.links[p].wfd = -1;
-        if (job->transport->probe(job, p))
-            ipc__g.links[p].ops = job->transport;
+        if (t && !t->probe(job, p)) {
+            fprintf(stderr,
+                    "ipc: rank %d: the %s transport cannot reach rank %d (node %d)\n",
+                    job->rank, t->name, p, job->node_of[p]);
+            return IPC_ERR_TRANSPORT;
+        }
+        ipc__g.links[p].ops = t;
     }
-    if (job->size == 1)
-        return IPC_SUCCESS;
-    return job->transport->connect(job, ipc__g.links);
+    while (job->nconnected < job->nused) {
+        /* Counted before it runs: a connect that fails still gets its fini(). */
+        int rc = job->used[job->nconnected++]->connect(job, ipc__g.links);
+        if (rc != IPC_SUCCESS)
+            return rc;
+    }
+    return IPC_SUCCESS;
 }
 
 static void release_all(void)
@@ -233,11 +280,16 @@ static void release_all(void)
     for (int p = 0; ipc__g.links && p < ipc__g.job.size; p++)
         if (ipc__g.links[p].ops)
             ipc__g.links[p].ops->close(&ipc__g.links[p]);
-    if (ipc__g.job.transport && ipc__g.job.transport->fini)
-        ipc__g.job.transport->fini();
+    for (int i = 0; i < ipc__g.job.nconnected; i++)
+        if (ipc__g.job.used[i]->fini)
+            ipc__g.job.used[i]->fini();
+    ipc__g.job.nconnected = 0;
     ipc__progress_fini();
     free(ipc__g.links);
     ipc__g.links = NULL;
+    free(ipc__g.job.node_of);
+    free(ipc__g.job.local_index);
+    ipc__g.job.node_of = ipc__g.job.local_index = NULL;
     while (ipc__g.free_reqs) {
         struct ipc__request *r = ipc__g.free_reqs;
         ipc__g.free_reqs = r->next_free;
@@ -245,31 +297,78 @@ static void release_all(void)
     }
 }
 
-/* One line per rank on stderr (ipcrun --report-transports): what carries its
- * messages to the other ranks, and why. */
+/* What --report-transports says of a transport beyond its name. */
+static int transport_detail(const struct ipc__job *job,
+                            const struct ipc__transport_ops *t, bool mixed, char *out,
+                            size_t cap)
+{
+    if (t == &ipc__transport_shm)
+        return snprintf(out, cap, "; long messages%s %s", mixed ? " over shm" : "",
+                        ipc__shm_single_copy() ? "copied once (process_vm_readv)"
+                        : job->tun.shm_single_copy
+                            ? "copied through the segment (process_vm_readv is not "
+                              "permitted here)"
+                            : "copied through the segment (IPC_SHM_SINGLE_COPY=0)");
+    if (t == &ipc__transport_tcp)
+        return snprintf(out, cap, "; %sover %s (%s)%s", mixed ? "tcp " : "",
+                        job->tun.tcp_if[0] ? job->tun.tcp_if : "127.0.0.1",
+                        job->tun.tcp_if[0] ? "IPC_TCP_IF" : "loopback: one host",
+                        mixed ? "" : ", each connection proven with the job secret");
+    return 0;
+}
+
+/* --report-transports, every rank's line on stderr: what carries its
+ * messages to the other ranks, and why. A rank with peers on its node and on
+ * others says how many of each; rank 0's table (topo.c) says why. */
 static void report_transports(const struct ipc__job *job)
 {
-    const char *env = getenv("IPC_TRANSPORT");
-    const char *why = env && *env ? "chosen with --transport or IPC_TRANSPORT"
-                                  : "the default for ranks on one host";
-    char extra[160] = "";
-    if (job->transport == &ipc__transport_shm)
-        snprintf(extra, sizeof extra, "; long messages %s",
-                 ipc__shm_single_copy() ? "copied once (process_vm_readv)"
-                 : job->tun.shm_single_copy
-                     ? "copied through the segment (process_vm_readv is not permitted here)"
-                     : "copied through the segment (IPC_SHM_SINGLE_COPY=0)");
-    else if (job->transport == &ipc__transport_tcp)
-        snprintf(extra, sizeof extra,
-                 "; over %s (%s), each connection proven with the job secret",
-                 job->tun.tcp_if[0] ? job->tun.tcp_if : "127.0.0.1",
-                 job->tun.tcp_if[0] ? "IPC_TCP_IF" : "loopback: one host");
-    if (job->size == 1)
+    if (job->size == 1) {
         fprintf(stderr, "ipc: rank 0 of 1: no peers, no transport\n");
-    else
-        fprintf(stderr, "ipc: rank %d of %d: %s to the %d other rank%s (%s)%s\n", job->rank,
-                job->size, job->transport->name, job->size - 1, job->size == 2 ? "" : "s",
-                why, extra);
+        return;
+    }
+    int near = 0, far = 0;
+    for (int p = 0; p < job->size; p++) {
+        near += p != job->rank && job->node_of[p] == job->node;
+        far += job->node_of[p] != job->node;
+    }
+    char line[512];
+    size_t cap = sizeof line;
+    int n;
+    if (near && far && job->local != job->remote) {
+        n = snprintf(line, cap,
+                     "ipc: rank %d of %d (node %d): %s to %d rank%s of its node, "
+                     "%s to %d of other nodes",
+                     job->rank, job->size, job->node, job->local->name, near,
+                     near == 1 ? "" : "s", job->remote->name, far);
+        n += transport_detail(job, job->local, true, line + n, cap - (size_t)n);
+        transport_detail(job, job->remote, true, line + n, cap - (size_t)n);
+    } else {
+        const struct ipc__transport_ops *t = far ? job->remote : job->local;
+        const char *why = t == job->remote && t != job->local
+                              ? "the default between nodes"
+                          : job->forced ? "chosen with --transport or IPC_TRANSPORT"
+                                        : "the default for ranks on one host";
+        n = snprintf(line, cap, "ipc: rank %d of %d: %s to the %d other rank%s (%s)",
+                     job->rank, job->size, t->name, job->size - 1,
+                     job->size == 2 ? "" : "s", why);
+        transport_detail(job, t, false, line + n, cap - (size_t)n);
+    }
+    fprintf(stderr, "%s\n", line);
+}
+
+/* Rank 0's table of the whole job, written at once, before any rank can have
+ * left ipc_init (so before the job's own output). */
+static void report_pairs(const struct ipc__job *job)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return;
+    ipc__topo_report(job, f);
+    if (fclose(f) == 0 && len)
+        fwrite(text, 1, len, stderr);
+    free(text);
 }
 
 int ipc_init(int *argc, char ***argv)
@@ -281,8 +380,10 @@ int ipc_init(int *argc, char ***argv)
     ipc__mq_init(&ipc__g.posted);
     ipc__mq_init(&ipc__g.unexpected);
     int rc = read_job(&ipc__g.job);
-    if (rc != IPC_SUCCESS)
+    if (rc != IPC_SUCCESS) {
+        release_all();
         return rc;
+    }
     ipc__tunables_load(&ipc__g.job.tun);
     if (ipc__g.job.ctl_fd >= 0) {
         if (ipc__ctl_send(ipc__g.job.ctl_fd, IPC__CTL_INIT, NULL, 0, NULL, 0) < 0) {
@@ -299,8 +400,14 @@ int ipc_init(int *argc, char ***argv)
         signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
     start_on_own_core(&ipc__g.job);
-    if ((rc = pick_transport(&ipc__g.job)) != IPC_SUCCESS ||
-        (rc = connect_peers()) != IPC_SUCCESS || (rc = ipc__progress_init()) != IPC_SUCCESS) {
+    if ((rc = pick_transports(&ipc__g.job)) != IPC_SUCCESS) {
+        release_all();
+        return rc;
+    }
+    if (ipc__g.job.tun.report_transports && ipc__g.job.rank == 0)
+        report_pairs(&ipc__g.job);
+    if ((rc = connect_peers()) != IPC_SUCCESS ||
+        (rc = ipc__progress_init()) != IPC_SUCCESS) {
         release_all();
         return rc;
     }

@@ -12,6 +12,8 @@
  *   IPC_JOB_ID       uuid of the job (36 characters)
  *   IPC_CONTROL_FD   the rank's end of its control socket
  *   IPC_TRANSPORT    the transport chosen with --transport (absent: the default)
+ *   IPC_NODE_OF      the node index of every rank, "0,0,1,1" (absent: one node;
+ *                    set by hand with -x to make one host look like several)
  */
 #ifndef IPC_CTL_H
 #define IPC_CTL_H
@@ -25,10 +27,12 @@ enum ipc__ctl_type {
     IPC__CTL_INIT = 1,     /* ipc_init started; payload: none */
     IPC__CTL_PUT = 2,      /* publish "key\0value\0" */
     IPC__CTL_FENCE = 3,    /* wait until every rank has fenced; answered by FENCE_DONE */
-    IPC__CTL_PIPES = 4,    /* ask for pipe endpoints; answered by SIZE-1 PIPE messages */
+    IPC__CTL_PIPES = 4,    /* ask for pipes to the node's ranks; payload: uint32 node;
+                              answered by one PIPE per other rank of that node */
     IPC__CTL_ABORT = 5,    /* payload: int32 error code; the rank exits right after */
     IPC__CTL_FINALIZE = 6, /* ipc_finalize completed; payload: none */
-    IPC__CTL_SHM = 7,      /* ask for the job's shared segment; payload: uint64 bytes */
+    IPC__CTL_SHM = 7,      /* ask for the node's shared segment; payload: struct
+                              ipc__ctl_shm_req */
     /* launcher -> rank */
     IPC__CTL_FENCE_DONE = 64, /* payload: every "key\0value\0" put so far */
     IPC__CTL_PIPE = 65,       /* payload: int32 peer; fds: [read from peer, write to peer] */
@@ -40,9 +44,18 @@ struct ipc__ctl_hdr {
     uint32_t len; /* payload bytes after the header */
 };
 
-/* Answer to IPC__CTL_SHM. The launcher creates one anonymous segment (memfd)
- * per job, of the size the first rank asked for, with every page reserved up
- * front; every rank must ask for the same size. */
+/* IPC__CTL_SHM: the launcher keeps one anonymous segment (memfd) per node
+ * index, created when the node's first rank asks, of the size it asked for,
+ * with every page reserved up front; the node's other ranks must ask for the
+ * same size and count, and the launcher closes its copy once `nranks` ranks
+ * have it. A rank alone on its node does not ask. */
+struct ipc__ctl_shm_req {
+    uint64_t size;   /* bytes */
+    uint32_t node;   /* the asking rank's node index (IPC_NODE_OF; 0 without it) */
+    uint32_t nranks; /* ranks on that node, every one of which asks */
+};
+
+/* Answer to IPC__CTL_SHM. */
 struct ipc__ctl_shm {
     int32_t err;   /* 0, or the errno that made creating it fail */
     uint32_t pad;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ipc.h"
 #include "match.h"
@@ -48,10 +49,22 @@ struct ipc__tunables {
 /* What ipcrun told this rank (or a job of one when started alone). */
 struct ipc__job {
     int rank, size;
-    int local_rank, local_size;
+    int local_rank, local_size; /* among the ranks of this rank's node */
+    int node;         /* this rank's node index (IPC_NODE_OF; 0 without it) */
+    int nnodes;       /* distinct nodes of the job */
+    int *node_of;     /* size entries: the node index of each rank */
+    int *local_index; /* size entries: each rank's index among its node's ranks */
     char job_id[40];
     int ctl_fd; /* control channel to ipcrun; -1 when started alone */
-    const struct ipc__transport_ops *transport;
+    /* Each link's transport (links[p].ops) follows from these (topo.c):
+     * pairs on one node use `local`, pairs on two nodes `remote` (tcp). */
+    const struct ipc__transport_ops *local, *remote;
+    bool forced; /* IPC_TRANSPORT named `local` */
+    /* Transports that carry some pair of the job, in connect order: every
+     * rank connects (and finalizes) each of them, whatever its own links. */
+    const struct ipc__transport_ops *used[2];
+    int nused;
+    int nconnected; /* used[] whose connect() was called: their fini() is due */
     struct ipc__tunables tun;
 };
 
@@ -163,6 +176,24 @@ const char *ipc__kv_lookup(const char *blob, size_t len, const char *key);
 /* core.c */
 void ipc__tunables_load(struct ipc__tunables *t);
 void ipc__peer_lost(int peer, const char *why);
+
+/* topo.c: nodes and the transport of each pair; pure, no communication */
+/* Parses IPC_NODE_OF ("0,0,1,1"): exactly size node indices, each a decimal
+ * from 0 to 2^24. Returns 0, or -1 with why (for a "ipc: rank R: " line). */
+int ipc__topo_parse(const char *s, int size, int *node_of, char *why, size_t whylen);
+/* local_index[r] = how many ranks before r share r's node. */
+void ipc__topo_locals(const int *node_of, int size, int *local_index);
+int ipc__topo_node_size(const int *node_of, int size, int node);
+/* From job->node_of and size: sets nnodes, local (the transport within a
+ * node), remote (tcp), forced and the transports used by any pair. */
+void ipc__topo_choose(struct ipc__job *job, const struct ipc__transport_ops *local,
+                      bool forced);
+/* The transport between ranks a and b (NULL when a == b). */
+const struct ipc__transport_ops *ipc__pair_transport(const struct ipc__job *job, int a,
+                                                     int b);
+/* --report-transports, rank 0's part: the transport of every pair (a matrix
+ * up to 64 ranks, a line per node past that) and why. Nothing for one rank. */
+void ipc__topo_report(const struct ipc__job *job, FILE *out);
 
 /* comm.c */
 void ipc__comm_init(void); /* sets up IPC_COMM_WORLD and IPC_COMM_SELF */

@@ -25,6 +25,9 @@ static int *pfd_peer;
  * descriptors are asked through poll(). Built once, at init. */
 static int *mem_peers, n_mem_peers, n_fd_peers;
 static const struct ipc__transport_ops *mem_ops; /* the memory transport, if any */
+/* With both kinds: the memory transport's doorbell as a descriptor, polled
+ * with the links; -1 if it has none. */
+static int doorbell_fd = -1;
 
 static void classify_links(void)
 {
@@ -40,6 +43,8 @@ static void classify_links(void)
             n_fd_peers++;
         }
     }
+    doorbell_fd =
+        n_mem_peers && n_fd_peers && mem_ops->doorbell_fd ? mem_ops->doorbell_fd() : -1;
 }
 
 
@@ -47,8 +52,8 @@ int ipc__progress_init(void)
 {
     int n = ipc__g.job.size;
     ipc__g.peers = calloc((size_t)n, sizeof *ipc__g.peers);
-    pfds = calloc(2 * (size_t)n, sizeof *pfds);
-    pfd_peer = calloc(2 * (size_t)n, sizeof *pfd_peer);
+    pfds = calloc(2 * (size_t)n + 1, sizeof *pfds);
+    pfd_peer = calloc(2 * (size_t)n + 1, sizeof *pfd_peer);
     mem_peers = calloc((size_t)n, sizeof *mem_peers);
     if (!ipc__g.peers || !pfds || !pfd_peer || !mem_peers)
         return IPC_ERR_NOMEM;
@@ -97,6 +102,7 @@ void ipc__progress_fini(void)
     mem_peers = NULL;
     n_mem_peers = n_fd_peers = 0;
     mem_ops = NULL;
+    doorbell_fd = -1;
     ipc__g.peers = NULL;
     pfds = NULL;
     pfd_peer = NULL;
@@ -461,9 +467,10 @@ static bool progress_mem(void)
     return moved;
 }
 
-/* Polls the descriptor links for up to timeout_ms (-1: no limit) and serves
- * those that are ready; true if any was. */
-static bool progress_fds(int timeout_ms)
+/* Polls the descriptor links, and extra_fd unless it is -1, for up to
+ * timeout_ms (-1: no limit) and serves the links that are ready; true if any
+ * descriptor was. */
+static bool progress_fds(int timeout_ms, int extra_fd)
 {
     int n = 0, size = ipc__g.job.size;
     for (int p = 0; p < size; p++) {
@@ -483,6 +490,10 @@ static bool progress_fds(int timeout_ms)
             pfd_peer[n++] = p;
         }
     }
+    if (extra_fd >= 0) {
+        pfds[n] = (struct pollfd){.fd = extra_fd, .events = POLLIN};
+        pfd_peer[n++] = -1;
+    }
     if (n == 0)
         return false;
     int ready = poll(pfds, (nfds_t)n, timeout_ms);
@@ -494,6 +505,8 @@ static bool progress_fds(int timeout_ms)
             continue;
         ready--;
         int p = pfd_peer[i];
+        if (p < 0)
+            continue; /* the doorbell: what it rang for is in memory */
         if (re & POLLOUT)
             flush_peer(p);
         if (re & (POLLIN | POLLHUP | POLLERR)) {
@@ -509,7 +522,7 @@ static bool progress_fds(int timeout_ms)
 static bool progress_now(void)
 {
     bool moved = n_mem_peers && progress_mem();
-    if (n_fd_peers && progress_fds(0))
+    if (n_fd_peers && progress_fds(0, -1))
         moved = true;
     return moved;
 }
@@ -521,20 +534,24 @@ static bool is_done(bool (*done)(const void *), const void *arg)
 
 /* Sleeps until a link may have something (or `done` holds): in poll() when
  * every link has a descriptor, on the memory transport's doorbell when none
- * has, and in between (poll with a short timeout, then a look at memory)
- * when mixed. */
+ * has, and when mixed in poll() on the descriptors and the doorbell's own
+ * descriptor. Without one, mixed waiting alternates a poll of at most 1 ms
+ * with a look at memory, so a memory link may wait up to 1 ms to be heard
+ * and an idle rank wakes a thousand times a second (docs/shm.md). */
 static void sleep_for_work(bool (*done)(const void *), const void *arg)
 {
     if (!n_mem_peers) {
-        progress_fds(-1);
+        progress_fds(-1, -1);
         return;
     }
     unsigned token = mem_ops->arm();
     if (!progress_now() && !is_done(done, arg)) {
-        if (n_fd_peers)
-            progress_fds(1);
-        else
+        if (!n_fd_peers)
             mem_ops->sleep(token, -1);
+        else if (doorbell_fd >= 0)
+            progress_fds(-1, doorbell_fd);
+        else
+            progress_fds(1, -1);
     }
     mem_ops->disarm();
 }

@@ -1,6 +1,7 @@
 /*
- * pipe.c - the pipe transport: two pipes per pair of ranks, created by ipcrun
- * and handed to both ends over the control channel (no names, nothing on disk).
+ * pipe.c - the pipe transport: two pipes per pair of ranks of one node,
+ * created by the launcher and handed to both ends over the control channel
+ * (no names, nothing on disk).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,7 @@
 
 static bool pipe_probe(const struct ipc__job *job, int peer)
 {
-    return peer != job->rank && job->ctl_fd >= 0;
+    return peer != job->rank && job->ctl_fd >= 0 && job->node_of[peer] == job->node;
 }
 
 static void pipe_setup_fd(int fd, size_t pipe_size, bool set_size)
@@ -28,12 +29,14 @@ static void pipe_setup_fd(int fd, size_t pipe_size, bool set_size)
 
 static int pipe_connect(struct ipc__job *job, struct ipc__link *links)
 {
-    int rc = ipc__ctl_send(job->ctl_fd, IPC__CTL_PIPES, NULL, 0, NULL, 0);
+    uint32_t node = (uint32_t)job->node;
+    int rc = ipc__ctl_send(job->ctl_fd, IPC__CTL_PIPES, &node, sizeof node, NULL, 0);
     int expected = 0, got = 0;
 
     for (int p = 0; p < job->size; p++)
         expected += links[p].ops == &ipc__transport_pipe;
-    while (rc == 0 && got < job->size - 1) {
+    /* The launcher joins every pair of the node's ranks. */
+    while (rc == 0 && got < job->local_size - 1) {
         int32_t peer;
         int fds[IPC__CTL_MAX_FDS], nfds = 0;
         uint32_t type = 0;
@@ -43,7 +46,7 @@ static int pipe_connect(struct ipc__job *job, struct ipc__link *links)
             break;
         }
         if (type != IPC__CTL_PIPE || n != sizeof peer || nfds != 2 || peer < 0 ||
-            peer >= job->size || peer == job->rank) {
+            peer >= job->size || peer == job->rank || job->node_of[peer] != job->node) {
             for (int i = 0; i < nfds; i++)
                 close(fds[i]);
             rc = -EPROTO;

@@ -1,4 +1,5 @@
-/* select.c - the list of transports and lookup by name. */
+/* select.c - the list of transports, in the order ipc_init connects them,
+ * and lookup by name. */
 #include <string.h>
 
 #include "transport.h"
@@ -16,4 +17,9 @@ const struct ipc__transport_ops *ipc__transport_find(const char *name)
         if (!strcmp(transports[i]->name, name))
             return transports[i];
     return NULL;
+}
+
+const struct ipc__transport_ops *ipc__transport_at(size_t i)
+{
+    return i < sizeof transports / sizeof transports[0] ? transports[i] : NULL;
 }

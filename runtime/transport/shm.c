@@ -1,8 +1,10 @@
 /*
  * shm.c - the shared-memory transport: a byte stream per ordered pair of
- * ranks through a single-producer/single-consumer ring in one segment that
- * ipcrun creates for the job (an anonymous memfd: nothing named to leave
- * behind, every page reserved at creation). docs/shm.md describes the layout.
+ * ranks of one node through a single-producer/single-consumer ring in one
+ * segment that the launcher creates for the node (an anonymous memfd: nothing
+ * named to leave behind, every page reserved at creation). Everything in the
+ * segment is indexed by a rank's index among its node's ranks (its local
+ * index), never by its world rank. docs/shm.md describes the layout.
  *
  * The stream is cut into packets. A packet starts on a cache line with an
  * 8-byte word {seq:32, len:32} followed by len bytes; the writer stores the
@@ -17,7 +19,9 @@
  * writer rings it only when the reader sleeps, so the fast path makes no
  * system call. Writer and sleeper each need a full barrier between their
  * store and their load (or a wake-up is lost); when ranks rarely sleep, the
- * sleeper pays for both with membarrier() and the writer pays nothing.
+ * sleeper pays for both with membarrier() and the writer pays nothing. A
+ * rank that also has descriptor links sleeps in poll() instead: its doorbell
+ * is then a datagram socket as well, which writers send a byte to.
  */
 #include <errno.h>
 #include <linux/futex.h>
@@ -29,8 +33,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -50,15 +56,18 @@ struct seg_header {
 
 /* One per rank; the first line is written by others (ringing), the second by
  * the rank itself (identity). */
+#define WAKE_NAME_MAX 24
 struct doorbell {
     _Atomic uint32_t futex;    /* bumped by every wake-up */
     _Atomic uint32_t sleeping; /* the rank is (about to be) asleep */
     char pad1[CACHE_LINE - 8];
     int32_t pid;
-    uint32_t pad2;
+    uint32_t wake_len;   /* bytes of wake_name; 0: the rank sleeps on the futex */
     uint64_t probe_addr; /* address of a PROBE_MAGIC word, for the single-copy probe */
-    char pad3[CACHE_LINE - 16];
+    char wake_name[WAKE_NAME_MAX]; /* abstract address of its doorbell socket */
+    char pad3[CACHE_LINE - 16 - WAKE_NAME_MAX];
 };
+_Static_assert(sizeof(struct doorbell) == 2 * CACHE_LINE, "two lines per rank");
 
 /* Where the whole job meets (barrier): arrivals, and the generation that the
  * last arrival bumps. */
@@ -129,7 +138,12 @@ static struct {
     _Atomic uint64_t *senders; /* per rank: a bit for each rank that wrote to it */
     size_t sender_words;       /* words per rank, a multiple of a line */
     struct doorbell *mine;
-    int nranks;
+    int nranks;           /* ranks of this node: the segment's ranks */
+    int me;               /* our local index */
+    const int *local_of;  /* world rank -> local index (job->local_index) */
+    bool world;           /* the node's ranks are the whole job */
+    int wake_rx, wake_tx; /* our pollable doorbell, and the socket that rings
+                             others'; -1 when not needed */
     uint32_t ring_size;
     bool single_copy; /* process_vm_readv from peers works */
     bool writer_fence; /* writers fence before looking at a doorbell; else
@@ -168,10 +182,11 @@ static size_t ctrl_bytes(int n)
 }
 
 /* A power of two of at least four pages, at most IPC_SHM_RING_SIZE; rings
- * shrink as the job grows so that the segment stays under its budget. */
+ * shrink as the node's share of the job grows so that the segment stays
+ * under its budget. */
 static uint32_t choose_ring_size(const struct ipc__job *job)
 {
-    size_t pairs = (size_t)job->size * (size_t)(job->size - 1);
+    size_t pairs = (size_t)job->local_size * (size_t)(job->local_size - 1);
     size_t want = job->tun.shm_ring_size;
     size_t budget = job->tun.shm_max_segment / (pairs ? pairs : 1);
     size_t least = 4 * (size_t)sysconf(_SC_PAGESIZE);
@@ -197,16 +212,31 @@ static long futex(_Atomic uint32_t *addr, int op, uint32_t val, const struct tim
  * running writer at once (see shm_arm), so the compiler barrier is enough
  * here: it saves a store-buffer drain on every send, which cost 20% of the
  * rate of 1 KiB messages. */
+/* Wakes a rank that sleeps, or is about to: on its futex, or, when it
+ * sleeps in poll() (it has descriptor links too), with a byte to its doorbell
+ * socket. A full socket already holds a wake-up, so that send may fail. */
+static void wake(struct doorbell *b)
+{
+    if (b->wake_len) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        memcpy(sa.sun_path, b->wake_name, b->wake_len);
+        (void)sendto(seg.wake_tx, "", 1, MSG_DONTWAIT | MSG_NOSIGNAL,
+                     (struct sockaddr *)&sa,
+                     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + b->wake_len));
+        return;
+    }
+    atomic_fetch_add_explicit(&b->futex, 1, memory_order_relaxed);
+    futex(&b->futex, FUTEX_WAKE, 1, NULL);
+}
+
 static void ring_doorbell(struct doorbell *b)
 {
     if (seg.writer_fence)
         atomic_thread_fence(memory_order_seq_cst);
     else
         atomic_signal_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&b->sleeping, memory_order_relaxed)) {
-        atomic_fetch_add_explicit(&b->futex, 1, memory_order_relaxed);
-        futex(&b->futex, FUTEX_WAKE, 1, NULL);
-    }
+    if (atomic_load_explicit(&b->sleeping, memory_order_relaxed))
+        wake(b);
 }
 
 static unsigned shm_arm(void)
@@ -231,6 +261,16 @@ static void shm_sleep(unsigned token, int timeout_ms)
 static void shm_disarm(void)
 {
     atomic_store_explicit(&seg.mine->sleeping, 0, memory_order_relaxed);
+    /* Wake-ups sent while we slept are spent; one that comes after this only
+     * makes the next poll() return early. */
+    char drain[64];
+    while (seg.wake_rx >= 0 && recv(seg.wake_rx, drain, sizeof drain, MSG_DONTWAIT) >= 0)
+        continue;
+}
+
+static int shm_doorbell_fd(void)
+{
+    return seg.wake_rx;
 }
 
 /* ---- the stream ---- */
@@ -401,16 +441,19 @@ static ssize_t shm_read(struct ipc__link *l, void *buf, size_t len)
 
 static bool shm_probe(const struct ipc__job *job, int peer)
 {
-    /* Every rank of a job started by one ipcrun shares its host. */
-    return peer != job->rank && job->ctl_fd >= 0 && job->local_size == job->size;
+    return peer != job->rank && job->ctl_fd >= 0 && job->node_of[peer] == job->node;
 }
 
+/* The launcher (or the node's daemon) makes one segment per node and hands
+ * it to each of the node's ranks that asks. */
 static int ask_segment(struct ipc__job *job, uint64_t size, int *fd)
 {
     struct ipc__ctl_shm answer;
+    struct ipc__ctl_shm_req req = {
+        .size = size, .node = (uint32_t)job->node, .nranks = (uint32_t)job->local_size};
     int fds[IPC__CTL_MAX_FDS], nfds = 0;
     uint32_t type = 0;
-    int rc = ipc__ctl_send(job->ctl_fd, IPC__CTL_SHM, &size, sizeof size, NULL, 0);
+    int rc = ipc__ctl_send(job->ctl_fd, IPC__CTL_SHM, &req, sizeof req, NULL, 0);
     ssize_t n = rc < 0 ? rc : ipc__ctl_recv(job->ctl_fd, &type, &answer, sizeof answer,
                                             fds, &nfds);
     if (n < 0 || type != IPC__CTL_SHM_FD || n != sizeof answer) {
@@ -449,7 +492,7 @@ static char *map_ring(char *va, int fd, off_t off, size_t size, bool populate)
 
 static int map_links(const struct ipc__job *job, int fd, struct ipc__link *links)
 {
-    int n = job->size;
+    int n = seg.nranks, me = seg.me;
     off_t rings = (off_t)seg.ctrl_size;
     /* Faulting pages in up front costs start-up time (~3 ms per 8 MiB here,
      * and with the write-touch below 2.4 ms of cpu per rank at 8 ranks):
@@ -466,16 +509,17 @@ static int map_links(const struct ipc__job *job, int fd, struct ipc__link *links
         return IPC_ERR_TRANSPORT;
     }
     char *next = seg.rings_va;
-    for (int p = 0; p < n; p++) {
+    for (int p = 0; p < job->size; p++) {
         if (links[p].ops != &ipc__transport_shm)
             continue;
         struct shm_link *s = calloc(1, sizeof *s);
         if (!s)
             return IPC_ERR_NOMEM;
+        int lp = seg.local_of[p];
         links[p].priv = s;
-        s->peer = p;
+        s->peer = lp;
         s->ring_size = seg.ring_size;
-        size_t out = ring_index(job->rank, p, n), in = ring_index(p, job->rank, n);
+        size_t out = ring_index(me, lp, n), in = ring_index(lp, me, n);
         s->tx = map_ring(next, fd, rings + (off_t)(out * seg.ring_size), seg.ring_size,
                          populate);
         s->rx = map_ring(next + 2 * (size_t)seg.ring_size, fd,
@@ -490,11 +534,11 @@ static int map_links(const struct ipc__job *job, int fd, struct ipc__link *links
             memset(s->tx, 0, seg.ring_size);
         s->tx_head = &seg.heads[out].pos;
         s->rx_head = &seg.heads[in].pos;
-        s->peer_bell = &seg.bells[p];
-        s->announce_word = seg.senders + (size_t)p * seg.sender_words + job->rank / 64;
-        s->announce_bit = 1ull << (job->rank % 64);
-        s->live_word = seg.senders + (size_t)job->rank * seg.sender_words + p / 64;
-        s->live_bit = 1ull << (p % 64);
+        s->peer_bell = &seg.bells[lp];
+        s->announce_word = seg.senders + (size_t)lp * seg.sender_words + me / 64;
+        s->announce_bit = 1ull << (me % 64);
+        s->live_word = seg.senders + (size_t)me * seg.sender_words + lp / 64;
+        s->live_bit = 1ull << (lp % 64);
     }
     return IPC_SUCCESS;
 }
@@ -512,9 +556,9 @@ static void vote_writer_fence(const struct ipc__job *job, struct seg_header *hdr
 
 /* Can we read a peer's memory (process_vm_readv)? Ptrace rules decide:
  * containers and Yama may forbid it. */
-static bool probe_single_copy(const struct ipc__job *job)
+static bool probe_single_copy(void)
 {
-    int peer = (job->rank + 1) % job->size;
+    int peer = (seg.me + 1) % seg.nranks;
     uint64_t got = 0;
     struct iovec local = {&got, sizeof got};
     struct iovec remote = {(void *)(uintptr_t)seg.bells[peer].probe_addr, sizeof got};
@@ -537,10 +581,42 @@ static void allow_peer_reads(void)
         prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
 }
 
-static int shm_connect(struct ipc__job *job, struct ipc__link *links)
+/* A rank with descriptor links too sleeps in poll(), so its doorbell must be
+ * a descriptor: a datagram socket on an autobound abstract address (nothing
+ * on disk), published in its doorbell. Without one (no socket to be had) it
+ * sleeps in short polls instead, and writers keep ringing the futex. */
+static void open_doorbell_socket(void)
 {
-    int n = job->size, fd = -1;
-    seg.nranks = n;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    socklen_t len = sizeof sa;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa_family_t)) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) != 0 ||
+        len - offsetof(struct sockaddr_un, sun_path) > WAKE_NAME_MAX) {
+        close(fd);
+        return;
+    }
+    seg.mine->wake_len = (uint32_t)(len - offsetof(struct sockaddr_un, sun_path));
+    memcpy(seg.mine->wake_name, sa.sun_path, seg.mine->wake_len);
+    seg.wake_rx = fd;
+}
+
+static bool has_descriptor_links(const struct ipc__job *job,
+                                 const struct ipc__link *links)
+{
+    for (int p = 0; p < job->size; p++)
+        if (links[p].ops && links[p].ops != &ipc__transport_shm)
+            return true;
+    return false;
+}
+
+/* Maps the node's segment and our rings, and writes our identity in our
+ * doorbell for the others to find after the fence. */
+static int map_segment(struct ipc__job *job, struct ipc__link *links)
+{
+    int n = seg.nranks, fd = -1;
     seg.ring_size = choose_ring_size(job);
     seg.ctrl_size = ctrl_bytes(n);
     uint64_t size = seg.ctrl_size + (uint64_t)n * (uint64_t)(n - 1) * seg.ring_size;
@@ -561,8 +637,8 @@ static int shm_connect(struct ipc__job *job, struct ipc__link *links)
     seg.heads = (struct ring_head *)(void *)(seg.bells + n);
     seg.sender_words = sender_words(n);
     seg.senders = (_Atomic uint64_t *)(void *)(seg.heads + (size_t)n * (size_t)(n - 1));
-    seg.mine = &seg.bells[job->rank];
-    if (job->rank == 0) { /* writer_fence is not ours alone: leave it */
+    seg.mine = &seg.bells[seg.me];
+    if (seg.me == 0) { /* writer_fence is not ours alone: leave it */
         hdr->magic = SEG_MAGIC;
         hdr->size = size;
         hdr->nranks = (uint32_t)n;
@@ -571,24 +647,57 @@ static int shm_connect(struct ipc__job *job, struct ipc__link *links)
     vote_writer_fence(job, hdr);
     seg.mine->pid = getpid();
     seg.mine->probe_addr = (uintptr_t)&probe_word;
+    if (has_descriptor_links(job, links))
+        open_doorbell_socket();
     rc = map_links(job, fd, links);
-    if (rc != IPC_SUCCESS)
-        goto out;
-    allow_peer_reads();
-    /* Everyone has written its identity before anyone probes. */
-    char *blob = NULL;
-    size_t len;
-    rc = ipc__kv_fence(&blob, &len);
-    free(blob);
-    if (rc != IPC_SUCCESS)
-        goto out;
-    seg.single_copy = job->tun.shm_single_copy && probe_single_copy(job);
-    seg.writer_fence = atomic_load_explicit(&hdr->writer_fence, memory_order_relaxed);
+    if (rc == IPC_SUCCESS)
+        allow_peer_reads();
 out:
     close(fd);
     if (rc != IPC_SUCCESS)
         fprintf(stderr, "ipc: rank %d: cannot map the shared segment (%.1f MiB): %s\n",
                 job->rank, (double)size / (1 << 20), ipc_strerror(rc));
+    return rc;
+}
+
+/* After the fence every doorbell is written: what the peers allow. */
+static int read_peers(struct ipc__job *job)
+{
+    struct seg_header *hdr = (struct seg_header *)(void *)seg.ctrl;
+    seg.single_copy = job->tun.shm_single_copy && probe_single_copy();
+    seg.writer_fence = atomic_load_explicit(&hdr->writer_fence, memory_order_relaxed);
+    bool pollable_peer = false;
+    for (int r = 0; r < seg.nranks; r++)
+        pollable_peer |= r != seg.me && seg.bells[r].wake_len;
+    if (!pollable_peer)
+        return IPC_SUCCESS;
+    seg.wake_tx = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (seg.wake_tx >= 0)
+        return IPC_SUCCESS;
+    fprintf(stderr, "ipc: rank %d: cannot open a socket to wake shm peers: %s\n",
+            job->rank, strerror(errno));
+    return IPC_ERR_TRANSPORT;
+}
+
+static int shm_connect(struct ipc__job *job, struct ipc__link *links)
+{
+    seg.wake_rx = seg.wake_tx = -1;
+    seg.nranks = job->local_size;
+    seg.me = job->local_index[job->rank];
+    seg.local_of = job->local_index;
+    seg.world = job->local_size == job->size;
+    /* A rank alone on its node has no segment, but joins the fence: fences
+     * are the whole job's. */
+    int rc = seg.nranks > 1 ? map_segment(job, links) : IPC_SUCCESS;
+    if (rc != IPC_SUCCESS)
+        return rc;
+    /* Everyone has written its identity before anyone probes. */
+    char *blob = NULL;
+    size_t len;
+    rc = ipc__kv_fence(&blob, &len);
+    free(blob);
+    if (rc == IPC_SUCCESS && seg.ctrl)
+        rc = read_peers(job);
     return rc;
 }
 
@@ -606,13 +715,19 @@ static void shm_close(struct ipc__link *l)
 static void shm_fini(void)
 {
     seg.ctrl = NULL;
+    seg.world = false;
+    if (seg.wake_rx >= 0)
+        close(seg.wake_rx);
+    if (seg.wake_tx >= 0)
+        close(seg.wake_tx);
+    seg.wake_rx = seg.wake_tx = -1;
 }
 
 /* ---- meeting the whole job ---- */
 
 bool ipc__shm_world(void)
 {
-    return seg.ctrl != NULL;
+    return seg.world && seg.ctrl != NULL;
 }
 
 static bool generation_moved(const void *arg)
@@ -626,10 +741,8 @@ static void wake_sleepers(void)
     atomic_thread_fence(memory_order_seq_cst);
     for (int r = 0; r < seg.nranks; r++) {
         struct doorbell *b = &seg.bells[r];
-        if (b != seg.mine && atomic_load_explicit(&b->sleeping, memory_order_relaxed)) {
-            atomic_fetch_add_explicit(&b->futex, 1, memory_order_relaxed);
-            futex(&b->futex, FUTEX_WAKE, 1, NULL);
-        }
+        if (b != seg.mine && atomic_load_explicit(&b->sleeping, memory_order_relaxed))
+            wake(b);
     }
 }
 
@@ -667,7 +780,7 @@ static bool flag_reached(const void *arg)
  * transfer and nobody contends: the choice when each rank has a core. */
 static void flag_barrier(void)
 {
-    int n = seg.nranks, me = (int)(seg.mine - seg.bells);
+    int n = seg.nranks, me = seg.me;
     uint32_t epoch = ++seg.epoch;
     for (int k = 0, dist = 1; dist < n; k++, dist <<= 1) {
         int from = (me - dist + n) % n, to = (me + dist) % n;
@@ -704,7 +817,7 @@ static bool all_put_input(const void *arg)
 
 bool ipc__shm_allreduce_fits(size_t bytes)
 {
-    return seg.ctrl && bytes <= REDUCE_SLOT;
+    return ipc__shm_world() && bytes <= REDUCE_SLOT;
 }
 
 /* Every rank puts its input in its slot and raises its flag; once all flags
@@ -714,7 +827,7 @@ bool ipc__shm_allreduce_fits(size_t bytes)
  * has provably finished reading it (it raised its flag for the call between). */
 void ipc__shm_allreduce(void *buf, size_t count, ipc_datatype type, ipc_op op)
 {
-    int n = seg.nranks, me = (int)(seg.mine - seg.bells);
+    int n = seg.nranks, me = seg.me;
     size_t bytes = count * type->size;
     struct all_reached w = {++seg.reduce_epoch};
     char *set = seg.slots + (size_t)(w.epoch & 1) * (size_t)n * REDUCE_SLOT;
@@ -739,7 +852,7 @@ bool ipc__shm_single_copy(void)
  * the kernel may do it in several pieces. */
 static int copy_with_peer(int peer, char *local, uint64_t addr, size_t len, bool to_peer)
 {
-    pid_t pid = seg.bells[peer].pid;
+    pid_t pid = seg.bells[seg.local_of[peer]].pid;
     while (len) {
         struct iovec mine = {local, len};
         struct iovec theirs = {(void *)(uintptr_t)addr, len};
@@ -778,4 +891,5 @@ const struct ipc__transport_ops ipc__transport_shm = {
     .arm = shm_arm,
     .sleep = shm_sleep,
     .disarm = shm_disarm,
+    .doorbell_fd = shm_doorbell_fd,
 };

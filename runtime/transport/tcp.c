@@ -3,12 +3,13 @@
  *
  * Each rank listens on an ephemeral port of one IPv4 address (loopback, or
  * IPC_TCP_IF) and publishes "address:port" through ipcrun's key/value store.
- * Rank i connects to every lower rank and accepts from every higher one, as
- * unix.c does. Anyone on the host (or the network) can connect to a TCP port,
- * so every connection opens with a hello that proves it belongs to the job
- * (auth.h): the accepting rank reads it with a time limit, refuses and keeps
- * accepting when it is wrong, and answers a good one with a WELCOME. Nothing
- * is read from a connection as a frame before that.
+ * Rank i connects to every lower rank whose link is tcp (every rank of other
+ * nodes, or every rank with IPC_TRANSPORT=tcp) and accepts from every such
+ * higher one, as unix.c does. Anyone on the host (or the network) can connect
+ * to a TCP port, so every connection opens with a hello that proves it
+ * belongs to the job (auth.h): the accepting rank reads it with a time limit,
+ * refuses and keeps accepting when it is wrong, and answers a good one with a
+ * WELCOME. Nothing is read from a connection as a frame before that.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -238,6 +239,8 @@ static const char *take_hello(int fd, const struct ipc__job *job,
         return ipc__hello_verdict_text(v);
     if (*who <= job->rank || *who >= job->size)
         return "not a higher rank of this job";
+    if (links[*who].ops != &ipc__transport_tcp)
+        return "a rank that this one reaches by another transport";
     if (links[*who].rfd >= 0)
         return "a second connection from that rank";
     return NULL;
@@ -307,9 +310,13 @@ static int tcp_connect(struct ipc__job *job, struct ipc__link *links)
         stage = "fence";
         rc = ipc__kv_fence(&blob, &len) == IPC_SUCCESS ? 0 : -ECONNRESET;
     }
-    /* Every rank takes part in every connection, whichever transport a pair
-     * uses, so that the accept count is known; unused sockets are closed. */
+    /* Both ends of a pair know from links[] whether it uses tcp. */
+    int higher = 0;
+    for (int p = job->rank + 1; p < job->size; p++)
+        higher += links[p].ops == &ipc__transport_tcp;
     for (int p = 0; rc == 0 && p < job->rank; p++) {
+        if (links[p].ops != &ipc__transport_tcp)
+            continue;
         stage = "connect";
         int fd = -1;
         rc = connect_to(job, blob, len, p, secret, &fd, why, sizeof why);
@@ -318,7 +325,7 @@ static int tcp_connect(struct ipc__job *job, struct ipc__link *links)
     }
     if (rc == 0) {
         stage = "accept";
-        rc = accept_peers(lfd, job, links, secret, job->size - 1 - job->rank);
+        rc = accept_peers(lfd, job, links, secret, higher);
     }
     free(blob);
     if (lfd >= 0)
@@ -329,16 +336,9 @@ static int tcp_connect(struct ipc__job *job, struct ipc__link *links)
                 why[0] ? why : strerror(-rc));
         return IPC_ERR_WIREUP;
     }
-    for (int p = 0; p < job->size; p++) {
-        if (p == job->rank || links[p].rfd < 0)
-            continue;
-        if (links[p].ops != &ipc__transport_tcp) {
-            close(links[p].rfd);
-            links[p].rfd = links[p].wfd = -1;
-            continue;
-        }
-        fcntl(links[p].rfd, F_SETFL, fcntl(links[p].rfd, F_GETFL) | O_NONBLOCK);
-    }
+    for (int p = 0; p < job->size; p++)
+        if (links[p].ops == &ipc__transport_tcp)
+            fcntl(links[p].rfd, F_SETFL, fcntl(links[p].rfd, F_GETFL) | O_NONBLOCK);
     return IPC_SUCCESS;
 }
 

@@ -8,6 +8,12 @@
  * Each transport is one file whose functions are static; its only exported
  * symbol is its ops table. A transport that cannot serve a peer says so in
  * probe() instead of failing.
+ *
+ * One job may use several transports, one per link: ipc_init (core.c, topo.c)
+ * gives pairs of ranks on one node the local transport (shm, or the one
+ * IPC_TRANSPORT names) and pairs on two nodes tcp, sets links[p].ops for
+ * every peer, and then calls connect() of every transport that carries any
+ * pair of the job, on every rank, in the order of ipc__transport_at().
  */
 #ifndef IPC_TRANSPORT_H
 #define IPC_TRANSPORT_H
@@ -32,13 +38,17 @@ struct ipc__link {
 
 struct ipc__transport_ops {
     const char *name;
-    /* Can this transport reach `peer` in this job? No side effects. */
+    /* Can this transport reach `peer` in this job (job->node_of tells where
+     * each rank is)? No side effects. */
     bool (*probe)(const struct ipc__job *job, int peer);
-    /* Collective over every rank of the job (each calls it once, at ipc_init):
-     * establishes links[p] for every peer p whose links[p].ops points at this
-     * table, using the launcher's control channel to find peers. Links are
-     * non-blocking when it returns. Returns IPC_SUCCESS or an IPC_ERR_* code
-     * after printing one line saying why. */
+    /* Collective over every rank of the job: each calls it once, at ipc_init,
+     * when any pair of the job uses this transport, even a rank none of whose
+     * own links does (it must still join the fences on the control channel).
+     * Establishes links[p] for every peer p whose links[p].ops points at this
+     * table, and touches no other link; who talks to whom over it is known on
+     * both sides from the same rule, so counts of connections to expect may be
+     * derived from links[]. Links are non-blocking when it returns. Returns
+     * IPC_SUCCESS or an IPC_ERR_* code after printing one line saying why. */
     int (*connect)(struct ipc__job *job, struct ipc__link *links);
     /* Writes a prefix of the iovecs without blocking. Returns the number of
      * bytes taken (0 when the stream is full), -EPIPE when the peer has gone,
@@ -60,7 +70,8 @@ struct ipc__transport_ops {
     /* Releases the link; l->ops stays set so the caller knows its kind. */
     void (*close)(struct ipc__link *l);
     /* Optional: releases what connect set up beyond the links, after every
-     * link is closed. */
+     * link is closed; called once for each transport whose connect was
+     * called, even if it failed. */
     void (*fini)(void);
     /* Optional, for memory transports, which no poll() can wait on: the rank
      * sleeps on a doorbell that writers ring. arm() comes before the last look
@@ -70,6 +81,12 @@ struct ipc__transport_ops {
     unsigned (*arm)(void);
     void (*sleep)(unsigned token, int timeout_ms);
     void (*disarm)(void);
+    /* Optional, with arm: for a rank that also has descriptor links, a
+     * descriptor that turns readable when the doorbell rings, so that one
+     * poll() waits for both: the rank polls it between arm() and disarm()
+     * instead of calling sleep(), and disarm() empties it. -1 when the rank
+     * has no such descriptor (it then alternates short polls and looks). */
+    int (*doorbell_fd)(void);
 };
 
 extern const struct ipc__transport_ops ipc__transport_pipe;
@@ -77,21 +94,26 @@ extern const struct ipc__transport_ops ipc__transport_unix;
 extern const struct ipc__transport_ops ipc__transport_shm;
 extern const struct ipc__transport_ops ipc__transport_tcp;
 
-/* shm: does every rank of the job share this rank's segment, and a barrier
- * of the whole job through it. */
+/* shm: does every rank of the job share this rank's segment (the whole job
+ * is on one node), and a barrier of the whole job through it (only then). */
 bool ipc__shm_world(void);
 void ipc__shm_barrier(bool oversubscribed);
-/* Allreduce of the whole job through the segment, for inputs that fit a slot:
- * buf holds this rank's input and receives the result. */
+/* Allreduce of the whole job through the segment, for inputs that fit a slot
+ * (fits is false unless ipc__shm_world()): buf holds this rank's input and
+ * receives the result. */
 bool ipc__shm_allreduce_fits(size_t bytes);
 void ipc__shm_allreduce(void *buf, size_t count, ipc_datatype type, ipc_op op);
-/* shm single copy: can this rank read its peers' memory, and do it. */
+/* shm single copy: can this rank read its shm peers' memory, and do it (peer
+ * is a world rank whose link is shm). */
 bool ipc__shm_single_copy(void);
 int ipc__shm_read_peer(int peer, void *dst, uint64_t addr, size_t len);
 int ipc__shm_write_peer(int peer, uint64_t addr, const void *src, size_t len);
 
 /* Looks up a transport by name (IPC_TRANSPORT); NULL when unknown. */
 const struct ipc__transport_ops *ipc__transport_find(const char *name);
+/* The i-th transport, in the fixed order every rank connects them; NULL past
+ * the last. */
+const struct ipc__transport_ops *ipc__transport_at(size_t i);
 
 /* Helpers shared by transports that move bytes through file descriptors. */
 ssize_t ipc__fd_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt);

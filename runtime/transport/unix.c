@@ -4,7 +4,8 @@
  * Each rank listens on an autobound abstract address (the kernel picks a
  * unique name that vanishes with the socket: nothing on disk to clean up) and
  * publishes it through ipcrun's key/value store. Rank i connects to every
- * lower rank and accepts from every higher one, then says who it is.
+ * lower rank whose link is unix and accepts from every such higher one; the
+ * connecting rank says who it is. Only ranks of one node can meet this way.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +22,7 @@
 
 static bool unix_probe(const struct ipc__job *job, int peer)
 {
-    return peer != job->rank && job->ctl_fd >= 0;
+    return peer != job->rank && job->ctl_fd >= 0 && job->node_of[peer] == job->node;
 }
 
 static void hex_encode(const unsigned char *in, size_t n, char *out)
@@ -130,7 +131,8 @@ static int accept_from(int lfd, const struct ipc__job *job, struct ipc__link *li
     if (fd < 0)
         return -errno;
     int rc = full_io(fd, &who, sizeof who, false);
-    if (rc == 0 && (who <= job->rank || who >= job->size || links[who].rfd >= 0))
+    if (rc == 0 && (who <= job->rank || who >= job->size ||
+                    links[who].ops != &ipc__transport_unix || links[who].rfd >= 0))
         rc = -EPROTO;
     if (rc < 0) {
         close(fd);
@@ -152,9 +154,10 @@ static int unix_connect(struct ipc__job *job, struct ipc__link *links)
         stage = "fence";
         rc = ipc__kv_fence(&blob, &len) == IPC_SUCCESS ? 0 : -ECONNRESET;
     }
-    /* Every rank takes part in every connection, whichever transport a pair
-     * uses, so that the accept count is known; unused sockets are closed. */
+    /* Both ends of a pair know from links[] whether it uses unix. */
     for (int p = 0; rc == 0 && p < job->rank; p++) {
+        if (links[p].ops != &ipc__transport_unix)
+            continue;
         stage = "connect";
         int fd = -1;
         rc = connect_to(blob, len, p, job->rank, &fd);
@@ -162,6 +165,8 @@ static int unix_connect(struct ipc__job *job, struct ipc__link *links)
             links[p].rfd = links[p].wfd = fd;
     }
     for (int p = job->rank + 1; rc == 0 && p < job->size; p++) {
+        if (links[p].ops != &ipc__transport_unix)
+            continue;
         stage = "accept";
         rc = accept_from(lfd, job, links);
     }
@@ -173,16 +178,9 @@ static int unix_connect(struct ipc__job *job, struct ipc__link *links)
                 stage, strerror(-rc));
         return IPC_ERR_WIREUP;
     }
-    for (int p = 0; p < job->size; p++) {
-        if (p == job->rank || links[p].rfd < 0)
-            continue;
-        if (links[p].ops != &ipc__transport_unix) {
-            close(links[p].rfd);
-            links[p].rfd = links[p].wfd = -1;
-            continue;
-        }
-        tune_socket(links[p].rfd, job->tun.socket_buf);
-    }
+    for (int p = 0; p < job->size; p++)
+        if (links[p].ops == &ipc__transport_unix)
+            tune_socket(links[p].rfd, job->tun.socket_buf);
     return IPC_SUCCESS;
 }
 

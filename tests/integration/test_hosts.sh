@@ -14,7 +14,7 @@ before=$WORK/files.before
 ipc_files >"$before"
 tag=$$x$RANDOM
 A=hosta$tag B=hostb$tag C=hostc$tag
-multi=(--agent "$agent" --tcp-if 127.0.0.1 --transport tcp)
+multi=(--agent "$agent" --tcp-if 127.0.0.1)
 
 # Waits until N ranks of the job with marker M run (not ipcrun, whose command
 # line names the program too).

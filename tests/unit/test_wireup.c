@@ -1,7 +1,8 @@
 /* test_wireup.c - ipcrun's control-channel server, driven through real
  * socketpairs by a test that plays the ranks: key/value store, repeated
- * fences, the pipes handed to every pair, ABORT/FINALIZE, protocol errors and
- * fences that can no longer complete. */
+ * fences, the pipes handed to every pair of a node, one shared segment per
+ * node, ABORT/FINALIZE, protocol errors and fences that can no longer
+ * complete. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -11,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -201,6 +204,11 @@ static void fence_completes_when_all_fenced(void **state)
     assert_int_equal(f->job.phase, IPC__PHASE_RUNNING);
 }
 
+static void rank_asks_pipes(struct fixture *f, int r, uint32_t node)
+{
+    rank_sends(f, r, IPC__CTL_PIPES, &node, sizeof node);
+}
+
 static void every_pair_gets_connected_pipes(void **state)
 {
     struct fixture *f = *state;
@@ -210,7 +218,7 @@ static void every_pair_gets_connected_pipes(void **state)
     memset(rfd, -1, sizeof rfd);
     memset(wfd, -1, sizeof wfd);
     for (int r = 0; r < NRANKS; r++)
-        rank_sends(f, r, IPC__CTL_PIPES, NULL, 0);
+        rank_asks_pipes(f, r, 0);
     for (int r = 0; r < NRANKS; r++) {
         for (int k = 0; k < NRANKS - 1; k++) {
             int fds[IPC__CTL_MAX_FDS], nfds = 0;
@@ -245,6 +253,131 @@ static void every_pair_gets_connected_pipes(void **state)
                 close(rfd[i][j]);
                 close(wfd[i][j]);
             }
+}
+
+/* Ranks 0 and 2 on node 7, rank 1 alone on node 3: one pair of pipes. */
+static void pipes_join_ranks_of_one_node_only(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t type;
+    int fds[IPC__CTL_MAX_FDS], nfds = 0;
+    int32_t peer;
+    rank_asks_pipes(f, 0, 7);
+    rank_asks_pipes(f, 1, 3);
+    rank_asks_pipes(f, 2, 7);
+    for (int r = 0; r < NRANKS; r += 2) {
+        ssize_t n = rank_receives(f, r, &type, fds, &nfds);
+        assert_int_equal(type, IPC__CTL_PIPE);
+        assert_int_equal(n, sizeof peer);
+        assert_int_equal(nfds, 2);
+        memcpy(&peer, f->buf, sizeof peer);
+        assert_int_equal(peer, 2 - r);
+        close(fds[0]);
+        close(fds[1]);
+        rank_receives(f, r, &type, NULL, NULL);
+        assert_int_equal(type, 0);
+    }
+    rank_receives(f, 1, &type, NULL, NULL);
+    assert_int_equal(type, 0);
+    assert_int_equal(f->job.phase, IPC__PHASE_RUNNING);
+}
+
+static void malformed_pipes_request_fails_the_job(void **state)
+{
+    struct fixture *f = *state;
+    rank_sends(f, 2, IPC__CTL_PIPES, NULL, 0);
+    assert_int_equal(f->job.phase, IPC__PHASE_STOPPING);
+    assert_string_equal(launcher_said(f),
+                        "ipcrun: rank 2 (pid 1002) sent a malformed PIPES request on its "
+                        "control channel\n");
+}
+
+/* Rank r asks for its node's segment; returns the descriptor it was given. */
+static int rank_asks_segment(struct fixture *f, int r, uint32_t node, uint32_t nranks,
+                             uint64_t size)
+{
+    struct ipc__ctl_shm_req req = {.size = size, .node = node, .nranks = nranks};
+    struct ipc__ctl_shm answer;
+    int fds[IPC__CTL_MAX_FDS], nfds = 0;
+    uint32_t type;
+    rank_sends(f, r, IPC__CTL_SHM, &req, sizeof req);
+    ssize_t n = rank_receives(f, r, &type, fds, &nfds);
+    assert_int_equal(type, IPC__CTL_SHM_FD);
+    assert_int_equal(n, sizeof answer);
+    memcpy(&answer, f->buf, sizeof answer);
+    assert_int_equal(answer.err, 0);
+    assert_int_equal(answer.size, size);
+    assert_int_equal(nfds, 1);
+    return fds[0];
+}
+
+static void same_file(int a, int b, bool want_same)
+{
+    struct stat sa, sb;
+    assert_int_equal(fstat(a, &sa), 0);
+    assert_int_equal(fstat(b, &sb), 0);
+    assert_int_equal(sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev, want_same);
+}
+
+/* Ranks 0 and 2 on node 5 share one segment; rank 1 on node 9 (in a job
+ * where it has a peer there that the test does not play) gets another, of
+ * its own size. The launcher lets go of each once the node's ranks have it. */
+static void each_node_gets_its_own_segment(void **state)
+{
+    struct fixture *f = *state;
+    int a = rank_asks_segment(f, 0, 5, 2, 65536);
+    int b = rank_asks_segment(f, 1, 9, 2, 8192);
+    assert_int_equal(f->job.wireup.nsegs, 2);
+    assert_true(f->job.wireup.segs[0].fd >= 0);
+    int c = rank_asks_segment(f, 2, 5, 2, 65536);
+    assert_int_equal(f->job.wireup.segs[0].fd, -1); /* both of node 5 have it */
+    assert_true(f->job.wireup.segs[1].fd >= 0);     /* one of node 9 has not */
+    same_file(a, c, true);
+    same_file(a, b, false);
+    struct stat st;
+    assert_int_equal(fstat(b, &st), 0);
+    assert_int_equal(st.st_size, 8192);
+    /* What one rank of a node writes, the other reads. */
+    char *pa = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
+    char *pc = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, c, 0);
+    assert_true(pa != MAP_FAILED && pc != MAP_FAILED);
+    strcpy(pa, "node 5");
+    assert_string_equal(pc, "node 5");
+    munmap(pa, 4096);
+    munmap(pc, 4096);
+    close(a);
+    close(b);
+    close(c);
+    assert_int_equal(f->job.phase, IPC__PHASE_RUNNING);
+}
+
+/* Rank r's request fails the job with the launcher saying `said`. */
+static void segment_refused(struct fixture *f, int r, struct ipc__ctl_shm_req req,
+                            const char *said)
+{
+    rank_sends(f, r, IPC__CTL_SHM, &req, sizeof req);
+    assert_int_equal(f->job.phase, IPC__PHASE_STOPPING);
+    assert_string_equal(launcher_said(f), said);
+}
+
+static void segment_size_must_agree_within_a_node(void **state)
+{
+    struct fixture *f = *state;
+    close(rank_asks_segment(f, 0, 1, 2, 65536));
+    segment_refused(f, 2, (struct ipc__ctl_shm_req){.size = 8192, .node = 1, .nranks = 2},
+                    "ipcrun: rank 2 (pid 1002) asked for a 8192-byte shared segment, but "
+                    "another rank of node 1 asked for 65536 (do all ranks have the same "
+                    "IPC_SHM_* settings?)\n");
+}
+
+static void more_askers_than_the_node_has_fail_the_job(void **state)
+{
+    struct fixture *f = *state;
+    close(rank_asks_segment(f, 0, 0, 1, 8192));
+    segment_refused(f, 1, (struct ipc__ctl_shm_req){.size = 8192, .node = 0, .nranks = 1},
+                    "ipcrun: rank 1 (pid 1001) asked for the shared segment of node 0 as "
+                    "one of 1 ranks, but 1 of that node's 1 ranks asked already (is "
+                    "IPC_NODE_OF the same for every rank?)\n");
 }
 
 static void abort_code_is_remembered(void **state)
@@ -316,7 +449,7 @@ static void fence_after_a_rank_left_fails_the_job(void **state)
     f->rank_fd[2] = -1;
     serve(f, 2);
     assert_int_equal(f->job.phase, IPC__PHASE_RUNNING);
-    rank_sends(f, 0, IPC__CTL_PIPES, NULL, 0);
+    rank_asks_pipes(f, 0, 0);
     assert_int_equal(f->job.phase, IPC__PHASE_STOPPING);
     assert_string_equal(
         launcher_said(f),
@@ -332,6 +465,15 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(fence_completes_when_all_fenced, setup, teardown),
         cmocka_unit_test_setup_teardown(every_pair_gets_connected_pipes, setup, teardown),
+        cmocka_unit_test_setup_teardown(pipes_join_ranks_of_one_node_only, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(malformed_pipes_request_fails_the_job, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(each_node_gets_its_own_segment, setup, teardown),
+        cmocka_unit_test_setup_teardown(segment_size_must_agree_within_a_node, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(more_askers_than_the_node_has_fail_the_job, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(abort_code_is_remembered, setup, teardown),
         cmocka_unit_test_setup_teardown(malformed_put_fails_the_job, setup, teardown),
         cmocka_unit_test_setup_teardown(unknown_message_fails_the_job, setup, teardown),
