@@ -230,6 +230,10 @@ int ipc__remote_start(struct ipc__launch *job, const struct ipc__layout *layout,
         struct ipc__daemon *d = &job->daemons[job->ndaemons];
         d->link.rfd = d->link.wfd = -1;
         d->first_rank = -1;
+        job->ndaemons++;
+        if (start_daemon(job, layout, node, d, err, errlen) != 0)
+            return -1;
+        /* Its ranks count as running until it reports their end. */
         for (int r = 0; r < job->n; r++) {
             if (layout->node_of_rank[r] != node)
                 continue;
@@ -241,9 +245,6 @@ int ipc__remote_start(struct ipc__launch *job, const struct ipc__layout *layout,
                 d->first_rank = r;
             d->nranks++;
         }
-        job->ndaemons++;
-        if (start_daemon(job, layout, node, d, err, errlen) != 0)
-            return -1;
     }
     return 0;
 }

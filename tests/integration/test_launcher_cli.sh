@@ -84,11 +84,22 @@ expect_refused "--prefix needs the absolute directory" "--prefix relative" \
     --prefix opt/ipc -H localhost
 expect_refused "--tcp-if '10.0.0.0/33': the prefix length after '/' must be 0 to 32" \
     "--tcp-if 10.0.0.0/33" --tcp-if 10.0.0.0/33 -n 1
-expect_refused "remote hosts are not supported yet \(host 'no-such-host.invalid'\)\$" \
-    "a remote host" -H localhost:2,no-such-host.invalid
+# Other hosts get a node daemon through the launch agent: one that cannot be
+# run is a failed job (125) that says so, and the ranks started here stop.
+m=$(unique_marker)
+ipcrun 30 --agent /nonexistent/agent -H localhost:2,node-elsewhere.invalid \
+    sh -c "sleep 20; echo $m"
+expect_rc 125 "an agent that does not exist"
+expect_err "^ipcrun: cannot run the launch agent '/nonexistent/agent' for host node-elsewhere\.invalid: No such file or directory" \
+    "an agent that does not exist"
+expect_gone "$m" 5 "an agent that does not exist"
+# A hostfile naming another host, reached through the local test agent.
 printf 'localhost slots=1\nnode-elsewhere.invalid slots=2\n' >"$WORK/remote.txt"
-expect_refused "remote hosts are not supported yet \(host 'node-elsewhere.invalid'\)\$" \
-    "a remote host in a hostfile" --hostfile "$WORK/remote.txt"
+ipcrun 30 --agent tests/integration/agent-local --tcp-if 127.0.0.1 \
+    --hostfile "$WORK/remote.txt" sh -c 'echo "rank $IPC_RANK of $IPC_SIZE"'
+expect_rc 0 "a remote host in a hostfile"
+expect_lines "$OUT" 3 "a remote host in a hostfile: stdout"
+expect_out '^rank 2 of 3$' "a remote host in a hostfile"
 
 # Hosts that are all this one: the job runs here, -n from the slots.
 # shellcheck disable=SC2016
