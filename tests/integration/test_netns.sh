@@ -2,8 +2,8 @@
 # The network-namespace harness (netns.sh) that tests of jobs over several
 # hosts build on: 3 hosts on a bridge reach each other; a tcp job runs inside
 # one host over its veth, chosen by address, interface name or subnet; a job
-# whose ranks are spread over the 3 hosts (by a wrapper, until ipcrun starts
-# ranks on other hosts itself) runs over the bridge; a process left in a
+# whose ranks a wrapper moves into the 3 hosts runs over the bridge (ipcrun's
+# own jobs over these hosts are test_multihost.sh); a process left in a
 # namespace fails the test that left it; an interrupted test still cleans
 # up; and after teardown the root namespace shows nothing of the run. Set-up
 # and teardown must take a few seconds at most. Skipped without root.
