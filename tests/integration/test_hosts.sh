@@ -111,23 +111,19 @@ expect_err "^ipcrun: could not start the node daemon on host $B with '.*agent-lo
 expect_gone "$m" 5 "unreachable host"
 daemons_gone "unreachable host"
 
-# Ctrl-C, SIGKILL of ipcrun, --timeout.
-m=$(unique_marker)
-start_bg "$IPCRUN" "${multi[@]}" --host "$A:2,$B:2" "$PROGS/exitcode" block "$m"
-wait_ranks 4 "$m"
-kill -INT "$BG_PID"
-wait_bg 15 "SIGINT to ipcrun"
-expect_rc 130 "SIGINT to ipcrun"
-expect_gone "$m" 5 "SIGINT to ipcrun"
-daemons_gone "SIGINT to ipcrun"
-
-m=$(unique_marker)
-start_bg "$IPCRUN" "${multi[@]}" --host "$A:2,$B:2" "$PROGS/exitcode" block "$m"
-wait_ranks 4 "$m"
-kill -KILL "$BG_PID"
-wait_bg 15 "SIGKILL to ipcrun"
-expect_gone "$m" 5 "SIGKILL to ipcrun"
-daemons_gone "SIGKILL to ipcrun"
+# Ctrl-C (status 130, after the ranks got SIGTERM), SIGKILL of ipcrun (the
+# daemons lose their stream and take their ranks along), --timeout.
+for sig in INT KILL; do
+    m=$(unique_marker)
+    what="SIG$sig to ipcrun"
+    start_bg "$IPCRUN" "${multi[@]}" --host "$A:2,$B:2" "$PROGS/exitcode" block "$m"
+    wait_ranks 4 "$m"
+    kill -$sig "$BG_PID"
+    wait_bg 15 "$what"
+    [ $sig = INT ] && expect_rc 130 "$what"
+    expect_gone "$m" 5 "$what"
+    daemons_gone "$what"
+done
 
 m=$(unique_marker)
 ipcrun 30 "${multi[@]}" --timeout 2 --host "$A:1,$B:1" "$PROGS/exitcode" block "$m"
