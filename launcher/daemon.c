@@ -180,10 +180,9 @@ static char *read_job(struct ipc__nodelink *up, size_t *len)
     }
 }
 
-static void fail_up(struct ipc__nodelink *up, int status, const char *host, const char *what)
+static void fail_up(struct ipc__nodelink *up, int status, const char *what)
 {
     int32_t st = status;
-    (void)host;
     if (ipc__nodelink_queue(up, IPC__NODE_FAIL, -1, &st, sizeof st, what, strlen(what)) == 0 &&
         ipc__nodelink_queue(up, IPC__NODE_DONE, -1, NULL, 0, NULL, 0) == 0)
         (void)ipc__nodelink_flush_all(up);
@@ -214,14 +213,14 @@ int ipc__daemon_main(const char *host)
     if (!job) /* ipcrun went away before saying anything */
         goto out;
     if (parse_job(&dj, job, len, err, sizeof err) != 0) {
-        fail_up(&up, IPC__EXIT_LAUNCHER, host, err);
+        fail_up(&up, IPC__EXIT_LAUNCHER, err);
         goto out;
     }
     if (ipc__opts_check_program(dj.argv[0], getenv("PATH"), found, sizeof found, err,
                                 sizeof err) != 0 ||
         (dj.opts.wdir && ipc__opts_check_wdir(dj.opts.wdir, err, sizeof err) != 0)) {
         status = IPC__EXIT_USAGE;
-        fail_up(&up, status, host, err);
+        fail_up(&up, status, err);
         goto out;
     }
     dj.opts.prog_path = found;

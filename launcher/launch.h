@@ -61,8 +61,6 @@ struct ipc__daemon {
     bool open;     /* the stream has not ended */
     bool heard;    /* it said something: it started */
     bool done;     /* it said DONE: every rank of its node ended */
-    int nranks;    /* ranks it runs */
-    int first_rank; /* the lowest of them */
 };
 
 enum ipc__launch_phase {

@@ -229,7 +229,6 @@ int ipc__remote_start(struct ipc__launch *job, const struct ipc__layout *layout,
             continue;
         struct ipc__daemon *d = &job->daemons[job->ndaemons];
         d->link.rfd = d->link.wfd = -1;
-        d->first_rank = -1;
         job->ndaemons++;
         if (start_daemon(job, layout, node, d, err, errlen) != 0)
             return -1;
@@ -241,9 +240,6 @@ int ipc__remote_start(struct ipc__launch *job, const struct ipc__layout *layout,
             job->ranks[r].host = layout->hosts[node];
             job->ranks[r].running = true;
             job->nrunning++;
-            if (d->first_rank < 0)
-                d->first_rank = r;
-            d->nranks++;
         }
     }
     return 0;
@@ -297,7 +293,7 @@ int ipc__remote_pollset(const struct ipc__launch *job, struct pollfd *pfds, int 
 }
 
 /* The daemon's ranks that are still running are lost with it. */
-static void lose_daemon(struct ipc__launch *job, int di, int *batch, int *nb)
+static void lose_daemon(struct ipc__launch *job, int di)
 {
     struct ipc__daemon *d = &job->daemons[di];
     int lost = 0;
@@ -316,8 +312,6 @@ static void lose_daemon(struct ipc__launch *job, int di, int *batch, int *nb)
     }
     if (d->done || job->phase != IPC__PHASE_RUNNING)
         return;
-    (void)batch;
-    (void)nb;
     if (!d->heard)
         ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
                          "could not start the node daemon on host %s with '%s' (see the "
@@ -422,7 +416,7 @@ void ipc__remote_serve(struct ipc__launch *job, int di, short revents, int *batc
             n = 0;
         }
         if (n <= 0) {
-            lose_daemon(job, di, batch, nb);
+            lose_daemon(job, di);
             return;
         }
     }
