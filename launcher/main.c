@@ -68,6 +68,11 @@ static int plan_hosts(const struct ipc__opts *opts, struct host_plan *plan, char
     struct ipc__nodes *nodes = &plan->nodes;
     if (nodes->nnodes == 1 && nodes->host[0] == here)
         return 0;
+    if (opts->stdin_target == IPC__STDIN_ALL) {
+        snprintf(err, errlen, "--stdin all reaches only ranks of this host; with other "
+                              "hosts give --stdin R for a rank here, or --stdin none");
+        return -1;
+    }
     plan->names = calloc((size_t)nodes->nnodes, sizeof *plan->names);
     if (!plan->names)
         goto nomem;

@@ -93,6 +93,10 @@ expect_rc 125 "an agent that does not exist"
 expect_err "^ipcrun: cannot run the launch agent '/nonexistent/agent' for host node-elsewhere\.invalid: No such file or directory" \
     "an agent that does not exist"
 expect_gone "$m" 5 "an agent that does not exist"
+ipcrun 30 --agent tests/integration/agent-local --stdin all -H localhost,elsewhere.invalid true
+expect_rc 2 "--stdin all with another host"
+expect_err "^ipcrun: --stdin all reaches only ranks of this host; with other hosts give --stdin R" \
+    "--stdin all with another host"
 # A hostfile naming another host, reached through the local test agent.
 printf 'localhost slots=1\nnode-elsewhere.invalid slots=2\n' >"$WORK/remote.txt"
 ipcrun 30 --agent tests/integration/agent-local --tcp-if 127.0.0.1 \
