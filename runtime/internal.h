@@ -136,6 +136,8 @@ struct ipc__peer {
     struct ipc__list sendq; /* struct ipc__frame, in stream order */
     struct ipc__list puts;  /* receives waiting for this peer's DONE, in PUT order */
     size_t copied_bytes;    /* eager payload copies held in sendq */
+    unsigned burst_epoch;   /* ipc__g.progress_epoch when a small eager frame was
+                             * last written at once (0: never): see ipc__send_batched */
     bool bye;               /* the peer finalized: end of stream is expected */
     bool eof;               /* end of stream after BYE: nothing more to read */
     bool lost;              /* end of stream or error without BYE */
@@ -153,6 +155,7 @@ struct ipc__peer {
 
 struct ipc__state {
     bool initialized, finalized;
+    unsigned progress_epoch; /* counts calls into the progress engine */
     bool finalizing; /* past the final barrier: peers leaving is expected */
     struct ipc__job job;
     struct ipc__link *links; /* job.size entries, indexed by world rank */
@@ -237,6 +240,12 @@ int ipc__flush_sends(void);
  * when nothing was sent. */
 int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
               struct ipc__request *req, bool copy_rest);
+/* For ipc_isend of a small eager message to peer p over a descriptor link
+ * while a burst of them is under way (one written at once since the last
+ * progress call): copies the frame into p's send queue instead of writing
+ * it, so that the burst leaves in one writev at the next progress call, not
+ * one system call per message. Returns false, doing nothing, otherwise. */
+bool ipc__send_batched(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len);
 /* Fails every queued frame and request that depends on peer p. */
 void ipc__fail_peer_traffic(int p, int error);
 /* Completes req with IPC_ERR_PEER if the peer it needs is gone; true if so. */

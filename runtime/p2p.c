@@ -421,13 +421,22 @@ static void empty_status(ipc_status *st)
 /* ---- public calls ---- */
 
 /* A blocking eager send to another rank needs no request: the frame is
- * written now, or its payload copied behind what is queued. */
+ * written now, or its payload copied behind what is queued. So does a
+ * nonblocking one, which may also join the burst it follows. */
 static bool eager_at_once(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
-                          int *rc)
+                          bool nonblocking, int *rc)
 {
     if (dest == IPC_PROC_NULL || bytes > ipc__g.job.tun.eager_limit)
         return false;
     int w = ipc__world_rank(comm, dest);
+    if (nonblocking && w != ipc__g.job.rank &&
+        ipc__send_batched(w,
+                          ipc__frame_make(IPC__FRAME_EAGER, comm->ctx_p2p, comm->rank, tag,
+                                          bytes, 0, 0),
+                          buf, bytes)) {
+        *rc = IPC_SUCCESS;
+        return true;
+    }
     /* Behind a queue, a request lets the send wait for it rather than copy. */
     if (w == ipc__g.job.rank || !ipc__list_empty(&ipc__g.peers[w].sendq))
         return false;
@@ -445,7 +454,7 @@ static int send_common(const void *buf, size_t count, ipc_datatype type, int des
     size_t bytes;
     struct ipc__request *r;
     int rc = check_send(buf, count, type, dest, tag, comm, &bytes);
-    if (rc == IPC_SUCCESS && !sync && eager_at_once(buf, bytes, dest, tag, comm, &rc))
+    if (rc == IPC_SUCCESS && !sync && eager_at_once(buf, bytes, dest, tag, comm, false, &rc))
         return rc;
     if (rc == IPC_SUCCESS)
         rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, &r);
@@ -492,7 +501,7 @@ static int isend_common(const void *buf, size_t count, ipc_datatype type, int de
     int rc = check_send(buf, count, type, dest, tag, comm, &bytes);
     if (rc != IPC_SUCCESS)
         return rc;
-    if (!sync && eager_at_once(buf, bytes, dest, tag, comm, &rc)) {
+    if (!sync && eager_at_once(buf, bytes, dest, tag, comm, true, &rc)) {
         *req = rc == IPC_SUCCESS ? &sent_at_once : IPC_REQUEST_NULL;
         return rc;
     }

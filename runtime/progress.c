@@ -75,6 +75,9 @@ int ipc__progress_init(void)
  * that outruns its receiver waits in ipc_wait/ipc_send instead of filling
  * memory with copies (each a fresh page fault or sixteen). */
 #define COPIED_MAX (256 * 1024)
+/* Largest eager payload ipc__send_batched holds back: above it one write per
+ * message costs little next to the copy. */
+#define BATCH_MSG_MAX (16 * 1024)
 
 static void frame_free(struct ipc__frame *f)
 {
@@ -205,6 +208,8 @@ int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
         if (done == total) {
             if (req)
                 ipc__req_complete(req, IPC_SUCCESS);
+            if (copy_rest && len <= BATCH_MSG_MAX)
+                pe->burst_epoch = ipc__g.progress_epoch;
             return IPC_SUCCESS;
         }
     }
@@ -233,6 +238,28 @@ int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
     if (copy_rest && req)
         ipc__req_complete(req, IPC_SUCCESS);
     return IPC_SUCCESS;
+}
+
+bool ipc__send_batched(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len)
+{
+    struct ipc__peer *pe = &ipc__g.peers[p];
+    const struct ipc__transport_ops *ops = ipc__g.links[p].ops;
+    if (pe->burst_epoch != ipc__g.progress_epoch || !ops || ops->peek || pe->lost ||
+        len > BATCH_MSG_MAX || pe->copied_bytes + len > COPIED_MAX)
+        return false;
+    char *copy = len ? malloc(len) : NULL;
+    struct ipc__frame *f = (copy || !len) ? frame_new(hdr, copy, len, NULL) : NULL;
+    if (!f) {
+        free(copy);
+        return false; /* the ordinary path will say what is wrong */
+    }
+    memcpy(copy, payload, len);
+    f->owned = copy;
+    f->peer = p;
+    pe->copied_bytes += len;
+    ipc__list_push_back(&pe->sendq, &f->link);
+    ipc__g.pending_sends++;
+    return true;
 }
 
 int ipc__flush_sends(void)
@@ -521,6 +548,7 @@ static bool progress_fds(int timeout_ms, int extra_fd)
 
 static bool progress_now(void)
 {
+    ipc__g.progress_epoch++; /* ends every burst: see ipc__send_batched */
     bool moved = n_mem_peers && progress_mem();
     if (n_fd_peers && progress_fds(0, -1))
         moved = true;
