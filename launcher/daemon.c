@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "forward.h"
 #include "launch.h"
 #include "netif.h"
 #include "remote.h"
@@ -92,6 +93,8 @@ static int take_kv(struct daemon_job *dj, char *kv, int *size, const char **node
         o->report_bindings = i != 0;
     else if (!strcmp(kv, "report_transports") && parse_int(v, &i) == 0)
         o->report_transports = i != 0;
+    else if (!strcmp(kv, "stdin"))
+        return parse_int(v, &o->stdin_target);
     else
         return -1; /* a newer ipcrun: better to say so than to run another job */
     return 0;
@@ -124,7 +127,6 @@ static int parse_job(struct daemon_job *dj, char *buf, size_t len, char *err, si
         parse_node_of(node_of, size, &dj->node_of_rank) != 0)
         goto bad;
     dj->opts.nranks = size;
-    dj->opts.stdin_target = IPC__STDIN_NONE; /* stdin is the stream to ipcrun */
     dj->opts.kill_grace_ms = IPC__OPTS_DEFAULT_KILL_GRACE_MS;
     dj->opts.exports = dj->exports;
     dj->opts.nexports = dj->nexports;
@@ -205,7 +207,10 @@ int ipc__daemon_main(const char *host)
     struct ipc__nodelink up;
     ipc__nodelink_init(&up, rfd, wfd);
 
-    struct daemon_job dj = {.layout = {.this_node = -1}};
+    /* Unless ipcrun relays its stdin to one of our ranks ("stdin"), they read
+     * /dev/null: the daemon's own stdin is its stream to ipcrun. */
+    struct daemon_job dj = {.layout = {.this_node = -1},
+                            .opts = {.stdin_target = IPC__STDIN_NONE}};
     char err[512], found[PATH_MAX], addr[64];
     size_t len = 0;
     char *job = read_job(&up, &len);
@@ -262,6 +267,23 @@ void ipc__daemon_relay_ctl(struct ipc__launch *job, int r, uint32_t type, const 
     ipc__daemon_send(job, IPC__NODE_RANK_CTL, r, &type, sizeof type, buf, len);
 }
 
+/* A chunk of ipcrun's stdin for local rank r, written as its pipe takes it
+ * (forward.c); IN_ACK asks for the next. len 0: the end of it. */
+static void on_stdin(struct ipc__launch *job, int r, const char *p, size_t len)
+{
+    if (r < 0 || r >= job->n || r != job->opts->stdin_target || !job->in_buf ||
+        len > IPC__FORWARD_STDIN_CHUNK)
+        return;
+    struct ipc__launch_rank *rk = &job->ranks[r];
+    if (len == 0 || rk->in_fd < 0) {
+        ipc__forward_stdin_close(job, r);
+        return;
+    }
+    memcpy(job->in_buf, p, len);
+    job->in_len = len;
+    rk->in_off = 0;
+}
+
 static void on_ctl(struct ipc__launch *job, int r, const char *p, size_t len)
 {
     uint32_t type;
@@ -291,6 +313,8 @@ bool ipc__daemon_serve_up(struct ipc__launch *job)
                 ipc__launch_signal(job, sig[0], sig[1] != 0);
         } else if (h.type == IPC__NODE_CTL) {
             on_ctl(job, h.rank, p, h.len);
+        } else if (h.type == IPC__NODE_IN) {
+            on_stdin(job, h.rank, p, h.len);
         }
     }
     return n > 0 && got == 0;

@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "launch.h"
+#include "remote.h"
 
 #define READ_CHUNK (64 * 1024)
-#define STDIN_CHUNK (64 * 1024)
 /* Reads per pipe in the final drain, so a leftover writer cannot keep ipcrun. */
 #define FINAL_DRAIN_READS 16
 
@@ -231,6 +231,8 @@ bool ipc__forward_stdin_wanted(const struct ipc__launch *job)
     bool reader = false;
     if (job->stdin_fd < 0 || job->in_eof)
         return false;
+    if (job->stdin_relay >= 0)
+        return !job->in_flight;
     for (int r = 0; r < job->n; r++) {
         if (ipc__forward_stdin_pending(job, r))
             return false;
@@ -242,16 +244,26 @@ bool ipc__forward_stdin_wanted(const struct ipc__launch *job)
 void ipc__forward_stdin_close(struct ipc__launch *job, int r)
 {
     struct ipc__launch_rank *rk = &job->ranks[r];
-    if (rk->in_fd >= 0)
-        close(rk->in_fd);
+    if (rk->in_fd < 0)
+        return;
+    close(rk->in_fd);
     rk->in_fd = -1;
+    int32_t closed = 1; /* a node daemon: ipcrun stops reading for it */
+    if (job->up)
+        ipc__daemon_send(job, IPC__NODE_IN_ACK, r, &closed, sizeof closed, NULL, 0);
 }
 
 void ipc__forward_stdin_read(struct ipc__launch *job)
 {
-    ssize_t n = read(job->stdin_fd, job->in_buf, STDIN_CHUNK);
+    ssize_t n = read(job->stdin_fd, job->in_buf, IPC__FORWARD_STDIN_CHUNK);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
+    if (job->stdin_relay >= 0) { /* to the daemon of the rank that reads it */
+        ipc__remote_stdin(job, job->stdin_relay, job->in_buf, n > 0 ? (size_t)n : 0);
+        job->in_flight = n > 0;
+        job->in_eof = n <= 0;
+        return;
+    }
     if (n <= 0) {
         /* End of input (or an unreadable stdin, which no rank can do better
          * with): every rank sees end of file. */
@@ -276,6 +288,9 @@ void ipc__forward_stdin_write(struct ipc__launch *job, int r)
         rk->in_off += (size_t)n;
     else if (n < 0 && errno != EAGAIN && errno != EINTR)
         ipc__forward_stdin_close(job, r); /* it closed its stdin or died */
+    int32_t closed = 0;
+    if (job->up && rk->in_fd >= 0 && rk->in_off == job->in_len) /* ready for more */
+        ipc__daemon_send(job, IPC__NODE_IN_ACK, r, &closed, sizeof closed, NULL, 0);
 }
 
 /* ---- set-up ---- */
@@ -315,14 +330,17 @@ int ipc__forward_init(struct ipc__launch *job, char *err, size_t errlen)
              (rk->err_file = open_rank_file(job, r, "stderr", err, errlen)) < 0))
             return -1;
     }
-    if (o->stdin_target != IPC__STDIN_ALL)
+    /* The chunk buffer: --stdin all; ipcrun relaying its stdin to a rank on
+     * another host; the daemon of that host. */
+    bool daemon_feeds = job->up && o->stdin_target >= 0;
+    if (o->stdin_target != IPC__STDIN_ALL && job->stdin_relay < 0 && !daemon_feeds)
         return 0;
-    job->in_buf = malloc(STDIN_CHUNK);
+    job->in_buf = malloc(IPC__FORWARD_STDIN_CHUNK);
     if (!job->in_buf) {
         snprintf(err, errlen, "out of memory setting up %d ranks", job->n);
         return -1;
     }
-    job->stdin_fd = STDIN_FILENO;
+    job->stdin_fd = daemon_feeds ? -1 : STDIN_FILENO;
     return 0;
 }
 

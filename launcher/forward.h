@@ -22,6 +22,9 @@
 
 struct ipc__launch;
 
+/* Bytes of ipcrun's stdin read, forwarded and taken at a time. */
+#define IPC__FORWARD_STDIN_CHUNK (64 * 1024)
+
 enum ipc__read_result { IPC__READ_DATA, IPC__READ_NOTHING, IPC__READ_CLOSED };
 
 /* Sets up forwarding for the job: line buffers, --output-dir files, the

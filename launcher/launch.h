@@ -105,6 +105,11 @@ struct ipc__launch {
     struct ipc__daemon *daemons; /* ipcrun: one per other host */
     int ndaemons;
     struct ipc__nodelink *up; /* a node daemon: its stream to ipcrun; NULL in ipcrun */
+    /* ipcrun: the rank on another host that reads ipcrun's stdin (relayed a
+     * chunk at a time through its daemon), or -1; in_flight: a chunk is on
+     * its way and not yet taken. */
+    int stdin_relay;
+    bool in_flight;
 };
 
 /* Where the ranks of a job run when it spans several hosts (nodes): made by

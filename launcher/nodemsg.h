@@ -27,6 +27,8 @@ enum ipc__node_type {
                            * when stopping, to what the ranks left behind) */
     IPC__NODE_CTL = 3,    /* uint32 control type, then its payload: to the rank, or to
                            * every rank of the node when rank is -1 */
+    IPC__NODE_IN = 4,     /* bytes of ipcrun's stdin for the rank; len 0: its end.
+                           * One chunk at a time: the next after IN_ACK */
     /* daemon -> ipcrun */
     IPC__NODE_STARTED = 16, /* int32 pid of the rank */
     IPC__NODE_RANK_CTL = 17, /* uint32 control type, then its payload: what the rank
@@ -37,6 +39,8 @@ enum ipc__node_type {
     IPC__NODE_FAIL = 21,    /* int32 exit status, then text: the daemon or the rank
                              * (rank -1: the daemon) failed; ipcrun ends the job */
     IPC__NODE_DONE = 22,    /* every rank of the node ended; the daemon exits */
+    IPC__NODE_IN_ACK = 23,  /* int32 closed: the rank took the last IN chunk (closed:
+                             * it closed its stdin or ended; send no more) */
 };
 
 struct ipc__node_hdr {

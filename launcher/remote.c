@@ -99,6 +99,8 @@ static char *describe_job(const struct ipc__launch *job, const struct ipc__layou
         rc |= add_kv(&buf, len, "transport", o->transport);
     if (wdir)
         rc |= add_kv(&buf, len, "wdir", wdir);
+    if (job->stdin_relay >= 0 && lay->node_of_rank[job->stdin_relay] == node)
+        rc |= add_int(&buf, len, "stdin", job->stdin_relay);
     rc |= add_exports(o, &buf, len) | add_str(&buf, len, "");
     rc |= add_str(&buf, len, o->prog_path ? o->prog_path : o->prog_argv[0]);
     for (int i = 1; o->prog_argv[i]; i++)
@@ -271,6 +273,16 @@ int ipc__remote_ctl(struct ipc__launch *job, int r, uint32_t type, const void *p
     return 0;
 }
 
+void ipc__remote_stdin(struct ipc__launch *job, int r, const void *data, size_t len)
+{
+    struct ipc__daemon *d = job->ranks[r].daemon;
+    if (!d || !d->open) {
+        job->in_eof = true; /* nobody left to read it */
+        return;
+    }
+    queue(job, d, IPC__NODE_IN, r, data, len, NULL, 0);
+}
+
 void ipc__remote_signal(struct ipc__launch *job, int sig, bool stopping)
 {
     int32_t msg[2] = {sig, stopping};
@@ -384,6 +396,13 @@ static void on_message(struct ipc__launch *job, int di, const struct ipc__node_h
     }
     case IPC__NODE_DONE:
         d->done = true;
+        return;
+    case IPC__NODE_IN_ACK:
+        if (ours && r == job->stdin_relay && h->len == sizeof v) {
+            memcpy(&v, p, sizeof v);
+            job->in_flight = false;
+            job->in_eof = job->in_eof || v != 0;
+        }
         return;
     default:
         ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,

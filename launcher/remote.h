@@ -35,6 +35,9 @@ int ipc__remote_start(struct ipc__launch *job, const struct ipc__layout *layout,
 int ipc__remote_ctl(struct ipc__launch *job, int r, uint32_t type, const void *payload,
                     size_t len);
 
+/* Sends rank r (of a daemon) len bytes of ipcrun's stdin; len 0: its end. */
+void ipc__remote_stdin(struct ipc__launch *job, int r, const void *data, size_t len);
+
 /* Sends sig to the ranks of every daemon; when stopping, also to what they
  * left behind. */
 void ipc__remote_signal(struct ipc__launch *job, int sig, bool stopping);

@@ -382,7 +382,10 @@ static int start_rank(struct ipc__launch *job, int r, char *err, size_t errlen)
 {
     struct ipc__launch_rank *rk = &job->ranks[r];
     int ctl[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1}, in[2] = {-1, -1};
-    bool stdin_all = job->opts->stdin_target == IPC__STDIN_ALL;
+    /* A node daemon's stdin is its stream to ipcrun: the rank that reads
+     * ipcrun's stdin gets a pipe, fed with what ipcrun relays. */
+    bool stdin_all = job->opts->stdin_target == IPC__STDIN_ALL ||
+                     (job->up && job->opts->stdin_target == r);
     const char *what = "socketpair";
 
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) != 0)

@@ -783,6 +783,9 @@ static int lay_out(struct ipc__launch *job, const struct ipc__layout *layout)
         return -1;
     if (!layout)
         return 0;
+    int t = job->opts->stdin_target;
+    if (!job->up && t >= 0 && t < job->n && layout->node_of_rank[t] != layout->this_node)
+        job->stdin_relay = t;
     size_t cap = (size_t)job->n * 12 + 1, used = 0;
     job->node_of = malloc(cap);
     if (!job->node_of)
@@ -801,6 +804,7 @@ int ipc__launch_run(const struct ipc__opts *opts, const struct ipc__layout *layo
                               .sigfd = -1,
                               .abort_rank = -1,
                               .stdin_fd = -1,
+                              .stdin_relay = -1,
                               .up = layout ? layout->up : NULL};
     char err[512];
     int rc = 0;

@@ -58,6 +58,24 @@ for r in 0 1 2 3; do
     expect_out "^\[$r\] .*ITEST_VALUE=seen-there" "$what (rank $r)"
 done
 
+# ipcrun's stdin reaches a rank on another host byte for byte, a chunk at a
+# time; a reader that stops early (head) ends the relay, even of an endless
+# input.
+head -c $((10 << 20)) /dev/urandom >"$WORK/in.bin"
+want=$(md5sum <"$WORK/in.bin" | cut -c 1-32)
+for target in 0 1; do
+    what="10 MiB of stdin to rank $target on host $([ $target = 0 ] && echo "$A" || echo "$B")"
+    run 60 "$IPCRUN" "${multi[@]}" --stdin $target --host "$A:1,$B:1" \
+        sh -c "[ \$IPC_RANK = $target ] && md5sum | cut -c 1-32; true" <"$WORK/in.bin"
+    expect_rc 0 "$what"
+    expect_out "^$want\$" "$what"
+done
+what="an endless stdin to a remote rank that reads 3 lines"
+run 30 bash -c 'yes | "$@"' - "$IPCRUN" "${multi[@]}" --host "$A:1,$B:1" \
+    sh -c '[ $IPC_RANK = 0 ] && head -n 3; true'
+expect_rc 0 "$what"
+expect_lines "$OUT" 3 "$what"
+
 # A remote rank that fails ends the job with the usual line, naming the host.
 m=$(unique_marker)
 ipcrun 60 "${multi[@]}" --host "$A:2,$B:2" "$PROGS/exitcode" exit 3 7 "$m"
