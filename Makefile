@@ -119,12 +119,13 @@ LIBIPC_SO_LINKS = $(BUILD)/lib/$(LIBIPC_SONAME) $(BUILD)/lib/libipc.so
 LAUNCHER_A = $(OBJ)/launcher.a
 IPCRUN = $(BUILD)/bin/ipcrun
 IPCCC = $(BUILD)/bin/ipccc
+MPICC = $(BUILD)/bin/mpicc
 APPS := $(APP_SRCS:apps/%.c=$(BUILD)/apps/%)
 PROGS := $(PROG_SRCS:tests/programs/%.c=$(BUILD)/tests/programs/%)
 UNITS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 OUTPUTS = $(LIBIPC_A) $(LIBIPC_SO_FILE) $(LIBIPC_SO_LINKS) $(LAUNCHER_A) $(IPCRUN) \
-	$(IPCCC) $(APPS) $(PROGS) $(UNITS)
+	$(IPCCC) $(MPICC) $(APPS) $(PROGS) $(UNITS)
 
 # Flags. The user's CFLAGS come last so that they can override ours.
 
@@ -189,6 +190,10 @@ $(IPCCC): scripts/ipccc.in $(wildcard config.mak)
 	$(Q)$(call generate,$<,$@,$(PREFIX),$(abspath include),$(abspath $(BUILD)/lib))
 	$(Q)chmod 755 $@
 
+# mpicc is ipccc under the name MPI build scripts look for.
+$(MPICC): $(IPCCC)
+	$(Q)ln -sf ipccc $@
+
 $(APPS): $(BUILD)/apps/%: $(OBJ)/apps/%.o $(LIBIPC_SO_LINKS)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/lib/libipc.so \
@@ -244,6 +249,7 @@ install: $(IPCRUN) $(LIBIPC_A) $(LIBIPC_SO_FILE)
 	$(INSTALL) -m 755 $(IPCRUN) $(DESTDIR)$(BINDIR)/ipcrun
 	$(call generate,scripts/ipccc.in,$(DESTDIR)$(BINDIR)/ipccc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR))
 	chmod 755 $(DESTDIR)$(BINDIR)/ipccc
+	ln -sf ipccc $(DESTDIR)$(BINDIR)/mpicc
 	$(INSTALL) -m 644 include/ipc.h $(DESTDIR)$(INCLUDEDIR)/ipc.h
 	$(INSTALL) -m 755 $(LIBIPC_SO_FILE) $(DESTDIR)$(LIBDIR)/libipc.so.$(VERSION)
 	ln -sf libipc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(LIBIPC_SONAME)
@@ -253,7 +259,7 @@ install: $(IPCRUN) $(LIBIPC_A) $(LIBIPC_SO_FILE)
 	$(INSTALL) -m 644 docs/ipcrun.1 $(DESTDIR)$(MANDIR)/man1/ipcrun.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/ipcrun $(DESTDIR)$(BINDIR)/ipccc \
+	rm -f $(DESTDIR)$(BINDIR)/ipcrun $(DESTDIR)$(BINDIR)/ipccc $(DESTDIR)$(BINDIR)/mpicc \
 		$(DESTDIR)$(INCLUDEDIR)/ipc.h $(DESTDIR)$(LIBDIR)/libipc.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/$(LIBIPC_SONAME) $(DESTDIR)$(LIBDIR)/libipc.so \
 		$(DESTDIR)$(LIBDIR)/libipc.a $(DESTDIR)$(PKGCONFIGDIR)/ipc.pc \
