@@ -37,6 +37,8 @@ enum opt_id {
     OPT_AGENT,
     OPT_PREFIX,
     OPT_TCP_IF,
+    OPT_ENVALL,
+    OPT_GENV,
 };
 
 struct opt_def {
@@ -50,6 +52,7 @@ static const struct opt_def opt_defs[] = {
     {"-np", OPT_NRANKS, true},
     {"--np", OPT_NRANKS, true},
     {"--tag-output", OPT_TAG_OUTPUT, false},
+    {"-l", OPT_TAG_OUTPUT, false},
     {"--transport", OPT_TRANSPORT, true},
     {"-h", OPT_HELP, false},
     {"--help", OPT_HELP, false},
@@ -58,6 +61,10 @@ static const struct opt_def opt_defs[] = {
     {"--kill-grace", OPT_KILL_GRACE, true},
     {"--timeout", OPT_TIMEOUT, true},
     {"-x", OPT_EXPORT, true},
+    {"-envall", OPT_ENVALL, false},
+    /* NAME VALUE, two words: parsed apart in ipc__opts_parse. */
+    {"-genv", OPT_GENV, false},
+    {"-env", OPT_GENV, false},
     {"--oversubscribe", OPT_OVERSUBSCRIBE, false},
     {"--stdin", OPT_STDIN, true},
     {"--timestamp-output", OPT_TIMESTAMP_OUTPUT, false},
@@ -121,13 +128,17 @@ static const char usage_text[] =
     "                             (given to ranks as IPC_TCP_IF)\n"
     "Input and output:\n"
     "  --stdin all|none|R         which ranks read ipcrun's stdin (default: rank 0)\n"
-    "  --tag-output               prefix every output line with '[R] ', R the rank\n"
+    "  --tag-output, -l           prefix every output line with '[R] ', R the rank\n"
     "  --timestamp-output         prefix every output line with the time it arrived\n"
     "  --output-dir DIR           write rank R's output to DIR/rank.R.stdout and\n"
     "                             DIR/rank.R.stderr instead (DIR is created)\n"
     "Environment:\n"
     "  -x NAME, -x NAME=VALUE     export NAME (its current value, or VALUE); ranks\n"
     "                             inherit ipcrun's whole environment anyway\n"
+    "  -genv NAME VALUE, -env NAME VALUE\n"
+    "                             the same as -x NAME=VALUE (MPICH's spelling)\n"
+    "  -envall                    accepted for mpiexec compatibility: ranks get\n"
+    "                             the whole environment anyway\n"
     "  --wdir DIR, -wdir DIR      start the ranks in DIR (prog is still looked up\n"
     "                             from ipcrun's directory)\n"
     "Placement:\n"
@@ -273,7 +284,7 @@ static bool valid_env_name(const char *s, size_t len)
     return true;
 }
 
-static int check_export(const char *value, char *err, size_t errlen)
+static int check_export(const char *opt, const char *value, char *err, size_t errlen)
 {
     const char *eq = strchr(value, '=');
     size_t len = eq ? (size_t)(eq - value) : strlen(value);
@@ -287,9 +298,9 @@ static int check_export(const char *value, char *err, size_t errlen)
     for (size_t i = 0; i < sizeof reserved_env / sizeof reserved_env[0]; i++) {
         if (strlen(reserved_env[i]) == len && !strncmp(value, reserved_env[i], len)) {
             set_err(err, errlen,
-                    "-x %.*s: ipcrun sets %.*s for each rank itself; drop "
-                    "this -x",
-                    (int)len, value, (int)len, value);
+                    "%s %.*s: ipcrun sets %.*s for each rank itself; drop "
+                    "this %s",
+                    opt, (int)len, value, (int)len, value, opt);
             return -1;
         }
     }
@@ -564,7 +575,7 @@ static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *v
                 "--timeout needs a number of seconds (0: no limit), got '%s'", value);
         return -1;
     case OPT_EXPORT:
-        if (check_export(value, err, errlen))
+        if (check_export(d->name, value, err, errlen))
             return -1;
         o->exports[o->nexports++] = value;
         return 0;
@@ -598,10 +609,35 @@ static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *v
     case OPT_TCP_IF:
         return parse_tcp_if(value, &o->tcp_if, err, errlen);
     case OPT_OVERSUBSCRIBE:
+    case OPT_ENVALL:
+    case OPT_GENV: /* parsed by parse_genv */
     case OPT_HELP:
     case OPT_VERSION:
         return 0;
     }
+    return 0;
+}
+
+/* -genv NAME VALUE (MPICH): exported as NAME=VALUE, a string opts owns. */
+static int parse_genv(struct ipc__opts *o, const char *opt, const char *name,
+                      const char *value, char *err, size_t errlen)
+{
+    if (!valid_env_name(name, strlen(name)) || strchr(name, '=')) {
+        set_err(err, errlen,
+                "%s needs NAME VALUE with NAME made of letters, digits and '_', got '%s'",
+                opt, name);
+        return -1;
+    }
+    char *pair = malloc(strlen(name) + strlen(value) + 2);
+    if (!pair) {
+        set_err(err, errlen, "out of memory parsing the command line");
+        return -1;
+    }
+    sprintf(pair, "%s=%s", name, value);
+    o->env_pairs[o->nenv_pairs++] = pair;
+    if (check_export(opt, pair, err, errlen))
+        return -1;
+    o->exports[o->nexports++] = pair;
     return 0;
 }
 
@@ -713,7 +749,9 @@ enum ipc__opts_result ipc__opts_parse(struct ipc__opts *o, int argc, char **argv
 
     *o = (struct ipc__opts){.kill_grace_ms = IPC__OPTS_DEFAULT_KILL_GRACE_MS};
     o->exports = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->exports);
-    if (!o->exports) {
+    o->env_pairs = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->env_pairs);
+    if (!o->exports || !o->env_pairs) {
+        ipc__opts_free(o);
         set_err(err, errlen, "out of memory parsing the command line");
         return IPC__OPTS_ERROR;
     }
@@ -736,6 +774,18 @@ enum ipc__opts_result ipc__opts_parse(struct ipc__opts *o, int argc, char **argv
         if (d->id == OPT_HELP || d->id == OPT_VERSION) {
             ipc__opts_free(o);
             return d->id == OPT_HELP ? IPC__OPTS_HELP : IPC__OPTS_VERSION;
+        }
+        if (d->id == OPT_GENV) {
+            if (eq || i + 2 >= argc) {
+                set_err(err, errlen,
+                        "%s needs NAME and VALUE as two words, e.g. '%s OMP_NUM_THREADS 2'",
+                        d->name, d->name);
+                return fail(o);
+            }
+            if (parse_genv(o, d->name, argv[i + 1], argv[i + 2], err, errlen))
+                return fail(o);
+            i += 2;
+            continue;
         }
         if (eq && !d->takes_value) {
             set_err(err, errlen, "option '%s' takes no value, got '%s'", d->name, arg);
@@ -760,6 +810,11 @@ void ipc__opts_free(struct ipc__opts *o)
     free(o->exports);
     o->exports = NULL;
     o->nexports = 0;
+    for (int i = 0; i < o->nenv_pairs; i++)
+        free(o->env_pairs[i]);
+    free(o->env_pairs);
+    o->env_pairs = NULL;
+    o->nenv_pairs = 0;
     ipc__hosts_free(&o->hosts);
     free(o->agent_argv);
     o->agent_argv = NULL;

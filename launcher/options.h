@@ -49,6 +49,8 @@ struct ipc__opts {
     long timeout_ms;        /* 0: no time limit */
     const char **exports;   /* -x arguments, "NAME" or "NAME=VALUE", into argv */
     int nexports;
+    char **env_pairs; /* "NAME=VALUE" made from -genv/-env, also in exports; owned */
+    int nenv_pairs;
     char **prog_argv;      /* program and its arguments, NULL-terminated, into argv */
     const char *prog_path; /* the file to execute; NULL: look prog_argv[0] up in PATH */
     /* Hosts. A job "names hosts" when hosts.n > 0 or hostfile is set. */

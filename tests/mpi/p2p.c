@@ -152,9 +152,13 @@ int main(int argc, char **argv)
     MPI_Init(&argc, &argv);
     mc_init("p2p", &rank, &size);
     CHECK(size <= 64, "at most 64 ranks");
+    /* Barriers between the tests: a receive with MPI_ANY_SOURCE and
+     * MPI_ANY_TAG must not catch the next test's messages. */
     test_status();
+    MPI_Barrier(MPI_COMM_WORLD);
     test_proc_null();
     test_order();
+    MPI_Barrier(MPI_COMM_WORLD);
     test_pingpong();
     test_ring();
     test_sendrecv();

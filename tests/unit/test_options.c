@@ -306,6 +306,43 @@ static void exports(void **state)
     unsetenv("IPC_TEST_EXPORTED");
 }
 
+/* The spellings of MPICH's mpiexec: -genv/-env NAME VALUE is -x NAME=VALUE,
+ * -envall is what ipcrun does anyway, -l labels lines like --tag-output. */
+static void mpiexec_spellings(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    assert_int_equal(PARSE(&o, err, "-genv", "A", "1", "-env", "B", "two words", "-x",
+                           "C=3", "-envall", "-l", "-n", "2", "p", "-genv"),
+                     IPC__OPTS_RUN);
+    assert_int_equal(o.nexports, 3);
+    assert_string_equal(o.exports[0], "A=1");
+    assert_string_equal(o.exports[1], "B=two words");
+    assert_string_equal(o.exports[2], "C=3");
+    assert_true(o.tag_output);
+    assert_int_equal(o.nranks, 2);
+    assert_string_equal(o.prog_argv[0], "p");
+    assert_string_equal(o.prog_argv[1], "-genv");
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "-genv", "EMPTY", "", "-n", "1", "p"), IPC__OPTS_RUN);
+    assert_string_equal(o.exports[0], "EMPTY=");
+    ipc__opts_free(&o);
+
+    EXPECT_ERROR("-genv needs NAME and VALUE as two words, e.g. '-genv OMP_NUM_THREADS 2'",
+                 "-n", "1", "-genv", "A");
+    EXPECT_ERROR("-env needs NAME and VALUE as two words, e.g. '-env OMP_NUM_THREADS 2'",
+                 "-env=A", "1", "-n", "1", "p");
+    EXPECT_ERROR("-genv needs NAME VALUE with NAME made of letters, digits and '_', got "
+                 "'A=1'",
+                 "-genv", "A=1", "x", "-n", "1", "p");
+    EXPECT_ERROR("-genv IPC_RANK: ipcrun sets IPC_RANK for each rank itself; drop this "
+                 "-genv",
+                 "-genv", "IPC_RANK", "3", "-n", "1", "p");
+    EXPECT_ERROR("option '-envall' takes no value, got '-envall=1'", "-envall=1", "-n",
+                 "1", "p");
+}
+
 static void help_and_version(void **state)
 {
     (void)state;
@@ -336,6 +373,10 @@ static void usage_names_every_option(void **state)
                            "shm",
 
                            "-x NAME",
+                           "-genv NAME VALUE",
+                           "-env NAME VALUE",
+                           "-envall",
+                           "--tag-output, -l",
                            "--timeout",
                            "IPC_TIMEOUT",
                            "--kill-grace",
@@ -1069,6 +1110,7 @@ int main(void)
         cmocka_unit_test(seconds),
         cmocka_unit_test(timeout_from_environment),
         cmocka_unit_test(exports),
+        cmocka_unit_test(mpiexec_spellings),
         cmocka_unit_test(help_and_version),
         cmocka_unit_test(usage_names_every_option),
         cmocka_unit_test(bad_rank_counts),
