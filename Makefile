@@ -251,6 +251,7 @@ install: $(IPCRUN) $(LIBIPC_A) $(LIBIPC_SO_FILE)
 	chmod 755 $(DESTDIR)$(BINDIR)/ipccc
 	ln -sf ipccc $(DESTDIR)$(BINDIR)/mpicc
 	$(INSTALL) -m 644 include/ipc.h $(DESTDIR)$(INCLUDEDIR)/ipc.h
+	$(INSTALL) -m 644 include/mpi.h $(DESTDIR)$(INCLUDEDIR)/mpi.h
 	$(INSTALL) -m 755 $(LIBIPC_SO_FILE) $(DESTDIR)$(LIBDIR)/libipc.so.$(VERSION)
 	ln -sf libipc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(LIBIPC_SONAME)
 	ln -sf $(LIBIPC_SONAME) $(DESTDIR)$(LIBDIR)/libipc.so
@@ -260,7 +261,8 @@ install: $(IPCRUN) $(LIBIPC_A) $(LIBIPC_SO_FILE)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ipcrun $(DESTDIR)$(BINDIR)/ipccc $(DESTDIR)$(BINDIR)/mpicc \
-		$(DESTDIR)$(INCLUDEDIR)/ipc.h $(DESTDIR)$(LIBDIR)/libipc.so.$(VERSION) \
+		$(DESTDIR)$(INCLUDEDIR)/ipc.h $(DESTDIR)$(INCLUDEDIR)/mpi.h \
+		$(DESTDIR)$(LIBDIR)/libipc.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/$(LIBIPC_SONAME) $(DESTDIR)$(LIBDIR)/libipc.so \
 		$(DESTDIR)$(LIBDIR)/libipc.a $(DESTDIR)$(PKGCONFIGDIR)/ipc.pc \
 		$(DESTDIR)$(MANDIR)/man1/ipcrun.1

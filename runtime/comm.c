@@ -14,7 +14,9 @@
  * reused after ipc_comm_free: 2^31 communicators per rank before they run out.
  */
 #include <stdlib.h>
+#include <string.h>
 
+#include "coll/coll.h"
 #include "internal.h"
 
 struct ipc__comm ipc__comm_world, ipc__comm_self;
@@ -217,6 +219,42 @@ int ipc_comm_split(ipc_comm comm, int color, int key, ipc_comm *newcomm)
         rc = split_build(comm, all, color, ctx, newcomm);
     free(all);
     return rc;
+}
+
+int ipc__comm_create_group(const int *world, int n, int me, int tag, ipc_comm *newcomm)
+{
+    /* The members agree on the context id among themselves: each sends its
+     * next_ctx to the first member, which answers with the largest. World's
+     * collective context carries it (every member is in world), on a tag of
+     * its own, so no collective or program message can take it. */
+    int ctag = IPC__TAG_CREATE_GROUP + (tag & 0x0fffffff), rc = IPC_SUCCESS;
+    uint64_t mine = next_ctx, top = next_ctx;
+    if (n < 1 || me < 0 || me >= n || !newcomm)
+        return IPC_ERR_ARG;
+    if (me != 0) {
+        rc = ipc__coll_send(&mine, sizeof mine, world[0], ctag, IPC_COMM_WORLD);
+        if (rc == IPC_SUCCESS)
+            rc = ipc__coll_recv(&top, sizeof top, world[0], ctag, IPC_COMM_WORLD);
+    } else {
+        for (int i = 1; i < n && rc == IPC_SUCCESS; i++) {
+            uint64_t theirs;
+            rc = ipc__coll_recv(&theirs, sizeof theirs, world[i], ctag, IPC_COMM_WORLD);
+            top = theirs > top ? theirs : top;
+        }
+        for (int i = 1; i < n && rc == IPC_SUCCESS; i++)
+            rc = ipc__coll_send(&top, sizeof top, world[i], ctag, IPC_COMM_WORLD);
+    }
+    if (rc != IPC_SUCCESS)
+        return rc;
+    if (top > UINT32_MAX - 2)
+        return IPC_ERR_INTERN;
+    next_ctx = (uint32_t)top + 2;
+    struct owned_comm *c = comm_new(n, me, (uint32_t)top);
+    if (!c)
+        return IPC_ERR_NOMEM;
+    memcpy(c->world_ranks, world, (size_t)n * sizeof *world);
+    comm_publish(c, newcomm);
+    return IPC_SUCCESS;
 }
 
 int ipc_comm_free(ipc_comm *comm)

@@ -205,6 +205,10 @@ void ipc__comm_init(void); /* sets up IPC_COMM_WORLD and IPC_COMM_SELF */
 int ipc__check_comm(ipc_comm comm);
 int ipc__world_rank(ipc_comm comm, int rank);
 size_t ipc__comm_live_count(void); /* communicators made and not yet freed */
+/* A communicator of the world ranks world[0..n), this rank being world[me],
+ * made by those members alone (MPI_Comm_create_group); tag tells concurrent
+ * makings apart. */
+int ipc__comm_create_group(const int *world, int n, int me, int tag, ipc_comm *newcomm);
 
 /* op.c */
 /* IPC_SUCCESS when op applies to type; IPC_ERR_OP or IPC_ERR_TYPE if not. */

@@ -31,6 +31,8 @@ enum ipc__coll_tag {
     IPC__TAG_ALLGATHERV,
     IPC__TAG_ALLTOALL,
     IPC__TAG_ALLTOALLV,
+    /* ipc__comm_create_group: this + the caller's tag (masked to fit) */
+    IPC__TAG_CREATE_GROUP = 128,
 };
 
 /*

@@ -1,0 +1,580 @@
+/*
+ * mpi_p2p.c - MPI point-to-point and requests on libipc.
+ *
+ * An MPI_Request wraps libipc's request with what completion must still do:
+ * unpack a receive of a non-contiguous datatype, free a packed copy. A
+ * buffered send (MPI_Bsend) is an eager libipc isend of a private copy whose
+ * size is charged to the attached buffer until it completes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpi_internal.h"
+
+struct ipc__mpi_request {
+    ipc_request ipc;         /* NULL: complete from the start (Ibsend) */
+    struct ipc__mpi_view view;
+    void *ubuf;              /* receive: where to unpack */
+    const struct ipc__mpi_type *type;
+    bool recv;
+    struct ipc__mpi_request *next; /* free list, or freed-but-active list */
+};
+
+static struct ipc__mpi_request *free_reqs;
+static struct ipc__mpi_request *detached; /* MPI_Request_free'd, still active */
+
+static struct ipc__mpi_request *req_new(void)
+{
+    struct ipc__mpi_request *r = free_reqs;
+    if (r)
+        free_reqs = r->next;
+    else if (!(r = malloc(sizeof *r)))
+        return NULL;
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+static void req_release(struct ipc__mpi_request *r)
+{
+    r->next = free_reqs;
+    free_reqs = r;
+}
+
+/* The rest of a completed request: unpack, free, status. Returns its error. */
+static int req_finish(struct ipc__mpi_request *r, int ipc_rc, ipc_status *ist,
+                      MPI_Status *st)
+{
+    ipc__mpi_view_done(&r->view, r->ubuf, ist->ipc__bytes, r->type, r->recv);
+    if (ipc_rc != IPC_SUCCESS && ist->error == IPC_SUCCESS)
+        ist->error = ipc_rc;
+    ipc__mpi_status(st, ist);
+    req_release(r);
+    return ipc__mpi_code(ist->error);
+}
+
+static const ipc_status empty_status = {.source = MPI_ANY_SOURCE, .tag = MPI_ANY_TAG};
+
+/* Waits for *slot and finishes it; MPI_REQUEST_NULL gives an empty status. */
+static int wait_one(MPI_Request *slot, MPI_Status *st)
+{
+    struct ipc__mpi_request *r = *slot;
+    ipc_status ist = empty_status;
+    if (!r) {
+        ipc__mpi_status(st, &ist);
+        return MPI_SUCCESS;
+    }
+    int rc = r->ipc ? ipc_wait(&r->ipc, &ist) : IPC_SUCCESS;
+    *slot = MPI_REQUEST_NULL;
+    return req_finish(r, rc, &ist, st);
+}
+
+/* True when *slot is null or done (after checking whether its peer is gone). */
+static bool is_done(MPI_Request r)
+{
+    if (!r || !r->ipc)
+        return true;
+    ipc__req_check_lost(r->ipc);
+    return r->ipc->complete;
+}
+
+static void reclaim_detached(bool block)
+{
+    struct ipc__mpi_request **pp = &detached;
+    while (*pp) {
+        struct ipc__mpi_request *r = *pp;
+        if (block || is_done(r)) {
+            *pp = r->next;
+            wait_one(&r, NULL);
+        } else {
+            pp = &r->next;
+        }
+    }
+}
+
+/* ---- buffered sends ---- */
+
+struct bsend {
+    ipc_request ipc;
+    void *copy;
+    size_t charge; /* bytes taken from the attached buffer */
+    struct bsend *next;
+};
+static struct bsend *bsends;
+static void *bsend_buf;
+static size_t bsend_size, bsend_used;
+
+static void bsend_reclaim(bool block)
+{
+    struct bsend **pp = &bsends;
+    while (*pp) {
+        struct bsend *b = *pp;
+        int flag = 1;
+        if (block)
+            ipc_wait(&b->ipc, NULL);
+        else
+            ipc_test(&b->ipc, &flag, NULL);
+        if (flag) {
+            *pp = b->next;
+            bsend_used -= b->charge;
+            free(b->copy);
+            free(b);
+        } else {
+            pp = &b->next;
+        }
+    }
+}
+
+int MPI_Buffer_attach(void *buffer, int size)
+{
+    if (bsend_buf)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_BUFFER); /* one buffer at a time */
+    if (!buffer || size < 0)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
+    bsend_buf = buffer;
+    bsend_size = (size_t)size;
+    return MPI_SUCCESS;
+}
+
+/* Waits until every buffered send has left. */
+int MPI_Buffer_detach(void *buffer_addr, int *size)
+{
+    if (!buffer_addr || !size)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
+    bsend_reclaim(true);
+    *(void **)buffer_addr = bsend_buf;
+    *size = (int)bsend_size;
+    bsend_buf = NULL;
+    bsend_size = 0;
+    return MPI_SUCCESS;
+}
+
+static int bsend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+                 MPI_Comm comm)
+{
+    const struct ipc__mpi_type *t = ipc__mpi_type(type);
+    if (!t)
+        return MPI_ERR_TYPE;
+    if (count < 0)
+        return MPI_ERR_COUNT;
+    size_t bytes = (size_t)count * t->size, charge = bytes + MPI_BSEND_OVERHEAD;
+    if (bsend_used + charge > bsend_size)
+        bsend_reclaim(false);
+    if (bsend_used + charge > bsend_size)
+        return MPI_ERR_BUFFER;
+    struct bsend *b = calloc(1, sizeof *b);
+    if (!b || !(b->copy = malloc(bytes ? bytes : 1))) {
+        free(b);
+        return MPI_ERR_NO_MEM;
+    }
+    ipc__mpi_pack(b->copy, buf, (size_t)count, t);
+    int rc = ipc_isend(b->copy, bytes, IPC_BYTE, dest, tag, comm, &b->ipc);
+    if (rc != IPC_SUCCESS) {
+        free(b->copy);
+        free(b);
+        return ipc__mpi_code(rc);
+    }
+    b->charge = charge;
+    bsend_used += charge;
+    b->next = bsends;
+    bsends = b;
+    return MPI_SUCCESS;
+}
+
+void ipc__mpi_p2p_fini(void)
+{
+    bsend_reclaim(true);
+    reclaim_detached(true);
+    while (free_reqs) {
+        struct ipc__mpi_request *r = free_reqs;
+        free_reqs = r->next;
+        free(r);
+    }
+}
+
+/* ---- sends and receives ---- */
+
+enum send_mode { SEND_STD, SEND_SYNC };
+
+static int send_common(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+                       MPI_Comm comm, enum send_mode mode)
+{
+    struct ipc__mpi_view v;
+    int rc = ipc__mpi_view_in(&v, buf, count, ipc__mpi_type(type));
+    if (rc != MPI_SUCCESS)
+        return rc;
+    rc = mode == SEND_SYNC ? ipc_ssend(v.p, v.bytes, IPC_BYTE, dest, tag, comm)
+                           : ipc_send(v.p, v.bytes, IPC_BYTE, dest, tag, comm);
+    free(v.tmp);
+    return ipc__mpi_code(rc);
+}
+
+int MPI_Send(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm)
+{
+    IPC__MPI_RET(comm, send_common(buf, count, type, dest, tag, comm, SEND_STD));
+}
+
+int MPI_Ssend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm)
+{
+    IPC__MPI_RET(comm, send_common(buf, count, type, dest, tag, comm, SEND_SYNC));
+}
+
+/* A ready send may be a standard one: the receive is posted, by contract. */
+int MPI_Rsend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm)
+{
+    IPC__MPI_RET(comm, send_common(buf, count, type, dest, tag, comm, SEND_STD));
+}
+
+int MPI_Bsend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm)
+{
+    IPC__MPI_RET(comm, bsend(buf, count, type, dest, tag, comm));
+}
+
+int MPI_Recv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm comm,
+             MPI_Status *status)
+{
+    const struct ipc__mpi_type *t = ipc__mpi_type(type);
+    struct ipc__mpi_view v;
+    int rc = ipc__mpi_view_out(&v, buf, count, t, false);
+    if (rc != MPI_SUCCESS)
+        IPC__MPI_RET(comm, rc);
+    ipc_status ist = empty_status;
+    int irc = ipc_recv(v.p, v.bytes, IPC_BYTE, source, tag, comm, &ist);
+    ipc__mpi_view_done(&v, buf, ist.ipc__bytes, t, irc == IPC_SUCCESS || irc == IPC_ERR_TRUNCATE);
+    ipc__mpi_status(status, &ist);
+    IPC__MPI_RET_IPC(comm, irc);
+}
+
+int MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype stype, int dest, int stag,
+                 void *rbuf, int rcount, MPI_Datatype rtype, int source, int rtag,
+                 MPI_Comm comm, MPI_Status *status)
+{
+    const struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
+    struct ipc__mpi_view sv, rv;
+    int rc = ipc__mpi_view_in(&sv, sbuf, scount, ipc__mpi_type(stype));
+    if (rc != MPI_SUCCESS)
+        IPC__MPI_RET(comm, rc);
+    if ((rc = ipc__mpi_view_out(&rv, rbuf, rcount, rt, false)) != MPI_SUCCESS) {
+        free(sv.tmp);
+        IPC__MPI_RET(comm, rc);
+    }
+    ipc_status ist = empty_status;
+    int irc = ipc_sendrecv(sv.p, sv.bytes, IPC_BYTE, dest, stag, rv.p, rv.bytes, IPC_BYTE,
+                           source, rtag, comm, &ist);
+    free(sv.tmp);
+    ipc__mpi_view_done(&rv, rbuf, ist.ipc__bytes, rt, irc == IPC_SUCCESS);
+    ipc__mpi_status(status, &ist);
+    IPC__MPI_RET_IPC(comm, irc);
+}
+
+int MPI_Sendrecv_replace(void *buf, int count, MPI_Datatype type, int dest, int stag,
+                         int source, int rtag, MPI_Comm comm, MPI_Status *status)
+{
+    const struct ipc__mpi_type *t = ipc__mpi_type(type);
+    struct ipc__mpi_view sv;
+    /* Always a copy: the receive lands in buf while the send reads it. */
+    int rc = ipc__mpi_view_out(&sv, buf, count, t, true);
+    if (rc != MPI_SUCCESS)
+        IPC__MPI_RET(comm, rc);
+    void *copy = sv.tmp;
+    if (!copy && !(copy = malloc(sv.bytes ? sv.bytes : 1)))
+        IPC__MPI_RET(comm, MPI_ERR_NO_MEM);
+    if (!sv.tmp && sv.bytes)
+        memcpy(copy, buf, sv.bytes);
+    struct ipc__mpi_view rv;
+    if ((rc = ipc__mpi_view_out(&rv, buf, count, t, false)) != MPI_SUCCESS) {
+        free(copy);
+        IPC__MPI_RET(comm, rc);
+    }
+    ipc_status ist = empty_status;
+    int irc = ipc_sendrecv(copy, sv.bytes, IPC_BYTE, dest, stag, rv.p, rv.bytes, IPC_BYTE,
+                           source, rtag, comm, &ist);
+    free(copy);
+    ipc__mpi_view_done(&rv, buf, ist.ipc__bytes, t, irc == IPC_SUCCESS);
+    ipc__mpi_status(status, &ist);
+    IPC__MPI_RET_IPC(comm, irc);
+}
+
+int MPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status *status)
+{
+    ipc_status ist = empty_status;
+    int rc = ipc_probe(source, tag, comm, &ist);
+    ipc__mpi_status(status, &ist);
+    IPC__MPI_RET_IPC(comm, rc);
+}
+
+int MPI_Iprobe(int source, int tag, MPI_Comm comm, int *flag, MPI_Status *status)
+{
+    ipc_status ist = empty_status;
+    int rc = ipc_iprobe(source, tag, comm, flag, &ist);
+    if (rc == IPC_SUCCESS && *flag)
+        ipc__mpi_status(status, &ist);
+    IPC__MPI_RET_IPC(comm, rc);
+}
+
+/* ---- nonblocking ---- */
+
+static int isend_common(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+                        MPI_Comm comm, bool sync, MPI_Request *req)
+{
+    if (!req)
+        return MPI_ERR_REQUEST;
+    struct ipc__mpi_request *r = req_new();
+    if (!r)
+        return MPI_ERR_NO_MEM;
+    r->type = ipc__mpi_type(type);
+    int rc = ipc__mpi_view_in(&r->view, buf, count, r->type);
+    if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_code(sync ? ipc_issend(r->view.p, r->view.bytes, IPC_BYTE, dest, tag,
+                                             comm, &r->ipc)
+                                : ipc_isend(r->view.p, r->view.bytes, IPC_BYTE, dest, tag,
+                                            comm, &r->ipc));
+    if (rc != MPI_SUCCESS) {
+        free(r->view.tmp);
+        req_release(r);
+        return rc;
+    }
+    *req = r;
+    return MPI_SUCCESS;
+}
+
+int MPI_Isend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+              MPI_Comm comm, MPI_Request *req)
+{
+    IPC__MPI_RET(comm, isend_common(buf, count, type, dest, tag, comm, false, req));
+}
+
+int MPI_Issend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+               MPI_Comm comm, MPI_Request *req)
+{
+    IPC__MPI_RET(comm, isend_common(buf, count, type, dest, tag, comm, true, req));
+}
+
+int MPI_Irsend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+               MPI_Comm comm, MPI_Request *req)
+{
+    IPC__MPI_RET(comm, isend_common(buf, count, type, dest, tag, comm, false, req));
+}
+
+/* Complete at once: the data is in the attached buffer's accounting. */
+int MPI_Ibsend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+               MPI_Comm comm, MPI_Request *req)
+{
+    int rc = req ? bsend(buf, count, type, dest, tag, comm) : MPI_ERR_REQUEST;
+    if (rc == MPI_SUCCESS && !(*req = req_new()))
+        rc = MPI_ERR_NO_MEM;
+    IPC__MPI_RET(comm, rc);
+}
+
+int MPI_Irecv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm comm,
+              MPI_Request *req)
+{
+    if (!req)
+        IPC__MPI_RET(comm, MPI_ERR_REQUEST);
+    struct ipc__mpi_request *r = req_new();
+    if (!r)
+        IPC__MPI_RET(comm, MPI_ERR_NO_MEM);
+    r->type = ipc__mpi_type(type);
+    r->recv = true;
+    r->ubuf = buf;
+    int rc = ipc__mpi_view_out(&r->view, buf, count, r->type, false);
+    if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_code(
+            ipc_irecv(r->view.p, r->view.bytes, IPC_BYTE, source, tag, comm, &r->ipc));
+    if (rc != MPI_SUCCESS) {
+        free(r->view.tmp);
+        req_release(r);
+        IPC__MPI_RET(comm, rc);
+    }
+    *req = r;
+    return MPI_SUCCESS;
+}
+
+/* ---- completion ---- */
+
+static int check_init(void)
+{
+    int flag = 0, done = 0;
+    ipc_initialized(&flag);
+    ipc_finalized(&done);
+    return flag && !done ? MPI_SUCCESS : MPI_ERR_OTHER;
+}
+
+int MPI_Wait(MPI_Request *req, MPI_Status *status)
+{
+    int rc = req ? check_init() : MPI_ERR_REQUEST;
+    if (rc == MPI_SUCCESS)
+        rc = wait_one(req, status);
+    IPC__MPI_RET(MPI_COMM_WORLD, rc);
+}
+
+int MPI_Test(MPI_Request *req, int *flag, MPI_Status *status)
+{
+    int rc = req && flag ? check_init() : MPI_ERR_ARG;
+    if (rc != MPI_SUCCESS)
+        IPC__MPI_RET(MPI_COMM_WORLD, rc);
+    if (!is_done(*req) && (rc = ipc__mpi_code(ipc__progress(false))) != MPI_SUCCESS)
+        IPC__MPI_RET(MPI_COMM_WORLD, rc);
+    *flag = is_done(*req);
+    if (*flag)
+        rc = wait_one(req, status);
+    IPC__MPI_RET(MPI_COMM_WORLD, rc);
+}
+
+/* Finishes requests 0..n-1 (all complete or waited for here); MPI_ERR_IN_STATUS
+ * when some failed and statuses are kept. */
+static int finish_all(int n, MPI_Request reqs[], MPI_Status statuses[])
+{
+    int failed = 0, first = MPI_SUCCESS;
+    for (int i = 0; i < n; i++) {
+        int rc = wait_one(&reqs[i], statuses ? &statuses[i] : NULL);
+        if (rc != MPI_SUCCESS) {
+            failed++;
+            first = first ? first : rc;
+        }
+    }
+    if (!failed)
+        return MPI_SUCCESS;
+    return statuses ? MPI_ERR_IN_STATUS : first;
+}
+
+int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[])
+{
+    int rc = n < 0 || (n && !reqs) ? MPI_ERR_ARG : check_init();
+    if (rc == MPI_SUCCESS)
+        rc = finish_all(n, reqs, statuses);
+    IPC__MPI_RET(MPI_COMM_WORLD, rc);
+}
+
+int MPI_Testall(int n, MPI_Request reqs[], int *flag, MPI_Status statuses[])
+{
+    int rc = n < 0 || (n && !reqs) || !flag ? MPI_ERR_ARG : check_init();
+    if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_code(ipc__progress(false));
+    if (rc != MPI_SUCCESS)
+        IPC__MPI_RET(MPI_COMM_WORLD, rc);
+    *flag = 1;
+    for (int i = 0; i < n && *flag; i++)
+        *flag = is_done(reqs[i]);
+    if (*flag)
+        rc = finish_all(n, reqs, statuses);
+    IPC__MPI_RET(MPI_COMM_WORLD, rc);
+}
+
+/* The first done request, or -1; *active says whether any is not null. */
+static int first_done(int n, MPI_Request reqs[], bool *active)
+{
+    *active = false;
+    for (int i = 0; i < n; i++) {
+        if (!reqs[i])
+            continue;
+        *active = true;
+        if (is_done(reqs[i]))
+            return i;
+    }
+    return -1;
+}
+
+static int any_common(int n, MPI_Request reqs[], int *index, int *flag, MPI_Status *status,
+                      bool block)
+{
+    if (n < 0 || (n && !reqs) || !index)
+        return MPI_ERR_ARG;
+    int rc = check_init();
+    struct ipc__spin spin;
+    ipc__spin_start(&spin);
+    bool active;
+    int i = first_done(n, reqs, &active);
+    while (rc == MPI_SUCCESS && i < 0 && active) {
+        rc = ipc__mpi_code(ipc__progress(block && !ipc__spin_more(&spin)));
+        i = first_done(n, reqs, &active);
+        if (!block)
+            break;
+    }
+    if (rc != MPI_SUCCESS)
+        return rc;
+    if (flag)
+        *flag = i >= 0 || !active;
+    *index = i >= 0 ? i : MPI_UNDEFINED;
+    if (i >= 0)
+        return wait_one(&reqs[i], status);
+    if (!active)
+        ipc__mpi_status(status, &empty_status);
+    return MPI_SUCCESS;
+}
+
+int MPI_Waitany(int n, MPI_Request reqs[], int *index, MPI_Status *status)
+{
+    IPC__MPI_RET(MPI_COMM_WORLD, any_common(n, reqs, index, NULL, status, true));
+}
+
+int MPI_Testany(int n, MPI_Request reqs[], int *index, int *flag, MPI_Status *status)
+{
+    if (!flag)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
+    IPC__MPI_RET(MPI_COMM_WORLD, any_common(n, reqs, index, flag, status, false));
+}
+
+/* Finishes every request that is done; MPI_UNDEFINED when none is active. */
+static int some_common(int n, MPI_Request reqs[], int *outcount, int indices[],
+                       MPI_Status statuses[], bool block)
+{
+    if (!outcount || (n && !indices))
+        return MPI_ERR_ARG;
+    int index, rc = MPI_SUCCESS, failed = 0;
+    if (block) {
+        rc = any_common(n, reqs, &index, NULL, statuses, true);
+        if (index == MPI_UNDEFINED) {
+            *outcount = MPI_UNDEFINED;
+            return rc;
+        }
+        reqs[index] = MPI_REQUEST_NULL;
+    } else {
+        bool active;
+        if (first_done(n, reqs, &active) < 0 && active)
+            rc = ipc__mpi_code(ipc__progress(false));
+        if (!active) {
+            *outcount = MPI_UNDEFINED;
+            return rc;
+        }
+        index = -1;
+    }
+    int k = 0;
+    if (index >= 0) {
+        failed += rc != MPI_SUCCESS;
+        indices[k++] = index;
+    }
+    for (int i = 0; i < n; i++) {
+        if (i == index || !reqs[i] || !is_done(reqs[i]))
+            continue;
+        MPI_Status *st = statuses ? &statuses[k] : NULL;
+        indices[k++] = i;
+        failed += wait_one(&reqs[i], st) != MPI_SUCCESS;
+    }
+    *outcount = k;
+    return failed ? MPI_ERR_IN_STATUS : MPI_SUCCESS;
+}
+
+int MPI_Waitsome(int n, MPI_Request reqs[], int *outcount, int indices[],
+                 MPI_Status statuses[])
+{
+    IPC__MPI_RET(MPI_COMM_WORLD, some_common(n, reqs, outcount, indices, statuses, true));
+}
+
+int MPI_Testsome(int n, MPI_Request reqs[], int *outcount, int indices[],
+                 MPI_Status statuses[])
+{
+    IPC__MPI_RET(MPI_COMM_WORLD, some_common(n, reqs, outcount, indices, statuses, false));
+}
+
+/* The operation still completes; its request is reclaimed later. */
+int MPI_Request_free(MPI_Request *req)
+{
+    if (!req || !*req)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_REQUEST);
+    struct ipc__mpi_request *r = *req;
+    *req = MPI_REQUEST_NULL;
+    r->next = detached;
+    detached = r;
+    reclaim_detached(false);
+    return MPI_SUCCESS;
+}
