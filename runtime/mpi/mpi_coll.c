@@ -310,10 +310,12 @@ static int vview_make(struct vview *v, void *buf, const int counts[], const int 
     return MPI_SUCCESS;
 }
 
+/* Ends a receive side made by vview_make (made: it succeeded): unpacks when
+ * the collective worked, frees either way. */
 static void vview_done(struct vview *v, void *buf, const int counts[], const int displs[],
-                       int n, const struct ipc__mpi_type *t, bool unpack)
+                       int n, const struct ipc__mpi_type *t, bool made, bool unpack)
 {
-    if (v->tmp && unpack)
+    if (made && v->tmp && unpack)
         for (int i = 0; i < n; i++)
             ipc__mpi_unpack((char *)buf + (long)displs[i] * t->extent, v->tmp + v->displs[i],
                             (size_t)counts[i], t);
@@ -339,10 +341,8 @@ int MPI_Gatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
         irc = ipc_gatherv(in_place ? IPC_IN_PLACE : sv.p, sv.bytes, IPC_BYTE, rv.p,
                           rv.counts, rv.displs, IPC_BYTE, root, comm);
     free(sv.tmp);
-    if (rank == root && rc == MPI_SUCCESS)
-        vview_done(&rv, rbuf, rcounts, displs, size, rt, irc == IPC_SUCCESS);
-    else
-        free(rv.counts);
+    vview_done(&rv, rbuf, rcounts, displs, size, rt, rank == root && rc == MPI_SUCCESS,
+               irc == IPC_SUCCESS);
     IPC__MPI_RET(comm, rc != MPI_SUCCESS ? rc : ipc__mpi_code(irc));
 }
 
@@ -387,10 +387,7 @@ int MPI_Allgatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
         irc = ipc_allgatherv(in_place ? IPC_IN_PLACE : sv.p, sv.bytes, IPC_BYTE, rv.p,
                              rv.counts, rv.displs, IPC_BYTE, comm);
     free(sv.tmp);
-    if (rc == MPI_SUCCESS)
-        vview_done(&rv, rbuf, rcounts, displs, size, rt, irc == IPC_SUCCESS);
-    else
-        free(rv.counts);
+    vview_done(&rv, rbuf, rcounts, displs, size, rt, rc == MPI_SUCCESS, irc == IPC_SUCCESS);
     IPC__MPI_RET(comm, rc != MPI_SUCCESS ? rc : ipc__mpi_code(irc));
 }
 
@@ -412,9 +409,6 @@ int MPI_Alltoallv(const void *sbuf, const int scounts[], const int sdispls[],
                             rv.p, rv.counts, rv.displs, IPC_BYTE, comm);
     free(sv.tmp);
     free(sv.counts);
-    if (rc == MPI_SUCCESS)
-        vview_done(&rv, rbuf, rcounts, rdispls, size, rt, irc == IPC_SUCCESS);
-    else
-        free(rv.counts);
+    vview_done(&rv, rbuf, rcounts, rdispls, size, rt, rc == MPI_SUCCESS, irc == IPC_SUCCESS);
     IPC__MPI_RET(comm, rc != MPI_SUCCESS ? rc : ipc__mpi_code(irc));
 }
