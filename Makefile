@@ -141,8 +141,10 @@ $(UNIT_OBJS): EXTRA_CFLAGS = $(CMOCKA_CFLAGS) -Ilauncher
 # comment in its source: /* IPC_TEST_LDFLAGS: -Wl,--wrap=write */
 test_ldflags = $$(sed -n 's/.*IPC_TEST_LDFLAGS:\([^*]*\).*/\1/p' $(1))
 
-# $(call generate,template,output,prefix,includedir,libdir)
-generate = sed -e 's|@CC@|$(CC)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PREFIX@|$(3)|g' \
+# $(call generate,template,output,prefix,includedir,libdir). ipccc's compiler
+# carries the sanitizer flags of a SAN=1 build: a sanitized libipc needs
+# sanitized programs (the runtime must come first).
+generate = sed -e 's|@CC@|$(strip $(CC) $(SAN_FLAGS))|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PREFIX@|$(3)|g' \
 	-e 's|@INCDIR@|$(4)|g' -e 's|@LIBDIR@|$(5)|g' $(1) > $(2).tmp && mv -f $(2).tmp $(2)
 
 # Build.

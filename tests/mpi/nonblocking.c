@@ -116,6 +116,7 @@ static void round_tests(int tag)
     MPI_Testany(size, recvs, &idx, &flag, &st[0]);
     CHECK(flag && idx == MPI_UNDEFINED, "MPI_Testany with no active request: flag %d "
           "index %d", flag, idx);
+    MPI_Waitall(size, sends, MPI_STATUSES_IGNORE); /* before post() reuses sends[] */
 
     /* MPI_Test on each in turn, then MPI_Wait on the sends one by one. */
     post(tag + 2, 0, 0);
