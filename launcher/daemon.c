@@ -18,7 +18,6 @@ struct daemon_job {
     struct ipc__opts opts;
     struct ipc__layout layout;
     int *node_of_rank;
-    const char *host;
     const char **exports;
     int nexports;
     char **argv;
@@ -65,9 +64,7 @@ static int take_kv(struct daemon_job *dj, char *kv, int *size, const char **node
     *v++ = '\0';
     struct ipc__opts *o = &dj->opts;
     int i = 0;
-    if (!strcmp(kv, "host"))
-        dj->host = v;
-    else if (!strcmp(kv, "node"))
+    if (!strcmp(kv, "node"))
         return parse_int(v, &dj->layout.this_node);
     else if (!strcmp(kv, "size"))
         return parse_int(v, size);

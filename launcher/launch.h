@@ -56,7 +56,6 @@ struct ipc__daemon {
     const char *host;  /* as given with --host */
     const char *agent; /* the launch agent's program, for messages */
     pid_t agent_pid;  /* the launch agent (ssh, ...); 0 once reaped */
-    int agent_status; /* its wait status once reaped */
     struct ipc__nodelink link;
     bool open;     /* the stream has not ended */
     bool heard;    /* it said something: it started */

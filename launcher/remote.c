@@ -86,7 +86,7 @@ static char *describe_job(const struct ipc__launch *job, const struct ipc__layou
     char *buf = NULL, cwd[4096];
     *len = 0;
     const char *wdir = o->wdir ? o->wdir : getcwd(cwd, sizeof cwd);
-    int rc = add_kv(&buf, len, "host", lay->hosts[node]) | add_int(&buf, len, "node", node) |
+    int rc = add_int(&buf, len, "node", node) |
              add_int(&buf, len, "size", job->n) | add_kv(&buf, len, "node_of", job->node_of) |
              add_kv(&buf, len, "id", job->job_id) |
              add_kv(&buf, len, "secret", job->job_secret) |
@@ -262,15 +262,14 @@ static void queue(struct ipc__launch *job, struct ipc__daemon *d, uint32_t type,
     (void)ipc__nodelink_flush(&d->link); /* errors show as end of stream */
 }
 
-int ipc__remote_ctl(struct ipc__launch *job, int r, uint32_t type, const void *payload,
-                    size_t len)
+void ipc__remote_ctl(struct ipc__launch *job, int r, uint32_t type, const void *payload,
+                     size_t len)
 {
     for (int i = 0; i < job->ndaemons; i++) {
         if (r >= 0 && job->ranks[r].daemon != &job->daemons[i])
             continue;
         queue(job, &job->daemons[i], IPC__NODE_CTL, r, &type, sizeof type, payload, len);
     }
-    return 0;
 }
 
 void ipc__remote_stdin(struct ipc__launch *job, int r, const void *data, size_t len)
@@ -441,17 +440,11 @@ void ipc__remote_serve(struct ipc__launch *job, int di, short revents, int *batc
     }
 }
 
-bool ipc__remote_reaped(struct ipc__launch *job, pid_t pid, int status)
+void ipc__remote_reaped(struct ipc__launch *job, pid_t pid)
 {
-    for (int i = 0; i < job->ndaemons; i++) {
-        struct ipc__daemon *d = &job->daemons[i];
-        if (d->agent_pid == pid) {
-            d->agent_pid = 0;
-            d->agent_status = status;
-            return true;
-        }
-    }
-    return false;
+    for (int i = 0; i < job->ndaemons; i++)
+        if (job->daemons[i].agent_pid == pid)
+            job->daemons[i].agent_pid = 0;
 }
 
 bool ipc__remote_busy(const struct ipc__launch *job)

@@ -30,9 +30,9 @@ int ipc__remote_start(struct ipc__launch *job, const struct ipc__layout *layout,
                       char *err, size_t errlen);
 
 /* Sends rank r's control packet through its daemon (r == -1: to every rank
- * of every daemon). Does nothing for ranks ipcrun runs itself. Returns 0, or
- * -ENOMEM. */
-int ipc__remote_ctl(struct ipc__launch *job, int r, uint32_t type, const void *payload,
+ * of every daemon). Does nothing for ranks ipcrun runs itself; out of memory
+ * ends the job. */
+void ipc__remote_ctl(struct ipc__launch *job, int r, uint32_t type, const void *payload,
                     size_t len);
 
 /* Sends rank r (of a daemon) len bytes of ipcrun's stdin; len 0: its end. */
@@ -50,8 +50,8 @@ int ipc__remote_pollset(const struct ipc__launch *job, struct pollfd *pfds, int 
 void ipc__remote_serve(struct ipc__launch *job, int d, short revents, int *batch,
                        int *nb);
 
-/* A child was reaped: returns true when it was a launch agent. */
-bool ipc__remote_reaped(struct ipc__launch *job, pid_t pid, int status);
+/* A child was reaped: if it was a launch agent, it is no longer waited for. */
+void ipc__remote_reaped(struct ipc__launch *job, pid_t pid);
 
 /* Whether some daemon's stream is still open. */
 bool ipc__remote_busy(const struct ipc__launch *job);

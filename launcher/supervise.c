@@ -256,7 +256,7 @@ static void reap(struct ipc__launch *job, int *batch)
     while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
         int r = rank_of(job, pid);
         if (r < 0 || job->ranks[r].daemon) {
-            (void)ipc__remote_reaped(job, pid, st); /* or an adopted child */
+            ipc__remote_reaped(job, pid); /* or an adopted child */
             continue;
         }
         job->ranks[r].running = false;
