@@ -79,19 +79,22 @@ struct meeting {
 };
 
 /* One per rank, written by that rank only: the barrier epoch it reached in
- * each round of a dissemination barrier, and the last allreduce whose input
- * it has put in its slot. */
-#define MAX_ROUNDS 15
+ * each round of a dissemination barrier. */
+#define MAX_ROUNDS 16
 struct flags {
     _Atomic uint32_t round[MAX_ROUNDS];
-    _Atomic uint32_t reduce_epoch;
 };
+_Static_assert(sizeof(struct flags) <= CACHE_LINE, "one line per rank");
 
 /* Allreduce through the segment: two sets (alternate calls) of one slot per
- * rank. 8 KiB holds 1024 doubles; larger reductions go by messages, where
- * the copies in and out of a slot would cost more than they save. */
+ * rank. A slot starts with the epoch of the call whose input it holds; the
+ * input follows in the same line, so a peer's small input arrives with the
+ * word that says it is there (one cache-line transfer, not two). 8 KiB holds
+ * 1024 doubles; larger reductions go by messages, where the copies in and out
+ * of a slot would cost more than they save. */
 #define REDUCE_SLOT 8192
-_Static_assert(sizeof(struct flags) <= CACHE_LINE, "one line per rank");
+#define SLOT_DATA 16 /* offset of the input: aligned for any type */
+#define SLOT_STRIDE (REDUCE_SLOT + CACHE_LINE)
 
 /* Written by a ring's reader only: how far it has read. */
 struct ring_head {
@@ -131,7 +134,7 @@ static struct {
     struct meeting *meet;
     struct flags *flags; /* one line each */
     uint32_t epoch;      /* barriers this rank has entered */
-    char *slots;         /* [2][n][REDUCE_SLOT] */
+    char *slots;         /* [2][n][SLOT_STRIDE] */
     uint32_t reduce_epoch;
     struct doorbell *bells;
     struct ring_head *heads;
@@ -175,7 +178,7 @@ static size_t sender_words(int n)
 static size_t ctrl_bytes(int n)
 {
     return page_round(CACHE_LINE + sizeof(struct meeting) + (size_t)n * CACHE_LINE +
-                      2 * (size_t)n * REDUCE_SLOT +
+                      2 * (size_t)n * SLOT_STRIDE +
                       (size_t)n * sizeof(struct doorbell) +
                       (size_t)n * (size_t)(n - 1) * sizeof(struct ring_head) +
                       (size_t)n * sender_words(n) * 8);
@@ -229,12 +232,18 @@ static void wake(struct doorbell *b)
     futex(&b->futex, FUTEX_WAKE, 1, NULL);
 }
 
-static void ring_doorbell(struct doorbell *b)
+/* Between a publication and the look at a doorbell's sleeping flag. */
+static void fence_before_look(void)
 {
     if (seg.writer_fence)
         atomic_thread_fence(memory_order_seq_cst);
     else
         atomic_signal_fence(memory_order_seq_cst);
+}
+
+static void ring_doorbell(struct doorbell *b)
+{
+    fence_before_look();
     if (atomic_load_explicit(&b->sleeping, memory_order_relaxed))
         wake(b);
 }
@@ -633,7 +642,7 @@ static int map_segment(struct ipc__job *job, struct ipc__link *links)
     seg.meet = (struct meeting *)(void *)(seg.ctrl + CACHE_LINE);
     seg.flags = (struct flags *)(void *)(seg.meet + 1);
     seg.slots = (char *)seg.flags + (size_t)n * CACHE_LINE;
-    seg.bells = (struct doorbell *)(void *)(seg.slots + 2 * (size_t)n * REDUCE_SLOT);
+    seg.bells = (struct doorbell *)(void *)(seg.slots + 2 * (size_t)n * SLOT_STRIDE);
     seg.heads = (struct ring_head *)(void *)(seg.bells + n);
     seg.sender_words = sender_words(n);
     seg.senders = (_Atomic uint64_t *)(void *)(seg.heads + (size_t)n * (size_t)(n - 1));
@@ -738,7 +747,7 @@ static bool generation_moved(const void *arg)
 
 static void wake_sleepers(void)
 {
-    atomic_thread_fence(memory_order_seq_cst);
+    fence_before_look();
     for (int r = 0; r < seg.nranks; r++) {
         struct doorbell *b = &seg.bells[r];
         if (b != seg.mine && atomic_load_explicit(&b->sleeping, memory_order_relaxed))
@@ -801,15 +810,21 @@ void ipc__shm_barrier(bool oversubscribed)
 }
 
 struct all_reached {
+    const char *set;
     uint32_t epoch;
 };
 
+static _Atomic uint32_t *slot_epoch(const char *set, int r)
+{
+    return (_Atomic uint32_t *)(void *)(set + (size_t)r * SLOT_STRIDE);
+}
+
 static bool all_put_input(const void *arg)
 {
-    uint32_t epoch = ((const struct all_reached *)arg)->epoch;
+    const struct all_reached *w = arg;
     for (int r = 0; r < seg.nranks; r++) {
-        uint32_t v = atomic_load_explicit(&seg.flags[r].reduce_epoch, memory_order_acquire);
-        if ((int32_t)(v - epoch) < 0)
+        uint32_t v = atomic_load_explicit(slot_epoch(w->set, r), memory_order_acquire);
+        if ((int32_t)(v - w->epoch) < 0)
             return false;
     }
     return true;
@@ -820,25 +835,26 @@ bool ipc__shm_allreduce_fits(size_t bytes)
     return ipc__shm_world() && bytes <= REDUCE_SLOT;
 }
 
-/* Every rank puts its input in its slot and raises its flag; once all flags
+/* Every rank puts its input in its slot and raises the slot's epoch; once all
  * are up, every rank folds all slots itself, in the same order (from the last
  * rank down: x0 op (x1 op (... op xn-1))), so the result is bit-identical on
  * every rank. A slot set is written again two calls later, when every rank
- * has provably finished reading it (it raised its flag for the call between). */
+ * has provably finished reading it (it raised its epoch in the other set for
+ * the call between). */
 void ipc__shm_allreduce(void *buf, size_t count, ipc_datatype type, ipc_op op)
 {
     int n = seg.nranks, me = seg.me;
     size_t bytes = count * type->size;
-    struct all_reached w = {++seg.reduce_epoch};
-    char *set = seg.slots + (size_t)(w.epoch & 1) * (size_t)n * REDUCE_SLOT;
-    memcpy(set + (size_t)me * REDUCE_SLOT, buf, bytes);
-    atomic_store_explicit(&seg.flags[me].reduce_epoch, w.epoch, memory_order_release);
+    uint32_t epoch = ++seg.reduce_epoch;
+    struct all_reached w = {seg.slots + (size_t)(epoch & 1) * (size_t)n * SLOT_STRIDE, epoch};
+    memcpy((char *)w.set + (size_t)me * SLOT_STRIDE + SLOT_DATA, buf, bytes);
+    atomic_store_explicit(slot_epoch(w.set, me), epoch, memory_order_release);
     wake_sleepers();
     if (!all_put_input(&w))
         ipc__wait_until(all_put_input, &w);
-    memcpy(buf, set + (size_t)(n - 1) * REDUCE_SLOT, bytes);
+    memcpy(buf, w.set + (size_t)(n - 1) * SLOT_STRIDE + SLOT_DATA, bytes);
     for (int r = n - 2; r >= 0; r--)
-        ipc__op_apply(op, type, set + (size_t)r * REDUCE_SLOT, buf, count);
+        ipc__op_apply(op, type, w.set + (size_t)r * SLOT_STRIDE + SLOT_DATA, buf, count);
 }
 
 /* ---- single copy ---- */
