@@ -241,15 +241,18 @@ int ipc__flush_sends(void);
  * queued in order behind what is already waiting. req (may be NULL) completes
  * when the frame is written; with copy_rest the unwritten payload is copied
  * and req completes at once (eager sends). Returns IPC_SUCCESS, or an error
- * when nothing was sent. */
-int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
+ * when nothing was sent. The header is copied; it is passed by address so
+ * that it is read back with the 8-byte loads it was stored with (see
+ * ipc__frame_make). */
+int ipc__send(int p, const struct ipc__frame_hdr *hdr, const void *payload, size_t len,
               struct ipc__request *req, bool copy_rest);
 /* For ipc_isend of a small eager message to peer p over a descriptor link
  * while a burst of them is under way (one written at once since the last
  * progress call): copies the frame into p's send queue instead of writing
  * it, so that the burst leaves in one writev at the next progress call, not
  * one system call per message. Returns false, doing nothing, otherwise. */
-bool ipc__send_batched(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len);
+bool ipc__send_batched(int p, const struct ipc__frame_hdr *hdr, const void *payload,
+                       size_t len);
 /* Fails every queued frame and request that depends on peer p. */
 void ipc__fail_peer_traffic(int p, int error);
 /* Completes req with IPC_ERR_PEER if the peer it needs is gone; true if so. */

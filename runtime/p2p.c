@@ -69,8 +69,8 @@ static void fill_status(struct ipc__request *r, const struct ipc__match_key *k, 
 static int send_ctl(int peer, enum ipc__frame_type type, uint64_t len, uint64_t sreq,
                     uint64_t rreq)
 {
-    return ipc__send(peer, ipc__frame_make(type, 0, 0, 0, len, sreq, rreq), NULL, 0, NULL,
-                     false);
+    struct ipc__frame_hdr h = ipc__frame_make(type, 0, 0, 0, len, sreq, rreq);
+    return ipc__send(peer, &h, NULL, 0, NULL, false);
 }
 
 /* Single copy: read the sender's buffer in place, then tell it it is done
@@ -297,7 +297,7 @@ int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
                         bytes, eager ? 0 : (uintptr_t)s, saddr);
     if (saddr && ipc__shm_single_copy())
         h.flags = IPC__FRAME_FLAG_CAN_PUT;
-    int rc = ipc__send(w, h, eager ? buf : NULL, eager ? bytes : 0, eager ? s : NULL, eager);
+    int rc = ipc__send(w, &h, eager ? buf : NULL, eager ? bytes : 0, eager ? s : NULL, eager);
     if (rc == IPC_ERR_NOMEM) {
         ipc__req_free(s);
         return rc;
@@ -429,20 +429,16 @@ static bool eager_at_once(const void *buf, size_t bytes, int dest, int tag, ipc_
     if (dest == IPC_PROC_NULL || bytes > ipc__g.job.tun.eager_limit)
         return false;
     int w = ipc__world_rank(comm, dest);
-    if (nonblocking && w != ipc__g.job.rank &&
-        ipc__send_batched(w,
-                          ipc__frame_make(IPC__FRAME_EAGER, comm->ctx_p2p, comm->rank, tag,
-                                          bytes, 0, 0),
-                          buf, bytes)) {
+    struct ipc__frame_hdr h =
+        ipc__frame_make(IPC__FRAME_EAGER, comm->ctx_p2p, comm->rank, tag, bytes, 0, 0);
+    if (nonblocking && w != ipc__g.job.rank && ipc__send_batched(w, &h, buf, bytes)) {
         *rc = IPC_SUCCESS;
         return true;
     }
     /* Behind a queue, a request lets the send wait for it rather than copy. */
     if (w == ipc__g.job.rank || !ipc__list_empty(&ipc__g.peers[w].sendq))
         return false;
-    *rc = ipc__send(w, ipc__frame_make(IPC__FRAME_EAGER, comm->ctx_p2p, comm->rank, tag,
-                                       bytes, 0, 0),
-                    buf, bytes, NULL, true);
+    *rc = ipc__send(w, &h, buf, bytes, NULL, true);
     if (ipc__g.pending_sends && *rc == IPC_SUCCESS)
         *rc = ipc__progress(false); /* keep a queue that grew moving */
     return true;

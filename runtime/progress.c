@@ -169,26 +169,26 @@ static ssize_t flush_peer(int p)
     return total;
 }
 
-static struct ipc__frame *frame_new(struct ipc__frame_hdr hdr, const void *payload,
+static struct ipc__frame *frame_new(const struct ipc__frame_hdr *hdr, const void *payload,
                                    size_t len, struct ipc__request *req)
 {
     struct ipc__frame *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
     ipc__list_init(&f->link);
-    f->hdr = hdr;
+    f->hdr = *hdr;
     f->payload = payload;
     f->payload_len = len;
     f->req = req;
     return f;
 }
 
-int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
+int ipc__send(int p, const struct ipc__frame_hdr *hdr, const void *payload, size_t len,
               struct ipc__request *req, bool copy_rest)
 {
     struct ipc__peer *pe = &ipc__g.peers[p];
     struct ipc__link *l = &ipc__g.links[p];
-    size_t total = sizeof hdr + len, done = 0;
+    size_t total = sizeof *hdr + len, done = 0;
 
     if (pe->lost)
         return IPC_ERR_PEER;
@@ -198,7 +198,7 @@ int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
     if (ipc__list_empty(&pe->sendq)) {
         /* The common case: nothing queued, the link takes it all now, and no
          * frame is ever allocated. */
-        struct iovec iov[2] = {{&hdr, sizeof hdr}, {(void *)payload, len}};
+        struct iovec iov[2] = {{(void *)hdr, sizeof *hdr}, {(void *)payload, len}};
         ssize_t w = l->ops->writev(l, iov, len ? 2 : 1);
         if (w < 0) {
             ipc__peer_lost(p, strerror((int)-w));
@@ -227,7 +227,7 @@ int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
     f->peer = p;
     if (copy) {
         /* Eager: keep the unwritten rest so the caller's buffer is free now. */
-        size_t off = done > sizeof hdr ? done - sizeof hdr : 0;
+        size_t off = done > sizeof *hdr ? done - sizeof *hdr : 0;
         memcpy(copy + off, (const char *)payload + off, len - off);
         f->owned = copy;
         f->payload = copy;
@@ -240,7 +240,8 @@ int ipc__send(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len,
     return IPC_SUCCESS;
 }
 
-bool ipc__send_batched(int p, struct ipc__frame_hdr hdr, const void *payload, size_t len)
+bool ipc__send_batched(int p, const struct ipc__frame_hdr *hdr, const void *payload,
+                       size_t len)
 {
     struct ipc__peer *pe = &ipc__g.peers[p];
     const struct ipc__transport_ops *ops = ipc__g.links[p].ops;
@@ -281,7 +282,8 @@ void ipc__send_bye(void)
         const struct ipc__transport_ops *ops = ipc__g.links[p].ops;
         if (!ops || ops->peek || ipc__g.peers[p].lost)
             continue;
-        ipc__send(p, ipc__frame_make(IPC__FRAME_BYE, 0, 0, 0, 0, 0, 0), NULL, 0, NULL, false);
+        struct ipc__frame_hdr bye = ipc__frame_make(IPC__FRAME_BYE, 0, 0, 0, 0, 0, 0);
+        ipc__send(p, &bye, NULL, 0, NULL, false);
     }
 }
 
@@ -307,8 +309,8 @@ static void on_cts(int p, const struct ipc__frame_hdr *h)
 {
     struct ipc__request *sreq = (struct ipc__request *)(uintptr_t)h->sreq;
     size_t len = h->len < sreq->slen ? h->len : sreq->slen;
-    int rc = ipc__send(p, ipc__frame_make(IPC__FRAME_DATA, 0, 0, 0, len, 0, h->rreq),
-                       sreq->sbuf, len, sreq, false);
+    struct ipc__frame_hdr data = ipc__frame_make(IPC__FRAME_DATA, 0, 0, 0, len, 0, h->rreq);
+    int rc = ipc__send(p, &data, sreq->sbuf, len, sreq, false);
     if (rc != IPC_SUCCESS)
         ipc__req_complete(sreq, rc);
 }
@@ -632,8 +634,12 @@ bool ipc__spin_more(struct ipc__spin *s)
     if (spin_us <= 0)
         return false;
     /* Reading the clock costs more than a look at a ring: do it now and then. */
-    if (s->iter++ % 64)
+    if (s->iter++ % 64) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
         return true;
+    }
     double now = ipc_wtime();
     if (s->start == 0)
         s->start = now;

@@ -3,23 +3,6 @@
 
 #include "ipc.h"
 
-struct ipc__frame_hdr ipc__frame_make(enum ipc__frame_type type, uint32_t ctx,
-                                      int32_t src, int32_t tag, uint64_t len,
-                                      uint64_t sreq, uint64_t rreq)
-{
-    return (struct ipc__frame_hdr){
-        .flags = 0,
-        .type = (uint8_t)type,
-        .version = IPC__WIRE_VERSION,
-        .ctx = ctx,
-        .src = src,
-        .tag = tag,
-        .len = len,
-        .sreq = sreq,
-        .rreq = rreq,
-    };
-}
-
 uint64_t ipc__frame_payload_len(const struct ipc__frame_hdr *h)
 {
     return h->type == IPC__FRAME_EAGER || h->type == IPC__FRAME_DATA ? h->len : 0;

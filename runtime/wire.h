@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum ipc__frame_type {
     IPC__FRAME_EAGER = 1,
@@ -59,10 +60,36 @@ struct ipc__frame_hdr {
 
 _Static_assert(sizeof(struct ipc__frame_hdr) == 40, "frame header is 40 bytes on the wire");
 
-/* Fills a header; unused fields are zero. */
-struct ipc__frame_hdr ipc__frame_make(enum ipc__frame_type type, uint32_t ctx,
-                                      int32_t src, int32_t tag, uint64_t len,
-                                      uint64_t sreq, uint64_t rreq);
+/* Fills a header; unused fields are zero. Inline, and on little-endian
+ * machines stored as five 8-byte words: a send copies the header at once
+ * with 8-byte loads, which then take the words from the store buffer. Stored
+ * field by field, the header would be read back by loads wider than its
+ * stores, which must wait for every store before them to reach the cache,
+ * the payload copy of the previous send included (a quarter of a 1 KiB
+ * send's time). */
+static inline struct ipc__frame_hdr ipc__frame_make(enum ipc__frame_type type, uint32_t ctx,
+                                                    int32_t src, int32_t tag, uint64_t len,
+                                                    uint64_t sreq, uint64_t rreq)
+{
+    struct ipc__frame_hdr h;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w[2] = {(uint64_t)(uint8_t)type | (uint64_t)IPC__WIRE_VERSION << 8 |
+                         (uint64_t)ctx << 32,
+                     (uint64_t)(uint32_t)src | (uint64_t)(uint32_t)tag << 32};
+    memcpy(&h, w, sizeof w);
+#else
+    h.type = (uint8_t)type;
+    h.version = IPC__WIRE_VERSION;
+    h.flags = 0;
+    h.ctx = ctx;
+    h.src = src;
+    h.tag = tag;
+#endif
+    h.len = len;
+    h.sreq = sreq;
+    h.rreq = rreq;
+    return h;
+}
 
 /* Payload bytes that follow this header on the stream. */
 uint64_t ipc__frame_payload_len(const struct ipc__frame_hdr *h);

@@ -311,7 +311,15 @@ static void copy_iov(char *dst, const struct iovec *iov, int iovcnt, size_t skip
             continue;
         }
         size_t take = len - skip < n ? len - skip : n;
-        memcpy(dst, (const char *)iov[i].iov_base + skip, take);
+        const char *src = (const char *)iov[i].iov_base + skip;
+        if (take == sizeof(struct ipc__frame_hdr)) {
+            /* A header: five 8-byte moves, which take the words from the
+             * store buffer where ipc__frame_make put them (see there). */
+            for (size_t k = 0; k < take; k += 8)
+                memcpy(dst + k, src + k, 8);
+        } else {
+            memcpy(dst, src, take);
+        }
         dst += take;
         n -= take;
         skip = 0;
