@@ -101,6 +101,8 @@ SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 LIB_SRCS := $(sort $(wildcard runtime/*.c runtime/*/*.c))
 LAUNCHER_SRCS := $(sort $(wildcard launcher/*.c))
 APP_SRCS := $(sort $(wildcard apps/*.c))
+# Helpers the sample workloads share (apps/common/workload.h), linked into every app.
+APP_COMMON_SRCS := $(sort $(wildcard apps/common/*.c))
 PROG_SRCS := $(sort $(wildcard tests/programs/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -108,9 +110,11 @@ OBJ = $(BUILD)/obj
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 LAUNCHER_OBJS := $(LAUNCHER_SRCS:%.c=$(OBJ)/%.o)
 APP_OBJS := $(APP_SRCS:%.c=$(OBJ)/%.o)
+APP_COMMON_OBJS := $(APP_COMMON_SRCS:%.c=$(OBJ)/%.o)
 PROG_OBJS := $(PROG_SRCS:%.c=$(OBJ)/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(OBJ)/%.o)
-ALL_OBJS := $(LIB_OBJS) $(LAUNCHER_OBJS) $(APP_OBJS) $(PROG_OBJS) $(UNIT_OBJS)
+ALL_OBJS := $(LIB_OBJS) $(LAUNCHER_OBJS) $(APP_OBJS) $(APP_COMMON_OBJS) $(PROG_OBJS) \
+	$(UNIT_OBJS)
 
 LIBIPC_A = $(BUILD)/lib/libipc.a
 LIBIPC_SONAME = libipc.so.$(SOMAJOR)
@@ -196,9 +200,9 @@ $(IPCCC): scripts/ipccc.in $(wildcard config.mak)
 $(MPICC): $(IPCCC)
 	$(Q)ln -sf ipccc $@
 
-$(APPS): $(BUILD)/apps/%: $(OBJ)/apps/%.o $(LIBIPC_SO_LINKS)
+$(APPS): $(BUILD)/apps/%: $(OBJ)/apps/%.o $(APP_COMMON_OBJS) $(LIBIPC_SO_LINKS)
 	$(E) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/lib/libipc.so \
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(APP_COMMON_OBJS) $(BUILD)/lib/libipc.so \
 		-Wl,-rpath,'$$ORIGIN/../lib' -lm
 
 $(PROGS): $(BUILD)/tests/programs/%: $(OBJ)/tests/programs/%.o $(LIBIPC_SO_LINKS)
