@@ -125,6 +125,39 @@ void wl_grid(int size, int *rows, int *cols)
     *cols = size / r;
 }
 
+void wl_gather_blocks(const double *mine, long n, int rows, int cols, double *whole)
+{
+    int rank = wl_rank(), size = wl_size();
+    size_t *counts = wl_alloc((size_t)size * sizeof(size_t), "the gather counts");
+    size_t *displs = wl_alloc((size_t)size * sizeof(size_t), "the gather counts");
+    size_t total = 0;
+    for (int r = 0; r < size; r++) {
+        long r0, r1, c0, c1;
+        wl_block(n, rows, r / cols, &r0, &r1);
+        wl_block(n, cols, r % cols, &c0, &c1);
+        counts[r] = (size_t)((r1 - r0) * (c1 - c0));
+        displs[r] = total;
+        total += counts[r];
+    }
+    /* Blocks arrive one after the other, then go to their place in `whole`. */
+    double *all =
+        rank == 0 ? wl_alloc(total * sizeof(double), "the gathered blocks") : NULL;
+    wl_try(ipc_gatherv(mine, counts[rank], IPC_DOUBLE, all, counts, displs, IPC_DOUBLE, 0,
+                       IPC_COMM_WORLD),
+           "ipc_gatherv");
+    for (int r = 0; rank == 0 && r < size; r++) {
+        long r0, r1, c0, c1;
+        wl_block(n, rows, r / cols, &r0, &r1);
+        wl_block(n, cols, r % cols, &c0, &c1);
+        for (long i = r0; i < r1; i++)
+            memcpy(&whole[i * n + c0], &all[displs[r] + (size_t)((i - r0) * (c1 - c0))],
+                   (size_t)(c1 - c0) * sizeof(double));
+    }
+    free(all);
+    free(displs);
+    free(counts);
+}
+
 unsigned long long wl_mix(unsigned long long x)
 {
     x += 0x9e3779b97f4a7c15ULL;

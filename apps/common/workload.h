@@ -78,6 +78,12 @@ void wl_block(long n, int parts, int i, long *lo, long *hi);
  * (rows <= cols, rows * cols == size): 4 -> 2 x 2, 6 -> 2 x 3, 7 -> 1 x 7. */
 void wl_grid(int size, int *rows, int *cols);
 
+/* Gathers an n x n matrix split in blocks over a rows x cols process grid
+ * (rank r holds block (r / cols, r % cols) as wl_block splits n rows and
+ * columns) into rank 0's `whole`, row-major. `mine` is this rank's block,
+ * row-major and contiguous; `whole` is written only at rank 0. */
+void wl_gather_blocks(const double *mine, long n, int rows, int cols, double *whole);
+
 /* A deterministic 64-bit mix of x (splitmix64): inputs made from a global
  * index are the same whichever rank makes them and however many ranks there
  * are. wl_uniform maps it to [0, 1). Local. */
