@@ -86,25 +86,28 @@ static int parse_long(const char *arg, long *value)
     return 0;
 }
 
+int wl_parse_size(const char *arg, const struct wl_size_arg *a, const char *usage)
+{
+    long v;
+    if (parse_long(arg, &v) != 0 || v < a->min || v > a->max) {
+        wl_usage_error(usage, "%s (%s) must be a whole number from %ld to %ld, got '%s'",
+                       a->name, a->about, a->min, a->max, arg);
+        return -1;
+    }
+    *a->value = v;
+    return 0;
+}
+
 int wl_parse_sizes(int argc, char **argv, const struct wl_size_arg *args, int nargs)
 {
     const char *usage = wl_usage(args, nargs);
     if (argc - 1 > nargs) {
-        wl_usage_error(usage, "too many arguments ('%s' is one too many)",
-                       argv[nargs + 1]);
+        wl_usage_error(usage, "too many arguments ('%s' is one too many)", argv[nargs + 1]);
         return -1;
     }
-    for (int i = 0; i < argc - 1; i++) {
-        const struct wl_size_arg *a = &args[i];
-        long v;
-        if (parse_long(argv[i + 1], &v) != 0 || v < a->min || v > a->max) {
-            wl_usage_error(usage,
-                           "%s (%s) must be a whole number from %ld to %ld, got '%s'",
-                           a->name, a->about, a->min, a->max, argv[i + 1]);
+    for (int i = 0; i < argc - 1; i++)
+        if (wl_parse_size(argv[i + 1], &args[i], usage) != 0)
             return -1;
-        }
-        *a->value = v;
-    }
     return 0;
 }
 

@@ -64,6 +64,8 @@ struct wl_size_arg {
 };
 /* 0, or -1 after the error line (then return wl_end(WL_USAGE)). */
 int wl_parse_sizes(int argc, char **argv, const struct wl_size_arg *args, int nargs);
+/* Parses one size into *a->value: 0, or -1 after the error line. */
+int wl_parse_size(const char *arg, const struct wl_size_arg *a, const char *usage);
 /* One line on stderr at rank 0: "<name>: <message>; usage: <usage>". Local. */
 void wl_usage_error(const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
