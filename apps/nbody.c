@@ -17,15 +17,20 @@
  * per rank per step, communication N per rank per step, so it scales while
  * N is large against size.
  *
- * The check: the total energy (kinetic plus potential, each rank summing its
- * bodies' share, then ipc_allreduce) at the end must be within
- * DRIFT_TOLERANCE of the energy at the start, relative. A lost or misplaced
- * block of positions puts bodies in the wrong place and shows as a jump in
- * potential energy far beyond it.
+ * The checks: the physics, the total energy (kinetic plus potential, each
+ * rank summing its bodies' share, then ipc_allreduce) at the end must be
+ * within DRIFT_TOLERANCE of the energy at the start, relative; and the
+ * arithmetic, rank 0 runs the same code on IPC_COMM_SELF (a job of one rank:
+ * the serial run) and its final positions must equal the parallel run's bit
+ * for bit, since each body's acceleration sums over every body in the same
+ * order whoever computes it. Every rank holds every position at the end, so
+ * nothing needs gathering. A short run hardly moves the bodies: the energy
+ * alone would miss, say, positions that were never exchanged.
  */
 #include "common/workload.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +43,7 @@ static const double SPEED = 0.3; /* each velocity component is within +-SPEED */
 static const double DRIFT_TOLERANCE = 1e-3;
 
 struct bodies {
+    ipc_comm comm;           /* the ranks that share the bodies */
     long n, lo, hi;          /* all bodies, and this rank's: lo..hi-1 */
     double mass;             /* of each body */
     double *pos;             /* 3 n: every body's x, y, z */
@@ -59,12 +65,15 @@ static void initial_state(long i, double x[3], double v[3])
         v[d] = SPEED * (2 * wl_uniform(seed + 3 + d) - 1);
 }
 
-static void bodies_init(struct bodies *b, long n)
+static void bodies_init(struct bodies *b, long n, ipc_comm comm)
 {
-    int size = wl_size();
+    int rank, size;
+    ipc_comm_rank(comm, &rank);
+    ipc_comm_size(comm, &size);
+    b->comm = comm;
     b->n = n;
     b->mass = 1.0 / (double)n;
-    wl_block(n, size, wl_rank(), &b->lo, &b->hi);
+    wl_block(n, size, rank, &b->lo, &b->hi);
     long mine = b->hi - b->lo;
     b->pos = wl_alloc(3 * (size_t)n * sizeof(double), "the positions");
     b->vel = wl_alloc(3 * (size_t)mine * sizeof(double), "the velocities");
@@ -132,7 +141,7 @@ static double total_energy(const struct bodies *b)
         }
     }
     double energy = kinetic + potential;
-    wl_try(ipc_allreduce(IPC_IN_PLACE, &energy, 1, IPC_DOUBLE, IPC_SUM, IPC_COMM_WORLD),
+    wl_try(ipc_allreduce(IPC_IN_PLACE, &energy, 1, IPC_DOUBLE, IPC_SUM, b->comm),
            "ipc_allreduce");
     return energy;
 }
@@ -147,11 +156,33 @@ static void step(struct bodies *b)
         b->pos[3 * b->lo + k] += DT * b->vel[k];
     }
     wl_try(ipc_allgatherv(IPC_IN_PLACE, 0, IPC_DOUBLE, b->pos, b->counts, b->displs,
-                          IPC_DOUBLE, IPC_COMM_WORLD),
+                          IPC_DOUBLE, b->comm),
            "ipc_allgatherv");
     accelerate(b);
     for (long k = 0; k < 3 * mine; k++)
         b->vel[k] += 0.5 * DT * b->acc[k];
+}
+
+static void simulate(struct bodies *b, long steps)
+{
+    accelerate(b);
+    for (long s = 0; s < steps; s++)
+        step(b);
+}
+
+/* Rank 0: the same simulation on IPC_COMM_SELF. -1 when every final position
+ * equals b's, else the first body whose position differs. */
+static long first_unlike_serial(const struct bodies *b, long steps)
+{
+    struct bodies serial;
+    bodies_init(&serial, b->n, IPC_COMM_SELF);
+    simulate(&serial, steps);
+    long body = -1;
+    for (long i = 0; i < b->n && body < 0; i++)
+        if (memcmp(&b->pos[3 * i], &serial.pos[3 * i], 3 * sizeof(double)) != 0)
+            body = i;
+    bodies_free(&serial);
+    return body;
 }
 
 int main(int argc, char **argv)
@@ -171,23 +202,32 @@ int main(int argc, char **argv)
         return wl_end(WL_USAGE);
 
     struct bodies b;
-    bodies_init(&b, n);
+    bodies_init(&b, n, IPC_COMM_WORLD);
     double start_energy = total_energy(&b);
     double t0 = wl_clock_start();
-    accelerate(&b);
-    for (long s = 0; s < steps; s++)
-        step(&b);
+    simulate(&b, steps);
     double seconds = wl_clock_stop(t0);
     double end_energy = total_energy(&b);
 
     double drift = fabs((end_energy - start_energy) / start_energy);
-    int ok =
-        wl_check(drift <= DRIFT_TOLERANCE,
+    char why[160] = "";
+    int ok = drift <= DRIFT_TOLERANCE;
+    if (!ok)
+        snprintf(why, sizeof why,
                  "the energy went from %.12g to %.12g, a relative drift of %.3g, more "
                  "than %.3g",
                  start_energy, end_energy, drift, DRIFT_TOLERANCE);
-    wl_result(ok, seconds, "%ld bodies, %ld steps of %g: energy %.9f -> %.9f, drift %.2g",
-              n, steps, DT, start_energy, end_energy, drift);
+    long body = wl_rank() == 0 ? first_unlike_serial(&b, steps) : -1;
+    if (ok && body >= 0) {
+        snprintf(why, sizeof why, "body %ld ends somewhere else than in the serial run",
+                 body);
+        ok = 0;
+    }
+    ok = wl_check(ok, "%s", why);
+    wl_result(ok, seconds,
+              "%ld bodies, %ld steps of %g: energy %.9f -> %.9f, drift %.2g%s", n, steps,
+              DT, start_energy, end_energy, drift,
+              ok ? ", positions equal to the serial run's bit for bit" : "");
     bodies_free(&b);
     return wl_end(ok ? WL_OK : WL_FAILED);
 }
