@@ -7,8 +7,9 @@
 #
 #   ./configure && make         build everything
 #   make check                  install missing deps, configure, build, run all tests
-#   make demo                   ... then run hello and ring on 4 ranks
-#   make bench                  ... then compare against Open MPI and MPICH
+#   make demo                   ... then a short tour: hello and three workloads on 4 ranks
+#   make bench                  ... then compare against Open MPI and MPICH, and time
+#                               the sample workloads (build/bench/report.md)
 #   make install                PREFIX (default /usr/local) and DESTDIR honoured
 #   make V=1                    show the full commands
 #
@@ -231,20 +232,24 @@ check:
 
 demo:
 	$(setup)
-	$(IPCRUN) -n 4 $(BUILD)/apps/hello
-	$(IPCRUN) -n 4 $(BUILD)/apps/ring
+	@IPC_BUILD_DIR=$(BUILD) scripts/tour
 
 # The anchors compare this build (build/, not build/san) with Open MPI and MPICH;
-# scripts/bench-startup times whole small jobs (start-up) against both.
+# scripts/bench-startup times whole small jobs (start-up) against both;
+# scripts/bench-workloads times the sample workloads on 1, 2 and 4 ranks and
+# plots them with gnuplot, which only bench needs (without it: no plots).
 COMPARE = ../shared/anchors/compare
 bench:
 	$(setup)
+	@scripts/install-deps bench || echo "make bench: gnuplot is missing: the report will have no plots"
 ifneq ($(wildcard $(COMPARE)),)
 	@status=0; $(COMPARE) all || status=1; $(COMPARE) coll -n 8 || status=1; \
-		IPC_BUILD_DIR=$(BUILD) scripts/bench-startup || status=1; exit $$status
+		IPC_BUILD_DIR=$(BUILD) scripts/bench-startup || status=1; \
+		IPC_BUILD_DIR=$(BUILD) scripts/bench-workloads || status=1; exit $$status
 else
 	$(IPCRUN) -n 2 $(BUILD)/apps/bench all
 	IPC_BUILD_DIR=$(BUILD) scripts/bench-startup
+	IPC_BUILD_DIR=$(BUILD) scripts/bench-workloads
 endif
 
 # Install. ipccc and ipc.pc are generated for PREFIX at install time.
