@@ -502,8 +502,10 @@ int main(int argc, char **argv)
                        argv[1], argv[1]);
         return wl_end(WL_USAGE);
     }
-    if (open_input(&in, argc - first_file, argv + first_file) != 0)
+    if (open_input(&in, argc - first_file, argv + first_file) != 0) {
+        free(in.sizes);
         return wl_end(WL_USAGE);
+    }
 
     double t0 = wl_clock_start();
     struct table mine;
