@@ -7,8 +7,9 @@
 #
 #   ./configure && make         build everything
 #   make check                  install missing deps, configure, build, run all tests
-#   make demo                   ... then run hello and ring on 4 ranks
-#   make bench                  ... then compare against Open MPI and MPICH
+#   make demo                   ... then a short tour: hello and three workloads on 4 ranks
+#   make bench                  ... then compare against Open MPI and MPICH, and time
+#                               the sample workloads (build/bench/report.md)
 #   make install                PREFIX (default /usr/local) and DESTDIR honoured
 #   make V=1                    show the full commands
 #
@@ -101,6 +102,8 @@ SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 LIB_SRCS := $(sort $(wildcard runtime/*.c runtime/*/*.c))
 LAUNCHER_SRCS := $(sort $(wildcard launcher/*.c))
 APP_SRCS := $(sort $(wildcard apps/*.c))
+# Helpers the sample workloads share (apps/common/workload.h), linked into every app.
+APP_COMMON_SRCS := $(sort $(wildcard apps/common/*.c))
 PROG_SRCS := $(sort $(wildcard tests/programs/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -108,9 +111,11 @@ OBJ = $(BUILD)/obj
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 LAUNCHER_OBJS := $(LAUNCHER_SRCS:%.c=$(OBJ)/%.o)
 APP_OBJS := $(APP_SRCS:%.c=$(OBJ)/%.o)
+APP_COMMON_OBJS := $(APP_COMMON_SRCS:%.c=$(OBJ)/%.o)
 PROG_OBJS := $(PROG_SRCS:%.c=$(OBJ)/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(OBJ)/%.o)
-ALL_OBJS := $(LIB_OBJS) $(LAUNCHER_OBJS) $(APP_OBJS) $(PROG_OBJS) $(UNIT_OBJS)
+ALL_OBJS := $(LIB_OBJS) $(LAUNCHER_OBJS) $(APP_OBJS) $(APP_COMMON_OBJS) $(PROG_OBJS) \
+	$(UNIT_OBJS)
 
 LIBIPC_A = $(BUILD)/lib/libipc.a
 LIBIPC_SONAME = libipc.so.$(SOMAJOR)
@@ -196,9 +201,9 @@ $(IPCCC): scripts/ipccc.in $(wildcard config.mak)
 $(MPICC): $(IPCCC)
 	$(Q)ln -sf ipccc $@
 
-$(APPS): $(BUILD)/apps/%: $(OBJ)/apps/%.o $(LIBIPC_SO_LINKS)
+$(APPS): $(BUILD)/apps/%: $(OBJ)/apps/%.o $(APP_COMMON_OBJS) $(LIBIPC_SO_LINKS)
 	$(E) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/lib/libipc.so \
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(APP_COMMON_OBJS) $(BUILD)/lib/libipc.so \
 		-Wl,-rpath,'$$ORIGIN/../lib' -lm
 
 $(PROGS): $(BUILD)/tests/programs/%: $(OBJ)/tests/programs/%.o $(LIBIPC_SO_LINKS)
@@ -227,20 +232,24 @@ check:
 
 demo:
 	$(setup)
-	$(IPCRUN) -n 4 $(BUILD)/apps/hello
-	$(IPCRUN) -n 4 $(BUILD)/apps/ring
+	@IPC_BUILD_DIR=$(BUILD) scripts/tour
 
 # The anchors compare this build (build/, not build/san) with Open MPI and MPICH;
-# scripts/bench-startup times whole small jobs (start-up) against both.
+# scripts/bench-startup times whole small jobs (start-up) against both;
+# scripts/bench-workloads times the sample workloads on 1, 2 and 4 ranks and
+# plots them with gnuplot, which only bench needs (without it: no plots).
 COMPARE = ../shared/anchors/compare
 bench:
 	$(setup)
+	@scripts/install-deps bench || echo "make bench: gnuplot is missing: the report will have no plots"
 ifneq ($(wildcard $(COMPARE)),)
 	@status=0; $(COMPARE) all || status=1; $(COMPARE) coll -n 8 || status=1; \
-		IPC_BUILD_DIR=$(BUILD) scripts/bench-startup || status=1; exit $$status
+		IPC_BUILD_DIR=$(BUILD) scripts/bench-startup || status=1; \
+		IPC_BUILD_DIR=$(BUILD) scripts/bench-workloads || status=1; exit $$status
 else
 	$(IPCRUN) -n 2 $(BUILD)/apps/bench all
 	IPC_BUILD_DIR=$(BUILD) scripts/bench-startup
+	IPC_BUILD_DIR=$(BUILD) scripts/bench-workloads
 endif
 
 # Install. ipccc and ipc.pc are generated for PREFIX at install time.
