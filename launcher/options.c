@@ -1037,3 +1037,25 @@ int ipc__opts_make_output_dir(const char *dir, char *err, size_t errlen)
     }
     return 0;
 }
+
+int ipc__opts_check_output_file(const char *opt, const char *path, char *err,
+                                size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        set_err(err, errlen, "%s '%s' is a directory; give a file name", opt, path);
+        return -1;
+    }
+    const char *slash = strrchr(path, '/');
+    char dir[PATH_MAX];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    if (access(dir, W_OK) != 0) {
+        set_err(err, errlen, "%s '%s': cannot write in '%s': %s; give a file in a "
+                "directory that exists and is writable", opt, path, dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}

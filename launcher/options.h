@@ -118,6 +118,12 @@ int ipc__opts_check_wdir(const char *dir, char *err, size_t errlen);
  * err. */
 int ipc__opts_make_output_dir(const char *dir, char *err, size_t errlen);
 
+/* Checks that the file opt (--trace, --stats-json) names can be written at
+ * the end of the job: its directory exists and is writable, and it is not a
+ * directory. Returns 0, or -1 with the reason in err. */
+int ipc__opts_check_output_file(const char *opt, const char *path, char *err,
+                                size_t errlen);
+
 /* The --help text. */
 const char *ipc__opts_usage(void);
 
