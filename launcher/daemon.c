@@ -90,6 +90,10 @@ static int take_kv(struct daemon_job *dj, char *kv, int *size, const char **node
         o->report_bindings = i != 0;
     else if (!strcmp(kv, "report_transports") && parse_int(v, &i) == 0)
         o->report_transports = i != 0;
+    else if (!strcmp(kv, "stats") && parse_int(v, &i) == 0)
+        o->rank_stats = i != 0;
+    else if (!strcmp(kv, "trace") && parse_int(v, &i) == 0)
+        o->rank_trace = i != 0;
     else if (!strcmp(kv, "stdin"))
         return parse_int(v, &o->stdin_target);
     else
@@ -287,6 +291,10 @@ static void on_ctl(struct ipc__launch *job, int r, const char *p, size_t len)
     if (len < sizeof type)
         return;
     memcpy(&type, p, sizeof type);
+    if (type == IPC__CTL_WHERE) { /* for the daemon itself */
+        ipc__report_where_up(job);
+        return;
+    }
     for (int i = 0; i < job->nlocal; i++)
         if (r < 0 || job->local[i] == r)
             ipc__wireup_deliver(job, job->local[i], type, p + sizeof type,

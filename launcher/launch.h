@@ -18,6 +18,7 @@
 #include "nodemsg.h"
 #include "options.h"
 #include "placement.h"
+#include "report.h"
 #include "wireup.h"
 
 struct ipc__spawn_plan;
@@ -109,6 +110,7 @@ struct ipc__launch {
      * its way and not yet taken. */
     int stdin_relay;
     bool in_flight;
+    struct ipc__report report; /* --stats, --trace, where ranks wait (report.c) */
 };
 
 /* Where the ranks of a job run when it spans several hosts (nodes): made by
@@ -142,6 +144,10 @@ void ipc__launch_fail(struct ipc__launch *job, int rank, int status, const char 
 /* Sends sig to every rank of the job; when stopping, the job is being ended
  * and what the ranks left behind gets it too. */
 void ipc__launch_signal(struct ipc__launch *job, int sig, bool stopping);
+
+/* What pid is doing, from /proc: "running (busy on a cpu, ...)", "waiting
+ * in poll()", ... */
+void ipc__describe_activity(pid_t pid, char *buf, size_t len);
 
 /* Milliseconds on the monotonic clock. */
 int64_t ipc__now_ms(void);

@@ -129,6 +129,10 @@ static int check_files(struct ipc__opts *opts, char *found, size_t foundlen, cha
         return -1;
     if (opts->output_dir && ipc__opts_make_output_dir(opts->output_dir, err, errlen) != 0)
         return -1;
+    if ((opts->trace && ipc__opts_check_output_file("--trace", opts->trace, err, errlen)) ||
+        (opts->stats_json &&
+         ipc__opts_check_output_file("--stats-json", opts->stats_json, err, errlen)))
+        return -1;
     return 0;
 }
 

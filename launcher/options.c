@@ -39,6 +39,9 @@ enum opt_id {
     OPT_TCP_IF,
     OPT_ENVALL,
     OPT_GENV,
+    OPT_STATS,
+    OPT_STATS_JSON,
+    OPT_TRACE,
 };
 
 struct opt_def {
@@ -84,6 +87,9 @@ static const struct opt_def opt_defs[] = {
     {"--agent", OPT_AGENT, true},
     {"--prefix", OPT_PREFIX, true},
     {"--tcp-if", OPT_TCP_IF, true},
+    {"--stats", OPT_STATS, false},
+    {"--stats-json", OPT_STATS_JSON, true},
+    {"--trace", OPT_TRACE, true},
 };
 
 static const char *const bind_names[] = {
@@ -154,6 +160,15 @@ static const char usage_text[] =
     "  --oversubscribe            accepted for mpirun compatibility: ipcrun never\n"
     "                             refuses more ranks than cpus; it leaves them\n"
     "                             unbound and tells them so (IPC_OVERSUBSCRIBED=1)\n"
+    "Seeing inside the job (docs/observability.md):\n"
+    "  --stats                    at the end, print per rank and per pair of ranks\n"
+    "                             the messages and bytes sent and received, the time\n"
+    "                             spent waiting in receives and collectives, and the\n"
+    "                             unexpected and rendezvous messages (IPC_STATS=1)\n"
+    "  --stats-json FILE          write the same as JSON to FILE\n"
+    "  --trace FILE               write a timeline of every rank's calls and messages\n"
+    "                             to FILE, in the Chrome trace event format (open it\n"
+    "                             in Perfetto or chrome://tracing; IPC_TRACE=1)\n"
     "Hosts (only this host can run ranks yet: other hosts are refused):\n"
     "  -H LIST, --host LIST, --hosts LIST\n"
     "                             run on the hosts in LIST, HOST[:SLOTS],... (1 slot\n"
@@ -170,7 +185,8 @@ static const char usage_text[] =
     "                             path of this ipcrun)\n"
     "Supervision:\n"
     "  --timeout SEC              stop the job after SEC seconds (0: never; default:\n"
-    "                             IPC_TIMEOUT from the environment, else never)\n"
+    "                             IPC_TIMEOUT from the environment, else never),\n"
+    "                             saying which call each rank was waiting in\n"
     "  --kill-grace SEC           after SIGTERM, wait SEC seconds before SIGKILL\n"
     "                             (default 3)\n"
     "  -h, --help                 print this help and exit\n"
@@ -547,6 +563,17 @@ static int parse_hostfile(const char *name, const char *value, const char **host
     return 0;
 }
 
+static int parse_file(const char *name, const char *value, const char **file, char *err,
+                      size_t errlen)
+{
+    if (!*value) {
+        set_err(err, errlen, "%s needs a file name, got ''", name);
+        return -1;
+    }
+    *file = value;
+    return 0;
+}
+
 static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *value,
                      struct given *given, char *err, size_t errlen)
 {
@@ -608,6 +635,15 @@ static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *v
         return parse_prefix(value, &o->prefix, err, errlen);
     case OPT_TCP_IF:
         return parse_tcp_if(value, &o->tcp_if, err, errlen);
+    case OPT_STATS:
+        o->stats = o->rank_stats = true;
+        return 0;
+    case OPT_STATS_JSON:
+        o->rank_stats = true;
+        return parse_file(d->name, value, &o->stats_json, err, errlen);
+    case OPT_TRACE:
+        o->rank_trace = true;
+        return parse_file(d->name, value, &o->trace, err, errlen);
     case OPT_OVERSUBSCRIBE:
     case OPT_ENVALL:
     case OPT_GENV: /* parsed by parse_genv */
@@ -997,6 +1033,28 @@ int ipc__opts_make_output_dir(const char *dir, char *err, size_t errlen)
     if (access(dir, W_OK | X_OK) != 0) {
         set_err(err, errlen, "--output-dir '%s': cannot create files in it: %s", dir,
                 strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int ipc__opts_check_output_file(const char *opt, const char *path, char *err,
+                                size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        set_err(err, errlen, "%s '%s' is a directory; give a file name", opt, path);
+        return -1;
+    }
+    const char *slash = strrchr(path, '/');
+    char dir[PATH_MAX];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    if (access(dir, W_OK) != 0) {
+        set_err(err, errlen, "%s '%s': cannot write in '%s': %s; give a file in a "
+                "directory that exists and is writable", opt, path, dir, strerror(errno));
         return -1;
     }
     return 0;

@@ -44,6 +44,11 @@ struct ipc__opts {
     enum ipc__map_by map_by;
     bool report_bindings;
     bool report_transports; /* ranks get IPC_REPORT_TRANSPORTS=1 */
+    bool stats;             /* --stats: print the table at the end */
+    const char *stats_json; /* --stats-json FILE; NULL: none */
+    const char *trace;      /* --trace FILE; NULL: none */
+    bool rank_stats;        /* ranks count (IPC_STATS=1): --stats or --stats-json */
+    bool rank_trace;        /* ranks record a timeline (IPC_TRACE=1): --trace */
     const char *transport;  /* NULL: leave IPC_TRANSPORT as inherited */
     long kill_grace_ms;     /* SIGTERM to SIGKILL when stopping ranks */
     long timeout_ms;        /* 0: no time limit */
@@ -112,6 +117,12 @@ int ipc__opts_check_wdir(const char *dir, char *err, size_t errlen);
  * checks that files can be made in it. Returns 0, or -1 with the reason in
  * err. */
 int ipc__opts_make_output_dir(const char *dir, char *err, size_t errlen);
+
+/* Checks that the file opt (--trace, --stats-json) names can be written at
+ * the end of the job: its directory exists and is writable, and it is not a
+ * directory. Returns 0, or -1 with the reason in err. */
+int ipc__opts_check_output_file(const char *opt, const char *path, char *err,
+                                size_t errlen);
 
 /* The --help text. */
 const char *ipc__opts_usage(void);

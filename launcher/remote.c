@@ -92,7 +92,9 @@ static char *describe_job(const struct ipc__launch *job, const struct ipc__layou
              add_kv(&buf, len, "secret", job->job_secret) |
              add_int(&buf, len, "bind", o->bind_to) | add_int(&buf, len, "map", o->map_by) |
              add_int(&buf, len, "report_bindings", o->report_bindings) |
-             add_int(&buf, len, "report_transports", o->report_transports);
+             add_int(&buf, len, "report_transports", o->report_transports) |
+             add_int(&buf, len, "stats", o->rank_stats) |
+             add_int(&buf, len, "trace", o->rank_trace);
     if (lay->tcp_if)
         rc |= add_kv(&buf, len, "tcp_if", lay->tcp_if);
     if (o->transport)

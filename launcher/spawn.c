@@ -23,7 +23,7 @@ extern char **environ;
 static const char *const job_vars[] = {
     "IPC_SIZE",      "IPC_LOCAL_SIZE",        "IPC_JOB_ID",     "IPC_OVERSUBSCRIBED",
     "IPC_TRANSPORT", "IPC_REPORT_TRANSPORTS", "IPC_JOB_SECRET", "IPC_TCP_IF",
-    "IPC_NODE_OF"};
+    "IPC_NODE_OF",   "IPC_STATS",             "IPC_TRACE"};
 enum { RANK_VAR_RANK, RANK_VAR_LOCAL_RANK, RANK_VAR_CONTROL_FD, RANK_VARS };
 static const char *const rank_vars[RANK_VARS] = {"IPC_RANK", "IPC_LOCAL_RANK",
                                                  "IPC_CONTROL_FD"};
@@ -154,6 +154,10 @@ static bool job_sets(const struct ipc__launch *job, const char *name)
         return job->tcp_if != NULL;
     if (!strcmp(name, "IPC_NODE_OF"))
         return job->node_of != NULL;
+    if (!strcmp(name, "IPC_STATS"))
+        return o->rank_stats;
+    if (!strcmp(name, "IPC_TRACE"))
+        return o->rank_trace;
     return true;
 }
 
@@ -211,7 +215,9 @@ static int build_env(struct ipc__launch *job, struct ipc__spawn_plan *plan)
         (o->report_transports && !(vars[5] = strdup("IPC_REPORT_TRANSPORTS=1"))) ||
         asprintf(&vars[6], "IPC_JOB_SECRET=%s", job->job_secret) < 0 ||
         (job->tcp_if && asprintf(&vars[7], "IPC_TCP_IF=%s", job->tcp_if) < 0) ||
-        (job->node_of && asprintf(&vars[8], "IPC_NODE_OF=%s", job->node_of) < 0))
+        (job->node_of && asprintf(&vars[8], "IPC_NODE_OF=%s", job->node_of) < 0) ||
+        (o->rank_stats && !(vars[9] = strdup("IPC_STATS=1"))) ||
+        (o->rank_trace && !(vars[10] = strdup("IPC_TRACE=1"))))
         return -1;
     for (size_t i = 0; i < njob; i++)
         if (own(plan, vars[i]))

@@ -28,8 +28,6 @@
 /* After the last rank is reaped, how long its output pipes may stay open (a
  * child the rank left behind can hold them) before ipcrun stops waiting. */
 #define DRAIN_WAIT_MS 1000
-/* Ranks whose state the timeout message details, one line each. */
-#define TIMEOUT_DETAILS 8
 
 enum slot_kind {
     SLOT_SIGNAL,
@@ -281,6 +279,8 @@ static void on_stop_signal(struct ipc__launch *job, int sig)
     }
     ipc__say("interrupted by signal %d; stopping %d rank%s", sig, job->nrunning,
              plural(job->nrunning));
+    if (sig == SIGINT) /* Ctrl-C on a job that hangs: say where it hangs */
+        ipc__report_where(job);
     job->exit_status = 128 + sig;
     begin_stop(job);
 }
@@ -366,7 +366,7 @@ static const struct {
 };
 
 /* What pid is doing, from /proc: "running", "waiting in poll()", ... */
-static void describe_activity(pid_t pid, char *buf, size_t len)
+void ipc__describe_activity(pid_t pid, char *buf, size_t len)
 {
     char path[64], line[512];
     snprintf(buf, len, "state unknown");
@@ -402,27 +402,6 @@ static void describe_activity(pid_t pid, char *buf, size_t len)
     snprintf(buf, len, nr >= 0 ? "waiting in system call %ld" : "waiting", nr);
 }
 
-/* Where the ranks still running were when the timeout expired. */
-static void detail_running(const struct ipc__launch *job)
-{
-    int shown = 0;
-    for (int r = 0; r < job->n; r++) {
-        if (!job->ranks[r].running)
-            continue;
-        if (shown == TIMEOUT_DETAILS) {
-            ipc__say("... and %d more", job->nrunning - shown);
-            return;
-        }
-        char what[128];
-        if (job->ranks[r].daemon)
-            snprintf(what, sizeof what, "running on host %s", job->ranks[r].host);
-        else
-            describe_activity(job->ranks[r].pid, what, sizeof what);
-        ipc__say("rank %d (pid %d) was %s", r, (int)job->ranks[r].pid, what);
-        shown++;
-    }
-}
-
 static void on_timeout(struct ipc__launch *job)
 {
     char ranks[512], secs[32];
@@ -436,7 +415,7 @@ static void on_timeout(struct ipc__launch *job)
     format_running(job, ranks, sizeof ranks);
     ipc__say("timeout of %s s expired; rank%s %s still running; stopping %s", secs,
              plural(job->nrunning), ranks, job->nrunning == 1 ? "it" : "them");
-    detail_running(job);
+    ipc__report_where(job);
     job->exit_status = IPC__EXIT_TIMEOUT;
     begin_stop(job);
 }
@@ -679,6 +658,9 @@ static int setup(struct ipc__launch *job, const struct ipc__layout *layout, char
         snprintf(err, errlen, "out of memory setting up %d ranks", job->n);
         return -1;
     }
+    if (ipc__report_init(&job->report, job->n, job->up ? NULL : job->opts->trace, err,
+                         errlen) != 0)
+        return -1;
     for (int r = 0; r < job->n; r++) {
         struct ipc__launch_rank *rk = &job->ranks[r];
         rk->ctl_fd = rk->out_fd = rk->err_fd = rk->in_fd = -1;
@@ -719,6 +701,7 @@ static void teardown(struct ipc__launch *job)
     ipc__placement_fini(&job->placement);
     free(job->ranks);
     ipc__wireup_fini(&job->wireup);
+    ipc__report_fini(&job->report);
     if (job->devnull >= 0)
         close(job->devnull);
     if (job->sigfd >= 0)
@@ -830,6 +813,8 @@ int ipc__launch_run(const struct ipc__opts *opts, const struct ipc__layout *layo
     }
     start_ranks(&job, layout);
     int status = supervise(&job);
+    if (!job.up)
+        ipc__report_finish(&job);
     teardown(&job);
     return status;
 }

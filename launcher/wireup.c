@@ -442,6 +442,24 @@ void ipc__wireup_packet(struct ipc__launch *job, int r, uint32_t type, const cha
     case IPC__CTL_FINALIZE:
         rk->finalized = true;
         break;
+    case IPC__CTL_STATS:
+        if (ipc__report_stats(&job->report, r, buf, len) != 0)
+            ipc__launch_fail(job, r, 1, "sent malformed statistics on its control channel");
+        break;
+    case IPC__CTL_TRACE:
+        if (ipc__report_trace(&job->report, r, buf, len) != 0) {
+            if (errno == EPROTO)
+                ipc__launch_fail(job, r, 1,
+                                 "sent a malformed trace part on its control channel");
+            else
+                ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER, "--trace '%s': cannot write it: %s",
+                                 job->report.trace_path, strerror(errno));
+        }
+        break;
+    case IPC__CTL_WHERE_IS:
+        if (rk->daemon)
+            ipc__report_where_is(job, r, buf, len);
+        break;
     default:
         ipc__launch_fail(
             job, r, 1,
@@ -457,8 +475,16 @@ void ipc__wireup_serve(struct ipc__launch *job, int r)
     struct ipc__launch_rank *rk = &job->ranks[r];
     while (rk->ctl_fd >= 0) {
         uint32_t type = 0;
+        int fds[IPC__CTL_MAX_FDS], nfds = 0;
         ssize_t n = ipc__ctl_recv(rk->ctl_fd, &type, job->wireup.rxbuf, IPC__CTL_MAX_MSG,
-                                  NULL, NULL);
+                                  fds, &nfds);
+        /* Only STATE carries a descriptor to keep (its page, mapped here). */
+        if (n >= 0 && type == IPC__CTL_STATE && nfds == 1) {
+            ipc__report_state(&job->report, r, fds[0]);
+            continue;
+        }
+        for (int i = 0; i < nfds; i++)
+            close(fds[i]);
         if (n == -EAGAIN)
             return;
         if (n == -EMSGSIZE || n == -EPROTO)

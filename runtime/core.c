@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coll/coll.h"
 #include "ctl.h"
 #include "internal.h"
 
@@ -88,6 +89,9 @@ void ipc__tunables_load(struct ipc__tunables *t)
     t->shm_single_copy = env_long("IPC_SHM_SINGLE_COPY", 1, 0, 1) != 0;
     t->shm_split_min = (size_t)env_long("IPC_SHM_SPLIT_MIN", 256 * 1024, 0, 1L << 40);
     t->report_transports = env_long("IPC_REPORT_TRANSPORTS", 0, 0, 1) != 0;
+    t->stats = env_long("IPC_STATS", 0, 0, 1) != 0;
+    t->trace = env_long("IPC_TRACE", 0, 0, 1) != 0;
+    t->trace_events = (size_t)env_long("IPC_TRACE_EVENTS", 1 << 16, 16, 1L << 26);
     /* Checked where it is used (tcp.c), which can say what it is for. */
     const char *tcp_if = getenv("IPC_TCP_IF");
     snprintf(t->tcp_if, sizeof t->tcp_if, "%s", tcp_if ? tcp_if : "");
@@ -284,6 +288,7 @@ static void release_all(void)
         if (ipc__g.job.used[i]->fini)
             ipc__g.job.used[i]->fini();
     ipc__g.job.nconnected = 0;
+    ipc__obs_fini();
     ipc__progress_fini();
     free(ipc__g.links);
     ipc__g.links = NULL;
@@ -407,7 +412,7 @@ int ipc_init(int *argc, char ***argv)
     if (ipc__g.job.tun.report_transports && ipc__g.job.rank == 0)
         report_pairs(&ipc__g.job);
     if ((rc = connect_peers()) != IPC_SUCCESS ||
-        (rc = ipc__progress_init()) != IPC_SUCCESS) {
+        (rc = ipc__progress_init()) != IPC_SUCCESS || (rc = ipc__obs_init()) != IPC_SUCCESS) {
         release_all();
         return rc;
     }
@@ -422,9 +427,13 @@ int ipc_finalize(void)
 {
     if (!ipc__g.initialized || ipc__g.finalized)
         return IPC_ERR_NOT_INITIALIZED;
+    ipc__obs_enter(IPC__CALL_FINALIZE, IPC_COMM_WORLD, -2, -1, 0);
     int rc = ipc__flush_sends();
+    /* Counts end here: the final barrier is not the program's traffic. */
+    ipc__obs_report();
     if (rc == IPC_SUCCESS)
-        rc = ipc_barrier(IPC_COMM_WORLD);
+        rc = ipc__coll_barrier_tagged(IPC_COMM_WORLD, IPC__TAG_FINAL_BARRIER);
+    ipc__obs_exit();
     /* After the barrier nobody sends to us any more: say goodbye so that our
      * end of stream is not taken for a crash, and leave. */
     ipc__g.finalizing = true;
@@ -514,6 +523,8 @@ int ipc_abort(ipc_comm comm, int errorcode)
     (void)comm; /* the whole job ends, whatever the communicator */
     int code = errorcode >= 1 && errorcode <= 255 ? errorcode : 1;
     int32_t wire = code;
+    if (ipc__g.initialized && !ipc__g.finalized)
+        ipc__obs_report(); /* what led up to the abort is worth seeing */
     fflush(NULL);
     if (ipc__g.job.ctl_fd >= 0)
         ipc__ctl_send(ipc__g.job.ctl_fd, IPC__CTL_ABORT, &wire, sizeof wire, NULL, 0);

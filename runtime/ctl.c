@@ -106,3 +106,13 @@ ssize_t ipc__ctl_recv(int fd, uint32_t *type, void *buf, size_t cap, int *fds,
     *type = hdr.type;
     return (ssize_t)hdr.len;
 }
+
+const char *ipc__ctl_call_name(uint32_t call)
+{
+    static const char *const names[] = {
+#define IPC__CALL_NAME(name, text) text,
+        IPC__CALLS(IPC__CALL_NAME)
+#undef IPC__CALL_NAME
+    };
+    return call < IPC__CALL_COUNT ? names[call] : "";
+}

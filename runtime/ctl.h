@@ -33,10 +33,106 @@ enum ipc__ctl_type {
     IPC__CTL_FINALIZE = 6, /* ipc_finalize completed; payload: none */
     IPC__CTL_SHM = 7,      /* ask for the node's shared segment; payload: struct
                               ipc__ctl_shm_req */
+    IPC__CTL_STATE = 8,    /* fds: [a memfd whose first page is the rank's struct
+                              ipc__ctl_state]; payload: none */
+    IPC__CTL_STATS = 9,    /* --stats, at ipc_finalize: struct ipc__ctl_stats, then
+                              `npeers` struct ipc__ctl_stats_peer */
+    IPC__CTL_TRACE = 10,   /* --trace, at ipc_finalize: JSON text, whole trace events,
+                              each followed by ",\n" */
+    IPC__CTL_WHERE_IS = 11, /* node daemon -> ipcrun (in RANK_CTL): struct
+                               ipc__ctl_state, then text: what /proc says the rank does */
     /* launcher -> rank */
     IPC__CTL_FENCE_DONE = 64, /* payload: every "key\0value\0" put so far */
     IPC__CTL_PIPE = 65,       /* payload: int32 peer; fds: [read from peer, write to peer] */
     IPC__CTL_SHM_FD = 66,     /* payload: struct ipc__ctl_shm; fds: [segment] when err == 0 */
+    IPC__CTL_WHERE = 67,      /* ipcrun -> node daemon (in CTL, rank -1): answer with
+                                 one WHERE_IS per rank of the node; never reaches a rank */
+};
+
+/*
+ * The calls a rank reports being in (struct ipc__ctl_state) and that --trace
+ * draws as spans. X(name, "what a user calls it"). Collectives come last,
+ * from BARRIER on.
+ */
+#define IPC__CALLS(X)                                                                 \
+    X(NONE, "")                                                                       \
+    X(SEND, "ipc_send")                                                               \
+    X(SSEND, "ipc_ssend")                                                             \
+    X(RECV, "ipc_recv")                                                               \
+    X(ISEND, "ipc_isend")                                                             \
+    X(ISSEND, "ipc_issend")                                                           \
+    X(IRECV, "ipc_irecv")                                                             \
+    X(WAIT, "ipc_wait")                                                               \
+    X(WAITALL, "ipc_waitall")                                                         \
+    X(WAITANY, "ipc_waitany")                                                         \
+    X(PROBE, "ipc_probe")                                                             \
+    X(SENDRECV, "ipc_sendrecv")                                                       \
+    X(FINALIZE, "ipc_finalize")                                                       \
+    X(BARRIER, "ipc_barrier")                                                         \
+    X(BCAST, "ipc_bcast")                                                             \
+    X(REDUCE, "ipc_reduce")                                                           \
+    X(ALLREDUCE, "ipc_allreduce")                                                     \
+    X(SCAN, "ipc_scan")                                                               \
+    X(EXSCAN, "ipc_exscan")                                                           \
+    X(REDUCE_SCATTER_BLOCK, "ipc_reduce_scatter_block")                               \
+    X(GATHER, "ipc_gather")                                                           \
+    X(GATHERV, "ipc_gatherv")                                                         \
+    X(SCATTER, "ipc_scatter")                                                         \
+    X(SCATTERV, "ipc_scatterv")                                                       \
+    X(ALLGATHER, "ipc_allgather")                                                     \
+    X(ALLGATHERV, "ipc_allgatherv")                                                   \
+    X(ALLTOALL, "ipc_alltoall")                                                       \
+    X(ALLTOALLV, "ipc_alltoallv")
+
+enum ipc__call {
+#define IPC__CALL_ENUM(name, text) IPC__CALL_##name,
+    IPC__CALLS(IPC__CALL_ENUM)
+#undef IPC__CALL_ENUM
+    IPC__CALL_COUNT
+};
+
+/* "ipc_recv", or "" for IPC__CALL_NONE and unknown numbers. */
+const char *ipc__ctl_call_name(uint32_t call);
+static inline int ipc__ctl_call_is_coll(uint32_t call)
+{
+    return call >= IPC__CALL_BARRIER && call < IPC__CALL_COUNT;
+}
+
+/* What a rank is doing, kept up to date by the rank in a page of its own
+ * that it gives the launcher (IPC__CTL_STATE), so that ipcrun can say where
+ * each rank was on --timeout or Ctrl-C, even when the rank is blocked in a
+ * futex, busy, or already dead. Written without locks: read it only as a
+ * diagnostic. */
+#define IPC__CTL_STATE_MAGIC 0x49505354u /* "IPST" */
+enum ipc__wait_kind { IPC__WAIT_NONE, IPC__WAIT_SEND, IPC__WAIT_RECV };
+struct ipc__ctl_state {
+    uint32_t magic;
+    uint32_t call;      /* enum ipc__call the rank is in; NONE: outside blocking calls */
+    int32_t peer;       /* the call's peer as the program gave it (dest, source, root) in
+                           the communicator; -1 any source, -2 none or IPC_PROC_NULL */
+    int32_t tag;        /* the call's tag; -1 any */
+    uint32_t ctx;       /* the communicator's context id (0: IPC_COMM_WORLD, 2: SELF) */
+    int32_t comm_size;  /* its ranks */
+    uint64_t bytes;     /* the call's message size */
+    uint32_t wait_kind; /* enum ipc__wait_kind: the request the call waits for now */
+    int32_t wait_peer;  /* its peer, a job rank; -1 any */
+    int32_t wait_tag;   /* its tag (collectives use their own) */
+    uint32_t pad;
+};
+
+/* IPC__CTL_STATS: what one rank counted, from ipc_init to ipc_finalize. */
+struct ipc__ctl_stats {
+    uint64_t recv_wait_ns;   /* in blocking receives, waits, probes and sendrecv */
+    uint64_t coll_ns;        /* in collectives */
+    uint64_t unexpected;     /* messages that arrived before their receive */
+    uint64_t rendezvous;     /* messages this rank sent by rendezvous (RTS) */
+    uint32_t npeers;         /* struct ipc__ctl_stats_peer that follow */
+    uint32_t more;           /* 1: another STATS packet follows with more peers */
+};
+struct ipc__ctl_stats_peer {
+    int32_t peer; /* job rank */
+    uint32_t pad;
+    uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
 };
 
 struct ipc__ctl_hdr {

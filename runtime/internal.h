@@ -39,6 +39,9 @@ struct ipc__tunables {
     size_t shm_split_min;   /* IPC_SHM_SPLIT_MIN: single copies this long are shared by both ranks */
     bool shm_single_copy;   /* IPC_SHM_SINGLE_COPY: long messages by process_vm_readv */
     bool report_transports; /* IPC_REPORT_TRANSPORTS: say at start-up what each rank uses */
+    bool stats;             /* IPC_STATS: count messages for ipcrun --stats */
+    bool trace;             /* IPC_TRACE: record a timeline for ipcrun --trace */
+    size_t trace_events;    /* IPC_TRACE_EVENTS: the trace buffer's entries */
     size_t pipe_size;   /* IPC_PIPE_SIZE: kernel buffer asked for each pipe */
     size_t socket_buf;  /* IPC_SOCKET_BUFFER: SO_SNDBUF/SO_RCVBUF of unix and tcp links */
     char tcp_if[64];    /* IPC_TCP_IF: IPv4 address tcp links listen on; "" = loopback */
@@ -115,6 +118,7 @@ struct ipc__umsg {
     uint64_t sreq;               /* RTS: sender's request id */
     uint64_t saddr;              /* RTS: sender's buffer, readable in place, or 0 */
     uint16_t rts_flags;          /* RTS: IPC__FRAME_FLAG_* */
+    uint64_t obs_seq;            /* its number on the pair, for --trace (observe.h) */
     struct ipc__request *self_sreq; /* SELF_SYNC: the sender's request */
 };
 
@@ -276,5 +280,7 @@ void ipc__start_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq,
 /* Split copies: the sender's part (on PUT) and the receiver's end (on DONE). */
 void ipc__on_put(int peer, const struct ipc__frame_hdr *h);
 void ipc__on_done(int peer, const struct ipc__frame_hdr *h);
+
+#include "observe.h"
 
 #endif /* IPC_INTERNAL_H */

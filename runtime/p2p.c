@@ -149,6 +149,7 @@ void ipc__start_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq, s
 void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u)
 {
     int err;
+    ipc__obs_matched(u->peer, u->obs_seq);
     fill_status(req, &u->mn.key, u->peer);
     switch (u->kind) {
     case IPC__UMSG_EAGER:
@@ -179,10 +180,12 @@ void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h)
     struct ipc__peer *pe = &ipc__g.peers[peer];
     struct ipc__match_key key = {.ctx = h->ctx, .src = h->src, .tag = h->tag};
     struct ipc__match_node *n = ipc__mq_take_posted(&ipc__g.posted, &key);
+    uint64_t seq = ipc__obs_arrived(peer, h->len, n == NULL, &key);
 
     if (n) {
         struct ipc__request *r = ipc__container_of(n, struct ipc__request, mn);
         fill_status(r, &key, peer);
+        ipc__obs_matched(peer, seq);
         if (h->type == IPC__FRAME_RTS) {
             ipc__start_rendezvous(r, peer, h->sreq, h->len, h->rreq, h->flags);
             return;
@@ -209,6 +212,7 @@ void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h)
     u->mn.key = key;
     u->len = h->len;
     u->peer = peer;
+    u->obs_seq = seq;
     if (h->type == IPC__FRAME_RTS) {
         u->kind = IPC__UMSG_RTS;
         u->sreq = h->sreq;
@@ -229,9 +233,11 @@ void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h)
 static int self_send(struct ipc__request *s)
 {
     struct ipc__match_node *n = ipc__mq_take_posted(&ipc__g.posted, &s->mn.key);
+    uint64_t seq = ipc__obs_arrived(ipc__g.job.rank, s->slen, n == NULL, &s->mn.key);
     if (n) {
         struct ipc__request *r = ipc__container_of(n, struct ipc__request, mn);
         int err;
+        ipc__obs_matched(ipc__g.job.rank, seq);
         fill_status(r, &s->mn.key, ipc__g.job.rank);
         r->status.ipc__bytes = ipc__match_copy_len(s->slen, r->rcap, &err);
         copy_bytes(r->rbuf, s->sbuf, r->status.ipc__bytes);
@@ -245,6 +251,7 @@ static int self_send(struct ipc__request *s)
     u->mn.key = s->mn.key;
     u->len = s->slen;
     u->peer = ipc__g.job.rank;
+    u->obs_seq = seq;
     if (s->sync) {
         /* Synchronous: the sender waits for the match, its buffer stays put. */
         u->kind = IPC__UMSG_SELF_SYNC;
@@ -280,13 +287,16 @@ int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
     }
     int w = ipc__world_rank(comm, dest);
     s->peer = w;
-    if (w == ipc__g.job.rank)
+    if (w == ipc__g.job.rank) {
+        ipc__obs_sent(w, bytes, false);
         return self_send(s);
+    }
     if (ipc__g.peers[w].lost) {
         ipc__req_complete(s, IPC_ERR_PEER);
         return IPC_SUCCESS;
     }
     bool eager = !sync && bytes <= ipc__g.job.tun.eager_limit;
+    ipc__obs_sent(w, bytes, !eager);
     /* Over shm the receiver may copy straight from our buffer. */
     uint64_t saddr = !eager && ipc__g.links[w].ops == &ipc__transport_shm &&
                              ipc__g.job.tun.shm_single_copy
@@ -432,33 +442,46 @@ static bool eager_at_once(const void *buf, size_t bytes, int dest, int tag, ipc_
     struct ipc__frame_hdr h =
         ipc__frame_make(IPC__FRAME_EAGER, comm->ctx_p2p, comm->rank, tag, bytes, 0, 0);
     if (nonblocking && w != ipc__g.job.rank && ipc__send_batched(w, &h, buf, bytes)) {
+        ipc__obs_sent(w, bytes, false);
         *rc = IPC_SUCCESS;
         return true;
     }
     /* Behind a queue, a request lets the send wait for it rather than copy. */
     if (w == ipc__g.job.rank || !ipc__list_empty(&ipc__g.peers[w].sendq))
         return false;
+    ipc__obs_sent(w, bytes, false);
     *rc = ipc__send(w, &h, buf, bytes, NULL, true);
     if (ipc__g.pending_sends && *rc == IPC_SUCCESS)
         *rc = ipc__progress(false); /* keep a queue that grew moving */
     return true;
 }
 
-static int send_common(const void *buf, size_t count, ipc_datatype type, int dest,
-                       int tag, ipc_comm comm, bool sync)
+static int send_checked(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
+                        bool sync)
 {
-    size_t bytes;
     struct ipc__request *r;
-    int rc = check_send(buf, count, type, dest, tag, comm, &bytes);
-    if (rc == IPC_SUCCESS && !sync && eager_at_once(buf, bytes, dest, tag, comm, false, &rc))
+    int rc;
+    if (!sync && eager_at_once(buf, bytes, dest, tag, comm, false, &rc))
         return rc;
-    if (rc == IPC_SUCCESS)
-        rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, &r);
+    rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, &r);
     if (rc != IPC_SUCCESS)
         return rc;
     if ((rc = ipc__wait_one(r)) != IPC_SUCCESS)
         return rc;
     return finish(&r, NULL);
+}
+
+static int send_common(const void *buf, size_t count, ipc_datatype type, int dest,
+                       int tag, ipc_comm comm, bool sync)
+{
+    size_t bytes;
+    int rc = check_send(buf, count, type, dest, tag, comm, &bytes);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    ipc__obs_enter(sync ? IPC__CALL_SSEND : IPC__CALL_SEND, comm, dest, tag, bytes);
+    rc = send_checked(buf, bytes, dest, tag, comm, sync);
+    ipc__obs_exit();
+    return rc;
 }
 
 int ipc_send(const void *buf, size_t count, ipc_datatype type, int dest, int tag,
@@ -479,13 +502,16 @@ int ipc_recv(void *buf, size_t count, ipc_datatype type, int source, int tag,
     size_t bytes;
     struct ipc__request *r;
     int rc = check_recv(buf, count, type, source, tag, comm, &bytes);
-    if (rc == IPC_SUCCESS)
-        rc = ipc__irecv(buf, bytes, source, tag, comm, comm->ctx_p2p, &r);
     if (rc != IPC_SUCCESS)
         return rc;
-    if ((rc = ipc__wait_one(r)) != IPC_SUCCESS)
-        return rc;
-    return finish(&r, status);
+    ipc__obs_enter(IPC__CALL_RECV, comm, source, tag, bytes);
+    rc = ipc__irecv(buf, bytes, source, tag, comm, comm->ctx_p2p, &r);
+    if (rc == IPC_SUCCESS)
+        rc = ipc__wait_one(r);
+    if (rc == IPC_SUCCESS)
+        rc = finish(&r, status);
+    ipc__obs_exit();
+    return rc;
 }
 
 static int isend_common(const void *buf, size_t count, ipc_datatype type, int dest,
@@ -497,11 +523,13 @@ static int isend_common(const void *buf, size_t count, ipc_datatype type, int de
     int rc = check_send(buf, count, type, dest, tag, comm, &bytes);
     if (rc != IPC_SUCCESS)
         return rc;
-    if (!sync && eager_at_once(buf, bytes, dest, tag, comm, true, &rc)) {
+    ipc__obs_enter(sync ? IPC__CALL_ISSEND : IPC__CALL_ISEND, comm, dest, tag, bytes);
+    if (!sync && eager_at_once(buf, bytes, dest, tag, comm, true, &rc))
         *req = rc == IPC_SUCCESS ? &sent_at_once : IPC_REQUEST_NULL;
-        return rc;
-    }
-    return ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, req);
+    else
+        rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, req);
+    ipc__obs_exit();
+    return rc;
 }
 
 int ipc_isend(const void *buf, size_t count, ipc_datatype type, int dest, int tag,
@@ -525,7 +553,10 @@ int ipc_irecv(void *buf, size_t count, ipc_datatype type, int source, int tag,
     int rc = check_recv(buf, count, type, source, tag, comm, &bytes);
     if (rc != IPC_SUCCESS)
         return rc;
-    return ipc__irecv(buf, bytes, source, tag, comm, comm->ctx_p2p, req);
+    ipc__obs_enter(IPC__CALL_IRECV, comm, source, tag, bytes);
+    rc = ipc__irecv(buf, bytes, source, tag, comm, comm->ctx_p2p, req);
+    ipc__obs_exit();
+    return rc;
 }
 
 int ipc_wait(ipc_request *req, ipc_status *status)
@@ -538,8 +569,14 @@ int ipc_wait(ipc_request *req, ipc_status *status)
         empty_status(status);
         return IPC_SUCCESS;
     }
+    const struct ipc__request *r = *req;
+    ipc__obs_enter(IPC__CALL_WAIT, NULL, r->peer, r->mn.key.tag,
+                   r->kind == IPC__REQ_SEND ? r->slen : r->rcap);
     int rc = ipc__wait_one(*req);
-    return rc != IPC_SUCCESS ? rc : finish(req, status);
+    if (rc == IPC_SUCCESS)
+        rc = finish(req, status);
+    ipc__obs_exit();
+    return rc;
 }
 
 int ipc_test(ipc_request *req, int *flag, ipc_status *status)
@@ -566,12 +603,22 @@ int ipc_test(ipc_request *req, int *flag, ipc_status *status)
     return finish(req, status);
 }
 
+static int waitall_checked(int n, ipc_request reqs[], ipc_status statuses[]);
+
 int ipc_waitall(int n, ipc_request reqs[], ipc_status statuses[])
 {
     if (!ipc__g.initialized || ipc__g.finalized)
         return IPC_ERR_NOT_INITIALIZED;
     if (n < 0 || (n > 0 && !reqs))
         return IPC_ERR_ARG;
+    ipc__obs_enter(IPC__CALL_WAITALL, NULL, -2, -1, (size_t)n);
+    int rc = waitall_checked(n, reqs, statuses);
+    ipc__obs_exit();
+    return rc;
+}
+
+static int waitall_checked(int n, ipc_request reqs[], ipc_status statuses[])
+{
     for (int i = 0; i < n; i++) {
         if (!reqs[i])
             continue;
@@ -590,12 +637,22 @@ int ipc_waitall(int n, ipc_request reqs[], ipc_status statuses[])
     return failed ? IPC_ERR_IN_STATUS : IPC_SUCCESS;
 }
 
+static int waitany_checked(int n, ipc_request reqs[], int *index, ipc_status *status);
+
 int ipc_waitany(int n, ipc_request reqs[], int *index, ipc_status *status)
 {
     if (!ipc__g.initialized || ipc__g.finalized)
         return IPC_ERR_NOT_INITIALIZED;
     if (n < 0 || (n > 0 && !reqs) || !index)
         return IPC_ERR_ARG;
+    ipc__obs_enter(IPC__CALL_WAITANY, NULL, -2, -1, (size_t)n);
+    int rc = waitany_checked(n, reqs, index, status);
+    ipc__obs_exit();
+    return rc;
+}
+
+static int waitany_checked(int n, ipc_request reqs[], int *index, ipc_status *status)
+{
     struct ipc__spin spin;
     ipc__spin_start(&spin);
     for (;;) {
@@ -654,7 +711,20 @@ int ipc_iprobe(int source, int tag, ipc_comm comm, int *flag, ipc_status *status
     return probe_once(source, tag, comm, flag, status);
 }
 
+static int probe_checked(int source, int tag, ipc_comm comm, ipc_status *status);
+
 int ipc_probe(int source, int tag, ipc_comm comm, ipc_status *status)
+{
+    int rc = check_recv_pattern(source, tag, comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    ipc__obs_enter(IPC__CALL_PROBE, comm, source, tag, 0);
+    rc = probe_checked(source, tag, comm, status);
+    ipc__obs_exit();
+    return rc;
+}
+
+static int probe_checked(int source, int tag, ipc_comm comm, ipc_status *status)
 {
     int flag = 0;
     struct ipc__spin spin;
@@ -685,17 +755,33 @@ int ipc_get_count(const ipc_status *status, ipc_datatype type, size_t *count)
     return IPC_SUCCESS;
 }
 
+static int sendrecv_checked(const void *sbuf, size_t sbytes, int dest, int stag,
+                            void *rbuf, size_t rbytes, int source, int rtag, ipc_comm comm,
+                            ipc_status *status);
+
 int ipc_sendrecv(const void *sbuf, size_t scount, ipc_datatype stype, int dest, int stag,
                  void *rbuf, size_t rcount, ipc_datatype rtype, int source, int rtag,
                  ipc_comm comm, ipc_status *status)
 {
     size_t sbytes, rbytes;
-    struct ipc__request *r, *s;
     int rc = check_send(sbuf, scount, stype, dest, stag, comm, &sbytes);
     if (rc == IPC_SUCCESS)
         rc = check_recv(rbuf, rcount, rtype, source, rtag, comm, &rbytes);
-    if (rc == IPC_SUCCESS)
-        rc = ipc__irecv(rbuf, rbytes, source, rtag, comm, comm->ctx_p2p, &r);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    ipc__obs_enter(IPC__CALL_SENDRECV, comm, source, rtag, rbytes);
+    rc = sendrecv_checked(sbuf, sbytes, dest, stag, rbuf, rbytes, source, rtag, comm,
+                          status);
+    ipc__obs_exit();
+    return rc;
+}
+
+static int sendrecv_checked(const void *sbuf, size_t sbytes, int dest, int stag,
+                            void *rbuf, size_t rbytes, int source, int rtag, ipc_comm comm,
+                            ipc_status *status)
+{
+    struct ipc__request *r, *s;
+    int rc = ipc__irecv(rbuf, rbytes, source, rtag, comm, comm->ctx_p2p, &r);
     if (rc != IPC_SUCCESS)
         return rc;
     rc = ipc__isend(sbuf, sbytes, dest, stag, comm, comm->ctx_p2p, false, &s);

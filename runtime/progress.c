@@ -652,6 +652,8 @@ int ipc__wait_one(struct ipc__request *req)
 {
     struct ipc__spin spin;
     ipc__spin_start(&spin);
+    if (!req->complete)
+        ipc__obs_waiting(req->kind == IPC__REQ_SEND, req->peer, req->mn.key.tag);
     while (!req->complete) {
         if (ipc__req_check_lost(req))
             break;

@@ -59,7 +59,7 @@ static int layout(int n, size_t **bytes, size_t **offs)
     return *bytes ? IPC_SUCCESS : IPC_ERR_NOMEM;
 }
 
-int ipc_allgather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+int ipc__c_allgather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
                   size_t rcount, ipc_datatype rtype, ipc_comm comm)
 {
     size_t block, sbytes;
@@ -119,7 +119,7 @@ static int allgatherv_direct(char *buf, const size_t bytes[], const size_t offs[
     return rc != IPC_SUCCESS ? rc : wrc;
 }
 
-int ipc_allgatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+int ipc__c_allgatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
                    const size_t rcounts[], const size_t displs[], ipc_datatype rtype,
                    ipc_comm comm)
 {

@@ -84,7 +84,7 @@ static size_t *layout_new(int n)
     return malloc(4 * (size_t)n * sizeof(size_t));
 }
 
-int ipc_alltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+int ipc__c_alltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
                  size_t rcount, ipc_datatype rtype, ipc_comm comm)
 {
     size_t block, sblock;
@@ -119,7 +119,7 @@ int ipc_alltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf
     return rc;
 }
 
-int ipc_alltoallv(const void *sbuf, const size_t scounts[], const size_t sdispls[],
+int ipc__c_alltoallv(const void *sbuf, const size_t scounts[], const size_t sdispls[],
                   ipc_datatype stype, void *rbuf, const size_t rcounts[],
                   const size_t rdispls[], ipc_datatype rtype, ipc_comm comm)
 {

@@ -4,7 +4,12 @@
 /* Dissemination barrier: ceil(log2 N) rounds; in round k each rank signals
  * rank + 2^k and waits for rank - 2^k. Works for every N, and no rank waits
  * for more than one message per round. */
-int ipc_barrier(ipc_comm comm)
+int ipc__c_barrier(ipc_comm comm)
+{
+    return ipc__coll_barrier_tagged(comm, IPC__TAG_BARRIER);
+}
+
+int ipc__coll_barrier_tagged(ipc_comm comm, int tag0)
 {
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS)
@@ -18,10 +23,10 @@ int ipc_barrier(ipc_comm comm)
     for (int dist = 1, round = 0; dist < n; dist <<= 1, round++) {
         struct ipc__request *r[2];
         int to = (me + dist) % n, from = (me - dist + n) % n;
-        if ((rc = ipc__coll_irecv(NULL, 0, from, IPC__TAG_BARRIER + round, comm, &r[0])) !=
+        if ((rc = ipc__coll_irecv(NULL, 0, from, tag0 + round, comm, &r[0])) !=
             IPC_SUCCESS)
             return rc;
-        rc = ipc__coll_isend(NULL, 0, to, IPC__TAG_BARRIER + round, comm, &r[1]);
+        rc = ipc__coll_isend(NULL, 0, to, tag0 + round, comm, &r[1]);
         int wrc = ipc__coll_waitall(r, 2);
         if (rc != IPC_SUCCESS || wrc != IPC_SUCCESS)
             return rc != IPC_SUCCESS ? rc : wrc;

@@ -90,7 +90,7 @@ static int scatter_allgather(char *buf, size_t bytes, int root, ipc_comm comm)
     return IPC_SUCCESS;
 }
 
-int ipc_bcast(void *buf, size_t count, ipc_datatype type, int root, ipc_comm comm)
+int ipc__c_bcast(void *buf, size_t count, ipc_datatype type, int root, ipc_comm comm)
 {
     size_t bytes;
     int rc = ipc__check_comm(comm);

@@ -33,7 +33,13 @@ enum ipc__coll_tag {
     IPC__TAG_ALLTOALLV,
     /* ipc__comm_create_group: this + the caller's tag (masked to fit) */
     IPC__TAG_CREATE_GROUP = 128,
+    /* the barrier of ipc_finalize: + round number. Apart from the program's
+     * barriers so that --stats leaves it out (observe.c) */
+    IPC__TAG_FINAL_BARRIER = 0x20000000,
 };
+
+/* A barrier whose messages carry tag0 + round number. */
+int ipc__coll_barrier_tagged(ipc_comm comm, int tag0);
 
 /*
  * Switch points, in bytes; docs/collectives.md has the measurements behind
@@ -103,6 +109,25 @@ int ipc__coll_bytes(const void *buf, size_t count, ipc_datatype type, size_t *by
 int ipc__coll_bytes_n(const void *buf, size_t count, ipc_datatype type, int n,
                       size_t *block_bytes);
 int ipc__coll_check_root(ipc_comm comm, int root);
+
+/* The collectives themselves; the public ipc_* names (entry.c) wrap them
+ * with what observe.h records. */
+int ipc__c_allgather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, ipc_comm comm);
+int ipc__c_allgatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf, const size_t rcounts[], const size_t displs[], ipc_datatype rtype, ipc_comm comm);
+int ipc__c_alltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, ipc_comm comm);
+int ipc__c_alltoallv(const void *sbuf, const size_t scounts[], const size_t sdispls[], ipc_datatype stype, void *rbuf, const size_t rcounts[], const size_t rdispls[], ipc_datatype rtype, ipc_comm comm);
+int ipc__c_barrier(ipc_comm comm);
+int ipc__c_bcast(void *buf, size_t count, ipc_datatype type, int root, ipc_comm comm);
+int ipc__c_gather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, int root, ipc_comm comm);
+int ipc__c_scatter(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, int root, ipc_comm comm);
+int ipc__c_gatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf, const size_t rcounts[], const size_t displs[], ipc_datatype rtype, int root, ipc_comm comm);
+int ipc__c_scatterv(const void *sbuf, const size_t scounts[], const size_t displs[], ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, int root, ipc_comm comm);
+int ipc__c_reduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op, int root, ipc_comm comm);
+int ipc__c_allreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op, ipc_comm comm);
+int ipc__c_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op, ipc_comm comm);
+int ipc__c_scan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op, ipc_comm comm);
+int ipc__c_exscan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op, ipc_comm comm);
+
 /* Counts and displacements of a v collective against the buffer they are in:
  * IPC_ERR_ARG without arrays, IPC_ERR_COUNT when an end overflows,
  * IPC_ERR_BUFFER without a buffer for bytes to move. */

@@ -92,7 +92,7 @@ static int gather_linear(const void *in, char *rbuf, size_t block, int root, ipc
     return rc != IPC_SUCCESS ? rc : wrc;
 }
 
-int ipc_gather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+int ipc__c_gather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
                size_t rcount, ipc_datatype rtype, int root, ipc_comm comm)
 {
     int rc = ipc__check_comm(comm);
@@ -200,7 +200,7 @@ int ipc__coll_scatter_bytes(const void *sbuf, void *rbuf, size_t block, int root
     return scatter_linear(sbuf, rbuf, block, root, comm);
 }
 
-int ipc_scatter(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+int ipc__c_scatter(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
                 size_t rcount, ipc_datatype rtype, int root, ipc_comm comm)
 {
     int rc = ipc__check_comm(comm);
@@ -226,7 +226,7 @@ int ipc_scatter(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
 
 /* ---- the v variants ---- */
 
-int ipc_gatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+int ipc__c_gatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
                 const size_t rcounts[], const size_t displs[], ipc_datatype rtype, int root,
                 ipc_comm comm)
 {
@@ -262,7 +262,7 @@ int ipc_gatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
     return rc != IPC_SUCCESS ? rc : wrc;
 }
 
-int ipc_scatterv(const void *sbuf, const size_t scounts[], const size_t displs[],
+int ipc__c_scatterv(const void *sbuf, const size_t scounts[], const size_t displs[],
                  ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, int root,
                  ipc_comm comm)
 {

@@ -199,7 +199,7 @@ static int check_reduction(const void *sbuf, const void **in, size_t in_count, v
     return ipc__coll_bytes(*in, in_count, type, &ibytes);
 }
 
-int ipc_reduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+int ipc__c_reduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
                int root, ipc_comm comm)
 {
     const void *in;
@@ -243,7 +243,7 @@ int ipc_reduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ip
     return rc;
 }
 
-int ipc_allreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+int ipc__c_allreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
                   ipc_comm comm)
 {
     const void *in;
@@ -272,7 +272,7 @@ int ipc_allreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
     return recursive_doubling(rbuf, count, type, op, comm);
 }
 
-int ipc_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
+int ipc__c_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
                              ipc_op op, ipc_comm comm)
 {
     const void *in;

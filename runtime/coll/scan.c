@@ -64,13 +64,13 @@ static int scan_common(const void *sbuf, void *rbuf, size_t count, ipc_datatype 
     return prefix(in, rbuf, count, type, op, inclusive, comm);
 }
 
-int ipc_scan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+int ipc__c_scan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
              ipc_comm comm)
 {
     return scan_common(sbuf, rbuf, count, type, op, true, comm);
 }
 
-int ipc_exscan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+int ipc__c_exscan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
                ipc_comm comm)
 {
     return scan_common(sbuf, rbuf, count, type, op, false, comm);

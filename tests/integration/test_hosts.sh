@@ -146,7 +146,7 @@ done
 m=$(unique_marker)
 ipcrun 30 "${multi[@]}" --timeout 2 --host "$A:1,$B:1" "$PROGS/exitcode" block "$m"
 expect_rc 124 "--timeout on two hosts"
-expect_err "^ipcrun: rank 1 \(pid [0-9]+\) was running on host $B" "--timeout on two hosts"
+expect_err "^ipcrun: on host $B, rank 1 \(pid [0-9]+\) was waiting in ipc_recv\(source any, tag 999, IPC_COMM_WORLD\)$" "--timeout on two hosts"
 expect_gone "$m" 5 "--timeout on two hosts"
 daemons_gone "--timeout on two hosts"
 

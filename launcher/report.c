@@ -1,0 +1,480 @@
+/* report.c - --stats, --trace and where ranks wait (see report.h). */
+#include "report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "launch.h"
+#include "remote.h"
+
+/* Ranks whose state the timeout report details, one line each. */
+#define WHERE_DETAILS 8
+/* Pairs the --stats table lists; --stats-json has them all. */
+#define TABLE_PAIRS 64
+
+int ipc__report_init(struct ipc__report *rep, int n, const char *trace_path, char *err,
+                     size_t errlen)
+{
+    *rep = (struct ipc__report){.n = n, .where_left = WHERE_DETAILS};
+    rep->ranks = calloc((size_t)n, sizeof *rep->ranks);
+    if (!rep->ranks) {
+        snprintf(err, errlen, "out of memory setting up %d ranks", n);
+        return -1;
+    }
+    if (!trace_path)
+        return 0;
+    rep->trace_path = trace_path;
+    rep->trace = fopen(trace_path, "we");
+    if (!rep->trace || fputs("{\"traceEvents\":[\n", rep->trace) < 0) {
+        snprintf(err, errlen, "--trace '%s': cannot write it: %s", trace_path,
+                 strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void ipc__report_fini(struct ipc__report *rep)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    for (int r = 0; rep->ranks && r < rep->n; r++) {
+        if (rep->ranks[r].state)
+            munmap((void *)rep->ranks[r].state, (size_t)page);
+        free(rep->ranks[r].peers);
+    }
+    free(rep->ranks);
+    if (rep->trace)
+        fclose(rep->trace);
+    *rep = (struct ipc__report){0};
+}
+
+void ipc__report_state(struct ipc__report *rep, int r, int fd)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    void *p = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED)
+        return; /* the report lacks this rank's line, nothing worse */
+    if (rep->ranks[r].state)
+        munmap((void *)rep->ranks[r].state, (size_t)page);
+    rep->ranks[r].state = p;
+}
+
+struct ipc__ctl_state ipc__report_state_of(const struct ipc__report *rep, int r)
+{
+    struct ipc__ctl_state st = {0};
+    const volatile struct ipc__ctl_state *s = rep->ranks ? rep->ranks[r].state : NULL;
+    if (s && s->magic == IPC__CTL_STATE_MAGIC) {
+        st.magic = s->magic;
+        st.call = s->call;
+        st.peer = s->peer;
+        st.tag = s->tag;
+        st.ctx = s->ctx;
+        st.comm_size = s->comm_size;
+        st.bytes = s->bytes;
+        st.wait_kind = s->wait_kind;
+        st.wait_peer = s->wait_peer;
+        st.wait_tag = s->wait_tag;
+    }
+    return st;
+}
+
+/* ---- --stats ---- */
+
+int ipc__report_stats(struct ipc__report *rep, int r, const char *buf, size_t len)
+{
+    struct ipc__ctl_stats head;
+    if (len < sizeof head)
+        return -1;
+    memcpy(&head, buf, sizeof head);
+    if (len != sizeof head + head.npeers * sizeof(struct ipc__ctl_stats_peer))
+        return -1;
+    struct ipc__report_rank *rr = &rep->ranks[r];
+    if (rr->npeers + (int64_t)head.npeers > rep->n)
+        return -1;
+    if (rr->cap < rr->npeers + (int)head.npeers) {
+        int cap = rr->npeers + (int)head.npeers;
+        struct ipc__ctl_stats_peer *p = realloc(rr->peers, (size_t)cap * sizeof *p);
+        if (!p)
+            return -1;
+        rr->peers = p;
+        rr->cap = cap;
+    }
+    for (uint32_t i = 0; i < head.npeers; i++) {
+        struct ipc__ctl_stats_peer e;
+        memcpy(&e, buf + sizeof head + i * sizeof e, sizeof e);
+        if (e.peer < 0 || e.peer >= rep->n)
+            return -1;
+        rr->peers[rr->npeers++] = e;
+    }
+    rr->totals.recv_wait_ns += head.recv_wait_ns;
+    rr->totals.coll_ns += head.coll_ns;
+    rr->totals.unexpected += head.unexpected;
+    rr->totals.rendezvous += head.rendezvous;
+    rr->got_stats = true;
+    return 0;
+}
+
+/* What rank r counted with peer p, or NULL (entries are in peer order). */
+static const struct ipc__ctl_stats_peer *peer_entry(const struct ipc__report_rank *rr, int p)
+{
+    int lo = 0, hi = rr->npeers;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (rr->peers[mid].peer < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < rr->npeers && rr->peers[lo].peer == p ? &rr->peers[lo] : NULL;
+}
+
+struct rank_sums {
+    uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
+};
+
+static struct rank_sums sums(const struct ipc__report_rank *rr)
+{
+    struct rank_sums s = {0};
+    for (int i = 0; i < rr->npeers; i++) {
+        s.msgs_sent += rr->peers[i].msgs_sent;
+        s.bytes_sent += rr->peers[i].bytes_sent;
+        s.msgs_recv += rr->peers[i].msgs_recv;
+        s.bytes_recv += rr->peers[i].bytes_recv;
+    }
+    return s;
+}
+
+void ipc__report_stats_table(const struct ipc__report *rep, void (*line)(const char *))
+{
+    char buf[512];
+    int missing = 0;
+    snprintf(buf, sizeof buf,
+             "statistics of the %d rank%s, from ipc_init to ipc_finalize (times in ms):",
+             rep->n, rep->n == 1 ? "" : "s");
+    line(buf);
+    line("  rank   msgs sent  bytes sent   msgs recv  bytes recv   recv wait     "
+         "coll  unexpected  rendezvous");
+    for (int r = 0; r < rep->n; r++) {
+        const struct ipc__report_rank *rr = &rep->ranks[r];
+        if (!rr->got_stats) {
+            missing++;
+            snprintf(buf, sizeof buf, "  %4d   (no statistics: it did not reach ipc_finalize)",
+                     r);
+            line(buf);
+            continue;
+        }
+        struct rank_sums s = sums(rr);
+        snprintf(buf, sizeof buf,
+                 "  %4d  %10" PRIu64 "  %10" PRIu64 "  %10" PRIu64 "  %10" PRIu64
+                 "  %10.3f %8.3f  %10" PRIu64 "  %10" PRIu64,
+                 r, s.msgs_sent, s.bytes_sent, s.msgs_recv, s.bytes_recv,
+                 (double)rr->totals.recv_wait_ns / 1e6, (double)rr->totals.coll_ns / 1e6,
+                 rr->totals.unexpected, rr->totals.rendezvous);
+        line(buf);
+    }
+    int shown = 0, pairs = 0;
+    for (int r = 0; r < rep->n; r++) {
+        const struct ipc__report_rank *rr = &rep->ranks[r];
+        for (int i = 0; i < rr->npeers; i++) {
+            const struct ipc__ctl_stats_peer *e = &rr->peers[i];
+            if (!e->msgs_sent)
+                continue;
+            if (pairs++ == 0)
+                line("  pairs (sender -> receiver: messages, bytes; what the receiver "
+                     "counted when it differs):");
+            if (shown == TABLE_PAIRS)
+                continue;
+            const struct ipc__ctl_stats_peer *back = peer_entry(&rep->ranks[e->peer], r);
+            char differs[96] = "";
+            if (rep->ranks[e->peer].got_stats &&
+                (!back || back->msgs_recv != e->msgs_sent || back->bytes_recv != e->bytes_sent))
+                snprintf(differs, sizeof differs, " (received %" PRIu64 ", %" PRIu64 " B)",
+                         back ? back->msgs_recv : 0, back ? back->bytes_recv : 0);
+            snprintf(buf, sizeof buf, "  %4d -> %-4d %10" PRIu64 " msgs %14" PRIu64 " B%s",
+                     r, e->peer, e->msgs_sent, e->bytes_sent, differs);
+            line(buf);
+            shown++;
+        }
+    }
+    if (pairs > shown) {
+        snprintf(buf, sizeof buf, "  ... and %d more pairs (--stats-json FILE lists them all)",
+                 pairs - shown);
+        line(buf);
+    }
+}
+
+int ipc__report_stats_json(const struct ipc__report *rep, FILE *out)
+{
+    fprintf(out, "{\n  \"ranks\": %d,\n  \"per_rank\": [", rep->n);
+    for (int r = 0; r < rep->n; r++) {
+        const struct ipc__report_rank *rr = &rep->ranks[r];
+        struct rank_sums s = sums(rr);
+        fprintf(out,
+                "%s\n    {\"rank\": %d, \"reported\": %s, \"msgs_sent\": %" PRIu64
+                ", \"bytes_sent\": %" PRIu64 ", \"msgs_recv\": %" PRIu64
+                ", \"bytes_recv\": %" PRIu64 ", \"recv_wait_us\": %.3f, \"coll_us\": %.3f"
+                ", \"unexpected\": %" PRIu64 ", \"rendezvous\": %" PRIu64 "}",
+                r ? "," : "", r, rr->got_stats ? "true" : "false", s.msgs_sent, s.bytes_sent,
+                s.msgs_recv, s.bytes_recv, (double)rr->totals.recv_wait_ns / 1e3,
+                (double)rr->totals.coll_ns / 1e3, rr->totals.unexpected,
+                rr->totals.rendezvous);
+    }
+    fputs("\n  ],\n  \"pairs\": [", out);
+    bool first = true;
+    for (int r = 0; r < rep->n; r++) {
+        const struct ipc__report_rank *rr = &rep->ranks[r];
+        for (int i = 0; i < rr->npeers; i++) {
+            const struct ipc__ctl_stats_peer *e = &rr->peers[i];
+            if (!e->msgs_sent)
+                continue;
+            const struct ipc__ctl_stats_peer *back = peer_entry(&rep->ranks[e->peer], r);
+            fprintf(out,
+                    "%s\n    {\"src\": %d, \"dst\": %d, \"msgs\": %" PRIu64
+                    ", \"bytes\": %" PRIu64 ", \"msgs_recv\": %" PRIu64
+                    ", \"bytes_recv\": %" PRIu64 "}",
+                    first ? "" : ",", r, e->peer, e->msgs_sent, e->bytes_sent,
+                    back ? back->msgs_recv : 0, back ? back->bytes_recv : 0);
+            first = false;
+        }
+    }
+    fputs("\n  ]\n}\n", out);
+    return ferror(out) ? -1 : 0;
+}
+
+/* ---- --trace ---- */
+
+int ipc__report_trace(struct ipc__report *rep, int r, const char *buf, size_t len)
+{
+    (void)r;
+    /* Whole events, each followed by ",\n": the file stays one JSON value
+     * however the parts of the ranks interleave. */
+    if (len < 3 || buf[0] != '{' || memcmp(buf + len - 2, ",\n", 2) != 0) {
+        errno = EPROTO;
+        return -1;
+    }
+    if (!rep->trace)
+        return 0;
+    return fwrite(buf, 1, len, rep->trace) == len ? 0 : -1;
+}
+
+/* Writes s as a JSON string (without quotes around it). */
+static void json_text(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+}
+
+int ipc__report_trace_close(struct ipc__report *rep, const char *const *hosts)
+{
+    FILE *f = rep->trace;
+    if (!f)
+        return 0;
+    for (int r = 0; r < rep->n; r++) {
+        fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"args\":{\"name\":\"rank %d",
+                r, r);
+        if (hosts && hosts[r]) {
+            fputs(" on ", f);
+            json_text(f, hosts[r]);
+        }
+        fprintf(f, "\"}},\n{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":%d,"
+                   "\"args\":{\"sort_index\":%d}},\n",
+                r, r);
+        fprintf(f, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
+                   "\"args\":{\"name\":\"rank %d\"}}%s\n",
+                r, r, r, r + 1 < rep->n ? "," : "");
+    }
+    fputs("],\n\"displayTimeUnit\":\"ns\"}\n", f);
+    int rc = ferror(f) ? -1 : 0;
+    int e = errno;
+    if (fclose(f) != 0)
+        rc = -1;
+    else
+        errno = e;
+    rep->trace = NULL;
+    return rc;
+}
+
+/* ---- where ranks wait ---- */
+
+static void comm_name(const struct ipc__ctl_state *st, char *out, size_t cap)
+{
+    if (st->ctx == 0)
+        snprintf(out, cap, "IPC_COMM_WORLD");
+    else if (st->ctx == 2)
+        snprintf(out, cap, "IPC_COMM_SELF");
+    else
+        snprintf(out, cap, "a communicator of %d rank%s", st->comm_size,
+                 st->comm_size == 1 ? "" : "s");
+}
+
+static void rank_or_any(int v, char *out, size_t cap)
+{
+    if (v == -1)
+        snprintf(out, cap, "any");
+    else
+        snprintf(out, cap, "%d", v);
+}
+
+void ipc__report_describe(const struct ipc__ctl_state *st, const char *activity, char *out,
+                          size_t cap)
+{
+    if (!st || st->magic != IPC__CTL_STATE_MAGIC) {
+        snprintf(out, cap, "%s", activity);
+        return;
+    }
+    if (st->call == IPC__CALL_NONE || st->call >= IPC__CALL_COUNT) {
+        snprintf(out, cap, "%s, outside any blocking ipc call", activity);
+        return;
+    }
+    char comm[64], peer[16], tag[16], args[160] = "", then[96] = "";
+    comm_name(st, comm, sizeof comm);
+    rank_or_any(st->peer, peer, sizeof peer);
+    rank_or_any(st->tag, tag, sizeof tag);
+    bool p2p = false;
+    switch (st->call) {
+    case IPC__CALL_SEND:
+    case IPC__CALL_SSEND:
+    case IPC__CALL_ISEND:
+    case IPC__CALL_ISSEND:
+        snprintf(args, sizeof args, "dest %d, tag %d, %" PRIu64 " bytes, %s", st->peer,
+                 st->tag, st->bytes, comm);
+        p2p = true;
+        break;
+    case IPC__CALL_RECV:
+    case IPC__CALL_IRECV:
+    case IPC__CALL_PROBE:
+    case IPC__CALL_SENDRECV:
+        snprintf(args, sizeof args, "source %s, tag %s, %s", peer, tag, comm);
+        p2p = true;
+        break;
+    case IPC__CALL_WAIT:
+    case IPC__CALL_WAITALL:
+    case IPC__CALL_WAITANY:
+    case IPC__CALL_FINALIZE:
+        break;
+    default: /* a collective */
+        if (st->peer >= 0)
+            snprintf(args, sizeof args, "root %d, %s", st->peer, comm);
+        else
+            snprintf(args, sizeof args, "%s", comm);
+        break;
+    }
+    if (!p2p && st->wait_kind == IPC__WAIT_RECV) {
+        char from[16];
+        rank_or_any(st->wait_peer, from, sizeof from);
+        snprintf(then, sizeof then, ", for a message from rank %s", from);
+    } else if (!p2p && st->wait_kind == IPC__WAIT_SEND) {
+        snprintf(then, sizeof then, ", for rank %d to take a message", st->wait_peer);
+    }
+    snprintf(out, cap, "waiting in %s(%s)%s", ipc__ctl_call_name(st->call), args, then);
+}
+
+static void say_where(struct ipc__launch *job, int r, const struct ipc__ctl_state *st,
+                      const char *activity)
+{
+    char what[384];
+    const struct ipc__launch_rank *rk = &job->ranks[r];
+    if (job->report.where_left-- <= 0) {
+        if (job->report.where_left == -1)
+            ipc__say("... (and the other ranks)");
+        return;
+    }
+    ipc__report_describe(st, activity, what, sizeof what);
+    if (rk->daemon)
+        ipc__say("on host %s, rank %d (pid %d) was %s", rk->host, r, (int)rk->pid, what);
+    else
+        ipc__say("rank %d (pid %d) was %s", r, (int)rk->pid, what);
+}
+
+void ipc__report_where(struct ipc__launch *job)
+{
+    bool remote = false;
+    for (int r = 0; r < job->n; r++) {
+        const struct ipc__launch_rank *rk = &job->ranks[r];
+        if (!rk->running)
+            continue;
+        if (rk->daemon) {
+            remote = true;
+            continue;
+        }
+        char activity[128];
+        ipc__describe_activity(rk->pid, activity, sizeof activity);
+        struct ipc__ctl_state st = ipc__report_state_of(&job->report, r);
+        say_where(job, r, &st, activity);
+    }
+    if (remote) /* their daemons answer with WHERE_IS */
+        ipc__remote_ctl(job, -1, IPC__CTL_WHERE, NULL, 0);
+}
+
+void ipc__report_where_up(struct ipc__launch *job)
+{
+    for (int i = 0; i < job->nlocal; i++) {
+        int r = job->local[i];
+        const struct ipc__launch_rank *rk = &job->ranks[r];
+        if (!rk->running)
+            continue;
+        struct {
+            struct ipc__ctl_state st;
+            char activity[128];
+        } msg;
+        msg.st = ipc__report_state_of(&job->report, r);
+        ipc__describe_activity(rk->pid, msg.activity, sizeof msg.activity);
+        ipc__daemon_relay_ctl(job, r, IPC__CTL_WHERE_IS, (const char *)&msg,
+                              sizeof msg.st + strlen(msg.activity));
+    }
+}
+
+void ipc__report_where_is(struct ipc__launch *job, int r, const char *buf, size_t len)
+{
+    struct ipc__ctl_state st;
+    char activity[128];
+    if (len < sizeof st || len - sizeof st >= sizeof activity)
+        return;
+    memcpy(&st, buf, sizeof st);
+    memcpy(activity, buf + sizeof st, len - sizeof st);
+    activity[len - sizeof st] = '\0';
+    say_where(job, r, &st, activity);
+}
+
+/* ---- the end ---- */
+
+static void say_line(const char *s)
+{
+    ipc__say("%s", s);
+}
+
+void ipc__report_finish(struct ipc__launch *job)
+{
+    const struct ipc__opts *o = job->opts;
+    struct ipc__report *rep = &job->report;
+    if (o->stats)
+        ipc__report_stats_table(rep, say_line);
+    if (o->stats_json) {
+        FILE *f = fopen(o->stats_json, "we");
+        int rc = f ? ipc__report_stats_json(rep, f) : -1;
+        if (f && fclose(f) != 0)
+            rc = -1;
+        if (rc != 0)
+            ipc__say("--stats-json '%s': cannot write it: %s", o->stats_json,
+                     strerror(errno));
+    }
+    if (rep->trace) {
+        const char **hosts = calloc((size_t)job->n, sizeof *hosts);
+        for (int r = 0; hosts && r < job->n; r++)
+            hosts[r] = job->ranks[r].host ? job->ranks[r].host : job->host;
+        if (ipc__report_trace_close(rep, hosts) != 0)
+            ipc__say("--trace '%s': cannot write it: %s", rep->trace_path, strerror(errno));
+        free(hosts);
+    }
+}

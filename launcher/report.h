@@ -1,0 +1,74 @@
+/*
+ * report.h - ipcrun's side of seeing inside a job (docs/observability.md):
+ * the page each rank keeps up to date with the call it is in (read on
+ * --timeout and Ctrl-C), the counters of --stats and --stats-json, and the
+ * timeline of --trace, which ranks send at ipc_finalize and ipcrun merges
+ * into one Chrome trace event file as the parts arrive.
+ */
+#ifndef IPC_LAUNCHER_REPORT_H
+#define IPC_LAUNCHER_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ctl.h"
+
+struct ipc__launch;
+
+struct ipc__report_rank {
+    const volatile struct ipc__ctl_state *state; /* the rank's page, or NULL */
+    bool got_stats;
+    struct ipc__ctl_stats totals;
+    struct ipc__ctl_stats_peer *peers; /* in peer order, npeers of them */
+    int npeers, cap;
+};
+
+struct ipc__report {
+    int n;
+    struct ipc__report_rank *ranks;
+    FILE *trace;            /* --trace: the file being written, or NULL */
+    const char *trace_path;
+    int where_left;         /* lines the timeout report may still print */
+};
+
+/* Opens the --trace file (when asked). Returns 0, or -1 with the reason in
+ * err. */
+int ipc__report_init(struct ipc__report *rep, int n, const char *trace_path, char *err,
+                     size_t errlen);
+void ipc__report_fini(struct ipc__report *rep);
+
+/* Rank r gave its state page (IPC__CTL_STATE); takes fd. */
+void ipc__report_state(struct ipc__report *rep, int r, int fd);
+/* A copy of rank r's state, or magic 0 when it has none. */
+struct ipc__ctl_state ipc__report_state_of(const struct ipc__report *rep, int r);
+
+/* IPC__CTL_STATS and IPC__CTL_TRACE from rank r. Return 0, or -1 when the
+ * packet is malformed (or, for the trace, cannot be written: errno). */
+int ipc__report_stats(struct ipc__report *rep, int r, const char *buf, size_t len);
+int ipc__report_trace(struct ipc__report *rep, int r, const char *buf, size_t len);
+
+/* What a rank was doing, for "rank R (pid P) was ...": from its state when
+ * it is in an ipc call, else `activity` (what /proc says). */
+void ipc__report_describe(const struct ipc__ctl_state *st, const char *activity, char *out,
+                          size_t cap);
+
+/* --stats: the table, one line at a time without "ipcrun: " or newline. */
+void ipc__report_stats_table(const struct ipc__report *rep, void (*line)(const char *));
+/* --stats-json. Returns 0, or -1 (errno) when writing failed. */
+int ipc__report_stats_json(const struct ipc__report *rep, FILE *out);
+/* Ends the --trace file: names of the tracks, then the closing brackets.
+ * hosts[r] (may be NULL) names rank r's host. Returns 0, or -1 (errno). */
+int ipc__report_trace_close(struct ipc__report *rep, const char *const *hosts);
+
+/* ipcrun, at the end of the job: prints and writes what was asked for. */
+void ipc__report_finish(struct ipc__launch *job);
+/* ipcrun, on --timeout or SIGINT: one line per rank still running saying
+ * where it waits (remote ranks answer through their daemon, later). */
+void ipc__report_where(struct ipc__launch *job);
+/* A node daemon was asked where its ranks are (IPC__CTL_WHERE). */
+void ipc__report_where_up(struct ipc__launch *job);
+/* ipcrun: a daemon's answer for rank r (IPC__CTL_WHERE_IS). */
+void ipc__report_where_is(struct ipc__launch *job, int r, const char *buf, size_t len);
+
+#endif /* IPC_LAUNCHER_REPORT_H */
