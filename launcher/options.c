@@ -1,5 +1,6 @@
 /* options.c - parsing and validating ipcrun's command line. */
 #include "options.h"
+#include "slurm.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -732,7 +733,9 @@ static int settle_agent(struct ipc__opts *o, const char *env_agent, char *err,
                         size_t errlen)
 {
     if (!o->agent)
-        o->agent = env_agent && *env_agent ? env_agent : IPC__OPTS_DEFAULT_AGENT;
+        o->agent = env_agent && *env_agent ? env_agent
+                   : o->slurm              ? IPC__SLURM_AGENT
+                                           : IPC__OPTS_DEFAULT_AGENT;
     if (split_agent(o->agent, &o->agent_argv) == 0)
         return 0;
     if (errno == 0)
@@ -758,6 +761,13 @@ static enum ipc__opts_result finish(struct ipc__opts *o, int argc, char **argv, 
         set_err(err, errlen,
                 "--host and --hostfile both name the hosts; give one of them");
         return fail(o);
+    }
+    if (o->hosts.n == 0 && !o->hostfile && env && env->slurm_nodelist &&
+        *env->slurm_nodelist) {
+        if (ipc__slurm_hosts(env->slurm_nodelist, env->slurm_tasks, &o->hosts, err,
+                             errlen) != 0)
+            return fail(o);
+        o->slurm = true;
     }
     /* With a hostfile this waits until it is read. */
     if (!o->hostfile && settle_ranks(o, err, errlen) != 0)
