@@ -302,6 +302,9 @@ static int transport_detail(const struct ipc__job *job,
                             ? "copied through the segment (process_vm_readv is not "
                               "permitted here)"
                             : "copied through the segment (IPC_SHM_SINGLE_COPY=0)");
+    if (t == &ipc__transport_tcp && !job->tun.tcp_if[0] && job->ctl_fd < 0 && job->nnodes > 1)
+        return snprintf(out, cap, "; %sover this host's first address that is not loopback",
+                        mixed ? "tcp " : "");
     if (t == &ipc__transport_tcp)
         return snprintf(out, cap, "; %sover %s (%s)%s", mixed ? "tcp " : "",
                         job->tun.tcp_if[0] ? job->tun.tcp_if : "127.0.0.1",

@@ -54,4 +54,11 @@ struct ipc__boot_ops {
 
 extern const struct ipc__boot_ops ipc__boot_ipcrun, ipc__boot_pmi2;
 
+/* PMI_process_mapping, "(vector,(0,2,3),(2,1,1))": blocks of (first node,
+ * node count, ranks per node), dealt in rank order and repeated until every
+ * rank has a node (a cyclic layout repeats small blocks). Sets *out to the
+ * node of each of size ranks as IPC_NODE_OF gives it ("0,0,0,1,1,1,2"; free
+ * it); returns 0, or -1 when the text is not such a vector. Pure. */
+int ipc__pmi2_parse_mapping(const char *s, int size, char **out);
+
 #endif /* IPC_BOOT_H */

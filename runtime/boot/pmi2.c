@@ -82,12 +82,7 @@ static int load_library(void)
     return IPC_SUCCESS;
 }
 
-/* PMI_process_mapping, "(vector,(0,2,3),(2,1,1))": blocks of (first node,
- * node count, ranks per node), dealt in rank order and repeated until every
- * rank has a node (a cyclic layout repeats small blocks). Writes the node of
- * each rank as IPC_NODE_OF would ("0,0,0,1,1,1,2"); returns 0, or -1 when the
- * text is not such a vector. */
-static int parse_mapping(const char *s, int size, char **out)
+int ipc__pmi2_parse_mapping(const char *s, int size, char **out)
 {
     int blocks[64][3], nblocks = 0, n = 0;
     const char *p = strstr(s, "vector,");
@@ -183,7 +178,7 @@ static int pmi2_init(struct ipc__job *job, char **node_of)
                 job->rank);
         return IPC_ERR_WIREUP;
     }
-    if (parse_mapping(mapping, job->size, node_of) != 0) {
+    if (ipc__pmi2_parse_mapping(mapping, job->size, node_of) != 0) {
         fprintf(stderr, "ipc: rank %d: cannot read PMI_process_mapping '%.200s'\n", job->rank,
                 mapping);
         return IPC_ERR_WIREUP;
