@@ -7,6 +7,7 @@
 #
 #   ./configure && make         build everything
 #   make check                  install missing deps, configure, build, run all tests
+#   make check SLURM=1          ... installing Slurm and munge too, for test_slurm
 #   make demo                   ... then a short tour: hello and three workloads on 4 ranks
 #   make bench                  ... then compare against Open MPI and MPICH, and time
 #                               the sample workloads (build/bench/report.md)
@@ -23,12 +24,14 @@ AR = ar
 INSTALL = install
 PREFIX = /usr/local
 SAN = 0
+SLURM = 0
 HWLOC_CFLAGS =
 HWLOC_LIBS = -lhwloc
 UUID_CFLAGS =
 UUID_LIBS = -luuid
 CMOCKA_CFLAGS =
 CMOCKA_LIBS = -lcmocka
+DL_LIBS =
 CONFIGURE_ARGS =
 
 # Included only when present, so that a failing configure rerun (below) stops
@@ -177,7 +180,7 @@ $(LIBIPC_A): $(LIB_OBJS)
 $(LIBIPC_SO_FILE): $(LIB_OBJS) runtime/libipc.map
 	$(E) LD $@
 	$(Q)$(CC) -shared -Wl,-soname,$(LIBIPC_SONAME) -Wl,--version-script=runtime/libipc.map \
-		$(SO_DEFS) $(ALL_LDFLAGS) -o $@ $(LIB_OBJS) -pthread -lm
+		$(SO_DEFS) $(ALL_LDFLAGS) -o $@ $(LIB_OBJS) $(DL_LIBS) -pthread -lm
 
 $(LIBIPC_SO_LINKS): $(LIBIPC_SO_FILE)
 	$(Q)ln -sf $(notdir $<) $@
@@ -214,14 +217,14 @@ $(PROGS): $(BUILD)/tests/programs/%: $(OBJ)/tests/programs/%.o $(LIBIPC_SO_LINKS
 $(UNITS): $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(LAUNCHER_A) $(LIBIPC_A)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LAUNCHER_A) $(LIBIPC_A) $(CMOCKA_LIBS) \
-		$(UUID_LIBS) $(HWLOC_LIBS) -pthread -lm $(call test_ldflags,tests/unit/$*.c)
+		$(UUID_LIBS) $(HWLOC_LIBS) $(DL_LIBS) -pthread -lm $(call test_ldflags,tests/unit/$*.c)
 
 # Set up, build and run. The set-up installs missing Debian packages and
 # (re)runs configure, so that these work on a fresh machine. The '+' shares
 # the jobserver: make cannot see $(MAKE) through $(setup).
 
 define setup
-	@scripts/install-deps
+	@scripts/install-deps $(if $(filter 1,$(SLURM)),slurm)
 	@test config.mak -nt configure || ./configure $(CONFIGURE_ARGS)
 	+@$(MAKE) --no-print-directory $(SILENT) all
 endef
