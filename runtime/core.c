@@ -163,6 +163,16 @@ static int read_job(struct ipc__job *job)
         free(nodes);
         return rc;
     }
+    /* srun without PMI-2 would make every task a job of one: say so. */
+    const char *tasks = getenv("SLURM_STEP_NUM_TASKS");
+    if (getenv("PMIX_RANK") || (tasks && strcmp(tasks, "1") != 0)) {
+        fprintf(stderr,
+                "ipc: started by srun %s; ipc programs meet through PMI-2: run them "
+                "with srun --mpi=pmi2\n",
+                getenv("PMIX_RANK") ? "with PMIx (--mpi=pmix), which ipc does not speak"
+                                    : "without a PMI (SLURM_STEP_NUM_TASKS is set)");
+        return IPC_ERR_WIREUP;
+    }
     /* Started alone: a job of one rank. */
     job->rank = job->local_rank = 0;
     job->size = job->local_size = 1;

@@ -51,6 +51,12 @@ srun_ 30 --mpi=pmi2 -n 2 --export=ALL,IPC_TRANSPORT=pipe "$APPS/ring"
 expect_rc 1 "srun ring with IPC_TRANSPORT=pipe"
 expect_err '^ipc: rank 0: the pipe transport needs ipcrun' "srun ring with IPC_TRANSPORT=pipe"
 
+# Without PMI-2 every task would be a job of one: refused, saying what to do.
+srun_ 30 -n 2 "$APPS/ring"
+expect_rc 1 "srun without --mpi=pmi2"
+expect_err '^ipc: started by srun without a PMI .*run them with srun --mpi=pmi2$' \
+    "srun without --mpi=pmi2"
+
 for prog in sizes manyreq truncate coll_move coll_comm coll_reduce; do
     srun_ 60 --mpi=pmi2 -N "$nn" -n 4 "$PROGS/$prog"
     expect_rc 0 "srun --mpi=pmi2 -n 4 $prog"
