@@ -89,6 +89,14 @@ salloc_ 60 -N "$nn" -n 8 --ntasks-per-node=$per8 "$IPCRUN" "$APPS/ring"
 expect_rc 0 "salloc -n 8 ipcrun ring"
 expect_out '^ring: 8 ranks, 10 laps, counter 80: ok$' "salloc -n 8 ipcrun ring"
 
+# In a batch script ipcrun runs on the first node: its ranks there run
+# without a daemon (SLURMD_NODENAME), the other node's through srun.
+run 60 "${SLURM_CLIENT[@]}" sbatch --wait -N "$nn" -n 8 --ntasks-per-node=$per8 \
+    -o "$WORK/batch.out" --wrap "$IPCRUN --tag-output $APPS/ring"
+expect_rc 0 "sbatch --wait ipcrun ring"
+grep -q '^\[0\] ring: 8 ranks, 10 laps, counter 80: ok$' "$WORK/batch.out" ||
+    fail "sbatch ipcrun ring: no result line in the batch output: $(head -c 300 "$WORK/batch.out")"
+
 salloc_ 60 -N "$nn" -n 4 --ntasks-per-node=$per4 "$IPCRUN" --tag-output --report-transports \
     "$APPS/hello"
 expect_rc 0 "salloc ipcrun hello"
