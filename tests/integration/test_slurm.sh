@@ -142,9 +142,11 @@ fi
 timing='
 best () { b=; for i in 1 2 3 4 5; do t0=$(date +%s%N); "$@" >/dev/null 2>&1 || { echo failed; return; }
     t=$((($(date +%s%N) - t0) / 1000000)); [ -z "$b" ] || [ "$t" -lt "$b" ] && b=$t; done; echo "$b ms"; }
-echo "srun --mpi=pmi2 -n 8 hello (ipc):   $(best srun --mpi=pmi2 -n 8 "$1")"
-echo "ipcrun hello in the allocation:     $(best "$2" "$1")"
-[ -n "$3" ] && echo "srun --mpi=pmi2 -n 8 mpi_hello (MPICH): $(best srun --mpi=pmi2 -n 8 "$3")"
+echo "srun -n 8 true (Slurm alone):             $(best srun -n 8 true)"
+echo "srun --mpi=pmi2 -n 8 hello (ipc):         $(best srun --mpi=pmi2 -n 8 "$1")"
+echo "ipcrun hello in the allocation:           $(best "$2" "$1")"
+[ -n "$3" ] && echo "srun --mpi=pmi2 -n 8 mpi_hello (MPICH):   $(best srun --mpi=pmi2 -n 8 "$3")"
+echo "ipcrun -n 8 hello here (no Slurm):        $(best env IPC_SLURM=0 "$2" -n 8 "$1")"
 true'
 salloc_ 120 -N "$nn" -n 8 --ntasks-per-node=$per8 bash -c "$timing" timing "$APPS/hello" "$IPCRUN" "$mpich"
 expect_rc 0 "start-up times"
