@@ -32,6 +32,7 @@ UUID_LIBS = -luuid
 CMOCKA_CFLAGS =
 CMOCKA_LIBS = -lcmocka
 DL_LIBS =
+PMIX_CFLAGS =
 CONFIGURE_ARGS =
 
 # Included only when present, so that a failing configure rerun (below) stops
@@ -143,6 +144,7 @@ ALL_CFLAGS = $(IPC_CFLAGS) $(HWLOC_CFLAGS) $(UUID_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
 $(LIB_OBJS): EXTRA_CFLAGS = -fPIC
+$(OBJ)/runtime/boot/pmix.o: EXTRA_CFLAGS = -fPIC $(PMIX_CFLAGS)
 $(UNIT_OBJS): EXTRA_CFLAGS = $(CMOCKA_CFLAGS) -Ilauncher
 
 # A unit test asks for extra link flags, such as -Wl,--wrap=write, with a

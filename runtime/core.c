@@ -147,7 +147,8 @@ static int read_nodes(struct ipc__job *job, const char *nodes)
 
 /* ipcrun first: its ranks inherit whatever environment started ipcrun, PMI's
  * included (ipcrun inside srun). */
-static const struct ipc__boot_ops *const boots[] = {&ipc__boot_ipcrun, &ipc__boot_pmi2};
+static const struct ipc__boot_ops *const boots[] = {&ipc__boot_ipcrun, &ipc__boot_pmi2,
+                                                    &ipc__boot_pmix};
 
 static int read_job(struct ipc__job *job)
 {
@@ -163,14 +164,11 @@ static int read_job(struct ipc__job *job)
         free(nodes);
         return rc;
     }
-    /* srun without PMI-2 would make every task a job of one: say so. */
+    /* srun without a PMI would make every task a job of one: say so. */
     const char *tasks = getenv("SLURM_STEP_NUM_TASKS");
-    if (getenv("PMIX_RANK") || (tasks && strcmp(tasks, "1") != 0)) {
-        fprintf(stderr,
-                "ipc: started by srun %s; ipc programs meet through PMI-2: run them "
-                "with srun --mpi=pmi2\n",
-                getenv("PMIX_RANK") ? "with PMIx (--mpi=pmix), which ipc does not speak"
-                                    : "without a PMI (SLURM_STEP_NUM_TASKS is set)");
+    if (tasks && strcmp(tasks, "1") != 0) {
+        fprintf(stderr, "ipc: started by srun without a PMI (SLURM_STEP_NUM_TASKS is set); "
+                        "ipc programs meet through PMI-2: run them with srun --mpi=pmi2\n");
         return IPC_ERR_WIREUP;
     }
     /* Started alone: a job of one rank. */

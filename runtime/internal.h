@@ -180,8 +180,9 @@ extern struct ipc__state ipc__g;
 int ipc__kv_put(const char *key, const char *value);
 /* Waits for every rank to fence; then ipc__kv_get sees every key put before. */
 int ipc__kv_fence(void);
-/* The value of key as of the last fence, or NULL; valid until the next get. */
-const char *ipc__kv_get(const char *key);
+/* The value rank `from` put under key before the last fence, or NULL; valid
+ * until the next get. */
+const char *ipc__kv_get(const char *key, int from);
 /* key's value in "key\0value\0"... (len bytes), or NULL. */
 const char *ipc__kv_lookup(const char *blob, size_t len, const char *key);
 

@@ -15,9 +15,9 @@ int ipc__kv_fence(void)
     return ipc__g.job.boot->fence();
 }
 
-const char *ipc__kv_get(const char *key)
+const char *ipc__kv_get(const char *key, int from)
 {
-    return ipc__g.job.boot->get(key);
+    return ipc__g.job.boot->get(key, from);
 }
 
 const char *ipc__kv_lookup(const char *blob, size_t len, const char *key)

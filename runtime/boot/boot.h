@@ -6,6 +6,8 @@
  *   ipcrun.c  ipcrun (or its node daemon): the control channel of ctl.h
  *   pmi2.c    a resource manager's PMI-2 library (srun --mpi=pmi2), loaded
  *             with dlopen when the environment says PMI-2 started the rank
+ *   pmix.c    PMIx (srun --mpi=pmix), the same way; compiled in when
+ *             configure finds pmix.h, else it only says to use PMI-2
  * A rank started by neither is a job of one and has no bootstrap.
  *
  * Transports use only put/fence/get and the secret, so they work alike
@@ -37,9 +39,10 @@ struct ipc__boot_ops {
     int (*put)(const char *key, const char *value);
     /* Collective over every rank: returns once all have called it. */
     int (*fence)(void);
-    /* The value some rank put under key before the last fence, or NULL.
-     * Valid until the next get or fence. */
-    const char *(*get)(const char *key);
+    /* The value rank `from` put under key before the last fence, or NULL
+     * (PMIx looks keys up by the rank that put them). Valid until the next
+     * get or fence. */
+    const char *(*get)(const char *key, int from);
     /* The job secret tcp hellos carry (auth.h); available after the first
      * fence that follows init. Returns IPC_SUCCESS, or an IPC_ERR_* code
      * with why (for the caller's line). */
@@ -52,7 +55,7 @@ struct ipc__boot_ops {
     void (*abort)(int code);
 };
 
-extern const struct ipc__boot_ops ipc__boot_ipcrun, ipc__boot_pmi2;
+extern const struct ipc__boot_ops ipc__boot_ipcrun, ipc__boot_pmi2, ipc__boot_pmix;
 
 /* PMI_process_mapping, "(vector,(0,2,3),(2,1,1))": blocks of (first node,
  * node count, ranks per node), dealt in rank order and repeated until every

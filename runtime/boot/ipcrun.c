@@ -117,8 +117,9 @@ static int ipcrun_fence(void)
     return IPC_SUCCESS;
 }
 
-static const char *ipcrun_get(const char *key)
+static const char *ipcrun_get(const char *key, int from)
 {
+    (void)from; /* ipcrun's store has one name space */
     return kv_blob ? ipc__kv_lookup(kv_blob, kv_len, key) : NULL;
 }
 

@@ -21,7 +21,6 @@
 
 #define PMI2_LIBRARY "libpmi2.so.0"
 #define PMI2_SUCCESS 0
-#define PMI2_ID_NULL (-1)
 #define PMI2_MAX_VALLEN 1024
 #define SECRET_KEY "ipc.secret"
 
@@ -204,10 +203,10 @@ static int pmi2_fence(void)
     return IPC_ERR_WIREUP;
 }
 
-static const char *pmi2_get(const char *key)
+static const char *pmi2_get(const char *key, int from)
 {
     int len = 0;
-    if (pmi.kvs_get(jobid, PMI2_ID_NULL, key, value_buf, PMI2_MAX_VALLEN, &len) !=
+    if (pmi.kvs_get(jobid, from, key, value_buf, PMI2_MAX_VALLEN, &len) !=
             PMI2_SUCCESS ||
         len < 0)
         return NULL;
@@ -217,7 +216,7 @@ static const char *pmi2_get(const char *key)
 
 static int pmi2_secret(unsigned char out[IPC__SECRET_BYTES], char *why, size_t whylen)
 {
-    const char *hex = pmi2_get(SECRET_KEY);
+    const char *hex = pmi2_get(SECRET_KEY, 0);
     int rc = ipc__secret_parse(hex, out);
     explicit_bzero(value_buf, sizeof value_buf);
     if (rc == 0)

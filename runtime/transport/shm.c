@@ -545,7 +545,10 @@ static int share_segment(struct ipc__job *job, uint64_t size, int *fd)
         return IPC_ERR_WIREUP;
     if (job->local_rank == 0 || job->local_size == 1)
         goto done;
-    const char *got = ipc__kv_get(key);
+    int maker = 0; /* the node's first rank */
+    while (job->node_of[maker] != job->node)
+        maker++;
+    const char *got = ipc__kv_get(key, maker);
     long pid = 0;
     int theirs = -1;
     char path[64];

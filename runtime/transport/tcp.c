@@ -184,7 +184,7 @@ static int connect_to(const struct ipc__job *job, int peer, const unsigned char 
     unsigned char hello[IPC__HELLO_SIZE];
     char key[32];
     snprintf(key, sizeof key, "tcp.%d", peer);
-    const char *got = ipc__kv_get(key);
+    const char *got = ipc__kv_get(key, peer);
     char addr[64];
     snprintf(addr, sizeof addr, "%s", got ? got : "");
     if (parse_addr(addr, &sa) < 0) {

@@ -104,7 +104,7 @@ static int connect_to(int peer, int32_t me, int *out_fd)
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     char key[32];
     snprintf(key, sizeof key, "unix.%d", peer);
-    const char *hex = ipc__kv_get(key);
+    const char *hex = ipc__kv_get(key, peer);
     int n = hex ? hex_decode(hex, (unsigned char *)sa.sun_path, sizeof sa.sun_path) : -1;
     if (n <= 0)
         return -EPROTO;

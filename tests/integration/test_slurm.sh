@@ -17,6 +17,7 @@ need "$IPCRUN" "$APPS/ring" "$APPS/hello" "$PROGS/exitcode" "$PROGS/sizes" \
 slurm_require
 
 t_start=$(now_ms)
+pmix_timing=
 files_before=$(ipc_files)
 [ -n "${SLURM_DEBUG:-}" ] && set -x
 slurm_start 2
@@ -61,6 +62,24 @@ for prog in sizes manyreq truncate coll_move coll_comm coll_reduce; do
     srun_ 60 --mpi=pmi2 -N "$nn" -n 4 "$PROGS/$prog"
     expect_rc 0 "srun --mpi=pmi2 -n 4 $prog"
 done
+
+# PMIx, where Slurm has the plugin and libipc was built with pmix.h. On one
+# node: Slurm's pmix plugin fails to launch a step over two of our namespace
+# nodes (they share one file system, which it does not expect).
+if srun_ 30 --mpi=list && grep -q pmix "$OUT" "$ERR"; then
+    srun_ 30 --mpi=pmix -N 1 -n 4 --export=ALL,IPC_REPORT_TRANSPORTS=1 "$APPS/ring"
+    if grep -q 'built without pmix.h' "$ERR"; then
+        echo "srun --mpi=pmix: libipc was built without pmix.h; not tested"
+    else
+        expect_rc 0 "srun --mpi=pmix -n 4 ring"
+        expect_err '^ipc:   0 \(node 0\)  \.sss$' "srun --mpi=pmix: shm"
+        IPC_NODE_OF=0,0,1,1 srun_ 30 --mpi=pmix -N 1 -n 4 "$APPS/ring"
+        expect_rc 0 "srun --mpi=pmix -n 4 ring with IPC_NODE_OF=0,0,1,1 (shm and tcp)"
+        srun_ 60 --mpi=pmix -N 1 -n 4 "$PROGS/coll_reduce"
+        expect_rc 0 "srun --mpi=pmix -n 4 coll_reduce"
+        pmix_timing=1
+    fi
+fi
 
 # ipc_abort ends the job step through PMI2_Abort.
 srun_ 30 --mpi=pmi2 -N "$nn" -n 4 "$PROGS/exitcode" abort 1 5
@@ -140,17 +159,19 @@ if command -v mpicc.mpich >/dev/null && [ -f ../shared/anchors/mpi_hello.c ] &&
 fi
 # shellcheck disable=SC2016 # for the inner shell
 timing='
-best () { b=; for i in 1 2 3 4 5; do t0=$(date +%s%N); "$@" >/dev/null 2>&1 || { echo failed; return; }
+best () { b=; for i in 1 2 3; do t0=$(date +%s%N); "$@" >/dev/null 2>&1 || { echo failed; return; }
     t=$((($(date +%s%N) - t0) / 1000000)); [ -z "$b" ] || [ "$t" -lt "$b" ] && b=$t; done; echo "$b ms"; }
 echo "srun -n 8 true (Slurm alone):             $(best srun -n 8 true)"
 echo "srun --mpi=pmi2 -n 8 hello (ipc):         $(best srun --mpi=pmi2 -n 8 "$1")"
+[ -n "$4" ] && echo "srun --mpi=pmix -N 1 -n 4 hello (ipc):    $(best srun --mpi=pmix -N 1 -n 4 "$1")"
+[ -n "$4" ] && echo "srun --mpi=pmi2 -N 1 -n 4 hello (ipc):    $(best srun --mpi=pmi2 -N 1 -n 4 "$1")"
 echo "ipcrun hello in the allocation:           $(best "$2" "$1")"
 [ -n "$3" ] && echo "srun --mpi=pmi2 -n 8 mpi_hello (MPICH):   $(best srun --mpi=pmi2 -n 8 "$3")"
 echo "ipcrun -n 8 hello here (no Slurm):        $(best env IPC_SLURM=0 "$2" -n 8 "$1")"
 true'
-salloc_ 120 -N "$nn" -n 8 --ntasks-per-node=$per8 bash -c "$timing" timing "$APPS/hello" "$IPCRUN" "$mpich"
+salloc_ 120 -N "$nn" -n 8 --ntasks-per-node=$per8 bash -c "$timing" timing "$APPS/hello" "$IPCRUN" "$mpich" "${pmix_timing:-}"
 expect_rc 0 "start-up times"
-echo "start-up of 8 ranks on $nn node(s), best of 5:"
+echo "start-up of 8 ranks on $nn node(s), best of 3:"
 sed 's/^/  /' "$OUT"
 grep -q failed "$OUT" && fail "start-up times: a run failed: $(grep failed "$OUT" | head -n 1)"
 
