@@ -2,18 +2,18 @@
  * boot.h - how a rank learns its job and meets the other ranks: the one seam
  * between libipc and whatever started it.
  *
- * Two implementations, each one file whose only exported symbol is its table:
+ * Three implementations, each one file whose only exported symbol is its table:
  *   ipcrun.c  ipcrun (or its node daemon): the control channel of ctl.h
  *   pmi2.c    a resource manager's PMI-2 library (srun --mpi=pmi2), loaded
  *             with dlopen when the environment says PMI-2 started the rank
  *   pmix.c    PMIx (srun --mpi=pmix), the same way; compiled in when
  *             configure finds pmix.h, else it only says to use PMI-2
- * A rank started by neither is a job of one and has no bootstrap.
+ * A rank started by none of them is a job of one and has no bootstrap.
  *
  * Transports use only put/fence/get and the secret, so they work alike
- * under both. What only ipcrun can do (hand out memfds and pipes, keep the
+ * under all. What only ipcrun can do (hand out memfds and pipes, keep the
  * state page, collect --stats) stays on the control channel (job->ctl_fd,
- * -1 under PMI-2).
+ * -1 under PMI-2 and PMIx).
  */
 #ifndef IPC_BOOT_H
 #define IPC_BOOT_H
