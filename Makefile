@@ -56,8 +56,11 @@ SO_DEFS =
 # Tests run with these: a signal a test provokes (a rank that segfaults) must
 # stay a signal, and undefined behaviour must fail the test, not scroll by.
 # The user's own ASAN_OPTIONS/UBSAN_OPTIONS come last and win.
+# Leaks inside libraries libipc loads but does not own are suppressed
+# (scripts/lsan.supp says which and why).
 SAN_ENV = ASAN_OPTIONS=handle_segv=0:handle_sigbus=0:handle_sigfpe=0$${ASAN_OPTIONS:+:$$ASAN_OPTIONS} \
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1$${UBSAN_OPTIONS:+:$$UBSAN_OPTIONS}
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1$${UBSAN_OPTIONS:+:$$UBSAN_OPTIONS} \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp$${LSAN_OPTIONS:+:$$LSAN_OPTIONS}
 else
 BUILD = build
 SAN_FLAGS =
