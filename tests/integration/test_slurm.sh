@@ -3,7 +3,7 @@
 # this host when namespaces cannot be made): ranks started by
 # `srun --mpi=pmi2` meet through Slurm's PMI-2 and pick shm within a node and
 # tcp between nodes; the point-to-point and collective programs pass that
-# way; `ipcrun` inside `salloc` takes the allocation's nodes and slots and
+# way (and through srun --mpi=pmix on one node); `ipcrun` from sbatch and inside `salloc` takes the allocation's nodes and slots and
 # starts its node daemons with srun, keeping its output, failure and timeout
 # handling; a killed rank ends the job either way; and nothing is left
 # behind. Prints the start-up time of 8 ranks under srun, under ipcrun in an
@@ -122,7 +122,7 @@ expect_rc 0 "salloc ipcrun hello"
 expect_out '^\[3\] ' "salloc ipcrun hello: tagged output of rank 3"
 [ "$nn" = 2 ] && expect_err '^\[0\] ipc:   0 \(node 0\)  \.stt$' "salloc ipcrun over 2 nodes"
 
-for prog in sizes coll_reduce; do
+for prog in sizes manyreq truncate coll_move coll_comm coll_reduce; do
     salloc_ 60 -N "$nn" -n 4 "$IPCRUN" "$PROGS/$prog"
     expect_rc 0 "salloc ipcrun $prog"
 done
