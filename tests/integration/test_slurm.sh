@@ -3,11 +3,12 @@
 # this host when namespaces cannot be made): ranks started by
 # `srun --mpi=pmi2` meet through Slurm's PMI-2 and pick shm within a node and
 # tcp between nodes; the point-to-point and collective programs pass that
-# way (and through srun --mpi=pmix on one node); `ipcrun` from sbatch and inside `salloc` takes the allocation's nodes and slots and
-# starts its node daemons with srun, keeping its output, failure and timeout
-# handling; a killed rank ends the job either way; and nothing is left
-# behind. Prints the start-up time of 8 ranks under srun, under ipcrun in an
-# allocation, and of MPICH under srun when mpicc.mpich is installed.
+# way (and through srun --mpi=pmix on one node); `ipcrun` from sbatch and
+# inside `salloc` takes the allocation's nodes and slots and starts its node
+# daemons with srun, keeping its output, failure and timeout handling; a
+# killed rank ends the job either way; and nothing is left behind. Prints
+# the start-up time of 8 ranks under srun, under ipcrun in an allocation,
+# and of MPICH under srun when mpicc.mpich is installed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns.sh"
 . "$(dirname "$0")/slurm.sh"
