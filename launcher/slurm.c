@@ -84,19 +84,21 @@ static int expand_item(const char *item, size_t len, struct ipc__hosts *hosts,
         p = end + (end != close);
         for (unsigned long v = lo; v <= hi; v++) {
             char name[IPC__HOST_NAME_MAX + 1];
-            int n = snprintf(name, sizeof name, "%.*s%0*lu%.*s", plen, prefix, width, v, slen,
-                             suffix);
+            int n = snprintf(name, sizeof name, "%.*s%0*lu%.*s", plen, prefix, width, v,
+                             slen, suffix);
             if (n < 0 || (size_t)n >= sizeof name)
                 goto bad;
             if (hosts->n >= ncounts)
                 goto count;
-            if (ipc__hosts_add(hosts, name, (size_t)n, counts[hosts->n], err, errlen) != 0)
+            if (ipc__hosts_add(hosts, name, (size_t)n, counts[hosts->n], err, errlen) !=
+                0)
                 return -1;
         }
     }
     return 0;
 bad:
-    set_err(err, errlen, "SLURM_JOB_NODELIST: cannot read '%.*s'; give the hosts with --host",
+    set_err(err, errlen,
+            "SLURM_JOB_NODELIST: cannot read '%.*s'; give the hosts with --host",
             (int)len, item);
     return -1;
 count:
@@ -138,10 +140,11 @@ int ipc__slurm_hosts(const char *nodelist, const char *tasks, struct ipc__hosts 
         p += len + (p[len] == ',');
     }
     if (rc == 0 && hosts->n != ncounts) {
-        set_err(err, errlen,
-                "SLURM_JOB_NODELIST='%.100s' names %d node%s but SLURM_TASKS_PER_NODE='%s' "
-                "counts %ld",
-                nodelist, hosts->n, hosts->n == 1 ? "" : "s", tasks, ncounts);
+        set_err(
+            err, errlen,
+            "SLURM_JOB_NODELIST='%.100s' names %d node%s but SLURM_TASKS_PER_NODE='%s' "
+            "counts %ld",
+            nodelist, hosts->n, hosts->n == 1 ? "" : "s", tasks, ncounts);
         rc = -1;
     }
     free(counts);

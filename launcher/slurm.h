@@ -16,7 +16,8 @@
  * slurmstepd otherwise holds the daemon's stdout back until a newline, and
  * the daemon stream is binary (it stays a pipe, not a terminal). The node's
  * name follows. */
-#define IPC__SLURM_AGENT "srun --unbuffered --mpi=none --nodes=1 --ntasks=1 --overlap --nodelist"
+#define IPC__SLURM_AGENT                                                                 \
+    "srun --unbuffered --mpi=none --nodes=1 --ntasks=1 --overlap --nodelist"
 
 /* Adds the allocation's nodes to hosts, in Slurm's order, each with the
  * tasks Slurm gives it as slots: nodelist is SLURM_JOB_NODELIST in Slurm's

@@ -34,8 +34,8 @@ static int env_int(const char *name, int min, int *out)
     errno = 0;
     v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < min || v > 1 << 24) {
-        fprintf(stderr, "ipc: %s='%s' is not valid; start the program with ipcrun\n", name,
-                s);
+        fprintf(stderr, "ipc: %s='%s' is not valid; start the program with ipcrun\n",
+                name, s);
         return -1;
     }
     *out = (int)v;
@@ -47,22 +47,24 @@ static int ipcrun_init(struct ipc__job *job, char **node_of)
     const char *id = getenv("IPC_JOB_ID");
     const char *nodes = getenv("IPC_NODE_OF");
     *node_of = NULL;
-    if (env_int("IPC_CONTROL_FD", 0, &job->ctl_fd) || env_int("IPC_SIZE", 1, &job->size) ||
-        env_int("IPC_RANK", 0, &job->rank) ||
+    if (env_int("IPC_CONTROL_FD", 0, &job->ctl_fd) ||
+        env_int("IPC_SIZE", 1, &job->size) || env_int("IPC_RANK", 0, &job->rank) ||
         (!nodes && (env_int("IPC_LOCAL_SIZE", 1, &job->local_size) ||
                     env_int("IPC_LOCAL_RANK", 0, &job->local_rank)))) {
         job->ctl_fd = -1;
         return IPC_ERR_WIREUP;
     }
     if (job->rank >= job->size || (!nodes && job->local_rank >= job->local_size)) {
-        fprintf(stderr, "ipc: IPC_RANK/IPC_LOCAL_RANK out of range; start the program with ipcrun\n");
+        fprintf(
+            stderr,
+            "ipc: IPC_RANK/IPC_LOCAL_RANK out of range; start the program with ipcrun\n");
         job->ctl_fd = -1;
         return IPC_ERR_WIREUP;
     }
     snprintf(job->job_id, sizeof job->job_id, "%s", id ? id : "");
     if (ipc__ctl_send(job->ctl_fd, IPC__CTL_INIT, NULL, 0, NULL, 0) < 0) {
-        fprintf(stderr, "ipc: rank %d: cannot reach ipcrun on IPC_CONTROL_FD=%d\n", job->rank,
-                job->ctl_fd);
+        fprintf(stderr, "ipc: rank %d: cannot reach ipcrun on IPC_CONTROL_FD=%d\n",
+                job->rank, job->ctl_fd);
         job->ctl_fd = -1;
         return IPC_ERR_WIREUP;
     }
@@ -105,9 +107,12 @@ static int ipcrun_fence(void)
             break;
     }
     if (rc < 0 || n < 0 || type != IPC__CTL_FENCE_DONE) {
-        fprintf(stderr, "ipc: rank %d: the launcher did not complete the wire-up fence: %s\n",
+        fprintf(stderr,
+                "ipc: rank %d: the launcher did not complete the wire-up fence: %s\n",
                 ipc__g.job.rank,
-                rc < 0 ? strerror(-rc) : n < 0 ? strerror((int)-n) : "connection closed");
+                rc < 0  ? strerror(-rc)
+                : n < 0 ? strerror((int)-n)
+                        : "connection closed");
         free(buf);
         return IPC_ERR_WIREUP;
     }

@@ -51,10 +51,11 @@ static int load_library(void)
 {
     void *lib = dlopen(PMI2_LIBRARY, RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
-        fprintf(stderr,
-                "ipc: started by PMI-2 (PMI_FD is set, e.g. srun --mpi=pmi2) but %s cannot "
-                "be loaded: %s; install Slurm's PMI-2 library (Debian: libpmi2-0)\n",
-                PMI2_LIBRARY, dlerror());
+        fprintf(
+            stderr,
+            "ipc: started by PMI-2 (PMI_FD is set, e.g. srun --mpi=pmi2) but %s cannot "
+            "be loaded: %s; install Slurm's PMI-2 library (Debian: libpmi2-0)\n",
+            PMI2_LIBRARY, dlerror());
         return IPC_ERR_WIREUP;
     }
     struct {
@@ -90,8 +91,8 @@ int ipc__pmi2_parse_mapping(const char *s, int size, char **out)
     p += strlen("vector,");
     while (*p == '(' && nblocks < 64) {
         int *b = blocks[nblocks];
-        if (sscanf(p, "(%d,%d,%d)%n", &b[0], &b[1], &b[2], &n) != 3 || b[0] < 0 || b[1] < 1 ||
-            b[2] < 1)
+        if (sscanf(p, "(%d,%d,%d)%n", &b[0], &b[1], &b[2], &n) != 3 || b[0] < 0 ||
+            b[1] < 1 || b[2] < 1)
             return -1;
         nblocks++;
         p += n;
@@ -106,11 +107,11 @@ int ipc__pmi2_parse_mapping(const char *s, int size, char **out)
         return -1;
     for (int rank = 0; rank < size;) {
         for (int i = 0; i < nblocks && rank < size; i++)
-            for (int node = blocks[i][0]; node < blocks[i][0] + blocks[i][1] && rank < size;
-                 node++)
+            for (int node = blocks[i][0];
+                 node < blocks[i][0] + blocks[i][1] && rank < size; node++)
                 for (int k = 0; k < blocks[i][2] && rank < size; k++, rank++)
-                    len += (size_t)snprintf(text + len, cap - len, "%s%d", rank ? "," : "",
-                                            node);
+                    len += (size_t)snprintf(text + len, cap - len, "%s%d",
+                                            rank ? "," : "", node);
     }
     *out = text;
     return 0;
@@ -147,8 +148,9 @@ static int pmi2_init(struct ipc__job *job, char **node_of)
     if ((rc = load_library()) != IPC_SUCCESS)
         return rc;
     if ((rc = pmi.init(&spawned, &job->size, &job->rank, &appnum)) != PMI2_SUCCESS) {
-        fprintf(stderr, "ipc: PMI2_Init failed (%d); was the program started with "
-                        "srun --mpi=pmi2?\n",
+        fprintf(stderr,
+                "ipc: PMI2_Init failed (%d); was the program started with "
+                "srun --mpi=pmi2?\n",
                 rc);
         return IPC_ERR_WIREUP;
     }
@@ -178,8 +180,8 @@ static int pmi2_init(struct ipc__job *job, char **node_of)
         return IPC_ERR_WIREUP;
     }
     if (ipc__pmi2_parse_mapping(mapping, job->size, node_of) != 0) {
-        fprintf(stderr, "ipc: rank %d: cannot read PMI_process_mapping '%.200s'\n", job->rank,
-                mapping);
+        fprintf(stderr, "ipc: rank %d: cannot read PMI_process_mapping '%.200s'\n",
+                job->rank, mapping);
         return IPC_ERR_WIREUP;
     }
     return IPC_SUCCESS;
@@ -206,8 +208,7 @@ static int pmi2_fence(void)
 static const char *pmi2_get(const char *key, int from)
 {
     int len = 0;
-    if (pmi.kvs_get(jobid, from, key, value_buf, PMI2_MAX_VALLEN, &len) !=
-            PMI2_SUCCESS ||
+    if (pmi.kvs_get(jobid, from, key, value_buf, PMI2_MAX_VALLEN, &len) != PMI2_SUCCESS ||
         len < 0)
         return NULL;
     value_buf[len < PMI2_MAX_VALLEN ? len : PMI2_MAX_VALLEN] = '\0';
@@ -221,7 +222,8 @@ static int pmi2_secret(unsigned char out[IPC__SECRET_BYTES], char *why, size_t w
     explicit_bzero(value_buf, sizeof value_buf);
     if (rc == 0)
         return IPC_SUCCESS;
-    snprintf(why, whylen, "rank 0 published no job secret (%s) in the PMI-2 key/value store",
+    snprintf(why, whylen,
+             "rank 0 published no job secret (%s) in the PMI-2 key/value store",
              SECRET_KEY);
     return IPC_ERR_WIREUP;
 }

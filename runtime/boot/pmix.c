@@ -28,11 +28,12 @@
 static struct {
     pmix_status_t (*init)(pmix_proc_t *proc, pmix_info_t info[], size_t ninfo);
     pmix_status_t (*finalize)(const pmix_info_t info[], size_t ninfo);
-    pmix_status_t (*abort)(int status, const char msg[], pmix_proc_t procs[], size_t nprocs);
+    pmix_status_t (*abort)(int status, const char msg[], pmix_proc_t procs[],
+                           size_t nprocs);
     pmix_status_t (*put)(pmix_scope_t scope, const pmix_key_t key, pmix_value_t *val);
     pmix_status_t (*commit)(void);
-    pmix_status_t (*fence)(const pmix_proc_t procs[], size_t nprocs, const pmix_info_t info[],
-                           size_t ninfo);
+    pmix_status_t (*fence)(const pmix_proc_t procs[], size_t nprocs,
+                           const pmix_info_t info[], size_t ninfo);
     pmix_status_t (*get)(const pmix_proc_t *proc, const pmix_key_t key,
                          const pmix_info_t info[], size_t ninfo, pmix_value_t **val);
     void (*value_destruct)(pmix_value_t *val);
@@ -52,7 +53,8 @@ static int load_library(void)
     if (!lib) {
         fprintf(stderr,
                 "ipc: started by PMIx (PMIX_RANK is set, e.g. srun --mpi=pmix) but %s "
-                "cannot be loaded: %s; install it (Debian: libpmix2) or use srun --mpi=pmi2\n",
+                "cannot be loaded: %s; install it (Debian: libpmix2) or use srun "
+                "--mpi=pmi2\n",
                 PMIX_LIBRARY, dlerror());
         return IPC_ERR_WIREUP;
     }
@@ -60,15 +62,20 @@ static int load_library(void)
         const char *name;
         void **fn;
     } syms[] = {
-        {"PMIx_Init", (void **)&px.init},     {"PMIx_Finalize", (void **)&px.finalize},
-        {"PMIx_Abort", (void **)&px.abort},   {"PMIx_Put", (void **)&px.put},
-        {"PMIx_Commit", (void **)&px.commit}, {"PMIx_Fence", (void **)&px.fence},
-        {"PMIx_Get", (void **)&px.get},       {"PMIx_Value_destruct", (void **)&px.value_destruct},
+        {"PMIx_Init", (void **)&px.init},
+        {"PMIx_Finalize", (void **)&px.finalize},
+        {"PMIx_Abort", (void **)&px.abort},
+        {"PMIx_Put", (void **)&px.put},
+        {"PMIx_Commit", (void **)&px.commit},
+        {"PMIx_Fence", (void **)&px.fence},
+        {"PMIx_Get", (void **)&px.get},
+        {"PMIx_Value_destruct", (void **)&px.value_destruct},
     };
     for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
         *syms[i].fn = dlsym(lib, syms[i].name);
         if (!*syms[i].fn) {
-            fprintf(stderr, "ipc: %s has no %s; is it PMIx 4?\n", PMIX_LIBRARY, syms[i].name);
+            fprintf(stderr, "ipc: %s has no %s; is it PMIx 4?\n", PMIX_LIBRARY,
+                    syms[i].name);
             return IPC_ERR_WIREUP;
         }
     }
@@ -140,9 +147,10 @@ static int node_layout(int size, char **out)
     for (int r = 0; r < size; r++) {
         long id = get_u32((pmix_rank_t)r, PMIX_NODEID);
         if (id < 0) {
-            fprintf(stderr,
-                    "ipc: rank %u: PMIx gives no PMIX_NODEID for rank %d; set IPC_NODE_OF\n",
-                    me.rank, r);
+            fprintf(
+                stderr,
+                "ipc: rank %u: PMIx gives no PMIX_NODEID for rank %d; set IPC_NODE_OF\n",
+                me.rank, r);
             free(seen);
             free(text);
             return IPC_ERR_WIREUP;

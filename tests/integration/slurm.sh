@@ -146,7 +146,7 @@ slurm_wait_idle() {
 }
 
 slurm_start() {
-    local k=$1 t0 i ctld_ns= ctld_addr=127.0.0.1 nodes=()
+    local k=$1 t0 i ctld_ns='' ctld_addr=127.0.0.1 nodes=()
     t0=$(now_ms)
     # Not under /tmp/...ipc...: the leftover checks look for that name.
     SLURM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/slurmtest.XXXXXX") ||

@@ -84,7 +84,9 @@ fi
 
 # ipc_abort ends the job step through PMI2_Abort.
 srun_ 30 --mpi=pmi2 -N "$nn" -n 4 "$PROGS/exitcode" abort 1 5
-[ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] || fail "srun: ipc_abort: exit status $RC$(stderr_hint)"
+if [ "$RC" -eq 0 ] || [ "$RC" -eq 124 ]; then
+    fail "srun: ipc_abort: exit status $RC$(stderr_hint)"
+fi
 expect_err 'ipc: rank 1 called ipc_abort\(5\)|aborted|CANCELLED' "srun: ipc_abort"
 
 # A rank killed: srun -K ends the others.

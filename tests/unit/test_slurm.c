@@ -46,15 +46,18 @@ static void allocations(void **state)
     expect_hosts("n1", "4", "n1:4");
     expect_hosts("n1,n2", "2(x2)", "n1:2,n2:2");
     expect_hosts("node[01-03,07]", "2(x3),1", "node01:2,node02:2,node03:2,node07:1");
-    expect_hosts("a[8-11]-ib,login", "1(x4),3", "a8-ib:1,a9-ib:1,a10-ib:1,a11-ib:1,login:3");
+    expect_hosts("a[8-11]-ib,login", "1(x4),3",
+                 "a8-ib:1,a9-ib:1,a10-ib:1,a11-ib:1,login:3");
     expect_hosts("gpu[9],cpu[001-002]", "4,8(x2)", "gpu9:4,cpu001:8,cpu002:8");
 }
 
 static void refused(void **state)
 {
     (void)state;
-    expect_refused("n[1-2]", "2(x3)", "names 2 nodes but SLURM_TASKS_PER_NODE='2(x3)' counts 3");
-    expect_refused("n[1-3]", "2(x2)", "names more nodes than SLURM_TASKS_PER_NODE counts (2)");
+    expect_refused("n[1-2]", "2(x3)",
+                   "names 2 nodes but SLURM_TASKS_PER_NODE='2(x3)' counts 3");
+    expect_refused("n[1-3]", "2(x2)",
+                   "names more nodes than SLURM_TASKS_PER_NODE counts (2)");
     expect_refused("n1", "", "SLURM_TASKS_PER_NODE='' is not a list");
     expect_refused("n1", NULL, "SLURM_TASKS_PER_NODE='' is not a list");
     expect_refused("n1", "2(x", "SLURM_TASKS_PER_NODE='2(x' is not a list");
