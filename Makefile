@@ -7,6 +7,7 @@
 #
 #   ./configure && make         build everything
 #   make check                  install missing deps, configure, build, run all tests
+#   make check SLURM=1          ... installing Slurm and munge too, for test_slurm
 #   make demo                   ... then a short tour: hello and three workloads on 4 ranks
 #   make bench                  ... then compare against Open MPI and MPICH, and time
 #                               the sample workloads (build/bench/report.md)
@@ -23,12 +24,15 @@ AR = ar
 INSTALL = install
 PREFIX = /usr/local
 SAN = 0
+SLURM = 0
 HWLOC_CFLAGS =
 HWLOC_LIBS = -lhwloc
 UUID_CFLAGS =
 UUID_LIBS = -luuid
 CMOCKA_CFLAGS =
 CMOCKA_LIBS = -lcmocka
+DL_LIBS =
+PMIX_CFLAGS =
 CONFIGURE_ARGS =
 
 # Included only when present, so that a failing configure rerun (below) stops
@@ -52,8 +56,11 @@ SO_DEFS =
 # Tests run with these: a signal a test provokes (a rank that segfaults) must
 # stay a signal, and undefined behaviour must fail the test, not scroll by.
 # The user's own ASAN_OPTIONS/UBSAN_OPTIONS come last and win.
+# Leaks inside libraries libipc loads but does not own are suppressed
+# (scripts/lsan.supp says which and why).
 SAN_ENV = ASAN_OPTIONS=handle_segv=0:handle_sigbus=0:handle_sigfpe=0$${ASAN_OPTIONS:+:$$ASAN_OPTIONS} \
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1$${UBSAN_OPTIONS:+:$$UBSAN_OPTIONS}
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1$${UBSAN_OPTIONS:+:$$UBSAN_OPTIONS} \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp$${LSAN_OPTIONS:+:$$LSAN_OPTIONS}
 else
 BUILD = build
 SAN_FLAGS =
@@ -140,6 +147,7 @@ ALL_CFLAGS = $(IPC_CFLAGS) $(HWLOC_CFLAGS) $(UUID_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
 $(LIB_OBJS): EXTRA_CFLAGS = -fPIC
+$(OBJ)/runtime/boot/pmix.o: EXTRA_CFLAGS = -fPIC $(PMIX_CFLAGS)
 $(UNIT_OBJS): EXTRA_CFLAGS = $(CMOCKA_CFLAGS) -Ilauncher
 
 # A unit test asks for extra link flags, such as -Wl,--wrap=write, with a
@@ -177,7 +185,7 @@ $(LIBIPC_A): $(LIB_OBJS)
 $(LIBIPC_SO_FILE): $(LIB_OBJS) runtime/libipc.map
 	$(E) LD $@
 	$(Q)$(CC) -shared -Wl,-soname,$(LIBIPC_SONAME) -Wl,--version-script=runtime/libipc.map \
-		$(SO_DEFS) $(ALL_LDFLAGS) -o $@ $(LIB_OBJS) -pthread -lm
+		$(SO_DEFS) $(ALL_LDFLAGS) -o $@ $(LIB_OBJS) $(DL_LIBS) -pthread -lm
 
 $(LIBIPC_SO_LINKS): $(LIBIPC_SO_FILE)
 	$(Q)ln -sf $(notdir $<) $@
@@ -214,14 +222,14 @@ $(PROGS): $(BUILD)/tests/programs/%: $(OBJ)/tests/programs/%.o $(LIBIPC_SO_LINKS
 $(UNITS): $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(LAUNCHER_A) $(LIBIPC_A)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LAUNCHER_A) $(LIBIPC_A) $(CMOCKA_LIBS) \
-		$(UUID_LIBS) $(HWLOC_LIBS) -pthread -lm $(call test_ldflags,tests/unit/$*.c)
+		$(UUID_LIBS) $(HWLOC_LIBS) $(DL_LIBS) -pthread -lm $(call test_ldflags,tests/unit/$*.c)
 
 # Set up, build and run. The set-up installs missing Debian packages and
 # (re)runs configure, so that these work on a fresh machine. The '+' shares
 # the jobserver: make cannot see $(MAKE) through $(setup).
 
 define setup
-	@scripts/install-deps
+	@scripts/install-deps $(if $(filter 1,$(SLURM)),slurm)
 	@test config.mak -nt configure || ./configure $(CONFIGURE_ARGS)
 	+@$(MAKE) --no-print-directory $(SILENT) all
 endef

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "forward.h"
@@ -191,6 +192,20 @@ static void fail_up(struct ipc__nodelink *up, int status, const char *what)
         (void)ipc__nodelink_flush_all(up);
 }
 
+/* An agent may give the daemon a terminal for a stream (srun --unbuffered
+ * does, for stdout): the stream is binary, so the terminal must pass every
+ * byte as it is (no newline translation, no echo, no line discipline). */
+static int make_raw(int fd)
+{
+    struct termios t;
+    if (!isatty(fd))
+        return 0;
+    if (tcgetattr(fd, &t) != 0)
+        return -1;
+    cfmakeraw(&t);
+    return tcsetattr(fd, TCSANOW, &t);
+}
+
 int ipc__daemon_main(const char *host)
 {
     /* stdin and stdout are the stream to ipcrun: keep them out of reach of
@@ -198,8 +213,8 @@ int ipc__daemon_main(const char *host)
     int rfd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
     int wfd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (rfd < 0 || wfd < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 ||
-        dup2(null, STDOUT_FILENO) < 0) {
+    if (rfd < 0 || wfd < 0 || null < 0 || make_raw(rfd) != 0 || make_raw(wfd) != 0 ||
+        dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0) {
         fprintf(stderr, "ipcrun: on host %s, the node daemon cannot set up its stream: %s\n",
                 host, strerror(errno));
         return IPC__EXIT_LAUNCHER;

@@ -508,5 +508,7 @@ bool ipc__host_is_local(const char *name)
     if (gethostname(self, sizeof self) != 0)
         self[0] = '\0';
     self[sizeof self - 1] = '\0';
-    return ipc__host_is_local_to(name, self);
+    /* Inside a Slurm job step, the node's Slurm name is this host's too. */
+    const char *node = getenv("SLURMD_NODENAME");
+    return ipc__host_is_local_to(name, self) || (node && *node && !strcasecmp(name, node));
 }

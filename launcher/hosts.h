@@ -100,7 +100,8 @@ char *ipc__hosts_node_of_string(const struct ipc__nodes *nodes);
  * "node1.example.com"). Case does not matter. Pure. */
 bool ipc__host_is_local_to(const char *name, const char *self);
 
-/* ipc__host_is_local_to(name, this host's gethostname()). */
+/* ipc__host_is_local_to(name, this host's gethostname()), or name is
+ * SLURMD_NODENAME (the node's name in a Slurm job). */
 bool ipc__host_is_local(const char *name);
 
 #endif /* IPC_LAUNCHER_HOSTS_H */

@@ -140,8 +140,15 @@ int main(int argc, char **argv)
 {
     struct ipc__opts opts;
     char err[1024], found[PATH_MAX];
-    const struct ipc__opts_env env = {.timeout = getenv("IPC_TIMEOUT"),
-                                      .agent = getenv("IPC_AGENT")};
+    /* IPC_SLURM=0: ignore the Slurm allocation ipcrun runs in. */
+    const char *use_slurm = getenv("IPC_SLURM");
+    bool slurm = !use_slurm || strcmp(use_slurm, "0") != 0;
+    const struct ipc__opts_env env = {
+        .timeout = getenv("IPC_TIMEOUT"),
+        .agent = getenv("IPC_AGENT"),
+        .slurm_nodelist = slurm ? getenv("SLURM_JOB_NODELIST") : NULL,
+        .slurm_tasks = slurm ? getenv("SLURM_TASKS_PER_NODE") : NULL,
+    };
 
     /* Ranks inherit fds 0-2; a closed one would be taken by the next socket or
      * pipe ipcrun makes and confuse everyone. */

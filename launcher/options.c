@@ -1,5 +1,6 @@
 /* options.c - parsing and validating ipcrun's command line. */
 #include "options.h"
+#include "slurm.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -123,7 +124,8 @@ static const char usage_text[] =
     "program name (or at '--').\n"
     "\n"
     "  -n N, -np N, --np N, -n=N  number of ranks to start (1..100000; required\n"
-    "                             unless hosts are named: then their slots)\n"
+    "                             unless hosts are named, or in a Slurm allocation:\n"
+    "                             then their slots)\n"
     "  --transport NAME           how ranks talk: shm, unix, pipe or tcp (given to\n"
     "                             ranks as IPC_TRANSPORT; default: inherited, else\n"
     "                             shm); ranks of different nodes (hosts) use\n"
@@ -180,7 +182,11 @@ static const char usage_text[] =
     "                             or give each host one rank in turn (node); with\n"
     "                             more ranks than slots the order starts again\n"
     "  --agent CMD                how to reach a host: CMD... HOST COMMAND... (split\n"
-    "                             on blanks; default: IPC_AGENT, else ssh)\n"
+    "                             on blanks; default: IPC_AGENT, else ssh, or srun\n"
+    "                             in a Slurm allocation)\n"
+    "  (in a Slurm allocation, without --host or --hostfile, the hosts and slots\n"
+    "  are the allocation's: SLURM_JOB_NODELIST, SLURM_TASKS_PER_NODE; IPC_SLURM=0\n"
+    "  ignores it; see docs/slurm.md)\n"
     "  --prefix DIR               ipcrun is DIR/bin/ipcrun on the hosts (default: the\n"
     "                             path of this ipcrun)\n"
     "Supervision:\n"
@@ -732,7 +738,9 @@ static int settle_agent(struct ipc__opts *o, const char *env_agent, char *err,
                         size_t errlen)
 {
     if (!o->agent)
-        o->agent = env_agent && *env_agent ? env_agent : IPC__OPTS_DEFAULT_AGENT;
+        o->agent = env_agent && *env_agent ? env_agent
+                   : o->slurm              ? IPC__SLURM_AGENT
+                                           : IPC__OPTS_DEFAULT_AGENT;
     if (split_agent(o->agent, &o->agent_argv) == 0)
         return 0;
     if (errno == 0)
@@ -758,6 +766,13 @@ static enum ipc__opts_result finish(struct ipc__opts *o, int argc, char **argv, 
         set_err(err, errlen,
                 "--host and --hostfile both name the hosts; give one of them");
         return fail(o);
+    }
+    if (o->hosts.n == 0 && !o->hostfile && env && env->slurm_nodelist &&
+        *env->slurm_nodelist) {
+        if (ipc__slurm_hosts(env->slurm_nodelist, env->slurm_tasks, &o->hosts, err,
+                             errlen) != 0)
+            return fail(o);
+        o->slurm = true;
     }
     /* With a hostfile this waits until it is read. */
     if (!o->hostfile && settle_ranks(o, err, errlen) != 0)

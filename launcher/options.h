@@ -66,12 +66,17 @@ struct ipc__opts {
     char **agent_argv;  /* agent split on blanks, NULL-terminated; NULL without hosts */
     const char *prefix; /* --prefix: absolute; NULL: see ipc__opts_remote_ipcrun() */
     const char *tcp_if; /* --tcp-if, ranks get IPC_TCP_IF; NULL: left as inherited */
+    bool slurm;         /* the hosts are the Slurm allocation's (slurm.h) */
 };
 
 /* The environment variables ipcrun's options depend on; NULL: not set. */
 struct ipc__opts_env {
     const char *timeout; /* IPC_TIMEOUT; --timeout wins */
     const char *agent;   /* IPC_AGENT; --agent wins */
+    /* Inside a Slurm allocation, without --host or --hostfile, the hosts and
+     * slots are the allocation's, and the agent defaults to srun. */
+    const char *slurm_nodelist; /* SLURM_JOB_NODELIST */
+    const char *slurm_tasks;    /* SLURM_TASKS_PER_NODE */
 };
 
 enum ipc__opts_result {

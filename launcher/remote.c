@@ -95,8 +95,10 @@ static char *describe_job(const struct ipc__launch *job, const struct ipc__layou
              add_int(&buf, len, "report_transports", o->report_transports) |
              add_int(&buf, len, "stats", o->rank_stats) |
              add_int(&buf, len, "trace", o->rank_trace);
-    if (lay->tcp_if)
-        rc |= add_kv(&buf, len, "tcp_if", lay->tcp_if);
+    /* Only the user's choice: lay->tcp_if may be this host's own address,
+     * which the daemon's host does not have; unset, the daemon picks its own. */
+    if (o->tcp_if)
+        rc |= add_kv(&buf, len, "tcp_if", o->tcp_if);
     if (o->transport)
         rc |= add_kv(&buf, len, "transport", o->transport);
     if (wdir)

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boot/boot.h"
 #include "coll/coll.h"
 #include "ctl.h"
 #include "internal.h"
@@ -99,26 +100,6 @@ void ipc__tunables_load(struct ipc__tunables *t)
 
 /* ---- the job ---- */
 
-static int env_int(const char *name, int min, int *out)
-{
-    const char *s = getenv(name);
-    char *end;
-    long v;
-    if (!s) {
-        fprintf(stderr, "ipc: %s is not set; start the program with ipcrun\n", name);
-        return -1;
-    }
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < min || v > 1 << 24) {
-        fprintf(stderr, "ipc: %s='%s' is not valid; start the program with ipcrun\n", name,
-                s);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
-
 static void make_singleton_id(char *out, size_t cap)
 {
     unsigned char b[16] = {0};
@@ -135,26 +116,25 @@ static void make_singleton_id(char *out, size_t cap)
              b[14], b[15]);
 }
 
-/* The node of every rank: IPC_NODE_OF when set (the local rank and size
- * follow from it, whatever IPC_LOCAL_* say), else all on one node. A rank
- * started alone has no use for it. */
-static int read_nodes(struct ipc__job *job)
+/* The node of every rank: `nodes` in IPC_NODE_OF's form when the bootstrap
+ * gives one (the local rank and size follow from it, whatever IPC_LOCAL_*
+ * say), else all on one node. */
+static int read_nodes(struct ipc__job *job, const char *nodes)
 {
-    const char *s = job->ctl_fd >= 0 ? getenv("IPC_NODE_OF") : NULL;
     job->node_of = calloc((size_t)job->size, sizeof *job->node_of);
     job->local_index = calloc((size_t)job->size, sizeof *job->local_index);
     if (!job->node_of || !job->local_index)
         return IPC_ERR_NOMEM;
-    if (s) {
+    if (nodes) {
         char why[200];
-        if (ipc__topo_parse(s, job->size, job->node_of, why, sizeof why) != 0) {
+        if (ipc__topo_parse(nodes, job->size, job->node_of, why, sizeof why) != 0) {
             fprintf(stderr, "ipc: rank %d: %s\n", job->rank, why);
             return IPC_ERR_WIREUP;
         }
     }
     ipc__topo_locals(job->node_of, job->size, job->local_index);
     job->node = job->node_of[job->rank];
-    if (s) {
+    if (nodes) {
         job->local_rank = job->local_index[job->rank];
         job->local_size = ipc__topo_node_size(job->node_of, job->size, job->node);
     } else {
@@ -165,29 +145,38 @@ static int read_nodes(struct ipc__job *job)
     return IPC_SUCCESS;
 }
 
+/* ipcrun first: its ranks inherit whatever environment started ipcrun, PMI's
+ * included (ipcrun inside srun). */
+static const struct ipc__boot_ops *const boots[] = {&ipc__boot_ipcrun, &ipc__boot_pmi2,
+                                                    &ipc__boot_pmix};
+
 static int read_job(struct ipc__job *job)
 {
-    const char *fd = getenv("IPC_CONTROL_FD");
-    if (!fd) { /* started alone: a job of one rank */
-        job->rank = job->local_rank = 0;
-        job->size = job->local_size = 1;
-        job->ctl_fd = -1;
-        make_singleton_id(job->job_id, sizeof job->job_id);
-        return read_nodes(job);
+    for (size_t i = 0; i < sizeof boots / sizeof boots[0]; i++) {
+        if (!boots[i]->detect())
+            continue;
+        char *nodes = NULL;
+        int rc = boots[i]->init(job, &nodes);
+        if (rc == IPC_SUCCESS) {
+            job->boot = boots[i];
+            rc = read_nodes(job, nodes);
+        }
+        free(nodes);
+        return rc;
     }
-    const char *id = getenv("IPC_JOB_ID");
-    bool by_node = getenv("IPC_NODE_OF") != NULL;
-    if (env_int("IPC_CONTROL_FD", 0, &job->ctl_fd) ||
-        env_int("IPC_SIZE", 1, &job->size) || env_int("IPC_RANK", 0, &job->rank) ||
-        (!by_node && (env_int("IPC_LOCAL_SIZE", 1, &job->local_size) ||
-                      env_int("IPC_LOCAL_RANK", 0, &job->local_rank))))
-        return IPC_ERR_WIREUP;
-    if (job->rank >= job->size || (!by_node && job->local_rank >= job->local_size)) {
-        fprintf(stderr, "ipc: IPC_RANK/IPC_LOCAL_RANK out of range; start the program with ipcrun\n");
+    /* srun without a PMI would make every task a job of one: say so. */
+    const char *tasks = getenv("SLURM_STEP_NUM_TASKS");
+    if (tasks && strcmp(tasks, "1") != 0) {
+        fprintf(stderr, "ipc: started by srun without a PMI (SLURM_STEP_NUM_TASKS is set); "
+                        "ipc programs meet through PMI-2: run them with srun --mpi=pmi2\n");
         return IPC_ERR_WIREUP;
     }
-    snprintf(job->job_id, sizeof job->job_id, "%s", id ? id : "");
-    return read_nodes(job);
+    /* Started alone: a job of one rank. */
+    job->rank = job->local_rank = 0;
+    job->size = job->local_size = 1;
+    job->ctl_fd = -1;
+    make_singleton_id(job->job_id, sizeof job->job_id);
+    return read_nodes(job, NULL);
 }
 
 /* Pairs on one node use shm, or the transport IPC_TRANSPORT names; pairs on
@@ -202,6 +191,13 @@ static int pick_transports(struct ipc__job *job)
                 "ipc: rank %d: transport '%s' (IPC_TRANSPORT) is not available; use shm, "
                 "unix, pipe or tcp\n",
                 job->rank, name);
+        return IPC_ERR_TRANSPORT;
+    }
+    if (local == &ipc__transport_pipe && job->boot && job->ctl_fd < 0) {
+        fprintf(stderr,
+                "ipc: rank %d: the pipe transport needs ipcrun, which makes the pipes; "
+                "under %s use shm, unix or tcp (IPC_TRANSPORT)\n",
+                job->rank, job->boot->name);
         return IPC_ERR_TRANSPORT;
     }
     ipc__topo_choose(job, local, forced);
@@ -314,6 +310,9 @@ static int transport_detail(const struct ipc__job *job,
                             ? "copied through the segment (process_vm_readv is not "
                               "permitted here)"
                             : "copied through the segment (IPC_SHM_SINGLE_COPY=0)");
+    if (t == &ipc__transport_tcp && !job->tun.tcp_if[0] && job->ctl_fd < 0 && job->nnodes > 1)
+        return snprintf(out, cap, "; %sover this host's first address that is not loopback",
+                        mixed ? "tcp " : "");
     if (t == &ipc__transport_tcp)
         return snprintf(out, cap, "; %sover %s (%s)%s", mixed ? "tcp " : "",
                         job->tun.tcp_if[0] ? job->tun.tcp_if : "127.0.0.1",
@@ -390,15 +389,9 @@ int ipc_init(int *argc, char ***argv)
         return rc;
     }
     ipc__tunables_load(&ipc__g.job.tun);
-    if (ipc__g.job.ctl_fd >= 0) {
-        if (ipc__ctl_send(ipc__g.job.ctl_fd, IPC__CTL_INIT, NULL, 0, NULL, 0) < 0) {
-            fprintf(stderr, "ipc: rank %d: cannot reach ipcrun on IPC_CONTROL_FD=%d\n",
-                    ipc__g.job.rank, ipc__g.job.ctl_fd);
-            return IPC_ERR_WIREUP;
-        }
+    if (ipc__g.job.boot)
         /* Forwarded output should appear as it is written and survive a crash. */
         setvbuf(stdout, NULL, _IOLBF, 0);
-    }
     /* A write to a vanished peer must be an error code, not a silent death. */
     struct sigaction sa;
     if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
@@ -440,11 +433,8 @@ int ipc_finalize(void)
     ipc__send_bye();
     ipc__flush_sends();
     fflush(NULL);
-    if (ipc__g.job.ctl_fd >= 0) {
-        ipc__ctl_send(ipc__g.job.ctl_fd, IPC__CTL_FINALIZE, NULL, 0, NULL, 0);
-        close(ipc__g.job.ctl_fd);
-        ipc__g.job.ctl_fd = -1;
-    }
+    if (ipc__g.job.boot)
+        ipc__g.job.boot->finalize();
     release_all();
     ipc__g.finalized = true;
     return rc;
@@ -522,11 +512,10 @@ int ipc_abort(ipc_comm comm, int errorcode)
 {
     (void)comm; /* the whole job ends, whatever the communicator */
     int code = errorcode >= 1 && errorcode <= 255 ? errorcode : 1;
-    int32_t wire = code;
     if (ipc__g.initialized && !ipc__g.finalized)
         ipc__obs_report(); /* what led up to the abort is worth seeing */
     fflush(NULL);
-    if (ipc__g.job.ctl_fd >= 0)
-        ipc__ctl_send(ipc__g.job.ctl_fd, IPC__CTL_ABORT, &wire, sizeof wire, NULL, 0);
+    if (ipc__g.job.boot && !ipc__g.finalized)
+        ipc__g.job.boot->abort(code);
     _exit(code);
 }

@@ -58,7 +58,9 @@ struct ipc__job {
     int *node_of;     /* size entries: the node index of each rank */
     int *local_index; /* size entries: each rank's index among its node's ranks */
     char job_id[40];
-    int ctl_fd; /* control channel to ipcrun; -1 when started alone */
+    /* How the rank met the job (boot/boot.h); NULL when started alone. */
+    const struct ipc__boot_ops *boot;
+    int ctl_fd; /* control channel to ipcrun; -1 when started alone or by PMI-2 */
     /* Each link's transport (links[p].ops) follows from these (topo.c):
      * pairs on one node use `local`, pairs on two nodes `remote` (tcp). */
     const struct ipc__transport_ops *local, *remote;
@@ -174,10 +176,14 @@ struct ipc__state {
 
 extern struct ipc__state ipc__g;
 
-/* wireup.c: the rank's side of the control channel */
+/* wireup.c: the key/value exchange, over the job's bootstrap (boot/boot.h) */
 int ipc__kv_put(const char *key, const char *value);
-/* Waits for every rank to fence; *blob receives every "key\0value\0" (free it). */
-int ipc__kv_fence(char **blob, size_t *len);
+/* Waits for every rank to fence; then ipc__kv_get sees every key put before. */
+int ipc__kv_fence(void);
+/* The value rank `from` put under key before the last fence, or NULL; valid
+ * until the next get. */
+const char *ipc__kv_get(const char *key, int from);
+/* key's value in "key\0value\0"... (len bytes), or NULL. */
 const char *ipc__kv_lookup(const char *blob, size_t len, const char *key);
 
 /* core.c */

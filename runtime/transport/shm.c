@@ -24,6 +24,7 @@
  * is then a datagram socket as well, which writers send a byte to.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <stdatomic.h>
@@ -34,6 +35,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -151,6 +153,8 @@ static struct {
     bool single_copy; /* process_vm_readv from peers works */
     bool writer_fence; /* writers fence before looking at a doorbell; else
                           sleepers run membarrier() */
+    int made_fd; /* without ipcrun: the segment this rank made, kept open for
+                    the others to open until the set-up fence; else -1 */
 } seg;
 
 static volatile uint64_t probe_word = PROBE_MAGIC;
@@ -458,7 +462,7 @@ static ssize_t shm_read(struct ipc__link *l, void *buf, size_t len)
 
 static bool shm_probe(const struct ipc__job *job, int peer)
 {
-    return peer != job->rank && job->ctl_fd >= 0 && job->node_of[peer] == job->node;
+    return peer != job->rank && job->boot && job->node_of[peer] == job->node;
 }
 
 /* The launcher (or the node's daemon) makes one segment per node and hands
@@ -491,6 +495,98 @@ static int ask_segment(struct ipc__job *job, uint64_t size, int *fd)
     }
     *fd = fds[0];
     return IPC_SUCCESS;
+}
+
+/* A memfd of size bytes with every page reserved: fd, or -errno. */
+static int make_segment(uint64_t size)
+{
+    int fd = memfd_create("ipc-shm", MFD_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int rc = ftruncate(fd, (off_t)size) == 0 ? 0 : errno;
+    if (rc == 0)
+        rc = posix_fallocate(fd, 0, (off_t)size);
+    if (rc != 0) {
+        close(fd);
+        return -rc;
+    }
+    return fd;
+}
+
+/* Without ipcrun (PMI-2) nobody can hand descriptors around: the node's first
+ * rank makes the memfd and publishes "pid:fd" as shm.<node>, and after a
+ * fence the others open it as /proc/pid/fd/fd, which needs what
+ * process_vm_readv needs anyway (the same user). The maker keeps its
+ * descriptor until the set-up fence, after which every rank holds its own.
+ * Nothing has a name, so nothing is left behind, whatever kills the ranks.
+ * Every rank of the job joins the fence, even one alone on its node. */
+static int share_segment(struct ipc__job *job, uint64_t size, int *fd)
+{
+    char key[32], value[64];
+    snprintf(key, sizeof key, "shm.%d", job->node);
+    int err = 0;
+    if (job->local_rank == 0) {
+        int made = make_segment(size);
+        if (made >= 0 && (*fd = dup(made)) < 0) {
+            int e = errno;
+            close(made);
+            made = -e;
+        }
+        seg.made_fd = made >= 0 ? made : -1;
+        err = made >= 0 ? 0 : -made;
+        if (made >= 0)
+            snprintf(value, sizeof value, "%ld:%d", (long)getpid(), made);
+        else
+            snprintf(value, sizeof value, "error:%d", err);
+        if (ipc__kv_put(key, value) != IPC_SUCCESS)
+            return IPC_ERR_WIREUP;
+    }
+    if (ipc__kv_fence() != IPC_SUCCESS)
+        return IPC_ERR_WIREUP;
+    if (job->local_rank == 0 || job->local_size == 1)
+        goto done;
+    int maker = 0; /* the node's first rank */
+    while (job->node_of[maker] != job->node)
+        maker++;
+    const char *got = ipc__kv_get(key, maker);
+    long pid = 0;
+    int theirs = -1;
+    char path[64];
+    if (!got || (sscanf(got, "error:%d", &err) != 1 &&
+                 sscanf(got, "%ld:%d", &pid, &theirs) != 2)) {
+        fprintf(stderr, "ipc: rank %d: the first rank of node %d published no shared segment\n",
+                job->rank, job->node);
+        return IPC_ERR_WIREUP;
+    }
+    if (err == 0) {
+        snprintf(path, sizeof path, "/proc/%ld/fd/%d", pid, theirs);
+        *fd = open(path, O_RDWR | O_CLOEXEC);
+        struct stat st;
+        if (*fd < 0) {
+            fprintf(stderr,
+                    "ipc: rank %d: cannot open the shared segment of node %d (%s): %s; "
+                    "are all ranks of the node one user? else use IPC_TRANSPORT=unix\n",
+                    job->rank, job->node, path, strerror(errno));
+            return IPC_ERR_TRANSPORT;
+        }
+        if (fstat(*fd, &st) != 0 || (uint64_t)st.st_size != size) {
+            fprintf(stderr,
+                    "ipc: rank %d: the shared segment of node %d has %lld bytes, not the "
+                    "%llu this rank needs (do all ranks have the same IPC_SHM_* settings?)\n",
+                    job->rank, job->node, (long long)st.st_size, (unsigned long long)size);
+            close(*fd);
+            *fd = -1;
+            return IPC_ERR_TRANSPORT;
+        }
+    }
+done:
+    if (err == 0)
+        return IPC_SUCCESS;
+    fprintf(stderr,
+            "ipc: rank %d: cannot reserve a %.1f MiB shared-memory segment: %s; free "
+            "memory, lower IPC_SHM_RING_SIZE, or use IPC_TRANSPORT=unix\n",
+            job->rank, (double)size / (1 << 20), strerror(err));
+    return IPC_ERR_TRANSPORT;
 }
 
 /* Maps a ring twice back to back at va (inside seg.rings_va); NULL on
@@ -637,7 +733,7 @@ static int map_segment(struct ipc__job *job, struct ipc__link *links)
     seg.ring_size = choose_ring_size(job);
     seg.ctrl_size = ctrl_bytes(n);
     uint64_t size = seg.ctrl_size + (uint64_t)n * (uint64_t)(n - 1) * seg.ring_size;
-    int rc = ask_segment(job, size, &fd);
+    int rc = job->ctl_fd >= 0 ? ask_segment(job, size, &fd) : share_segment(job, size, &fd);
     if (rc != IPC_SUCCESS)
         return rc;
     seg.ctrl = mmap(NULL, seg.ctrl_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -698,21 +794,23 @@ static int read_peers(struct ipc__job *job)
 
 static int shm_connect(struct ipc__job *job, struct ipc__link *links)
 {
-    seg.wake_rx = seg.wake_tx = -1;
+    seg.wake_rx = seg.wake_tx = seg.made_fd = -1;
     seg.nranks = job->local_size;
     seg.me = job->local_index[job->rank];
     seg.local_of = job->local_index;
     seg.world = job->local_size == job->size;
-    /* A rank alone on its node has no segment, but joins the fence: fences
+    /* A rank alone on its node has no segment, but joins the fences: fences
      * are the whole job's. */
-    int rc = seg.nranks > 1 ? map_segment(job, links) : IPC_SUCCESS;
+    int rc = seg.nranks > 1            ? map_segment(job, links)
+             : job->ctl_fd < 0 ? ipc__kv_fence() /* share_segment's */
+                                       : IPC_SUCCESS;
     if (rc != IPC_SUCCESS)
         return rc;
     /* Everyone has written its identity before anyone probes. */
-    char *blob = NULL;
-    size_t len;
-    rc = ipc__kv_fence(&blob, &len);
-    free(blob);
+    rc = ipc__kv_fence();
+    if (seg.made_fd >= 0) /* every rank of the node has the segment now */
+        close(seg.made_fd);
+    seg.made_fd = -1;
     if (rc == IPC_SUCCESS && seg.ctrl)
         rc = read_peers(job);
     return rc;
@@ -737,7 +835,9 @@ static void shm_fini(void)
         close(seg.wake_rx);
     if (seg.wake_tx >= 0)
         close(seg.wake_tx);
-    seg.wake_rx = seg.wake_tx = -1;
+    if (seg.made_fd >= 0)
+        close(seg.made_fd);
+    seg.wake_rx = seg.wake_tx = seg.made_fd = -1;
 }
 
 /* ---- meeting the whole job ---- */

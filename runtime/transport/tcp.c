@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "boot/boot.h"
 #include "internal.h"
 #include "netif.h"
 
@@ -40,7 +41,7 @@
 
 static bool tcp_probe(const struct ipc__job *job, int peer)
 {
-    return peer != job->rank && job->ctl_fd >= 0;
+    return peer != job->rank && job->boot;
 }
 
 /* The address this rank listens on and tells its peers: the one IPC_TCP_IF
@@ -50,8 +51,12 @@ static int local_address(const struct ipc__job *job, struct in_addr *out, char *
                          size_t whylen)
 {
     char addr[INET_ADDRSTRLEN] = "127.0.0.1", reason[192];
-    if (job->tun.tcp_if[0]) {
-        int rc = ipc__netif_pick(job->tun.tcp_if, addr, reason, sizeof reason);
+    /* Without ipcrun to choose for them (PMI-2), ranks of several nodes
+     * listen on their host's first address that is not loopback. */
+    bool pick = job->tun.tcp_if[0] || (job->ctl_fd < 0 && job->nnodes > 1);
+    if (pick) {
+        int rc = ipc__netif_pick(job->tun.tcp_if[0] ? job->tun.tcp_if : NULL, addr, reason,
+                                 sizeof reason);
         if (rc < 0) {
             snprintf(why, whylen, "IPC_TCP_IF: %s", reason);
             return rc;
@@ -172,17 +177,18 @@ static int parse_addr(const char *s, struct sockaddr_in *sa)
 
 /* Connects to peer, proves we belong to the job and checks that the peer
  * does too. */
-static int connect_to(const struct ipc__job *job, const char *blob, size_t len, int peer,
-                      const unsigned char *secret, int *out_fd, char *why, size_t whylen)
+static int connect_to(const struct ipc__job *job, int peer, const unsigned char *secret,
+                      int *out_fd, char *why, size_t whylen)
 {
     struct sockaddr_in sa = {0};
     unsigned char hello[IPC__HELLO_SIZE];
     char key[32];
     snprintf(key, sizeof key, "tcp.%d", peer);
-    const char *addr = ipc__kv_lookup(blob, len, key);
+    const char *got = ipc__kv_get(key, peer);
+    char addr[64];
+    snprintf(addr, sizeof addr, "%s", got ? got : "");
     if (parse_addr(addr, &sa) < 0) {
-        snprintf(why, whylen, "rank %d published no usable address ('%s')", peer,
-                 addr ? addr : "");
+        snprintf(why, whylen, "rank %d published no usable address ('%s')", peer, addr);
         return -EPROTO;
     }
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -290,25 +296,19 @@ static int tcp_connect(struct ipc__job *job, struct ipc__link *links)
 {
     unsigned char secret[IPC__SECRET_BYTES];
     char why[256] = "";
-    const char *stage = "secret";
+    const char *stage = "listen";
     int lfd = -1, rc = 0;
-    char *blob = NULL;
-    size_t len = 0;
 
-    if (ipc__secret_parse(getenv("IPC_JOB_SECRET"), secret) < 0) {
-        snprintf(why, sizeof why,
-                 "IPC_JOB_SECRET is not set or not %d hex digits; start the program "
-                 "with ipcrun",
-                 IPC__SECRET_HEX);
-        rc = -EINVAL;
-    }
-    if (rc == 0) {
-        stage = "listen";
-        rc = listen_and_publish(job, &lfd, why, sizeof why);
-    }
+    rc = listen_and_publish(job, &lfd, why, sizeof why);
     if (rc == 0) {
         stage = "fence";
-        rc = ipc__kv_fence(&blob, &len) == IPC_SUCCESS ? 0 : -ECONNRESET;
+        rc = ipc__kv_fence() == IPC_SUCCESS ? 0 : -ECONNRESET;
+    }
+    /* Under PMI-2 the secret travels in the key/value store, so it is
+     * there only after a fence. */
+    if (rc == 0) {
+        stage = "secret";
+        rc = job->boot->secret(secret, why, sizeof why) == IPC_SUCCESS ? 0 : -EINVAL;
     }
     /* Both ends of a pair know from links[] whether it uses tcp. */
     int higher = 0;
@@ -319,7 +319,7 @@ static int tcp_connect(struct ipc__job *job, struct ipc__link *links)
             continue;
         stage = "connect";
         int fd = -1;
-        rc = connect_to(job, blob, len, p, secret, &fd, why, sizeof why);
+        rc = connect_to(job, p, secret, &fd, why, sizeof why);
         if (rc == 0)
             links[p].rfd = links[p].wfd = fd;
     }
@@ -327,7 +327,6 @@ static int tcp_connect(struct ipc__job *job, struct ipc__link *links)
         stage = "accept";
         rc = accept_peers(lfd, job, links, secret, higher);
     }
-    free(blob);
     if (lfd >= 0)
         close(lfd);
     explicit_bzero(secret, sizeof secret);

@@ -22,7 +22,7 @@
 
 static bool unix_probe(const struct ipc__job *job, int peer)
 {
-    return peer != job->rank && job->ctl_fd >= 0 && job->node_of[peer] == job->node;
+    return peer != job->rank && job->boot && job->node_of[peer] == job->node;
 }
 
 static void hex_encode(const unsigned char *in, size_t n, char *out)
@@ -99,12 +99,12 @@ fail:;
     return -err;
 }
 
-static int connect_to(const char *blob, size_t len, int peer, int32_t me, int *out_fd)
+static int connect_to(int peer, int32_t me, int *out_fd)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     char key[32];
     snprintf(key, sizeof key, "unix.%d", peer);
-    const char *hex = ipc__kv_lookup(blob, len, key);
+    const char *hex = ipc__kv_get(key, peer);
     int n = hex ? hex_decode(hex, (unsigned char *)sa.sun_path, sizeof sa.sun_path) : -1;
     if (n <= 0)
         return -EPROTO;
@@ -145,14 +145,12 @@ static int accept_from(int lfd, const struct ipc__job *job, struct ipc__link *li
 static int unix_connect(struct ipc__job *job, struct ipc__link *links)
 {
     int lfd = -1, rc;
-    char *blob = NULL;
-    size_t len = 0;
     const char *stage = "listen";
 
     rc = listen_and_publish(job, &lfd);
     if (rc == 0) {
         stage = "fence";
-        rc = ipc__kv_fence(&blob, &len) == IPC_SUCCESS ? 0 : -ECONNRESET;
+        rc = ipc__kv_fence() == IPC_SUCCESS ? 0 : -ECONNRESET;
     }
     /* Both ends of a pair know from links[] whether it uses unix. */
     for (int p = 0; rc == 0 && p < job->rank; p++) {
@@ -160,7 +158,7 @@ static int unix_connect(struct ipc__job *job, struct ipc__link *links)
             continue;
         stage = "connect";
         int fd = -1;
-        rc = connect_to(blob, len, p, job->rank, &fd);
+        rc = connect_to(p, job->rank, &fd);
         if (rc == 0)
             links[p].rfd = links[p].wfd = fd;
     }
@@ -170,7 +168,6 @@ static int unix_connect(struct ipc__job *job, struct ipc__link *links)
         stage = "accept";
         rc = accept_from(lfd, job, links);
     }
-    free(blob);
     if (lfd >= 0)
         close(lfd);
     if (rc < 0) {

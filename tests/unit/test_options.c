@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "options.h"
+#include "slurm.h"
 
 #define ERRLEN 512
 
@@ -770,6 +771,46 @@ static void agents(void **state)
                  "IPC_AGENT names no command; set it to one such as ssh, or unset it");
 }
 
+/* Inside a Slurm allocation: its nodes and slots, -n from them, srun as the
+ * agent; --host, --hostfile and --agent/IPC_AGENT still win. */
+static void slurm_allocation(void **state)
+{
+    (void)state;
+    struct ipc__opts o;
+    char err[ERRLEN];
+    const struct ipc__opts_env alloc = {.slurm_nodelist = "n[1-2]",
+                                        .slurm_tasks = "3,1"};
+    assert_int_equal(PARSE_ENV(&o, err, &alloc, "p"), IPC__OPTS_RUN);
+    assert_true(o.slurm);
+    assert_int_equal(o.nranks, 4);
+    assert_int_equal(o.hosts.n, 2);
+    assert_string_equal(o.hosts.v[0].name, "n1");
+    assert_int_equal(o.hosts.v[0].slots, 3);
+    assert_string_equal(o.hosts.v[1].name, "n2");
+    assert_int_equal(o.hosts.v[1].slots, 1);
+    expect_agent(&o, IPC__SLURM_AGENT,
+                 (const char *[]){"srun", "--unbuffered", "--mpi=none", "--nodes=1",
+                                  "--ntasks=1", "--overlap", "--nodelist", NULL});
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE_ENV(&o, err, &alloc, "-n", "9", "p"), IPC__OPTS_RUN);
+    assert_int_equal(o.nranks, 9);
+    ipc__opts_free(&o);
+    const struct ipc__opts_env alloc_agent = {
+        .agent = "ssh -x", .slurm_nodelist = "n1", .slurm_tasks = "2"};
+    assert_int_equal(PARSE_ENV(&o, err, &alloc_agent, "p"), IPC__OPTS_RUN);
+    expect_agent(&o, "ssh -x", (const char *[]){"ssh", "-x", NULL});
+    ipc__opts_free(&o);
+    assert_int_equal(PARSE_ENV(&o, err, &alloc, "-H", "a:2", "p"), IPC__OPTS_RUN);
+    assert_false(o.slurm);
+    assert_int_equal(o.hosts.n, 1);
+    assert_string_equal(o.hosts.v[0].name, "a");
+    expect_agent(&o, "ssh", (const char *[]){"ssh", NULL});
+    ipc__opts_free(&o);
+    const struct ipc__opts_env bad = {.slurm_nodelist = "n[1-3]", .slurm_tasks = "2"};
+    expect_error((char *[]){"ipcrun", "p", NULL}, &bad,
+                 "SLURM_JOB_NODELIST names more nodes than SLURM_TASKS_PER_NODE counts (1)");
+}
+
 static void prefixes(void **state)
 {
     (void)state;
@@ -1135,6 +1176,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(hostfile_read, dirs_setup, dirs_teardown),
         cmocka_unit_test(map_by_hosts_and_domains),
         cmocka_unit_test(agents),
+        cmocka_unit_test(slurm_allocation),
         cmocka_unit_test(prefixes),
         cmocka_unit_test(tcp_interfaces),
         cmocka_unit_test_setup_teardown(wdir_checks, dirs_setup, dirs_teardown),

@@ -1,0 +1,254 @@
+/*
+ * pmi2.c - the bootstrap of ranks that a resource manager started through
+ * PMI-2, e.g. `srun --mpi=pmi2 -n 8 ./prog`: rank, size, the node of every
+ * rank (the PMI_process_mapping job attribute), key/value exchange and fences
+ * through the manager's own PMI-2 library.
+ *
+ * The library is loaded with dlopen (libpmi2.so.0: Slurm's, Debian package
+ * libpmi2-0) only when the environment says PMI-2 started the rank, so one
+ * libipc works with and without Slurm installed and nothing links against
+ * it. The few functions used are declared here as pmi2.h (PMI-2 standard, as
+ * shipped by Slurm and MPICH) declares them.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "boot/boot.h"
+#include "internal.h"
+
+#define PMI2_LIBRARY "libpmi2.so.0"
+#define PMI2_SUCCESS 0
+#define PMI2_MAX_VALLEN 1024
+#define SECRET_KEY "ipc.secret"
+
+static struct {
+    int (*init)(int *spawned, int *size, int *rank, int *appnum);
+    int (*finalize)(void);
+    int (*abort)(int flag, const char msg[]);
+    int (*job_getid)(char jobid[], int jobid_size);
+    int (*kvs_put)(const char key[], const char value[]);
+    int (*kvs_fence)(void);
+    int (*kvs_get)(const char *jobid, int src_pmi_id, const char key[], char value[],
+                   int maxvalue, int *vallen);
+    int (*info_getjobattr)(const char name[], char value[], int valuelen, int *found);
+} pmi;
+
+static char jobid[256];
+static char value_buf[PMI2_MAX_VALLEN + 1];
+static int my_rank;
+
+/* Slurm's pmi2 plugin (and MPICH's hydra) give the rank its end of the
+ * connection to the manager in PMI_FD. */
+static bool pmi2_detect(void)
+{
+    return getenv("PMI_FD") != NULL && getenv("PMI_RANK") != NULL;
+}
+
+static int load_library(void)
+{
+    void *lib = dlopen(PMI2_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        fprintf(
+            stderr,
+            "ipc: started by PMI-2 (PMI_FD is set, e.g. srun --mpi=pmi2) but %s cannot "
+            "be loaded: %s; install Slurm's PMI-2 library (Debian: libpmi2-0)\n",
+            PMI2_LIBRARY, dlerror());
+        return IPC_ERR_WIREUP;
+    }
+    struct {
+        const char *name;
+        void **fn;
+    } syms[] = {
+        {"PMI2_Init", (void **)&pmi.init},
+        {"PMI2_Finalize", (void **)&pmi.finalize},
+        {"PMI2_Abort", (void **)&pmi.abort},
+        {"PMI2_Job_GetId", (void **)&pmi.job_getid},
+        {"PMI2_KVS_Put", (void **)&pmi.kvs_put},
+        {"PMI2_KVS_Fence", (void **)&pmi.kvs_fence},
+        {"PMI2_KVS_Get", (void **)&pmi.kvs_get},
+        {"PMI2_Info_GetJobAttr", (void **)&pmi.info_getjobattr},
+    };
+    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
+        *syms[i].fn = dlsym(lib, syms[i].name);
+        if (!*syms[i].fn) {
+            fprintf(stderr, "ipc: %s has no %s; is it a PMI-2 library?\n", PMI2_LIBRARY,
+                    syms[i].name);
+            return IPC_ERR_WIREUP;
+        }
+    }
+    return IPC_SUCCESS;
+}
+
+int ipc__pmi2_parse_mapping(const char *s, int size, char **out)
+{
+    int blocks[64][3], nblocks = 0, n = 0;
+    const char *p = strstr(s, "vector,");
+    if (!p)
+        return -1;
+    p += strlen("vector,");
+    while (*p == '(' && nblocks < 64) {
+        int *b = blocks[nblocks];
+        if (sscanf(p, "(%d,%d,%d)%n", &b[0], &b[1], &b[2], &n) != 3 || b[0] < 0 ||
+            b[1] < 1 || b[2] < 1)
+            return -1;
+        nblocks++;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (nblocks == 0 || *p != ')')
+        return -1;
+    size_t cap = (size_t)size * 9 + 1, len = 0;
+    char *text = malloc(cap);
+    if (!text)
+        return -1;
+    for (int rank = 0; rank < size;) {
+        for (int i = 0; i < nblocks && rank < size; i++)
+            for (int node = blocks[i][0];
+                 node < blocks[i][0] + blocks[i][1] && rank < size; node++)
+                for (int k = 0; k < blocks[i][2] && rank < size; k++, rank++)
+                    len += (size_t)snprintf(text + len, cap - len, "%s%d",
+                                            rank ? "," : "", node);
+    }
+    *out = text;
+    return 0;
+}
+
+/* The secret tcp hellos carry: drawn by rank 0 and published at once; the
+ * others read it after the first fence. */
+static int publish_secret(void)
+{
+    unsigned char b[IPC__SECRET_BYTES];
+    char hex[IPC__SECRET_HEX + 1];
+    if (getrandom(b, sizeof b, 0) != sizeof b) {
+        fprintf(stderr, "ipc: rank 0: cannot draw the job secret (getrandom)\n");
+        return IPC_ERR_WIREUP;
+    }
+    for (int i = 0; i < IPC__SECRET_BYTES; i++)
+        snprintf(hex + 2 * i, 3, "%02x", b[i]);
+    explicit_bzero(b, sizeof b);
+    int rc = pmi.kvs_put(SECRET_KEY, hex);
+    explicit_bzero(hex, sizeof hex);
+    if (rc != PMI2_SUCCESS) {
+        fprintf(stderr, "ipc: rank 0: PMI2_KVS_Put of the job secret failed (%d)\n", rc);
+        return IPC_ERR_WIREUP;
+    }
+    return IPC_SUCCESS;
+}
+
+static int pmi2_init(struct ipc__job *job, char **node_of)
+{
+    int spawned = 0, appnum = 0, found = 0, rc;
+    char mapping[PMI2_MAX_VALLEN + 1] = "";
+    *node_of = NULL;
+    job->ctl_fd = -1;
+    if ((rc = load_library()) != IPC_SUCCESS)
+        return rc;
+    if ((rc = pmi.init(&spawned, &job->size, &job->rank, &appnum)) != PMI2_SUCCESS) {
+        fprintf(stderr,
+                "ipc: PMI2_Init failed (%d); was the program started with "
+                "srun --mpi=pmi2?\n",
+                rc);
+        return IPC_ERR_WIREUP;
+    }
+    my_rank = job->rank;
+    if (job->size < 1 || job->rank < 0 || job->rank >= job->size) {
+        fprintf(stderr, "ipc: PMI2_Init gave rank %d of %d\n", job->rank, job->size);
+        return IPC_ERR_WIREUP;
+    }
+    if (pmi.job_getid(jobid, sizeof jobid) != PMI2_SUCCESS) {
+        fprintf(stderr, "ipc: rank %d: PMI2_Job_GetId failed\n", job->rank);
+        return IPC_ERR_WIREUP;
+    }
+    snprintf(job->job_id, sizeof job->job_id, "pmi2-%.34s", jobid);
+    if (job->rank == 0 && job->size > 1 && (rc = publish_secret()) != IPC_SUCCESS)
+        return rc;
+    /* IPC_NODE_OF still wins: it makes one host look like several. */
+    const char *forced = getenv("IPC_NODE_OF");
+    if (forced)
+        return (*node_of = strdup(forced)) ? IPC_SUCCESS : IPC_ERR_NOMEM;
+    if (pmi.info_getjobattr("PMI_process_mapping", mapping, sizeof mapping - 1, &found) !=
+            PMI2_SUCCESS ||
+        !found) {
+        fprintf(stderr,
+                "ipc: rank %d: the PMI-2 server gives no PMI_process_mapping; set "
+                "IPC_NODE_OF to say which node each rank is on\n",
+                job->rank);
+        return IPC_ERR_WIREUP;
+    }
+    if (ipc__pmi2_parse_mapping(mapping, job->size, node_of) != 0) {
+        fprintf(stderr, "ipc: rank %d: cannot read PMI_process_mapping '%.200s'\n",
+                job->rank, mapping);
+        return IPC_ERR_WIREUP;
+    }
+    return IPC_SUCCESS;
+}
+
+static int pmi2_put(const char *key, const char *value)
+{
+    int rc = pmi.kvs_put(key, value);
+    if (rc == PMI2_SUCCESS)
+        return IPC_SUCCESS;
+    fprintf(stderr, "ipc: rank %d: PMI2_KVS_Put of %s failed (%d)\n", my_rank, key, rc);
+    return IPC_ERR_WIREUP;
+}
+
+static int pmi2_fence(void)
+{
+    int rc = pmi.kvs_fence();
+    if (rc == PMI2_SUCCESS)
+        return IPC_SUCCESS;
+    fprintf(stderr, "ipc: rank %d: PMI2_KVS_Fence failed (%d)\n", my_rank, rc);
+    return IPC_ERR_WIREUP;
+}
+
+static const char *pmi2_get(const char *key, int from)
+{
+    int len = 0;
+    if (pmi.kvs_get(jobid, from, key, value_buf, PMI2_MAX_VALLEN, &len) != PMI2_SUCCESS ||
+        len < 0)
+        return NULL;
+    value_buf[len < PMI2_MAX_VALLEN ? len : PMI2_MAX_VALLEN] = '\0';
+    return value_buf;
+}
+
+static int pmi2_secret(unsigned char out[IPC__SECRET_BYTES], char *why, size_t whylen)
+{
+    const char *hex = pmi2_get(SECRET_KEY, 0);
+    int rc = ipc__secret_parse(hex, out);
+    explicit_bzero(value_buf, sizeof value_buf);
+    if (rc == 0)
+        return IPC_SUCCESS;
+    snprintf(why, whylen,
+             "rank 0 published no job secret (%s) in the PMI-2 key/value store",
+             SECRET_KEY);
+    return IPC_ERR_WIREUP;
+}
+
+static void pmi2_finalize(void)
+{
+    pmi.finalize();
+}
+
+/* The manager ends every rank of the job step. */
+static void pmi2_abort(int code)
+{
+    char msg[64];
+    snprintf(msg, sizeof msg, "ipc: rank %d called ipc_abort(%d)", my_rank, code);
+    pmi.abort(1, msg);
+}
+
+const struct ipc__boot_ops ipc__boot_pmi2 = {
+    .name = "PMI-2",
+    .detect = pmi2_detect,
+    .init = pmi2_init,
+    .put = pmi2_put,
+    .fence = pmi2_fence,
+    .get = pmi2_get,
+    .secret = pmi2_secret,
+    .finalize = pmi2_finalize,
+    .abort = pmi2_abort,
+};

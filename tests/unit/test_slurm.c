@@ -1,0 +1,102 @@
+/* test_slurm.c - the Slurm allocation as ipcrun reads it (SLURM_JOB_NODELIST
+ * in its compressed form, SLURM_TASKS_PER_NODE with repeats, and every
+ * message for what it cannot read), and the node of each rank as libipc
+ * reads it from PMI-2's PMI_process_mapping (block and cyclic layouts). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "boot/boot.h"
+#include "slurm.h"
+
+#define ERRLEN 512
+
+static void expect_hosts(const char *nodelist, const char *tasks, const char *want)
+{
+    struct ipc__hosts hosts = {0};
+    char err[ERRLEN] = "", got[1024] = "";
+    size_t len = 0;
+    assert_int_equal(ipc__slurm_hosts(nodelist, tasks, &hosts, err, ERRLEN), 0);
+    for (int i = 0; i < hosts.n; i++)
+        len += (size_t)snprintf(got + len, sizeof got - len, "%s%s:%d", i ? "," : "",
+                                hosts.v[i].name, hosts.v[i].slots);
+    assert_string_equal(got, want);
+    ipc__hosts_free(&hosts);
+}
+
+static void expect_refused(const char *nodelist, const char *tasks, const char *want)
+{
+    struct ipc__hosts hosts = {0};
+    char err[ERRLEN] = "";
+    assert_int_equal(ipc__slurm_hosts(nodelist, tasks, &hosts, err, ERRLEN), -1);
+    if (!strstr(err, want))
+        fail_msg("'%s' does not contain '%s'", err, want);
+    ipc__hosts_free(&hosts);
+}
+
+static void allocations(void **state)
+{
+    (void)state;
+    expect_hosts("n1", "4", "n1:4");
+    expect_hosts("n1,n2", "2(x2)", "n1:2,n2:2");
+    expect_hosts("node[01-03,07]", "2(x3),1", "node01:2,node02:2,node03:2,node07:1");
+    expect_hosts("a[8-11]-ib,login", "1(x4),3",
+                 "a8-ib:1,a9-ib:1,a10-ib:1,a11-ib:1,login:3");
+    expect_hosts("gpu[9],cpu[001-002]", "4,8(x2)", "gpu9:4,cpu001:8,cpu002:8");
+}
+
+static void refused(void **state)
+{
+    (void)state;
+    expect_refused("n[1-2]", "2(x3)",
+                   "names 2 nodes but SLURM_TASKS_PER_NODE='2(x3)' counts 3");
+    expect_refused("n[1-3]", "2(x2)",
+                   "names more nodes than SLURM_TASKS_PER_NODE counts (2)");
+    expect_refused("n1", "", "SLURM_TASKS_PER_NODE='' is not a list");
+    expect_refused("n1", NULL, "SLURM_TASKS_PER_NODE='' is not a list");
+    expect_refused("n1", "2(x", "SLURM_TASKS_PER_NODE='2(x' is not a list");
+    expect_refused("n1", "0", "is not a list");
+    expect_refused("n[3-1]", "1", "SLURM_JOB_NODELIST: cannot read 'n[3-1]'");
+    expect_refused("n[1-2", "1", "cannot read 'n[1-2'");
+    expect_refused("r[1-2]n[1-2]", "1(x4)", "one [range] per name");
+}
+
+static void expect_mapping(const char *mapping, int size, const char *want)
+{
+    char *got = NULL;
+    assert_int_equal(ipc__pmi2_parse_mapping(mapping, size, &got), 0);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void mappings(void **state)
+{
+    (void)state;
+    expect_mapping("(vector,(0,1,4))", 4, "0,0,0,0");
+    expect_mapping("(vector,(0,2,2))", 4, "0,0,1,1");
+    expect_mapping("(vector,(0,2,3),(2,1,1))", 7, "0,0,0,1,1,1,2");
+    /* srun -m cyclic: one rank per node, over and over */
+    expect_mapping("(vector,(0,3,1))", 7, "0,1,2,0,1,2,0");
+    char *got = NULL;
+    assert_int_equal(ipc__pmi2_parse_mapping("", 2, &got), -1);
+    assert_int_equal(ipc__pmi2_parse_mapping("(vector,)", 2, &got), -1);
+    assert_int_equal(ipc__pmi2_parse_mapping("(vector,(0,0,1))", 2, &got), -1);
+    assert_int_equal(ipc__pmi2_parse_mapping("(vector,(0,1,1)", 2, &got), -1);
+    assert_null(got);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(allocations),
+        cmocka_unit_test(refused),
+        cmocka_unit_test(mappings),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
