@@ -57,6 +57,24 @@ struct ipc__boot_ops {
 
 extern const struct ipc__boot_ops ipc__boot_ipcrun, ipc__boot_pmi2, ipc__boot_pmix;
 
+/* A library a bootstrap loads with dlopen, and the functions it needs. */
+struct ipc__boot_lib {
+    const char *file;       /* "libpmi2.so.0" */
+    bool global;            /* RTLD_GLOBAL (its own plugins need its symbols) */
+    const char *started_by; /* for the error line: "PMI-2 (PMI_FD is set, ...)" */
+    const char *advice;     /* what to do when it cannot be loaded */
+    const char *kind;       /* "a PMI-2 library": what it should have been */
+    const struct ipc__boot_sym {
+        const char *name;
+        void **fn;
+    } *syms;
+    size_t nsyms;
+};
+
+/* Loads lib and resolves every function it lists. Returns IPC_SUCCESS, or
+ * IPC_ERR_WIREUP after one line on stderr that says what is missing. */
+int ipc__boot_load(const struct ipc__boot_lib *lib);
+
 /* PMI_process_mapping, "(vector,(0,2,3),(2,1,1))": blocks of (first node,
  * node count, ranks per node), dealt in rank order and repeated until every
  * rank has a node (a cyclic layout repeats small blocks). Sets *out to the

@@ -10,7 +10,6 @@
  * it. The few functions used are declared here as pmi2.h (PMI-2 standard, as
  * shipped by Slurm and MPICH) declares them.
  */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,19 +48,7 @@ static bool pmi2_detect(void)
 
 static int load_library(void)
 {
-    void *lib = dlopen(PMI2_LIBRARY, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        fprintf(
-            stderr,
-            "ipc: started by PMI-2 (PMI_FD is set, e.g. srun --mpi=pmi2) but %s cannot "
-            "be loaded: %s; install Slurm's PMI-2 library (Debian: libpmi2-0)\n",
-            PMI2_LIBRARY, dlerror());
-        return IPC_ERR_WIREUP;
-    }
-    struct {
-        const char *name;
-        void **fn;
-    } syms[] = {
+    const struct ipc__boot_sym syms[] = {
         {"PMI2_Init", (void **)&pmi.init},
         {"PMI2_Finalize", (void **)&pmi.finalize},
         {"PMI2_Abort", (void **)&pmi.abort},
@@ -71,15 +58,15 @@ static int load_library(void)
         {"PMI2_KVS_Get", (void **)&pmi.kvs_get},
         {"PMI2_Info_GetJobAttr", (void **)&pmi.info_getjobattr},
     };
-    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
-        *syms[i].fn = dlsym(lib, syms[i].name);
-        if (!*syms[i].fn) {
-            fprintf(stderr, "ipc: %s has no %s; is it a PMI-2 library?\n", PMI2_LIBRARY,
-                    syms[i].name);
-            return IPC_ERR_WIREUP;
-        }
-    }
-    return IPC_SUCCESS;
+    const struct ipc__boot_lib lib = {
+        .file = PMI2_LIBRARY,
+        .started_by = "PMI-2 (PMI_FD is set, e.g. srun --mpi=pmi2)",
+        .advice = "install Slurm's PMI-2 library (Debian: libpmi2-0)",
+        .kind = "a PMI-2 library",
+        .syms = syms,
+        .nsyms = sizeof syms / sizeof syms[0],
+    };
+    return ipc__boot_load(&lib);
 }
 
 int ipc__pmi2_parse_mapping(const char *s, int size, char **out)

@@ -9,7 +9,6 @@
  * dlopen only when the environment says PMIx started the rank, so nothing
  * links against it and the same build runs where it is absent.
  */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,19 +48,7 @@ static bool pmix_detect(void)
 
 static int load_library(void)
 {
-    void *lib = dlopen(PMIX_LIBRARY, RTLD_NOW | RTLD_GLOBAL);
-    if (!lib) {
-        fprintf(stderr,
-                "ipc: started by PMIx (PMIX_RANK is set, e.g. srun --mpi=pmix) but %s "
-                "cannot be loaded: %s; install it (Debian: libpmix2) or use srun "
-                "--mpi=pmi2\n",
-                PMIX_LIBRARY, dlerror());
-        return IPC_ERR_WIREUP;
-    }
-    struct {
-        const char *name;
-        void **fn;
-    } syms[] = {
+    const struct ipc__boot_sym syms[] = {
         {"PMIx_Init", (void **)&px.init},
         {"PMIx_Finalize", (void **)&px.finalize},
         {"PMIx_Abort", (void **)&px.abort},
@@ -71,15 +58,16 @@ static int load_library(void)
         {"PMIx_Get", (void **)&px.get},
         {"PMIx_Value_destruct", (void **)&px.value_destruct},
     };
-    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
-        *syms[i].fn = dlsym(lib, syms[i].name);
-        if (!*syms[i].fn) {
-            fprintf(stderr, "ipc: %s has no %s; is it PMIx 4?\n", PMIX_LIBRARY,
-                    syms[i].name);
-            return IPC_ERR_WIREUP;
-        }
-    }
-    return IPC_SUCCESS;
+    const struct ipc__boot_lib lib = {
+        .file = PMIX_LIBRARY,
+        .global = true,
+        .started_by = "PMIx (PMIX_RANK is set, e.g. srun --mpi=pmix)",
+        .advice = "install it (Debian: libpmix2) or use srun --mpi=pmi2",
+        .kind = "PMIx 4",
+        .syms = syms,
+        .nsyms = sizeof syms / sizeof syms[0],
+    };
+    return ipc__boot_load(&lib);
 }
 
 static void release(pmix_value_t *v)
