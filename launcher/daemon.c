@@ -316,12 +316,11 @@ static void on_ctl(struct ipc__launch *job, int r, const char *p, size_t len)
                                 len - sizeof type);
 }
 
-bool ipc__daemon_serve_up(struct ipc__launch *job)
+/* Acts on every whole message already read from ipcrun's stream; returns
+ * what ipc__nodelink_next last said (0: none left, -1: the stream is bad). */
+static int serve_read(struct ipc__launch *job)
 {
     struct ipc__nodelink *up = job->up;
-    ssize_t n = ipc__nodelink_read(up);
-    if (n == -EAGAIN)
-        return true;
     struct ipc__node_hdr h;
     const char *p;
     int got;
@@ -337,5 +336,19 @@ bool ipc__daemon_serve_up(struct ipc__launch *job)
             on_stdin(job, h.rank, p, h.len);
         }
     }
+    return got;
+}
+
+void ipc__daemon_serve_early(struct ipc__launch *job)
+{
+    (void)serve_read(job);
+}
+
+bool ipc__daemon_serve_up(struct ipc__launch *job)
+{
+    ssize_t n = ipc__nodelink_read(job->up);
+    if (n == -EAGAIN)
+        return true;
+    int got = serve_read(job); /* even at the end: what came before it counts */
     return n > 0 && got == 0;
 }

@@ -76,5 +76,9 @@ void ipc__daemon_send(struct ipc__launch *job, uint32_t type, int r, const void 
 /* ipcrun's stream is ready: acts on what it says. Returns false when it ended
  * (ipcrun is gone: the daemon kills its ranks). */
 bool ipc__daemon_serve_up(struct ipc__launch *job);
+/* Once the ranks run: acts on what came in the same reads as the job (the
+ * first chunk of stdin, a signal). poll() will not report those bytes again,
+ * and ipcrun sends no more stdin until this chunk is acknowledged. */
+void ipc__daemon_serve_early(struct ipc__launch *job);
 
 #endif /* IPC_LAUNCHER_REMOTE_H */

@@ -746,6 +746,8 @@ static void start_ranks(struct ipc__launch *job, const struct ipc__layout *layou
         if (job->up)
             ipc__daemon_send(job, IPC__NODE_STARTED, r, &pid, sizeof pid, NULL, 0);
     }
+    if (job->up)
+        ipc__daemon_serve_early(job);
     if (layout && !job->up && job->phase == IPC__PHASE_RUNNING &&
         ipc__remote_start(job, layout, err, sizeof err) != 0)
         ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER, "%s", err);

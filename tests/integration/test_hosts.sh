@@ -76,6 +76,18 @@ run 30 bash -c 'yes | "$@"' - "$IPCRUN" "${multi[@]}" --host "$A:1,$B:1" \
 expect_rc 0 "$what"
 expect_lines "$OUT" 3 "$what"
 
+# A daemon that starts late finds the job and the whole of a short stdin in
+# its first read; that stdin must still reach the rank (it once waited for
+# bytes poll() would never report again).
+printf '#!/bin/sh\nsleep 0.3\nexec "$(dirname "$0")/agent-local" "$@"\n' >"$WORK/agent-slow"
+cp "$agent" "$WORK/agent-local"
+chmod +x "$WORK/agent-slow" "$WORK/agent-local"
+what="a short stdin to a remote rank whose daemon starts late"
+run 30 bash -c 'printf "a\nb\nc\nd\n" | "$@"' - "$IPCRUN" --agent "$WORK/agent-slow" \
+    --tcp-if 127.0.0.1 --host "$A:1,$B:1" sh -c '[ $IPC_RANK = 0 ] && head -n 3; true'
+expect_rc 0 "$what"
+expect_lines "$OUT" 3 "$what"
+
 # A remote rank that fails ends the job with the usual line, naming the host.
 m=$(unique_marker)
 ipcrun 60 "${multi[@]}" --host "$A:2,$B:2" "$PROGS/exitcode" exit 3 7 "$m"
