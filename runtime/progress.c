@@ -651,15 +651,20 @@ bool ipc__spin_more(struct ipc__spin *s)
 int ipc__wait_one(struct ipc__request *req)
 {
     struct ipc__spin spin;
+    bool told = false;
     ipc__spin_start(&spin);
-    if (!req->complete)
-        ipc__obs_waiting(req->kind == IPC__REQ_SEND, req->peer, req->mn.key.tag);
     while (!req->complete) {
         if (ipc__req_check_lost(req))
             break;
-        int rc = ipc__progress(!ipc__spin_more(&spin));
-        if (rc != IPC_SUCCESS)
-            return rc;
+        /* Look again at once after anything moved: a stream of arriving
+         * messages is served without a pause between them. */
+        if (progress_now() || ipc__spin_more(&spin))
+            continue;
+        if (!told) { /* for the hang report: only a wait that lasts */
+            ipc__obs_waiting(req->kind == IPC__REQ_SEND, req->peer, req->mn.key.tag);
+            told = true;
+        }
+        wait_slowly(NULL, NULL);
     }
     return IPC_SUCCESS;
 }
