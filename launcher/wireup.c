@@ -312,25 +312,12 @@ static void on_pipes(struct ipc__launch *job, int r, const char *buf, size_t len
         check_stuck(job);
 }
 
-/* Makes a node's segment: anonymous (nothing in /dev/shm to leave behind)
- * and with every page reserved, so a full memory limit is an error now
- * rather than a SIGBUS in the middle of the job. Returns the descriptor, or
- * -errno. */
+/* Makes a node's segment (ipc__ctl_make_segment), named for the job. */
 static int create_segment(struct ipc__launch *job, unsigned node, unsigned long long size)
 {
     char name[80];
     snprintf(name, sizeof name, "ipc-%s-node%u", job->job_id, node);
-    int fd = memfd_create(name, MFD_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int rc = ftruncate(fd, (off_t)size) == 0 ? 0 : errno;
-    if (rc == 0)
-        rc = posix_fallocate(fd, 0, (off_t)size);
-    if (rc != 0) {
-        close(fd);
-        return -rc;
-    }
-    return fd;
+    return ipc__ctl_make_segment(name, size);
 }
 
 /* The node's segment, made when its first rank asks; NULL out of memory. */

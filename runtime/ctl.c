@@ -2,7 +2,9 @@
 #include "ctl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -115,4 +117,19 @@ const char *ipc__ctl_call_name(uint32_t call)
 #undef IPC__CALL_NAME
     };
     return call < IPC__CALL_COUNT ? names[call] : "";
+}
+
+int ipc__ctl_make_segment(const char *name, uint64_t size)
+{
+    int fd = memfd_create(name, MFD_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int rc = ftruncate(fd, (off_t)size) == 0 ? 0 : errno;
+    if (rc == 0)
+        rc = posix_fallocate(fd, 0, (off_t)size);
+    if (rc != 0) {
+        close(fd);
+        return -rc;
+    }
+    return fd;
 }

@@ -173,4 +173,11 @@ int ipc__ctl_send(int fd, uint32_t type, const void *payload, size_t len,
 ssize_t ipc__ctl_recv(int fd, uint32_t *type, void *buf, size_t cap, int *fds,
                       int *nfds);
 
+/* Makes the memfd of a node's segment (what IPC__CTL_SHM hands out, or what
+ * a rank started without ipcrun makes itself): anonymous, so nothing is left
+ * in /dev/shm, and with every page reserved, so a full memory limit is an
+ * error now rather than a SIGBUS in the middle of the job. name is what
+ * /proc shows. Returns the descriptor, or -errno. */
+int ipc__ctl_make_segment(const char *name, uint64_t size);
+
 #endif /* IPC_CTL_H */

@@ -497,22 +497,6 @@ static int ask_segment(struct ipc__job *job, uint64_t size, int *fd)
     return IPC_SUCCESS;
 }
 
-/* A memfd of size bytes with every page reserved: fd, or -errno. */
-static int make_segment(uint64_t size)
-{
-    int fd = memfd_create("ipc-shm", MFD_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int rc = ftruncate(fd, (off_t)size) == 0 ? 0 : errno;
-    if (rc == 0)
-        rc = posix_fallocate(fd, 0, (off_t)size);
-    if (rc != 0) {
-        close(fd);
-        return -rc;
-    }
-    return fd;
-}
-
 /* Without ipcrun (PMI-2) nobody can hand descriptors around: the node's first
  * rank makes the memfd and publishes "pid:fd" as shm.<node>, and after a
  * fence the others open it as /proc/pid/fd/fd, which needs what
@@ -526,7 +510,7 @@ static int share_segment(struct ipc__job *job, uint64_t size, int *fd)
     snprintf(key, sizeof key, "shm.%d", job->node);
     int err = 0;
     if (job->local_rank == 0) {
-        int made = make_segment(size);
+        int made = ipc__ctl_make_segment("ipc-shm", size);
         if (made >= 0 && (*fd = dup(made)) < 0) {
             int e = errno;
             close(made);
