@@ -323,27 +323,41 @@ static void vview_done(struct vview *v, void *buf, const int counts[], const int
     free(v->counts);
 }
 
-int MPI_Gatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
-                const int rcounts[], const int displs[], MPI_Datatype rtype, int root,
-                MPI_Comm comm)
+/* MPI_Gatherv at root, or with `all` MPI_Allgatherv (every rank receives;
+ * root unused). */
+static int gatherv_common(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                          const int rcounts[], const int displs[], MPI_Datatype rtype,
+                          bool all, int root, MPI_Comm comm)
 {
     int rank, size, rc = comm_info(comm, &rank, &size);
     const struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
-    bool in_place = sbuf == MPI_IN_PLACE;
+    bool in_place = sbuf == MPI_IN_PLACE, receives = all || rank == root;
     struct ipc__mpi_view sv = {0};
     struct vview rv = {0};
     if (rc == MPI_SUCCESS && !in_place)
         rc = ipc__mpi_view_in(&sv, sbuf, scount, ipc__mpi_type(stype));
-    if (rc == MPI_SUCCESS && rank == root)
+    if (rc == MPI_SUCCESS && receives)
         rc = vview_make(&rv, rbuf, rcounts, displs, size, rt, in_place);
     int irc = IPC_SUCCESS;
-    if (rc == MPI_SUCCESS)
-        irc = ipc_gatherv(in_place ? IPC_IN_PLACE : sv.p, sv.bytes, IPC_BYTE, rv.p,
-                          rv.counts, rv.displs, IPC_BYTE, root, comm);
+    const void *send = in_place ? IPC_IN_PLACE : sv.p;
+    if (rc == MPI_SUCCESS && all)
+        irc = ipc_allgatherv(send, sv.bytes, IPC_BYTE, rv.p, rv.counts, rv.displs, IPC_BYTE,
+                             comm);
+    else if (rc == MPI_SUCCESS)
+        irc = ipc_gatherv(send, sv.bytes, IPC_BYTE, rv.p, rv.counts, rv.displs, IPC_BYTE,
+                          root, comm);
     free(sv.tmp);
-    vview_done(&rv, rbuf, rcounts, displs, size, rt, rank == root && rc == MPI_SUCCESS,
+    vview_done(&rv, rbuf, rcounts, displs, size, rt, receives && rc == MPI_SUCCESS,
                irc == IPC_SUCCESS);
-    IPC__MPI_RET(comm, rc != MPI_SUCCESS ? rc : ipc__mpi_code(irc));
+    return rc != MPI_SUCCESS ? rc : ipc__mpi_code(irc);
+}
+
+int MPI_Gatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                const int rcounts[], const int displs[], MPI_Datatype rtype, int root,
+                MPI_Comm comm)
+{
+    IPC__MPI_RET(comm, gatherv_common(sbuf, scount, stype, rbuf, rcounts, displs, rtype,
+                                      false, root, comm));
 }
 
 int MPI_Scatterv(const void *sbuf, const int scounts[], const int displs[],
@@ -373,22 +387,8 @@ int MPI_Allgatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
                    const int rcounts[], const int displs[], MPI_Datatype rtype,
                    MPI_Comm comm)
 {
-    int rank, size, rc = comm_info(comm, &rank, &size);
-    const struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
-    bool in_place = sbuf == MPI_IN_PLACE;
-    struct ipc__mpi_view sv = {0};
-    struct vview rv = {0};
-    if (rc == MPI_SUCCESS && !in_place)
-        rc = ipc__mpi_view_in(&sv, sbuf, scount, ipc__mpi_type(stype));
-    if (rc == MPI_SUCCESS)
-        rc = vview_make(&rv, rbuf, rcounts, displs, size, rt, in_place);
-    int irc = IPC_SUCCESS;
-    if (rc == MPI_SUCCESS)
-        irc = ipc_allgatherv(in_place ? IPC_IN_PLACE : sv.p, sv.bytes, IPC_BYTE, rv.p,
-                             rv.counts, rv.displs, IPC_BYTE, comm);
-    free(sv.tmp);
-    vview_done(&rv, rbuf, rcounts, displs, size, rt, rc == MPI_SUCCESS, irc == IPC_SUCCESS);
-    IPC__MPI_RET(comm, rc != MPI_SUCCESS ? rc : ipc__mpi_code(irc));
+    IPC__MPI_RET(comm, gatherv_common(sbuf, scount, stype, rbuf, rcounts, displs, rtype,
+                                      true, 0, comm));
 }
 
 int MPI_Alltoallv(const void *sbuf, const int scounts[], const int sdispls[],
