@@ -81,6 +81,7 @@ enum ipc__send_state {
     IPC__SEND_DONE,
 };
 
+/* ipc__req_new sets every field by name: a new one needs its line there. */
 struct ipc__request {
     enum ipc__req_kind kind;
     bool complete;

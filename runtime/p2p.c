@@ -21,12 +21,28 @@ struct ipc__request *ipc__req_new(enum ipc__req_kind kind)
         ipc__g.free_reqs = r->next_free;
     else if (!(r = malloc(sizeof *r)))
         return NULL;
-    memset(r, 0, sizeof *r);
+    /* Field by field: GCC turns a memset of the whole struct into rep stosq,
+     * whose start-up alone was 5% of a receiver's time in a stream of 1 KiB
+     * messages. A new field needs its line here (internal.h says so too). */
+#if __SIZEOF_POINTER__ == 8
+    _Static_assert(sizeof *r == 136, "initialize every field of ipc__request here");
+#endif
     r->kind = kind;
-    r->peer = -1;
+    r->complete = false;
+    r->user_owned = false;
+    r->error = IPC_SUCCESS;
+    r->status = (ipc_status){.source = IPC_ANY_SOURCE, .tag = IPC_ANY_TAG};
     ipc__list_init(&r->mn.link);
-    r->status.source = IPC_ANY_SOURCE;
-    r->status.tag = IPC_ANY_TAG;
+    r->mn.key = (struct ipc__match_key){0};
+    r->rbuf = NULL;
+    r->rcap = 0;
+    r->sbuf = NULL;
+    r->slen = 0;
+    r->peer = -1;
+    r->sync = false;
+    r->self_msg = NULL;
+    r->saddr = 0;
+    r->next_free = NULL;
     return r;
 }
 

@@ -330,6 +330,8 @@ static void copy_iov(char *dst, const struct iovec *iov, int iovcnt, size_t skip
     }
 }
 
+#define FIRST_LINE_LAST 2048
+
 /* Writes one packet of at most `want` bytes of the iovecs (from `skip`) at
  * the tail; returns its length, 0 when the ring is full. */
 static size_t put_packet(struct shm_link *s, const struct iovec *iov, int iovcnt,
@@ -351,9 +353,24 @@ static size_t put_packet(struct shm_link *s, const struct iovec *iov, int iovcnt
         n = room - 8;
     if (n > size / 4 - 8)
         n = size / 4 - 8;
-    copy_iov(s->tx + (s->tx_tail & (size - 1)) + 8, iov, iovcnt, skip, (size_t)n);
+    /* The order of the stores matters when the reader is ahead, polling
+     * this packet's first line. The next packet's word is zeroed first, so
+     * its line is fetched while the payload is copied instead of holding up
+     * this word. Up to FIRST_LINE_LAST bytes, the first line goes last, in
+     * one burst with the word, so the reader's looks take it from us once
+     * rather than between our stores (+12% on a stream of 1 KiB messages;
+     * on 4 KiB ping-pongs it cost 7%, docs/shm.md). The reader cannot be at
+     * `next` before it has seen this packet's word. */
     uint64_t next = s->tx_tail + packet_span(n);
     atomic_store_explicit(word_at(s->tx, s->ring_size, next), 0, memory_order_relaxed);
+    char *dst = s->tx + (s->tx_tail & (size - 1)) + 8;
+    const size_t first = CACHE_LINE - 8; /* payload bytes in the word's line */
+    if (n > first && n <= FIRST_LINE_LAST) {
+        copy_iov(dst + first, iov, iovcnt, skip + first, (size_t)n - first);
+        copy_iov(dst, iov, iovcnt, skip, first);
+    } else {
+        copy_iov(dst, iov, iovcnt, skip, (size_t)n);
+    }
     atomic_store_explicit(word_at(s->tx, s->ring_size, s->tx_tail),
                           n << 32 | packet_seq(s->tx_tail), memory_order_release);
     s->tx_tail = next;
