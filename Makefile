@@ -146,8 +146,15 @@ IPC_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 ALL_CFLAGS = $(IPC_CFLAGS) $(HWLOC_CFLAGS) $(UUID_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
-$(LIB_OBJS): EXTRA_CFLAGS = -fPIC
-$(OBJ)/runtime/boot/pmix.o: EXTRA_CFLAGS = -fPIC $(PMIX_CFLAGS)
+# The library is built with link-time optimization: a message goes through
+# small functions in several files (MPI layer, checks, matching, the engine,
+# the transport), and inlining across them made a stream of 1 KiB MPI
+# messages 11% faster. Its own calls need not go through the PLT
+# (-fno-semantic-interposition); fat objects keep libipc.a usable by any
+# linker.
+LIB_CFLAGS = -fPIC -flto=auto -ffat-lto-objects -fno-semantic-interposition
+$(LIB_OBJS): EXTRA_CFLAGS = $(LIB_CFLAGS)
+$(OBJ)/runtime/boot/pmix.o: EXTRA_CFLAGS = $(LIB_CFLAGS) $(PMIX_CFLAGS)
 $(UNIT_OBJS): EXTRA_CFLAGS = $(CMOCKA_CFLAGS) -Ilauncher
 
 # A unit test asks for extra link flags, such as -Wl,--wrap=write, with a
@@ -185,7 +192,7 @@ $(LIBIPC_A): $(LIB_OBJS)
 $(LIBIPC_SO_FILE): $(LIB_OBJS) runtime/libipc.map
 	$(E) LD $@
 	$(Q)$(CC) -shared -Wl,-soname,$(LIBIPC_SONAME) -Wl,--version-script=runtime/libipc.map \
-		$(SO_DEFS) $(ALL_LDFLAGS) -o $@ $(LIB_OBJS) $(DL_LIBS) -pthread -lm
+		$(SO_DEFS) $(ALL_CFLAGS) $(LIB_CFLAGS) $(ALL_LDFLAGS) -o $@ $(LIB_OBJS) $(DL_LIBS) -pthread -lm
 
 $(LIBIPC_SO_LINKS): $(LIBIPC_SO_FILE)
 	$(Q)ln -sf $(notdir $<) $@
