@@ -494,6 +494,11 @@ static int send_common(const void *buf, size_t count, ipc_datatype type, int des
     int rc = check_send(buf, count, type, dest, tag, comm, &bytes);
     if (rc != IPC_SUCCESS)
         return rc;
+    /* An eager send is written now or copied behind the queue: it never
+     * waits, so unless --stats or --trace count it the hang report's page
+     * is left alone (its stores would come before the message's). */
+    if (!sync && !ipc__obs.on && eager_at_once(buf, bytes, dest, tag, comm, false, &rc))
+        return rc;
     ipc__obs_enter(sync ? IPC__CALL_SSEND : IPC__CALL_SEND, comm, dest, tag, bytes);
     rc = send_checked(buf, bytes, dest, tag, comm, sync);
     ipc__obs_exit();
