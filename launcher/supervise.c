@@ -279,7 +279,9 @@ static void on_stop_signal(struct ipc__launch *job, int sig)
     }
     ipc__say("interrupted by signal %d; stopping %d rank%s", sig, job->nrunning,
              plural(job->nrunning));
-    if (sig == SIGINT) /* Ctrl-C on a job that hangs: say where it hangs */
+    /* Ctrl-C on a job that hangs, or a batch system's time limit (SIGTERM):
+     * say where it hangs. SIGHUP means the terminal is gone. */
+    if (sig == SIGINT || sig == SIGTERM)
         ipc__report_where(job);
     job->exit_status = 128 + sig;
     begin_stop(job);

@@ -3,7 +3,7 @@
 # of messages and bytes of a 4-rank ring per rank and per pair (table and
 # --stats-json), on shm and tcp and across hosts; --trace writes one valid
 # JSON file whose every send flow has its receive; a deadlock under
-# --timeout, or interrupted by SIGINT, names both ranks and the receive each
+# --timeout, or interrupted by SIGINT or SIGTERM, names both ranks and the receive each
 # waits in, also on another host. Nothing is left behind.
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$APPS/ring" "$PROGS/deadlock"
@@ -101,6 +101,19 @@ wait_bg 10 "SIGINT to a deadlock"
 expect_err '^ipcrun: interrupted by signal 2; stopping 2 ranks$' "SIGINT to a deadlock"
 deadlock_lines "SIGINT to a deadlock"
 expect_gone "$m" 3 "SIGINT to a deadlock"
+
+# SIGTERM, as from a batch system whose time limit is up: the same report.
+m=$(unique_marker)
+start_bg "$IPCRUN" -n 2 "$PROGS/deadlock" "$m"
+deadline=$(($(now_ms) + 10000))
+until [ "$(job_pids "$m" | wc -l)" -ge 3 ] || [ "$(now_ms)" -ge "$deadline" ]; do sleep 0.05; done
+sleep 0.5
+kill -TERM "$BG_PID"
+wait_bg 10 "SIGTERM to a deadlock"
+[ "$RC" -eq 143 ] || fail "SIGTERM to a deadlock: exit status $RC, expected 143"
+expect_err '^ipcrun: interrupted by signal 15; stopping 2 ranks$' "SIGTERM to a deadlock"
+deadlock_lines "SIGTERM to a deadlock"
+expect_gone "$m" 3 "SIGTERM to a deadlock"
 
 # Across hosts (node daemons through agent-local): the counts, the trace,
 # and the line of a rank on another host, which its daemon sends.
