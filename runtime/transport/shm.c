@@ -347,7 +347,7 @@ static void copy_small(char *dst, const char *src, size_t n)
 
 /* A whole frame, header then at most FIRST_LINE_LAST - 40 bytes of payload,
  * at dst (the byte after a packet's word): the payload past the first line
- * first, then the header and the payload's first 16 bytes (see put_packet).
+ * first, then the header and the payload's first 16 bytes (see fill_packet).
  * The frame is what nearly every small send writes; copy_iov's general walk
  * cost more than the copy itself. */
 #define HDR_BYTES sizeof(struct ipc__frame_hdr)
@@ -365,6 +365,16 @@ static void copy_frame(char *dst, const char *hdr, const char *payload, size_t l
  * long is always one packet. */
 #define FIRST_LINE_LAST 2048
 
+/* The length of the frame in iov when it is one whole small frame (a header,
+ * then its payload if any, at most FIRST_LINE_LAST bytes in all), else 0. */
+static uint64_t small_frame_len(const struct iovec *iov, int iovcnt)
+{
+    if (iovcnt < 1 || iovcnt > 2 || iov[0].iov_len != HDR_BYTES)
+        return 0;
+    uint64_t n = HDR_BYTES + (iovcnt == 2 ? iov[1].iov_len : 0);
+    return n <= FIRST_LINE_LAST ? n : 0;
+}
+
 /* Writes a packet of n bytes of the iovecs (from `skip`) at the tail, room
  * for it known. */
 static void fill_packet(struct shm_link *s, uint64_t n, const struct iovec *iov, int iovcnt,
@@ -380,11 +390,10 @@ static void fill_packet(struct shm_link *s, uint64_t n, const struct iovec *iov,
      * on 4 KiB ping-pongs it cost 7%, docs/shm.md). The reader cannot be at
      * `next` before it has seen this packet's word. */
     uint64_t next = s->tx_tail + packet_span(n);
-    atomic_store_explicit(word_at(s->tx, s->ring_size, next), 0, memory_order_relaxed);
+    atomic_store_explicit(word_at(s->tx, size, next), 0, memory_order_relaxed);
     char *dst = s->tx + (s->tx_tail & (size - 1)) + 8;
     const size_t first = CACHE_LINE - 8; /* payload bytes in the word's line */
-    if (skip == 0 && iov[0].iov_len == HDR_BYTES && iovcnt <= 2 && n <= FIRST_LINE_LAST &&
-        n == HDR_BYTES + (iovcnt == 2 ? iov[1].iov_len : 0)) {
+    if (skip == 0 && n == small_frame_len(iov, iovcnt)) {
         copy_frame(dst, iov[0].iov_base, iovcnt == 2 ? iov[1].iov_base : NULL,
                    (size_t)n - HDR_BYTES);
     } else if (n > first && n <= FIRST_LINE_LAST) {
@@ -393,8 +402,8 @@ static void fill_packet(struct shm_link *s, uint64_t n, const struct iovec *iov,
     } else {
         copy_iov(dst, iov, iovcnt, skip, (size_t)n);
     }
-    atomic_store_explicit(word_at(s->tx, s->ring_size, s->tx_tail),
-                          n << 32 | packet_seq(s->tx_tail), memory_order_release);
+    atomic_store_explicit(word_at(s->tx, size, s->tx_tail), n << 32 | packet_seq(s->tx_tail),
+                          memory_order_release);
     s->tx_tail = next;
 }
 
@@ -430,14 +439,11 @@ static ssize_t shm_writev(struct ipc__link *l, const struct iovec *iov, int iovc
 {
     struct shm_link *s = l->priv;
     /* Nearly every send: one whole small frame, in room known to be free. */
-    if (iovcnt >= 1 && iovcnt <= 2 && iov[0].iov_len == HDR_BYTES && s->announced) {
-        uint64_t n = HDR_BYTES + (iovcnt == 2 ? iov[1].iov_len : 0);
-        if (n <= FIRST_LINE_LAST &&
-            s->ring_size - (s->tx_tail - s->tx_head_seen) - CACHE_LINE >= n + 8) {
-            fill_packet(s, n, iov, iovcnt, 0);
-            ring_doorbell(s->peer_bell);
-            return (ssize_t)n;
-        }
+    uint64_t small = s->announced ? small_frame_len(iov, iovcnt) : 0;
+    if (small && s->ring_size - (s->tx_tail - s->tx_head_seen) - CACHE_LINE >= small + 8) {
+        fill_packet(s, small, iov, iovcnt, 0);
+        ring_doorbell(s->peer_bell);
+        return (ssize_t)small;
     }
     size_t total = 0, done = 0, n;
     for (int i = 0; i < iovcnt; i++)
