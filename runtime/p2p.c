@@ -472,12 +472,13 @@ static bool eager_at_once(const void *buf, size_t bytes, int dest, int tag, ipc_
     return true;
 }
 
+/* try_eager: the caller has not yet tried eager_at_once. */
 static int send_checked(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
-                        bool sync)
+                        bool sync, bool try_eager)
 {
     struct ipc__request *r;
     int rc;
-    if (!sync && eager_at_once(buf, bytes, dest, tag, comm, false, &rc))
+    if (try_eager && eager_at_once(buf, bytes, dest, tag, comm, false, &rc))
         return rc;
     rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, &r);
     if (rc != IPC_SUCCESS)
@@ -500,7 +501,7 @@ static int send_common(const void *buf, size_t count, ipc_datatype type, int des
     if (!sync && !ipc__obs.on && eager_at_once(buf, bytes, dest, tag, comm, false, &rc))
         return rc;
     ipc__obs_enter(sync ? IPC__CALL_SSEND : IPC__CALL_SEND, comm, dest, tag, bytes);
-    rc = send_checked(buf, bytes, dest, tag, comm, sync);
+    rc = send_checked(buf, bytes, dest, tag, comm, sync, !sync && ipc__obs.on);
     ipc__obs_exit();
     return rc;
 }
