@@ -307,6 +307,22 @@ int ipc__remote_pollset(const struct ipc__launch *job, struct pollfd *pfds, int 
     return k;
 }
 
+/* Why the job ends with daemon d gone, and its `lost` ranks with it. */
+static void say_lost(struct ipc__launch *job, const struct ipc__daemon *d, int lost)
+{
+    if (!d->heard)
+        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
+                         "could not start the node daemon on host %s with '%s' (see the "
+                         "agent's message above, if any); is the host reachable, and "
+                         "ipcrun installed there at the same path or under --prefix?",
+                         d->host, d->agent);
+    else
+        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
+                         "lost the node daemon on host %s (its connection ended); %d "
+                         "rank%s there ended with it",
+                         d->host, lost, lost == 1 ? "" : "s");
+}
+
 /* The daemon's ranks that are still running are lost with it. */
 static void lose_daemon(struct ipc__launch *job, int di)
 {
@@ -322,22 +338,15 @@ static void lose_daemon(struct ipc__launch *job, int di)
         rk->running = false;
         rk->wstatus = SIGKILL; /* as good as killed */
         job->nrunning--;
-        ipc__wireup_close(job, r);
         lost++;
     }
-    if (d->done || job->phase != IPC__PHASE_RUNNING)
-        return;
-    if (!d->heard)
-        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
-                         "could not start the node daemon on host %s with '%s' (see the "
-                         "agent's message above, if any); is the host reachable, and "
-                         "ipcrun installed there at the same path or under --prefix?",
-                         d->host, d->agent);
-    else
-        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
-                         "lost the node daemon on host %s (its connection ended); %d "
-                         "rank%s there ended with it",
-                         d->host, lost, lost == 1 ? "" : "s");
+    if (!d->done && job->phase == IPC__PHASE_RUNNING)
+        say_lost(job, d, lost);
+    /* Only after the daemon is named: in the wire-up, closing its ranks
+     * first blamed one of them for leaving the fence (seen under SAN=1). */
+    for (int r = 0; r < job->n; r++)
+        if (job->ranks[r].daemon == d && !job->ranks[r].running)
+            ipc__wireup_close(job, r);
 }
 
 static void on_exit_msg(struct ipc__launch *job, int r, const char *p, size_t len,
