@@ -157,6 +157,15 @@ $(LIB_OBJS): EXTRA_CFLAGS = $(LIB_CFLAGS)
 $(OBJ)/runtime/boot/pmix.o: EXTRA_CFLAGS = $(LIB_CFLAGS) $(PMIX_CFLAGS)
 $(UNIT_OBJS): EXTRA_CFLAGS = $(CMOCKA_CFLAGS) -Ilauncher
 
+# The MPI profiling interface: each file of runtime/mpi/ is compiled with a
+# header, made by scripts/pmpi from its definitions, that exports each MPI_
+# function it defines as PMPI_ too (MPI_ weak, PMPI_ a strong alias).
+MPI_OBJS := $(filter $(OBJ)/runtime/mpi/%,$(LIB_OBJS))
+$(MPI_OBJS): EXTRA_CFLAGS = $(LIB_CFLAGS) -include $(OBJ)/$*.pmpi.h
+$(MPI_OBJS): $(OBJ)/runtime/mpi/%.o: $(OBJ)/runtime/mpi/%.pmpi.h
+$(OBJ)/runtime/mpi/%.pmpi.h: runtime/mpi/%.c scripts/pmpi | $(OBJ)/runtime/mpi
+	$(Q)scripts/pmpi aliases $< > $@.tmp && mv -f $@.tmp $@
+
 # A unit test asks for extra link flags, such as -Wl,--wrap=write, with a
 # comment in its source: /* IPC_TEST_LDFLAGS: -Wl,--wrap=write */
 test_ldflags = $$(sed -n 's/.*IPC_TEST_LDFLAGS:\([^*]*\).*/\1/p' $(1))

@@ -48,6 +48,7 @@ extern "C" {
 #define MPI_ERR_LASTCODE 20
 #define MPI_MAX_ERROR_STRING 256
 #define MPI_MAX_PROCESSOR_NAME 256
+#define MPI_MAX_OBJECT_NAME 128
 #define MPI_MAX_LIBRARY_VERSION_STRING 256
 
 /* Handles. */
@@ -292,6 +293,35 @@ int MPI_Group_compare(MPI_Group group1, MPI_Group group2, int *result);
 int MPI_Group_free(MPI_Group *group);
 int MPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm);
 int MPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm *newcomm);
+
+/* The profiling interface (MPI-3.1 14.2): every function above is also
+ * PMPI_<name>, the same function under a second name. A tool defines its own
+ * MPI_<name> and calls PMPI_<name> from it; in libipc, MPI_ names are weak
+ * and PMPI_ names strong, so this works with the static library too. */
+#define IPC__PMPI(name) extern __typeof__(MPI_##name) PMPI_##name;
+/* PMPI: begin (made by scripts/pmpi header from the prototypes above; do not edit) */
+IPC__PMPI(Abort) IPC__PMPI(Allgather) IPC__PMPI(Allgatherv) IPC__PMPI(Allreduce)
+IPC__PMPI(Alltoall) IPC__PMPI(Alltoallv) IPC__PMPI(Barrier) IPC__PMPI(Bcast) IPC__PMPI(Bsend)
+IPC__PMPI(Buffer_attach) IPC__PMPI(Buffer_detach) IPC__PMPI(Comm_compare) IPC__PMPI(Comm_create)
+IPC__PMPI(Comm_create_group) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_free) IPC__PMPI(Comm_get_errhandler)
+IPC__PMPI(Comm_group) IPC__PMPI(Comm_rank) IPC__PMPI(Comm_set_errhandler) IPC__PMPI(Comm_size)
+IPC__PMPI(Comm_split) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class) IPC__PMPI(Error_string)
+IPC__PMPI(Exscan) IPC__PMPI(Finalize) IPC__PMPI(Finalized) IPC__PMPI(Gather) IPC__PMPI(Gatherv)
+IPC__PMPI(Get_count) IPC__PMPI(Get_elements) IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name)
+IPC__PMPI(Get_version) IPC__PMPI(Group_compare) IPC__PMPI(Group_excl) IPC__PMPI(Group_free)
+IPC__PMPI(Group_incl) IPC__PMPI(Group_rank) IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks)
+IPC__PMPI(Ibsend) IPC__PMPI(Init) IPC__PMPI(Init_thread) IPC__PMPI(Initialized) IPC__PMPI(Iprobe)
+IPC__PMPI(Irecv) IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend) IPC__PMPI(Issend)
+IPC__PMPI(Op_create) IPC__PMPI(Op_free) IPC__PMPI(Probe) IPC__PMPI(Query_thread)
+IPC__PMPI(Recv) IPC__PMPI(Reduce) IPC__PMPI(Reduce_scatter) IPC__PMPI(Reduce_scatter_block)
+IPC__PMPI(Request_free) IPC__PMPI(Rsend) IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv)
+IPC__PMPI(Send) IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend)
+IPC__PMPI(Test) IPC__PMPI(Testall) IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Type_commit)
+IPC__PMPI(Type_contiguous) IPC__PMPI(Type_free) IPC__PMPI(Type_get_extent) IPC__PMPI(Type_size)
+IPC__PMPI(Type_vector) IPC__PMPI(Wait) IPC__PMPI(Waitall) IPC__PMPI(Waitany) IPC__PMPI(Waitsome)
+IPC__PMPI(Wtick) IPC__PMPI(Wtime)
+/* PMPI: end */
+#undef IPC__PMPI
 
 #ifdef __cplusplus
 }

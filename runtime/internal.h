@@ -26,6 +26,10 @@ struct ipc__comm {
     int rank;
     int size;
     const int *world_ranks; /* world rank of each member; NULL means identity */
+    /* The MPI layer's state of this communicator (runtime/mpi/), made on
+     * first use; libipc never looks inside. ipc_comm_free does not free it:
+     * MPI_Comm_free and MPI_Finalize do, first. */
+    struct ipc__mpi_comm *mpi;
 };
 
 /* Tunables: read once, in ipc__tunables_load(); docs/tunables.md lists them. */

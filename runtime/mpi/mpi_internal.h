@@ -16,9 +16,28 @@ int ipc__mpi_ret(MPI_Comm comm, int rc, const char *fn);
 #define IPC__MPI_RET(comm, rc) return ipc__mpi_ret((comm), (rc), __func__)
 /* IPC_ERR_* -> MPI_ERR_* -> handler */
 #define IPC__MPI_RET_IPC(comm, rc) IPC__MPI_RET((comm), ipc__mpi_code(rc))
-/* New communicators inherit their parent's error handler. */
-void ipc__mpi_errh_inherit(MPI_Comm parent, MPI_Comm child);
-void ipc__mpi_errh_forget(MPI_Comm comm);
+
+/* mpi_comm.c: the MPI layer's state of a communicator (comm->mpi). Every
+ * field's zero is its default, so a communicator without state behaves as
+ * one with all defaults. */
+struct ipc__mpi_attr;
+struct ipc__mpi_topo;
+struct ipc__mpi_comm {
+    char name[MPI_MAX_OBJECT_NAME]; /* "" until MPI_Comm_set_name */
+    MPI_Errhandler errh;            /* MPI_ERRHANDLER_NULL: MPI_ERRORS_ARE_FATAL */
+    struct ipc__mpi_attr *attrs;    /* cached attributes (mpi_attr.c) */
+    struct ipc__mpi_topo *topo;     /* the virtual topology (mpi_topo.c), or NULL */
+};
+/* comm's state (comm valid), made on first use; NULL when out of memory. */
+struct ipc__mpi_comm *ipc__mpi_comm_state(MPI_Comm comm);
+/* child, just made from parent by an MPI call (MPI_COMM_NULL: nothing to
+ * do), takes what MPI-3.1 says it inherits: the error handler always; with
+ * dup (MPI_Comm_dup, _idup, _dup_with_info) also the attributes, through
+ * their copy callbacks, and the topology. Returns an MPI code. */
+int ipc__mpi_comm_made(MPI_Comm parent, MPI_Comm child, bool dup);
+/* Before ipc_comm_free, or for world and self at MPI_Finalize: deletes the
+ * attributes (their delete callbacks run) and frees the state. */
+void ipc__mpi_comm_release(MPI_Comm comm);
 
 /* mpi_type.c: datatypes. A datatype's data is a list of blocks, each at a
  * byte displacement from the element's start; element i starts at

@@ -1,7 +1,8 @@
 /* collectives.c - every collective, from every root, with its v-form and
  * MPI_IN_PLACE: Barrier, Bcast, Reduce, Allreduce, Scan, Exscan,
  * Reduce_scatter_block, Reduce_scatter, Gather(v), Scatter(v), Allgather(v),
- * Alltoall(v). Values encode who sent them, so a misplaced block shows. */
+ * Alltoall(v). Values encode who sent them, so a misplaced block shows.
+ * MPITEST_RANKS: 1 2 3 4 8 */
 #include "mpicheck.h"
 
 enum { K = 3, MAXRANKS = 64 };

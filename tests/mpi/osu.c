@@ -4,6 +4,7 @@
  * size; nothing is asserted about speed.
  *
  *   osu [-i ITERATIONS] [-m MAX_BYTES]      (defaults 1000 and 1 MiB)
+ * MPITEST_ARGS: -i 2 -m 4096
  *
  * The tests run it with -i 2 -m 4096: only that it works. */
 #include "mpicheck.h"

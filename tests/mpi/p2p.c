@@ -1,6 +1,7 @@
 /* p2p.c - blocking point-to-point: status inspection (MPI_SOURCE, MPI_TAG,
  * MPI_Get_count), MPI_ANY_SOURCE/MPI_ANY_TAG, MPI_PROC_NULL, message order,
- * ping-pong (small and 1 MiB), a token ring, Sendrecv and Sendrecv_replace. */
+ * ping-pong (small and 1 MiB), a token ring, Sendrecv and Sendrecv_replace.
+ * MPITEST_RANKS: 1 2 3 4 8 */
 #include "mpicheck.h"
 
 static int rank, size;
