@@ -59,6 +59,10 @@ typedef int MPI_Errhandler;
 typedef struct ipc__mpi_request *MPI_Request;
 typedef struct ipc__mpi_group *MPI_Group;
 typedef long MPI_Aint;
+typedef long long MPI_Count;
+typedef long long MPI_Offset;
+typedef int MPI_Fint; /* a handle as Fortran sees it (MPI_Comm_c2f, ...) */
+typedef struct ipc__mpi_info *MPI_Info;
 
 /* What a receive matched; the count is private (MPI_Get_count). */
 typedef struct {
@@ -80,6 +84,7 @@ extern struct ipc__comm ipc__comm_self;
 #define MPI_ANY_TAG (-1)
 #define MPI_UNDEFINED (-32766)
 #define MPI_REQUEST_NULL ((MPI_Request)0)
+#define MPI_INFO_NULL ((MPI_Info)0)
 #define MPI_STATUS_IGNORE ((MPI_Status *)0)
 #define MPI_STATUSES_IGNORE ((MPI_Status *)0)
 #define MPI_IN_PLACE ((void *)1)
