@@ -77,6 +77,18 @@ struct ipc__job {
     struct ipc__tunables tun;
 };
 
+/* A message buffer that is not one run of bytes (an MPI derived datatype).
+ * libipc moves its packed form, `bytes` long, in pieces: pack copies packed
+ * bytes [off, off + n) out to dst, unpack copies n packed bytes from src in
+ * at packed offset off. Pieces mostly come in stream order, so an
+ * implementation may keep a cursor and seek only when off is not where the
+ * last piece ended. The owner keeps it alive until its request completes. */
+struct ipc__layout {
+    size_t bytes;
+    void (*pack)(struct ipc__layout *l, size_t off, void *dst, size_t n);
+    void (*unpack)(struct ipc__layout *l, size_t off, const void *src, size_t n);
+};
+
 enum ipc__req_kind { IPC__REQ_SEND, IPC__REQ_RECV };
 
 enum ipc__send_state {
@@ -104,6 +116,8 @@ struct ipc__request {
     bool sync;     /* ssend: complete only once matched */
     struct ipc__umsg *self_msg; /* self ssend: the unexpected entry it waits on */
     uint64_t saddr;             /* split copy: the sender's buffer */
+    /* Or: the buffer as a layout (sbuf/rbuf NULL, slen/rcap its bytes). */
+    struct ipc__layout *lay;
     struct ipc__request *next_free;
 };
 
@@ -137,6 +151,11 @@ struct ipc__frame {
     size_t payload_len;
     size_t done;  /* bytes of header + payload already written */
     char *owned;  /* payload copy the frame owns (freed with it), or NULL */
+    /* Or: the payload is packed from this layout as it is written, through
+     * the link's reserve() where it has one, else in pieces through owned
+     * (payload_len bytes of it from packed offset 0). */
+    struct ipc__layout *lay;
+    size_t owned_off, owned_len; /* the packed bytes owned holds now */
     int peer;     /* whose send queue holds it */
     struct ipc__request *req; /* completed when the frame is written, or NULL */
 };
@@ -158,6 +177,8 @@ struct ipc__peer {
     unsigned char hdrbuf[sizeof(struct ipc__frame_hdr)]; /* a header arriving in pieces */
     size_t hdr_have;
     char *body_dst;      /* where the payload being received goes */
+    struct ipc__layout *body_lay; /* or: unpacked there, at packed offset body_off */
+    size_t body_off;
     size_t body_left;    /* payload bytes still to store at body_dst */
     size_t discard_left; /* payload bytes to drop after that (truncation) */
     struct ipc__request *body_req; /* completed when the body is in */
@@ -261,6 +282,11 @@ int ipc__flush_sends(void);
  * ipc__frame_make). */
 int ipc__send(int p, const struct ipc__frame_hdr *hdr, const void *payload, size_t len,
               struct ipc__request *req, bool copy_rest);
+/* Sends one frame whose payload is the first len packed bytes of lay:
+ * queued, and written as far as the link takes it now; req (may be NULL)
+ * completes when the whole frame is written. */
+int ipc__send_layout(int p, const struct ipc__frame_hdr *hdr, struct ipc__layout *lay,
+                     size_t len, struct ipc__request *req);
 /* For ipc_isend of a small eager message to peer p over a descriptor link
  * while a burst of them is under way (one written at once since the last
  * progress call): copies the frame into p's send queue instead of writing
@@ -282,6 +308,15 @@ int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
                uint32_t ctx, bool sync, struct ipc__request **out);
 int ipc__irecv(void *buf, size_t bytes, int source, int tag, ipc_comm comm, uint32_t ctx,
                struct ipc__request **out);
+/* ipc_isend/ipc_issend and ipc_irecv of a buffer described by a layout (the
+ * MPI layer's derived datatypes): the same checks and protocols; the bytes
+ * are packed straight into the link and unpacked straight out of it where
+ * it can be done (rendezvous streams them: a layout is never read in place
+ * by the peer). lay stays valid until the request is finished. */
+int ipc__isend_layout(struct ipc__layout *lay, int dest, int tag, ipc_comm comm, bool sync,
+                      ipc_request *req);
+int ipc__irecv_layout(struct ipc__layout *lay, int source, int tag, ipc_comm comm,
+                      ipc_request *req);
 /* Called by progress when a frame header of a new message arrives. */
 void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h);
 /* Gives a matched unexpected message to receive req (copy, rendezvous or wait). */

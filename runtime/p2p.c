@@ -25,7 +25,7 @@ struct ipc__request *ipc__req_new(enum ipc__req_kind kind)
      * whose start-up alone was 5% of a receiver's time in a stream of 1 KiB
      * messages. A new field needs its line here (internal.h says so too). */
 #if __SIZEOF_POINTER__ == 8
-    _Static_assert(sizeof *r == 136, "initialize every field of ipc__request here");
+    _Static_assert(sizeof *r == 144, "initialize every field of ipc__request here");
 #endif
     r->kind = kind;
     r->complete = false;
@@ -42,6 +42,7 @@ struct ipc__request *ipc__req_new(enum ipc__req_kind kind)
     r->sync = false;
     r->self_msg = NULL;
     r->saddr = 0;
+    r->lay = NULL;
     r->next_free = NULL;
     return r;
 }
@@ -65,6 +66,42 @@ static void copy_bytes(void *dst, const void *src, size_t n)
 {
     if (n)
         memcpy(dst, src, n);
+}
+
+/* n bytes from src into receive r's buffer (from its start). */
+static void recv_bytes(struct ipc__request *r, const void *src, size_t n)
+{
+    if (r->lay && n)
+        r->lay->unpack(r->lay, 0, src, n);
+    else
+        copy_bytes(r->rbuf, src, n);
+}
+
+/* The first n bytes of send s's buffer into dst. */
+static void send_bytes(void *dst, struct ipc__request *s, size_t n)
+{
+    if (s->lay && n)
+        s->lay->pack(s->lay, 0, dst, n);
+    else
+        copy_bytes(dst, s->sbuf, n);
+}
+
+/* n bytes from send s to receive r, both of this rank; through a piece of
+ * the stack when both are layouts. */
+static void self_copy(struct ipc__request *r, struct ipc__request *s, size_t n)
+{
+    if (!s->lay) {
+        recv_bytes(r, s->sbuf, n);
+    } else if (!r->lay) {
+        send_bytes(r->rbuf, s, n);
+    } else {
+        char piece[4096];
+        for (size_t off = 0; off < n; off += sizeof piece) {
+            size_t k = n - off < sizeof piece ? n - off : sizeof piece;
+            s->lay->pack(s->lay, off, piece, k);
+            r->lay->unpack(r->lay, off, piece, k);
+        }
+    }
 }
 
 static void free_umsg(struct ipc__umsg *u)
@@ -97,7 +134,7 @@ static int send_ctl(int peer, enum ipc__frame_type type, uint64_t len, uint64_t 
 static bool read_in_place(struct ipc__request *rreq, int peer, uint64_t sreq, size_t n,
                           uint64_t saddr, uint16_t rts_flags)
 {
-    if (!saddr || ipc__g.links[peer].ops != &ipc__transport_shm || !ipc__shm_single_copy())
+    if (!saddr || rreq->lay || ipc__g.links[peer].ops != &ipc__transport_shm || !ipc__shm_single_copy())
         return false;
     size_t split = n;
     if ((rts_flags & IPC__FRAME_FLAG_CAN_PUT) && n >= ipc__g.job.tun.shm_split_min &&
@@ -174,7 +211,7 @@ void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u)
             return;
         }
         req->status.ipc__bytes = ipc__match_copy_len(u->len, req->rcap, &err);
-        copy_bytes(req->rbuf, u->data, req->status.ipc__bytes);
+        recv_bytes(req, u->data, req->status.ipc__bytes);
         ipc__req_complete(req, err);
         break;
     case IPC__UMSG_RTS:
@@ -182,7 +219,7 @@ void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u)
         break;
     case IPC__UMSG_SELF_SYNC:
         req->status.ipc__bytes = ipc__match_copy_len(u->len, req->rcap, &err);
-        copy_bytes(req->rbuf, u->self_sreq->sbuf, req->status.ipc__bytes);
+        self_copy(req, u->self_sreq, req->status.ipc__bytes);
         ipc__req_complete(req, err);
         ipc__req_complete(u->self_sreq, IPC_SUCCESS);
         break;
@@ -212,6 +249,8 @@ void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h)
         r->status.ipc__bytes = keep;
         pe->body_req = r;
         pe->body_dst = r->rbuf;
+        pe->body_lay = r->lay;
+        pe->body_off = 0;
         pe->body_left = keep;
         pe->discard_left = h->len - keep;
         return;
@@ -238,6 +277,7 @@ void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h)
         u->kind = IPC__UMSG_EAGER;
         pe->body_umsg = u;
         pe->body_dst = u->data;
+        pe->body_lay = NULL;
         pe->body_left = h->len;
         pe->discard_left = 0;
     }
@@ -256,7 +296,7 @@ static int self_send(struct ipc__request *s)
         ipc__obs_matched(ipc__g.job.rank, seq);
         fill_status(r, &s->mn.key, ipc__g.job.rank);
         r->status.ipc__bytes = ipc__match_copy_len(s->slen, r->rcap, &err);
-        copy_bytes(r->rbuf, s->sbuf, r->status.ipc__bytes);
+        self_copy(r, s, r->status.ipc__bytes);
         ipc__req_complete(r, err);
         ipc__req_complete(s, IPC_SUCCESS);
         return IPC_SUCCESS;
@@ -279,23 +319,17 @@ static int self_send(struct ipc__request *s)
             free(u);
             return IPC_ERR_NOMEM;
         }
-        copy_bytes(u->data, s->sbuf, s->slen);
+        send_bytes(u->data, s, s->slen);
         ipc__req_complete(s, IPC_SUCCESS);
     }
     ipc__mq_push(&ipc__g.unexpected, &u->mn);
     return IPC_SUCCESS;
 }
 
-int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
-               uint32_t ctx, bool sync, struct ipc__request **out)
+/* Starts send s (its buffer, length and sync set) to dest. */
+static int isend_start(struct ipc__request *s, int dest, int tag, ipc_comm comm, uint32_t ctx)
 {
-    struct ipc__request *s = ipc__req_new(IPC__REQ_SEND);
-    if (!s)
-        return IPC_ERR_NOMEM;
-    *out = s;
-    s->sbuf = buf;
-    s->slen = bytes;
-    s->sync = sync;
+    size_t bytes = s->slen;
     s->mn.key = (struct ipc__match_key){.ctx = ctx, .src = comm->rank, .tag = tag};
     if (dest == IPC_PROC_NULL) {
         ipc__req_complete(s, IPC_SUCCESS);
@@ -311,19 +345,24 @@ int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
         ipc__req_complete(s, IPC_ERR_PEER);
         return IPC_SUCCESS;
     }
-    bool eager = !sync && bytes <= ipc__g.job.tun.eager_limit;
+    bool eager = !s->sync && bytes <= ipc__g.job.tun.eager_limit;
     ipc__obs_sent(w, bytes, !eager);
     /* Over shm the receiver may copy straight from our buffer. */
-    uint64_t saddr = !eager && ipc__g.links[w].ops == &ipc__transport_shm &&
+    uint64_t saddr = !eager && !s->lay && ipc__g.links[w].ops == &ipc__transport_shm &&
                              ipc__g.job.tun.shm_single_copy
-                         ? (uintptr_t)buf
+                         ? (uintptr_t)s->sbuf
                          : 0;
     struct ipc__frame_hdr h =
         ipc__frame_make(eager ? IPC__FRAME_EAGER : IPC__FRAME_RTS, ctx, comm->rank, tag,
                         bytes, eager ? 0 : (uintptr_t)s, saddr);
     if (saddr && ipc__shm_single_copy())
         h.flags = IPC__FRAME_FLAG_CAN_PUT;
-    int rc = ipc__send(w, &h, eager ? buf : NULL, eager ? bytes : 0, eager ? s : NULL, eager);
+    int rc;
+    if (eager && s->lay)
+        rc = ipc__send_layout(w, &h, s->lay, bytes, s);
+    else
+        rc = ipc__send(w, &h, eager ? s->sbuf : NULL, eager ? bytes : 0, eager ? s : NULL,
+                       eager);
     if (rc == IPC_ERR_NOMEM) {
         ipc__req_free(s);
         return rc;
@@ -331,6 +370,38 @@ int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
     if (rc != IPC_SUCCESS)
         ipc__req_complete(s, rc);
     return IPC_SUCCESS;
+}
+
+int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
+               uint32_t ctx, bool sync, struct ipc__request **out)
+{
+    struct ipc__request *s = ipc__req_new(IPC__REQ_SEND);
+    if (!s)
+        return IPC_ERR_NOMEM;
+    *out = s;
+    s->sbuf = buf;
+    s->slen = bytes;
+    s->sync = sync;
+    return isend_start(s, dest, tag, comm, ctx);
+}
+
+/* Posts receive r (its buffer and capacity set), or matches it at once. */
+static void irecv_start(struct ipc__request *r, int source, int tag, ipc_comm comm,
+                        uint32_t ctx)
+{
+    if (source == IPC_PROC_NULL) {
+        r->status.source = IPC_PROC_NULL;
+        ipc__req_complete(r, IPC_SUCCESS);
+        return;
+    }
+    r->mn.key = (struct ipc__match_key){.ctx = ctx, .src = source, .tag = tag};
+    if (source != IPC_ANY_SOURCE)
+        r->peer = ipc__world_rank(comm, source);
+    struct ipc__match_node *n = ipc__mq_find_unexpected(&ipc__g.unexpected, &r->mn.key, 1);
+    if (n)
+        ipc__umsg_deliver(r, ipc__container_of(n, struct ipc__umsg, mn));
+    else
+        ipc__mq_push(&ipc__g.posted, &r->mn);
 }
 
 int ipc__irecv(void *buf, size_t bytes, int source, int tag, ipc_comm comm, uint32_t ctx,
@@ -342,19 +413,7 @@ int ipc__irecv(void *buf, size_t bytes, int source, int tag, ipc_comm comm, uint
     *out = r;
     r->rbuf = buf;
     r->rcap = bytes;
-    if (source == IPC_PROC_NULL) {
-        r->status.source = IPC_PROC_NULL;
-        ipc__req_complete(r, IPC_SUCCESS);
-        return IPC_SUCCESS;
-    }
-    r->mn.key = (struct ipc__match_key){.ctx = ctx, .src = source, .tag = tag};
-    if (source != IPC_ANY_SOURCE)
-        r->peer = ipc__world_rank(comm, source);
-    struct ipc__match_node *n = ipc__mq_find_unexpected(&ipc__g.unexpected, &r->mn.key, 1);
-    if (n)
-        ipc__umsg_deliver(r, ipc__container_of(n, struct ipc__umsg, mn));
-    else
-        ipc__mq_push(&ipc__g.posted, &r->mn);
+    irecv_start(r, source, tag, comm, ctx);
     return IPC_SUCCESS;
 }
 
@@ -579,6 +638,49 @@ int ipc_irecv(void *buf, size_t count, ipc_datatype type, int source, int tag,
     rc = ipc__irecv(buf, bytes, source, tag, comm, comm->ctx_p2p, req);
     ipc__obs_exit_nowait();
     return rc;
+}
+
+int ipc__isend_layout(struct ipc__layout *lay, int dest, int tag, ipc_comm comm, bool sync,
+                      ipc_request *req)
+{
+    size_t none;
+    if (!req)
+        return IPC_ERR_REQUEST;
+    int rc = check_send(NULL, 0, IPC_BYTE, dest, tag, comm, &none);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    struct ipc__request *s = ipc__req_new(IPC__REQ_SEND);
+    if (!s)
+        return IPC_ERR_NOMEM;
+    s->lay = lay;
+    s->slen = lay->bytes;
+    s->sync = sync;
+    ipc__obs_enter_nowait(sync ? IPC__CALL_ISSEND : IPC__CALL_ISEND, comm, dest, tag,
+                          lay->bytes);
+    rc = isend_start(s, dest, tag, comm, comm->ctx_p2p);
+    *req = rc == IPC_SUCCESS ? s : IPC_REQUEST_NULL;
+    ipc__obs_exit_nowait();
+    return rc;
+}
+
+int ipc__irecv_layout(struct ipc__layout *lay, int source, int tag, ipc_comm comm,
+                      ipc_request *req)
+{
+    if (!req)
+        return IPC_ERR_REQUEST;
+    int rc = check_recv_pattern(source, tag, comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    struct ipc__request *r = ipc__req_new(IPC__REQ_RECV);
+    if (!r)
+        return IPC_ERR_NOMEM;
+    r->lay = lay;
+    r->rcap = lay->bytes;
+    ipc__obs_enter_nowait(IPC__CALL_IRECV, comm, source, tag, lay->bytes);
+    irecv_start(r, source, tag, comm, comm->ctx_p2p);
+    *req = r;
+    ipc__obs_exit_nowait();
+    return IPC_SUCCESS;
 }
 
 int ipc_wait(ipc_request *req, ipc_status *status)

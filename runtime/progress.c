@@ -81,7 +81,7 @@ int ipc__progress_init(void)
 
 static void frame_free(struct ipc__frame *f)
 {
-    if (f->owned)
+    if (f->owned && !f->lay)
         ipc__g.peers[f->peer].copied_bytes -= f->payload_len;
     free(f->owned);
     free(f);
@@ -121,6 +121,41 @@ static void frame_done(struct ipc__frame *f)
     ipc__g.pending_sends--;
 }
 
+/* Packed bytes of a layout frame's payload written through a descriptor
+ * link at most at once: they are packed into a piece of this size first. */
+#define LAYOUT_PIECE (64 * 1024)
+
+/* Writes what it can of the payload of f, a layout frame whose header is
+ * written: packed straight into the link's room where it lends some, else
+ * through a piece packed into f->owned. Returns bytes written, 0 when the
+ * link is full, or a negative errno. */
+static ssize_t write_layout(struct ipc__link *l, struct ipc__frame *f)
+{
+    size_t off = f->done - sizeof f->hdr, total = 0;
+    if (l->ops->reserve) {
+        void *room;
+        ssize_t n;
+        while (off < f->payload_len &&
+               (n = l->ops->reserve(l, f->payload_len - off, &room)) > 0) {
+            f->lay->pack(f->lay, off, room, (size_t)n);
+            l->ops->commit(l, (size_t)n);
+            off += (size_t)n;
+            total += (size_t)n;
+        }
+        return (ssize_t)total;
+    }
+    if (off >= f->owned_off + f->owned_len) {
+        size_t n = f->payload_len - off < LAYOUT_PIECE ? f->payload_len - off : LAYOUT_PIECE;
+        if (!f->owned && !(f->owned = malloc(n)))
+            return -ENOMEM;
+        f->lay->pack(f->lay, off, f->owned, n);
+        f->owned_off = off;
+        f->owned_len = n;
+    }
+    struct iovec iov = {f->owned + (off - f->owned_off), f->owned_off + f->owned_len - off};
+    return l->ops->writev(l, &iov, 1);
+}
+
 /* Writes as much of the peer's queue as the link takes now. Returns the
  * number of bytes written, or -1 when the peer is gone. */
 static ssize_t flush_peer(int p)
@@ -133,20 +168,28 @@ static ssize_t flush_peer(int p)
         struct iovec iov[WRITEV_MAX];
         int n = 0;
         struct ipc__list *pos;
-        ipc__list_for_each(pos, &pe->sendq)
-        {
-            struct ipc__frame *f = ipc__container_of(pos, struct ipc__frame, link);
-            size_t hl = sizeof f->hdr;
-            if (f->done < hl)
-                iov[n++] = (struct iovec){(char *)&f->hdr + f->done, hl - f->done};
-            if (f->payload_len && n < WRITEV_MAX) {
-                size_t off = f->done > hl ? f->done - hl : 0;
-                iov[n++] = (struct iovec){(char *)f->payload + off, f->payload_len - off};
+        struct ipc__frame *first = ipc__container_of(pe->sendq.next, struct ipc__frame, link);
+        ssize_t w;
+        if (first->lay && first->done >= sizeof first->hdr) {
+            w = write_layout(l, first);
+        } else {
+            ipc__list_for_each(pos, &pe->sendq)
+            {
+                struct ipc__frame *f = ipc__container_of(pos, struct ipc__frame, link);
+                size_t hl = sizeof f->hdr;
+                if (f->done < hl)
+                    iov[n++] = (struct iovec){(char *)&f->hdr + f->done, hl - f->done};
+                if (f->lay) /* its payload is packed by write_layout, next round */
+                    break;
+                if (f->payload_len && n < WRITEV_MAX) {
+                    size_t off = f->done > hl ? f->done - hl : 0;
+                    iov[n++] = (struct iovec){(char *)f->payload + off, f->payload_len - off};
+                }
+                if (n >= WRITEV_MAX - 1)
+                    break;
             }
-            if (n >= WRITEV_MAX - 1)
-                break;
+            w = l->ops->writev(l, iov, n);
         }
-        ssize_t w = l->ops->writev(l, iov, n);
         if (w < 0) {
             ipc__peer_lost(p, strerror((int)-w));
             return -1;
@@ -240,6 +283,21 @@ int ipc__send(int p, const struct ipc__frame_hdr *hdr, const void *payload, size
     return IPC_SUCCESS;
 }
 
+int ipc__send_layout(int p, const struct ipc__frame_hdr *hdr, struct ipc__layout *lay,
+                     size_t len, struct ipc__request *req)
+{
+    if (ipc__g.peers[p].lost)
+        return IPC_ERR_PEER;
+    struct ipc__frame *f = frame_new(hdr, NULL, len, req);
+    if (!f)
+        return IPC_ERR_NOMEM;
+    f->lay = lay;
+    f->peer = p;
+    ipc__list_push_back(&ipc__g.peers[p].sendq, &f->link);
+    ipc__g.pending_sends++;
+    return flush_peer(p) < 0 ? IPC_ERR_PEER : IPC_SUCCESS;
+}
+
 bool ipc__send_batched(int p, const struct ipc__frame_hdr *hdr, const void *payload,
                        size_t len)
 {
@@ -296,6 +354,7 @@ static void body_done(struct ipc__peer *pe)
     pe->rx_state = IPC__RX_HDR;
     pe->body_req = NULL;
     pe->body_umsg = NULL;
+    pe->body_lay = NULL;
     if (req)
         ipc__req_complete(req, req->error);
     if (u) {
@@ -310,7 +369,8 @@ static void on_cts(int p, const struct ipc__frame_hdr *h)
     struct ipc__request *sreq = (struct ipc__request *)(uintptr_t)h->sreq;
     size_t len = h->len < sreq->slen ? h->len : sreq->slen;
     struct ipc__frame_hdr data = ipc__frame_make(IPC__FRAME_DATA, 0, 0, 0, len, 0, h->rreq);
-    int rc = ipc__send(p, &data, sreq->sbuf, len, sreq, false);
+    int rc = sreq->lay ? ipc__send_layout(p, &data, sreq->lay, len, sreq)
+                       : ipc__send(p, &data, sreq->sbuf, len, sreq, false);
     if (rc != IPC_SUCCESS)
         ipc__req_complete(sreq, rc);
 }
@@ -343,6 +403,8 @@ static void handle_header(int p, const struct ipc__frame_hdr *h)
         struct ipc__request *r = (struct ipc__request *)(uintptr_t)h->rreq;
         pe->body_req = r;
         pe->body_dst = r->rbuf;
+        pe->body_lay = r->lay;
+        pe->body_off = 0;
         pe->body_left = h->len;
         pe->discard_left = 0;
         break;
@@ -361,9 +423,13 @@ static void handle_header(int p, const struct ipc__frame_hdr *h)
 
 static void body_take(struct ipc__peer *pe, const char *data, size_t n)
 {
-    if (n)
+    if (pe->body_lay && n) {
+        pe->body_lay->unpack(pe->body_lay, pe->body_off, data, n);
+        pe->body_off += n;
+    } else if (n) {
         memcpy(pe->body_dst, data, n);
-    pe->body_dst += n;
+        pe->body_dst += n;
+    }
     pe->body_left -= n;
 }
 
@@ -414,7 +480,7 @@ static ssize_t rx_read_step(int p)
 {
     struct ipc__peer *pe = &ipc__g.peers[p];
     struct ipc__link *l = &ipc__g.links[p];
-    if (pe->rx_state == IPC__RX_BODY && pe->body_left >= RX_DIRECT_MIN) {
+    if (pe->rx_state == IPC__RX_BODY && pe->body_left >= RX_DIRECT_MIN && !pe->body_lay) {
         ssize_t n = l->ops->read(l, pe->body_dst, pe->body_left);
         if (n > 0) {
             pe->body_dst += n;
@@ -683,6 +749,7 @@ void ipc__fail_peer_traffic(int p, int error)
     if (pe->body_req)
         ipc__req_complete(pe->body_req, error);
     pe->body_req = NULL;
+    pe->body_lay = NULL;
     while (!ipc__list_empty(&pe->puts)) {
         struct ipc__request *r = ipc__container_of(pe->puts.next, struct ipc__request, mn.link);
         ipc__list_remove(&r->mn.link);

@@ -79,6 +79,19 @@ int ipc__mpi_view_out(struct ipc__mpi_view *v, void *buf, int count,
 void ipc__mpi_view_done(struct ipc__mpi_view *v, void *buf, size_t bytes,
                         const struct ipc__mpi_type *t, bool unpack);
 
+/* mpi_layout.c: count elements of a non-contiguous type at buf as a libipc
+ * layout, for ipc__isend_layout/ipc__irecv_layout. The first member is the
+ * layout libipc sees; the rest is the cursor. */
+struct ipc__mpi_layout {
+    struct ipc__layout base;
+    char *buf;
+    const struct ipc__mpi_type *t;
+    size_t pos;                  /* packed offset of the cursor */
+    size_t elem, block, in_block; /* where that is in the buffer */
+};
+void ipc__mpi_layout_init(struct ipc__mpi_layout *l, const void *buf, size_t count,
+                          const struct ipc__mpi_type *t);
+
 /* A reduction as libipc runs it: the datatype and op to pass and how many
  * elements. Sets the state the trampoline op reads (one reduction at a time:
  * the library is single-threaded and op functions must not call it). */

@@ -14,6 +14,7 @@
 struct ipc__mpi_request {
     ipc_request ipc;         /* NULL: complete from the start (Ibsend) */
     struct ipc__mpi_view view;
+    struct ipc__mpi_layout lay; /* a non-contiguous type's buffer, as libipc moves it */
     void *ubuf;              /* receive: where to unpack */
     const struct ipc__mpi_type *type;
     bool recv;
@@ -195,11 +196,28 @@ void ipc__mpi_p2p_fini(void)
 
 enum send_mode { SEND_STD, SEND_SYNC };
 
+/* Does a buffer of count elements of t go to libipc as a layout (packed
+ * straight into the transport) rather than as bytes? */
+static bool as_layout(int count, const struct ipc__mpi_type *t)
+{
+    return t && !t->contig && count > 0;
+}
+
 static int send_common(const void *buf, int count, MPI_Datatype type, int dest, int tag,
                        MPI_Comm comm, enum send_mode mode)
 {
+    const struct ipc__mpi_type *t = ipc__mpi_type(type);
+    if (as_layout(count, t)) {
+        struct ipc__mpi_layout lay;
+        ipc_request r;
+        ipc__mpi_layout_init(&lay, buf, (size_t)count, t);
+        int rc = ipc__isend_layout(&lay.base, dest, tag, comm, mode == SEND_SYNC, &r);
+        if (rc == IPC_SUCCESS)
+            rc = ipc_wait(&r, NULL);
+        return ipc__mpi_code(rc);
+    }
     struct ipc__mpi_view v;
-    int rc = ipc__mpi_view_in(&v, buf, count, ipc__mpi_type(type));
+    int rc = ipc__mpi_view_in(&v, buf, count, t);
     if (rc != MPI_SUCCESS)
         return rc;
     rc = mode == SEND_SYNC ? ipc_ssend(v.p, v.bytes, IPC_BYTE, dest, tag, comm)
@@ -234,11 +252,21 @@ int MPI_Recv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_C
              MPI_Status *status)
 {
     const struct ipc__mpi_type *t = ipc__mpi_type(type);
+    ipc_status ist = empty_status;
+    if (as_layout(count, t)) {
+        struct ipc__mpi_layout lay;
+        ipc_request r;
+        ipc__mpi_layout_init(&lay, buf, (size_t)count, t);
+        int irc = ipc__irecv_layout(&lay.base, source, tag, comm, &r);
+        if (irc == IPC_SUCCESS)
+            irc = ipc_wait(&r, &ist);
+        ipc__mpi_status(status, &ist);
+        IPC__MPI_RET_IPC(comm, irc);
+    }
     struct ipc__mpi_view v;
     int rc = ipc__mpi_view_out(&v, buf, count, t, false);
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(comm, rc);
-    ipc_status ist = empty_status;
     int irc = ipc_recv(v.p, v.bytes, IPC_BYTE, source, tag, comm, &ist);
     ipc__mpi_view_done(&v, buf, ist.ipc__bytes, t, irc == IPC_SUCCESS || irc == IPC_ERR_TRUNCATE);
     ipc__mpi_status(status, &ist);
@@ -323,6 +351,15 @@ static int isend_common(const void *buf, int count, MPI_Datatype type, int dest,
     if (!r)
         return MPI_ERR_NO_MEM;
     r->type = ipc__mpi_type(type);
+    if (as_layout(count, r->type)) {
+        ipc__mpi_layout_init(&r->lay, buf, (size_t)count, r->type);
+        int rc = ipc__mpi_code(ipc__isend_layout(&r->lay.base, dest, tag, comm, sync, &r->ipc));
+        if (rc != MPI_SUCCESS)
+            req_release(r);
+        else
+            *req = r;
+        return rc;
+    }
     int rc = ipc__mpi_view_in(&r->view, buf, count, r->type);
     if (rc == MPI_SUCCESS)
         rc = ipc__mpi_code(sync ? ipc_issend(r->view.p, r->view.bytes, IPC_BYTE, dest, tag,
@@ -377,6 +414,16 @@ int MPI_Irecv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_
     r->type = ipc__mpi_type(type);
     r->recv = true;
     r->ubuf = buf;
+    if (as_layout(count, r->type)) {
+        ipc__mpi_layout_init(&r->lay, buf, (size_t)count, r->type);
+        int rc = ipc__mpi_code(ipc__irecv_layout(&r->lay.base, source, tag, comm, &r->ipc));
+        if (rc != MPI_SUCCESS) {
+            req_release(r);
+            IPC__MPI_RET(comm, rc);
+        }
+        *req = r;
+        return MPI_SUCCESS;
+    }
     int rc = ipc__mpi_view_out(&r->view, buf, count, r->type, false);
     if (rc == MPI_SUCCESS)
         rc = ipc__mpi_code(

@@ -407,10 +407,9 @@ static void fill_packet(struct shm_link *s, uint64_t n, const struct iovec *iov,
     s->tx_tail = next;
 }
 
-/* Writes one packet of at most `want` bytes of the iovecs (from `skip`) at
- * the tail; returns its length, 0 when the ring is full. */
-static size_t put_packet(struct shm_link *s, const struct iovec *iov, int iovcnt,
-                         size_t skip, size_t want)
+/* The length of the next packet for up to `want` bytes, room for it known
+ * (0 when the ring is full now). */
+static uint64_t packet_room(struct shm_link *s, size_t want)
 {
     uint64_t size = s->ring_size;
     /* One line stays free so that the next packet's word can be zeroed. */
@@ -428,8 +427,27 @@ static size_t put_packet(struct shm_link *s, const struct iovec *iov, int iovcnt
         n = room - 8;
     if (n > size / 4 - 8)
         n = size / 4 - 8;
-    fill_packet(s, n, iov, iovcnt, skip);
+    return n;
+}
+
+/* Writes one packet of at most `want` bytes of the iovecs (from `skip`) at
+ * the tail; returns its length, 0 when the ring is full. */
+static size_t put_packet(struct shm_link *s, const struct iovec *iov, int iovcnt,
+                         size_t skip, size_t want)
+{
+    uint64_t n = packet_room(s, want);
+    if (n)
+        fill_packet(s, n, iov, iovcnt, skip);
     return (size_t)n;
+}
+
+static void announce(struct shm_link *s)
+{
+    if (!s->announced) {
+        /* Before the first packet: a reader that sees it has seen the bit. */
+        atomic_fetch_or_explicit(s->announce_word, s->announce_bit, memory_order_release);
+        s->announced = true;
+    }
 }
 
 /* As many packets as the ring takes now: a frame cut by a packet boundary
@@ -448,16 +466,35 @@ static ssize_t shm_writev(struct ipc__link *l, const struct iovec *iov, int iovc
     size_t total = 0, done = 0, n;
     for (int i = 0; i < iovcnt; i++)
         total += iov[i].iov_len;
-    if (!s->announced) {
-        /* Before the first packet: a reader that sees it has seen the bit. */
-        atomic_fetch_or_explicit(s->announce_word, s->announce_bit, memory_order_release);
-        s->announced = true;
-    }
+    announce(s);
     while (done < total && (n = put_packet(s, iov, iovcnt, done, total - done)) > 0)
         done += n;
     if (done)
         ring_doorbell(s->peer_bell);
     return (ssize_t)done;
+}
+
+/* The writer fills the next packet in place (a packed derived datatype):
+ * the same packet as fill_packet writes, its word published by commit. */
+static ssize_t shm_reserve(struct ipc__link *l, size_t want, void **room)
+{
+    struct shm_link *s = l->priv;
+    announce(s);
+    uint64_t n = packet_room(s, want);
+    if (n)
+        *room = s->tx + (s->tx_tail & (s->ring_size - 1)) + 8;
+    return (ssize_t)n;
+}
+
+static void shm_commit(struct ipc__link *l, size_t n)
+{
+    struct shm_link *s = l->priv;
+    uint64_t size = s->ring_size, next = s->tx_tail + packet_span(n);
+    atomic_store_explicit(word_at(s->tx, size, next), 0, memory_order_relaxed);
+    atomic_store_explicit(word_at(s->tx, size, s->tx_tail), n << 32 | packet_seq(s->tx_tail),
+                          memory_order_release);
+    s->tx_tail = next;
+    ring_doorbell(s->peer_bell);
 }
 
 /* Asks for every line of a new packet at once (up to PREFETCH_MAX bytes):
@@ -1069,6 +1106,8 @@ const struct ipc__transport_ops ipc__transport_shm = {
     .probe = shm_probe,
     .connect = shm_connect,
     .writev = shm_writev,
+    .reserve = shm_reserve,
+    .commit = shm_commit,
     .read = shm_read,
     .peek = shm_peek,
     .consume = shm_consume,

@@ -54,6 +54,14 @@ struct ipc__transport_ops {
      * bytes taken (0 when the stream is full), -EPIPE when the peer has gone,
      * or another -errno. */
     ssize_t (*writev)(struct ipc__link *l, const struct iovec *iov, int iovcnt);
+    /* Optional, for memory transports: lends room at the tail of the stream
+     * for the writer to fill in place (packing a derived datatype straight
+     * into it): returns its size (> 0, at most want, maybe less) and sets
+     * *room, or 0 when the stream is full now. commit(n) publishes the
+     * first n bytes written there (0 < n <= what reserve returned), as
+     * writev would have written them; nothing else comes in between. */
+    ssize_t (*reserve)(struct ipc__link *l, size_t want, void **room);
+    void (*commit)(struct ipc__link *l, size_t n);
     /* Reads up to len bytes without blocking. Returns the count (> 0), 0 when
      * nothing is available now, -EPIPE at end of stream, or another -errno. */
     ssize_t (*read)(struct ipc__link *l, void *buf, size_t len);

@@ -56,6 +56,16 @@ for p in $PROGRAMS; do
     done
 done
 
+# A derived datatype is packed straight into a transport's stream and
+# unpacked straight out of it: every transport carries them.
+if [ "$ours" = 1 ]; then
+    for t in pipe unix tcp; do
+        ipcrun 120 --transport "$t" -n 3 "$WORK/ddt_transport"
+        expect_rc 0 "ddt_transport over $t"
+        expect_out '^ddt_transport: ok, 3 ranks$' "ddt_transport over $t"
+    done
+fi
+
 mpirun_n 4 "$WORK/hello"
 [ "$(grep -c '^hello from rank' "$OUT")" -eq 4 ] || fail "hello on 4 ranks: not 4 hello lines"
 
