@@ -258,7 +258,8 @@ demo:
 	$(setup)
 	@IPC_BUILD_DIR=$(BUILD) scripts/tour
 
-# The anchors compare this build (build/, not build/san) with Open MPI and MPICH;
+# The anchors compare this build (build/, not build/san) with Open MPI and MPICH
+# (ddt: MPI derived datatypes, a matrix column and an array of structs);
 # scripts/bench-startup times whole small jobs (start-up) against both;
 # scripts/bench-workloads times the sample workloads on 1, 2 and 4 ranks and
 # plots them with gnuplot, which only bench needs (without it: no plots).
@@ -268,6 +269,7 @@ bench:
 	@scripts/install-deps bench || echo "make bench: gnuplot is missing: the report will have no plots"
 ifneq ($(wildcard $(COMPARE)),)
 	@status=0; $(COMPARE) all || status=1; $(COMPARE) coll -n 8 || status=1; \
+		$(COMPARE) ddt --mpi || status=1; \
 		IPC_BUILD_DIR=$(BUILD) scripts/bench-startup || status=1; \
 		IPC_BUILD_DIR=$(BUILD) scripts/bench-workloads || status=1; exit $$status
 else
