@@ -303,12 +303,14 @@ int MPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm *new
 
 /* Process topologies (MPI-3.1 chapter 7). reorder is accepted and ignored:
  * ranks keep their order. MPI_UNWEIGHTED and MPI_WEIGHTS_EMPTY are special
- * addresses, distinct from NULL and from each other. */
+ * addresses, distinct from NULL and from each other; they point to objects
+ * of the library (as in MPICH), since a compiler warns about reading
+ * through a small integer made a pointer. */
 #define MPI_GRAPH 1
 #define MPI_CART 2
 #define MPI_DIST_GRAPH 3
-#define MPI_UNWEIGHTED ((int *)2)
-#define MPI_WEIGHTS_EMPTY ((int *)3)
+extern int *const MPI_UNWEIGHTED;
+extern int *const MPI_WEIGHTS_EMPTY;
 int MPI_Dims_create(int nnodes, int ndims, int dims[]);
 int MPI_Cart_create(MPI_Comm comm_old, int ndims, const int dims[], const int periods[],
                     int reorder, MPI_Comm *comm_cart);

@@ -574,6 +574,10 @@ int MPI_Graph_map(MPI_Comm comm, int nnodes, const int index[], const int edges[
 
 /* ---- distributed graph topologies ---- */
 
+static int unweighted_mark, weights_empty_mark;
+int *const MPI_UNWEIGHTED = &unweighted_mark;
+int *const MPI_WEIGHTS_EMPTY = &weights_empty_mark;
+
 /* Checks n ranks of a communicator of size processes and, unless weights is
  * NULL (unweighted), their weights, which must be >= 0. */
 static int check_edges(int n, const int ranks[], const int weights[], int size)
