@@ -578,31 +578,21 @@ static int unweighted_mark, weights_empty_mark;
 int *const MPI_UNWEIGHTED = &unweighted_mark;
 int *const MPI_WEIGHTS_EMPTY = &weights_empty_mark;
 
-/* Checks n ranks of a communicator of size processes and, unless weights is
- * NULL (unweighted), their weights, which must be >= 0. */
-static int check_edges(int n, const int ranks[], const int weights[], int size)
+/* Checks n ranks of a communicator of size processes and, when weighted,
+ * their weights, which must be >= 0 (with n 0 any pointer will do). */
+static int check_edges(int n, const int ranks[], bool weighted, const int weights[],
+                       int size)
 {
     if (n < 0 || (n > 0 && !ranks))
         return MPI_ERR_ARG;
-    if (n > 0 && weights == MPI_WEIGHTS_EMPTY)
+    if (weighted && n > 0 && (!weights || weights == MPI_WEIGHTS_EMPTY))
         return MPI_ERR_ARG;
     for (int i = 0; i < n; i++) {
         if (ranks[i] < 0 || ranks[i] >= size)
             return MPI_ERR_RANK;
-        if (weights && weights[i] < 0)
+        if (weighted && weights[i] < 0)
             return MPI_ERR_ARG;
     }
-    return MPI_SUCCESS;
-}
-
-/* Both weight arrays MPI_UNWEIGHTED (false) or neither (true): *weighted. */
-static int check_weighted(const int *a, const int *b, bool *weighted)
-{
-    *weighted = a != MPI_UNWEIGHTED;
-    if ((b != MPI_UNWEIGHTED) != *weighted)
-        return MPI_ERR_ARG;
-    if (*weighted && (!a || !b))
-        return MPI_ERR_ARG;
     return MPI_SUCCESS;
 }
 
@@ -614,18 +604,16 @@ int MPI_Dist_graph_create_adjacent(MPI_Comm comm_old, int indegree, const int so
 {
     (void)info;
     (void)reorder;
-    bool weighted = false;
+    /* MPI_UNWEIGHTED for both weight arrays or for neither */
+    bool weighted = sourceweights != MPI_UNWEIGHTED;
     int rc = ipc__mpi_code(ipc__check_comm(comm_old));
-    if (rc == MPI_SUCCESS && !comm_dist_graph)
+    if (rc == MPI_SUCCESS &&
+        (!comm_dist_graph || weighted != (destweights != MPI_UNWEIGHTED)))
         rc = MPI_ERR_ARG;
     if (rc == MPI_SUCCESS)
-        rc = check_weighted(sourceweights, destweights, &weighted);
+        rc = check_edges(indegree, sources, weighted, sourceweights, comm_old->size);
     if (rc == MPI_SUCCESS)
-        rc = check_edges(indegree, sources, weighted ? sourceweights : NULL,
-                         comm_old->size);
-    if (rc == MPI_SUCCESS)
-        rc = check_edges(outdegree, destinations, weighted ? destweights : NULL,
-                         comm_old->size);
+        rc = check_edges(outdegree, destinations, weighted, destweights, comm_old->size);
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(comm_old, rc);
     struct ipc__mpi_topo *t = topo_new(MPI_DIST_GRAPH, indegree, outdegree);
@@ -751,8 +739,8 @@ static struct ipc__mpi_topo *edge_mail_topo(const struct edge_mail *m, int size,
 /* Checks the general form's arguments and lists its edges as pairs
  * (*src)[e] -> destinations[e]; *src is freed by the caller. */
 static int dist_edges(int n, const int sources[], const int degrees[],
-                      const int destinations[], const int weights[], int size,
-                      int *nedges, int **src)
+                      const int destinations[], bool weighted, const int weights[],
+                      int size, int *nedges, int **src)
 {
     if (n < 0 || (n > 0 && (!sources || !degrees)))
         return MPI_ERR_ARG;
@@ -763,7 +751,7 @@ static int dist_edges(int n, const int sources[], const int degrees[],
         if (degrees[i] < 0 || (total += degrees[i]) > INT_MAX / 2)
             return MPI_ERR_ARG;
     }
-    int rc = check_edges((int)total, destinations, weights, size);
+    int rc = check_edges((int)total, destinations, weighted, weights, size);
     if (rc != MPI_SUCCESS)
         return rc;
     *src = malloc((size_t)total * sizeof **src + 1);
@@ -791,7 +779,7 @@ int MPI_Dist_graph_create(MPI_Comm comm_old, int n, const int sources[],
     if (rc == MPI_SUCCESS && !comm_dist_graph)
         rc = MPI_ERR_ARG;
     if (rc == MPI_SUCCESS)
-        rc = dist_edges(n, sources, degrees, destinations, weighted ? weights : NULL,
+        rc = dist_edges(n, sources, degrees, destinations, weighted, weights,
                         comm_old->size, &nedges, &src);
     struct edge_mail mail = {0};
     if (rc == MPI_SUCCESS)
