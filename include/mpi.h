@@ -45,7 +45,9 @@ extern "C" {
 #define MPI_ERR_IN_STATUS 17
 #define MPI_ERR_PENDING 18
 #define MPI_ERR_NO_MEM 19
-#define MPI_ERR_LASTCODE 20
+#define MPI_ERR_TOPOLOGY 20
+#define MPI_ERR_DIMS 21
+#define MPI_ERR_LASTCODE 22
 #define MPI_MAX_ERROR_STRING 256
 #define MPI_MAX_PROCESSOR_NAME 256
 #define MPI_MAX_OBJECT_NAME 128
@@ -299,6 +301,50 @@ int MPI_Group_free(MPI_Group *group);
 int MPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm);
 int MPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm *newcomm);
 
+/* Process topologies (MPI-3.1 chapter 7). reorder is accepted and ignored:
+ * ranks keep their order. MPI_UNWEIGHTED and MPI_WEIGHTS_EMPTY are special
+ * addresses, distinct from NULL and from each other; they point to objects
+ * of the library (as in MPICH), since a compiler warns about reading
+ * through a small integer made a pointer. */
+#define MPI_GRAPH 1
+#define MPI_CART 2
+#define MPI_DIST_GRAPH 3
+extern int *const MPI_UNWEIGHTED;
+extern int *const MPI_WEIGHTS_EMPTY;
+int MPI_Dims_create(int nnodes, int ndims, int dims[]);
+int MPI_Cart_create(MPI_Comm comm_old, int ndims, const int dims[], const int periods[],
+                    int reorder, MPI_Comm *comm_cart);
+int MPI_Cartdim_get(MPI_Comm comm, int *ndims);
+int MPI_Cart_get(MPI_Comm comm, int maxdims, int dims[], int periods[], int coords[]);
+int MPI_Cart_rank(MPI_Comm comm, const int coords[], int *rank);
+int MPI_Cart_coords(MPI_Comm comm, int rank, int maxdims, int coords[]);
+int MPI_Cart_shift(MPI_Comm comm, int direction, int disp, int *rank_source,
+                   int *rank_dest);
+int MPI_Cart_sub(MPI_Comm comm, const int remain_dims[], MPI_Comm *newcomm);
+int MPI_Cart_map(MPI_Comm comm, int ndims, const int dims[], const int periods[],
+                 int *newrank);
+int MPI_Graph_create(MPI_Comm comm_old, int nnodes, const int index[], const int edges[],
+                     int reorder, MPI_Comm *comm_graph);
+int MPI_Graphdims_get(MPI_Comm comm, int *nnodes, int *nedges);
+int MPI_Graph_get(MPI_Comm comm, int maxindex, int maxedges, int index[], int edges[]);
+int MPI_Graph_neighbors_count(MPI_Comm comm, int rank, int *nneighbors);
+int MPI_Graph_neighbors(MPI_Comm comm, int rank, int maxneighbors, int neighbors[]);
+int MPI_Graph_map(MPI_Comm comm, int nnodes, const int index[], const int edges[],
+                  int *newrank);
+int MPI_Dist_graph_create_adjacent(MPI_Comm comm_old, int indegree, const int sources[],
+                                   const int sourceweights[], int outdegree,
+                                   const int destinations[], const int destweights[],
+                                   MPI_Info info, int reorder, MPI_Comm *comm_dist_graph);
+int MPI_Dist_graph_create(MPI_Comm comm_old, int n, const int sources[], const int degrees[],
+                          const int destinations[], const int weights[], MPI_Info info,
+                          int reorder, MPI_Comm *comm_dist_graph);
+int MPI_Dist_graph_neighbors_count(MPI_Comm comm, int *indegree, int *outdegree,
+                                   int *weighted);
+int MPI_Dist_graph_neighbors(MPI_Comm comm, int maxindegree, int sources[],
+                             int sourceweights[], int maxoutdegree, int destinations[],
+                             int destweights[]);
+int MPI_Topo_test(MPI_Comm comm, int *status);
+
 /* The profiling interface (MPI-3.1 14.2): every function above is also
  * PMPI_<name>, the same function under a second name. A tool defines its own
  * MPI_<name> and calls PMPI_<name> from it; in libipc, MPI_ names are weak
@@ -307,21 +353,27 @@ int MPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm *new
 /* PMPI: begin (made by scripts/pmpi header from the prototypes above; do not edit) */
 IPC__PMPI(Abort) IPC__PMPI(Allgather) IPC__PMPI(Allgatherv) IPC__PMPI(Allreduce)
 IPC__PMPI(Alltoall) IPC__PMPI(Alltoallv) IPC__PMPI(Barrier) IPC__PMPI(Bcast) IPC__PMPI(Bsend)
-IPC__PMPI(Buffer_attach) IPC__PMPI(Buffer_detach) IPC__PMPI(Comm_compare) IPC__PMPI(Comm_create)
+IPC__PMPI(Buffer_attach) IPC__PMPI(Buffer_detach) IPC__PMPI(Cart_coords) IPC__PMPI(Cart_create)
+IPC__PMPI(Cart_get) IPC__PMPI(Cart_map) IPC__PMPI(Cart_rank) IPC__PMPI(Cart_shift)
+IPC__PMPI(Cart_sub) IPC__PMPI(Cartdim_get) IPC__PMPI(Comm_compare) IPC__PMPI(Comm_create)
 IPC__PMPI(Comm_create_group) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_free) IPC__PMPI(Comm_get_errhandler)
 IPC__PMPI(Comm_group) IPC__PMPI(Comm_rank) IPC__PMPI(Comm_set_errhandler) IPC__PMPI(Comm_size)
-IPC__PMPI(Comm_split) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class) IPC__PMPI(Error_string)
-IPC__PMPI(Exscan) IPC__PMPI(Finalize) IPC__PMPI(Finalized) IPC__PMPI(Gather) IPC__PMPI(Gatherv)
-IPC__PMPI(Get_count) IPC__PMPI(Get_elements) IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name)
-IPC__PMPI(Get_version) IPC__PMPI(Group_compare) IPC__PMPI(Group_excl) IPC__PMPI(Group_free)
-IPC__PMPI(Group_incl) IPC__PMPI(Group_rank) IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks)
-IPC__PMPI(Ibsend) IPC__PMPI(Init) IPC__PMPI(Init_thread) IPC__PMPI(Initialized) IPC__PMPI(Iprobe)
-IPC__PMPI(Irecv) IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend) IPC__PMPI(Issend)
-IPC__PMPI(Op_create) IPC__PMPI(Op_free) IPC__PMPI(Probe) IPC__PMPI(Query_thread)
-IPC__PMPI(Recv) IPC__PMPI(Reduce) IPC__PMPI(Reduce_scatter) IPC__PMPI(Reduce_scatter_block)
-IPC__PMPI(Request_free) IPC__PMPI(Rsend) IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv)
-IPC__PMPI(Send) IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend)
-IPC__PMPI(Test) IPC__PMPI(Testall) IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Type_commit)
+IPC__PMPI(Comm_split) IPC__PMPI(Dims_create) IPC__PMPI(Dist_graph_create) IPC__PMPI(Dist_graph_create_adjacent)
+IPC__PMPI(Dist_graph_neighbors) IPC__PMPI(Dist_graph_neighbors_count) IPC__PMPI(Errhandler_free)
+IPC__PMPI(Error_class) IPC__PMPI(Error_string) IPC__PMPI(Exscan) IPC__PMPI(Finalize)
+IPC__PMPI(Finalized) IPC__PMPI(Gather) IPC__PMPI(Gatherv) IPC__PMPI(Get_count) IPC__PMPI(Get_elements)
+IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name) IPC__PMPI(Get_version)
+IPC__PMPI(Graph_create) IPC__PMPI(Graph_get) IPC__PMPI(Graph_map) IPC__PMPI(Graph_neighbors)
+IPC__PMPI(Graph_neighbors_count) IPC__PMPI(Graphdims_get) IPC__PMPI(Group_compare)
+IPC__PMPI(Group_excl) IPC__PMPI(Group_free) IPC__PMPI(Group_incl) IPC__PMPI(Group_rank)
+IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks) IPC__PMPI(Ibsend) IPC__PMPI(Init)
+IPC__PMPI(Init_thread) IPC__PMPI(Initialized) IPC__PMPI(Iprobe) IPC__PMPI(Irecv)
+IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend) IPC__PMPI(Issend) IPC__PMPI(Op_create)
+IPC__PMPI(Op_free) IPC__PMPI(Probe) IPC__PMPI(Query_thread) IPC__PMPI(Recv) IPC__PMPI(Reduce)
+IPC__PMPI(Reduce_scatter) IPC__PMPI(Reduce_scatter_block) IPC__PMPI(Request_free)
+IPC__PMPI(Rsend) IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv) IPC__PMPI(Send)
+IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend) IPC__PMPI(Test)
+IPC__PMPI(Testall) IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Topo_test) IPC__PMPI(Type_commit)
 IPC__PMPI(Type_contiguous) IPC__PMPI(Type_free) IPC__PMPI(Type_get_extent) IPC__PMPI(Type_size)
 IPC__PMPI(Type_vector) IPC__PMPI(Wait) IPC__PMPI(Waitall) IPC__PMPI(Waitany) IPC__PMPI(Waitsome)
 IPC__PMPI(Wtick) IPC__PMPI(Wtime)

@@ -25,11 +25,15 @@ int ipc__mpi_comm_made(MPI_Comm parent, MPI_Comm child, bool dup)
     if (!st)
         return MPI_ERR_NO_MEM;
     st->errh = parent->mpi->errh;
+    if (dup && parent->mpi->topo && !(st->topo = ipc__mpi_topo_dup(parent->mpi->topo)))
+        return MPI_ERR_NO_MEM;
     return MPI_SUCCESS;
 }
 
 void ipc__mpi_comm_release(MPI_Comm comm)
 {
+    if (comm->mpi)
+        ipc__mpi_topo_free(comm->mpi->topo);
     free(comm->mpi);
     comm->mpi = NULL;
 }

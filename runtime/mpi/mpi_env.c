@@ -132,6 +132,8 @@ static const char *const error_strings[MPI_ERR_LASTCODE] = {
     [MPI_ERR_IN_STATUS] = "MPI_ERR_IN_STATUS: error code is in status",
     [MPI_ERR_PENDING] = "MPI_ERR_PENDING: pending request",
     [MPI_ERR_NO_MEM] = "MPI_ERR_NO_MEM: out of memory",
+    [MPI_ERR_TOPOLOGY] = "MPI_ERR_TOPOLOGY: invalid topology, or none of the kind required",
+    [MPI_ERR_DIMS] = "MPI_ERR_DIMS: invalid dimension argument",
 };
 
 int ipc__mpi_code(int err)

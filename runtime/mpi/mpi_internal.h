@@ -39,6 +39,11 @@ int ipc__mpi_comm_made(MPI_Comm parent, MPI_Comm child, bool dup);
  * attributes (their delete callbacks run) and frees the state. */
 void ipc__mpi_comm_release(MPI_Comm comm);
 
+/* mpi_topo.c: a communicator's virtual topology. A copy of t (NULL when out
+ * of memory), for MPI_Comm_dup; free takes NULL too. */
+struct ipc__mpi_topo *ipc__mpi_topo_dup(const struct ipc__mpi_topo *t);
+void ipc__mpi_topo_free(struct ipc__mpi_topo *t);
+
 /* mpi_type.c: datatypes. A datatype's data is a list of blocks, each at a
  * byte displacement from the element's start; element i starts at
  * buf + i * extent. Packed, an element is `size` contiguous bytes. */
