@@ -62,7 +62,7 @@ static int keyval_new(enum kind kind, void *extra, int *keyval)
     int k = FIRST_USER_KEYVAL;
     while (k < nkeyvals && keyvals[k].kind != KIND_FREE)
         k++;
-    if (k == nkeyvals) {
+    if (k >= nkeyvals) {
         int n = nkeyvals ? 2 * nkeyvals : 2 * FIRST_USER_KEYVAL;
         struct keyval *grown = realloc(keyvals, (size_t)n * sizeof *grown);
         if (!grown)
