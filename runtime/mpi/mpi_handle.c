@@ -169,8 +169,14 @@ int MPI_Status_f2c(const MPI_Fint *f_status, MPI_Status *c_status)
 
 /* ---- statuses the program makes (MPI-3.1 13.6: for generalized requests) ---- */
 
-/* The status keeps bytes: count basic elements of the type's basic type. A
- * type mixing basic types counts whole elements (as MPI_Get_elements does). */
+/* The bytes of `count` basic elements of t: of its basic type when it has one
+ * (a type mixing basic types counts whole elements, as MPI_Get_elements does). */
+static size_t element_bytes(const struct ipc__mpi_type *t, MPI_Count count)
+{
+    return (size_t)count * (t->basic && t->nbasic ? t->size / t->nbasic : t->size);
+}
+
+/* The status keeps bytes, from which MPI_Get_elements and _count count. */
 static int set_elements(MPI_Status *status, MPI_Datatype datatype, MPI_Count count)
 {
     const struct ipc__mpi_type *t = ipc__mpi_type(datatype);
@@ -180,8 +186,7 @@ static int set_elements(MPI_Status *status, MPI_Datatype datatype, MPI_Count cou
         return MPI_ERR_ARG;
     if (count < 0)
         return MPI_ERR_COUNT;
-    size_t element = t->basic && t->nbasic ? t->size / t->nbasic : t->size;
-    status->ipc__bytes = (size_t)count * element;
+    status->ipc__bytes = element_bytes(t, count);
     return MPI_SUCCESS;
 }
 
