@@ -6,10 +6,10 @@
  * from the library too, and a program using it fails to compile.
  * docs/mpi.md lists what is supported, how it maps onto libipc and what is
  * left out (MPI_PACKED, indexed and struct datatypes, intercommunicators,
- * one-sided, I/O, attributes, persistent requests, ...).
+ * one-sided, I/O, persistent requests, ...).
  *
- * Handles: communicators are libipc's; datatypes, ops, errhandlers are small
- * integers; requests and groups are opaque pointers. The library is
+ * Handles: communicators are libipc's; datatypes, ops, errhandlers, keyvals are small
+ * integers; requests, groups and info objects are opaque pointers. The library is
  * single-threaded (MPI_THREAD_FUNNELED at most).
  */
 #ifndef MPI_H
