@@ -6,10 +6,10 @@
  * from the library too, and a program using it fails to compile.
  * docs/mpi.md lists what is supported, how it maps onto libipc and what is
  * left out (MPI_PACKED, indexed and struct datatypes, intercommunicators,
- * one-sided, I/O, attributes, persistent requests, ...).
+ * one-sided, I/O, persistent requests, ...).
  *
- * Handles: communicators are libipc's; datatypes, ops, errhandlers are small
- * integers; requests and groups are opaque pointers. The library is
+ * Handles: communicators are libipc's; datatypes, ops, errhandlers, keyvals are small
+ * integers; requests, groups and info objects are opaque pointers. The library is
  * single-threaded (MPI_THREAD_FUNNELED at most).
  */
 #ifndef MPI_H
@@ -45,9 +45,64 @@ extern "C" {
 #define MPI_ERR_IN_STATUS 17
 #define MPI_ERR_PENDING 18
 #define MPI_ERR_NO_MEM 19
+/* The other classes of MPI-3.1 table 8.2. */
 #define MPI_ERR_TOPOLOGY 20
 #define MPI_ERR_DIMS 21
-#define MPI_ERR_LASTCODE 22
+#define MPI_ERR_KEYVAL 22
+#define MPI_ERR_INFO 23
+#define MPI_ERR_INFO_KEY 24
+#define MPI_ERR_INFO_VALUE 25
+#define MPI_ERR_INFO_NOKEY 26
+#define MPI_ERR_ACCESS 27
+#define MPI_ERR_AMODE 28
+#define MPI_ERR_ASSERT 29
+#define MPI_ERR_BAD_FILE 30
+#define MPI_ERR_BASE 31
+#define MPI_ERR_CONVERSION 32
+#define MPI_ERR_DISP 33
+#define MPI_ERR_DUP_DATAREP 34
+#define MPI_ERR_FILE_EXISTS 35
+#define MPI_ERR_FILE_IN_USE 36
+#define MPI_ERR_FILE 37
+#define MPI_ERR_IO 38
+#define MPI_ERR_LOCKTYPE 39
+#define MPI_ERR_NAME 40
+#define MPI_ERR_NOT_SAME 41
+#define MPI_ERR_NO_SPACE 42
+#define MPI_ERR_NO_SUCH_FILE 43
+#define MPI_ERR_PORT 44
+#define MPI_ERR_QUOTA 45
+#define MPI_ERR_READ_ONLY 46
+#define MPI_ERR_RMA_ATTACH 47
+#define MPI_ERR_RMA_CONFLICT 48
+#define MPI_ERR_RMA_RANGE 49
+#define MPI_ERR_RMA_SHARED 50
+#define MPI_ERR_RMA_SYNC 51
+#define MPI_ERR_RMA_FLAVOR 52
+#define MPI_ERR_SERVICE 53
+#define MPI_ERR_SIZE 54
+#define MPI_ERR_SPAWN 55
+#define MPI_ERR_UNSUPPORTED_DATAREP 56
+#define MPI_ERR_UNSUPPORTED_OPERATION 57
+#define MPI_ERR_WIN 58
+#define MPI_T_ERR_MEMORY 59
+#define MPI_T_ERR_NOT_INITIALIZED 60
+#define MPI_T_ERR_CANNOT_INIT 61
+#define MPI_T_ERR_INVALID_INDEX 62
+#define MPI_T_ERR_INVALID_ITEM 63
+#define MPI_T_ERR_INVALID_HANDLE 64
+#define MPI_T_ERR_OUT_OF_HANDLES 65
+#define MPI_T_ERR_OUT_OF_SESSIONS 66
+#define MPI_T_ERR_INVALID_SESSION 67
+#define MPI_T_ERR_CVAR_SET_NOT_NOW 68
+#define MPI_T_ERR_CVAR_SET_NEVER 69
+#define MPI_T_ERR_PVAR_NO_STARTSTOP 70
+#define MPI_T_ERR_PVAR_NO_WRITE 71
+#define MPI_T_ERR_PVAR_NO_ATOMIC 72
+#define MPI_T_ERR_INVALID_NAME 73
+#define MPI_T_ERR_INVALID 74
+/* The last predefined code; MPI_Add_error_class/_code give codes above it. */
+#define MPI_ERR_LASTCODE 75
 #define MPI_MAX_ERROR_STRING 256
 #define MPI_MAX_PROCESSOR_NAME 256
 #define MPI_MAX_OBJECT_NAME 128
@@ -71,7 +126,7 @@ typedef struct {
     int MPI_SOURCE;
     int MPI_TAG;
     int MPI_ERROR;
-    int ipc__pad;
+    int ipc__cancelled; /* MPI_Status_set_cancelled */
     size_t ipc__bytes;
 } MPI_Status;
 
@@ -155,10 +210,82 @@ extern struct ipc__comm ipc__comm_self;
 #define MPI_MAXLOC 12
 typedef void MPI_User_function(void *in, void *inout, int *len, MPI_Datatype *type);
 
-/* Error handlers. */
+/* Error handlers: the predefined ones, then user handlers. */
 #define MPI_ERRHANDLER_NULL 0
 #define MPI_ERRORS_ARE_FATAL 1
 #define MPI_ERRORS_RETURN 2
+typedef void MPI_Comm_errhandler_function(MPI_Comm *comm, int *errorcode, ...);
+typedef MPI_Comm_errhandler_function MPI_Comm_errhandler_fn; /* deprecated name */
+
+/* Attributes: keyvals and the predefined attributes of MPI_COMM_WORLD. */
+#define MPI_KEYVAL_INVALID (-1)
+#define MPI_TAG_UB 1
+#define MPI_HOST 2
+#define MPI_IO 3
+#define MPI_WTIME_IS_GLOBAL 4
+#define MPI_UNIVERSE_SIZE 5
+#define MPI_LASTUSEDCODE 6
+#define MPI_APPNUM 7
+typedef int MPI_Comm_copy_attr_function(MPI_Comm oldcomm, int comm_keyval, void *extra_state,
+                                        void *attribute_val_in, void *attribute_val_out,
+                                        int *flag);
+typedef int MPI_Comm_delete_attr_function(MPI_Comm comm, int comm_keyval,
+                                          void *attribute_val, void *extra_state);
+typedef int MPI_Type_copy_attr_function(MPI_Datatype oldtype, int type_keyval,
+                                        void *extra_state, void *attribute_val_in,
+                                        void *attribute_val_out, int *flag);
+typedef int MPI_Type_delete_attr_function(MPI_Datatype datatype, int type_keyval,
+                                          void *attribute_val, void *extra_state);
+typedef MPI_Comm_copy_attr_function MPI_Copy_function;     /* MPI-1, deprecated */
+typedef MPI_Comm_delete_attr_function MPI_Delete_function; /* MPI-1, deprecated */
+/* The predefined callbacks (MPI-3.1 6.7.2): "null" copies nothing (flag 0)
+ * or deletes nothing, "dup" copies the value itself (flag 1). */
+#define IPC__MPI_ATTR_FNS(kind, H)                                                        \
+    static inline int ipc__mpi_##kind##_null_copy_fn(H o, int k, void *e, void *in,       \
+                                                    void *out, int *flag)                 \
+    {                                                                                     \
+        (void)o, (void)k, (void)e, (void)in, (void)out;                                   \
+        *flag = 0;                                                                        \
+        return MPI_SUCCESS;                                                               \
+    }                                                                                     \
+    static inline int ipc__mpi_##kind##_dup_fn(H o, int k, void *e, void *in, void *out,  \
+                                              int *flag)                                  \
+    {                                                                                     \
+        (void)o, (void)k, (void)e;                                                        \
+        *(void **)out = in;                                                               \
+        *flag = 1;                                                                        \
+        return MPI_SUCCESS;                                                               \
+    }                                                                                     \
+    static inline int ipc__mpi_##kind##_null_delete_fn(H o, int k, void *v, void *e)      \
+    {                                                                                     \
+        (void)o, (void)k, (void)v, (void)e;                                               \
+        return MPI_SUCCESS;                                                               \
+    }
+IPC__MPI_ATTR_FNS(comm, MPI_Comm)
+IPC__MPI_ATTR_FNS(type, MPI_Datatype)
+#undef IPC__MPI_ATTR_FNS
+#define MPI_COMM_NULL_COPY_FN ipc__mpi_comm_null_copy_fn
+#define MPI_COMM_NULL_DELETE_FN ipc__mpi_comm_null_delete_fn
+#define MPI_COMM_DUP_FN ipc__mpi_comm_dup_fn
+#define MPI_TYPE_NULL_COPY_FN ipc__mpi_type_null_copy_fn
+#define MPI_TYPE_NULL_DELETE_FN ipc__mpi_type_null_delete_fn
+#define MPI_TYPE_DUP_FN ipc__mpi_type_dup_fn
+#define MPI_NULL_COPY_FN ipc__mpi_comm_null_copy_fn
+#define MPI_NULL_DELETE_FN ipc__mpi_comm_null_delete_fn
+#define MPI_DUP_FN ipc__mpi_comm_dup_fn
+
+/* Info objects; MPI_INFO_ENV is predefined (read at MPI_Init). */
+#define MPI_INFO_ENV ((MPI_Info)1)
+#define MPI_MAX_INFO_KEY 255
+#define MPI_MAX_INFO_VAL 1024
+
+/* Fortran handles and statuses (MPI-3.1 17.2.4). */
+#define MPI_F_STATUS_SIZE ((int)(sizeof(MPI_Status) / sizeof(MPI_Fint)))
+#define MPI_F_SOURCE 0
+#define MPI_F_TAG 1
+#define MPI_F_ERROR 2
+#define MPI_F_STATUS_IGNORE ((MPI_Fint *)0)
+#define MPI_F_STATUSES_IGNORE ((MPI_Fint *)0)
 
 /* Groups. */
 #define MPI_GROUP_NULL ((MPI_Group)0)
@@ -188,6 +315,73 @@ int MPI_Error_class(int errorcode, int *errorclass);
 int MPI_Comm_set_errhandler(MPI_Comm comm, MPI_Errhandler errhandler);
 int MPI_Comm_get_errhandler(MPI_Comm comm, MPI_Errhandler *errhandler);
 int MPI_Errhandler_free(MPI_Errhandler *errhandler);
+int MPI_Comm_create_errhandler(MPI_Comm_errhandler_function *comm_errhandler_fn,
+                               MPI_Errhandler *errhandler);
+int MPI_Comm_call_errhandler(MPI_Comm comm, int errorcode);
+int MPI_Add_error_class(int *errorclass);
+int MPI_Add_error_code(int errorclass, int *errorcode);
+int MPI_Add_error_string(int errorcode, const char *string);
+
+/* Attributes. */
+int MPI_Comm_create_keyval(MPI_Comm_copy_attr_function *comm_copy_attr_fn,
+                           MPI_Comm_delete_attr_function *comm_delete_attr_fn,
+                           int *comm_keyval, void *extra_state);
+int MPI_Comm_free_keyval(int *comm_keyval);
+int MPI_Comm_set_attr(MPI_Comm comm, int comm_keyval, void *attribute_val);
+int MPI_Comm_get_attr(MPI_Comm comm, int comm_keyval, void *attribute_val, int *flag);
+int MPI_Comm_delete_attr(MPI_Comm comm, int comm_keyval);
+int MPI_Type_create_keyval(MPI_Type_copy_attr_function *type_copy_attr_fn,
+                           MPI_Type_delete_attr_function *type_delete_attr_fn,
+                           int *type_keyval, void *extra_state);
+int MPI_Type_free_keyval(int *type_keyval);
+int MPI_Type_set_attr(MPI_Datatype datatype, int type_keyval, void *attribute_val);
+int MPI_Type_get_attr(MPI_Datatype datatype, int type_keyval, void *attribute_val,
+                      int *flag);
+int MPI_Type_delete_attr(MPI_Datatype datatype, int type_keyval);
+int MPI_Keyval_create(MPI_Copy_function *copy_fn, MPI_Delete_function *delete_fn,
+                      int *keyval, void *extra_state);
+int MPI_Keyval_free(int *keyval);
+int MPI_Attr_put(MPI_Comm comm, int keyval, void *attribute_val);
+int MPI_Attr_get(MPI_Comm comm, int keyval, void *attribute_val, int *flag);
+int MPI_Attr_delete(MPI_Comm comm, int keyval);
+
+/* Info objects. */
+int MPI_Info_create(MPI_Info *info);
+int MPI_Info_set(MPI_Info info, const char *key, const char *value);
+int MPI_Info_get(MPI_Info info, const char *key, int valuelen, char *value, int *flag);
+int MPI_Info_get_valuelen(MPI_Info info, const char *key, int *valuelen, int *flag);
+int MPI_Info_get_nkeys(MPI_Info info, int *nkeys);
+int MPI_Info_get_nthkey(MPI_Info info, int n, char *key);
+int MPI_Info_delete(MPI_Info info, const char *key);
+int MPI_Info_dup(MPI_Info info, MPI_Info *newinfo);
+int MPI_Info_free(MPI_Info *info);
+int MPI_Comm_set_info(MPI_Comm comm, MPI_Info info);
+int MPI_Comm_get_info(MPI_Comm comm, MPI_Info *info_used);
+
+/* Handles as Fortran sees them, statuses, memory, profiling control. */
+MPI_Fint MPI_Comm_c2f(MPI_Comm comm);
+MPI_Comm MPI_Comm_f2c(MPI_Fint comm);
+MPI_Fint MPI_Type_c2f(MPI_Datatype datatype);
+MPI_Datatype MPI_Type_f2c(MPI_Fint datatype);
+MPI_Fint MPI_Group_c2f(MPI_Group group);
+MPI_Group MPI_Group_f2c(MPI_Fint group);
+MPI_Fint MPI_Request_c2f(MPI_Request request);
+MPI_Request MPI_Request_f2c(MPI_Fint request);
+MPI_Fint MPI_Op_c2f(MPI_Op op);
+MPI_Op MPI_Op_f2c(MPI_Fint op);
+MPI_Fint MPI_Info_c2f(MPI_Info info);
+MPI_Info MPI_Info_f2c(MPI_Fint info);
+MPI_Fint MPI_Errhandler_c2f(MPI_Errhandler errhandler);
+MPI_Errhandler MPI_Errhandler_f2c(MPI_Fint errhandler);
+int MPI_Status_c2f(const MPI_Status *c_status, MPI_Fint *f_status);
+int MPI_Status_f2c(const MPI_Fint *f_status, MPI_Status *c_status);
+int MPI_Status_set_elements(MPI_Status *status, MPI_Datatype datatype, int count);
+int MPI_Status_set_elements_x(MPI_Status *status, MPI_Datatype datatype, MPI_Count count);
+int MPI_Status_set_cancelled(MPI_Status *status, int flag);
+int MPI_Test_cancelled(const MPI_Status *status, int *flag);
+int MPI_Alloc_mem(MPI_Aint size, MPI_Info info, void *baseptr);
+int MPI_Free_mem(void *base);
+int MPI_Pcontrol(const int level, ...);
 
 /* Communicators. */
 int MPI_Comm_rank(MPI_Comm comm, int *rank);
@@ -351,32 +545,46 @@ int MPI_Topo_test(MPI_Comm comm, int *status);
  * and PMPI_ names strong, so this works with the static library too. */
 #define IPC__PMPI(name) extern __typeof__(MPI_##name) PMPI_##name;
 /* PMPI: begin (made by scripts/pmpi header from the prototypes above; do not edit) */
-IPC__PMPI(Abort) IPC__PMPI(Allgather) IPC__PMPI(Allgatherv) IPC__PMPI(Allreduce)
-IPC__PMPI(Alltoall) IPC__PMPI(Alltoallv) IPC__PMPI(Barrier) IPC__PMPI(Bcast) IPC__PMPI(Bsend)
-IPC__PMPI(Buffer_attach) IPC__PMPI(Buffer_detach) IPC__PMPI(Cart_coords) IPC__PMPI(Cart_create)
-IPC__PMPI(Cart_get) IPC__PMPI(Cart_map) IPC__PMPI(Cart_rank) IPC__PMPI(Cart_shift)
-IPC__PMPI(Cart_sub) IPC__PMPI(Cartdim_get) IPC__PMPI(Comm_compare) IPC__PMPI(Comm_create)
-IPC__PMPI(Comm_create_group) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_free) IPC__PMPI(Comm_get_errhandler)
-IPC__PMPI(Comm_group) IPC__PMPI(Comm_rank) IPC__PMPI(Comm_set_errhandler) IPC__PMPI(Comm_size)
-IPC__PMPI(Comm_split) IPC__PMPI(Dims_create) IPC__PMPI(Dist_graph_create) IPC__PMPI(Dist_graph_create_adjacent)
-IPC__PMPI(Dist_graph_neighbors) IPC__PMPI(Dist_graph_neighbors_count) IPC__PMPI(Errhandler_free)
-IPC__PMPI(Error_class) IPC__PMPI(Error_string) IPC__PMPI(Exscan) IPC__PMPI(Finalize)
-IPC__PMPI(Finalized) IPC__PMPI(Gather) IPC__PMPI(Gatherv) IPC__PMPI(Get_count) IPC__PMPI(Get_elements)
-IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name) IPC__PMPI(Get_version)
-IPC__PMPI(Graph_create) IPC__PMPI(Graph_get) IPC__PMPI(Graph_map) IPC__PMPI(Graph_neighbors)
-IPC__PMPI(Graph_neighbors_count) IPC__PMPI(Graphdims_get) IPC__PMPI(Group_compare)
-IPC__PMPI(Group_excl) IPC__PMPI(Group_free) IPC__PMPI(Group_incl) IPC__PMPI(Group_rank)
-IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks) IPC__PMPI(Ibsend) IPC__PMPI(Init)
-IPC__PMPI(Init_thread) IPC__PMPI(Initialized) IPC__PMPI(Iprobe) IPC__PMPI(Irecv)
-IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend) IPC__PMPI(Issend) IPC__PMPI(Op_create)
-IPC__PMPI(Op_free) IPC__PMPI(Probe) IPC__PMPI(Query_thread) IPC__PMPI(Recv) IPC__PMPI(Reduce)
-IPC__PMPI(Reduce_scatter) IPC__PMPI(Reduce_scatter_block) IPC__PMPI(Request_free)
+IPC__PMPI(Abort) IPC__PMPI(Add_error_class) IPC__PMPI(Add_error_code) IPC__PMPI(Add_error_string)
+IPC__PMPI(Allgather) IPC__PMPI(Allgatherv) IPC__PMPI(Alloc_mem) IPC__PMPI(Allreduce)
+IPC__PMPI(Alltoall) IPC__PMPI(Alltoallv) IPC__PMPI(Attr_delete) IPC__PMPI(Attr_get)
+IPC__PMPI(Attr_put) IPC__PMPI(Barrier) IPC__PMPI(Bcast) IPC__PMPI(Bsend) IPC__PMPI(Buffer_attach)
+IPC__PMPI(Buffer_detach) IPC__PMPI(Cart_coords) IPC__PMPI(Cart_create) IPC__PMPI(Cart_get)
+IPC__PMPI(Cart_map) IPC__PMPI(Cart_rank) IPC__PMPI(Cart_shift) IPC__PMPI(Cart_sub)
+IPC__PMPI(Cartdim_get) IPC__PMPI(Comm_c2f) IPC__PMPI(Comm_call_errhandler) IPC__PMPI(Comm_compare)
+IPC__PMPI(Comm_create) IPC__PMPI(Comm_create_errhandler) IPC__PMPI(Comm_create_group)
+IPC__PMPI(Comm_create_keyval) IPC__PMPI(Comm_delete_attr) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_f2c)
+IPC__PMPI(Comm_free) IPC__PMPI(Comm_free_keyval) IPC__PMPI(Comm_get_attr) IPC__PMPI(Comm_get_errhandler)
+IPC__PMPI(Comm_get_info) IPC__PMPI(Comm_group) IPC__PMPI(Comm_rank) IPC__PMPI(Comm_set_attr)
+IPC__PMPI(Comm_set_errhandler) IPC__PMPI(Comm_set_info) IPC__PMPI(Comm_size) IPC__PMPI(Comm_split)
+IPC__PMPI(Dims_create) IPC__PMPI(Dist_graph_create) IPC__PMPI(Dist_graph_create_adjacent)
+IPC__PMPI(Dist_graph_neighbors) IPC__PMPI(Dist_graph_neighbors_count) IPC__PMPI(Errhandler_c2f)
+IPC__PMPI(Errhandler_f2c) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class) IPC__PMPI(Error_string)
+IPC__PMPI(Exscan) IPC__PMPI(Finalize) IPC__PMPI(Finalized) IPC__PMPI(Free_mem) IPC__PMPI(Gather)
+IPC__PMPI(Gatherv) IPC__PMPI(Get_count) IPC__PMPI(Get_elements) IPC__PMPI(Get_library_version)
+IPC__PMPI(Get_processor_name) IPC__PMPI(Get_version) IPC__PMPI(Graph_create) IPC__PMPI(Graph_get)
+IPC__PMPI(Graph_map) IPC__PMPI(Graph_neighbors) IPC__PMPI(Graph_neighbors_count)
+IPC__PMPI(Graphdims_get) IPC__PMPI(Group_c2f) IPC__PMPI(Group_compare) IPC__PMPI(Group_excl)
+IPC__PMPI(Group_f2c) IPC__PMPI(Group_free) IPC__PMPI(Group_incl) IPC__PMPI(Group_rank)
+IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks) IPC__PMPI(Ibsend) IPC__PMPI(Info_c2f)
+IPC__PMPI(Info_create) IPC__PMPI(Info_delete) IPC__PMPI(Info_dup) IPC__PMPI(Info_f2c)
+IPC__PMPI(Info_free) IPC__PMPI(Info_get) IPC__PMPI(Info_get_nkeys) IPC__PMPI(Info_get_nthkey)
+IPC__PMPI(Info_get_valuelen) IPC__PMPI(Info_set) IPC__PMPI(Init) IPC__PMPI(Init_thread)
+IPC__PMPI(Initialized) IPC__PMPI(Iprobe) IPC__PMPI(Irecv) IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main)
+IPC__PMPI(Isend) IPC__PMPI(Issend) IPC__PMPI(Keyval_create) IPC__PMPI(Keyval_free)
+IPC__PMPI(Op_c2f) IPC__PMPI(Op_create) IPC__PMPI(Op_f2c) IPC__PMPI(Op_free) IPC__PMPI(Pcontrol)
+IPC__PMPI(Probe) IPC__PMPI(Query_thread) IPC__PMPI(Recv) IPC__PMPI(Reduce) IPC__PMPI(Reduce_scatter)
+IPC__PMPI(Reduce_scatter_block) IPC__PMPI(Request_c2f) IPC__PMPI(Request_f2c) IPC__PMPI(Request_free)
 IPC__PMPI(Rsend) IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv) IPC__PMPI(Send)
-IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend) IPC__PMPI(Test)
-IPC__PMPI(Testall) IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Topo_test) IPC__PMPI(Type_commit)
-IPC__PMPI(Type_contiguous) IPC__PMPI(Type_free) IPC__PMPI(Type_get_extent) IPC__PMPI(Type_size)
-IPC__PMPI(Type_vector) IPC__PMPI(Wait) IPC__PMPI(Waitall) IPC__PMPI(Waitany) IPC__PMPI(Waitsome)
-IPC__PMPI(Wtick) IPC__PMPI(Wtime)
+IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend) IPC__PMPI(Status_c2f)
+IPC__PMPI(Status_f2c) IPC__PMPI(Status_set_cancelled) IPC__PMPI(Status_set_elements)
+IPC__PMPI(Status_set_elements_x) IPC__PMPI(Test) IPC__PMPI(Test_cancelled) IPC__PMPI(Testall)
+IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f) IPC__PMPI(Type_commit)
+IPC__PMPI(Type_contiguous) IPC__PMPI(Type_create_keyval) IPC__PMPI(Type_delete_attr)
+IPC__PMPI(Type_f2c) IPC__PMPI(Type_free) IPC__PMPI(Type_free_keyval) IPC__PMPI(Type_get_attr)
+IPC__PMPI(Type_get_extent) IPC__PMPI(Type_set_attr) IPC__PMPI(Type_size) IPC__PMPI(Type_vector)
+IPC__PMPI(Wait) IPC__PMPI(Waitall) IPC__PMPI(Waitany) IPC__PMPI(Waitsome) IPC__PMPI(Wtick)
+IPC__PMPI(Wtime)
 /* PMPI: end */
 #undef IPC__PMPI
 

@@ -18,22 +18,33 @@ struct ipc__mpi_comm *ipc__mpi_comm_state(MPI_Comm comm)
 
 int ipc__mpi_comm_made(MPI_Comm parent, MPI_Comm child, bool dup)
 {
-    (void)dup;
     if (child == MPI_COMM_NULL || !parent->mpi)
         return MPI_SUCCESS;
     struct ipc__mpi_comm *st = ipc__mpi_comm_state(child);
     if (!st)
         return MPI_ERR_NO_MEM;
     st->errh = parent->mpi->errh;
-    if (dup && parent->mpi->topo && !(st->topo = ipc__mpi_topo_dup(parent->mpi->topo)))
+    ipc__mpi_errh_retain(st->errh);
+    if (!dup)
+        return MPI_SUCCESS;
+    if (parent->mpi->topo && !(st->topo = ipc__mpi_topo_dup(parent->mpi->topo)))
         return MPI_ERR_NO_MEM;
-    return MPI_SUCCESS;
+    int rc = parent->mpi->hints ? ipc__mpi_info_copy(parent->mpi->hints, &st->hints)
+                                : MPI_SUCCESS;
+    if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_comm_attrs_copy(parent, child);
+    return rc;
 }
 
 void ipc__mpi_comm_release(MPI_Comm comm)
 {
-    if (comm->mpi)
+    ipc__mpi_comm_attrs_delete(comm);
+    ipc__mpi_handle_forget(comm);
+    if (comm->mpi) {
         ipc__mpi_topo_free(comm->mpi->topo);
+        ipc__mpi_errh_release(comm->mpi->errh);
+        ipc__mpi_info_release(comm->mpi->hints);
+    }
     free(comm->mpi);
     comm->mpi = NULL;
 }
@@ -53,8 +64,10 @@ int MPI_Comm_size(MPI_Comm comm, int *size)
 int MPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm)
 {
     int rc = ipc__mpi_code(ipc_comm_dup(comm, newcomm));
-    if (rc == MPI_SUCCESS)
-        rc = ipc__mpi_comm_made(comm, *newcomm, true);
+    if (rc == MPI_SUCCESS && (rc = ipc__mpi_comm_made(comm, *newcomm, true))) {
+        ipc__mpi_comm_release(*newcomm); /* a copy callback failed: no new communicator */
+        ipc_comm_free(newcomm);
+    }
     IPC__MPI_RET(comm, rc);
 }
 

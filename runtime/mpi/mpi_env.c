@@ -12,10 +12,21 @@
 /* ---- start-up and shut-down ---- */
 
 static int thread_level = MPI_THREAD_SINGLE;
+static void user_codes_fini(void);
+static void user_errh_fini(void);
+
+/* MPI_INFO_ENV is read here: after ipc_init, argv is the program's own. */
+static int init(int *argc, char ***argv)
+{
+    int rc = ipc__mpi_code(ipc_init(argc, argv));
+    if (rc == MPI_SUCCESS)
+        ipc__mpi_info_env_init(argc ? *argc : 0, argv ? *argv : NULL, thread_level);
+    return rc;
+}
 
 int MPI_Init(int *argc, char ***argv)
 {
-    IPC__MPI_RET_IPC(MPI_COMM_WORLD, ipc_init(argc, argv));
+    IPC__MPI_RET(MPI_COMM_WORLD, init(argc, argv));
 }
 
 int MPI_Init_thread(int *argc, char ***argv, int required, int *provided)
@@ -24,17 +35,21 @@ int MPI_Init_thread(int *argc, char ***argv, int required, int *provided)
         IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
     thread_level = required < MPI_THREAD_FUNNELED ? required : MPI_THREAD_FUNNELED;
     *provided = thread_level;
-    IPC__MPI_RET_IPC(MPI_COMM_WORLD, ipc_init(argc, argv));
+    IPC__MPI_RET(MPI_COMM_WORLD, init(argc, argv));
 }
 
 int MPI_Query_thread(int *provided)
 {
+    if (!provided)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
     *provided = thread_level;
     return MPI_SUCCESS;
 }
 
 int MPI_Is_thread_main(int *flag)
 {
+    if (!flag)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
     *flag = 1; /* only the main thread may call the library */
     return MPI_SUCCESS;
 }
@@ -50,8 +65,13 @@ int MPI_Finalize(void)
         ipc__mpi_comm_release(MPI_COMM_WORLD);
     }
     int rc = ipc_finalize();
-    if (rc == IPC_SUCCESS)
+    if (rc == IPC_SUCCESS) {
         ipc__mpi_ops_fini();
+        ipc__mpi_attr_fini();
+        ipc__mpi_info_fini();
+        user_codes_fini();
+        user_errh_fini();
+    }
     IPC__MPI_RET_IPC(MPI_COMM_WORLD, rc);
 }
 
@@ -67,7 +87,7 @@ int MPI_Finalized(int *flag)
 
 int MPI_Abort(MPI_Comm comm, int errorcode)
 {
-    return ipc__mpi_code(ipc_abort(comm, errorcode));
+    IPC__MPI_RET_IPC(comm, ipc_abort(comm, errorcode));
 }
 
 double MPI_Wtime(void)
@@ -96,6 +116,8 @@ int MPI_Get_processor_name(char *name, int *resultlen)
 
 int MPI_Get_version(int *version, int *subversion)
 {
+    if (!version || !subversion)
+        return MPI_ERR_ARG; /* callable at any time: no handler to ask */
     *version = MPI_VERSION;
     *subversion = MPI_SUBVERSION;
     return MPI_SUCCESS;
@@ -103,6 +125,8 @@ int MPI_Get_version(int *version, int *subversion)
 
 int MPI_Get_library_version(char *version, int *resultlen)
 {
+    if (!version || !resultlen)
+        return MPI_ERR_ARG; /* callable at any time: no handler to ask */
     *resultlen = snprintf(version, MPI_MAX_LIBRARY_VERSION_STRING,
                           "ipc %s (MPI %d.%d bindings on libipc)", IPC_VERSION_STRING,
                           MPI_VERSION, MPI_SUBVERSION);
@@ -111,9 +135,10 @@ int MPI_Get_library_version(char *version, int *resultlen)
 
 /* ---- errors ---- */
 
-static const char *const error_strings[MPI_ERR_LASTCODE] = {
+static const char *const error_strings[MPI_ERR_LASTCODE + 1] = {
     [MPI_SUCCESS] = "MPI_SUCCESS: no error",
-    [MPI_ERR_BUFFER] = "MPI_ERR_BUFFER: invalid buffer pointer, or buffered send space exhausted",
+    [MPI_ERR_BUFFER] =
+        "MPI_ERR_BUFFER: invalid buffer pointer, or buffered send space exhausted",
     [MPI_ERR_COUNT] = "MPI_ERR_COUNT: invalid count",
     [MPI_ERR_TYPE] = "MPI_ERR_TYPE: invalid datatype",
     [MPI_ERR_TAG] = "MPI_ERR_TAG: invalid tag",
@@ -134,45 +159,262 @@ static const char *const error_strings[MPI_ERR_LASTCODE] = {
     [MPI_ERR_NO_MEM] = "MPI_ERR_NO_MEM: out of memory",
     [MPI_ERR_TOPOLOGY] = "MPI_ERR_TOPOLOGY: invalid topology, or none of the kind required",
     [MPI_ERR_DIMS] = "MPI_ERR_DIMS: invalid dimension argument",
+    [MPI_ERR_KEYVAL] = "MPI_ERR_KEYVAL: invalid keyval",
+    [MPI_ERR_INFO] = "MPI_ERR_INFO: invalid info object",
+    [MPI_ERR_INFO_KEY] = "MPI_ERR_INFO_KEY: info key too long or empty",
+    [MPI_ERR_INFO_VALUE] = "MPI_ERR_INFO_VALUE: info value too long",
+    [MPI_ERR_INFO_NOKEY] = "MPI_ERR_INFO_NOKEY: no such info key",
+    [MPI_ERR_ACCESS] = "MPI_ERR_ACCESS: permission denied",
+    [MPI_ERR_AMODE] = "MPI_ERR_AMODE: invalid file access mode",
+    [MPI_ERR_ASSERT] = "MPI_ERR_ASSERT: invalid assert argument",
+    [MPI_ERR_BAD_FILE] = "MPI_ERR_BAD_FILE: invalid file name",
+    [MPI_ERR_BASE] = "MPI_ERR_BASE: invalid base argument",
+    [MPI_ERR_CONVERSION] = "MPI_ERR_CONVERSION: data conversion function failed",
+    [MPI_ERR_DISP] = "MPI_ERR_DISP: invalid displacement argument",
+    [MPI_ERR_DUP_DATAREP] = "MPI_ERR_DUP_DATAREP: data representation already defined",
+    [MPI_ERR_FILE_EXISTS] = "MPI_ERR_FILE_EXISTS: file exists",
+    [MPI_ERR_FILE_IN_USE] = "MPI_ERR_FILE_IN_USE: file in use by some process",
+    [MPI_ERR_FILE] = "MPI_ERR_FILE: invalid file handle",
+    [MPI_ERR_IO] = "MPI_ERR_IO: I/O error",
+    [MPI_ERR_LOCKTYPE] = "MPI_ERR_LOCKTYPE: invalid lock type",
+    [MPI_ERR_NAME] = "MPI_ERR_NAME: invalid service name",
+    [MPI_ERR_NOT_SAME] =
+        "MPI_ERR_NOT_SAME: collective arguments differ between processes",
+    [MPI_ERR_NO_SPACE] = "MPI_ERR_NO_SPACE: not enough space",
+    [MPI_ERR_NO_SUCH_FILE] = "MPI_ERR_NO_SUCH_FILE: file does not exist",
+    [MPI_ERR_PORT] = "MPI_ERR_PORT: invalid port name",
+    [MPI_ERR_QUOTA] = "MPI_ERR_QUOTA: quota exceeded",
+    [MPI_ERR_READ_ONLY] = "MPI_ERR_READ_ONLY: file is read-only",
+    [MPI_ERR_RMA_ATTACH] = "MPI_ERR_RMA_ATTACH: memory cannot be attached",
+    [MPI_ERR_RMA_CONFLICT] = "MPI_ERR_RMA_CONFLICT: conflicting accesses to a window",
+    [MPI_ERR_RMA_RANGE] = "MPI_ERR_RMA_RANGE: target memory outside the window",
+    [MPI_ERR_RMA_SHARED] = "MPI_ERR_RMA_SHARED: memory cannot be shared",
+    [MPI_ERR_RMA_SYNC] = "MPI_ERR_RMA_SYNC: wrong synchronization of RMA calls",
+    [MPI_ERR_RMA_FLAVOR] = "MPI_ERR_RMA_FLAVOR: wrong window flavor",
+    [MPI_ERR_SERVICE] = "MPI_ERR_SERVICE: invalid service name",
+    [MPI_ERR_SIZE] = "MPI_ERR_SIZE: invalid size argument",
+    [MPI_ERR_SPAWN] = "MPI_ERR_SPAWN: error spawning processes",
+    [MPI_ERR_UNSUPPORTED_DATAREP] = "MPI_ERR_UNSUPPORTED_DATAREP: unsupported data "
+                                    "representation",
+    [MPI_ERR_UNSUPPORTED_OPERATION] =
+        "MPI_ERR_UNSUPPORTED_OPERATION: unsupported operation",
+    [MPI_ERR_WIN] = "MPI_ERR_WIN: invalid window",
+    [MPI_T_ERR_MEMORY] = "MPI_T_ERR_MEMORY: out of memory",
+    [MPI_T_ERR_NOT_INITIALIZED] =
+        "MPI_T_ERR_NOT_INITIALIZED: tool interface not initialized",
+    [MPI_T_ERR_CANNOT_INIT] =
+        "MPI_T_ERR_CANNOT_INIT: tool interface cannot be initialized",
+    [MPI_T_ERR_INVALID_INDEX] = "MPI_T_ERR_INVALID_INDEX: invalid index",
+    [MPI_T_ERR_INVALID_ITEM] = "MPI_T_ERR_INVALID_ITEM: invalid item",
+    [MPI_T_ERR_INVALID_HANDLE] = "MPI_T_ERR_INVALID_HANDLE: invalid handle",
+    [MPI_T_ERR_OUT_OF_HANDLES] = "MPI_T_ERR_OUT_OF_HANDLES: no more handles",
+    [MPI_T_ERR_OUT_OF_SESSIONS] = "MPI_T_ERR_OUT_OF_SESSIONS: no more sessions",
+    [MPI_T_ERR_INVALID_SESSION] = "MPI_T_ERR_INVALID_SESSION: invalid session",
+    [MPI_T_ERR_CVAR_SET_NOT_NOW] =
+        "MPI_T_ERR_CVAR_SET_NOT_NOW: variable cannot be set now",
+    [MPI_T_ERR_CVAR_SET_NEVER] = "MPI_T_ERR_CVAR_SET_NEVER: variable cannot be set",
+    [MPI_T_ERR_PVAR_NO_STARTSTOP] = "MPI_T_ERR_PVAR_NO_STARTSTOP: variable cannot be "
+                                    "started or stopped",
+    [MPI_T_ERR_PVAR_NO_WRITE] = "MPI_T_ERR_PVAR_NO_WRITE: variable cannot be written",
+    [MPI_T_ERR_PVAR_NO_ATOMIC] = "MPI_T_ERR_PVAR_NO_ATOMIC: variable cannot be read and "
+                                 "written atomically",
+    [MPI_T_ERR_INVALID_NAME] = "MPI_T_ERR_INVALID_NAME: invalid variable name",
+    [MPI_T_ERR_INVALID] = "MPI_T_ERR_INVALID: invalid use of the tool interface",
+    [MPI_ERR_LASTCODE] = "MPI_ERR_LASTCODE: last predefined error code",
 };
 
 int ipc__mpi_code(int err)
 {
     switch (err) {
-    case IPC_SUCCESS: return MPI_SUCCESS;
-    case IPC_ERR_ARG: return MPI_ERR_ARG;
-    case IPC_ERR_COUNT: return MPI_ERR_COUNT;
-    case IPC_ERR_TYPE: return MPI_ERR_TYPE;
-    case IPC_ERR_RANK: return MPI_ERR_RANK;
-    case IPC_ERR_TAG: return MPI_ERR_TAG;
-    case IPC_ERR_COMM: return MPI_ERR_COMM;
-    case IPC_ERR_BUFFER: return MPI_ERR_BUFFER;
-    case IPC_ERR_TRUNCATE: return MPI_ERR_TRUNCATE;
-    case IPC_ERR_REQUEST: return MPI_ERR_REQUEST;
-    case IPC_ERR_IN_STATUS: return MPI_ERR_IN_STATUS;
-    case IPC_ERR_NOMEM: return MPI_ERR_NO_MEM;
-    case IPC_ERR_OP: return MPI_ERR_OP;
-    case IPC_ERR_INTERN: return MPI_ERR_INTERN;
-    default: return MPI_ERR_OTHER; /* not initialized, wire-up, transport, peer */
+    case IPC_SUCCESS:
+        return MPI_SUCCESS;
+    case IPC_ERR_ARG:
+        return MPI_ERR_ARG;
+    case IPC_ERR_COUNT:
+        return MPI_ERR_COUNT;
+    case IPC_ERR_TYPE:
+        return MPI_ERR_TYPE;
+    case IPC_ERR_RANK:
+        return MPI_ERR_RANK;
+    case IPC_ERR_TAG:
+        return MPI_ERR_TAG;
+    case IPC_ERR_COMM:
+        return MPI_ERR_COMM;
+    case IPC_ERR_BUFFER:
+        return MPI_ERR_BUFFER;
+    case IPC_ERR_TRUNCATE:
+        return MPI_ERR_TRUNCATE;
+    case IPC_ERR_REQUEST:
+        return MPI_ERR_REQUEST;
+    case IPC_ERR_IN_STATUS:
+        return MPI_ERR_IN_STATUS;
+    case IPC_ERR_NOMEM:
+        return MPI_ERR_NO_MEM;
+    case IPC_ERR_OP:
+        return MPI_ERR_OP;
+    case IPC_ERR_INTERN:
+        return MPI_ERR_INTERN;
+    default:
+        return MPI_ERR_OTHER; /* not initialized, wire-up, transport, peer */
     }
+}
+
+/* Classes and codes the program adds (MPI-3.1 8.5) are numbered from
+ * MPI_ERR_LASTCODE + 1 up; a class is its own class. */
+struct user_code {
+    int errclass;
+    char *text; /* NULL: "" */
+};
+static struct user_code *user_codes;
+int ipc__mpi_last_used_code = MPI_ERR_LASTCODE;
+
+static struct user_code *user_code(int code)
+{
+    return code > MPI_ERR_LASTCODE && code <= ipc__mpi_last_used_code
+               ? &user_codes[code - MPI_ERR_LASTCODE - 1]
+               : NULL;
+}
+
+static bool is_class(int code)
+{
+    const struct user_code *u = user_code(code);
+    return (code >= 0 && code <= MPI_ERR_LASTCODE) || (u && u->errclass == code);
+}
+
+static int add_code(int errclass, int *code)
+{
+    if (!code)
+        return MPI_ERR_ARG;
+    int n = ipc__mpi_last_used_code - MPI_ERR_LASTCODE + 1;
+    struct user_code *grown = realloc(user_codes, (size_t)n * sizeof *grown);
+    if (!grown)
+        return MPI_ERR_NO_MEM;
+    user_codes = grown;
+    *code = ++ipc__mpi_last_used_code;
+    user_codes[n - 1] = (struct user_code){.errclass = errclass < 0 ? *code : errclass};
+    return MPI_SUCCESS;
+}
+
+static void user_codes_fini(void)
+{
+    for (int c = MPI_ERR_LASTCODE + 1; c <= ipc__mpi_last_used_code; c++)
+        free(user_code(c)->text);
+    free(user_codes);
+    user_codes = NULL;
+    ipc__mpi_last_used_code = MPI_ERR_LASTCODE;
+}
+
+int MPI_Add_error_class(int *errorclass)
+{
+    IPC__MPI_RET(MPI_COMM_WORLD, add_code(-1, errorclass));
+}
+
+int MPI_Add_error_code(int errorclass, int *errorcode)
+{
+    int rc = is_class(errorclass) ? add_code(errorclass, errorcode) : MPI_ERR_ARG;
+    IPC__MPI_RET(MPI_COMM_WORLD, rc);
+}
+
+/* Only the program's own codes take a string (MPI-3.1 8.5). */
+int MPI_Add_error_string(int errorcode, const char *string)
+{
+    struct user_code *u = user_code(errorcode);
+    if (!u || !string || strlen(string) >= MPI_MAX_ERROR_STRING)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
+    char *text = strdup(string);
+    if (!text)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_NO_MEM);
+    free(u->text);
+    u->text = text;
+    return MPI_SUCCESS;
 }
 
 int MPI_Error_string(int errorcode, char *string, int *resultlen)
 {
-    if (!string || !resultlen)
-        return MPI_ERR_ARG;
-    const char *s = errorcode >= 0 && errorcode < MPI_ERR_LASTCODE
-                        ? error_strings[errorcode]
-                        : "unknown error code";
+    const struct user_code *u = user_code(errorcode);
+    if (!string || !resultlen || (!u && (errorcode < 0 || errorcode > MPI_ERR_LASTCODE)))
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
+    const char *s = u ? (u->text ? u->text : "") : error_strings[errorcode];
     *resultlen = snprintf(string, MPI_MAX_ERROR_STRING, "%s", s);
     return MPI_SUCCESS;
 }
 
 int MPI_Error_class(int errorcode, int *errorclass)
 {
-    if (errorcode < 0 || errorcode >= MPI_ERR_LASTCODE || !errorclass)
-        return MPI_ERR_ARG;
-    *errorclass = errorcode;
+    const struct user_code *u = user_code(errorcode);
+    if (!errorclass || (!u && (errorcode < 0 || errorcode > MPI_ERR_LASTCODE)))
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
+    *errorclass = u ? u->errclass : errorcode;
+    return MPI_SUCCESS;
+}
+
+/* ---- error handlers: handle h >= FIRST_USER_ERRH is user_errh[h - FIRST_USER_ERRH] ----
+ */
+
+#define FIRST_USER_ERRH (MPI_ERRORS_RETURN + 1)
+
+/* Counted: each handle the program holds (MPI_Comm_create_errhandler's, each
+ * MPI_Comm_get_errhandler's) and each communicator using it. */
+struct user_errh {
+    MPI_Comm_errhandler_function *fn; /* NULL: a free slot */
+    int refs;
+};
+static struct user_errh *user_errh;
+static int n_user_errh;
+
+static struct user_errh *user_errh_of(MPI_Errhandler h)
+{
+    struct user_errh *u = h >= FIRST_USER_ERRH && h - FIRST_USER_ERRH < n_user_errh
+                              ? &user_errh[h - FIRST_USER_ERRH]
+                              : NULL;
+    return u && u->fn ? u : NULL;
+}
+
+static bool errh_valid(MPI_Errhandler h)
+{
+    return h == MPI_ERRORS_ARE_FATAL || h == MPI_ERRORS_RETURN || user_errh_of(h);
+}
+
+void ipc__mpi_errh_retain(MPI_Errhandler h)
+{
+    struct user_errh *u = user_errh_of(h);
+    if (u)
+        u->refs++;
+}
+
+void ipc__mpi_errh_release(MPI_Errhandler h)
+{
+    struct user_errh *u = user_errh_of(h);
+    if (u && --u->refs == 0)
+        *u = (struct user_errh){0};
+}
+
+static void user_errh_fini(void)
+{
+    free(user_errh);
+    user_errh = NULL;
+    n_user_errh = 0;
+}
+
+int MPI_Comm_create_errhandler(MPI_Comm_errhandler_function *comm_errhandler_fn,
+                               MPI_Errhandler *errhandler)
+{
+    if (!comm_errhandler_fn || !errhandler)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
+    int i = 0;
+    while (i < n_user_errh && user_errh[i].fn)
+        i++;
+    if (i == n_user_errh) {
+        int n = n_user_errh ? 2 * n_user_errh : 8;
+        struct user_errh *grown = realloc(user_errh, (size_t)n * sizeof *grown);
+        if (!grown)
+            IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_NO_MEM);
+        memset(grown + n_user_errh, 0, (size_t)(n - n_user_errh) * sizeof *grown);
+        user_errh = grown;
+        n_user_errh = n;
+    }
+    user_errh[i] = (struct user_errh){.fn = comm_errhandler_fn, .refs = 1};
+    *errhandler = FIRST_USER_ERRH + i;
     return MPI_SUCCESS;
 }
 
@@ -187,6 +429,8 @@ static int errh_set(MPI_Comm comm, MPI_Errhandler h)
     struct ipc__mpi_comm *st = ipc__mpi_comm_state(comm);
     if (!st)
         return MPI_ERR_NO_MEM;
+    ipc__mpi_errh_retain(h);
+    ipc__mpi_errh_release(st->errh);
     st->errh = h;
     return MPI_SUCCESS;
 }
@@ -197,11 +441,20 @@ int ipc__mpi_ret(MPI_Comm comm, int rc, const char *fn)
         return rc;
     if (ipc__check_comm(comm) != IPC_SUCCESS)
         comm = MPI_COMM_WORLD; /* an error on no valid communicator */
-    if (errh_get(comm) == MPI_ERRORS_RETURN)
+    MPI_Errhandler h = errh_get(comm);
+    if (h == MPI_ERRORS_RETURN)
         return rc;
+    const struct user_errh *u = user_errh_of(h);
+    if (u) {
+        MPI_Comm handler_comm = comm;
+        int code = rc;
+        u->fn(&handler_comm, &code);
+        return rc;
+    }
     char text[MPI_MAX_ERROR_STRING];
     int len;
-    MPI_Error_string(rc, text, &len);
+    if (MPI_Error_string(rc, text, &len) != MPI_SUCCESS)
+        snprintf(text, sizeof text, "error code %d", rc);
     fprintf(stderr, "ipc: rank %d: %s: %s (MPI_ERRORS_ARE_FATAL: aborting the job)\n",
             ipc__g.job.rank, fn, text);
     fflush(stderr);
@@ -213,34 +466,51 @@ int ipc__mpi_ret(MPI_Comm comm, int rc, const char *fn)
 int MPI_Comm_set_errhandler(MPI_Comm comm, MPI_Errhandler errhandler)
 {
     int rc = ipc__mpi_code(ipc__check_comm(comm));
-    if (rc == MPI_SUCCESS && errhandler != MPI_ERRORS_ARE_FATAL &&
-        errhandler != MPI_ERRORS_RETURN)
+    if (rc == MPI_SUCCESS && !errh_valid(errhandler))
         rc = MPI_ERR_ARG;
     if (rc == MPI_SUCCESS)
         rc = errh_set(comm, errhandler);
     IPC__MPI_RET(comm, rc);
 }
 
+/* The handle returned is a new reference: the program frees it. */
 int MPI_Comm_get_errhandler(MPI_Comm comm, MPI_Errhandler *errhandler)
 {
     int rc = ipc__mpi_code(ipc__check_comm(comm));
     if (rc == MPI_SUCCESS && !errhandler)
         rc = MPI_ERR_ARG;
-    if (rc == MPI_SUCCESS)
+    if (rc == MPI_SUCCESS) {
         *errhandler = errh_get(comm);
+        ipc__mpi_errh_retain(*errhandler);
+    }
     IPC__MPI_RET(comm, rc);
 }
 
+/* A user handler stays alive while communicators use it. */
 int MPI_Errhandler_free(MPI_Errhandler *errhandler)
 {
+    if (!errhandler || !errh_valid(*errhandler))
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
+    ipc__mpi_errh_release(*errhandler);
     *errhandler = MPI_ERRHANDLER_NULL;
+    return MPI_SUCCESS;
+}
+
+/* Returns MPI_SUCCESS once the handler returned (MPI-3.1 8.3.6). */
+int MPI_Comm_call_errhandler(MPI_Comm comm, int errorcode)
+{
+    int rc = ipc__mpi_code(ipc__check_comm(comm));
+    if (rc != MPI_SUCCESS)
+        IPC__MPI_RET(comm, rc);
+    ipc__mpi_ret(comm, errorcode, __func__);
     return MPI_SUCCESS;
 }
 
 void ipc__mpi_status(MPI_Status *st, const ipc_status *ist)
 {
     if (st)
-        *st = (MPI_Status){.MPI_SOURCE = ist->source, .MPI_TAG = ist->tag,
+        *st = (MPI_Status){.MPI_SOURCE = ist->source,
+                           .MPI_TAG = ist->tag,
                            .MPI_ERROR = ipc__mpi_code(ist->error),
                            .ipc__bytes = ist->ipc__bytes};
 }

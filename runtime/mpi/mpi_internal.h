@@ -27,13 +27,15 @@ struct ipc__mpi_comm {
     MPI_Errhandler errh;            /* MPI_ERRHANDLER_NULL: MPI_ERRORS_ARE_FATAL */
     struct ipc__mpi_attr *attrs;    /* cached attributes (mpi_attr.c) */
     struct ipc__mpi_topo *topo;     /* the virtual topology (mpi_topo.c), or NULL */
+    MPI_Info hints;                 /* MPI_Comm_set_info's (mpi_info.c), or NULL */
 };
 /* comm's state (comm valid), made on first use; NULL when out of memory. */
 struct ipc__mpi_comm *ipc__mpi_comm_state(MPI_Comm comm);
 /* child, just made from parent by an MPI call (MPI_COMM_NULL: nothing to
  * do), takes what MPI-3.1 says it inherits: the error handler always; with
  * dup (MPI_Comm_dup, _idup, _dup_with_info) also the attributes, through
- * their copy callbacks, and the topology. Returns an MPI code. */
+ * their copy callbacks, the info hints and the topology. Returns an MPI code;
+ * on failure (a copy callback's code) the caller releases and frees child. */
 int ipc__mpi_comm_made(MPI_Comm parent, MPI_Comm child, bool dup);
 /* Before ipc_comm_free, or for world and self at MPI_Finalize: deletes the
  * attributes (their delete callbacks run) and frees the state. */
@@ -43,6 +45,35 @@ void ipc__mpi_comm_release(MPI_Comm comm);
  * of memory), for MPI_Comm_dup; free takes NULL too. */
 struct ipc__mpi_topo *ipc__mpi_topo_dup(const struct ipc__mpi_topo *t);
 void ipc__mpi_topo_free(struct ipc__mpi_topo *t);
+/* mpi_attr.c: attributes (MPI-3.1 6.7), one core for every kind of object.
+ * _copy runs the copy callbacks from old to new (an MPI code: the first
+ * failing callback's, the copies made so far deleted again); _delete runs
+ * the delete callbacks and forgets the object's attributes. */
+int ipc__mpi_comm_attrs_copy(MPI_Comm old, MPI_Comm new);
+void ipc__mpi_comm_attrs_delete(MPI_Comm comm);
+/* For MPI_Type_dup and MPI_Type_free (type attributes live in mpi_attr.c). */
+int ipc__mpi_type_attrs_copy(MPI_Datatype old, MPI_Datatype new);
+void ipc__mpi_type_attrs_delete(MPI_Datatype type);
+/* At MPI_Finalize, after the communicators: frees keyvals, type attributes. */
+void ipc__mpi_attr_fini(void);
+
+/* mpi_env.c: error handlers are counted references; the predefined ones
+ * are not counted. */
+void ipc__mpi_errh_retain(MPI_Errhandler h);
+void ipc__mpi_errh_release(MPI_Errhandler h);
+extern int ipc__mpi_last_used_code; /* the MPI_LASTUSEDCODE attribute */
+
+/* mpi_info.c: info objects. */
+int ipc__mpi_info_check(MPI_Info info); /* MPI_SUCCESS or MPI_ERR_INFO */
+/* A copy of info (MPI_INFO_NULL gives an empty one) in *copy; an MPI code. */
+int ipc__mpi_info_copy(MPI_Info info, MPI_Info *copy);
+void ipc__mpi_info_release(MPI_Info info); /* frees a user info; NULL: nothing */
+void ipc__mpi_info_env_init(int argc, char **argv, int thread_level);
+void ipc__mpi_info_fini(void);
+
+/* mpi_handle.c: the Fortran index of a pointer handle is forgotten when the
+ * object is freed. */
+void ipc__mpi_handle_forget(const void *handle);
 
 /* mpi_type.c: datatypes. A datatype's data is a list of blocks, each at a
  * byte displacement from the element's start; element i starts at

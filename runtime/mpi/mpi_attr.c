@@ -1,0 +1,498 @@
+/*
+ * mpi_attr.c - attributes (MPI-3.1 6.7): keyvals with copy and delete
+ * callbacks, and the values cached on objects under them.
+ *
+ * One core serves every kind of object (communicators, datatypes; windows
+ * are a third kind when they come): an object is a `struct obj` that names
+ * its kind, its handle as the callbacks see it, and where its attribute list
+ * lives. A communicator keeps its list in its MPI state (comm->mpi->attrs);
+ * datatypes are another module's, so their lists live here, keyed by handle.
+ *
+ * A keyval is an index into `keyvals`. It counts the attributes that use it:
+ * one freed by the program (MPI_*_free_keyval) stays until the last of them is
+ * deleted, since their delete callbacks still need it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpi_internal.h"
+
+enum kind { KIND_FREE, KIND_COMM, KIND_TYPE };
+
+#define FIRST_USER_KEYVAL (MPI_APPNUM + 1) /* below: the predefined ones */
+
+struct keyval {
+    enum kind kind; /* KIND_FREE: an unused slot */
+    bool freed;     /* the program freed it: no longer a valid handle */
+    int uses;       /* attributes cached under it */
+    union {
+        MPI_Comm_copy_attr_function *comm;
+        MPI_Type_copy_attr_function *type;
+    } copy;
+    union {
+        MPI_Comm_delete_attr_function *comm;
+        MPI_Type_delete_attr_function *type;
+    } del;
+    void *extra;
+};
+
+static struct keyval *keyvals;
+static int nkeyvals;
+
+/* A value cached on an object; the newest first. */
+struct ipc__mpi_attr {
+    int keyval;
+    void *val;
+    struct ipc__mpi_attr *next;
+};
+
+struct obj {
+    enum kind kind;
+    MPI_Comm comm;
+    MPI_Datatype type;
+    struct ipc__mpi_attr **list; /* NULL: the object has no attributes yet */
+};
+
+/* ---- keyvals ---- */
+
+static int keyval_new(enum kind kind, void *extra, int *keyval)
+{
+    if (!keyval)
+        return MPI_ERR_ARG;
+    int k = FIRST_USER_KEYVAL;
+    while (k < nkeyvals && keyvals[k].kind != KIND_FREE)
+        k++;
+    if (k >= nkeyvals) {
+        int n = nkeyvals ? 2 * nkeyvals : 2 * FIRST_USER_KEYVAL;
+        struct keyval *grown = realloc(keyvals, (size_t)n * sizeof *grown);
+        if (!grown)
+            return MPI_ERR_NO_MEM;
+        memset(grown + nkeyvals, 0, (size_t)(n - nkeyvals) * sizeof *grown);
+        keyvals = grown;
+        nkeyvals = n;
+    }
+    keyvals[k] = (struct keyval){.kind = kind, .extra = extra};
+    *keyval = k;
+    return MPI_SUCCESS;
+}
+
+/* A valid user keyval of this kind, or NULL. */
+static struct keyval *keyval_of(enum kind kind, int k)
+{
+    if (k < FIRST_USER_KEYVAL || k >= nkeyvals || keyvals[k].kind != kind ||
+        keyvals[k].freed)
+        return NULL;
+    return &keyvals[k];
+}
+
+static void keyval_unuse(int k)
+{
+    struct keyval *kv = &keyvals[k];
+    if (--kv->uses == 0 && kv->freed)
+        *kv = (struct keyval){.kind = KIND_FREE};
+}
+
+static int keyval_free(enum kind kind, int *keyval)
+{
+    struct keyval *kv = keyval ? keyval_of(kind, *keyval) : NULL;
+    if (!kv)
+        return keyval ? MPI_ERR_KEYVAL : MPI_ERR_ARG;
+    kv->freed = true;
+    if (kv->uses == 0)
+        *kv = (struct keyval){.kind = KIND_FREE};
+    *keyval = MPI_KEYVAL_INVALID;
+    return MPI_SUCCESS;
+}
+
+/* ---- callbacks ---- */
+
+static int call_copy(const struct obj *o, int k, void *in, void *out, int *flag)
+{
+    const struct keyval *kv = &keyvals[k];
+    *flag = 0;
+    if (kv->kind == KIND_COMM && kv->copy.comm)
+        return kv->copy.comm(o->comm, k, kv->extra, in, out, flag);
+    if (kv->kind == KIND_TYPE && kv->copy.type)
+        return kv->copy.type(o->type, k, kv->extra, in, out, flag);
+    return MPI_SUCCESS; /* a NULL callback copies nothing */
+}
+
+static int call_delete(const struct obj *o, const struct ipc__mpi_attr *a)
+{
+    const struct keyval *kv = &keyvals[a->keyval];
+    if (kv->kind == KIND_COMM && kv->del.comm)
+        return kv->del.comm(o->comm, a->keyval, a->val, kv->extra);
+    if (kv->kind == KIND_TYPE && kv->del.type)
+        return kv->del.type(o->type, a->keyval, a->val, kv->extra);
+    return MPI_SUCCESS;
+}
+
+/* ---- the core, on any object ---- */
+
+static struct ipc__mpi_attr **attr_find(const struct obj *o, int k)
+{
+    if (!o->list)
+        return NULL;
+    for (struct ipc__mpi_attr **pp = o->list; *pp; pp = &(*pp)->next)
+        if ((*pp)->keyval == k)
+            return pp;
+    return NULL;
+}
+
+/* The old value's delete callback runs first; when it fails, it stays. */
+static int attr_set(const struct obj *o, int k, void *val)
+{
+    struct ipc__mpi_attr **pp = attr_find(o, k);
+    if (pp) {
+        int rc = call_delete(o, *pp);
+        if (rc == MPI_SUCCESS)
+            (*pp)->val = val;
+        return rc;
+    }
+    struct ipc__mpi_attr *a = malloc(sizeof *a);
+    if (!a)
+        return MPI_ERR_NO_MEM;
+    *a = (struct ipc__mpi_attr){.keyval = k, .val = val, .next = *o->list};
+    *o->list = a;
+    keyvals[k].uses++;
+    return MPI_SUCCESS;
+}
+
+static void attr_get(const struct obj *o, int k, void *val, int *flag)
+{
+    struct ipc__mpi_attr **pp = attr_find(o, k);
+    *flag = pp != NULL;
+    if (pp)
+        *(void **)val = (*pp)->val;
+}
+
+/* Deleting what is not there is MPI_ERR_KEYVAL (as Open MPI and MPICH). */
+static int attr_delete(const struct obj *o, int k)
+{
+    struct ipc__mpi_attr **pp = attr_find(o, k);
+    if (!pp)
+        return MPI_ERR_KEYVAL;
+    struct ipc__mpi_attr *a = *pp;
+    int rc = call_delete(o, a);
+    if (rc != MPI_SUCCESS)
+        return rc;
+    *pp = a->next;
+    keyval_unuse(a->keyval);
+    free(a);
+    return MPI_SUCCESS;
+}
+
+/* Delete callbacks' failures are ignored: the object goes anyway. */
+static void attrs_delete_all(const struct obj *o)
+{
+    while (o->list && *o->list) {
+        struct ipc__mpi_attr *a = *o->list;
+        call_delete(o, a);
+        *o->list = a->next;
+        keyval_unuse(a->keyval);
+        free(a);
+    }
+}
+
+/* Copies keep their order: `to` gets them in the order `from` holds them. */
+static int attrs_copy(const struct obj *from, const struct obj *to)
+{
+    struct ipc__mpi_attr **tail = to->list;
+    while (*tail)
+        tail = &(*tail)->next;
+    for (const struct ipc__mpi_attr *a = from->list ? *from->list : NULL; a;
+         a = a->next) {
+        void *val = NULL;
+        int flag = 0;
+        int rc = call_copy(from, a->keyval, a->val, &val, &flag);
+        struct ipc__mpi_attr *copy =
+            rc == MPI_SUCCESS && flag ? malloc(sizeof *copy) : NULL;
+        if (rc == MPI_SUCCESS && flag && !copy)
+            rc = MPI_ERR_NO_MEM;
+        if (rc != MPI_SUCCESS) {
+            attrs_delete_all(to);
+            return rc;
+        }
+        if (!flag)
+            continue;
+        *copy = (struct ipc__mpi_attr){.keyval = a->keyval, .val = val};
+        *tail = copy;
+        tail = &copy->next;
+        keyvals[a->keyval].uses++;
+    }
+    return MPI_SUCCESS;
+}
+
+/* ---- communicators ---- */
+
+/* The predefined attributes, each a pointer to an int (MPI-3.1 8.1.2),
+ * answered on every communicator. */
+static int *predefined_value(int k)
+{
+    static int value[FIRST_USER_KEYVAL];
+    switch (k) {
+    case MPI_TAG_UB:
+        value[k] = IPC_TAG_UB;
+        break;
+    case MPI_HOST:
+        value[k] = MPI_PROC_NULL;
+        break;
+    case MPI_IO:
+        value[k] = ipc__g.job.rank;
+        break; /* every rank can do I/O */
+    case MPI_WTIME_IS_GLOBAL:
+        value[k] = 0;
+        break;
+    case MPI_UNIVERSE_SIZE:
+        value[k] = ipc__g.job.size;
+        break;
+    case MPI_LASTUSEDCODE:
+        value[k] = ipc__mpi_last_used_code;
+        break;
+    case MPI_APPNUM:
+        value[k] = 0;
+        break;
+    default:
+        return NULL;
+    }
+    return &value[k];
+}
+
+/* comm's object; with make, its state is made so that it can hold some. */
+static int comm_obj(MPI_Comm comm, bool make, struct obj *o)
+{
+    int rc = ipc__mpi_code(ipc__check_comm(comm));
+    if (rc != MPI_SUCCESS)
+        return rc;
+    struct ipc__mpi_comm *st = make ? ipc__mpi_comm_state(comm) : comm->mpi;
+    if (make && !st)
+        return MPI_ERR_NO_MEM;
+    *o = (struct obj){.kind = KIND_COMM, .comm = comm, .list = st ? &st->attrs : NULL};
+    return MPI_SUCCESS;
+}
+
+int ipc__mpi_comm_attrs_copy(MPI_Comm old, MPI_Comm new)
+{
+    struct obj from, to;
+    int rc = comm_obj(old, false, &from);
+    if (rc == MPI_SUCCESS)
+        rc = comm_obj(new, true, &to);
+    return rc == MPI_SUCCESS ? attrs_copy(&from, &to) : rc;
+}
+
+void ipc__mpi_comm_attrs_delete(MPI_Comm comm)
+{
+    if (comm->mpi)
+        attrs_delete_all(
+            &(struct obj){.kind = KIND_COMM, .comm = comm, .list = &comm->mpi->attrs});
+}
+
+int MPI_Comm_create_keyval(MPI_Comm_copy_attr_function *comm_copy_attr_fn,
+                           MPI_Comm_delete_attr_function *comm_delete_attr_fn,
+                           int *comm_keyval, void *extra_state)
+{
+    int rc = keyval_new(KIND_COMM, extra_state, comm_keyval);
+    if (rc == MPI_SUCCESS) {
+        keyvals[*comm_keyval].copy.comm = comm_copy_attr_fn;
+        keyvals[*comm_keyval].del.comm = comm_delete_attr_fn;
+    }
+    IPC__MPI_RET(MPI_COMM_WORLD, rc);
+}
+
+int MPI_Comm_free_keyval(int *comm_keyval)
+{
+    IPC__MPI_RET(MPI_COMM_WORLD, keyval_free(KIND_COMM, comm_keyval));
+}
+
+int MPI_Comm_set_attr(MPI_Comm comm, int comm_keyval, void *attribute_val)
+{
+    struct obj o;
+    int rc = comm_obj(comm, true, &o);
+    if (rc == MPI_SUCCESS && !keyval_of(KIND_COMM, comm_keyval))
+        rc = MPI_ERR_KEYVAL; /* predefined ones included: the program cannot set them */
+    if (rc == MPI_SUCCESS)
+        rc = attr_set(&o, comm_keyval, attribute_val);
+    IPC__MPI_RET(comm, rc);
+}
+
+int MPI_Comm_get_attr(MPI_Comm comm, int comm_keyval, void *attribute_val, int *flag)
+{
+    struct obj o;
+    int rc = comm_obj(comm, false, &o);
+    int *predefined = predefined_value(comm_keyval);
+    if (rc == MPI_SUCCESS && (!attribute_val || !flag))
+        rc = MPI_ERR_ARG;
+    if (rc == MPI_SUCCESS && !predefined && !keyval_of(KIND_COMM, comm_keyval))
+        rc = MPI_ERR_KEYVAL;
+    if (rc != MPI_SUCCESS)
+        IPC__MPI_RET(comm, rc);
+    if (predefined) {
+        *(int **)attribute_val = predefined;
+        *flag = 1;
+    } else {
+        attr_get(&o, comm_keyval, attribute_val, flag);
+    }
+    return MPI_SUCCESS;
+}
+
+int MPI_Comm_delete_attr(MPI_Comm comm, int comm_keyval)
+{
+    struct obj o;
+    int rc = comm_obj(comm, false, &o);
+    if (rc == MPI_SUCCESS && !keyval_of(KIND_COMM, comm_keyval))
+        rc = MPI_ERR_KEYVAL;
+    if (rc == MPI_SUCCESS)
+        rc = attr_delete(&o, comm_keyval);
+    IPC__MPI_RET(comm, rc);
+}
+
+/* The MPI-1 names (deprecated, not removed): the same calls. */
+
+int MPI_Keyval_create(MPI_Copy_function *copy_fn, MPI_Delete_function *delete_fn,
+                      int *keyval, void *extra_state)
+{
+    return MPI_Comm_create_keyval(copy_fn, delete_fn, keyval, extra_state);
+}
+
+int MPI_Keyval_free(int *keyval)
+{
+    return MPI_Comm_free_keyval(keyval);
+}
+
+int MPI_Attr_put(MPI_Comm comm, int keyval, void *attribute_val)
+{
+    return MPI_Comm_set_attr(comm, keyval, attribute_val);
+}
+
+int MPI_Attr_get(MPI_Comm comm, int keyval, void *attribute_val, int *flag)
+{
+    return MPI_Comm_get_attr(comm, keyval, attribute_val, flag);
+}
+
+int MPI_Attr_delete(MPI_Comm comm, int keyval)
+{
+    return MPI_Comm_delete_attr(comm, keyval);
+}
+
+/* ---- datatypes: lists kept here, by handle ---- */
+
+struct type_attrs {
+    MPI_Datatype type;
+    struct ipc__mpi_attr *attrs;
+    struct type_attrs *next;
+};
+static struct type_attrs *typed;
+
+/* type's object; with make, a list entry is made so that it can hold some. */
+static int type_obj(MPI_Datatype type, bool make, struct obj *o)
+{
+    if (!ipc__mpi_type(type))
+        return MPI_ERR_TYPE;
+    struct type_attrs *t = typed;
+    while (t && t->type != type)
+        t = t->next;
+    if (!t && make) {
+        if (!(t = malloc(sizeof *t)))
+            return MPI_ERR_NO_MEM;
+        *t = (struct type_attrs){.type = type, .next = typed};
+        typed = t;
+    }
+    *o = (struct obj){.kind = KIND_TYPE, .type = type, .list = t ? &t->attrs : NULL};
+    return MPI_SUCCESS;
+}
+
+int ipc__mpi_type_attrs_copy(MPI_Datatype old, MPI_Datatype new)
+{
+    struct obj from, to;
+    int rc = type_obj(old, false, &from);
+    if (rc != MPI_SUCCESS || !from.list || !*from.list)
+        return rc;
+    rc = type_obj(new, true, &to);
+    return rc == MPI_SUCCESS ? attrs_copy(&from, &to) : rc;
+}
+
+void ipc__mpi_type_attrs_delete(MPI_Datatype type)
+{
+    for (struct type_attrs **pp = &typed; *pp; pp = &(*pp)->next) {
+        struct type_attrs *t = *pp;
+        if (t->type == type) {
+            attrs_delete_all(
+                &(struct obj){.kind = KIND_TYPE, .type = type, .list = &t->attrs});
+            *pp = t->next;
+            free(t);
+            return;
+        }
+    }
+}
+
+int MPI_Type_create_keyval(MPI_Type_copy_attr_function *type_copy_attr_fn,
+                           MPI_Type_delete_attr_function *type_delete_attr_fn,
+                           int *type_keyval, void *extra_state)
+{
+    int rc = keyval_new(KIND_TYPE, extra_state, type_keyval);
+    if (rc == MPI_SUCCESS) {
+        keyvals[*type_keyval].copy.type = type_copy_attr_fn;
+        keyvals[*type_keyval].del.type = type_delete_attr_fn;
+    }
+    IPC__MPI_RET(MPI_COMM_WORLD, rc);
+}
+
+int MPI_Type_free_keyval(int *type_keyval)
+{
+    IPC__MPI_RET(MPI_COMM_WORLD, keyval_free(KIND_TYPE, type_keyval));
+}
+
+int MPI_Type_set_attr(MPI_Datatype datatype, int type_keyval, void *attribute_val)
+{
+    struct obj o;
+    int rc = type_obj(datatype, true, &o);
+    if (rc == MPI_SUCCESS && !keyval_of(KIND_TYPE, type_keyval))
+        rc = MPI_ERR_KEYVAL;
+    if (rc == MPI_SUCCESS)
+        rc = attr_set(&o, type_keyval, attribute_val);
+    IPC__MPI_RET(MPI_COMM_WORLD, rc);
+}
+
+int MPI_Type_get_attr(MPI_Datatype datatype, int type_keyval, void *attribute_val,
+                      int *flag)
+{
+    struct obj o;
+    int rc = type_obj(datatype, false, &o);
+    if (rc == MPI_SUCCESS && (!attribute_val || !flag))
+        rc = MPI_ERR_ARG;
+    if (rc == MPI_SUCCESS && !keyval_of(KIND_TYPE, type_keyval))
+        rc = MPI_ERR_KEYVAL;
+    if (rc == MPI_SUCCESS)
+        attr_get(&o, type_keyval, attribute_val, flag);
+    IPC__MPI_RET(MPI_COMM_WORLD, rc);
+}
+
+int MPI_Type_delete_attr(MPI_Datatype datatype, int type_keyval)
+{
+    struct obj o;
+    int rc = type_obj(datatype, false, &o);
+    if (rc == MPI_SUCCESS && !keyval_of(KIND_TYPE, type_keyval))
+        rc = MPI_ERR_KEYVAL;
+    if (rc == MPI_SUCCESS)
+        rc = attr_delete(&o, type_keyval);
+    IPC__MPI_RET(MPI_COMM_WORLD, rc);
+}
+
+/* Type attributes still cached go without their callbacks (MPI-3.1 runs
+ * callbacks at MPI_Finalize for MPI_COMM_SELF's only). */
+void ipc__mpi_attr_fini(void)
+{
+    while (typed) {
+        struct type_attrs *t = typed;
+        typed = t->next;
+        while (t->attrs) {
+            struct ipc__mpi_attr *a = t->attrs;
+            t->attrs = a->next;
+            free(a);
+        }
+        free(t);
+    }
+    free(keyvals);
+    keyvals = NULL;
+    nkeyvals = 0;
+}
