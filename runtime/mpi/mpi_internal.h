@@ -65,6 +65,9 @@ struct ipc__mpi_type {
     size_t red_n;        /* how many red_basic in one element */
     size_t size;
     long lb, extent, true_lb, true_extent, align;
+    /* lb, ub set by MPI_Type_create_resized: markers, which stay the bounds of
+     * the types built on this one (MPI-3.1 4.1.7) */
+    bool lb_mark, ub_mark;
     size_t nentries;
     struct ipc__mpi_entry *entries;
     /* The envelope (MPI_Type_get_envelope/_contents). */

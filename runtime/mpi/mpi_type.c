@@ -71,7 +71,7 @@ static const struct {
     ONE(MPI_UNSIGNED, unsigned),
     ONE(MPI_LONG, long),
     ONE(MPI_UNSIGNED_LONG, unsigned long),
-    ONE(MPI_LONG_LONG, long long),
+    ONE(MPI_LONG_LONG_INT, long long),
     ONE(MPI_UNSIGNED_LONG_LONG, unsigned long long),
     ONE(MPI_FLOAT, float),
     ONE(MPI_DOUBLE, double),
@@ -313,7 +313,9 @@ static void entry_bounds(const struct ipc__mpi_entry *e, long lo, long hi, long 
  * pads the extent to the alignment when `pad` (MPI_Type_create_struct). */
 static void type_finish(struct ipc__mpi_type *t, bool pad)
 {
-    long lb = LONG_MAX, ub = LONG_MIN, tlb = LONG_MAX, tub = LONG_MIN;
+    /* Bounds of the data (p) and of the markers (m): markers win. */
+    long plb = LONG_MAX, pub = LONG_MIN, mlb = LONG_MAX, mub = LONG_MIN;
+    long tlb = LONG_MAX, tub = LONG_MIN;
     size_t kept = 0;
     t->size = 0;
     t->red_n = 0;
@@ -331,7 +333,11 @@ static void type_finish(struct ipc__mpi_type *t, bool pad)
         const struct ipc__mpi_type *c = e->child ? e->child : ipc__mpi_predef(e->basic);
         long clb = e->child ? c->lb : 0, cext = e->child ? c->extent : (long)e->len;
         long ctlb = e->child ? c->true_lb : 0, ctext = e->child ? c->true_extent : cext;
-        entry_bounds(e, clb, clb + cext, &lb, &ub);
+        long lo = LONG_MAX, hi = LONG_MIN;
+        entry_bounds(e, clb, clb + cext, &lo, &hi);
+        bool lm = e->child && c->lb_mark, um = e->child && c->ub_mark;
+        *(lm ? &mlb : &plb) = min_l(lm ? mlb : plb, lo);
+        *(um ? &mub : &pub) = max_l(um ? mub : pub, hi);
         t->align = max_l(t->align, c->align);
         size_t csize = e->child ? c->size : e->len;
         if (!csize) { /* no data: only the bounds count */
@@ -353,9 +359,12 @@ static void type_finish(struct ipc__mpi_type *t, bool pad)
     if (t->red_basic < 0 || !t->red_basic)
         t->red_n = 0;
     t->red_basic = t->red_basic < 0 ? 0 : t->red_basic;
+    t->lb_mark = mlb != LONG_MAX;
+    t->ub_mark = mub != LONG_MIN;
+    long lb = t->lb_mark ? mlb : plb, ub = t->ub_mark ? mub : pub;
     t->lb = lb == LONG_MAX ? 0 : lb;
     t->extent = lb == LONG_MAX ? 0 : ub - lb;
-    if (pad && t->extent % t->align)
+    if (pad && !t->ub_mark && t->extent % t->align)
         t->extent += t->align - t->extent % t->align;
     t->true_lb = tlb == LONG_MAX ? 0 : tlb;
     t->true_extent = tlb == LONG_MAX ? 0 : tub - tlb;
@@ -663,6 +672,7 @@ static struct ipc__mpi_type *type_placed(struct ipc__mpi_type *child, long disp,
     type_finish(t, false);
     t->lb = lb;
     t->extent = extent;
+    t->lb_mark = t->ub_mark = true;
     t->contig = t->contig && lb == 0 && extent == (long)t->size;
     return t;
 }
@@ -678,6 +688,7 @@ int MPI_Type_create_resized(MPI_Datatype oldtype, MPI_Aint lb, MPI_Aint extent,
     if (t) {
         t->lb = lb;
         t->extent = extent;
+        t->lb_mark = t->ub_mark = true;
         t->contig = t->contig && lb == 0 && extent == (long)t->size;
     }
     MPI_Aint aints[2] = {lb, extent};
@@ -697,6 +708,8 @@ int MPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype *newtype)
         t->extent = old->extent;
         t->contig = old->contig;
         t->committed = old->committed;
+        t->lb_mark = old->lb_mark;
+        t->ub_mark = old->ub_mark;
     }
     IPC__MPI_RET(MPI_COMM_WORLD,
                  type_publish(t, MPI_COMBINER_DUP, 0, NULL, 0, NULL, 1, &old, newtype));
