@@ -5,8 +5,7 @@
  * Only what is implemented is declared: a call this header lacks is missing
  * from the library too, and a program using it fails to compile.
  * docs/mpi.md lists what is supported, how it maps onto libipc and what is
- * left out (MPI_PACKED, indexed and struct datatypes, intercommunicators,
- * one-sided, I/O, persistent requests, ...).
+ * left out (intercommunicators, one-sided, I/O, persistent requests, ...).
  *
  * Handles: communicators are libipc's; datatypes, ops, errhandlers, keyvals are small
  * integers; requests, groups and info objects are opaque pointers. The library is
@@ -157,7 +156,8 @@ extern struct ipc__comm ipc__comm_self;
 #define MPI_THREAD_SERIALIZED 2
 #define MPI_THREAD_MULTIPLE 3
 
-/* Datatypes. MPI_PACKED is not provided. */
+/* Datatypes: predefined ones are the small constants below, derived ones
+ * handles from 64 up. */
 #define MPI_DATATYPE_NULL 0
 #define MPI_CHAR 1
 #define MPI_SIGNED_CHAR 2
@@ -186,13 +186,73 @@ extern struct ipc__comm ipc__comm_self;
 #define MPI_C_BOOL 24
 #define MPI_WCHAR 25
 #define MPI_AINT 26
-/* Pairs for MPI_MINLOC and MPI_MAXLOC: the C struct {value; int index}. */
+/* Pairs for MPI_MINLOC and MPI_MAXLOC, with the standard's type maps:
+ * MPI_DOUBLE_INT is {(double,0),(int,sizeof(double))}, size 12, extent 16. */
 #define MPI_FLOAT_INT 27
 #define MPI_DOUBLE_INT 28
 #define MPI_LONG_INT 29
 #define MPI_2INT 30
 #define MPI_SHORT_INT 31
 #define MPI_LONG_DOUBLE_INT 32
+#define MPI_C_COMPLEX 33
+#define MPI_C_FLOAT_COMPLEX 34
+#define MPI_C_DOUBLE_COMPLEX 35
+#define MPI_C_LONG_DOUBLE_COMPLEX 36
+#define MPI_OFFSET 37
+#define MPI_COUNT 38
+#define MPI_PACKED 39
+#define MPI_CXX_BOOL 40
+#define MPI_CXX_FLOAT_COMPLEX 41
+#define MPI_CXX_DOUBLE_COMPLEX 42
+#define MPI_CXX_LONG_DOUBLE_COMPLEX 43
+/* Fortran types usable from C, as the C types of the same size. */
+#define MPI_INTEGER 44
+#define MPI_REAL 45
+#define MPI_DOUBLE_PRECISION 46
+#define MPI_COMPLEX 47
+#define MPI_DOUBLE_COMPLEX 48
+#define MPI_LOGICAL 49
+#define MPI_CHARACTER 50
+#define MPI_2INTEGER 51
+#define MPI_2REAL 52
+#define MPI_2DOUBLE_PRECISION 53
+#define MPI_INTEGER1 54
+#define MPI_INTEGER2 55
+#define MPI_INTEGER4 56
+#define MPI_INTEGER8 57
+#define MPI_REAL4 58
+#define MPI_REAL8 59
+
+/* MPI_Type_get_envelope. */
+#define MPI_COMBINER_NAMED 1
+#define MPI_COMBINER_DUP 2
+#define MPI_COMBINER_CONTIGUOUS 3
+#define MPI_COMBINER_VECTOR 4
+#define MPI_COMBINER_HVECTOR 5
+#define MPI_COMBINER_INDEXED 6
+#define MPI_COMBINER_HINDEXED 7
+#define MPI_COMBINER_INDEXED_BLOCK 8
+#define MPI_COMBINER_HINDEXED_BLOCK 9
+#define MPI_COMBINER_STRUCT 10
+#define MPI_COMBINER_SUBARRAY 11
+#define MPI_COMBINER_DARRAY 12
+#define MPI_COMBINER_F90_REAL 13
+#define MPI_COMBINER_F90_COMPLEX 14
+#define MPI_COMBINER_F90_INTEGER 15
+#define MPI_COMBINER_RESIZED 16
+
+/* Subarrays and distributed arrays. */
+#define MPI_ORDER_C 56
+#define MPI_ORDER_FORTRAN 57
+#define MPI_DISTRIBUTE_BLOCK 121
+#define MPI_DISTRIBUTE_CYCLIC 122
+#define MPI_DISTRIBUTE_NONE 123
+#define MPI_DISTRIBUTE_DFLT_DARG (-49767)
+
+/* MPI_Type_match_size. */
+#define MPI_TYPECLASS_INTEGER 1
+#define MPI_TYPECLASS_REAL 2
+#define MPI_TYPECLASS_COMPLEX 3
 
 /* Reduction operations. */
 #define MPI_OP_NULL 0
@@ -393,14 +453,67 @@ int MPI_Comm_compare(MPI_Comm comm1, MPI_Comm comm2, int *result);
 
 /* Datatypes. */
 int MPI_Type_size(MPI_Datatype type, int *size);
+int MPI_Type_size_x(MPI_Datatype type, MPI_Count *size);
 int MPI_Type_get_extent(MPI_Datatype type, MPI_Aint *lb, MPI_Aint *extent);
+int MPI_Type_get_extent_x(MPI_Datatype type, MPI_Count *lb, MPI_Count *extent);
+int MPI_Type_get_true_extent(MPI_Datatype type, MPI_Aint *true_lb, MPI_Aint *true_extent);
+int MPI_Type_get_true_extent_x(MPI_Datatype type, MPI_Count *true_lb,
+                               MPI_Count *true_extent);
 int MPI_Type_contiguous(int count, MPI_Datatype oldtype, MPI_Datatype *newtype);
 int MPI_Type_vector(int count, int blocklength, int stride, MPI_Datatype oldtype,
                     MPI_Datatype *newtype);
+int MPI_Type_create_hvector(int count, int blocklength, MPI_Aint stride,
+                            MPI_Datatype oldtype, MPI_Datatype *newtype);
+int MPI_Type_indexed(int count, const int blocklengths[], const int displacements[],
+                     MPI_Datatype oldtype, MPI_Datatype *newtype);
+int MPI_Type_create_hindexed(int count, const int blocklengths[],
+                             const MPI_Aint displacements[], MPI_Datatype oldtype,
+                             MPI_Datatype *newtype);
+int MPI_Type_create_indexed_block(int count, int blocklength, const int displacements[],
+                                  MPI_Datatype oldtype, MPI_Datatype *newtype);
+int MPI_Type_create_hindexed_block(int count, int blocklength,
+                                   const MPI_Aint displacements[], MPI_Datatype oldtype,
+                                   MPI_Datatype *newtype);
+int MPI_Type_create_struct(int count, const int blocklengths[],
+                           const MPI_Aint displacements[], const MPI_Datatype types[],
+                           MPI_Datatype *newtype);
+int MPI_Type_create_subarray(int ndims, const int sizes[], const int subsizes[],
+                             const int starts[], int order, MPI_Datatype oldtype,
+                             MPI_Datatype *newtype);
+int MPI_Type_create_darray(int size, int rank, int ndims, const int gsizes[],
+                           const int distribs[], const int dargs[], const int psizes[],
+                           int order, MPI_Datatype oldtype, MPI_Datatype *newtype);
+int MPI_Type_create_resized(MPI_Datatype oldtype, MPI_Aint lb, MPI_Aint extent,
+                            MPI_Datatype *newtype);
+int MPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype *newtype);
 int MPI_Type_commit(MPI_Datatype *type);
 int MPI_Type_free(MPI_Datatype *type);
+int MPI_Type_get_envelope(MPI_Datatype type, int *num_integers, int *num_addresses,
+                          int *num_datatypes, int *combiner);
+int MPI_Type_get_contents(MPI_Datatype type, int max_integers, int max_addresses,
+                          int max_datatypes, int integers[], MPI_Aint addresses[],
+                          MPI_Datatype datatypes[]);
+int MPI_Type_set_name(MPI_Datatype type, const char *name);
+int MPI_Type_get_name(MPI_Datatype type, char *name, int *resultlen);
+int MPI_Type_match_size(int typeclass, int size, MPI_Datatype *type);
+int MPI_Get_address(const void *location, MPI_Aint *address);
+MPI_Aint MPI_Aint_add(MPI_Aint base, MPI_Aint disp);
+MPI_Aint MPI_Aint_diff(MPI_Aint addr1, MPI_Aint addr2);
 int MPI_Get_count(const MPI_Status *status, MPI_Datatype type, int *count);
 int MPI_Get_elements(const MPI_Status *status, MPI_Datatype type, int *count);
+int MPI_Get_elements_x(const MPI_Status *status, MPI_Datatype type, MPI_Count *count);
+int MPI_Pack(const void *inbuf, int incount, MPI_Datatype type, void *outbuf, int outsize,
+             int *position, MPI_Comm comm);
+int MPI_Unpack(const void *inbuf, int insize, int *position, void *outbuf, int outcount,
+               MPI_Datatype type, MPI_Comm comm);
+int MPI_Pack_size(int incount, MPI_Datatype type, MPI_Comm comm, int *size);
+int MPI_Pack_external(const char datarep[], const void *inbuf, int incount,
+                      MPI_Datatype type, void *outbuf, MPI_Aint outsize,
+                      MPI_Aint *position);
+int MPI_Unpack_external(const char datarep[], const void *inbuf, MPI_Aint insize,
+                        MPI_Aint *position, void *outbuf, int outcount, MPI_Datatype type);
+int MPI_Pack_external_size(const char datarep[], int incount, MPI_Datatype type,
+                           MPI_Aint *size);
 
 /* Point-to-point. */
 int MPI_Send(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm);
@@ -546,45 +659,54 @@ int MPI_Topo_test(MPI_Comm comm, int *status);
 #define IPC__PMPI(name) extern __typeof__(MPI_##name) PMPI_##name;
 /* PMPI: begin (made by scripts/pmpi header from the prototypes above; do not edit) */
 IPC__PMPI(Abort) IPC__PMPI(Add_error_class) IPC__PMPI(Add_error_code) IPC__PMPI(Add_error_string)
-IPC__PMPI(Allgather) IPC__PMPI(Allgatherv) IPC__PMPI(Alloc_mem) IPC__PMPI(Allreduce)
-IPC__PMPI(Alltoall) IPC__PMPI(Alltoallv) IPC__PMPI(Attr_delete) IPC__PMPI(Attr_get)
-IPC__PMPI(Attr_put) IPC__PMPI(Barrier) IPC__PMPI(Bcast) IPC__PMPI(Bsend) IPC__PMPI(Buffer_attach)
-IPC__PMPI(Buffer_detach) IPC__PMPI(Cart_coords) IPC__PMPI(Cart_create) IPC__PMPI(Cart_get)
-IPC__PMPI(Cart_map) IPC__PMPI(Cart_rank) IPC__PMPI(Cart_shift) IPC__PMPI(Cart_sub)
-IPC__PMPI(Cartdim_get) IPC__PMPI(Comm_c2f) IPC__PMPI(Comm_call_errhandler) IPC__PMPI(Comm_compare)
-IPC__PMPI(Comm_create) IPC__PMPI(Comm_create_errhandler) IPC__PMPI(Comm_create_group)
-IPC__PMPI(Comm_create_keyval) IPC__PMPI(Comm_delete_attr) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_f2c)
-IPC__PMPI(Comm_free) IPC__PMPI(Comm_free_keyval) IPC__PMPI(Comm_get_attr) IPC__PMPI(Comm_get_errhandler)
+IPC__PMPI(Aint_add) IPC__PMPI(Aint_diff) IPC__PMPI(Allgather) IPC__PMPI(Allgatherv)
+IPC__PMPI(Alloc_mem) IPC__PMPI(Allreduce) IPC__PMPI(Alltoall) IPC__PMPI(Alltoallv)
+IPC__PMPI(Attr_delete) IPC__PMPI(Attr_get) IPC__PMPI(Attr_put) IPC__PMPI(Barrier)
+IPC__PMPI(Bcast) IPC__PMPI(Bsend) IPC__PMPI(Buffer_attach) IPC__PMPI(Buffer_detach)
+IPC__PMPI(Cart_coords) IPC__PMPI(Cart_create) IPC__PMPI(Cart_get) IPC__PMPI(Cart_map)
+IPC__PMPI(Cart_rank) IPC__PMPI(Cart_shift) IPC__PMPI(Cart_sub) IPC__PMPI(Cartdim_get)
+IPC__PMPI(Comm_c2f) IPC__PMPI(Comm_call_errhandler) IPC__PMPI(Comm_compare) IPC__PMPI(Comm_create)
+IPC__PMPI(Comm_create_errhandler) IPC__PMPI(Comm_create_group) IPC__PMPI(Comm_create_keyval)
+IPC__PMPI(Comm_delete_attr) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_f2c) IPC__PMPI(Comm_free)
+IPC__PMPI(Comm_free_keyval) IPC__PMPI(Comm_get_attr) IPC__PMPI(Comm_get_errhandler)
 IPC__PMPI(Comm_get_info) IPC__PMPI(Comm_group) IPC__PMPI(Comm_rank) IPC__PMPI(Comm_set_attr)
 IPC__PMPI(Comm_set_errhandler) IPC__PMPI(Comm_set_info) IPC__PMPI(Comm_size) IPC__PMPI(Comm_split)
 IPC__PMPI(Dims_create) IPC__PMPI(Dist_graph_create) IPC__PMPI(Dist_graph_create_adjacent)
 IPC__PMPI(Dist_graph_neighbors) IPC__PMPI(Dist_graph_neighbors_count) IPC__PMPI(Errhandler_c2f)
 IPC__PMPI(Errhandler_f2c) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class) IPC__PMPI(Error_string)
 IPC__PMPI(Exscan) IPC__PMPI(Finalize) IPC__PMPI(Finalized) IPC__PMPI(Free_mem) IPC__PMPI(Gather)
-IPC__PMPI(Gatherv) IPC__PMPI(Get_count) IPC__PMPI(Get_elements) IPC__PMPI(Get_library_version)
-IPC__PMPI(Get_processor_name) IPC__PMPI(Get_version) IPC__PMPI(Graph_create) IPC__PMPI(Graph_get)
-IPC__PMPI(Graph_map) IPC__PMPI(Graph_neighbors) IPC__PMPI(Graph_neighbors_count)
-IPC__PMPI(Graphdims_get) IPC__PMPI(Group_c2f) IPC__PMPI(Group_compare) IPC__PMPI(Group_excl)
-IPC__PMPI(Group_f2c) IPC__PMPI(Group_free) IPC__PMPI(Group_incl) IPC__PMPI(Group_rank)
-IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks) IPC__PMPI(Ibsend) IPC__PMPI(Info_c2f)
-IPC__PMPI(Info_create) IPC__PMPI(Info_delete) IPC__PMPI(Info_dup) IPC__PMPI(Info_f2c)
-IPC__PMPI(Info_free) IPC__PMPI(Info_get) IPC__PMPI(Info_get_nkeys) IPC__PMPI(Info_get_nthkey)
-IPC__PMPI(Info_get_valuelen) IPC__PMPI(Info_set) IPC__PMPI(Init) IPC__PMPI(Init_thread)
-IPC__PMPI(Initialized) IPC__PMPI(Iprobe) IPC__PMPI(Irecv) IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main)
-IPC__PMPI(Isend) IPC__PMPI(Issend) IPC__PMPI(Keyval_create) IPC__PMPI(Keyval_free)
-IPC__PMPI(Op_c2f) IPC__PMPI(Op_create) IPC__PMPI(Op_f2c) IPC__PMPI(Op_free) IPC__PMPI(Pcontrol)
-IPC__PMPI(Probe) IPC__PMPI(Query_thread) IPC__PMPI(Recv) IPC__PMPI(Reduce) IPC__PMPI(Reduce_scatter)
+IPC__PMPI(Gatherv) IPC__PMPI(Get_address) IPC__PMPI(Get_count) IPC__PMPI(Get_elements)
+IPC__PMPI(Get_elements_x) IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name)
+IPC__PMPI(Get_version) IPC__PMPI(Graph_create) IPC__PMPI(Graph_get) IPC__PMPI(Graph_map)
+IPC__PMPI(Graph_neighbors) IPC__PMPI(Graph_neighbors_count) IPC__PMPI(Graphdims_get)
+IPC__PMPI(Group_c2f) IPC__PMPI(Group_compare) IPC__PMPI(Group_excl) IPC__PMPI(Group_f2c)
+IPC__PMPI(Group_free) IPC__PMPI(Group_incl) IPC__PMPI(Group_rank) IPC__PMPI(Group_size)
+IPC__PMPI(Group_translate_ranks) IPC__PMPI(Ibsend) IPC__PMPI(Info_c2f) IPC__PMPI(Info_create)
+IPC__PMPI(Info_delete) IPC__PMPI(Info_dup) IPC__PMPI(Info_f2c) IPC__PMPI(Info_free)
+IPC__PMPI(Info_get) IPC__PMPI(Info_get_nkeys) IPC__PMPI(Info_get_nthkey) IPC__PMPI(Info_get_valuelen)
+IPC__PMPI(Info_set) IPC__PMPI(Init) IPC__PMPI(Init_thread) IPC__PMPI(Initialized)
+IPC__PMPI(Iprobe) IPC__PMPI(Irecv) IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend)
+IPC__PMPI(Issend) IPC__PMPI(Keyval_create) IPC__PMPI(Keyval_free) IPC__PMPI(Op_c2f)
+IPC__PMPI(Op_create) IPC__PMPI(Op_f2c) IPC__PMPI(Op_free) IPC__PMPI(Pack) IPC__PMPI(Pack_external)
+IPC__PMPI(Pack_external_size) IPC__PMPI(Pack_size) IPC__PMPI(Pcontrol) IPC__PMPI(Probe)
+IPC__PMPI(Query_thread) IPC__PMPI(Recv) IPC__PMPI(Reduce) IPC__PMPI(Reduce_scatter)
 IPC__PMPI(Reduce_scatter_block) IPC__PMPI(Request_c2f) IPC__PMPI(Request_f2c) IPC__PMPI(Request_free)
 IPC__PMPI(Rsend) IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv) IPC__PMPI(Send)
 IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend) IPC__PMPI(Status_c2f)
 IPC__PMPI(Status_f2c) IPC__PMPI(Status_set_cancelled) IPC__PMPI(Status_set_elements)
 IPC__PMPI(Status_set_elements_x) IPC__PMPI(Test) IPC__PMPI(Test_cancelled) IPC__PMPI(Testall)
 IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f) IPC__PMPI(Type_commit)
-IPC__PMPI(Type_contiguous) IPC__PMPI(Type_create_keyval) IPC__PMPI(Type_delete_attr)
-IPC__PMPI(Type_f2c) IPC__PMPI(Type_free) IPC__PMPI(Type_free_keyval) IPC__PMPI(Type_get_attr)
-IPC__PMPI(Type_get_extent) IPC__PMPI(Type_set_attr) IPC__PMPI(Type_size) IPC__PMPI(Type_vector)
-IPC__PMPI(Wait) IPC__PMPI(Waitall) IPC__PMPI(Waitany) IPC__PMPI(Waitsome) IPC__PMPI(Wtick)
-IPC__PMPI(Wtime)
+IPC__PMPI(Type_contiguous) IPC__PMPI(Type_create_darray) IPC__PMPI(Type_create_hindexed)
+IPC__PMPI(Type_create_hindexed_block) IPC__PMPI(Type_create_hvector) IPC__PMPI(Type_create_indexed_block)
+IPC__PMPI(Type_create_keyval) IPC__PMPI(Type_create_resized) IPC__PMPI(Type_create_struct)
+IPC__PMPI(Type_create_subarray) IPC__PMPI(Type_delete_attr) IPC__PMPI(Type_dup) IPC__PMPI(Type_f2c)
+IPC__PMPI(Type_free) IPC__PMPI(Type_free_keyval) IPC__PMPI(Type_get_attr) IPC__PMPI(Type_get_contents)
+IPC__PMPI(Type_get_envelope) IPC__PMPI(Type_get_extent) IPC__PMPI(Type_get_extent_x)
+IPC__PMPI(Type_get_name) IPC__PMPI(Type_get_true_extent) IPC__PMPI(Type_get_true_extent_x)
+IPC__PMPI(Type_indexed) IPC__PMPI(Type_match_size) IPC__PMPI(Type_set_attr) IPC__PMPI(Type_set_name)
+IPC__PMPI(Type_size) IPC__PMPI(Type_size_x) IPC__PMPI(Type_vector) IPC__PMPI(Unpack)
+IPC__PMPI(Unpack_external) IPC__PMPI(Wait) IPC__PMPI(Waitall) IPC__PMPI(Waitany)
+IPC__PMPI(Waitsome) IPC__PMPI(Wtick) IPC__PMPI(Wtime)
 /* PMPI: end */
 #undef IPC__PMPI
 

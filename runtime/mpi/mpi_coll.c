@@ -27,7 +27,7 @@ static int comm_info(MPI_Comm comm, int *rank, int *size)
 
 int MPI_Bcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm)
 {
-    const struct ipc__mpi_type *t = ipc__mpi_type(type);
+    struct ipc__mpi_type *t = ipc__mpi_type(type);
     int rank, size, rc = comm_info(comm, &rank, &size);
     struct ipc__mpi_view v;
     if (rc == MPI_SUCCESS)
@@ -35,7 +35,7 @@ int MPI_Bcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm)
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(comm, rc);
     rc = ipc__mpi_code(ipc_bcast(v.p, v.bytes, IPC_BYTE, root, comm));
-    ipc__mpi_view_done(&v, buf, v.bytes, t, rank != root && rc == MPI_SUCCESS);
+    ipc__mpi_view_done(&v, buf, v.bytes, rank != root && rc == MPI_SUCCESS);
     IPC__MPI_RET(comm, rc);
 }
 
@@ -46,7 +46,7 @@ enum red_kind { RED_REDUCE, RED_ALLREDUCE, RED_SCAN, RED_EXSCAN };
 static int reduce_common(const void *sbuf, void *rbuf, int count, MPI_Datatype type,
                          MPI_Op op, int root, MPI_Comm comm, enum red_kind kind)
 {
-    const struct ipc__mpi_type *t = ipc__mpi_type(type);
+    struct ipc__mpi_type *t = ipc__mpi_type(type);
     int rank, size, rc = comm_info(comm, &rank, &size);
     struct ipc__mpi_red red;
     if (rc == MPI_SUCCESS)
@@ -58,7 +58,7 @@ static int reduce_common(const void *sbuf, void *rbuf, int count, MPI_Datatype t
     if (rc == MPI_SUCCESS && has_result)
         rc = ipc__mpi_view_out(&rv, rbuf, count, t, sbuf == MPI_IN_PLACE || kind == RED_EXSCAN);
     if (rc != MPI_SUCCESS) {
-        free(sv.tmp);
+        ipc__mpi_view_done(&sv, NULL, 0, false);
         return rc;
     }
     int irc;
@@ -76,8 +76,8 @@ static int reduce_common(const void *sbuf, void *rbuf, int count, MPI_Datatype t
         irc = ipc_exscan(sv.p, rv.p, red.count, red.type, red.op, comm);
         break;
     }
-    free(sv.tmp);
-    ipc__mpi_view_done(&rv, rbuf, rv.bytes, t, irc == IPC_SUCCESS);
+    ipc__mpi_view_done(&sv, NULL, 0, false);
+    ipc__mpi_view_done(&rv, rbuf, rv.bytes, irc == IPC_SUCCESS);
     return ipc__mpi_code(irc);
 }
 
@@ -110,7 +110,7 @@ int MPI_Exscan(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_O
 static int reduce_scatter_block(const void *sbuf, void *rbuf, int count, MPI_Datatype type,
                                 MPI_Op op, MPI_Comm comm)
 {
-    const struct ipc__mpi_type *t = ipc__mpi_type(type);
+    struct ipc__mpi_type *t = ipc__mpi_type(type);
     int rank, size, rc = comm_info(comm, &rank, &size);
     struct ipc__mpi_red red;
     if (rc == MPI_SUCCESS)
@@ -122,13 +122,13 @@ static int reduce_scatter_block(const void *sbuf, void *rbuf, int count, MPI_Dat
     if (rc == MPI_SUCCESS)
         rc = ipc__mpi_view_out(&rv, rbuf, in_place ? count * size : count, t, in_place);
     if (rc != MPI_SUCCESS) {
-        free(sv.tmp);
+        ipc__mpi_view_done(&sv, NULL, 0, false);
         return rc;
     }
     int irc = ipc_reduce_scatter_block(in_place ? IPC_IN_PLACE : sv.p, rv.p, red.count,
                                        red.type, red.op, comm);
-    free(sv.tmp);
-    ipc__mpi_view_done(&rv, rbuf, (size_t)count * t->size, t, irc == IPC_SUCCESS);
+    ipc__mpi_view_done(&sv, NULL, 0, false);
+    ipc__mpi_view_done(&rv, rbuf, (size_t)count * t->size, irc == IPC_SUCCESS);
     return ipc__mpi_code(irc);
 }
 
@@ -142,7 +142,7 @@ int MPI_Reduce_scatter_block(const void *sbuf, void *rbuf, int count, MPI_Dataty
 static int reduce_scatter(const void *sbuf, void *rbuf, const int rcounts[],
                           MPI_Datatype type, MPI_Op op, MPI_Comm comm)
 {
-    const struct ipc__mpi_type *t = ipc__mpi_type(type);
+    struct ipc__mpi_type *t = ipc__mpi_type(type);
     int rank, size, rc = comm_info(comm, &rank, &size);
     if (rc != MPI_SUCCESS)
         return rc;
@@ -174,7 +174,7 @@ static int reduce_scatter(const void *sbuf, void *rbuf, const int rcounts[],
                 ipc__mpi_unpack(rbuf, v.tmp, (size_t)rcounts[rank], t);
             else
                 memmove(rbuf, v.p, v.bytes);
-            free(v.tmp);
+            ipc__mpi_view_done(&v, NULL, 0, false);
         }
     }
     free(all);
@@ -207,14 +207,14 @@ static int move_common(const void *sbuf, int scount, MPI_Datatype stype, void *r
     bool uses_s = !(kind == MOVE_SCATTER && rank != root);
     bool uses_r = !(kind == MOVE_GATHER && rank != root);
     bool in_place = (kind == MOVE_SCATTER ? rbuf : sbuf) == MPI_IN_PLACE;
-    const struct ipc__mpi_type *st = ipc__mpi_type(stype), *rt = ipc__mpi_type(rtype);
+    struct ipc__mpi_type *st = ipc__mpi_type(stype), *rt = ipc__mpi_type(rtype);
     struct ipc__mpi_view sv = {0}, rv = {0};
     if (uses_s && !(in_place && kind != MOVE_SCATTER))
         rc = ipc__mpi_view_in(&sv, sbuf, sends_all ? scount * size : scount, st);
     if (rc == MPI_SUCCESS && uses_r && !(in_place && kind == MOVE_SCATTER))
         rc = ipc__mpi_view_out(&rv, rbuf, gets_all ? rcount * size : rcount, rt, in_place);
     if (rc != MPI_SUCCESS) {
-        free(sv.tmp);
+        ipc__mpi_view_done(&sv, NULL, 0, false);
         return rc;
     }
     size_t sblock = uses_s && st ? (size_t)scount * st->size : 0;
@@ -236,8 +236,8 @@ static int move_common(const void *sbuf, int scount, MPI_Datatype stype, void *r
         irc = ipc_alltoall(sp, sblock, IPC_BYTE, rp, rblock, IPC_BYTE, comm);
         break;
     }
-    free(sv.tmp);
-    ipc__mpi_view_done(&rv, rbuf, rv.bytes, rt, irc == IPC_SUCCESS);
+    ipc__mpi_view_done(&sv, NULL, 0, false);
+    ipc__mpi_view_done(&rv, rbuf, rv.bytes, irc == IPC_SUCCESS);
     return ipc__mpi_code(irc);
 }
 
@@ -283,7 +283,7 @@ static int vview_make(struct vview *v, void *buf, const int counts[], const int 
                       int n, const struct ipc__mpi_type *t, bool load)
 {
     *v = (struct vview){0};
-    if (!t)
+    if (!t || !t->committed)
         return MPI_ERR_TYPE;
     if (!counts || !displs)
         return MPI_ERR_ARG;
@@ -330,7 +330,7 @@ static int gatherv_common(const void *sbuf, int scount, MPI_Datatype stype, void
                           bool all, int root, MPI_Comm comm)
 {
     int rank, size, rc = comm_info(comm, &rank, &size);
-    const struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
+    struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
     bool in_place = sbuf == MPI_IN_PLACE, receives = all || rank == root;
     struct ipc__mpi_view sv = {0};
     struct vview rv = {0};
@@ -346,7 +346,7 @@ static int gatherv_common(const void *sbuf, int scount, MPI_Datatype stype, void
     else if (rc == MPI_SUCCESS)
         irc = ipc_gatherv(send, sv.bytes, IPC_BYTE, rv.p, rv.counts, rv.displs, IPC_BYTE,
                           root, comm);
-    free(sv.tmp);
+    ipc__mpi_view_done(&sv, NULL, 0, false);
     vview_done(&rv, rbuf, rcounts, displs, size, rt, receives && rc == MPI_SUCCESS,
                irc == IPC_SUCCESS);
     return rc != MPI_SUCCESS ? rc : ipc__mpi_code(irc);
@@ -365,7 +365,7 @@ int MPI_Scatterv(const void *sbuf, const int scounts[], const int displs[],
                  MPI_Comm comm)
 {
     int rank, size, rc = comm_info(comm, &rank, &size);
-    const struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
+    struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
     bool in_place = rbuf == MPI_IN_PLACE;
     struct ipc__mpi_view rv = {0};
     struct vview sv = {0};
@@ -379,7 +379,7 @@ int MPI_Scatterv(const void *sbuf, const int scounts[], const int displs[],
                            in_place ? IPC_IN_PLACE : rv.p, rv.bytes, IPC_BYTE, root, comm);
     free(sv.tmp);
     free(sv.counts);
-    ipc__mpi_view_done(&rv, rbuf, rv.bytes, rt, rc == MPI_SUCCESS && irc == IPC_SUCCESS);
+    ipc__mpi_view_done(&rv, rbuf, rv.bytes, rc == MPI_SUCCESS && irc == IPC_SUCCESS);
     IPC__MPI_RET(comm, rc != MPI_SUCCESS ? rc : ipc__mpi_code(irc));
 }
 
@@ -396,7 +396,7 @@ int MPI_Alltoallv(const void *sbuf, const int scounts[], const int sdispls[],
                   MPI_Datatype rtype, MPI_Comm comm)
 {
     int rank, size, rc = comm_info(comm, &rank, &size);
-    const struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
+    struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
     bool in_place = sbuf == MPI_IN_PLACE;
     struct vview sv = {0}, rv = {0};
     if (rc == MPI_SUCCESS && !in_place)

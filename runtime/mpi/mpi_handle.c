@@ -173,7 +173,7 @@ int MPI_Status_f2c(const MPI_Fint *f_status, MPI_Status *c_status)
  * (a type mixing basic types counts whole elements, as MPI_Get_elements does). */
 static size_t element_bytes(const struct ipc__mpi_type *t, MPI_Count count)
 {
-    return (size_t)count * (t->basic && t->nbasic ? t->size / t->nbasic : t->size);
+    return (size_t)count * (t->red_basic && t->red_n ? t->size / t->red_n : t->size);
 }
 
 /* The status keeps bytes, from which MPI_Get_elements and _count count. */

@@ -75,58 +75,116 @@ void ipc__mpi_info_fini(void);
  * object is freed. */
 void ipc__mpi_handle_forget(const void *handle);
 
-/* mpi_type.c: datatypes. A datatype's data is a list of blocks, each at a
- * byte displacement from the element's start; element i starts at
- * buf + i * extent. Packed, an element is `size` contiguous bytes. */
-struct ipc__mpi_block {
-    long disp;
+/* mpi_type.c: datatypes. A type is an ordered list of entries; an entry is
+ * `count` blocks, block i at disp + i * stride bytes from the element's
+ * origin, each block `blocklen` pieces bstride apart. A piece is either a
+ * leaf, `len` contiguous bytes of basic elements of type `basic`, or one
+ * element of `child`. Element k of a buffer starts at buf + k * extent;
+ * packed, an element is its `size` data bytes in type-map order. Children
+ * are referenced, not copied, so nesting costs no more than the sum. */
+struct ipc__mpi_type;
+struct ipc__mpi_entry {
+    long disp, stride, bstride;
+    size_t count, blocklen;
+    struct ipc__mpi_type *child; /* NULL: a leaf of len bytes */
     size_t len;
+    int basic;
 };
 struct ipc__mpi_type {
-    size_t size;   /* bytes of data in one element */
-    long lb, extent;
-    bool contig;   /* one block at 0 of `size` bytes and extent == size */
-    int basic;     /* the predefined type of every basic element, or 0 if mixed */
-    size_t nbasic; /* basic elements in one element */
-    size_t nblocks;
-    struct ipc__mpi_block *blocks;
+    int refs;            /* handles, types built on it, views in use */
+    bool predefined;     /* static: never freed */
     bool committed;
+    bool contig;         /* data is bytes [0, size) and extent == size: one memcpy */
+    bool flat;           /* every entry is one leaf piece: packs without frames */
+    int depth;           /* cursor frames it needs */
+    int red_basic;       /* predefined type it repeats (reductions), 0 if mixed */
+    size_t red_n;        /* how many red_basic in one element */
+    size_t size;
+    long lb, extent, true_lb, true_extent, align;
+    /* lb, ub set by MPI_Type_create_resized: markers, which stay the bounds of
+     * the types built on this one (MPI-3.1 4.1.7) */
+    bool lb_mark, ub_mark;
+    size_t nentries;
+    struct ipc__mpi_entry *entries;
+    /* The envelope (MPI_Type_get_envelope/_contents). */
+    int combiner, ni, na, nt;
+    int *ints;
+    MPI_Aint *aints;
+    struct ipc__mpi_type **types;
+    char name[MPI_MAX_OBJECT_NAME];
 };
 /* NULL for MPI_DATATYPE_NULL, a freed handle or garbage. */
-const struct ipc__mpi_type *ipc__mpi_type(MPI_Datatype type);
+struct ipc__mpi_type *ipc__mpi_type(MPI_Datatype type);
+/* The predefined type `handle` (0 < handle < IPC__MPI_N_PREDEF). */
+const struct ipc__mpi_type *ipc__mpi_predef(int handle);
+void ipc__mpi_type_ref(struct ipc__mpi_type *t);
+void ipc__mpi_type_unref(struct ipc__mpi_type *t);
+void ipc__mpi_types_fini(void);
+#define IPC__MPI_N_PREDEF (MPI_REAL8 + 1)
+#define IPC__MPI_DEPTH_MAX 24 /* nesting of non-contiguous types */
+
+/* mpi_pack.c: the pack engine. A cursor is a position in the packed stream
+ * of (buf, count, type); pack and unpack move the next n packed bytes (any
+ * n, cutting elements and blocks anywhere) and return how many they moved,
+ * fewer only at the end of the stream. */
+struct ipc__mpi_frame {
+    const struct ipc__mpi_type *t;
+    char *base;      /* origin of the element of t being walked */
+    size_t e, i, j;  /* entry, block, piece */
+};
+struct ipc__mpi_cursor {
+    const struct ipc__mpi_type *t;
+    char *buf;
+    size_t count, elem; /* elements of the stream, the one under way */
+    size_t off;         /* bytes done of the current leaf piece (or, contig: of all) */
+    int depth;          /* frames in use; 0: at the start of element elem */
+    struct ipc__mpi_frame f[IPC__MPI_DEPTH_MAX];
+};
+void ipc__mpi_cursor_init(struct ipc__mpi_cursor *c, const void *buf, size_t count,
+                          const struct ipc__mpi_type *t);
+/* Moves the cursor to packed offset `offset` (from the stream's start). */
+void ipc__mpi_cursor_seek(struct ipc__mpi_cursor *c, size_t offset);
+size_t ipc__mpi_cursor_pack(struct ipc__mpi_cursor *c, void *dst, size_t n);
+size_t ipc__mpi_cursor_unpack(struct ipc__mpi_cursor *c, const void *src, size_t n);
 void ipc__mpi_pack(void *dst, const void *src, size_t count, const struct ipc__mpi_type *t);
 void ipc__mpi_unpack(void *dst, const void *src, size_t count,
                      const struct ipc__mpi_type *t);
+/* Basic elements (MPI_Get_elements) in the first `bytes` packed bytes of
+ * elements of t; *exact is false when the bytes end inside one. */
+size_t ipc__mpi_elements(const struct ipc__mpi_type *t, size_t bytes, bool *exact);
 
 /* A buffer as libipc sees it: the user's when the type is contiguous, else a
- * packed copy (tmp, freed by ipc__mpi_view_done). */
+ * packed copy (tmp, freed by ipc__mpi_view_done), which holds a reference to
+ * the type until then. */
 struct ipc__mpi_view {
     void *p;
     void *tmp;
     size_t bytes;
+    struct ipc__mpi_type *t; /* referenced while tmp is set */
 };
-/* For reading (sends): packs a non-contiguous buffer. */
+/* For reading (sends): packs a non-contiguous buffer. An uncommitted derived
+ * type is MPI_ERR_TYPE. */
 int ipc__mpi_view_in(struct ipc__mpi_view *v, const void *buf, int count,
-                     const struct ipc__mpi_type *t);
+                     struct ipc__mpi_type *t);
 /* For writing (receives); with preload the current contents are packed too. */
 int ipc__mpi_view_out(struct ipc__mpi_view *v, void *buf, int count,
-                      const struct ipc__mpi_type *t, bool preload);
-/* Unpacks up to `bytes` (whole elements) into buf when unpack, frees tmp. */
-void ipc__mpi_view_done(struct ipc__mpi_view *v, void *buf, size_t bytes,
-                        const struct ipc__mpi_type *t, bool unpack);
+                      struct ipc__mpi_type *t, bool preload);
+/* Unpacks the first `bytes` packed bytes into buf when unpack, frees tmp. */
+void ipc__mpi_view_done(struct ipc__mpi_view *v, void *buf, size_t bytes, bool unpack);
 
 /* mpi_layout.c: count elements of a non-contiguous type at buf as a libipc
  * layout, for ipc__isend_layout/ipc__irecv_layout. The first member is the
- * layout libipc sees; the rest is the cursor. */
+ * layout libipc sees; the rest is a cursor and where it stands. _init takes
+ * a reference to t (an uncommitted type is MPI_ERR_TYPE), _done drops it. */
 struct ipc__mpi_layout {
     struct ipc__layout base;
-    char *buf;
-    const struct ipc__mpi_type *t;
-    size_t pos;                  /* packed offset of the cursor */
-    size_t elem, block, in_block; /* where that is in the buffer */
+    struct ipc__mpi_type *t;
+    size_t pos; /* packed offset of the cursor */
+    struct ipc__mpi_cursor cur;
 };
-void ipc__mpi_layout_init(struct ipc__mpi_layout *l, const void *buf, size_t count,
-                          const struct ipc__mpi_type *t);
+int ipc__mpi_layout_init(struct ipc__mpi_layout *l, const void *buf, size_t count,
+                         struct ipc__mpi_type *t);
+void ipc__mpi_layout_done(struct ipc__mpi_layout *l);
 
 /* A reduction as libipc runs it: the datatype and op to pass and how many
  * elements. Sets the state the trampoline op reads (one reduction at a time:

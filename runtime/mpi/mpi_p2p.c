@@ -13,10 +13,10 @@
 
 struct ipc__mpi_request {
     ipc_request ipc;         /* NULL: complete from the start (Ibsend) */
-    struct ipc__mpi_view view;
-    struct ipc__mpi_layout lay; /* a non-contiguous type's buffer, as libipc moves it */
+    struct ipc__mpi_view view; /* holds the type until completion */
+    struct ipc__mpi_layout lay; /* or: a non-contiguous buffer as libipc moves it
+                                   (lay.t set: it holds the type) */
     void *ubuf;              /* receive: where to unpack */
-    const struct ipc__mpi_type *type;
     bool recv;
     struct ipc__mpi_request *next; /* free list, or freed-but-active list */
 };
@@ -45,7 +45,9 @@ static void req_release(struct ipc__mpi_request *r)
 static int req_finish(struct ipc__mpi_request *r, int ipc_rc, ipc_status *ist,
                       MPI_Status *st)
 {
-    ipc__mpi_view_done(&r->view, r->ubuf, ist->ipc__bytes, r->type, r->recv);
+    ipc__mpi_view_done(&r->view, r->ubuf, ist->ipc__bytes, r->recv);
+    if (r->lay.t)
+        ipc__mpi_layout_done(&r->lay);
     if (ipc_rc != IPC_SUCCESS && ist->error == IPC_SUCCESS)
         ist->error = ipc_rc;
     ipc__mpi_status(st, ist);
@@ -152,8 +154,8 @@ int MPI_Buffer_detach(void *buffer_addr, int *size)
 static int bsend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
                  MPI_Comm comm)
 {
-    const struct ipc__mpi_type *t = ipc__mpi_type(type);
-    if (!t)
+    struct ipc__mpi_type *t = ipc__mpi_type(type);
+    if (!t || !t->committed)
         return MPI_ERR_TYPE;
     if (count < 0)
         return MPI_ERR_COUNT;
@@ -203,27 +205,38 @@ static bool as_layout(int count, const struct ipc__mpi_type *t)
     return t && !t->contig && count > 0;
 }
 
+/* A blocking send or receive of a layout: starts it, waits, drops it. */
+static int layout_blocking(const void *buf, int count, struct ipc__mpi_type *t, int peer,
+                           int tag, MPI_Comm comm, enum send_mode mode, bool recv,
+                           ipc_status *ist)
+{
+    struct ipc__mpi_layout lay;
+    ipc_request r;
+    int rc = ipc__mpi_layout_init(&lay, buf, (size_t)count, t);
+    if (rc != MPI_SUCCESS)
+        return rc;
+    int irc = recv ? ipc__irecv_layout(&lay.base, peer, tag, comm, &r)
+                   : ipc__isend_layout(&lay.base, peer, tag, comm, mode == SEND_SYNC, &r);
+    if (irc == IPC_SUCCESS)
+        irc = ipc_wait(&r, ist);
+    ipc__mpi_layout_done(&lay);
+    return ipc__mpi_code(irc);
+}
+
 static int send_common(const void *buf, int count, MPI_Datatype type, int dest, int tag,
                        MPI_Comm comm, enum send_mode mode)
 {
-    const struct ipc__mpi_type *t = ipc__mpi_type(type);
-    if (as_layout(count, t)) {
-        struct ipc__mpi_layout lay;
-        ipc_request r;
-        ipc__mpi_layout_init(&lay, buf, (size_t)count, t);
-        int rc = ipc__isend_layout(&lay.base, dest, tag, comm, mode == SEND_SYNC, &r);
-        if (rc == IPC_SUCCESS)
-            rc = ipc_wait(&r, NULL);
-        return ipc__mpi_code(rc);
-    }
+    struct ipc__mpi_type *t = ipc__mpi_type(type);
+    if (as_layout(count, t))
+        return layout_blocking(buf, count, t, dest, tag, comm, mode, false, NULL);
     struct ipc__mpi_view v;
     int rc = ipc__mpi_view_in(&v, buf, count, t);
     if (rc != MPI_SUCCESS)
         return rc;
     rc = mode == SEND_SYNC ? ipc_ssend(v.p, v.bytes, IPC_BYTE, dest, tag, comm)
                            : ipc_send(v.p, v.bytes, IPC_BYTE, dest, tag, comm);
-    if (v.tmp) /* rarely set: free(NULL) is still a call on every send */
-        free(v.tmp);
+    if (v.tmp) /* rarely set: spares contiguous sends a call */
+        ipc__mpi_view_done(&v, NULL, 0, false);
     return ipc__mpi_code(rc);
 }
 
@@ -251,24 +264,19 @@ int MPI_Bsend(const void *buf, int count, MPI_Datatype type, int dest, int tag, 
 int MPI_Recv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm comm,
              MPI_Status *status)
 {
-    const struct ipc__mpi_type *t = ipc__mpi_type(type);
+    struct ipc__mpi_type *t = ipc__mpi_type(type);
     ipc_status ist = empty_status;
     if (as_layout(count, t)) {
-        struct ipc__mpi_layout lay;
-        ipc_request r;
-        ipc__mpi_layout_init(&lay, buf, (size_t)count, t);
-        int irc = ipc__irecv_layout(&lay.base, source, tag, comm, &r);
-        if (irc == IPC_SUCCESS)
-            irc = ipc_wait(&r, &ist);
+        int rc = layout_blocking(buf, count, t, source, tag, comm, SEND_STD, true, &ist);
         ipc__mpi_status(status, &ist);
-        IPC__MPI_RET_IPC(comm, irc);
+        IPC__MPI_RET(comm, rc);
     }
     struct ipc__mpi_view v;
     int rc = ipc__mpi_view_out(&v, buf, count, t, false);
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(comm, rc);
     int irc = ipc_recv(v.p, v.bytes, IPC_BYTE, source, tag, comm, &ist);
-    ipc__mpi_view_done(&v, buf, ist.ipc__bytes, t, irc == IPC_SUCCESS || irc == IPC_ERR_TRUNCATE);
+    ipc__mpi_view_done(&v, buf, ist.ipc__bytes, irc == IPC_SUCCESS || irc == IPC_ERR_TRUNCATE);
     ipc__mpi_status(status, &ist);
     IPC__MPI_RET_IPC(comm, irc);
 }
@@ -277,20 +285,20 @@ int MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype stype, int dest, int
                  void *rbuf, int rcount, MPI_Datatype rtype, int source, int rtag,
                  MPI_Comm comm, MPI_Status *status)
 {
-    const struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
+    struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
     struct ipc__mpi_view sv, rv;
     int rc = ipc__mpi_view_in(&sv, sbuf, scount, ipc__mpi_type(stype));
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(comm, rc);
     if ((rc = ipc__mpi_view_out(&rv, rbuf, rcount, rt, false)) != MPI_SUCCESS) {
-        free(sv.tmp);
+        ipc__mpi_view_done(&sv, NULL, 0, false);
         IPC__MPI_RET(comm, rc);
     }
     ipc_status ist = empty_status;
     int irc = ipc_sendrecv(sv.p, sv.bytes, IPC_BYTE, dest, stag, rv.p, rv.bytes, IPC_BYTE,
                            source, rtag, comm, &ist);
-    free(sv.tmp);
-    ipc__mpi_view_done(&rv, rbuf, ist.ipc__bytes, rt, irc == IPC_SUCCESS);
+    ipc__mpi_view_done(&sv, NULL, 0, false);
+    ipc__mpi_view_done(&rv, rbuf, ist.ipc__bytes, irc == IPC_SUCCESS);
     ipc__mpi_status(status, &ist);
     IPC__MPI_RET_IPC(comm, irc);
 }
@@ -298,7 +306,7 @@ int MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype stype, int dest, int
 int MPI_Sendrecv_replace(void *buf, int count, MPI_Datatype type, int dest, int stag,
                          int source, int rtag, MPI_Comm comm, MPI_Status *status)
 {
-    const struct ipc__mpi_type *t = ipc__mpi_type(type);
+    struct ipc__mpi_type *t = ipc__mpi_type(type);
     struct ipc__mpi_view sv;
     /* Always a copy: the receive lands in buf while the send reads it. */
     int rc = ipc__mpi_view_out(&sv, buf, count, t, true);
@@ -311,14 +319,20 @@ int MPI_Sendrecv_replace(void *buf, int count, MPI_Datatype type, int dest, int 
         memcpy(copy, buf, sv.bytes);
     struct ipc__mpi_view rv;
     if ((rc = ipc__mpi_view_out(&rv, buf, count, t, false)) != MPI_SUCCESS) {
-        free(copy);
+        if (sv.tmp)
+            ipc__mpi_view_done(&sv, NULL, 0, false);
+        else
+            free(copy);
         IPC__MPI_RET(comm, rc);
     }
     ipc_status ist = empty_status;
     int irc = ipc_sendrecv(copy, sv.bytes, IPC_BYTE, dest, stag, rv.p, rv.bytes, IPC_BYTE,
                            source, rtag, comm, &ist);
-    free(copy);
-    ipc__mpi_view_done(&rv, buf, ist.ipc__bytes, t, irc == IPC_SUCCESS);
+    if (sv.tmp)
+        ipc__mpi_view_done(&sv, NULL, 0, false);
+    else
+        free(copy);
+    ipc__mpi_view_done(&rv, buf, ist.ipc__bytes, irc == IPC_SUCCESS);
     ipc__mpi_status(status, &ist);
     IPC__MPI_RET_IPC(comm, irc);
 }
@@ -350,24 +364,28 @@ static int isend_common(const void *buf, int count, MPI_Datatype type, int dest,
     struct ipc__mpi_request *r = req_new();
     if (!r)
         return MPI_ERR_NO_MEM;
-    r->type = ipc__mpi_type(type);
-    if (as_layout(count, r->type)) {
-        ipc__mpi_layout_init(&r->lay, buf, (size_t)count, r->type);
-        int rc = ipc__mpi_code(ipc__isend_layout(&r->lay.base, dest, tag, comm, sync, &r->ipc));
-        if (rc != MPI_SUCCESS)
+    struct ipc__mpi_type *t = ipc__mpi_type(type);
+    if (as_layout(count, t)) {
+        int rc = ipc__mpi_layout_init(&r->lay, buf, (size_t)count, t);
+        if (rc == MPI_SUCCESS)
+            rc = ipc__mpi_code(ipc__isend_layout(&r->lay.base, dest, tag, comm, sync, &r->ipc));
+        if (rc != MPI_SUCCESS) {
+            if (r->lay.t)
+                ipc__mpi_layout_done(&r->lay);
             req_release(r);
-        else
-            *req = r;
-        return rc;
+            return rc;
+        }
+        *req = r;
+        return MPI_SUCCESS;
     }
-    int rc = ipc__mpi_view_in(&r->view, buf, count, r->type);
+    int rc = ipc__mpi_view_in(&r->view, buf, count, t);
     if (rc == MPI_SUCCESS)
         rc = ipc__mpi_code(sync ? ipc_issend(r->view.p, r->view.bytes, IPC_BYTE, dest, tag,
                                              comm, &r->ipc)
                                 : ipc_isend(r->view.p, r->view.bytes, IPC_BYTE, dest, tag,
                                             comm, &r->ipc));
     if (rc != MPI_SUCCESS) {
-        free(r->view.tmp);
+        ipc__mpi_view_done(&r->view, NULL, 0, false);
         req_release(r);
         return rc;
     }
@@ -411,25 +429,28 @@ int MPI_Irecv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_
     struct ipc__mpi_request *r = req_new();
     if (!r)
         IPC__MPI_RET(comm, MPI_ERR_NO_MEM);
-    r->type = ipc__mpi_type(type);
     r->recv = true;
     r->ubuf = buf;
-    if (as_layout(count, r->type)) {
-        ipc__mpi_layout_init(&r->lay, buf, (size_t)count, r->type);
-        int rc = ipc__mpi_code(ipc__irecv_layout(&r->lay.base, source, tag, comm, &r->ipc));
+    struct ipc__mpi_type *t = ipc__mpi_type(type);
+    if (as_layout(count, t)) {
+        int rc = ipc__mpi_layout_init(&r->lay, buf, (size_t)count, t);
+        if (rc == MPI_SUCCESS)
+            rc = ipc__mpi_code(ipc__irecv_layout(&r->lay.base, source, tag, comm, &r->ipc));
         if (rc != MPI_SUCCESS) {
+            if (r->lay.t)
+                ipc__mpi_layout_done(&r->lay);
             req_release(r);
             IPC__MPI_RET(comm, rc);
         }
         *req = r;
         return MPI_SUCCESS;
     }
-    int rc = ipc__mpi_view_out(&r->view, buf, count, r->type, false);
+    int rc = ipc__mpi_view_out(&r->view, buf, count, t, false);
     if (rc == MPI_SUCCESS)
         rc = ipc__mpi_code(
             ipc_irecv(r->view.p, r->view.bytes, IPC_BYTE, source, tag, comm, &r->ipc));
     if (rc != MPI_SUCCESS) {
-        free(r->view.tmp);
+        ipc__mpi_view_done(&r->view, NULL, 0, false);
         req_release(r);
         IPC__MPI_RET(comm, rc);
     }
