@@ -168,7 +168,8 @@ int MPI_Group_rank(MPI_Group group, int *rank)
 }
 
 /* Checks n distinct ranks of g; marks them in seen (g->size entries). */
-static int check_ranks(const struct ipc__mpi_group *g, int n, const int ranks[], char *seen)
+static int check_ranks(const struct ipc__mpi_group *g, int n, const int ranks[],
+                       char *seen)
 {
     if (n < 0 || n > g->size || (n && !ranks))
         return MPI_ERR_ARG;
@@ -218,8 +219,8 @@ int MPI_Group_excl(MPI_Group group, int n, const int ranks[], MPI_Group *newgrou
     IPC__MPI_RET(MPI_COMM_WORLD, group_select(group, n, ranks, false, newgroup));
 }
 
-int MPI_Group_translate_ranks(MPI_Group group1, int n, const int ranks1[], MPI_Group group2,
-                              int ranks2[])
+int MPI_Group_translate_ranks(MPI_Group group1, int n, const int ranks1[],
+                              MPI_Group group2, int ranks2[])
 {
     if (!group1 || !group2)
         IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_GROUP);
@@ -289,17 +290,36 @@ int MPI_Comm_compare(MPI_Comm comm1, MPI_Comm comm2, int *result)
     return MPI_SUCCESS;
 }
 
-/* Collective over comm: the members of group (a subset of comm) get a
- * communicator ordered as the group, the others MPI_COMM_NULL. */
+/* comm's rank of world rank w, or MPI_UNDEFINED. */
+static int rank_in_comm(MPI_Comm comm, int w)
+{
+    for (int i = 0; i < comm->size; i++)
+        if (ipc__world_rank(comm, i) == w)
+            return i;
+    return MPI_UNDEFINED;
+}
+
+/* Collective over comm: each process passes the group it belongs to (MPI-2.2:
+ * different processes may pass disjoint groups) and the members of each group
+ * get a communicator ordered as that group, the others MPI_COMM_NULL. A split
+ * whose colour is comm's rank of the group's first member: disjoint groups
+ * have different first members, equal groups the same. */
 int MPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm)
 {
     int rc = ipc__mpi_code(ipc__check_comm(comm));
     if (rc == MPI_SUCCESS && !group)
         rc = MPI_ERR_GROUP;
+    if (rc == MPI_SUCCESS && !newcomm)
+        rc = MPI_ERR_ARG;
+    const struct ipc__mpi_group *g = rc == MPI_SUCCESS ? group_of(group) : NULL;
+    for (int i = 0; rc == MPI_SUCCESS && i < g->size; i++)
+        if (rank_in_comm(comm, g->world[i]) == MPI_UNDEFINED)
+            rc = MPI_ERR_GROUP; /* not a subgroup of comm's group */
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(comm, rc);
-    int place = group_of(group)->rank;
-    return MPI_Comm_split(comm, place == MPI_UNDEFINED ? MPI_UNDEFINED : 0, place, newcomm);
+    int color =
+        g->rank == MPI_UNDEFINED ? MPI_UNDEFINED : rank_in_comm(comm, g->world[0]);
+    return MPI_Comm_split(comm, color, g->rank, newcomm);
 }
 
 /* Called by the members of group only (a subset of comm): they agree among
