@@ -93,6 +93,7 @@ extern struct ipc__comm ipc__comm_self;
 #define MPI_CONGRUENT 1
 #define MPI_SIMILAR 2
 #define MPI_UNEQUAL 3
+#define MPI_COMM_TYPE_SHARED 1 /* MPI_Comm_split_type: the ranks of one node */
 
 /* Threads: MPI_THREAD_FUNNELED at most. */
 #define MPI_THREAD_SINGLE 0
@@ -194,6 +195,12 @@ int MPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm);
 int MPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm *newcomm);
 int MPI_Comm_free(MPI_Comm *comm);
 int MPI_Comm_compare(MPI_Comm comm1, MPI_Comm comm2, int *result);
+int MPI_Comm_dup_with_info(MPI_Comm comm, MPI_Info info, MPI_Comm *newcomm);
+int MPI_Comm_idup(MPI_Comm comm, MPI_Comm *newcomm, MPI_Request *request);
+int MPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info,
+                        MPI_Comm *newcomm);
+int MPI_Comm_set_name(MPI_Comm comm, const char *comm_name);
+int MPI_Comm_get_name(MPI_Comm comm, char *comm_name, int *resultlen);
 
 /* Datatypes. */
 int MPI_Type_size(MPI_Datatype type, int *size);
@@ -295,6 +302,11 @@ int MPI_Group_excl(MPI_Group group, int n, const int ranks[], MPI_Group *newgrou
 int MPI_Group_translate_ranks(MPI_Group group1, int n, const int ranks1[], MPI_Group group2,
                               int ranks2[]);
 int MPI_Group_compare(MPI_Group group1, MPI_Group group2, int *result);
+int MPI_Group_range_incl(MPI_Group group, int n, int ranges[][3], MPI_Group *newgroup);
+int MPI_Group_range_excl(MPI_Group group, int n, int ranges[][3], MPI_Group *newgroup);
+int MPI_Group_union(MPI_Group group1, MPI_Group group2, MPI_Group *newgroup);
+int MPI_Group_intersection(MPI_Group group1, MPI_Group group2, MPI_Group *newgroup);
+int MPI_Group_difference(MPI_Group group1, MPI_Group group2, MPI_Group *newgroup);
 int MPI_Group_free(MPI_Group *group);
 int MPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm);
 int MPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm *newcomm);
@@ -308,13 +320,16 @@ int MPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm *new
 IPC__PMPI(Abort) IPC__PMPI(Allgather) IPC__PMPI(Allgatherv) IPC__PMPI(Allreduce)
 IPC__PMPI(Alltoall) IPC__PMPI(Alltoallv) IPC__PMPI(Barrier) IPC__PMPI(Bcast) IPC__PMPI(Bsend)
 IPC__PMPI(Buffer_attach) IPC__PMPI(Buffer_detach) IPC__PMPI(Comm_compare) IPC__PMPI(Comm_create)
-IPC__PMPI(Comm_create_group) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_free) IPC__PMPI(Comm_get_errhandler)
-IPC__PMPI(Comm_group) IPC__PMPI(Comm_rank) IPC__PMPI(Comm_set_errhandler) IPC__PMPI(Comm_size)
-IPC__PMPI(Comm_split) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class) IPC__PMPI(Error_string)
-IPC__PMPI(Exscan) IPC__PMPI(Finalize) IPC__PMPI(Finalized) IPC__PMPI(Gather) IPC__PMPI(Gatherv)
-IPC__PMPI(Get_count) IPC__PMPI(Get_elements) IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name)
-IPC__PMPI(Get_version) IPC__PMPI(Group_compare) IPC__PMPI(Group_excl) IPC__PMPI(Group_free)
-IPC__PMPI(Group_incl) IPC__PMPI(Group_rank) IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks)
+IPC__PMPI(Comm_create_group) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_dup_with_info) IPC__PMPI(Comm_free)
+IPC__PMPI(Comm_get_errhandler) IPC__PMPI(Comm_get_name) IPC__PMPI(Comm_group) IPC__PMPI(Comm_idup)
+IPC__PMPI(Comm_rank) IPC__PMPI(Comm_set_errhandler) IPC__PMPI(Comm_set_name) IPC__PMPI(Comm_size)
+IPC__PMPI(Comm_split) IPC__PMPI(Comm_split_type) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class)
+IPC__PMPI(Error_string) IPC__PMPI(Exscan) IPC__PMPI(Finalize) IPC__PMPI(Finalized)
+IPC__PMPI(Gather) IPC__PMPI(Gatherv) IPC__PMPI(Get_count) IPC__PMPI(Get_elements)
+IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name) IPC__PMPI(Get_version)
+IPC__PMPI(Group_compare) IPC__PMPI(Group_difference) IPC__PMPI(Group_excl) IPC__PMPI(Group_free)
+IPC__PMPI(Group_incl) IPC__PMPI(Group_intersection) IPC__PMPI(Group_range_excl) IPC__PMPI(Group_range_incl)
+IPC__PMPI(Group_rank) IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks) IPC__PMPI(Group_union)
 IPC__PMPI(Ibsend) IPC__PMPI(Init) IPC__PMPI(Init_thread) IPC__PMPI(Initialized) IPC__PMPI(Iprobe)
 IPC__PMPI(Irecv) IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend) IPC__PMPI(Issend)
 IPC__PMPI(Op_create) IPC__PMPI(Op_free) IPC__PMPI(Probe) IPC__PMPI(Query_thread)

@@ -2,6 +2,7 @@
  * mpi_comm.c - MPI communicators and groups on libipc's communicators, and
  * the MPI layer's state of each communicator (struct ipc__mpi_comm).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,10 +10,18 @@
 
 /* ---- the MPI layer's state of a communicator ---- */
 
+/* The name MPI_Comm_get_name gives before any MPI_Comm_set_name. */
+static const char *default_name(MPI_Comm comm)
+{
+    return comm == MPI_COMM_WORLD  ? "MPI_COMM_WORLD"
+           : comm == MPI_COMM_SELF ? "MPI_COMM_SELF"
+                                   : "";
+}
+
 struct ipc__mpi_comm *ipc__mpi_comm_state(MPI_Comm comm)
 {
-    if (!comm->mpi)
-        comm->mpi = calloc(1, sizeof *comm->mpi);
+    if (!comm->mpi && (comm->mpi = calloc(1, sizeof *comm->mpi)))
+        strcpy(comm->mpi->name, default_name(comm));
     return comm->mpi;
 }
 
@@ -60,6 +69,64 @@ int MPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm *newcomm)
     if (rc == MPI_SUCCESS)
         rc = ipc__mpi_comm_made(comm, *newcomm, false);
     IPC__MPI_RET(comm, rc);
+}
+
+int MPI_Comm_dup_with_info(MPI_Comm comm, MPI_Info info, MPI_Comm *newcomm)
+{
+    (void)info; /* hints only: none is used */
+    return MPI_Comm_dup(comm, newcomm);
+}
+
+/* The dup is done before the call returns; the request is one that is
+ * complete from the start: a receive from MPI_PROC_NULL. */
+int MPI_Comm_idup(MPI_Comm comm, MPI_Comm *newcomm, MPI_Request *request)
+{
+    if (!request)
+        IPC__MPI_RET(comm, MPI_ERR_ARG);
+    int rc = MPI_Comm_dup(comm, newcomm);
+    if (rc == MPI_SUCCESS)
+        rc = MPI_Irecv(NULL, 0, MPI_BYTE, MPI_PROC_NULL, 0, MPI_COMM_SELF, request);
+    return rc;
+}
+
+/* MPI_COMM_TYPE_SHARED: the ranks of one node (they share memory). */
+int MPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info,
+                        MPI_Comm *newcomm)
+{
+    (void)info;
+    int rc = ipc__mpi_code(ipc__check_comm(comm));
+    if (rc == MPI_SUCCESS && split_type != MPI_COMM_TYPE_SHARED &&
+        split_type != MPI_UNDEFINED)
+        rc = MPI_ERR_ARG;
+    if (rc != MPI_SUCCESS)
+        IPC__MPI_RET(comm, rc);
+    int color = split_type == MPI_UNDEFINED ? MPI_UNDEFINED : ipc__g.job.node;
+    return MPI_Comm_split(comm, color, key, newcomm);
+}
+
+int MPI_Comm_set_name(MPI_Comm comm, const char *comm_name)
+{
+    int rc = ipc__mpi_code(ipc__check_comm(comm));
+    struct ipc__mpi_comm *st = NULL;
+    if (rc == MPI_SUCCESS && !comm_name)
+        rc = MPI_ERR_ARG;
+    if (rc == MPI_SUCCESS && !(st = ipc__mpi_comm_state(comm)))
+        rc = MPI_ERR_NO_MEM;
+    if (rc == MPI_SUCCESS) /* longer names are cut (MPI-3.1 6.8) */
+        snprintf(st->name, sizeof st->name, "%s", comm_name);
+    IPC__MPI_RET(comm, rc);
+}
+
+int MPI_Comm_get_name(MPI_Comm comm, char *comm_name, int *resultlen)
+{
+    int rc = ipc__mpi_code(ipc__check_comm(comm));
+    if (rc == MPI_SUCCESS && (!comm_name || !resultlen))
+        rc = MPI_ERR_ARG;
+    if (rc != MPI_SUCCESS)
+        IPC__MPI_RET(comm, rc);
+    const char *name = comm->mpi ? comm->mpi->name : default_name(comm);
+    *resultlen = snprintf(comm_name, MPI_MAX_OBJECT_NAME, "%s", name);
+    return MPI_SUCCESS;
 }
 
 int MPI_Comm_free(MPI_Comm *comm)
@@ -219,11 +286,114 @@ int MPI_Group_excl(MPI_Group group, int n, const int ranks[], MPI_Group *newgrou
     IPC__MPI_RET(MPI_COMM_WORLD, group_select(group, n, ranks, false, newgroup));
 }
 
+/* Expands ranges of (first, last, stride) into ranks of g, at most g->size
+ * of them (more must repeat one: MPI_ERR_RANK). */
+static int expand_ranges(const struct ipc__mpi_group *g, int n, int ranges[][3],
+                         int *ranks, int *count)
+{
+    if (n < 0 || (n && !ranges))
+        return MPI_ERR_ARG;
+    *count = 0;
+    for (int i = 0; i < n; i++) {
+        int first = ranges[i][0], last = ranges[i][1], stride = ranges[i][2];
+        if (stride == 0)
+            return MPI_ERR_ARG;
+        if (first < 0 || first >= g->size || last < 0 || last >= g->size)
+            return MPI_ERR_RANK;
+        for (long r = first; stride > 0 ? r <= last : r >= last; r += stride) {
+            if (*count == g->size)
+                return MPI_ERR_RANK;
+            ranks[(*count)++] = (int)r;
+        }
+    }
+    return MPI_SUCCESS;
+}
+
+static int group_select_ranges(MPI_Group group, int n, int ranges[][3], bool include,
+                               MPI_Group *newgroup)
+{
+    if (!group || !newgroup)
+        return MPI_ERR_GROUP;
+    const struct ipc__mpi_group *g = group_of(group);
+    int *ranks = malloc(((size_t)g->size + 1) * sizeof *ranks), count;
+    if (!ranks)
+        return MPI_ERR_NO_MEM;
+    int rc = expand_ranges(g, n, ranges, ranks, &count);
+    if (rc == MPI_SUCCESS)
+        rc = group_select(group, count, ranks, include, newgroup);
+    free(ranks);
+    return rc;
+}
+
+int MPI_Group_range_incl(MPI_Group group, int n, int ranges[][3], MPI_Group *newgroup)
+{
+    IPC__MPI_RET(MPI_COMM_WORLD, group_select_ranges(group, n, ranges, true, newgroup));
+}
+
+int MPI_Group_range_excl(MPI_Group group, int n, int ranges[][3], MPI_Group *newgroup)
+{
+    IPC__MPI_RET(MPI_COMM_WORLD, group_select_ranges(group, n, ranges, false, newgroup));
+}
+
+enum set_op { SET_UNION, SET_INTERSECTION, SET_DIFFERENCE };
+
+/* MPI-3.1 6.3.2: union is a's members then b's not in a; intersection and
+ * difference keep a's order. Membership by world rank, marked in a table of
+ * the job's size. */
+static int group_set_op(MPI_Group group1, MPI_Group group2, enum set_op op,
+                        MPI_Group *newgroup)
+{
+    if (!group1 || !group2 || !newgroup)
+        return MPI_ERR_GROUP;
+    const struct ipc__mpi_group *a = group_of(group1), *b = group_of(group2);
+    char *in_b = calloc((size_t)ipc__g.job.size, 1);
+    MPI_Group ng = in_b ? group_new(a->size + b->size) : NULL;
+    if (!ng) {
+        free(in_b);
+        return MPI_ERR_NO_MEM;
+    }
+    for (int i = 0; i < b->size; i++)
+        in_b[b->world[i]] = 1;
+    int k = 0;
+    for (int i = 0; i < a->size; i++)
+        if (op == SET_UNION || (op == SET_INTERSECTION) == (in_b[a->world[i]] != 0))
+            ng->world[k++] = a->world[i];
+    if (op == SET_UNION) {
+        for (int i = 0; i < a->size; i++)
+            in_b[a->world[i]] = 2; /* now: in a */
+        for (int i = 0; i < b->size; i++)
+            if (in_b[b->world[i]] != 2)
+                ng->world[k++] = b->world[i];
+    }
+    ng->size = k;
+    *newgroup = group_done(ng);
+    free(in_b);
+    return MPI_SUCCESS;
+}
+
+int MPI_Group_union(MPI_Group group1, MPI_Group group2, MPI_Group *newgroup)
+{
+    IPC__MPI_RET(MPI_COMM_WORLD, group_set_op(group1, group2, SET_UNION, newgroup));
+}
+
+int MPI_Group_intersection(MPI_Group group1, MPI_Group group2, MPI_Group *newgroup)
+{
+    IPC__MPI_RET(MPI_COMM_WORLD,
+                 group_set_op(group1, group2, SET_INTERSECTION, newgroup));
+}
+
+int MPI_Group_difference(MPI_Group group1, MPI_Group group2, MPI_Group *newgroup)
+{
+    IPC__MPI_RET(MPI_COMM_WORLD, group_set_op(group1, group2, SET_DIFFERENCE, newgroup));
+}
+
 int MPI_Group_translate_ranks(MPI_Group group1, int n, const int ranks1[],
                               MPI_Group group2, int ranks2[])
 {
     if (!group1 || !group2)
         IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_GROUP);
+    if (n < 0 || (n && (!ranks1 || !ranks2)))
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
     const struct ipc__mpi_group *a = group_of(group1), *b = group_of(group2);
     for (int i = 0; i < n; i++) {
         if (ranks1[i] == MPI_PROC_NULL) {
