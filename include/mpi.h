@@ -5,7 +5,7 @@
  * Only what is implemented is declared: a call this header lacks is missing
  * from the library too, and a program using it fails to compile.
  * docs/mpi.md lists what is supported, how it maps onto libipc and what is
- * left out (MPI_PACKED, indexed and struct datatypes, intercommunicators,
+ * left out (MPI_PACKED, indexed and struct datatypes,
  * one-sided, I/O, attributes, persistent requests, ...).
  *
  * Handles: communicators are libipc's; datatypes, ops, errhandlers are small
@@ -81,6 +81,7 @@ extern struct ipc__comm ipc__comm_self;
 #define MPI_COMM_NULL ((MPI_Comm)0)
 #define MPI_ANY_SOURCE (-1)
 #define MPI_PROC_NULL (-2)
+#define MPI_ROOT (-3) /* intercommunicator collectives: the root itself */
 #define MPI_ANY_TAG (-1)
 #define MPI_UNDEFINED (-32766)
 #define MPI_REQUEST_NULL ((MPI_Request)0)
@@ -311,6 +312,14 @@ int MPI_Group_free(MPI_Group *group);
 int MPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm);
 int MPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm *newcomm);
 
+/* Intercommunicators. */
+int MPI_Intercomm_create(MPI_Comm local_comm, int local_leader, MPI_Comm peer_comm,
+                         int remote_leader, int tag, MPI_Comm *newintercomm);
+int MPI_Intercomm_merge(MPI_Comm intercomm, int high, MPI_Comm *newintracomm);
+int MPI_Comm_test_inter(MPI_Comm comm, int *flag);
+int MPI_Comm_remote_size(MPI_Comm comm, int *size);
+int MPI_Comm_remote_group(MPI_Comm comm, MPI_Group *group);
+
 /* The profiling interface (MPI-3.1 14.2): every function above is also
  * PMPI_<name>, the same function under a second name. A tool defines its own
  * MPI_<name> and calls PMPI_<name> from it; in libipc, MPI_ names are weak
@@ -322,21 +331,22 @@ IPC__PMPI(Alltoall) IPC__PMPI(Alltoallv) IPC__PMPI(Barrier) IPC__PMPI(Bcast) IPC
 IPC__PMPI(Buffer_attach) IPC__PMPI(Buffer_detach) IPC__PMPI(Comm_compare) IPC__PMPI(Comm_create)
 IPC__PMPI(Comm_create_group) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_dup_with_info) IPC__PMPI(Comm_free)
 IPC__PMPI(Comm_get_errhandler) IPC__PMPI(Comm_get_name) IPC__PMPI(Comm_group) IPC__PMPI(Comm_idup)
-IPC__PMPI(Comm_rank) IPC__PMPI(Comm_set_errhandler) IPC__PMPI(Comm_set_name) IPC__PMPI(Comm_size)
-IPC__PMPI(Comm_split) IPC__PMPI(Comm_split_type) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class)
-IPC__PMPI(Error_string) IPC__PMPI(Exscan) IPC__PMPI(Finalize) IPC__PMPI(Finalized)
-IPC__PMPI(Gather) IPC__PMPI(Gatherv) IPC__PMPI(Get_count) IPC__PMPI(Get_elements)
-IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name) IPC__PMPI(Get_version)
-IPC__PMPI(Group_compare) IPC__PMPI(Group_difference) IPC__PMPI(Group_excl) IPC__PMPI(Group_free)
-IPC__PMPI(Group_incl) IPC__PMPI(Group_intersection) IPC__PMPI(Group_range_excl) IPC__PMPI(Group_range_incl)
-IPC__PMPI(Group_rank) IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks) IPC__PMPI(Group_union)
-IPC__PMPI(Ibsend) IPC__PMPI(Init) IPC__PMPI(Init_thread) IPC__PMPI(Initialized) IPC__PMPI(Iprobe)
-IPC__PMPI(Irecv) IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend) IPC__PMPI(Issend)
-IPC__PMPI(Op_create) IPC__PMPI(Op_free) IPC__PMPI(Probe) IPC__PMPI(Query_thread)
-IPC__PMPI(Recv) IPC__PMPI(Reduce) IPC__PMPI(Reduce_scatter) IPC__PMPI(Reduce_scatter_block)
-IPC__PMPI(Request_free) IPC__PMPI(Rsend) IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv)
-IPC__PMPI(Send) IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend)
-IPC__PMPI(Test) IPC__PMPI(Testall) IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Type_commit)
+IPC__PMPI(Comm_rank) IPC__PMPI(Comm_remote_group) IPC__PMPI(Comm_remote_size) IPC__PMPI(Comm_set_errhandler)
+IPC__PMPI(Comm_set_name) IPC__PMPI(Comm_size) IPC__PMPI(Comm_split) IPC__PMPI(Comm_split_type)
+IPC__PMPI(Comm_test_inter) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class) IPC__PMPI(Error_string)
+IPC__PMPI(Exscan) IPC__PMPI(Finalize) IPC__PMPI(Finalized) IPC__PMPI(Gather) IPC__PMPI(Gatherv)
+IPC__PMPI(Get_count) IPC__PMPI(Get_elements) IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name)
+IPC__PMPI(Get_version) IPC__PMPI(Group_compare) IPC__PMPI(Group_difference) IPC__PMPI(Group_excl)
+IPC__PMPI(Group_free) IPC__PMPI(Group_incl) IPC__PMPI(Group_intersection) IPC__PMPI(Group_range_excl)
+IPC__PMPI(Group_range_incl) IPC__PMPI(Group_rank) IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks)
+IPC__PMPI(Group_union) IPC__PMPI(Ibsend) IPC__PMPI(Init) IPC__PMPI(Init_thread) IPC__PMPI(Initialized)
+IPC__PMPI(Intercomm_create) IPC__PMPI(Intercomm_merge) IPC__PMPI(Iprobe) IPC__PMPI(Irecv)
+IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend) IPC__PMPI(Issend) IPC__PMPI(Op_create)
+IPC__PMPI(Op_free) IPC__PMPI(Probe) IPC__PMPI(Query_thread) IPC__PMPI(Recv) IPC__PMPI(Reduce)
+IPC__PMPI(Reduce_scatter) IPC__PMPI(Reduce_scatter_block) IPC__PMPI(Request_free)
+IPC__PMPI(Rsend) IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv) IPC__PMPI(Send)
+IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend) IPC__PMPI(Test)
+IPC__PMPI(Testall) IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Type_commit)
 IPC__PMPI(Type_contiguous) IPC__PMPI(Type_free) IPC__PMPI(Type_get_extent) IPC__PMPI(Type_size)
 IPC__PMPI(Type_vector) IPC__PMPI(Wait) IPC__PMPI(Waitall) IPC__PMPI(Waitany) IPC__PMPI(Waitsome)
 IPC__PMPI(Wtick) IPC__PMPI(Wtime)

@@ -95,6 +95,8 @@ int MPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info,
 {
     (void)info;
     int rc = ipc__mpi_code(ipc__check_comm(comm));
+    if (rc == MPI_SUCCESS && ipc__comm_is_inter(comm))
+        rc = MPI_ERR_COMM;
     if (rc == MPI_SUCCESS && split_type != MPI_COMM_TYPE_SHARED &&
         split_type != MPI_UNDEFINED)
         rc = MPI_ERR_ARG;
@@ -136,6 +138,8 @@ int MPI_Comm_free(MPI_Comm *comm)
         rc = MPI_ERR_COMM;
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(MPI_COMM_WORLD, rc);
+    if (ipc__comm_is_inter(*comm))
+        ipc__mpi_comm_release((*comm)->local);
     ipc__mpi_comm_release(*comm);
     IPC__MPI_RET_IPC(MPI_COMM_WORLD, ipc_comm_free(comm));
 }
@@ -202,19 +206,66 @@ static MPI_Group group_done(MPI_Group g)
     return g;
 }
 
+/* A group of comm's members, or with remote of its remote group. */
+static int group_from(MPI_Comm comm, bool remote, MPI_Group *group)
+{
+    int n = remote ? comm->peer_size : comm->size;
+    MPI_Group g = group_new(n);
+    if (!g)
+        return MPI_ERR_NO_MEM;
+    for (int i = 0; i < n; i++)
+        g->world[i] = remote ? ipc__world_rank(comm, i) : ipc__member_world_rank(comm, i);
+    *group = group_done(g);
+    return MPI_SUCCESS;
+}
+
+static void group_drop(MPI_Group g)
+{
+    if (g && g != MPI_GROUP_EMPTY)
+        free(g);
+}
+
 int MPI_Comm_group(MPI_Comm comm, MPI_Group *group)
 {
     int rc = ipc__mpi_code(ipc__check_comm(comm));
     if (rc == MPI_SUCCESS && !group)
         rc = MPI_ERR_ARG;
-    MPI_Group g = rc == MPI_SUCCESS ? group_new(comm->size) : NULL;
-    if (rc == MPI_SUCCESS && !g)
-        rc = MPI_ERR_NO_MEM;
-    if (rc == MPI_SUCCESS) {
-        for (int i = 0; i < comm->size; i++)
-            g->world[i] = ipc__world_rank(comm, i);
-        *group = group_done(g);
-    }
+    if (rc == MPI_SUCCESS)
+        rc = group_from(comm, false, group);
+    IPC__MPI_RET(comm, rc);
+}
+
+int MPI_Comm_remote_group(MPI_Comm comm, MPI_Group *group)
+{
+    int rc = ipc__mpi_code(ipc__check_comm(comm));
+    if (rc == MPI_SUCCESS && !ipc__comm_is_inter(comm))
+        rc = MPI_ERR_COMM;
+    if (rc == MPI_SUCCESS && !group)
+        rc = MPI_ERR_ARG;
+    if (rc == MPI_SUCCESS)
+        rc = group_from(comm, true, group);
+    IPC__MPI_RET(comm, rc);
+}
+
+int MPI_Comm_remote_size(MPI_Comm comm, int *size)
+{
+    int rc = ipc__mpi_code(ipc__check_comm(comm));
+    if (rc == MPI_SUCCESS && !ipc__comm_is_inter(comm))
+        rc = MPI_ERR_COMM;
+    if (rc == MPI_SUCCESS && !size)
+        rc = MPI_ERR_ARG;
+    if (rc == MPI_SUCCESS)
+        *size = comm->peer_size;
+    IPC__MPI_RET(comm, rc);
+}
+
+int MPI_Comm_test_inter(MPI_Comm comm, int *flag)
+{
+    int rc = ipc__mpi_code(ipc__check_comm(comm));
+    if (rc == MPI_SUCCESS && !flag)
+        rc = MPI_ERR_ARG;
+    if (rc == MPI_SUCCESS)
+        *flag = ipc__comm_is_inter(comm);
     IPC__MPI_RET(comm, rc);
 }
 
@@ -434,37 +485,53 @@ int MPI_Group_free(MPI_Group *group)
     return MPI_SUCCESS;
 }
 
+/* CONGRUENT, SIMILAR or UNEQUAL: the local (remote: remote) groups of a
+ * and b. */
+static int compare_sides(MPI_Comm a, MPI_Comm b, bool remote, int *result)
+{
+    MPI_Group ga = NULL, gb = NULL;
+    int rc = group_from(a, remote, &ga);
+    if (rc == MPI_SUCCESS)
+        rc = group_from(b, remote, &gb);
+    if (rc == MPI_SUCCESS) {
+        MPI_Group_compare(ga, gb, result);
+        if (*result == MPI_IDENT)
+            *result = MPI_CONGRUENT;
+    }
+    group_drop(ga);
+    group_drop(gb);
+    return rc;
+}
+
+/* Two intercommunicators compare as the weaker of their local and their
+ * remote groups' results; an intra- and an intercommunicator are unequal. */
 int MPI_Comm_compare(MPI_Comm comm1, MPI_Comm comm2, int *result)
 {
     int rc = ipc__mpi_code(ipc__check_comm(comm1));
     if (rc == MPI_SUCCESS)
         rc = ipc__mpi_code(ipc__check_comm(comm2));
+    if (rc == MPI_SUCCESS && !result)
+        rc = MPI_ERR_ARG;
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(comm1, rc);
-    MPI_Group g1, g2;
-    if (comm1 == comm2) {
+    int remote = MPI_CONGRUENT;
+    if (comm1 == comm2)
         *result = MPI_IDENT;
-        return MPI_SUCCESS;
-    }
-    if ((rc = MPI_Comm_group(comm1, &g1)) != MPI_SUCCESS)
-        return rc;
-    if ((rc = MPI_Comm_group(comm2, &g2)) != MPI_SUCCESS) {
-        MPI_Group_free(&g1);
-        return rc;
-    }
-    MPI_Group_compare(g1, g2, result);
-    if (*result == MPI_IDENT)
-        *result = MPI_CONGRUENT;
-    MPI_Group_free(&g1);
-    MPI_Group_free(&g2);
-    return MPI_SUCCESS;
+    else if (ipc__comm_is_inter(comm1) != ipc__comm_is_inter(comm2))
+        *result = MPI_UNEQUAL;
+    else if ((rc = compare_sides(comm1, comm2, false, result)) == MPI_SUCCESS &&
+             ipc__comm_is_inter(comm1))
+        rc = compare_sides(comm1, comm2, true, &remote);
+    if (rc == MPI_SUCCESS && comm1 != comm2 && remote > *result)
+        *result = remote;
+    IPC__MPI_RET(comm1, rc);
 }
 
 /* comm's rank of world rank w, or MPI_UNDEFINED. */
 static int rank_in_comm(MPI_Comm comm, int w)
 {
     for (int i = 0; i < comm->size; i++)
-        if (ipc__world_rank(comm, i) == w)
+        if (ipc__member_world_rank(comm, i) == w)
             return i;
     return MPI_UNDEFINED;
 }
@@ -473,7 +540,10 @@ static int rank_in_comm(MPI_Comm comm, int w)
  * different processes may pass disjoint groups) and the members of each group
  * get a communicator ordered as that group, the others MPI_COMM_NULL. A split
  * whose colour is comm's rank of the group's first member: disjoint groups
- * have different first members, equal groups the same. */
+ * have different first members, equal groups the same. On an
+ * intercommunicator (MPI-2.2) each side's group is a subgroup of its own
+ * side, one per side: colour 0 for the members on both sides, and
+ * MPI_COMM_NULL when either side's group is empty. */
 int MPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm)
 {
     int rc = ipc__mpi_code(ipc__check_comm(comm));
@@ -487,8 +557,9 @@ int MPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm)
             rc = MPI_ERR_GROUP; /* not a subgroup of comm's group */
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(comm, rc);
-    int color =
-        g->rank == MPI_UNDEFINED ? MPI_UNDEFINED : rank_in_comm(comm, g->world[0]);
+    int color = g->rank == MPI_UNDEFINED   ? MPI_UNDEFINED
+                : ipc__comm_is_inter(comm) ? 0
+                                           : rank_in_comm(comm, g->world[0]);
     return MPI_Comm_split(comm, color, g->rank, newcomm);
 }
 
@@ -501,6 +572,8 @@ int MPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm *new
         rc = MPI_ERR_ARG;
     if (rc == MPI_SUCCESS && (tag < 0 || tag > IPC_TAG_UB))
         rc = MPI_ERR_TAG;
+    if (rc == MPI_SUCCESS && ipc__comm_is_inter(comm))
+        rc = MPI_ERR_COMM;
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(comm, rc);
     const struct ipc__mpi_group *g = group_of(group);
@@ -512,4 +585,28 @@ int MPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm *new
     if (rc == MPI_SUCCESS)
         rc = ipc__mpi_comm_made(comm, *newcomm, false);
     IPC__MPI_RET(comm, rc);
+}
+
+/* ---- intercommunicators ---- */
+
+int MPI_Intercomm_create(MPI_Comm local_comm, int local_leader, MPI_Comm peer_comm,
+                         int remote_leader, int tag, MPI_Comm *newintercomm)
+{
+    int rc = ipc__mpi_code(ipc__check_comm(local_comm));
+    if (rc == MPI_SUCCESS && (tag < 0 || tag > IPC_TAG_UB))
+        rc = MPI_ERR_TAG;
+    if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_code(ipc__intercomm_create(local_comm, local_leader, peer_comm,
+                                                 remote_leader, tag, newintercomm));
+    if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_comm_made(local_comm, *newintercomm, false);
+    IPC__MPI_RET(local_comm, rc);
+}
+
+int MPI_Intercomm_merge(MPI_Comm intercomm, int high, MPI_Comm *newintracomm)
+{
+    int rc = ipc__mpi_code(ipc__intercomm_merge(intercomm, high != 0, newintracomm));
+    if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_comm_made(intercomm, *newintracomm, false);
+    IPC__MPI_RET(intercomm, rc);
 }
