@@ -213,6 +213,199 @@ static void test_dup_split_compare(MPI_Comm inter)
     }
 }
 
+/* The rooted collectives, rooted in group A (root_in_a) or B at the last
+ * rank of that group. */
+static void test_rooted(MPI_Comm inter, int root_in_a)
+{
+    int root_lsize = root_in_a ? h : size - h, root_local = root_lsize - 1;
+    int root_world = world_of(root_in_a, root_local);
+    int mine = in_a == root_in_a, is_root = mine && lrank == root_local;
+    int root = mine ? (is_root ? MPI_ROOT : MPI_PROC_NULL) : root_local;
+    int buf[256], out[256];
+
+    /* Bcast through a vector type: 3 ints at stride 2; the gaps stay. */
+    MPI_Datatype vec;
+    MPI_Type_vector(3, 1, 2, MPI_INT, &vec);
+    MPI_Type_commit(&vec);
+    for (int i = 0; i < 6; i++)
+        buf[i] = is_root ? 1000 * root_world + i : -1;
+    MPI_Bcast(buf, 1, vec, root, inter);
+    for (int i = 0; i < 6; i++) {
+        int want = is_root || (!mine && i % 2 == 0) ? 1000 * root_world + i : -1;
+        CHECK_INT(buf[i], want, "MPI_Bcast element");
+    }
+    MPI_Type_free(&vec);
+
+    /* Gather: two ints from each rank of the other group. */
+    int two[2] = {rank, -rank};
+    for (int i = 0; i < 256; i++)
+        out[i] = -7;
+    MPI_Gather(two, 2, MPI_INT, out, 2, MPI_INT, root, inter);
+    for (int i = 0; i < (is_root ? rsize : 0); i++) {
+        CHECK_INT(out[2 * i], world_of(!in_a, i), "MPI_Gather block");
+        CHECK_INT(out[2 * i + 1], -world_of(!in_a, i), "MPI_Gather block");
+    }
+    if (!is_root)
+        CHECK_INT(out[0], -7, "MPI_Gather wrote a non-root's buffer");
+
+    /* Gatherv: remote rank i sends i+1 ints, stored in reverse order of
+     * rank with one int of gap. */
+    int counts[64], displs[64], at = 0;
+    for (int i = rsize - 1; i >= 0; i--) {
+        counts[i] = i + 1;
+        displs[i] = at;
+        at += i + 2;
+    }
+    for (int i = 0; i < lrank + 1; i++)
+        buf[i] = 10 * rank + i;
+    for (int i = 0; i < 256; i++)
+        out[i] = -7;
+    MPI_Gatherv(buf, lrank + 1, MPI_INT, out, counts, displs, MPI_INT, root, inter);
+    for (int i = 0; i < (is_root ? rsize : 0); i++) {
+        for (int k = 0; k <= i; k++)
+            CHECK_INT(out[displs[i] + k], 10 * world_of(!in_a, i) + k, "MPI_Gatherv");
+        CHECK_INT(out[displs[i] + i + 1], -7, "MPI_Gatherv gap");
+    }
+
+    /* Scatter: block i (two ints) to remote rank i. */
+    for (int i = 0; i < 2 * rsize; i++)
+        buf[i] = is_root ? 100 * root_world + i : -1;
+    out[0] = out[1] = -7;
+    MPI_Scatter(buf, 2, MPI_INT, out, 2, MPI_INT, root, inter);
+    if (!mine) {
+        CHECK_INT(out[0], 100 * root_world + 2 * lrank, "MPI_Scatter block");
+        CHECK_INT(out[1], 100 * root_world + 2 * lrank + 1, "MPI_Scatter block");
+    } else {
+        CHECK_INT(out[0], -7, "MPI_Scatter wrote a buffer in the root's group");
+    }
+
+    /* Scatterv with the Gatherv layout. */
+    for (int i = 0; i < at; i++)
+        buf[i] = is_root ? 100 * root_world + i : -1;
+    for (int i = 0; i < 64; i++)
+        out[i] = -7;
+    MPI_Scatterv(buf, counts, displs, MPI_INT, out, lrank + 1, MPI_INT, root, inter);
+    if (!mine) {
+        /* My counts and displacements are those the root computed for me. */
+        int d = 0;
+        for (int i = lsize - 1; i > lrank; i--)
+            d += i + 2;
+        for (int k = 0; k <= lrank; k++)
+            CHECK_INT(out[k], 100 * root_world + d + k, "MPI_Scatterv block");
+        CHECK_INT(out[lrank + 1], -7, "MPI_Scatterv wrote past its block");
+    }
+
+    /* Reduce: the other group's sum and maximum of world ranks. */
+    int in2[2] = {rank, rank}, red[2] = {-7, -7}, rsum = 0, rmax = 0;
+    for (int i = 0; i < rsize; i++) {
+        rsum += world_of(!in_a, i);
+        rmax = world_of(!in_a, i) > rmax ? world_of(!in_a, i) : rmax;
+    }
+    MPI_Reduce(in2, red, 1, MPI_INT, MPI_SUM, root, inter);
+    MPI_Reduce(in2 + 1, red + 1, 1, MPI_INT, MPI_MAX, root, inter);
+    CHECK_INT(red[0], is_root ? rsum : -7, "MPI_Reduce MPI_SUM");
+    CHECK_INT(red[1], is_root ? rmax : -7, "MPI_Reduce MPI_MAX");
+}
+
+static void test_all_to_all(MPI_Comm inter)
+{
+    int buf[256], out[256], rsum = 0;
+    for (int i = 0; i < rsize; i++)
+        rsum += world_of(!in_a, i);
+
+    MPI_Barrier(inter);
+
+    /* Allgather: one int from each remote rank. */
+    MPI_Allgather(&rank, 1, MPI_INT, out, 1, MPI_INT, inter);
+    for (int i = 0; i < rsize; i++)
+        CHECK_INT(out[i], world_of(!in_a, i), "MPI_Allgather");
+
+    /* Allgatherv: remote rank i sends i+1 copies of its world rank, stored
+     * from the end. */
+    int counts[64], displs[64], at = 0;
+    for (int i = rsize - 1; i >= 0; i--) {
+        counts[i] = i + 1;
+        displs[i] = at;
+        at += i + 1;
+    }
+    for (int k = 0; k <= lrank; k++)
+        buf[k] = rank;
+    MPI_Allgatherv(buf, lrank + 1, MPI_INT, out, counts, displs, MPI_INT, inter);
+    for (int i = 0; i < rsize; i++)
+        for (int k = 0; k <= i; k++)
+            CHECK_INT(out[displs[i] + k], world_of(!in_a, i), "MPI_Allgatherv");
+
+    /* Alltoall: block i to remote rank i says who sent it to whom. */
+    for (int i = 0; i < rsize; i++)
+        buf[i] = 1000 * rank + world_of(!in_a, i);
+    MPI_Alltoall(buf, 1, MPI_INT, out, 1, MPI_INT, inter);
+    for (int i = 0; i < rsize; i++)
+        CHECK_INT(out[i], 1000 * world_of(!in_a, i) + rank, "MPI_Alltoall");
+
+    /* Alltoallv: (a + b) % 3 + 1 ints between local rank a and remote b. */
+    int sc[64], sd[64], rc[64], rd[64], sat = 0, rat = 0;
+    for (int i = 0; i < rsize; i++) {
+        sc[i] = rc[i] = (lrank + i) % 3 + 1;
+        sd[i] = sat;
+        rd[i] = rat;
+        for (int k = 0; k < sc[i]; k++)
+            buf[sat + k] = 1000 * rank + 10 * world_of(!in_a, i) + k;
+        sat += sc[i];
+        rat += rc[i] + 1;
+    }
+    MPI_Alltoallv(buf, sc, sd, MPI_INT, out, rc, rd, MPI_INT, inter);
+    for (int i = 0; i < rsize; i++)
+        for (int k = 0; k < rc[i]; k++)
+            CHECK_INT(out[rd[i] + k], 1000 * world_of(!in_a, i) + 10 * rank + k,
+                      "MPI_Alltoallv");
+
+    /* Allreduce: the other group's sum. */
+    int sum = -1;
+    MPI_Allreduce(&rank, &sum, 1, MPI_INT, MPI_SUM, inter);
+    CHECK_INT(sum, rsum, "MPI_Allreduce");
+    double dsum = 0, drank = rank + 0.5;
+    MPI_Allreduce(&drank, &dsum, 1, MPI_DOUBLE, MPI_SUM, inter);
+    CHECK_DBL(dsum, rsum + 0.5 * rsize, "MPI_Allreduce of doubles");
+
+    /* Reduce_scatter_block: element j of every rank's 2 * n is 100 * rank
+     * + j, summed over its group; I get elements 2*lrank.. of the other
+     * group's sum. MPI-3.1 has n the size of "the group", which only fits
+     * groups of one size. */
+    if (lsize == rsize) {
+        for (int j = 0; j < 2 * lsize; j++)
+            buf[j] = 100 * rank + j;
+        out[0] = out[1] = -7;
+        MPI_Reduce_scatter_block(buf, out, 2, MPI_INT, MPI_SUM, inter);
+        for (int k = 0; k < 2; k++)
+            CHECK_INT(out[k], 100 * rsum + (2 * lrank + k) * rsize,
+                      "MPI_Reduce_scatter_block");
+    }
+
+    /* Reduce_scatter: 4 elements in all on each side, 1 for every rank but
+     * the last, which takes the rest. */
+    int total = 4 + 64, d = 0;
+    for (int i = 0; i < lsize; i++) {
+        counts[i] = i < lsize - 1 ? 1 : total - (lsize - 1);
+        d += i < lrank ? counts[i] : 0;
+    }
+    for (int j = 0; j < total; j++)
+        buf[j] = rank + 1000 * j;
+    MPI_Reduce_scatter(buf, out, counts, MPI_INT, MPI_SUM, inter);
+    for (int k = 0; k < counts[lrank]; k++)
+        CHECK_INT(out[k], rsum + rsize * 1000 * (d + k), "MPI_Reduce_scatter");
+
+    /* Scan is not defined on intercommunicators. (Nor is Exscan, but Open
+     * MPI crashes on it rather than return the error.) */
+    MPI_Comm_set_errhandler(inter, MPI_ERRORS_RETURN);
+    int cls, err = MPI_Scan(&rank, &sum, 1, MPI_INT, MPI_SUM, inter);
+    MPI_Error_class(err, &cls);
+    CHECK_INT(cls, MPI_ERR_COMM, "MPI_Scan on an intercommunicator");
+    err = MPI_Bcast(&sum, 1, MPI_INT, rsize, inter);
+    MPI_Error_class(err, &cls);
+    CHECK_INT(cls, MPI_ERR_ROOT, "MPI_Bcast with a root past the remote group");
+    MPI_Comm_set_errhandler(inter, MPI_ERRORS_ARE_FATAL);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -228,6 +421,9 @@ int main(int argc, char **argv)
     test_p2p(inter);
     test_merge(inter);
     test_dup_split_compare(inter);
+    test_rooted(inter, 1);
+    test_rooted(inter, 0);
+    test_all_to_all(inter);
     MPI_Comm_free(&inter);
     CHECK(inter == MPI_COMM_NULL, "MPI_Comm_free of an intercommunicator");
     mc_ok(rank, size);
