@@ -5,7 +5,7 @@
  * Only what is implemented is declared: a call this header lacks is missing
  * from the library too, and a program using it fails to compile.
  * docs/mpi.md lists what is supported, how it maps onto libipc and what is
- * left out (intercommunicators, one-sided, I/O, persistent requests, ...).
+ * left out (one-sided, I/O, persistent requests, nonblocking collectives, ...).
  *
  * Handles: communicators are libipc's; datatypes, ops, errhandlers, keyvals are small
  * integers; requests, groups and info objects are opaque pointers. The library is
@@ -137,6 +137,7 @@ extern struct ipc__comm ipc__comm_self;
 #define MPI_COMM_NULL ((MPI_Comm)0)
 #define MPI_ANY_SOURCE (-1)
 #define MPI_PROC_NULL (-2)
+#define MPI_ROOT (-3) /* intercommunicator collectives: the root itself */
 #define MPI_ANY_TAG (-1)
 #define MPI_UNDEFINED (-32766)
 #define MPI_REQUEST_NULL ((MPI_Request)0)
@@ -149,6 +150,7 @@ extern struct ipc__comm ipc__comm_self;
 #define MPI_CONGRUENT 1
 #define MPI_SIMILAR 2
 #define MPI_UNEQUAL 3
+#define MPI_COMM_TYPE_SHARED 1 /* MPI_Comm_split_type: the ranks of one node */
 
 /* Threads: MPI_THREAD_FUNNELED at most. */
 #define MPI_THREAD_SINGLE 0
@@ -450,6 +452,12 @@ int MPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm);
 int MPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm *newcomm);
 int MPI_Comm_free(MPI_Comm *comm);
 int MPI_Comm_compare(MPI_Comm comm1, MPI_Comm comm2, int *result);
+int MPI_Comm_dup_with_info(MPI_Comm comm, MPI_Info info, MPI_Comm *newcomm);
+int MPI_Comm_idup(MPI_Comm comm, MPI_Comm *newcomm, MPI_Request *request);
+int MPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info,
+                        MPI_Comm *newcomm);
+int MPI_Comm_set_name(MPI_Comm comm, const char *comm_name);
+int MPI_Comm_get_name(MPI_Comm comm, char *comm_name, int *resultlen);
 
 /* Datatypes. */
 int MPI_Type_size(MPI_Datatype type, int *size);
@@ -604,6 +612,11 @@ int MPI_Group_excl(MPI_Group group, int n, const int ranks[], MPI_Group *newgrou
 int MPI_Group_translate_ranks(MPI_Group group1, int n, const int ranks1[], MPI_Group group2,
                               int ranks2[]);
 int MPI_Group_compare(MPI_Group group1, MPI_Group group2, int *result);
+int MPI_Group_range_incl(MPI_Group group, int n, int ranges[][3], MPI_Group *newgroup);
+int MPI_Group_range_excl(MPI_Group group, int n, int ranges[][3], MPI_Group *newgroup);
+int MPI_Group_union(MPI_Group group1, MPI_Group group2, MPI_Group *newgroup);
+int MPI_Group_intersection(MPI_Group group1, MPI_Group group2, MPI_Group *newgroup);
+int MPI_Group_difference(MPI_Group group1, MPI_Group group2, MPI_Group *newgroup);
 int MPI_Group_free(MPI_Group *group);
 int MPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm);
 int MPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm *newcomm);
@@ -652,6 +665,14 @@ int MPI_Dist_graph_neighbors(MPI_Comm comm, int maxindegree, int sources[],
                              int destweights[]);
 int MPI_Topo_test(MPI_Comm comm, int *status);
 
+/* Intercommunicators. */
+int MPI_Intercomm_create(MPI_Comm local_comm, int local_leader, MPI_Comm peer_comm,
+                         int remote_leader, int tag, MPI_Comm *newintercomm);
+int MPI_Intercomm_merge(MPI_Comm intercomm, int high, MPI_Comm *newintracomm);
+int MPI_Comm_test_inter(MPI_Comm comm, int *flag);
+int MPI_Comm_remote_size(MPI_Comm comm, int *size);
+int MPI_Comm_remote_group(MPI_Comm comm, MPI_Group *group);
+
 /* The profiling interface (MPI-3.1 14.2): every function above is also
  * PMPI_<name>, the same function under a second name. A tool defines its own
  * MPI_<name> and calls PMPI_<name> from it; in libipc, MPI_ names are weak
@@ -667,10 +688,12 @@ IPC__PMPI(Cart_coords) IPC__PMPI(Cart_create) IPC__PMPI(Cart_get) IPC__PMPI(Cart
 IPC__PMPI(Cart_rank) IPC__PMPI(Cart_shift) IPC__PMPI(Cart_sub) IPC__PMPI(Cartdim_get)
 IPC__PMPI(Comm_c2f) IPC__PMPI(Comm_call_errhandler) IPC__PMPI(Comm_compare) IPC__PMPI(Comm_create)
 IPC__PMPI(Comm_create_errhandler) IPC__PMPI(Comm_create_group) IPC__PMPI(Comm_create_keyval)
-IPC__PMPI(Comm_delete_attr) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_f2c) IPC__PMPI(Comm_free)
-IPC__PMPI(Comm_free_keyval) IPC__PMPI(Comm_get_attr) IPC__PMPI(Comm_get_errhandler)
-IPC__PMPI(Comm_get_info) IPC__PMPI(Comm_group) IPC__PMPI(Comm_rank) IPC__PMPI(Comm_set_attr)
-IPC__PMPI(Comm_set_errhandler) IPC__PMPI(Comm_set_info) IPC__PMPI(Comm_size) IPC__PMPI(Comm_split)
+IPC__PMPI(Comm_delete_attr) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_dup_with_info) IPC__PMPI(Comm_f2c)
+IPC__PMPI(Comm_free) IPC__PMPI(Comm_free_keyval) IPC__PMPI(Comm_get_attr) IPC__PMPI(Comm_get_errhandler)
+IPC__PMPI(Comm_get_info) IPC__PMPI(Comm_get_name) IPC__PMPI(Comm_group) IPC__PMPI(Comm_idup)
+IPC__PMPI(Comm_rank) IPC__PMPI(Comm_remote_group) IPC__PMPI(Comm_remote_size) IPC__PMPI(Comm_set_attr)
+IPC__PMPI(Comm_set_errhandler) IPC__PMPI(Comm_set_info) IPC__PMPI(Comm_set_name)
+IPC__PMPI(Comm_size) IPC__PMPI(Comm_split) IPC__PMPI(Comm_split_type) IPC__PMPI(Comm_test_inter)
 IPC__PMPI(Dims_create) IPC__PMPI(Dist_graph_create) IPC__PMPI(Dist_graph_create_adjacent)
 IPC__PMPI(Dist_graph_neighbors) IPC__PMPI(Dist_graph_neighbors_count) IPC__PMPI(Errhandler_c2f)
 IPC__PMPI(Errhandler_f2c) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class) IPC__PMPI(Error_string)
@@ -679,28 +702,30 @@ IPC__PMPI(Gatherv) IPC__PMPI(Get_address) IPC__PMPI(Get_count) IPC__PMPI(Get_ele
 IPC__PMPI(Get_elements_x) IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name)
 IPC__PMPI(Get_version) IPC__PMPI(Graph_create) IPC__PMPI(Graph_get) IPC__PMPI(Graph_map)
 IPC__PMPI(Graph_neighbors) IPC__PMPI(Graph_neighbors_count) IPC__PMPI(Graphdims_get)
-IPC__PMPI(Group_c2f) IPC__PMPI(Group_compare) IPC__PMPI(Group_excl) IPC__PMPI(Group_f2c)
-IPC__PMPI(Group_free) IPC__PMPI(Group_incl) IPC__PMPI(Group_rank) IPC__PMPI(Group_size)
-IPC__PMPI(Group_translate_ranks) IPC__PMPI(Ibsend) IPC__PMPI(Info_c2f) IPC__PMPI(Info_create)
-IPC__PMPI(Info_delete) IPC__PMPI(Info_dup) IPC__PMPI(Info_f2c) IPC__PMPI(Info_free)
-IPC__PMPI(Info_get) IPC__PMPI(Info_get_nkeys) IPC__PMPI(Info_get_nthkey) IPC__PMPI(Info_get_valuelen)
-IPC__PMPI(Info_set) IPC__PMPI(Init) IPC__PMPI(Init_thread) IPC__PMPI(Initialized)
-IPC__PMPI(Iprobe) IPC__PMPI(Irecv) IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend)
-IPC__PMPI(Issend) IPC__PMPI(Keyval_create) IPC__PMPI(Keyval_free) IPC__PMPI(Op_c2f)
-IPC__PMPI(Op_create) IPC__PMPI(Op_f2c) IPC__PMPI(Op_free) IPC__PMPI(Pack) IPC__PMPI(Pack_external)
-IPC__PMPI(Pack_external_size) IPC__PMPI(Pack_size) IPC__PMPI(Pcontrol) IPC__PMPI(Probe)
-IPC__PMPI(Query_thread) IPC__PMPI(Recv) IPC__PMPI(Reduce) IPC__PMPI(Reduce_scatter)
-IPC__PMPI(Reduce_scatter_block) IPC__PMPI(Request_c2f) IPC__PMPI(Request_f2c) IPC__PMPI(Request_free)
-IPC__PMPI(Rsend) IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv) IPC__PMPI(Send)
-IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend) IPC__PMPI(Status_c2f)
-IPC__PMPI(Status_f2c) IPC__PMPI(Status_set_cancelled) IPC__PMPI(Status_set_elements)
-IPC__PMPI(Status_set_elements_x) IPC__PMPI(Test) IPC__PMPI(Test_cancelled) IPC__PMPI(Testall)
-IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f) IPC__PMPI(Type_commit)
-IPC__PMPI(Type_contiguous) IPC__PMPI(Type_create_darray) IPC__PMPI(Type_create_hindexed)
-IPC__PMPI(Type_create_hindexed_block) IPC__PMPI(Type_create_hvector) IPC__PMPI(Type_create_indexed_block)
-IPC__PMPI(Type_create_keyval) IPC__PMPI(Type_create_resized) IPC__PMPI(Type_create_struct)
-IPC__PMPI(Type_create_subarray) IPC__PMPI(Type_delete_attr) IPC__PMPI(Type_dup) IPC__PMPI(Type_f2c)
-IPC__PMPI(Type_free) IPC__PMPI(Type_free_keyval) IPC__PMPI(Type_get_attr) IPC__PMPI(Type_get_contents)
+IPC__PMPI(Group_c2f) IPC__PMPI(Group_compare) IPC__PMPI(Group_difference) IPC__PMPI(Group_excl)
+IPC__PMPI(Group_f2c) IPC__PMPI(Group_free) IPC__PMPI(Group_incl) IPC__PMPI(Group_intersection)
+IPC__PMPI(Group_range_excl) IPC__PMPI(Group_range_incl) IPC__PMPI(Group_rank) IPC__PMPI(Group_size)
+IPC__PMPI(Group_translate_ranks) IPC__PMPI(Group_union) IPC__PMPI(Ibsend) IPC__PMPI(Info_c2f)
+IPC__PMPI(Info_create) IPC__PMPI(Info_delete) IPC__PMPI(Info_dup) IPC__PMPI(Info_f2c)
+IPC__PMPI(Info_free) IPC__PMPI(Info_get) IPC__PMPI(Info_get_nkeys) IPC__PMPI(Info_get_nthkey)
+IPC__PMPI(Info_get_valuelen) IPC__PMPI(Info_set) IPC__PMPI(Init) IPC__PMPI(Init_thread)
+IPC__PMPI(Initialized) IPC__PMPI(Intercomm_create) IPC__PMPI(Intercomm_merge) IPC__PMPI(Iprobe)
+IPC__PMPI(Irecv) IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend) IPC__PMPI(Issend)
+IPC__PMPI(Keyval_create) IPC__PMPI(Keyval_free) IPC__PMPI(Op_c2f) IPC__PMPI(Op_create)
+IPC__PMPI(Op_f2c) IPC__PMPI(Op_free) IPC__PMPI(Pack) IPC__PMPI(Pack_external) IPC__PMPI(Pack_external_size)
+IPC__PMPI(Pack_size) IPC__PMPI(Pcontrol) IPC__PMPI(Probe) IPC__PMPI(Query_thread)
+IPC__PMPI(Recv) IPC__PMPI(Reduce) IPC__PMPI(Reduce_scatter) IPC__PMPI(Reduce_scatter_block)
+IPC__PMPI(Request_c2f) IPC__PMPI(Request_f2c) IPC__PMPI(Request_free) IPC__PMPI(Rsend)
+IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv) IPC__PMPI(Send) IPC__PMPI(Sendrecv)
+IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend) IPC__PMPI(Status_c2f) IPC__PMPI(Status_f2c)
+IPC__PMPI(Status_set_cancelled) IPC__PMPI(Status_set_elements) IPC__PMPI(Status_set_elements_x)
+IPC__PMPI(Test) IPC__PMPI(Test_cancelled) IPC__PMPI(Testall) IPC__PMPI(Testany) IPC__PMPI(Testsome)
+IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f) IPC__PMPI(Type_commit) IPC__PMPI(Type_contiguous)
+IPC__PMPI(Type_create_darray) IPC__PMPI(Type_create_hindexed) IPC__PMPI(Type_create_hindexed_block)
+IPC__PMPI(Type_create_hvector) IPC__PMPI(Type_create_indexed_block) IPC__PMPI(Type_create_keyval)
+IPC__PMPI(Type_create_resized) IPC__PMPI(Type_create_struct) IPC__PMPI(Type_create_subarray)
+IPC__PMPI(Type_delete_attr) IPC__PMPI(Type_dup) IPC__PMPI(Type_f2c) IPC__PMPI(Type_free)
+IPC__PMPI(Type_free_keyval) IPC__PMPI(Type_get_attr) IPC__PMPI(Type_get_contents)
 IPC__PMPI(Type_get_envelope) IPC__PMPI(Type_get_extent) IPC__PMPI(Type_get_extent_x)
 IPC__PMPI(Type_get_name) IPC__PMPI(Type_get_true_extent) IPC__PMPI(Type_get_true_extent_x)
 IPC__PMPI(Type_indexed) IPC__PMPI(Type_match_size) IPC__PMPI(Type_set_attr) IPC__PMPI(Type_set_name)

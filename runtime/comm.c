@@ -12,6 +12,14 @@
  * its ids. Communicators made by one split share their ids; they have no
  * member in common, so no message can be taken for the other's. Ids are not
  * reused after ipc_comm_free: 2^31 communicators per rank before they run out.
+ *
+ * Intercommunicators. Their two groups agree on four ids: ctx_p2p and
+ * ctx_coll, shared by both groups, and two for the intracommunicator of each
+ * group (comm->local; the groups are disjoint, so they may share them too).
+ * Each group agrees on the largest next_ctx of its members, the two leaders
+ * swap theirs, and each leader tells its group (struct bridge). Point-to-
+ * point addresses the remote group (comm->peers); a message carries the
+ * sender's rank in its own group, which is the receiver's rank of it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,11 +42,19 @@ static int self_world_rank;
 
 void ipc__comm_init(void)
 {
-    ipc__comm_world = (struct ipc__comm){
-        .ctx_p2p = 0, .ctx_coll = 1, .rank = ipc__g.job.rank, .size = ipc__g.job.size};
+    ipc__comm_world = (struct ipc__comm){.ctx_p2p = 0,
+                                         .ctx_coll = 1,
+                                         .rank = ipc__g.job.rank,
+                                         .size = ipc__g.job.size,
+                                         .peer_size = ipc__g.job.size};
     self_world_rank = ipc__g.job.rank;
-    ipc__comm_self = (struct ipc__comm){
-        .ctx_p2p = 2, .ctx_coll = 3, .rank = 0, .size = 1, .world_ranks = &self_world_rank};
+    ipc__comm_self = (struct ipc__comm){.ctx_p2p = 2,
+                                        .ctx_coll = 3,
+                                        .rank = 0,
+                                        .size = 1,
+                                        .world_ranks = &self_world_rank,
+                                        .peer_size = 1,
+                                        .peers = &self_world_rank};
     next_ctx = 4;
 }
 
@@ -72,7 +88,12 @@ int ipc__check_comm(ipc_comm comm)
 
 int ipc__world_rank(ipc_comm comm, int rank)
 {
-    return comm->world_ranks ? comm->world_ranks[rank] : rank;
+    return comm->peers ? comm->peers[rank] : rank;
+}
+
+int ipc__member_world_rank(ipc_comm comm, int i)
+{
+    return comm->world_ranks ? comm->world_ranks[i] : i;
 }
 
 int ipc_comm_rank(ipc_comm comm, int *rank)
@@ -104,8 +125,13 @@ static struct owned_comm *comm_new(int size, int rank, uint32_t ctx)
     struct owned_comm *c = malloc(sizeof *c + (size_t)size * sizeof c->world_ranks[0]);
     if (!c)
         return NULL;
-    c->comm = (struct ipc__comm){.ctx_p2p = ctx, .ctx_coll = ctx + 1, .rank = rank,
-                                 .size = size, .world_ranks = c->world_ranks};
+    c->comm = (struct ipc__comm){.ctx_p2p = ctx,
+                                 .ctx_coll = ctx + 1,
+                                 .rank = rank,
+                                 .size = size,
+                                 .world_ranks = c->world_ranks,
+                                 .peer_size = size,
+                                 .peers = c->world_ranks};
     return c;
 }
 
@@ -129,6 +155,9 @@ static int agree_ctx(ipc_comm parent, uint32_t *ctx)
     return IPC_SUCCESS;
 }
 
+static int inter_dup(ipc_comm inter, ipc_comm *newcomm);
+static int inter_split(ipc_comm inter, int color, int key, ipc_comm *newcomm);
+
 int ipc_comm_dup(ipc_comm comm, ipc_comm *newcomm)
 {
     int rc = ipc__check_comm(comm);
@@ -136,6 +165,8 @@ int ipc_comm_dup(ipc_comm comm, ipc_comm *newcomm)
         return rc;
     if (!newcomm)
         return IPC_ERR_ARG;
+    if (ipc__comm_is_inter(comm))
+        return inter_dup(comm, newcomm);
     uint32_t ctx;
     if ((rc = agree_ctx(comm, &ctx)) != IPC_SUCCESS)
         return rc;
@@ -143,7 +174,7 @@ int ipc_comm_dup(ipc_comm comm, ipc_comm *newcomm)
     if (!c)
         return IPC_ERR_NOMEM;
     for (int i = 0; i < comm->size; i++)
-        c->world_ranks[i] = ipc__world_rank(comm, i);
+        c->world_ranks[i] = ipc__member_world_rank(comm, i);
     comm_publish(c, newcomm);
     return IPC_SUCCESS;
 }
@@ -165,26 +196,42 @@ static int by_color_key_rank(const void *a, const void *b)
     return x->rank < y->rank ? -1 : x->rank > y->rank;
 }
 
+/* Sorts the n entries and writes the parent ranks of those of color, in
+ * their order in the new communicator, to ranks; returns how many. */
+static int select_color(struct split_entry *all, int n, int color, int *ranks)
+{
+    int k = 0;
+    qsort(all, (size_t)n, sizeof *all, by_color_key_rank);
+    for (int i = 0; i < n; i++)
+        if (all[i].color == color)
+            ranks[k++] = all[i].rank;
+    return k;
+}
+
+/* Replaces ranks[0..n) of comm's members (remote: of its remote group) with
+ * their world ranks; returns the place of this rank among them, or -1. */
+static int to_world(ipc_comm comm, bool remote, int *ranks, int n)
+{
+    int me = -1;
+    for (int i = 0; i < n; i++) {
+        if (!remote && ranks[i] == comm->rank)
+            me = i;
+        ranks[i] = remote ? ipc__world_rank(comm, ranks[i])
+                          : ipc__member_world_rank(comm, ranks[i]);
+    }
+    return me;
+}
+
 /* Builds this rank's communicator from every member's entry. */
 static int split_build(ipc_comm parent, struct split_entry *all, int color, uint32_t ctx,
                        ipc_comm *newcomm)
 {
-    int n = parent->size, size = 0, first = -1, me = -1;
-    qsort(all, (size_t)n, sizeof *all, by_color_key_rank);
-    for (int i = 0; i < n; i++) {
-        if (all[i].color != color)
-            continue;
-        if (first < 0)
-            first = i;
-        if (all[i].rank == parent->rank)
-            me = size;
-        size++;
-    }
-    struct owned_comm *c = comm_new(size, me, ctx);
+    int n = parent->size;
+    struct owned_comm *c = comm_new(n, 0, ctx);
     if (!c)
         return IPC_ERR_NOMEM;
-    for (int i = 0; i < size; i++)
-        c->world_ranks[i] = ipc__world_rank(parent, all[first + i].rank);
+    c->comm.size = c->comm.peer_size = select_color(all, n, color, c->world_ranks);
+    c->comm.rank = to_world(parent, false, c->world_ranks, c->comm.size);
     comm_publish(c, newcomm);
     return IPC_SUCCESS;
 }
@@ -196,6 +243,8 @@ int ipc_comm_split(ipc_comm comm, int color, int key, ipc_comm *newcomm)
         return rc;
     if (!newcomm || (color < 0 && color != IPC_UNDEFINED))
         return IPC_ERR_ARG;
+    if (ipc__comm_is_inter(comm))
+        return inter_split(comm, color, key, newcomm);
     struct split_entry mine = {color, key, comm->rank, next_ctx};
     struct split_entry *all = malloc((size_t)comm->size * sizeof *all);
     if (!all)
@@ -257,6 +306,211 @@ int ipc__comm_create_group(const int *world, int n, int me, int tag, ipc_comm *n
     return IPC_SUCCESS;
 }
 
+/* ---- intercommunicators ---- */
+
+/* How the two groups of an intercommunicator talk while one is made: the
+ * leader of group `local` swaps with the remote leader, rank `peer` of `via`,
+ * on context ctx and tag, then tells its group. */
+struct bridge {
+    ipc_comm local;
+    int leader; /* local's rank of this group's leader */
+    ipc_comm via;
+    uint32_t ctx;
+    int peer;
+    int tag;
+};
+
+/* Over an intercommunicator: the leaders are rank 0 of each group. */
+static struct bridge inter_bridge(ipc_comm inter)
+{
+    return (struct bridge){inter->local, 0, inter, inter->ctx_coll, 0, IPC__TAG_INTER};
+}
+
+/* Every member of the group gets the remote leader's `theirs` for its own
+ * leader's `mine`. */
+static int bridge_swap(const struct bridge *b, const void *mine, size_t len, void *theirs,
+                       size_t theirs_len)
+{
+    if (b->local->rank == b->leader) {
+        struct ipc__request *r[2] = {NULL, NULL};
+        int rc = ipc__irecv(theirs, theirs_len, b->peer, b->tag, b->via, b->ctx, &r[0]);
+        if (rc == IPC_SUCCESS)
+            rc = ipc__isend(mine, len, b->peer, b->tag, b->via, b->ctx, false, &r[1]);
+        int wait_rc = ipc__coll_waitall(r, 2);
+        if (rc != IPC_SUCCESS || wait_rc != IPC_SUCCESS)
+            return rc != IPC_SUCCESS ? rc : wait_rc;
+    }
+    return ipc_bcast(theirs, theirs_len, IPC_BYTE, b->leader, b->local);
+}
+
+/* What a group tells the other when they make a communicator together. */
+struct hello {
+    uint64_t top; /* the largest next_ctx of the group's members */
+    int32_t size;
+    int32_t high; /* ipc__intercomm_merge's flag */
+};
+
+/* Both groups agree on n context ids from *ctx on; *theirs is what the
+ * other group said. */
+static int bridge_hello(const struct bridge *b, bool high, uint32_t n, uint32_t *ctx,
+                        struct hello *theirs)
+{
+    uint64_t mine = next_ctx, top;
+    int rc = ipc_allreduce(&mine, &top, 1, IPC_UINT64, IPC_MAX, b->local);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    struct hello h = {top, b->local->size, high};
+    if ((rc = bridge_swap(b, &h, sizeof h, theirs, sizeof *theirs)) != IPC_SUCCESS)
+        return rc;
+    top = theirs->top > top ? theirs->top : top;
+    if (top > UINT32_MAX - n)
+        return IPC_ERR_INTERN;
+    *ctx = (uint32_t)top;
+    next_ctx = (uint32_t)top + n;
+    return IPC_SUCCESS;
+}
+
+/* An intercommunicator of the world ranks mine[0..n), this rank being
+ * mine[rank], and the remote group theirs[0..m), on ids ctx..ctx+3. */
+static int inter_new(const int *mine, int n, int rank, const int *theirs, int m,
+                     uint32_t ctx, ipc_comm *newcomm)
+{
+    struct owned_comm *c = comm_new(n + m, rank, ctx), *l = comm_new(n, rank, ctx + 2);
+    if (!c || !l) {
+        free(c);
+        free(l);
+        return IPC_ERR_NOMEM;
+    }
+    memcpy(l->world_ranks, mine, (size_t)n * sizeof *mine);
+    memcpy(c->world_ranks, mine, (size_t)n * sizeof *mine);
+    memcpy(c->world_ranks + n, theirs, (size_t)m * sizeof *theirs);
+    c->comm.size = n;
+    c->comm.peer_size = m;
+    c->comm.peers = c->world_ranks + n;
+    comm_publish(l, &c->comm.local);
+    comm_publish(c, newcomm);
+    return IPC_SUCCESS;
+}
+
+int ipc__intercomm_create(ipc_comm local, int local_leader, ipc_comm peer,
+                          int remote_leader, int tag, ipc_comm *newcomm)
+{
+    int rc = ipc__check_comm(local);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    if (!newcomm)
+        return IPC_ERR_ARG;
+    if (ipc__comm_is_inter(local))
+        return IPC_ERR_COMM;
+    if (local_leader < 0 || local_leader >= local->size)
+        return IPC_ERR_RANK;
+    bool leader = local->rank == local_leader;
+    if (leader && (rc = ipc__check_comm(peer)) != IPC_SUCCESS)
+        return rc;
+    if (leader && (remote_leader < 0 || remote_leader >= peer->peer_size))
+        return IPC_ERR_RANK;
+    struct bridge b = {local,         local_leader, peer, leader ? peer->ctx_p2p : 0,
+                       remote_leader, tag};
+    uint32_t ctx;
+    struct hello theirs;
+    if ((rc = bridge_hello(&b, false, 4, &ctx, &theirs)) != IPC_SUCCESS)
+        return rc;
+    int n = local->size, m = theirs.size;
+    int *world = malloc((size_t)(n + m) * sizeof *world);
+    if (!world)
+        return IPC_ERR_NOMEM;
+    for (int i = 0; i < n; i++)
+        world[i] = ipc__member_world_rank(local, i);
+    rc = bridge_swap(&b, world, (size_t)n * sizeof *world, world + n,
+                     (size_t)m * sizeof *world);
+    if (rc == IPC_SUCCESS)
+        rc = inter_new(world, n, local->rank, world + n, m, ctx, newcomm);
+    free(world);
+    return rc;
+}
+
+int ipc__intercomm_merge(ipc_comm inter, bool high, ipc_comm *newcomm)
+{
+    int rc = ipc__check_comm(inter);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    if (!ipc__comm_is_inter(inter))
+        return IPC_ERR_COMM;
+    if (!newcomm)
+        return IPC_ERR_ARG;
+    struct bridge b = inter_bridge(inter);
+    uint32_t ctx;
+    struct hello theirs;
+    if ((rc = bridge_hello(&b, high, 2, &ctx, &theirs)) != IPC_SUCCESS)
+        return rc;
+    int n = inter->size, m = inter->peer_size;
+    bool first =
+        high != (theirs.high != 0) ? !high : inter->world_ranks[0] < inter->peers[0];
+    struct owned_comm *c = comm_new(n + m, first ? inter->rank : m + inter->rank, ctx);
+    if (!c)
+        return IPC_ERR_NOMEM;
+    memcpy(c->world_ranks + (first ? 0 : m), inter->world_ranks, (size_t)n * sizeof(int));
+    memcpy(c->world_ranks + (first ? n : 0), inter->peers, (size_t)m * sizeof(int));
+    comm_publish(c, newcomm);
+    return IPC_SUCCESS;
+}
+
+static int inter_dup(ipc_comm inter, ipc_comm *newcomm)
+{
+    struct bridge b = inter_bridge(inter);
+    uint32_t ctx;
+    struct hello theirs;
+    int rc = bridge_hello(&b, false, 4, &ctx, &theirs);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    return inter_new(inter->world_ranks, inter->size, inter->rank, inter->peers,
+                     inter->peer_size, ctx, newcomm);
+}
+
+/* MPI-2.2's split of an intercommunicator: each colour's members of both
+ * groups, each group ordered by key then rank; MPI_COMM_NULL when either
+ * side has none. */
+static int inter_split_build(ipc_comm inter, struct split_entry *all, int color,
+                             uint32_t ctx, ipc_comm *newcomm)
+{
+    int n = inter->size, m = inter->peer_size;
+    int *world = malloc((size_t)(n + m) * sizeof *world);
+    if (!world)
+        return IPC_ERR_NOMEM;
+    int nl = select_color(all, n, color, world);
+    int nr = select_color(all + n, m, color, world + nl);
+    int me = to_world(inter, false, world, nl);
+    to_world(inter, true, world + nl, nr);
+    int rc = nr ? inter_new(world, nl, me, world + nl, nr, ctx, newcomm) : IPC_SUCCESS;
+    free(world);
+    return rc;
+}
+
+static int inter_split(ipc_comm inter, int color, int key, ipc_comm *newcomm)
+{
+    struct bridge b = inter_bridge(inter);
+    uint32_t ctx;
+    struct hello theirs;
+    int rc = bridge_hello(&b, false, 4, &ctx, &theirs);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    int n = inter->size, m = inter->peer_size;
+    struct split_entry mine = {color, key, inter->rank, 0};
+    struct split_entry *all = malloc((size_t)(n + m) * sizeof *all);
+    if (!all)
+        return IPC_ERR_NOMEM;
+    rc = ipc_allgather(&mine, sizeof mine, IPC_BYTE, all, sizeof mine, IPC_BYTE,
+                       inter->local);
+    if (rc == IPC_SUCCESS)
+        rc = bridge_swap(&b, all, (size_t)n * sizeof *all, all + n,
+                         (size_t)m * sizeof *all);
+    *newcomm = IPC_COMM_NULL;
+    if (rc == IPC_SUCCESS && color != IPC_UNDEFINED)
+        rc = inter_split_build(inter, all, color, ctx, newcomm);
+    free(all);
+    return rc;
+}
+
 int ipc_comm_free(ipc_comm *comm)
 {
     if (!comm)
@@ -267,6 +521,12 @@ int ipc_comm_free(ipc_comm *comm)
     if (*comm == IPC_COMM_WORLD || *comm == IPC_COMM_SELF)
         return IPC_ERR_COMM;
     struct owned_comm *c = ipc__container_of(*comm, struct owned_comm, comm);
+    if (c->comm.local) {
+        struct owned_comm *local =
+            ipc__container_of(c->comm.local, struct owned_comm, comm);
+        ipc__list_remove(&local->link);
+        free(local);
+    }
     ipc__list_remove(&c->link);
     free(c);
     *comm = IPC_COMM_NULL;

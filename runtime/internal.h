@@ -26,6 +26,16 @@ struct ipc__comm {
     int rank;
     int size;
     const int *world_ranks; /* world rank of each member; NULL means identity */
+    /* Whom point-to-point addresses, by world rank (NULL means identity):
+     * the members themselves in an intracommunicator (peers == world_ranks,
+     * peer_size == size), the remote group in an intercommunicator. The send
+     * path reads these alone, whatever the kind of communicator. */
+    int peer_size;
+    const int *peers;
+    /* An intercommunicator's local group as an intracommunicator with ids of
+     * its own, for the local part of its collectives; NULL in an
+     * intracommunicator. */
+    struct ipc__comm *local;
     /* The MPI layer's state of this communicator (runtime/mpi/), made on
      * first use; libipc never looks inside. ipc_comm_free does not free it:
      * MPI_Comm_free and MPI_Finalize do, first. */
@@ -239,7 +249,29 @@ void ipc__comm_init(void); /* sets up IPC_COMM_WORLD and IPC_COMM_SELF */
 /* IPC_SUCCESS for world, self or a communicator the program made and has not
  * freed; IPC_ERR_NOT_INITIALIZED outside ipc_init..ipc_finalize. */
 int ipc__check_comm(ipc_comm comm);
+/* The world rank of point-to-point rank `rank` (a member, or in an
+ * intercommunicator a member of the remote group). */
 int ipc__world_rank(ipc_comm comm, int rank);
+/* The world rank of member i (of the local group). */
+int ipc__member_world_rank(ipc_comm comm, int i);
+static inline bool ipc__comm_is_inter(ipc_comm comm)
+{
+    return comm->local != NULL;
+}
+/* Intercommunicators (MPI-3.1 6.6). Traffic of their own on an
+ * intercommunicator's ctx_coll (comm.c's agreements between the groups, the
+ * MPI layer's intercommunicator collectives) uses tags from this one up,
+ * apart from those of coll/coll.h. */
+enum { IPC__TAG_INTER = 0x18000000 };
+/* Collective over local, the leaders talking over peer (significant at
+ * local_leader only) on tag: an intercommunicator of local's group and the
+ * group whose leader is remote_leader, a rank of peer. */
+int ipc__intercomm_create(ipc_comm local, int local_leader, ipc_comm peer, int remote_leader,
+                          int tag, ipc_comm *newcomm);
+/* The intracommunicator of both groups of inter: the group that passed
+ * high == false first; with equal flags, the group whose first member has the
+ * lower world rank first. */
+int ipc__intercomm_merge(ipc_comm inter, bool high, ipc_comm *newcomm);
 size_t ipc__comm_live_count(void); /* communicators made and not yet freed */
 /* A communicator of the world ranks world[0..n), this rank being world[me],
  * made by those members alone (MPI_Comm_create_group); tag tells concurrent

@@ -439,7 +439,7 @@ static int check_send(const void *buf, size_t count, ipc_datatype type, int dest
         return rc;
     if ((rc = check_buffer(buf, count, type, bytes)) != IPC_SUCCESS)
         return rc;
-    if (dest != IPC_PROC_NULL && (dest < 0 || dest >= comm->size))
+    if (dest != IPC_PROC_NULL && (dest < 0 || dest >= comm->peer_size))
         return IPC_ERR_RANK;
     if (tag < 0 || tag > IPC_TAG_UB)
         return IPC_ERR_TAG;
@@ -452,7 +452,7 @@ static int check_recv_pattern(int source, int tag, ipc_comm comm)
     if (rc != IPC_SUCCESS)
         return rc;
     if (source != IPC_PROC_NULL && source != IPC_ANY_SOURCE &&
-        (source < 0 || source >= comm->size))
+        (source < 0 || source >= comm->peer_size))
         return IPC_ERR_RANK;
     if (tag != IPC_ANY_TAG && (tag < 0 || tag > IPC_TAG_UB))
         return IPC_ERR_TAG;

@@ -11,6 +11,8 @@
 
 int MPI_Barrier(MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_barrier(comm));
     IPC__MPI_RET_IPC(comm, ipc_barrier(comm));
 }
 
@@ -27,6 +29,8 @@ static int comm_info(MPI_Comm comm, int *rank, int *size)
 
 int MPI_Bcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_bcast(buf, count, type, root, comm));
     struct ipc__mpi_type *t = ipc__mpi_type(type);
     int rank, size, rc = comm_info(comm, &rank, &size);
     struct ipc__mpi_view v;
@@ -84,24 +88,32 @@ static int reduce_common(const void *sbuf, void *rbuf, int count, MPI_Datatype t
 int MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
                int root, MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_reduce(sbuf, rbuf, count, type, op, root, comm));
     IPC__MPI_RET(comm, reduce_common(sbuf, rbuf, count, type, op, root, comm, RED_REDUCE));
 }
 
 int MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
                   MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_allreduce(sbuf, rbuf, count, type, op, comm));
     IPC__MPI_RET(comm, reduce_common(sbuf, rbuf, count, type, op, 0, comm, RED_ALLREDUCE));
 }
 
 int MPI_Scan(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
              MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm)) /* not defined on intercommunicators */
+        IPC__MPI_RET(comm, MPI_ERR_COMM);
     IPC__MPI_RET(comm, reduce_common(sbuf, rbuf, count, type, op, 0, comm, RED_SCAN));
 }
 
 int MPI_Exscan(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
                MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm)) /* not defined on intercommunicators */
+        IPC__MPI_RET(comm, MPI_ERR_COMM);
     IPC__MPI_RET(comm, reduce_common(sbuf, rbuf, count, type, op, 0, comm, RED_EXSCAN));
 }
 
@@ -135,6 +147,9 @@ static int reduce_scatter_block(const void *sbuf, void *rbuf, int count, MPI_Dat
 int MPI_Reduce_scatter_block(const void *sbuf, void *rbuf, int count, MPI_Datatype type,
                              MPI_Op op, MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm,
+                     ipc__mpi_inter_reduce_scatter(sbuf, rbuf, count, NULL, type, op, comm));
     IPC__MPI_RET(comm, reduce_scatter_block(sbuf, rbuf, count, type, op, comm));
 }
 
@@ -184,6 +199,10 @@ static int reduce_scatter(const void *sbuf, void *rbuf, const int rcounts[],
 int MPI_Reduce_scatter(const void *sbuf, void *rbuf, const int rcounts[], MPI_Datatype type,
                        MPI_Op op, MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, rcounts ? ipc__mpi_inter_reduce_scatter(sbuf, rbuf, 0, rcounts,
+                                                                   type, op, comm)
+                                   : MPI_ERR_ARG);
     IPC__MPI_RET(comm, reduce_scatter(sbuf, rbuf, rcounts, type, op, comm));
 }
 
@@ -244,6 +263,9 @@ static int move_common(const void *sbuf, int scount, MPI_Datatype stype, void *r
 int MPI_Gather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                MPI_Datatype rtype, int root, MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_gather(sbuf, scount, stype, rbuf, rcount, NULL, NULL,
+                                                 false, rtype, root, comm));
     IPC__MPI_RET(comm, move_common(sbuf, scount, stype, rbuf, rcount, rtype, root, comm,
                                    MOVE_GATHER));
 }
@@ -251,6 +273,9 @@ int MPI_Gather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int
 int MPI_Scatter(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                 MPI_Datatype rtype, int root, MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_scatter(sbuf, scount, NULL, NULL, false, stype, rbuf,
+                                                  rcount, rtype, root, comm));
     IPC__MPI_RET(comm, move_common(sbuf, scount, stype, rbuf, rcount, rtype, root, comm,
                                    MOVE_SCATTER));
 }
@@ -258,6 +283,9 @@ int MPI_Scatter(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, in
 int MPI_Allgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                   MPI_Datatype rtype, MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_allgather(sbuf, scount, stype, rbuf, rcount, NULL,
+                                                    NULL, false, rtype, comm));
     IPC__MPI_RET(comm, move_common(sbuf, scount, stype, rbuf, rcount, rtype, 0, comm,
                                    MOVE_ALLGATHER));
 }
@@ -265,6 +293,9 @@ int MPI_Allgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, 
 int MPI_Alltoall(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                  MPI_Datatype rtype, MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_alltoall(sbuf, scount, NULL, NULL, stype, rbuf,
+                                                   rcount, NULL, NULL, false, rtype, comm));
     IPC__MPI_RET(comm, move_common(sbuf, scount, stype, rbuf, rcount, rtype, 0, comm,
                                    MOVE_ALLTOALL));
 }
@@ -356,6 +387,9 @@ int MPI_Gatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
                 const int rcounts[], const int displs[], MPI_Datatype rtype, int root,
                 MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_gather(sbuf, scount, stype, rbuf, 0, rcounts, displs,
+                                                 true, rtype, root, comm));
     IPC__MPI_RET(comm, gatherv_common(sbuf, scount, stype, rbuf, rcounts, displs, rtype,
                                       false, root, comm));
 }
@@ -364,6 +398,9 @@ int MPI_Scatterv(const void *sbuf, const int scounts[], const int displs[],
                  MPI_Datatype stype, void *rbuf, int rcount, MPI_Datatype rtype, int root,
                  MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_scatter(sbuf, 0, scounts, displs, true, stype, rbuf,
+                                                  rcount, rtype, root, comm));
     int rank, size, rc = comm_info(comm, &rank, &size);
     struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
     bool in_place = rbuf == MPI_IN_PLACE;
@@ -387,6 +424,9 @@ int MPI_Allgatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
                    const int rcounts[], const int displs[], MPI_Datatype rtype,
                    MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_allgather(sbuf, scount, stype, rbuf, 0, rcounts,
+                                                    displs, true, rtype, comm));
     IPC__MPI_RET(comm, gatherv_common(sbuf, scount, stype, rbuf, rcounts, displs, rtype,
                                       true, 0, comm));
 }
@@ -395,6 +435,9 @@ int MPI_Alltoallv(const void *sbuf, const int scounts[], const int sdispls[],
                   MPI_Datatype stype, void *rbuf, const int rcounts[], const int rdispls[],
                   MPI_Datatype rtype, MPI_Comm comm)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_alltoall(sbuf, 0, scounts, sdispls, stype, rbuf, 0,
+                                                   rcounts, rdispls, true, rtype, comm));
     int rank, size, rc = comm_info(comm, &rank, &size);
     struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
     bool in_place = sbuf == MPI_IN_PLACE;

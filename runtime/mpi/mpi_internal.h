@@ -197,6 +197,34 @@ struct ipc__mpi_red {
 int ipc__mpi_red_setup(struct ipc__mpi_red *r, MPI_Op op, MPI_Datatype type, int count);
 void ipc__mpi_ops_fini(void);
 
+/* mpi_intercoll.c: the collectives on intercommunicators, which the
+ * entries of mpi_coll.c hand them to; MPI codes. v: the v-form (counts and
+ * displacements given; without v, `count` elements per rank). */
+bool ipc__mpi_is_inter(MPI_Comm comm); /* a valid intercommunicator */
+int ipc__mpi_inter_barrier(MPI_Comm comm);
+int ipc__mpi_inter_bcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm);
+int ipc__mpi_inter_gather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                          int rcount, const int rcounts[], const int displs[], bool v,
+                          MPI_Datatype rtype, int root, MPI_Comm comm);
+int ipc__mpi_inter_scatter(const void *sbuf, int scount, const int scounts[],
+                           const int displs[], bool v, MPI_Datatype stype, void *rbuf,
+                           int rcount, MPI_Datatype rtype, int root, MPI_Comm comm);
+int ipc__mpi_inter_allgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                             int rcount, const int rcounts[], const int displs[], bool v,
+                             MPI_Datatype rtype, MPI_Comm comm);
+int ipc__mpi_inter_alltoall(const void *sbuf, int scount, const int scounts[],
+                            const int sdispls[], MPI_Datatype stype, void *rbuf, int rcount,
+                            const int rcounts[], const int rdispls[], bool v,
+                            MPI_Datatype rtype, MPI_Comm comm);
+int ipc__mpi_inter_reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type,
+                          MPI_Op op, int root, MPI_Comm comm);
+int ipc__mpi_inter_allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type,
+                             MPI_Op op, MPI_Comm comm);
+/* counts: MPI_Reduce_scatter's; NULL: MPI_Reduce_scatter_block with count. */
+int ipc__mpi_inter_reduce_scatter(const void *sbuf, void *rbuf, int count,
+                                  const int counts[], MPI_Datatype type, MPI_Op op,
+                                  MPI_Comm comm);
+
 void ipc__mpi_status(MPI_Status *st, const ipc_status *ist);
 /* mpi_p2p.c: waits for outstanding buffered sends and freed requests. */
 void ipc__mpi_p2p_fini(void);
