@@ -188,8 +188,9 @@ static void dims_try(struct dims_search *s, int i, int rest, int maxf)
     }
 }
 
-/* Splits nodes (>= 1) among nfree (>= 1) dimensions into out, non-increasing. */
-static int dims_split(int nodes, int nfree, int out[])
+/* Splits nodes (>= 1) among the nfree (>= 1) zero entries of dims[ndims],
+ * non-increasing. */
+static int dims_split(int nodes, int nfree, int ndims, int dims[])
 {
     int ndivisors = 0;
     for (long d = 1; d * d <= nodes; d++)
@@ -213,7 +214,9 @@ static int dims_split(int nodes, int nfree, int out[])
                             .best = divisors + ndivisors + nfree,
                             .spread = LONG_MAX};
     dims_try(&s, 0, nodes, nodes);
-    memcpy(out, s.best, (size_t)nfree * sizeof *out);
+    for (int i = 0, k = 0; i < ndims; i++)
+        if (dims[i] == 0)
+            dims[i] = s.best[k++];
     free(divisors);
     return MPI_SUCCESS;
 }
@@ -235,16 +238,8 @@ int MPI_Dims_create(int nnodes, int ndims, int dims[])
     }
     if (rc == MPI_SUCCESS && (nnodes % fixed || (!nfree && fixed != nnodes)))
         rc = MPI_ERR_DIMS;
-    int *split =
-        rc == MPI_SUCCESS && nfree ? malloc((size_t)nfree * sizeof *split) : NULL;
-    if (rc == MPI_SUCCESS && nfree && !split)
-        rc = MPI_ERR_NO_MEM;
     if (rc == MPI_SUCCESS && nfree)
-        rc = dims_split((int)(nnodes / fixed), nfree, split);
-    for (int i = 0, k = 0; rc == MPI_SUCCESS && i < ndims; i++)
-        if (dims[i] == 0)
-            dims[i] = split[k++];
-    free(split);
+        rc = dims_split((int)(nnodes / fixed), nfree, ndims, dims);
     IPC__MPI_RET(MPI_COMM_WORLD, rc);
 }
 
