@@ -104,6 +104,13 @@ void ipc__mpi_topo_free(struct ipc__mpi_topo *t)
     free(t);
 }
 
+/* n ints; src may be NULL when n is 0 (an empty array of the caller). */
+static void copy_ints(int dst[], const int src[], int n)
+{
+    if (n > 0)
+        memcpy(dst, src, (size_t)n * sizeof *dst);
+}
+
 /* comm's topology, which must be of kind: MPI_ERR_COMM for an invalid comm,
  * MPI_ERR_TOPOLOGY when it has no topology or one of another kind. */
 static int topo_get(MPI_Comm comm, int kind, const struct ipc__mpi_topo **t)
@@ -188,8 +195,9 @@ static void dims_try(struct dims_search *s, int i, int rest, int maxf)
     }
 }
 
-/* Splits nodes (>= 1) among nfree (>= 1) dimensions into out, non-increasing. */
-static int dims_split(int nodes, int nfree, int out[])
+/* Splits nodes (>= 1) among the nfree (>= 1) zero entries of dims[ndims],
+ * non-increasing. */
+static int dims_split(int nodes, int nfree, int ndims, int dims[])
 {
     int ndivisors = 0;
     for (long d = 1; d * d <= nodes; d++)
@@ -213,7 +221,9 @@ static int dims_split(int nodes, int nfree, int out[])
                             .best = divisors + ndivisors + nfree,
                             .spread = LONG_MAX};
     dims_try(&s, 0, nodes, nodes);
-    memcpy(out, s.best, (size_t)nfree * sizeof *out);
+    for (int i = 0, k = 0; i < ndims; i++)
+        if (dims[i] == 0)
+            dims[i] = s.best[k++];
     free(divisors);
     return MPI_SUCCESS;
 }
@@ -235,16 +245,8 @@ int MPI_Dims_create(int nnodes, int ndims, int dims[])
     }
     if (rc == MPI_SUCCESS && (nnodes % fixed || (!nfree && fixed != nnodes)))
         rc = MPI_ERR_DIMS;
-    int *split =
-        rc == MPI_SUCCESS && nfree ? malloc((size_t)nfree * sizeof *split) : NULL;
-    if (rc == MPI_SUCCESS && nfree && !split)
-        rc = MPI_ERR_NO_MEM;
     if (rc == MPI_SUCCESS && nfree)
-        rc = dims_split((int)(nnodes / fixed), nfree, split);
-    for (int i = 0, k = 0; rc == MPI_SUCCESS && i < ndims; i++)
-        if (dims[i] == 0)
-            dims[i] = split[k++];
-    free(split);
+        rc = dims_split((int)(nnodes / fixed), nfree, ndims, dims);
     IPC__MPI_RET(MPI_COMM_WORLD, rc);
 }
 
@@ -482,8 +484,8 @@ int MPI_Graph_create(MPI_Comm comm_old, int nnodes, const int index[], const int
     bool member = comm_old->rank < nnodes;
     struct ipc__mpi_topo *t = member ? topo_new(MPI_GRAPH, nnodes, nedges) : NULL;
     if (t) {
-        memcpy(t->index, index, (size_t)nnodes * sizeof *index);
-        memcpy(t->edges, edges, (size_t)nedges * sizeof *edges);
+        copy_ints(t->index, index, nnodes);
+        copy_ints(t->edges, edges, nedges);
     }
     IPC__MPI_RET(comm_old,
                  topo_comm(comm_old, member ? 0 : MPI_UNDEFINED, t, comm_graph));
@@ -507,8 +509,7 @@ static int copy_out(int dst[], int max, const int src[], int n)
 {
     if (max < 0 || (max > 0 && n > 0 && !dst))
         return MPI_ERR_ARG;
-    if (n > 0 && max > 0)
-        memcpy(dst, src, (size_t)(n < max ? n : max) * sizeof *dst);
+    copy_ints(dst, src, n < max ? n : max);
     return MPI_SUCCESS;
 }
 
@@ -619,11 +620,11 @@ int MPI_Dist_graph_create_adjacent(MPI_Comm comm_old, int indegree, const int so
     struct ipc__mpi_topo *t = topo_new(MPI_DIST_GRAPH, indegree, outdegree);
     if (t) {
         t->weighted = weighted;
-        memcpy(t->sources, sources, (size_t)indegree * sizeof *sources);
-        memcpy(t->destinations, destinations, (size_t)outdegree * sizeof *destinations);
+        copy_ints(t->sources, sources, indegree);
+        copy_ints(t->destinations, destinations, outdegree);
         if (weighted) {
-            memcpy(t->sourceweights, sourceweights, (size_t)indegree * sizeof *sources);
-            memcpy(t->destweights, destweights, (size_t)outdegree * sizeof *destinations);
+            copy_ints(t->sourceweights, sourceweights, indegree);
+            copy_ints(t->destweights, destweights, outdegree);
         }
     }
     IPC__MPI_RET(comm_old, topo_comm(comm_old, 0, t, comm_dist_graph));
