@@ -166,12 +166,13 @@ static void attr_get(const struct obj *o, int k, void *val, int *flag)
         *(void **)val = (*pp)->val;
 }
 
-/* Deleting what is not there is MPI_ERR_KEYVAL (as Open MPI and MPICH). */
+/* Deleting what is not there does nothing: MPI-3.1 does not make it an error
+ * (MPICH succeeds; Open MPI 4.1 fails with MPI_ERR_INTERN). */
 static int attr_delete(const struct obj *o, int k)
 {
     struct ipc__mpi_attr **pp = attr_find(o, k);
     if (!pp)
-        return MPI_ERR_KEYVAL;
+        return MPI_SUCCESS;
     struct ipc__mpi_attr *a = *pp;
     int rc = call_delete(o, a);
     if (rc != MPI_SUCCESS)
@@ -287,16 +288,66 @@ void ipc__mpi_comm_attrs_delete(MPI_Comm comm)
             &(struct obj){.kind = KIND_COMM, .comm = comm, .list = &comm->mpi->attrs});
 }
 
+/* The calls' bodies, shared by the MPI-3.1 names and the MPI-1 ones (which
+ * must not go through the MPI_ names: a profiler would count them twice). */
+
+static int comm_create_keyval(MPI_Comm_copy_attr_function *copy,
+                              MPI_Comm_delete_attr_function *del, int *keyval,
+                              void *extra)
+{
+    int rc = keyval_new(KIND_COMM, extra, keyval);
+    if (rc == MPI_SUCCESS) {
+        keyvals[*keyval].copy.comm = copy;
+        keyvals[*keyval].del.comm = del;
+    }
+    return rc;
+}
+
+static int comm_set_attr(MPI_Comm comm, int keyval, void *val)
+{
+    struct obj o;
+    int rc = comm_obj(comm, true, &o);
+    if (rc == MPI_SUCCESS && !keyval_of(KIND_COMM, keyval))
+        rc = MPI_ERR_KEYVAL; /* predefined ones included: the program cannot set them */
+    return rc == MPI_SUCCESS ? attr_set(&o, keyval, val) : rc;
+}
+
+static int comm_get_attr(MPI_Comm comm, int keyval, void *val, int *flag)
+{
+    struct obj o;
+    int rc = comm_obj(comm, false, &o);
+    int *predefined = predefined_value(keyval);
+    if (rc == MPI_SUCCESS && (!val || !flag))
+        rc = MPI_ERR_ARG;
+    if (rc == MPI_SUCCESS && !predefined && !keyval_of(KIND_COMM, keyval))
+        rc = MPI_ERR_KEYVAL;
+    if (rc != MPI_SUCCESS)
+        return rc;
+    if (predefined) {
+        *(int **)val = predefined;
+        *flag = 1;
+    } else {
+        attr_get(&o, keyval, val, flag);
+    }
+    return MPI_SUCCESS;
+}
+
+static int comm_delete_attr(MPI_Comm comm, int keyval)
+{
+    struct obj o;
+    int rc = comm_obj(comm, false, &o);
+    if (rc == MPI_SUCCESS && !keyval_of(KIND_COMM, keyval))
+        rc = MPI_ERR_KEYVAL;
+    return rc == MPI_SUCCESS ? attr_delete(&o, keyval) : rc;
+}
+
 int MPI_Comm_create_keyval(MPI_Comm_copy_attr_function *comm_copy_attr_fn,
                            MPI_Comm_delete_attr_function *comm_delete_attr_fn,
                            int *comm_keyval, void *extra_state)
 {
-    int rc = keyval_new(KIND_COMM, extra_state, comm_keyval);
-    if (rc == MPI_SUCCESS) {
-        keyvals[*comm_keyval].copy.comm = comm_copy_attr_fn;
-        keyvals[*comm_keyval].del.comm = comm_delete_attr_fn;
-    }
-    IPC__MPI_RET(MPI_COMM_WORLD, rc);
+    IPC__MPI_RET(MPI_COMM_WORLD,
+                 comm_create_keyval(comm_copy_attr_fn, comm_delete_attr_fn, comm_keyval,
+                                    extra_state));
 }
 
 int MPI_Comm_free_keyval(int *comm_keyval)
@@ -306,44 +357,17 @@ int MPI_Comm_free_keyval(int *comm_keyval)
 
 int MPI_Comm_set_attr(MPI_Comm comm, int comm_keyval, void *attribute_val)
 {
-    struct obj o;
-    int rc = comm_obj(comm, true, &o);
-    if (rc == MPI_SUCCESS && !keyval_of(KIND_COMM, comm_keyval))
-        rc = MPI_ERR_KEYVAL; /* predefined ones included: the program cannot set them */
-    if (rc == MPI_SUCCESS)
-        rc = attr_set(&o, comm_keyval, attribute_val);
-    IPC__MPI_RET(comm, rc);
+    IPC__MPI_RET(comm, comm_set_attr(comm, comm_keyval, attribute_val));
 }
 
 int MPI_Comm_get_attr(MPI_Comm comm, int comm_keyval, void *attribute_val, int *flag)
 {
-    struct obj o;
-    int rc = comm_obj(comm, false, &o);
-    int *predefined = predefined_value(comm_keyval);
-    if (rc == MPI_SUCCESS && (!attribute_val || !flag))
-        rc = MPI_ERR_ARG;
-    if (rc == MPI_SUCCESS && !predefined && !keyval_of(KIND_COMM, comm_keyval))
-        rc = MPI_ERR_KEYVAL;
-    if (rc != MPI_SUCCESS)
-        IPC__MPI_RET(comm, rc);
-    if (predefined) {
-        *(int **)attribute_val = predefined;
-        *flag = 1;
-    } else {
-        attr_get(&o, comm_keyval, attribute_val, flag);
-    }
-    return MPI_SUCCESS;
+    IPC__MPI_RET(comm, comm_get_attr(comm, comm_keyval, attribute_val, flag));
 }
 
 int MPI_Comm_delete_attr(MPI_Comm comm, int comm_keyval)
 {
-    struct obj o;
-    int rc = comm_obj(comm, false, &o);
-    if (rc == MPI_SUCCESS && !keyval_of(KIND_COMM, comm_keyval))
-        rc = MPI_ERR_KEYVAL;
-    if (rc == MPI_SUCCESS)
-        rc = attr_delete(&o, comm_keyval);
-    IPC__MPI_RET(comm, rc);
+    IPC__MPI_RET(comm, comm_delete_attr(comm, comm_keyval));
 }
 
 /* The MPI-1 names (deprecated, not removed): the same calls. */
@@ -351,27 +375,28 @@ int MPI_Comm_delete_attr(MPI_Comm comm, int comm_keyval)
 int MPI_Keyval_create(MPI_Copy_function *copy_fn, MPI_Delete_function *delete_fn,
                       int *keyval, void *extra_state)
 {
-    return MPI_Comm_create_keyval(copy_fn, delete_fn, keyval, extra_state);
+    IPC__MPI_RET(MPI_COMM_WORLD,
+                 comm_create_keyval(copy_fn, delete_fn, keyval, extra_state));
 }
 
 int MPI_Keyval_free(int *keyval)
 {
-    return MPI_Comm_free_keyval(keyval);
+    IPC__MPI_RET(MPI_COMM_WORLD, keyval_free(KIND_COMM, keyval));
 }
 
 int MPI_Attr_put(MPI_Comm comm, int keyval, void *attribute_val)
 {
-    return MPI_Comm_set_attr(comm, keyval, attribute_val);
+    IPC__MPI_RET(comm, comm_set_attr(comm, keyval, attribute_val));
 }
 
 int MPI_Attr_get(MPI_Comm comm, int keyval, void *attribute_val, int *flag)
 {
-    return MPI_Comm_get_attr(comm, keyval, attribute_val, flag);
+    IPC__MPI_RET(comm, comm_get_attr(comm, keyval, attribute_val, flag));
 }
 
 int MPI_Attr_delete(MPI_Comm comm, int keyval)
 {
-    return MPI_Comm_delete_attr(comm, keyval);
+    IPC__MPI_RET(comm, comm_delete_attr(comm, keyval));
 }
 
 /* ---- datatypes: lists kept here, by handle ---- */

@@ -329,13 +329,21 @@ int MPI_Add_error_string(int errorcode, const char *string)
     return MPI_SUCCESS;
 }
 
+/* NULL for a code that is neither predefined nor the program's. */
+static const char *error_text(int code)
+{
+    const struct user_code *u = user_code(code);
+    if (u)
+        return u->text ? u->text : "";
+    return code >= 0 && code <= MPI_ERR_LASTCODE ? error_strings[code] : NULL;
+}
+
 int MPI_Error_string(int errorcode, char *string, int *resultlen)
 {
-    const struct user_code *u = user_code(errorcode);
-    if (!string || !resultlen || (!u && (errorcode < 0 || errorcode > MPI_ERR_LASTCODE)))
+    const char *text = error_text(errorcode);
+    if (!string || !resultlen || !text)
         IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
-    const char *s = u ? (u->text ? u->text : "") : error_strings[errorcode];
-    *resultlen = snprintf(string, MPI_MAX_ERROR_STRING, "%s", s);
+    *resultlen = snprintf(string, MPI_MAX_ERROR_STRING, "%s", text);
     return MPI_SUCCESS;
 }
 
@@ -451,10 +459,12 @@ int ipc__mpi_ret(MPI_Comm comm, int rc, const char *fn)
         u->fn(&handler_comm, &code);
         return rc;
     }
-    char text[MPI_MAX_ERROR_STRING];
-    int len;
-    if (MPI_Error_string(rc, text, &len) != MPI_SUCCESS)
-        snprintf(text, sizeof text, "error code %d", rc);
+    char unknown[40];
+    const char *text = error_text(rc);
+    if (!text) {
+        snprintf(unknown, sizeof unknown, "unknown error code %d", rc);
+        text = unknown;
+    }
     fprintf(stderr, "ipc: rank %d: %s: %s (MPI_ERRORS_ARE_FATAL: aborting the job)\n",
             ipc__g.job.rank, fn, text);
     fflush(stderr);

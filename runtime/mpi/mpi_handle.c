@@ -151,6 +151,11 @@ MPI_Errhandler MPI_Errhandler_f2c(MPI_Fint errhandler)
 }
 
 /* A Fortran status is the C one's ints: MPI_F_SOURCE, _TAG, _ERROR first. */
+_Static_assert(sizeof(MPI_Status) == MPI_F_STATUS_SIZE * sizeof(MPI_Fint) &&
+                   offsetof(MPI_Status, MPI_SOURCE) == MPI_F_SOURCE * sizeof(MPI_Fint) &&
+                   offsetof(MPI_Status, MPI_TAG) == MPI_F_TAG * sizeof(MPI_Fint) &&
+                   offsetof(MPI_Status, MPI_ERROR) == MPI_F_ERROR * sizeof(MPI_Fint),
+               "MPI_F_STATUS_SIZE and MPI_F_SOURCE/TAG/ERROR match MPI_Status");
 int MPI_Status_c2f(const MPI_Status *c_status, MPI_Fint *f_status)
 {
     if (!c_status || !f_status)

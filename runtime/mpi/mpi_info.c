@@ -298,14 +298,35 @@ static void join(char *buf, size_t len, int argc, char **argv, int from)
                                  argv[a]);
 }
 
+/* The program's arguments when MPI_Init was given none: /proc/self/cmdline,
+ * NUL-separated, read into raw (len bytes), at most max of them. */
+static int proc_cmdline(char *raw, size_t len, char **argv, int max)
+{
+    FILE *f = fopen("/proc/self/cmdline", "r");
+    if (!f)
+        return 0;
+    size_t n = fread(raw, 1, len - 1, f);
+    fclose(f);
+    raw[n] = '\0';
+    int argc = 0;
+    for (size_t i = 0; i < n && argc < max; i += strlen(raw + i) + 1)
+        argv[argc++] = raw + i;
+    return argc;
+}
+
 void ipc__mpi_info_env_init(int argc, char **argv, int thread_level)
 {
     static const char *const level_names[] = {"MPI_THREAD_SINGLE", "MPI_THREAD_FUNNELED",
                                               "MPI_THREAD_SERIALIZED",
                                               "MPI_THREAD_MULTIPLE"};
-    char buf[MPI_MAX_INFO_VAL + 1];
+    char buf[MPI_MAX_INFO_VAL + 1], raw[2 * MPI_MAX_INFO_VAL];
+    char *proc_argv[MPI_MAX_INFO_VAL / 2];
     clear(&env_info);
-    if (argc > 0 && argv && argv[0]) {
+    if (argc <= 0 || !argv) {
+        argv = proc_argv;
+        argc = proc_cmdline(raw, sizeof raw, proc_argv, MPI_MAX_INFO_VAL / 2);
+    }
+    if (argc > 0 && argv[0]) {
         set(&env_info, "command", argv[0]);
         join(buf, sizeof buf, argc, argv, 1);
         set(&env_info, "argv", buf);
