@@ -85,6 +85,16 @@ static struct keyval *keyval_of(enum kind kind, int k)
     return &keyvals[k];
 }
 
+/* For reading and deleting attributes: a keyval the program freed still
+ * names the attributes that use it. MPI-3.1 6.7.2: "the actual free does
+ * not transpire until after all references ... have been freed ... via
+ * calls to MPI_COMM_DELETE_ATTR" (MPICH's attr/fkeyval relies on it). */
+static bool keyval_names(enum kind kind, int k)
+{
+    return k >= FIRST_USER_KEYVAL && k < nkeyvals && keyvals[k].kind == kind &&
+           (!keyvals[k].freed || keyvals[k].uses > 0);
+}
+
 static void keyval_unuse(int k)
 {
     struct keyval *kv = &keyvals[k];
@@ -139,14 +149,27 @@ static struct ipc__mpi_attr **attr_find(const struct obj *o, int k)
     return NULL;
 }
 
+/* Where a is in o's list now, or NULL: a delete callback may have changed
+ * the list (MPICH's attr/attrdelete deletes other attributes from one), so
+ * a pointer into it taken before the callback cannot be trusted after. */
+static struct ipc__mpi_attr **attr_where(const struct obj *o,
+                                         const struct ipc__mpi_attr *a)
+{
+    for (struct ipc__mpi_attr **pp = o->list; pp && *pp; pp = &(*pp)->next)
+        if (*pp == a)
+            return pp;
+    return NULL;
+}
+
 /* The old value's delete callback runs first; when it fails, it stays. */
 static int attr_set(const struct obj *o, int k, void *val)
 {
     struct ipc__mpi_attr **pp = attr_find(o, k);
     if (pp) {
-        int rc = call_delete(o, *pp);
-        if (rc == MPI_SUCCESS)
-            (*pp)->val = val;
+        struct ipc__mpi_attr *a = *pp;
+        int rc = call_delete(o, a);
+        if (rc == MPI_SUCCESS && attr_where(o, a))
+            a->val = val;
         return rc;
     }
     struct ipc__mpi_attr *a = malloc(sizeof *a);
@@ -177,19 +200,23 @@ static int attr_delete(const struct obj *o, int k)
     int rc = call_delete(o, a);
     if (rc != MPI_SUCCESS)
         return rc;
-    *pp = a->next;
-    keyval_unuse(a->keyval);
-    free(a);
+    if ((pp = attr_where(o, a))) {
+        *pp = a->next;
+        keyval_unuse(a->keyval);
+        free(a);
+    }
     return MPI_SUCCESS;
 }
 
-/* Delete callbacks' failures are ignored: the object goes anyway. */
+/* Delete callbacks' failures are ignored: the object goes anyway. Each
+ * attribute leaves the list before its callback runs, so a callback that
+ * deletes others finds a consistent list. */
 static void attrs_delete_all(const struct obj *o)
 {
     while (o->list && *o->list) {
         struct ipc__mpi_attr *a = *o->list;
-        call_delete(o, a);
         *o->list = a->next;
+        call_delete(o, a);
         keyval_unuse(a->keyval);
         free(a);
     }
@@ -319,7 +346,7 @@ static int comm_get_attr(MPI_Comm comm, int keyval, void *val, int *flag)
     int *predefined = predefined_value(keyval);
     if (rc == MPI_SUCCESS && (!val || !flag))
         rc = MPI_ERR_ARG;
-    if (rc == MPI_SUCCESS && !predefined && !keyval_of(KIND_COMM, keyval))
+    if (rc == MPI_SUCCESS && !predefined && !keyval_names(KIND_COMM, keyval))
         rc = MPI_ERR_KEYVAL;
     if (rc != MPI_SUCCESS)
         return rc;
@@ -336,7 +363,7 @@ static int comm_delete_attr(MPI_Comm comm, int keyval)
 {
     struct obj o;
     int rc = comm_obj(comm, false, &o);
-    if (rc == MPI_SUCCESS && !keyval_of(KIND_COMM, keyval))
+    if (rc == MPI_SUCCESS && !keyval_names(KIND_COMM, keyval))
         rc = MPI_ERR_KEYVAL;
     return rc == MPI_SUCCESS ? attr_delete(&o, keyval) : rc;
 }
@@ -485,7 +512,7 @@ int MPI_Type_get_attr(MPI_Datatype datatype, int type_keyval, void *attribute_va
     int rc = type_obj(datatype, false, &o);
     if (rc == MPI_SUCCESS && (!attribute_val || !flag))
         rc = MPI_ERR_ARG;
-    if (rc == MPI_SUCCESS && !keyval_of(KIND_TYPE, type_keyval))
+    if (rc == MPI_SUCCESS && !keyval_names(KIND_TYPE, type_keyval))
         rc = MPI_ERR_KEYVAL;
     if (rc == MPI_SUCCESS)
         attr_get(&o, type_keyval, attribute_val, flag);
@@ -496,7 +523,7 @@ int MPI_Type_delete_attr(MPI_Datatype datatype, int type_keyval)
 {
     struct obj o;
     int rc = type_obj(datatype, false, &o);
-    if (rc == MPI_SUCCESS && !keyval_of(KIND_TYPE, type_keyval))
+    if (rc == MPI_SUCCESS && !keyval_names(KIND_TYPE, type_keyval))
         rc = MPI_ERR_KEYVAL;
     if (rc == MPI_SUCCESS)
         rc = attr_delete(&o, type_keyval);

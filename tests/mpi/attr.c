@@ -66,6 +66,17 @@ static int self_delete(MPI_Comm comm, int keyval, void *val, void *extra)
     return MPI_SUCCESS;
 }
 
+/* A delete callback that deletes two other attributes of the same
+ * communicator (MPICH's attr/attrdelete does this). */
+static int k_first, k_deleter, k_last;
+static int delete_others(MPI_Comm comm, int keyval, void *val, void *extra)
+{
+    (void)keyval, (void)val, (void)extra;
+    MPI_Comm_delete_attr(comm, k_first);
+    MPI_Comm_delete_attr(comm, k_last);
+    return MPI_SUCCESS;
+}
+
 static intptr_t get(MPI_Comm comm, int keyval, int *flag)
 {
     void *val = NULL;
@@ -264,6 +275,42 @@ int main(int argc, char **argv)
     MPI_Comm_free_keyval(&k_dropped);
     MPI_Comm_free_keyval(&k_dup);
     MPI_Comm_free_keyval(&k_null);
+
+    /* A freed keyval still names the attributes that use it: they can be
+     * read and deleted through the value the program kept (MPI-3.1 6.7.2). */
+    {
+        struct counts c = {.copy_flag = 1};
+        int k, kept;
+        MPI_Comm_create_keyval(count_copy, count_delete, &k, &c);
+        kept = k;
+        MPI_Comm_set_attr(MPI_COMM_WORLD, k, (void *)(intptr_t)5);
+        MPI_Comm_free_keyval(&k);
+        CHECK(get(MPI_COMM_WORLD, kept, &flag) == 5 && flag,
+              "attribute under a freed keyval: flag %d", flag);
+        MPI_Comm_delete_attr(MPI_COMM_WORLD, kept);
+        CHECK_INT(c.deletes, 1, "deletes through a freed keyval");
+    }
+
+    /* A delete callback may delete other attributes of its communicator. */
+    MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, MPI_COMM_NULL_DELETE_FN, &k_first, NULL);
+    MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, delete_others, &k_deleter, NULL);
+    MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, MPI_COMM_NULL_DELETE_FN, &k_last, NULL);
+    MPI_Comm_dup(MPI_COMM_WORLD, &c1);
+    MPI_Comm_set_attr(c1, k_first, (void *)(intptr_t)1);
+    MPI_Comm_set_attr(c1, k_deleter, (void *)(intptr_t)2);
+    MPI_Comm_set_attr(c1, k_last, (void *)(intptr_t)3);
+    MPI_Comm_delete_attr(c1, k_deleter);
+    get(c1, k_first, &flag);
+    CHECK_INT(flag, 0, "attribute deleted by another's delete callback");
+    get(c1, k_last, &flag);
+    CHECK_INT(flag, 0, "attribute deleted by another's delete callback");
+    MPI_Comm_set_attr(c1, k_first, (void *)(intptr_t)4);
+    MPI_Comm_set_attr(c1, k_deleter, (void *)(intptr_t)5);
+    MPI_Comm_set_attr(c1, k_last, (void *)(intptr_t)6);
+    MPI_Comm_free(&c1); /* every callback, one of them deleting the others */
+    MPI_Comm_free_keyval(&k_first);
+    MPI_Comm_free_keyval(&k_deleter);
+    MPI_Comm_free_keyval(&k_last);
 
     /* MPI_COMM_SELF's attributes are deleted first thing in MPI_Finalize. */
     int k_self;
