@@ -288,16 +288,16 @@ int MPI_Comm_test_inter(MPI_Comm comm, int *flag)
 
 int MPI_Group_size(MPI_Group group, int *size)
 {
-    if (!group)
-        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_GROUP);
+    if (!group || !size)
+        IPC__MPI_RET(MPI_COMM_WORLD, group ? MPI_ERR_ARG : MPI_ERR_GROUP);
     *size = group_of(group)->size;
     return MPI_SUCCESS;
 }
 
 int MPI_Group_rank(MPI_Group group, int *rank)
 {
-    if (!group)
-        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_GROUP);
+    if (!group || !rank)
+        IPC__MPI_RET(MPI_COMM_WORLD, group ? MPI_ERR_ARG : MPI_ERR_GROUP);
     *rank = group_of(group)->rank;
     return MPI_SUCCESS;
 }
@@ -319,8 +319,10 @@ static int check_ranks(const struct ipc__mpi_group *g, int n, const int ranks[],
 static int group_select(MPI_Group group, int n, const int ranks[], bool include,
                         MPI_Group *newgroup)
 {
-    if (!group || !newgroup)
+    if (!group)
         return MPI_ERR_GROUP;
+    if (!newgroup)
+        return MPI_ERR_ARG;
     const struct ipc__mpi_group *g = group_of(group);
     char *seen = calloc((size_t)g->size + 1, 1);
     if (!seen)
@@ -380,8 +382,10 @@ static int expand_ranges(const struct ipc__mpi_group *g, int n, int ranges[][3],
 static int group_select_ranges(MPI_Group group, int n, int ranges[][3], bool include,
                                MPI_Group *newgroup)
 {
-    if (!group || !newgroup)
+    if (!group)
         return MPI_ERR_GROUP;
+    if (!newgroup)
+        return MPI_ERR_ARG;
     const struct ipc__mpi_group *g = group_of(group);
     int *ranks = malloc(((size_t)g->size + 1) * sizeof *ranks), count;
     if (!ranks)
@@ -411,8 +415,10 @@ enum set_op { SET_UNION, SET_INTERSECTION, SET_DIFFERENCE };
 static int group_set_op(MPI_Group group1, MPI_Group group2, enum set_op op,
                         MPI_Group *newgroup)
 {
-    if (!group1 || !group2 || !newgroup)
+    if (!group1 || !group2)
         return MPI_ERR_GROUP;
+    if (!newgroup)
+        return MPI_ERR_ARG;
     const struct ipc__mpi_group *a = group_of(group1), *b = group_of(group2);
     char *in_b = calloc((size_t)ipc__g.job.size, 1);
     MPI_Group ng = in_b ? group_new(a->size + b->size) : NULL;
@@ -480,8 +486,8 @@ int MPI_Group_translate_ranks(MPI_Group group1, int n, const int ranks1[],
 
 int MPI_Group_compare(MPI_Group group1, MPI_Group group2, int *result)
 {
-    if (!group1 || !group2)
-        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_GROUP);
+    if (!group1 || !group2 || !result)
+        IPC__MPI_RET(MPI_COMM_WORLD, result ? MPI_ERR_GROUP : MPI_ERR_ARG);
     const struct ipc__mpi_group *a = group_of(group1), *b = group_of(group2);
     if (a->size != b->size)
         *result = MPI_UNEQUAL;

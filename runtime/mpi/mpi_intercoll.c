@@ -54,10 +54,10 @@ static int move_blocks(MPI_Comm comm, int tag, const struct block *sb, int ns,
     struct ipc__request **r = calloc((size_t)n + 1, sizeof *r);
     if (!v || !r)
         rc = MPI_ERR_NO_MEM;
-    for (; rc == MPI_SUCCESS && nviews < n; nviews += rc == MPI_SUCCESS) {
-        int i = nviews;
+    for (int i = 0; rc == MPI_SUCCESS && i < n; i++) {
         rc = i < nr ? ipc__mpi_view_out(&v[i], rb[i].buf, rb[i].count, rt, false)
                     : ipc__mpi_view_in(&v[i], sb[i - nr].buf, sb[i - nr].count, st);
+        nviews += rc == MPI_SUCCESS;
     }
     for (int i = 0; rc == MPI_SUCCESS && irc == IPC_SUCCESS && i < n; i++)
         irc = i < nr ? ipc__coll_irecv(v[i].p, v[i].bytes, rb[i].peer, tag, comm, &r[i])
@@ -66,9 +66,10 @@ static int move_blocks(MPI_Comm comm, int tag, const struct block *sb, int ns,
     int wait_rc = r ? ipc__coll_waitall(r, n) : IPC_SUCCESS;
     if (irc == IPC_SUCCESS)
         irc = wait_rc;
+    bool moved = rc == MPI_SUCCESS && irc == IPC_SUCCESS;
     for (int i = 0; i < nviews; i++) {
         if (i < nr)
-            ipc__mpi_view_done(&v[i], rb[i].buf, v[i].bytes, irc == IPC_SUCCESS);
+            ipc__mpi_view_done(&v[i], rb[i].buf, v[i].bytes, moved);
         else
             ipc__mpi_view_done(&v[i], NULL, 0, false);
     }

@@ -126,10 +126,12 @@ static void test_errors(void)
 {
     MPI_Comm c = MPI_COMM_WORLD;
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-    int rc = MPI_Comm_create(MPI_COMM_WORLD, MPI_GROUP_NULL, &c);
-    CHECK_INT(rc, MPI_ERR_GROUP, "MPI_Comm_create with MPI_GROUP_NULL");
+    int cls, rc = MPI_Comm_create(MPI_COMM_WORLD, MPI_GROUP_NULL, &c);
+    MPI_Error_class(rc, &cls);
+    CHECK_INT(cls, MPI_ERR_GROUP, "MPI_Comm_create with MPI_GROUP_NULL");
     rc = MPI_Comm_create(MPI_COMM_NULL, MPI_GROUP_EMPTY, &c);
-    CHECK_INT(rc, MPI_ERR_COMM, "MPI_Comm_create on MPI_COMM_NULL");
+    MPI_Error_class(rc, &cls);
+    CHECK_INT(cls, MPI_ERR_COMM, "MPI_Comm_create on MPI_COMM_NULL");
     /* MPI_GROUP_EMPTY everywhere: nobody is a member. */
     rc = MPI_Comm_create(MPI_COMM_WORLD, MPI_GROUP_EMPTY, &c);
     CHECK_INT(rc, MPI_SUCCESS, "MPI_Comm_create with MPI_GROUP_EMPTY");

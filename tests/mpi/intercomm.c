@@ -406,6 +406,58 @@ static void test_all_to_all(MPI_Comm inter)
     MPI_Comm_set_errhandler(inter, MPI_ERRORS_ARE_FATAL);
 }
 
+/* MPI_Comm_create on an intercommunicator: A's group is its rank 0 alone,
+ * B's all of B; the others of A get MPI_COMM_NULL. */
+static void test_create(MPI_Comm inter)
+{
+    MPI_Group local, sub;
+    MPI_Comm c;
+    int first = 0;
+    MPI_Comm_group(inter, &local);
+    if (in_a)
+        MPI_Group_incl(local, 1, &first, &sub);
+    else
+        MPI_Group_excl(local, 0, NULL, &sub);
+    MPI_Comm_create(inter, sub, &c);
+    if (in_a && lrank != 0) {
+        CHECK(c == MPI_COMM_NULL,
+              "a process outside its side's group got a communicator");
+    } else {
+        int n, flag, v = rank;
+        CHECK(c != MPI_COMM_NULL, "MPI_Comm_create on an intercommunicator gave null");
+        MPI_Comm_test_inter(c, &flag);
+        CHECK_INT(flag, 1, "MPI_Comm_create on an intercommunicator gives one");
+        MPI_Comm_remote_size(c, &n);
+        CHECK_INT(n, in_a ? rsize : 1, "remote size of the created intercommunicator");
+        MPI_Comm_size(c, &n);
+        CHECK_INT(n, in_a ? 1 : lsize, "size of the created intercommunicator");
+        /* A's rank 0 broadcasts its world rank (0) to all of B. */
+        MPI_Bcast(&v, 1, MPI_INT, in_a ? MPI_ROOT : 0, c);
+        CHECK_INT(v, in_a ? rank : 0, "MPI_Bcast on the created intercommunicator");
+        MPI_Comm_free(&c);
+    }
+    MPI_Group_free(&sub);
+    MPI_Group_free(&local);
+}
+
+/* Arguments every member gets wrong alike come back under
+ * MPI_ERRORS_RETURN. */
+static void test_errors(void)
+{
+    MPI_Comm half, c = MPI_COMM_NULL;
+    int flag;
+    MPI_Comm_split(MPI_COMM_WORLD, in_a, rank, &half);
+    MPI_Comm_set_errhandler(half, MPI_ERRORS_RETURN);
+    CHECK(MPI_Intercomm_create(half, lsize, MPI_COMM_WORLD, 0, 17, &c) != MPI_SUCCESS,
+          "a local leader past the group accepted");
+    CHECK(c == MPI_COMM_NULL, "a failed MPI_Intercomm_create made a communicator");
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    CHECK(MPI_Comm_test_inter(MPI_COMM_NULL, &flag) != MPI_SUCCESS,
+          "MPI_Comm_test_inter of MPI_COMM_NULL accepted");
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+    MPI_Comm_free(&half);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -424,6 +476,8 @@ int main(int argc, char **argv)
     test_rooted(inter, 1);
     test_rooted(inter, 0);
     test_all_to_all(inter);
+    test_create(inter);
+    test_errors();
     MPI_Comm_free(&inter);
     CHECK(inter == MPI_COMM_NULL, "MPI_Comm_free of an intercommunicator");
     mc_ok(rank, size);
