@@ -570,6 +570,9 @@ int MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_O
                int root, MPI_Comm comm);
 int MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
                   MPI_Comm comm);
+/* inoutbuf = inbuf op inoutbuf, on the calling rank alone. */
+int MPI_Reduce_local(const void *inbuf, void *inoutbuf, int count, MPI_Datatype type,
+                     MPI_Op op);
 int MPI_Scan(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
              MPI_Comm comm);
 int MPI_Exscan(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
@@ -714,18 +717,18 @@ IPC__PMPI(Irecv) IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend) IP
 IPC__PMPI(Keyval_create) IPC__PMPI(Keyval_free) IPC__PMPI(Op_c2f) IPC__PMPI(Op_create)
 IPC__PMPI(Op_f2c) IPC__PMPI(Op_free) IPC__PMPI(Pack) IPC__PMPI(Pack_external) IPC__PMPI(Pack_external_size)
 IPC__PMPI(Pack_size) IPC__PMPI(Pcontrol) IPC__PMPI(Probe) IPC__PMPI(Query_thread)
-IPC__PMPI(Recv) IPC__PMPI(Reduce) IPC__PMPI(Reduce_scatter) IPC__PMPI(Reduce_scatter_block)
-IPC__PMPI(Request_c2f) IPC__PMPI(Request_f2c) IPC__PMPI(Request_free) IPC__PMPI(Rsend)
-IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv) IPC__PMPI(Send) IPC__PMPI(Sendrecv)
-IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend) IPC__PMPI(Status_c2f) IPC__PMPI(Status_f2c)
-IPC__PMPI(Status_set_cancelled) IPC__PMPI(Status_set_elements) IPC__PMPI(Status_set_elements_x)
-IPC__PMPI(Test) IPC__PMPI(Test_cancelled) IPC__PMPI(Testall) IPC__PMPI(Testany) IPC__PMPI(Testsome)
-IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f) IPC__PMPI(Type_commit) IPC__PMPI(Type_contiguous)
-IPC__PMPI(Type_create_darray) IPC__PMPI(Type_create_hindexed) IPC__PMPI(Type_create_hindexed_block)
-IPC__PMPI(Type_create_hvector) IPC__PMPI(Type_create_indexed_block) IPC__PMPI(Type_create_keyval)
-IPC__PMPI(Type_create_resized) IPC__PMPI(Type_create_struct) IPC__PMPI(Type_create_subarray)
-IPC__PMPI(Type_delete_attr) IPC__PMPI(Type_dup) IPC__PMPI(Type_f2c) IPC__PMPI(Type_free)
-IPC__PMPI(Type_free_keyval) IPC__PMPI(Type_get_attr) IPC__PMPI(Type_get_contents)
+IPC__PMPI(Recv) IPC__PMPI(Reduce) IPC__PMPI(Reduce_local) IPC__PMPI(Reduce_scatter)
+IPC__PMPI(Reduce_scatter_block) IPC__PMPI(Request_c2f) IPC__PMPI(Request_f2c) IPC__PMPI(Request_free)
+IPC__PMPI(Rsend) IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv) IPC__PMPI(Send)
+IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend) IPC__PMPI(Status_c2f)
+IPC__PMPI(Status_f2c) IPC__PMPI(Status_set_cancelled) IPC__PMPI(Status_set_elements)
+IPC__PMPI(Status_set_elements_x) IPC__PMPI(Test) IPC__PMPI(Test_cancelled) IPC__PMPI(Testall)
+IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f) IPC__PMPI(Type_commit)
+IPC__PMPI(Type_contiguous) IPC__PMPI(Type_create_darray) IPC__PMPI(Type_create_hindexed)
+IPC__PMPI(Type_create_hindexed_block) IPC__PMPI(Type_create_hvector) IPC__PMPI(Type_create_indexed_block)
+IPC__PMPI(Type_create_keyval) IPC__PMPI(Type_create_resized) IPC__PMPI(Type_create_struct)
+IPC__PMPI(Type_create_subarray) IPC__PMPI(Type_delete_attr) IPC__PMPI(Type_dup) IPC__PMPI(Type_f2c)
+IPC__PMPI(Type_free) IPC__PMPI(Type_free_keyval) IPC__PMPI(Type_get_attr) IPC__PMPI(Type_get_contents)
 IPC__PMPI(Type_get_envelope) IPC__PMPI(Type_get_extent) IPC__PMPI(Type_get_extent_x)
 IPC__PMPI(Type_get_name) IPC__PMPI(Type_get_true_extent) IPC__PMPI(Type_get_true_extent_x)
 IPC__PMPI(Type_indexed) IPC__PMPI(Type_match_size) IPC__PMPI(Type_set_attr) IPC__PMPI(Type_set_name)

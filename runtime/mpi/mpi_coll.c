@@ -27,12 +27,20 @@ static int comm_info(MPI_Comm comm, int *rank, int *size)
     return rc;
 }
 
+/* comm_info for a collective with a root: a root outside the communicator
+ * is MPI_ERR_ROOT (libipc would say IPC_ERR_RANK). */
+static int rooted_info(MPI_Comm comm, int root, int *rank, int *size)
+{
+    int rc = comm_info(comm, rank, size);
+    return rc == MPI_SUCCESS && (root < 0 || root >= *size) ? MPI_ERR_ROOT : rc;
+}
+
 int MPI_Bcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm)
 {
     if (ipc__mpi_is_inter(comm))
         IPC__MPI_RET(comm, ipc__mpi_inter_bcast(buf, count, type, root, comm));
     struct ipc__mpi_type *t = ipc__mpi_type(type);
-    int rank, size, rc = comm_info(comm, &rank, &size);
+    int rank, size, rc = rooted_info(comm, root, &rank, &size);
     struct ipc__mpi_view v;
     if (rc == MPI_SUCCESS)
         rc = ipc__mpi_view_out(&v, buf, count, t, rank == root);
@@ -51,7 +59,7 @@ static int reduce_common(const void *sbuf, void *rbuf, int count, MPI_Datatype t
                          MPI_Op op, int root, MPI_Comm comm, enum red_kind kind)
 {
     struct ipc__mpi_type *t = ipc__mpi_type(type);
-    int rank, size, rc = comm_info(comm, &rank, &size);
+    int rank, size, rc = rooted_info(comm, root, &rank, &size);
     struct ipc__mpi_red red;
     if (rc == MPI_SUCCESS)
         rc = ipc__mpi_red_setup(&red, op, type, count);
@@ -91,6 +99,34 @@ int MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_O
     if (ipc__mpi_is_inter(comm))
         IPC__MPI_RET(comm, ipc__mpi_inter_reduce(sbuf, rbuf, count, type, op, root, comm));
     IPC__MPI_RET(comm, reduce_common(sbuf, rbuf, count, type, op, root, comm, RED_REDUCE));
+}
+
+/* inoutbuf = inbuf op inoutbuf on this rank alone (MPI-3.1 5.9.7), by the
+ * same kernels and packed forms as the reductions. */
+static int reduce_local(const void *inbuf, void *inoutbuf, int count, MPI_Datatype type,
+                        MPI_Op op)
+{
+    struct ipc__mpi_type *t = ipc__mpi_type(type);
+    struct ipc__mpi_red red;
+    struct ipc__mpi_view iv = {0}, ov = {0};
+    int rc = ipc__mpi_red_setup(&red, op, type, count);
+    if (rc == MPI_SUCCESS && count && (!inbuf || !inoutbuf))
+        rc = MPI_ERR_BUFFER;
+    if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_view_in(&iv, inbuf, count, t);
+    if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_view_out(&ov, inoutbuf, count, t, true);
+    if (rc == MPI_SUCCESS)
+        ipc__op_apply(red.op, red.type, iv.p, ov.p, red.count);
+    ipc__mpi_view_done(&iv, NULL, 0, false);
+    ipc__mpi_view_done(&ov, inoutbuf, ov.bytes, rc == MPI_SUCCESS);
+    return rc;
+}
+
+int MPI_Reduce_local(const void *inbuf, void *inoutbuf, int count, MPI_Datatype type,
+                     MPI_Op op)
+{
+    IPC__MPI_RET(MPI_COMM_WORLD, reduce_local(inbuf, inoutbuf, count, type, op));
 }
 
 int MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
@@ -217,7 +253,7 @@ static int move_common(const void *sbuf, int scount, MPI_Datatype stype, void *r
                        int rcount, MPI_Datatype rtype, int root, MPI_Comm comm,
                        enum move_kind kind)
 {
-    int rank, size, rc = comm_info(comm, &rank, &size);
+    int rank, size, rc = rooted_info(comm, root, &rank, &size);
     if (rc != MPI_SUCCESS)
         return rc;
     bool sends_all = kind == MOVE_ALLTOALL || (kind == MOVE_SCATTER && rank == root);
@@ -360,7 +396,7 @@ static int gatherv_common(const void *sbuf, int scount, MPI_Datatype stype, void
                           const int rcounts[], const int displs[], MPI_Datatype rtype,
                           bool all, int root, MPI_Comm comm)
 {
-    int rank, size, rc = comm_info(comm, &rank, &size);
+    int rank, size, rc = rooted_info(comm, root, &rank, &size);
     struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
     bool in_place = sbuf == MPI_IN_PLACE, receives = all || rank == root;
     struct ipc__mpi_view sv = {0};
@@ -401,7 +437,7 @@ int MPI_Scatterv(const void *sbuf, const int scounts[], const int displs[],
     if (ipc__mpi_is_inter(comm))
         IPC__MPI_RET(comm, ipc__mpi_inter_scatter(sbuf, 0, scounts, displs, true, stype, rbuf,
                                                   rcount, rtype, root, comm));
-    int rank, size, rc = comm_info(comm, &rank, &size);
+    int rank, size, rc = rooted_info(comm, root, &rank, &size);
     struct ipc__mpi_type *rt = ipc__mpi_type(rtype);
     bool in_place = rbuf == MPI_IN_PLACE;
     struct ipc__mpi_view rv = {0};
