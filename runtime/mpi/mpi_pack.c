@@ -549,8 +549,8 @@ static void reverse(unsigned char *dst, const unsigned char *src, size_t n)
 static void ext_convert(enum ext_kind kind, char *nat, size_t nsize, unsigned char *ext,
                         size_t esize, bool pack)
 {
-    if (kind == EXT_LDOUBLE && nsize != esize) {
-#ifdef __SIZEOF_FLOAT128__
+    if (kind == EXT_LDOUBLE) {
+#if defined(__SIZEOF_FLOAT128__) && __LDBL_MANT_DIG__ == 64 /* x87: convert */
         long double ld;
         __float128 q;
         if (pack) {

@@ -206,12 +206,41 @@ static void elements(void **state)
     MPI_Type_free(&s);
 }
 
+/* external32 sizes that differ from the native ones: MPI_LONG is 4 bytes,
+ * MPI_LONG_DOUBLE an IEEE quad (binary128), both big-endian. */
+static void external32_sizes(void **state)
+{
+    (void)state;
+    long l[2] = {-2, 0x01020304};
+    long double ld = 1.0L, back_ld;
+    long back_l[2];
+    unsigned char buf[64];
+    MPI_Aint pos = 0, sz;
+    assert_int_equal(MPI_Pack_external_size("external32", 2, MPI_LONG, &sz), MPI_SUCCESS);
+    assert_int_equal(sz, 8);
+    assert_int_equal(MPI_Pack_external("external32", l, 2, MPI_LONG, buf, 64, &pos),
+                     MPI_SUCCESS);
+    assert_int_equal(
+        MPI_Pack_external("external32", &ld, 1, MPI_LONG_DOUBLE, buf, 64, &pos),
+        MPI_SUCCESS);
+    assert_int_equal(pos, 8 + 16);
+    const unsigned char want[] = {0xff, 0xff, 0xff, 0xfe, 1, 2, 3, 4, 0x3f, 0xff, 0, 0,
+                                  0,    0,    0,    0,    0, 0, 0, 0, 0,    0,    0, 0};
+    assert_memory_equal(buf, want, sizeof want);
+    pos = 0;
+    MPI_Unpack_external("external32", buf, 64, &pos, back_l, 2, MPI_LONG);
+    MPI_Unpack_external("external32", buf, 64, &pos, &back_ld, 1, MPI_LONG_DOUBLE);
+    assert_int_equal(back_l[0], -2);
+    assert_int_equal(back_l[1], 0x01020304);
+    assert_true(back_ld == 1.0L);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cursor_in_pieces),   cmocka_unit_test(compact),
         cmocka_unit_test(freed_while_in_use), cmocka_unit_test(sticky_markers),
-        cmocka_unit_test(elements),
+        cmocka_unit_test(elements),           cmocka_unit_test(external32_sizes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
