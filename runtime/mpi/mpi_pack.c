@@ -40,12 +40,12 @@ static void prefetch(const char *p, long ahead, int write)
     do {                                                                                 \
         if (far && dir == PACK)                                                          \
             for (size_t k = 0; k < m; k++, p += stride, mem += (L)) {                    \
-                prefetch(p, AHEAD * stride, 0);                                          \
+                prefetch(p, AHEAD *stride, 0);                                           \
                 memcpy(mem, p, (L));                                                     \
             }                                                                            \
         else if (far)                                                                    \
             for (size_t k = 0; k < m; k++, p += stride, mem += (L)) {                    \
-                prefetch(p, AHEAD * stride, 1);                                          \
+                prefetch(p, AHEAD *stride, 1);                                           \
                 memcpy(p, mem, (L));                                                     \
             }                                                                            \
         else if (dir == PACK)                                                            \
@@ -60,12 +60,24 @@ static void run_copy(char *p, long stride, char *mem, size_t len, size_t m, enum
 {
     bool far = m > AHEAD && (stride > FAR || stride < -FAR);
     switch (len) {
-    case 1: RUN(1); break;
-    case 2: RUN(2); break;
-    case 4: RUN(4); break;
-    case 8: RUN(8); break;
-    case 16: RUN(16); break;
-    default: RUN(len); break;
+    case 1:
+        RUN(1);
+        break;
+    case 2:
+        RUN(2);
+        break;
+    case 4:
+        RUN(4);
+        break;
+    case 8:
+        RUN(8);
+        break;
+    case 16:
+        RUN(16);
+        break;
+    default:
+        RUN(len);
+        break;
     }
 }
 
@@ -73,15 +85,33 @@ static void run_copy(char *p, long stride, char *mem, size_t len, size_t m, enum
 static inline void copy_piece(char *dst, const char *src, size_t len)
 {
     switch (len) {
-    case 1: memcpy(dst, src, 1); break;
-    case 2: memcpy(dst, src, 2); break;
-    case 4: memcpy(dst, src, 4); break;
-    case 8: memcpy(dst, src, 8); break;
-    case 12: memcpy(dst, src, 12); break;
-    case 16: memcpy(dst, src, 16); break;
-    case 24: memcpy(dst, src, 24); break;
-    case 32: memcpy(dst, src, 32); break;
-    default: memcpy(dst, src, len); break;
+    case 1:
+        memcpy(dst, src, 1);
+        break;
+    case 2:
+        memcpy(dst, src, 2);
+        break;
+    case 4:
+        memcpy(dst, src, 4);
+        break;
+    case 8:
+        memcpy(dst, src, 8);
+        break;
+    case 12:
+        memcpy(dst, src, 12);
+        break;
+    case 16:
+        memcpy(dst, src, 16);
+        break;
+    case 24:
+        memcpy(dst, src, 24);
+        break;
+    case 32:
+        memcpy(dst, src, 32);
+        break;
+    default:
+        memcpy(dst, src, len);
+        break;
     }
 }
 
