@@ -778,14 +778,14 @@ static int type_subarray(int ndims, const int sizes[], const int subsizes[],
             starts[d] + subsizes[d] > sizes[d])
             return MPI_ERR_ARG;
     size_t nd = (size_t)ndims;
-    int *buf = malloc(3 * nd * sizeof *buf + 3 * nd * sizeof *buf);
+    int *buf = malloc(3 * nd * sizeof *buf);
     struct runs *runs = malloc(nd * sizeof *runs);
     if (!buf || !runs) {
         free(buf);
         free(runs);
         return MPI_ERR_NO_MEM;
     }
-    int *csizes = buf, *cstarts = buf + nd, *clens = buf + 2 * nd, *ints = buf + 3 * nd;
+    int *csizes = buf, *cstarts = buf + nd, *clens = buf + 2 * nd;
     to_c_order(ndims, order, csizes, sizes);
     to_c_order(ndims, order, cstarts, starts);
     to_c_order(ndims, order, clens, subsizes);
@@ -795,9 +795,9 @@ static int type_subarray(int ndims, const int sizes[], const int subsizes[],
     int *envelope = malloc((3 * nd + 2) * sizeof *envelope);
     if (envelope) {
         envelope[0] = ndims;
-        memcpy(envelope + 1, sizes, nd * sizeof *ints);
-        memcpy(envelope + 1 + nd, subsizes, nd * sizeof *ints);
-        memcpy(envelope + 1 + 2 * nd, starts, nd * sizeof *ints);
+        memcpy(envelope + 1, sizes, nd * sizeof *envelope);
+        memcpy(envelope + 1 + nd, subsizes, nd * sizeof *envelope);
+        memcpy(envelope + 1 + 2 * nd, starts, nd * sizeof *envelope);
         envelope[1 + 3 * nd] = order;
         rc = type_publish(t, MPI_COMBINER_SUBARRAY, 3 * ndims + 2, envelope, 0, NULL, 1,
                           &old, newtype);

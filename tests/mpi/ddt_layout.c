@@ -47,8 +47,9 @@ static void check(const char *what, MPI_Datatype type, int count, const struct m
     MPI_Type_size(type, &sz);
     CHECK(sz == m->n, "%s: MPI_Type_size is %d, expected %d", what, sz, m->n);
     MPI_Type_get_extent(type, &lb, &extent);
-    CHECK(lb == want_lb && extent == want_extent, "%s: lb %ld extent %ld, expected %ld %ld",
-          what, (long)lb, (long)extent, (long)want_lb, (long)want_extent);
+    CHECK(lb == want_lb && extent == want_extent,
+          "%s: lb %ld extent %ld, expected %ld %ld", what, (long)lb, (long)extent,
+          (long)want_lb, (long)want_extent);
     MPI_Type_get_true_extent(type, &tlb, &textent);
     CHECK(tlb == lo && textent == hi - lo, "%s: true lb %ld extent %ld, expected %ld %ld",
           what, (long)tlb, (long)textent, lo, hi - lo);
@@ -320,10 +321,10 @@ static void darrays(void)
         for (int j = 0; j < 6; j++)
             for (int i = r; i < 4; i += 2)
                 span(&m, 8 * (i + 4 * j), 8);
-        MPI_Type_create_darray(2, r, 2, (int[]){4, 6},
-                               (int[]){MPI_DISTRIBUTE_CYCLIC, MPI_DISTRIBUTE_BLOCK},
-                               (int[]){MPI_DISTRIBUTE_DFLT_DARG, MPI_DISTRIBUTE_DFLT_DARG},
-                               (int[]){2, 1}, MPI_ORDER_FORTRAN, MPI_DOUBLE, &t);
+        MPI_Type_create_darray(
+            2, r, 2, (int[]){4, 6}, (int[]){MPI_DISTRIBUTE_CYCLIC, MPI_DISTRIBUTE_BLOCK},
+            (int[]){MPI_DISTRIBUTE_DFLT_DARG, MPI_DISTRIBUTE_DFLT_DARG}, (int[]){2, 1},
+            MPI_ORDER_FORTRAN, MPI_DOUBLE, &t);
         check("darray Fortran cyclic/block", t, 1, &m, 0, 192);
         done(&t);
     }
