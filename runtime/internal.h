@@ -95,6 +95,11 @@ struct ipc__job {
  * last piece ended. The owner keeps it alive until its request completes. */
 struct ipc__layout {
     size_t bytes;
+    /* Packed bytes per packet when packing into a memory link's room: the
+     * reader unpacks one packet while the writer packs the next, so the
+     * owner picks small packets for data that is slow to pack (scattered)
+     * and larger ones for data that packs fast. */
+    size_t packet;
     void (*pack)(struct ipc__layout *l, size_t off, void *dst, size_t n);
     void (*unpack)(struct ipc__layout *l, size_t off, const void *src, size_t n);
 };

@@ -124,6 +124,11 @@ static void frame_done(struct ipc__frame *f)
 /* Packed bytes of a layout frame's payload written through a descriptor
  * link at most at once: they are packed into a piece of this size first. */
 #define LAYOUT_PIECE (64 * 1024)
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
 
 /* Writes what it can of the payload of f, a layout frame whose header is
  * written: packed straight into the link's room where it lends some, else
@@ -136,7 +141,8 @@ static ssize_t write_layout(struct ipc__link *l, struct ipc__frame *f)
         void *room;
         ssize_t n;
         while (off < f->payload_len &&
-               (n = l->ops->reserve(l, f->payload_len - off, &room)) > 0) {
+               (n = l->ops->reserve(l, min_size(f->payload_len - off, f->lay->packet ? f->lay->packet : SIZE_MAX),
+                                    &room)) > 0) {
             f->lay->pack(f->lay, off, room, (size_t)n);
             l->ops->commit(l, (size_t)n);
             off += (size_t)n;

@@ -29,6 +29,23 @@ static void layout_unpack(struct ipc__layout *base, size_t off, const void *src,
     ipc__mpi_cursor_unpack(at(base, off, n), src, n);
 }
 
+/* Packets of a layout in shared memory (ipc__layout.packet). Data that
+ * fills at most an eighth of what it spans (a column of a matrix) unpacks
+ * slowly, a cache line and often a page for every few bytes: small packets
+ * let the receiver start early and keep up, 11.4 us for the 8 KiB column
+ * against 13.8 with 2 KiB packets and 16 with whole-message ones. Dense data
+ * (an array of small structs) packs fast, and a packet's word every few
+ * hundred bytes would hold it up: 29000 bytes of structs took 14.0 us in
+ * 4 KiB packets, 15.4 in 2 KiB ones and 20 in 512-byte ones. Sizes make a
+ * packet and its 8-byte word whole cache lines. */
+static size_t layout_packet(const struct ipc__mpi_type *t)
+{
+    bool sparse =
+        t->size &&
+        (size_t)(t->true_extent > t->extent ? t->true_extent : t->extent) / t->size >= 8;
+    return sparse ? 8 * 64 - 8 : 64 * 64 - 8;
+}
+
 int ipc__mpi_layout_init(struct ipc__mpi_layout *l, const void *buf, size_t count,
                          struct ipc__mpi_type *t)
 {
@@ -37,8 +54,10 @@ int ipc__mpi_layout_init(struct ipc__mpi_layout *l, const void *buf, size_t coun
         return MPI_ERR_TYPE;
     ipc__mpi_type_ref(t);
     l->t = t;
-    l->base = (struct ipc__layout){
-        .bytes = count * t->size, .pack = layout_pack, .unpack = layout_unpack};
+    l->base = (struct ipc__layout){.bytes = count * t->size,
+                                   .packet = layout_packet(t),
+                                   .pack = layout_pack,
+                                   .unpack = layout_unpack};
     l->pos = 0;
     ipc__mpi_cursor_init(&l->cur, buf, count, t);
     return MPI_SUCCESS;
