@@ -138,11 +138,11 @@ static ssize_t write_layout(struct ipc__link *l, struct ipc__frame *f)
 {
     size_t off = f->done - sizeof f->hdr, total = 0;
     if (l->ops->reserve) {
+        size_t packet = f->lay->packet ? f->lay->packet : f->payload_len;
         void *room;
         ssize_t n;
         while (off < f->payload_len &&
-               (n = l->ops->reserve(l, min_size(f->payload_len - off, f->lay->packet ? f->lay->packet : SIZE_MAX),
-                                    &room)) > 0) {
+               (n = l->ops->reserve(l, min_size(f->payload_len - off, packet), &room))) {
             f->lay->pack(f->lay, off, room, (size_t)n);
             l->ops->commit(l, (size_t)n);
             off += (size_t)n;
@@ -151,14 +151,15 @@ static ssize_t write_layout(struct ipc__link *l, struct ipc__frame *f)
         return (ssize_t)total;
     }
     if (off >= f->owned_off + f->owned_len) {
-        size_t n = f->payload_len - off < LAYOUT_PIECE ? f->payload_len - off : LAYOUT_PIECE;
+        size_t n = min_size(f->payload_len - off, LAYOUT_PIECE);
         if (!f->owned && !(f->owned = malloc(n)))
             return -ENOMEM;
         f->lay->pack(f->lay, off, f->owned, n);
         f->owned_off = off;
         f->owned_len = n;
     }
-    struct iovec iov = {f->owned + (off - f->owned_off), f->owned_off + f->owned_len - off};
+    size_t held = f->owned_off + f->owned_len - off;
+    struct iovec iov = {f->owned + (off - f->owned_off), held};
     return l->ops->writev(l, &iov, 1);
 }
 
