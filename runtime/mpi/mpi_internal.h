@@ -185,6 +185,11 @@ struct ipc__mpi_layout {
 int ipc__mpi_layout_init(struct ipc__mpi_layout *l, const void *buf, size_t count,
                          struct ipc__mpi_type *t);
 void ipc__mpi_layout_done(struct ipc__mpi_layout *l);
+/* The same on the heap, for a request that outlives the call: NULL with *rc
+ * an MPI code when it cannot be made; _free drops it. */
+struct ipc__mpi_layout *ipc__mpi_layout_new(const void *buf, size_t count,
+                                            struct ipc__mpi_type *t, int *rc);
+void ipc__mpi_layout_free(struct ipc__mpi_layout *l);
 
 /* A reduction as libipc runs it: the datatype and op to pass and how many
  * elements. Sets the state the trampoline op reads (one reduction at a time:

@@ -8,6 +8,8 @@
  * cursor (mpi_pack.c) stopped; a piece that starts elsewhere (a copy to self
  * through a bounce piece, a retried write) seeks first.
  */
+#include <stdlib.h>
+
 #include "mpi_internal.h"
 
 static struct ipc__mpi_cursor *at(struct ipc__layout *base, size_t off, size_t n)
@@ -67,4 +69,22 @@ void ipc__mpi_layout_done(struct ipc__mpi_layout *l)
 {
     ipc__mpi_type_unref(l->t);
     l->t = NULL;
+}
+
+struct ipc__mpi_layout *ipc__mpi_layout_new(const void *buf, size_t count,
+                                            struct ipc__mpi_type *t, int *rc)
+{
+    struct ipc__mpi_layout *l = malloc(sizeof *l);
+    *rc = l ? ipc__mpi_layout_init(l, buf, count, t) : MPI_ERR_NO_MEM;
+    if (*rc != MPI_SUCCESS) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+void ipc__mpi_layout_free(struct ipc__mpi_layout *l)
+{
+    ipc__mpi_layout_done(l);
+    free(l);
 }
