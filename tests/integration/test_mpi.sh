@@ -56,6 +56,26 @@ for p in $PROGRAMS; do
     done
 done
 
+# The profiling interface: mpi.h's PMPI_ block is current (scripts/pmpi), and
+# libipc.so exports a PMPI_ twin of every MPI_ function it exports.
+if [ "$ours" = 1 ]; then
+    run 30 scripts/pmpi header --check
+    expect_rc 0 "scripts/pmpi header --check$(stderr_hint)"
+    if command -v nm >/dev/null; then
+        syms=$(nm -D --defined-only "$IPC_BUILD_DIR/lib/libipc.so" | awk '{print $3}')
+        nmpi=$(echo "$syms" | grep -c '^MPI_[A-Z][a-z]')
+        [ "$nmpi" -ge 200 ] || fail "libipc.so exports only $nmpi MPI_ functions"
+        for f in $(echo "$syms" | grep '^MPI_[A-Z][a-z]'); do
+            echo "$syms" | grep -qx "P$f" || fail "libipc.so exports $f but not P$f"
+        done
+        # and every function mpi.h declares is there (no prototype without code)
+        for f in $(sed -n '/PMPI: begin/,/PMPI: end/p' include/mpi.h |
+            grep -o 'IPC__PMPI([A-Za-z0-9_]*)' | sed 's/IPC__PMPI(\(.*\))/MPI_\1/'); do
+            echo "$syms" | grep -qx "$f" || fail "mpi.h declares $f but libipc.so lacks it"
+        done
+    fi
+fi
+
 # A derived datatype is packed straight into a transport's stream and
 # unpacked straight out of it: every transport carries them.
 if [ "$ours" = 1 ]; then
