@@ -34,12 +34,11 @@ static void layout_unpack(struct ipc__layout *base, size_t off, const void *src,
 /* Packets of a layout in shared memory (ipc__layout.packet). Data that
  * fills at most an eighth of what it spans (a column of a matrix) unpacks
  * slowly, a cache line and often a page for every few bytes: small packets
- * let the receiver start early and keep up, 11.4 us for the 8 KiB column
- * against 13.8 with 2 KiB packets and 16 with whole-message ones. Dense data
- * (an array of small structs) packs fast, and a packet's word every few
- * hundred bytes would hold it up: 29000 bytes of structs took 14.0 us in
- * 4 KiB packets, 15.4 in 2 KiB ones and 20 in 512-byte ones. Sizes make a
- * packet and its 8-byte word whole cache lines. */
+ * let the receiver start early and keep up (the 8 KiB column: 11.4 us in
+ * 504-byte packets, 13.8 in 2 KiB ones, 15.8 in one). Dense data (an array
+ * of small structs) packs fast, and a word every few hundred bytes holds it
+ * up (19.9 us in 504-byte packets, 12.7-14.0 in 2-4 KiB ones). docs/shm.md
+ * has the table. Sizes make a packet and its 8-byte word whole lines. */
 static size_t layout_packet(const struct ipc__mpi_type *t)
 {
     bool sparse =
