@@ -632,8 +632,9 @@ int MPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm *new
 #define MPI_GRAPH 1
 #define MPI_CART 2
 #define MPI_DIST_GRAPH 3
-extern int *const MPI_UNWEIGHTED;
-extern int *const MPI_WEIGHTS_EMPTY;
+extern int ipc__mpi_unweighted, ipc__mpi_weights_empty;
+#define MPI_UNWEIGHTED (&ipc__mpi_unweighted)
+#define MPI_WEIGHTS_EMPTY (&ipc__mpi_weights_empty)
 int MPI_Dims_create(int nnodes, int ndims, int dims[]);
 int MPI_Cart_create(MPI_Comm comm_old, int ndims, const int dims[], const int periods[],
                     int reorder, MPI_Comm *comm_cart);

@@ -575,9 +575,7 @@ int MPI_Graph_map(MPI_Comm comm, int nnodes, const int index[], const int edges[
 
 /* ---- distributed graph topologies ---- */
 
-static int unweighted_mark, weights_empty_mark;
-int *const MPI_UNWEIGHTED = &unweighted_mark;
-int *const MPI_WEIGHTS_EMPTY = &weights_empty_mark;
+int ipc__mpi_unweighted, ipc__mpi_weights_empty; /* only their addresses matter */
 
 /* Checks n ranks of a communicator of size processes and, when weighted,
  * their weights, which must be >= 0 (with n 0 any pointer will do). */
