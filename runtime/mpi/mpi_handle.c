@@ -174,11 +174,24 @@ int MPI_Status_f2c(const MPI_Fint *f_status, MPI_Status *c_status)
 
 /* ---- statuses the program makes (MPI-3.1 13.6: for generalized requests) ---- */
 
-/* The bytes of `count` basic elements of t: of its basic type when it has one
- * (a type mixing basic types counts whole elements, as MPI_Get_elements does). */
+/* The packed bytes of the first `count` basic elements of t's stream, so
+ * that MPI_Get_elements gives count back: by multiplication when t repeats
+ * one basic type, else the fewest bytes that hold count of them (the count
+ * of basic elements in a prefix only grows with its length). */
 static size_t element_bytes(const struct ipc__mpi_type *t, MPI_Count count)
 {
-    return (size_t)count * (t->red_basic && t->red_n ? t->size / t->red_n : t->size);
+    if (t->red_basic && t->red_n)
+        return (size_t)count * (t->size / t->red_n);
+    size_t lo = 0, hi = (size_t)count * t->size;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        bool exact;
+        if (ipc__mpi_elements(t, mid, &exact) < (size_t)count)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 /* The status keeps bytes, from which MPI_Get_elements and _count count. */

@@ -42,6 +42,18 @@ int main(int argc, char **argv)
     check_counts(&st, pair, MPI_UNDEFINED, 3, "3 ints of a pair type");
     MPI_Type_free(&pair);
 
+    /* A struct of two basic types: {int; double[2]} is 3 basic elements. */
+    int blocks[2] = {1, 2};
+    MPI_Aint disps[2] = {0, 8};
+    MPI_Datatype types[2] = {MPI_INT, MPI_DOUBLE}, mixed;
+    MPI_Type_create_struct(2, blocks, disps, types, &mixed);
+    MPI_Type_commit(&mixed);
+    MPI_Status_set_elements(&st, mixed, 6);
+    check_counts(&st, mixed, 2, 6, "6 basic elements of a struct");
+    MPI_Status_set_elements(&st, mixed, 4);
+    check_counts(&st, mixed, MPI_UNDEFINED, 4, "4 basic elements of a struct");
+    MPI_Type_free(&mixed);
+
     MPI_Status_set_cancelled(&st, 1);
     MPI_Test_cancelled(&st, &flag);
     CHECK(flag, "MPI_Test_cancelled after MPI_Status_set_cancelled(1)");
