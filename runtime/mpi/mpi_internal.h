@@ -164,13 +164,53 @@ struct ipc__mpi_view {
 };
 /* For reading (sends): packs a non-contiguous buffer. An uncommitted derived
  * type is MPI_ERR_TYPE. */
-int ipc__mpi_view_in(struct ipc__mpi_view *v, const void *buf, int count,
-                     struct ipc__mpi_type *t);
+static inline int ipc__mpi_view_in(struct ipc__mpi_view *v, const void *buf, int count,
+                                   struct ipc__mpi_type *t);
 /* For writing (receives); with preload the current contents are packed too. */
-int ipc__mpi_view_out(struct ipc__mpi_view *v, void *buf, int count,
-                      struct ipc__mpi_type *t, bool preload);
+static inline int ipc__mpi_view_out(struct ipc__mpi_view *v, void *buf, int count,
+                                    struct ipc__mpi_type *t, bool preload);
 /* Unpacks the first `bytes` packed bytes into buf when unpack, frees tmp. */
-void ipc__mpi_view_done(struct ipc__mpi_view *v, void *buf, size_t bytes, bool unpack);
+static inline void ipc__mpi_view_done(struct ipc__mpi_view *v, void *buf, size_t bytes,
+                                      bool unpack);
+
+/* The views' own work, out of line (mpi_pack.c); the inline halves below
+ * spare every send and receive of a contiguous type a call: a stream of
+ * 1 KiB MPI_Isends runs through one of each per message. */
+int ipc__mpi_view_in_slow(struct ipc__mpi_view *v, const void *buf, int count,
+                          struct ipc__mpi_type *t);
+int ipc__mpi_view_out_slow(struct ipc__mpi_view *v, void *buf, int count,
+                           struct ipc__mpi_type *t, bool preload);
+void ipc__mpi_view_done_slow(struct ipc__mpi_view *v, void *buf, size_t bytes, bool unpack);
+
+static inline bool ipc__mpi_view_plain(int count, const struct ipc__mpi_type *t)
+{
+    return t && t->contig && t->committed && count >= 0;
+}
+
+static inline int ipc__mpi_view_in(struct ipc__mpi_view *v, const void *buf, int count,
+                                   struct ipc__mpi_type *t)
+{
+    if (!ipc__mpi_view_plain(count, t))
+        return ipc__mpi_view_in_slow(v, buf, count, t);
+    *v = (struct ipc__mpi_view){.p = (void *)buf, .bytes = (size_t)count * t->size};
+    return MPI_SUCCESS;
+}
+
+static inline int ipc__mpi_view_out(struct ipc__mpi_view *v, void *buf, int count,
+                                    struct ipc__mpi_type *t, bool preload)
+{
+    if (!ipc__mpi_view_plain(count, t))
+        return ipc__mpi_view_out_slow(v, buf, count, t, preload);
+    *v = (struct ipc__mpi_view){.p = buf, .bytes = (size_t)count * t->size};
+    return MPI_SUCCESS;
+}
+
+static inline void ipc__mpi_view_done(struct ipc__mpi_view *v, void *buf, size_t bytes,
+                                      bool unpack)
+{
+    if (v->tmp)
+        ipc__mpi_view_done_slow(v, buf, bytes, unpack);
+}
 
 /* mpi_layout.c: count elements of a non-contiguous type at buf as a libipc
  * layout, for ipc__isend_layout/ipc__irecv_layout. The first member is the

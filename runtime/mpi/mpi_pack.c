@@ -358,8 +358,8 @@ static int view_copy(struct ipc__mpi_view *v, const void *buf, int count,
     return MPI_SUCCESS;
 }
 
-int ipc__mpi_view_in(struct ipc__mpi_view *v, const void *buf, int count,
-                     struct ipc__mpi_type *t)
+int ipc__mpi_view_in_slow(struct ipc__mpi_view *v, const void *buf, int count,
+                          struct ipc__mpi_type *t)
 {
     int rc = view_check(count, t);
     if (rc != MPI_SUCCESS)
@@ -370,8 +370,8 @@ int ipc__mpi_view_in(struct ipc__mpi_view *v, const void *buf, int count,
     return view_copy(v, buf, count, t, true);
 }
 
-int ipc__mpi_view_out(struct ipc__mpi_view *v, void *buf, int count,
-                      struct ipc__mpi_type *t, bool preload)
+int ipc__mpi_view_out_slow(struct ipc__mpi_view *v, void *buf, int count,
+                           struct ipc__mpi_type *t, bool preload)
 {
     int rc = view_check(count, t);
     if (rc != MPI_SUCCESS)
@@ -382,10 +382,8 @@ int ipc__mpi_view_out(struct ipc__mpi_view *v, void *buf, int count,
     return view_copy(v, buf, count, t, preload);
 }
 
-void ipc__mpi_view_done(struct ipc__mpi_view *v, void *buf, size_t bytes, bool unpack)
+void ipc__mpi_view_done_slow(struct ipc__mpi_view *v, void *buf, size_t bytes, bool unpack)
 {
-    if (!v->tmp)
-        return;
     if (unpack && v->t->size) {
         struct ipc__mpi_cursor c;
         ipc__mpi_cursor_init(&c, buf, v->bytes / v->t->size, v->t);
