@@ -134,7 +134,9 @@ static int send_ctl(int peer, enum ipc__frame_type type, uint64_t len, uint64_t 
 static bool read_in_place(struct ipc__request *rreq, int peer, uint64_t sreq, size_t n,
                           uint64_t saddr, uint16_t rts_flags)
 {
-    if (!saddr || rreq->lay || ipc__g.links[peer].ops != &ipc__transport_shm || !ipc__shm_single_copy())
+    /* A layout is unpacked as it streams in: process_vm_readv reads runs. */
+    if (!saddr || rreq->lay || ipc__g.links[peer].ops != &ipc__transport_shm ||
+        !ipc__shm_single_copy())
         return false;
     size_t split = n;
     if ((rts_flags & IPC__FRAME_FLAG_CAN_PUT) && n >= ipc__g.job.tun.shm_split_min &&
