@@ -104,7 +104,8 @@ struct ipc__layout {
     void (*unpack)(struct ipc__layout *l, size_t off, const void *src, size_t n);
 };
 
-enum ipc__req_kind { IPC__REQ_SEND, IPC__REQ_RECV };
+/* SCHED: the handle of a schedule (sched.c), complete when it has run. */
+enum ipc__req_kind { IPC__REQ_SEND, IPC__REQ_RECV, IPC__REQ_SCHED };
 
 enum ipc__send_state {
     IPC__SEND_QUEUED,   /* frames not yet fully written */
@@ -213,6 +214,7 @@ struct ipc__state {
     size_t pending_sends; /* frames queued on any peer */
     bool any_lost;        /* some peer vanished without saying goodbye */
     unsigned long completions; /* requests completed so far */
+    int nsched;                /* schedules running (sched.c) */
 };
 
 extern struct ipc__state ipc__g;
@@ -293,21 +295,20 @@ void ipc__op_apply(ipc_op op, ipc_datatype type, const void *in, void *inout, si
 /* progress.c */
 int ipc__progress_init(void);
 void ipc__progress_fini(void);
-/* Makes what progress is possible; with block != 0 and none made, sleeps in
- * poll() until something may have changed. Returns IPC_SUCCESS or an error. */
-int ipc__progress(bool block);
-/* Spinning before sleeping, for IPC_SPIN_US: while ipc__spin_more() says so,
- * call ipc__progress(false), then ipc__progress(true). */
-struct ipc__spin {
-    unsigned iter;
-    double start;
-};
-void ipc__spin_start(struct ipc__spin *s);
-bool ipc__spin_more(struct ipc__spin *s);
-/* Drives progress until done(arg) holds: spins, yields, then sleeps. Whoever
- * makes done() true from another rank must ring this rank's doorbell. */
-void ipc__wait_until(bool (*done)(const void *), const void *arg);
-/* Drives progress until req completes (spin briefly, then sleep). */
+/* One pass of the engine: makes what progress is possible now, without
+ * waiting (an ipc_test, an ipc_iprobe). Returns IPC_SUCCESS. */
+int ipc__progress(void);
+/* The one wait primitive: drives progress until done(arg) holds; spins for
+ * IPC_SPIN_US, yields, then sleeps until a link or a doorbell may have
+ * news. done() is asked after every pass and may act (complete a request
+ * whose peer is gone). Whoever makes done() true from another rank must
+ * ring this rank's doorbell, or write to one of its links. about (may be
+ * NULL) is the request the hang report names if the wait lasts. */
+void ipc__wait_until(bool (*done)(void *), void *arg, const struct ipc__request *about);
+/* Its test half: true if done(arg) holds, else after one pass of progress
+ * whether it holds now. */
+bool ipc__test_until(bool (*done)(void *), void *arg);
+/* Waits until req completes (or fails because its peer is gone). */
 int ipc__wait_one(struct ipc__request *req);
 int ipc__flush_sends(void);
 /* Sends one frame to peer p: written at once when the link takes it, else
@@ -336,6 +337,43 @@ void ipc__fail_peer_traffic(int p, int error);
 /* Completes req with IPC_ERR_PEER if the peer it needs is gone; true if so. */
 bool ipc__req_check_lost(struct ipc__request *req);
 void ipc__send_bye(void);
+
+/* sched.c: state machines of rounds of requests, advanced by progress (a
+ * nonblocking collective, an agreement that must not block the caller). */
+enum {
+    IPC__SCHED_ROUND_MAX = 8, /* requests one round may post */
+    IPC__SCHED_END = -1,      /* step(): the schedule is over */
+};
+struct ipc__sched {
+    struct ipc__list link; /* in the engine's active list */
+    /* Posts the next round with ipc__sched_isend/irecv, after any local work
+     * it needs (the previous round's requests have all completed and been
+     * freed). Returns IPC_SUCCESS when there is more to come, IPC__SCHED_END
+     * when the schedule is over, or an IPC_ERR_* code, which fails it (what
+     * it posted before failing is still waited for). A step may post
+     * nothing and return IPC_SUCCESS: it is called again at once. */
+    int (*step)(struct ipc__sched *s);
+    /* Frees the schedule's memory once it is over (its request stays). */
+    void (*release)(struct ipc__sched *s);
+    struct ipc__request *round[IPC__SCHED_ROUND_MAX];
+    int nround;
+    int error; /* the first error, given to req */
+    bool over;
+    struct ipc__request *req; /* completes when the schedule is over */
+};
+/* Starts s (step, release set, the rest the engine's) and runs it as far as
+ * it goes now; s->req is then its handle, which the caller owns (ipc_wait,
+ * ipc__wait_one and ipc__req_free as for any request). On IPC_ERR_NOMEM s
+ * was released and nothing started. */
+int ipc__sched_start(struct ipc__sched *s);
+int ipc__sched_isend(struct ipc__sched *s, const void *buf, size_t bytes, int dest, int tag,
+                     ipc_comm comm, uint32_t ctx);
+int ipc__sched_irecv(struct ipc__sched *s, void *buf, size_t bytes, int source, int tag,
+                     ipc_comm comm, uint32_t ctx);
+/* Advances every active schedule (the progress engine calls it). */
+/* Advances every active schedule (the progress engine calls it while
+ * ipc__g.nsched); true if any round completed. */
+bool ipc__sched_progress(void);
 
 /* p2p.c */
 struct ipc__request *ipc__req_new(enum ipc__req_kind kind);

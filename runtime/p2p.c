@@ -529,7 +529,7 @@ static bool eager_at_once(const void *buf, size_t bytes, int dest, int tag, ipc_
     ipc__obs_sent(w, bytes, false);
     *rc = ipc__send(w, &h, buf, bytes, NULL, true);
     if (ipc__g.pending_sends && *rc == IPC_SUCCESS)
-        *rc = ipc__progress(false); /* keep a queue that grew moving */
+        *rc = ipc__progress(); /* keep a queue that grew moving */
     return true;
 }
 
@@ -707,6 +707,13 @@ int ipc_wait(ipc_request *req, ipc_status *status)
     return rc;
 }
 
+/* Complete, or completed now with IPC_ERR_PEER because its peer is gone. */
+static bool settled(void *arg)
+{
+    struct ipc__request *r = arg;
+    return r->complete || ipc__req_check_lost(r);
+}
+
 int ipc_test(ipc_request *req, int *flag, ipc_status *status)
 {
     if (!ipc__g.initialized || ipc__g.finalized)
@@ -718,13 +725,7 @@ int ipc_test(ipc_request *req, int *flag, ipc_status *status)
         empty_status(status);
         return IPC_SUCCESS;
     }
-    if (!(*req)->complete) {
-        int rc = ipc__progress(false);
-        if (rc != IPC_SUCCESS)
-            return rc;
-        ipc__req_check_lost(*req);
-    }
-    if (!(*req)->complete) {
+    if (!ipc__test_until(settled, *req)) {
         *flag = 0;
         return IPC_SUCCESS;
     }
@@ -779,43 +780,81 @@ int ipc_waitany(int n, ipc_request reqs[], int *index, ipc_status *status)
     return rc;
 }
 
-static int waitany_checked(int n, ipc_request reqs[], int *index, ipc_status *status)
+struct any_wait {
+    int n;
+    ipc_request *reqs;
+    int index; /* the first complete one, or -1 */
+};
+
+/* Some request is complete (a->index), or none is active. */
+static bool any_settled(void *arg)
 {
-    struct ipc__spin spin;
-    ipc__spin_start(&spin);
-    for (;;) {
-        bool any = false;
-        for (int i = 0; i < n; i++) {
-            if (!reqs[i])
-                continue;
-            any = true;
-            ipc__req_check_lost(reqs[i]);
-            if (reqs[i]->complete) {
-                *index = i;
-                return finish(&reqs[i], status);
-            }
+    struct any_wait *a = arg;
+    bool active = false;
+    a->index = -1;
+    for (int i = 0; i < a->n; i++) {
+        if (!a->reqs[i])
+            continue;
+        active = true;
+        if (settled(a->reqs[i])) {
+            a->index = i;
+            return true;
         }
-        if (!any) {
-            *index = IPC_UNDEFINED;
-            empty_status(status);
-            return IPC_SUCCESS;
-        }
-        int rc = ipc__progress(!ipc__spin_more(&spin));
-        if (rc != IPC_SUCCESS)
-            return rc;
     }
+    return !active;
 }
 
-static int probe_once(int source, int tag, ipc_comm comm, int *flag, ipc_status *status)
+static int waitany_checked(int n, ipc_request reqs[], int *index, ipc_status *status)
 {
-    struct ipc__match_key pat = {.ctx = comm->ctx_p2p, .src = source, .tag = tag};
-    struct ipc__match_node *n = ipc__mq_find_unexpected(&ipc__g.unexpected, &pat, 0);
-    *flag = n != NULL;
-    if (n && status) {
-        const struct ipc__umsg *u = ipc__container_of(n, struct ipc__umsg, mn);
-        *status = (ipc_status){.source = n->key.src, .tag = n->key.tag, .ipc__bytes = u->len};
+    struct any_wait a = {n, reqs, -1};
+    ipc__wait_until(any_settled, &a, NULL);
+    if (a.index < 0) {
+        *index = IPC_UNDEFINED;
+        empty_status(status);
+        return IPC_SUCCESS;
     }
-    return IPC_SUCCESS;
+    *index = a.index;
+    return finish(&reqs[a.index], status);
+}
+
+/* What a probe of IPC_PROC_NULL finds at once: an empty message. */
+static void proc_null_status(ipc_status *status)
+{
+    if (status)
+        *status = (ipc_status){.source = IPC_PROC_NULL, .tag = IPC_ANY_TAG};
+}
+
+struct probe_wait {
+    int source, tag;
+    ipc_comm comm;
+    ipc_status *status;
+    bool blocking; /* ipc_probe: fail when the peer it waits for is gone */
+    int rc;
+};
+
+/* A message matches (its status filled in), or the blocking probe failed. */
+static bool probe_found(void *arg)
+{
+    struct probe_wait *p = arg;
+    struct ipc__match_key pat = {.ctx = p->comm->ctx_p2p, .src = p->source, .tag = p->tag};
+    struct ipc__match_node *n = ipc__mq_find_unexpected(&ipc__g.unexpected, &pat, 0);
+    if (n) {
+        const struct ipc__umsg *u = ipc__container_of(n, struct ipc__umsg, mn);
+        if (p->status)
+            *p->status =
+                (ipc_status){.source = n->key.src, .tag = n->key.tag, .ipc__bytes = u->len};
+        return true;
+    }
+    if (p->blocking && ipc__g.any_lost) {
+        int w = p->source == IPC_ANY_SOURCE ? -1 : ipc__world_rank(p->comm, p->source);
+        struct ipc__request probe_req = {.peer = w};
+        probe_req.mn.link.next = &probe_req.mn.link;
+        if (ipc__req_check_lost(&probe_req)) {
+            p->rc = IPC_ERR_PEER;
+            return true;
+        }
+    }
+    return false;
 }
 
 int ipc_iprobe(int source, int tag, ipc_comm comm, int *flag, ipc_status *status)
@@ -827,16 +866,12 @@ int ipc_iprobe(int source, int tag, ipc_comm comm, int *flag, ipc_status *status
         return IPC_ERR_ARG;
     if (source == IPC_PROC_NULL) {
         *flag = 1;
-        if (status)
-            *status = (ipc_status){.source = IPC_PROC_NULL, .tag = IPC_ANY_TAG};
+        proc_null_status(status);
         return IPC_SUCCESS;
     }
-    probe_once(source, tag, comm, flag, status);
-    if (*flag)
-        return IPC_SUCCESS;
-    if ((rc = ipc__progress(false)) != IPC_SUCCESS)
-        return rc;
-    return probe_once(source, tag, comm, flag, status);
+    struct probe_wait p = {source, tag, comm, status, false, IPC_SUCCESS};
+    *flag = ipc__test_until(probe_found, &p);
+    return IPC_SUCCESS;
 }
 
 static int probe_checked(int source, int tag, ipc_comm comm, ipc_status *status);
@@ -854,23 +889,13 @@ int ipc_probe(int source, int tag, ipc_comm comm, ipc_status *status)
 
 static int probe_checked(int source, int tag, ipc_comm comm, ipc_status *status)
 {
-    int flag = 0;
-    struct ipc__spin spin;
-    ipc__spin_start(&spin);
-    int rc = ipc_iprobe(source, tag, comm, &flag, status);
-    while (rc == IPC_SUCCESS && !flag) {
-        if (ipc__g.any_lost) {
-            int w = source == IPC_ANY_SOURCE ? -1 : ipc__world_rank(comm, source);
-            struct ipc__request probe_req = {.peer = w};
-            probe_req.mn.link.next = &probe_req.mn.link;
-            if (ipc__req_check_lost(&probe_req))
-                return IPC_ERR_PEER;
-        }
-        rc = ipc__progress(!ipc__spin_more(&spin));
-        if (rc == IPC_SUCCESS)
-            probe_once(source, tag, comm, &flag, status);
+    if (source == IPC_PROC_NULL) {
+        proc_null_status(status);
+        return IPC_SUCCESS;
     }
-    return rc;
+    struct probe_wait p = {source, tag, comm, status, true, IPC_SUCCESS};
+    ipc__wait_until(probe_found, &p, NULL);
+    return p.rc;
 }
 
 int ipc_get_count(const ipc_status *status, ipc_datatype type, size_t *count)

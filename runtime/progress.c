@@ -328,13 +328,15 @@ bool ipc__send_batched(int p, const struct ipc__frame_hdr *hdr, const void *payl
     return true;
 }
 
+static bool sends_flushed(void *arg)
+{
+    (void)arg;
+    return !ipc__g.pending_sends;
+}
+
 int ipc__flush_sends(void)
 {
-    while (ipc__g.pending_sends) {
-        int rc = ipc__progress(true);
-        if (rc != IPC_SUCCESS)
-            return rc;
-    }
+    ipc__wait_until(sends_flushed, NULL, NULL);
     return IPC_SUCCESS;
 }
 
@@ -621,16 +623,20 @@ static bool progress_fds(int timeout_ms, int extra_fd)
     return true;
 }
 
+/* One pass of the engine: the links, then the schedules (whose rounds may
+ * have completed in it); true if anything moved. */
 static bool progress_now(void)
 {
     ipc__g.progress_epoch++; /* ends every burst: see ipc__send_batched */
     bool moved = n_mem_peers && progress_mem();
     if (n_fd_peers && progress_fds(0, -1))
         moved = true;
+    if (ipc__g.nsched && ipc__sched_progress())
+        moved = true;
     return moved;
 }
 
-static bool is_done(bool (*done)(const void *), const void *arg)
+static bool is_done(bool (*done)(void *), void *arg)
 {
     return done && done(arg);
 }
@@ -641,7 +647,7 @@ static bool is_done(bool (*done)(const void *), const void *arg)
  * descriptor. Without one, mixed waiting alternates a poll of at most 1 ms
  * with a look at memory, so a memory link may wait up to 1 ms to be heard
  * and an idle rank wakes a thousand times a second (docs/shm.md). */
-static void sleep_for_work(bool (*done)(const void *), const void *arg)
+static void sleep_for_work(bool (*done)(void *), void *arg)
 {
     if (!n_mem_peers) {
         progress_fds(-1, -1);
@@ -661,7 +667,7 @@ static void sleep_for_work(bool (*done)(const void *), const void *arg)
 
 /* The slow half of waiting: yield to a rank that may share our core, then
  * sleep. */
-static void wait_slowly(bool (*done)(const void *), const void *arg)
+static void wait_slowly(bool (*done)(void *), void *arg)
 {
     for (int i = 0; i < ipc__g.job.tun.yield_count; i++) {
         sched_yield();
@@ -671,26 +677,19 @@ static void wait_slowly(bool (*done)(const void *), const void *arg)
     sleep_for_work(done, arg);
 }
 
-int ipc__progress(bool block)
+int ipc__progress(void)
 {
-    if (progress_now() || !block)
-        return IPC_SUCCESS;
-    wait_slowly(NULL, NULL);
+    progress_now();
     return IPC_SUCCESS;
 }
 
-void ipc__wait_until(bool (*done)(const void *), const void *arg)
-{
-    struct ipc__spin spin;
-    ipc__spin_start(&spin);
-    while (!done(arg)) {
-        if (progress_now() || ipc__spin_more(&spin))
-            continue;
-        wait_slowly(done, arg);
-    }
-}
+/* Spinning before sleeping, for IPC_SPIN_US. */
+struct ipc__spin {
+    unsigned iter;
+    double start;
+};
 
-void ipc__spin_start(struct ipc__spin *s)
+static void spin_start(struct ipc__spin *s)
 {
     s->iter = 0;
     s->start = 0;
@@ -701,7 +700,7 @@ void ipc__spin_start(struct ipc__spin *s)
  * with a yield now and then to let it run. */
 #define SPIN_YIELD_AFTER_S 50e-6
 
-bool ipc__spin_more(struct ipc__spin *s)
+static bool spin_more(struct ipc__spin *s)
 {
     int spin_us = ipc__g.job.tun.spin_us;
     if (spin_us <= 0)
@@ -721,24 +720,51 @@ bool ipc__spin_more(struct ipc__spin *s)
     return now - s->start < spin_us * 1e-6;
 }
 
-int ipc__wait_one(struct ipc__request *req)
+/* The one wait loop: look at done(), make progress and look again at once
+ * while anything moves or the spin lasts (a stream of arriving messages is
+ * served without a pause between them), then yield and sleep until a link
+ * or doorbell may have news. Inline so that each caller gets its own copy
+ * with done() known: the ping-pong path pays no indirect call. */
+static inline void wait_loop(bool (*done)(void *), void *arg,
+                             const struct ipc__request *about)
 {
     struct ipc__spin spin;
     bool told = false;
-    ipc__spin_start(&spin);
-    while (!req->complete) {
-        if (ipc__req_check_lost(req))
-            break;
-        /* Look again at once after anything moved: a stream of arriving
-         * messages is served without a pause between them. */
-        if (progress_now() || ipc__spin_more(&spin))
+    spin_start(&spin);
+    while (!done(arg)) {
+        if (progress_now() || spin_more(&spin))
             continue;
-        if (!told) { /* for the hang report: only a wait that lasts */
-            ipc__obs_waiting(req->kind == IPC__REQ_SEND, req->peer, req->mn.key.tag);
+        if (about && !told) { /* for the hang report: only a wait that lasts */
+            ipc__obs_waiting(about->kind == IPC__REQ_SEND, about->peer, about->mn.key.tag);
             told = true;
         }
-        wait_slowly(NULL, NULL);
+        wait_slowly(done, arg);
     }
+}
+
+void ipc__wait_until(bool (*done)(void *), void *arg, const struct ipc__request *about)
+{
+    wait_loop(done, arg, about);
+}
+
+bool ipc__test_until(bool (*done)(void *), void *arg)
+{
+    if (done(arg))
+        return true;
+    progress_now();
+    return done(arg);
+}
+
+/* Complete, or completed now with IPC_ERR_PEER because its peer is gone. */
+static bool req_settled(void *arg)
+{
+    struct ipc__request *req = arg;
+    return req->complete || ipc__req_check_lost(req);
+}
+
+int ipc__wait_one(struct ipc__request *req)
+{
+    wait_loop(req_settled, req, req);
     return IPC_SUCCESS;
 }
 

@@ -94,6 +94,47 @@ static bool is_done(MPI_Request r)
     return r->ipc->complete;
 }
 
+static bool req_done(void *arg)
+{
+    return is_done(arg);
+}
+
+/* Requests the MPI layer waits on or tests together, for libipc's wait
+ * primitive (ipc__wait_until, ipc__test_until). */
+struct req_set {
+    int n;
+    MPI_Request *reqs;
+    int first;   /* the first done request, or -1 */
+    bool active; /* some request is not null */
+};
+
+/* Some request is done (set->first), or none is active. */
+static bool any_done(void *arg)
+{
+    struct req_set *set = arg;
+    set->active = false;
+    set->first = -1;
+    for (int i = 0; i < set->n; i++) {
+        if (!set->reqs[i])
+            continue;
+        set->active = true;
+        if (is_done(set->reqs[i])) {
+            set->first = i;
+            return true;
+        }
+    }
+    return !set->active;
+}
+
+static bool all_done(void *arg)
+{
+    struct req_set *set = arg;
+    for (int i = 0; i < set->n; i++)
+        if (!is_done(set->reqs[i]))
+            return false;
+    return true;
+}
+
 static void reclaim_detached(bool block)
 {
     struct ipc__mpi_request **pp = &detached;
@@ -496,9 +537,7 @@ int MPI_Test(MPI_Request *req, int *flag, MPI_Status *status)
     int rc = req && flag ? check_init() : MPI_ERR_ARG;
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(MPI_COMM_WORLD, rc);
-    if (!is_done(*req) && (rc = ipc__mpi_code(ipc__progress(false))) != MPI_SUCCESS)
-        IPC__MPI_RET(MPI_COMM_WORLD, rc);
-    *flag = is_done(*req);
+    *flag = ipc__test_until(req_done, *req);
     if (*flag)
         rc = wait_one(req, status);
     IPC__MPI_RET(MPI_COMM_WORLD, rc);
@@ -532,30 +571,13 @@ int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[])
 int MPI_Testall(int n, MPI_Request reqs[], int *flag, MPI_Status statuses[])
 {
     int rc = n < 0 || (n && !reqs) || !flag ? MPI_ERR_ARG : check_init();
-    if (rc == MPI_SUCCESS)
-        rc = ipc__mpi_code(ipc__progress(false));
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(MPI_COMM_WORLD, rc);
-    *flag = 1;
-    for (int i = 0; i < n && *flag; i++)
-        *flag = is_done(reqs[i]);
+    struct req_set set = {n, reqs, -1, false};
+    *flag = ipc__test_until(all_done, &set);
     if (*flag)
         rc = finish_all(n, reqs, statuses);
     IPC__MPI_RET(MPI_COMM_WORLD, rc);
-}
-
-/* The first done request, or -1; *active says whether any is not null. */
-static int first_done(int n, MPI_Request reqs[], bool *active)
-{
-    *active = false;
-    for (int i = 0; i < n; i++) {
-        if (!reqs[i])
-            continue;
-        *active = true;
-        if (is_done(reqs[i]))
-            return i;
-    }
-    return -1;
 }
 
 static int any_common(int n, MPI_Request reqs[], int *index, int *flag, MPI_Status *status,
@@ -564,24 +586,20 @@ static int any_common(int n, MPI_Request reqs[], int *index, int *flag, MPI_Stat
     if (n < 0 || (n && !reqs) || !index)
         return MPI_ERR_ARG;
     int rc = check_init();
-    struct ipc__spin spin;
-    ipc__spin_start(&spin);
-    bool active;
-    int i = first_done(n, reqs, &active);
-    while (rc == MPI_SUCCESS && i < 0 && active) {
-        rc = ipc__mpi_code(ipc__progress(block && !ipc__spin_more(&spin)));
-        i = first_done(n, reqs, &active);
-        if (!block)
-            break;
-    }
     if (rc != MPI_SUCCESS)
         return rc;
+    struct req_set set = {n, reqs, -1, false};
+    if (block)
+        ipc__wait_until(any_done, &set, NULL);
+    else
+        ipc__test_until(any_done, &set);
+    int i = set.first;
     if (flag)
-        *flag = i >= 0 || !active;
+        *flag = i >= 0 || !set.active;
     *index = i >= 0 ? i : MPI_UNDEFINED;
     if (i >= 0)
         return wait_one(&reqs[i], status);
-    if (!active)
+    if (!set.active)
         ipc__mpi_status(status, &empty_status);
     return MPI_SUCCESS;
 }
@@ -613,10 +631,9 @@ static int some_common(int n, MPI_Request reqs[], int *outcount, int indices[],
         }
         reqs[index] = MPI_REQUEST_NULL;
     } else {
-        bool active;
-        if (first_done(n, reqs, &active) < 0 && active)
-            rc = ipc__mpi_code(ipc__progress(false));
-        if (!active) {
+        struct req_set set = {n, reqs, -1, false};
+        ipc__test_until(any_done, &set);
+        if (!set.active) {
             *outcount = MPI_UNDEFINED;
             return rc;
         }

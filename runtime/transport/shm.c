@@ -947,7 +947,7 @@ bool ipc__shm_world(void)
     return seg.world && seg.ctrl != NULL;
 }
 
-static bool generation_moved(const void *arg)
+static bool generation_moved(void *arg)
 {
     uint32_t gen = *(const uint32_t *)arg;
     return atomic_load_explicit(&seg.meet->generation, memory_order_acquire) != gen;
@@ -972,7 +972,7 @@ static void counter_barrier(void)
     uint32_t gen = atomic_load_explicit(&m->generation, memory_order_acquire);
     if (atomic_fetch_add_explicit(&m->arrived, 1, memory_order_acq_rel) !=
         (uint32_t)seg.nranks - 1) {
-        ipc__wait_until(generation_moved, &gen);
+        ipc__wait_until(generation_moved, &gen, NULL);
         return;
     }
     atomic_store_explicit(&m->arrived, 0, memory_order_relaxed);
@@ -985,7 +985,7 @@ struct flag_wait {
     uint32_t epoch;
 };
 
-static bool flag_reached(const void *arg)
+static bool flag_reached(void *arg)
 {
     const struct flag_wait *w = arg;
     uint32_t v = atomic_load_explicit(w->flag, memory_order_acquire);
@@ -1005,7 +1005,7 @@ static void flag_barrier(void)
         ring_doorbell(&seg.bells[to]);
         struct flag_wait w = {&seg.flags[from].round[k], epoch};
         if (!flag_reached(&w))
-            ipc__wait_until(flag_reached, &w);
+            ipc__wait_until(flag_reached, &w, NULL);
     }
 }
 
@@ -1027,7 +1027,7 @@ static _Atomic uint32_t *slot_epoch(const char *set, int r)
     return (_Atomic uint32_t *)(void *)(set + (size_t)r * SLOT_STRIDE);
 }
 
-static bool all_put_input(const void *arg)
+static bool all_put_input(void *arg)
 {
     const struct all_reached *w = arg;
     for (int r = 0; r < seg.nranks; r++) {
@@ -1059,7 +1059,7 @@ void ipc__shm_allreduce(void *buf, size_t count, ipc_datatype type, ipc_op op)
     atomic_store_explicit(slot_epoch(w.set, me), epoch, memory_order_release);
     wake_sleepers();
     if (!all_put_input(&w))
-        ipc__wait_until(all_put_input, &w);
+        ipc__wait_until(all_put_input, &w, NULL);
     memcpy(buf, w.set + (size_t)(n - 1) * SLOT_STRIDE + SLOT_DATA, bytes);
     for (int r = n - 2; r >= 0; r--)
         ipc__op_apply(op, type, w.set + (size_t)r * SLOT_STRIDE + SLOT_DATA, buf, count);
