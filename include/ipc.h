@@ -190,6 +190,10 @@ int ipc_op_free(ipc_op *op);
  * collectives on different communicators do not mix. Each is collective over
  * its parent: every member calls it, in the same order. */
 int ipc_comm_dup(ipc_comm comm, ipc_comm *newcomm);
+/* ipc_comm_dup that does not wait for the other members: *newcomm may be
+ * used once *req completes (ipc_wait, ipc_test). Several may be under way
+ * on several communicators at once, begun in any order. */
+int ipc_comm_idup(ipc_comm comm, ipc_comm *newcomm, ipc_request *req);
 /* Ranks with the same color form one communicator, ordered by key, ties by
  * rank in comm. color must be >= 0, or IPC_UNDEFINED, which gives
  * IPC_COMM_NULL. */

@@ -11,7 +11,8 @@
  * communicators with the same id, and all members of one communicator agree on
  * its ids. Communicators made by one split share their ids; they have no
  * member in common, so no message can be taken for the other's. Ids are not
- * reused after ipc_comm_free: 2^31 communicators per rank before they run out.
+ * reused after ipc_comm_free: 2^30 communicators per rank before they run out,
+ * and as many made by ipc_comm_idup, whose ids have a range of their own.
  *
  * Intercommunicators. Their two groups agree on four ids: ctx_p2p and
  * ctx_coll, shared by both groups, and two for the intracommunicator of each
@@ -38,6 +39,8 @@ struct owned_comm {
 
 static struct ipc__list live_comms = IPC__LIST_INIT(live_comms);
 static uint32_t next_ctx;
+/* Ids from here on are ipc_comm_idup's (see there); the others stay below. */
+#define CTX_NB_FIRST 0x80000000u
 static int self_world_rank;
 
 void ipc__comm_init(void)
@@ -148,8 +151,8 @@ static int agree_ctx(ipc_comm parent, uint32_t *ctx)
     int rc = ipc_allreduce(&mine, &top, 1, IPC_UINT64, IPC_MAX, parent);
     if (rc != IPC_SUCCESS)
         return rc;
-    if (top > UINT32_MAX - 2)
-        return IPC_ERR_INTERN; /* 2^31 communicators made by this job */
+    if (top > CTX_NB_FIRST - 2)
+        return IPC_ERR_INTERN; /* 2^30 communicators made by this job */
     *ctx = (uint32_t)top;
     next_ctx = (uint32_t)top + 2;
     return IPC_SUCCESS;
@@ -177,6 +180,147 @@ int ipc_comm_dup(ipc_comm comm, ipc_comm *newcomm)
         c->world_ranks[i] = ipc__member_world_rank(comm, i);
     comm_publish(c, newcomm);
     return IPC_SUCCESS;
+}
+
+/* ---- nonblocking dup ----
+ *
+ * ipc_comm_idup agrees on the new ids in a schedule (sched.c), so the
+ * caller goes on while the other members have not yet called it. Its ids
+ * come from a range of their own, [CTX_NB_FIRST, 2^32), with a counter of
+ * their own, next_nb_ctx: a blocking call that runs while idups are under
+ * way never meets them. The agreement is an allreduce-max by dissemination
+ * (max is idempotent, so the rounds of any N need no fix-up): round k sends
+ * to rank + 2^k and receives from rank - 2^k. Several idups may be under
+ * way at a member, so the largest next_nb_ctx is only a candidate: each
+ * member checks that nothing took it meanwhile (candidate >= its
+ * next_nb_ctx), reserves it (next_nb_ctx past it), and a second allreduce
+ * carries both every member's next_nb_ctx and whether anyone refused.
+ * Nobody did: the candidate is the id. Somebody did: the largest
+ * next_nb_ctx of that allreduce is the next candidate, checked the same
+ * way. Only the idup with the lowest key (parent's ctx_coll, its number on
+ * the parent) among those under way at a rank may reserve there; the others
+ * refuse. The lowest of all those under way anywhere is the lowest at each
+ * of its members, so it is never refused for long; without that rule two
+ * idups begun in opposite orders on two ranks could refuse each other
+ * forever. A refused candidate is a pair of ids skipped, nothing else.
+ */
+static uint32_t next_nb_ctx = CTX_NB_FIRST;
+static struct ipc__list idups = IPC__LIST_INIT(idups); /* under way here */
+
+struct idup {
+    struct ipc__sched s;
+    struct ipc__list link; /* in idups */
+    struct owned_comm *c;  /* the new one: the parent's members and ranks */
+    uint32_t via;          /* the parent's ctx_coll */
+    unsigned seq;          /* its number among the parent's schedules */
+    int tag0;
+    int dist, round;
+    bool posted;    /* a round is out: merge `in` when it is over */
+    bool checking;  /* the allreduce that checks cand (not the first one) */
+    uint64_t cand;
+    uint64_t val[2]; /* {next_nb_ctx, refused}: max so far */
+    uint64_t out[2], in[2];
+};
+
+/* Is d the idup with the lowest key among those under way here? */
+static bool idup_first(const struct idup *d)
+{
+    struct ipc__list *pos;
+    ipc__list_for_each(pos, &idups)
+    {
+        const struct idup *o = ipc__container_of(pos, struct idup, link);
+        if (o->via < d->via || (o->via == d->via && o->seq < d->seq))
+            return false;
+    }
+    return true;
+}
+
+static int idup_step(struct ipc__sched *s)
+{
+    struct idup *d = ipc__container_of(s, struct idup, s);
+    ipc_comm c = &d->c->comm;
+    if (d->posted) {
+        for (int i = 0; i < 2; i++)
+            d->val[i] = d->in[i] > d->val[i] ? d->in[i] : d->val[i];
+        d->posted = false;
+    }
+    if (d->dist < c->size) {
+        int to = (c->rank + d->dist) % c->size, from = (c->rank - d->dist + c->size) % c->size;
+        int tag = d->tag0 + d->round % 64;
+        memcpy(d->out, d->val, sizeof d->out);
+        int rc = ipc__sched_irecv(s, d->in, sizeof d->in, from, tag, c, d->via);
+        if (rc == IPC_SUCCESS)
+            rc = ipc__sched_isend(s, d->out, sizeof d->out, to, tag, c, d->via);
+        d->dist <<= 1;
+        d->round++;
+        d->posted = true;
+        return rc;
+    }
+    if (d->checking && !d->val[1]) { /* every member took cand */
+        c->ctx_p2p = (uint32_t)d->cand;
+        c->ctx_coll = (uint32_t)d->cand + 1;
+        comm_publish(d->c, &c);
+        d->c = NULL;
+        return IPC__SCHED_END;
+    }
+    d->cand = d->val[0];
+    if (d->cand > UINT32_MAX - 2)
+        return IPC_ERR_INTERN; /* 2^30 idups made by this job */
+    bool refused = d->cand < next_nb_ctx || !idup_first(d);
+    if (!refused)
+        next_nb_ctx = (uint32_t)d->cand + 2;
+    d->val[0] = next_nb_ctx;
+    d->val[1] = refused;
+    d->checking = true;
+    d->dist = 1;
+    return IPC_SUCCESS; /* called again at once: the checking allreduce */
+}
+
+static void idup_release(struct ipc__sched *s)
+{
+    struct idup *d = ipc__container_of(s, struct idup, s);
+    ipc__list_remove(&d->link);
+    free(d->c); /* still here: the agreement failed, nobody has it */
+    free(d);
+}
+
+int ipc_comm_idup(ipc_comm comm, ipc_comm *newcomm, ipc_request *req)
+{
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    if (!newcomm || !req)
+        return IPC_ERR_ARG;
+    if (ipc__comm_is_inter(comm)) { /* done before it returns */
+        rc = inter_dup(comm, newcomm);
+        if (rc == IPC_SUCCESS && !(*req = ipc__req_new(IPC__REQ_SCHED)))
+            rc = IPC_ERR_NOMEM; /* the intercommunicator stays: it was agreed */
+        if (rc == IPC_SUCCESS)
+            ipc__req_complete(*req, IPC_SUCCESS);
+        return rc;
+    }
+    struct idup *d = calloc(1, sizeof *d);
+    struct owned_comm *c = comm_new(comm->size, comm->rank, 0);
+    if (!d || !c) {
+        free(d);
+        free(c);
+        return IPC_ERR_NOMEM;
+    }
+    for (int i = 0; i < comm->size; i++)
+        c->world_ranks[i] = ipc__member_world_rank(comm, i);
+    *d = (struct idup){.s = {.step = idup_step, .release = idup_release},
+                       .c = c,
+                       .via = comm->ctx_coll,
+                       .seq = comm->sched_seq,
+                       .tag0 = IPC__TAG_IDUP + 64 * (int)(comm->sched_seq % 65536),
+                       .dist = 1,
+                       .val = {next_nb_ctx, 0}};
+    comm->sched_seq++;
+    ipc__list_push_back(&idups, &d->link);
+    *newcomm = &c->comm; /* usable once req completes */
+    if ((rc = ipc__sched_start(&d->s, req)) != IPC_SUCCESS)
+        *newcomm = IPC_COMM_NULL;
+    return rc;
 }
 
 /* What each member of the parent brings to a split. */
@@ -258,7 +402,7 @@ int ipc_comm_split(ipc_comm comm, int color, int key, ipc_comm *newcomm)
     uint32_t ctx = 0;
     for (int i = 0; i < comm->size; i++)
         ctx = all[i].next_ctx > ctx ? all[i].next_ctx : ctx;
-    if (ctx > UINT32_MAX - 2) {
+    if (ctx > CTX_NB_FIRST - 2) {
         free(all);
         return IPC_ERR_INTERN;
     }
@@ -295,7 +439,7 @@ int ipc__comm_create_group(const int *world, int n, int me, int tag, ipc_comm *n
     }
     if (rc != IPC_SUCCESS)
         return rc;
-    if (top > UINT32_MAX - 2)
+    if (top > CTX_NB_FIRST - 2)
         return IPC_ERR_INTERN;
     next_ctx = (uint32_t)top + 2;
     struct owned_comm *c = comm_new(n, me, (uint32_t)top);
@@ -363,7 +507,7 @@ static int bridge_hello(const struct bridge *b, bool high, uint32_t n, uint32_t 
     if ((rc = bridge_swap(b, &h, sizeof h, theirs, sizeof *theirs)) != IPC_SUCCESS)
         return rc;
     top = theirs->top > top ? theirs->top : top;
-    if (top > UINT32_MAX - n)
+    if (top > CTX_NB_FIRST - n)
         return IPC_ERR_INTERN;
     *ctx = (uint32_t)top;
     next_ctx = (uint32_t)top + n;

@@ -40,6 +40,10 @@ struct ipc__comm {
      * first use; libipc never looks inside. ipc_comm_free does not free it:
      * MPI_Comm_free and MPI_Finalize do, first. */
     struct ipc__mpi_comm *mpi;
+    /* Schedules started on it so far (ipc_comm_idup), the same count at
+     * every member since collectives are called in one order: tells the
+     * messages of concurrent ones apart. */
+    unsigned sched_seq;
 };
 
 /* Tunables: read once, in ipc__tunables_load(); docs/tunables.md lists them. */
@@ -270,6 +274,9 @@ static inline bool ipc__comm_is_inter(ipc_comm comm)
  * MPI layer's intercommunicator collectives) uses tags from this one up,
  * apart from those of coll/coll.h. */
 enum { IPC__TAG_INTER = 0x18000000 };
+/* ipc_comm_idup's agreement on the parent's ctx_coll: this + 64 * (the
+ * parent's sched_seq mod 2^16) + round mod 64. */
+enum { IPC__TAG_IDUP = 0x1C000000 };
 /* Collective over local, the leaders talking over peer (significant at
  * local_leader only) on tag: an intercommunicator of local's group and the
  * group whose leader is remote_leader, a rank of peer. */
@@ -362,10 +369,10 @@ struct ipc__sched {
     struct ipc__request *req; /* completes when the schedule is over */
 };
 /* Starts s (step, release set, the rest the engine's) and runs it as far as
- * it goes now; s->req is then its handle, which the caller owns (ipc_wait,
- * ipc__wait_one and ipc__req_free as for any request). On IPC_ERR_NOMEM s
- * was released and nothing started. */
-int ipc__sched_start(struct ipc__sched *s);
+ * it goes now (it may be over and released when this returns); *req is its
+ * handle, which the caller owns (ipc_wait, or ipc__wait_one then
+ * ipc__req_free). On IPC_ERR_NOMEM s was released and nothing started. */
+int ipc__sched_start(struct ipc__sched *s, struct ipc__request **req);
 int ipc__sched_isend(struct ipc__sched *s, const void *buf, size_t bytes, int dest, int tag,
                      ipc_comm comm, uint32_t ctx);
 int ipc__sched_irecv(struct ipc__sched *s, void *buf, size_t bytes, int source, int tag,

@@ -93,7 +93,7 @@ static bool advance(struct ipc__sched *s)
     return moved;
 }
 
-int ipc__sched_start(struct ipc__sched *s)
+int ipc__sched_start(struct ipc__sched *s, struct ipc__request **out)
 {
     struct ipc__request *req = ipc__req_new(IPC__REQ_SCHED);
     if (!req) {
@@ -102,7 +102,7 @@ int ipc__sched_start(struct ipc__sched *s)
     }
     /* Never orphaned as a whole: its own requests are, one by one. */
     req->peer = ipc__g.job.rank;
-    s->req = req;
+    s->req = *out = req;
     s->nround = 0;
     s->error = IPC_SUCCESS;
     s->over = false;

@@ -1,9 +1,37 @@
-/* barrier.c - ipc_barrier. */
+/* barrier.c - ipc_barrier, as a schedule (sched.c) that the caller waits on. */
 #include "coll.h"
 
 /* Dissemination barrier: ceil(log2 N) rounds; in round k each rank signals
  * rank + 2^k and waits for rank - 2^k. Works for every N, and no rank waits
  * for more than one message per round. */
+struct barrier {
+    struct ipc__sched s;
+    ipc_comm comm;
+    int tag0;
+    int dist, round;
+};
+
+static int barrier_step(struct ipc__sched *s)
+{
+    struct barrier *b = ipc__container_of(s, struct barrier, s);
+    int n = b->comm->size, me = b->comm->rank;
+    if (b->dist >= n)
+        return IPC__SCHED_END;
+    int tag = b->tag0 + b->round, to = (me + b->dist) % n, from = (me - b->dist + n) % n;
+    int rc = ipc__sched_irecv(s, NULL, 0, from, tag, b->comm, b->comm->ctx_coll);
+    if (rc == IPC_SUCCESS)
+        rc = ipc__sched_isend(s, NULL, 0, to, tag, b->comm, b->comm->ctx_coll);
+    b->dist <<= 1;
+    b->round++;
+    return rc;
+}
+
+/* The blocking barrier's schedule lives on its stack: nothing to free. */
+static void barrier_keep(struct ipc__sched *s)
+{
+    (void)s;
+}
+
 int ipc__c_barrier(ipc_comm comm)
 {
     return ipc__coll_barrier_tagged(comm, IPC__TAG_BARRIER);
@@ -19,17 +47,15 @@ int ipc__coll_barrier_tagged(ipc_comm comm, int tag0)
         ipc__shm_barrier(ipc__g.job.tun.oversubscribed);
         return IPC_SUCCESS;
     }
-    int n = comm->size, me = comm->rank;
-    for (int dist = 1, round = 0; dist < n; dist <<= 1, round++) {
-        struct ipc__request *r[2];
-        int to = (me + dist) % n, from = (me - dist + n) % n;
-        if ((rc = ipc__coll_irecv(NULL, 0, from, tag0 + round, comm, &r[0])) !=
-            IPC_SUCCESS)
-            return rc;
-        rc = ipc__coll_isend(NULL, 0, to, tag0 + round, comm, &r[1]);
-        int wrc = ipc__coll_waitall(r, 2);
-        if (rc != IPC_SUCCESS || wrc != IPC_SUCCESS)
-            return rc != IPC_SUCCESS ? rc : wrc;
-    }
-    return IPC_SUCCESS;
+    struct barrier b = {.s = {.step = barrier_step, .release = barrier_keep},
+                        .comm = comm,
+                        .tag0 = tag0,
+                        .dist = 1};
+    struct ipc__request *req;
+    if ((rc = ipc__sched_start(&b.s, &req)) != IPC_SUCCESS)
+        return rc;
+    ipc__wait_one(req);
+    rc = req->error;
+    ipc__req_free(req);
+    return rc;
 }

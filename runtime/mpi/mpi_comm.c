@@ -94,16 +94,20 @@ int MPI_Comm_dup_with_info(MPI_Comm comm, MPI_Info info, MPI_Comm *newcomm)
     return MPI_Comm_dup(comm, newcomm);
 }
 
-/* The dup is done before the call returns; the request is one that is
- * complete from the start: a receive from MPI_PROC_NULL. */
+/* libipc agrees on the new ids in the background (ipc_comm_idup); the
+ * attributes, error handler and topology are copied now, as MPI_Comm_dup
+ * would copy them (MPI-3.1 6.4.2). */
 int MPI_Comm_idup(MPI_Comm comm, MPI_Comm *newcomm, MPI_Request *request)
 {
-    if (!request)
+    if (!request || !newcomm)
         IPC__MPI_RET(comm, MPI_ERR_ARG);
-    int rc = MPI_Comm_dup(comm, newcomm);
+    ipc_request ir;
+    int rc = ipc__mpi_code(ipc_comm_idup(comm, newcomm, &ir));
     if (rc == MPI_SUCCESS)
-        rc = MPI_Irecv(NULL, 0, MPI_BYTE, MPI_PROC_NULL, 0, MPI_COMM_SELF, request);
-    return rc;
+        rc = ipc__mpi_request_of(ir, request);
+    if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_comm_made(comm, *newcomm, true);
+    IPC__MPI_RET(comm, rc);
 }
 
 /* MPI_COMM_TYPE_SHARED: the ranks of one node (they share memory). */

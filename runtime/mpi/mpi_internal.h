@@ -273,5 +273,8 @@ int ipc__mpi_inter_reduce_scatter(const void *sbuf, void *rbuf, int count,
 void ipc__mpi_status(MPI_Status *st, const ipc_status *ist);
 /* mpi_p2p.c: waits for outstanding buffered sends and freed requests. */
 void ipc__mpi_p2p_fini(void);
+/* An MPI request whose completion is that of libipc's request ipc (a
+ * schedule: MPI_Comm_idup). On MPI_ERR_NO_MEM ipc was waited for. */
+int ipc__mpi_request_of(ipc_request ipc, MPI_Request *req);
 
 #endif /* IPC_MPI_INTERNAL_H */

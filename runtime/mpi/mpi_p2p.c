@@ -71,6 +71,18 @@ static int req_finish(struct ipc__mpi_request *r, int ipc_rc, ipc_status *ist,
 
 static const ipc_status empty_status = {.source = MPI_ANY_SOURCE, .tag = MPI_ANY_TAG};
 
+int ipc__mpi_request_of(ipc_request ipc, MPI_Request *req)
+{
+    struct ipc__mpi_request *r = req_new();
+    if (!r) {
+        ipc_wait(&ipc, NULL); /* the operation must still finish */
+        return MPI_ERR_NO_MEM;
+    }
+    r->ipc = ipc;
+    *req = r;
+    return MPI_SUCCESS;
+}
+
 /* Waits for *slot and finishes it; MPI_REQUEST_NULL gives an empty status. */
 static int wait_one(MPI_Request *slot, MPI_Status *st)
 {

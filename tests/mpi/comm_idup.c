@@ -1,0 +1,127 @@
+/* comm_idup.c - MPI_Comm_idup is nonblocking (MPI-3.1 6.4.2): a rank that
+ * has started one goes on before the others call it; several run at once,
+ * on several communicators, started in different orders on different ranks,
+ * with blocking communicator calls in between; and every communicator made
+ * keeps its own messages (distinct context ids at every member).
+ * MPITEST_RANKS: 1 2 3 4 5 */
+#include "mpicheck.h"
+
+static int rank, size;
+
+/* Every member sends its rank around the ring on c with tag 5 and checks
+ * what arrives; a second ring on d, posted first, must not take it. */
+static void check_apart(MPI_Comm c, MPI_Comm d, const char *what)
+{
+    int crank, csize;
+    MPI_Comm_rank(c, &crank);
+    MPI_Comm_size(c, &csize);
+    int to = (crank + 1) % csize, from = (crank + csize - 1) % csize;
+    int onc = -1, ond = -1, vc = 100 + crank, vd = 200 + crank;
+    MPI_Request r[2];
+    MPI_Irecv(&ond, 1, MPI_INT, MPI_ANY_SOURCE, MPI_ANY_TAG, d, &r[0]);
+    MPI_Irecv(&onc, 1, MPI_INT, MPI_ANY_SOURCE, MPI_ANY_TAG, c, &r[1]);
+    MPI_Send(&vc, 1, MPI_INT, to, 5, c);
+    MPI_Send(&vd, 1, MPI_INT, to, 5, d);
+    MPI_Waitall(2, r, MPI_STATUSES_IGNORE);
+    CHECK(onc == 100 + from, "%s: the first one's message is %d, expected %d", what, onc,
+          100 + from);
+    CHECK(ond == 200 + from, "%s: the second one's message is %d, expected %d", what, ond,
+          200 + from);
+}
+
+/* Rank 0 starts the idup and then receives a synchronous message from the
+ * last rank, which sends it before it calls MPI_Comm_idup: an idup that
+ * waited for every member would never return (MPICH's comm_idup tests). */
+static void test_does_not_block(void)
+{
+    MPI_Comm dup;
+    MPI_Request req;
+    int token = -1;
+    if (rank == 0) {
+        MPI_Comm_idup(MPI_COMM_WORLD, &dup, &req);
+        if (size > 1)
+            MPI_Recv(&token, 1, MPI_INT, size - 1, 9, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        MPI_Wait(&req, MPI_STATUS_IGNORE);
+    } else {
+        if (rank == size - 1) {
+            token = 4242;
+            MPI_Ssend(&token, 1, MPI_INT, 0, 9, MPI_COMM_WORLD);
+        }
+        MPI_Comm_idup(MPI_COMM_WORLD, &dup, &req);
+        MPI_Wait(&req, MPI_STATUS_IGNORE);
+    }
+    CHECK(req == MPI_REQUEST_NULL, "MPI_Wait left the idup request");
+    if (rank == 0 && size > 1)
+        CHECK_INT(token, 4242, "the message received while the idup ran");
+    int result;
+    MPI_Comm_compare(MPI_COMM_WORLD, dup, &result);
+    CHECK_INT(result, MPI_CONGRUENT, "MPI_Comm_compare(world, idup of world)");
+    check_apart(dup, MPI_COMM_WORLD, "idup of world and world");
+    MPI_Comm_free(&dup);
+}
+
+/* Two idups on two parents, started in one order on even ranks and the
+ * other on odd ones, a blocking dup of a third in between, and MPI_Test
+ * driving them. The four communicators must all be apart. */
+static void test_overlapping(void)
+{
+    MPI_Comm a, b, c, na, nb, nc;
+    MPI_Comm_dup(MPI_COMM_WORLD, &a);
+    MPI_Comm_dup(MPI_COMM_WORLD, &b);
+    MPI_Comm_dup(MPI_COMM_WORLD, &c);
+    MPI_Request r[2];
+    if (rank % 2 == 0) {
+        MPI_Comm_idup(a, &na, &r[0]);
+        MPI_Comm_idup(b, &nb, &r[1]);
+    } else {
+        MPI_Comm_idup(b, &nb, &r[1]);
+        MPI_Comm_idup(a, &na, &r[0]);
+    }
+    MPI_Comm_dup(c, &nc); /* blocking, while both run */
+    int done = 0;
+    while (!done)
+        MPI_Testall(2, r, &done, MPI_STATUSES_IGNORE);
+    check_apart(na, nb, "idups of two parents");
+    check_apart(na, nc, "an idup and a dup made while it ran");
+    check_apart(nb, nc, "the other idup and the dup");
+    check_apart(na, a, "an idup and its parent");
+    MPI_Comm comms[] = {na, nb, nc, a, b, c};
+    for (int i = 0; i < 6; i++)
+        MPI_Comm_free(&comms[i]);
+}
+
+/* Several idups of one parent in a row (the same order everywhere, as the
+ * standard requires), waited for in reverse; then a split of one of them. */
+static void test_many_of_one(void)
+{
+    enum { N = 6 };
+    MPI_Comm dups[N];
+    MPI_Request reqs[N];
+    for (int i = 0; i < N; i++)
+        MPI_Comm_idup(MPI_COMM_WORLD, &dups[i], &reqs[i]);
+    for (int i = N - 1; i >= 0; i--)
+        MPI_Wait(&reqs[i], MPI_STATUS_IGNORE);
+    for (int i = 0; i + 1 < N; i++)
+        check_apart(dups[i], dups[i + 1], "successive idups of one parent");
+    /* Attributes and names: the idup copies attributes as MPI_Comm_dup. */
+    MPI_Comm half;
+    MPI_Comm_split(dups[2], rank % 2, rank, &half);
+    int hsize;
+    MPI_Comm_size(half, &hsize);
+    CHECK_INT(hsize, rank % 2 ? size / 2 : (size + 1) / 2, "size of a split of an idup");
+    MPI_Comm_free(&half);
+    for (int i = 0; i < N; i++)
+        MPI_Comm_free(&dups[i]);
+}
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    mc_init("comm_idup", &rank, &size);
+    test_does_not_block();
+    test_overlapping();
+    test_many_of_one();
+    mc_ok(rank, size);
+    MPI_Finalize();
+    return 0;
+}
