@@ -399,15 +399,53 @@ int ipc__isend_layout(struct ipc__layout *lay, int dest, int tag, ipc_comm comm,
                       ipc_request *req);
 int ipc__irecv_layout(struct ipc__layout *lay, int source, int tag, ipc_comm comm,
                       ipc_request *req);
-/* Called by progress when a frame header of a new message arrives. */
+/* The handler of EAGER and RTS headers (proto.c's table): matches the new
+ * message against the posted receives, or keeps it unexpected. */
 void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h);
 /* Gives a matched unexpected message to receive req (copy, rendezvous or wait). */
 void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u);
-void ipc__start_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq,
-                           size_t len, uint64_t saddr, uint16_t rts_flags);
-/* Split copies: the sender's part (on PUT) and the receiver's end (on DONE). */
-void ipc__on_put(int peer, const struct ipc__frame_hdr *h);
-void ipc__on_done(int peer, const struct ipc__frame_hdr *h);
+
+/* proto.c: the protocols of messages and the table of frame kinds. */
+/* Sends s (buffer, length, sync, key set) to world rank w, another rank that
+ * is not lost: EAGER, or RTS and a rendezvous. */
+int ipc__proto_send(struct ipc__request *s, int w, uint32_t ctx, int src, int tag);
+/* A blocking eager send to another rank needs no request: the frame is
+ * written now, or its payload copied behind what is queued; a nonblocking
+ * one (nonblocking) may join the burst it follows. False, doing nothing,
+ * when the message is not for that path; else true with *rc the outcome. */
+bool ipc__proto_eager_at_once(const void *buf, size_t bytes, int dest, int tag,
+                              ipc_comm comm, bool nonblocking, int *rc);
+/* Receive rreq matched an RTS of len bytes from peer: copy in place, or CTS. */
+void ipc__proto_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq, size_t len,
+                           uint64_t saddr, uint16_t rts_flags);
+/* What the receive state machine needs to know of each frame type. */
+struct ipc__frame_kind {
+    const char *name;
+    bool payload;   /* len payload bytes follow the header */
+    uint16_t flags; /* IPC__FRAME_FLAG_* this type may carry */
+    /* Its own fields are valid (0) or not (-1); NULL: nothing to check. */
+    int (*check)(const struct ipc__frame_hdr *h);
+    /* Acts on a checked header from peer; a kind with a payload says where
+     * the payload goes with ipc__rx_body. */
+    void (*handle)(int peer, const struct ipc__frame_hdr *h);
+};
+extern const struct ipc__frame_kind ipc__frame_kinds[IPC__FRAME_TYPE_END];
+
+/* For a handler of a frame with a payload: its first keep bytes go to dst
+ * (or are unpacked into lay from packed offset 0), the discard bytes after
+ * them are dropped; then req completes, or u is marked arrived. */
+static inline void ipc__rx_body(struct ipc__peer *pe, struct ipc__request *req,
+                                struct ipc__umsg *u, char *dst, struct ipc__layout *lay,
+                                size_t keep, size_t discard)
+{
+    pe->body_req = req;
+    pe->body_umsg = u;
+    pe->body_dst = dst;
+    pe->body_lay = lay;
+    pe->body_off = 0;
+    pe->body_left = keep;
+    pe->discard_left = discard;
+}
 
 #include "observe.h"
 

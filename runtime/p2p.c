@@ -1,11 +1,8 @@
 /*
- * p2p.c - point-to-point messaging: requests, matching of arriving messages,
- * the eager and rendezvous protocols, sends to self, and the public calls.
- *
- * Protocol choice: a message of at most IPC_EAGER_LIMIT bytes travels at once
- * with its header (EAGER); a longer one, and every synchronous send, sends RTS
- * and waits for the receiver's CTS, so nothing long is pushed before its
- * receive is posted.
+ * p2p.c - point-to-point messaging: requests, matching of arriving messages
+ * against posted receives (and the unexpected ones against new receives),
+ * sends to self, and the public calls. The protocols a message travels by
+ * (eager, rendezvous) are proto.c's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -119,88 +116,6 @@ static void fill_status(struct ipc__request *r, const struct ipc__match_key *k, 
     r->peer = peer;
 }
 
-static int send_ctl(int peer, enum ipc__frame_type type, uint64_t len, uint64_t sreq,
-                    uint64_t rreq)
-{
-    struct ipc__frame_hdr h = ipc__frame_make(type, 0, 0, 0, len, sreq, rreq);
-    return ipc__send(peer, &h, NULL, 0, NULL, false);
-}
-
-/* Single copy: read the sender's buffer in place, then tell it it is done
- * (FIN). A long one is shared: first ask the sender to copy the second part
- * itself (PUT), so that both cores copy at once; the receive then completes
- * on the sender's DONE. Returns false when the kernel refuses, so the caller
- * falls back to CTS. */
-static bool read_in_place(struct ipc__request *rreq, int peer, uint64_t sreq, size_t n,
-                          uint64_t saddr, uint16_t rts_flags)
-{
-    /* A layout is unpacked as it streams in: process_vm_readv reads runs. */
-    if (!saddr || rreq->lay || ipc__g.links[peer].ops != &ipc__transport_shm ||
-        !ipc__shm_single_copy())
-        return false;
-    size_t split = n;
-    if ((rts_flags & IPC__FRAME_FLAG_CAN_PUT) && n >= ipc__g.job.tun.shm_split_min &&
-        ipc__split_point(n))
-        split = (size_t)ipc__split_point(n);
-    if (split < n && send_ctl(peer, IPC__FRAME_PUT, n, sreq, (uintptr_t)rreq->rbuf) ==
-                         IPC_SUCCESS) {
-        rreq->saddr = saddr;
-        ipc__list_push_back(&ipc__g.peers[peer].puts, &rreq->mn.link);
-    } else {
-        split = n;
-    }
-    if (split && ipc__shm_read_peer(peer, rreq->rbuf, saddr, split) != 0) {
-        if (split == n)
-            return false;
-        ipc__req_complete(rreq, IPC_ERR_TRANSPORT); /* cannot happen once probed */
-    }
-    int rc = send_ctl(peer, IPC__FRAME_FIN, n, sreq, 0);
-    if (rc != IPC_SUCCESS || split == n)
-        ipc__req_complete(rreq, rc != IPC_SUCCESS ? rc : rreq->error);
-    return true;
-}
-
-void ipc__on_put(int peer, const struct ipc__frame_hdr *h)
-{
-    struct ipc__request *s = (struct ipc__request *)(uintptr_t)h->sreq;
-    uint64_t split = ipc__split_point(h->len);
-    size_t part = (size_t)(h->len - split);
-    int rc = ipc__shm_write_peer(peer, h->rreq + split, (const char *)s->sbuf + split, part);
-    /* The receiver's FIN, which completes s, comes after this PUT. */
-    send_ctl(peer, IPC__FRAME_DONE, rc == 0 ? part : 0, 0, 0);
-}
-
-void ipc__on_done(int peer, const struct ipc__frame_hdr *h)
-{
-    struct ipc__list *head = &ipc__g.peers[peer].puts;
-    if (ipc__list_empty(head)) {
-        ipc__peer_lost(peer, "DONE without a PUT (protocol error)");
-        return;
-    }
-    struct ipc__request *r = ipc__container_of(head->next, struct ipc__request, mn.link);
-    ipc__list_remove(&r->mn.link);
-    size_t n = r->status.ipc__bytes, split = (size_t)ipc__split_point(n);
-    if (h->len == 0 && !r->complete &&
-        ipc__shm_read_peer(peer, (char *)r->rbuf + split, r->saddr + split, n - split) != 0)
-        ipc__req_complete(r, IPC_ERR_TRANSPORT);
-    if (!r->complete)
-        ipc__req_complete(r, r->error);
-}
-
-void ipc__start_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq, size_t len,
-                           uint64_t saddr, uint16_t rts_flags)
-{
-    int err;
-    size_t n = ipc__match_copy_len(len, rreq->rcap, &err);
-    rreq->error = err;
-    rreq->status.ipc__bytes = n;
-    if (read_in_place(rreq, peer, sreq, n, saddr, rts_flags))
-        return;
-    int rc = send_ctl(peer, IPC__FRAME_CTS, n, sreq, (uintptr_t)rreq);
-    if (rc != IPC_SUCCESS)
-        ipc__req_complete(rreq, rc);
-}
-
 void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u)
 {
     int err;
@@ -217,7 +132,7 @@ void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u)
         ipc__req_complete(req, err);
         break;
     case IPC__UMSG_RTS:
-        ipc__start_rendezvous(req, u->peer, u->sreq, u->len, u->saddr, u->rts_flags);
+        ipc__proto_rendezvous(req, u->peer, u->sreq, u->len, u->saddr, u->rts_flags);
         break;
     case IPC__UMSG_SELF_SYNC:
         req->status.ipc__bytes = ipc__match_copy_len(u->len, req->rcap, &err);
@@ -242,19 +157,14 @@ void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h)
         fill_status(r, &key, peer);
         ipc__obs_matched(peer, seq);
         if (h->type == IPC__FRAME_RTS) {
-            ipc__start_rendezvous(r, peer, h->sreq, h->len, h->rreq, h->flags);
+            ipc__proto_rendezvous(r, peer, h->sreq, h->len, h->rreq, h->flags);
             return;
         }
         int err;
         size_t keep = ipc__match_copy_len(h->len, r->rcap, &err);
         r->error = err;
         r->status.ipc__bytes = keep;
-        pe->body_req = r;
-        pe->body_dst = r->rbuf;
-        pe->body_lay = r->lay;
-        pe->body_off = 0;
-        pe->body_left = keep;
-        pe->discard_left = h->len - keep;
+        ipc__rx_body(pe, r, NULL, r->rbuf, r->lay, keep, h->len - keep);
         return;
     }
     struct ipc__umsg *u = calloc(1, sizeof *u);
@@ -277,11 +187,7 @@ void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h)
         u->rts_flags = h->flags;
     } else {
         u->kind = IPC__UMSG_EAGER;
-        pe->body_umsg = u;
-        pe->body_dst = u->data;
-        pe->body_lay = NULL;
-        pe->body_left = h->len;
-        pe->discard_left = 0;
+        ipc__rx_body(pe, NULL, u, u->data, NULL, h->len, 0);
     }
     ipc__mq_push(&ipc__g.unexpected, &u->mn);
 }
@@ -347,31 +253,7 @@ static int isend_start(struct ipc__request *s, int dest, int tag, ipc_comm comm,
         ipc__req_complete(s, IPC_ERR_PEER);
         return IPC_SUCCESS;
     }
-    bool eager = !s->sync && bytes <= ipc__g.job.tun.eager_limit;
-    ipc__obs_sent(w, bytes, !eager);
-    /* Over shm the receiver may copy straight from our buffer. */
-    uint64_t saddr = !eager && !s->lay && ipc__g.links[w].ops == &ipc__transport_shm &&
-                             ipc__g.job.tun.shm_single_copy
-                         ? (uintptr_t)s->sbuf
-                         : 0;
-    struct ipc__frame_hdr h =
-        ipc__frame_make(eager ? IPC__FRAME_EAGER : IPC__FRAME_RTS, ctx, comm->rank, tag,
-                        bytes, eager ? 0 : (uintptr_t)s, saddr);
-    if (saddr && ipc__shm_single_copy())
-        h.flags = IPC__FRAME_FLAG_CAN_PUT;
-    int rc;
-    if (eager && s->lay)
-        rc = ipc__send_layout(w, &h, s->lay, bytes, s);
-    else
-        rc = ipc__send(w, &h, eager ? s->sbuf : NULL, eager ? bytes : 0, eager ? s : NULL,
-                       eager);
-    if (rc == IPC_ERR_NOMEM) {
-        ipc__req_free(s);
-        return rc;
-    }
-    if (rc != IPC_SUCCESS)
-        ipc__req_complete(s, rc);
-    return IPC_SUCCESS;
+    return ipc__proto_send(s, w, ctx, comm->rank, tag);
 }
 
 int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
@@ -507,39 +389,13 @@ static void empty_status(ipc_status *st)
 
 /* ---- public calls ---- */
 
-/* A blocking eager send to another rank needs no request: the frame is
- * written now, or its payload copied behind what is queued. So does a
- * nonblocking one, which may also join the burst it follows. */
-static bool eager_at_once(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
-                          bool nonblocking, int *rc)
-{
-    if (dest == IPC_PROC_NULL || bytes > ipc__g.job.tun.eager_limit)
-        return false;
-    int w = ipc__world_rank(comm, dest);
-    struct ipc__frame_hdr h =
-        ipc__frame_make(IPC__FRAME_EAGER, comm->ctx_p2p, comm->rank, tag, bytes, 0, 0);
-    if (nonblocking && w != ipc__g.job.rank && ipc__send_batched(w, &h, buf, bytes)) {
-        ipc__obs_sent(w, bytes, false);
-        *rc = IPC_SUCCESS;
-        return true;
-    }
-    /* Behind a queue, a request lets the send wait for it rather than copy. */
-    if (w == ipc__g.job.rank || !ipc__list_empty(&ipc__g.peers[w].sendq))
-        return false;
-    ipc__obs_sent(w, bytes, false);
-    *rc = ipc__send(w, &h, buf, bytes, NULL, true);
-    if (ipc__g.pending_sends && *rc == IPC_SUCCESS)
-        *rc = ipc__progress(); /* keep a queue that grew moving */
-    return true;
-}
-
 /* try_eager: the caller has not yet tried eager_at_once. */
 static int send_checked(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
                         bool sync, bool try_eager)
 {
     struct ipc__request *r;
     int rc;
-    if (try_eager && eager_at_once(buf, bytes, dest, tag, comm, false, &rc))
+    if (try_eager && ipc__proto_eager_at_once(buf, bytes, dest, tag, comm, false, &rc))
         return rc;
     rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, &r);
     if (rc != IPC_SUCCESS)
@@ -559,7 +415,7 @@ static int send_common(const void *buf, size_t count, ipc_datatype type, int des
     /* An eager send is written now or copied behind the queue: it never
      * waits, so unless --stats or --trace count it the hang report's page
      * is left alone (its stores would come before the message's). */
-    if (!sync && !ipc__obs.on && eager_at_once(buf, bytes, dest, tag, comm, false, &rc))
+    if (!sync && !ipc__obs.on && ipc__proto_eager_at_once(buf, bytes, dest, tag, comm, false, &rc))
         return rc;
     ipc__obs_enter(sync ? IPC__CALL_SSEND : IPC__CALL_SEND, comm, dest, tag, bytes);
     rc = send_checked(buf, bytes, dest, tag, comm, sync, !sync && ipc__obs.on);
@@ -607,7 +463,7 @@ static int isend_common(const void *buf, size_t count, ipc_datatype type, int de
     if (rc != IPC_SUCCESS)
         return rc;
     ipc__obs_enter_nowait(sync ? IPC__CALL_ISSEND : IPC__CALL_ISEND, comm, dest, tag, bytes);
-    if (!sync && eager_at_once(buf, bytes, dest, tag, comm, true, &rc))
+    if (!sync && ipc__proto_eager_at_once(buf, bytes, dest, tag, comm, true, &rc))
         *req = rc == IPC_SUCCESS ? &sent_at_once : IPC_REQUEST_NULL;
     else
         rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, req);

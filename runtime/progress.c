@@ -373,17 +373,6 @@ static void body_done(struct ipc__peer *pe)
     }
 }
 
-static void on_cts(int p, const struct ipc__frame_hdr *h)
-{
-    struct ipc__request *sreq = (struct ipc__request *)(uintptr_t)h->sreq;
-    size_t len = h->len < sreq->slen ? h->len : sreq->slen;
-    struct ipc__frame_hdr data = ipc__frame_make(IPC__FRAME_DATA, 0, 0, 0, len, 0, h->rreq);
-    int rc = sreq->lay ? ipc__send_layout(p, &data, sreq->lay, len, sreq)
-                       : ipc__send(p, &data, sreq->sbuf, len, sreq, false);
-    if (rc != IPC_SUCCESS)
-        ipc__req_complete(sreq, rc);
-}
-
 static void handle_header(int p, const struct ipc__frame_hdr *h)
 {
     struct ipc__peer *pe = &ipc__g.peers[p];
@@ -391,38 +380,9 @@ static void handle_header(int p, const struct ipc__frame_hdr *h)
         ipc__peer_lost(p, "malformed frame (protocol error)");
         return;
     }
-    switch (h->type) {
-    case IPC__FRAME_EAGER:
-    case IPC__FRAME_RTS:
-        ipc__on_incoming(p, h);
-        break;
-    case IPC__FRAME_CTS:
-        on_cts(p, h);
-        break;
-    case IPC__FRAME_FIN:
-        ipc__req_complete((struct ipc__request *)(uintptr_t)h->sreq, IPC_SUCCESS);
-        break;
-    case IPC__FRAME_PUT:
-        ipc__on_put(p, h);
-        break;
-    case IPC__FRAME_DONE:
-        ipc__on_done(p, h);
-        break;
-    case IPC__FRAME_DATA: {
-        struct ipc__request *r = (struct ipc__request *)(uintptr_t)h->rreq;
-        pe->body_req = r;
-        pe->body_dst = r->rbuf;
-        pe->body_lay = r->lay;
-        pe->body_off = 0;
-        pe->body_left = h->len;
-        pe->discard_left = 0;
-        break;
-    }
-    case IPC__FRAME_BYE:
-        pe->bye = true;
-        break;
-    }
-    if (h->type == IPC__FRAME_EAGER || h->type == IPC__FRAME_DATA) {
+    const struct ipc__frame_kind *k = &ipc__frame_kinds[h->type];
+    k->handle(p, h);
+    if (k->payload) { /* the handler said where it goes (ipc__rx_body) */
         if (pe->body_left + pe->discard_left == 0)
             body_done(pe);
         else

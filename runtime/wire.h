@@ -38,6 +38,7 @@ enum ipc__frame_type {
     IPC__FRAME_FIN = 6,
     IPC__FRAME_PUT = 7,
     IPC__FRAME_DONE = 8,
+    IPC__FRAME_TYPE_END /* one past the last */
 };
 
 #define IPC__WIRE_VERSION 1
@@ -102,7 +103,8 @@ static inline uint64_t ipc__split_point(uint64_t n)
 }
 
 /* Is this a header we can act on? Returns 0 if valid, -1 if not (bad type or
- * version, a negative source, a tag out of range). */
+ * version, flags its type may not carry, fields its type checks: a negative
+ * source, a tag out of range; proto.c's ipc__frame_kinds). */
 int ipc__frame_check(const struct ipc__frame_hdr *h);
 
 #endif /* IPC_WIRE_H */

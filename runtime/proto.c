@@ -1,0 +1,239 @@
+/*
+ * proto.c - the protocols of point-to-point messages, and the table of frame
+ * kinds (docs/wire-formats.md): what each frame type may carry, and the
+ * handler the receive state machine (progress.c) calls with each header.
+ *
+ * The choice: a message of at most IPC_EAGER_LIMIT bytes that is not
+ * synchronous travels at once with its header (EAGER); any other sends RTS
+ * and waits for the receiver to match it, so nothing long is pushed before
+ * its receive is posted. Then either the receiver copies the sender's buffer
+ * itself (shm single copy: FIN, with PUT/DONE when both halves are copied at
+ * once), or it answers CTS and the sender streams DATA. Matching an EAGER or
+ * RTS header against the posted receives is p2p.c's (ipc__on_incoming).
+ *
+ * A new frame type is one entry in ipc__frame_kinds and one line in
+ * docs/wire-formats.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The one place the protocol of a message is chosen. */
+static inline bool is_eager(size_t bytes, bool sync)
+{
+    return !sync && bytes <= ipc__g.job.tun.eager_limit;
+}
+
+/* ---- sending ---- */
+
+/* A blocking eager send to another rank needs no request: the frame is
+ * written now, or its payload copied behind what is queued. So does a
+ * nonblocking one, which may also join the burst it follows. */
+bool ipc__proto_eager_at_once(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
+                              bool nonblocking, int *rc)
+{
+    if (dest == IPC_PROC_NULL || !is_eager(bytes, false))
+        return false;
+    int w = ipc__world_rank(comm, dest);
+    struct ipc__frame_hdr h =
+        ipc__frame_make(IPC__FRAME_EAGER, comm->ctx_p2p, comm->rank, tag, bytes, 0, 0);
+    if (nonblocking && w != ipc__g.job.rank && ipc__send_batched(w, &h, buf, bytes)) {
+        ipc__obs_sent(w, bytes, false);
+        *rc = IPC_SUCCESS;
+        return true;
+    }
+    /* Behind a queue, a request lets the send wait for it rather than copy. */
+    if (w == ipc__g.job.rank || !ipc__list_empty(&ipc__g.peers[w].sendq))
+        return false;
+    ipc__obs_sent(w, bytes, false);
+    *rc = ipc__send(w, &h, buf, bytes, NULL, true);
+    if (ipc__g.pending_sends && *rc == IPC_SUCCESS)
+        *rc = ipc__progress(); /* keep a queue that grew moving */
+    return true;
+}
+
+
+int ipc__proto_send(struct ipc__request *s, int w, uint32_t ctx, int src, int tag)
+{
+    size_t bytes = s->slen;
+    bool eager = is_eager(bytes, s->sync);
+    ipc__obs_sent(w, bytes, !eager);
+    /* Over shm the receiver may copy straight from our buffer. */
+    uint64_t saddr = !eager && !s->lay && ipc__g.links[w].ops == &ipc__transport_shm &&
+                             ipc__g.job.tun.shm_single_copy
+                         ? (uintptr_t)s->sbuf
+                         : 0;
+    struct ipc__frame_hdr h =
+        ipc__frame_make(eager ? IPC__FRAME_EAGER : IPC__FRAME_RTS, ctx, src, tag,
+                        bytes, eager ? 0 : (uintptr_t)s, saddr);
+    if (saddr && ipc__shm_single_copy())
+        h.flags = IPC__FRAME_FLAG_CAN_PUT;
+    int rc;
+    if (eager && s->lay)
+        rc = ipc__send_layout(w, &h, s->lay, bytes, s);
+    else
+        rc = ipc__send(w, &h, eager ? s->sbuf : NULL, eager ? bytes : 0, eager ? s : NULL,
+                       eager);
+    if (rc == IPC_ERR_NOMEM) {
+        ipc__req_free(s);
+        return rc;
+    }
+    if (rc != IPC_SUCCESS)
+        ipc__req_complete(s, rc);
+    return IPC_SUCCESS;
+}
+
+/* ---- rendezvous ---- */
+
+static int send_ctl(int peer, enum ipc__frame_type type, uint64_t len, uint64_t sreq,
+                    uint64_t rreq)
+{
+    struct ipc__frame_hdr h = ipc__frame_make(type, 0, 0, 0, len, sreq, rreq);
+    return ipc__send(peer, &h, NULL, 0, NULL, false);
+}
+
+/* Single copy: read the sender's buffer in place, then tell it it is done
+ * (FIN). A long one is shared: first ask the sender to copy the second part
+ * itself (PUT), so that both cores copy at once; the receive then completes
+ * on the sender's DONE. Returns false when the kernel refuses, so the caller
+ * falls back to CTS. */
+static bool read_in_place(struct ipc__request *rreq, int peer, uint64_t sreq, size_t n,
+                          uint64_t saddr, uint16_t rts_flags)
+{
+    /* A layout is unpacked as it streams in: process_vm_readv reads runs. */
+    if (!saddr || rreq->lay || ipc__g.links[peer].ops != &ipc__transport_shm ||
+        !ipc__shm_single_copy())
+        return false;
+    size_t split = n;
+    if ((rts_flags & IPC__FRAME_FLAG_CAN_PUT) && n >= ipc__g.job.tun.shm_split_min &&
+        ipc__split_point(n))
+        split = (size_t)ipc__split_point(n);
+    if (split < n && send_ctl(peer, IPC__FRAME_PUT, n, sreq, (uintptr_t)rreq->rbuf) ==
+                         IPC_SUCCESS) {
+        rreq->saddr = saddr;
+        ipc__list_push_back(&ipc__g.peers[peer].puts, &rreq->mn.link);
+    } else {
+        split = n;
+    }
+    if (split && ipc__shm_read_peer(peer, rreq->rbuf, saddr, split) != 0) {
+        if (split == n)
+            return false;
+        ipc__req_complete(rreq, IPC_ERR_TRANSPORT); /* cannot happen once probed */
+    }
+    int rc = send_ctl(peer, IPC__FRAME_FIN, n, sreq, 0);
+    if (rc != IPC_SUCCESS || split == n)
+        ipc__req_complete(rreq, rc != IPC_SUCCESS ? rc : rreq->error);
+    return true;
+}
+
+static void on_put(int peer, const struct ipc__frame_hdr *h)
+{
+    struct ipc__request *s = (struct ipc__request *)(uintptr_t)h->sreq;
+    uint64_t split = ipc__split_point(h->len);
+    size_t part = (size_t)(h->len - split);
+    int rc = ipc__shm_write_peer(peer, h->rreq + split, (const char *)s->sbuf + split, part);
+    /* The receiver's FIN, which completes s, comes after this PUT. */
+    send_ctl(peer, IPC__FRAME_DONE, rc == 0 ? part : 0, 0, 0);
+}
+
+static void on_done(int peer, const struct ipc__frame_hdr *h)
+{
+    struct ipc__list *head = &ipc__g.peers[peer].puts;
+    if (ipc__list_empty(head)) {
+        ipc__peer_lost(peer, "DONE without a PUT (protocol error)");
+        return;
+    }
+    struct ipc__request *r = ipc__container_of(head->next, struct ipc__request, mn.link);
+    ipc__list_remove(&r->mn.link);
+    size_t n = r->status.ipc__bytes, split = (size_t)ipc__split_point(n);
+    if (h->len == 0 && !r->complete &&
+        ipc__shm_read_peer(peer, (char *)r->rbuf + split, r->saddr + split, n - split) != 0)
+        ipc__req_complete(r, IPC_ERR_TRANSPORT);
+    if (!r->complete)
+        ipc__req_complete(r, r->error);
+}
+
+void ipc__proto_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq, size_t len,
+                           uint64_t saddr, uint16_t rts_flags)
+{
+    int err;
+    size_t n = ipc__match_copy_len(len, rreq->rcap, &err);
+    rreq->error = err;
+    rreq->status.ipc__bytes = n;
+    if (read_in_place(rreq, peer, sreq, n, saddr, rts_flags))
+        return;
+    int rc = send_ctl(peer, IPC__FRAME_CTS, n, sreq, (uintptr_t)rreq);
+    if (rc != IPC_SUCCESS)
+        ipc__req_complete(rreq, rc);
+}
+
+static void on_cts(int p, const struct ipc__frame_hdr *h)
+{
+    struct ipc__request *sreq = (struct ipc__request *)(uintptr_t)h->sreq;
+    size_t len = h->len < sreq->slen ? h->len : sreq->slen;
+    struct ipc__frame_hdr data = ipc__frame_make(IPC__FRAME_DATA, 0, 0, 0, len, 0, h->rreq);
+    int rc = sreq->lay ? ipc__send_layout(p, &data, sreq->lay, len, sreq)
+                       : ipc__send(p, &data, sreq->sbuf, len, sreq, false);
+    if (rc != IPC_SUCCESS)
+        ipc__req_complete(sreq, rc);
+}
+
+
+/* The receiver copied the message itself: the send is done. */
+static void on_fin(int p, const struct ipc__frame_hdr *h)
+{
+    (void)p;
+    ipc__req_complete((struct ipc__request *)(uintptr_t)h->sreq, IPC_SUCCESS);
+}
+
+/* The payload of a rendezvous, into the receive that sent CTS. */
+static void on_data(int p, const struct ipc__frame_hdr *h)
+{
+    struct ipc__request *r = (struct ipc__request *)(uintptr_t)h->rreq;
+    ipc__rx_body(&ipc__g.peers[p], r, NULL, r->rbuf, r->lay, h->len, 0);
+}
+
+static void on_bye(int p, const struct ipc__frame_hdr *h)
+{
+    (void)h;
+    ipc__g.peers[p].bye = true;
+}
+
+/* ---- the table ---- */
+
+static int check_message(const struct ipc__frame_hdr *h)
+{
+    return h->src >= 0 && h->tag >= 0 && h->tag <= IPC_TAG_UB ? 0 : -1;
+}
+
+static int check_cts(const struct ipc__frame_hdr *h)
+{
+    return h->sreq && h->rreq ? 0 : -1;
+}
+
+static int check_fin(const struct ipc__frame_hdr *h)
+{
+    return h->sreq ? 0 : -1;
+}
+
+static int check_put(const struct ipc__frame_hdr *h)
+{
+    return h->sreq && h->rreq && ipc__split_point(h->len) ? 0 : -1;
+}
+
+static int check_data(const struct ipc__frame_hdr *h)
+{
+    return h->rreq ? 0 : -1;
+}
+
+const struct ipc__frame_kind ipc__frame_kinds[IPC__FRAME_TYPE_END] = {
+    [IPC__FRAME_EAGER] = {"EAGER", true, 0, check_message, ipc__on_incoming},
+    [IPC__FRAME_RTS] = {"RTS", false, IPC__FRAME_FLAG_CAN_PUT, check_message, ipc__on_incoming},
+    [IPC__FRAME_CTS] = {"CTS", false, 0, check_cts, on_cts},
+    [IPC__FRAME_DATA] = {"DATA", true, 0, check_data, on_data},
+    [IPC__FRAME_BYE] = {"BYE", false, 0, NULL, on_bye},
+    [IPC__FRAME_FIN] = {"FIN", false, 0, check_fin, on_fin},
+    [IPC__FRAME_PUT] = {"PUT", false, 0, check_put, on_put},
+    [IPC__FRAME_DONE] = {"DONE", false, 0, NULL, on_done},
+};
