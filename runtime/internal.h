@@ -419,17 +419,38 @@ bool ipc__proto_eager_at_once(const void *buf, size_t bytes, int dest, int tag,
 void ipc__proto_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq, size_t len,
                            uint64_t saddr, uint16_t rts_flags);
 /* What the receive state machine needs to know of each frame type. */
+enum ipc__frame_need { /* fields a frame type must carry valid */
+    IPC__NEED_MATCH = 1, /* src >= 0 and 0 <= tag <= IPC_TAG_UB */
+    IPC__NEED_SREQ = 2,  /* sreq non-zero */
+    IPC__NEED_RREQ = 4,  /* rreq non-zero */
+    IPC__NEED_SPLIT = 8, /* len has a split point (ipc__split_point) */
+};
 struct ipc__frame_kind {
     const char *name;
     bool payload;   /* len payload bytes follow the header */
     uint16_t flags; /* IPC__FRAME_FLAG_* this type may carry */
-    /* Its own fields are valid (0) or not (-1); NULL: nothing to check. */
-    int (*check)(const struct ipc__frame_hdr *h);
+    unsigned need;  /* enum ipc__frame_need */
     /* Acts on a checked header from peer; a kind with a payload says where
      * the payload goes with ipc__rx_body. */
     void (*handle)(int peer, const struct ipc__frame_hdr *h);
 };
 extern const struct ipc__frame_kind ipc__frame_kinds[IPC__FRAME_TYPE_END];
+
+/* The kind of a header we can act on, or NULL (bad type or version, flags
+ * its type may not carry, a field its type needs that is not valid). */
+static inline const struct ipc__frame_kind *ipc__frame_kind_of(const struct ipc__frame_hdr *h)
+{
+    if (h->version != IPC__WIRE_VERSION || h->type >= IPC__FRAME_TYPE_END)
+        return NULL;
+    const struct ipc__frame_kind *k = &ipc__frame_kinds[h->type];
+    unsigned need = k->need;
+    if (!k->handle || (h->flags & ~k->flags) ||
+        ((need & IPC__NEED_MATCH) && (h->src < 0 || h->tag < 0 || h->tag > IPC_TAG_UB)) ||
+        ((need & IPC__NEED_SREQ) && !h->sreq) || ((need & IPC__NEED_RREQ) && !h->rreq) ||
+        ((need & IPC__NEED_SPLIT) && !ipc__split_point(h->len)))
+        return NULL;
+    return k;
+}
 
 /* For a handler of a frame with a payload: its first keep bytes go to dst
  * (or are unpacked into lay from packed offset 0), the discard bytes after

@@ -376,11 +376,11 @@ static void body_done(struct ipc__peer *pe)
 static void handle_header(int p, const struct ipc__frame_hdr *h)
 {
     struct ipc__peer *pe = &ipc__g.peers[p];
-    if (ipc__frame_check(h) != 0) {
+    const struct ipc__frame_kind *k = ipc__frame_kind_of(h);
+    if (!k) {
         ipc__peer_lost(p, "malformed frame (protocol error)");
         return;
     }
-    const struct ipc__frame_kind *k = &ipc__frame_kinds[h->type];
     k->handle(p, h);
     if (k->payload) { /* the handler said where it goes (ipc__rx_body) */
         if (pe->body_left + pe->discard_left == 0)

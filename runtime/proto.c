@@ -202,38 +202,15 @@ static void on_bye(int p, const struct ipc__frame_hdr *h)
 
 /* ---- the table ---- */
 
-static int check_message(const struct ipc__frame_hdr *h)
-{
-    return h->src >= 0 && h->tag >= 0 && h->tag <= IPC_TAG_UB ? 0 : -1;
-}
-
-static int check_cts(const struct ipc__frame_hdr *h)
-{
-    return h->sreq && h->rreq ? 0 : -1;
-}
-
-static int check_fin(const struct ipc__frame_hdr *h)
-{
-    return h->sreq ? 0 : -1;
-}
-
-static int check_put(const struct ipc__frame_hdr *h)
-{
-    return h->sreq && h->rreq && ipc__split_point(h->len) ? 0 : -1;
-}
-
-static int check_data(const struct ipc__frame_hdr *h)
-{
-    return h->rreq ? 0 : -1;
-}
-
 const struct ipc__frame_kind ipc__frame_kinds[IPC__FRAME_TYPE_END] = {
-    [IPC__FRAME_EAGER] = {"EAGER", true, 0, check_message, ipc__on_incoming},
-    [IPC__FRAME_RTS] = {"RTS", false, IPC__FRAME_FLAG_CAN_PUT, check_message, ipc__on_incoming},
-    [IPC__FRAME_CTS] = {"CTS", false, 0, check_cts, on_cts},
-    [IPC__FRAME_DATA] = {"DATA", true, 0, check_data, on_data},
-    [IPC__FRAME_BYE] = {"BYE", false, 0, NULL, on_bye},
-    [IPC__FRAME_FIN] = {"FIN", false, 0, check_fin, on_fin},
-    [IPC__FRAME_PUT] = {"PUT", false, 0, check_put, on_put},
-    [IPC__FRAME_DONE] = {"DONE", false, 0, NULL, on_done},
+    [IPC__FRAME_EAGER] = {"EAGER", true, 0, IPC__NEED_MATCH, ipc__on_incoming},
+    [IPC__FRAME_RTS] = {"RTS", false, IPC__FRAME_FLAG_CAN_PUT, IPC__NEED_MATCH,
+                        ipc__on_incoming},
+    [IPC__FRAME_CTS] = {"CTS", false, 0, IPC__NEED_SREQ | IPC__NEED_RREQ, on_cts},
+    [IPC__FRAME_DATA] = {"DATA", true, 0, IPC__NEED_RREQ, on_data},
+    [IPC__FRAME_BYE] = {"BYE", false, 0, 0, on_bye},
+    [IPC__FRAME_FIN] = {"FIN", false, 0, IPC__NEED_SREQ, on_fin},
+    [IPC__FRAME_PUT] = {"PUT", false, 0, IPC__NEED_SREQ | IPC__NEED_RREQ | IPC__NEED_SPLIT,
+                        on_put},
+    [IPC__FRAME_DONE] = {"DONE", false, 0, 0, on_done},
 };

@@ -11,10 +11,5 @@ uint64_t ipc__frame_payload_len(const struct ipc__frame_hdr *h)
 
 int ipc__frame_check(const struct ipc__frame_hdr *h)
 {
-    if (h->version != IPC__WIRE_VERSION || h->type >= IPC__FRAME_TYPE_END)
-        return -1;
-    const struct ipc__frame_kind *k = &ipc__frame_kinds[h->type];
-    if (!k->handle || (h->flags & ~k->flags))
-        return -1;
-    return k->check ? k->check(h) : 0;
+    return ipc__frame_kind_of(h) ? 0 : -1;
 }
