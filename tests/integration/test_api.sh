@@ -22,6 +22,14 @@ run 60 env IPC_TRANSPORT=unix "$IPCRUN" -n 2 "$PROGS/env"
 expect_rc 0 "env with IPC_TRANSPORT=unix"
 expect_out 'IPC_TRANSPORT=unix$' "env with IPC_TRANSPORT=unix"
 
+# libipc.so exports the contract only: the ipc__ names it exports are the
+# data objects ipc.h and mpi.h refer to, never an internal function.
+if command -v nm >/dev/null; then
+    internal=$(nm -D --defined-only "$IPC_BUILD_DIR/lib/libipc.so" |
+        awk '$3 ~ /^ipc__/ && $2 !~ /^[BDRbdr]$/ {print $3}')
+    [ -z "$internal" ] || fail "libipc.so exports internal functions: $internal"
+fi
+
 # Two jobs never share an id.
 ipcrun 60 -n 1 "$PROGS/env"
 first=$(grep -oE 'IPC_JOB_ID=[^ ]+' "$OUT")
