@@ -2,7 +2,10 @@
  * p2p.c - point-to-point messaging: requests, matching of arriving messages
  * against posted receives (and the unexpected ones against new receives),
  * sends to self, and the public calls. The protocols a message travels by
- * (eager, rendezvous) are proto.c's.
+ * (eager, rendezvous) are proto.c's. ipc__on_incoming is a frame handler
+ * (proto.c's table, called by progress.c), and delivering a message may
+ * start a rendezvous (proto.c): the calls back up the stack of
+ * docs/architecture.md.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -2,6 +2,11 @@
  * progress.c - the progress engine: per-peer send queues of frames, the
  * receive state machine that turns each peer's byte stream back into frames,
  * and waiting (spin briefly, then sleep in poll()).
+ *
+ * It calls back up (docs/architecture.md, Layers): each header goes to its
+ * frame kind's handler (proto.c, p2p.c), which may send frames through this
+ * file again, and every pass advances the schedules (sched.c), whose steps
+ * post requests. Those are the loops between the runtime's modules.
  */
 #include <errno.h>
 #include <poll.h>

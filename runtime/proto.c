@@ -12,7 +12,8 @@
  * RTS header against the posted receives is p2p.c's (ipc__on_incoming).
  *
  * A new frame type is one entry in ipc__frame_kinds and one line in
- * docs/wire-formats.md.
+ * docs/wire-formats.md. Its handlers are called by progress.c's receive
+ * state machine and send through progress.c: that loop is the engine's.
  */
 #include <stdlib.h>
 #include <string.h>

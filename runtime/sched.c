@@ -14,7 +14,8 @@
  *
  * The engine looks at the active list on every progress call (progress.c
  * calls ipc__sched_progress while ipc__g.nsched), which costs one test while
- * no schedule runs.
+ * no schedule runs. Steps post requests through p2p.c, which the engine
+ * that calls them completes: that loop is what a schedule is.
  */
 #include <stdlib.h>
 
