@@ -471,20 +471,32 @@ static struct bridge inter_bridge(ipc_comm inter)
 }
 
 /* Every member of the group gets the remote leader's `theirs` for its own
- * leader's `mine`. */
+ * leader's `mine`, and the leader's outcome: when its exchange fails, the
+ * whole group returns that error instead of waiting for what never comes. */
 static int bridge_swap(const struct bridge *b, const void *mine, size_t len, void *theirs,
                        size_t theirs_len)
 {
+    int32_t *out = malloc(theirs_len + sizeof *out); /* theirs, then the outcome */
+    if (!out)
+        return IPC_ERR_NOMEM; /* the group may wait: nothing can be said without memory */
+    int32_t rc = IPC_SUCCESS;
     if (b->local->rank == b->leader) {
         struct ipc__request *r[2] = {NULL, NULL};
-        int rc = ipc__irecv(theirs, theirs_len, b->peer, b->tag, b->via, b->ctx, &r[0]);
+        rc = ipc__irecv(theirs, theirs_len, b->peer, b->tag, b->via, b->ctx, &r[0]);
         if (rc == IPC_SUCCESS)
             rc = ipc__isend(mine, len, b->peer, b->tag, b->via, b->ctx, false, &r[1]);
         int wait_rc = ipc__coll_waitall(r, 2);
-        if (rc != IPC_SUCCESS || wait_rc != IPC_SUCCESS)
-            return rc != IPC_SUCCESS ? rc : wait_rc;
+        rc = rc != IPC_SUCCESS ? rc : wait_rc;
+        memcpy(out, theirs, theirs_len);
+        memcpy((char *)out + theirs_len, &rc, sizeof rc);
     }
-    return ipc_bcast(theirs, theirs_len, IPC_BYTE, b->leader, b->local);
+    int brc = ipc_bcast(out, theirs_len + sizeof rc, IPC_BYTE, b->leader, b->local);
+    if (brc == IPC_SUCCESS) {
+        memcpy(theirs, out, theirs_len);
+        memcpy(&rc, (char *)out + theirs_len, sizeof rc);
+    }
+    free(out);
+    return brc != IPC_SUCCESS ? brc : rc;
 }
 
 /* What a group tells the other when they make a communicator together. */
@@ -494,15 +506,30 @@ struct hello {
     int32_t high; /* ipc__intercomm_merge's flag */
 };
 
+static int bridge_hello_checked(const struct bridge *b, bool high, uint32_t n, uint32_t *ctx,
+                                struct hello *theirs, int arg_error);
+
 /* Both groups agree on n context ids from *ctx on; *theirs is what the
  * other group said. */
 static int bridge_hello(const struct bridge *b, bool high, uint32_t n, uint32_t *ctx,
                         struct hello *theirs)
 {
-    uint64_t mine = next_ctx, top;
-    int rc = ipc_allreduce(&mine, &top, 1, IPC_UINT64, IPC_MAX, b->local);
+    return bridge_hello_checked(b, high, n, ctx, theirs, IPC_SUCCESS);
+}
+
+/* bridge_hello where this member found an error in the arguments only it
+ * checks (the leader's peer and remote leader): every member of the group
+ * then returns the largest such error before anything crosses the bridge. */
+static int bridge_hello_checked(const struct bridge *b, bool high, uint32_t n, uint32_t *ctx,
+                                struct hello *theirs, int arg_error)
+{
+    uint64_t mine[2] = {next_ctx, (uint64_t)arg_error}, top2[2];
+    int rc = ipc_allreduce(mine, top2, 2, IPC_UINT64, IPC_MAX, b->local);
     if (rc != IPC_SUCCESS)
         return rc;
+    if (top2[1])
+        return (int)top2[1];
+    uint64_t top = top2[0];
     struct hello h = {top, b->local->size, high};
     if ((rc = bridge_swap(b, &h, sizeof h, theirs, sizeof *theirs)) != IPC_SUCCESS)
         return rc;
@@ -548,16 +575,17 @@ int ipc__intercomm_create(ipc_comm local, int local_leader, ipc_comm peer,
         return IPC_ERR_COMM;
     if (local_leader < 0 || local_leader >= local->size)
         return IPC_ERR_RANK;
+    /* peer and remote_leader mean something at the leader only: it tells
+     * its group what is wrong with them, in the group's first allreduce. */
     bool leader = local->rank == local_leader;
-    if (leader && (rc = ipc__check_comm(peer)) != IPC_SUCCESS)
-        return rc;
-    if (leader && (remote_leader < 0 || remote_leader >= peer->peer_size))
-        return IPC_ERR_RANK;
-    struct bridge b = {local,         local_leader, peer, leader ? peer->ctx_p2p : 0,
+    int arg_error = leader ? ipc__check_comm(peer) : IPC_SUCCESS;
+    if (leader && !arg_error && (remote_leader < 0 || remote_leader >= peer->peer_size))
+        arg_error = IPC_ERR_RANK;
+    struct bridge b = {local, local_leader, peer, leader && !arg_error ? peer->ctx_p2p : 0,
                        remote_leader, tag};
     uint32_t ctx;
     struct hello theirs;
-    if ((rc = bridge_hello(&b, false, 4, &ctx, &theirs)) != IPC_SUCCESS)
+    if ((rc = bridge_hello_checked(&b, false, 4, &ctx, &theirs, arg_error)) != IPC_SUCCESS)
         return rc;
     int n = local->size, m = theirs.size;
     int *world = malloc((size_t)(n + m) * sizeof *world);

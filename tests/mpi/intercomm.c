@@ -451,6 +451,13 @@ static void test_errors(void)
     CHECK(MPI_Intercomm_create(half, lsize, MPI_COMM_WORLD, 0, 17, &c) != MPI_SUCCESS,
           "a local leader past the group accepted");
     CHECK(c == MPI_COMM_NULL, "a failed MPI_Intercomm_create made a communicator");
+    /* remote_leader is significant at the leader only: the leader's error
+     * reaches every member of its group (each group here has a leader that
+     * names a rank past world), not only the leader while the rest wait. */
+    int err = MPI_Intercomm_create(half, 0, MPI_COMM_WORLD, size + 3, 17, &c), cls = -1;
+    MPI_Error_class(err, &cls);
+    CHECK_INT(cls, MPI_ERR_RANK, "class of a remote leader past the peer communicator");
+    CHECK(c == MPI_COMM_NULL, "a failed MPI_Intercomm_create made a communicator");
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     CHECK(MPI_Comm_test_inter(MPI_COMM_NULL, &flag) != MPI_SUCCESS,
           "MPI_Comm_test_inter of MPI_COMM_NULL accepted");
