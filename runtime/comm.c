@@ -207,122 +207,6 @@ int ipc_comm_dup(ipc_comm comm, ipc_comm *newcomm)
 static uint32_t next_nb_ctx = CTX_NB_FIRST;
 static struct ipc__list idups = IPC__LIST_INIT(idups); /* under way here */
 
-struct idup {
-    struct ipc__sched s;
-    struct ipc__list link; /* in idups */
-    struct owned_comm *c;  /* the new one: the parent's members and ranks */
-    uint32_t via;          /* the parent's ctx_coll */
-    unsigned seq;          /* its number among the parent's schedules */
-    int tag0;
-    int dist, round;
-    bool posted;    /* a round is out: merge `in` when it is over */
-    bool checking;  /* the allreduce that checks cand (not the first one) */
-    uint64_t cand;
-    uint64_t val[2]; /* {next_nb_ctx, refused}: max so far */
-    uint64_t out[2], in[2];
-};
-
-/* Is d the idup with the lowest key among those under way here? */
-static bool idup_first(const struct idup *d)
-{
-    struct ipc__list *pos;
-    ipc__list_for_each(pos, &idups)
-    {
-        const struct idup *o = ipc__container_of(pos, struct idup, link);
-        if (o->via < d->via || (o->via == d->via && o->seq < d->seq))
-            return false;
-    }
-    return true;
-}
-
-static int idup_step(struct ipc__sched *s)
-{
-    struct idup *d = ipc__container_of(s, struct idup, s);
-    ipc_comm c = &d->c->comm;
-    if (d->posted) {
-        for (int i = 0; i < 2; i++)
-            d->val[i] = d->in[i] > d->val[i] ? d->in[i] : d->val[i];
-        d->posted = false;
-    }
-    if (d->dist < c->size) {
-        int to = (c->rank + d->dist) % c->size, from = (c->rank - d->dist + c->size) % c->size;
-        int tag = d->tag0 + d->round % 64;
-        memcpy(d->out, d->val, sizeof d->out);
-        int rc = ipc__sched_irecv(s, d->in, sizeof d->in, from, tag, c, d->via);
-        if (rc == IPC_SUCCESS)
-            rc = ipc__sched_isend(s, d->out, sizeof d->out, to, tag, c, d->via);
-        d->dist <<= 1;
-        d->round++;
-        d->posted = true;
-        return rc;
-    }
-    if (d->checking && !d->val[1]) { /* every member took cand */
-        c->ctx_p2p = (uint32_t)d->cand;
-        c->ctx_coll = (uint32_t)d->cand + 1;
-        comm_publish(d->c, &c);
-        d->c = NULL;
-        return IPC__SCHED_END;
-    }
-    d->cand = d->val[0];
-    if (d->cand > UINT32_MAX - 2)
-        return IPC_ERR_INTERN; /* 2^30 idups made by this job */
-    bool refused = d->cand < next_nb_ctx || !idup_first(d);
-    if (!refused)
-        next_nb_ctx = (uint32_t)d->cand + 2;
-    d->val[0] = next_nb_ctx;
-    d->val[1] = refused;
-    d->checking = true;
-    d->dist = 1;
-    return IPC_SUCCESS; /* called again at once: the checking allreduce */
-}
-
-static void idup_release(struct ipc__sched *s)
-{
-    struct idup *d = ipc__container_of(s, struct idup, s);
-    ipc__list_remove(&d->link);
-    free(d->c); /* still here: the agreement failed, nobody has it */
-    free(d);
-}
-
-int ipc_comm_idup(ipc_comm comm, ipc_comm *newcomm, ipc_request *req)
-{
-    int rc = ipc__check_comm(comm);
-    if (rc != IPC_SUCCESS)
-        return rc;
-    if (!newcomm || !req)
-        return IPC_ERR_ARG;
-    if (ipc__comm_is_inter(comm)) { /* done before it returns */
-        rc = inter_dup(comm, newcomm);
-        if (rc == IPC_SUCCESS && !(*req = ipc__req_new(IPC__REQ_SCHED)))
-            rc = IPC_ERR_NOMEM; /* the intercommunicator stays: it was agreed */
-        if (rc == IPC_SUCCESS)
-            ipc__req_complete(*req, IPC_SUCCESS);
-        return rc;
-    }
-    struct idup *d = calloc(1, sizeof *d);
-    struct owned_comm *c = comm_new(comm->size, comm->rank, 0);
-    if (!d || !c) {
-        free(d);
-        free(c);
-        return IPC_ERR_NOMEM;
-    }
-    for (int i = 0; i < comm->size; i++)
-        c->world_ranks[i] = ipc__member_world_rank(comm, i);
-    *d = (struct idup){.s = {.step = idup_step, .release = idup_release},
-                       .c = c,
-                       .via = comm->ctx_coll,
-                       .seq = comm->sched_seq,
-                       .tag0 = IPC__TAG_IDUP + 64 * (int)(comm->sched_seq % 65536),
-                       .dist = 1,
-                       .val = {next_nb_ctx, 0}};
-    comm->sched_seq++;
-    ipc__list_push_back(&idups, &d->link);
-    *newcomm = &c->comm; /* usable once req completes */
-    if ((rc = ipc__sched_start(&d->s, req)) != IPC_SUCCESS)
-        *newcomm = IPC_COMM_NULL;
-    return rc;
-}
-
 /* What each member of the parent brings to a split. */
 struct split_entry {
     int color, key, rank; /* rank in the parent */
@@ -680,6 +564,201 @@ static int inter_split(ipc_comm inter, int color, int key, ipc_comm *newcomm)
     if (rc == IPC_SUCCESS && color != IPC_UNDEFINED)
         rc = inter_split_build(inter, all, color, ctx, newcomm);
     free(all);
+    return rc;
+}
+
+/* ---- nonblocking dup (see "nonblocking dup" above) ---- */
+
+/* The agreement of an intercommunicator's idup: each group reduces to its
+ * leader (a dissemination within the group), the leaders swap, and a second
+ * dissemination within each group spreads the largest of both. An
+ * intracommunicator's needs the first step only. */
+enum idup_phase { IDUP_GROUP, IDUP_LEADERS, IDUP_SPREAD };
+
+struct idup {
+    struct ipc__sched s;
+    struct ipc__list link; /* in idups */
+    struct owned_comm *c;  /* the new one (an intercommunicator: its remote group) */
+    struct owned_comm *l;  /* an intercommunicator's local group, or NULL */
+    uint32_t via_group;    /* the parent's ctx_coll (intra) or its local group's */
+    uint32_t via_inter;    /* an intercommunicator's ctx_coll: the leaders' */
+    unsigned seq;          /* its number among the parent's schedules */
+    uint32_t key;          /* the parent's ctx_coll: with seq, its rank among idups */
+    uint32_t nids;         /* 2, or 4 for an intercommunicator */
+    int tag0;
+    enum idup_phase phase;
+    int dist, round; /* rounds within the group: tag0 + round mod 32 */
+    int swaps;       /* the leaders': tag0 + 32 + swaps mod 32 */
+    bool posted;   /* a round is out: merge `in` when it is over */
+    bool checking; /* the agreement that checks cand (not the first one) */
+    uint64_t cand;
+    uint64_t val[2]; /* {next_nb_ctx, refused}: max so far */
+    uint64_t out[2], in[2];
+};
+
+/* Is d the idup with the lowest key among those under way here? */
+static bool idup_first(const struct idup *d)
+{
+    struct ipc__list *pos;
+    ipc__list_for_each(pos, &idups)
+    {
+        const struct idup *o = ipc__container_of(pos, struct idup, link);
+        if (o->key < d->key || (o->key == d->key && o->seq < d->seq))
+            return false;
+    }
+    return true;
+}
+
+/* Posts the next round of the agreement; false when it is over. */
+static bool idup_round(struct idup *d, int *rc)
+{
+    ipc_comm g = d->l ? &d->l->comm : &d->c->comm; /* the group */
+    int tag = d->tag0 + d->round % 32;
+    *rc = IPC_SUCCESS;
+    for (;;) {
+        if (d->phase != IDUP_LEADERS && d->dist < g->size) {
+            int to = (g->rank + d->dist) % g->size, from = (g->rank - d->dist + g->size) % g->size;
+            memcpy(d->out, d->val, sizeof d->out);
+            *rc = ipc__sched_irecv(&d->s, d->in, sizeof d->in, from, tag, g, d->via_group);
+            if (*rc == IPC_SUCCESS)
+                *rc = ipc__sched_isend(&d->s, d->out, sizeof d->out, to, tag, g, d->via_group);
+            d->dist <<= 1;
+            break;
+        }
+        if (!d->l || d->phase == IDUP_SPREAD)
+            return false;
+        if (d->phase == IDUP_GROUP) {
+            d->phase = IDUP_LEADERS;
+            if (g->rank != 0) { /* to the spread, which brings the leader's answer */
+                tag = d->tag0 + ++d->round % 32; /* as the leader's, which swapped */
+                continue;
+            }
+            /* The groups may have taken different numbers of rounds: the
+             * leaders' tags count agreements instead. */
+            int stag = d->tag0 + 32 + d->swaps++ % 32;
+            memcpy(d->out, d->val, sizeof d->out);
+            ipc_comm inter = &d->c->comm;
+            *rc = ipc__sched_irecv(&d->s, d->in, sizeof d->in, 0, stag, inter, d->via_inter);
+            if (*rc == IPC_SUCCESS)
+                *rc = ipc__sched_isend(&d->s, d->out, sizeof d->out, 0, stag, inter,
+                                       d->via_inter);
+            break;
+        }
+        d->phase = IDUP_SPREAD;
+        d->dist = 1;
+    }
+    d->round++;
+    d->posted = true;
+    return true;
+}
+
+static int idup_step(struct ipc__sched *s)
+{
+    struct idup *d = ipc__container_of(s, struct idup, s);
+    if (d->posted) {
+        for (int i = 0; i < 2; i++)
+            d->val[i] = d->in[i] > d->val[i] ? d->in[i] : d->val[i];
+        d->posted = false;
+    }
+    int rc;
+    if (idup_round(d, &rc))
+        return rc;
+    if (d->checking && !d->val[1]) { /* every member took cand */
+        uint32_t ctx = (uint32_t)d->cand;
+        ipc_comm out;
+        d->c->comm.ctx_p2p = ctx;
+        d->c->comm.ctx_coll = ctx + 1;
+        if (d->l) {
+            d->l->comm.ctx_p2p = ctx + 2;
+            d->l->comm.ctx_coll = ctx + 3;
+            comm_publish(d->l, &d->c->comm.local);
+            d->l = NULL;
+        }
+        comm_publish(d->c, &out);
+        d->c = NULL;
+        return IPC__SCHED_END;
+    }
+    d->cand = d->val[0];
+    if (d->cand > UINT32_MAX - d->nids)
+        return IPC_ERR_INTERN; /* 2^30 idups made by this job */
+    bool refused = d->cand < next_nb_ctx || !idup_first(d);
+    if (!refused)
+        next_nb_ctx = (uint32_t)d->cand + d->nids;
+    d->val[0] = next_nb_ctx;
+    d->val[1] = refused;
+    d->checking = true;
+    d->phase = IDUP_GROUP;
+    d->dist = 1;
+    return IPC_SUCCESS; /* called again at once: the checking agreement */
+}
+
+static void idup_release(struct ipc__sched *s)
+{
+    struct idup *d = ipc__container_of(s, struct idup, s);
+    ipc__list_remove(&d->link);
+    free(d->c); /* still here: the agreement failed, nobody has them */
+    free(d->l);
+    free(d);
+}
+
+/* The new communicator of an idup of comm, with comm's members and ids to
+ * be agreed: one owned_comm, or for an intercommunicator two (*l its local
+ * group), unpublished. */
+static struct owned_comm *idup_new(ipc_comm comm, struct owned_comm **l)
+{
+    int n = comm->size, m = comm->peer_size;
+    bool inter = ipc__comm_is_inter(comm);
+    struct owned_comm *c = comm_new(inter ? n + m : n, comm->rank, 0);
+    *l = inter ? comm_new(n, comm->rank, 0) : NULL;
+    if (!c || (inter && !*l)) {
+        free(c);
+        free(*l);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++)
+        c->world_ranks[i] = ipc__member_world_rank(comm, i);
+    if (inter) {
+        memcpy((*l)->world_ranks, c->world_ranks, (size_t)n * sizeof c->world_ranks[0]);
+        for (int i = 0; i < m; i++)
+            c->world_ranks[n + i] = ipc__world_rank(comm, i);
+        c->comm.size = n;
+        c->comm.peer_size = m;
+        c->comm.peers = c->world_ranks + n;
+        c->comm.local = &(*l)->comm; /* for the leaders' swap; set again when published */
+    }
+    return c;
+}
+
+int ipc_comm_idup(ipc_comm comm, ipc_comm *newcomm, ipc_request *req)
+{
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    if (!newcomm || !req)
+        return IPC_ERR_ARG;
+    bool inter = ipc__comm_is_inter(comm);
+    struct idup *d = calloc(1, sizeof *d);
+    struct owned_comm *l, *c = d ? idup_new(comm, &l) : NULL;
+    if (!c) {
+        free(d);
+        return IPC_ERR_NOMEM;
+    }
+    *d = (struct idup){.s = {.step = idup_step, .release = idup_release},
+                       .c = c,
+                       .l = l,
+                       .via_group = inter ? comm->local->ctx_coll : comm->ctx_coll,
+                       .via_inter = comm->ctx_coll,
+                       .seq = comm->sched_seq,
+                       .key = comm->ctx_coll,
+                       .nids = inter ? 4 : 2,
+                       .tag0 = IPC__TAG_IDUP + 64 * (int)(comm->sched_seq % 65536),
+                       .dist = 1,
+                       .val = {next_nb_ctx, 0}};
+    comm->sched_seq++;
+    ipc__list_push_back(&idups, &d->link);
+    *newcomm = &c->comm; /* usable once req completes */
+    if ((rc = ipc__sched_start(&d->s, req)) != IPC_SUCCESS)
+        *newcomm = IPC_COMM_NULL;
     return rc;
 }
 

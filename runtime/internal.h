@@ -274,8 +274,9 @@ static inline bool ipc__comm_is_inter(ipc_comm comm)
  * MPI layer's intercommunicator collectives) uses tags from this one up,
  * apart from those of coll/coll.h. */
 enum { IPC__TAG_INTER = 0x18000000 };
-/* ipc_comm_idup's agreement on the parent's ctx_coll: this + 64 * (the
- * parent's sched_seq mod 2^16) + round mod 64. */
+/* ipc_comm_idup's agreement: this + 64 * (the parent's sched_seq mod 2^16)
+ * + (round within a group mod 32, on the group's ctx_coll; or, between an
+ * intercommunicator's leaders on its ctx_coll, 32 + agreement mod 32). */
 enum { IPC__TAG_IDUP = 0x1C000000 };
 /* Collective over local, the leaders talking over peer (significant at
  * local_leader only) on tag: an intercommunicator of local's group and the

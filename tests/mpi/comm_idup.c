@@ -2,7 +2,8 @@
  * has started one goes on before the others call it; several run at once,
  * on several communicators, started in different orders on different ranks,
  * with blocking communicator calls in between; and every communicator made
- * keeps its own messages (distinct context ids at every member).
+ * keeps its own messages (distinct context ids at every member). The same
+ * for an intercommunicator, whose groups differ in size at odd rank counts.
  * MPITEST_RANKS: 1 2 3 4 5 */
 #include "mpicheck.h"
 
@@ -114,6 +115,70 @@ static void test_many_of_one(void)
         MPI_Comm_free(&dups[i]);
 }
 
+/* Intercommunicator of even and odd world ranks: every rank but each
+ * group's leader starts the idup, then sends synchronously to the remote
+ * leader, which receives all of them before it starts its own. */
+static void test_inter(void)
+{
+    if (size < 2)
+        return;
+    MPI_Comm half, inter, dup;
+    MPI_Request req;
+    MPI_Comm_split(MPI_COMM_WORLD, rank % 2, rank, &half);
+    MPI_Intercomm_create(half, 0, MPI_COMM_WORLD, rank % 2 ? 0 : 1, 33, &inter);
+    int lrank, lsize, rsize, got = 0;
+    MPI_Comm_rank(inter, &lrank);
+    MPI_Comm_size(inter, &lsize);
+    MPI_Comm_remote_size(inter, &rsize);
+    if (lrank == 0) {
+        for (int i = 1; i < rsize; i++) {
+            int v = -1;
+            MPI_Recv(&v, 1, MPI_INT, i, 3, inter, MPI_STATUS_IGNORE);
+            got += v == 1000 + i;
+        }
+        CHECK_INT(got, rsize - 1, "messages the leader received before its idup");
+        MPI_Comm_idup(inter, &dup, &req);
+    } else {
+        MPI_Comm_idup(inter, &dup, &req);
+        int v = 1000 + lrank;
+        MPI_Ssend(&v, 1, MPI_INT, 0, 3, inter);
+    }
+    MPI_Wait(&req, MPI_STATUS_IGNORE);
+    int flag = 0, dl, dr;
+    MPI_Comm_test_inter(dup, &flag);
+    MPI_Comm_size(dup, &dl);
+    MPI_Comm_remote_size(dup, &dr);
+    CHECK(flag && dl == lsize && dr == rsize, "idup of an intercommunicator: inter %d, %d+%d",
+          flag, dl, dr);
+    /* Each remote rank's message on the dup, its twin on the parent posted
+     * first: they must not mix. */
+    int sum = 0, want = 0;
+    for (int i = 0; i < rsize; i++)
+        want += 500 + i;
+    int *in = malloc(2 * (size_t)rsize * sizeof *in);
+    MPI_Request *r = malloc(2 * (size_t)rsize * sizeof *r);
+    for (int i = 0; i < rsize; i++) {
+        MPI_Irecv(&in[i], 1, MPI_INT, i, 4, inter, &r[i]);
+        MPI_Irecv(&in[rsize + i], 1, MPI_INT, i, 4, dup, &r[rsize + i]);
+    }
+    int mine = 500 + lrank, twin = -500 - lrank;
+    for (int i = 0; i < rsize; i++) {
+        MPI_Send(&mine, 1, MPI_INT, i, 4, dup);
+        MPI_Send(&twin, 1, MPI_INT, i, 4, inter);
+    }
+    MPI_Waitall(2 * rsize, r, MPI_STATUSES_IGNORE);
+    for (int i = 0; i < rsize; i++) {
+        sum += in[rsize + i];
+        CHECK_INT(in[i], -500 - i, "message on the parent intercommunicator");
+    }
+    CHECK_INT(sum, want, "sum of the messages on the idup of the intercommunicator");
+    free(in);
+    free(r);
+    MPI_Comm_free(&dup);
+    MPI_Comm_free(&inter);
+    MPI_Comm_free(&half);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -121,6 +186,7 @@ int main(int argc, char **argv)
     test_does_not_block();
     test_overlapping();
     test_many_of_one();
+    test_inter();
     mc_ok(rank, size);
     MPI_Finalize();
     return 0;
