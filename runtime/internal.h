@@ -111,17 +111,11 @@ struct ipc__layout {
 /* SCHED: the handle of a schedule (sched.c), complete when it has run. */
 enum ipc__req_kind { IPC__REQ_SEND, IPC__REQ_RECV, IPC__REQ_SCHED };
 
-enum ipc__send_state {
-    IPC__SEND_QUEUED,   /* frames not yet fully written */
-    IPC__SEND_WAIT_CTS, /* RTS sent, waiting for the receiver to match */
-    IPC__SEND_DONE,
-};
-
 /* ipc__req_new sets every field by name: a new one needs its line there. */
 struct ipc__request {
     enum ipc__req_kind kind;
     bool complete;
-    bool user_owned;          /* handed out to the program (isend/irecv) */
+    bool sync;                /* ssend: complete only once matched */
     int error;                /* outcome, IPC_SUCCESS or IPC_ERR_* */
     ipc_status status;        /* filled for receives */
     struct ipc__match_node mn; /* receive pattern in the posted queue; send key */
@@ -133,9 +127,9 @@ struct ipc__request {
     size_t slen;   /* bytes */
     int peer; /* world rank of the destination (send) or of the source (receive;
                  -1 while an IPC_ANY_SOURCE receive is unmatched) */
-    bool sync;     /* ssend: complete only once matched */
+    uint32_t wire; /* its id on the wire while a peer may name it (proto.c), or 0 */
     struct ipc__umsg *self_msg; /* self ssend: the unexpected entry it waits on */
-    uint64_t saddr;             /* split copy: the sender's buffer */
+    uint64_t saddr; /* receive: the sender's buffer (split copy); send: offered in place */
     /* Or: the buffer as a layout (sbuf/rbuf NULL, slen/rcap its bytes). */
     struct ipc__layout *lay;
     struct ipc__request *next_free;
@@ -416,6 +410,8 @@ int ipc__proto_send(struct ipc__request *s, int w, uint32_t ctx, int src, int ta
  * when the message is not for that path; else true with *rc the outcome. */
 bool ipc__proto_eager_at_once(const void *buf, size_t bytes, int dest, int tag,
                               ipc_comm comm, bool nonblocking, int *rc);
+/* Takes back the id under which a peer could name r (r->wire != 0). */
+void ipc__proto_forget(struct ipc__request *r);
 /* Receive rreq matched an RTS of len bytes from peer: copy in place, or CTS. */
 void ipc__proto_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq, size_t len,
                            uint64_t saddr, uint16_t rts_flags);

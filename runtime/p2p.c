@@ -29,7 +29,6 @@ struct ipc__request *ipc__req_new(enum ipc__req_kind kind)
 #endif
     r->kind = kind;
     r->complete = false;
-    r->user_owned = false;
     r->error = IPC_SUCCESS;
     r->status = (ipc_status){.source = IPC_ANY_SOURCE, .tag = IPC_ANY_TAG};
     ipc__list_init(&r->mn.link);
@@ -40,6 +39,7 @@ struct ipc__request *ipc__req_new(enum ipc__req_kind kind)
     r->slen = 0;
     r->peer = -1;
     r->sync = false;
+    r->wire = 0;
     r->self_msg = NULL;
     r->saddr = 0;
     r->lay = NULL;
@@ -49,6 +49,8 @@ struct ipc__request *ipc__req_new(enum ipc__req_kind kind)
 
 void ipc__req_free(struct ipc__request *r)
 {
+    if (r->wire)
+        ipc__proto_forget(r); /* a peer may no longer name it */
     r->next_free = ipc__g.free_reqs;
     ipc__g.free_reqs = r;
 }

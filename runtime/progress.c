@@ -387,6 +387,8 @@ static void handle_header(int p, const struct ipc__frame_hdr *h)
         return;
     }
     k->handle(p, h);
+    if (pe->lost)
+        return; /* the handler cut the peer off: nothing more of it is read */
     if (k->payload) { /* the handler said where it goes (ipc__rx_body) */
         if (pe->body_left + pe->discard_left == 0)
             body_done(pe);

@@ -15,6 +15,7 @@
  * docs/wire-formats.md. Its handlers are called by progress.c's receive
  * state machine and send through progress.c: that loop is the engine's.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,87 @@
 static inline bool is_eager(size_t bytes, bool sync)
 {
     return !sync && bytes <= ipc__g.job.tun.eager_limit;
+}
+
+/* ---- request ids on the wire ----
+ *
+ * A peer names one of our requests in four frames: CTS, PUT and FIN name a
+ * send we announced with RTS, DATA names a receive we answered with CTS. The
+ * name is never an address: it is an index into this table with the slot's
+ * generation (id = generation << 32 | index + 1), given to one peer for one
+ * kind of frame. A frame is acted on only if its id is live, was given to
+ * the peer that sent it and expects that frame; otherwise the peer broke the
+ * protocol and is cut off (ipc__peer_lost). A slot is given back when the
+ * frame that ends its use arrives (CTS or FIN for a send, DATA for a
+ * receive) or when its request is freed, and its generation then moves on,
+ * so a stale or forged id names nothing.
+ */
+enum wire_expect { EXPECT_SEND = 1, EXPECT_DATA };
+
+struct wire_slot {
+    struct ipc__request *req; /* NULL: free */
+    uint32_t gen;
+    int peer;
+    enum wire_expect expect;
+    uint32_t next_free; /* index + 1 of the next free slot, or 0 */
+};
+
+static struct wire_slot *slots;
+static uint32_t nslots, free_slots; /* free_slots: index + 1, or 0 */
+
+/* The id under which peer may name r in frames of kind expect; 0 when there
+ * is no memory for it. */
+static uint64_t wire_name(struct ipc__request *r, int peer, enum wire_expect expect)
+{
+    if (!free_slots) {
+        uint32_t more = nslots ? nslots : 64;
+        if (nslots > UINT32_MAX / 2 - more)
+            return 0;
+        struct wire_slot *grown = realloc(slots, (size_t)(nslots + more) * sizeof *slots);
+        if (!grown)
+            return 0;
+        slots = grown;
+        for (uint32_t i = nslots + more; i-- > nslots;) {
+            slots[i] = (struct wire_slot){.gen = 1, .next_free = free_slots};
+            free_slots = i + 1;
+        }
+        nslots += more;
+    }
+    uint32_t i = free_slots - 1;
+    struct wire_slot *w = &slots[i];
+    free_slots = w->next_free;
+    w->req = r;
+    w->peer = peer;
+    w->expect = expect;
+    r->wire = i + 1;
+    return (uint64_t)w->gen << 32 | (i + 1);
+}
+
+void ipc__proto_forget(struct ipc__request *r)
+{
+    struct wire_slot *w = &slots[r->wire - 1];
+    w->req = NULL;
+    w->gen = w->gen == UINT32_MAX ? 1 : w->gen + 1;
+    w->next_free = free_slots;
+    free_slots = r->wire;
+    r->wire = 0;
+}
+
+/* The request that id names, if peer may name it in a frame of kind
+ * expect; else NULL, after cutting peer off for breaking the protocol. */
+static struct ipc__request *wire_find(uint64_t id, int peer, enum wire_expect expect,
+                                      const char *frame)
+{
+    uint32_t i = (uint32_t)id, gen = (uint32_t)(id >> 32);
+    if (i >= 1 && i <= nslots) {
+        struct wire_slot *w = &slots[i - 1];
+        if (w->req && w->gen == gen && w->peer == peer && w->expect == expect)
+            return w->req;
+    }
+    char why[96];
+    snprintf(why, sizeof why, "%s names no request it may name (protocol error)", frame);
+    ipc__peer_lost(peer, why);
+    return NULL;
 }
 
 /* ---- sending ---- */
@@ -65,9 +147,14 @@ int ipc__proto_send(struct ipc__request *s, int w, uint32_t ctx, int src, int ta
                              ipc__g.job.tun.shm_single_copy
                          ? (uintptr_t)s->sbuf
                          : 0;
-    struct ipc__frame_hdr h =
-        ipc__frame_make(eager ? IPC__FRAME_EAGER : IPC__FRAME_RTS, ctx, src, tag,
-                        bytes, eager ? 0 : (uintptr_t)s, saddr);
+    uint64_t id = 0;
+    s->saddr = saddr; /* offered in place: a PUT may name it */
+    if (!eager && !(id = wire_name(s, w, EXPECT_SEND))) {
+        ipc__req_free(s);
+        return IPC_ERR_NOMEM;
+    }
+    struct ipc__frame_hdr h = ipc__frame_make(eager ? IPC__FRAME_EAGER : IPC__FRAME_RTS, ctx,
+                                              src, tag, bytes, id, saddr);
     if (saddr && ipc__shm_single_copy())
         h.flags = IPC__FRAME_FLAG_CAN_PUT;
     int rc;
@@ -130,7 +217,15 @@ static bool read_in_place(struct ipc__request *rreq, int peer, uint64_t sreq, si
 
 static void on_put(int peer, const struct ipc__frame_hdr *h)
 {
-    struct ipc__request *s = (struct ipc__request *)(uintptr_t)h->sreq;
+    struct ipc__request *s = wire_find(h->sreq, peer, EXPECT_SEND, "PUT");
+    if (!s)
+        return;
+    /* Only a send offered in place, and no byte past its buffer. */
+    if (!s->saddr || h->len > s->slen) {
+        ipc__peer_lost(peer, "PUT of more than the message, or of a message not offered "
+                             "in place (protocol error)");
+        return;
+    }
     uint64_t split = ipc__split_point(h->len);
     size_t part = (size_t)(h->len - split);
     int rc = ipc__shm_write_peer(peer, h->rreq + split, (const char *)s->sbuf + split, part);
@@ -164,14 +259,18 @@ void ipc__proto_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq, s
     rreq->status.ipc__bytes = n;
     if (read_in_place(rreq, peer, sreq, n, saddr, rts_flags))
         return;
-    int rc = send_ctl(peer, IPC__FRAME_CTS, n, sreq, (uintptr_t)rreq);
+    uint64_t id = wire_name(rreq, peer, EXPECT_DATA);
+    int rc = id ? send_ctl(peer, IPC__FRAME_CTS, n, sreq, id) : IPC_ERR_NOMEM;
     if (rc != IPC_SUCCESS)
         ipc__req_complete(rreq, rc);
 }
 
 static void on_cts(int p, const struct ipc__frame_hdr *h)
 {
-    struct ipc__request *sreq = (struct ipc__request *)(uintptr_t)h->sreq;
+    struct ipc__request *sreq = wire_find(h->sreq, p, EXPECT_SEND, "CTS");
+    if (!sreq)
+        return;
+    ipc__proto_forget(sreq); /* nothing more may name it */
     size_t len = h->len < sreq->slen ? h->len : sreq->slen;
     struct ipc__frame_hdr data = ipc__frame_make(IPC__FRAME_DATA, 0, 0, 0, len, 0, h->rreq);
     int rc = sreq->lay ? ipc__send_layout(p, &data, sreq->lay, len, sreq)
@@ -184,14 +283,25 @@ static void on_cts(int p, const struct ipc__frame_hdr *h)
 /* The receiver copied the message itself: the send is done. */
 static void on_fin(int p, const struct ipc__frame_hdr *h)
 {
-    (void)p;
-    ipc__req_complete((struct ipc__request *)(uintptr_t)h->sreq, IPC_SUCCESS);
+    struct ipc__request *s = wire_find(h->sreq, p, EXPECT_SEND, "FIN");
+    if (!s)
+        return;
+    ipc__proto_forget(s);
+    ipc__req_complete(s, IPC_SUCCESS);
 }
 
 /* The payload of a rendezvous, into the receive that sent CTS. */
 static void on_data(int p, const struct ipc__frame_hdr *h)
 {
-    struct ipc__request *r = (struct ipc__request *)(uintptr_t)h->rreq;
+    struct ipc__request *r = wire_find(h->rreq, p, EXPECT_DATA, "DATA");
+    if (!r)
+        return;
+    ipc__proto_forget(r);
+    /* Exactly what the CTS asked for: never more than the buffer holds. */
+    if (h->len != r->status.ipc__bytes) {
+        ipc__peer_lost(p, "DATA of another length than its CTS asked (protocol error)");
+        return;
+    }
     ipc__rx_body(&ipc__g.peers[p], r, NULL, r->rbuf, r->lay, h->len, 0);
 }
 
