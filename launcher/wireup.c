@@ -1,4 +1,4 @@
-/* wireup.c - serving the ranks' control channels (protocol in runtime/ctl.h). */
+/* wireup.c - serving the ranks' control channels (protocol in runtime/common/ctl.h). */
 #include "wireup.h"
 
 #include <errno.h>

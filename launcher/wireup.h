@@ -1,5 +1,5 @@
 /*
- * wireup.h - ipcrun's side of the control channel (runtime/ctl.h): the
+ * wireup.h - ipcrun's side of the control channel (runtime/common/ctl.h): the
  * key/value store, fences, the pipes it hands to every pair of ranks of a
  * node, and each node's shared segment.
  */
