@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ipc.h"
+#include "names.h"
 
 enum opt_id {
     OPT_NRANKS,
@@ -107,12 +108,6 @@ static const char *const map_names[] = {
 static const char *const map_hosts_names[] = {
     [IPC__MAP_SLOT] = "slot",
     [IPC__MAP_NODE] = "node",
-};
-
-/* Names ipcrun sets for each rank; exporting them would lie to the ranks. */
-static const char *const reserved_env[] = {
-    "IPC_RANK",   "IPC_SIZE",       "IPC_LOCAL_RANK",     "IPC_LOCAL_SIZE",
-    "IPC_JOB_ID", "IPC_CONTROL_FD", "IPC_OVERSUBSCRIBED", "IPC_JOB_SECRET",
 };
 
 static const char usage_text[] =
@@ -317,14 +312,12 @@ static int check_export(const char *opt, const char *value, char *err, size_t er
                 value);
         return -1;
     }
-    for (size_t i = 0; i < sizeof reserved_env / sizeof reserved_env[0]; i++) {
-        if (strlen(reserved_env[i]) == len && !strncmp(value, reserved_env[i], len)) {
-            set_err(err, errlen,
-                    "%s %.*s: ipcrun sets %.*s for each rank itself; drop "
-                    "this %s",
-                    opt, (int)len, value, (int)len, value, opt);
-            return -1;
-        }
+    /* What ipcrun always sets for each rank: exporting it would lie to them. */
+    int v = ipc__names_env_index(value, len);
+    if (v >= 0 && ipc__names_env[v].always) {
+        set_err(err, errlen, "%s %.*s: ipcrun sets %.*s for each rank itself; drop this %s",
+                opt, (int)len, value, (int)len, value, opt);
+        return -1;
     }
     if (!eq && !getenv(value)) {
         set_err(err, errlen, "-x %s: %s is not set here; give its value with -x %s=VALUE",
@@ -336,17 +329,11 @@ static int check_export(const char *opt, const char *value, char *err, size_t er
 
 static int check_transport(const char *value, char *err, size_t errlen)
 {
-    const char *list = IPC__OPTS_TRANSPORTS;
-    size_t len = strlen(value);
-    for (const char *p = list; *p;) {
-        size_t n = strcspn(p, " ");
-        if (n == len && len > 0 && !strncmp(p, value, n))
-            return 0;
-        p += n;
-        p += strspn(p, " ");
-    }
-    set_err(err, errlen, "--transport must be one of shm, unix, pipe, tcp; got '%s'",
-            value);
+    char names[64];
+    if (ipc__names_transport_index(value) >= 0)
+        return 0;
+    ipc__names_transport_list(names, sizeof names, ", ", 0);
+    set_err(err, errlen, "--transport must be one of %s; got '%s'", names, value);
     return -1;
 }
 

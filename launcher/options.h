@@ -15,7 +15,6 @@
 
 #define IPC__OPTS_MAX_RANKS 100000
 #define IPC__OPTS_DEFAULT_KILL_GRACE_MS 3000
-#define IPC__OPTS_TRANSPORTS "shm unix pipe tcp"
 #define IPC__OPTS_DEFAULT_AGENT "ssh"
 
 /* Exit statuses of ipcrun itself (the others come from the ranks). */

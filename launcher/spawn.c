@@ -16,17 +16,18 @@
 
 #include "ctl.h"
 #include "launch.h"
+#include "names.h"
 
 extern char **environ;
 
-/* Variables ipcrun sets for the whole job, and for each rank. */
-static const char *const job_vars[] = {
-    "IPC_SIZE",      "IPC_LOCAL_SIZE",        "IPC_JOB_ID",     "IPC_OVERSUBSCRIBED",
-    "IPC_TRANSPORT", "IPC_REPORT_TRANSPORTS", "IPC_JOB_SECRET", "IPC_TCP_IF",
-    "IPC_NODE_OF",   "IPC_STATS",             "IPC_TRACE"};
+/* The per-rank variables (names.h) come last in a rank's environment, in
+ * this order; plan->rank_env holds them for the rank being started. */
 enum { RANK_VAR_RANK, RANK_VAR_LOCAL_RANK, RANK_VAR_CONTROL_FD, RANK_VARS };
-static const char *const rank_vars[RANK_VARS] = {"IPC_RANK", "IPC_LOCAL_RANK",
-                                                 "IPC_CONTROL_FD"};
+static const enum ipc__names_env rank_vars[RANK_VARS] = {
+    [RANK_VAR_RANK] = IPC__ENV_RANK,
+    [RANK_VAR_LOCAL_RANK] = IPC__ENV_LOCAL_RANK,
+    [RANK_VAR_CONTROL_FD] = IPC__ENV_CONTROL_FD,
+};
 
 /* How far a child got; the launcher reads it once vfork returns. */
 enum child_step { STEP_OK, STEP_FDS, STEP_WDIR, STEP_BIND, STEP_EXEC };
@@ -136,29 +137,27 @@ static size_t name_len(const char *entry)
     return eq ? (size_t)(eq - entry) : strlen(entry);
 }
 
-static bool is_name(const char *entry, size_t len, const char *name)
-{
-    return strlen(name) == len && !strncmp(entry, name, len);
-}
-
-/* Whether ipcrun sets job variable name for this job: those that follow an
- * option only when it is given; the ranks inherit them otherwise. */
-static bool job_sets(const struct ipc__launch *job, const char *name)
+/* Whether ipcrun sets variable v (names.h) for this job: those that follow
+ * an option only when it is given; the ranks inherit them otherwise. */
+static bool job_sets(const struct ipc__launch *job, enum ipc__names_env v)
 {
     const struct ipc__opts *o = job->opts;
-    if (!strcmp(name, "IPC_TRANSPORT"))
+    switch (v) {
+    case IPC__ENV_TRANSPORT:
         return o->transport != NULL;
-    if (!strcmp(name, "IPC_REPORT_TRANSPORTS"))
+    case IPC__ENV_REPORT_TRANSPORTS:
         return o->report_transports;
-    if (!strcmp(name, "IPC_TCP_IF"))
+    case IPC__ENV_TCP_IF:
         return job->tcp_if != NULL;
-    if (!strcmp(name, "IPC_NODE_OF"))
+    case IPC__ENV_NODE_OF:
         return job->node_of != NULL;
-    if (!strcmp(name, "IPC_STATS"))
+    case IPC__ENV_STATS:
         return o->rank_stats;
-    if (!strcmp(name, "IPC_TRACE"))
+    case IPC__ENV_TRACE:
         return o->rank_trace;
-    return true;
+    default:
+        return ipc__names_env[v].always;
+    }
 }
 
 /* Whether the variable entry sets has another value for the rank: ipcrun's
@@ -168,12 +167,9 @@ static bool overridden(const struct ipc__launch *job, const char *entry, int fro
 {
     const struct ipc__opts *o = job->opts;
     size_t len = name_len(entry);
-    for (size_t i = 0; i < sizeof job_vars / sizeof job_vars[0]; i++)
-        if (is_name(entry, len, job_vars[i]) && job_sets(job, job_vars[i]))
-            return true;
-    for (int i = 0; i < RANK_VARS; i++)
-        if (is_name(entry, len, rank_vars[i]))
-            return true;
+    int v = ipc__names_env_index(entry, len);
+    if (v >= 0 && job_sets(job, (enum ipc__names_env)v))
+        return true;
     for (int i = from_export; i < o->nexports; i++)
         if (strchr(o->exports[i], '=') && sets_name(o->exports[i], entry, len))
             return true;
@@ -187,16 +183,64 @@ static char *own(struct ipc__spawn_plan *plan, char *s)
     return s;
 }
 
+/* The value of job variable v for this job, as "NAME=VALUE" (malloc'ed);
+ * NULL when ipcrun does not set it, or out of memory (*nomem then). */
+static char *job_var(const struct ipc__launch *job, enum ipc__names_env v, bool *nomem)
+{
+    const struct ipc__opts *o = job->opts;
+    const char *name = ipc__names_env[v].name;
+    char *s = NULL;
+    int rc = 0;
+    if (!job_sets(job, v))
+        return NULL;
+    switch (v) {
+    case IPC__ENV_SIZE:
+        rc = asprintf(&s, "%s=%d", name, job->n);
+        break;
+    case IPC__ENV_LOCAL_SIZE:
+        rc = asprintf(&s, "%s=%d", name, job->nlocal);
+        break;
+    case IPC__ENV_JOB_ID:
+        rc = asprintf(&s, "%s=%s", name, job->job_id);
+        break;
+    case IPC__ENV_OVERSUBSCRIBED:
+        rc = asprintf(&s, "%s=%d", name, job->placement.oversubscribed);
+        break;
+    case IPC__ENV_TRANSPORT:
+        rc = asprintf(&s, "%s=%s", name, o->transport);
+        break;
+    case IPC__ENV_JOB_SECRET:
+        rc = asprintf(&s, "%s=%s", name, job->job_secret);
+        break;
+    case IPC__ENV_TCP_IF:
+        rc = asprintf(&s, "%s=%s", name, job->tcp_if);
+        break;
+    case IPC__ENV_NODE_OF:
+        rc = asprintf(&s, "%s=%s", name, job->node_of);
+        break;
+    case IPC__ENV_REPORT_TRANSPORTS:
+    case IPC__ENV_STATS:
+    case IPC__ENV_TRACE:
+        rc = asprintf(&s, "%s=1", name);
+        break;
+    default: /* per rank: set_rank_env() */
+        return NULL;
+    }
+    if (rc < 0) {
+        *nomem = true;
+        return NULL;
+    }
+    return s;
+}
+
 static int build_env(struct ipc__launch *job, struct ipc__spawn_plan *plan)
 {
     const struct ipc__opts *o = job->opts;
     size_t nenv = 0, k = 0;
     while (environ && environ[nenv])
         nenv++;
-    size_t njob = sizeof job_vars / sizeof job_vars[0];
-    plan->envp =
-        calloc(nenv + (size_t)o->nexports + njob + RANK_VARS + 1, sizeof(char *));
-    plan->owned = calloc(njob, sizeof(char *));
+    plan->envp = calloc(nenv + (size_t)o->nexports + IPC__ENV_COUNT + 1, sizeof(char *));
+    plan->owned = calloc(IPC__ENV_COUNT, sizeof(char *));
     if (!plan->envp || !plan->owned)
         return -1;
     for (size_t i = 0; i < nenv; i++)
@@ -206,22 +250,14 @@ static int build_env(struct ipc__launch *job, struct ipc__spawn_plan *plan)
     for (int i = 0; i < o->nexports; i++)
         if (strchr(o->exports[i], '=') && !overridden(job, o->exports[i], i + 1))
             plan->envp[k++] = (char *)o->exports[i];
-    char *vars[sizeof job_vars / sizeof job_vars[0]] = {NULL};
-    if (asprintf(&vars[0], "IPC_SIZE=%d", job->n) < 0 ||
-        asprintf(&vars[1], "IPC_LOCAL_SIZE=%d", job->nlocal) < 0 ||
-        asprintf(&vars[2], "IPC_JOB_ID=%s", job->job_id) < 0 ||
-        asprintf(&vars[3], "IPC_OVERSUBSCRIBED=%d", job->placement.oversubscribed) < 0 ||
-        (o->transport && asprintf(&vars[4], "IPC_TRANSPORT=%s", o->transport) < 0) ||
-        (o->report_transports && !(vars[5] = strdup("IPC_REPORT_TRANSPORTS=1"))) ||
-        asprintf(&vars[6], "IPC_JOB_SECRET=%s", job->job_secret) < 0 ||
-        (job->tcp_if && asprintf(&vars[7], "IPC_TCP_IF=%s", job->tcp_if) < 0) ||
-        (job->node_of && asprintf(&vars[8], "IPC_NODE_OF=%s", job->node_of) < 0) ||
-        (o->rank_stats && !(vars[9] = strdup("IPC_STATS=1"))) ||
-        (o->rank_trace && !(vars[10] = strdup("IPC_TRACE=1"))))
-        return -1;
-    for (size_t i = 0; i < njob; i++)
-        if (own(plan, vars[i]))
-            plan->envp[k++] = vars[i];
+    bool nomem = false;
+    for (int v = 0; v < IPC__ENV_COUNT; v++) {
+        char *s = own(plan, job_var(job, (enum ipc__names_env)v, &nomem));
+        if (nomem)
+            return -1;
+        if (s)
+            plan->envp[k++] = s;
+    }
     for (int i = 0; i < RANK_VARS; i++)
         plan->envp[k++] = plan->rank_env[i];
     plan->envp[k] = NULL;
@@ -374,11 +410,12 @@ static void close_pair(int fds[2])
 
 static void set_rank_env(struct ipc__spawn_plan *plan, int r, int local, int ctl_fd)
 {
-    snprintf(plan->rank_env[RANK_VAR_RANK], sizeof plan->rank_env[0], "IPC_RANK=%d", r);
-    snprintf(plan->rank_env[RANK_VAR_LOCAL_RANK], sizeof plan->rank_env[0],
-             "IPC_LOCAL_RANK=%d", local);
-    snprintf(plan->rank_env[RANK_VAR_CONTROL_FD], sizeof plan->rank_env[0],
-             "IPC_CONTROL_FD=%d", ctl_fd);
+    const int value[RANK_VARS] = {[RANK_VAR_RANK] = r,
+                                  [RANK_VAR_LOCAL_RANK] = local,
+                                  [RANK_VAR_CONTROL_FD] = ctl_fd};
+    for (int i = 0; i < RANK_VARS; i++)
+        snprintf(plan->rank_env[i], sizeof plan->rank_env[i], "%s=%d",
+                 ipc__names_env[rank_vars[i]].name, value[i]);
 }
 
 /* Creates rank r's control socket and pipes and starts it; what its child

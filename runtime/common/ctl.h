@@ -7,13 +7,8 @@
  * descriptors (SCM_RIGHTS). Both ipcrun and libipc use these functions; the
  * wire format is described in docs/wire-formats.md.
  *
- * Environment ipcrun gives every rank:
- *   IPC_RANK, IPC_SIZE, IPC_LOCAL_RANK, IPC_LOCAL_SIZE  decimal integers
- *   IPC_JOB_ID       uuid of the job (36 characters)
- *   IPC_CONTROL_FD   the rank's end of its control socket
- *   IPC_TRANSPORT    the transport chosen with --transport (absent: the default)
- *   IPC_NODE_OF      the node index of every rank, "0,0,1,1" (absent: one node;
- *                    set by hand with -x to make one host look like several)
+ * The environment ipcrun gives every rank (IPC_CONTROL_FD among it) is
+ * listed in names.h.
  */
 #ifndef IPC_CTL_H
 #define IPC_CTL_H

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "names.h"
 #include "options.h"
 #include "slurm.h"
 
@@ -235,8 +236,8 @@ static void placement_choices(void **state)
 static void every_transport(void **state)
 {
     (void)state;
-    const char *names[] = {"pipe", "unix", "shm", "tcp"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    const char *const *names = ipc__names_transport;
+    for (size_t i = 0; i < IPC__NAMES_NTRANSPORTS; i++) {
         struct ipc__opts o;
         char err[ERRLEN], eq[32];
         assert_int_equal(PARSE(&o, err, "--transport", (char *)names[i], "-n", "1", "p"),
@@ -369,9 +370,6 @@ static void usage_names_every_option(void **state)
                            "-n=N",
                            "--tag-output",
                            "--transport",
-                           "pipe",
-                           "unix",
-                           "shm",
 
                            "-x NAME",
                            "-genv NAME VALUE",
@@ -418,6 +416,8 @@ static void usage_names_every_option(void **state)
                            "IPC_TCP_IF"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         assert_non_null(strstr(u, words[i]));
+    for (size_t i = 0; i < IPC__NAMES_NTRANSPORTS; i++)
+        assert_non_null(strstr(u, ipc__names_transport[i]));
 }
 
 static void bad_rank_counts(void **state)
