@@ -21,16 +21,16 @@
 #include "report.h"
 #include "wireup.h"
 
-struct ipc__spawn_plan;
+struct ipcrun__spawn_plan;
 
-struct ipc__launch_rank {
+struct ipcrun__launch_rank {
     pid_t pid;    /* 0 until started */
     bool running; /* started and not yet reaped */
     int wstatus;  /* waitpid status once reaped */
     int ctl_fd;   /* launcher's end of the control socket; -1 once closed */
     int out_fd;   /* read end of the rank's stdout pipe; -1 at end of file */
     int err_fd;   /* read end of the rank's stderr pipe; -1 at end of file */
-    struct ipc__linebuf out, err;
+    struct ipcrun__linebuf out, err;
     /* what the rank said on its control channel */
     bool inited, finalized, aborted;
     int abort_code;
@@ -48,28 +48,28 @@ struct ipc__launch_rank {
      * that runs the rank, NULL when this process runs it. A remote rank counts as
      * running from the start until its daemon reports its end. */
     int local_index;
-    struct ipc__daemon *daemon;
+    struct ipcrun__daemon *daemon;
     const char *host; /* where it runs, for messages; NULL: job->host */
 };
 
 /* ipcrun's view of one node daemon (remote.c). */
-struct ipc__daemon {
+struct ipcrun__daemon {
     const char *host;  /* as given with --host */
     const char *agent; /* the launch agent's program, for messages */
     pid_t agent_pid;  /* the launch agent (ssh, ...); 0 once reaped */
-    struct ipc__nodelink link;
+    struct ipcrun__nodelink link;
     bool open;     /* the stream has not ended */
     bool heard;    /* it said something: it started */
     bool done;     /* it said DONE: every rank of its node ended */
 };
 
-enum ipc__launch_phase {
-    IPC__PHASE_RUNNING,  /* no failure yet */
-    IPC__PHASE_STOPPING, /* ranks are being stopped; deaths are not failures */
+enum ipcrun__launch_phase {
+    IPCRUN__PHASE_RUNNING,  /* no failure yet */
+    IPCRUN__PHASE_STOPPING, /* ranks are being stopped; deaths are not failures */
 };
 
-struct ipc__launch {
-    const struct ipc__opts *opts;
+struct ipcrun__launch {
+    const struct ipcrun__opts *opts;
     int n;
     char job_id[37];
     char job_secret[65]; /* IPC_JOB_SECRET: hex, only ever in the ranks' environment */
@@ -79,17 +79,17 @@ struct ipc__launch {
     int sigfd;                  /* signalfd of the signals the launcher handles */
     sigset_t inherited_ignored; /* signals ignored when ipcrun started; ranks keep that */
     rlim_t nofile_soft; /* open-file soft limit when ipcrun started; ranks get it back */
-    struct ipc__launch_rank *ranks;
+    struct ipcrun__launch_rank *ranks;
     int nrunning;
-    struct ipc__wireup wireup;
-    enum ipc__launch_phase phase;
+    struct ipcrun__wireup wireup;
+    enum ipcrun__launch_phase phase;
     int exit_status;
     int abort_rank;     /* first rank that sent ABORT, or -1 */
     int64_t kill_at_ms; /* when to send SIGKILL while stopping; 0: not pending */
     bool killing;       /* SIGKILL has been sent; later stragglers get it too */
     bool stdout_dead, stderr_dead; /* ipcrun's own stdout/stderr went away */
-    struct ipc__placement placement;
-    struct ipc__spawn_plan *plan; /* what every rank's exec needs (spawn.c) */
+    struct ipcrun__placement placement;
+    struct ipcrun__spawn_plan *plan; /* what every rank's exec needs (spawn.c) */
     /* --stdin all: ipcrun reads its stdin a chunk at a time and writes each
      * chunk to every rank before it reads the next. */
     int stdin_fd; /* ipcrun's stdin while it is being forwarded; -1 */
@@ -102,20 +102,20 @@ struct ipc__launch {
     int *local;
     char *node_of;  /* IPC_NODE_OF for the ranks; NULL: every rank on one node */
     char *tcp_if;   /* IPC_TCP_IF for the ranks; NULL: as inherited */
-    struct ipc__daemon *daemons; /* ipcrun: one per other host */
+    struct ipcrun__daemon *daemons; /* ipcrun: one per other host */
     int ndaemons;
-    struct ipc__nodelink *up; /* a node daemon: its stream to ipcrun; NULL in ipcrun */
+    struct ipcrun__nodelink *up; /* a node daemon: its stream to ipcrun; NULL in ipcrun */
     /* ipcrun: the rank on another host that reads ipcrun's stdin (relayed a
      * chunk at a time through its daemon), or -1; in_flight: a chunk is on
      * its way and not yet taken. */
     int stdin_relay;
     bool in_flight;
-    struct ipc__report report; /* --stats, --trace, where ranks wait (report.c) */
+    struct ipcrun__report report; /* --stats, --trace, where ranks wait (report.c) */
 };
 
 /* Where the ranks of a job run when it spans several hosts (nodes): made by
  * main.c from --host/--hostfile, or by a node daemon from its job. */
-struct ipc__layout {
+struct ipcrun__layout {
     int nnodes;
     const char *const *hosts; /* per node: its host name */
     const int *node_of_rank;  /* per rank: its node */
@@ -124,36 +124,37 @@ struct ipc__layout {
     char *const *agent_argv;  /* ipcrun: the launch agent, run as AGENT... HOST CMD... */
     const char *daemon_path;  /* ipcrun: ipcrun's path on the other hosts */
     /* a node daemon: its stream to ipcrun and the job it was given */
-    struct ipc__nodelink *up;
+    struct ipcrun__nodelink *up;
     const char *job_id, *job_secret;
 };
 
 /* Runs the job opts describes (checked by options.c) to its end; returns
  * ipcrun's exit status. Prints the reason of any failure. layout: NULL when
  * every rank runs on this host. */
-int ipc__launch_run(const struct ipc__opts *opts, const struct ipc__layout *layout);
+int ipcrun__launch_run(const struct ipcrun__opts *opts,
+                       const struct ipcrun__layout *layout);
 
 /* Ends the job: prints "ipcrun: on host H, rank R (pid P) <reason>; stopping
  * the other K ranks" (without "on host H, " when job->host is empty; "ipcrun:
  * <reason>; stopping K ranks" when rank < 0), sets the exit status and stops
  * every rank still running. Does nothing once the job is already being
  * stopped, so only the first cause is reported. */
-void ipc__launch_fail(struct ipc__launch *job, int rank, int status, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+void ipcrun__launch_fail(struct ipcrun__launch *job, int rank, int status,
+                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Sends sig to every rank of the job; when stopping, the job is being ended
  * and what the ranks left behind gets it too. */
-void ipc__launch_signal(struct ipc__launch *job, int sig, bool stopping);
+void ipcrun__launch_signal(struct ipcrun__launch *job, int sig, bool stopping);
 
 /* What pid is doing, from /proc: "running (busy on a cpu, ...)", "waiting
  * in poll()", ... */
-void ipc__describe_activity(pid_t pid, char *buf, size_t len);
+void ipcrun__describe_activity(pid_t pid, char *buf, size_t len);
 
 /* Milliseconds on the monotonic clock. */
-int64_t ipc__now_ms(void);
+int64_t ipcrun__now_ms(void);
 
 /* One line of ipcrun's own on stderr, "ipcrun: " and a newline added, written
  * with one write() like forwarded lines. */
-void ipc__say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ipcrun__say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* IPC_LAUNCHER_LAUNCH_H */

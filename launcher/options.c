@@ -67,7 +67,7 @@ static const struct opt_def opt_defs[] = {
     {"--timeout", OPT_TIMEOUT, true},
     {"-x", OPT_EXPORT, true},
     {"-envall", OPT_ENVALL, false},
-    /* NAME VALUE, two words: parsed apart in ipc__opts_parse. */
+    /* NAME VALUE, two words: parsed apart in ipcrun__opts_parse. */
     {"-genv", OPT_GENV, false},
     {"-env", OPT_GENV, false},
     {"--oversubscribe", OPT_OVERSUBSCRIBE, false},
@@ -95,19 +95,19 @@ static const struct opt_def opt_defs[] = {
 };
 
 static const char *const bind_names[] = {
-    [IPC__BIND_NONE] = "none",
-    [IPC__BIND_CORE] = "core",
-    [IPC__BIND_L3] = "l3",
-    [IPC__BIND_NUMA] = "numa",
+    [IPCRUN__BIND_NONE] = "none",
+    [IPCRUN__BIND_CORE] = "core",
+    [IPCRUN__BIND_L3] = "l3",
+    [IPCRUN__BIND_NUMA] = "numa",
 };
 static const char *const map_names[] = {
-    [IPC__MAP_CORE] = "core",
-    [IPC__MAP_L3] = "l3",
-    [IPC__MAP_NUMA] = "numa",
+    [IPCRUN__MAP_CORE] = "core",
+    [IPCRUN__MAP_L3] = "l3",
+    [IPCRUN__MAP_NUMA] = "numa",
 };
 static const char *const map_hosts_names[] = {
-    [IPC__MAP_SLOT] = "slot",
-    [IPC__MAP_NODE] = "node",
+    [IPCRUN__MAP_SLOT] = "slot",
+    [IPCRUN__MAP_NODE] = "node",
 };
 
 static const char usage_text[] =
@@ -214,7 +214,7 @@ static const char usage_text[] =
     "SIGUSR2 are forwarded to every rank. Ranks die with ipcrun, even on SIGKILL.\n"
     "See ipcrun(1).\n";
 
-const char *ipc__opts_usage(void)
+const char *ipcrun__opts_usage(void)
 {
     return usage_text;
 }
@@ -257,9 +257,9 @@ static int parse_ranks(const char *name, const char *value, int *nranks, char *e
                 value);
         return -1;
     }
-    if (errno == ERANGE || n > IPC__OPTS_MAX_RANKS) {
+    if (errno == ERANGE || n > IPCRUN__OPTS_MAX_RANKS) {
         set_err(err, errlen, "%s: at most %d ranks can be started, got '%s'", name,
-                IPC__OPTS_MAX_RANKS, value);
+                IPCRUN__OPTS_MAX_RANKS, value);
         return -1;
     }
     *nranks = (int)n;
@@ -315,8 +315,9 @@ static int check_export(const char *opt, const char *value, char *err, size_t er
     /* What ipcrun always sets for each rank: exporting it would lie to them. */
     int v = ipc__names_env_index(value, len);
     if (v >= 0 && ipc__names_env[v].always) {
-        set_err(err, errlen, "%s %.*s: ipcrun sets %.*s for each rank itself; drop this %s",
-                opt, (int)len, value, (int)len, value, opt);
+        set_err(err, errlen,
+                "%s %.*s: ipcrun sets %.*s for each rank itself; drop this %s", opt,
+                (int)len, value, (int)len, value, opt);
         return -1;
     }
     if (!eq && !getenv(value)) {
@@ -349,14 +350,14 @@ static int name_index(const char *const *names, size_t n, const char *value)
 static int parse_stdin(const char *value, int *target, char *err, size_t errlen)
 {
     if (!strcmp(value, "all")) {
-        *target = IPC__STDIN_ALL;
+        *target = IPCRUN__STDIN_ALL;
         return 0;
     }
     if (!strcmp(value, "none")) {
-        *target = IPC__STDIN_NONE;
+        *target = IPCRUN__STDIN_NONE;
         return 0;
     }
-    if (all_digits(value) && strlen(value) <= 6 && atoi(value) < IPC__OPTS_MAX_RANKS) {
+    if (all_digits(value) && strlen(value) <= 6 && atoi(value) < IPCRUN__OPTS_MAX_RANKS) {
         *target = atoi(value);
         return 0;
     }
@@ -375,8 +376,8 @@ static int parse_dir(const char *name, const char *value, const char **dir, char
     return 0;
 }
 
-static int parse_bind(const char *value, struct ipc__opts *o, bool *bind_given, char *err,
-                      size_t errlen)
+static int parse_bind(const char *value, struct ipcrun__opts *o, bool *bind_given,
+                      char *err, size_t errlen)
 {
     int i = name_index(bind_names, sizeof bind_names / sizeof bind_names[0], value);
     if (i < 0) {
@@ -384,20 +385,20 @@ static int parse_bind(const char *value, struct ipc__opts *o, bool *bind_given, 
                 value);
         return -1;
     }
-    o->bind_to = (enum ipc__bind_to)i;
+    o->bind_to = (enum ipcrun__bind_to)i;
     *bind_given = true;
     return 0;
 }
 
 /* slot|node deal ranks to hosts, core|l3|numa to domains of a host: one of
  * each may be given. */
-static int parse_map(const char *value, struct ipc__opts *o, bool *map_given, char *err,
-                     size_t errlen)
+static int parse_map(const char *value, struct ipcrun__opts *o, bool *map_given,
+                     char *err, size_t errlen)
 {
     int i = name_index(map_hosts_names,
                        sizeof map_hosts_names / sizeof map_hosts_names[0], value);
     if (i >= 0) {
-        o->map_hosts = (enum ipc__map_hosts)i;
+        o->map_hosts = (enum ipcrun__map_hosts)i;
         return 0;
     }
     i = name_index(map_names, sizeof map_names / sizeof map_names[0], value);
@@ -406,7 +407,7 @@ static int parse_map(const char *value, struct ipc__opts *o, bool *map_given, ch
                 "--map-by must be one of slot, node, core, l3, numa; got '%s'", value);
         return -1;
     }
-    o->map_by = (enum ipc__map_by)i;
+    o->map_by = (enum ipcrun__map_by)i;
     *map_given = true;
     return 0;
 }
@@ -567,7 +568,7 @@ static int parse_file(const char *name, const char *value, const char **file, ch
     return 0;
 }
 
-static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *value,
+static int apply_opt(struct ipcrun__opts *o, const struct opt_def *d, const char *value,
                      struct given *given, char *err, size_t errlen)
 {
     switch (d->id) {
@@ -619,7 +620,7 @@ static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *v
         o->report_bindings = true;
         return 0;
     case OPT_HOST:
-        return ipc__hosts_parse_list(&o->hosts, d->name, value, err, errlen);
+        return ipcrun__hosts_parse_list(&o->hosts, d->name, value, err, errlen);
     case OPT_HOSTFILE:
         return parse_hostfile(d->name, value, &o->hostfile, err, errlen);
     case OPT_AGENT:
@@ -648,7 +649,7 @@ static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *v
 }
 
 /* -genv NAME VALUE (MPICH): exported as NAME=VALUE, a string opts owns. */
-static int parse_genv(struct ipc__opts *o, const char *opt, const char *name,
+static int parse_genv(struct ipcrun__opts *o, const char *opt, const char *name,
                       const char *value, char *err, size_t errlen)
 {
     if (!valid_env_name(name, strlen(name)) || strchr(name, '=')) {
@@ -670,20 +671,20 @@ static int parse_genv(struct ipc__opts *o, const char *opt, const char *name,
     return 0;
 }
 
-static enum ipc__opts_result fail(struct ipc__opts *o)
+static enum ipcrun__opts_result fail(struct ipcrun__opts *o)
 {
-    ipc__opts_free(o);
-    return IPC__OPTS_ERROR;
+    ipcrun__opts_free(o);
+    return IPCRUN__OPTS_ERROR;
 }
 
 /* --map-by X alone binds to X: a mapping without binding would change
  * nothing the ranks can notice. */
-static void placement_defaults(struct ipc__opts *o, const struct given *given)
+static void placement_defaults(struct ipcrun__opts *o, const struct given *given)
 {
-    static const enum ipc__bind_to bind_of_map[] = {
-        [IPC__MAP_CORE] = IPC__BIND_CORE,
-        [IPC__MAP_L3] = IPC__BIND_L3,
-        [IPC__MAP_NUMA] = IPC__BIND_NUMA,
+    static const enum ipcrun__bind_to bind_of_map[] = {
+        [IPCRUN__MAP_CORE] = IPCRUN__BIND_CORE,
+        [IPCRUN__MAP_L3] = IPCRUN__BIND_L3,
+        [IPCRUN__MAP_NUMA] = IPCRUN__BIND_NUMA,
     };
     if (given->map && !given->bind)
         o->bind_to = bind_of_map[o->map_by];
@@ -691,15 +692,15 @@ static void placement_defaults(struct ipc__opts *o, const struct given *given)
 
 /* -n, which defaults to the hosts' slots, and --stdin, which must name one
  * of the ranks. */
-static int settle_ranks(struct ipc__opts *o, char *err, size_t errlen)
+static int settle_ranks(struct ipcrun__opts *o, char *err, size_t errlen)
 {
     if (o->nranks == 0 && o->hosts.n > 0) {
-        long slots = ipc__hosts_total_slots(&o->hosts);
-        if (slots > IPC__OPTS_MAX_RANKS) {
+        long slots = ipcrun__hosts_total_slots(&o->hosts);
+        if (slots > IPCRUN__OPTS_MAX_RANKS) {
             set_err(err, errlen,
                     "the hosts have %ld slots, more than the %d ranks ipcrun can start; "
                     "give -n N",
-                    slots, IPC__OPTS_MAX_RANKS);
+                    slots, IPCRUN__OPTS_MAX_RANKS);
             return -1;
         }
         o->nranks = (int)slots;
@@ -721,13 +722,13 @@ static int settle_ranks(struct ipc__opts *o, char *err, size_t errlen)
 
 /* The launch agent of a job that names hosts: --agent, else IPC_AGENT (an
  * empty one counts as unset), else ssh. */
-static int settle_agent(struct ipc__opts *o, const char *env_agent, char *err,
+static int settle_agent(struct ipcrun__opts *o, const char *env_agent, char *err,
                         size_t errlen)
 {
     if (!o->agent)
         o->agent = env_agent && *env_agent ? env_agent
-                   : o->slurm              ? IPC__SLURM_AGENT
-                                           : IPC__OPTS_DEFAULT_AGENT;
+                   : o->slurm              ? IPCRUN__SLURM_AGENT
+                                           : IPCRUN__OPTS_DEFAULT_AGENT;
     if (split_agent(o->agent, &o->agent_argv) == 0)
         return 0;
     if (errno == 0)
@@ -738,10 +739,10 @@ static int settle_agent(struct ipc__opts *o, const char *env_agent, char *err,
     return -1;
 }
 
-static enum ipc__opts_result finish(struct ipc__opts *o, int argc, char **argv, int prog,
-                                    const struct given *given,
-                                    const struct ipc__opts_env *env, char *err,
-                                    size_t errlen)
+static enum ipcrun__opts_result finish(struct ipcrun__opts *o, int argc, char **argv,
+                                       int prog, const struct given *given,
+                                       const struct ipcrun__opts_env *env, char *err,
+                                       size_t errlen)
 {
     if (prog >= argc) {
         set_err(err, errlen,
@@ -756,8 +757,8 @@ static enum ipc__opts_result finish(struct ipc__opts *o, int argc, char **argv, 
     }
     if (o->hosts.n == 0 && !o->hostfile && env && env->slurm_nodelist &&
         *env->slurm_nodelist) {
-        if (ipc__slurm_hosts(env->slurm_nodelist, env->slurm_tasks, &o->hosts, err,
-                             errlen) != 0)
+        if (ipcrun__slurm_hosts(env->slurm_nodelist, env->slurm_tasks, &o->hosts, err,
+                                errlen) != 0)
             return fail(o);
         o->slurm = true;
     }
@@ -775,23 +776,23 @@ static enum ipc__opts_result finish(struct ipc__opts *o, int argc, char **argv, 
         settle_agent(o, env ? env->agent : NULL, err, errlen) != 0)
         return fail(o);
     placement_defaults(o, given);
-    return IPC__OPTS_RUN;
+    return IPCRUN__OPTS_RUN;
 }
 
-enum ipc__opts_result ipc__opts_parse(struct ipc__opts *o, int argc, char **argv,
-                                      const struct ipc__opts_env *env, char *err,
-                                      size_t errlen)
+enum ipcrun__opts_result ipcrun__opts_parse(struct ipcrun__opts *o, int argc, char **argv,
+                                            const struct ipcrun__opts_env *env, char *err,
+                                            size_t errlen)
 {
     struct given given = {0};
     int i = 1;
 
-    *o = (struct ipc__opts){.kill_grace_ms = IPC__OPTS_DEFAULT_KILL_GRACE_MS};
+    *o = (struct ipcrun__opts){.kill_grace_ms = IPCRUN__OPTS_DEFAULT_KILL_GRACE_MS};
     o->exports = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->exports);
     o->env_pairs = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->env_pairs);
     if (!o->exports || !o->env_pairs) {
-        ipc__opts_free(o);
+        ipcrun__opts_free(o);
         set_err(err, errlen, "out of memory parsing the command line");
-        return IPC__OPTS_ERROR;
+        return IPCRUN__OPTS_ERROR;
     }
     for (; i < argc; i++) {
         const char *arg = argv[i];
@@ -810,8 +811,8 @@ enum ipc__opts_result ipc__opts_parse(struct ipc__opts *o, int argc, char **argv
             return fail(o);
         }
         if (d->id == OPT_HELP || d->id == OPT_VERSION) {
-            ipc__opts_free(o);
-            return d->id == OPT_HELP ? IPC__OPTS_HELP : IPC__OPTS_VERSION;
+            ipcrun__opts_free(o);
+            return d->id == OPT_HELP ? IPCRUN__OPTS_HELP : IPCRUN__OPTS_VERSION;
         }
         if (d->id == OPT_GENV) {
             if (eq || i + 2 >= argc) {
@@ -843,7 +844,7 @@ enum ipc__opts_result ipc__opts_parse(struct ipc__opts *o, int argc, char **argv
     return finish(o, argc, argv, i, &given, env, err, errlen);
 }
 
-void ipc__opts_free(struct ipc__opts *o)
+void ipcrun__opts_free(struct ipcrun__opts *o)
 {
     free(o->exports);
     o->exports = NULL;
@@ -853,22 +854,22 @@ void ipc__opts_free(struct ipc__opts *o)
     free(o->env_pairs);
     o->env_pairs = NULL;
     o->nenv_pairs = 0;
-    ipc__hosts_free(&o->hosts);
+    ipcrun__hosts_free(&o->hosts);
     free(o->agent_argv);
     o->agent_argv = NULL;
 }
 
-int ipc__opts_read_hostfile(struct ipc__opts *o, char *err, size_t errlen)
+int ipcrun__opts_read_hostfile(struct ipcrun__opts *o, char *err, size_t errlen)
 {
     if (!o->hostfile)
         return 0;
-    if (ipc__hosts_read_file(&o->hosts, o->hostfile, err, errlen) != 0)
+    if (ipcrun__hosts_read_file(&o->hosts, o->hostfile, err, errlen) != 0)
         return -1;
     return settle_ranks(o, err, errlen);
 }
 
-int ipc__opts_remote_ipcrun(const struct ipc__opts *o, char *out, size_t outlen,
-                            char *err, size_t errlen)
+int ipcrun__opts_remote_ipcrun(const struct ipcrun__opts *o, char *out, size_t outlen,
+                               char *err, size_t errlen)
 {
     if (o->prefix) {
         size_t len = strlen(o->prefix);
@@ -926,8 +927,8 @@ static int check_path_name(const char *prog, char *found, size_t foundlen, char 
     return -1;
 }
 
-int ipc__opts_check_program(const char *prog, const char *path, char *found,
-                            size_t foundlen, char *err, size_t errlen)
+int ipcrun__opts_check_program(const char *prog, const char *path, char *found,
+                               size_t foundlen, char *err, size_t errlen)
 {
     char defpath[PATH_MAX], file[PATH_MAX], noexec[PATH_MAX] = "";
 
@@ -972,7 +973,7 @@ int ipc__opts_check_program(const char *prog, const char *path, char *found,
     return -1;
 }
 
-int ipc__opts_check_wdir(const char *dir, char *err, size_t errlen)
+int ipcrun__opts_check_wdir(const char *dir, char *err, size_t errlen)
 {
     struct stat st;
     if (stat(dir, &st) != 0) {
@@ -1018,7 +1019,7 @@ static int make_dirs(const char *dir, size_t *failed_len)
     return 0;
 }
 
-int ipc__opts_make_output_dir(const char *dir, char *err, size_t errlen)
+int ipcrun__opts_make_output_dir(const char *dir, char *err, size_t errlen)
 {
     size_t failed_len;
     struct stat st;
@@ -1040,8 +1041,8 @@ int ipc__opts_make_output_dir(const char *dir, char *err, size_t errlen)
     return 0;
 }
 
-int ipc__opts_check_output_file(const char *opt, const char *path, char *err,
-                                size_t errlen)
+int ipcrun__opts_check_output_file(const char *opt, const char *path, char *err,
+                                   size_t errlen)
 {
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {

@@ -37,7 +37,7 @@ struct child_result {
     int err;  /* its errno */
 };
 
-struct ipc__spawn_plan {
+struct ipcrun__spawn_plan {
     const char *path; /* the file to execute */
     char **argv;      /* the program's arguments, argv[0] as the user gave it */
     char **sh_argv;   /* "/bin/sh" path args...: a script without "#!", as execvp does */
@@ -55,21 +55,21 @@ struct ipc__spawn_plan {
 };
 
 struct child {
-    const struct ipc__spawn_plan *plan;
+    const struct ipcrun__spawn_plan *plan;
     pid_t launcher_pid;
     int ctl_fd, out_fd, err_fd;
     int in_fd; /* becomes the rank's stdin; -1: keep ipcrun's */
     volatile int failed_step, failed_errno;
 };
 
-int ipc__spawn_fds_per_rank(const struct ipc__opts *opts)
+int ipcrun__spawn_fds_per_rank(const struct ipcrun__opts *opts)
 {
-    return IPC__SPAWN_FDS_PER_RANK + (opts->stdin_target == IPC__STDIN_ALL ? 1 : 0) +
-           (opts->output_dir ? 2 : 0);
+    return IPCRUN__SPAWN_FDS_PER_RANK +
+           (opts->stdin_target == IPCRUN__STDIN_ALL ? 1 : 0) + (opts->output_dir ? 2 : 0);
 }
 
-int ipc__spawn_fd_limit(int n, int per_rank, rlim_t *soft_before, char *err,
-                        size_t errlen)
+int ipcrun__spawn_fd_limit(int n, int per_rank, rlim_t *soft_before, char *err,
+                           size_t errlen)
 {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
@@ -83,7 +83,7 @@ int ipc__spawn_fd_limit(int n, int per_rank, rlim_t *soft_before, char *err,
             rl = raised;
     }
     unsigned long long need =
-        (unsigned long long)n * (unsigned)per_rank + IPC__SPAWN_FDS_EXTRA;
+        (unsigned long long)n * (unsigned)per_rank + IPCRUN__SPAWN_FDS_EXTRA;
     if (rl.rlim_cur != RLIM_INFINITY && need > (unsigned long long)rl.rlim_cur) {
         snprintf(err, errlen,
                  "-n %d needs about %llu open files but the limit is %llu; raise it with "
@@ -94,17 +94,17 @@ int ipc__spawn_fd_limit(int n, int per_rank, rlim_t *soft_before, char *err,
     return 0;
 }
 
-void ipc__spawn_job_id(char out[37])
+void ipcrun__spawn_job_id(char out[37])
 {
     uuid_t id;
     uuid_generate(id);
     uuid_unparse_lower(id, out);
 }
 
-int ipc__spawn_job_secret(char out[IPC__SPAWN_SECRET_HEX + 1])
+int ipcrun__spawn_job_secret(char out[IPCRUN__SPAWN_SECRET_HEX + 1])
 {
     static const char digits[] = "0123456789abcdef";
-    unsigned char b[IPC__SPAWN_SECRET_HEX / 2];
+    unsigned char b[IPCRUN__SPAWN_SECRET_HEX / 2];
     size_t got = 0;
     while (got < sizeof b) {
         ssize_t n = getrandom(b + got, sizeof b - got, 0);
@@ -118,7 +118,7 @@ int ipc__spawn_job_secret(char out[IPC__SPAWN_SECRET_HEX + 1])
         out[2 * i] = digits[b[i] >> 4];
         out[2 * i + 1] = digits[b[i] & 15];
     }
-    out[IPC__SPAWN_SECRET_HEX] = '\0';
+    out[IPCRUN__SPAWN_SECRET_HEX] = '\0';
     explicit_bzero(b, sizeof b);
     return 0;
 }
@@ -139,9 +139,9 @@ static size_t name_len(const char *entry)
 
 /* Whether ipcrun sets variable v (names.h) for this job: those that follow
  * an option only when it is given; the ranks inherit them otherwise. */
-static bool job_sets(const struct ipc__launch *job, enum ipc__names_env v)
+static bool job_sets(const struct ipcrun__launch *job, enum ipc__names_env v)
 {
-    const struct ipc__opts *o = job->opts;
+    const struct ipcrun__opts *o = job->opts;
     switch (v) {
     case IPC__ENV_TRANSPORT:
         return o->transport != NULL;
@@ -163,9 +163,10 @@ static bool job_sets(const struct ipc__launch *job, enum ipc__names_env v)
 /* Whether the variable entry sets has another value for the rank: ipcrun's
  * own (an IPC_* variable of the job or the rank) or a later -x NAME=VALUE,
  * from the export from_export on. */
-static bool overridden(const struct ipc__launch *job, const char *entry, int from_export)
+static bool overridden(const struct ipcrun__launch *job, const char *entry,
+                       int from_export)
 {
-    const struct ipc__opts *o = job->opts;
+    const struct ipcrun__opts *o = job->opts;
     size_t len = name_len(entry);
     int v = ipc__names_env_index(entry, len);
     if (v >= 0 && job_sets(job, (enum ipc__names_env)v))
@@ -176,7 +177,7 @@ static bool overridden(const struct ipc__launch *job, const char *entry, int fro
     return false;
 }
 
-static char *own(struct ipc__spawn_plan *plan, char *s)
+static char *own(struct ipcrun__spawn_plan *plan, char *s)
 {
     if (s)
         plan->owned[plan->nowned++] = s;
@@ -185,9 +186,9 @@ static char *own(struct ipc__spawn_plan *plan, char *s)
 
 /* The value of job variable v for this job, as "NAME=VALUE" (malloc'ed);
  * NULL when ipcrun does not set it, or out of memory (*nomem then). */
-static char *job_var(const struct ipc__launch *job, enum ipc__names_env v, bool *nomem)
+static char *job_var(const struct ipcrun__launch *job, enum ipc__names_env v, bool *nomem)
 {
-    const struct ipc__opts *o = job->opts;
+    const struct ipcrun__opts *o = job->opts;
     const char *name = ipc__names_env[v].name;
     char *s = NULL;
     int rc = 0;
@@ -233,9 +234,9 @@ static char *job_var(const struct ipc__launch *job, enum ipc__names_env v, bool 
     return s;
 }
 
-static int build_env(struct ipc__launch *job, struct ipc__spawn_plan *plan)
+static int build_env(struct ipcrun__launch *job, struct ipcrun__spawn_plan *plan)
 {
-    const struct ipc__opts *o = job->opts;
+    const struct ipcrun__opts *o = job->opts;
     size_t nenv = 0, k = 0;
     while (environ && environ[nenv])
         nenv++;
@@ -264,7 +265,7 @@ static int build_env(struct ipc__launch *job, struct ipc__spawn_plan *plan)
     return 0;
 }
 
-static int build_argv(struct ipc__launch *job, struct ipc__spawn_plan *plan)
+static int build_argv(struct ipcrun__launch *job, struct ipcrun__spawn_plan *plan)
 {
     char **argv = job->opts->prog_argv;
     size_t argc = 0;
@@ -284,7 +285,8 @@ static int build_argv(struct ipc__launch *job, struct ipc__spawn_plan *plan)
 
 /* What ipcrun ignores for itself and its parent did not (SIGPIPE) would stay
  * ignored across exec. Handled signals need nothing: exec resets them. */
-static void find_signals_to_reset(struct ipc__launch *job, struct ipc__spawn_plan *plan)
+static void find_signals_to_reset(struct ipcrun__launch *job,
+                                  struct ipcrun__spawn_plan *plan)
 {
     struct sigaction sa;
     for (int sig = 1; sig < NSIG; sig++) {
@@ -296,9 +298,9 @@ static void find_signals_to_reset(struct ipc__launch *job, struct ipc__spawn_pla
     }
 }
 
-int ipc__spawn_prepare(struct ipc__launch *job, char *err, size_t errlen)
+int ipcrun__spawn_prepare(struct ipcrun__launch *job, char *err, size_t errlen)
 {
-    struct ipc__spawn_plan *plan = calloc(1, sizeof *plan);
+    struct ipcrun__spawn_plan *plan = calloc(1, sizeof *plan);
     job->plan = plan;
     if (!plan || build_env(job, plan) != 0 || build_argv(job, plan) != 0)
         goto nomem;
@@ -306,7 +308,7 @@ int ipc__spawn_prepare(struct ipc__launch *job, char *err, size_t errlen)
     getrlimit(RLIMIT_NOFILE, &plan->nofile);
     plan->nofile.rlim_cur = job->nofile_soft;
     plan->wdir = job->opts->wdir;
-    if (ipc__placement_bound(&job->placement)) {
+    if (ipcrun__placement_bound(&job->placement)) {
         plan->mask_size = job->placement.allowed_size;
         plan->mask = malloc(plan->mask_size);
         if (!plan->mask)
@@ -321,9 +323,9 @@ nomem:
     return -1;
 }
 
-void ipc__spawn_release(struct ipc__launch *job)
+void ipcrun__spawn_release(struct ipcrun__launch *job)
 {
-    struct ipc__spawn_plan *plan = job->plan;
+    struct ipcrun__spawn_plan *plan = job->plan;
     if (!plan)
         return;
     for (int i = 0; i < plan->nowned; i++)
@@ -343,12 +345,12 @@ static void __attribute__((noreturn)) child_failed(struct child *c, enum child_s
 {
     c->failed_errno = errno;
     c->failed_step = step;
-    _exit(step == STEP_EXEC ? 127 : IPC__EXIT_LAUNCHER);
+    _exit(step == STEP_EXEC ? 127 : IPCRUN__EXIT_LAUNCHER);
 }
 
 static void __attribute__((noreturn)) run_child(struct child *c)
 {
-    const struct ipc__spawn_plan *plan = c->plan;
+    const struct ipcrun__spawn_plan *plan = c->plan;
     struct sigaction dfl = {.sa_handler = SIG_DFL};
     sigset_t none;
 
@@ -408,7 +410,7 @@ static void close_pair(int fds[2])
             close(fds[i]);
 }
 
-static void set_rank_env(struct ipc__spawn_plan *plan, int r, int local, int ctl_fd)
+static void set_rank_env(struct ipcrun__spawn_plan *plan, int r, int local, int ctl_fd)
 {
     const int value[RANK_VARS] = {[RANK_VAR_RANK] = r,
                                   [RANK_VAR_LOCAL_RANK] = local,
@@ -421,13 +423,13 @@ static void set_rank_env(struct ipc__spawn_plan *plan, int r, int local, int ctl
 /* Creates rank r's control socket and pipes and starts it; what its child
  * reported goes to the plan's results. Returns 0, or -1 with the reason in
  * err (nothing is left open then). */
-static int start_rank(struct ipc__launch *job, int r, char *err, size_t errlen)
+static int start_rank(struct ipcrun__launch *job, int r, char *err, size_t errlen)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
     int ctl[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1}, in[2] = {-1, -1};
     /* A node daemon's stdin is its stream to ipcrun: the rank that reads
      * ipcrun's stdin gets a pipe, fed with what ipcrun relays. */
-    bool stdin_all = job->opts->stdin_target == IPC__STDIN_ALL ||
+    bool stdin_all = job->opts->stdin_target == IPCRUN__STDIN_ALL ||
                      (job->up && job->opts->stdin_target == r);
     const char *what = "socketpair";
 
@@ -453,7 +455,7 @@ static int start_rank(struct ipc__launch *job, int r, char *err, size_t errlen)
                                                               : job->devnull};
     set_rank_env(job->plan, r, rk->local_index, ctl[1]);
     if (job->plan->mask)
-        ipc__placement_mask(&job->placement, rk->local_index, job->plan->mask);
+        ipcrun__placement_mask(&job->placement, rk->local_index, job->plan->mask);
     what = "vfork";
     pid_t pid = start_child(&c);
     if (pid < 0)
@@ -483,7 +485,7 @@ fail:
 }
 
 /* The child could not become the rank: say why, as the rank's failure. */
-static void report_child_failure(struct ipc__launch *job, int r,
+static void report_child_failure(struct ipcrun__launch *job, int r,
                                  const struct child_result *c)
 {
     const char *e = strerror(c->err);
@@ -491,30 +493,30 @@ static void report_child_failure(struct ipc__launch *job, int r,
     case STEP_EXEC:
         /* The file was there when ipcrun checked it: what is missing is what
          * it needs to start. */
-        ipc__launch_fail(job, r, 127, "could not execute '%s': %s%s", job->plan->path, e,
-                         c->err == ENOENT
-                             ? " (is its #! interpreter or its dynamic loader missing?)"
+        ipcrun__launch_fail(
+            job, r, 127, "could not execute '%s': %s%s", job->plan->path, e,
+            c->err == ENOENT ? " (is its #! interpreter or its dynamic loader missing?)"
                              : "");
         break;
     case STEP_WDIR:
-        ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER,
-                         "could not change to the directory '%s': %s", job->plan->wdir,
-                         e);
+        ipcrun__launch_fail(job, r, IPCRUN__EXIT_LAUNCHER,
+                            "could not change to the directory '%s': %s", job->plan->wdir,
+                            e);
         break;
     case STEP_BIND:
-        ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER, "could not be bound to its cpus: %s",
-                         e);
+        ipcrun__launch_fail(job, r, IPCRUN__EXIT_LAUNCHER,
+                            "could not be bound to its cpus: %s", e);
         break;
     case STEP_FDS:
-        ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER,
-                         "could not be given its stdin, stdout and stderr: %s", e);
+        ipcrun__launch_fail(job, r, IPCRUN__EXIT_LAUNCHER,
+                            "could not be given its stdin, stdout and stderr: %s", e);
         break;
     case STEP_OK:
         break;
     }
 }
 
-int ipc__spawn_ranks(struct ipc__launch *job, char *err, size_t errlen)
+int ipcrun__spawn_ranks(struct ipcrun__launch *job, char *err, size_t errlen)
 {
     int rc = 0;
     /* One after the other: the exec in each child costs milliseconds of

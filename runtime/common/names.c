@@ -24,7 +24,8 @@ const struct ipc__names_env_def ipc__names_env[IPC__ENV_COUNT] = {
 int ipc__names_env_index(const char *name, size_t len)
 {
     for (int i = 0; i < IPC__ENV_COUNT; i++)
-        if (strlen(ipc__names_env[i].name) == len && !strncmp(ipc__names_env[i].name, name, len))
+        if (strlen(ipc__names_env[i].name) == len &&
+            !strncmp(ipc__names_env[i].name, name, len))
             return i;
     return -1;
 }
