@@ -134,6 +134,10 @@ struct ipcrun__layout {
 int ipcrun__launch_run(const struct ipcrun__opts *opts,
                        const struct ipcrun__layout *layout);
 
+/* The running job (supervise.c): its event loop, until every rank ended and
+ * its output is forwarded. Returns ipcrun's exit status. */
+int ipcrun__supervise(struct ipcrun__launch *job);
+
 /* Ends the job: prints "ipcrun: on host H, rank R (pid P) <reason>; stopping
  * the other K ranks" (without "on host H, " when job->host is empty; "ipcrun:
  * <reason>; stopping K ranks" when rank < 0), sets the exit status and stops
