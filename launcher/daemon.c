@@ -1,4 +1,4 @@
-/* daemon.c - the node daemon, `ipcrun --daemon HOST` (see remote.h). */
+/* daemon.c - the node daemon, `ipcrun --daemon HOST` (see daemon.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,10 +9,13 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "forward.h"
-#include "launch.h"
+#include "job.h"
+#include "loop.h"
 #include "netif.h"
-#include "remote.h"
+#include "report.h"
+#include "wireup.h"
 
 /* The job as ipcrun described it (docs/wire-formats.md). */
 struct daemon_job {
@@ -207,7 +210,7 @@ static int make_raw(int fd)
     return tcsetattr(fd, TCSANOW, &t);
 }
 
-int ipcrun__daemon_main(const char *host)
+int ipcrun__daemon_main(const char *host, ipcrun__run_fn run)
 {
     /* stdin and stdout are the stream to ipcrun: keep them out of reach of
      * the ranks and of any stray write. */
@@ -252,7 +255,7 @@ int ipcrun__daemon_main(const char *host)
     fcntl(rfd, F_SETFL, fcntl(rfd, F_GETFL) | O_NONBLOCK);
     if (wfd != rfd)
         fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);
-    status = ipcrun__launch_run(&dj.opts, &dj.layout);
+    status = run(&dj.opts, &dj.layout);
     (void)ipcrun__nodelink_flush_all(&up);
 out:
     if (job)
@@ -267,23 +270,6 @@ out:
 
 /* ---- during the job ---- */
 
-void ipcrun__daemon_send(struct ipcrun__launch *job, uint32_t type, int r, const void *a,
-                         size_t alen, const void *b, size_t blen)
-{
-    struct ipcrun__nodelink *up = job->up;
-    if (up->wfd < 0)
-        return;
-    /* An error means ipcrun is gone; reading the stream says so. */
-    if (ipcrun__nodelink_queue(up, type, r, a, alen, b, blen) == 0)
-        (void)ipcrun__nodelink_flush_all(up);
-}
-
-void ipcrun__daemon_relay_ctl(struct ipcrun__launch *job, int r, uint32_t type,
-                              const char *buf, size_t len)
-{
-    ipcrun__daemon_send(job, IPCRUN__NODE_RANK_CTL, r, &type, sizeof type, buf, len);
-}
-
 /* A chunk of ipcrun's stdin for local rank r, written as its pipe takes it
  * (forward.c); IN_ACK asks for the next. len 0: the end of it. */
 static void on_stdin(struct ipcrun__launch *job, int r, const char *p, size_t len)
@@ -291,14 +277,7 @@ static void on_stdin(struct ipcrun__launch *job, int r, const char *p, size_t le
     if (r < 0 || r >= job->n || r != job->opts->stdin_target || !job->in_buf ||
         len > IPCRUN__FORWARD_STDIN_CHUNK)
         return;
-    struct ipcrun__launch_rank *rk = &job->ranks[r];
-    if (len == 0 || rk->in_fd < 0) {
-        ipcrun__forward_stdin_close(job, r);
-        return;
-    }
-    memcpy(job->in_buf, p, len);
-    job->in_len = len;
-    rk->in_off = 0;
+    job->ranks[r].ops->input(job, r, p, len);
 }
 
 static void on_ctl(struct ipcrun__launch *job, int r, const char *p, size_t len)
@@ -345,11 +324,46 @@ void ipcrun__daemon_serve_early(struct ipcrun__launch *job)
     (void)serve_read(job);
 }
 
-bool ipcrun__daemon_serve_up(struct ipcrun__launch *job)
+/* ipcrun's stream is ready: acts on what it says. Returns false when it ended
+ * (ipcrun is gone). */
+static bool serve_up(struct ipcrun__launch *job)
 {
     ssize_t n = ipcrun__nodelink_read(job->up);
     if (n == -EAGAIN)
         return true;
     int got = serve_read(job); /* even at the end: what came before it counts */
     return n > 0 && got == 0;
+}
+
+/* A node daemon whose ipcrun is gone stops at once: nobody would see the
+ * ranks' output or decide anything. */
+static void on_up_lost(struct ipcrun__launch *job)
+{
+    close(job->up->rfd);
+    if (job->up->wfd == job->up->rfd)
+        job->up->wfd = -1;
+    job->up->rfd = -1;
+    job->phase = IPCRUN__PHASE_STOPPING;
+    ipcrun__launch_kill(job);
+}
+
+static int up_fd(void *ctx, int arg, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    (void)arg;
+    *events = POLLIN;
+    return job->up->rfd;
+}
+
+static void up_ready(void *ctx, int arg, short revents)
+{
+    (void)arg, (void)revents;
+    if (!serve_up(ctx))
+        on_up_lost(ctx);
+}
+
+int ipcrun__daemon_watch(struct ipcrun__launch *job)
+{
+    struct ipcrun__source s = {up_fd, up_ready, -1, IPCRUN__STAGE_IO};
+    return job->up ? ipcrun__loop_add(&job->loop, &s) : 0;
 }

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "launch.h"
-#include "remote.h"
+#include "job.h"
+#include "loop.h"
 
 #define READ_CHUNK (64 * 1024)
 /* Reads per pipe in the final drain, so a leftover writer cannot keep ipcrun. */
@@ -28,49 +28,6 @@ struct sink {
     const char *name; /* "stdout" or "stderr" */
     const char *dir;  /* --output-dir */
 };
-
-/* Writes every byte of iov, waiting when someone else made the descriptor
- * non-blocking. Returns 0 or -errno. */
-static int writev_all(int fd, struct iovec *iov, int n)
-{
-    while (n > 0) {
-        ssize_t w = writev(fd, iov, n);
-        if (w < 0 && errno == EAGAIN) {
-            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-            (void)poll(&pfd, 1, -1);
-            continue;
-        }
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -errno;
-        while (n > 0 && (size_t)w >= iov->iov_len) {
-            w -= (ssize_t)iov->iov_len;
-            iov++;
-            n--;
-        }
-        if (n > 0) {
-            iov->iov_base = (char *)iov->iov_base + w;
-            iov->iov_len -= (size_t)w;
-        }
-    }
-    return 0;
-}
-
-void ipcrun__say(const char *fmt, ...)
-{
-    char line[2048];
-    va_list ap;
-    int n = snprintf(line, sizeof line, "ipcrun: ");
-    va_start(ap, fmt);
-    n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-    va_end(ap);
-    if (n > (int)sizeof line - 2)
-        n = (int)sizeof line - 2;
-    line[n++] = '\n';
-    struct iovec iov = {.iov_base = line, .iov_len = (size_t)n};
-    (void)writev_all(STDERR_FILENO, &iov, 1);
-}
 
 size_t ipcrun__forward_timestamp(char *buf, size_t len)
 {
@@ -105,7 +62,7 @@ static void emit_line(void *ctx, const char *data, size_t len, bool starts_line)
     if (s->timestamp && starts_line)
         iov[k++] = (struct iovec){stamp, ipcrun__forward_timestamp(stamp, sizeof stamp)};
     iov[k++] = (struct iovec){(void *)data, len};
-    int rc = writev_all(s->fd, iov, k);
+    int rc = ipcrun__write_all(s->fd, iov, k);
     if (rc == 0)
         return;
     *s->dead = true;
@@ -212,10 +169,12 @@ void ipcrun__forward_drain(struct ipcrun__launch *job)
             close_output(job, r, false);
         if (rk->err_fd >= 0)
             close_output(job, r, true);
-        if (rk->daemon) { /* a remote rank whose daemon did not say the end */
+        /* A line still pending has no pipe to end it: its node daemon did not
+         * say the end. */
+        if (ipcrun__linebuf_pending(&rk->out))
             ipcrun__forward_bytes(job, r, false, NULL, 0);
+        if (ipcrun__linebuf_pending(&rk->err))
             ipcrun__forward_bytes(job, r, true, NULL, 0);
-        }
     }
 }
 
@@ -227,17 +186,26 @@ bool ipcrun__forward_stdin_pending(const struct ipcrun__launch *job, int r)
     return rk->in_fd >= 0 && rk->in_off < job->in_len;
 }
 
+/* The ranks ipcrun's stdin goes to: --stdin R, or every rank. */
+static void stdin_targets(const struct ipcrun__launch *job, int *first, int *end)
+{
+    int t = job->opts->stdin_target;
+    *first = t >= 0 ? t : 0;
+    *end = t >= 0 ? t + 1 : job->n;
+}
+
 bool ipcrun__forward_stdin_wanted(const struct ipcrun__launch *job)
 {
     bool reader = false;
+    int first, end;
     if (job->stdin_fd < 0 || job->in_eof)
         return false;
-    if (job->stdin_relay >= 0)
-        return !job->in_flight;
-    for (int r = 0; r < job->n; r++) {
-        if (ipcrun__forward_stdin_pending(job, r))
+    stdin_targets(job, &first, &end);
+    for (int r = first; r < end; r++) {
+        const struct ipcrun__rank_ops *ops = job->ranks[r].ops;
+        if (ops->input_busy(job, r))
             return false;
-        reader = reader || job->ranks[r].in_fd >= 0;
+        reader = reader || ops->input_open(job, r);
     }
     return reader;
 }
@@ -251,32 +219,22 @@ void ipcrun__forward_stdin_close(struct ipcrun__launch *job, int r)
     rk->in_fd = -1;
     int32_t closed = 1; /* a node daemon: ipcrun stops reading for it */
     if (job->up)
-        ipcrun__daemon_send(job, IPCRUN__NODE_IN_ACK, r, &closed, sizeof closed, NULL, 0);
+        ipcrun__launch_up(job, IPCRUN__NODE_IN_ACK, r, &closed, sizeof closed, NULL, 0);
 }
 
 void ipcrun__forward_stdin_read(struct ipcrun__launch *job)
 {
+    int first, end;
     ssize_t n = read(job->stdin_fd, job->in_buf, IPCRUN__FORWARD_STDIN_CHUNK);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
-    if (job->stdin_relay >= 0) { /* to the daemon of the rank that reads it */
-        ipcrun__remote_stdin(job, job->stdin_relay, job->in_buf, n > 0 ? (size_t)n : 0);
-        job->in_flight = n > 0;
-        job->in_eof = n <= 0;
-        return;
-    }
-    if (n <= 0) {
-        /* End of input (or an unreadable stdin, which no rank can do better
-         * with): every rank sees end of file. */
-        job->in_eof = true;
-        job->in_len = 0;
-        for (int r = 0; r < job->n; r++)
-            ipcrun__forward_stdin_close(job, r);
-        return;
-    }
-    job->in_len = (size_t)n;
-    for (int r = 0; r < job->n; r++)
-        job->ranks[r].in_off = 0;
+    /* At the end of input (or an unreadable stdin, which no rank can do
+     * better with) every rank sees end of file. */
+    job->in_eof = n <= 0;
+    job->in_len = n > 0 ? (size_t)n : 0;
+    stdin_targets(job, &first, &end);
+    for (int r = first; r < end; r++)
+        job->ranks[r].ops->input(job, r, job->in_buf, job->in_len);
 }
 
 void ipcrun__forward_stdin_write(struct ipcrun__launch *job, int r)
@@ -291,7 +249,7 @@ void ipcrun__forward_stdin_write(struct ipcrun__launch *job, int r)
         ipcrun__forward_stdin_close(job, r); /* it closed its stdin or died */
     int32_t closed = 0;
     if (job->up && rk->in_fd >= 0 && rk->in_off == job->in_len) /* ready for more */
-        ipcrun__daemon_send(job, IPCRUN__NODE_IN_ACK, r, &closed, sizeof closed, NULL, 0);
+        ipcrun__launch_up(job, IPCRUN__NODE_IN_ACK, r, &closed, sizeof closed, NULL, 0);
 }
 
 /* ---- set-up ---- */
@@ -361,4 +319,77 @@ void ipcrun__forward_fini(struct ipcrun__launch *job)
     free(job->in_buf);
     job->in_buf = NULL;
     job->stdin_fd = -1;
+}
+
+/* ---- the event loop's sources ---- */
+
+static int stdin_fd(void *ctx, int arg, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    (void)arg;
+    *events = POLLIN;
+    return ipcrun__forward_stdin_wanted(job) ? job->stdin_fd : -1;
+}
+
+static void stdin_ready(void *ctx, int arg, short revents)
+{
+    (void)arg, (void)revents;
+    ipcrun__forward_stdin_read(ctx);
+}
+
+static int in_fd(void *ctx, int r, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    *events = POLLOUT;
+    return ipcrun__forward_stdin_pending(job, r) ? job->ranks[r].in_fd : -1;
+}
+
+static void in_ready(void *ctx, int r, short revents)
+{
+    (void)revents;
+    ipcrun__forward_stdin_write(ctx, r);
+}
+
+static int out_fd(void *ctx, int r, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    *events = POLLIN;
+    return job->ranks[r].out_fd;
+}
+
+static void out_ready(void *ctx, int r, short revents)
+{
+    (void)revents;
+    ipcrun__forward_output(ctx, r, false);
+}
+
+static int err_fd(void *ctx, int r, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    *events = POLLIN;
+    return job->ranks[r].err_fd;
+}
+
+static void err_ready(void *ctx, int r, short revents)
+{
+    (void)revents;
+    ipcrun__forward_output(ctx, r, true);
+}
+
+int ipcrun__forward_watch(struct ipcrun__launch *job)
+{
+    struct ipcrun__source in = {in_fd, in_ready, 0, IPCRUN__STAGE_IO},
+                          out = {out_fd, out_ready, 0, IPCRUN__STAGE_IO},
+                          err = {err_fd, err_ready, 0, IPCRUN__STAGE_IO},
+                          sin = {stdin_fd, stdin_ready, -1, IPCRUN__STAGE_IO};
+    if (ipcrun__loop_add(&job->loop, &sin) != 0)
+        return -1;
+    for (int r = 0; r < job->n; r++) {
+        in.arg = out.arg = err.arg = r;
+        if (ipcrun__loop_add(&job->loop, &in) != 0 ||
+            ipcrun__loop_add(&job->loop, &out) != 0 ||
+            ipcrun__loop_add(&job->loop, &err) != 0)
+            return -1;
+    }
+    return 0;
 }

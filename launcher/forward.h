@@ -1,6 +1,6 @@
 /*
  * forward.h - moving the ranks' input and output (the I/O side of the event
- * loop in supervise.c; line assembly itself is iofwd.c).
+ * loop, loop.c; line assembly itself is iofwd.c).
  *
  * Output: each rank's stdout and stderr pipes are read as they become
  * readable and written out in whole lines, one write() per line, to ipcrun's
@@ -71,6 +71,10 @@ void ipcrun__forward_stdin_read(struct ipcrun__launch *job);
 void ipcrun__forward_stdin_write(struct ipcrun__launch *job, int r);
 /* Rank r is gone: stops writing to it. */
 void ipcrun__forward_stdin_close(struct ipcrun__launch *job, int r);
+
+/* Registers with the event loop (job->loop) ipcrun's stdin and every rank's
+ * stdin, stdout and stderr pipes. Returns 0, or -1 when out of memory. */
+int ipcrun__forward_watch(struct ipcrun__launch *job);
 
 /* Formats the --timestamp-output prefix for the wall-clock time now,
  * "[YYYY-MM-DD HH:MM:SS.mmm] ", local time. Returns its length. */

@@ -16,10 +16,16 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "forward.h"
+#include "job.h"
 #include "launch.h"
+#include "local.h"
 #include "remote.h"
+#include "report.h"
 #include "spawn.h"
+#include "supervise.h"
+#include "wireup.h"
 
 static const char *plural(int k)
 {
@@ -72,11 +78,11 @@ static int setup(struct ipcrun__launch *job, const struct ipcrun__layout *layout
         return -1;
     }
     job->ranks = calloc((size_t)job->n, sizeof *job->ranks);
-    if (ipcrun__wireup_init(&job->wireup) != 0 || !job->ranks) {
+    if (ipcrun__wireup_init(job->wireup) != 0 || !job->ranks) {
         snprintf(err, errlen, "out of memory setting up %d ranks", job->n);
         return -1;
     }
-    if (ipcrun__report_init(&job->report, job->n, job->up ? NULL : job->opts->trace, err,
+    if (ipcrun__report_init(job->report, job->n, job->up ? NULL : job->opts->trace, err,
                             errlen) != 0)
         return -1;
     for (int r = 0; r < job->n; r++) {
@@ -87,6 +93,14 @@ static int setup(struct ipcrun__launch *job, const struct ipcrun__layout *layout
     }
     for (int i = 0; i < job->nlocal; i++)
         job->ranks[job->local[i]].local_index = i;
+    /* How each rank is reached: the one place that asks where it runs. */
+    for (int r = 0; r < job->n; r++)
+        job->ranks[r].ops = job->ranks[r].local_index >= 0 ? &ipcrun__rank_local
+                            : job->up                      ? &ipcrun__rank_elsewhere
+                                                           : &ipcrun__rank_remote;
+    if (!job->up)
+        job->kinds[job->nkinds++] = &ipcrun__rank_remote;
+    job->kinds[job->nkinds++] = &ipcrun__rank_local;
     find_host(job);
     if (job->up) { /* a node daemon runs the job it was given */
         snprintf(job->job_id, sizeof job->job_id, "%s", layout->job_id);
@@ -118,8 +132,8 @@ static void teardown(struct ipcrun__launch *job)
     ipcrun__spawn_release(job);
     ipcrun__placement_fini(&job->placement);
     free(job->ranks);
-    ipcrun__wireup_fini(&job->wireup);
-    ipcrun__report_fini(&job->report);
+    ipcrun__wireup_fini(job->wireup);
+    ipcrun__report_fini(job->report);
     if (job->devnull >= 0)
         close(job->devnull);
     if (job->sigfd >= 0)
@@ -163,7 +177,7 @@ static void start_ranks(struct ipcrun__launch *job, const struct ipcrun__layout 
             report_binding(job, r);
         int32_t pid = job->ranks[r].pid;
         if (job->up)
-            ipcrun__daemon_send(job, IPCRUN__NODE_STARTED, r, &pid, sizeof pid, NULL, 0);
+            ipcrun__launch_up(job, IPCRUN__NODE_STARTED, r, &pid, sizeof pid, NULL, 0);
     }
     if (job->up)
         ipcrun__daemon_serve_early(job);
@@ -219,7 +233,11 @@ static int place(struct ipcrun__launch *job, const struct ipcrun__layout *layout
 int ipcrun__launch_run(const struct ipcrun__opts *opts,
                        const struct ipcrun__layout *layout)
 {
+    struct ipcrun__wireup wireup = {0};
+    struct ipcrun__report report = {0};
     struct ipcrun__launch job = {.opts = opts,
+                                 .wireup = &wireup,
+                                 .report = &report,
                                  .n = opts->nranks,
                                  .devnull = -1,
                                  .sigfd = -1,

@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "hosts.h"
 #include "ipc.h"
 #include "launch.h"
 #include "netif.h"
 #include "options.h"
-#include "remote.h"
 
 /* Ranks chdir to --wdir before exec: a relative program path must not
  * change meaning. */
@@ -159,7 +159,7 @@ int main(int argc, char **argv)
             return IPCRUN__EXIT_LAUNCHER;
     /* Started by another ipcrun on this host, through the launch agent. */
     if (argc >= 2 && !strcmp(argv[1], "--daemon"))
-        return ipcrun__daemon_main(argc >= 3 ? argv[2] : "?");
+        return ipcrun__daemon_main(argc >= 3 ? argv[2] : "?", ipcrun__launch_run);
     switch (ipcrun__opts_parse(&opts, argc, argv, &env, err, sizeof err)) {
     case IPCRUN__OPTS_HELP:
         fputs(ipcrun__opts_usage(), stdout);

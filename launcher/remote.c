@@ -14,9 +14,20 @@
 
 #include "ctl.h"
 #include "forward.h"
-#include "launch.h"
+#include "job.h"
+#include "loop.h"
+#include "wireup.h"
 
-extern char **environ;
+/* ipcrun's view of one node daemon. */
+struct ipcrun__daemon {
+    const char *host;  /* as given with --host */
+    const char *agent; /* the launch agent's program, for messages */
+    pid_t agent_pid;   /* the launch agent (ssh, ...); 0 once reaped */
+    struct ipcrun__nodelink link;
+    bool open;  /* the stream has not ended */
+    bool heard; /* it said something: it started */
+    bool done;  /* it said DONE: every rank of its node ended */
+};
 
 /* ---- the job description ---- */
 
@@ -266,49 +277,6 @@ static void queue(struct ipcrun__launch *job, struct ipcrun__daemon *d, uint32_t
     (void)ipcrun__nodelink_flush(&d->link); /* errors show as end of stream */
 }
 
-void ipcrun__remote_ctl(struct ipcrun__launch *job, int r, uint32_t type,
-                        const void *payload, size_t len)
-{
-    for (int i = 0; i < job->ndaemons; i++) {
-        if (r >= 0 && job->ranks[r].daemon != &job->daemons[i])
-            continue;
-        queue(job, &job->daemons[i], IPCRUN__NODE_CTL, r, &type, sizeof type, payload,
-              len);
-    }
-}
-
-void ipcrun__remote_stdin(struct ipcrun__launch *job, int r, const void *data, size_t len)
-{
-    struct ipcrun__daemon *d = job->ranks[r].daemon;
-    if (!d || !d->open) {
-        job->in_eof = true; /* nobody left to read it */
-        return;
-    }
-    queue(job, d, IPCRUN__NODE_IN, r, data, len, NULL, 0);
-}
-
-void ipcrun__remote_signal(struct ipcrun__launch *job, int sig, bool stopping)
-{
-    int32_t msg[2] = {sig, stopping};
-    for (int i = 0; i < job->ndaemons; i++)
-        queue(job, &job->daemons[i], IPCRUN__NODE_SIGNAL, -1, msg, sizeof msg, NULL, 0);
-}
-
-int ipcrun__remote_pollset(const struct ipcrun__launch *job, struct pollfd *pfds,
-                           int *which)
-{
-    int k = 0;
-    for (int i = 0; i < job->ndaemons; i++) {
-        const struct ipcrun__daemon *d = &job->daemons[i];
-        if (!d->open)
-            continue;
-        short ev = POLLIN | (ipcrun__nodelink_pending(&d->link) ? POLLOUT : 0);
-        pfds[k] = (struct pollfd){.fd = d->link.rfd, .events = ev};
-        which[k++] = i;
-    }
-    return k;
-}
-
 /* Why the job ends with daemon d gone, and its `lost` ranks with it. */
 static void say_lost(struct ipcrun__launch *job, const struct ipcrun__daemon *d, int lost)
 {
@@ -352,8 +320,7 @@ static void lose_daemon(struct ipcrun__launch *job, int di)
             ipcrun__wireup_close(job, r);
 }
 
-static void on_exit_msg(struct ipcrun__launch *job, int r, const char *p, size_t len,
-                        int *batch, int *nb)
+static void on_exit_msg(struct ipcrun__launch *job, int r, const char *p, size_t len)
 {
     struct ipcrun__launch_rank *rk = &job->ranks[r];
     int32_t st;
@@ -363,12 +330,11 @@ static void on_exit_msg(struct ipcrun__launch *job, int r, const char *p, size_t
     rk->running = false;
     rk->wstatus = st;
     job->nrunning--;
-    batch[(*nb)++] = r;
+    job->ended[job->nended++] = r; /* judged once this round's output is read */
 }
 
 static void on_message(struct ipcrun__launch *job, int di,
-                       const struct ipcrun__node_hdr *h, const char *p, int *batch,
-                       int *nb)
+                       const struct ipcrun__node_hdr *h, const char *p)
 {
     struct ipcrun__daemon *d = &job->daemons[di];
     int r = h->rank;
@@ -397,7 +363,7 @@ static void on_message(struct ipcrun__launch *job, int di,
         return;
     case IPCRUN__NODE_EXIT:
         if (ours)
-            on_exit_msg(job, r, p, h->len, batch, nb);
+            on_exit_msg(job, r, p, h->len);
         return;
     case IPCRUN__NODE_FAIL: {
         if (h->len < sizeof v)
@@ -430,9 +396,11 @@ static void on_message(struct ipcrun__launch *job, int di,
     }
 }
 
-void ipcrun__remote_serve(struct ipcrun__launch *job, int di, short revents, int *batch,
-                          int *nb)
+/* Daemon di's stream is ready: reads and acts on what it says, and writes
+ * what is queued. */
+static void serve(void *ctx, int di, short revents)
 {
+    struct ipcrun__launch *job = ctx;
     struct ipcrun__daemon *d = &job->daemons[di];
     if (revents & POLLOUT)
         (void)ipcrun__nodelink_flush(&d->link);
@@ -447,7 +415,7 @@ void ipcrun__remote_serve(struct ipcrun__launch *job, int di, short revents, int
         const char *p;
         int got;
         while (d->open && (got = ipcrun__nodelink_next(&d->link, &h, &p)) == 1)
-            on_message(job, di, &h, p, batch, nb);
+            on_message(job, di, &h, p);
         if (got < 0) {
             ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER,
                                 "the node daemon on host %s sent a malformed message",
@@ -461,19 +429,121 @@ void ipcrun__remote_serve(struct ipcrun__launch *job, int di, short revents, int
     }
 }
 
-void ipcrun__remote_reaped(struct ipcrun__launch *job, pid_t pid)
-{
-    for (int i = 0; i < job->ndaemons; i++)
-        if (job->daemons[i].agent_pid == pid)
-            job->daemons[i].agent_pid = 0;
-}
-
-bool ipcrun__remote_busy(const struct ipcrun__launch *job)
+/* A daemon is still to be heard from, or its agent to be reaped. */
+static bool remote_busy(const struct ipcrun__launch *job)
 {
     for (int i = 0; i < job->ndaemons; i++)
         if (job->daemons[i].open || job->daemons[i].agent_pid > 0)
             return true;
     return false;
+}
+
+static int stream_fd(void *ctx, int di, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    const struct ipcrun__daemon *d = &job->daemons[di];
+    *events = POLLIN | (ipcrun__nodelink_pending(&d->link) ? POLLOUT : 0);
+    return d->open ? d->link.rfd : -1;
+}
+
+int ipcrun__remote_watch(struct ipcrun__launch *job)
+{
+    struct ipcrun__source s = {stream_fd, serve, 0, IPCRUN__STAGE_IO};
+    for (s.arg = 0; s.arg < job->ndaemons; s.arg++)
+        if (ipcrun__loop_add(&job->loop, &s) != 0)
+            return -1;
+    return 0;
+}
+
+/* ---- the ranks behind the daemons (struct ipcrun__rank_ops) ---- */
+
+/* One message to the rank's daemon, or to every daemon when r is -1 (each
+ * passes it to every rank of its node). */
+static void remote_ctl(struct ipcrun__launch *job, int r, uint32_t type,
+                       const void *payload, size_t len)
+{
+    for (int i = 0; i < job->ndaemons; i++) {
+        if (r >= 0 && job->ranks[r].daemon != &job->daemons[i])
+            continue;
+        queue(job, &job->daemons[i], IPCRUN__NODE_CTL, r, &type, sizeof type, payload,
+              len);
+    }
+}
+
+static void remote_signal(struct ipcrun__launch *job, int sig, bool stopping)
+{
+    int32_t msg[2] = {sig, stopping};
+    for (int i = 0; i < job->ndaemons; i++)
+        queue(job, &job->daemons[i], IPCRUN__NODE_SIGNAL, -1, msg, sizeof msg, NULL, 0);
+}
+
+/* A chunk at a time: the daemon acknowledges it (IN_ACK) once the rank took
+ * it, and only then is the next one read. */
+static void remote_input(struct ipcrun__launch *job, int r, const char *data, size_t len)
+{
+    struct ipcrun__daemon *d = job->ranks[r].daemon;
+    if (!d || !d->open) {
+        job->in_eof = true; /* nobody left to read it */
+        return;
+    }
+    queue(job, d, IPCRUN__NODE_IN, r, data, len, NULL, 0);
+    job->in_flight = len > 0;
+}
+
+static bool remote_input_busy(const struct ipcrun__launch *job, int r)
+{
+    (void)r;
+    return job->in_flight;
+}
+
+static bool remote_input_open(const struct ipcrun__launch *job, int r)
+{
+    const struct ipcrun__daemon *d = job->ranks[r].daemon;
+    return d && d->open;
+}
+
+/* Its daemon still runs it. */
+static bool remote_ctl_open(const struct ipcrun__launch *job, int r)
+{
+    return job->ranks[r].running;
+}
+
+static bool remote_ctl_close(struct ipcrun__launch *job, int r)
+{
+    (void)job, (void)r;
+    return true;
+}
+
+/* The daemons answer with WHERE_IS, one per rank, later. */
+static void remote_where(struct ipcrun__launch *job)
+{
+    for (int r = 0; r < job->n; r++) {
+        if (job->ranks[r].daemon && job->ranks[r].running) {
+            remote_ctl(job, -1, IPC__CTL_WHERE, NULL, 0);
+            return;
+        }
+    }
+}
+
+const struct ipcrun__rank_ops ipcrun__rank_remote = {
+    .name = "remote",
+    .ctl = remote_ctl,
+    .signal = remote_signal,
+    .input = remote_input,
+    .input_busy = remote_input_busy,
+    .input_open = remote_input_open,
+    .ctl_open = remote_ctl_open,
+    .ctl_close = remote_ctl_close,
+    .where = remote_where,
+    .busy = remote_busy,
+    .relayed = true,
+};
+
+void ipcrun__remote_reaped(struct ipcrun__launch *job, pid_t pid)
+{
+    for (int i = 0; i < job->ndaemons; i++)
+        if (job->daemons[i].agent_pid == pid)
+            job->daemons[i].agent_pid = 0;
 }
 
 void ipcrun__remote_fini(struct ipcrun__launch *job)

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "launch.h"
-#include "remote.h"
+#include "job.h"
 
 /* Ranks whose state the timeout report details, one line each. */
 #define WHERE_DETAILS 8
@@ -382,42 +382,27 @@ void ipcrun__report_describe(const struct ipc__ctl_state *st, const char *activi
     snprintf(out, cap, "waiting in %s(%s)%s", ipc__ctl_call_name(st->call), args, then);
 }
 
-static void say_where(struct ipcrun__launch *job, int r, const struct ipc__ctl_state *st,
-                      const char *activity)
+void ipcrun__report_say_where(struct ipcrun__launch *job, int r, const char *host,
+                              const struct ipc__ctl_state *st, const char *activity)
 {
     char what[384];
     const struct ipcrun__launch_rank *rk = &job->ranks[r];
-    if (job->report.where_left-- <= 0) {
-        if (job->report.where_left == -1)
+    if (job->report->where_left-- <= 0) {
+        if (job->report->where_left == -1)
             ipcrun__say("... (and the other ranks)");
         return;
     }
     ipcrun__report_describe(st, activity, what, sizeof what);
-    if (rk->daemon)
-        ipcrun__say("on host %s, rank %d (pid %d) was %s", rk->host, r, (int)rk->pid,
-                    what);
+    if (host)
+        ipcrun__say("on host %s, rank %d (pid %d) was %s", host, r, (int)rk->pid, what);
     else
         ipcrun__say("rank %d (pid %d) was %s", r, (int)rk->pid, what);
 }
 
 void ipcrun__report_where(struct ipcrun__launch *job)
 {
-    bool remote = false;
-    for (int r = 0; r < job->n; r++) {
-        const struct ipcrun__launch_rank *rk = &job->ranks[r];
-        if (!rk->running)
-            continue;
-        if (rk->daemon) {
-            remote = true;
-            continue;
-        }
-        char activity[128];
-        ipcrun__describe_activity(rk->pid, activity, sizeof activity);
-        struct ipc__ctl_state st = ipcrun__report_state_of(&job->report, r);
-        say_where(job, r, &st, activity);
-    }
-    if (remote) /* their daemons answer with WHERE_IS */
-        ipcrun__remote_ctl(job, -1, IPC__CTL_WHERE, NULL, 0);
+    for (int k = 0; k < job->nkinds; k++)
+        job->kinds[k]->where(job);
 }
 
 void ipcrun__report_where_up(struct ipcrun__launch *job)
@@ -431,10 +416,12 @@ void ipcrun__report_where_up(struct ipcrun__launch *job)
             struct ipc__ctl_state st;
             char activity[128];
         } msg;
-        msg.st = ipcrun__report_state_of(&job->report, r);
-        ipcrun__describe_activity(rk->pid, msg.activity, sizeof msg.activity);
-        ipcrun__daemon_relay_ctl(job, r, IPC__CTL_WHERE_IS, (const char *)&msg,
-                                 sizeof msg.st + strlen(msg.activity));
+        uint32_t type = IPC__CTL_WHERE_IS;
+        msg.st = ipcrun__report_state_of(job->report, r);
+        ipcrun__report_activity(rk->pid, msg.activity, sizeof msg.activity);
+        /* As a control packet of the rank (wireup.c relays those). */
+        ipcrun__launch_up(job, IPCRUN__NODE_RANK_CTL, r, &type, sizeof type, &msg,
+                          sizeof msg.st + strlen(msg.activity));
     }
 }
 
@@ -448,7 +435,80 @@ void ipcrun__report_where_is(struct ipcrun__launch *job, int r, const char *buf,
     memcpy(&st, buf, sizeof st);
     memcpy(activity, buf + sizeof st, len - sizeof st);
     activity[len - sizeof st] = '\0';
-    say_where(job, r, &st, activity);
+    ipcrun__report_say_where(job, r, job->ranks[r].host, &st, activity);
+}
+
+/* ---- what a rank does, from /proc ---- */
+
+/* Blocking system calls a waiting rank is likely to be in. */
+static const struct {
+    long nr;
+    const char *name;
+} waits[] = {
+    {SYS_read, "read"},
+    {SYS_write, "write"},
+#ifdef SYS_poll
+    {SYS_poll, "poll"},
+#endif
+    {SYS_ppoll, "ppoll"},
+    {SYS_pselect6, "pselect"},
+#ifdef SYS_select
+    {SYS_select, "select"},
+#endif
+    {SYS_epoll_pwait, "epoll_wait"},
+#ifdef SYS_epoll_wait
+    {SYS_epoll_wait, "epoll_wait"},
+#endif
+    {SYS_futex, "futex"},
+    {SYS_nanosleep, "nanosleep"},
+    {SYS_clock_nanosleep, "clock_nanosleep"},
+    {SYS_wait4, "wait4"},
+    {SYS_waitid, "waitid"},
+    {SYS_recvfrom, "recvfrom"},
+    {SYS_recvmsg, "recvmsg"},
+    {SYS_sendto, "sendto"},
+    {SYS_sendmsg, "sendmsg"},
+    {SYS_accept4, "accept"},
+    {SYS_connect, "connect"},
+#ifdef SYS_pause
+    {SYS_pause, "pause"},
+#endif
+};
+
+void ipcrun__report_activity(pid_t pid, char *buf, size_t len)
+{
+    char path[64], line[512];
+    snprintf(buf, len, "state unknown");
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "re");
+    char *paren = f && fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
+    if (f)
+        fclose(f);
+    if (!paren || paren[1] != ' ')
+        return;
+    char state = paren[2];
+    if (state == 'R') {
+        snprintf(buf, len, "running (busy on a cpu, not blocked in a system call)");
+        return;
+    }
+    if (state == 'T' || state == 't') {
+        snprintf(buf, len, "stopped");
+        return;
+    }
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+    f = fopen(path, "re");
+    long nr = -1;
+    if (f && fscanf(f, "%ld", &nr) != 1)
+        nr = -1;
+    if (f)
+        fclose(f);
+    for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++) {
+        if (waits[i].nr == nr) {
+            snprintf(buf, len, "waiting in %s()", waits[i].name);
+            return;
+        }
+    }
+    snprintf(buf, len, nr >= 0 ? "waiting in system call %ld" : "waiting", nr);
 }
 
 /* ---- the end ---- */
@@ -461,7 +521,7 @@ static void say_line(const char *s)
 void ipcrun__report_finish(struct ipcrun__launch *job)
 {
     const struct ipcrun__opts *o = job->opts;
-    struct ipcrun__report *rep = &job->report;
+    struct ipcrun__report *rep = job->report;
     if (o->stats)
         ipcrun__report_stats_table(rep, say_line);
     if (o->stats_json) {

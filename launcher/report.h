@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ctl.h"
 
@@ -61,6 +62,15 @@ int ipcrun__report_stats_json(const struct ipcrun__report *rep, FILE *out);
 /* Ends the --trace file: names of the tracks, then the closing brackets.
  * hosts[r] (may be NULL) names rank r's host. Returns 0, or -1 (errno). */
 int ipcrun__report_trace_close(struct ipcrun__report *rep, const char *const *hosts);
+
+/* What pid is doing, from /proc: "running (busy on a cpu, ...)", "waiting
+ * in poll()", ... */
+void ipcrun__report_activity(pid_t pid, char *buf, size_t len);
+
+/* Says where rank r waits: "[on host H, ]rank R (pid P) was ..." from its
+ * state and activity; host NULL: this host. At most a few lines a report. */
+void ipcrun__report_say_where(struct ipcrun__launch *job, int r, const char *host,
+                              const struct ipc__ctl_state *st, const char *activity);
 
 /* ipcrun, at the end of the job: prints and writes what was asked for. */
 void ipcrun__report_finish(struct ipcrun__launch *job);

@@ -15,7 +15,7 @@
 #include <uuid/uuid.h>
 
 #include "ctl.h"
-#include "launch.h"
+#include "job.h"
 #include "names.h"
 
 extern char **environ;

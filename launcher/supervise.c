@@ -1,160 +1,36 @@
 /*
- * supervise.c - the running job: one single-threaded poll loop that forwards
- * the ranks' output, serves their control channels, reaps them, applies the
- * timeout and the kill grace, and decides the exit status.
+ * supervise.c - the running job: the event loop (loop.c) until every rank
+ * ended, with the job's own handlers (the signalfd: reaping, interrupts; the
+ * timeout and the kill grace), and what happens when ranks end: their last
+ * output, then their judgement and the exit status.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "ctl.h"
+#include "daemon.h"
 #include "forward.h"
-#include "launch.h"
+#include "job.h"
+#include "local.h"
+#include "loop.h"
 #include "remote.h"
-#include "spawn.h"
+#include "report.h"
+#include "supervise.h"
+#include "wireup.h"
 
 /* After the last rank is reaped, how long its output pipes may stay open (a
  * child the rank left behind can hold them) before ipcrun stops waiting. */
 #define DRAIN_WAIT_MS 1000
 
-enum slot_kind {
-    SLOT_SIGNAL,
-    SLOT_CTL,
-    SLOT_OUT,
-    SLOT_ERR,
-    SLOT_STDIN,
-    SLOT_IN,
-    SLOT_DAEMON, /* ipcrun: a node daemon's stream (rank = which daemon) */
-    SLOT_UP,     /* a node daemon: the stream to ipcrun */
-};
-
-struct slot {
-    enum slot_kind kind;
-    int rank;
-};
-
-int64_t ipcrun__now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static const char *plural(int k)
 {
     return k == 1 ? "" : "s";
-}
-
-static int rank_of(const struct ipcrun__launch *job, pid_t pid)
-{
-    for (int r = 0; r < job->n; r++)
-        if (job->ranks[r].pid == pid && job->ranks[r].running && !job->ranks[r].daemon)
-            return r;
-    return -1;
-}
-
-/* Children of ranks that outlived them were adopted by ipcrun (it is a child
- * subreaper); stopping the job stops them too. */
-static void signal_adopted(struct ipcrun__launch *job, int sig)
-{
-    char path[64];
-    long pid;
-    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)job->launcher_pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return;
-    while (fscanf(f, "%ld", &pid) == 1)
-        if (rank_of(job, (pid_t)pid) < 0)
-            kill((pid_t)pid, sig);
-    fclose(f);
-}
-
-static void signal_ranks(struct ipcrun__launch *job, int sig)
-{
-    for (int r = 0; r < job->n; r++)
-        if (job->ranks[r].running && !job->ranks[r].daemon)
-            kill(job->ranks[r].pid, sig);
-    ipcrun__remote_signal(job, sig, job->phase == IPCRUN__PHASE_STOPPING);
-}
-
-static void kill_now(struct ipcrun__launch *job)
-{
-    job->killing = true;
-    job->kill_at_ms = 0;
-    signal_ranks(job, SIGKILL);
-    signal_adopted(job, SIGKILL);
-}
-
-static void begin_stop(struct ipcrun__launch *job)
-{
-    job->phase = IPCRUN__PHASE_STOPPING;
-    if (job->opts->kill_grace_ms == 0) {
-        kill_now(job);
-        return;
-    }
-    signal_ranks(job, SIGTERM);
-    signal_adopted(job, SIGTERM);
-    job->kill_at_ms = ipcrun__now_ms() + job->opts->kill_grace_ms;
-}
-
-void ipcrun__launch_signal(struct ipcrun__launch *job, int sig, bool stopping)
-{
-    if (stopping)
-        job->phase = IPCRUN__PHASE_STOPPING;
-    if (sig == SIGKILL) {
-        kill_now(job);
-        return;
-    }
-    signal_ranks(job, sig);
-    if (stopping)
-        signal_adopted(job, sig);
-}
-
-void ipcrun__launch_fail(struct ipcrun__launch *job, int rank, int status,
-                         const char *fmt, ...)
-{
-    char what[1024];
-    va_list ap;
-
-    if (job->phase != IPCRUN__PHASE_RUNNING)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    if (job->up) { /* a node daemon: ipcrun tells and decides */
-        int32_t st = status;
-        ipcrun__daemon_send(job, IPCRUN__NODE_FAIL, rank, &st, sizeof st, what,
-                            strlen(what));
-        return;
-    }
-    const char *host = rank >= 0 && job->ranks[rank].host ? job->ranks[rank].host
-                                                          : job->host;
-    int others = job->nrunning - (rank >= 0 && job->ranks[rank].running ? 1 : 0);
-    char stopping[64] = "";
-    if (others > 0)
-        snprintf(stopping, sizeof stopping, "; stopping %s%d rank%s",
-                 rank >= 0 ? "the other " : "", others, plural(others));
-    if (rank >= 0 && host[0])
-        ipcrun__say("on host %s, rank %d (pid %d) %s%s", host, rank,
-                    (int)job->ranks[rank].pid, what, stopping);
-    else if (rank >= 0)
-        ipcrun__say("rank %d (pid %d) %s%s", rank, (int)job->ranks[rank].pid, what,
-                    stopping);
-    else
-        ipcrun__say("%s%s", what, stopping);
-    job->exit_status = status;
-    begin_stop(job);
 }
 
 /* ---- reaping and judging ---- */
@@ -218,13 +94,16 @@ static void judge_batch(struct ipcrun__launch *job, const int *batch, int nb)
         ipcrun__launch_fail(job, worst, status, "%s", what);
 }
 
-/* The ranks batch[0..nb) ended (reaped here, or reported by their daemon):
+/* The ranks in job->ended ended (reaped here, or reported by their daemon):
  * their last words go out, then their end is judged (in a node daemon:
  * reported to ipcrun, which judges). */
-static void ranks_ended(struct ipcrun__launch *job, const int *batch, int nb)
+static void ranks_ended(struct ipcrun__launch *job)
 {
+    const int *batch = job->ended;
+    int nb = job->nended;
     if (nb == 0)
         return;
+    job->nended = 0;
     /* What a rank wrote before it died goes out before ipcrun's word on it. */
     for (int i = 0; i < nb; i++)
         ipcrun__forward_drain_rank(job, batch[i]);
@@ -235,7 +114,7 @@ static void ranks_ended(struct ipcrun__launch *job, const int *batch, int nb)
             ipcrun__wireup_serve(job, r);
     for (int i = 0; job->up && i < nb; i++) {
         int32_t st = job->ranks[batch[i]].wstatus;
-        ipcrun__daemon_send(job, IPCRUN__NODE_EXIT, batch[i], &st, sizeof st, NULL, 0);
+        ipcrun__launch_up(job, IPCRUN__NODE_EXIT, batch[i], &st, sizeof st, NULL, 0);
     }
     if (!job->up)
         judge_batch(job, batch, nb);
@@ -244,26 +123,26 @@ static void ranks_ended(struct ipcrun__launch *job, const int *batch, int nb)
         ipcrun__forward_stdin_close(job, batch[i]);
     }
     if (job->phase == IPCRUN__PHASE_STOPPING)
-        signal_adopted(job, job->killing ? SIGKILL : SIGTERM);
+        ipcrun__local_signal_adopted(job, job->killing ? SIGKILL : SIGTERM);
 }
 
-static void reap(struct ipcrun__launch *job, int *batch)
+static void reap(struct ipcrun__launch *job)
 {
-    int nb = 0, st;
+    int st;
     pid_t pid;
 
     while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-        int r = rank_of(job, pid);
-        if (r < 0 || job->ranks[r].daemon) {
+        int r = ipcrun__local_rank_of(job, pid);
+        if (r < 0) {
             ipcrun__remote_reaped(job, pid); /* or an adopted child */
             continue;
         }
         job->ranks[r].running = false;
         job->ranks[r].wstatus = st;
         job->nrunning--;
-        batch[nb++] = r;
+        job->ended[job->nended++] = r;
     }
-    ranks_ended(job, batch, nb);
+    ranks_ended(job);
 }
 
 /* ---- signals and timers ---- */
@@ -271,11 +150,11 @@ static void reap(struct ipcrun__launch *job, int *batch)
 static void on_stop_signal(struct ipcrun__launch *job, int sig)
 {
     if (job->phase != IPCRUN__PHASE_RUNNING) {
-        kill_now(job); /* asked twice: no more grace */
+        ipcrun__launch_kill(job); /* asked twice: no more grace */
         return;
     }
     if (job->up) { /* a node daemon: its session is going away */
-        begin_stop(job);
+        ipcrun__launch_stop(job);
         return;
     }
     ipcrun__say("interrupted by signal %d; stopping %d rank%s", sig, job->nrunning,
@@ -285,14 +164,26 @@ static void on_stop_signal(struct ipcrun__launch *job, int sig)
     if (sig == SIGINT || sig == SIGTERM)
         ipcrun__report_where(job);
     job->exit_status = 128 + sig;
-    begin_stop(job);
+    ipcrun__launch_stop(job);
 }
 
-static void handle_signals(struct ipcrun__launch *job, int *batch)
+static int signal_fd(void *ctx, int arg, short *events)
 {
+    const struct ipcrun__launch *job = ctx;
+    (void)arg;
+    *events = POLLIN;
+    return job->sigfd;
+}
+
+/* The last stage of a round: a rank's output and control packets are read
+ * before its death is handled. */
+static void on_signals(void *ctx, int arg, short revents)
+{
+    struct ipcrun__launch *job = ctx;
     struct signalfd_siginfo si[16];
     bool child = false;
     ssize_t n;
+    (void)arg, (void)revents;
 
     /* signalfd yields lower-numbered signals first, so an interrupt that
      * reached ipcrun and the ranks together is seen before their deaths. */
@@ -302,13 +193,13 @@ static void handle_signals(struct ipcrun__launch *job, int *batch)
             if (sig == SIGCHLD)
                 child = true;
             else if (sig == SIGUSR1 || sig == SIGUSR2)
-                signal_ranks(job, sig);
+                ipcrun__launch_signal_all(job, sig, job->phase == IPCRUN__PHASE_STOPPING);
             else
                 on_stop_signal(job, sig);
         }
     }
     if (child)
-        reap(job, batch);
+        reap(job);
 }
 
 static void format_running(const struct ipcrun__launch *job, char *buf, size_t len)
@@ -333,78 +224,6 @@ static void format_running(const struct ipcrun__launch *job, char *buf, size_t l
     }
 }
 
-/* Blocking system calls a waiting rank is likely to be in. */
-static const struct {
-    long nr;
-    const char *name;
-} waits[] = {
-    {SYS_read, "read"},
-    {SYS_write, "write"},
-#ifdef SYS_poll
-    {SYS_poll, "poll"},
-#endif
-    {SYS_ppoll, "ppoll"},
-    {SYS_pselect6, "pselect"},
-#ifdef SYS_select
-    {SYS_select, "select"},
-#endif
-    {SYS_epoll_pwait, "epoll_wait"},
-#ifdef SYS_epoll_wait
-    {SYS_epoll_wait, "epoll_wait"},
-#endif
-    {SYS_futex, "futex"},
-    {SYS_nanosleep, "nanosleep"},
-    {SYS_clock_nanosleep, "clock_nanosleep"},
-    {SYS_wait4, "wait4"},
-    {SYS_waitid, "waitid"},
-    {SYS_recvfrom, "recvfrom"},
-    {SYS_recvmsg, "recvmsg"},
-    {SYS_sendto, "sendto"},
-    {SYS_sendmsg, "sendmsg"},
-    {SYS_accept4, "accept"},
-    {SYS_connect, "connect"},
-#ifdef SYS_pause
-    {SYS_pause, "pause"},
-#endif
-};
-
-/* What pid is doing, from /proc: "running", "waiting in poll()", ... */
-void ipcrun__describe_activity(pid_t pid, char *buf, size_t len)
-{
-    char path[64], line[512];
-    snprintf(buf, len, "state unknown");
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "re");
-    char *paren = f && fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
-    if (f)
-        fclose(f);
-    if (!paren || paren[1] != ' ')
-        return;
-    char state = paren[2];
-    if (state == 'R') {
-        snprintf(buf, len, "running (busy on a cpu, not blocked in a system call)");
-        return;
-    }
-    if (state == 'T' || state == 't') {
-        snprintf(buf, len, "stopped");
-        return;
-    }
-    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
-    f = fopen(path, "re");
-    long nr = -1;
-    if (f && fscanf(f, "%ld", &nr) != 1)
-        nr = -1;
-    if (f)
-        fclose(f);
-    for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++) {
-        if (waits[i].nr == nr) {
-            snprintf(buf, len, "waiting in %s()", waits[i].name);
-            return;
-        }
-    }
-    snprintf(buf, len, nr >= 0 ? "waiting in system call %ld" : "waiting", nr);
-}
-
 static void on_timeout(struct ipcrun__launch *job)
 {
     char ranks[512], secs[32];
@@ -420,18 +239,10 @@ static void on_timeout(struct ipcrun__launch *job)
                 plural(job->nrunning), ranks, job->nrunning == 1 ? "it" : "them");
     ipcrun__report_where(job);
     job->exit_status = IPCRUN__EXIT_TIMEOUT;
-    begin_stop(job);
+    ipcrun__launch_stop(job);
 }
 
 /* ---- the loop ---- */
-
-static bool any_output_open(const struct ipcrun__launch *job)
-{
-    for (int r = 0; r < job->n; r++)
-        if (job->ranks[r].out_fd >= 0 || job->ranks[r].err_fd >= 0)
-            return true;
-    return false;
-}
 
 static bool have_children(void)
 {
@@ -448,49 +259,10 @@ static bool finished(const struct ipcrun__launch *job, int64_t now, int64_t dead
         return false;
     if (now >= deadline)
         return true;
-    if (any_output_open(job) || ipcrun__remote_busy(job))
-        return false;
+    for (int k = 0; k < job->nkinds; k++)
+        if (job->kinds[k]->busy(job))
+            return false;
     return job->phase != IPCRUN__PHASE_STOPPING || !have_children();
-}
-
-static int build_pollset(const struct ipcrun__launch *job, struct pollfd *pfds,
-                         struct slot *slots, int *which)
-{
-    int k = 0;
-    pfds[k] = (struct pollfd){.fd = job->sigfd, .events = POLLIN};
-    slots[k++] = (struct slot){SLOT_SIGNAL, -1};
-    if (job->up && job->up->rfd >= 0) {
-        pfds[k] = (struct pollfd){.fd = job->up->rfd, .events = POLLIN};
-        slots[k++] = (struct slot){SLOT_UP, -1};
-    }
-    int nd = ipcrun__remote_pollset(job, pfds + k, which);
-    for (int i = 0; i < nd; i++)
-        slots[k + i] = (struct slot){SLOT_DAEMON, which[i]};
-    k += nd;
-    if (ipcrun__forward_stdin_wanted(job)) {
-        pfds[k] = (struct pollfd){.fd = job->stdin_fd, .events = POLLIN};
-        slots[k++] = (struct slot){SLOT_STDIN, -1};
-    }
-    for (int r = 0; r < job->n; r++) {
-        const struct ipcrun__launch_rank *rk = &job->ranks[r];
-        if (ipcrun__forward_stdin_pending(job, r)) {
-            pfds[k] = (struct pollfd){.fd = rk->in_fd, .events = POLLOUT};
-            slots[k++] = (struct slot){SLOT_IN, r};
-        }
-        if (rk->out_fd >= 0) {
-            pfds[k] = (struct pollfd){.fd = rk->out_fd, .events = POLLIN};
-            slots[k++] = (struct slot){SLOT_OUT, r};
-        }
-        if (rk->err_fd >= 0) {
-            pfds[k] = (struct pollfd){.fd = rk->err_fd, .events = POLLIN};
-            slots[k++] = (struct slot){SLOT_ERR, r};
-        }
-        if (rk->ctl_fd >= 0) {
-            pfds[k] = (struct pollfd){.fd = rk->ctl_fd, .events = POLLIN};
-            slots[k++] = (struct slot){SLOT_CTL, r};
-        }
-    }
-    return k;
 }
 
 static int poll_timeout(int64_t now, const int64_t *deadlines, int n)
@@ -506,70 +278,42 @@ static int poll_timeout(int64_t now, const int64_t *deadlines, int n)
     return wait > INT_MAX ? INT_MAX : (int)wait;
 }
 
-/* A node daemon whose ipcrun is gone stops at once: nobody would see the
- * ranks' output or decide anything. */
-static void on_up_lost(struct ipcrun__launch *job)
+/* One round's handlers: output (and the daemons' streams) first, then the
+ * ranks that ended in it are judged, then control packets, then signals. */
+static void dispatch(struct ipcrun__launch *job)
 {
-    close(job->up->rfd);
-    if (job->up->wfd == job->up->rfd)
-        job->up->wfd = -1;
-    job->up->rfd = -1;
-    job->phase = IPCRUN__PHASE_STOPPING;
-    kill_now(job);
-}
-
-/* Output first, then control packets, then signals: a rank's last words are
- * read before its death is handled. */
-static void dispatch(struct ipcrun__launch *job, struct pollfd *pfds,
-                     const struct slot *slots, int nfds, int *batch)
-{
-    bool signalled = false;
-    int nb = 0;
-    for (int i = 0; i < nfds; i++) {
-        if (!pfds[i].revents)
-            continue;
-        const struct slot *s = &slots[i];
-        const struct ipcrun__launch_rank *rk = s->rank >= 0 ? &job->ranks[s->rank] : NULL;
-        if (s->kind == SLOT_SIGNAL)
-            signalled = true;
-        else if (s->kind == SLOT_OUT && rk->out_fd == pfds[i].fd)
-            ipcrun__forward_output(job, s->rank, false);
-        else if (s->kind == SLOT_ERR && rk->err_fd == pfds[i].fd)
-            ipcrun__forward_output(job, s->rank, true);
-        else if (s->kind == SLOT_STDIN)
-            ipcrun__forward_stdin_read(job);
-        else if (s->kind == SLOT_IN && rk->in_fd == pfds[i].fd)
-            ipcrun__forward_stdin_write(job, s->rank);
-        else if (s->kind == SLOT_DAEMON)
-            ipcrun__remote_serve(job, s->rank, pfds[i].revents, batch, &nb);
-        else if (s->kind == SLOT_UP && !ipcrun__daemon_serve_up(job))
-            on_up_lost(job);
-    }
-    ranks_ended(job, batch, nb);
+    ipcrun__loop_dispatch(&job->loop, IPCRUN__STAGE_IO);
+    ranks_ended(job);
     if (job->stdout_dead || job->stderr_dead)
         ipcrun__forward_drop_dead(job);
-    for (int i = 0; i < nfds; i++)
-        if (pfds[i].revents && slots[i].kind == SLOT_CTL &&
-            job->ranks[slots[i].rank].ctl_fd == pfds[i].fd)
-            ipcrun__wireup_serve(job, slots[i].rank);
-    if (signalled)
-        handle_signals(job, batch);
+    ipcrun__loop_dispatch(&job->loop, IPCRUN__STAGE_CTL);
+    ipcrun__loop_dispatch(&job->loop, IPCRUN__STAGE_SIGNAL);
+}
+
+/* Registers every descriptor's handler, in the order they are served within
+ * a stage. Returns 0, or -1 when out of memory. */
+static int watch(struct ipcrun__launch *job)
+{
+    struct ipcrun__source sig = {signal_fd, on_signals, -1, IPCRUN__STAGE_SIGNAL};
+    ipcrun__loop_init(&job->loop, job);
+    job->ended = calloc((size_t)job->n, sizeof *job->ended);
+    if (!job->ended || ipcrun__loop_add(&job->loop, &sig) != 0 ||
+        ipcrun__daemon_watch(job) != 0 || ipcrun__remote_watch(job) != 0 ||
+        ipcrun__forward_watch(job) != 0 || ipcrun__wireup_watch(job) != 0)
+        return -1;
+    return 0;
 }
 
 int ipcrun__supervise(struct ipcrun__launch *job)
 {
-    size_t cap = 3 + 4 * (size_t)job->n + (size_t)job->ndaemons;
-    struct pollfd *pfds = calloc(cap, sizeof *pfds);
-    struct slot *slots = calloc(cap, sizeof *slots);
-    int *batch = calloc((size_t)job->n, sizeof *batch);
-    int *which = calloc((size_t)job->ndaemons + 1, sizeof *which);
     int64_t timeout_at =
         job->opts->timeout_ms ? ipcrun__now_ms() + job->opts->timeout_ms : 0;
     int64_t last_exit = 0;
+    bool ready = watch(job) == 0;
 
-    if (!pfds || !slots || !batch || !which) {
+    if (!ready) {
         ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER, "out of memory");
-        kill_now(job);
+        ipcrun__launch_kill(job);
     }
     for (;;) {
         int64_t now = ipcrun__now_ms();
@@ -578,33 +322,31 @@ int ipcrun__supervise(struct ipcrun__launch *job)
         int64_t deadline = last_exit + DRAIN_WAIT_MS;
         if (job->kill_at_ms && job->kill_at_ms + DRAIN_WAIT_MS > deadline)
             deadline = job->kill_at_ms + DRAIN_WAIT_MS;
-        if (!pfds || finished(job, now, deadline))
+        if (!ready || finished(job, now, deadline))
             break;
         if (timeout_at && now >= timeout_at) {
             timeout_at = 0;
             on_timeout(job);
         }
         if (job->kill_at_ms && now >= job->kill_at_ms)
-            kill_now(job);
+            ipcrun__launch_kill(job);
         int64_t deadlines[3] = {timeout_at, job->kill_at_ms,
                                 job->nrunning ? 0 : deadline};
-        int nfds = build_pollset(job, pfds, slots, which);
-        int rc = poll(pfds, (nfds_t)nfds, poll_timeout(now, deadlines, 3));
-        if (rc < 0 && errno != EINTR) {
-            ipcrun__say("poll failed: %s; stopping every rank", strerror(errno));
-            kill_now(job);
+        int rc = ipcrun__loop_poll(&job->loop, poll_timeout(now, deadlines, 3));
+        if (rc < 0 && rc != -EINTR) {
+            ipcrun__say("poll failed: %s; stopping every rank", strerror(-rc));
+            ipcrun__launch_kill(job);
             job->exit_status = IPCRUN__EXIT_LAUNCHER;
             break;
         }
         if (rc > 0)
-            dispatch(job, pfds, slots, nfds, batch);
+            dispatch(job);
     }
     ipcrun__forward_drain(job);
     if (job->up)
-        ipcrun__daemon_send(job, IPCRUN__NODE_DONE, -1, NULL, 0, NULL, 0);
-    free(pfds);
-    free(slots);
-    free(batch);
-    free(which);
+        ipcrun__launch_up(job, IPCRUN__NODE_DONE, -1, NULL, 0, NULL, 0);
+    ipcrun__loop_fini(&job->loop);
+    free(job->ended);
+    job->ended = NULL;
     return job->exit_status;
 }

@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "launch.h"
-#include "remote.h"
+#include "job.h"
+#include "loop.h"
+#include "report.h"
 
 int ipcrun__wireup_init(struct ipcrun__wireup *w)
 {
@@ -135,21 +136,14 @@ void ipcrun__wireup_deliver(struct ipcrun__launch *job, int r, uint32_t type,
                             strerror(-rc));
 }
 
-/* Whether rank r can still say something on its control channel: its socket
- * is open here, or its node daemon runs it still. */
-static bool ctl_alive(const struct ipcrun__launch_rank *rk)
-{
-    return rk->ctl_fd >= 0 || (rk->daemon && rk->running);
-}
-
 /* A fence or pipe exchange that some rank can no longer join would leave the
  * others waiting forever. A node daemon leaves fences to ipcrun. */
 static void check_stuck(struct ipcrun__launch *job)
 {
-    struct ipcrun__wireup *w = &job->wireup;
+    struct ipcrun__wireup *w = job->wireup;
     for (int r = 0; r < job->n && job->phase == IPCRUN__PHASE_RUNNING; r++) {
         struct ipcrun__launch_rank *rk = &job->ranks[r];
-        if (ctl_alive(rk) || (job->up && rk->local_index < 0))
+        if (rk->ops->ctl_open(job, r))
             continue;
         const char *how =
             rk->running ? "closed its control channel (IPC_CONTROL_FD)" : "exited";
@@ -169,19 +163,13 @@ static void check_stuck(struct ipcrun__launch *job)
 
 void ipcrun__wireup_close(struct ipcrun__launch *job, int r)
 {
-    struct ipcrun__launch_rank *rk = &job->ranks[r];
-    if (rk->ctl_fd >= 0) {
-        close(rk->ctl_fd);
-        rk->ctl_fd = -1;
-    } else if (!rk->daemon) {
-        return;
-    }
-    check_stuck(job);
+    if (job->ranks[r].ops->ctl_close(job, r))
+        check_stuck(job);
 }
 
 static void complete_fence(struct ipcrun__launch *job)
 {
-    struct ipcrun__wireup *w = &job->wireup;
+    struct ipcrun__wireup *w = job->wireup;
     size_t len = 0;
     char *blob = ipcrun__wireup_blob(w, &len);
 
@@ -202,9 +190,8 @@ static void complete_fence(struct ipcrun__launch *job)
         free(blob);
         return;
     }
-    ipcrun__remote_ctl(job, -1, IPC__CTL_FENCE_DONE, blob, len);
-    for (int r = 0; r < job->n && job->phase == IPCRUN__PHASE_RUNNING; r++)
-        ipcrun__wireup_deliver(job, r, IPC__CTL_FENCE_DONE, blob, len);
+    for (int k = 0; k < job->nkinds && job->phase == IPCRUN__PHASE_RUNNING; k++)
+        job->kinds[k]->ctl(job, -1, IPC__CTL_FENCE_DONE, blob, len);
     free(blob);
 }
 
@@ -249,7 +236,7 @@ static int connect_pair(struct ipcrun__launch *job, int i, int j)
 /* Pipes join ranks of one node only: between nodes there is no pipe. */
 static void hand_out_pipes(struct ipcrun__launch *job)
 {
-    job->wireup.npipes = 0;
+    job->wireup->npipes = 0;
     for (int r = 0; r < job->n; r++)
         job->ranks[r].wants_pipes = false;
     for (int a = 0; a < job->nlocal; a++) {
@@ -280,7 +267,7 @@ static void on_put(struct ipcrun__launch *job, int r, const char *buf, size_t le
         ipcrun__launch_fail(job, r, 1, "sent a malformed PUT on its control channel");
         return;
     }
-    if (ipcrun__wireup_put(&job->wireup, buf, v))
+    if (ipcrun__wireup_put(job->wireup, buf, v))
         ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER,
                             "out of memory storing wire-up data");
 }
@@ -291,7 +278,7 @@ static void on_fence(struct ipcrun__launch *job, int r)
     if (rk->fenced)
         return;
     rk->fenced = true;
-    if (++job->wireup.nfenced == job->n)
+    if (++job->wireup->nfenced == job->n)
         complete_fence(job);
     else
         check_stuck(job);
@@ -309,7 +296,7 @@ static void on_pipes(struct ipcrun__launch *job, int r, const char *buf, size_t 
         return;
     memcpy(&rk->pipe_node, buf, sizeof rk->pipe_node);
     rk->wants_pipes = true;
-    if (++job->wireup.npipes == job->nlocal)
+    if (++job->wireup->npipes == job->nlocal)
         hand_out_pipes(job);
     else
         check_stuck(job);
@@ -328,7 +315,7 @@ static int create_segment(struct ipcrun__launch *job, unsigned node,
 static struct ipcrun__wireup_segment *node_segment(struct ipcrun__launch *job,
                                                    const struct ipc__ctl_shm_req *req)
 {
-    struct ipcrun__wireup *w = &job->wireup;
+    struct ipcrun__wireup *w = job->wireup;
     for (int i = 0; i < w->nsegs; i++)
         if (w->segs[i].node == req->node)
             return &w->segs[i];
@@ -435,23 +422,23 @@ void ipcrun__wireup_packet(struct ipcrun__launch *job, int r, uint32_t type,
         rk->finalized = true;
         break;
     case IPC__CTL_STATS:
-        if (ipcrun__report_stats(&job->report, r, buf, len) != 0)
+        if (ipcrun__report_stats(job->report, r, buf, len) != 0)
             ipcrun__launch_fail(job, r, 1,
                                 "sent malformed statistics on its control channel");
         break;
     case IPC__CTL_TRACE:
-        if (ipcrun__report_trace(&job->report, r, buf, len) != 0) {
+        if (ipcrun__report_trace(job->report, r, buf, len) != 0) {
             if (errno == EPROTO)
                 ipcrun__launch_fail(job, r, 1,
                                     "sent a malformed trace part on its control channel");
             else
                 ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER,
                                     "--trace '%s': cannot write it: %s",
-                                    job->report.trace_path, strerror(errno));
+                                    job->report->trace_path, strerror(errno));
         }
         break;
     case IPC__CTL_WHERE_IS:
-        if (rk->daemon)
+        if (rk->ops->relayed)
             ipcrun__report_where_is(job, r, buf, len);
         break;
     default:
@@ -464,17 +451,23 @@ void ipcrun__wireup_packet(struct ipcrun__launch *job, int r, uint32_t type,
     }
 }
 
+void ipcrun__wireup_relay(struct ipcrun__launch *job, int r, uint32_t type,
+                          const char *buf, size_t len)
+{
+    ipcrun__launch_up(job, IPCRUN__NODE_RANK_CTL, r, &type, sizeof type, buf, len);
+}
+
 void ipcrun__wireup_serve(struct ipcrun__launch *job, int r)
 {
     struct ipcrun__launch_rank *rk = &job->ranks[r];
     while (rk->ctl_fd >= 0) {
         uint32_t type = 0;
         int fds[IPC__CTL_MAX_FDS], nfds = 0;
-        ssize_t n = ipc__ctl_recv(rk->ctl_fd, &type, job->wireup.rxbuf, IPC__CTL_MAX_MSG,
+        ssize_t n = ipc__ctl_recv(rk->ctl_fd, &type, job->wireup->rxbuf, IPC__CTL_MAX_MSG,
                                   fds, &nfds);
         /* Only STATE carries a descriptor to keep (its page, mapped here). */
         if (n >= 0 && type == IPC__CTL_STATE && nfds == 1) {
-            ipcrun__report_state(&job->report, r, fds[0]);
+            ipcrun__report_state(job->report, r, fds[0]);
             continue;
         }
         for (int i = 0; i < nfds; i++)
@@ -489,8 +482,32 @@ void ipcrun__wireup_serve(struct ipcrun__launch *job, int r)
             return;
         }
         if (job->up && type != IPC__CTL_SHM && type != IPC__CTL_PIPES)
-            ipcrun__daemon_relay_ctl(job, r, type, job->wireup.rxbuf, (size_t)n);
+            ipcrun__wireup_relay(job, r, type, job->wireup->rxbuf, (size_t)n);
         else
-            ipcrun__wireup_packet(job, r, type, job->wireup.rxbuf, (size_t)n);
+            ipcrun__wireup_packet(job, r, type, job->wireup->rxbuf, (size_t)n);
     }
+}
+
+/* ---- the event loop's sources ---- */
+
+static int ctl_fd(void *ctx, int r, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    *events = POLLIN;
+    return job->ranks[r].ctl_fd;
+}
+
+static void ctl_ready(void *ctx, int r, short revents)
+{
+    (void)revents;
+    ipcrun__wireup_serve(ctx, r);
+}
+
+int ipcrun__wireup_watch(struct ipcrun__launch *job)
+{
+    struct ipcrun__source s = {ctl_fd, ctl_ready, 0, IPCRUN__STAGE_CTL};
+    for (s.arg = 0; s.arg < job->n; s.arg++)
+        if (ipcrun__loop_add(&job->loop, &s) != 0)
+            return -1;
+    return 0;
 }

@@ -57,6 +57,14 @@ void ipcrun__wireup_packet(struct ipcrun__launch *job, int r, uint32_t type,
 void ipcrun__wireup_deliver(struct ipcrun__launch *job, int r, uint32_t type,
                             const void *payload, size_t len);
 
+/* A node daemon: passes a control packet of its rank r up to ipcrun. */
+void ipcrun__wireup_relay(struct ipcrun__launch *job, int r, uint32_t type,
+                          const char *buf, size_t len);
+
+/* Registers every rank's control socket with the event loop (job->loop).
+ * Returns 0, or -1 when out of memory. */
+int ipcrun__wireup_watch(struct ipcrun__launch *job);
+
 /* Closes rank r's control socket; a fence the others wait in that r can no
  * longer join ends the job. */
 void ipcrun__wireup_close(struct ipcrun__launch *job, int r);

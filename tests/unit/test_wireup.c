@@ -19,7 +19,8 @@
 
 #include <cmocka.h>
 
-#include "launch.h"
+#include "job.h"
+#include "local.h"
 #include "wireup.h"
 #include "ctl.h"
 
@@ -30,6 +31,7 @@
 struct fixture {
     struct ipcrun__opts opts;
     struct ipcrun__launch job;
+    struct ipcrun__wireup wireup;
     int rank_fd[NRANKS];
     int local[NRANKS]; /* every rank runs on this host */
     int saved_stderr;
@@ -47,10 +49,13 @@ static int setup(void **state)
                                      .n = NRANKS,
                                      .nlocal = NRANKS,
                                      .local = f->local,
-                                     .abort_rank = -1};
+                                     .abort_rank = -1,
+                                     .wireup = &f->wireup,
+                                     .kinds = {&ipcrun__rank_local},
+                                     .nkinds = 1};
     f->job.ranks = calloc(NRANKS, sizeof *f->job.ranks);
     f->buf = malloc(IPC__CTL_MAX_MSG);
-    if (!f->job.ranks || !f->buf || ipcrun__wireup_init(&f->job.wireup))
+    if (!f->job.ranks || !f->buf || ipcrun__wireup_init(f->job.wireup))
         return -1;
     for (int r = 0; r < NRANKS; r++) {
         int sv[2];
@@ -62,7 +67,8 @@ static int setup(void **state)
                                                        .ctl_fd = sv[0],
                                                        .out_fd = -1,
                                                        .err_fd = -1,
-                                                       .local_index = r};
+                                                       .local_index = r,
+                                                       .ops = &ipcrun__rank_local};
         f->local[r] = r;
         f->rank_fd[r] = sv[1];
     }
@@ -85,7 +91,7 @@ static int teardown(void **state)
         if (f->rank_fd[r] >= 0)
             close(f->rank_fd[r]);
     }
-    ipcrun__wireup_fini(&f->job.wireup);
+    ipcrun__wireup_fini(f->job.wireup);
     free(f->job.ranks);
     free(f->buf);
     free(f);
@@ -333,11 +339,11 @@ static void each_node_gets_its_own_segment(void **state)
     struct fixture *f = *state;
     int a = rank_asks_segment(f, 0, 5, 2, 65536);
     int b = rank_asks_segment(f, 1, 9, 2, 8192);
-    assert_int_equal(f->job.wireup.nsegs, 2);
-    assert_true(f->job.wireup.segs[0].fd >= 0);
+    assert_int_equal(f->job.wireup->nsegs, 2);
+    assert_true(f->job.wireup->segs[0].fd >= 0);
     int c = rank_asks_segment(f, 2, 5, 2, 65536);
-    assert_int_equal(f->job.wireup.segs[0].fd, -1); /* both of node 5 have it */
-    assert_true(f->job.wireup.segs[1].fd >= 0);     /* one of node 9 has not */
+    assert_int_equal(f->job.wireup->segs[0].fd, -1); /* both of node 5 have it */
+    assert_true(f->job.wireup->segs[1].fd >= 0);     /* one of node 9 has not */
     same_file(a, c, true);
     same_file(a, b, false);
     struct stat st;
