@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "files.h"
 #include "forward.h"
 #include "job.h"
 #include "loop.h"
@@ -241,9 +242,9 @@ int ipcrun__daemon_main(const char *host, ipcrun__run_fn run)
         fail_up(&up, IPCRUN__EXIT_LAUNCHER, err);
         goto out;
     }
-    if (ipcrun__opts_check_program(dj.argv[0], getenv("PATH"), found, sizeof found, err,
-                                   sizeof err) != 0 ||
-        (dj.opts.wdir && ipcrun__opts_check_wdir(dj.opts.wdir, err, sizeof err) != 0)) {
+    if (ipcrun__files_check_program(dj.argv[0], getenv("PATH"), found, sizeof found, err,
+                                    sizeof err) != 0 ||
+        (dj.opts.wdir && ipcrun__files_check_wdir(dj.opts.wdir, err, sizeof err) != 0)) {
         status = IPCRUN__EXIT_USAGE;
         fail_up(&up, status, err);
         goto out;

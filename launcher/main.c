@@ -8,29 +8,12 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "files.h"
 #include "hosts.h"
 #include "ipc.h"
 #include "launch.h"
 #include "netif.h"
 #include "options.h"
-
-/* Ranks chdir to --wdir before exec: a relative program path must not
- * change meaning. */
-static int absolute(char *path, size_t len, char *err, size_t errlen)
-{
-    char cwd[PATH_MAX], joined[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd)) {
-        snprintf(err, errlen, "cannot find the current directory: %s", strerror(errno));
-        return -1;
-    }
-    if ((size_t)snprintf(joined, sizeof joined, "%s/%s", cwd, path) >= sizeof joined ||
-        strlen(joined) >= len) {
-        snprintf(err, errlen, "the path of '%s' is too long", path);
-        return -1;
-    }
-    memcpy(path, joined, strlen(joined) + 1);
-    return 0;
-}
 
 /* Where the ranks of a job that names hosts run. */
 struct host_plan {
@@ -82,8 +65,8 @@ static int plan_hosts(const struct ipcrun__opts *opts, struct host_plan *plan, c
         if (nodes->host[k] == here)
             plan->layout.this_node = k;
     }
-    if (ipcrun__opts_remote_ipcrun(opts, plan->daemon_path, sizeof plan->daemon_path, err,
-                                   errlen) != 0)
+    if (ipcrun__files_remote_ipcrun(opts, plan->daemon_path, sizeof plan->daemon_path,
+                                    err, errlen) != 0)
         return -1;
     plan->layout.nnodes = nodes->nnodes;
     plan->layout.hosts = plan->names;
@@ -107,35 +90,6 @@ static void plan_free(struct host_plan *plan)
     free(plan->host_of_rank);
     free(plan->names);
     ipcrun__nodes_free(&plan->nodes);
-}
-
-/* The checks that look at the file system, made before any rank starts so
- * that a mistake is a usage error (status 2) and not a failed job. The
- * program is looked up here, from ipcrun's directory, once for all ranks. */
-static int check_files(struct ipcrun__opts *opts, char *found, size_t foundlen, char *err,
-                       size_t errlen)
-{
-    if (ipcrun__opts_read_hostfile(opts, err, errlen) != 0)
-        return -1;
-    if (ipcrun__opts_check_program(opts->prog_argv[0], getenv("PATH"), found, foundlen,
-                                   err, errlen) != 0)
-        return -1;
-    opts->prog_path = found;
-    if (opts->wdir && ipcrun__opts_check_wdir(opts->wdir, err, errlen) != 0)
-        return -1;
-    /* Daemons on other hosts start elsewhere, and ranks in --wdir. */
-    if ((opts->wdir || opts->hosts.n > 0) && found[0] != '/' &&
-        absolute(found, foundlen, err, errlen) != 0)
-        return -1;
-    if (opts->output_dir &&
-        ipcrun__opts_make_output_dir(opts->output_dir, err, errlen) != 0)
-        return -1;
-    if ((opts->trace &&
-         ipcrun__opts_check_output_file("--trace", opts->trace, err, errlen)) ||
-        (opts->stats_json &&
-         ipcrun__opts_check_output_file("--stats-json", opts->stats_json, err, errlen)))
-        return -1;
-    return 0;
 }
 
 int main(int argc, char **argv)
@@ -173,7 +127,8 @@ int main(int argc, char **argv)
     case IPCRUN__OPTS_RUN:
         break;
     }
-    if (check_files(&opts, found, sizeof found, err, sizeof err) != 0) {
+    if (ipcrun__opts_read_hostfile(&opts, err, sizeof err) != 0 ||
+        ipcrun__files_check(&opts, found, sizeof found, err, sizeof err) != 0) {
         fprintf(stderr, "ipcrun: %s\n", err);
         ipcrun__opts_free(&opts);
         return IPCRUN__EXIT_USAGE;

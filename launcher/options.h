@@ -1,5 +1,6 @@
 /*
  * options.h - ipcrun's command line: what the user asked for, validated.
+ * What the options name on the file system is checked by files.h.
  *
  * Parsing has no side effects beyond filling struct ipcrun__opts: it prints
  * nothing and exits nowhere, so that every form and every message can be
@@ -68,7 +69,7 @@ struct ipcrun__opts {
     enum ipcrun__map_hosts map_hosts; /* --map-by slot|node; default IPCRUN__MAP_SLOT */
     const char *agent;  /* --agent, else IPC_AGENT, else "ssh"; NULL without hosts */
     char **agent_argv;  /* agent split on blanks, NULL-terminated; NULL without hosts */
-    const char *prefix; /* --prefix: absolute; NULL: see ipcrun__opts_remote_ipcrun() */
+    const char *prefix; /* --prefix: absolute; NULL: see ipcrun__files_remote_ipcrun() */
     const char *tcp_if; /* --tcp-if, ranks get IPC_TCP_IF; NULL: left as inherited */
     bool slurm;         /* the hosts are the Slurm allocation's (slurm.h) */
 };
@@ -105,34 +106,6 @@ void ipcrun__opts_free(struct ipcrun__opts *opts);
  * the hosts: -n defaults to their slots, --stdin R must be below it. Returns
  * 0, or -1 with the reason in err. */
 int ipcrun__opts_read_hostfile(struct ipcrun__opts *opts, char *err, size_t errlen);
-
-/* The path of ipcrun on the other hosts: PREFIX/bin/ipcrun with --prefix,
- * else the absolute path of this ipcrun (/proc/self/exe). Returns 0, or -1
- * with the reason in err. */
-int ipcrun__opts_remote_ipcrun(const struct ipcrun__opts *opts, char *out, size_t outlen,
-                               char *err, size_t errlen);
-
-/* Checks, the way execvp will look it up, that prog names an executable
- * regular file. path is the PATH to search (NULL: the execvp default). On
- * success returns 0 and writes the file found to found (may be NULL);
- * otherwise returns -1 with the reason in err. */
-int ipcrun__opts_check_program(const char *prog, const char *path, char *found,
-                               size_t foundlen, char *err, size_t errlen);
-
-/* Checks that --wdir names a directory ranks can enter. Returns 0, or -1
- * with the reason in err. */
-int ipcrun__opts_check_wdir(const char *dir, char *err, size_t errlen);
-
-/* Creates the --output-dir directory (and its parents) unless it exists and
- * checks that files can be made in it. Returns 0, or -1 with the reason in
- * err. */
-int ipcrun__opts_make_output_dir(const char *dir, char *err, size_t errlen);
-
-/* Checks that the file opt (--trace, --stats-json) names can be written at
- * the end of the job: its directory exists and is writable, and it is not a
- * directory. Returns 0, or -1 with the reason in err. */
-int ipcrun__opts_check_output_file(const char *opt, const char *path, char *err,
-                                   size_t errlen);
 
 /* The --help text. */
 const char *ipcrun__opts_usage(void);

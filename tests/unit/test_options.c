@@ -1,5 +1,6 @@
 /* test_options.c - ipcrun's command line: every option form, every bad input
- * and the message it gets, and the program look-up done before any rank. */
+ * and the message it gets, and the hostfile (the checks of the program and
+ * the directories are test_files.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -823,35 +824,20 @@ static void prefixes(void **state)
 {
     (void)state;
     struct ipcrun__opts o;
-    char err[ERRLEN], path[4096], self[4096];
+    char err[ERRLEN];
     assert_int_equal(PARSE(&o, err, "--prefix", "/opt/ipc", "-H", "a", "p"),
                      IPCRUN__OPTS_RUN);
     assert_string_equal(o.prefix, "/opt/ipc");
-    assert_int_equal(ipcrun__opts_remote_ipcrun(&o, path, sizeof path, err, sizeof err),
-                     0);
-    assert_string_equal(path, "/opt/ipc/bin/ipcrun");
     ipcrun__opts_free(&o);
     assert_int_equal(PARSE(&o, err, "--prefix=/opt/ipc//", "-n", "1", "p"),
                      IPCRUN__OPTS_RUN);
-    assert_int_equal(ipcrun__opts_remote_ipcrun(&o, path, sizeof path, err, sizeof err),
-                     0);
-    assert_string_equal(path, "/opt/ipc/bin/ipcrun");
+    assert_string_equal(o.prefix, "/opt/ipc//");
     ipcrun__opts_free(&o);
     assert_int_equal(PARSE(&o, err, "--prefix", "/", "-n", "1", "p"), IPCRUN__OPTS_RUN);
-    assert_int_equal(ipcrun__opts_remote_ipcrun(&o, path, sizeof path, err, sizeof err),
-                     0);
-    assert_string_equal(path, "/bin/ipcrun");
+    assert_string_equal(o.prefix, "/");
     ipcrun__opts_free(&o);
-    /* Without --prefix: this very program's absolute path. */
     assert_int_equal(PARSE(&o, err, "-n", "1", "p"), IPCRUN__OPTS_RUN);
-    assert_int_equal(ipcrun__opts_remote_ipcrun(&o, path, sizeof path, err, sizeof err),
-                     0);
-    assert_non_null(realpath("/proc/self/exe", self));
-    assert_string_equal(path, self);
-    assert_non_null(strstr(path, "/tests/unit/test_options"));
-    assert_int_equal(ipcrun__opts_remote_ipcrun(&o, path, 8, err, sizeof err), -1);
-    assert_string_equal(err, "cannot find where this ipcrun is (/proc/self/exe: path too "
-                             "long); give --prefix");
+    assert_null(o.prefix);
     ipcrun__opts_free(&o);
     EXPECT_ERROR("--prefix needs the absolute directory ipcrun is installed in on the "
                  "hosts (e.g. /opt/ipc), got 'opt/ipc'",
@@ -909,24 +895,13 @@ static void tcp_interfaces(void **state)
         EXPECT_ERROR(bad[i].message, "--tcp-if", (char *)bad[i].value, "-n", "1", "p");
 }
 
-/* ---- the program look-up ---- */
+/* ---- files: the hostfile ---- */
 
 struct dirs {
     char root[64];
     char bin[96];
     char other[96];
 };
-
-static void make_file(const char *dir, const char *name, mode_t mode)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("#!/bin/sh\nexit 0\n", f);
-    fclose(f);
-    assert_int_equal(chmod(path, mode), 0);
-}
 
 static int dirs_setup(void **state)
 {
@@ -960,136 +935,6 @@ static int dirs_teardown(void **state)
     rmdir(d->root);
     free(d);
     return 0;
-}
-
-static void program_found_in_path(void **state)
-{
-    struct dirs *d = *state;
-    char path[256], found[256], err[ERRLEN];
-    make_file(d->bin, "tool", 0755);
-    snprintf(path, sizeof path, "/nonexistent:%s:%s", d->other, d->bin);
-    assert_int_equal(
-        ipcrun__opts_check_program("tool", path, found, sizeof found, err, sizeof err),
-        0);
-    char want[256];
-    snprintf(want, sizeof want, "%s/tool", d->bin);
-    assert_string_equal(found, want);
-}
-
-static void program_skips_non_executable(void **state)
-{
-    struct dirs *d = *state;
-    char path[256], found[256], err[ERRLEN], want[256];
-    make_file(d->other, "tool", 0644);
-    make_file(d->bin, "tool", 0755);
-    snprintf(path, sizeof path, "%s:%s", d->other, d->bin);
-    assert_int_equal(
-        ipcrun__opts_check_program("tool", path, found, sizeof found, err, sizeof err),
-        0);
-    snprintf(want, sizeof want, "%s/tool", d->bin);
-    assert_string_equal(found, want);
-}
-
-static void program_not_executable(void **state)
-{
-    struct dirs *d = *state;
-    char path[256], err[ERRLEN], want[ERRLEN];
-    make_file(d->bin, "plain", 0644);
-    snprintf(path, sizeof path, "%s", d->bin);
-    assert_int_equal(ipcrun__opts_check_program("plain", path, NULL, 0, err, sizeof err),
-                     -1);
-    snprintf(
-        want, sizeof want,
-        "program 'plain' was found as '%s/plain' but it is not executable; chmod +x it "
-        "or fix PATH",
-        d->bin);
-    assert_string_equal(err, want);
-    snprintf(path, sizeof path, "%s/plain", d->bin);
-    assert_int_equal(ipcrun__opts_check_program(path, NULL, NULL, 0, err, sizeof err),
-                     -1);
-    snprintf(want, sizeof want,
-             "cannot run '%s/plain': it is not executable; chmod +x it", d->bin);
-    assert_string_equal(err, want);
-}
-
-static void program_not_found(void **state)
-{
-    struct dirs *d = *state;
-    char err[ERRLEN], path[256];
-    assert_int_equal(
-        ipcrun__opts_check_program("no-such-tool", d->bin, NULL, 0, err, sizeof err), -1);
-    assert_string_equal(err,
-                        "program 'no-such-tool' not found in PATH; give its path (e.g. "
-                        "./no-such-tool) or add its directory to PATH");
-    snprintf(path, sizeof path, "%s/missing", d->bin);
-    assert_int_equal(ipcrun__opts_check_program(path, NULL, NULL, 0, err, sizeof err),
-                     -1);
-    char want[ERRLEN];
-    snprintf(want, sizeof want, "cannot run '%s/missing': No such file or directory",
-             d->bin);
-    assert_string_equal(err, want);
-    assert_int_equal(ipcrun__opts_check_program("", NULL, NULL, 0, err, sizeof err), -1);
-    assert_string_equal(err, "the program name is empty; give a program to run");
-}
-
-static void program_directory_refused(void **state)
-{
-    struct dirs *d = *state;
-    char err[ERRLEN], want[ERRLEN], sub[128];
-    snprintf(sub, sizeof sub, "%s/sub", d->bin);
-    assert_int_equal(mkdir(sub, 0755), 0);
-    assert_int_equal(ipcrun__opts_check_program(d->bin, NULL, NULL, 0, err, sizeof err),
-                     -1);
-    snprintf(want, sizeof want, "cannot run '%s': Is a directory", d->bin);
-    assert_string_equal(err, want);
-    /* A directory in PATH with the program's name is not the program. */
-    assert_int_equal(ipcrun__opts_check_program("sub", d->bin, NULL, 0, err, sizeof err),
-                     -1);
-}
-
-static void wdir_checks(void **state)
-{
-    struct dirs *d = *state;
-    char err[ERRLEN], want[ERRLEN], path[256];
-    assert_int_equal(ipcrun__opts_check_wdir(d->bin, err, sizeof err), 0);
-    snprintf(path, sizeof path, "%s/missing", d->bin);
-    assert_int_equal(ipcrun__opts_check_wdir(path, err, sizeof err), -1);
-    snprintf(want, sizeof want,
-             "--wdir '%s': No such file or directory; give an existing directory", path);
-    assert_string_equal(err, want);
-    make_file(d->bin, "plain", 0644);
-    snprintf(path, sizeof path, "%s/plain", d->bin);
-    assert_int_equal(ipcrun__opts_check_wdir(path, err, sizeof err), -1);
-    snprintf(want, sizeof want, "--wdir '%s' is not a directory; give a directory", path);
-    assert_string_equal(err, want);
-}
-
-static void output_dir_is_made(void **state)
-{
-    struct dirs *d = *state;
-    char err[ERRLEN], want[ERRLEN], path[256];
-    struct stat st;
-    /* Missing parents are made too; an existing directory is fine. */
-    snprintf(path, sizeof path, "%s/sub/deeper/", d->bin);
-    assert_int_equal(ipcrun__opts_make_output_dir(path, err, sizeof err), 0);
-    assert_int_equal(stat(path, &st), 0);
-    assert_true(S_ISDIR(st.st_mode));
-    assert_int_equal(ipcrun__opts_make_output_dir(path, err, sizeof err), 0);
-    snprintf(path, sizeof path, "%s/sub/deeper", d->bin);
-    assert_int_equal(rmdir(path), 0);
-    /* Under a file: the component that cannot be made is named. */
-    make_file(d->bin, "plain", 0644);
-    snprintf(path, sizeof path, "%s/plain/x/y", d->bin);
-    assert_int_equal(ipcrun__opts_make_output_dir(path, err, sizeof err), -1);
-    snprintf(want, sizeof want,
-             "--output-dir '%s/plain/x/y': cannot create '%s/plain/x': Not a directory",
-             d->bin, d->bin);
-    assert_string_equal(err, want);
-    snprintf(path, sizeof path, "%s/plain", d->bin);
-    assert_int_equal(ipcrun__opts_make_output_dir(path, err, sizeof err), -1);
-    snprintf(want, sizeof want, "--output-dir '%s/plain' exists and is not a directory",
-             d->bin);
-    assert_string_equal(err, want);
 }
 
 static const char *write_hostfile(const struct dirs *d, const char *text, char *path,
@@ -1139,19 +984,6 @@ static void hostfile_read(void **state)
     assert_null(o.hosts.v);
 }
 
-static void program_with_slash_ignores_path(void **state)
-{
-    (void)state;
-    char found[256], err[ERRLEN];
-    assert_int_equal(ipcrun__opts_check_program("/bin/sh", "/nonexistent", found,
-                                                sizeof found, err, sizeof err),
-                     0);
-    assert_string_equal(found, "/bin/sh");
-    /* With PATH unset, the default search path applies, as for execvp. */
-    assert_int_equal(
-        ipcrun__opts_check_program("sh", NULL, found, sizeof found, err, sizeof err), 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1178,15 +1010,6 @@ int main(void)
         cmocka_unit_test(bad_values),
         cmocka_unit_test(bad_exports),
         cmocka_unit_test(bad_new_values),
-        cmocka_unit_test_setup_teardown(program_found_in_path, dirs_setup, dirs_teardown),
-        cmocka_unit_test_setup_teardown(program_skips_non_executable, dirs_setup,
-                                        dirs_teardown),
-        cmocka_unit_test_setup_teardown(program_not_executable, dirs_setup,
-                                        dirs_teardown),
-        cmocka_unit_test_setup_teardown(program_not_found, dirs_setup, dirs_teardown),
-        cmocka_unit_test_setup_teardown(program_directory_refused, dirs_setup,
-                                        dirs_teardown),
-        cmocka_unit_test(program_with_slash_ignores_path),
         cmocka_unit_test(host_forms),
         cmocka_unit_test(host_lists_add_up),
         cmocka_unit_test(bad_hosts),
@@ -1197,8 +1020,6 @@ int main(void)
         cmocka_unit_test(slurm_allocation),
         cmocka_unit_test(prefixes),
         cmocka_unit_test(tcp_interfaces),
-        cmocka_unit_test_setup_teardown(wdir_checks, dirs_setup, dirs_teardown),
-        cmocka_unit_test_setup_teardown(output_dir_is_made, dirs_setup, dirs_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
