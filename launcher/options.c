@@ -166,7 +166,7 @@ static const char usage_text[] =
     "  --trace FILE               write a timeline of every rank's calls and messages\n"
     "                             to FILE, in the Chrome trace event format (open it\n"
     "                             in Perfetto or chrome://tracing; IPC_TRACE=1)\n"
-    "Hosts (only this host can run ranks yet: other hosts are refused):\n"
+    "Hosts (ranks on other hosts run under a node daemon started by the agent):\n"
     "  -H LIST, --host LIST, --hosts LIST\n"
     "                             run on the hosts in LIST, HOST[:SLOTS],... (1 slot\n"
     "                             when not given); repeated lists and names add up\n"
