@@ -107,6 +107,7 @@ SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 # Sources and what is built from them.
 
 LIB_SRCS := $(sort $(wildcard runtime/*.c runtime/*/*.c))
+COMMON_SRCS := $(sort $(wildcard runtime/common/*.c))
 LAUNCHER_SRCS := $(sort $(wildcard launcher/*.c))
 APP_SRCS := $(sort $(wildcard apps/*.c))
 # Helpers the sample workloads share (apps/common/workload.h), linked into every app.
@@ -116,6 +117,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 
 OBJ = $(BUILD)/obj
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(OBJ)/%.o)
 LAUNCHER_OBJS := $(LAUNCHER_SRCS:%.c=$(OBJ)/%.o)
 APP_OBJS := $(APP_SRCS:%.c=$(OBJ)/%.o)
 APP_COMMON_OBJS := $(APP_COMMON_SRCS:%.c=$(OBJ)/%.o)
@@ -141,8 +143,12 @@ OUTPUTS = $(LIBIPC_A) $(LIBIPC_SO_FILE) $(LIBIPC_SO_LINKS) $(LAUNCHER_A) $(IPCRU
 
 # Flags. The user's CFLAGS come last so that they can override ours.
 
+# runtime/common/ holds what libipc and ipcrun share (the control channel,
+# network interfaces, lists, the names both use); the launcher sees nothing
+# else of runtime/.
 IPC_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
-	-Iinclude -Iruntime
+	-Iinclude -Iruntime/common
+RUNTIME_INC = -Iruntime
 ALL_CFLAGS = $(IPC_CFLAGS) $(HWLOC_CFLAGS) $(UUID_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
@@ -153,15 +159,15 @@ ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 # (-fno-semantic-interposition); fat objects keep libipc.a usable by any
 # linker.
 LIB_CFLAGS = -fPIC -flto=auto -ffat-lto-objects -fno-semantic-interposition
-$(LIB_OBJS): EXTRA_CFLAGS = $(LIB_CFLAGS)
-$(OBJ)/runtime/boot/pmix.o: EXTRA_CFLAGS = $(LIB_CFLAGS) $(PMIX_CFLAGS)
-$(UNIT_OBJS): EXTRA_CFLAGS = $(CMOCKA_CFLAGS) -Ilauncher
+$(LIB_OBJS): EXTRA_CFLAGS = $(LIB_CFLAGS) $(RUNTIME_INC)
+$(OBJ)/runtime/boot/pmix.o: EXTRA_CFLAGS = $(LIB_CFLAGS) $(RUNTIME_INC) $(PMIX_CFLAGS)
+$(UNIT_OBJS): EXTRA_CFLAGS = $(CMOCKA_CFLAGS) $(RUNTIME_INC) -Ilauncher
 
 # The MPI profiling interface: each file of runtime/mpi/ is compiled with a
 # header, made by scripts/pmpi from its definitions, that exports each MPI_
 # function it defines as PMPI_ too (MPI_ weak, PMPI_ a strong alias).
 MPI_OBJS := $(filter $(OBJ)/runtime/mpi/%,$(LIB_OBJS))
-$(MPI_OBJS): EXTRA_CFLAGS = $(LIB_CFLAGS) -include $(OBJ)/$*.pmpi.h
+$(MPI_OBJS): EXTRA_CFLAGS = $(LIB_CFLAGS) $(RUNTIME_INC) -include $(OBJ)/$*.pmpi.h
 $(MPI_OBJS): $(OBJ)/runtime/mpi/%.o: $(OBJ)/runtime/mpi/%.pmpi.h
 $(OBJ)/runtime/mpi/%.pmpi.h: runtime/mpi/%.c scripts/pmpi | $(OBJ)/runtime/mpi
 	$(Q)scripts/pmpi aliases $< > $@.tmp && mv -f $@.tmp $@
@@ -212,7 +218,9 @@ $(LAUNCHER_A): $(filter-out $(OBJ)/launcher/main.o,$(LAUNCHER_OBJS))
 	$(E) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(IPCRUN): $(LAUNCHER_OBJS) $(OBJ)/runtime/ctl.o $(OBJ)/runtime/netif.o
+# The launcher links the shared objects of runtime/common/ (built once, as
+# for the library) and nothing else of libipc.
+$(IPCRUN): $(LAUNCHER_OBJS) $(COMMON_OBJS)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(UUID_LIBS) $(HWLOC_LIBS) -pthread -lm
 

@@ -1,4 +1,4 @@
-/* daemon.c - the node daemon, `ipcrun --daemon HOST` (see remote.h). */
+/* daemon.c - the node daemon, `ipcrun --daemon HOST` (see daemon.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,15 +9,19 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "daemon.h"
+#include "files.h"
 #include "forward.h"
-#include "launch.h"
+#include "job.h"
+#include "loop.h"
 #include "netif.h"
-#include "remote.h"
+#include "report.h"
+#include "wireup.h"
 
 /* The job as ipcrun described it (docs/wire-formats.md). */
 struct daemon_job {
-    struct ipc__opts opts;
-    struct ipc__layout layout;
+    struct ipcrun__opts opts;
+    struct ipcrun__layout layout;
     int *node_of_rank;
     const char **exports;
     int nexports;
@@ -63,7 +67,7 @@ static int take_kv(struct daemon_job *dj, char *kv, int *size, const char **node
     if (!v)
         return -1;
     *v++ = '\0';
-    struct ipc__opts *o = &dj->opts;
+    struct ipcrun__opts *o = &dj->opts;
     int i = 0;
     if (!strcmp(kv, "node"))
         return parse_int(v, &dj->layout.this_node);
@@ -84,9 +88,9 @@ static int take_kv(struct daemon_job *dj, char *kv, int *size, const char **node
     else if (!strcmp(kv, "x"))
         dj->exports[dj->nexports++] = v;
     else if (!strcmp(kv, "bind") && parse_int(v, &i) == 0)
-        o->bind_to = (enum ipc__bind_to)i;
+        o->bind_to = (enum ipcrun__bind_to)i;
     else if (!strcmp(kv, "map") && parse_int(v, &i) == 0)
-        o->map_by = (enum ipc__map_by)i;
+        o->map_by = (enum ipcrun__map_by)i;
     else if (!strcmp(kv, "report_bindings") && parse_int(v, &i) == 0)
         o->report_bindings = i != 0;
     else if (!strcmp(kv, "report_transports") && parse_int(v, &i) == 0)
@@ -129,7 +133,7 @@ static int parse_job(struct daemon_job *dj, char *buf, size_t len, char *err, si
         parse_node_of(node_of, size, &dj->node_of_rank) != 0)
         goto bad;
     dj->opts.nranks = size;
-    dj->opts.kill_grace_ms = IPC__OPTS_DEFAULT_KILL_GRACE_MS;
+    dj->opts.kill_grace_ms = IPCRUN__OPTS_DEFAULT_KILL_GRACE_MS;
     dj->opts.exports = dj->exports;
     dj->opts.nexports = dj->nexports;
     dj->opts.prog_argv = dj->argv;
@@ -161,16 +165,16 @@ static const char *pick_tcp_if(const struct daemon_job *dj, char *buf, size_t le
 
 /* Reads the job: the first message. Returns its payload (malloc'ed, len
  * bytes), or NULL when the stream ended first. */
-static char *read_job(struct ipc__nodelink *up, size_t *len)
+static char *read_job(struct ipcrun__nodelink *up, size_t *len)
 {
     for (;;) {
-        struct ipc__node_hdr h;
+        struct ipcrun__node_hdr h;
         const char *p;
-        int got = ipc__nodelink_next(up, &h, &p);
+        int got = ipcrun__nodelink_next(up, &h, &p);
         if (got < 0)
             return NULL;
         if (got == 1) {
-            if (h.type != IPC__NODE_JOB)
+            if (h.type != IPCRUN__NODE_JOB)
                 return NULL;
             char *copy = malloc(h.len + 1);
             if (copy) {
@@ -179,17 +183,18 @@ static char *read_job(struct ipc__nodelink *up, size_t *len)
             }
             return copy;
         }
-        if (ipc__nodelink_read(up) <= 0)
+        if (ipcrun__nodelink_read(up) <= 0)
             return NULL;
     }
 }
 
-static void fail_up(struct ipc__nodelink *up, int status, const char *what)
+static void fail_up(struct ipcrun__nodelink *up, int status, const char *what)
 {
     int32_t st = status;
-    if (ipc__nodelink_queue(up, IPC__NODE_FAIL, -1, &st, sizeof st, what, strlen(what)) == 0 &&
-        ipc__nodelink_queue(up, IPC__NODE_DONE, -1, NULL, 0, NULL, 0) == 0)
-        (void)ipc__nodelink_flush_all(up);
+    if (ipcrun__nodelink_queue(up, IPCRUN__NODE_FAIL, -1, &st, sizeof st, what,
+                               strlen(what)) == 0 &&
+        ipcrun__nodelink_queue(up, IPCRUN__NODE_DONE, -1, NULL, 0, NULL, 0) == 0)
+        (void)ipcrun__nodelink_flush_all(up);
 }
 
 /* An agent may give the daemon a terminal for a stream (srun --unbuffered
@@ -206,7 +211,7 @@ static int make_raw(int fd)
     return tcsetattr(fd, TCSANOW, &t);
 }
 
-int ipc__daemon_main(const char *host)
+int ipcrun__daemon_main(const char *host, ipcrun__run_fn run)
 {
     /* stdin and stdout are the stream to ipcrun: keep them out of reach of
      * the ranks and of any stray write. */
@@ -217,30 +222,30 @@ int ipc__daemon_main(const char *host)
         dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0) {
         fprintf(stderr, "ipcrun: on host %s, the node daemon cannot set up its stream: %s\n",
                 host, strerror(errno));
-        return IPC__EXIT_LAUNCHER;
+        return IPCRUN__EXIT_LAUNCHER;
     }
     close(null);
-    struct ipc__nodelink up;
-    ipc__nodelink_init(&up, rfd, wfd);
+    struct ipcrun__nodelink up;
+    ipcrun__nodelink_init(&up, rfd, wfd);
 
     /* Unless ipcrun relays its stdin to one of our ranks ("stdin"), they read
      * /dev/null: the daemon's own stdin is its stream to ipcrun. */
     struct daemon_job dj = {.layout = {.this_node = -1},
-                            .opts = {.stdin_target = IPC__STDIN_NONE}};
+                            .opts = {.stdin_target = IPCRUN__STDIN_NONE}};
     char err[512], found[PATH_MAX], addr[64];
     size_t len = 0;
     char *job = read_job(&up, &len);
-    int status = IPC__EXIT_LAUNCHER;
+    int status = IPCRUN__EXIT_LAUNCHER;
     if (!job) /* ipcrun went away before saying anything */
         goto out;
     if (parse_job(&dj, job, len, err, sizeof err) != 0) {
-        fail_up(&up, IPC__EXIT_LAUNCHER, err);
+        fail_up(&up, IPCRUN__EXIT_LAUNCHER, err);
         goto out;
     }
-    if (ipc__opts_check_program(dj.argv[0], getenv("PATH"), found, sizeof found, err,
-                                sizeof err) != 0 ||
-        (dj.opts.wdir && ipc__opts_check_wdir(dj.opts.wdir, err, sizeof err) != 0)) {
-        status = IPC__EXIT_USAGE;
+    if (ipcrun__files_check_program(dj.argv[0], getenv("PATH"), found, sizeof found, err,
+                                    sizeof err) != 0 ||
+        (dj.opts.wdir && ipcrun__files_check_wdir(dj.opts.wdir, err, sizeof err) != 0)) {
+        status = IPCRUN__EXIT_USAGE;
         fail_up(&up, status, err);
         goto out;
     }
@@ -251,8 +256,8 @@ int ipc__daemon_main(const char *host)
     fcntl(rfd, F_SETFL, fcntl(rfd, F_GETFL) | O_NONBLOCK);
     if (wfd != rfd)
         fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);
-    status = ipc__launch_run(&dj.opts, &dj.layout);
-    (void)ipc__nodelink_flush_all(&up);
+    status = run(&dj.opts, &dj.layout);
+    (void)ipcrun__nodelink_flush_all(&up);
 out:
     if (job)
         explicit_bzero(job, len); /* it holds the secret */
@@ -260,95 +265,106 @@ out:
     free(dj.exports);
     free(dj.argv);
     free(dj.node_of_rank);
-    ipc__nodelink_fini(&up);
+    ipcrun__nodelink_fini(&up);
     return status;
 }
 
 /* ---- during the job ---- */
 
-void ipc__daemon_send(struct ipc__launch *job, uint32_t type, int r, const void *a,
-                      size_t alen, const void *b, size_t blen)
-{
-    struct ipc__nodelink *up = job->up;
-    if (up->wfd < 0)
-        return;
-    /* An error means ipcrun is gone; reading the stream says so. */
-    if (ipc__nodelink_queue(up, type, r, a, alen, b, blen) == 0)
-        (void)ipc__nodelink_flush_all(up);
-}
-
-void ipc__daemon_relay_ctl(struct ipc__launch *job, int r, uint32_t type, const char *buf,
-                           size_t len)
-{
-    ipc__daemon_send(job, IPC__NODE_RANK_CTL, r, &type, sizeof type, buf, len);
-}
-
 /* A chunk of ipcrun's stdin for local rank r, written as its pipe takes it
  * (forward.c); IN_ACK asks for the next. len 0: the end of it. */
-static void on_stdin(struct ipc__launch *job, int r, const char *p, size_t len)
+static void on_stdin(struct ipcrun__launch *job, int r, const char *p, size_t len)
 {
     if (r < 0 || r >= job->n || r != job->opts->stdin_target || !job->in_buf ||
-        len > IPC__FORWARD_STDIN_CHUNK)
+        len > IPCRUN__FORWARD_STDIN_CHUNK)
         return;
-    struct ipc__launch_rank *rk = &job->ranks[r];
-    if (len == 0 || rk->in_fd < 0) {
-        ipc__forward_stdin_close(job, r);
-        return;
-    }
-    memcpy(job->in_buf, p, len);
-    job->in_len = len;
-    rk->in_off = 0;
+    job->ranks[r].ops->input(job, r, p, len);
 }
 
-static void on_ctl(struct ipc__launch *job, int r, const char *p, size_t len)
+static void on_ctl(struct ipcrun__launch *job, int r, const char *p, size_t len)
 {
     uint32_t type;
     if (len < sizeof type)
         return;
     memcpy(&type, p, sizeof type);
     if (type == IPC__CTL_WHERE) { /* for the daemon itself */
-        ipc__report_where_up(job);
+        ipcrun__report_where_up(job);
         return;
     }
     for (int i = 0; i < job->nlocal; i++)
         if (r < 0 || job->local[i] == r)
-            ipc__wireup_deliver(job, job->local[i], type, p + sizeof type,
-                                len - sizeof type);
+            ipcrun__wireup_deliver(job, job->local[i], type, p + sizeof type,
+                                   len - sizeof type);
 }
 
 /* Acts on every whole message already read from ipcrun's stream; returns
- * what ipc__nodelink_next last said (0: none left, -1: the stream is bad). */
-static int serve_read(struct ipc__launch *job)
+ * what ipcrun__nodelink_next last said (0: none left, -1: the stream is bad). */
+static int serve_read(struct ipcrun__launch *job)
 {
-    struct ipc__nodelink *up = job->up;
-    struct ipc__node_hdr h;
+    struct ipcrun__nodelink *up = job->up;
+    struct ipcrun__node_hdr h;
     const char *p;
     int got;
-    while ((got = ipc__nodelink_next(up, &h, &p)) == 1) {
+    while ((got = ipcrun__nodelink_next(up, &h, &p)) == 1) {
         int32_t sig[2];
-        if (h.type == IPC__NODE_SIGNAL && h.len == sizeof sig) {
+        if (h.type == IPCRUN__NODE_SIGNAL && h.len == sizeof sig) {
             memcpy(sig, p, sizeof sig);
             if (sig[0] > 0 && sig[0] < NSIG)
-                ipc__launch_signal(job, sig[0], sig[1] != 0);
-        } else if (h.type == IPC__NODE_CTL) {
+                ipcrun__launch_signal(job, sig[0], sig[1] != 0);
+        } else if (h.type == IPCRUN__NODE_CTL) {
             on_ctl(job, h.rank, p, h.len);
-        } else if (h.type == IPC__NODE_IN) {
+        } else if (h.type == IPCRUN__NODE_IN) {
             on_stdin(job, h.rank, p, h.len);
         }
     }
     return got;
 }
 
-void ipc__daemon_serve_early(struct ipc__launch *job)
+void ipcrun__daemon_serve_early(struct ipcrun__launch *job)
 {
     (void)serve_read(job);
 }
 
-bool ipc__daemon_serve_up(struct ipc__launch *job)
+/* ipcrun's stream is ready: acts on what it says. Returns false when it ended
+ * (ipcrun is gone). */
+static bool serve_up(struct ipcrun__launch *job)
 {
-    ssize_t n = ipc__nodelink_read(job->up);
+    ssize_t n = ipcrun__nodelink_read(job->up);
     if (n == -EAGAIN)
         return true;
     int got = serve_read(job); /* even at the end: what came before it counts */
     return n > 0 && got == 0;
+}
+
+/* A node daemon whose ipcrun is gone stops at once: nobody would see the
+ * ranks' output or decide anything. */
+static void on_up_lost(struct ipcrun__launch *job)
+{
+    close(job->up->rfd);
+    if (job->up->wfd == job->up->rfd)
+        job->up->wfd = -1;
+    job->up->rfd = -1;
+    job->phase = IPCRUN__PHASE_STOPPING;
+    ipcrun__launch_kill(job);
+}
+
+static int up_fd(void *ctx, int arg, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    (void)arg;
+    *events = POLLIN;
+    return job->up->rfd;
+}
+
+static void up_ready(void *ctx, int arg, short revents)
+{
+    (void)arg, (void)revents;
+    if (!serve_up(ctx))
+        on_up_lost(ctx);
+}
+
+int ipcrun__daemon_watch(struct ipcrun__launch *job)
+{
+    struct ipcrun__source s = {up_fd, up_ready, -1, IPCRUN__STAGE_IO};
+    return job->up ? ipcrun__loop_add(&job->loop, &s) : 0;
 }

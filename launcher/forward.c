@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "launch.h"
-#include "remote.h"
+#include "job.h"
+#include "loop.h"
 
 #define READ_CHUNK (64 * 1024)
 /* Reads per pipe in the final drain, so a leftover writer cannot keep ipcrun. */
@@ -29,50 +29,7 @@ struct sink {
     const char *dir;  /* --output-dir */
 };
 
-/* Writes every byte of iov, waiting when someone else made the descriptor
- * non-blocking. Returns 0 or -errno. */
-static int writev_all(int fd, struct iovec *iov, int n)
-{
-    while (n > 0) {
-        ssize_t w = writev(fd, iov, n);
-        if (w < 0 && errno == EAGAIN) {
-            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-            (void)poll(&pfd, 1, -1);
-            continue;
-        }
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -errno;
-        while (n > 0 && (size_t)w >= iov->iov_len) {
-            w -= (ssize_t)iov->iov_len;
-            iov++;
-            n--;
-        }
-        if (n > 0) {
-            iov->iov_base = (char *)iov->iov_base + w;
-            iov->iov_len -= (size_t)w;
-        }
-    }
-    return 0;
-}
-
-void ipc__say(const char *fmt, ...)
-{
-    char line[2048];
-    va_list ap;
-    int n = snprintf(line, sizeof line, "ipcrun: ");
-    va_start(ap, fmt);
-    n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-    va_end(ap);
-    if (n > (int)sizeof line - 2)
-        n = (int)sizeof line - 2;
-    line[n++] = '\n';
-    struct iovec iov = {.iov_base = line, .iov_len = (size_t)n};
-    (void)writev_all(STDERR_FILENO, &iov, 1);
-}
-
-size_t ipc__forward_timestamp(char *buf, size_t len)
+size_t ipcrun__forward_timestamp(char *buf, size_t len)
 {
     /* Local time is worked out once a second; lines come much more often. */
     static time_t cached_sec = -1;
@@ -103,21 +60,22 @@ static void emit_line(void *ctx, const char *data, size_t len, bool starts_line)
     if (*s->dead)
         return;
     if (s->timestamp && starts_line)
-        iov[k++] = (struct iovec){stamp, ipc__forward_timestamp(stamp, sizeof stamp)};
+        iov[k++] = (struct iovec){stamp, ipcrun__forward_timestamp(stamp, sizeof stamp)};
     iov[k++] = (struct iovec){(void *)data, len};
-    int rc = writev_all(s->fd, iov, k);
+    int rc = ipcrun__write_all(s->fd, iov, k);
     if (rc == 0)
         return;
     *s->dead = true;
     if (s->rank >= 0)
-        ipc__say("cannot write the %s of rank %d to %s/rank.%d.%s: %s; the rest of it is "
-                 "lost",
-                 s->name, s->rank, s->dir, s->rank, s->name, strerror(-rc));
+        ipcrun__say(
+            "cannot write the %s of rank %d to %s/rank.%d.%s: %s; the rest of it is "
+            "lost",
+            s->name, s->rank, s->dir, s->rank, s->name, strerror(-rc));
 }
 
-static struct sink sink_of(struct ipc__launch *job, int r, bool stderr_stream)
+static struct sink sink_of(struct ipcrun__launch *job, int r, bool stderr_stream)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
     bool ts = job->opts->timestamp_output;
     const char *name = stderr_stream ? "stderr" : "stdout", *dir = job->opts->output_dir;
     if (stderr_stream && rk->err_file >= 0)
@@ -129,39 +87,39 @@ static struct sink sink_of(struct ipc__launch *job, int r, bool stderr_stream)
     return (struct sink){STDOUT_FILENO, &job->stdout_dead, ts, -1, name, dir};
 }
 
-void ipc__forward_bytes(struct ipc__launch *job, int r, bool stderr_stream,
-                        const char *data, size_t len)
+void ipcrun__forward_bytes(struct ipcrun__launch *job, int r, bool stderr_stream,
+                           const char *data, size_t len)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
-    struct ipc__linebuf *lb = stderr_stream ? &rk->err : &rk->out;
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
+    struct ipcrun__linebuf *lb = stderr_stream ? &rk->err : &rk->out;
     struct sink s = sink_of(job, r, stderr_stream);
 
     if (job->up) { /* a node daemon: ipcrun makes the lines */
-        uint32_t type = stderr_stream ? IPC__NODE_ERR : IPC__NODE_OUT;
-        if (ipc__nodelink_queue(job->up, type, r, data, len, NULL, 0) == 0)
-            (void)ipc__nodelink_flush_all(job->up);
+        uint32_t type = stderr_stream ? IPCRUN__NODE_ERR : IPCRUN__NODE_OUT;
+        if (ipcrun__nodelink_queue(job->up, type, r, data, len, NULL, 0) == 0)
+            (void)ipcrun__nodelink_flush_all(job->up);
         return;
     }
     if (len == 0)
-        ipc__linebuf_flush(lb, emit_line, &s);
-    else if (ipc__linebuf_feed(lb, data, len, emit_line, &s) < 0)
-        ipc__say("out of memory forwarding output of rank %d; some of it is lost", r);
+        ipcrun__linebuf_flush(lb, emit_line, &s);
+    else if (ipcrun__linebuf_feed(lb, data, len, emit_line, &s) < 0)
+        ipcrun__say("out of memory forwarding output of rank %d; some of it is lost", r);
 }
 
-static void close_output(struct ipc__launch *job, int r, bool stderr_stream)
+static void close_output(struct ipcrun__launch *job, int r, bool stderr_stream)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
     int *fd = stderr_stream ? &rk->err_fd : &rk->out_fd;
 
-    ipc__forward_bytes(job, r, stderr_stream, NULL, 0);
+    ipcrun__forward_bytes(job, r, stderr_stream, NULL, 0);
     close(*fd);
     *fd = -1;
 }
 
-void ipc__forward_drop_dead(struct ipc__launch *job)
+void ipcrun__forward_drop_dead(struct ipcrun__launch *job)
 {
     for (int r = 0; r < job->n; r++) {
-        struct ipc__launch_rank *rk = &job->ranks[r];
+        struct ipcrun__launch_rank *rk = &job->ranks[r];
         if (job->stdout_dead && rk->out_fd >= 0 && rk->out_file < 0) {
             close(rk->out_fd);
             rk->out_fd = -1;
@@ -173,129 +131,130 @@ void ipc__forward_drop_dead(struct ipc__launch *job)
     }
 }
 
-enum ipc__read_result ipc__forward_output(struct ipc__launch *job, int r,
-                                          bool stderr_stream)
+enum ipcrun__read_result ipcrun__forward_output(struct ipcrun__launch *job, int r,
+                                                bool stderr_stream)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
     int fd = stderr_stream ? rk->err_fd : rk->out_fd;
     char buf[READ_CHUNK];
 
     ssize_t n = read(fd, buf, sizeof buf);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        return IPC__READ_NOTHING;
+        return IPCRUN__READ_NOTHING;
     if (n <= 0) {
         close_output(job, r, stderr_stream);
-        return IPC__READ_CLOSED;
+        return IPCRUN__READ_CLOSED;
     }
-    ipc__forward_bytes(job, r, stderr_stream, buf, (size_t)n);
-    return IPC__READ_DATA;
+    ipcrun__forward_bytes(job, r, stderr_stream, buf, (size_t)n);
+    return IPCRUN__READ_DATA;
 }
 
-void ipc__forward_drain_rank(struct ipc__launch *job, int r)
+void ipcrun__forward_drain_rank(struct ipcrun__launch *job, int r)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
     for (int i = 0; rk->out_fd >= 0 && i < FINAL_DRAIN_READS; i++)
-        if (ipc__forward_output(job, r, false) != IPC__READ_DATA)
+        if (ipcrun__forward_output(job, r, false) != IPCRUN__READ_DATA)
             break;
     for (int i = 0; rk->err_fd >= 0 && i < FINAL_DRAIN_READS; i++)
-        if (ipc__forward_output(job, r, true) != IPC__READ_DATA)
+        if (ipcrun__forward_output(job, r, true) != IPCRUN__READ_DATA)
             break;
 }
 
-void ipc__forward_drain(struct ipc__launch *job)
+void ipcrun__forward_drain(struct ipcrun__launch *job)
 {
     for (int r = 0; r < job->n; r++) {
-        struct ipc__launch_rank *rk = &job->ranks[r];
-        ipc__forward_drain_rank(job, r);
+        struct ipcrun__launch_rank *rk = &job->ranks[r];
+        ipcrun__forward_drain_rank(job, r);
         if (rk->out_fd >= 0)
             close_output(job, r, false);
         if (rk->err_fd >= 0)
             close_output(job, r, true);
-        if (rk->daemon) { /* a remote rank whose daemon did not say the end */
-            ipc__forward_bytes(job, r, false, NULL, 0);
-            ipc__forward_bytes(job, r, true, NULL, 0);
-        }
+        /* A line still pending has no pipe to end it: its node daemon did not
+         * say the end. */
+        if (ipcrun__linebuf_pending(&rk->out))
+            ipcrun__forward_bytes(job, r, false, NULL, 0);
+        if (ipcrun__linebuf_pending(&rk->err))
+            ipcrun__forward_bytes(job, r, true, NULL, 0);
     }
 }
 
 /* ---- input (--stdin all) ---- */
 
-bool ipc__forward_stdin_pending(const struct ipc__launch *job, int r)
+bool ipcrun__forward_stdin_pending(const struct ipcrun__launch *job, int r)
 {
-    const struct ipc__launch_rank *rk = &job->ranks[r];
+    const struct ipcrun__launch_rank *rk = &job->ranks[r];
     return rk->in_fd >= 0 && rk->in_off < job->in_len;
 }
 
-bool ipc__forward_stdin_wanted(const struct ipc__launch *job)
+/* The ranks ipcrun's stdin goes to: --stdin R, or every rank. */
+static void stdin_targets(const struct ipcrun__launch *job, int *first, int *end)
+{
+    int t = job->opts->stdin_target;
+    *first = t >= 0 ? t : 0;
+    *end = t >= 0 ? t + 1 : job->n;
+}
+
+bool ipcrun__forward_stdin_wanted(const struct ipcrun__launch *job)
 {
     bool reader = false;
+    int first, end;
     if (job->stdin_fd < 0 || job->in_eof)
         return false;
-    if (job->stdin_relay >= 0)
-        return !job->in_flight;
-    for (int r = 0; r < job->n; r++) {
-        if (ipc__forward_stdin_pending(job, r))
+    stdin_targets(job, &first, &end);
+    for (int r = first; r < end; r++) {
+        const struct ipcrun__rank_ops *ops = job->ranks[r].ops;
+        if (ops->input_busy(job, r))
             return false;
-        reader = reader || job->ranks[r].in_fd >= 0;
+        reader = reader || ops->input_open(job, r);
     }
     return reader;
 }
 
-void ipc__forward_stdin_close(struct ipc__launch *job, int r)
+void ipcrun__forward_stdin_close(struct ipcrun__launch *job, int r)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
     if (rk->in_fd < 0)
         return;
     close(rk->in_fd);
     rk->in_fd = -1;
     int32_t closed = 1; /* a node daemon: ipcrun stops reading for it */
     if (job->up)
-        ipc__daemon_send(job, IPC__NODE_IN_ACK, r, &closed, sizeof closed, NULL, 0);
+        ipcrun__launch_up(job, IPCRUN__NODE_IN_ACK, r, &closed, sizeof closed, NULL, 0);
 }
 
-void ipc__forward_stdin_read(struct ipc__launch *job)
+void ipcrun__forward_stdin_read(struct ipcrun__launch *job)
 {
-    ssize_t n = read(job->stdin_fd, job->in_buf, IPC__FORWARD_STDIN_CHUNK);
+    int first, end;
+    ssize_t n = read(job->stdin_fd, job->in_buf, IPCRUN__FORWARD_STDIN_CHUNK);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
-    if (job->stdin_relay >= 0) { /* to the daemon of the rank that reads it */
-        ipc__remote_stdin(job, job->stdin_relay, job->in_buf, n > 0 ? (size_t)n : 0);
-        job->in_flight = n > 0;
-        job->in_eof = n <= 0;
-        return;
-    }
-    if (n <= 0) {
-        /* End of input (or an unreadable stdin, which no rank can do better
-         * with): every rank sees end of file. */
-        job->in_eof = true;
-        job->in_len = 0;
-        for (int r = 0; r < job->n; r++)
-            ipc__forward_stdin_close(job, r);
-        return;
-    }
-    job->in_len = (size_t)n;
-    for (int r = 0; r < job->n; r++)
-        job->ranks[r].in_off = 0;
+    /* At the end of input (or an unreadable stdin, which no rank can do
+     * better with) every rank sees end of file. */
+    job->in_eof = n <= 0;
+    job->in_len = n > 0 ? (size_t)n : 0;
+    stdin_targets(job, &first, &end);
+    for (int r = first; r < end; r++)
+        job->ranks[r].ops->input(job, r, job->in_buf, job->in_len);
 }
 
-void ipc__forward_stdin_write(struct ipc__launch *job, int r)
+void ipcrun__forward_stdin_write(struct ipcrun__launch *job, int r)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
-    if (!ipc__forward_stdin_pending(job, r))
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
+    if (!ipcrun__forward_stdin_pending(job, r))
         return;
     ssize_t n = write(rk->in_fd, job->in_buf + rk->in_off, job->in_len - rk->in_off);
     if (n > 0)
         rk->in_off += (size_t)n;
     else if (n < 0 && errno != EAGAIN && errno != EINTR)
-        ipc__forward_stdin_close(job, r); /* it closed its stdin or died */
+        ipcrun__forward_stdin_close(job, r); /* it closed its stdin or died */
     int32_t closed = 0;
     if (job->up && rk->in_fd >= 0 && rk->in_off == job->in_len) /* ready for more */
-        ipc__daemon_send(job, IPC__NODE_IN_ACK, r, &closed, sizeof closed, NULL, 0);
+        ipcrun__launch_up(job, IPCRUN__NODE_IN_ACK, r, &closed, sizeof closed, NULL, 0);
 }
 
 /* ---- set-up ---- */
 
-static int open_rank_file(const struct ipc__launch *job, int r, const char *stream,
+static int open_rank_file(const struct ipcrun__launch *job, int r, const char *stream,
                           char *err, size_t errlen)
 {
     char path[4096];
@@ -312,16 +271,16 @@ static int open_rank_file(const struct ipc__launch *job, int r, const char *stre
     return fd;
 }
 
-int ipc__forward_init(struct ipc__launch *job, char *err, size_t errlen)
+int ipcrun__forward_init(struct ipcrun__launch *job, char *err, size_t errlen)
 {
-    const struct ipc__opts *o = job->opts;
+    const struct ipcrun__opts *o = job->opts;
     for (int r = 0; r < job->n; r++) {
-        struct ipc__launch_rank *rk = &job->ranks[r];
+        struct ipcrun__launch_rank *rk = &job->ranks[r];
         char tag[24] = "";
         if (o->tag_output)
             snprintf(tag, sizeof tag, "[%d] ", r);
-        if (ipc__linebuf_init(&rk->out, tag, IPC__IOFWD_MAX_LINE) ||
-            ipc__linebuf_init(&rk->err, tag, IPC__IOFWD_MAX_LINE)) {
+        if (ipcrun__linebuf_init(&rk->out, tag, IPCRUN__IOFWD_MAX_LINE) ||
+            ipcrun__linebuf_init(&rk->err, tag, IPCRUN__IOFWD_MAX_LINE)) {
             snprintf(err, errlen, "out of memory setting up %d ranks", job->n);
             return -1;
         }
@@ -333,9 +292,9 @@ int ipc__forward_init(struct ipc__launch *job, char *err, size_t errlen)
     /* The chunk buffer: --stdin all; ipcrun relaying its stdin to a rank on
      * another host; the daemon of that host. */
     bool daemon_feeds = job->up && o->stdin_target >= 0;
-    if (o->stdin_target != IPC__STDIN_ALL && job->stdin_relay < 0 && !daemon_feeds)
+    if (o->stdin_target != IPCRUN__STDIN_ALL && job->stdin_relay < 0 && !daemon_feeds)
         return 0;
-    job->in_buf = malloc(IPC__FORWARD_STDIN_CHUNK);
+    job->in_buf = malloc(IPCRUN__FORWARD_STDIN_CHUNK);
     if (!job->in_buf) {
         snprintf(err, errlen, "out of memory setting up %d ranks", job->n);
         return -1;
@@ -344,20 +303,93 @@ int ipc__forward_init(struct ipc__launch *job, char *err, size_t errlen)
     return 0;
 }
 
-void ipc__forward_fini(struct ipc__launch *job)
+void ipcrun__forward_fini(struct ipcrun__launch *job)
 {
     for (int r = 0; job->ranks && r < job->n; r++) {
-        struct ipc__launch_rank *rk = &job->ranks[r];
-        ipc__forward_stdin_close(job, r);
+        struct ipcrun__launch_rank *rk = &job->ranks[r];
+        ipcrun__forward_stdin_close(job, r);
         if (rk->out_file >= 0)
             close(rk->out_file);
         if (rk->err_file >= 0)
             close(rk->err_file);
         rk->out_file = rk->err_file = -1;
-        ipc__linebuf_fini(&rk->out);
-        ipc__linebuf_fini(&rk->err);
+        ipcrun__linebuf_fini(&rk->out);
+        ipcrun__linebuf_fini(&rk->err);
     }
     free(job->in_buf);
     job->in_buf = NULL;
     job->stdin_fd = -1;
+}
+
+/* ---- the event loop's sources ---- */
+
+static int stdin_fd(void *ctx, int arg, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    (void)arg;
+    *events = POLLIN;
+    return ipcrun__forward_stdin_wanted(job) ? job->stdin_fd : -1;
+}
+
+static void stdin_ready(void *ctx, int arg, short revents)
+{
+    (void)arg, (void)revents;
+    ipcrun__forward_stdin_read(ctx);
+}
+
+static int in_fd(void *ctx, int r, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    *events = POLLOUT;
+    return ipcrun__forward_stdin_pending(job, r) ? job->ranks[r].in_fd : -1;
+}
+
+static void in_ready(void *ctx, int r, short revents)
+{
+    (void)revents;
+    ipcrun__forward_stdin_write(ctx, r);
+}
+
+static int out_fd(void *ctx, int r, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    *events = POLLIN;
+    return job->ranks[r].out_fd;
+}
+
+static void out_ready(void *ctx, int r, short revents)
+{
+    (void)revents;
+    ipcrun__forward_output(ctx, r, false);
+}
+
+static int err_fd(void *ctx, int r, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    *events = POLLIN;
+    return job->ranks[r].err_fd;
+}
+
+static void err_ready(void *ctx, int r, short revents)
+{
+    (void)revents;
+    ipcrun__forward_output(ctx, r, true);
+}
+
+int ipcrun__forward_watch(struct ipcrun__launch *job)
+{
+    struct ipcrun__source in = {in_fd, in_ready, 0, IPCRUN__STAGE_IO},
+                          out = {out_fd, out_ready, 0, IPCRUN__STAGE_IO},
+                          err = {err_fd, err_ready, 0, IPCRUN__STAGE_IO},
+                          sin = {stdin_fd, stdin_ready, -1, IPCRUN__STAGE_IO};
+    if (ipcrun__loop_add(&job->loop, &sin) != 0)
+        return -1;
+    for (int r = 0; r < job->n; r++) {
+        in.arg = out.arg = err.arg = r;
+        if (ipcrun__loop_add(&job->loop, &in) != 0 ||
+            ipcrun__loop_add(&job->loop, &out) != 0 ||
+            ipcrun__loop_add(&job->loop, &err) != 0)
+            return -1;
+    }
+    return 0;
 }

@@ -23,28 +23,28 @@ static bool is_blank(char c)
 
 /* ---- the list ---- */
 
-int ipc__hosts_add(struct ipc__hosts *list, const char *name, size_t namelen, int slots,
-                   char *err, size_t errlen)
+int ipcrun__hosts_add(struct ipcrun__hosts *list, const char *name, size_t namelen,
+                      int slots, char *err, size_t errlen)
 {
     for (int i = 0; i < list->n; i++) {
-        struct ipc__host *h = &list->v[i];
+        struct ipcrun__host *h = &list->v[i];
         if (strlen(h->name) != namelen || strncasecmp(h->name, name, namelen) != 0)
             continue;
-        if (slots > IPC__HOST_SLOTS_MAX - h->slots) {
+        if (slots > IPCRUN__HOST_SLOTS_MAX - h->slots) {
             snprintf(err, errlen, "host '%s' has more than %d slots in all", h->name,
-                     IPC__HOST_SLOTS_MAX);
+                     IPCRUN__HOST_SLOTS_MAX);
             return -1;
         }
         h->slots += slots;
         return 0;
     }
-    if (list->n >= IPC__HOSTS_MAX) {
-        snprintf(err, errlen, "more than %d hosts; name fewer", IPC__HOSTS_MAX);
+    if (list->n >= IPCRUN__HOSTS_MAX) {
+        snprintf(err, errlen, "more than %d hosts; name fewer", IPCRUN__HOSTS_MAX);
         return -1;
     }
     if (list->n == list->cap) {
         int cap = list->cap ? 2 * list->cap : 8;
-        struct ipc__host *v = realloc(list->v, (size_t)cap * sizeof *v);
+        struct ipcrun__host *v = realloc(list->v, (size_t)cap * sizeof *v);
         if (!v) {
             snprintf(err, errlen, "out of memory reading the hosts");
             return -1;
@@ -52,14 +52,14 @@ int ipc__hosts_add(struct ipc__hosts *list, const char *name, size_t namelen, in
         list->v = v;
         list->cap = cap;
     }
-    struct ipc__host *h = &list->v[list->n++];
+    struct ipcrun__host *h = &list->v[list->n++];
     memcpy(h->name, name, namelen);
     h->name[namelen] = '\0';
     h->slots = slots;
     return 0;
 }
 
-long ipc__hosts_total_slots(const struct ipc__hosts *list)
+long ipcrun__hosts_total_slots(const struct ipcrun__hosts *list)
 {
     long total = 0;
     for (int i = 0; i < list->n; i++)
@@ -67,15 +67,15 @@ long ipc__hosts_total_slots(const struct ipc__hosts *list)
     return total;
 }
 
-void ipc__hosts_free(struct ipc__hosts *list)
+void ipcrun__hosts_free(struct ipcrun__hosts *list)
 {
     free(list->v);
-    *list = (struct ipc__hosts){0};
+    *list = (struct ipcrun__hosts){0};
 }
 
 /* ---- one entry: "host", "host:N", "[v6]", "[v6]:N", "v6" ---- */
 
-/* Slots as written after "host:" or "slots=": 1..IPC__HOST_SLOTS_MAX in
+/* Slots as written after "host:" or "slots=": 1..IPCRUN__HOST_SLOTS_MAX in
  * plain decimal. Returns 0, or -1 with why saying what is wrong with them. */
 static int parse_slots(const char *s, size_t len, int *slots, const char **why)
 {
@@ -83,15 +83,15 @@ static int parse_slots(const char *s, size_t len, int *slots, const char **why)
     bool digits = len > 0;
     for (size_t i = 0; i < len && digits; i++) {
         digits = s[i] >= '0' && s[i] <= '9';
-        if (n <= IPC__HOST_SLOTS_MAX)
+        if (n <= IPCRUN__HOST_SLOTS_MAX)
             n = n * 10 + (s[i] - '0');
     }
     if (!digits || n == 0) {
         *why = "is not a positive number of slots";
         return -1;
     }
-    if (n > IPC__HOST_SLOTS_MAX) {
-        *why = "is more slots than one host may have (" STR(IPC__HOST_SLOTS_MAX) ")";
+    if (n > IPCRUN__HOST_SLOTS_MAX) {
+        *why = "is more slots than one host may have (" STR(IPCRUN__HOST_SLOTS_MAX) ")";
         return -1;
     }
     *slots = (int)n;
@@ -104,9 +104,9 @@ static int check_name(const char *name, size_t len, char *why, size_t whylen)
         snprintf(why, whylen, "empty host name");
         return -1;
     }
-    if (len > IPC__HOST_NAME_MAX) {
+    if (len > IPCRUN__HOST_NAME_MAX) {
         snprintf(why, whylen, "the host name is longer than %d characters",
-                 IPC__HOST_NAME_MAX);
+                 IPCRUN__HOST_NAME_MAX);
         return -1;
     }
     /* An agent such as ssh would take it for an option. */
@@ -199,8 +199,8 @@ static int parse_quoted_entry(const char *context, const char *s, size_t len,
     return -1;
 }
 
-int ipc__hosts_parse_list(struct ipc__hosts *list, const char *option, const char *spec,
-                          char *err, size_t errlen)
+int ipcrun__hosts_parse_list(struct ipcrun__hosts *list, const char *option,
+                             const char *spec, char *err, size_t errlen)
 {
     char context[64];
     snprintf(context, sizeof context, "%s ", option);
@@ -215,7 +215,7 @@ int ipc__hosts_parse_list(struct ipc__hosts *list, const char *option, const cha
             return -1;
         }
         if (parse_quoted_entry(context, p, len, &name, &namelen, &slots, err, errlen) ||
-            ipc__hosts_add(list, name, namelen, slots ? slots : 1, err, errlen))
+            ipcrun__hosts_add(list, name, namelen, slots ? slots : 1, err, errlen))
             return -1;
         p += len;
         if (!*p)
@@ -285,8 +285,8 @@ static int line_slots(char **words, int n, int entry_slots, const char *where, i
 
 /* One hostfile line. Returns 1 when it named a host, 0 when it is blank or a
  * comment, -1 with "<where>what is wrong" in err. */
-static int parse_line(struct ipc__hosts *list, char *line, const char *where, char *err,
-                      size_t errlen)
+static int parse_line(struct ipcrun__hosts *list, char *line, const char *where,
+                      char *err, size_t errlen)
 {
     char *words[MAX_WORDS], why[256];
     int n = split_words(line, words), entry_slots, slots;
@@ -303,15 +303,15 @@ static int parse_line(struct ipc__hosts *list, char *line, const char *where, ch
                            &entry_slots, err, errlen) ||
         line_slots(words, n, entry_slots, where, &slots, err, errlen))
         return -1;
-    if (ipc__hosts_add(list, name, namelen, slots ? slots : 1, why, sizeof why) != 0) {
+    if (ipcrun__hosts_add(list, name, namelen, slots ? slots : 1, why, sizeof why) != 0) {
         snprintf(err, errlen, "%s%s", where, why);
         return -1;
     }
     return 1;
 }
 
-int ipc__hosts_read_file(struct ipc__hosts *list, const char *path, char *err,
-                         size_t errlen)
+int ipcrun__hosts_read_file(struct ipcrun__hosts *list, const char *path, char *err,
+                            size_t errlen)
 {
     FILE *f = fopen(path, "r");
     char *line = NULL, where[512];
@@ -348,7 +348,7 @@ int ipc__hosts_read_file(struct ipc__hosts *list, const char *path, char *err,
 
 /* ---- mapping ---- */
 
-static void map_by_slot(const struct ipc__host *hosts, int nranks, int *host_of_rank)
+static void map_by_slot(const struct ipcrun__host *hosts, int nranks, int *host_of_rank)
 {
     int h = 0, used = 0;
     for (int r = 0; r < nranks; r++) {
@@ -362,7 +362,7 @@ static void map_by_slot(const struct ipc__host *hosts, int nranks, int *host_of_
 
 /* Round k gives one rank to every host with more than k slots: that is the
  * round-robin that skips full hosts, in time proportional to the ranks. */
-static int map_by_node(const struct ipc__host *hosts, int nhosts, int nranks,
+static int map_by_node(const struct ipcrun__host *hosts, int nhosts, int nranks,
                        int *host_of_rank)
 {
     int *open = malloc((size_t)nhosts * sizeof *open);
@@ -384,14 +384,14 @@ static int map_by_node(const struct ipc__host *hosts, int nhosts, int nranks,
     return 0;
 }
 
-int ipc__hosts_map(const struct ipc__host *hosts, int nhosts, int nranks,
-                   enum ipc__map_hosts by, int *host_of_rank)
+int ipcrun__hosts_map(const struct ipcrun__host *hosts, int nhosts, int nranks,
+                      enum ipcrun__map_hosts by, int *host_of_rank)
 {
     long total = 0;
     for (int i = 0; i < nhosts; i++)
         total += hosts[i].slots;
     int once = total < nranks ? (int)total : nranks;
-    if (by == IPC__MAP_NODE) {
+    if (by == IPCRUN__MAP_NODE) {
         if (map_by_node(hosts, nhosts, once, host_of_rank) != 0)
             return -1;
     } else {
@@ -404,29 +404,29 @@ int ipc__hosts_map(const struct ipc__host *hosts, int nhosts, int nranks,
 
 /* ---- nodes ---- */
 
-void ipc__nodes_free(struct ipc__nodes *nodes)
+void ipcrun__nodes_free(struct ipcrun__nodes *nodes)
 {
     free(nodes->host);
     free(nodes->first);
     free(nodes->ranks);
     free(nodes->node_of_rank);
     free(nodes->local_rank);
-    *nodes = (struct ipc__nodes){0};
+    *nodes = (struct ipcrun__nodes){0};
 }
 
-int ipc__hosts_nodes(const int *host_of_rank, int nranks, int nhosts,
-                     struct ipc__nodes *out)
+int ipcrun__hosts_nodes(const int *host_of_rank, int nranks, int nhosts,
+                        struct ipcrun__nodes *out)
 {
     int *node_of_host = calloc((size_t)nhosts, sizeof *node_of_host);
     int *count = calloc((size_t)nhosts + 1, sizeof *count);
-    struct ipc__nodes n = {.nranks = nranks};
+    struct ipcrun__nodes n = {.nranks = nranks};
 
     n.host = malloc((size_t)nhosts * sizeof *n.host);
     n.first = calloc((size_t)nhosts + 1, sizeof *n.first);
     n.ranks = malloc((size_t)nranks * sizeof *n.ranks);
     n.node_of_rank = malloc((size_t)nranks * sizeof *n.node_of_rank);
     n.local_rank = malloc((size_t)nranks * sizeof *n.local_rank);
-    *out = (struct ipc__nodes){0};
+    *out = (struct ipcrun__nodes){0};
     if (!node_of_host || !count || !n.host || !n.first || !n.ranks || !n.node_of_rank ||
         !n.local_rank)
         goto fail;
@@ -454,13 +454,13 @@ int ipc__hosts_nodes(const int *host_of_rank, int nranks, int nhosts,
 fail:
     free(node_of_host);
     free(count);
-    ipc__nodes_free(&n);
+    ipcrun__nodes_free(&n);
     return -1;
 }
 
-char *ipc__hosts_node_of_string(const struct ipc__nodes *nodes)
+char *ipcrun__hosts_node_of_string(const struct ipcrun__nodes *nodes)
 {
-    /* Each entry is at most 6 digits (nodes <= IPC__HOSTS_MAX) and a comma. */
+    /* Each entry is at most 6 digits (nodes <= IPCRUN__HOSTS_MAX) and a comma. */
     size_t cap = (size_t)nodes->nranks * 8 + 1, used = 0;
     char *s = malloc(cap);
     if (!s)
@@ -489,7 +489,7 @@ static bool same_name(const char *a, const char *b)
     return false;
 }
 
-bool ipc__host_is_local_to(const char *name, const char *self)
+bool ipcrun__host_is_local_to(const char *name, const char *self)
 {
     struct in_addr v4;
     struct in6_addr v6;
@@ -502,13 +502,14 @@ bool ipc__host_is_local_to(const char *name, const char *self)
     return *name && self && *self && same_name(name, self);
 }
 
-bool ipc__host_is_local(const char *name)
+bool ipcrun__host_is_local(const char *name)
 {
-    char self[IPC__HOST_NAME_MAX + 1];
+    char self[IPCRUN__HOST_NAME_MAX + 1];
     if (gethostname(self, sizeof self) != 0)
         self[0] = '\0';
     self[sizeof self - 1] = '\0';
     /* Inside a Slurm job step, the node's Slurm name is this host's too. */
     const char *node = getenv("SLURMD_NODENAME");
-    return ipc__host_is_local_to(name, self) || (node && *node && !strcasecmp(name, node));
+    return ipcrun__host_is_local_to(name, self) ||
+           (node && *node && !strcasecmp(name, node));
 }

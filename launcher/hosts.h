@@ -7,8 +7,8 @@
  * appeared. A slot is a place for one rank; more ranks than slots is allowed
  * (oversubscription) and the mapping then wraps around.
  *
- * Everything here is pure except ipc__hosts_read_file (reads the file) and
- * ipc__host_is_local (asks gethostname). Error messages are one line without
+ * Everything here is pure except ipcrun__hosts_read_file (reads the file) and
+ * ipcrun__host_is_local (asks gethostname). Error messages are one line without
  * the "ipcrun: " prefix.
  */
 #ifndef IPC_LAUNCHER_HOSTS_H
@@ -17,50 +17,50 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define IPC__HOST_NAME_MAX 255     /* bytes in a host name (DNS allows 253) */
-#define IPC__HOSTS_MAX 100000      /* distinct hosts in one list */
-#define IPC__HOST_SLOTS_MAX 100000 /* slots of one host, merged entries included */
+#define IPCRUN__HOST_NAME_MAX 255     /* bytes in a host name (DNS allows 253) */
+#define IPCRUN__HOSTS_MAX 100000      /* distinct hosts in one list */
+#define IPCRUN__HOST_SLOTS_MAX 100000 /* slots of one host, merged entries included */
 
-struct ipc__host {
-    char name[IPC__HOST_NAME_MAX + 1]; /* as given; an IPv6 address without [] */
-    int slots;                         /* 1..IPC__HOST_SLOTS_MAX */
+struct ipcrun__host {
+    char name[IPCRUN__HOST_NAME_MAX + 1]; /* as given; an IPv6 address without [] */
+    int slots;                            /* 1..IPCRUN__HOST_SLOTS_MAX */
 };
 
-struct ipc__hosts {
-    struct ipc__host *v; /* v[0..n), in the order first named */
+struct ipcrun__hosts {
+    struct ipcrun__host *v; /* v[0..n), in the order first named */
     int n;
     int cap;
 };
 
 /* --map-by slot|node: how ranks are dealt to hosts. */
-enum ipc__map_hosts {
-    IPC__MAP_SLOT, /* fill host 0's slots, then host 1's, ... */
-    IPC__MAP_NODE, /* one rank per host in turn, skipping hosts that are full */
+enum ipcrun__map_hosts {
+    IPCRUN__MAP_SLOT, /* fill host 0's slots, then host 1's, ... */
+    IPCRUN__MAP_NODE, /* one rank per host in turn, skipping hosts that are full */
 };
 
 /* Adds host name (namelen bytes, not checked) with slots to list, merging it
  * into an entry of the same name. Returns 0, or -1 with the reason in err. */
-int ipc__hosts_add(struct ipc__hosts *list, const char *name, size_t namelen, int slots,
-                   char *err, size_t errlen);
+int ipcrun__hosts_add(struct ipcrun__hosts *list, const char *name, size_t namelen,
+                      int slots, char *err, size_t errlen);
 
 /* Adds the hosts of a --host value, "a:2,b,[::1]:3" (a host alone has 1
  * slot), to list. option names the option in messages ("--host"). Returns 0,
  * or -1 with the reason in err (hosts before the bad one stay added). */
-int ipc__hosts_parse_list(struct ipc__hosts *list, const char *option, const char *spec,
-                          char *err, size_t errlen);
+int ipcrun__hosts_parse_list(struct ipcrun__hosts *list, const char *option,
+                             const char *spec, char *err, size_t errlen);
 
 /* Adds the hosts of a hostfile to list: per line "host", "host slots=N" or
  * "host:N", optionally "max_slots=N" (ignored); '#' starts a comment; blank
  * lines are skipped. Returns 0, or -1 with the reason in err: "PATH:LINE:
  * what is wrong" for a bad line, or why the file cannot be read or names no
  * host. */
-int ipc__hosts_read_file(struct ipc__hosts *list, const char *path, char *err,
-                         size_t errlen);
+int ipcrun__hosts_read_file(struct ipcrun__hosts *list, const char *path, char *err,
+                            size_t errlen);
 
 /* The slots of every host in list added up. */
-long ipc__hosts_total_slots(const struct ipc__hosts *list);
+long ipcrun__hosts_total_slots(const struct ipcrun__hosts *list);
 
-void ipc__hosts_free(struct ipc__hosts *list);
+void ipcrun__hosts_free(struct ipcrun__hosts *list);
 
 /* Deals ranks 0..nranks) to hosts[0..nhosts) (nhosts >= 1), writing the index
  * of each rank's host to host_of_rank[0..nranks). By slot: host 0 takes as
@@ -68,11 +68,11 @@ void ipc__hosts_free(struct ipc__hosts *list);
  * each in turn, those whose slots are full being skipped. Once every slot is
  * taken the same order starts again from host 0. Returns 0, or -1 when out
  * of memory. */
-int ipc__hosts_map(const struct ipc__host *hosts, int nhosts, int nranks,
-                   enum ipc__map_hosts by, int *host_of_rank);
+int ipcrun__hosts_map(const struct ipcrun__host *hosts, int nhosts, int nranks,
+                      enum ipcrun__map_hosts by, int *host_of_rank);
 
 /* A mapped job seen per node: the hosts that got ranks, in host order. */
-struct ipc__nodes {
+struct ipcrun__nodes {
     int nnodes;
     int nranks;
     int *host;         /* [node]: its index in the host list */
@@ -84,24 +84,24 @@ struct ipc__nodes {
 
 /* Groups the ranks of a mapping (host_of_rank[0..nranks), hosts 0..nhosts)
  * by node. Returns 0, or -1 when out of memory (out is then empty). */
-int ipc__hosts_nodes(const int *host_of_rank, int nranks, int nhosts,
-                     struct ipc__nodes *out);
-void ipc__nodes_free(struct ipc__nodes *nodes);
+int ipcrun__hosts_nodes(const int *host_of_rank, int nranks, int nhosts,
+                        struct ipcrun__nodes *out);
+void ipcrun__nodes_free(struct ipcrun__nodes *nodes);
 
 /* IPC_NODE_OF's value: the node of every rank, comma-separated ("0,0,1,1").
  * Returns a string to free(), or NULL when out of memory. At 2 to 6 bytes a
  * rank it passes Linux's 128 KiB limit on one environment string
  * (MAX_ARG_STRLEN) at some 20000 ranks. */
-char *ipc__hosts_node_of_string(const struct ipc__nodes *nodes);
+char *ipcrun__hosts_node_of_string(const struct ipcrun__nodes *nodes);
 
 /* Whether name is this host as seen from self, a host name such as
  * gethostname() gives: "localhost", "localhost.localdomain", 127.x.x.x, ::1,
  * self, or either one's short form when the other has no domain ("node1" and
  * "node1.example.com"). Case does not matter. Pure. */
-bool ipc__host_is_local_to(const char *name, const char *self);
+bool ipcrun__host_is_local_to(const char *name, const char *self);
 
-/* ipc__host_is_local_to(name, this host's gethostname()), or name is
+/* ipcrun__host_is_local_to(name, this host's gethostname()), or name is
  * SLURMD_NODENAME (the node's name in a Slurm job). */
-bool ipc__host_is_local(const char *name);
+bool ipcrun__host_is_local(const char *name);
 
 #endif /* IPC_LAUNCHER_HOSTS_H */

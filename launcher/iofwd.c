@@ -10,12 +10,13 @@
  * that many ranks that each once wrote a long line do not pin the memory. */
 #define LINEBUF_KEEP (64 * 1024)
 
-int ipc__linebuf_init(struct ipc__linebuf *lb, const char *prefix, size_t max_line)
+int ipcrun__linebuf_init(struct ipcrun__linebuf *lb, const char *prefix, size_t max_line)
 {
     size_t plen = prefix ? strlen(prefix) : 0;
     size_t cap = plen + LINEBUF_INITIAL;
 
-    *lb = (struct ipc__linebuf){.prefix_len = plen, .max_line = max_line ? max_line : 1};
+    *lb =
+        (struct ipcrun__linebuf){.prefix_len = plen, .max_line = max_line ? max_line : 1};
     lb->buf = malloc(cap);
     if (!lb->buf)
         return -ENOMEM;
@@ -25,19 +26,19 @@ int ipc__linebuf_init(struct ipc__linebuf *lb, const char *prefix, size_t max_li
     return 0;
 }
 
-void ipc__linebuf_fini(struct ipc__linebuf *lb)
+void ipcrun__linebuf_fini(struct ipcrun__linebuf *lb)
 {
     free(lb->buf);
-    *lb = (struct ipc__linebuf){0};
+    *lb = (struct ipcrun__linebuf){0};
 }
 
-bool ipc__linebuf_pending(const struct ipc__linebuf *lb)
+bool ipcrun__linebuf_pending(const struct ipcrun__linebuf *lb)
 {
     return lb->len > 0 || lb->continued;
 }
 
 /* Room for the prefix, `want` pending bytes and the newline flush may add. */
-static int reserve(struct ipc__linebuf *lb, size_t want)
+static int reserve(struct ipcrun__linebuf *lb, size_t want)
 {
     size_t need = lb->prefix_len + want + 1;
     if (need <= lb->cap)
@@ -54,7 +55,7 @@ static int reserve(struct ipc__linebuf *lb, size_t want)
 }
 
 /* A piece that starts a line carries the prefix; a continuation does not. */
-static void emit_pending(struct ipc__linebuf *lb, ipc__line_emit_fn emit, void *ctx)
+static void emit_pending(struct ipcrun__linebuf *lb, ipcrun__line_emit_fn emit, void *ctx)
 {
     if (lb->continued)
         emit(ctx, lb->buf + lb->prefix_len, lb->len, false);
@@ -71,8 +72,8 @@ static void emit_pending(struct ipc__linebuf *lb, ipc__line_emit_fn emit, void *
     }
 }
 
-int ipc__linebuf_feed(struct ipc__linebuf *lb, const char *data, size_t n,
-                      ipc__line_emit_fn emit, void *ctx)
+int ipcrun__linebuf_feed(struct ipcrun__linebuf *lb, const char *data, size_t n,
+                         ipcrun__line_emit_fn emit, void *ctx)
 {
     while (n > 0) {
         const char *nl = memchr(data, '\n', n);
@@ -102,9 +103,10 @@ int ipc__linebuf_feed(struct ipc__linebuf *lb, const char *data, size_t n,
     return 0;
 }
 
-void ipc__linebuf_flush(struct ipc__linebuf *lb, ipc__line_emit_fn emit, void *ctx)
+void ipcrun__linebuf_flush(struct ipcrun__linebuf *lb, ipcrun__line_emit_fn emit,
+                           void *ctx)
 {
-    if (!ipc__linebuf_pending(lb))
+    if (!ipcrun__linebuf_pending(lb))
         return;
     /* reserve() always leaves room for this newline. */
     lb->buf[lb->prefix_len + lb->len] = '\n';

@@ -10,7 +10,7 @@
  *   max_line bytes, the first with the prefix and starts_line, later ones
  *   without either (the bytes are kept as they are; only the line's atomicity
  *   is lost);
- * - at end of stream (ipc__linebuf_flush): the pending partial line with a
+ * - at end of stream (ipcrun__linebuf_flush): the pending partial line with a
  *   newline added.
  */
 #ifndef IPC_LAUNCHER_IOFWD_H
@@ -21,14 +21,14 @@
 
 /* Lines up to this long are written whole. Buffers grow to it only while such
  * a line is pending, and shrink back after it. */
-#define IPC__IOFWD_MAX_LINE (4 * 1024 * 1024)
+#define IPCRUN__IOFWD_MAX_LINE (4 * 1024 * 1024)
 
 /* Receives bytes to write out as one unit; they are valid only during the
  * call. starts_line: they begin a line (a timestamp may go in front). */
-typedef void (*ipc__line_emit_fn)(void *ctx, const char *data, size_t len,
-                                  bool starts_line);
+typedef void (*ipcrun__line_emit_fn)(void *ctx, const char *data, size_t len,
+                                     bool starts_line);
 
-struct ipc__linebuf {
+struct ipcrun__linebuf {
     char *buf;         /* the prefix, then the pending part of a line */
     size_t cap;        /* bytes allocated at buf */
     size_t prefix_len; /* bytes of prefix at the start of buf */
@@ -39,18 +39,19 @@ struct ipc__linebuf {
 
 /* prefix may be NULL or "" (no tag). max_line must be at least 1. Returns 0,
  * or -ENOMEM. */
-int ipc__linebuf_init(struct ipc__linebuf *lb, const char *prefix, size_t max_line);
-void ipc__linebuf_fini(struct ipc__linebuf *lb);
+int ipcrun__linebuf_init(struct ipcrun__linebuf *lb, const char *prefix, size_t max_line);
+void ipcrun__linebuf_fini(struct ipcrun__linebuf *lb);
 
 /* Takes n bytes of the stream; emits every line they complete. Returns 0, or
  * -ENOMEM (the bytes not taken are then lost). */
-int ipc__linebuf_feed(struct ipc__linebuf *lb, const char *data, size_t n,
-                      ipc__line_emit_fn emit, void *ctx);
+int ipcrun__linebuf_feed(struct ipcrun__linebuf *lb, const char *data, size_t n,
+                         ipcrun__line_emit_fn emit, void *ctx);
 
 /* End of stream: emits what is pending, ended with a newline. */
-void ipc__linebuf_flush(struct ipc__linebuf *lb, ipc__line_emit_fn emit, void *ctx);
+void ipcrun__linebuf_flush(struct ipcrun__linebuf *lb, ipcrun__line_emit_fn emit,
+                           void *ctx);
 
 /* Whether bytes of an unfinished line are held. */
-bool ipc__linebuf_pending(const struct ipc__linebuf *lb);
+bool ipcrun__linebuf_pending(const struct ipcrun__linebuf *lb);
 
 #endif /* IPC_LAUNCHER_IOFWD_H */

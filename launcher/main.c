@@ -7,35 +7,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon.h"
+#include "files.h"
 #include "hosts.h"
 #include "ipc.h"
 #include "launch.h"
 #include "netif.h"
 #include "options.h"
-#include "remote.h"
-
-/* Ranks chdir to --wdir before exec: a relative program path must not
- * change meaning. */
-static int absolute(char *path, size_t len, char *err, size_t errlen)
-{
-    char cwd[PATH_MAX], joined[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd)) {
-        snprintf(err, errlen, "cannot find the current directory: %s", strerror(errno));
-        return -1;
-    }
-    if ((size_t)snprintf(joined, sizeof joined, "%s/%s", cwd, path) >= sizeof joined ||
-        strlen(joined) >= len) {
-        snprintf(err, errlen, "the path of '%s' is too long", path);
-        return -1;
-    }
-    memcpy(path, joined, strlen(joined) + 1);
-    return 0;
-}
 
 /* Where the ranks of a job that names hosts run. */
 struct host_plan {
-    struct ipc__layout layout;
-    struct ipc__nodes nodes;
+    struct ipcrun__layout layout;
+    struct ipcrun__nodes nodes;
     int *host_of_rank;
     const char **names; /* per node */
     char daemon_path[PATH_MAX];
@@ -46,29 +29,29 @@ struct host_plan {
  * which ipcrun runs itself; every other host gets a node daemon. Returns 1
  * when the job spans several hosts (plan->layout describes it), 0 when it
  * runs here only, -1 with the reason in err. */
-static int plan_hosts(const struct ipc__opts *opts, struct host_plan *plan, char *err,
+static int plan_hosts(const struct ipcrun__opts *opts, struct host_plan *plan, char *err,
                       size_t errlen)
 {
-    const struct ipc__hosts *h = &opts->hosts;
+    const struct ipcrun__hosts *h = &opts->hosts;
     int n = opts->nranks, here = -1;
     if (h->n == 0)
         return 0;
     plan->host_of_rank = calloc((size_t)n, sizeof *plan->host_of_rank);
     if (!plan->host_of_rank ||
-        ipc__hosts_map(h->v, h->n, n, opts->map_hosts, plan->host_of_rank) != 0)
+        ipcrun__hosts_map(h->v, h->n, n, opts->map_hosts, plan->host_of_rank) != 0)
         goto nomem;
     for (int i = 0; i < h->n && here < 0; i++)
-        if (ipc__host_is_local(h->v[i].name))
+        if (ipcrun__host_is_local(h->v[i].name))
             here = i;
     for (int r = 0; here >= 0 && r < n; r++)
-        if (ipc__host_is_local(h->v[plan->host_of_rank[r]].name))
+        if (ipcrun__host_is_local(h->v[plan->host_of_rank[r]].name))
             plan->host_of_rank[r] = here;
-    if (ipc__hosts_nodes(plan->host_of_rank, n, h->n, &plan->nodes) != 0)
+    if (ipcrun__hosts_nodes(plan->host_of_rank, n, h->n, &plan->nodes) != 0)
         goto nomem;
-    struct ipc__nodes *nodes = &plan->nodes;
+    struct ipcrun__nodes *nodes = &plan->nodes;
     if (nodes->nnodes == 1 && nodes->host[0] == here)
         return 0;
-    if (opts->stdin_target == IPC__STDIN_ALL) {
+    if (opts->stdin_target == IPCRUN__STDIN_ALL) {
         snprintf(err, errlen, "--stdin all reaches only ranks of this host; with other "
                               "hosts give --stdin R for a rank here, or --stdin none");
         return -1;
@@ -82,8 +65,8 @@ static int plan_hosts(const struct ipc__opts *opts, struct host_plan *plan, char
         if (nodes->host[k] == here)
             plan->layout.this_node = k;
     }
-    if (ipc__opts_remote_ipcrun(opts, plan->daemon_path, sizeof plan->daemon_path, err,
-                                errlen) != 0)
+    if (ipcrun__files_remote_ipcrun(opts, plan->daemon_path, sizeof plan->daemon_path,
+                                    err, errlen) != 0)
         return -1;
     plan->layout.nnodes = nodes->nnodes;
     plan->layout.hosts = plan->names;
@@ -106,44 +89,17 @@ static void plan_free(struct host_plan *plan)
 {
     free(plan->host_of_rank);
     free(plan->names);
-    ipc__nodes_free(&plan->nodes);
-}
-
-/* The checks that look at the file system, made before any rank starts so
- * that a mistake is a usage error (status 2) and not a failed job. The
- * program is looked up here, from ipcrun's directory, once for all ranks. */
-static int check_files(struct ipc__opts *opts, char *found, size_t foundlen, char *err,
-                       size_t errlen)
-{
-    if (ipc__opts_read_hostfile(opts, err, errlen) != 0)
-        return -1;
-    if (ipc__opts_check_program(opts->prog_argv[0], getenv("PATH"), found, foundlen, err,
-                                errlen) != 0)
-        return -1;
-    opts->prog_path = found;
-    if (opts->wdir && ipc__opts_check_wdir(opts->wdir, err, errlen) != 0)
-        return -1;
-    /* Daemons on other hosts start elsewhere, and ranks in --wdir. */
-    if ((opts->wdir || opts->hosts.n > 0) && found[0] != '/' &&
-        absolute(found, foundlen, err, errlen) != 0)
-        return -1;
-    if (opts->output_dir && ipc__opts_make_output_dir(opts->output_dir, err, errlen) != 0)
-        return -1;
-    if ((opts->trace && ipc__opts_check_output_file("--trace", opts->trace, err, errlen)) ||
-        (opts->stats_json &&
-         ipc__opts_check_output_file("--stats-json", opts->stats_json, err, errlen)))
-        return -1;
-    return 0;
+    ipcrun__nodes_free(&plan->nodes);
 }
 
 int main(int argc, char **argv)
 {
-    struct ipc__opts opts;
+    struct ipcrun__opts opts;
     char err[1024], found[PATH_MAX];
     /* IPC_SLURM=0: ignore the Slurm allocation ipcrun runs in. */
     const char *use_slurm = getenv("IPC_SLURM");
     bool slurm = !use_slurm || strcmp(use_slurm, "0") != 0;
-    const struct ipc__opts_env env = {
+    const struct ipcrun__opts_env env = {
         .timeout = getenv("IPC_TIMEOUT"),
         .agent = getenv("IPC_AGENT"),
         .slurm_nodelist = slurm ? getenv("SLURM_JOB_NODELIST") : NULL,
@@ -154,36 +110,37 @@ int main(int argc, char **argv)
      * pipe ipcrun makes and confuse everyone. */
     for (int fd = 0; fd < 3; fd++)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
-            return IPC__EXIT_LAUNCHER;
+            return IPCRUN__EXIT_LAUNCHER;
     /* Started by another ipcrun on this host, through the launch agent. */
     if (argc >= 2 && !strcmp(argv[1], "--daemon"))
-        return ipc__daemon_main(argc >= 3 ? argv[2] : "?");
-    switch (ipc__opts_parse(&opts, argc, argv, &env, err, sizeof err)) {
-    case IPC__OPTS_HELP:
-        fputs(ipc__opts_usage(), stdout);
+        return ipcrun__daemon_main(argc >= 3 ? argv[2] : "?", ipcrun__launch_run);
+    switch (ipcrun__opts_parse(&opts, argc, argv, &env, err, sizeof err)) {
+    case IPCRUN__OPTS_HELP:
+        fputs(ipcrun__opts_usage(), stdout);
         return 0;
-    case IPC__OPTS_VERSION:
+    case IPCRUN__OPTS_VERSION:
         printf("ipcrun (ipc) %s\n", IPC_VERSION_STRING);
         return 0;
-    case IPC__OPTS_ERROR:
+    case IPCRUN__OPTS_ERROR:
         fprintf(stderr, "ipcrun: %s\n", err);
-        return IPC__EXIT_USAGE;
-    case IPC__OPTS_RUN:
+        return IPCRUN__EXIT_USAGE;
+    case IPCRUN__OPTS_RUN:
         break;
     }
-    if (check_files(&opts, found, sizeof found, err, sizeof err) != 0) {
+    if (ipcrun__opts_read_hostfile(&opts, err, sizeof err) != 0 ||
+        ipcrun__files_check(&opts, found, sizeof found, err, sizeof err) != 0) {
         fprintf(stderr, "ipcrun: %s\n", err);
-        ipc__opts_free(&opts);
-        return IPC__EXIT_USAGE;
+        ipcrun__opts_free(&opts);
+        return IPCRUN__EXIT_USAGE;
     }
     struct host_plan plan = {0};
     int spans = plan_hosts(&opts, &plan, err, sizeof err);
-    int status = IPC__EXIT_USAGE;
+    int status = IPCRUN__EXIT_USAGE;
     if (spans < 0)
         fprintf(stderr, "ipcrun: %s\n", err);
     else
-        status = ipc__launch_run(&opts, spans ? &plan.layout : NULL);
+        status = ipcrun__launch_run(&opts, spans ? &plan.layout : NULL);
     plan_free(&plan);
-    ipc__opts_free(&opts);
+    ipcrun__opts_free(&opts);
     return status;
 }

@@ -10,12 +10,12 @@
 
 #define READ_CHUNK (64 * 1024)
 
-void ipc__nodelink_init(struct ipc__nodelink *l, int rfd, int wfd)
+void ipcrun__nodelink_init(struct ipcrun__nodelink *l, int rfd, int wfd)
 {
-    *l = (struct ipc__nodelink){.rfd = rfd, .wfd = wfd};
+    *l = (struct ipcrun__nodelink){.rfd = rfd, .wfd = wfd};
 }
 
-void ipc__nodelink_fini(struct ipc__nodelink *l)
+void ipcrun__nodelink_fini(struct ipcrun__nodelink *l)
 {
     free(l->rx.data);
     free(l->tx.data);
@@ -23,11 +23,11 @@ void ipc__nodelink_fini(struct ipc__nodelink *l)
         close(l->rfd);
     if (l->wfd >= 0 && l->wfd != l->rfd)
         close(l->wfd);
-    *l = (struct ipc__nodelink){.rfd = -1, .wfd = -1};
+    *l = (struct ipcrun__nodelink){.rfd = -1, .wfd = -1};
 }
 
 /* Makes room for `more` bytes after the pending ones. */
-static int reserve(struct ipc__nodebuf *b, size_t more)
+static int reserve(struct ipcrun__nodebuf *b, size_t more)
 {
     if (b->off == b->len)
         b->off = b->len = 0;
@@ -51,10 +51,11 @@ static int reserve(struct ipc__nodebuf *b, size_t more)
     return 0;
 }
 
-int ipc__nodelink_queue(struct ipc__nodelink *l, uint32_t type, int32_t rank,
-                        const void *a, size_t alen, const void *b, size_t blen)
+int ipcrun__nodelink_queue(struct ipcrun__nodelink *l, uint32_t type, int32_t rank,
+                           const void *a, size_t alen, const void *b, size_t blen)
 {
-    struct ipc__node_hdr h = {.type = type, .rank = rank, .len = (uint32_t)(alen + blen)};
+    struct ipcrun__node_hdr h = {
+        .type = type, .rank = rank, .len = (uint32_t)(alen + blen)};
     if (reserve(&l->tx, sizeof h + alen + blen) != 0)
         return -ENOMEM;
     char *p = l->tx.data + l->tx.len;
@@ -67,9 +68,9 @@ int ipc__nodelink_queue(struct ipc__nodelink *l, uint32_t type, int32_t rank,
     return 0;
 }
 
-int ipc__nodelink_flush(struct ipc__nodelink *l)
+int ipcrun__nodelink_flush(struct ipcrun__nodelink *l)
 {
-    while (ipc__nodelink_pending(l)) {
+    while (ipcrun__nodelink_pending(l)) {
         ssize_t n = write(l->wfd, l->tx.data + l->tx.off, l->tx.len - l->tx.off);
         if (n < 0 && errno == EINTR)
             continue;
@@ -80,11 +81,11 @@ int ipc__nodelink_flush(struct ipc__nodelink *l)
     return 0;
 }
 
-int ipc__nodelink_flush_all(struct ipc__nodelink *l)
+int ipcrun__nodelink_flush_all(struct ipcrun__nodelink *l)
 {
     for (;;) {
-        int rc = ipc__nodelink_flush(l);
-        if (rc < 0 || !ipc__nodelink_pending(l))
+        int rc = ipcrun__nodelink_flush(l);
+        if (rc < 0 || !ipcrun__nodelink_pending(l))
             return rc;
         struct pollfd pfd = {.fd = l->wfd, .events = POLLOUT};
         if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
@@ -92,7 +93,7 @@ int ipc__nodelink_flush_all(struct ipc__nodelink *l)
     }
 }
 
-ssize_t ipc__nodelink_read(struct ipc__nodelink *l)
+ssize_t ipcrun__nodelink_read(struct ipcrun__nodelink *l)
 {
     if (reserve(&l->rx, READ_CHUNK) != 0)
         return -ENOMEM;
@@ -107,14 +108,14 @@ ssize_t ipc__nodelink_read(struct ipc__nodelink *l)
     }
 }
 
-int ipc__nodelink_next(struct ipc__nodelink *l, struct ipc__node_hdr *h,
-                       const char **payload)
+int ipcrun__nodelink_next(struct ipcrun__nodelink *l, struct ipcrun__node_hdr *h,
+                          const char **payload)
 {
     size_t have = l->rx.len - l->rx.off;
     if (have < sizeof *h)
         return 0;
     memcpy(h, l->rx.data + l->rx.off, sizeof *h);
-    if (h->len > IPC__NODE_MAX_PAYLOAD)
+    if (h->len > IPCRUN__NODE_MAX_PAYLOAD)
         return -EPROTO;
     if (have < sizeof *h + h->len)
         return 0;

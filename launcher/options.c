@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ipc.h"
+#include "names.h"
 
 enum opt_id {
     OPT_NRANKS,
@@ -66,7 +67,7 @@ static const struct opt_def opt_defs[] = {
     {"--timeout", OPT_TIMEOUT, true},
     {"-x", OPT_EXPORT, true},
     {"-envall", OPT_ENVALL, false},
-    /* NAME VALUE, two words: parsed apart in ipc__opts_parse. */
+    /* NAME VALUE, two words: parsed apart in ipcrun__opts_parse. */
     {"-genv", OPT_GENV, false},
     {"-env", OPT_GENV, false},
     {"--oversubscribe", OPT_OVERSUBSCRIBE, false},
@@ -94,25 +95,19 @@ static const struct opt_def opt_defs[] = {
 };
 
 static const char *const bind_names[] = {
-    [IPC__BIND_NONE] = "none",
-    [IPC__BIND_CORE] = "core",
-    [IPC__BIND_L3] = "l3",
-    [IPC__BIND_NUMA] = "numa",
+    [IPCRUN__BIND_NONE] = "none",
+    [IPCRUN__BIND_CORE] = "core",
+    [IPCRUN__BIND_L3] = "l3",
+    [IPCRUN__BIND_NUMA] = "numa",
 };
 static const char *const map_names[] = {
-    [IPC__MAP_CORE] = "core",
-    [IPC__MAP_L3] = "l3",
-    [IPC__MAP_NUMA] = "numa",
+    [IPCRUN__MAP_CORE] = "core",
+    [IPCRUN__MAP_L3] = "l3",
+    [IPCRUN__MAP_NUMA] = "numa",
 };
 static const char *const map_hosts_names[] = {
-    [IPC__MAP_SLOT] = "slot",
-    [IPC__MAP_NODE] = "node",
-};
-
-/* Names ipcrun sets for each rank; exporting them would lie to the ranks. */
-static const char *const reserved_env[] = {
-    "IPC_RANK",   "IPC_SIZE",       "IPC_LOCAL_RANK",     "IPC_LOCAL_SIZE",
-    "IPC_JOB_ID", "IPC_CONTROL_FD", "IPC_OVERSUBSCRIBED", "IPC_JOB_SECRET",
+    [IPCRUN__MAP_SLOT] = "slot",
+    [IPCRUN__MAP_NODE] = "node",
 };
 
 static const char usage_text[] =
@@ -171,7 +166,7 @@ static const char usage_text[] =
     "  --trace FILE               write a timeline of every rank's calls and messages\n"
     "                             to FILE, in the Chrome trace event format (open it\n"
     "                             in Perfetto or chrome://tracing; IPC_TRACE=1)\n"
-    "Hosts (only this host can run ranks yet: other hosts are refused):\n"
+    "Hosts (ranks on other hosts run under a node daemon started by the agent):\n"
     "  -H LIST, --host LIST, --hosts LIST\n"
     "                             run on the hosts in LIST, HOST[:SLOTS],... (1 slot\n"
     "                             when not given); repeated lists and names add up\n"
@@ -219,7 +214,7 @@ static const char usage_text[] =
     "SIGUSR2 are forwarded to every rank. Ranks die with ipcrun, even on SIGKILL.\n"
     "See ipcrun(1).\n";
 
-const char *ipc__opts_usage(void)
+const char *ipcrun__opts_usage(void)
 {
     return usage_text;
 }
@@ -262,9 +257,9 @@ static int parse_ranks(const char *name, const char *value, int *nranks, char *e
                 value);
         return -1;
     }
-    if (errno == ERANGE || n > IPC__OPTS_MAX_RANKS) {
+    if (errno == ERANGE || n > IPCRUN__OPTS_MAX_RANKS) {
         set_err(err, errlen, "%s: at most %d ranks can be started, got '%s'", name,
-                IPC__OPTS_MAX_RANKS, value);
+                IPCRUN__OPTS_MAX_RANKS, value);
         return -1;
     }
     *nranks = (int)n;
@@ -317,14 +312,13 @@ static int check_export(const char *opt, const char *value, char *err, size_t er
                 value);
         return -1;
     }
-    for (size_t i = 0; i < sizeof reserved_env / sizeof reserved_env[0]; i++) {
-        if (strlen(reserved_env[i]) == len && !strncmp(value, reserved_env[i], len)) {
-            set_err(err, errlen,
-                    "%s %.*s: ipcrun sets %.*s for each rank itself; drop "
-                    "this %s",
-                    opt, (int)len, value, (int)len, value, opt);
-            return -1;
-        }
+    /* What ipcrun always sets for each rank: exporting it would lie to them. */
+    int v = ipc__names_env_index(value, len);
+    if (v >= 0 && ipc__names_env[v].always) {
+        set_err(err, errlen,
+                "%s %.*s: ipcrun sets %.*s for each rank itself; drop this %s", opt,
+                (int)len, value, (int)len, value, opt);
+        return -1;
     }
     if (!eq && !getenv(value)) {
         set_err(err, errlen, "-x %s: %s is not set here; give its value with -x %s=VALUE",
@@ -336,17 +330,11 @@ static int check_export(const char *opt, const char *value, char *err, size_t er
 
 static int check_transport(const char *value, char *err, size_t errlen)
 {
-    const char *list = IPC__OPTS_TRANSPORTS;
-    size_t len = strlen(value);
-    for (const char *p = list; *p;) {
-        size_t n = strcspn(p, " ");
-        if (n == len && len > 0 && !strncmp(p, value, n))
-            return 0;
-        p += n;
-        p += strspn(p, " ");
-    }
-    set_err(err, errlen, "--transport must be one of shm, unix, pipe, tcp; got '%s'",
-            value);
+    char names[64];
+    if (ipc__names_transport_index(value) >= 0)
+        return 0;
+    ipc__names_transport_list(names, sizeof names, ", ", 0);
+    set_err(err, errlen, "--transport must be one of %s; got '%s'", names, value);
     return -1;
 }
 
@@ -362,14 +350,14 @@ static int name_index(const char *const *names, size_t n, const char *value)
 static int parse_stdin(const char *value, int *target, char *err, size_t errlen)
 {
     if (!strcmp(value, "all")) {
-        *target = IPC__STDIN_ALL;
+        *target = IPCRUN__STDIN_ALL;
         return 0;
     }
     if (!strcmp(value, "none")) {
-        *target = IPC__STDIN_NONE;
+        *target = IPCRUN__STDIN_NONE;
         return 0;
     }
-    if (all_digits(value) && strlen(value) <= 6 && atoi(value) < IPC__OPTS_MAX_RANKS) {
+    if (all_digits(value) && strlen(value) <= 6 && atoi(value) < IPCRUN__OPTS_MAX_RANKS) {
         *target = atoi(value);
         return 0;
     }
@@ -388,8 +376,8 @@ static int parse_dir(const char *name, const char *value, const char **dir, char
     return 0;
 }
 
-static int parse_bind(const char *value, struct ipc__opts *o, bool *bind_given, char *err,
-                      size_t errlen)
+static int parse_bind(const char *value, struct ipcrun__opts *o, bool *bind_given,
+                      char *err, size_t errlen)
 {
     int i = name_index(bind_names, sizeof bind_names / sizeof bind_names[0], value);
     if (i < 0) {
@@ -397,20 +385,20 @@ static int parse_bind(const char *value, struct ipc__opts *o, bool *bind_given, 
                 value);
         return -1;
     }
-    o->bind_to = (enum ipc__bind_to)i;
+    o->bind_to = (enum ipcrun__bind_to)i;
     *bind_given = true;
     return 0;
 }
 
 /* slot|node deal ranks to hosts, core|l3|numa to domains of a host: one of
  * each may be given. */
-static int parse_map(const char *value, struct ipc__opts *o, bool *map_given, char *err,
-                     size_t errlen)
+static int parse_map(const char *value, struct ipcrun__opts *o, bool *map_given,
+                     char *err, size_t errlen)
 {
     int i = name_index(map_hosts_names,
                        sizeof map_hosts_names / sizeof map_hosts_names[0], value);
     if (i >= 0) {
-        o->map_hosts = (enum ipc__map_hosts)i;
+        o->map_hosts = (enum ipcrun__map_hosts)i;
         return 0;
     }
     i = name_index(map_names, sizeof map_names / sizeof map_names[0], value);
@@ -419,7 +407,7 @@ static int parse_map(const char *value, struct ipc__opts *o, bool *map_given, ch
                 "--map-by must be one of slot, node, core, l3, numa; got '%s'", value);
         return -1;
     }
-    o->map_by = (enum ipc__map_by)i;
+    o->map_by = (enum ipcrun__map_by)i;
     *map_given = true;
     return 0;
 }
@@ -580,7 +568,7 @@ static int parse_file(const char *name, const char *value, const char **file, ch
     return 0;
 }
 
-static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *value,
+static int apply_opt(struct ipcrun__opts *o, const struct opt_def *d, const char *value,
                      struct given *given, char *err, size_t errlen)
 {
     switch (d->id) {
@@ -632,7 +620,7 @@ static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *v
         o->report_bindings = true;
         return 0;
     case OPT_HOST:
-        return ipc__hosts_parse_list(&o->hosts, d->name, value, err, errlen);
+        return ipcrun__hosts_parse_list(&o->hosts, d->name, value, err, errlen);
     case OPT_HOSTFILE:
         return parse_hostfile(d->name, value, &o->hostfile, err, errlen);
     case OPT_AGENT:
@@ -661,7 +649,7 @@ static int apply_opt(struct ipc__opts *o, const struct opt_def *d, const char *v
 }
 
 /* -genv NAME VALUE (MPICH): exported as NAME=VALUE, a string opts owns. */
-static int parse_genv(struct ipc__opts *o, const char *opt, const char *name,
+static int parse_genv(struct ipcrun__opts *o, const char *opt, const char *name,
                       const char *value, char *err, size_t errlen)
 {
     if (!valid_env_name(name, strlen(name)) || strchr(name, '=')) {
@@ -683,20 +671,20 @@ static int parse_genv(struct ipc__opts *o, const char *opt, const char *name,
     return 0;
 }
 
-static enum ipc__opts_result fail(struct ipc__opts *o)
+static enum ipcrun__opts_result fail(struct ipcrun__opts *o)
 {
-    ipc__opts_free(o);
-    return IPC__OPTS_ERROR;
+    ipcrun__opts_free(o);
+    return IPCRUN__OPTS_ERROR;
 }
 
 /* --map-by X alone binds to X: a mapping without binding would change
  * nothing the ranks can notice. */
-static void placement_defaults(struct ipc__opts *o, const struct given *given)
+static void placement_defaults(struct ipcrun__opts *o, const struct given *given)
 {
-    static const enum ipc__bind_to bind_of_map[] = {
-        [IPC__MAP_CORE] = IPC__BIND_CORE,
-        [IPC__MAP_L3] = IPC__BIND_L3,
-        [IPC__MAP_NUMA] = IPC__BIND_NUMA,
+    static const enum ipcrun__bind_to bind_of_map[] = {
+        [IPCRUN__MAP_CORE] = IPCRUN__BIND_CORE,
+        [IPCRUN__MAP_L3] = IPCRUN__BIND_L3,
+        [IPCRUN__MAP_NUMA] = IPCRUN__BIND_NUMA,
     };
     if (given->map && !given->bind)
         o->bind_to = bind_of_map[o->map_by];
@@ -704,15 +692,15 @@ static void placement_defaults(struct ipc__opts *o, const struct given *given)
 
 /* -n, which defaults to the hosts' slots, and --stdin, which must name one
  * of the ranks. */
-static int settle_ranks(struct ipc__opts *o, char *err, size_t errlen)
+static int settle_ranks(struct ipcrun__opts *o, char *err, size_t errlen)
 {
     if (o->nranks == 0 && o->hosts.n > 0) {
-        long slots = ipc__hosts_total_slots(&o->hosts);
-        if (slots > IPC__OPTS_MAX_RANKS) {
+        long slots = ipcrun__hosts_total_slots(&o->hosts);
+        if (slots > IPCRUN__OPTS_MAX_RANKS) {
             set_err(err, errlen,
                     "the hosts have %ld slots, more than the %d ranks ipcrun can start; "
                     "give -n N",
-                    slots, IPC__OPTS_MAX_RANKS);
+                    slots, IPCRUN__OPTS_MAX_RANKS);
             return -1;
         }
         o->nranks = (int)slots;
@@ -734,13 +722,13 @@ static int settle_ranks(struct ipc__opts *o, char *err, size_t errlen)
 
 /* The launch agent of a job that names hosts: --agent, else IPC_AGENT (an
  * empty one counts as unset), else ssh. */
-static int settle_agent(struct ipc__opts *o, const char *env_agent, char *err,
+static int settle_agent(struct ipcrun__opts *o, const char *env_agent, char *err,
                         size_t errlen)
 {
     if (!o->agent)
         o->agent = env_agent && *env_agent ? env_agent
-                   : o->slurm              ? IPC__SLURM_AGENT
-                                           : IPC__OPTS_DEFAULT_AGENT;
+                   : o->slurm              ? IPCRUN__SLURM_AGENT
+                                           : IPCRUN__OPTS_DEFAULT_AGENT;
     if (split_agent(o->agent, &o->agent_argv) == 0)
         return 0;
     if (errno == 0)
@@ -751,10 +739,10 @@ static int settle_agent(struct ipc__opts *o, const char *env_agent, char *err,
     return -1;
 }
 
-static enum ipc__opts_result finish(struct ipc__opts *o, int argc, char **argv, int prog,
-                                    const struct given *given,
-                                    const struct ipc__opts_env *env, char *err,
-                                    size_t errlen)
+static enum ipcrun__opts_result finish(struct ipcrun__opts *o, int argc, char **argv,
+                                       int prog, const struct given *given,
+                                       const struct ipcrun__opts_env *env, char *err,
+                                       size_t errlen)
 {
     if (prog >= argc) {
         set_err(err, errlen,
@@ -769,8 +757,8 @@ static enum ipc__opts_result finish(struct ipc__opts *o, int argc, char **argv, 
     }
     if (o->hosts.n == 0 && !o->hostfile && env && env->slurm_nodelist &&
         *env->slurm_nodelist) {
-        if (ipc__slurm_hosts(env->slurm_nodelist, env->slurm_tasks, &o->hosts, err,
-                             errlen) != 0)
+        if (ipcrun__slurm_hosts(env->slurm_nodelist, env->slurm_tasks, &o->hosts, err,
+                                errlen) != 0)
             return fail(o);
         o->slurm = true;
     }
@@ -788,23 +776,23 @@ static enum ipc__opts_result finish(struct ipc__opts *o, int argc, char **argv, 
         settle_agent(o, env ? env->agent : NULL, err, errlen) != 0)
         return fail(o);
     placement_defaults(o, given);
-    return IPC__OPTS_RUN;
+    return IPCRUN__OPTS_RUN;
 }
 
-enum ipc__opts_result ipc__opts_parse(struct ipc__opts *o, int argc, char **argv,
-                                      const struct ipc__opts_env *env, char *err,
-                                      size_t errlen)
+enum ipcrun__opts_result ipcrun__opts_parse(struct ipcrun__opts *o, int argc, char **argv,
+                                            const struct ipcrun__opts_env *env, char *err,
+                                            size_t errlen)
 {
     struct given given = {0};
     int i = 1;
 
-    *o = (struct ipc__opts){.kill_grace_ms = IPC__OPTS_DEFAULT_KILL_GRACE_MS};
+    *o = (struct ipcrun__opts){.kill_grace_ms = IPCRUN__OPTS_DEFAULT_KILL_GRACE_MS};
     o->exports = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->exports);
     o->env_pairs = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->env_pairs);
     if (!o->exports || !o->env_pairs) {
-        ipc__opts_free(o);
+        ipcrun__opts_free(o);
         set_err(err, errlen, "out of memory parsing the command line");
-        return IPC__OPTS_ERROR;
+        return IPCRUN__OPTS_ERROR;
     }
     for (; i < argc; i++) {
         const char *arg = argv[i];
@@ -823,8 +811,8 @@ enum ipc__opts_result ipc__opts_parse(struct ipc__opts *o, int argc, char **argv
             return fail(o);
         }
         if (d->id == OPT_HELP || d->id == OPT_VERSION) {
-            ipc__opts_free(o);
-            return d->id == OPT_HELP ? IPC__OPTS_HELP : IPC__OPTS_VERSION;
+            ipcrun__opts_free(o);
+            return d->id == OPT_HELP ? IPCRUN__OPTS_HELP : IPCRUN__OPTS_VERSION;
         }
         if (d->id == OPT_GENV) {
             if (eq || i + 2 >= argc) {
@@ -856,7 +844,7 @@ enum ipc__opts_result ipc__opts_parse(struct ipc__opts *o, int argc, char **argv
     return finish(o, argc, argv, i, &given, env, err, errlen);
 }
 
-void ipc__opts_free(struct ipc__opts *o)
+void ipcrun__opts_free(struct ipcrun__opts *o)
 {
     free(o->exports);
     o->exports = NULL;
@@ -866,211 +854,16 @@ void ipc__opts_free(struct ipc__opts *o)
     free(o->env_pairs);
     o->env_pairs = NULL;
     o->nenv_pairs = 0;
-    ipc__hosts_free(&o->hosts);
+    ipcrun__hosts_free(&o->hosts);
     free(o->agent_argv);
     o->agent_argv = NULL;
 }
 
-int ipc__opts_read_hostfile(struct ipc__opts *o, char *err, size_t errlen)
+int ipcrun__opts_read_hostfile(struct ipcrun__opts *o, char *err, size_t errlen)
 {
     if (!o->hostfile)
         return 0;
-    if (ipc__hosts_read_file(&o->hosts, o->hostfile, err, errlen) != 0)
+    if (ipcrun__hosts_read_file(&o->hosts, o->hostfile, err, errlen) != 0)
         return -1;
     return settle_ranks(o, err, errlen);
-}
-
-int ipc__opts_remote_ipcrun(const struct ipc__opts *o, char *out, size_t outlen,
-                            char *err, size_t errlen)
-{
-    if (o->prefix) {
-        size_t len = strlen(o->prefix);
-        while (len > 0 && o->prefix[len - 1] == '/')
-            len--;
-        if ((size_t)snprintf(out, outlen, "%.*s/bin/ipcrun", (int)len, o->prefix) >=
-            outlen) {
-            set_err(err, errlen, "--prefix '%s' is too long", o->prefix);
-            return -1;
-        }
-        return 0;
-    }
-    ssize_t n = readlink("/proc/self/exe", out, outlen);
-    if (n < 0 || (size_t)n >= outlen) {
-        set_err(err, errlen,
-                "cannot find where this ipcrun is (/proc/self/exe: %s); give --prefix",
-                n < 0 ? strerror(errno) : "path too long");
-        return -1;
-    }
-    out[n] = '\0';
-    return 0;
-}
-
-/* 0: an executable regular file; 1: a regular file without execute
- * permission; -1: nothing usable (errno says why). */
-static int probe_file(const char *file)
-{
-    struct stat st;
-    if (stat(file, &st) != 0)
-        return -1;
-    if (S_ISDIR(st.st_mode)) {
-        errno = EISDIR;
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        errno = EACCES;
-        return -1;
-    }
-    return access(file, X_OK) == 0 ? 0 : 1;
-}
-
-static int check_path_name(const char *prog, char *found, size_t foundlen, char *err,
-                           size_t errlen)
-{
-    int r = probe_file(prog);
-    if (r == 0) {
-        if (found)
-            snprintf(found, foundlen, "%s", prog);
-        return 0;
-    }
-    if (r == 1)
-        set_err(err, errlen, "cannot run '%s': it is not executable; chmod +x it", prog);
-    else
-        set_err(err, errlen, "cannot run '%s': %s", prog, strerror(errno));
-    return -1;
-}
-
-int ipc__opts_check_program(const char *prog, const char *path, char *found,
-                            size_t foundlen, char *err, size_t errlen)
-{
-    char defpath[PATH_MAX], file[PATH_MAX], noexec[PATH_MAX] = "";
-
-    if (!*prog) {
-        set_err(err, errlen, "the program name is empty; give a program to run");
-        return -1;
-    }
-    if (strchr(prog, '/'))
-        return check_path_name(prog, found, foundlen, err, errlen);
-    if (!path) {
-        size_t n = confstr(_CS_PATH, defpath, sizeof defpath);
-        path = n > 0 && n <= sizeof defpath ? defpath : "/bin:/usr/bin";
-    }
-    for (const char *p = path;; p++) {
-        size_t dirlen = strcspn(p, ":");
-        int n = dirlen ? snprintf(file, sizeof file, "%.*s/%s", (int)dirlen, p, prog)
-                       : snprintf(file, sizeof file, "%s", prog); /* empty entry: cwd */
-        if (n > 0 && (size_t)n < sizeof file) {
-            int r = probe_file(file);
-            if (r == 0) {
-                if (found)
-                    snprintf(found, foundlen, "%s", file);
-                return 0;
-            }
-            if (r == 1 && !noexec[0])
-                snprintf(noexec, sizeof noexec, "%s", file);
-        }
-        p += dirlen;
-        if (!*p)
-            break;
-    }
-    if (noexec[0])
-        set_err(err, errlen,
-                "program '%s' was found as '%s' but it is not executable; "
-                "chmod +x it or fix PATH",
-                prog, noexec);
-    else
-        set_err(err, errlen,
-                "program '%s' not found in PATH; give its path (e.g. ./%s) or "
-                "add its directory to PATH",
-                prog, prog);
-    return -1;
-}
-
-int ipc__opts_check_wdir(const char *dir, char *err, size_t errlen)
-{
-    struct stat st;
-    if (stat(dir, &st) != 0) {
-        set_err(err, errlen, "--wdir '%s': %s; give an existing directory", dir,
-                strerror(errno));
-        return -1;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "--wdir '%s' is not a directory; give a directory", dir);
-        return -1;
-    }
-    if (access(dir, X_OK) != 0) {
-        set_err(err, errlen, "--wdir '%s': ranks could not enter it: %s", dir,
-                strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-/* mkdir -p: each missing component of dir, in order. On failure returns -1
- * with errno set and *failed_len the length of the prefix that failed. */
-static int make_dirs(const char *dir, size_t *failed_len)
-{
-    char path[PATH_MAX];
-    size_t len = strlen(dir);
-    *failed_len = len;
-    if (len >= sizeof path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(path, dir, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (path[i] != '/' && path[i] != '\0')
-            continue;
-        path[i] = '\0';
-        int rc = mkdir(path, 0777);
-        path[i] = dir[i];
-        if (rc != 0 && errno != EEXIST) {
-            *failed_len = i;
-            return -1;
-        }
-    }
-    return 0;
-}
-
-int ipc__opts_make_output_dir(const char *dir, char *err, size_t errlen)
-{
-    size_t failed_len;
-    struct stat st;
-
-    if (make_dirs(dir, &failed_len) != 0) {
-        set_err(err, errlen, "--output-dir '%s': cannot create '%.*s': %s", dir,
-                (int)failed_len, dir, strerror(errno));
-        return -1;
-    }
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "--output-dir '%s' exists and is not a directory", dir);
-        return -1;
-    }
-    if (access(dir, W_OK | X_OK) != 0) {
-        set_err(err, errlen, "--output-dir '%s': cannot create files in it: %s", dir,
-                strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-int ipc__opts_check_output_file(const char *opt, const char *path, char *err,
-                                size_t errlen)
-{
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "%s '%s' is a directory; give a file name", opt, path);
-        return -1;
-    }
-    const char *slash = strrchr(path, '/');
-    char dir[PATH_MAX];
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else
-        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-    if (access(dir, W_OK) != 0) {
-        set_err(err, errlen, "%s '%s': cannot write in '%s': %s; give a file in a "
-                "directory that exists and is writable", opt, path, dir, strerror(errno));
-        return -1;
-    }
-    return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * options.h - ipcrun's command line: what the user asked for, validated.
+ * What the options name on the file system is checked by files.h.
  *
- * Parsing has no side effects beyond filling struct ipc__opts: it prints
+ * Parsing has no side effects beyond filling struct ipcrun__opts: it prints
  * nothing and exits nowhere, so that every form and every message can be
  * unit-tested. Error messages are one line without the "ipcrun: " prefix.
  */
@@ -13,35 +14,39 @@
 
 #include "hosts.h"
 
-#define IPC__OPTS_MAX_RANKS 100000
-#define IPC__OPTS_DEFAULT_KILL_GRACE_MS 3000
-#define IPC__OPTS_TRANSPORTS "shm unix pipe tcp"
-#define IPC__OPTS_DEFAULT_AGENT "ssh"
+#define IPCRUN__OPTS_MAX_RANKS 100000
+#define IPCRUN__OPTS_DEFAULT_KILL_GRACE_MS 3000
+#define IPCRUN__OPTS_DEFAULT_AGENT "ssh"
 
 /* Exit statuses of ipcrun itself (the others come from the ranks). */
-#define IPC__EXIT_USAGE 2      /* bad command line, program not runnable */
-#define IPC__EXIT_TIMEOUT 124  /* --timeout / IPC_TIMEOUT expired */
-#define IPC__EXIT_LAUNCHER 125 /* ipcrun could not set up or run the job */
+#define IPCRUN__EXIT_USAGE 2      /* bad command line, program not runnable */
+#define IPCRUN__EXIT_TIMEOUT 124  /* --timeout / IPC_TIMEOUT expired */
+#define IPCRUN__EXIT_LAUNCHER 125 /* ipcrun could not set up or run the job */
 
 /* --stdin: which ranks read ipcrun's stdin (a rank number, or one of these). */
-#define IPC__STDIN_ALL (-1)
-#define IPC__STDIN_NONE (-2)
+#define IPCRUN__STDIN_ALL (-1)
+#define IPCRUN__STDIN_NONE (-2)
 
 /* --bind-to: how wide each rank's cpu set is around the core it is mapped to. */
-enum ipc__bind_to { IPC__BIND_NONE, IPC__BIND_CORE, IPC__BIND_L3, IPC__BIND_NUMA };
+enum ipcrun__bind_to {
+    IPCRUN__BIND_NONE,
+    IPCRUN__BIND_CORE,
+    IPCRUN__BIND_L3,
+    IPCRUN__BIND_NUMA
+};
 /* --map-by core|l3|numa: the domains ranks are dealt to in turn on a host (a
- * core is its own domain). --map-by slot|node is enum ipc__map_hosts. */
-enum ipc__map_by { IPC__MAP_CORE, IPC__MAP_L3, IPC__MAP_NUMA };
+ * core is its own domain). --map-by slot|node is enum ipcrun__map_hosts. */
+enum ipcrun__map_by { IPCRUN__MAP_CORE, IPCRUN__MAP_L3, IPCRUN__MAP_NUMA };
 
-struct ipc__opts {
+struct ipcrun__opts {
     int nranks;
     bool tag_output;
     bool timestamp_output;
-    int stdin_target;       /* a rank, IPC__STDIN_ALL or IPC__STDIN_NONE; default 0 */
+    int stdin_target; /* a rank, IPCRUN__STDIN_ALL or IPCRUN__STDIN_NONE; default 0 */
     const char *output_dir; /* NULL: output goes to ipcrun's stdout and stderr */
     const char *wdir;       /* NULL: ranks start in ipcrun's working directory */
-    enum ipc__bind_to bind_to;
-    enum ipc__map_by map_by;
+    enum ipcrun__bind_to bind_to;
+    enum ipcrun__map_by map_by;
     bool report_bindings;
     bool report_transports; /* ranks get IPC_REPORT_TRANSPORTS=1 */
     bool stats;             /* --stats: print the table at the end */
@@ -59,18 +64,18 @@ struct ipc__opts {
     char **prog_argv;      /* program and its arguments, NULL-terminated, into argv */
     const char *prog_path; /* the file to execute; NULL: look prog_argv[0] up in PATH */
     /* Hosts. A job "names hosts" when hosts.n > 0 or hostfile is set. */
-    struct ipc__hosts hosts;       /* --host lists merged, or the hostfile once read */
-    const char *hostfile;          /* --hostfile, read by ipc__opts_read_hostfile() */
-    enum ipc__map_hosts map_hosts; /* --map-by slot|node; default IPC__MAP_SLOT */
+    struct ipcrun__hosts hosts; /* --host lists merged, or the hostfile once read */
+    const char *hostfile;       /* --hostfile, read by ipcrun__opts_read_hostfile() */
+    enum ipcrun__map_hosts map_hosts; /* --map-by slot|node; default IPCRUN__MAP_SLOT */
     const char *agent;  /* --agent, else IPC_AGENT, else "ssh"; NULL without hosts */
     char **agent_argv;  /* agent split on blanks, NULL-terminated; NULL without hosts */
-    const char *prefix; /* --prefix: absolute; NULL: see ipc__opts_remote_ipcrun() */
+    const char *prefix; /* --prefix: absolute; NULL: see ipcrun__files_remote_ipcrun() */
     const char *tcp_if; /* --tcp-if, ranks get IPC_TCP_IF; NULL: left as inherited */
     bool slurm;         /* the hosts are the Slurm allocation's (slurm.h) */
 };
 
 /* The environment variables ipcrun's options depend on; NULL: not set. */
-struct ipc__opts_env {
+struct ipcrun__opts_env {
     const char *timeout; /* IPC_TIMEOUT; --timeout wins */
     const char *agent;   /* IPC_AGENT; --agent wins */
     /* Inside a Slurm allocation, without --host or --hostfile, the hosts and
@@ -79,57 +84,30 @@ struct ipc__opts_env {
     const char *slurm_tasks;    /* SLURM_TASKS_PER_NODE */
 };
 
-enum ipc__opts_result {
-    IPC__OPTS_RUN,     /* *opts describes a job to start */
-    IPC__OPTS_HELP,    /* --help: print ipc__opts_usage() and exit 0 */
-    IPC__OPTS_VERSION, /* --version: print the version and exit 0 */
-    IPC__OPTS_ERROR,   /* err holds the reason; exit IPC__EXIT_USAGE */
+enum ipcrun__opts_result {
+    IPCRUN__OPTS_RUN,     /* *opts describes a job to start */
+    IPCRUN__OPTS_HELP,    /* --help: print ipcrun__opts_usage() and exit 0 */
+    IPCRUN__OPTS_VERSION, /* --version: print the version and exit 0 */
+    IPCRUN__OPTS_ERROR,   /* err holds the reason; exit IPCRUN__EXIT_USAGE */
 };
 
 /* Parses argv (argv[0] is ipcrun itself); env (may be NULL) holds the
- * variables options fall back on. On IPC__OPTS_RUN the caller owns what opts
+ * variables options fall back on. On IPCRUN__OPTS_RUN the caller owns what opts
  * allocated (exports, hosts, agent_argv) and releases it with
- * ipc__opts_free(). With --hostfile, nranks stays 0 without -n until
- * ipc__opts_read_hostfile() has read the file. */
-enum ipc__opts_result ipc__opts_parse(struct ipc__opts *opts, int argc, char **argv,
-                                      const struct ipc__opts_env *env, char *err,
-                                      size_t errlen);
-void ipc__opts_free(struct ipc__opts *opts);
+ * ipcrun__opts_free(). With --hostfile, nranks stays 0 without -n until
+ * ipcrun__opts_read_hostfile() has read the file. */
+enum ipcrun__opts_result ipcrun__opts_parse(struct ipcrun__opts *opts, int argc,
+                                            char **argv,
+                                            const struct ipcrun__opts_env *env, char *err,
+                                            size_t errlen);
+void ipcrun__opts_free(struct ipcrun__opts *opts);
 
 /* Reads the --hostfile (if any) into opts->hosts and settles what depends on
  * the hosts: -n defaults to their slots, --stdin R must be below it. Returns
  * 0, or -1 with the reason in err. */
-int ipc__opts_read_hostfile(struct ipc__opts *opts, char *err, size_t errlen);
-
-/* The path of ipcrun on the other hosts: PREFIX/bin/ipcrun with --prefix,
- * else the absolute path of this ipcrun (/proc/self/exe). Returns 0, or -1
- * with the reason in err. */
-int ipc__opts_remote_ipcrun(const struct ipc__opts *opts, char *out, size_t outlen,
-                            char *err, size_t errlen);
-
-/* Checks, the way execvp will look it up, that prog names an executable
- * regular file. path is the PATH to search (NULL: the execvp default). On
- * success returns 0 and writes the file found to found (may be NULL);
- * otherwise returns -1 with the reason in err. */
-int ipc__opts_check_program(const char *prog, const char *path, char *found,
-                            size_t foundlen, char *err, size_t errlen);
-
-/* Checks that --wdir names a directory ranks can enter. Returns 0, or -1
- * with the reason in err. */
-int ipc__opts_check_wdir(const char *dir, char *err, size_t errlen);
-
-/* Creates the --output-dir directory (and its parents) unless it exists and
- * checks that files can be made in it. Returns 0, or -1 with the reason in
- * err. */
-int ipc__opts_make_output_dir(const char *dir, char *err, size_t errlen);
-
-/* Checks that the file opt (--trace, --stats-json) names can be written at
- * the end of the job: its directory exists and is writable, and it is not a
- * directory. Returns 0, or -1 with the reason in err. */
-int ipc__opts_check_output_file(const char *opt, const char *path, char *err,
-                                size_t errlen);
+int ipcrun__opts_read_hostfile(struct ipcrun__opts *opts, char *err, size_t errlen);
 
 /* The --help text. */
-const char *ipc__opts_usage(void);
+const char *ipcrun__opts_usage(void);
 
 #endif /* IPC_LAUNCHER_OPTIONS_H */

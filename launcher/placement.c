@@ -13,21 +13,21 @@
     "hwloc_pci,hwloc_opencl,hwloc_gl,hwloc_cuda,hwloc_nvml,hwloc_rsmi,hwloc_levelzero"
 
 static const char *const obj_names[] = {
-    [IPC__BIND_NONE] = "machine",
-    [IPC__BIND_CORE] = "core",
-    [IPC__BIND_L3] = "L3 cache",
-    [IPC__BIND_NUMA] = "NUMA node",
+    [IPCRUN__BIND_NONE] = "machine",
+    [IPCRUN__BIND_CORE] = "core",
+    [IPCRUN__BIND_L3] = "L3 cache",
+    [IPCRUN__BIND_NUMA] = "NUMA node",
 };
 
 static const char *const map_option_names[] = {
-    [IPC__MAP_CORE] = "core",
-    [IPC__MAP_L3] = "l3",
-    [IPC__MAP_NUMA] = "numa",
+    [IPCRUN__MAP_CORE] = "core",
+    [IPCRUN__MAP_L3] = "l3",
+    [IPCRUN__MAP_NUMA] = "numa",
 };
 
 /* ---- ipcrun's own cpus ---- */
 
-static int read_affinity(struct ipc__placement *p)
+static int read_affinity(struct ipcrun__placement *p)
 {
     long conf = sysconf(_SC_NPROCESSORS_CONF);
     int ncpu = conf > 1024 ? (int)conf : 1024;
@@ -49,7 +49,7 @@ static int read_affinity(struct ipc__placement *p)
     }
 }
 
-void ipc__placement_cpulist(const cpu_set_t *set, size_t size, char *buf, size_t len)
+void ipcrun__placement_cpulist(const cpu_set_t *set, size_t size, char *buf, size_t len)
 {
     int ncpu = (int)(size * 8);
     size_t used = 0;
@@ -81,14 +81,14 @@ static int core_depth(hwloc_topology_t topo)
     return depth >= 0 ? depth : hwloc_get_type_depth(topo, HWLOC_OBJ_PU);
 }
 
-static hwloc_obj_type_t hwloc_type_of_map(enum ipc__map_by map)
+static hwloc_obj_type_t hwloc_type_of_map(enum ipcrun__map_by map)
 {
     switch (map) {
-    case IPC__MAP_L3:
+    case IPCRUN__MAP_L3:
         return HWLOC_OBJ_L3CACHE;
-    case IPC__MAP_NUMA:
+    case IPCRUN__MAP_NUMA:
         return HWLOC_OBJ_NUMANODE;
-    case IPC__MAP_CORE:
+    case IPCRUN__MAP_CORE:
         break;
     }
     return HWLOC_OBJ_CORE;
@@ -111,14 +111,14 @@ static hwloc_obj_t enclosing(hwloc_topology_t topo, hwloc_obj_type_t type,
 /* Groups the cores by map domain: cores[] lists them domain after domain,
  * first[d]..first[d+1] being domain d's. Returns the number of domains that
  * have cores, or -1 when the topology has no domain of that type. */
-static int group_cores(hwloc_topology_t topo, enum ipc__map_by map, hwloc_obj_t *cores,
+static int group_cores(hwloc_topology_t topo, enum ipcrun__map_by map, hwloc_obj_t *cores,
                        int *first)
 {
     int depth = core_depth(topo);
     int ncores = hwloc_get_nbobjs_by_depth(topo, (unsigned)depth);
     hwloc_obj_type_t type = hwloc_type_of_map(map);
 
-    if (map == IPC__MAP_CORE) {
+    if (map == IPCRUN__MAP_CORE) {
         for (int c = 0; c < ncores; c++) {
             cores[c] = hwloc_get_obj_by_depth(topo, (unsigned)depth, (unsigned)c);
             first[c] = c;
@@ -143,21 +143,21 @@ static int group_cores(hwloc_topology_t topo, enum ipc__map_by map, hwloc_obj_t 
     return ndom > 0 ? ndom : -1;
 }
 
-static hwloc_obj_type_t hwloc_type_of_bind(enum ipc__bind_to bind)
+static hwloc_obj_type_t hwloc_type_of_bind(enum ipcrun__bind_to bind)
 {
     switch (bind) {
-    case IPC__BIND_L3:
+    case IPCRUN__BIND_L3:
         return HWLOC_OBJ_L3CACHE;
-    case IPC__BIND_NUMA:
+    case IPCRUN__BIND_NUMA:
         return HWLOC_OBJ_NUMANODE;
-    case IPC__BIND_CORE:
-    case IPC__BIND_NONE:
+    case IPCRUN__BIND_CORE:
+    case IPCRUN__BIND_NONE:
         break;
     }
     return HWLOC_OBJ_CORE;
 }
 
-static void release(struct ipc__rank_place *out, int n)
+static void release(struct ipcrun__rank_place *out, int n)
 {
     for (int r = 0; r < n; r++) {
         hwloc_bitmap_free(out[r].cpus);
@@ -165,9 +165,9 @@ static void release(struct ipc__rank_place *out, int n)
     }
 }
 
-int ipc__placement_compute(hwloc_topology_t topo, int n, enum ipc__bind_to bind,
-                           enum ipc__map_by map, struct ipc__rank_place *out, char *err,
-                           size_t errlen)
+int ipcrun__placement_compute(hwloc_topology_t topo, int n, enum ipcrun__bind_to bind,
+                              enum ipcrun__map_by map, struct ipcrun__rank_place *out,
+                              char *err, size_t errlen)
 {
     int depth = core_depth(topo);
     int ncores = depth >= 0 ? hwloc_get_nbobjs_by_depth(topo, (unsigned)depth) : 0;
@@ -185,7 +185,7 @@ int ipc__placement_compute(hwloc_topology_t topo, int n, enum ipc__bind_to bind,
                  "--map-by %s: hwloc finds no %s with cpus on this machine; use "
                  "--map-by core",
                  map_option_names[map],
-                 obj_names[map == IPC__MAP_L3 ? IPC__BIND_L3 : IPC__BIND_NUMA]);
+                 obj_names[map == IPCRUN__MAP_L3 ? IPCRUN__BIND_L3 : IPCRUN__BIND_NUMA]);
         goto out;
     }
     for (; done < n; done++) {
@@ -195,13 +195,13 @@ int ipc__placement_compute(hwloc_topology_t topo, int n, enum ipc__bind_to bind,
         if (!obj) {
             snprintf(err, errlen,
                      "--bind-to %s: hwloc finds no %s around core %u; use --bind-to core",
-                     bind == IPC__BIND_L3 ? "l3" : "numa", obj_names[bind],
+                     bind == IPCRUN__BIND_L3 ? "l3" : "numa", obj_names[bind],
                      core->logical_index);
             goto out;
         }
-        out[done] = (struct ipc__rank_place){.cpus = hwloc_bitmap_dup(obj->cpuset),
-                                             .obj_type = bind,
-                                             .obj_index = obj->logical_index};
+        out[done] = (struct ipcrun__rank_place){.cpus = hwloc_bitmap_dup(obj->cpuset),
+                                                .obj_type = bind,
+                                                .obj_index = obj->logical_index};
         if (!out[done].cpus) {
             snprintf(err, errlen, "out of memory placing %d ranks", n);
             goto out;
@@ -219,7 +219,7 @@ out:
 /* ---- the real machine ---- */
 
 /* The topology of the cpus ipcrun may use, with only what placement needs. */
-static int load_topology(struct ipc__placement *p, char *err, size_t errlen)
+static int load_topology(struct ipcrun__placement *p, char *err, size_t errlen)
 {
     bool set_env = getenv("HWLOC_PLUGINS_BLACKLIST") == NULL;
     /* hwloc reads this while it initializes; ranks must not inherit it. */
@@ -265,17 +265,17 @@ static int load_topology(struct ipc__placement *p, char *err, size_t errlen)
     return rc;
 }
 
-int ipc__placement_init(struct ipc__placement *p, const struct ipc__opts *o, char *err,
-                        size_t errlen)
+int ipcrun__placement_init(struct ipcrun__placement *p, const struct ipcrun__opts *o,
+                           char *err, size_t errlen)
 {
-    *p = (struct ipc__placement){.nranks = o->nranks};
+    *p = (struct ipcrun__placement){.nranks = o->nranks};
     int rc = read_affinity(p);
     if (rc < 0) {
         snprintf(err, errlen, "cannot read ipcrun's cpu affinity: %s", strerror(-rc));
         return -1;
     }
     p->oversubscribed = o->nranks > p->ncpus;
-    if (o->bind_to == IPC__BIND_NONE)
+    if (o->bind_to == IPCRUN__BIND_NONE)
         return 0;
     if (p->oversubscribed) {
         p->bind_refused = true;
@@ -288,8 +288,8 @@ int ipc__placement_init(struct ipc__placement *p, const struct ipc__opts *o, cha
         snprintf(err, errlen, "out of memory placing %d ranks", o->nranks);
         return -1;
     }
-    if (ipc__placement_compute(p->topo, o->nranks, o->bind_to, o->map_by, p->ranks, err,
-                               errlen) != 0) {
+    if (ipcrun__placement_compute(p->topo, o->nranks, o->bind_to, o->map_by, p->ranks,
+                                  err, errlen) != 0) {
         free(p->ranks);
         p->ranks = NULL;
         return -2;
@@ -297,7 +297,7 @@ int ipc__placement_init(struct ipc__placement *p, const struct ipc__opts *o, cha
     return 0;
 }
 
-void ipc__placement_fini(struct ipc__placement *p)
+void ipcrun__placement_fini(struct ipcrun__placement *p)
 {
     if (p->ranks) {
         release(p->ranks, p->nranks);
@@ -307,10 +307,10 @@ void ipc__placement_fini(struct ipc__placement *p)
         hwloc_topology_destroy(p->topo);
     if (p->allowed)
         CPU_FREE(p->allowed);
-    *p = (struct ipc__placement){0};
+    *p = (struct ipcrun__placement){0};
 }
 
-void ipc__placement_mask(const struct ipc__placement *p, int r, cpu_set_t *mask)
+void ipcrun__placement_mask(const struct ipcrun__placement *p, int r, cpu_set_t *mask)
 {
     unsigned cpu;
     CPU_ZERO_S(p->allowed_size, mask);
@@ -322,15 +322,16 @@ void ipc__placement_mask(const struct ipc__placement *p, int r, cpu_set_t *mask)
     hwloc_bitmap_foreach_end();
 }
 
-void ipc__placement_describe(const struct ipc__placement *p, int r, char *buf, size_t len)
+void ipcrun__placement_describe(const struct ipcrun__placement *p, int r, char *buf,
+                                size_t len)
 {
     char cpus[256];
-    if (!ipc__placement_bound(p)) {
-        ipc__placement_cpulist(p->allowed, p->allowed_size, cpus, sizeof cpus);
+    if (!ipcrun__placement_bound(p)) {
+        ipcrun__placement_cpulist(p->allowed, p->allowed_size, cpus, sizeof cpus);
         snprintf(buf, len, "not bound (cpus %s)", cpus);
         return;
     }
-    const struct ipc__rank_place *rp = &p->ranks[r];
+    const struct ipcrun__rank_place *rp = &p->ranks[r];
     hwloc_bitmap_list_snprintf(cpus, sizeof cpus, rp->cpus);
     snprintf(buf, len, "bound to cpus %s (%s %u)", cpus, obj_names[rp->obj_type],
              rp->obj_index);

@@ -14,9 +14,20 @@
 
 #include "ctl.h"
 #include "forward.h"
-#include "launch.h"
+#include "job.h"
+#include "loop.h"
+#include "wireup.h"
 
-extern char **environ;
+/* ipcrun's view of one node daemon. */
+struct ipcrun__daemon {
+    const char *host;  /* as given with --host */
+    const char *agent; /* the launch agent's program, for messages */
+    pid_t agent_pid;   /* the launch agent (ssh, ...); 0 once reaped */
+    struct ipcrun__nodelink link;
+    bool open;  /* the stream has not ended */
+    bool heard; /* it said something: it started */
+    bool done;  /* it said DONE: every rank of its node ended */
+};
 
 /* ---- the job description ---- */
 
@@ -55,7 +66,7 @@ static int add_int(char **buf, size_t *len, const char *key, long v)
 }
 
 /* What -x NAME means on this host: the value ipcrun sees, sent along. */
-static int add_exports(const struct ipc__opts *o, char **buf, size_t *len)
+static int add_exports(const struct ipcrun__opts *o, char **buf, size_t *len)
 {
     for (int i = 0; i < o->nexports; i++) {
         const char *x = o->exports[i];
@@ -79,10 +90,10 @@ static int add_exports(const struct ipc__opts *o, char **buf, size_t *len)
 }
 
 /* The description of the job for the daemon of node `node` (docs/wire-formats.md). */
-static char *describe_job(const struct ipc__launch *job, const struct ipc__layout *lay,
-                          int node, size_t *len)
+static char *describe_job(const struct ipcrun__launch *job,
+                          const struct ipcrun__layout *lay, int node, size_t *len)
 {
-    const struct ipc__opts *o = job->opts;
+    const struct ipcrun__opts *o = job->opts;
     char *buf = NULL, cwd[4096];
     *len = 0;
     const char *wdir = o->wdir ? o->wdir : getcwd(cwd, sizeof cwd);
@@ -136,7 +147,7 @@ static void __attribute__((noreturn)) run_agent(struct agent_child *c)
     (void)setpgid(0, 0);
     if (dup2(c->sock, STDIN_FILENO) < 0 || dup2(c->sock, STDOUT_FILENO) < 0) {
         c->failed_errno = errno;
-        _exit(IPC__EXIT_LAUNCHER);
+        _exit(IPCRUN__EXIT_LAUNCHER);
     }
     signal(SIGPIPE, SIG_DFL);
     sigemptyset(&none);
@@ -156,7 +167,7 @@ static pid_t __attribute__((noinline)) start_agent(struct agent_child *c)
 }
 
 /* agent... HOST DAEMON --daemon HOST */
-static char **agent_argv(const struct ipc__layout *lay, const char *host)
+static char **agent_argv(const struct ipcrun__layout *lay, const char *host)
 {
     int na = 0;
     while (lay->agent_argv[na])
@@ -174,8 +185,8 @@ static char **agent_argv(const struct ipc__layout *lay, const char *host)
     return argv;
 }
 
-static int start_daemon(struct ipc__launch *job, const struct ipc__layout *lay, int node,
-                        struct ipc__daemon *d, char *err, size_t errlen)
+static int start_daemon(struct ipcrun__launch *job, const struct ipcrun__layout *lay,
+                        int node, struct ipcrun__daemon *d, char *err, size_t errlen)
 {
     int sv[2];
     size_t len;
@@ -207,13 +218,13 @@ static int start_daemon(struct ipc__launch *job, const struct ipc__layout *lay, 
     d->agent = lay->agent_argv[0];
     d->agent_pid = pid;
     d->open = true;
-    ipc__nodelink_init(&d->link, sv[0], sv[0]);
-    int rc = ipc__nodelink_queue(&d->link, IPC__NODE_JOB, -1, desc, len, NULL, 0);
+    ipcrun__nodelink_init(&d->link, sv[0], sv[0]);
+    int rc = ipcrun__nodelink_queue(&d->link, IPCRUN__NODE_JOB, -1, desc, len, NULL, 0);
     explicit_bzero(desc, len); /* it holds the secret */
     free(desc);
     free(argv);
     if (rc == 0)
-        (void)ipc__nodelink_flush(&d->link);
+        (void)ipcrun__nodelink_flush(&d->link);
     return rc == 0 ? 0 : -1;
 fail:
     free(desc);
@@ -221,8 +232,8 @@ fail:
     return -1;
 }
 
-int ipc__remote_start(struct ipc__launch *job, const struct ipc__layout *layout,
-                      char *err, size_t errlen)
+int ipcrun__remote_start(struct ipcrun__launch *job, const struct ipcrun__layout *layout,
+                         char *err, size_t errlen)
 {
     int nd = layout->nnodes - (layout->this_node >= 0 ? 1 : 0);
     job->daemons = calloc((size_t)nd, sizeof *job->daemons);
@@ -233,7 +244,7 @@ int ipc__remote_start(struct ipc__launch *job, const struct ipc__layout *layout,
     for (int node = 0; node < layout->nnodes; node++) {
         if (node == layout->this_node)
             continue;
-        struct ipc__daemon *d = &job->daemons[job->ndaemons];
+        struct ipcrun__daemon *d = &job->daemons[job->ndaemons];
         d->link.rfd = d->link.wfd = -1;
         job->ndaemons++;
         if (start_daemon(job, layout, node, d, err, errlen) != 0)
@@ -253,86 +264,46 @@ int ipc__remote_start(struct ipc__launch *job, const struct ipc__layout *layout,
 
 /* ---- talking to them ---- */
 
-static void queue(struct ipc__launch *job, struct ipc__daemon *d, uint32_t type, int r,
-                  const void *a, size_t alen, const void *b, size_t blen)
+static void queue(struct ipcrun__launch *job, struct ipcrun__daemon *d, uint32_t type,
+                  int r, const void *a, size_t alen, const void *b, size_t blen)
 {
     if (!d->open)
         return;
-    if (ipc__nodelink_queue(&d->link, type, r, a, alen, b, blen) != 0) {
-        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
-                         "out of memory talking to the daemon on host %s", d->host);
+    if (ipcrun__nodelink_queue(&d->link, type, r, a, alen, b, blen) != 0) {
+        ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER,
+                            "out of memory talking to the daemon on host %s", d->host);
         return;
     }
-    (void)ipc__nodelink_flush(&d->link); /* errors show as end of stream */
-}
-
-void ipc__remote_ctl(struct ipc__launch *job, int r, uint32_t type, const void *payload,
-                     size_t len)
-{
-    for (int i = 0; i < job->ndaemons; i++) {
-        if (r >= 0 && job->ranks[r].daemon != &job->daemons[i])
-            continue;
-        queue(job, &job->daemons[i], IPC__NODE_CTL, r, &type, sizeof type, payload, len);
-    }
-}
-
-void ipc__remote_stdin(struct ipc__launch *job, int r, const void *data, size_t len)
-{
-    struct ipc__daemon *d = job->ranks[r].daemon;
-    if (!d || !d->open) {
-        job->in_eof = true; /* nobody left to read it */
-        return;
-    }
-    queue(job, d, IPC__NODE_IN, r, data, len, NULL, 0);
-}
-
-void ipc__remote_signal(struct ipc__launch *job, int sig, bool stopping)
-{
-    int32_t msg[2] = {sig, stopping};
-    for (int i = 0; i < job->ndaemons; i++)
-        queue(job, &job->daemons[i], IPC__NODE_SIGNAL, -1, msg, sizeof msg, NULL, 0);
-}
-
-int ipc__remote_pollset(const struct ipc__launch *job, struct pollfd *pfds, int *which)
-{
-    int k = 0;
-    for (int i = 0; i < job->ndaemons; i++) {
-        const struct ipc__daemon *d = &job->daemons[i];
-        if (!d->open)
-            continue;
-        short ev = POLLIN | (ipc__nodelink_pending(&d->link) ? POLLOUT : 0);
-        pfds[k] = (struct pollfd){.fd = d->link.rfd, .events = ev};
-        which[k++] = i;
-    }
-    return k;
+    (void)ipcrun__nodelink_flush(&d->link); /* errors show as end of stream */
 }
 
 /* Why the job ends with daemon d gone, and its `lost` ranks with it. */
-static void say_lost(struct ipc__launch *job, const struct ipc__daemon *d, int lost)
+static void say_lost(struct ipcrun__launch *job, const struct ipcrun__daemon *d, int lost)
 {
     if (!d->heard)
-        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
-                         "could not start the node daemon on host %s with '%s' (see the "
-                         "agent's message above, if any); is the host reachable, and "
-                         "ipcrun installed there at the same path or under --prefix?",
-                         d->host, d->agent);
+        ipcrun__launch_fail(
+            job, -1, IPCRUN__EXIT_LAUNCHER,
+            "could not start the node daemon on host %s with '%s' (see the "
+            "agent's message above, if any); is the host reachable, and "
+            "ipcrun installed there at the same path or under --prefix?",
+            d->host, d->agent);
     else
-        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
-                         "lost the node daemon on host %s (its connection ended); %d "
-                         "rank%s there ended with it",
-                         d->host, lost, lost == 1 ? "" : "s");
+        ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER,
+                            "lost the node daemon on host %s (its connection ended); %d "
+                            "rank%s there ended with it",
+                            d->host, lost, lost == 1 ? "" : "s");
 }
 
 /* The daemon's ranks that are still running are lost with it. */
-static void lose_daemon(struct ipc__launch *job, int di)
+static void lose_daemon(struct ipcrun__launch *job, int di)
 {
-    struct ipc__daemon *d = &job->daemons[di];
+    struct ipcrun__daemon *d = &job->daemons[di];
     int lost = 0;
     d->open = false;
     close(d->link.rfd);
     d->link.rfd = d->link.wfd = -1;
     for (int r = 0; r < job->n; r++) {
-        struct ipc__launch_rank *rk = &job->ranks[r];
+        struct ipcrun__launch_rank *rk = &job->ranks[r];
         if (rk->daemon != d || !rk->running)
             continue;
         rk->running = false;
@@ -340,19 +311,18 @@ static void lose_daemon(struct ipc__launch *job, int di)
         job->nrunning--;
         lost++;
     }
-    if (!d->done && job->phase == IPC__PHASE_RUNNING)
+    if (!d->done && job->phase == IPCRUN__PHASE_RUNNING)
         say_lost(job, d, lost);
     /* Only after the daemon is named: in the wire-up, closing its ranks
      * first blamed one of them for leaving the fence (seen under SAN=1). */
     for (int r = 0; r < job->n; r++)
         if (job->ranks[r].daemon == d && !job->ranks[r].running)
-            ipc__wireup_close(job, r);
+            ipcrun__wireup_close(job, r);
 }
 
-static void on_exit_msg(struct ipc__launch *job, int r, const char *p, size_t len,
-                        int *batch, int *nb)
+static void on_exit_msg(struct ipcrun__launch *job, int r, const char *p, size_t len)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
     int32_t st;
     if (len != sizeof st || !rk->running)
         return;
@@ -360,56 +330,57 @@ static void on_exit_msg(struct ipc__launch *job, int r, const char *p, size_t le
     rk->running = false;
     rk->wstatus = st;
     job->nrunning--;
-    batch[(*nb)++] = r;
+    job->ended[job->nended++] = r; /* judged once this round's output is read */
 }
 
-static void on_message(struct ipc__launch *job, int di, const struct ipc__node_hdr *h,
-                       const char *p, int *batch, int *nb)
+static void on_message(struct ipcrun__launch *job, int di,
+                       const struct ipcrun__node_hdr *h, const char *p)
 {
-    struct ipc__daemon *d = &job->daemons[di];
+    struct ipcrun__daemon *d = &job->daemons[di];
     int r = h->rank;
     bool ours = r >= 0 && r < job->n && job->ranks[r].daemon == d;
     uint32_t ctl_type;
     int32_t v;
     d->heard = true;
     switch (h->type) {
-    case IPC__NODE_STARTED:
+    case IPCRUN__NODE_STARTED:
         if (ours && h->len == sizeof v) {
             memcpy(&v, p, sizeof v);
             job->ranks[r].pid = v;
         }
         return;
-    case IPC__NODE_RANK_CTL:
+    case IPCRUN__NODE_RANK_CTL:
         if (ours && h->len >= sizeof ctl_type) {
             memcpy(&ctl_type, p, sizeof ctl_type);
-            ipc__wireup_packet(job, r, ctl_type, p + sizeof ctl_type,
-                               h->len - sizeof ctl_type);
+            ipcrun__wireup_packet(job, r, ctl_type, p + sizeof ctl_type,
+                                  h->len - sizeof ctl_type);
         }
         return;
-    case IPC__NODE_OUT:
-    case IPC__NODE_ERR:
+    case IPCRUN__NODE_OUT:
+    case IPCRUN__NODE_ERR:
         if (ours)
-            ipc__forward_bytes(job, r, h->type == IPC__NODE_ERR, p, h->len);
+            ipcrun__forward_bytes(job, r, h->type == IPCRUN__NODE_ERR, p, h->len);
         return;
-    case IPC__NODE_EXIT:
+    case IPCRUN__NODE_EXIT:
         if (ours)
-            on_exit_msg(job, r, p, h->len, batch, nb);
+            on_exit_msg(job, r, p, h->len);
         return;
-    case IPC__NODE_FAIL: {
+    case IPCRUN__NODE_FAIL: {
         if (h->len < sizeof v)
             return;
         memcpy(&v, p, sizeof v);
         int tl = (int)(h->len - sizeof v);
         if (ours)
-            ipc__launch_fail(job, r, v, "%.*s", tl, p + sizeof v);
+            ipcrun__launch_fail(job, r, v, "%.*s", tl, p + sizeof v);
         else
-            ipc__launch_fail(job, -1, v, "on host %s, %.*s", d->host, tl, p + sizeof v);
+            ipcrun__launch_fail(job, -1, v, "on host %s, %.*s", d->host, tl,
+                                p + sizeof v);
         return;
     }
-    case IPC__NODE_DONE:
+    case IPCRUN__NODE_DONE:
         d->done = true;
         return;
-    case IPC__NODE_IN_ACK:
+    case IPCRUN__NODE_IN_ACK:
         if (ours && r == job->stdin_relay && h->len == sizeof v) {
             memcpy(&v, p, sizeof v);
             job->in_flight = false;
@@ -417,33 +388,38 @@ static void on_message(struct ipc__launch *job, int di, const struct ipc__node_h
         }
         return;
     default:
-        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
-                         "the node daemon on host %s sent an unknown message (type %u); "
-                         "is the same version of ipcrun installed there?",
-                         d->host, h->type);
+        ipcrun__launch_fail(
+            job, -1, IPCRUN__EXIT_LAUNCHER,
+            "the node daemon on host %s sent an unknown message (type %u); "
+            "is the same version of ipcrun installed there?",
+            d->host, h->type);
     }
 }
 
-void ipc__remote_serve(struct ipc__launch *job, int di, short revents, int *batch, int *nb)
+/* Daemon di's stream is ready: reads and acts on what it says, and writes
+ * what is queued. */
+static void serve(void *ctx, int di, short revents)
 {
-    struct ipc__daemon *d = &job->daemons[di];
+    struct ipcrun__launch *job = ctx;
+    struct ipcrun__daemon *d = &job->daemons[di];
     if (revents & POLLOUT)
-        (void)ipc__nodelink_flush(&d->link);
+        (void)ipcrun__nodelink_flush(&d->link);
     if (!(revents & (POLLIN | POLLHUP | POLLERR)))
         return;
     /* Bounded, so that one busy daemon cannot starve the others. */
     for (int reads = 0; reads < 16 && d->open; reads++) {
-        ssize_t n = ipc__nodelink_read(&d->link);
+        ssize_t n = ipcrun__nodelink_read(&d->link);
         if (n == -EAGAIN)
             return;
-        struct ipc__node_hdr h;
+        struct ipcrun__node_hdr h;
         const char *p;
         int got;
-        while (d->open && (got = ipc__nodelink_next(&d->link, &h, &p)) == 1)
-            on_message(job, di, &h, p, batch, nb);
+        while (d->open && (got = ipcrun__nodelink_next(&d->link, &h, &p)) == 1)
+            on_message(job, di, &h, p);
         if (got < 0) {
-            ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
-                             "the node daemon on host %s sent a malformed message", d->host);
+            ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER,
+                                "the node daemon on host %s sent a malformed message",
+                                d->host);
             n = 0;
         }
         if (n <= 0) {
@@ -453,14 +429,8 @@ void ipc__remote_serve(struct ipc__launch *job, int di, short revents, int *batc
     }
 }
 
-void ipc__remote_reaped(struct ipc__launch *job, pid_t pid)
-{
-    for (int i = 0; i < job->ndaemons; i++)
-        if (job->daemons[i].agent_pid == pid)
-            job->daemons[i].agent_pid = 0;
-}
-
-bool ipc__remote_busy(const struct ipc__launch *job)
+/* A daemon is still to be heard from, or its agent to be reaped. */
+static bool remote_busy(const struct ipcrun__launch *job)
 {
     for (int i = 0; i < job->ndaemons; i++)
         if (job->daemons[i].open || job->daemons[i].agent_pid > 0)
@@ -468,11 +438,119 @@ bool ipc__remote_busy(const struct ipc__launch *job)
     return false;
 }
 
-void ipc__remote_fini(struct ipc__launch *job)
+static int stream_fd(void *ctx, int di, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    const struct ipcrun__daemon *d = &job->daemons[di];
+    *events = POLLIN | (ipcrun__nodelink_pending(&d->link) ? POLLOUT : 0);
+    return d->open ? d->link.rfd : -1;
+}
+
+int ipcrun__remote_watch(struct ipcrun__launch *job)
+{
+    struct ipcrun__source s = {stream_fd, serve, 0, IPCRUN__STAGE_IO};
+    for (s.arg = 0; s.arg < job->ndaemons; s.arg++)
+        if (ipcrun__loop_add(&job->loop, &s) != 0)
+            return -1;
+    return 0;
+}
+
+/* ---- the ranks behind the daemons (struct ipcrun__rank_ops) ---- */
+
+/* One message to the rank's daemon, or to every daemon when r is -1 (each
+ * passes it to every rank of its node). */
+static void remote_ctl(struct ipcrun__launch *job, int r, uint32_t type,
+                       const void *payload, size_t len)
 {
     for (int i = 0; i < job->ndaemons; i++) {
-        struct ipc__daemon *d = &job->daemons[i];
-        ipc__nodelink_fini(&d->link);
+        if (r >= 0 && job->ranks[r].daemon != &job->daemons[i])
+            continue;
+        queue(job, &job->daemons[i], IPCRUN__NODE_CTL, r, &type, sizeof type, payload,
+              len);
+    }
+}
+
+static void remote_signal(struct ipcrun__launch *job, int sig, bool stopping)
+{
+    int32_t msg[2] = {sig, stopping};
+    for (int i = 0; i < job->ndaemons; i++)
+        queue(job, &job->daemons[i], IPCRUN__NODE_SIGNAL, -1, msg, sizeof msg, NULL, 0);
+}
+
+/* A chunk at a time: the daemon acknowledges it (IN_ACK) once the rank took
+ * it, and only then is the next one read. */
+static void remote_input(struct ipcrun__launch *job, int r, const char *data, size_t len)
+{
+    struct ipcrun__daemon *d = job->ranks[r].daemon;
+    if (!d || !d->open) {
+        job->in_eof = true; /* nobody left to read it */
+        return;
+    }
+    queue(job, d, IPCRUN__NODE_IN, r, data, len, NULL, 0);
+    job->in_flight = len > 0;
+}
+
+static bool remote_input_busy(const struct ipcrun__launch *job, int r)
+{
+    (void)r;
+    return job->in_flight;
+}
+
+static bool remote_input_open(const struct ipcrun__launch *job, int r)
+{
+    const struct ipcrun__daemon *d = job->ranks[r].daemon;
+    return d && d->open;
+}
+
+/* Its daemon still runs it. */
+static bool remote_ctl_open(const struct ipcrun__launch *job, int r)
+{
+    return job->ranks[r].running;
+}
+
+static bool remote_ctl_close(struct ipcrun__launch *job, int r)
+{
+    (void)job, (void)r;
+    return true;
+}
+
+/* The daemons answer with WHERE_IS, one per rank, later. */
+static void remote_where(struct ipcrun__launch *job)
+{
+    for (int r = 0; r < job->n; r++) {
+        if (job->ranks[r].daemon && job->ranks[r].running) {
+            remote_ctl(job, -1, IPC__CTL_WHERE, NULL, 0);
+            return;
+        }
+    }
+}
+
+const struct ipcrun__rank_ops ipcrun__rank_remote = {
+    .name = "remote",
+    .ctl = remote_ctl,
+    .signal = remote_signal,
+    .input = remote_input,
+    .input_busy = remote_input_busy,
+    .input_open = remote_input_open,
+    .ctl_open = remote_ctl_open,
+    .ctl_close = remote_ctl_close,
+    .where = remote_where,
+    .busy = remote_busy,
+    .relayed = true,
+};
+
+void ipcrun__remote_reaped(struct ipcrun__launch *job, pid_t pid)
+{
+    for (int i = 0; i < job->ndaemons; i++)
+        if (job->daemons[i].agent_pid == pid)
+            job->daemons[i].agent_pid = 0;
+}
+
+void ipcrun__remote_fini(struct ipcrun__launch *job)
+{
+    for (int i = 0; i < job->ndaemons; i++) {
+        struct ipcrun__daemon *d = &job->daemons[i];
+        ipcrun__nodelink_fini(&d->link);
         if (d->agent_pid > 0) {
             kill(d->agent_pid, SIGKILL);
             waitpid(d->agent_pid, NULL, 0);

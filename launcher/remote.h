@@ -1,9 +1,8 @@
 /*
- * remote.h - jobs on several hosts: ipcrun's side (remote.c), which starts a
- * node daemon on every other host through the launch agent and treats the
- * ranks there as its own, and the daemon's side (daemon.c), which runs the
- * ranks of its host with the same machinery as ipcrun and reports everything
- * to ipcrun over its stream (nodemsg.h).
+ * remote.h - jobs on several hosts, ipcrun's side (remote.c): it starts a
+ * node daemon on every other host through the launch agent, and reaches the
+ * ranks there through struct ipcrun__rank_ops like its own. The daemon's
+ * side is daemon.h; they talk over a stream (nodemsg.h).
  *
  * What ipcrun decides stays in ipcrun: whether a rank's end is a failure,
  * the one line that says so, the exit status, output formatting, timeouts.
@@ -12,73 +11,33 @@
 #ifndef IPC_LAUNCHER_REMOTE_H
 #define IPC_LAUNCHER_REMOTE_H
 
-#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-struct ipc__launch;
-struct ipc__layout;
+#include "job.h"
+#include "options.h"
 
 /* ---- ipcrun ---- */
+
+/* The ranks a node daemon runs for ipcrun. */
+extern const struct ipcrun__rank_ops ipcrun__rank_remote;
 
 /* Starts a node daemon for every node of the layout but this_node and queues
  * its job description. Returns 0, or -1 with the reason in err (daemons
  * started before stay, to be stopped as the job ends). */
-int ipc__remote_start(struct ipc__launch *job, const struct ipc__layout *layout,
-                      char *err, size_t errlen);
+int ipcrun__remote_start(struct ipcrun__launch *job, const struct ipcrun__layout *layout,
+                         char *err, size_t errlen);
 
-/* Sends rank r's control packet through its daemon (r == -1: to every rank
- * of every daemon). Does nothing for ranks ipcrun runs itself; out of memory
- * ends the job. */
-void ipc__remote_ctl(struct ipc__launch *job, int r, uint32_t type, const void *payload,
-                    size_t len);
-
-/* Sends rank r (of a daemon) len bytes of ipcrun's stdin; len 0: its end. */
-void ipc__remote_stdin(struct ipc__launch *job, int r, const void *data, size_t len);
-
-/* Sends sig to the ranks of every daemon; when stopping, also to what they
- * left behind. */
-void ipc__remote_signal(struct ipc__launch *job, int sig, bool stopping);
-
-/* Adds the daemons' streams to the poll set at pfds; returns how many. */
-int ipc__remote_pollset(const struct ipc__launch *job, struct pollfd *pfds, int *which);
-
-/* Daemon d's stream is ready: reads and acts on what it says, and writes what
- * is queued. Ranks that ended are added to batch (nb of them). */
-void ipc__remote_serve(struct ipc__launch *job, int d, short revents, int *batch,
-                       int *nb);
+/* Registers the daemons' streams with the event loop (job->loop). Returns 0,
+ * or -1 when out of memory. */
+int ipcrun__remote_watch(struct ipcrun__launch *job);
 
 /* A child was reaped: if it was a launch agent, it is no longer waited for. */
-void ipc__remote_reaped(struct ipc__launch *job, pid_t pid);
-
-/* Whether some daemon's stream is still open. */
-bool ipc__remote_busy(const struct ipc__launch *job);
+void ipcrun__remote_reaped(struct ipcrun__launch *job, pid_t pid);
 
 /* Closes the streams and stops and reaps the agents still running. */
-void ipc__remote_fini(struct ipc__launch *job);
-
-/* ---- a node daemon ---- */
-
-/* `ipcrun --daemon HOST`: reads the job from stdin, runs the ranks of this
- * host and reports to ipcrun on stdout. Returns the daemon's exit status. */
-int ipc__daemon_main(const char *host);
-
-/* Passes a control packet of local rank r up to ipcrun. */
-void ipc__daemon_relay_ctl(struct ipc__launch *job, int r, uint32_t type, const char *buf,
-                           size_t len);
-
-/* Sends msg type with rank r and payload to ipcrun, waiting as needed. */
-void ipc__daemon_send(struct ipc__launch *job, uint32_t type, int r, const void *a,
-                      size_t alen, const void *b, size_t blen);
-
-/* ipcrun's stream is ready: acts on what it says. Returns false when it ended
- * (ipcrun is gone: the daemon kills its ranks). */
-bool ipc__daemon_serve_up(struct ipc__launch *job);
-/* Once the ranks run: acts on what came in the same reads as the job (the
- * first chunk of stdin, a signal). poll() will not report those bytes again,
- * and ipcrun sends no more stdin until this chunk is acknowledged. */
-void ipc__daemon_serve_early(struct ipc__launch *job);
+void ipcrun__remote_fini(struct ipcrun__launch *job);
 
 #endif /* IPC_LAUNCHER_REMOTE_H */

@@ -6,20 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "launch.h"
-#include "remote.h"
+#include "job.h"
 
 /* Ranks whose state the timeout report details, one line each. */
 #define WHERE_DETAILS 8
 /* Pairs the --stats table lists; --stats-json has them all. */
 #define TABLE_PAIRS 64
 
-int ipc__report_init(struct ipc__report *rep, int n, const char *trace_path, char *err,
-                     size_t errlen)
+int ipcrun__report_init(struct ipcrun__report *rep, int n, const char *trace_path,
+                        char *err, size_t errlen)
 {
-    *rep = (struct ipc__report){.n = n, .where_left = WHERE_DETAILS};
+    *rep = (struct ipcrun__report){.n = n, .where_left = WHERE_DETAILS};
     rep->ranks = calloc((size_t)n, sizeof *rep->ranks);
     if (!rep->ranks) {
         snprintf(err, errlen, "out of memory setting up %d ranks", n);
@@ -37,7 +37,7 @@ int ipc__report_init(struct ipc__report *rep, int n, const char *trace_path, cha
     return 0;
 }
 
-void ipc__report_fini(struct ipc__report *rep)
+void ipcrun__report_fini(struct ipcrun__report *rep)
 {
     long page = sysconf(_SC_PAGESIZE);
     for (int r = 0; rep->ranks && r < rep->n; r++) {
@@ -48,10 +48,10 @@ void ipc__report_fini(struct ipc__report *rep)
     free(rep->ranks);
     if (rep->trace)
         fclose(rep->trace);
-    *rep = (struct ipc__report){0};
+    *rep = (struct ipcrun__report){0};
 }
 
-void ipc__report_state(struct ipc__report *rep, int r, int fd)
+void ipcrun__report_state(struct ipcrun__report *rep, int r, int fd)
 {
     long page = sysconf(_SC_PAGESIZE);
     void *p = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, fd, 0);
@@ -63,7 +63,7 @@ void ipc__report_state(struct ipc__report *rep, int r, int fd)
     rep->ranks[r].state = p;
 }
 
-struct ipc__ctl_state ipc__report_state_of(const struct ipc__report *rep, int r)
+struct ipc__ctl_state ipcrun__report_state_of(const struct ipcrun__report *rep, int r)
 {
     struct ipc__ctl_state st = {0};
     const volatile struct ipc__ctl_state *s = rep->ranks ? rep->ranks[r].state : NULL;
@@ -84,7 +84,7 @@ struct ipc__ctl_state ipc__report_state_of(const struct ipc__report *rep, int r)
 
 /* ---- --stats ---- */
 
-int ipc__report_stats(struct ipc__report *rep, int r, const char *buf, size_t len)
+int ipcrun__report_stats(struct ipcrun__report *rep, int r, const char *buf, size_t len)
 {
     struct ipc__ctl_stats head;
     if (len < sizeof head)
@@ -92,7 +92,7 @@ int ipc__report_stats(struct ipc__report *rep, int r, const char *buf, size_t le
     memcpy(&head, buf, sizeof head);
     if (len != sizeof head + head.npeers * sizeof(struct ipc__ctl_stats_peer))
         return -1;
-    struct ipc__report_rank *rr = &rep->ranks[r];
+    struct ipcrun__report_rank *rr = &rep->ranks[r];
     if (rr->npeers + (int64_t)head.npeers > rep->n)
         return -1;
     if (rr->cap < rr->npeers + (int)head.npeers) {
@@ -119,7 +119,8 @@ int ipc__report_stats(struct ipc__report *rep, int r, const char *buf, size_t le
 }
 
 /* What rank r counted with peer p, or NULL (entries are in peer order). */
-static const struct ipc__ctl_stats_peer *peer_entry(const struct ipc__report_rank *rr, int p)
+static const struct ipc__ctl_stats_peer *peer_entry(const struct ipcrun__report_rank *rr,
+                                                    int p)
 {
     int lo = 0, hi = rr->npeers;
     while (lo < hi) {
@@ -136,7 +137,7 @@ struct rank_sums {
     uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
 };
 
-static struct rank_sums sums(const struct ipc__report_rank *rr)
+static struct rank_sums sums(const struct ipcrun__report_rank *rr)
 {
     struct rank_sums s = {0};
     for (int i = 0; i < rr->npeers; i++) {
@@ -148,7 +149,8 @@ static struct rank_sums sums(const struct ipc__report_rank *rr)
     return s;
 }
 
-void ipc__report_stats_table(const struct ipc__report *rep, void (*line)(const char *))
+void ipcrun__report_stats_table(const struct ipcrun__report *rep,
+                                void (*line)(const char *))
 {
     char buf[512];
     int missing = 0;
@@ -159,7 +161,7 @@ void ipc__report_stats_table(const struct ipc__report *rep, void (*line)(const c
     line("  rank   msgs sent  bytes sent   msgs recv  bytes recv   recv wait     "
          "coll  unexpected  rendezvous");
     for (int r = 0; r < rep->n; r++) {
-        const struct ipc__report_rank *rr = &rep->ranks[r];
+        const struct ipcrun__report_rank *rr = &rep->ranks[r];
         if (!rr->got_stats) {
             missing++;
             snprintf(buf, sizeof buf, "  %4d   (no statistics: it did not reach ipc_finalize)",
@@ -178,7 +180,7 @@ void ipc__report_stats_table(const struct ipc__report *rep, void (*line)(const c
     }
     int shown = 0, pairs = 0;
     for (int r = 0; r < rep->n; r++) {
-        const struct ipc__report_rank *rr = &rep->ranks[r];
+        const struct ipcrun__report_rank *rr = &rep->ranks[r];
         for (int i = 0; i < rr->npeers; i++) {
             const struct ipc__ctl_stats_peer *e = &rr->peers[i];
             if (!e->msgs_sent)
@@ -207,11 +209,11 @@ void ipc__report_stats_table(const struct ipc__report *rep, void (*line)(const c
     }
 }
 
-int ipc__report_stats_json(const struct ipc__report *rep, FILE *out)
+int ipcrun__report_stats_json(const struct ipcrun__report *rep, FILE *out)
 {
     fprintf(out, "{\n  \"ranks\": %d,\n  \"per_rank\": [", rep->n);
     for (int r = 0; r < rep->n; r++) {
-        const struct ipc__report_rank *rr = &rep->ranks[r];
+        const struct ipcrun__report_rank *rr = &rep->ranks[r];
         struct rank_sums s = sums(rr);
         fprintf(out,
                 "%s\n    {\"rank\": %d, \"reported\": %s, \"msgs_sent\": %" PRIu64
@@ -226,7 +228,7 @@ int ipc__report_stats_json(const struct ipc__report *rep, FILE *out)
     fputs("\n  ],\n  \"pairs\": [", out);
     bool first = true;
     for (int r = 0; r < rep->n; r++) {
-        const struct ipc__report_rank *rr = &rep->ranks[r];
+        const struct ipcrun__report_rank *rr = &rep->ranks[r];
         for (int i = 0; i < rr->npeers; i++) {
             const struct ipc__ctl_stats_peer *e = &rr->peers[i];
             if (!e->msgs_sent)
@@ -247,7 +249,7 @@ int ipc__report_stats_json(const struct ipc__report *rep, FILE *out)
 
 /* ---- --trace ---- */
 
-int ipc__report_trace(struct ipc__report *rep, int r, const char *buf, size_t len)
+int ipcrun__report_trace(struct ipcrun__report *rep, int r, const char *buf, size_t len)
 {
     (void)r;
     /* Whole events, each followed by ",\n": the file stays one JSON value
@@ -275,7 +277,7 @@ static void json_text(FILE *out, const char *s)
     }
 }
 
-int ipc__report_trace_close(struct ipc__report *rep, const char *const *hosts)
+int ipcrun__report_trace_close(struct ipcrun__report *rep, const char *const *hosts)
 {
     FILE *f = rep->trace;
     if (!f)
@@ -326,8 +328,8 @@ static void rank_or_any(int v, char *out, size_t cap)
         snprintf(out, cap, "%d", v);
 }
 
-void ipc__report_describe(const struct ipc__ctl_state *st, const char *activity, char *out,
-                          size_t cap)
+void ipcrun__report_describe(const struct ipc__ctl_state *st, const char *activity,
+                             char *out, size_t cap)
 {
     if (!st || st->magic != IPC__CTL_STATE_MAGIC) {
         snprintf(out, cap, "%s", activity);
@@ -380,62 +382,51 @@ void ipc__report_describe(const struct ipc__ctl_state *st, const char *activity,
     snprintf(out, cap, "waiting in %s(%s)%s", ipc__ctl_call_name(st->call), args, then);
 }
 
-static void say_where(struct ipc__launch *job, int r, const struct ipc__ctl_state *st,
-                      const char *activity)
+void ipcrun__report_say_where(struct ipcrun__launch *job, int r, const char *host,
+                              const struct ipc__ctl_state *st, const char *activity)
 {
     char what[384];
-    const struct ipc__launch_rank *rk = &job->ranks[r];
-    if (job->report.where_left-- <= 0) {
-        if (job->report.where_left == -1)
-            ipc__say("... (and the other ranks)");
+    const struct ipcrun__launch_rank *rk = &job->ranks[r];
+    if (job->report->where_left-- <= 0) {
+        if (job->report->where_left == -1)
+            ipcrun__say("... (and the other ranks)");
         return;
     }
-    ipc__report_describe(st, activity, what, sizeof what);
-    if (rk->daemon)
-        ipc__say("on host %s, rank %d (pid %d) was %s", rk->host, r, (int)rk->pid, what);
+    ipcrun__report_describe(st, activity, what, sizeof what);
+    if (host)
+        ipcrun__say("on host %s, rank %d (pid %d) was %s", host, r, (int)rk->pid, what);
     else
-        ipc__say("rank %d (pid %d) was %s", r, (int)rk->pid, what);
+        ipcrun__say("rank %d (pid %d) was %s", r, (int)rk->pid, what);
 }
 
-void ipc__report_where(struct ipc__launch *job)
+void ipcrun__report_where(struct ipcrun__launch *job)
 {
-    bool remote = false;
-    for (int r = 0; r < job->n; r++) {
-        const struct ipc__launch_rank *rk = &job->ranks[r];
-        if (!rk->running)
-            continue;
-        if (rk->daemon) {
-            remote = true;
-            continue;
-        }
-        char activity[128];
-        ipc__describe_activity(rk->pid, activity, sizeof activity);
-        struct ipc__ctl_state st = ipc__report_state_of(&job->report, r);
-        say_where(job, r, &st, activity);
-    }
-    if (remote) /* their daemons answer with WHERE_IS */
-        ipc__remote_ctl(job, -1, IPC__CTL_WHERE, NULL, 0);
+    for (int k = 0; k < job->nkinds; k++)
+        job->kinds[k]->where(job);
 }
 
-void ipc__report_where_up(struct ipc__launch *job)
+void ipcrun__report_where_up(struct ipcrun__launch *job)
 {
     for (int i = 0; i < job->nlocal; i++) {
         int r = job->local[i];
-        const struct ipc__launch_rank *rk = &job->ranks[r];
+        const struct ipcrun__launch_rank *rk = &job->ranks[r];
         if (!rk->running)
             continue;
         struct {
             struct ipc__ctl_state st;
             char activity[128];
         } msg;
-        msg.st = ipc__report_state_of(&job->report, r);
-        ipc__describe_activity(rk->pid, msg.activity, sizeof msg.activity);
-        ipc__daemon_relay_ctl(job, r, IPC__CTL_WHERE_IS, (const char *)&msg,
-                              sizeof msg.st + strlen(msg.activity));
+        uint32_t type = IPC__CTL_WHERE_IS;
+        msg.st = ipcrun__report_state_of(job->report, r);
+        ipcrun__report_activity(rk->pid, msg.activity, sizeof msg.activity);
+        /* As a control packet of the rank (wireup.c relays those). */
+        ipcrun__launch_up(job, IPCRUN__NODE_RANK_CTL, r, &type, sizeof type, &msg,
+                          sizeof msg.st + strlen(msg.activity));
     }
 }
 
-void ipc__report_where_is(struct ipc__launch *job, int r, const char *buf, size_t len)
+void ipcrun__report_where_is(struct ipcrun__launch *job, int r, const char *buf,
+                             size_t len)
 {
     struct ipc__ctl_state st;
     char activity[128];
@@ -444,37 +435,111 @@ void ipc__report_where_is(struct ipc__launch *job, int r, const char *buf, size_
     memcpy(&st, buf, sizeof st);
     memcpy(activity, buf + sizeof st, len - sizeof st);
     activity[len - sizeof st] = '\0';
-    say_where(job, r, &st, activity);
+    ipcrun__report_say_where(job, r, job->ranks[r].host, &st, activity);
+}
+
+/* ---- what a rank does, from /proc ---- */
+
+/* Blocking system calls a waiting rank is likely to be in. */
+static const struct {
+    long nr;
+    const char *name;
+} waits[] = {
+    {SYS_read, "read"},
+    {SYS_write, "write"},
+#ifdef SYS_poll
+    {SYS_poll, "poll"},
+#endif
+    {SYS_ppoll, "ppoll"},
+    {SYS_pselect6, "pselect"},
+#ifdef SYS_select
+    {SYS_select, "select"},
+#endif
+    {SYS_epoll_pwait, "epoll_wait"},
+#ifdef SYS_epoll_wait
+    {SYS_epoll_wait, "epoll_wait"},
+#endif
+    {SYS_futex, "futex"},
+    {SYS_nanosleep, "nanosleep"},
+    {SYS_clock_nanosleep, "clock_nanosleep"},
+    {SYS_wait4, "wait4"},
+    {SYS_waitid, "waitid"},
+    {SYS_recvfrom, "recvfrom"},
+    {SYS_recvmsg, "recvmsg"},
+    {SYS_sendto, "sendto"},
+    {SYS_sendmsg, "sendmsg"},
+    {SYS_accept4, "accept"},
+    {SYS_connect, "connect"},
+#ifdef SYS_pause
+    {SYS_pause, "pause"},
+#endif
+};
+
+void ipcrun__report_activity(pid_t pid, char *buf, size_t len)
+{
+    char path[64], line[512];
+    snprintf(buf, len, "state unknown");
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "re");
+    char *paren = f && fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
+    if (f)
+        fclose(f);
+    if (!paren || paren[1] != ' ')
+        return;
+    char state = paren[2];
+    if (state == 'R') {
+        snprintf(buf, len, "running (busy on a cpu, not blocked in a system call)");
+        return;
+    }
+    if (state == 'T' || state == 't') {
+        snprintf(buf, len, "stopped");
+        return;
+    }
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+    f = fopen(path, "re");
+    long nr = -1;
+    if (f && fscanf(f, "%ld", &nr) != 1)
+        nr = -1;
+    if (f)
+        fclose(f);
+    for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++) {
+        if (waits[i].nr == nr) {
+            snprintf(buf, len, "waiting in %s()", waits[i].name);
+            return;
+        }
+    }
+    snprintf(buf, len, nr >= 0 ? "waiting in system call %ld" : "waiting", nr);
 }
 
 /* ---- the end ---- */
 
 static void say_line(const char *s)
 {
-    ipc__say("%s", s);
+    ipcrun__say("%s", s);
 }
 
-void ipc__report_finish(struct ipc__launch *job)
+void ipcrun__report_finish(struct ipcrun__launch *job)
 {
-    const struct ipc__opts *o = job->opts;
-    struct ipc__report *rep = &job->report;
+    const struct ipcrun__opts *o = job->opts;
+    struct ipcrun__report *rep = job->report;
     if (o->stats)
-        ipc__report_stats_table(rep, say_line);
+        ipcrun__report_stats_table(rep, say_line);
     if (o->stats_json) {
         FILE *f = fopen(o->stats_json, "we");
-        int rc = f ? ipc__report_stats_json(rep, f) : -1;
+        int rc = f ? ipcrun__report_stats_json(rep, f) : -1;
         if (f && fclose(f) != 0)
             rc = -1;
         if (rc != 0)
-            ipc__say("--stats-json '%s': cannot write it: %s", o->stats_json,
-                     strerror(errno));
+            ipcrun__say("--stats-json '%s': cannot write it: %s", o->stats_json,
+                        strerror(errno));
     }
     if (rep->trace) {
         const char **hosts = calloc((size_t)job->n, sizeof *hosts);
         for (int r = 0; hosts && r < job->n; r++)
             hosts[r] = job->ranks[r].host ? job->ranks[r].host : job->host;
-        if (ipc__report_trace_close(rep, hosts) != 0)
-            ipc__say("--trace '%s': cannot write it: %s", rep->trace_path, strerror(errno));
+        if (ipcrun__report_trace_close(rep, hosts) != 0)
+            ipcrun__say("--trace '%s': cannot write it: %s", rep->trace_path,
+                        strerror(errno));
         free(hosts);
     }
 }

@@ -11,12 +11,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ctl.h"
 
-struct ipc__launch;
+struct ipcrun__launch;
 
-struct ipc__report_rank {
+struct ipcrun__report_rank {
     const volatile struct ipc__ctl_state *state; /* the rank's page, or NULL */
     bool got_stats;
     struct ipc__ctl_stats totals;
@@ -24,9 +25,9 @@ struct ipc__report_rank {
     int npeers, cap;
 };
 
-struct ipc__report {
+struct ipcrun__report {
     int n;
-    struct ipc__report_rank *ranks;
+    struct ipcrun__report_rank *ranks;
     FILE *trace;            /* --trace: the file being written, or NULL */
     const char *trace_path;
     int where_left;         /* lines the timeout report may still print */
@@ -34,41 +35,52 @@ struct ipc__report {
 
 /* Opens the --trace file (when asked). Returns 0, or -1 with the reason in
  * err. */
-int ipc__report_init(struct ipc__report *rep, int n, const char *trace_path, char *err,
-                     size_t errlen);
-void ipc__report_fini(struct ipc__report *rep);
+int ipcrun__report_init(struct ipcrun__report *rep, int n, const char *trace_path,
+                        char *err, size_t errlen);
+void ipcrun__report_fini(struct ipcrun__report *rep);
 
 /* Rank r gave its state page (IPC__CTL_STATE); takes fd. */
-void ipc__report_state(struct ipc__report *rep, int r, int fd);
+void ipcrun__report_state(struct ipcrun__report *rep, int r, int fd);
 /* A copy of rank r's state, or magic 0 when it has none. */
-struct ipc__ctl_state ipc__report_state_of(const struct ipc__report *rep, int r);
+struct ipc__ctl_state ipcrun__report_state_of(const struct ipcrun__report *rep, int r);
 
 /* IPC__CTL_STATS and IPC__CTL_TRACE from rank r. Return 0, or -1 when the
  * packet is malformed (or, for the trace, cannot be written: errno). */
-int ipc__report_stats(struct ipc__report *rep, int r, const char *buf, size_t len);
-int ipc__report_trace(struct ipc__report *rep, int r, const char *buf, size_t len);
+int ipcrun__report_stats(struct ipcrun__report *rep, int r, const char *buf, size_t len);
+int ipcrun__report_trace(struct ipcrun__report *rep, int r, const char *buf, size_t len);
 
 /* What a rank was doing, for "rank R (pid P) was ...": from its state when
  * it is in an ipc call, else `activity` (what /proc says). */
-void ipc__report_describe(const struct ipc__ctl_state *st, const char *activity, char *out,
-                          size_t cap);
+void ipcrun__report_describe(const struct ipc__ctl_state *st, const char *activity,
+                             char *out, size_t cap);
 
 /* --stats: the table, one line at a time without "ipcrun: " or newline. */
-void ipc__report_stats_table(const struct ipc__report *rep, void (*line)(const char *));
+void ipcrun__report_stats_table(const struct ipcrun__report *rep,
+                                void (*line)(const char *));
 /* --stats-json. Returns 0, or -1 (errno) when writing failed. */
-int ipc__report_stats_json(const struct ipc__report *rep, FILE *out);
+int ipcrun__report_stats_json(const struct ipcrun__report *rep, FILE *out);
 /* Ends the --trace file: names of the tracks, then the closing brackets.
  * hosts[r] (may be NULL) names rank r's host. Returns 0, or -1 (errno). */
-int ipc__report_trace_close(struct ipc__report *rep, const char *const *hosts);
+int ipcrun__report_trace_close(struct ipcrun__report *rep, const char *const *hosts);
+
+/* What pid is doing, from /proc: "running (busy on a cpu, ...)", "waiting
+ * in poll()", ... */
+void ipcrun__report_activity(pid_t pid, char *buf, size_t len);
+
+/* Says where rank r waits: "[on host H, ]rank R (pid P) was ..." from its
+ * state and activity; host NULL: this host. At most a few lines a report. */
+void ipcrun__report_say_where(struct ipcrun__launch *job, int r, const char *host,
+                              const struct ipc__ctl_state *st, const char *activity);
 
 /* ipcrun, at the end of the job: prints and writes what was asked for. */
-void ipc__report_finish(struct ipc__launch *job);
+void ipcrun__report_finish(struct ipcrun__launch *job);
 /* ipcrun, on --timeout or SIGINT: one line per rank still running saying
  * where it waits (remote ranks answer through their daemon, later). */
-void ipc__report_where(struct ipc__launch *job);
+void ipcrun__report_where(struct ipcrun__launch *job);
 /* A node daemon was asked where its ranks are (IPC__CTL_WHERE). */
-void ipc__report_where_up(struct ipc__launch *job);
+void ipcrun__report_where_up(struct ipcrun__launch *job);
 /* ipcrun: a daemon's answer for rank r (IPC__CTL_WHERE_IS). */
-void ipc__report_where_is(struct ipc__launch *job, int r, const char *buf, size_t len);
+void ipcrun__report_where_is(struct ipcrun__launch *job, int r, const char *buf,
+                             size_t len);
 
 #endif /* IPC_LAUNCHER_REPORT_H */

@@ -25,12 +25,12 @@ static long parse_tasks(const char *s, int *counts, long cap)
         char *end;
         errno = 0;
         long c = strtol(p, &end, 10), times = 1;
-        if (end == p || errno || c < 1 || c > IPC__HOST_SLOTS_MAX)
+        if (end == p || errno || c < 1 || c > IPCRUN__HOST_SLOTS_MAX)
             return -1;
         p = end;
         if (!strncmp(p, "(x", 2)) {
             times = strtol(p + 2, &end, 10);
-            if (end == p + 2 || *end != ')' || times < 1 || times > IPC__HOSTS_MAX)
+            if (end == p + 2 || *end != ')' || times < 1 || times > IPCRUN__HOSTS_MAX)
                 return -1;
             p = end + 1;
         }
@@ -48,14 +48,14 @@ static long parse_tasks(const char *s, int *counts, long cap)
 /* Adds the names one item of the node list stands for: "n07", or
  * "n[01-03,07]" with an optional suffix ("n[1-2]-ib"). A range keeps the
  * width of its first number ("01-03": n01 n02 n03). */
-static int expand_item(const char *item, size_t len, struct ipc__hosts *hosts,
+static int expand_item(const char *item, size_t len, struct ipcrun__hosts *hosts,
                        const int *counts, long ncounts, char *err, size_t errlen)
 {
     const char *open = memchr(item, '[', len);
     if (!open) {
         if (hosts->n >= ncounts)
             goto count;
-        return ipc__hosts_add(hosts, item, len, counts[hosts->n], err, errlen);
+        return ipcrun__hosts_add(hosts, item, len, counts[hosts->n], err, errlen);
     }
     const char *close = memchr(open, ']', len - (size_t)(open - item));
     if (!close || memchr(close, '[', len - (size_t)(close - item))) {
@@ -76,22 +76,22 @@ static int expand_item(const char *item, size_t len, struct ipc__hosts *hosts,
         if (*end == '-') {
             const char *q = end + 1;
             hi = strtoul(q, &end, 10);
-            if (end == q || hi < lo || hi - lo > IPC__HOSTS_MAX)
+            if (end == q || hi < lo || hi - lo > IPCRUN__HOSTS_MAX)
                 goto bad;
         }
         if (end != close && *end != ',')
             goto bad;
         p = end + (end != close);
         for (unsigned long v = lo; v <= hi; v++) {
-            char name[IPC__HOST_NAME_MAX + 1];
+            char name[IPCRUN__HOST_NAME_MAX + 1];
             int n = snprintf(name, sizeof name, "%.*s%0*lu%.*s", plen, prefix, width, v,
                              slen, suffix);
             if (n < 0 || (size_t)n >= sizeof name)
                 goto bad;
             if (hosts->n >= ncounts)
                 goto count;
-            if (ipc__hosts_add(hosts, name, (size_t)n, counts[hosts->n], err, errlen) !=
-                0)
+            if (ipcrun__hosts_add(hosts, name, (size_t)n, counts[hosts->n], err,
+                                  errlen) != 0)
                 return -1;
         }
     }
@@ -108,8 +108,8 @@ count:
     return -1;
 }
 
-int ipc__slurm_hosts(const char *nodelist, const char *tasks, struct ipc__hosts *hosts,
-                     char *err, size_t errlen)
+int ipcrun__slurm_hosts(const char *nodelist, const char *tasks,
+                        struct ipcrun__hosts *hosts, char *err, size_t errlen)
 {
     long ncounts = tasks ? parse_tasks(tasks, NULL, 0) : -1;
     if (ncounts < 1) {

@@ -16,14 +16,14 @@
  * slurmstepd otherwise holds the daemon's stdout back until a newline, and
  * the daemon stream is binary (it stays a pipe, not a terminal). The node's
  * name follows. */
-#define IPC__SLURM_AGENT                                                                 \
+#define IPCRUN__SLURM_AGENT                                                              \
     "srun --unbuffered --mpi=none --nodes=1 --ntasks=1 --overlap --nodelist"
 
 /* Adds the allocation's nodes to hosts, in Slurm's order, each with the
  * tasks Slurm gives it as slots: nodelist is SLURM_JOB_NODELIST in Slurm's
  * compressed form ("n[01-03,07],gpu1"), tasks SLURM_TASKS_PER_NODE
  * ("2(x3),1"), one count per node. Returns 0, or -1 with the reason in err. */
-int ipc__slurm_hosts(const char *nodelist, const char *tasks, struct ipc__hosts *hosts,
-                     char *err, size_t errlen);
+int ipcrun__slurm_hosts(const char *nodelist, const char *tasks,
+                        struct ipcrun__hosts *hosts, char *err, size_t errlen);
 
 #endif /* IPC_LAUNCHER_SLURM_H */

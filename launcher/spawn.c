@@ -15,18 +15,19 @@
 #include <uuid/uuid.h>
 
 #include "ctl.h"
-#include "launch.h"
+#include "job.h"
+#include "names.h"
 
 extern char **environ;
 
-/* Variables ipcrun sets for the whole job, and for each rank. */
-static const char *const job_vars[] = {
-    "IPC_SIZE",      "IPC_LOCAL_SIZE",        "IPC_JOB_ID",     "IPC_OVERSUBSCRIBED",
-    "IPC_TRANSPORT", "IPC_REPORT_TRANSPORTS", "IPC_JOB_SECRET", "IPC_TCP_IF",
-    "IPC_NODE_OF",   "IPC_STATS",             "IPC_TRACE"};
+/* The per-rank variables (names.h) come last in a rank's environment, in
+ * this order; plan->rank_env holds them for the rank being started. */
 enum { RANK_VAR_RANK, RANK_VAR_LOCAL_RANK, RANK_VAR_CONTROL_FD, RANK_VARS };
-static const char *const rank_vars[RANK_VARS] = {"IPC_RANK", "IPC_LOCAL_RANK",
-                                                 "IPC_CONTROL_FD"};
+static const enum ipc__names_env rank_vars[RANK_VARS] = {
+    [RANK_VAR_RANK] = IPC__ENV_RANK,
+    [RANK_VAR_LOCAL_RANK] = IPC__ENV_LOCAL_RANK,
+    [RANK_VAR_CONTROL_FD] = IPC__ENV_CONTROL_FD,
+};
 
 /* How far a child got; the launcher reads it once vfork returns. */
 enum child_step { STEP_OK, STEP_FDS, STEP_WDIR, STEP_BIND, STEP_EXEC };
@@ -36,7 +37,7 @@ struct child_result {
     int err;  /* its errno */
 };
 
-struct ipc__spawn_plan {
+struct ipcrun__spawn_plan {
     const char *path; /* the file to execute */
     char **argv;      /* the program's arguments, argv[0] as the user gave it */
     char **sh_argv;   /* "/bin/sh" path args...: a script without "#!", as execvp does */
@@ -54,21 +55,21 @@ struct ipc__spawn_plan {
 };
 
 struct child {
-    const struct ipc__spawn_plan *plan;
+    const struct ipcrun__spawn_plan *plan;
     pid_t launcher_pid;
     int ctl_fd, out_fd, err_fd;
     int in_fd; /* becomes the rank's stdin; -1: keep ipcrun's */
     volatile int failed_step, failed_errno;
 };
 
-int ipc__spawn_fds_per_rank(const struct ipc__opts *opts)
+int ipcrun__spawn_fds_per_rank(const struct ipcrun__opts *opts)
 {
-    return IPC__SPAWN_FDS_PER_RANK + (opts->stdin_target == IPC__STDIN_ALL ? 1 : 0) +
-           (opts->output_dir ? 2 : 0);
+    return IPCRUN__SPAWN_FDS_PER_RANK +
+           (opts->stdin_target == IPCRUN__STDIN_ALL ? 1 : 0) + (opts->output_dir ? 2 : 0);
 }
 
-int ipc__spawn_fd_limit(int n, int per_rank, rlim_t *soft_before, char *err,
-                        size_t errlen)
+int ipcrun__spawn_fd_limit(int n, int per_rank, rlim_t *soft_before, char *err,
+                           size_t errlen)
 {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
@@ -82,7 +83,7 @@ int ipc__spawn_fd_limit(int n, int per_rank, rlim_t *soft_before, char *err,
             rl = raised;
     }
     unsigned long long need =
-        (unsigned long long)n * (unsigned)per_rank + IPC__SPAWN_FDS_EXTRA;
+        (unsigned long long)n * (unsigned)per_rank + IPCRUN__SPAWN_FDS_EXTRA;
     if (rl.rlim_cur != RLIM_INFINITY && need > (unsigned long long)rl.rlim_cur) {
         snprintf(err, errlen,
                  "-n %d needs about %llu open files but the limit is %llu; raise it with "
@@ -93,17 +94,17 @@ int ipc__spawn_fd_limit(int n, int per_rank, rlim_t *soft_before, char *err,
     return 0;
 }
 
-void ipc__spawn_job_id(char out[37])
+void ipcrun__spawn_job_id(char out[37])
 {
     uuid_t id;
     uuid_generate(id);
     uuid_unparse_lower(id, out);
 }
 
-int ipc__spawn_job_secret(char out[IPC__SPAWN_SECRET_HEX + 1])
+int ipcrun__spawn_job_secret(char out[IPCRUN__SPAWN_SECRET_HEX + 1])
 {
     static const char digits[] = "0123456789abcdef";
-    unsigned char b[IPC__SPAWN_SECRET_HEX / 2];
+    unsigned char b[IPCRUN__SPAWN_SECRET_HEX / 2];
     size_t got = 0;
     while (got < sizeof b) {
         ssize_t n = getrandom(b + got, sizeof b - got, 0);
@@ -117,7 +118,7 @@ int ipc__spawn_job_secret(char out[IPC__SPAWN_SECRET_HEX + 1])
         out[2 * i] = digits[b[i] >> 4];
         out[2 * i + 1] = digits[b[i] & 15];
     }
-    out[IPC__SPAWN_SECRET_HEX] = '\0';
+    out[IPCRUN__SPAWN_SECRET_HEX] = '\0';
     explicit_bzero(b, sizeof b);
     return 0;
 }
@@ -136,67 +137,111 @@ static size_t name_len(const char *entry)
     return eq ? (size_t)(eq - entry) : strlen(entry);
 }
 
-static bool is_name(const char *entry, size_t len, const char *name)
+/* Whether ipcrun sets variable v (names.h) for this job: those that follow
+ * an option only when it is given; the ranks inherit them otherwise. */
+static bool job_sets(const struct ipcrun__launch *job, enum ipc__names_env v)
 {
-    return strlen(name) == len && !strncmp(entry, name, len);
-}
-
-/* Whether ipcrun sets job variable name for this job: those that follow an
- * option only when it is given; the ranks inherit them otherwise. */
-static bool job_sets(const struct ipc__launch *job, const char *name)
-{
-    const struct ipc__opts *o = job->opts;
-    if (!strcmp(name, "IPC_TRANSPORT"))
+    const struct ipcrun__opts *o = job->opts;
+    switch (v) {
+    case IPC__ENV_TRANSPORT:
         return o->transport != NULL;
-    if (!strcmp(name, "IPC_REPORT_TRANSPORTS"))
+    case IPC__ENV_REPORT_TRANSPORTS:
         return o->report_transports;
-    if (!strcmp(name, "IPC_TCP_IF"))
+    case IPC__ENV_TCP_IF:
         return job->tcp_if != NULL;
-    if (!strcmp(name, "IPC_NODE_OF"))
+    case IPC__ENV_NODE_OF:
         return job->node_of != NULL;
-    if (!strcmp(name, "IPC_STATS"))
+    case IPC__ENV_STATS:
         return o->rank_stats;
-    if (!strcmp(name, "IPC_TRACE"))
+    case IPC__ENV_TRACE:
         return o->rank_trace;
-    return true;
+    default:
+        return ipc__names_env[v].always;
+    }
 }
 
 /* Whether the variable entry sets has another value for the rank: ipcrun's
  * own (an IPC_* variable of the job or the rank) or a later -x NAME=VALUE,
  * from the export from_export on. */
-static bool overridden(const struct ipc__launch *job, const char *entry, int from_export)
+static bool overridden(const struct ipcrun__launch *job, const char *entry,
+                       int from_export)
 {
-    const struct ipc__opts *o = job->opts;
+    const struct ipcrun__opts *o = job->opts;
     size_t len = name_len(entry);
-    for (size_t i = 0; i < sizeof job_vars / sizeof job_vars[0]; i++)
-        if (is_name(entry, len, job_vars[i]) && job_sets(job, job_vars[i]))
-            return true;
-    for (int i = 0; i < RANK_VARS; i++)
-        if (is_name(entry, len, rank_vars[i]))
-            return true;
+    int v = ipc__names_env_index(entry, len);
+    if (v >= 0 && job_sets(job, (enum ipc__names_env)v))
+        return true;
     for (int i = from_export; i < o->nexports; i++)
         if (strchr(o->exports[i], '=') && sets_name(o->exports[i], entry, len))
             return true;
     return false;
 }
 
-static char *own(struct ipc__spawn_plan *plan, char *s)
+static char *own(struct ipcrun__spawn_plan *plan, char *s)
 {
     if (s)
         plan->owned[plan->nowned++] = s;
     return s;
 }
 
-static int build_env(struct ipc__launch *job, struct ipc__spawn_plan *plan)
+/* The value of job variable v for this job, as "NAME=VALUE" (malloc'ed);
+ * NULL when ipcrun does not set it, or out of memory (*nomem then). */
+static char *job_var(const struct ipcrun__launch *job, enum ipc__names_env v, bool *nomem)
 {
-    const struct ipc__opts *o = job->opts;
+    const struct ipcrun__opts *o = job->opts;
+    const char *name = ipc__names_env[v].name;
+    char *s = NULL;
+    int rc = 0;
+    if (!job_sets(job, v))
+        return NULL;
+    switch (v) {
+    case IPC__ENV_SIZE:
+        rc = asprintf(&s, "%s=%d", name, job->n);
+        break;
+    case IPC__ENV_LOCAL_SIZE:
+        rc = asprintf(&s, "%s=%d", name, job->nlocal);
+        break;
+    case IPC__ENV_JOB_ID:
+        rc = asprintf(&s, "%s=%s", name, job->job_id);
+        break;
+    case IPC__ENV_OVERSUBSCRIBED:
+        rc = asprintf(&s, "%s=%d", name, job->placement.oversubscribed);
+        break;
+    case IPC__ENV_TRANSPORT:
+        rc = asprintf(&s, "%s=%s", name, o->transport);
+        break;
+    case IPC__ENV_JOB_SECRET:
+        rc = asprintf(&s, "%s=%s", name, job->job_secret);
+        break;
+    case IPC__ENV_TCP_IF:
+        rc = asprintf(&s, "%s=%s", name, job->tcp_if);
+        break;
+    case IPC__ENV_NODE_OF:
+        rc = asprintf(&s, "%s=%s", name, job->node_of);
+        break;
+    case IPC__ENV_REPORT_TRANSPORTS:
+    case IPC__ENV_STATS:
+    case IPC__ENV_TRACE:
+        rc = asprintf(&s, "%s=1", name);
+        break;
+    default: /* per rank: set_rank_env() */
+        return NULL;
+    }
+    if (rc < 0) {
+        *nomem = true;
+        return NULL;
+    }
+    return s;
+}
+
+static int build_env(struct ipcrun__launch *job, struct ipcrun__spawn_plan *plan)
+{
+    const struct ipcrun__opts *o = job->opts;
     size_t nenv = 0, k = 0;
     while (environ && environ[nenv])
         nenv++;
-    size_t njob = sizeof job_vars / sizeof job_vars[0];
-    plan->envp =
-        calloc(nenv + (size_t)o->nexports + njob + RANK_VARS + 1, sizeof(char *));
-    plan->owned = calloc(njob, sizeof(char *));
+    plan->envp = calloc(nenv + (size_t)o->nexports + IPC__ENV_COUNT + 1, sizeof(char *));
+    plan->owned = calloc(IPC__ENV_COUNT, sizeof(char *));
     if (!plan->envp || !plan->owned)
         return -1;
     for (size_t i = 0; i < nenv; i++)
@@ -206,29 +251,21 @@ static int build_env(struct ipc__launch *job, struct ipc__spawn_plan *plan)
     for (int i = 0; i < o->nexports; i++)
         if (strchr(o->exports[i], '=') && !overridden(job, o->exports[i], i + 1))
             plan->envp[k++] = (char *)o->exports[i];
-    char *vars[sizeof job_vars / sizeof job_vars[0]] = {NULL};
-    if (asprintf(&vars[0], "IPC_SIZE=%d", job->n) < 0 ||
-        asprintf(&vars[1], "IPC_LOCAL_SIZE=%d", job->nlocal) < 0 ||
-        asprintf(&vars[2], "IPC_JOB_ID=%s", job->job_id) < 0 ||
-        asprintf(&vars[3], "IPC_OVERSUBSCRIBED=%d", job->placement.oversubscribed) < 0 ||
-        (o->transport && asprintf(&vars[4], "IPC_TRANSPORT=%s", o->transport) < 0) ||
-        (o->report_transports && !(vars[5] = strdup("IPC_REPORT_TRANSPORTS=1"))) ||
-        asprintf(&vars[6], "IPC_JOB_SECRET=%s", job->job_secret) < 0 ||
-        (job->tcp_if && asprintf(&vars[7], "IPC_TCP_IF=%s", job->tcp_if) < 0) ||
-        (job->node_of && asprintf(&vars[8], "IPC_NODE_OF=%s", job->node_of) < 0) ||
-        (o->rank_stats && !(vars[9] = strdup("IPC_STATS=1"))) ||
-        (o->rank_trace && !(vars[10] = strdup("IPC_TRACE=1"))))
-        return -1;
-    for (size_t i = 0; i < njob; i++)
-        if (own(plan, vars[i]))
-            plan->envp[k++] = vars[i];
+    bool nomem = false;
+    for (int v = 0; v < IPC__ENV_COUNT; v++) {
+        char *s = own(plan, job_var(job, (enum ipc__names_env)v, &nomem));
+        if (nomem)
+            return -1;
+        if (s)
+            plan->envp[k++] = s;
+    }
     for (int i = 0; i < RANK_VARS; i++)
         plan->envp[k++] = plan->rank_env[i];
     plan->envp[k] = NULL;
     return 0;
 }
 
-static int build_argv(struct ipc__launch *job, struct ipc__spawn_plan *plan)
+static int build_argv(struct ipcrun__launch *job, struct ipcrun__spawn_plan *plan)
 {
     char **argv = job->opts->prog_argv;
     size_t argc = 0;
@@ -248,7 +285,8 @@ static int build_argv(struct ipc__launch *job, struct ipc__spawn_plan *plan)
 
 /* What ipcrun ignores for itself and its parent did not (SIGPIPE) would stay
  * ignored across exec. Handled signals need nothing: exec resets them. */
-static void find_signals_to_reset(struct ipc__launch *job, struct ipc__spawn_plan *plan)
+static void find_signals_to_reset(struct ipcrun__launch *job,
+                                  struct ipcrun__spawn_plan *plan)
 {
     struct sigaction sa;
     for (int sig = 1; sig < NSIG; sig++) {
@@ -260,9 +298,9 @@ static void find_signals_to_reset(struct ipc__launch *job, struct ipc__spawn_pla
     }
 }
 
-int ipc__spawn_prepare(struct ipc__launch *job, char *err, size_t errlen)
+int ipcrun__spawn_prepare(struct ipcrun__launch *job, char *err, size_t errlen)
 {
-    struct ipc__spawn_plan *plan = calloc(1, sizeof *plan);
+    struct ipcrun__spawn_plan *plan = calloc(1, sizeof *plan);
     job->plan = plan;
     if (!plan || build_env(job, plan) != 0 || build_argv(job, plan) != 0)
         goto nomem;
@@ -270,7 +308,7 @@ int ipc__spawn_prepare(struct ipc__launch *job, char *err, size_t errlen)
     getrlimit(RLIMIT_NOFILE, &plan->nofile);
     plan->nofile.rlim_cur = job->nofile_soft;
     plan->wdir = job->opts->wdir;
-    if (ipc__placement_bound(&job->placement)) {
+    if (ipcrun__placement_bound(&job->placement)) {
         plan->mask_size = job->placement.allowed_size;
         plan->mask = malloc(plan->mask_size);
         if (!plan->mask)
@@ -285,9 +323,9 @@ nomem:
     return -1;
 }
 
-void ipc__spawn_release(struct ipc__launch *job)
+void ipcrun__spawn_release(struct ipcrun__launch *job)
 {
-    struct ipc__spawn_plan *plan = job->plan;
+    struct ipcrun__spawn_plan *plan = job->plan;
     if (!plan)
         return;
     for (int i = 0; i < plan->nowned; i++)
@@ -307,12 +345,12 @@ static void __attribute__((noreturn)) child_failed(struct child *c, enum child_s
 {
     c->failed_errno = errno;
     c->failed_step = step;
-    _exit(step == STEP_EXEC ? 127 : IPC__EXIT_LAUNCHER);
+    _exit(step == STEP_EXEC ? 127 : IPCRUN__EXIT_LAUNCHER);
 }
 
 static void __attribute__((noreturn)) run_child(struct child *c)
 {
-    const struct ipc__spawn_plan *plan = c->plan;
+    const struct ipcrun__spawn_plan *plan = c->plan;
     struct sigaction dfl = {.sa_handler = SIG_DFL};
     sigset_t none;
 
@@ -372,25 +410,26 @@ static void close_pair(int fds[2])
             close(fds[i]);
 }
 
-static void set_rank_env(struct ipc__spawn_plan *plan, int r, int local, int ctl_fd)
+static void set_rank_env(struct ipcrun__spawn_plan *plan, int r, int local, int ctl_fd)
 {
-    snprintf(plan->rank_env[RANK_VAR_RANK], sizeof plan->rank_env[0], "IPC_RANK=%d", r);
-    snprintf(plan->rank_env[RANK_VAR_LOCAL_RANK], sizeof plan->rank_env[0],
-             "IPC_LOCAL_RANK=%d", local);
-    snprintf(plan->rank_env[RANK_VAR_CONTROL_FD], sizeof plan->rank_env[0],
-             "IPC_CONTROL_FD=%d", ctl_fd);
+    const int value[RANK_VARS] = {[RANK_VAR_RANK] = r,
+                                  [RANK_VAR_LOCAL_RANK] = local,
+                                  [RANK_VAR_CONTROL_FD] = ctl_fd};
+    for (int i = 0; i < RANK_VARS; i++)
+        snprintf(plan->rank_env[i], sizeof plan->rank_env[i], "%s=%d",
+                 ipc__names_env[rank_vars[i]].name, value[i]);
 }
 
 /* Creates rank r's control socket and pipes and starts it; what its child
  * reported goes to the plan's results. Returns 0, or -1 with the reason in
  * err (nothing is left open then). */
-static int start_rank(struct ipc__launch *job, int r, char *err, size_t errlen)
+static int start_rank(struct ipcrun__launch *job, int r, char *err, size_t errlen)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
     int ctl[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1}, in[2] = {-1, -1};
     /* A node daemon's stdin is its stream to ipcrun: the rank that reads
      * ipcrun's stdin gets a pipe, fed with what ipcrun relays. */
-    bool stdin_all = job->opts->stdin_target == IPC__STDIN_ALL ||
+    bool stdin_all = job->opts->stdin_target == IPCRUN__STDIN_ALL ||
                      (job->up && job->opts->stdin_target == r);
     const char *what = "socketpair";
 
@@ -416,7 +455,7 @@ static int start_rank(struct ipc__launch *job, int r, char *err, size_t errlen)
                                                               : job->devnull};
     set_rank_env(job->plan, r, rk->local_index, ctl[1]);
     if (job->plan->mask)
-        ipc__placement_mask(&job->placement, rk->local_index, job->plan->mask);
+        ipcrun__placement_mask(&job->placement, rk->local_index, job->plan->mask);
     what = "vfork";
     pid_t pid = start_child(&c);
     if (pid < 0)
@@ -446,7 +485,7 @@ fail:
 }
 
 /* The child could not become the rank: say why, as the rank's failure. */
-static void report_child_failure(struct ipc__launch *job, int r,
+static void report_child_failure(struct ipcrun__launch *job, int r,
                                  const struct child_result *c)
 {
     const char *e = strerror(c->err);
@@ -454,30 +493,30 @@ static void report_child_failure(struct ipc__launch *job, int r,
     case STEP_EXEC:
         /* The file was there when ipcrun checked it: what is missing is what
          * it needs to start. */
-        ipc__launch_fail(job, r, 127, "could not execute '%s': %s%s", job->plan->path, e,
-                         c->err == ENOENT
-                             ? " (is its #! interpreter or its dynamic loader missing?)"
+        ipcrun__launch_fail(
+            job, r, 127, "could not execute '%s': %s%s", job->plan->path, e,
+            c->err == ENOENT ? " (is its #! interpreter or its dynamic loader missing?)"
                              : "");
         break;
     case STEP_WDIR:
-        ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER,
-                         "could not change to the directory '%s': %s", job->plan->wdir,
-                         e);
+        ipcrun__launch_fail(job, r, IPCRUN__EXIT_LAUNCHER,
+                            "could not change to the directory '%s': %s", job->plan->wdir,
+                            e);
         break;
     case STEP_BIND:
-        ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER, "could not be bound to its cpus: %s",
-                         e);
+        ipcrun__launch_fail(job, r, IPCRUN__EXIT_LAUNCHER,
+                            "could not be bound to its cpus: %s", e);
         break;
     case STEP_FDS:
-        ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER,
-                         "could not be given its stdin, stdout and stderr: %s", e);
+        ipcrun__launch_fail(job, r, IPCRUN__EXIT_LAUNCHER,
+                            "could not be given its stdin, stdout and stderr: %s", e);
         break;
     case STEP_OK:
         break;
     }
 }
 
-int ipc__spawn_ranks(struct ipc__launch *job, char *err, size_t errlen)
+int ipcrun__spawn_ranks(struct ipcrun__launch *job, char *err, size_t errlen)
 {
     int rc = 0;
     /* One after the other: the exec in each child costs milliseconds of

@@ -16,40 +16,40 @@
 
 #include "options.h"
 
-struct ipc__launch;
+struct ipcrun__launch;
 
 /* Descriptors the launcher holds per rank (control socket, stdout, stderr),
  * those some options add, and those it needs besides, at the peak of start-up
  * and wire-up. */
-#define IPC__SPAWN_FDS_PER_RANK 3
-#define IPC__SPAWN_FDS_EXTRA 32
+#define IPCRUN__SPAWN_FDS_PER_RANK 3
+#define IPCRUN__SPAWN_FDS_EXTRA 32
 
 /* Descriptors the launcher holds per rank for the job opts describes. */
-int ipc__spawn_fds_per_rank(const struct ipc__opts *opts);
+int ipcrun__spawn_fds_per_rank(const struct ipcrun__opts *opts);
 
 /* Raises the soft RLIMIT_NOFILE to the hard one and checks that n ranks of
  * per_rank descriptors each fit; *soft_before gets the soft limit found,
  * which ranks get back. Returns 0, or -1 with the reason in err. */
-int ipc__spawn_fd_limit(int n, int per_rank, rlim_t *soft_before, char *err,
-                        size_t errlen);
+int ipcrun__spawn_fd_limit(int n, int per_rank, rlim_t *soft_before, char *err,
+                           size_t errlen);
 
 /* Writes a new job id (a lower-case uuid, 36 characters) to out. */
-void ipc__spawn_job_id(char out[37]);
+void ipcrun__spawn_job_id(char out[37]);
 
-/* Writes a new job secret, IPC__SPAWN_SECRET_HEX lower-case hex digits from
+/* Writes a new job secret, IPCRUN__SPAWN_SECRET_HEX lower-case hex digits from
  * getrandom(), to out. Ranks get it in IPC_JOB_SECRET and prove with it that
  * a TCP connection comes from the job (runtime/auth.h). Returns 0, or -1 when
  * the kernel gave no randomness (errno says why). */
-#define IPC__SPAWN_SECRET_HEX 64
-int ipc__spawn_job_secret(char out[IPC__SPAWN_SECRET_HEX + 1]);
+#define IPCRUN__SPAWN_SECRET_HEX 64
+int ipcrun__spawn_job_secret(char out[IPCRUN__SPAWN_SECRET_HEX + 1]);
 
 /* Prepares what every rank's exec needs: its environment (ipcrun's own, then
  * -x values, then the job's IPC_* variables), the signal dispositions to
  * undo. Call after the job id, the placement and ipcrun's signal set-up.
  * Returns 0, or -1 with the reason in err. */
-int ipc__spawn_prepare(struct ipc__launch *job, char *err, size_t errlen);
+int ipcrun__spawn_prepare(struct ipcrun__launch *job, char *err, size_t errlen);
 /* Releases the preparations. */
-void ipc__spawn_release(struct ipc__launch *job);
+void ipcrun__spawn_release(struct ipcrun__launch *job);
 
 /* Creates every rank's control socket and pipes and starts them all. The
  * ranks' descriptors in job->ranks are non-blocking on the launcher's side.
@@ -57,6 +57,6 @@ void ipc__spawn_release(struct ipc__launch *job);
  * with the reason (status 127 or 125), as any failing rank does. Returns 0,
  * or -1 when some rank could not be made at all, with the reason in err (the
  * ranks made before it are running; no later one is started). */
-int ipc__spawn_ranks(struct ipc__launch *job, char *err, size_t errlen);
+int ipcrun__spawn_ranks(struct ipcrun__launch *job, char *err, size_t errlen);
 
 #endif /* IPC_LAUNCHER_SPAWN_H */

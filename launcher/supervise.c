@@ -1,166 +1,43 @@
 /*
- * supervise.c - the life of a job: start the ranks, then one single-threaded
- * poll loop that forwards their output, serves their control channels, reaps
- * them, applies the timeout and the kill grace, and decides the exit status.
+ * supervise.c - the running job: the event loop (loop.c) until every rank
+ * ended, with the job's own handlers (the signalfd: reaping, interrupts; the
+ * timeout and the kill grace), and what happens when ranks end: their last
+ * output, then their judgement and the exit status.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "ctl.h"
+#include "daemon.h"
 #include "forward.h"
-#include "launch.h"
+#include "job.h"
+#include "local.h"
+#include "loop.h"
 #include "remote.h"
-#include "spawn.h"
+#include "report.h"
+#include "supervise.h"
+#include "wireup.h"
 
 /* After the last rank is reaped, how long its output pipes may stay open (a
  * child the rank left behind can hold them) before ipcrun stops waiting. */
 #define DRAIN_WAIT_MS 1000
-
-enum slot_kind {
-    SLOT_SIGNAL,
-    SLOT_CTL,
-    SLOT_OUT,
-    SLOT_ERR,
-    SLOT_STDIN,
-    SLOT_IN,
-    SLOT_DAEMON, /* ipcrun: a node daemon's stream (rank = which daemon) */
-    SLOT_UP,     /* a node daemon: the stream to ipcrun */
-};
-
-struct slot {
-    enum slot_kind kind;
-    int rank;
-};
-
-int64_t ipc__now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const char *plural(int k)
 {
     return k == 1 ? "" : "s";
 }
 
-static int rank_of(const struct ipc__launch *job, pid_t pid)
-{
-    for (int r = 0; r < job->n; r++)
-        if (job->ranks[r].pid == pid && job->ranks[r].running && !job->ranks[r].daemon)
-            return r;
-    return -1;
-}
-
-/* Children of ranks that outlived them were adopted by ipcrun (it is a child
- * subreaper); stopping the job stops them too. */
-static void signal_adopted(struct ipc__launch *job, int sig)
-{
-    char path[64];
-    long pid;
-    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)job->launcher_pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return;
-    while (fscanf(f, "%ld", &pid) == 1)
-        if (rank_of(job, (pid_t)pid) < 0)
-            kill((pid_t)pid, sig);
-    fclose(f);
-}
-
-static void signal_ranks(struct ipc__launch *job, int sig)
-{
-    for (int r = 0; r < job->n; r++)
-        if (job->ranks[r].running && !job->ranks[r].daemon)
-            kill(job->ranks[r].pid, sig);
-    ipc__remote_signal(job, sig, job->phase == IPC__PHASE_STOPPING);
-}
-
-static void kill_now(struct ipc__launch *job)
-{
-    job->killing = true;
-    job->kill_at_ms = 0;
-    signal_ranks(job, SIGKILL);
-    signal_adopted(job, SIGKILL);
-}
-
-static void begin_stop(struct ipc__launch *job)
-{
-    job->phase = IPC__PHASE_STOPPING;
-    if (job->opts->kill_grace_ms == 0) {
-        kill_now(job);
-        return;
-    }
-    signal_ranks(job, SIGTERM);
-    signal_adopted(job, SIGTERM);
-    job->kill_at_ms = ipc__now_ms() + job->opts->kill_grace_ms;
-}
-
-void ipc__launch_signal(struct ipc__launch *job, int sig, bool stopping)
-{
-    if (stopping)
-        job->phase = IPC__PHASE_STOPPING;
-    if (sig == SIGKILL) {
-        kill_now(job);
-        return;
-    }
-    signal_ranks(job, sig);
-    if (stopping)
-        signal_adopted(job, sig);
-}
-
-void ipc__launch_fail(struct ipc__launch *job, int rank, int status, const char *fmt, ...)
-{
-    char what[1024];
-    va_list ap;
-
-    if (job->phase != IPC__PHASE_RUNNING)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    if (job->up) { /* a node daemon: ipcrun tells and decides */
-        int32_t st = status;
-        ipc__daemon_send(job, IPC__NODE_FAIL, rank, &st, sizeof st, what, strlen(what));
-        return;
-    }
-    const char *host = rank >= 0 && job->ranks[rank].host ? job->ranks[rank].host
-                                                          : job->host;
-    int others = job->nrunning - (rank >= 0 && job->ranks[rank].running ? 1 : 0);
-    char stopping[64] = "";
-    if (others > 0)
-        snprintf(stopping, sizeof stopping, "; stopping %s%d rank%s",
-                 rank >= 0 ? "the other " : "", others, plural(others));
-    if (rank >= 0 && host[0])
-        ipc__say("on host %s, rank %d (pid %d) %s%s", host, rank,
-                 (int)job->ranks[rank].pid, what, stopping);
-    else if (rank >= 0)
-        ipc__say("rank %d (pid %d) %s%s", rank, (int)job->ranks[rank].pid, what,
-                 stopping);
-    else
-        ipc__say("%s%s", what, stopping);
-    job->exit_status = status;
-    begin_stop(job);
-}
-
 /* ---- reaping and judging ---- */
 
 /* Fills what with the reason rank r's end is a failure and returns its exit
  * status, or returns 0 when it ended well. */
-static int judge_exit(const struct ipc__launch_rank *rk, char *what, size_t len)
+static int judge_exit(const struct ipcrun__launch_rank *rk, char *what, size_t len)
 {
     int st = rk->wstatus;
     if (WIFSIGNALED(st)) {
@@ -188,16 +65,16 @@ static int clamp_code(int code)
 /* Once a rank called ipc_abort, the others' deaths are its consequences:
  * only the aborting rank's exit is reported. Otherwise the lowest-numbered
  * rank of the batch that failed is. */
-static void judge_batch(struct ipc__launch *job, const int *batch, int nb)
+static void judge_batch(struct ipcrun__launch *job, const int *batch, int nb)
 {
     char what[256];
-    if (job->phase != IPC__PHASE_RUNNING)
+    if (job->phase != IPCRUN__PHASE_RUNNING)
         return;
     if (job->abort_rank >= 0) {
-        struct ipc__launch_rank *rk = &job->ranks[job->abort_rank];
+        struct ipcrun__launch_rank *rk = &job->ranks[job->abort_rank];
         if (!rk->running)
-            ipc__launch_fail(job, job->abort_rank, clamp_code(rk->abort_code),
-                             "called ipc_abort with code %d", rk->abort_code);
+            ipcrun__launch_fail(job, job->abort_rank, clamp_code(rk->abort_code),
+                                "called ipc_abort with code %d", rk->abort_code);
         return;
     }
     int worst = -1, status = 0;
@@ -214,84 +91,99 @@ static void judge_batch(struct ipc__launch *job, const int *batch, int nb)
         }
     }
     if (worst >= 0)
-        ipc__launch_fail(job, worst, status, "%s", what);
+        ipcrun__launch_fail(job, worst, status, "%s", what);
 }
 
-/* The ranks batch[0..nb) ended (reaped here, or reported by their daemon):
+/* The ranks in job->ended ended (reaped here, or reported by their daemon):
  * their last words go out, then their end is judged (in a node daemon:
  * reported to ipcrun, which judges). */
-static void ranks_ended(struct ipc__launch *job, const int *batch, int nb)
+static void ranks_ended(struct ipcrun__launch *job)
 {
+    const int *batch = job->ended;
+    int nb = job->nended;
     if (nb == 0)
         return;
+    job->nended = 0;
     /* What a rank wrote before it died goes out before ipcrun's word on it. */
     for (int i = 0; i < nb; i++)
-        ipc__forward_drain_rank(job, batch[i]);
+        ipcrun__forward_drain_rank(job, batch[i]);
     /* What a rank said before it died (ABORT, FINALIZE) decides how its death
      * is judged; since it is dead, all of it is already queued. */
     for (int r = 0; r < job->n; r++)
         if (job->ranks[r].ctl_fd >= 0)
-            ipc__wireup_serve(job, r);
+            ipcrun__wireup_serve(job, r);
     for (int i = 0; job->up && i < nb; i++) {
         int32_t st = job->ranks[batch[i]].wstatus;
-        ipc__daemon_send(job, IPC__NODE_EXIT, batch[i], &st, sizeof st, NULL, 0);
+        ipcrun__launch_up(job, IPCRUN__NODE_EXIT, batch[i], &st, sizeof st, NULL, 0);
     }
     if (!job->up)
         judge_batch(job, batch, nb);
     for (int i = 0; i < nb; i++) {
-        ipc__wireup_close(job, batch[i]);
-        ipc__forward_stdin_close(job, batch[i]);
+        ipcrun__wireup_close(job, batch[i]);
+        ipcrun__forward_stdin_close(job, batch[i]);
     }
-    if (job->phase == IPC__PHASE_STOPPING)
-        signal_adopted(job, job->killing ? SIGKILL : SIGTERM);
+    if (job->phase == IPCRUN__PHASE_STOPPING)
+        ipcrun__local_signal_adopted(job, job->killing ? SIGKILL : SIGTERM);
 }
 
-static void reap(struct ipc__launch *job, int *batch)
+static void reap(struct ipcrun__launch *job)
 {
-    int nb = 0, st;
+    int st;
     pid_t pid;
 
     while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-        int r = rank_of(job, pid);
-        if (r < 0 || job->ranks[r].daemon) {
-            ipc__remote_reaped(job, pid); /* or an adopted child */
+        int r = ipcrun__local_rank_of(job, pid);
+        if (r < 0) {
+            ipcrun__remote_reaped(job, pid); /* or an adopted child */
             continue;
         }
         job->ranks[r].running = false;
         job->ranks[r].wstatus = st;
         job->nrunning--;
-        batch[nb++] = r;
+        job->ended[job->nended++] = r;
     }
-    ranks_ended(job, batch, nb);
+    ranks_ended(job);
 }
 
 /* ---- signals and timers ---- */
 
-static void on_stop_signal(struct ipc__launch *job, int sig)
+static void on_stop_signal(struct ipcrun__launch *job, int sig)
 {
-    if (job->phase != IPC__PHASE_RUNNING) {
-        kill_now(job); /* asked twice: no more grace */
+    if (job->phase != IPCRUN__PHASE_RUNNING) {
+        ipcrun__launch_kill(job); /* asked twice: no more grace */
         return;
     }
     if (job->up) { /* a node daemon: its session is going away */
-        begin_stop(job);
+        ipcrun__launch_stop(job);
         return;
     }
-    ipc__say("interrupted by signal %d; stopping %d rank%s", sig, job->nrunning,
-             plural(job->nrunning));
+    ipcrun__say("interrupted by signal %d; stopping %d rank%s", sig, job->nrunning,
+                plural(job->nrunning));
     /* Ctrl-C on a job that hangs, or a batch system's time limit (SIGTERM):
      * say where it hangs. SIGHUP means the terminal is gone. */
     if (sig == SIGINT || sig == SIGTERM)
-        ipc__report_where(job);
+        ipcrun__report_where(job);
     job->exit_status = 128 + sig;
-    begin_stop(job);
+    ipcrun__launch_stop(job);
 }
 
-static void handle_signals(struct ipc__launch *job, int *batch)
+static int signal_fd(void *ctx, int arg, short *events)
 {
+    const struct ipcrun__launch *job = ctx;
+    (void)arg;
+    *events = POLLIN;
+    return job->sigfd;
+}
+
+/* The last stage of a round: a rank's output and control packets are read
+ * before its death is handled. */
+static void on_signals(void *ctx, int arg, short revents)
+{
+    struct ipcrun__launch *job = ctx;
     struct signalfd_siginfo si[16];
     bool child = false;
     ssize_t n;
+    (void)arg, (void)revents;
 
     /* signalfd yields lower-numbered signals first, so an interrupt that
      * reached ipcrun and the ranks together is seen before their deaths. */
@@ -301,16 +193,16 @@ static void handle_signals(struct ipc__launch *job, int *batch)
             if (sig == SIGCHLD)
                 child = true;
             else if (sig == SIGUSR1 || sig == SIGUSR2)
-                signal_ranks(job, sig);
+                ipcrun__launch_signal_all(job, sig, job->phase == IPCRUN__PHASE_STOPPING);
             else
                 on_stop_signal(job, sig);
         }
     }
     if (child)
-        reap(job, batch);
+        reap(job);
 }
 
-static void format_running(const struct ipc__launch *job, char *buf, size_t len)
+static void format_running(const struct ipcrun__launch *job, char *buf, size_t len)
 {
     size_t used = 0;
     buf[0] = '\0';
@@ -332,105 +224,25 @@ static void format_running(const struct ipc__launch *job, char *buf, size_t len)
     }
 }
 
-/* Blocking system calls a waiting rank is likely to be in. */
-static const struct {
-    long nr;
-    const char *name;
-} waits[] = {
-    {SYS_read, "read"},
-    {SYS_write, "write"},
-#ifdef SYS_poll
-    {SYS_poll, "poll"},
-#endif
-    {SYS_ppoll, "ppoll"},
-    {SYS_pselect6, "pselect"},
-#ifdef SYS_select
-    {SYS_select, "select"},
-#endif
-    {SYS_epoll_pwait, "epoll_wait"},
-#ifdef SYS_epoll_wait
-    {SYS_epoll_wait, "epoll_wait"},
-#endif
-    {SYS_futex, "futex"},
-    {SYS_nanosleep, "nanosleep"},
-    {SYS_clock_nanosleep, "clock_nanosleep"},
-    {SYS_wait4, "wait4"},
-    {SYS_waitid, "waitid"},
-    {SYS_recvfrom, "recvfrom"},
-    {SYS_recvmsg, "recvmsg"},
-    {SYS_sendto, "sendto"},
-    {SYS_sendmsg, "sendmsg"},
-    {SYS_accept4, "accept"},
-    {SYS_connect, "connect"},
-#ifdef SYS_pause
-    {SYS_pause, "pause"},
-#endif
-};
-
-/* What pid is doing, from /proc: "running", "waiting in poll()", ... */
-void ipc__describe_activity(pid_t pid, char *buf, size_t len)
-{
-    char path[64], line[512];
-    snprintf(buf, len, "state unknown");
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "re");
-    char *paren = f && fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
-    if (f)
-        fclose(f);
-    if (!paren || paren[1] != ' ')
-        return;
-    char state = paren[2];
-    if (state == 'R') {
-        snprintf(buf, len, "running (busy on a cpu, not blocked in a system call)");
-        return;
-    }
-    if (state == 'T' || state == 't') {
-        snprintf(buf, len, "stopped");
-        return;
-    }
-    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
-    f = fopen(path, "re");
-    long nr = -1;
-    if (f && fscanf(f, "%ld", &nr) != 1)
-        nr = -1;
-    if (f)
-        fclose(f);
-    for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++) {
-        if (waits[i].nr == nr) {
-            snprintf(buf, len, "waiting in %s()", waits[i].name);
-            return;
-        }
-    }
-    snprintf(buf, len, nr >= 0 ? "waiting in system call %ld" : "waiting", nr);
-}
-
-static void on_timeout(struct ipc__launch *job)
+static void on_timeout(struct ipcrun__launch *job)
 {
     char ranks[512], secs[32];
     long ms = job->opts->timeout_ms;
-    if (job->phase != IPC__PHASE_RUNNING || job->nrunning == 0)
+    if (job->phase != IPCRUN__PHASE_RUNNING || job->nrunning == 0)
         return;
     if (ms % 1000 == 0)
         snprintf(secs, sizeof secs, "%ld", ms / 1000);
     else
         snprintf(secs, sizeof secs, "%g", (double)ms / 1000.0);
     format_running(job, ranks, sizeof ranks);
-    ipc__say("timeout of %s s expired; rank%s %s still running; stopping %s", secs,
-             plural(job->nrunning), ranks, job->nrunning == 1 ? "it" : "them");
-    ipc__report_where(job);
-    job->exit_status = IPC__EXIT_TIMEOUT;
-    begin_stop(job);
+    ipcrun__say("timeout of %s s expired; rank%s %s still running; stopping %s", secs,
+                plural(job->nrunning), ranks, job->nrunning == 1 ? "it" : "them");
+    ipcrun__report_where(job);
+    job->exit_status = IPCRUN__EXIT_TIMEOUT;
+    ipcrun__launch_stop(job);
 }
 
 /* ---- the loop ---- */
-
-static bool any_output_open(const struct ipc__launch *job)
-{
-    for (int r = 0; r < job->n; r++)
-        if (job->ranks[r].out_fd >= 0 || job->ranks[r].err_fd >= 0)
-            return true;
-    return false;
-}
 
 static bool have_children(void)
 {
@@ -441,55 +253,16 @@ static bool have_children(void)
 /* The job is over when every rank is reaped and its output read to the end;
  * when stopping, also when what the ranks left behind is gone. Waiting for
  * either is bounded by `deadline`. */
-static bool finished(const struct ipc__launch *job, int64_t now, int64_t deadline)
+static bool finished(const struct ipcrun__launch *job, int64_t now, int64_t deadline)
 {
     if (job->nrunning > 0)
         return false;
     if (now >= deadline)
         return true;
-    if (any_output_open(job) || ipc__remote_busy(job))
-        return false;
-    return job->phase != IPC__PHASE_STOPPING || !have_children();
-}
-
-static int build_pollset(const struct ipc__launch *job, struct pollfd *pfds,
-                         struct slot *slots, int *which)
-{
-    int k = 0;
-    pfds[k] = (struct pollfd){.fd = job->sigfd, .events = POLLIN};
-    slots[k++] = (struct slot){SLOT_SIGNAL, -1};
-    if (job->up && job->up->rfd >= 0) {
-        pfds[k] = (struct pollfd){.fd = job->up->rfd, .events = POLLIN};
-        slots[k++] = (struct slot){SLOT_UP, -1};
-    }
-    int nd = ipc__remote_pollset(job, pfds + k, which);
-    for (int i = 0; i < nd; i++)
-        slots[k + i] = (struct slot){SLOT_DAEMON, which[i]};
-    k += nd;
-    if (ipc__forward_stdin_wanted(job)) {
-        pfds[k] = (struct pollfd){.fd = job->stdin_fd, .events = POLLIN};
-        slots[k++] = (struct slot){SLOT_STDIN, -1};
-    }
-    for (int r = 0; r < job->n; r++) {
-        const struct ipc__launch_rank *rk = &job->ranks[r];
-        if (ipc__forward_stdin_pending(job, r)) {
-            pfds[k] = (struct pollfd){.fd = rk->in_fd, .events = POLLOUT};
-            slots[k++] = (struct slot){SLOT_IN, r};
-        }
-        if (rk->out_fd >= 0) {
-            pfds[k] = (struct pollfd){.fd = rk->out_fd, .events = POLLIN};
-            slots[k++] = (struct slot){SLOT_OUT, r};
-        }
-        if (rk->err_fd >= 0) {
-            pfds[k] = (struct pollfd){.fd = rk->err_fd, .events = POLLIN};
-            slots[k++] = (struct slot){SLOT_ERR, r};
-        }
-        if (rk->ctl_fd >= 0) {
-            pfds[k] = (struct pollfd){.fd = rk->ctl_fd, .events = POLLIN};
-            slots[k++] = (struct slot){SLOT_CTL, r};
-        }
-    }
-    return k;
+    for (int k = 0; k < job->nkinds; k++)
+        if (job->kinds[k]->busy(job))
+            return false;
+    return job->phase != IPCRUN__PHASE_STOPPING || !have_children();
 }
 
 static int poll_timeout(int64_t now, const int64_t *deadlines, int n)
@@ -505,320 +278,75 @@ static int poll_timeout(int64_t now, const int64_t *deadlines, int n)
     return wait > INT_MAX ? INT_MAX : (int)wait;
 }
 
-/* A node daemon whose ipcrun is gone stops at once: nobody would see the
- * ranks' output or decide anything. */
-static void on_up_lost(struct ipc__launch *job)
+/* One round's handlers: output (and the daemons' streams) first, then the
+ * ranks that ended in it are judged, then control packets, then signals. */
+static void dispatch(struct ipcrun__launch *job)
 {
-    close(job->up->rfd);
-    if (job->up->wfd == job->up->rfd)
-        job->up->wfd = -1;
-    job->up->rfd = -1;
-    job->phase = IPC__PHASE_STOPPING;
-    kill_now(job);
-}
-
-/* Output first, then control packets, then signals: a rank's last words are
- * read before its death is handled. */
-static void dispatch(struct ipc__launch *job, struct pollfd *pfds,
-                     const struct slot *slots, int nfds, int *batch)
-{
-    bool signalled = false;
-    int nb = 0;
-    for (int i = 0; i < nfds; i++) {
-        if (!pfds[i].revents)
-            continue;
-        const struct slot *s = &slots[i];
-        const struct ipc__launch_rank *rk = s->rank >= 0 ? &job->ranks[s->rank] : NULL;
-        if (s->kind == SLOT_SIGNAL)
-            signalled = true;
-        else if (s->kind == SLOT_OUT && rk->out_fd == pfds[i].fd)
-            ipc__forward_output(job, s->rank, false);
-        else if (s->kind == SLOT_ERR && rk->err_fd == pfds[i].fd)
-            ipc__forward_output(job, s->rank, true);
-        else if (s->kind == SLOT_STDIN)
-            ipc__forward_stdin_read(job);
-        else if (s->kind == SLOT_IN && rk->in_fd == pfds[i].fd)
-            ipc__forward_stdin_write(job, s->rank);
-        else if (s->kind == SLOT_DAEMON)
-            ipc__remote_serve(job, s->rank, pfds[i].revents, batch, &nb);
-        else if (s->kind == SLOT_UP && !ipc__daemon_serve_up(job))
-            on_up_lost(job);
-    }
-    ranks_ended(job, batch, nb);
+    ipcrun__loop_dispatch(&job->loop, IPCRUN__STAGE_IO);
+    ranks_ended(job);
     if (job->stdout_dead || job->stderr_dead)
-        ipc__forward_drop_dead(job);
-    for (int i = 0; i < nfds; i++)
-        if (pfds[i].revents && slots[i].kind == SLOT_CTL &&
-            job->ranks[slots[i].rank].ctl_fd == pfds[i].fd)
-            ipc__wireup_serve(job, slots[i].rank);
-    if (signalled)
-        handle_signals(job, batch);
+        ipcrun__forward_drop_dead(job);
+    ipcrun__loop_dispatch(&job->loop, IPCRUN__STAGE_CTL);
+    ipcrun__loop_dispatch(&job->loop, IPCRUN__STAGE_SIGNAL);
 }
 
-static int supervise(struct ipc__launch *job)
+/* Registers every descriptor's handler, in the order they are served within
+ * a stage. Returns 0, or -1 when out of memory. */
+static int watch(struct ipcrun__launch *job)
 {
-    size_t cap = 3 + 4 * (size_t)job->n + (size_t)job->ndaemons;
-    struct pollfd *pfds = calloc(cap, sizeof *pfds);
-    struct slot *slots = calloc(cap, sizeof *slots);
-    int *batch = calloc((size_t)job->n, sizeof *batch);
-    int *which = calloc((size_t)job->ndaemons + 1, sizeof *which);
-    int64_t timeout_at =
-        job->opts->timeout_ms ? ipc__now_ms() + job->opts->timeout_ms : 0;
-    int64_t last_exit = 0;
+    struct ipcrun__source sig = {signal_fd, on_signals, -1, IPCRUN__STAGE_SIGNAL};
+    ipcrun__loop_init(&job->loop, job);
+    job->ended = calloc((size_t)job->n, sizeof *job->ended);
+    if (!job->ended || ipcrun__loop_add(&job->loop, &sig) != 0 ||
+        ipcrun__daemon_watch(job) != 0 || ipcrun__remote_watch(job) != 0 ||
+        ipcrun__forward_watch(job) != 0 || ipcrun__wireup_watch(job) != 0)
+        return -1;
+    return 0;
+}
 
-    if (!pfds || !slots || !batch || !which) {
-        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER, "out of memory");
-        kill_now(job);
+int ipcrun__supervise(struct ipcrun__launch *job)
+{
+    int64_t timeout_at =
+        job->opts->timeout_ms ? ipcrun__now_ms() + job->opts->timeout_ms : 0;
+    int64_t last_exit = 0;
+    bool ready = watch(job) == 0;
+
+    if (!ready) {
+        ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER, "out of memory");
+        ipcrun__launch_kill(job);
     }
     for (;;) {
-        int64_t now = ipc__now_ms();
+        int64_t now = ipcrun__now_ms();
         if (job->nrunning == 0 && last_exit == 0)
             last_exit = now;
         int64_t deadline = last_exit + DRAIN_WAIT_MS;
         if (job->kill_at_ms && job->kill_at_ms + DRAIN_WAIT_MS > deadline)
             deadline = job->kill_at_ms + DRAIN_WAIT_MS;
-        if (!pfds || finished(job, now, deadline))
+        if (!ready || finished(job, now, deadline))
             break;
         if (timeout_at && now >= timeout_at) {
             timeout_at = 0;
             on_timeout(job);
         }
         if (job->kill_at_ms && now >= job->kill_at_ms)
-            kill_now(job);
+            ipcrun__launch_kill(job);
         int64_t deadlines[3] = {timeout_at, job->kill_at_ms,
                                 job->nrunning ? 0 : deadline};
-        int nfds = build_pollset(job, pfds, slots, which);
-        int rc = poll(pfds, (nfds_t)nfds, poll_timeout(now, deadlines, 3));
-        if (rc < 0 && errno != EINTR) {
-            ipc__say("poll failed: %s; stopping every rank", strerror(errno));
-            kill_now(job);
-            job->exit_status = IPC__EXIT_LAUNCHER;
+        int rc = ipcrun__loop_poll(&job->loop, poll_timeout(now, deadlines, 3));
+        if (rc < 0 && rc != -EINTR) {
+            ipcrun__say("poll failed: %s; stopping every rank", strerror(-rc));
+            ipcrun__launch_kill(job);
+            job->exit_status = IPCRUN__EXIT_LAUNCHER;
             break;
         }
         if (rc > 0)
-            dispatch(job, pfds, slots, nfds, batch);
+            dispatch(job);
     }
-    ipc__forward_drain(job);
+    ipcrun__forward_drain(job);
     if (job->up)
-        ipc__daemon_send(job, IPC__NODE_DONE, -1, NULL, 0, NULL, 0);
-    free(pfds);
-    free(slots);
-    free(batch);
-    free(which);
+        ipcrun__launch_up(job, IPCRUN__NODE_DONE, -1, NULL, 0, NULL, 0);
+    ipcrun__loop_fini(&job->loop);
+    free(job->ended);
+    job->ended = NULL;
     return job->exit_status;
-}
-
-/* ---- set-up and tear-down ---- */
-
-static int setup_signals(struct ipc__launch *job)
-{
-    static const int handled[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
-    sigset_t set;
-    struct sigaction sa;
-
-    sigemptyset(&set);
-    sigemptyset(&job->inherited_ignored);
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGCHLD && sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
-            sigaddset(&job->inherited_ignored, sig);
-    for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++)
-        if (!sigismember(&job->inherited_ignored, handled[i]))
-            sigaddset(&set, handled[i]);
-    /* An inherited SIG_IGN for SIGCHLD would make the kernel reap our ranks. */
-    signal(SIGCHLD, SIG_DFL);
-    signal(SIGPIPE, SIG_IGN);
-    if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
-        return -1;
-    job->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    return job->sigfd < 0 ? -1 : 0;
-}
-
-static void find_host(struct ipc__launch *job)
-{
-    if (gethostname(job->host, sizeof job->host) != 0)
-        snprintf(job->host, sizeof job->host, "localhost");
-    job->host[sizeof job->host - 1] = '\0';
-}
-
-static int setup(struct ipc__launch *job, const struct ipc__layout *layout, char *err,
-                 size_t errlen)
-{
-    if (setup_signals(job) != 0) {
-        snprintf(err, errlen, "cannot set up signal handling: %s", strerror(errno));
-        return -1;
-    }
-    /* Whatever the ranks leave running is adopted by ipcrun, so that stopping
-     * the job can stop it too. */
-    (void)prctl(PR_SET_CHILD_SUBREAPER, 1);
-    job->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (job->devnull < 0) {
-        snprintf(err, errlen, "cannot open /dev/null: %s", strerror(errno));
-        return -1;
-    }
-    job->ranks = calloc((size_t)job->n, sizeof *job->ranks);
-    if (ipc__wireup_init(&job->wireup) != 0 || !job->ranks) {
-        snprintf(err, errlen, "out of memory setting up %d ranks", job->n);
-        return -1;
-    }
-    if (ipc__report_init(&job->report, job->n, job->up ? NULL : job->opts->trace, err,
-                         errlen) != 0)
-        return -1;
-    for (int r = 0; r < job->n; r++) {
-        struct ipc__launch_rank *rk = &job->ranks[r];
-        rk->ctl_fd = rk->out_fd = rk->err_fd = rk->in_fd = -1;
-        rk->out_file = rk->err_file = -1;
-        rk->local_index = -1;
-    }
-    for (int i = 0; i < job->nlocal; i++)
-        job->ranks[job->local[i]].local_index = i;
-    find_host(job);
-    if (job->up) { /* a node daemon runs the job it was given */
-        snprintf(job->job_id, sizeof job->job_id, "%s", layout->job_id);
-        snprintf(job->job_secret, sizeof job->job_secret, "%s", layout->job_secret);
-    } else {
-        ipc__spawn_job_id(job->job_id);
-        if (ipc__spawn_job_secret(job->job_secret) != 0) {
-            snprintf(err, errlen, "cannot draw the job secret (getrandom): %s",
-                     strerror(errno));
-            return -1;
-        }
-    }
-    job->launcher_pid = getpid();
-    if (ipc__forward_init(job, err, errlen) != 0)
-        return -1;
-    return ipc__spawn_prepare(job, err, errlen);
-}
-
-static void teardown(struct ipc__launch *job)
-{
-    ipc__remote_fini(job);
-    free(job->local);
-    free(job->node_of);
-    free(job->tcp_if);
-    for (int r = 0; job->ranks && r < job->n; r++)
-        if (job->ranks[r].ctl_fd >= 0)
-            close(job->ranks[r].ctl_fd);
-    ipc__forward_fini(job);
-    ipc__spawn_release(job);
-    ipc__placement_fini(&job->placement);
-    free(job->ranks);
-    ipc__wireup_fini(&job->wireup);
-    ipc__report_fini(&job->report);
-    if (job->devnull >= 0)
-        close(job->devnull);
-    if (job->sigfd >= 0)
-        close(job->sigfd);
-}
-
-/* --report-bindings: one line per rank, after a note when binding was asked
- * for but the job has more ranks than cpus. */
-static void report_binding(struct ipc__launch *job, int r)
-{
-    const struct ipc__placement *p = &job->placement;
-    int i = job->ranks[r].local_index;
-    char where[512];
-    if (i == 0 && p->oversubscribed)
-        ipc__say("%d ranks on %d cpu%s%s%s: oversubscribed, so ranks are not bound and "
-                 "wait without spinning (IPC_OVERSUBSCRIBED=1)",
-                 job->nlocal, p->ncpus, plural(p->ncpus), job->node_of ? " of host " : "",
-                 job->node_of ? job->host : "");
-    ipc__placement_describe(p, i, where, sizeof where);
-    ipc__say("rank %d (pid %d) %s", r, (int)job->ranks[r].pid, where);
-}
-
-static void start_ranks(struct ipc__launch *job, const struct ipc__layout *layout)
-{
-    char err[512];
-    const struct ipc__placement *p = &job->placement;
-    /* Asked to bind and could not: say so even without --report-bindings. */
-    if (p->bind_refused && !job->opts->report_bindings)
-        ipc__say(
-            "%d ranks on %d cpu%s: oversubscribed, so --bind-to is ignored and ranks "
-            "wait without spinning",
-            job->nlocal, p->ncpus, plural(p->ncpus));
-    if (ipc__spawn_ranks(job, err, sizeof err) != 0)
-        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER, "%s", err);
-    for (int i = 0; i < job->nlocal; i++) {
-        int r = job->local[i];
-        if (job->ranks[r].pid <= 0)
-            continue;
-        if (job->opts->report_bindings)
-            report_binding(job, r);
-        int32_t pid = job->ranks[r].pid;
-        if (job->up)
-            ipc__daemon_send(job, IPC__NODE_STARTED, r, &pid, sizeof pid, NULL, 0);
-    }
-    if (job->up)
-        ipc__daemon_serve_early(job);
-    if (layout && !job->up && job->phase == IPC__PHASE_RUNNING &&
-        ipc__remote_start(job, layout, err, sizeof err) != 0)
-        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER, "%s", err);
-}
-
-/* Which ranks this process starts, and what tells the ranks where the others
- * are. Returns 0, or -1 when out of memory. */
-static int lay_out(struct ipc__launch *job, const struct ipc__layout *layout)
-{
-    job->local = calloc((size_t)job->n, sizeof *job->local);
-    if (!job->local)
-        return -1;
-    for (int r = 0; r < job->n; r++)
-        if (!layout || layout->node_of_rank[r] == layout->this_node)
-            job->local[job->nlocal++] = r;
-    const char *tcp_if = layout ? layout->tcp_if : job->opts->tcp_if;
-    if (tcp_if && !(job->tcp_if = strdup(tcp_if)))
-        return -1;
-    if (!layout)
-        return 0;
-    int t = job->opts->stdin_target;
-    if (!job->up && t >= 0 && t < job->n && layout->node_of_rank[t] != layout->this_node)
-        job->stdin_relay = t;
-    size_t cap = (size_t)job->n * 12 + 1, used = 0;
-    job->node_of = malloc(cap);
-    if (!job->node_of)
-        return -1;
-    for (int r = 0; r < job->n; r++)
-        used += (size_t)snprintf(job->node_of + used, cap - used, "%s%d", r ? "," : "",
-                                 layout->node_of_rank[r]);
-    return 0;
-}
-
-int ipc__launch_run(const struct ipc__opts *opts, const struct ipc__layout *layout)
-{
-    struct ipc__launch job = {.opts = opts,
-                              .n = opts->nranks,
-                              .devnull = -1,
-                              .sigfd = -1,
-                              .abort_rank = -1,
-                              .stdin_fd = -1,
-                              .stdin_relay = -1,
-                              .up = layout ? layout->up : NULL};
-    char err[512];
-    int rc = 0;
-
-    if (lay_out(&job, layout) != 0) {
-        snprintf(err, sizeof err, "out of memory laying out %d ranks", job.n);
-        rc = -1;
-    }
-    /* The placement of the ranks of this host comes first, so that their
-     * environment can say whether they are oversubscribed. */
-    struct ipc__opts here = *opts;
-    here.nranks = job.nlocal;
-    if (rc == 0)
-        rc = ipc__placement_init(&job.placement, &here, err, sizeof err);
-    if (rc == 0 && (ipc__spawn_fd_limit(job.nlocal, ipc__spawn_fds_per_rank(opts),
-                                        &job.nofile_soft, err, sizeof err) != 0 ||
-                    setup(&job, layout, err, sizeof err) != 0))
-        rc = -1;
-    if (rc != 0) {
-        ipc__say("%s", err);
-        teardown(&job);
-        return rc == -2 ? IPC__EXIT_USAGE : IPC__EXIT_LAUNCHER;
-    }
-    start_ranks(&job, layout);
-    int status = supervise(&job);
-    if (!job.up)
-        ipc__report_finish(&job);
-    teardown(&job);
-    return status;
 }

@@ -1,4 +1,4 @@
-/* wireup.c - serving the ranks' control channels (protocol in runtime/ctl.h). */
+/* wireup.c - serving the ranks' control channels (protocol in runtime/common/ctl.h). */
 #include "wireup.h"
 
 #include <errno.h>
@@ -12,17 +12,18 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "launch.h"
-#include "remote.h"
+#include "job.h"
+#include "loop.h"
+#include "report.h"
 
-int ipc__wireup_init(struct ipc__wireup *w)
+int ipcrun__wireup_init(struct ipcrun__wireup *w)
 {
-    *w = (struct ipc__wireup){0};
+    *w = (struct ipcrun__wireup){0};
     w->rxbuf = malloc(IPC__CTL_MAX_MSG);
     return w->rxbuf ? 0 : -ENOMEM;
 }
 
-void ipc__wireup_fini(struct ipc__wireup *w)
+void ipcrun__wireup_fini(struct ipcrun__wireup *w)
 {
     for (int i = 0; i < w->nkv; i++) {
         free(w->keys[i]);
@@ -35,10 +36,10 @@ void ipc__wireup_fini(struct ipc__wireup *w)
         if (w->segs[i].fd >= 0)
             close(w->segs[i].fd);
     free(w->segs);
-    *w = (struct ipc__wireup){0};
+    *w = (struct ipcrun__wireup){0};
 }
 
-static int replace_value(struct ipc__wireup *w, int i, const char *value)
+static int replace_value(struct ipcrun__wireup *w, int i, const char *value)
 {
     char *v = strdup(value);
     if (!v)
@@ -48,7 +49,7 @@ static int replace_value(struct ipc__wireup *w, int i, const char *value)
     return 0;
 }
 
-static int grow_kv(struct ipc__wireup *w)
+static int grow_kv(struct ipcrun__wireup *w)
 {
     int cap = w->kvcap ? 2 * w->kvcap : 64;
     char **k = realloc(w->keys, (size_t)cap * sizeof *k);
@@ -63,7 +64,7 @@ static int grow_kv(struct ipc__wireup *w)
     return 0;
 }
 
-int ipc__wireup_put(struct ipc__wireup *w, const char *key, const char *value)
+int ipcrun__wireup_put(struct ipcrun__wireup *w, const char *key, const char *value)
 {
     for (int i = 0; i < w->nkv; i++)
         if (!strcmp(w->keys[i], key))
@@ -82,7 +83,7 @@ int ipc__wireup_put(struct ipc__wireup *w, const char *key, const char *value)
     return 0;
 }
 
-char *ipc__wireup_blob(const struct ipc__wireup *w, size_t *len)
+char *ipcrun__wireup_blob(const struct ipcrun__wireup *w, size_t *len)
 {
     size_t total = 0;
     for (int i = 0; i < w->nkv; i++)
@@ -124,89 +125,78 @@ static bool peer_gone(int rc)
     return rc == -EPIPE || rc == -ECONNRESET || rc == -ECONNREFUSED;
 }
 
-void ipc__wireup_deliver(struct ipc__launch *job, int r, uint32_t type, const void *payload,
-                         size_t len)
+void ipcrun__wireup_deliver(struct ipcrun__launch *job, int r, uint32_t type,
+                            const void *payload, size_t len)
 {
     int fd = job->ranks[r].ctl_fd;
     int rc = fd >= 0 ? send_wait(fd, type, payload, len, NULL, 0) : 0;
     if (rc < 0 && !peer_gone(rc))
-        ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER,
-                         "could not be sent a control message (%zu bytes): %s", len,
-                         strerror(-rc));
-}
-
-/* Whether rank r can still say something on its control channel: its socket
- * is open here, or its node daemon runs it still. */
-static bool ctl_alive(const struct ipc__launch_rank *rk)
-{
-    return rk->ctl_fd >= 0 || (rk->daemon && rk->running);
+        ipcrun__launch_fail(job, r, IPCRUN__EXIT_LAUNCHER,
+                            "could not be sent a control message (%zu bytes): %s", len,
+                            strerror(-rc));
 }
 
 /* A fence or pipe exchange that some rank can no longer join would leave the
  * others waiting forever. A node daemon leaves fences to ipcrun. */
-static void check_stuck(struct ipc__launch *job)
+static void check_stuck(struct ipcrun__launch *job)
 {
-    struct ipc__wireup *w = &job->wireup;
-    for (int r = 0; r < job->n && job->phase == IPC__PHASE_RUNNING; r++) {
-        struct ipc__launch_rank *rk = &job->ranks[r];
-        if (ctl_alive(rk) || (job->up && rk->local_index < 0))
+    struct ipcrun__wireup *w = job->wireup;
+    for (int r = 0; r < job->n && job->phase == IPCRUN__PHASE_RUNNING; r++) {
+        struct ipcrun__launch_rank *rk = &job->ranks[r];
+        if (rk->ops->ctl_open(job, r))
             continue;
         const char *how =
             rk->running ? "closed its control channel (IPC_CONTROL_FD)" : "exited";
         if (w->nfenced > 0 && !rk->fenced)
-            ipc__launch_fail(job, r, 1,
-                             "%s before joining the wire-up fence that %d other rank%s "
-                             "in (did it call ipc_init?)",
-                             how, w->nfenced, w->nfenced == 1 ? " waits" : "s wait");
+            ipcrun__launch_fail(
+                job, r, 1,
+                "%s before joining the wire-up fence that %d other rank%s "
+                "in (did it call ipc_init?)",
+                how, w->nfenced, w->nfenced == 1 ? " waits" : "s wait");
         else if (w->npipes > 0 && !rk->wants_pipes && rk->local_index >= 0)
-            ipc__launch_fail(job, r, 1,
-                             "%s before asking for its pipes, which %d other rank%s "
-                             "for (did it call ipc_init?)",
-                             how, w->npipes, w->npipes == 1 ? " waits" : "s wait");
+            ipcrun__launch_fail(job, r, 1,
+                                "%s before asking for its pipes, which %d other rank%s "
+                                "for (did it call ipc_init?)",
+                                how, w->npipes, w->npipes == 1 ? " waits" : "s wait");
     }
 }
 
-void ipc__wireup_close(struct ipc__launch *job, int r)
+void ipcrun__wireup_close(struct ipcrun__launch *job, int r)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
-    if (rk->ctl_fd >= 0) {
-        close(rk->ctl_fd);
-        rk->ctl_fd = -1;
-    } else if (!rk->daemon) {
-        return;
-    }
-    check_stuck(job);
+    if (job->ranks[r].ops->ctl_close(job, r))
+        check_stuck(job);
 }
 
-static void complete_fence(struct ipc__launch *job)
+static void complete_fence(struct ipcrun__launch *job)
 {
-    struct ipc__wireup *w = &job->wireup;
+    struct ipcrun__wireup *w = job->wireup;
     size_t len = 0;
-    char *blob = ipc__wireup_blob(w, &len);
+    char *blob = ipcrun__wireup_blob(w, &len);
 
     w->nfenced = 0;
     for (int r = 0; r < job->n; r++)
         job->ranks[r].fenced = false;
     if (!blob) {
-        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER, "out of memory completing a fence");
+        ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER,
+                            "out of memory completing a fence");
         return;
     }
     if (len + sizeof(struct ipc__ctl_hdr) > IPC__CTL_MAX_MSG) {
-        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
-                         "the ranks published %zu bytes of wire-up data, more than the "
-                         "control channel carries (%u bytes)",
-                         len, IPC__CTL_MAX_MSG - (unsigned)sizeof(struct ipc__ctl_hdr));
+        ipcrun__launch_fail(
+            job, -1, IPCRUN__EXIT_LAUNCHER,
+            "the ranks published %zu bytes of wire-up data, more than the "
+            "control channel carries (%u bytes)",
+            len, IPC__CTL_MAX_MSG - (unsigned)sizeof(struct ipc__ctl_hdr));
         free(blob);
         return;
     }
-    ipc__remote_ctl(job, -1, IPC__CTL_FENCE_DONE, blob, len);
-    for (int r = 0; r < job->n && job->phase == IPC__PHASE_RUNNING; r++)
-        ipc__wireup_deliver(job, r, IPC__CTL_FENCE_DONE, blob, len);
+    for (int k = 0; k < job->nkinds && job->phase == IPCRUN__PHASE_RUNNING; k++)
+        job->kinds[k]->ctl(job, -1, IPC__CTL_FENCE_DONE, blob, len);
     free(blob);
 }
 
 /* Tells rank `to` its two ends of the pipes to `peer`. */
-static void send_pipe(struct ipc__launch *job, int to, int peer, int rfd, int wfd)
+static void send_pipe(struct ipcrun__launch *job, int to, int peer, int rfd, int wfd)
 {
     int fd = job->ranks[to].ctl_fd;
     if (fd < 0)
@@ -215,15 +205,15 @@ static void send_pipe(struct ipc__launch *job, int to, int peer, int rfd, int wf
     int fds[2] = {rfd, wfd};
     int rc = send_wait(fd, IPC__CTL_PIPE, &wire, sizeof wire, fds, 2);
     if (rc < 0 && !peer_gone(rc))
-        ipc__launch_fail(job, to, IPC__EXIT_LAUNCHER,
-                         "could not be passed its pipes to rank %d: %s", peer,
-                         strerror(-rc));
+        ipcrun__launch_fail(job, to, IPCRUN__EXIT_LAUNCHER,
+                            "could not be passed its pipes to rank %d: %s", peer,
+                            strerror(-rc));
 }
 
 /* Creates the two pipes between ranks i and j (of this host) and gives each
  * its ends; the launcher keeps none, so it never holds more than four at a
  * time. */
-static int connect_pair(struct ipc__launch *job, int i, int j)
+static int connect_pair(struct ipcrun__launch *job, int i, int j)
 {
     int i_to_j[2], j_to_i[2];
     if (pipe2(i_to_j, O_CLOEXEC) != 0)
@@ -244,76 +234,77 @@ static int connect_pair(struct ipc__launch *job, int i, int j)
 }
 
 /* Pipes join ranks of one node only: between nodes there is no pipe. */
-static void hand_out_pipes(struct ipc__launch *job)
+static void hand_out_pipes(struct ipcrun__launch *job)
 {
-    job->wireup.npipes = 0;
+    job->wireup->npipes = 0;
     for (int r = 0; r < job->n; r++)
         job->ranks[r].wants_pipes = false;
     for (int a = 0; a < job->nlocal; a++) {
         for (int b = a + 1; b < job->nlocal; b++) {
             int i = job->local[a], j = job->local[b];
-            if (job->phase != IPC__PHASE_RUNNING)
+            if (job->phase != IPCRUN__PHASE_RUNNING)
                 return;
             if (job->ranks[i].pipe_node != job->ranks[j].pipe_node)
                 continue;
             int rc = connect_pair(job, i, j);
             if (rc < 0) {
-                ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
-                                 "cannot create the pipes between ranks %d and %d: %s", i,
-                                 j, strerror(-rc));
+                ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER,
+                                    "cannot create the pipes between ranks %d and %d: %s",
+                                    i, j, strerror(-rc));
                 return;
             }
         }
     }
 }
 
-static void on_put(struct ipc__launch *job, int r, const char *buf, size_t len)
+static void on_put(struct ipcrun__launch *job, int r, const char *buf, size_t len)
 {
     const char *kend = memchr(buf, '\0', len);
     const char *v = kend ? kend + 1 : NULL;
     const char *vend = v ? memchr(v, '\0', len - (size_t)(v - buf)) : NULL;
 
     if (!vend || vend + 1 != buf + len || kend == buf) {
-        ipc__launch_fail(job, r, 1, "sent a malformed PUT on its control channel");
+        ipcrun__launch_fail(job, r, 1, "sent a malformed PUT on its control channel");
         return;
     }
-    if (ipc__wireup_put(&job->wireup, buf, v))
-        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
-                         "out of memory storing wire-up data");
+    if (ipcrun__wireup_put(job->wireup, buf, v))
+        ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER,
+                            "out of memory storing wire-up data");
 }
 
-static void on_fence(struct ipc__launch *job, int r)
+static void on_fence(struct ipcrun__launch *job, int r)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
     if (rk->fenced)
         return;
     rk->fenced = true;
-    if (++job->wireup.nfenced == job->n)
+    if (++job->wireup->nfenced == job->n)
         complete_fence(job);
     else
         check_stuck(job);
 }
 
-static void on_pipes(struct ipc__launch *job, int r, const char *buf, size_t len)
+static void on_pipes(struct ipcrun__launch *job, int r, const char *buf, size_t len)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
     if (len != sizeof rk->pipe_node) {
-        ipc__launch_fail(job, r, 1,
-                         "sent a malformed PIPES request on its control channel");
+        ipcrun__launch_fail(job, r, 1,
+                            "sent a malformed PIPES request on its control channel");
         return;
     }
     if (rk->wants_pipes)
         return;
     memcpy(&rk->pipe_node, buf, sizeof rk->pipe_node);
     rk->wants_pipes = true;
-    if (++job->wireup.npipes == job->nlocal)
+    if (++job->wireup->npipes == job->nlocal)
         hand_out_pipes(job);
     else
         check_stuck(job);
 }
 
 /* Makes a node's segment (ipc__ctl_make_segment), named for the job. */
-static int create_segment(struct ipc__launch *job, unsigned node, unsigned long long size)
+static int create_segment(struct ipcrun__launch *job, unsigned node,
+                          unsigned long long size)
 {
     char name[80];
     snprintf(name, sizeof name, "ipc-%s-node%u", job->job_id, node);
@@ -321,44 +312,45 @@ static int create_segment(struct ipc__launch *job, unsigned node, unsigned long 
 }
 
 /* The node's segment, made when its first rank asks; NULL out of memory. */
-static struct ipc__wireup_segment *node_segment(struct ipc__launch *job,
-                                                const struct ipc__ctl_shm_req *req)
+static struct ipcrun__wireup_segment *node_segment(struct ipcrun__launch *job,
+                                                   const struct ipc__ctl_shm_req *req)
 {
-    struct ipc__wireup *w = &job->wireup;
+    struct ipcrun__wireup *w = job->wireup;
     for (int i = 0; i < w->nsegs; i++)
         if (w->segs[i].node == req->node)
             return &w->segs[i];
-    struct ipc__wireup_segment *segs =
+    struct ipcrun__wireup_segment *segs =
         realloc(w->segs, (size_t)(w->nsegs + 1) * sizeof *segs);
     if (!segs)
         return NULL;
     w->segs = segs;
-    struct ipc__wireup_segment *g = &segs[w->nsegs++];
+    struct ipcrun__wireup_segment *g = &segs[w->nsegs++];
     int fd = create_segment(job, req->node, req->size);
-    *g = (struct ipc__wireup_segment){.node = req->node,
-                                      .fd = fd < 0 ? -1 : fd,
-                                      .err = fd < 0 ? -fd : 0,
-                                      .size = req->size,
-                                      .nranks = req->nranks};
+    *g = (struct ipcrun__wireup_segment){.node = req->node,
+                                         .fd = fd < 0 ? -1 : fd,
+                                         .err = fd < 0 ? -fd : 0,
+                                         .size = req->size,
+                                         .nranks = req->nranks};
     return g;
 }
 
-static void on_shm(struct ipc__launch *job, int r, const char *buf, size_t len)
+static void on_shm(struct ipcrun__launch *job, int r, const char *buf, size_t len)
 {
     struct ipc__ctl_shm_req req;
     if (len != sizeof req) {
-        ipc__launch_fail(job, r, 1, "sent a malformed SHM request on its control channel");
+        ipcrun__launch_fail(job, r, 1,
+                            "sent a malformed SHM request on its control channel");
         return;
     }
     memcpy(&req, buf, sizeof req);
-    struct ipc__wireup_segment *g = node_segment(job, &req);
+    struct ipcrun__wireup_segment *g = node_segment(job, &req);
     if (!g) {
-        ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER,
-                         "out of memory serving a SHM request");
+        ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER,
+                            "out of memory serving a SHM request");
         return;
     }
     if (g->handed == g->nranks || req.nranks != g->nranks) {
-        ipc__launch_fail(
+        ipcrun__launch_fail(
             job, r, 1,
             "asked for the shared segment of node %u as one of %u ranks, but "
             "%u of that node's %u ranks asked already (is IPC_NODE_OF the same "
@@ -367,7 +359,7 @@ static void on_shm(struct ipc__launch *job, int r, const char *buf, size_t len)
         return;
     }
     if (!g->err && req.size != g->size) {
-        ipc__launch_fail(
+        ipcrun__launch_fail(
             job, r, 1,
             "asked for a %llu-byte shared segment, but another rank of node %u "
             "asked for %llu (do all ranks have the same IPC_SHM_* settings?)",
@@ -378,8 +370,8 @@ static void on_shm(struct ipc__launch *job, int r, const char *buf, size_t len)
     int rc = send_wait(job->ranks[r].ctl_fd, IPC__CTL_SHM_FD, &answer, sizeof answer,
                        &g->fd, g->err ? 0 : 1);
     if (rc < 0 && !peer_gone(rc))
-        ipc__launch_fail(job, r, IPC__EXIT_LAUNCHER,
-                         "could not be passed the shared segment: %s", strerror(-rc));
+        ipcrun__launch_fail(job, r, IPCRUN__EXIT_LAUNCHER,
+                            "could not be passed the shared segment: %s", strerror(-rc));
     /* Once every rank of the node holds it, the segment lives exactly as long
      * as they do. */
     if (++g->handed == g->nranks && g->fd >= 0) {
@@ -388,12 +380,12 @@ static void on_shm(struct ipc__launch *job, int r, const char *buf, size_t len)
     }
 }
 
-static void on_abort(struct ipc__launch *job, int r, const char *buf, size_t len)
+static void on_abort(struct ipcrun__launch *job, int r, const char *buf, size_t len)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
     int32_t code;
     if (len != sizeof code) {
-        ipc__launch_fail(job, r, 1, "sent a malformed ABORT on its control channel");
+        ipcrun__launch_fail(job, r, 1, "sent a malformed ABORT on its control channel");
         return;
     }
     memcpy(&code, buf, sizeof code);
@@ -403,10 +395,10 @@ static void on_abort(struct ipc__launch *job, int r, const char *buf, size_t len
         job->abort_rank = r;
 }
 
-void ipc__wireup_packet(struct ipc__launch *job, int r, uint32_t type, const char *buf,
-                        size_t len)
+void ipcrun__wireup_packet(struct ipcrun__launch *job, int r, uint32_t type,
+                           const char *buf, size_t len)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
     switch (type) {
     case IPC__CTL_INIT:
         rk->inited = true;
@@ -430,25 +422,27 @@ void ipc__wireup_packet(struct ipc__launch *job, int r, uint32_t type, const cha
         rk->finalized = true;
         break;
     case IPC__CTL_STATS:
-        if (ipc__report_stats(&job->report, r, buf, len) != 0)
-            ipc__launch_fail(job, r, 1, "sent malformed statistics on its control channel");
+        if (ipcrun__report_stats(job->report, r, buf, len) != 0)
+            ipcrun__launch_fail(job, r, 1,
+                                "sent malformed statistics on its control channel");
         break;
     case IPC__CTL_TRACE:
-        if (ipc__report_trace(&job->report, r, buf, len) != 0) {
+        if (ipcrun__report_trace(job->report, r, buf, len) != 0) {
             if (errno == EPROTO)
-                ipc__launch_fail(job, r, 1,
-                                 "sent a malformed trace part on its control channel");
+                ipcrun__launch_fail(job, r, 1,
+                                    "sent a malformed trace part on its control channel");
             else
-                ipc__launch_fail(job, -1, IPC__EXIT_LAUNCHER, "--trace '%s': cannot write it: %s",
-                                 job->report.trace_path, strerror(errno));
+                ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER,
+                                    "--trace '%s': cannot write it: %s",
+                                    job->report->trace_path, strerror(errno));
         }
         break;
     case IPC__CTL_WHERE_IS:
-        if (rk->daemon)
-            ipc__report_where_is(job, r, buf, len);
+        if (rk->ops->relayed)
+            ipcrun__report_where_is(job, r, buf, len);
         break;
     default:
-        ipc__launch_fail(
+        ipcrun__launch_fail(
             job, r, 1,
             "sent an unknown message (type %u) on its control channel; is it "
             "built against another version of libipc?",
@@ -457,17 +451,23 @@ void ipc__wireup_packet(struct ipc__launch *job, int r, uint32_t type, const cha
     }
 }
 
-void ipc__wireup_serve(struct ipc__launch *job, int r)
+void ipcrun__wireup_relay(struct ipcrun__launch *job, int r, uint32_t type,
+                          const char *buf, size_t len)
 {
-    struct ipc__launch_rank *rk = &job->ranks[r];
+    ipcrun__launch_up(job, IPCRUN__NODE_RANK_CTL, r, &type, sizeof type, buf, len);
+}
+
+void ipcrun__wireup_serve(struct ipcrun__launch *job, int r)
+{
+    struct ipcrun__launch_rank *rk = &job->ranks[r];
     while (rk->ctl_fd >= 0) {
         uint32_t type = 0;
         int fds[IPC__CTL_MAX_FDS], nfds = 0;
-        ssize_t n = ipc__ctl_recv(rk->ctl_fd, &type, job->wireup.rxbuf, IPC__CTL_MAX_MSG,
+        ssize_t n = ipc__ctl_recv(rk->ctl_fd, &type, job->wireup->rxbuf, IPC__CTL_MAX_MSG,
                                   fds, &nfds);
         /* Only STATE carries a descriptor to keep (its page, mapped here). */
         if (n >= 0 && type == IPC__CTL_STATE && nfds == 1) {
-            ipc__report_state(&job->report, r, fds[0]);
+            ipcrun__report_state(job->report, r, fds[0]);
             continue;
         }
         for (int i = 0; i < nfds; i++)
@@ -475,14 +475,39 @@ void ipc__wireup_serve(struct ipc__launch *job, int r)
         if (n == -EAGAIN)
             return;
         if (n == -EMSGSIZE || n == -EPROTO)
-            ipc__launch_fail(job, r, 1, "sent a malformed packet on its control channel");
+            ipcrun__launch_fail(job, r, 1,
+                                "sent a malformed packet on its control channel");
         if (n < 0 || type == 0) {
-            ipc__wireup_close(job, r);
+            ipcrun__wireup_close(job, r);
             return;
         }
         if (job->up && type != IPC__CTL_SHM && type != IPC__CTL_PIPES)
-            ipc__daemon_relay_ctl(job, r, type, job->wireup.rxbuf, (size_t)n);
+            ipcrun__wireup_relay(job, r, type, job->wireup->rxbuf, (size_t)n);
         else
-            ipc__wireup_packet(job, r, type, job->wireup.rxbuf, (size_t)n);
+            ipcrun__wireup_packet(job, r, type, job->wireup->rxbuf, (size_t)n);
     }
+}
+
+/* ---- the event loop's sources ---- */
+
+static int ctl_fd(void *ctx, int r, short *events)
+{
+    const struct ipcrun__launch *job = ctx;
+    *events = POLLIN;
+    return job->ranks[r].ctl_fd;
+}
+
+static void ctl_ready(void *ctx, int r, short revents)
+{
+    (void)revents;
+    ipcrun__wireup_serve(ctx, r);
+}
+
+int ipcrun__wireup_watch(struct ipcrun__launch *job)
+{
+    struct ipcrun__source s = {ctl_fd, ctl_ready, 0, IPCRUN__STAGE_CTL};
+    for (s.arg = 0; s.arg < job->n; s.arg++)
+        if (ipcrun__loop_add(&job->loop, &s) != 0)
+            return -1;
+    return 0;
 }

@@ -18,6 +18,7 @@
 #include "coll/coll.h"
 #include "ctl.h"
 #include "internal.h"
+#include "names.h"
 
 struct ipc__state ipc__g = {.job = {.ctl_fd = -1}};
 
@@ -185,19 +186,22 @@ static int pick_transports(struct ipc__job *job)
 {
     const char *name = getenv("IPC_TRANSPORT");
     bool forced = name && *name;
-    const struct ipc__transport_ops *local = ipc__transport_find(forced ? name : "shm");
+    const struct ipc__transport_ops *local =
+        ipc__transport_find(forced ? name : ipc__names_transport[IPC__NAMES_SHM]);
+    char names[64];
     if (!local) {
+        ipc__names_transport_list(names, sizeof names, " or ", 0);
         fprintf(stderr,
-                "ipc: rank %d: transport '%s' (IPC_TRANSPORT) is not available; use shm, "
-                "unix, pipe or tcp\n",
-                job->rank, name);
+                "ipc: rank %d: transport '%s' (IPC_TRANSPORT) is not available; use %s\n",
+                job->rank, name, names);
         return IPC_ERR_TRANSPORT;
     }
     if (local == &ipc__transport_pipe && job->boot && job->ctl_fd < 0) {
+        ipc__names_transport_list(names, sizeof names, " or ", 1u << IPC__NAMES_PIPE);
         fprintf(stderr,
                 "ipc: rank %d: the pipe transport needs ipcrun, which makes the pipes; "
-                "under %s use shm, unix or tcp (IPC_TRANSPORT)\n",
-                job->rank, job->boot->name);
+                "under %s use %s (IPC_TRANSPORT)\n",
+                job->rank, job->boot->name, names);
         return IPC_ERR_TRANSPORT;
     }
     ipc__topo_choose(job, local, forced);

@@ -1,22 +1,20 @@
 /* select.c - the list of transports, in the order ipc_init connects them,
  * and lookup by name. */
-#include <string.h>
-
+#include "names.h"
 #include "transport.h"
 
-static const struct ipc__transport_ops *const transports[] = {
-    &ipc__transport_shm,
-    &ipc__transport_unix,
-    &ipc__transport_pipe,
-    &ipc__transport_tcp,
+/* In the order of the names (runtime/common/names.h). */
+static const struct ipc__transport_ops *const transports[IPC__NAMES_NTRANSPORTS] = {
+    [IPC__NAMES_SHM] = &ipc__transport_shm,
+    [IPC__NAMES_UNIX] = &ipc__transport_unix,
+    [IPC__NAMES_PIPE] = &ipc__transport_pipe,
+    [IPC__NAMES_TCP] = &ipc__transport_tcp,
 };
 
 const struct ipc__transport_ops *ipc__transport_find(const char *name)
 {
-    for (size_t i = 0; i < sizeof transports / sizeof transports[0]; i++)
-        if (!strcmp(transports[i]->name, name))
-            return transports[i];
-    return NULL;
+    int i = ipc__names_transport_index(name);
+    return i >= 0 ? transports[i] : NULL;
 }
 
 const struct ipc__transport_ops *ipc__transport_at(size_t i)

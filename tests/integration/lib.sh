@@ -25,8 +25,17 @@ IPC_BUILD_DIR=${IPC_BUILD_DIR:-build}
 IPCRUN=$IPC_BUILD_DIR/bin/ipcrun
 APPS=$IPC_BUILD_DIR/apps
 PROGS=$IPC_BUILD_DIR/tests/programs
-TRANSPORTS="shm pipe unix tcp"
 TEST_NAME=$(basename "$0" .sh)
+# Every transport, from the one list ipcrun and libipc use.
+TRANSPORTS=$(sed -n 's/^ *\[IPC__NAMES_[A-Z]*\] = "\([a-z]*\)",$/\1/p' runtime/common/names.c |
+    tr '\n' ' ')
+case $TRANSPORTS in
+*shm*tcp*) ;;
+*)
+    echo "$TEST_NAME: no transport names found in runtime/common/names.c"
+    exit 1
+    ;;
+esac
 
 # The scratch directory's name must not contain "ipc": the leftover checks
 # look for such names.

@@ -19,7 +19,8 @@
 
 /* ---- --host lists ---- */
 
-static void expect_host(const struct ipc__hosts *list, int i, const char *name, int slots)
+static void expect_host(const struct ipcrun__hosts *list, int i, const char *name,
+                        int slots)
 {
     assert_true(i < list->n);
     assert_string_equal(list->v[i].name, name);
@@ -29,56 +30,58 @@ static void expect_host(const struct ipc__hosts *list, int i, const char *name, 
 static void lists(void **state)
 {
     (void)state;
-    struct ipc__hosts list = {0};
+    struct ipcrun__hosts list = {0};
     char err[ERRLEN] = "";
 
-    assert_int_equal(ipc__hosts_parse_list(&list, "--host", "a:2,b:3", err, ERRLEN), 0);
+    assert_int_equal(ipcrun__hosts_parse_list(&list, "--host", "a:2,b:3", err, ERRLEN),
+                     0);
     assert_int_equal(list.n, 2);
     expect_host(&list, 0, "a", 2);
     expect_host(&list, 1, "b", 3);
     /* A host alone has 1 slot; a second list adds; a name seen before adds
      * its slots where it first stood, whatever its case. */
     assert_int_equal(
-        ipc__hosts_parse_list(&list, "-H", "c,A:4,node7.example.com", err, ERRLEN), 0);
+        ipcrun__hosts_parse_list(&list, "-H", "c,A:4,node7.example.com", err, ERRLEN), 0);
     assert_int_equal(list.n, 4);
     expect_host(&list, 0, "a", 6);
     expect_host(&list, 1, "b", 3);
     expect_host(&list, 2, "c", 1);
     expect_host(&list, 3, "node7.example.com", 1);
-    assert_int_equal(ipc__hosts_total_slots(&list), 11);
-    ipc__hosts_free(&list);
+    assert_int_equal(ipcrun__hosts_total_slots(&list), 11);
+    ipcrun__hosts_free(&list);
     assert_null(list.v);
     assert_int_equal(list.n, 0);
 
     assert_int_equal(
-        ipc__hosts_parse_list(&list, "--host", "b,b,b:2,user@c:1", err, ERRLEN), 0);
+        ipcrun__hosts_parse_list(&list, "--host", "b,b,b:2,user@c:1", err, ERRLEN), 0);
     assert_int_equal(list.n, 2);
     expect_host(&list, 0, "b", 4);
     expect_host(&list, 1, "user@c", 1);
-    ipc__hosts_free(&list);
+    ipcrun__hosts_free(&list);
 }
 
 static void ipv6_entries(void **state)
 {
     (void)state;
-    struct ipc__hosts list = {0};
+    struct ipcrun__hosts list = {0};
     char err[ERRLEN] = "";
     assert_int_equal(
-        ipc__hosts_parse_list(&list, "--host", "::1,[fe80::1]:3,[::2]", err, ERRLEN), 0);
+        ipcrun__hosts_parse_list(&list, "--host", "::1,[fe80::1]:3,[::2]", err, ERRLEN),
+        0);
     assert_int_equal(list.n, 3);
     expect_host(&list, 0, "::1", 1);
     expect_host(&list, 1, "fe80::1", 3);
     expect_host(&list, 2, "::2", 1);
-    ipc__hosts_free(&list);
+    ipcrun__hosts_free(&list);
 }
 
 static void expect_list_error(const char *spec, const char *message)
 {
-    struct ipc__hosts list = {0};
+    struct ipcrun__hosts list = {0};
     char err[ERRLEN] = "";
-    assert_int_equal(ipc__hosts_parse_list(&list, "--host", spec, err, ERRLEN), -1);
+    assert_int_equal(ipcrun__hosts_parse_list(&list, "--host", spec, err, ERRLEN), -1);
     assert_string_equal(err, message);
-    ipc__hosts_free(&list);
+    ipcrun__hosts_free(&list);
 }
 
 static void bad_lists(void **state)
@@ -122,12 +125,12 @@ static void bad_lists(void **state)
              "--host '%.64s...': the host name is longer than 255 characters", longname);
     expect_list_error(spec, msg);
     /* 255 bytes is still a name. */
-    struct ipc__hosts list = {0};
+    struct ipcrun__hosts list = {0};
     char err[ERRLEN];
     longname[255] = '\0';
-    assert_int_equal(ipc__hosts_parse_list(&list, "--host", longname, err, ERRLEN), 0);
+    assert_int_equal(ipcrun__hosts_parse_list(&list, "--host", longname, err, ERRLEN), 0);
     assert_int_equal(strlen(list.v[0].name), 255);
-    ipc__hosts_free(&list);
+    ipcrun__hosts_free(&list);
 }
 
 /* ---- hostfiles ---- */
@@ -171,7 +174,7 @@ static const char *write_file(void **state, const char *text)
 
 static void hostfile(void **state)
 {
-    struct ipc__hosts list = {0};
+    struct ipcrun__hosts list = {0};
     char err[ERRLEN] = "";
     const char *path = write_file(state, "# the cluster\n"
                                          "\n"
@@ -183,7 +186,7 @@ static void hostfile(void **state)
                                          "   \t\n"
                                          "[::1]:2\n"
                                          "node5");
-    assert_int_equal(ipc__hosts_read_file(&list, path, err, ERRLEN), 0);
+    assert_int_equal(ipcrun__hosts_read_file(&list, path, err, ERRLEN), 0);
     assert_int_equal(list.n, 6);
     expect_host(&list, 0, "node1", 5);
     expect_host(&list, 1, "node2", 2);
@@ -191,19 +194,19 @@ static void hostfile(void **state)
     expect_host(&list, 3, "node4", 1);
     expect_host(&list, 4, "::1", 2);
     expect_host(&list, 5, "node5", 1);
-    ipc__hosts_free(&list);
+    ipcrun__hosts_free(&list);
 }
 
 static void expect_file_error(void **state, const char *text, const char *message)
 {
     struct dir *d = *state;
-    struct ipc__hosts list = {0};
+    struct ipcrun__hosts list = {0};
     char err[ERRLEN] = "", want[ERRLEN];
     const char *path = write_file(state, text);
     snprintf(want, sizeof want, message, d->file);
-    assert_int_equal(ipc__hosts_read_file(&list, path, err, ERRLEN), -1);
+    assert_int_equal(ipcrun__hosts_read_file(&list, path, err, ERRLEN), -1);
     assert_string_equal(err, want);
-    ipc__hosts_free(&list);
+    ipcrun__hosts_free(&list);
 }
 
 static void bad_hostfile_lines(void **state)
@@ -236,7 +239,7 @@ static void bad_hostfile_lines(void **state)
 static void unusable_hostfiles(void **state)
 {
     struct dir *d = *state;
-    struct ipc__hosts list = {0};
+    struct ipcrun__hosts list = {0};
     char err[ERRLEN] = "", want[ERRLEN];
 
     expect_file_error(state, "",
@@ -245,30 +248,31 @@ static void unusable_hostfiles(void **state)
     expect_file_error(state, "# only\n\n  # comments\n",
                       "--hostfile '%s' names no host; write one per line, e.g. "
                       "'node1 slots=4'");
-    assert_int_equal(ipc__hosts_read_file(&list, "/nonexistent/hosts", err, ERRLEN), -1);
+    assert_int_equal(ipcrun__hosts_read_file(&list, "/nonexistent/hosts", err, ERRLEN),
+                     -1);
     assert_string_equal(err,
                         "--hostfile '/nonexistent/hosts': No such file or directory; "
                         "give a readable file");
     snprintf(want, sizeof want, "--hostfile '%s': cannot read it: Is a directory",
              d->path);
-    assert_int_equal(ipc__hosts_read_file(&list, d->path, err, ERRLEN), -1);
+    assert_int_equal(ipcrun__hosts_read_file(&list, d->path, err, ERRLEN), -1);
     assert_string_equal(err, want);
     assert_int_equal(list.n, 0);
 }
 
 /* ---- mapping ---- */
 
-static const struct ipc__host uneven[] = {{"a", 3}, {"b", 1}, {"c", 2}};
+static const struct ipcrun__host uneven[] = {{"a", 3}, {"b", 1}, {"c", 2}};
 
-static void expect_map(enum ipc__map_hosts by, int nranks, const int *want)
+static void expect_map(enum ipcrun__map_hosts by, int nranks, const int *want)
 {
     int got[32];
     memset(got, 0xff, sizeof got);
-    assert_int_equal(ipc__hosts_map(uneven, 3, nranks, by, got), 0);
+    assert_int_equal(ipcrun__hosts_map(uneven, 3, nranks, by, got), 0);
     for (int r = 0; r < nranks; r++) {
         if (got[r] != want[r])
             fail_msg("%s, %d ranks: rank %d on host %d, expected %d",
-                     by == IPC__MAP_SLOT ? "by slot" : "by node", nranks, r, got[r],
+                     by == IPCRUN__MAP_SLOT ? "by slot" : "by node", nranks, r, got[r],
                      want[r]);
     }
     assert_int_equal(got[nranks], -1); /* nothing written past the end */
@@ -277,31 +281,32 @@ static void expect_map(enum ipc__map_hosts by, int nranks, const int *want)
 static void map_by_slot(void **state)
 {
     (void)state;
-    expect_map(IPC__MAP_SLOT, 1, (int[]){0});
-    expect_map(IPC__MAP_SLOT, 4, (int[]){0, 0, 0, 1});
-    expect_map(IPC__MAP_SLOT, 6, (int[]){0, 0, 0, 1, 2, 2});
+    expect_map(IPCRUN__MAP_SLOT, 1, (int[]){0});
+    expect_map(IPCRUN__MAP_SLOT, 4, (int[]){0, 0, 0, 1});
+    expect_map(IPCRUN__MAP_SLOT, 6, (int[]){0, 0, 0, 1, 2, 2});
     /* More ranks than slots: the same order again. */
-    expect_map(IPC__MAP_SLOT, 11, (int[]){0, 0, 0, 1, 2, 2, 0, 0, 0, 1, 2});
+    expect_map(IPCRUN__MAP_SLOT, 11, (int[]){0, 0, 0, 1, 2, 2, 0, 0, 0, 1, 2});
 }
 
 static void map_by_node(void **state)
 {
     (void)state;
-    expect_map(IPC__MAP_NODE, 2, (int[]){0, 1});
-    expect_map(IPC__MAP_NODE, 4, (int[]){0, 1, 2, 0});
+    expect_map(IPCRUN__MAP_NODE, 2, (int[]){0, 1});
+    expect_map(IPCRUN__MAP_NODE, 4, (int[]){0, 1, 2, 0});
     /* b is full after round 0, c after round 1. */
-    expect_map(IPC__MAP_NODE, 6, (int[]){0, 1, 2, 0, 2, 0});
-    expect_map(IPC__MAP_NODE, 9, (int[]){0, 1, 2, 0, 2, 0, 0, 1, 2});
-    expect_map(IPC__MAP_NODE, 13, (int[]){0, 1, 2, 0, 2, 0, 0, 1, 2, 0, 2, 0, 0});
+    expect_map(IPCRUN__MAP_NODE, 6, (int[]){0, 1, 2, 0, 2, 0});
+    expect_map(IPCRUN__MAP_NODE, 9, (int[]){0, 1, 2, 0, 2, 0, 0, 1, 2});
+    expect_map(IPCRUN__MAP_NODE, 13, (int[]){0, 1, 2, 0, 2, 0, 0, 1, 2, 0, 2, 0, 0});
 }
 
 static void map_one_host(void **state)
 {
     (void)state;
-    const struct ipc__host one[] = {{"localhost", 2}};
+    const struct ipcrun__host one[] = {{"localhost", 2}};
     int got[5];
-    for (int by = IPC__MAP_SLOT; by <= IPC__MAP_NODE; by++) {
-        assert_int_equal(ipc__hosts_map(one, 1, 5, (enum ipc__map_hosts)by, got), 0);
+    for (int by = IPCRUN__MAP_SLOT; by <= IPCRUN__MAP_NODE; by++) {
+        assert_int_equal(ipcrun__hosts_map(one, 1, 5, (enum ipcrun__map_hosts)by, got),
+                         0);
         for (int r = 0; r < 5; r++)
             assert_int_equal(got[r], 0);
     }
@@ -315,9 +320,9 @@ static void expect_ints(const int *got, const int *want, int n)
         assert_int_equal(got[i], want[i]);
 }
 
-static void expect_node_of(const struct ipc__nodes *nodes, const char *want)
+static void expect_node_of(const struct ipcrun__nodes *nodes, const char *want)
 {
-    char *s = ipc__hosts_node_of_string(nodes);
+    char *s = ipcrun__hosts_node_of_string(nodes);
     assert_non_null(s);
     assert_string_equal(s, want);
     free(s);
@@ -326,10 +331,10 @@ static void expect_node_of(const struct ipc__nodes *nodes, const char *want)
 static void nodes_of_a_mapping(void **state)
 {
     (void)state;
-    struct ipc__nodes nodes;
+    struct ipcrun__nodes nodes;
     int host_of_rank[6];
-    assert_int_equal(ipc__hosts_map(uneven, 3, 6, IPC__MAP_NODE, host_of_rank), 0);
-    assert_int_equal(ipc__hosts_nodes(host_of_rank, 6, 3, &nodes), 0);
+    assert_int_equal(ipcrun__hosts_map(uneven, 3, 6, IPCRUN__MAP_NODE, host_of_rank), 0);
+    assert_int_equal(ipcrun__hosts_nodes(host_of_rank, 6, 3, &nodes), 0);
     assert_int_equal(nodes.nnodes, 3);
     assert_int_equal(nodes.nranks, 6);
     expect_ints(nodes.host, (int[]){0, 1, 2}, 3);
@@ -338,7 +343,7 @@ static void nodes_of_a_mapping(void **state)
     expect_ints(nodes.node_of_rank, (int[]){0, 1, 2, 0, 2, 0}, 6);
     expect_ints(nodes.local_rank, (int[]){0, 0, 0, 1, 1, 2}, 6);
     expect_node_of(&nodes, "0,1,2,0,2,0");
-    ipc__nodes_free(&nodes);
+    ipcrun__nodes_free(&nodes);
     assert_null(nodes.ranks);
 }
 
@@ -346,37 +351,37 @@ static void nodes_of_a_mapping(void **state)
 static void hosts_without_ranks_are_not_nodes(void **state)
 {
     (void)state;
-    struct ipc__nodes nodes;
+    struct ipcrun__nodes nodes;
     const int host_of_rank[] = {3, 1, 1, 3, 3};
-    assert_int_equal(ipc__hosts_nodes(host_of_rank, 5, 4, &nodes), 0);
+    assert_int_equal(ipcrun__hosts_nodes(host_of_rank, 5, 4, &nodes), 0);
     assert_int_equal(nodes.nnodes, 2);
     expect_ints(nodes.host, (int[]){1, 3}, 2);
     expect_ints(nodes.first, (int[]){0, 2, 5}, 3);
     expect_ints(nodes.ranks, (int[]){1, 2, 0, 3, 4}, 5);
     expect_ints(nodes.local_rank, (int[]){0, 0, 1, 1, 2}, 5);
     expect_node_of(&nodes, "1,0,0,1,1");
-    ipc__nodes_free(&nodes);
+    ipcrun__nodes_free(&nodes);
 
     /* By slot, a job smaller than the first host's slots is one node. */
     int mapped[2];
-    assert_int_equal(ipc__hosts_map(uneven, 3, 2, IPC__MAP_SLOT, mapped), 0);
-    assert_int_equal(ipc__hosts_nodes(mapped, 2, 3, &nodes), 0);
+    assert_int_equal(ipcrun__hosts_map(uneven, 3, 2, IPCRUN__MAP_SLOT, mapped), 0);
+    assert_int_equal(ipcrun__hosts_nodes(mapped, 2, 3, &nodes), 0);
     assert_int_equal(nodes.nnodes, 1);
     expect_node_of(&nodes, "0,0");
-    ipc__nodes_free(&nodes);
+    ipcrun__nodes_free(&nodes);
 }
 
 static void node_of_string_with_many_nodes(void **state)
 {
     (void)state;
     enum { N = 12 };
-    struct ipc__nodes nodes;
+    struct ipcrun__nodes nodes;
     int host_of_rank[N];
     for (int r = 0; r < N; r++)
         host_of_rank[r] = r;
-    assert_int_equal(ipc__hosts_nodes(host_of_rank, N, N, &nodes), 0);
+    assert_int_equal(ipcrun__hosts_nodes(host_of_rank, N, N, &nodes), 0);
     expect_node_of(&nodes, "0,1,2,3,4,5,6,7,8,9,10,11");
-    ipc__nodes_free(&nodes);
+    ipcrun__nodes_free(&nodes);
 }
 
 /* ---- this host ---- */
@@ -392,20 +397,20 @@ static void local_names(void **state)
                            "node1x",     "10.0.0.1",   "128.0.0.1", "::2",
                            "localhost2", "example.com"};
     for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
-        if (!ipc__host_is_local_to(local[i], "node1"))
+        if (!ipcrun__host_is_local_to(local[i], "node1"))
             fail_msg("'%s' should be local to node1", local[i]);
     for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
-        if (ipc__host_is_local_to(other[i], "node1"))
+        if (ipcrun__host_is_local_to(other[i], "node1"))
             fail_msg("'%s' should not be local to node1", other[i]);
     /* A host that knows its domain: its short name is local, the same short
      * name in another domain is not. */
-    assert_true(ipc__host_is_local_to("node1", "node1.example.com"));
-    assert_true(ipc__host_is_local_to("Node1.Example.Com", "node1.example.com"));
-    assert_false(ipc__host_is_local_to("node1.other.org", "node1.example.com"));
-    assert_false(ipc__host_is_local_to("node", "node1.example.com"));
+    assert_true(ipcrun__host_is_local_to("node1", "node1.example.com"));
+    assert_true(ipcrun__host_is_local_to("Node1.Example.Com", "node1.example.com"));
+    assert_false(ipcrun__host_is_local_to("node1.other.org", "node1.example.com"));
+    assert_false(ipcrun__host_is_local_to("node", "node1.example.com"));
     /* Without a name of its own only the loopback names are local. */
-    assert_true(ipc__host_is_local_to("localhost", ""));
-    assert_false(ipc__host_is_local_to("node1", ""));
+    assert_true(ipcrun__host_is_local_to("localhost", ""));
+    assert_false(ipcrun__host_is_local_to("node1", ""));
 }
 
 static void this_host(void **state)
@@ -413,20 +418,20 @@ static void this_host(void **state)
     (void)state;
     char self[256], name[300];
     assert_int_equal(gethostname(self, sizeof self), 0);
-    assert_true(ipc__host_is_local(self));
-    assert_true(ipc__host_is_local("localhost"));
-    assert_true(ipc__host_is_local("127.0.0.1"));
-    assert_false(ipc__host_is_local("no-such-host.invalid"));
+    assert_true(ipcrun__host_is_local(self));
+    assert_true(ipcrun__host_is_local("localhost"));
+    assert_true(ipcrun__host_is_local("127.0.0.1"));
+    assert_false(ipcrun__host_is_local("no-such-host.invalid"));
     size_t shortlen = strcspn(self, ".");
     if (self[shortlen]) {
         snprintf(name, sizeof name, "%.*s", (int)shortlen, self);
     } else {
         snprintf(name, sizeof name, "%s.example.invalid", self);
     }
-    if (!ipc__host_is_local(name))
+    if (!ipcrun__host_is_local(name))
         fail_msg("'%s' should be local on host '%s'", name, self);
     snprintf(name, sizeof name, "%sx", self);
-    assert_false(ipc__host_is_local(name));
+    assert_false(ipcrun__host_is_local(name));
 }
 
 int main(void)

@@ -52,14 +52,14 @@ static const char *unit(const struct sink *s, int i)
 }
 
 struct fixture {
-    struct ipc__linebuf lb;
+    struct ipcrun__linebuf lb;
     struct sink sink;
 };
 
 static int setup_plain(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    if (!f || ipc__linebuf_init(&f->lb, NULL, IPC__IOFWD_MAX_LINE))
+    if (!f || ipcrun__linebuf_init(&f->lb, NULL, IPCRUN__IOFWD_MAX_LINE))
         return -1;
     *state = f;
     return 0;
@@ -68,7 +68,7 @@ static int setup_plain(void **state)
 static int setup_tagged(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    if (!f || ipc__linebuf_init(&f->lb, "[12] ", IPC__IOFWD_MAX_LINE))
+    if (!f || ipcrun__linebuf_init(&f->lb, "[12] ", IPCRUN__IOFWD_MAX_LINE))
         return -1;
     *state = f;
     return 0;
@@ -77,7 +77,7 @@ static int setup_tagged(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    ipc__linebuf_fini(&f->lb);
+    ipcrun__linebuf_fini(&f->lb);
     free(f->sink.bytes);
     free(f);
     return 0;
@@ -85,7 +85,7 @@ static int teardown(void **state)
 
 static void feed(struct fixture *f, const char *s)
 {
-    assert_int_equal(ipc__linebuf_feed(&f->lb, s, strlen(s), collect, &f->sink), 0);
+    assert_int_equal(ipcrun__linebuf_feed(&f->lb, s, strlen(s), collect, &f->sink), 0);
 }
 
 static void one_line_one_chunk(void **state)
@@ -95,7 +95,7 @@ static void one_line_one_chunk(void **state)
     assert_int_equal(f->sink.n, 1);
     assert_string_equal(unit(&f->sink, 0), "hello\n");
     assert_true(f->sink.starts[0]);
-    assert_false(ipc__linebuf_pending(&f->lb));
+    assert_false(ipcrun__linebuf_pending(&f->lb));
 }
 
 static void line_split_across_chunks(void **state)
@@ -103,7 +103,7 @@ static void line_split_across_chunks(void **state)
     struct fixture *f = *state;
     feed(f, "hel");
     assert_int_equal(f->sink.n, 0);
-    assert_true(ipc__linebuf_pending(&f->lb));
+    assert_true(ipcrun__linebuf_pending(&f->lb));
     feed(f, "lo wo");
     assert_int_equal(f->sink.n, 0);
     feed(f, "rld\nnext");
@@ -119,7 +119,7 @@ static void byte_by_byte(void **state)
     struct fixture *f = *state;
     const char *text = "ab\ncd\n\nefg\n";
     for (const char *p = text; *p; p++)
-        assert_int_equal(ipc__linebuf_feed(&f->lb, p, 1, collect, &f->sink), 0);
+        assert_int_equal(ipcrun__linebuf_feed(&f->lb, p, 1, collect, &f->sink), 0);
     assert_int_equal(f->sink.n, 4);
     assert_string_equal(unit(&f->sink, 0), "ab\n");
     assert_string_equal(unit(&f->sink, 1), "cd\n");
@@ -136,7 +136,7 @@ static void several_lines_in_one_chunk(void **state)
     assert_string_equal(unit(&f->sink, 1), "two\n");
     assert_string_equal(unit(&f->sink, 2), "\n");
     assert_string_equal(unit(&f->sink, 3), "three\n");
-    assert_true(ipc__linebuf_pending(&f->lb));
+    assert_true(ipcrun__linebuf_pending(&f->lb));
 }
 
 static void no_final_newline_is_added_at_eof(void **state)
@@ -144,21 +144,21 @@ static void no_final_newline_is_added_at_eof(void **state)
     struct fixture *f = *state;
     feed(f, "done\nno newline");
     assert_int_equal(f->sink.n, 1);
-    ipc__linebuf_flush(&f->lb, collect, &f->sink);
+    ipcrun__linebuf_flush(&f->lb, collect, &f->sink);
     assert_int_equal(f->sink.n, 2);
     assert_string_equal(unit(&f->sink, 1), "no newline\n");
-    assert_false(ipc__linebuf_pending(&f->lb));
+    assert_false(ipcrun__linebuf_pending(&f->lb));
     /* Nothing pending: flushing again emits nothing. */
-    ipc__linebuf_flush(&f->lb, collect, &f->sink);
+    ipcrun__linebuf_flush(&f->lb, collect, &f->sink);
     assert_int_equal(f->sink.n, 2);
 }
 
 static void flush_of_nothing(void **state)
 {
     struct fixture *f = *state;
-    ipc__linebuf_flush(&f->lb, collect, &f->sink);
+    ipcrun__linebuf_flush(&f->lb, collect, &f->sink);
     feed(f, "x\n");
-    ipc__linebuf_flush(&f->lb, collect, &f->sink);
+    ipcrun__linebuf_flush(&f->lb, collect, &f->sink);
     assert_int_equal(f->sink.n, 1);
     assert_string_equal(unit(&f->sink, 0), "x\n");
 }
@@ -170,7 +170,7 @@ static void tag_prefixes_every_line(void **state)
     feed(f, "c");
     feed(f, "c\n\n");
     feed(f, "tail");
-    ipc__linebuf_flush(&f->lb, collect, &f->sink);
+    ipcrun__linebuf_flush(&f->lb, collect, &f->sink);
     assert_int_equal(f->sink.n, 5);
     assert_string_equal(unit(&f->sink, 0), "[12] a\n");
     assert_string_equal(unit(&f->sink, 1), "[12] bb\n");
@@ -186,11 +186,11 @@ static void tag_prefixes_every_line(void **state)
 static void long_line_in_pieces(void **state)
 {
     (void)state;
-    struct ipc__linebuf lb;
+    struct ipcrun__linebuf lb;
     struct sink s = {0};
-    assert_int_equal(ipc__linebuf_init(&lb, "[3] ", 8), 0);
+    assert_int_equal(ipcrun__linebuf_init(&lb, "[3] ", 8), 0);
     const char *text = "abcdefghijklmnopqrst\nshort\n";
-    assert_int_equal(ipc__linebuf_feed(&lb, text, strlen(text), collect, &s), 0);
+    assert_int_equal(ipcrun__linebuf_feed(&lb, text, strlen(text), collect, &s), 0);
     assert_int_equal(s.n, 4);
     assert_string_equal(unit(&s, 0), "[3] abcdefgh");
     assert_string_equal(unit(&s, 1), "ijklmnop");
@@ -200,47 +200,47 @@ static void long_line_in_pieces(void **state)
     assert_false(s.starts[1]);
     assert_false(s.starts[2]);
     assert_true(s.starts[3]);
-    ipc__linebuf_fini(&lb);
+    ipcrun__linebuf_fini(&lb);
     free(s.bytes);
 }
 
 static void line_of_exactly_the_buffer(void **state)
 {
     (void)state;
-    struct ipc__linebuf lb;
+    struct ipcrun__linebuf lb;
     struct sink s = {0};
-    assert_int_equal(ipc__linebuf_init(&lb, NULL, 8), 0);
+    assert_int_equal(ipcrun__linebuf_init(&lb, NULL, 8), 0);
     /* Seven bytes and the newline fill the buffer exactly: still one line. */
-    assert_int_equal(ipc__linebuf_feed(&lb, "1234567\n", 8, collect, &s), 0);
+    assert_int_equal(ipcrun__linebuf_feed(&lb, "1234567\n", 8, collect, &s), 0);
     assert_int_equal(s.n, 1);
     assert_string_equal(unit(&s, 0), "1234567\n");
     /* Eight bytes without newline leave as a piece; the newline follows alone. */
-    assert_int_equal(ipc__linebuf_feed(&lb, "12345678", 8, collect, &s), 0);
+    assert_int_equal(ipcrun__linebuf_feed(&lb, "12345678", 8, collect, &s), 0);
     assert_int_equal(s.n, 2);
     assert_string_equal(unit(&s, 1), "12345678");
-    assert_true(ipc__linebuf_pending(&lb));
-    assert_int_equal(ipc__linebuf_feed(&lb, "\n", 1, collect, &s), 0);
+    assert_true(ipcrun__linebuf_pending(&lb));
+    assert_int_equal(ipcrun__linebuf_feed(&lb, "\n", 1, collect, &s), 0);
     assert_int_equal(s.n, 3);
     assert_string_equal(unit(&s, 2), "\n");
-    assert_false(ipc__linebuf_pending(&lb));
-    ipc__linebuf_fini(&lb);
+    assert_false(ipcrun__linebuf_pending(&lb));
+    ipcrun__linebuf_fini(&lb);
     free(s.bytes);
 }
 
 static void piece_then_eof_ends_the_line(void **state)
 {
     (void)state;
-    struct ipc__linebuf lb;
+    struct ipcrun__linebuf lb;
     struct sink s = {0};
-    assert_int_equal(ipc__linebuf_init(&lb, "[0] ", 4), 0);
-    assert_int_equal(ipc__linebuf_feed(&lb, "abcd", 4, collect, &s), 0);
-    ipc__linebuf_flush(&lb, collect, &s);
+    assert_int_equal(ipcrun__linebuf_init(&lb, "[0] ", 4), 0);
+    assert_int_equal(ipcrun__linebuf_feed(&lb, "abcd", 4, collect, &s), 0);
+    ipcrun__linebuf_flush(&lb, collect, &s);
     assert_int_equal(s.n, 2);
     assert_string_equal(unit(&s, 0), "[0] abcd");
     assert_string_equal(unit(&s, 1), "\n");
     assert_true(s.starts[0]);
     assert_false(s.starts[1]);
-    ipc__linebuf_fini(&lb);
+    ipcrun__linebuf_fini(&lb);
     free(s.bytes);
 }
 
@@ -249,7 +249,7 @@ static void piece_then_eof_ends_the_line(void **state)
 static void very_long_line_keeps_every_byte(void **state)
 {
     struct fixture *f = *state;
-    size_t n = IPC__IOFWD_MAX_LINE + 12345;
+    size_t n = IPCRUN__IOFWD_MAX_LINE + 12345;
     char *text = malloc(n + 1);
     assert_non_null(text);
     for (size_t i = 0; i < n; i++)
@@ -257,14 +257,14 @@ static void very_long_line_keeps_every_byte(void **state)
     text[n] = '\n';
     for (size_t off = 0; off < n + 1;) {
         size_t chunk = n + 1 - off < 7777 ? n + 1 - off : 7777;
-        assert_int_equal(ipc__linebuf_feed(&f->lb, text + off, chunk, collect, &f->sink),
-                         0);
+        assert_int_equal(
+            ipcrun__linebuf_feed(&f->lb, text + off, chunk, collect, &f->sink), 0);
         off += chunk;
     }
     assert_int_equal(f->sink.len, n + 1);
     assert_memory_equal(f->sink.bytes, text, n + 1);
     assert_int_equal(f->sink.n, 2);
-    assert_int_equal(f->sink.ends[0], IPC__IOFWD_MAX_LINE);
+    assert_int_equal(f->sink.ends[0], IPCRUN__IOFWD_MAX_LINE);
     assert_true(f->sink.starts[0]);
     assert_false(f->sink.starts[1]);
     free(text);
@@ -280,12 +280,12 @@ static void megabyte_line_stays_whole(void **state)
     memset(text, 'x', n - 1);
     text[n - 1] = '\n';
     for (size_t off = 0; off < n; off += 65536)
-        assert_int_equal(ipc__linebuf_feed(&f->lb, text + off, 65536, collect, &f->sink),
-                         0);
+        assert_int_equal(
+            ipcrun__linebuf_feed(&f->lb, text + off, 65536, collect, &f->sink), 0);
     assert_int_equal(f->sink.n, 1);
     assert_int_equal(f->sink.len, n);
     assert_memory_equal(f->sink.bytes, text, n);
-    assert_false(ipc__linebuf_pending(&f->lb));
+    assert_false(ipcrun__linebuf_pending(&f->lb));
     free(text);
 }
 
@@ -296,7 +296,7 @@ static void many_lines_in_a_big_chunk(void **state)
     size_t len = 0;
     for (int i = 0; i < 500; i++)
         len += (size_t)snprintf(text + len, sizeof text - len, "%d\n", i % 1000);
-    assert_int_equal(ipc__linebuf_feed(&f->lb, text, len, collect, &f->sink), 0);
+    assert_int_equal(ipcrun__linebuf_feed(&f->lb, text, len, collect, &f->sink), 0);
     assert_int_equal(f->sink.n, 500);
     assert_string_equal(unit(&f->sink, 0), "[12] 0\n");
     assert_string_equal(unit(&f->sink, 499), "[12] 499\n");

@@ -1,5 +1,6 @@
 /* test_options.c - ipcrun's command line: every option form, every bad input
- * and the message it gets, and the program look-up done before any rank. */
+ * and the message it gets, and the hostfile (the checks of the program and
+ * the directories are test_files.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "names.h"
 #include "options.h"
 #include "slurm.h"
 
@@ -26,22 +28,22 @@ static int count_args(char **argv)
 }
 
 /* The argument vectors are compound literals of the calling test, so
- * opts.prog_argv stays valid there. env: a const struct ipc__opts_env *. */
+ * opts.prog_argv stays valid there. env: a const struct ipcrun__opts_env *. */
 #define PARSE_ENV(opts, err, env, ...)                                                   \
-    ipc__opts_parse((opts), count_args((char *[]){"ipcrun", __VA_ARGS__, NULL}),         \
-                    (char *[]){"ipcrun", __VA_ARGS__, NULL}, (env), (err), ERRLEN)
+    ipcrun__opts_parse((opts), count_args((char *[]){"ipcrun", __VA_ARGS__, NULL}),      \
+                       (char *[]){"ipcrun", __VA_ARGS__, NULL}, (env), (err), ERRLEN)
 #define PARSE(opts, err, ...) PARSE_ENV(opts, err, NULL, __VA_ARGS__)
-#define TIMEOUT_ENV(value) ((struct ipc__opts_env){.timeout = (value)})
-#define AGENT_ENV(value) ((struct ipc__opts_env){.agent = (value)})
+#define TIMEOUT_ENV(value) ((struct ipcrun__opts_env){.timeout = (value)})
+#define AGENT_ENV(value) ((struct ipcrun__opts_env){.agent = (value)})
 
 /* Parses a command line that must be refused and checks the message. */
-static void expect_error(char **argv, const struct ipc__opts_env *env,
+static void expect_error(char **argv, const struct ipcrun__opts_env *env,
                          const char *message)
 {
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN] = "";
-    assert_int_equal(ipc__opts_parse(&o, count_args(argv), argv, env, err, sizeof err),
-                     IPC__OPTS_ERROR);
+    assert_int_equal(ipcrun__opts_parse(&o, count_args(argv), argv, env, err, sizeof err),
+                     IPCRUN__OPTS_ERROR);
     assert_string_equal(err, message);
     assert_null(o.exports);
 }
@@ -52,7 +54,7 @@ static void expect_error(char **argv, const struct ipc__opts_env *env,
 static void every_rank_count_form(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     char *forms[][3] = {{"-n", "4", NULL},     {"-np", "4", NULL},
                         {"--np", "4", NULL},   {"-n=4", NULL, NULL},
@@ -66,22 +68,22 @@ static void every_rank_count_form(void **state)
         argv[argc++] = "prog";
         argv[argc++] = "arg";
         argv[argc] = NULL;
-        assert_int_equal(ipc__opts_parse(&o, argc, argv, NULL, err, sizeof err),
-                         IPC__OPTS_RUN);
+        assert_int_equal(ipcrun__opts_parse(&o, argc, argv, NULL, err, sizeof err),
+                         IPCRUN__OPTS_RUN);
         assert_int_equal(o.nranks, 4);
         assert_string_equal(o.prog_argv[0], "prog");
         assert_string_equal(o.prog_argv[1], "arg");
         assert_null(o.prog_argv[2]);
-        ipc__opts_free(&o);
+        ipcrun__opts_free(&o);
     }
 }
 
 static void defaults(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
-    assert_int_equal(PARSE(&o, err, "-n", "1", "hostname"), IPC__OPTS_RUN);
+    assert_int_equal(PARSE(&o, err, "-n", "1", "hostname"), IPCRUN__OPTS_RUN);
     assert_int_equal(o.nranks, 1);
     assert_false(o.tag_output);
     assert_null(o.transport);
@@ -92,200 +94,203 @@ static void defaults(void **state)
     assert_false(o.timestamp_output);
     assert_null(o.output_dir);
     assert_null(o.wdir);
-    assert_int_equal(o.bind_to, IPC__BIND_NONE);
-    assert_int_equal(o.map_by, IPC__MAP_CORE);
+    assert_int_equal(o.bind_to, IPCRUN__BIND_NONE);
+    assert_int_equal(o.map_by, IPCRUN__MAP_CORE);
     assert_false(o.report_bindings);
     assert_false(o.report_transports);
     assert_null(o.prog_path);
     assert_int_equal(o.hosts.n, 0);
     assert_null(o.hostfile);
-    assert_int_equal(o.map_hosts, IPC__MAP_SLOT);
+    assert_int_equal(o.map_hosts, IPCRUN__MAP_SLOT);
     assert_null(o.agent);
     assert_null(o.agent_argv);
     assert_null(o.prefix);
     assert_null(o.tcp_if);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
 }
 
 static void options_stop_at_the_program(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     assert_int_equal(PARSE(&o, err, "-n", "2", "prog", "-n", "5", "--foo"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     assert_int_equal(o.nranks, 2);
     assert_string_equal(o.prog_argv[0], "prog");
     assert_string_equal(o.prog_argv[1], "-n");
     assert_string_equal(o.prog_argv[2], "5");
     assert_string_equal(o.prog_argv[3], "--foo");
     assert_null(o.prog_argv[4]);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
 }
 
 static void double_dash_ends_options(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
-    assert_int_equal(PARSE(&o, err, "-n", "2", "--", "-prog-with-dash"), IPC__OPTS_RUN);
+    assert_int_equal(PARSE(&o, err, "-n", "2", "--", "-prog-with-dash"),
+                     IPCRUN__OPTS_RUN);
     assert_string_equal(o.prog_argv[0], "-prog-with-dash");
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
 }
 
 static void last_rank_count_wins(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
-    assert_int_equal(PARSE(&o, err, "-n", "2", "-np", "7", "prog"), IPC__OPTS_RUN);
+    assert_int_equal(PARSE(&o, err, "-n", "2", "-np", "7", "prog"), IPCRUN__OPTS_RUN);
     assert_int_equal(o.nranks, 7);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
 }
 
 static void flags(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     assert_int_equal(PARSE(&o, err, "--tag-output", "--oversubscribe", "-n", "3", "prog"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     assert_true(o.tag_output);
     assert_int_equal(o.nranks, 3);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
 }
 
 static void stdin_targets(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
-    assert_int_equal(PARSE(&o, err, "--stdin", "all", "-n", "4", "p"), IPC__OPTS_RUN);
-    assert_int_equal(o.stdin_target, IPC__STDIN_ALL);
-    ipc__opts_free(&o);
-    assert_int_equal(PARSE(&o, err, "--stdin=none", "-n", "4", "p"), IPC__OPTS_RUN);
-    assert_int_equal(o.stdin_target, IPC__STDIN_NONE);
-    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "--stdin", "all", "-n", "4", "p"), IPCRUN__OPTS_RUN);
+    assert_int_equal(o.stdin_target, IPCRUN__STDIN_ALL);
+    ipcrun__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "--stdin=none", "-n", "4", "p"), IPCRUN__OPTS_RUN);
+    assert_int_equal(o.stdin_target, IPCRUN__STDIN_NONE);
+    ipcrun__opts_free(&o);
     /* The rank is checked against -n wherever -n comes. */
-    assert_int_equal(PARSE(&o, err, "--stdin", "3", "-n", "4", "p"), IPC__OPTS_RUN);
+    assert_int_equal(PARSE(&o, err, "--stdin", "3", "-n", "4", "p"), IPCRUN__OPTS_RUN);
     assert_int_equal(o.stdin_target, 3);
-    ipc__opts_free(&o);
-    assert_int_equal(PARSE(&o, err, "-n", "1", "--stdin", "0", "p"), IPC__OPTS_RUN);
+    ipcrun__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "-n", "1", "--stdin", "0", "p"), IPCRUN__OPTS_RUN);
     assert_int_equal(o.stdin_target, 0);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
 }
 
 static void output_and_directories(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     assert_int_equal(PARSE(&o, err, "--timestamp-output", "--output-dir", "out", "--wdir",
                            "/tmp", "-n", "2", "p"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     assert_true(o.timestamp_output);
     assert_string_equal(o.output_dir, "out");
     assert_string_equal(o.wdir, "/tmp");
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     assert_int_equal(PARSE(&o, err, "-wdir", "a", "--output-dir=b", "-n", "2", "p"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     assert_string_equal(o.wdir, "a");
     assert_string_equal(o.output_dir, "b");
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
 }
 
 static void placement_choices(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     const char *binds[] = {"none", "core", "l3", "numa"};
     for (int i = 0; i < 4; i++) {
         assert_int_equal(PARSE(&o, err, "--bind-to", (char *)binds[i], "-n", "2", "p"),
-                         IPC__OPTS_RUN);
+                         IPCRUN__OPTS_RUN);
         assert_int_equal(o.bind_to, i);
-        assert_int_equal(o.map_by, IPC__MAP_CORE);
-        ipc__opts_free(&o);
+        assert_int_equal(o.map_by, IPCRUN__MAP_CORE);
+        ipcrun__opts_free(&o);
     }
     /* --map-by alone binds to what it maps by. */
     const char *maps[] = {"core", "l3", "numa"};
-    const enum ipc__bind_to implied[] = {IPC__BIND_CORE, IPC__BIND_L3, IPC__BIND_NUMA};
+    const enum ipcrun__bind_to implied[] = {IPCRUN__BIND_CORE, IPCRUN__BIND_L3,
+                                            IPCRUN__BIND_NUMA};
     for (int i = 0; i < 3; i++) {
         assert_int_equal(PARSE(&o, err, "--map-by", (char *)maps[i], "-n", "2", "p"),
-                         IPC__OPTS_RUN);
+                         IPCRUN__OPTS_RUN);
         assert_int_equal(o.map_by, i);
         assert_int_equal(o.bind_to, implied[i]);
-        ipc__opts_free(&o);
+        ipcrun__opts_free(&o);
     }
     /* An explicit --bind-to wins, before or after --map-by. */
     assert_int_equal(PARSE(&o, err, "--bind-to", "core", "--map-by", "numa",
                            "--report-bindings", "-n", "2", "p"),
-                     IPC__OPTS_RUN);
-    assert_int_equal(o.bind_to, IPC__BIND_CORE);
-    assert_int_equal(o.map_by, IPC__MAP_NUMA);
+                     IPCRUN__OPTS_RUN);
+    assert_int_equal(o.bind_to, IPCRUN__BIND_CORE);
+    assert_int_equal(o.map_by, IPCRUN__MAP_NUMA);
     assert_true(o.report_bindings);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     assert_int_equal(PARSE(&o, err, "--map-by=l3", "--bind-to=none", "-n", "2", "p"),
-                     IPC__OPTS_RUN);
-    assert_int_equal(o.bind_to, IPC__BIND_NONE);
-    assert_int_equal(o.map_by, IPC__MAP_L3);
-    ipc__opts_free(&o);
+                     IPCRUN__OPTS_RUN);
+    assert_int_equal(o.bind_to, IPCRUN__BIND_NONE);
+    assert_int_equal(o.map_by, IPCRUN__MAP_L3);
+    ipcrun__opts_free(&o);
 }
 
 static void every_transport(void **state)
 {
     (void)state;
-    const char *names[] = {"pipe", "unix", "shm", "tcp"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        struct ipc__opts o;
+    const char *const *names = ipc__names_transport;
+    for (size_t i = 0; i < IPC__NAMES_NTRANSPORTS; i++) {
+        struct ipcrun__opts o;
         char err[ERRLEN], eq[32];
         assert_int_equal(PARSE(&o, err, "--transport", (char *)names[i], "-n", "1", "p"),
-                         IPC__OPTS_RUN);
+                         IPCRUN__OPTS_RUN);
         assert_string_equal(o.transport, names[i]);
-        ipc__opts_free(&o);
+        ipcrun__opts_free(&o);
         snprintf(eq, sizeof eq, "--transport=%s", names[i]);
-        assert_int_equal(PARSE(&o, err, eq, "-n", "1", "p"), IPC__OPTS_RUN);
+        assert_int_equal(PARSE(&o, err, eq, "-n", "1", "p"), IPCRUN__OPTS_RUN);
         assert_string_equal(o.transport, names[i]);
-        ipc__opts_free(&o);
+        ipcrun__opts_free(&o);
     }
 }
 
 static void seconds(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     assert_int_equal(
         PARSE(&o, err, "--kill-grace", "0.5", "--timeout=12", "-n", "1", "p"),
-        IPC__OPTS_RUN);
+        IPCRUN__OPTS_RUN);
     assert_int_equal(o.kill_grace_ms, 500);
     assert_int_equal(o.timeout_ms, 12000);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     assert_int_equal(PARSE(&o, err, "--kill-grace=0", "--timeout", ".25", "-n", "1", "p"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     assert_int_equal(o.kill_grace_ms, 0);
     assert_int_equal(o.timeout_ms, 250);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
 }
 
 static void timeout_from_environment(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     assert_int_equal(PARSE_ENV(&o, err, &TIMEOUT_ENV("10"), "-n", "1", "p"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     assert_int_equal(o.timeout_ms, 10000);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     /* The command line wins, even over a value it would refuse. */
     assert_int_equal(
         PARSE_ENV(&o, err, &TIMEOUT_ENV("junk"), "--timeout", "2", "-n", "1", "p"),
-        IPC__OPTS_RUN);
+        IPCRUN__OPTS_RUN);
     assert_int_equal(o.timeout_ms, 2000);
-    ipc__opts_free(&o);
-    assert_int_equal(PARSE_ENV(&o, err, &TIMEOUT_ENV(""), "-n", "1", "p"), IPC__OPTS_RUN);
+    ipcrun__opts_free(&o);
+    assert_int_equal(PARSE_ENV(&o, err, &TIMEOUT_ENV(""), "-n", "1", "p"),
+                     IPCRUN__OPTS_RUN);
     assert_int_equal(o.timeout_ms, 0);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     expect_error((char *[]){"ipcrun", "-n", "1", "p", NULL}, &TIMEOUT_ENV("soon"),
                  "IPC_TIMEOUT must be a number of seconds (0: no limit), got 'soon'");
 }
@@ -293,17 +298,17 @@ static void timeout_from_environment(void **state)
 static void exports(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     setenv("IPC_TEST_EXPORTED", "yes", 1);
     assert_int_equal(PARSE(&o, err, "-x", "A=1", "-x", "IPC_TEST_EXPORTED", "-x",
                            "B=", "-n", "1", "p"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     assert_int_equal(o.nexports, 3);
     assert_string_equal(o.exports[0], "A=1");
     assert_string_equal(o.exports[1], "IPC_TEST_EXPORTED");
     assert_string_equal(o.exports[2], "B=");
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     unsetenv("IPC_TEST_EXPORTED");
 }
 
@@ -312,11 +317,11 @@ static void exports(void **state)
 static void mpiexec_spellings(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     assert_int_equal(PARSE(&o, err, "-genv", "A", "1", "-env", "B", "two words", "-x",
                            "C=3", "-envall", "-l", "-n", "2", "p", "-genv"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     assert_int_equal(o.nexports, 3);
     assert_string_equal(o.exports[0], "A=1");
     assert_string_equal(o.exports[1], "B=two words");
@@ -325,10 +330,11 @@ static void mpiexec_spellings(void **state)
     assert_int_equal(o.nranks, 2);
     assert_string_equal(o.prog_argv[0], "p");
     assert_string_equal(o.prog_argv[1], "-genv");
-    ipc__opts_free(&o);
-    assert_int_equal(PARSE(&o, err, "-genv", "EMPTY", "", "-n", "1", "p"), IPC__OPTS_RUN);
+    ipcrun__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "-genv", "EMPTY", "", "-n", "1", "p"),
+                     IPCRUN__OPTS_RUN);
     assert_string_equal(o.exports[0], "EMPTY=");
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
 
     EXPECT_ERROR("-genv needs NAME and VALUE as two words, e.g. '-genv OMP_NUM_THREADS 2'",
                  "-n", "1", "-genv", "A");
@@ -347,31 +353,28 @@ static void mpiexec_spellings(void **state)
 static void help_and_version(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
-    assert_int_equal(PARSE(&o, err, "--help"), IPC__OPTS_HELP);
-    assert_int_equal(PARSE(&o, err, "-h"), IPC__OPTS_HELP);
-    assert_int_equal(PARSE(&o, err, "-n", "2", "--help", "prog"), IPC__OPTS_HELP);
-    assert_int_equal(PARSE(&o, err, "--version"), IPC__OPTS_VERSION);
-    assert_int_equal(PARSE(&o, err, "-V"), IPC__OPTS_VERSION);
+    assert_int_equal(PARSE(&o, err, "--help"), IPCRUN__OPTS_HELP);
+    assert_int_equal(PARSE(&o, err, "-h"), IPCRUN__OPTS_HELP);
+    assert_int_equal(PARSE(&o, err, "-n", "2", "--help", "prog"), IPCRUN__OPTS_HELP);
+    assert_int_equal(PARSE(&o, err, "--version"), IPCRUN__OPTS_VERSION);
+    assert_int_equal(PARSE(&o, err, "-V"), IPCRUN__OPTS_VERSION);
     /* After the program name, --help belongs to the program. */
-    assert_int_equal(PARSE(&o, err, "-n", "2", "prog", "--help"), IPC__OPTS_RUN);
-    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "-n", "2", "prog", "--help"), IPCRUN__OPTS_RUN);
+    ipcrun__opts_free(&o);
 }
 
 static void usage_names_every_option(void **state)
 {
     (void)state;
-    const char *u = ipc__opts_usage();
+    const char *u = ipcrun__opts_usage();
     const char *words[] = {"-n N",
                            "-np N",
                            "--np N",
                            "-n=N",
                            "--tag-output",
                            "--transport",
-                           "pipe",
-                           "unix",
-                           "shm",
 
                            "-x NAME",
                            "-genv NAME VALUE",
@@ -418,6 +421,8 @@ static void usage_names_every_option(void **state)
                            "IPC_TCP_IF"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         assert_non_null(strstr(u, words[i]));
+    for (size_t i = 0; i < IPC__NAMES_NTRANSPORTS; i++)
+        assert_non_null(strstr(u, ipc__names_transport[i]));
 }
 
 static void bad_rank_counts(void **state)
@@ -469,12 +474,12 @@ static void unknown_options(void **state)
 static void report_transports(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     assert_int_equal(PARSE(&o, err, "--report-transports", "-n", "2", "p"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     assert_true(o.report_transports);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
 }
 
 static void bad_values(void **state)
@@ -577,7 +582,7 @@ static void bad_exports(void **state)
 static void host_forms(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     const char *forms[][2] = {{"-H", "a:2,b"},
                               {"--host", "a:2,b"},
@@ -591,8 +596,8 @@ static void host_forms(void **state)
             argv[argc++] = (char *)forms[i][1];
         argv[argc++] = "prog";
         argv[argc] = NULL;
-        assert_int_equal(ipc__opts_parse(&o, argc, argv, NULL, err, sizeof err),
-                         IPC__OPTS_RUN);
+        assert_int_equal(ipcrun__opts_parse(&o, argc, argv, NULL, err, sizeof err),
+                         IPCRUN__OPTS_RUN);
         assert_int_equal(o.hosts.n, 2);
         assert_string_equal(o.hosts.v[0].name, "a");
         assert_int_equal(o.hosts.v[0].slots, 2);
@@ -600,7 +605,7 @@ static void host_forms(void **state)
         assert_int_equal(o.hosts.v[1].slots, 1);
         /* -n defaults to the slots. */
         assert_int_equal(o.nranks, 3);
-        ipc__opts_free(&o);
+        ipcrun__opts_free(&o);
         assert_null(o.hosts.v);
     }
 }
@@ -608,31 +613,32 @@ static void host_forms(void **state)
 static void host_lists_add_up(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     assert_int_equal(PARSE(&o, err, "-H", "a:2,b:2", "--host", "c,a", "--hosts=b:3", "p"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     assert_int_equal(o.hosts.n, 3);
     assert_int_equal(o.hosts.v[0].slots, 3);
     assert_int_equal(o.hosts.v[1].slots, 5);
     assert_string_equal(o.hosts.v[2].name, "c");
     assert_int_equal(o.hosts.v[2].slots, 1);
     assert_int_equal(o.nranks, 9);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     /* -n wins over the slots, fewer or more (oversubscribed). */
-    assert_int_equal(PARSE(&o, err, "-n", "2", "-H", "a:4", "p"), IPC__OPTS_RUN);
+    assert_int_equal(PARSE(&o, err, "-n", "2", "-H", "a:4", "p"), IPCRUN__OPTS_RUN);
     assert_int_equal(o.nranks, 2);
-    ipc__opts_free(&o);
-    assert_int_equal(PARSE(&o, err, "-H", "a:4", "-n", "10", "p"), IPC__OPTS_RUN);
+    ipcrun__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "-H", "a:4", "-n", "10", "p"), IPCRUN__OPTS_RUN);
     assert_int_equal(o.nranks, 10);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     /* More slots than ipcrun starts ranks: fine with -n. */
-    assert_int_equal(PARSE(&o, err, "-H", "a:100000,b:1", "-n", "5", "p"), IPC__OPTS_RUN);
+    assert_int_equal(PARSE(&o, err, "-H", "a:100000,b:1", "-n", "5", "p"),
+                     IPCRUN__OPTS_RUN);
     assert_int_equal(o.nranks, 5);
-    ipc__opts_free(&o);
-    assert_int_equal(PARSE(&o, err, "-H", "a:2", "--stdin", "1", "p"), IPC__OPTS_RUN);
+    ipcrun__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "-H", "a:2", "--stdin", "1", "p"), IPCRUN__OPTS_RUN);
     assert_int_equal(o.stdin_target, 1);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
 }
 
 static void bad_hosts(void **state)
@@ -664,54 +670,55 @@ static void bad_hosts(void **state)
 static void hostfile_is_only_named(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     const char *forms[] = {"--hostfile", "--machinefile", "-hostfile"};
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         assert_int_equal(PARSE(&o, err, (char *)forms[i], "/no/such/file", "p"),
-                         IPC__OPTS_RUN);
+                         IPCRUN__OPTS_RUN);
         assert_string_equal(o.hostfile, "/no/such/file");
         assert_int_equal(o.hosts.n, 0);
         assert_int_equal(o.nranks, 0); /* until the file is read */
         assert_string_equal(o.agent, "ssh");
-        ipc__opts_free(&o);
+        ipcrun__opts_free(&o);
     }
     /* Without a hostfile, reading it does nothing. */
-    assert_int_equal(PARSE(&o, err, "-n", "3", "p"), IPC__OPTS_RUN);
-    assert_int_equal(ipc__opts_read_hostfile(&o, err, sizeof err), 0);
+    assert_int_equal(PARSE(&o, err, "-n", "3", "p"), IPCRUN__OPTS_RUN);
+    assert_int_equal(ipcrun__opts_read_hostfile(&o, err, sizeof err), 0);
     assert_int_equal(o.nranks, 3);
     assert_int_equal(o.hosts.n, 0);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
 }
 
 static void map_by_hosts_and_domains(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
     /* slot|node alone does not bind. */
-    assert_int_equal(PARSE(&o, err, "--map-by", "node", "-H", "a,b", "p"), IPC__OPTS_RUN);
-    assert_int_equal(o.map_hosts, IPC__MAP_NODE);
-    assert_int_equal(o.map_by, IPC__MAP_CORE);
-    assert_int_equal(o.bind_to, IPC__BIND_NONE);
-    ipc__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "--map-by", "node", "-H", "a,b", "p"),
+                     IPCRUN__OPTS_RUN);
+    assert_int_equal(o.map_hosts, IPCRUN__MAP_NODE);
+    assert_int_equal(o.map_by, IPCRUN__MAP_CORE);
+    assert_int_equal(o.bind_to, IPCRUN__BIND_NONE);
+    ipcrun__opts_free(&o);
     assert_int_equal(PARSE(&o, err, "--map-by", "node", "--map-by=slot", "-n", "1", "p"),
-                     IPC__OPTS_RUN);
-    assert_int_equal(o.map_hosts, IPC__MAP_SLOT);
-    ipc__opts_free(&o);
+                     IPCRUN__OPTS_RUN);
+    assert_int_equal(o.map_hosts, IPCRUN__MAP_SLOT);
+    ipcrun__opts_free(&o);
     /* One of each kind sets both; the domain binds as before. */
     assert_int_equal(PARSE(&o, err, "--map-by", "node", "--map-by", "l3", "-n", "2", "p"),
-                     IPC__OPTS_RUN);
-    assert_int_equal(o.map_hosts, IPC__MAP_NODE);
-    assert_int_equal(o.map_by, IPC__MAP_L3);
-    assert_int_equal(o.bind_to, IPC__BIND_L3);
-    ipc__opts_free(&o);
+                     IPCRUN__OPTS_RUN);
+    assert_int_equal(o.map_hosts, IPCRUN__MAP_NODE);
+    assert_int_equal(o.map_by, IPCRUN__MAP_L3);
+    assert_int_equal(o.bind_to, IPCRUN__BIND_L3);
+    ipcrun__opts_free(&o);
     assert_int_equal(PARSE(&o, err, "--map-by=numa", "--map-by=node", "-n", "2", "p"),
-                     IPC__OPTS_RUN);
-    assert_int_equal(o.map_hosts, IPC__MAP_NODE);
-    assert_int_equal(o.map_by, IPC__MAP_NUMA);
-    assert_int_equal(o.bind_to, IPC__BIND_NUMA);
-    ipc__opts_free(&o);
+                     IPCRUN__OPTS_RUN);
+    assert_int_equal(o.map_hosts, IPCRUN__MAP_NODE);
+    assert_int_equal(o.map_by, IPCRUN__MAP_NUMA);
+    assert_int_equal(o.bind_to, IPCRUN__BIND_NUMA);
+    ipcrun__opts_free(&o);
     const char *bad[] = {"ppr:2:node", "socket", "", "Node", "slot,node", "node:PE=2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char msg[ERRLEN];
@@ -721,7 +728,8 @@ static void map_by_hosts_and_domains(void **state)
     }
 }
 
-static void expect_agent(const struct ipc__opts *o, const char *agent, const char **words)
+static void expect_agent(const struct ipcrun__opts *o, const char *agent,
+                         const char **words)
 {
     assert_string_equal(o->agent, agent);
     assert_non_null(o->agent_argv);
@@ -736,33 +744,34 @@ static void expect_agent(const struct ipc__opts *o, const char *agent, const cha
 static void agents(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
-    assert_int_equal(PARSE(&o, err, "-H", "a", "p"), IPC__OPTS_RUN);
+    assert_int_equal(PARSE(&o, err, "-H", "a", "p"), IPCRUN__OPTS_RUN);
     expect_agent(&o, "ssh", (const char *[]){"ssh", NULL});
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     assert_null(o.agent_argv);
     assert_int_equal(PARSE_ENV(&o, err, &AGENT_ENV("rsh -l me"), "-H", "a", "p"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     expect_agent(&o, "rsh -l me", (const char *[]){"rsh", "-l", "me", NULL});
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     /* The option wins over IPC_AGENT; blanks and tabs split, runs of them
      * count once. */
     assert_int_equal(PARSE_ENV(&o, err, &AGENT_ENV("rsh"), "--agent",
                                "  ip netns\texec   ", "-H", "a", "p"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     expect_agent(&o, "  ip netns\texec   ",
                  (const char *[]){"ip", "netns", "exec", NULL});
-    ipc__opts_free(&o);
-    assert_int_equal(PARSE_ENV(&o, err, &AGENT_ENV(""), "-H", "a", "p"), IPC__OPTS_RUN);
+    ipcrun__opts_free(&o);
+    assert_int_equal(PARSE_ENV(&o, err, &AGENT_ENV(""), "-H", "a", "p"),
+                     IPCRUN__OPTS_RUN);
     expect_agent(&o, "ssh", (const char *[]){"ssh", NULL});
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     /* A job without hosts needs no agent, and does not look at IPC_AGENT. */
     assert_int_equal(PARSE_ENV(&o, err, &AGENT_ENV("   "), "-n", "1", "p"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     assert_null(o.agent);
     assert_null(o.agent_argv);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     EXPECT_ERROR("--agent needs a command to reach the hosts, such as ssh, got ''",
                  "--agent=", "-H", "a", "p");
     EXPECT_ERROR("--agent needs a command to reach the hosts, such as ssh, got ' \t '",
@@ -776,11 +785,11 @@ static void agents(void **state)
 static void slurm_allocation(void **state)
 {
     (void)state;
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN];
-    const struct ipc__opts_env alloc = {.slurm_nodelist = "n[1-2]",
-                                        .slurm_tasks = "3,1"};
-    assert_int_equal(PARSE_ENV(&o, err, &alloc, "p"), IPC__OPTS_RUN);
+    const struct ipcrun__opts_env alloc = {.slurm_nodelist = "n[1-2]",
+                                           .slurm_tasks = "3,1"};
+    assert_int_equal(PARSE_ENV(&o, err, &alloc, "p"), IPCRUN__OPTS_RUN);
     assert_true(o.slurm);
     assert_int_equal(o.nranks, 4);
     assert_int_equal(o.hosts.n, 2);
@@ -788,25 +797,25 @@ static void slurm_allocation(void **state)
     assert_int_equal(o.hosts.v[0].slots, 3);
     assert_string_equal(o.hosts.v[1].name, "n2");
     assert_int_equal(o.hosts.v[1].slots, 1);
-    expect_agent(&o, IPC__SLURM_AGENT,
+    expect_agent(&o, IPCRUN__SLURM_AGENT,
                  (const char *[]){"srun", "--unbuffered", "--mpi=none", "--nodes=1",
                                   "--ntasks=1", "--overlap", "--nodelist", NULL});
-    ipc__opts_free(&o);
-    assert_int_equal(PARSE_ENV(&o, err, &alloc, "-n", "9", "p"), IPC__OPTS_RUN);
+    ipcrun__opts_free(&o);
+    assert_int_equal(PARSE_ENV(&o, err, &alloc, "-n", "9", "p"), IPCRUN__OPTS_RUN);
     assert_int_equal(o.nranks, 9);
-    ipc__opts_free(&o);
-    const struct ipc__opts_env alloc_agent = {
+    ipcrun__opts_free(&o);
+    const struct ipcrun__opts_env alloc_agent = {
         .agent = "ssh -x", .slurm_nodelist = "n1", .slurm_tasks = "2"};
-    assert_int_equal(PARSE_ENV(&o, err, &alloc_agent, "p"), IPC__OPTS_RUN);
+    assert_int_equal(PARSE_ENV(&o, err, &alloc_agent, "p"), IPCRUN__OPTS_RUN);
     expect_agent(&o, "ssh -x", (const char *[]){"ssh", "-x", NULL});
-    ipc__opts_free(&o);
-    assert_int_equal(PARSE_ENV(&o, err, &alloc, "-H", "a:2", "p"), IPC__OPTS_RUN);
+    ipcrun__opts_free(&o);
+    assert_int_equal(PARSE_ENV(&o, err, &alloc, "-H", "a:2", "p"), IPCRUN__OPTS_RUN);
     assert_false(o.slurm);
     assert_int_equal(o.hosts.n, 1);
     assert_string_equal(o.hosts.v[0].name, "a");
     expect_agent(&o, "ssh", (const char *[]){"ssh", NULL});
-    ipc__opts_free(&o);
-    const struct ipc__opts_env bad = {.slurm_nodelist = "n[1-3]", .slurm_tasks = "2"};
+    ipcrun__opts_free(&o);
+    const struct ipcrun__opts_env bad = {.slurm_nodelist = "n[1-3]", .slurm_tasks = "2"};
     expect_error((char *[]){"ipcrun", "p", NULL}, &bad,
                  "SLURM_JOB_NODELIST names more nodes than SLURM_TASKS_PER_NODE counts (1)");
 }
@@ -814,33 +823,22 @@ static void slurm_allocation(void **state)
 static void prefixes(void **state)
 {
     (void)state;
-    struct ipc__opts o;
-    char err[ERRLEN], path[4096], self[4096];
+    struct ipcrun__opts o;
+    char err[ERRLEN];
     assert_int_equal(PARSE(&o, err, "--prefix", "/opt/ipc", "-H", "a", "p"),
-                     IPC__OPTS_RUN);
+                     IPCRUN__OPTS_RUN);
     assert_string_equal(o.prefix, "/opt/ipc");
-    assert_int_equal(ipc__opts_remote_ipcrun(&o, path, sizeof path, err, sizeof err), 0);
-    assert_string_equal(path, "/opt/ipc/bin/ipcrun");
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     assert_int_equal(PARSE(&o, err, "--prefix=/opt/ipc//", "-n", "1", "p"),
-                     IPC__OPTS_RUN);
-    assert_int_equal(ipc__opts_remote_ipcrun(&o, path, sizeof path, err, sizeof err), 0);
-    assert_string_equal(path, "/opt/ipc/bin/ipcrun");
-    ipc__opts_free(&o);
-    assert_int_equal(PARSE(&o, err, "--prefix", "/", "-n", "1", "p"), IPC__OPTS_RUN);
-    assert_int_equal(ipc__opts_remote_ipcrun(&o, path, sizeof path, err, sizeof err), 0);
-    assert_string_equal(path, "/bin/ipcrun");
-    ipc__opts_free(&o);
-    /* Without --prefix: this very program's absolute path. */
-    assert_int_equal(PARSE(&o, err, "-n", "1", "p"), IPC__OPTS_RUN);
-    assert_int_equal(ipc__opts_remote_ipcrun(&o, path, sizeof path, err, sizeof err), 0);
-    assert_non_null(realpath("/proc/self/exe", self));
-    assert_string_equal(path, self);
-    assert_non_null(strstr(path, "/tests/unit/test_options"));
-    assert_int_equal(ipc__opts_remote_ipcrun(&o, path, 8, err, sizeof err), -1);
-    assert_string_equal(err, "cannot find where this ipcrun is (/proc/self/exe: path too "
-                             "long); give --prefix");
-    ipc__opts_free(&o);
+                     IPCRUN__OPTS_RUN);
+    assert_string_equal(o.prefix, "/opt/ipc//");
+    ipcrun__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "--prefix", "/", "-n", "1", "p"), IPCRUN__OPTS_RUN);
+    assert_string_equal(o.prefix, "/");
+    ipcrun__opts_free(&o);
+    assert_int_equal(PARSE(&o, err, "-n", "1", "p"), IPCRUN__OPTS_RUN);
+    assert_null(o.prefix);
+    ipcrun__opts_free(&o);
     EXPECT_ERROR("--prefix needs the absolute directory ipcrun is installed in on the "
                  "hosts (e.g. /opt/ipc), got 'opt/ipc'",
                  "--prefix", "opt/ipc", "-n", "1", "p");
@@ -856,12 +854,13 @@ static void tcp_interfaces(void **state)
                           "ib0.8001",   "10.1.2.3",       "0.0.0.0/0",
                           "10.0.0.0/8", "192.168.1.7/32", "123456789abcdef"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        struct ipc__opts o;
+        struct ipcrun__opts o;
         char err[ERRLEN] = "";
-        if (PARSE(&o, err, "--tcp-if", (char *)good[i], "-n", "1", "p") != IPC__OPTS_RUN)
+        if (PARSE(&o, err, "--tcp-if", (char *)good[i], "-n", "1", "p") !=
+            IPCRUN__OPTS_RUN)
             fail_msg("--tcp-if %s refused: %s", good[i], err);
         assert_string_equal(o.tcp_if, good[i]);
-        ipc__opts_free(&o);
+        ipcrun__opts_free(&o);
     }
     struct {
         const char *value, *message;
@@ -896,24 +895,13 @@ static void tcp_interfaces(void **state)
         EXPECT_ERROR(bad[i].message, "--tcp-if", (char *)bad[i].value, "-n", "1", "p");
 }
 
-/* ---- the program look-up ---- */
+/* ---- files: the hostfile ---- */
 
 struct dirs {
     char root[64];
     char bin[96];
     char other[96];
 };
-
-static void make_file(const char *dir, const char *name, mode_t mode)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("#!/bin/sh\nexit 0\n", f);
-    fclose(f);
-    assert_int_equal(chmod(path, mode), 0);
-}
 
 static int dirs_setup(void **state)
 {
@@ -949,131 +937,6 @@ static int dirs_teardown(void **state)
     return 0;
 }
 
-static void program_found_in_path(void **state)
-{
-    struct dirs *d = *state;
-    char path[256], found[256], err[ERRLEN];
-    make_file(d->bin, "tool", 0755);
-    snprintf(path, sizeof path, "/nonexistent:%s:%s", d->other, d->bin);
-    assert_int_equal(
-        ipc__opts_check_program("tool", path, found, sizeof found, err, sizeof err), 0);
-    char want[256];
-    snprintf(want, sizeof want, "%s/tool", d->bin);
-    assert_string_equal(found, want);
-}
-
-static void program_skips_non_executable(void **state)
-{
-    struct dirs *d = *state;
-    char path[256], found[256], err[ERRLEN], want[256];
-    make_file(d->other, "tool", 0644);
-    make_file(d->bin, "tool", 0755);
-    snprintf(path, sizeof path, "%s:%s", d->other, d->bin);
-    assert_int_equal(
-        ipc__opts_check_program("tool", path, found, sizeof found, err, sizeof err), 0);
-    snprintf(want, sizeof want, "%s/tool", d->bin);
-    assert_string_equal(found, want);
-}
-
-static void program_not_executable(void **state)
-{
-    struct dirs *d = *state;
-    char path[256], err[ERRLEN], want[ERRLEN];
-    make_file(d->bin, "plain", 0644);
-    snprintf(path, sizeof path, "%s", d->bin);
-    assert_int_equal(ipc__opts_check_program("plain", path, NULL, 0, err, sizeof err),
-                     -1);
-    snprintf(
-        want, sizeof want,
-        "program 'plain' was found as '%s/plain' but it is not executable; chmod +x it "
-        "or fix PATH",
-        d->bin);
-    assert_string_equal(err, want);
-    snprintf(path, sizeof path, "%s/plain", d->bin);
-    assert_int_equal(ipc__opts_check_program(path, NULL, NULL, 0, err, sizeof err), -1);
-    snprintf(want, sizeof want,
-             "cannot run '%s/plain': it is not executable; chmod +x it", d->bin);
-    assert_string_equal(err, want);
-}
-
-static void program_not_found(void **state)
-{
-    struct dirs *d = *state;
-    char err[ERRLEN], path[256];
-    assert_int_equal(
-        ipc__opts_check_program("no-such-tool", d->bin, NULL, 0, err, sizeof err), -1);
-    assert_string_equal(err,
-                        "program 'no-such-tool' not found in PATH; give its path (e.g. "
-                        "./no-such-tool) or add its directory to PATH");
-    snprintf(path, sizeof path, "%s/missing", d->bin);
-    assert_int_equal(ipc__opts_check_program(path, NULL, NULL, 0, err, sizeof err), -1);
-    char want[ERRLEN];
-    snprintf(want, sizeof want, "cannot run '%s/missing': No such file or directory",
-             d->bin);
-    assert_string_equal(err, want);
-    assert_int_equal(ipc__opts_check_program("", NULL, NULL, 0, err, sizeof err), -1);
-    assert_string_equal(err, "the program name is empty; give a program to run");
-}
-
-static void program_directory_refused(void **state)
-{
-    struct dirs *d = *state;
-    char err[ERRLEN], want[ERRLEN], sub[128];
-    snprintf(sub, sizeof sub, "%s/sub", d->bin);
-    assert_int_equal(mkdir(sub, 0755), 0);
-    assert_int_equal(ipc__opts_check_program(d->bin, NULL, NULL, 0, err, sizeof err), -1);
-    snprintf(want, sizeof want, "cannot run '%s': Is a directory", d->bin);
-    assert_string_equal(err, want);
-    /* A directory in PATH with the program's name is not the program. */
-    assert_int_equal(ipc__opts_check_program("sub", d->bin, NULL, 0, err, sizeof err),
-                     -1);
-}
-
-static void wdir_checks(void **state)
-{
-    struct dirs *d = *state;
-    char err[ERRLEN], want[ERRLEN], path[256];
-    assert_int_equal(ipc__opts_check_wdir(d->bin, err, sizeof err), 0);
-    snprintf(path, sizeof path, "%s/missing", d->bin);
-    assert_int_equal(ipc__opts_check_wdir(path, err, sizeof err), -1);
-    snprintf(want, sizeof want,
-             "--wdir '%s': No such file or directory; give an existing directory", path);
-    assert_string_equal(err, want);
-    make_file(d->bin, "plain", 0644);
-    snprintf(path, sizeof path, "%s/plain", d->bin);
-    assert_int_equal(ipc__opts_check_wdir(path, err, sizeof err), -1);
-    snprintf(want, sizeof want, "--wdir '%s' is not a directory; give a directory", path);
-    assert_string_equal(err, want);
-}
-
-static void output_dir_is_made(void **state)
-{
-    struct dirs *d = *state;
-    char err[ERRLEN], want[ERRLEN], path[256];
-    struct stat st;
-    /* Missing parents are made too; an existing directory is fine. */
-    snprintf(path, sizeof path, "%s/sub/deeper/", d->bin);
-    assert_int_equal(ipc__opts_make_output_dir(path, err, sizeof err), 0);
-    assert_int_equal(stat(path, &st), 0);
-    assert_true(S_ISDIR(st.st_mode));
-    assert_int_equal(ipc__opts_make_output_dir(path, err, sizeof err), 0);
-    snprintf(path, sizeof path, "%s/sub/deeper", d->bin);
-    assert_int_equal(rmdir(path), 0);
-    /* Under a file: the component that cannot be made is named. */
-    make_file(d->bin, "plain", 0644);
-    snprintf(path, sizeof path, "%s/plain/x/y", d->bin);
-    assert_int_equal(ipc__opts_make_output_dir(path, err, sizeof err), -1);
-    snprintf(want, sizeof want,
-             "--output-dir '%s/plain/x/y': cannot create '%s/plain/x': Not a directory",
-             d->bin, d->bin);
-    assert_string_equal(err, want);
-    snprintf(path, sizeof path, "%s/plain", d->bin);
-    assert_int_equal(ipc__opts_make_output_dir(path, err, sizeof err), -1);
-    snprintf(want, sizeof want, "--output-dir '%s/plain' exists and is not a directory",
-             d->bin);
-    assert_string_equal(err, want);
-}
-
 static const char *write_hostfile(const struct dirs *d, const char *text, char *path,
                                   size_t len)
 {
@@ -1087,51 +950,38 @@ static const char *write_hostfile(const struct dirs *d, const char *text, char *
 
 static void hostfile_read(void **state)
 {
-    struct ipc__opts o;
+    struct ipcrun__opts o;
     char err[ERRLEN], path[256], msg[ERRLEN];
     write_hostfile(*state, "# two hosts\nlocalhost slots=2\nnode2:3\n\nlocalhost\n", path,
                    sizeof path);
-    assert_int_equal(PARSE(&o, err, "--hostfile", path, "p"), IPC__OPTS_RUN);
-    assert_int_equal(ipc__opts_read_hostfile(&o, err, sizeof err), 0);
+    assert_int_equal(PARSE(&o, err, "--hostfile", path, "p"), IPCRUN__OPTS_RUN);
+    assert_int_equal(ipcrun__opts_read_hostfile(&o, err, sizeof err), 0);
     assert_int_equal(o.hosts.n, 2);
     assert_string_equal(o.hosts.v[0].name, "localhost");
     assert_int_equal(o.hosts.v[0].slots, 3);
     assert_string_equal(o.hosts.v[1].name, "node2");
     assert_int_equal(o.hosts.v[1].slots, 3);
     assert_int_equal(o.nranks, 6);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     /* -n wins; --stdin is checked against the ranks once they are known. */
-    assert_int_equal(PARSE(&o, err, "-n", "2", "-hostfile", path, "p"), IPC__OPTS_RUN);
-    assert_int_equal(ipc__opts_read_hostfile(&o, err, sizeof err), 0);
+    assert_int_equal(PARSE(&o, err, "-n", "2", "-hostfile", path, "p"), IPCRUN__OPTS_RUN);
+    assert_int_equal(ipcrun__opts_read_hostfile(&o, err, sizeof err), 0);
     assert_int_equal(o.nranks, 2);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     assert_int_equal(PARSE(&o, err, "--stdin", "6", "--machinefile", path, "p"),
-                     IPC__OPTS_RUN);
-    assert_int_equal(ipc__opts_read_hostfile(&o, err, sizeof err), -1);
+                     IPCRUN__OPTS_RUN);
+    assert_int_equal(ipcrun__opts_read_hostfile(&o, err, sizeof err), -1);
     assert_string_equal(
         err, "--stdin 6: the job has ranks 0..5 only; give one of them, all or none");
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
 
     write_hostfile(*state, "a\nb slots=2\nc slots=x\n", path, sizeof path);
-    assert_int_equal(PARSE(&o, err, "--hostfile", path, "p"), IPC__OPTS_RUN);
-    assert_int_equal(ipc__opts_read_hostfile(&o, err, sizeof err), -1);
+    assert_int_equal(PARSE(&o, err, "--hostfile", path, "p"), IPCRUN__OPTS_RUN);
+    assert_int_equal(ipcrun__opts_read_hostfile(&o, err, sizeof err), -1);
     snprintf(msg, sizeof msg, "%s:3: 'slots=x' is not a positive number of slots", path);
     assert_string_equal(err, msg);
-    ipc__opts_free(&o);
+    ipcrun__opts_free(&o);
     assert_null(o.hosts.v);
-}
-
-static void program_with_slash_ignores_path(void **state)
-{
-    (void)state;
-    char found[256], err[ERRLEN];
-    assert_int_equal(ipc__opts_check_program("/bin/sh", "/nonexistent", found,
-                                             sizeof found, err, sizeof err),
-                     0);
-    assert_string_equal(found, "/bin/sh");
-    /* With PATH unset, the default search path applies, as for execvp. */
-    assert_int_equal(
-        ipc__opts_check_program("sh", NULL, found, sizeof found, err, sizeof err), 0);
 }
 
 int main(void)
@@ -1160,15 +1010,6 @@ int main(void)
         cmocka_unit_test(bad_values),
         cmocka_unit_test(bad_exports),
         cmocka_unit_test(bad_new_values),
-        cmocka_unit_test_setup_teardown(program_found_in_path, dirs_setup, dirs_teardown),
-        cmocka_unit_test_setup_teardown(program_skips_non_executable, dirs_setup,
-                                        dirs_teardown),
-        cmocka_unit_test_setup_teardown(program_not_executable, dirs_setup,
-                                        dirs_teardown),
-        cmocka_unit_test_setup_teardown(program_not_found, dirs_setup, dirs_teardown),
-        cmocka_unit_test_setup_teardown(program_directory_refused, dirs_setup,
-                                        dirs_teardown),
-        cmocka_unit_test(program_with_slash_ignores_path),
         cmocka_unit_test(host_forms),
         cmocka_unit_test(host_lists_add_up),
         cmocka_unit_test(bad_hosts),
@@ -1179,8 +1020,6 @@ int main(void)
         cmocka_unit_test(slurm_allocation),
         cmocka_unit_test(prefixes),
         cmocka_unit_test(tcp_interfaces),
-        cmocka_unit_test_setup_teardown(wdir_checks, dirs_setup, dirs_teardown),
-        cmocka_unit_test_setup_teardown(output_dir_is_made, dirs_setup, dirs_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,7 @@
 
 struct fixture {
     hwloc_topology_t topo;
-    struct ipc__rank_place places[MAX_RANKS];
+    struct ipcrun__rank_place places[MAX_RANKS];
     int n;
 };
 
@@ -60,21 +60,22 @@ static int teardown(void **state)
     return 0;
 }
 
-static void place(struct fixture *f, int n, enum ipc__bind_to bind, enum ipc__map_by map)
+static void place(struct fixture *f, int n, enum ipcrun__bind_to bind,
+                  enum ipcrun__map_by map)
 {
     char err[ERRLEN] = "";
     assert_true(n <= MAX_RANKS);
     for (int r = 0; r < f->n; r++)
         hwloc_bitmap_free(f->places[r].cpus);
     f->n = 0;
-    if (ipc__placement_compute(f->topo, n, bind, map, f->places, err, sizeof err) != 0)
+    if (ipcrun__placement_compute(f->topo, n, bind, map, f->places, err, sizeof err) != 0)
         fail_msg("placement failed: %s", err);
     f->n = n;
 }
 
 /* Rank r's cpu set, as a list ("0-1"), and what it is. */
 static void expect_place(struct fixture *f, int r, const char *cpus,
-                         enum ipc__bind_to type, unsigned index)
+                         enum ipcrun__bind_to type, unsigned index)
 {
     char list[128];
     hwloc_bitmap_list_snprintf(list, sizeof list, f->places[r].cpus);
@@ -87,88 +88,88 @@ static void expect_place(struct fixture *f, int r, const char *cpus,
 static void map_core_bind_core(void **state)
 {
     struct fixture *f = *state;
-    place(f, 3, IPC__BIND_CORE, IPC__MAP_CORE);
-    expect_place(f, 0, "0-1", IPC__BIND_CORE, 0);
-    expect_place(f, 1, "2-3", IPC__BIND_CORE, 1);
-    expect_place(f, 2, "4-5", IPC__BIND_CORE, 2);
+    place(f, 3, IPCRUN__BIND_CORE, IPCRUN__MAP_CORE);
+    expect_place(f, 0, "0-1", IPCRUN__BIND_CORE, 0);
+    expect_place(f, 1, "2-3", IPCRUN__BIND_CORE, 1);
+    expect_place(f, 2, "4-5", IPCRUN__BIND_CORE, 2);
 }
 
 /* Ranks go round the L3 caches: consecutive ranks share no cache. */
 static void map_l3_bind_core(void **state)
 {
     struct fixture *f = *state;
-    place(f, 5, IPC__BIND_CORE, IPC__MAP_L3);
-    expect_place(f, 0, "0-1", IPC__BIND_CORE, 0);
-    expect_place(f, 1, "4-5", IPC__BIND_CORE, 2);
-    expect_place(f, 2, "8-9", IPC__BIND_CORE, 4);
-    expect_place(f, 3, "12-13", IPC__BIND_CORE, 6);
-    expect_place(f, 4, "2-3", IPC__BIND_CORE, 1);
+    place(f, 5, IPCRUN__BIND_CORE, IPCRUN__MAP_L3);
+    expect_place(f, 0, "0-1", IPCRUN__BIND_CORE, 0);
+    expect_place(f, 1, "4-5", IPCRUN__BIND_CORE, 2);
+    expect_place(f, 2, "8-9", IPCRUN__BIND_CORE, 4);
+    expect_place(f, 3, "12-13", IPCRUN__BIND_CORE, 6);
+    expect_place(f, 4, "2-3", IPCRUN__BIND_CORE, 1);
 }
 
 static void map_numa_bind_numa(void **state)
 {
     struct fixture *f = *state;
-    place(f, 3, IPC__BIND_NUMA, IPC__MAP_NUMA);
-    expect_place(f, 0, "0-7", IPC__BIND_NUMA, 0);
-    expect_place(f, 1, "8-15", IPC__BIND_NUMA, 1);
-    expect_place(f, 2, "0-7", IPC__BIND_NUMA, 0);
+    place(f, 3, IPCRUN__BIND_NUMA, IPCRUN__MAP_NUMA);
+    expect_place(f, 0, "0-7", IPCRUN__BIND_NUMA, 0);
+    expect_place(f, 1, "8-15", IPCRUN__BIND_NUMA, 1);
+    expect_place(f, 2, "0-7", IPCRUN__BIND_NUMA, 0);
 }
 
 static void map_numa_bind_l3(void **state)
 {
     struct fixture *f = *state;
-    place(f, 4, IPC__BIND_L3, IPC__MAP_NUMA);
-    expect_place(f, 0, "0-3", IPC__BIND_L3, 0);
-    expect_place(f, 1, "8-11", IPC__BIND_L3, 2);
+    place(f, 4, IPCRUN__BIND_L3, IPCRUN__MAP_NUMA);
+    expect_place(f, 0, "0-3", IPCRUN__BIND_L3, 0);
+    expect_place(f, 1, "8-11", IPCRUN__BIND_L3, 2);
     /* The second rank of NUMA node 0 takes its second core, still in L3 0. */
-    expect_place(f, 2, "0-3", IPC__BIND_L3, 0);
-    expect_place(f, 3, "8-11", IPC__BIND_L3, 2);
+    expect_place(f, 2, "0-3", IPCRUN__BIND_L3, 0);
+    expect_place(f, 3, "8-11", IPCRUN__BIND_L3, 2);
 }
 
 /* More ranks than cores (but not than PUs): cores are dealt again. */
 static void ranks_wrap_around_the_cores(void **state)
 {
     struct fixture *f = *state;
-    place(f, 10, IPC__BIND_CORE, IPC__MAP_CORE);
-    expect_place(f, 7, "14-15", IPC__BIND_CORE, 7);
-    expect_place(f, 8, "0-1", IPC__BIND_CORE, 0);
-    expect_place(f, 9, "2-3", IPC__BIND_CORE, 1);
+    place(f, 10, IPCRUN__BIND_CORE, IPCRUN__MAP_CORE);
+    expect_place(f, 7, "14-15", IPCRUN__BIND_CORE, 7);
+    expect_place(f, 8, "0-1", IPCRUN__BIND_CORE, 0);
+    expect_place(f, 9, "2-3", IPCRUN__BIND_CORE, 1);
 }
 
 static void describe_bound_ranks(void **state)
 {
     struct fixture *f = *state;
-    place(f, 2, IPC__BIND_L3, IPC__MAP_L3);
-    struct ipc__placement p = {.nranks = 2, .ranks = f->places};
+    place(f, 2, IPCRUN__BIND_L3, IPCRUN__MAP_L3);
+    struct ipcrun__placement p = {.nranks = 2, .ranks = f->places};
     char line[256];
-    ipc__placement_describe(&p, 1, line, sizeof line);
+    ipcrun__placement_describe(&p, 1, line, sizeof line);
     assert_string_equal(line, "bound to cpus 4-7 (L3 cache 1)");
-    place(f, 1, IPC__BIND_NUMA, IPC__MAP_CORE);
+    place(f, 1, IPCRUN__BIND_NUMA, IPCRUN__MAP_CORE);
     p.ranks = f->places;
-    ipc__placement_describe(&p, 0, line, sizeof line);
+    ipcrun__placement_describe(&p, 0, line, sizeof line);
     assert_string_equal(line, "bound to cpus 0-7 (NUMA node 0)");
 }
 
 static void missing_l3_is_explained(void **state)
 {
     struct fixture *f = *state;
-    struct ipc__rank_place places[2];
+    struct ipcrun__rank_place places[2];
     char err[ERRLEN];
-    assert_int_equal(ipc__placement_compute(f->topo, 2, IPC__BIND_CORE, IPC__MAP_L3,
-                                            places, err, sizeof err),
+    assert_int_equal(ipcrun__placement_compute(f->topo, 2, IPCRUN__BIND_CORE,
+                                               IPCRUN__MAP_L3, places, err, sizeof err),
                      -1);
     assert_string_equal(err, "--map-by l3: hwloc finds no L3 cache with cpus on this "
                              "machine; use --map-by core");
-    assert_int_equal(ipc__placement_compute(f->topo, 2, IPC__BIND_L3, IPC__MAP_CORE,
-                                            places, err, sizeof err),
+    assert_int_equal(ipcrun__placement_compute(f->topo, 2, IPCRUN__BIND_L3,
+                                               IPCRUN__MAP_CORE, places, err, sizeof err),
                      -1);
     assert_string_equal(
         err, "--bind-to l3: hwloc finds no L3 cache around core 0; use --bind-to "
              "core");
     /* The synthetic NUMA node covers every core. */
-    place(f, 2, IPC__BIND_NUMA, IPC__MAP_NUMA);
-    expect_place(f, 0, "0-3", IPC__BIND_NUMA, 0);
-    expect_place(f, 1, "0-3", IPC__BIND_NUMA, 0);
+    place(f, 2, IPCRUN__BIND_NUMA, IPCRUN__MAP_NUMA);
+    expect_place(f, 0, "0-3", IPCRUN__BIND_NUMA, 0);
+    expect_place(f, 1, "0-3", IPCRUN__BIND_NUMA, 0);
 }
 
 static void cpu_lists(void **state)
@@ -179,15 +180,15 @@ static void cpu_lists(void **state)
     char buf[64];
     assert_non_null(set);
     CPU_ZERO_S(size, set);
-    ipc__placement_cpulist(set, size, buf, sizeof buf);
+    ipcrun__placement_cpulist(set, size, buf, sizeof buf);
     assert_string_equal(buf, "");
     int cpus[] = {0, 1, 2, 5, 7, 8, 127};
     for (size_t i = 0; i < sizeof cpus / sizeof cpus[0]; i++)
         CPU_SET_S(cpus[i], size, set);
-    ipc__placement_cpulist(set, size, buf, sizeof buf);
+    ipcrun__placement_cpulist(set, size, buf, sizeof buf);
     assert_string_equal(buf, "0-2,5,7-8,127");
     /* Too small a buffer: cut at a whole entry, still a string. */
-    ipc__placement_cpulist(set, size, buf, 7);
+    ipcrun__placement_cpulist(set, size, buf, 7);
     assert_string_equal(buf, "0-2,5");
     CPU_FREE(set);
 }
@@ -197,40 +198,40 @@ static void cpu_lists(void **state)
 static void real_machine(void **state)
 {
     (void)state;
-    struct ipc__placement p;
+    struct ipcrun__placement p;
     char err[ERRLEN];
-    struct ipc__opts o = {.nranks = 1, .bind_to = IPC__BIND_CORE};
-    assert_int_equal(ipc__placement_init(&p, &o, err, sizeof err), 0);
+    struct ipcrun__opts o = {.nranks = 1, .bind_to = IPCRUN__BIND_CORE};
+    assert_int_equal(ipcrun__placement_init(&p, &o, err, sizeof err), 0);
     int ncpus = p.ncpus;
     assert_true(ncpus >= 1);
     assert_false(p.oversubscribed);
-    assert_true(ipc__placement_bound(&p));
+    assert_true(ipcrun__placement_bound(&p));
     cpu_set_t *mask = malloc(p.allowed_size);
     assert_non_null(mask);
-    ipc__placement_mask(&p, 0, mask);
+    ipcrun__placement_mask(&p, 0, mask);
     assert_int_equal(CPU_COUNT_S(p.allowed_size, mask),
                      hwloc_bitmap_weight(p.ranks[0].cpus));
     free(mask);
-    ipc__placement_fini(&p);
+    ipcrun__placement_fini(&p);
 
     o.nranks = ncpus + 1;
-    assert_int_equal(ipc__placement_init(&p, &o, err, sizeof err), 0);
+    assert_int_equal(ipcrun__placement_init(&p, &o, err, sizeof err), 0);
     assert_true(p.oversubscribed);
     assert_true(p.bind_refused);
-    assert_false(ipc__placement_bound(&p));
-    ipc__placement_fini(&p);
+    assert_false(ipcrun__placement_bound(&p));
+    ipcrun__placement_fini(&p);
 
-    o = (struct ipc__opts){.nranks = ncpus};
-    assert_int_equal(ipc__placement_init(&p, &o, err, sizeof err), 0);
+    o = (struct ipcrun__opts){.nranks = ncpus};
+    assert_int_equal(ipcrun__placement_init(&p, &o, err, sizeof err), 0);
     assert_false(p.oversubscribed);
     assert_false(p.bind_refused);
-    assert_false(ipc__placement_bound(&p));
+    assert_false(ipcrun__placement_bound(&p));
     char line[256], want[256], cpus[128];
-    ipc__placement_cpulist(p.allowed, p.allowed_size, cpus, sizeof cpus);
+    ipcrun__placement_cpulist(p.allowed, p.allowed_size, cpus, sizeof cpus);
     snprintf(want, sizeof want, "not bound (cpus %s)", cpus);
-    ipc__placement_describe(&p, 0, line, sizeof line);
+    ipcrun__placement_describe(&p, 0, line, sizeof line);
     assert_string_equal(line, want);
-    ipc__placement_fini(&p);
+    ipcrun__placement_fini(&p);
 }
 
 int main(void)

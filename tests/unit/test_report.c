@@ -36,12 +36,12 @@ static size_t stats_packet(char *buf, int to, int from, uint64_t msgs, uint64_t 
 
 static int ring_of_3(void **state)
 {
-    static struct ipc__report rep;
+    static struct ipcrun__report rep;
     char err[256], buf[512];
-    assert_int_equal(ipc__report_init(&rep, 3, NULL, err, sizeof err), 0);
+    assert_int_equal(ipcrun__report_init(&rep, 3, NULL, err, sizeof err), 0);
     for (int r = 0; r < 3; r++) {
         size_t len = stats_packet(buf, (r + 1) % 3, (r + 2) % 3, 5, 40);
-        assert_int_equal(ipc__report_stats(&rep, r, buf, len), 0);
+        assert_int_equal(ipcrun__report_stats(&rep, r, buf, len), 0);
     }
     *state = &rep;
     return 0;
@@ -49,20 +49,20 @@ static int ring_of_3(void **state)
 
 static int release(void **state)
 {
-    ipc__report_fini(*state);
+    ipcrun__report_fini(*state);
     return 0;
 }
 
 static void malformed_stats_refused(void **state)
 {
-    struct ipc__report *rep = *state;
+    struct ipcrun__report *rep = *state;
     char buf[512];
     size_t len = stats_packet(buf, 1, 2, 1, 1);
-    assert_int_equal(ipc__report_stats(rep, 0, buf, len - 1), -1);
-    assert_int_equal(ipc__report_stats(rep, 0, buf, 3), -1);
+    assert_int_equal(ipcrun__report_stats(rep, 0, buf, len - 1), -1);
+    assert_int_equal(ipcrun__report_stats(rep, 0, buf, 3), -1);
     struct ipc__ctl_stats_peer bad = {.peer = 7};
     memcpy(buf + sizeof(struct ipc__ctl_stats), &bad, sizeof bad);
-    assert_int_equal(ipc__report_stats(rep, 0, buf, len), -1);
+    assert_int_equal(ipcrun__report_stats(rep, 0, buf, len), -1);
 }
 
 static char table[4096];
@@ -76,7 +76,7 @@ static void keep_line(const char *s)
 static void table_has_exact_counts(void **state)
 {
     table[0] = '\0';
-    ipc__report_stats_table(*state, keep_line);
+    ipcrun__report_stats_table(*state, keep_line);
     assert_non_null(strstr(table, "statistics of the 3 ranks"));
     assert_non_null(strstr(table, "     1           5          40           5          40"
                                   "       1.500    0.250           1           0\n"));
@@ -86,14 +86,14 @@ static void table_has_exact_counts(void **state)
 
 static void table_says_when_ends_disagree(void **state)
 {
-    struct ipc__report *rep = *state;
+    struct ipcrun__report *rep = *state;
     rep->ranks[1].peers[0].msgs_recv = 4; /* rank 1 heard 4 of rank 0's 5 */
     table[0] = '\0';
-    ipc__report_stats_table(rep, keep_line);
+    ipcrun__report_stats_table(rep, keep_line);
     assert_non_null(strstr(table, "0 -> 1             5 msgs             40 B (received 4, 40 B)"));
     rep->ranks[2].got_stats = false;
     table[0] = '\0';
-    ipc__report_stats_table(rep, keep_line);
+    ipcrun__report_stats_table(rep, keep_line);
     assert_non_null(strstr(table, "2   (no statistics: it did not reach ipc_finalize)"));
 }
 
@@ -102,7 +102,7 @@ static void json_lists_every_pair(void **state)
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    assert_int_equal(ipc__report_stats_json(*state, f), 0);
+    assert_int_equal(ipcrun__report_stats_json(*state, f), 0);
     fclose(f);
     assert_non_null(strstr(text, "\"ranks\": 3"));
     assert_non_null(strstr(text, "{\"rank\": 0, \"reported\": true, \"msgs_sent\": 5, "
@@ -121,15 +121,15 @@ static void trace_file_is_merged_and_closed(void **state)
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
-    struct ipc__report rep;
-    assert_int_equal(ipc__report_init(&rep, 2, path, err, sizeof err), 0);
+    struct ipcrun__report rep;
+    assert_int_equal(ipcrun__report_init(&rep, 2, path, err, sizeof err), 0);
     const char *a = "{\"ph\":\"s\",\"id\":1},\n", *b = "{\"ph\":\"f\",\"id\":1},\n";
-    assert_int_equal(ipc__report_trace(&rep, 1, b, strlen(b)), 0);
-    assert_int_equal(ipc__report_trace(&rep, 0, a, strlen(a)), 0);
-    assert_int_equal(ipc__report_trace(&rep, 0, "{\"x\":1}", 7), -1); /* no ",\n" */
+    assert_int_equal(ipcrun__report_trace(&rep, 1, b, strlen(b)), 0);
+    assert_int_equal(ipcrun__report_trace(&rep, 0, a, strlen(a)), 0);
+    assert_int_equal(ipcrun__report_trace(&rep, 0, "{\"x\":1}", 7), -1); /* no ",\n" */
     const char *hosts[] = {"n1", "n\"2"};
-    assert_int_equal(ipc__report_trace_close(&rep, hosts), 0);
-    ipc__report_fini(&rep);
+    assert_int_equal(ipcrun__report_trace_close(&rep, hosts), 0);
+    ipcrun__report_fini(&rep);
     FILE *f = fopen(path, "r");
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
@@ -150,25 +150,25 @@ static void describe_where(void **state)
                                 .tag = 7,
                                 .ctx = 0,
                                 .comm_size = 2};
-    ipc__report_describe(&st, "waiting in poll()", out, sizeof out);
+    ipcrun__report_describe(&st, "waiting in poll()", out, sizeof out);
     assert_string_equal(out, "waiting in ipc_recv(source 1, tag 7, IPC_COMM_WORLD)");
     st.peer = st.tag = -1;
     st.ctx = 4;
     st.comm_size = 3;
-    ipc__report_describe(&st, "", out, sizeof out);
+    ipcrun__report_describe(&st, "", out, sizeof out);
     assert_string_equal(out, "waiting in ipc_recv(source any, tag any, a communicator of 3 ranks)");
     st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC, .call = IPC__CALL_BCAST,
                                  .peer = 0, .wait_kind = IPC__WAIT_RECV, .wait_peer = 2};
-    ipc__report_describe(&st, "", out, sizeof out);
+    ipcrun__report_describe(&st, "", out, sizeof out);
     assert_string_equal(out, "waiting in ipc_bcast(root 0, IPC_COMM_WORLD), for a message from rank 2");
     st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC, .call = IPC__CALL_WAITALL,
                                  .wait_kind = IPC__WAIT_SEND, .wait_peer = 3};
-    ipc__report_describe(&st, "", out, sizeof out);
+    ipcrun__report_describe(&st, "", out, sizeof out);
     assert_string_equal(out, "waiting in ipc_waitall(), for rank 3 to take a message");
     st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC};
-    ipc__report_describe(&st, "running (busy on a cpu)", out, sizeof out);
+    ipcrun__report_describe(&st, "running (busy on a cpu)", out, sizeof out);
     assert_string_equal(out, "running (busy on a cpu), outside any blocking ipc call");
-    ipc__report_describe(NULL, "waiting in poll()", out, sizeof out);
+    ipcrun__report_describe(NULL, "waiting in poll()", out, sizeof out);
     assert_string_equal(out, "waiting in poll()");
 }
 

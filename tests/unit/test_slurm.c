@@ -19,25 +19,25 @@
 
 static void expect_hosts(const char *nodelist, const char *tasks, const char *want)
 {
-    struct ipc__hosts hosts = {0};
+    struct ipcrun__hosts hosts = {0};
     char err[ERRLEN] = "", got[1024] = "";
     size_t len = 0;
-    assert_int_equal(ipc__slurm_hosts(nodelist, tasks, &hosts, err, ERRLEN), 0);
+    assert_int_equal(ipcrun__slurm_hosts(nodelist, tasks, &hosts, err, ERRLEN), 0);
     for (int i = 0; i < hosts.n; i++)
         len += (size_t)snprintf(got + len, sizeof got - len, "%s%s:%d", i ? "," : "",
                                 hosts.v[i].name, hosts.v[i].slots);
     assert_string_equal(got, want);
-    ipc__hosts_free(&hosts);
+    ipcrun__hosts_free(&hosts);
 }
 
 static void expect_refused(const char *nodelist, const char *tasks, const char *want)
 {
-    struct ipc__hosts hosts = {0};
+    struct ipcrun__hosts hosts = {0};
     char err[ERRLEN] = "";
-    assert_int_equal(ipc__slurm_hosts(nodelist, tasks, &hosts, err, ERRLEN), -1);
+    assert_int_equal(ipcrun__slurm_hosts(nodelist, tasks, &hosts, err, ERRLEN), -1);
     if (!strstr(err, want))
         fail_msg("'%s' does not contain '%s'", err, want);
-    ipc__hosts_free(&hosts);
+    ipcrun__hosts_free(&hosts);
 }
 
 static void allocations(void **state)

@@ -19,7 +19,8 @@
 
 #include <cmocka.h>
 
-#include "launch.h"
+#include "job.h"
+#include "local.h"
 #include "wireup.h"
 #include "ctl.h"
 
@@ -28,8 +29,9 @@
 /* A job whose ranks are the test: rank_fd[r] is rank r's end of its control
  * socket. No process exists, so stopping the job signals nobody. */
 struct fixture {
-    struct ipc__opts opts;
-    struct ipc__launch job;
+    struct ipcrun__opts opts;
+    struct ipcrun__launch job;
+    struct ipcrun__wireup wireup;
     int rank_fd[NRANKS];
     int local[NRANKS]; /* every rank runs on this host */
     int saved_stderr;
@@ -42,12 +44,18 @@ static int setup(void **state)
     struct fixture *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
-    f->opts = (struct ipc__opts){.nranks = NRANKS, .kill_grace_ms = 3000};
-    f->job = (struct ipc__launch){
-        .opts = &f->opts, .n = NRANKS, .nlocal = NRANKS, .local = f->local, .abort_rank = -1};
+    f->opts = (struct ipcrun__opts){.nranks = NRANKS, .kill_grace_ms = 3000};
+    f->job = (struct ipcrun__launch){.opts = &f->opts,
+                                     .n = NRANKS,
+                                     .nlocal = NRANKS,
+                                     .local = f->local,
+                                     .abort_rank = -1,
+                                     .wireup = &f->wireup,
+                                     .kinds = {&ipcrun__rank_local},
+                                     .nkinds = 1};
     f->job.ranks = calloc(NRANKS, sizeof *f->job.ranks);
     f->buf = malloc(IPC__CTL_MAX_MSG);
-    if (!f->job.ranks || !f->buf || ipc__wireup_init(&f->job.wireup))
+    if (!f->job.ranks || !f->buf || ipcrun__wireup_init(f->job.wireup))
         return -1;
     for (int r = 0; r < NRANKS; r++) {
         int sv[2];
@@ -55,8 +63,12 @@ static int setup(void **state)
             return -1;
         fcntl(sv[0], F_SETFL, O_NONBLOCK);
         fcntl(sv[1], F_SETFL, O_NONBLOCK);
-        f->job.ranks[r] = (struct ipc__launch_rank){
-            .pid = 1000 + r, .ctl_fd = sv[0], .out_fd = -1, .err_fd = -1, .local_index = r};
+        f->job.ranks[r] = (struct ipcrun__launch_rank){.pid = 1000 + r,
+                                                       .ctl_fd = sv[0],
+                                                       .out_fd = -1,
+                                                       .err_fd = -1,
+                                                       .local_index = r,
+                                                       .ops = &ipcrun__rank_local};
         f->local[r] = r;
         f->rank_fd[r] = sv[1];
     }
@@ -79,7 +91,7 @@ static int teardown(void **state)
         if (f->rank_fd[r] >= 0)
             close(f->rank_fd[r]);
     }
-    ipc__wireup_fini(&f->job.wireup);
+    ipcrun__wireup_fini(f->job.wireup);
     free(f->job.ranks);
     free(f->buf);
     free(f);
@@ -99,7 +111,7 @@ static const char *launcher_said(struct fixture *f)
 static void serve(struct fixture *f, int r)
 {
     assert_true(dup2(f->err_pipe[1], STDERR_FILENO) >= 0);
-    ipc__wireup_serve(&f->job, r);
+    ipcrun__wireup_serve(&f->job, r);
     assert_true(dup2(f->saved_stderr, STDERR_FILENO) >= 0);
 }
 
@@ -135,17 +147,17 @@ static ssize_t rank_receives(struct fixture *f, int r, uint32_t *type, int *fds,
 static void kv_store_replaces_and_serializes(void **state)
 {
     (void)state;
-    struct ipc__wireup w;
+    struct ipcrun__wireup w;
     size_t len = 99;
-    assert_int_equal(ipc__wireup_init(&w), 0);
-    char *blob = ipc__wireup_blob(&w, &len);
+    assert_int_equal(ipcrun__wireup_init(&w), 0);
+    char *blob = ipcrun__wireup_blob(&w, &len);
     assert_non_null(blob);
     assert_int_equal(len, 0);
     free(blob);
-    assert_int_equal(ipc__wireup_put(&w, "a", "1"), 0);
-    assert_int_equal(ipc__wireup_put(&w, "bb", ""), 0);
-    assert_int_equal(ipc__wireup_put(&w, "a", "22"), 0);
-    blob = ipc__wireup_blob(&w, &len);
+    assert_int_equal(ipcrun__wireup_put(&w, "a", "1"), 0);
+    assert_int_equal(ipcrun__wireup_put(&w, "bb", ""), 0);
+    assert_int_equal(ipcrun__wireup_put(&w, "a", "22"), 0);
+    blob = ipcrun__wireup_blob(&w, &len);
     assert_int_equal(len, 9);
     assert_memory_equal(blob,
                         "a\0"
@@ -154,7 +166,7 @@ static void kv_store_replaces_and_serializes(void **state)
                         "\0",
                         9);
     free(blob);
-    ipc__wireup_fini(&w);
+    ipcrun__wireup_fini(&w);
 }
 
 static void init_and_finalize_are_remembered(void **state)
@@ -166,7 +178,7 @@ static void init_and_finalize_are_remembered(void **state)
     rank_sends(f, 1, IPC__CTL_FINALIZE, NULL, 0);
     assert_true(f->job.ranks[1].finalized);
     assert_false(f->job.ranks[0].inited);
-    assert_int_equal(f->job.phase, IPC__PHASE_RUNNING);
+    assert_int_equal(f->job.phase, IPCRUN__PHASE_RUNNING);
 }
 
 static void fence_completes_when_all_fenced(void **state)
@@ -201,7 +213,7 @@ static void fence_completes_when_all_fenced(void **state)
             assert_int_equal(type, 0);
         }
     }
-    assert_int_equal(f->job.phase, IPC__PHASE_RUNNING);
+    assert_int_equal(f->job.phase, IPCRUN__PHASE_RUNNING);
 }
 
 static void rank_asks_pipes(struct fixture *f, int r, uint32_t node)
@@ -279,14 +291,14 @@ static void pipes_join_ranks_of_one_node_only(void **state)
     }
     rank_receives(f, 1, &type, NULL, NULL);
     assert_int_equal(type, 0);
-    assert_int_equal(f->job.phase, IPC__PHASE_RUNNING);
+    assert_int_equal(f->job.phase, IPCRUN__PHASE_RUNNING);
 }
 
 static void malformed_pipes_request_fails_the_job(void **state)
 {
     struct fixture *f = *state;
     rank_sends(f, 2, IPC__CTL_PIPES, NULL, 0);
-    assert_int_equal(f->job.phase, IPC__PHASE_STOPPING);
+    assert_int_equal(f->job.phase, IPCRUN__PHASE_STOPPING);
     assert_string_equal(launcher_said(f),
                         "ipcrun: rank 2 (pid 1002) sent a malformed PIPES request on its "
                         "control channel\n");
@@ -327,11 +339,11 @@ static void each_node_gets_its_own_segment(void **state)
     struct fixture *f = *state;
     int a = rank_asks_segment(f, 0, 5, 2, 65536);
     int b = rank_asks_segment(f, 1, 9, 2, 8192);
-    assert_int_equal(f->job.wireup.nsegs, 2);
-    assert_true(f->job.wireup.segs[0].fd >= 0);
+    assert_int_equal(f->job.wireup->nsegs, 2);
+    assert_true(f->job.wireup->segs[0].fd >= 0);
     int c = rank_asks_segment(f, 2, 5, 2, 65536);
-    assert_int_equal(f->job.wireup.segs[0].fd, -1); /* both of node 5 have it */
-    assert_true(f->job.wireup.segs[1].fd >= 0);     /* one of node 9 has not */
+    assert_int_equal(f->job.wireup->segs[0].fd, -1); /* both of node 5 have it */
+    assert_true(f->job.wireup->segs[1].fd >= 0);     /* one of node 9 has not */
     same_file(a, c, true);
     same_file(a, b, false);
     struct stat st;
@@ -348,7 +360,7 @@ static void each_node_gets_its_own_segment(void **state)
     close(a);
     close(b);
     close(c);
-    assert_int_equal(f->job.phase, IPC__PHASE_RUNNING);
+    assert_int_equal(f->job.phase, IPCRUN__PHASE_RUNNING);
 }
 
 /* Rank r's request fails the job with the launcher saying `said`. */
@@ -356,7 +368,7 @@ static void segment_refused(struct fixture *f, int r, struct ipc__ctl_shm_req re
                             const char *said)
 {
     rank_sends(f, r, IPC__CTL_SHM, &req, sizeof req);
-    assert_int_equal(f->job.phase, IPC__PHASE_STOPPING);
+    assert_int_equal(f->job.phase, IPCRUN__PHASE_STOPPING);
     assert_string_equal(launcher_said(f), said);
 }
 
@@ -390,14 +402,14 @@ static void abort_code_is_remembered(void **state)
     assert_int_equal(f->job.ranks[2].abort_code, 9);
     assert_int_equal(f->job.abort_rank, 2); /* the first one */
     /* Reporting waits for the rank's exit. */
-    assert_int_equal(f->job.phase, IPC__PHASE_RUNNING);
+    assert_int_equal(f->job.phase, IPCRUN__PHASE_RUNNING);
 }
 
 static void malformed_put_fails_the_job(void **state)
 {
     struct fixture *f = *state;
     rank_sends(f, 1, IPC__CTL_PUT, "no-value-terminator", 19);
-    assert_int_equal(f->job.phase, IPC__PHASE_STOPPING);
+    assert_int_equal(f->job.phase, IPCRUN__PHASE_STOPPING);
     assert_int_equal(f->job.exit_status, 1);
     assert_string_equal(launcher_said(f),
                         "ipcrun: rank 1 (pid 1001) sent a malformed PUT on its control "
@@ -408,7 +420,7 @@ static void unknown_message_fails_the_job(void **state)
 {
     struct fixture *f = *state;
     rank_sends(f, 0, 42, NULL, 0);
-    assert_int_equal(f->job.phase, IPC__PHASE_STOPPING);
+    assert_int_equal(f->job.phase, IPCRUN__PHASE_STOPPING);
     assert_string_equal(
         launcher_said(f),
         "ipcrun: rank 0 (pid 1000) sent an unknown message (type 42) on its "
@@ -422,7 +434,7 @@ static void end_of_file_just_closes(void **state)
     f->rank_fd[2] = -1;
     serve(f, 2);
     assert_int_equal(f->job.ranks[2].ctl_fd, -1);
-    assert_int_equal(f->job.phase, IPC__PHASE_RUNNING);
+    assert_int_equal(f->job.phase, IPCRUN__PHASE_RUNNING);
 }
 
 static void fence_nobody_can_finish_fails_the_job(void **state)
@@ -433,7 +445,7 @@ static void fence_nobody_can_finish_fails_the_job(void **state)
     close(f->rank_fd[1]);
     f->rank_fd[1] = -1;
     serve(f, 1);
-    assert_int_equal(f->job.phase, IPC__PHASE_STOPPING);
+    assert_int_equal(f->job.phase, IPCRUN__PHASE_STOPPING);
     assert_int_equal(f->job.exit_status, 1);
     assert_string_equal(
         launcher_said(f),
@@ -448,9 +460,9 @@ static void fence_after_a_rank_left_fails_the_job(void **state)
     close(f->rank_fd[2]);
     f->rank_fd[2] = -1;
     serve(f, 2);
-    assert_int_equal(f->job.phase, IPC__PHASE_RUNNING);
+    assert_int_equal(f->job.phase, IPCRUN__PHASE_RUNNING);
     rank_asks_pipes(f, 0, 0);
-    assert_int_equal(f->job.phase, IPC__PHASE_STOPPING);
+    assert_int_equal(f->job.phase, IPCRUN__PHASE_STOPPING);
     assert_string_equal(
         launcher_said(f),
         "ipcrun: rank 2 (pid 1002) exited before asking for its pipes, which 1 "

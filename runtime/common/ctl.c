@@ -9,8 +9,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-int ipc__ctl_send(int fd, uint32_t type, const void *payload, size_t len,
-                  const int *fds, int nfds)
+int ipc__ctl_send(int fd, uint32_t type, const void *payload, size_t len, const int *fds,
+                  int nfds)
 {
     struct ipc__ctl_hdr hdr = {.type = type, .len = (uint32_t)len};
     struct iovec iov[2] = {
@@ -65,8 +65,7 @@ static void take_fds(struct msghdr *msg, int *fds, int *nfds)
         *nfds = kept;
 }
 
-ssize_t ipc__ctl_recv(int fd, uint32_t *type, void *buf, size_t cap, int *fds,
-                      int *nfds)
+ssize_t ipc__ctl_recv(int fd, uint32_t *type, void *buf, size_t cap, int *fds, int *nfds)
 {
     struct ipc__ctl_hdr hdr;
     struct iovec iov[2] = {

@@ -8,10 +8,14 @@ struct ipc__list {
     struct ipc__list *prev, *next;
 };
 
-#define IPC__LIST_INIT(name) {&(name), &(name)}
-#define ipc__container_of(ptr, type, member)                                          \
-    ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
-#define ipc__list_for_each(pos, head) for (pos = (head)->next; pos != (head); pos = pos->next)
+#define IPC__LIST_INIT(name)                                                             \
+    {                                                                                    \
+        &(name), &(name)                                                                 \
+    }
+#define ipc__container_of(ptr, type, member)                                             \
+    ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+#define ipc__list_for_each(pos, head)                                                    \
+    for (pos = (head)->next; pos != (head); pos = pos->next)
 
 static inline void ipc__list_init(struct ipc__list *l)
 {

@@ -1,0 +1,177 @@
+/*
+ * ctl.h - the control channel between ipcrun and each rank.
+ *
+ * ipcrun creates one AF_UNIX SOCK_SEQPACKET socketpair per rank before fork and
+ * tells the rank its end in IPC_CONTROL_FD. Every message is one packet: a
+ * struct ipc__ctl_hdr followed by `len` payload bytes, optionally carrying file
+ * descriptors (SCM_RIGHTS). Both ipcrun and libipc use these functions; the
+ * wire format is described in docs/wire-formats.md.
+ *
+ * The environment ipcrun gives every rank (IPC_CONTROL_FD among it) is
+ * listed in names.h.
+ */
+#ifndef IPC_CTL_H
+#define IPC_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum ipc__ctl_type {
+    /* rank -> launcher */
+    IPC__CTL_INIT = 1,      /* ipc_init started; payload: none */
+    IPC__CTL_PUT = 2,       /* publish "key\0value\0" */
+    IPC__CTL_FENCE = 3,     /* wait until every rank has fenced; answered by FENCE_DONE */
+    IPC__CTL_PIPES = 4,     /* ask for pipes to the node's ranks; payload: uint32 node;
+                               answered by one PIPE per other rank of that node */
+    IPC__CTL_ABORT = 5,     /* payload: int32 error code; the rank exits right after */
+    IPC__CTL_FINALIZE = 6,  /* ipc_finalize completed; payload: none */
+    IPC__CTL_SHM = 7,       /* ask for the node's shared segment; payload: struct
+                               ipc__ctl_shm_req */
+    IPC__CTL_STATE = 8,     /* fds: [a memfd whose first page is the rank's struct
+                               ipc__ctl_state]; payload: none */
+    IPC__CTL_STATS = 9,     /* --stats, at ipc_finalize: struct ipc__ctl_stats, then
+                               `npeers` struct ipc__ctl_stats_peer */
+    IPC__CTL_TRACE = 10,    /* --trace, at ipc_finalize: JSON text, whole trace events,
+                               each followed by ",\n" */
+    IPC__CTL_WHERE_IS = 11, /* node daemon -> ipcrun (in RANK_CTL): struct
+                               ipc__ctl_state, then text: what /proc says the rank does */
+    /* launcher -> rank */
+    IPC__CTL_FENCE_DONE = 64, /* payload: every "key\0value\0" put so far */
+    IPC__CTL_PIPE = 65,   /* payload: int32 peer; fds: [read from peer, write to peer] */
+    IPC__CTL_SHM_FD = 66, /* payload: struct ipc__ctl_shm; fds: [segment] when err == 0 */
+    IPC__CTL_WHERE = 67,  /* ipcrun -> node daemon (in CTL, rank -1): answer with
+                             one WHERE_IS per rank of the node; never reaches a rank */
+};
+
+/*
+ * The calls a rank reports being in (struct ipc__ctl_state) and that --trace
+ * draws as spans. X(name, "what a user calls it"). Collectives come last,
+ * from BARRIER on.
+ */
+#define IPC__CALLS(X)                                                                    \
+    X(NONE, "")                                                                          \
+    X(SEND, "ipc_send")                                                                  \
+    X(SSEND, "ipc_ssend")                                                                \
+    X(RECV, "ipc_recv")                                                                  \
+    X(ISEND, "ipc_isend")                                                                \
+    X(ISSEND, "ipc_issend")                                                              \
+    X(IRECV, "ipc_irecv")                                                                \
+    X(WAIT, "ipc_wait")                                                                  \
+    X(WAITALL, "ipc_waitall")                                                            \
+    X(WAITANY, "ipc_waitany")                                                            \
+    X(PROBE, "ipc_probe")                                                                \
+    X(SENDRECV, "ipc_sendrecv")                                                          \
+    X(FINALIZE, "ipc_finalize")                                                          \
+    X(BARRIER, "ipc_barrier")                                                            \
+    X(BCAST, "ipc_bcast")                                                                \
+    X(REDUCE, "ipc_reduce")                                                              \
+    X(ALLREDUCE, "ipc_allreduce")                                                        \
+    X(SCAN, "ipc_scan")                                                                  \
+    X(EXSCAN, "ipc_exscan")                                                              \
+    X(REDUCE_SCATTER_BLOCK, "ipc_reduce_scatter_block")                                  \
+    X(GATHER, "ipc_gather")                                                              \
+    X(GATHERV, "ipc_gatherv")                                                            \
+    X(SCATTER, "ipc_scatter")                                                            \
+    X(SCATTERV, "ipc_scatterv")                                                          \
+    X(ALLGATHER, "ipc_allgather")                                                        \
+    X(ALLGATHERV, "ipc_allgatherv")                                                      \
+    X(ALLTOALL, "ipc_alltoall")                                                          \
+    X(ALLTOALLV, "ipc_alltoallv")
+
+enum ipc__call {
+#define IPC__CALL_ENUM(name, text) IPC__CALL_##name,
+    IPC__CALLS(IPC__CALL_ENUM)
+#undef IPC__CALL_ENUM
+        IPC__CALL_COUNT
+};
+
+/* "ipc_recv", or "" for IPC__CALL_NONE and unknown numbers. */
+const char *ipc__ctl_call_name(uint32_t call);
+static inline int ipc__ctl_call_is_coll(uint32_t call)
+{
+    return call >= IPC__CALL_BARRIER && call < IPC__CALL_COUNT;
+}
+
+/* What a rank is doing, kept up to date by the rank in a page of its own
+ * that it gives the launcher (IPC__CTL_STATE), so that ipcrun can say where
+ * each rank was on --timeout or Ctrl-C, even when the rank is blocked in a
+ * futex, busy, or already dead. Written without locks: read it only as a
+ * diagnostic. */
+#define IPC__CTL_STATE_MAGIC 0x49505354u /* "IPST" */
+enum ipc__wait_kind { IPC__WAIT_NONE, IPC__WAIT_SEND, IPC__WAIT_RECV };
+struct ipc__ctl_state {
+    uint32_t magic;
+    uint32_t call;      /* enum ipc__call the rank is in; NONE: outside blocking calls */
+    int32_t peer;       /* the call's peer as the program gave it (dest, source, root) in
+                           the communicator; -1 any source, -2 none or IPC_PROC_NULL */
+    int32_t tag;        /* the call's tag; -1 any */
+    uint32_t ctx;       /* the communicator's context id (0: IPC_COMM_WORLD, 2: SELF) */
+    int32_t comm_size;  /* its ranks */
+    uint64_t bytes;     /* the call's message size */
+    uint32_t wait_kind; /* enum ipc__wait_kind: the request the call waits for now */
+    int32_t wait_peer;  /* its peer, a job rank; -1 any */
+    int32_t wait_tag;   /* its tag (collectives use their own) */
+    uint32_t pad;
+};
+
+/* IPC__CTL_STATS: what one rank counted, from ipc_init to ipc_finalize. */
+struct ipc__ctl_stats {
+    uint64_t recv_wait_ns; /* in blocking receives, waits, probes and sendrecv */
+    uint64_t coll_ns;      /* in collectives */
+    uint64_t unexpected;   /* messages that arrived before their receive */
+    uint64_t rendezvous;   /* messages this rank sent by rendezvous (RTS) */
+    uint32_t npeers;       /* struct ipc__ctl_stats_peer that follow */
+    uint32_t more;         /* 1: another STATS packet follows with more peers */
+};
+struct ipc__ctl_stats_peer {
+    int32_t peer; /* job rank */
+    uint32_t pad;
+    uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
+};
+
+struct ipc__ctl_hdr {
+    uint32_t type;
+    uint32_t len; /* payload bytes after the header */
+};
+
+/* IPC__CTL_SHM: the launcher keeps one anonymous segment (memfd) per node
+ * index, created when the node's first rank asks, of the size it asked for,
+ * with every page reserved up front; the node's other ranks must ask for the
+ * same size and count, and the launcher closes its copy once `nranks` ranks
+ * have it. A rank alone on its node does not ask. */
+struct ipc__ctl_shm_req {
+    uint64_t size;   /* bytes */
+    uint32_t node;   /* the asking rank's node index (IPC_NODE_OF; 0 without it) */
+    uint32_t nranks; /* ranks on that node, every one of which asks */
+};
+
+/* Answer to IPC__CTL_SHM. */
+struct ipc__ctl_shm {
+    int32_t err; /* 0, or the errno that made creating it fail */
+    uint32_t pad;
+    uint64_t size; /* bytes */
+};
+
+#define IPC__CTL_MAX_FDS 4
+#define IPC__CTL_MAX_MSG (1u << 20) /* largest packet, header included */
+
+/* Sends one packet. Returns 0, or -errno. Retries on EINTR; blocks if the
+ * socket is full. */
+int ipc__ctl_send(int fd, uint32_t type, const void *payload, size_t len, const int *fds,
+                  int nfds);
+
+/* Receives one packet into buf (capacity cap). On success returns the payload
+ * length and sets *type; received descriptors go to fds[0..*nfds) (pass
+ * nfds == NULL to refuse them; any that arrive are closed). Returns 0 with
+ * *type == 0 at end of file, -EMSGSIZE for a packet larger than cap, or -errno. */
+ssize_t ipc__ctl_recv(int fd, uint32_t *type, void *buf, size_t cap, int *fds, int *nfds);
+
+/* Makes the memfd of a node's segment (what IPC__CTL_SHM hands out, or what
+ * a rank started without ipcrun makes itself): anonymous, so nothing is left
+ * in /dev/shm, and with every page reserved, so a full memory limit is an
+ * error now rather than a SIGBUS in the middle of the job. name is what
+ * /proc shows. Returns the descriptor, or -errno. */
+int ipc__ctl_make_segment(const char *name, uint64_t size);
+
+#endif /* IPC_CTL_H */
