@@ -136,6 +136,10 @@ IPCCC = $(BUILD)/bin/ipccc
 MPICC = $(BUILD)/bin/mpicc
 APPS := $(APP_SRCS:apps/%.c=$(BUILD)/apps/%)
 PROGS := $(PROG_SRCS:tests/programs/%.c=$(BUILD)/tests/programs/%)
+# forge_* programs play a hostile rank with libipc's internals: they are
+# compiled with -Iruntime and link libipc.a, which has them (libipc.so
+# exports only the contract).
+FORGE_PROGS := $(filter $(BUILD)/tests/programs/forge_%,$(PROGS))
 UNITS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 OUTPUTS = $(LIBIPC_A) $(LIBIPC_SO_FILE) $(LIBIPC_SO_LINKS) $(LAUNCHER_A) $(IPCRUN) \
@@ -162,6 +166,7 @@ LIB_CFLAGS = -fPIC -flto=auto -ffat-lto-objects -fno-semantic-interposition
 $(LIB_OBJS): EXTRA_CFLAGS = $(LIB_CFLAGS) $(RUNTIME_INC)
 $(OBJ)/runtime/boot/pmix.o: EXTRA_CFLAGS = $(LIB_CFLAGS) $(RUNTIME_INC) $(PMIX_CFLAGS)
 $(UNIT_OBJS): EXTRA_CFLAGS = $(CMOCKA_CFLAGS) $(RUNTIME_INC) -Ilauncher
+$(FORGE_PROGS:$(BUILD)/%=$(OBJ)/%.o): EXTRA_CFLAGS = $(RUNTIME_INC)
 
 # The MPI profiling interface: each file of runtime/mpi/ is compiled with a
 # header, made by scripts/pmpi from its definitions, that exports each MPI_
@@ -238,10 +243,7 @@ $(APPS): $(BUILD)/apps/%: $(OBJ)/apps/%.o $(APP_COMMON_OBJS) $(LIBIPC_SO_LINKS)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(APP_COMMON_OBJS) $(BUILD)/lib/libipc.so \
 		-Wl,-rpath,'$$ORIGIN/../lib' -lm
 
-# forge_* programs play a hostile rank with libipc's internals: they link
-# libipc.a, which has them (libipc.so exports only the contract).
-FORGE_PROGS := $(filter $(BUILD)/tests/programs/forge_%,$(PROGS))
-
+# forge_* programs: see PROGS.
 $(filter-out $(FORGE_PROGS),$(PROGS)): $(BUILD)/tests/programs/%: $(OBJ)/tests/programs/%.o \
 		$(LIBIPC_SO_LINKS)
 	$(E) LD $@
