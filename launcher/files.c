@@ -11,18 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 int ipcrun__files_remote_ipcrun(const struct ipcrun__opts *o, char *out, size_t outlen,
                                 char *err, size_t errlen)
@@ -33,14 +21,14 @@ int ipcrun__files_remote_ipcrun(const struct ipcrun__opts *o, char *out, size_t 
             len--;
         if ((size_t)snprintf(out, outlen, "%.*s/bin/ipcrun", (int)len, o->prefix) >=
             outlen) {
-            set_err(err, errlen, "--prefix '%s' is too long", o->prefix);
+            ipcrun__set_err(err, errlen, "--prefix '%s' is too long", o->prefix);
             return -1;
         }
         return 0;
     }
     ssize_t n = readlink("/proc/self/exe", out, outlen);
     if (n < 0 || (size_t)n >= outlen) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "cannot find where this ipcrun is (/proc/self/exe: %s); give --prefix",
                 n < 0 ? strerror(errno) : "path too long");
         return -1;
@@ -77,9 +65,9 @@ static int check_path_name(const char *prog, char *found, size_t foundlen, char 
         return 0;
     }
     if (r == 1)
-        set_err(err, errlen, "cannot run '%s': it is not executable; chmod +x it", prog);
+        ipcrun__set_err(err, errlen, "cannot run '%s': it is not executable; chmod +x it", prog);
     else
-        set_err(err, errlen, "cannot run '%s': %s", prog, strerror(errno));
+        ipcrun__set_err(err, errlen, "cannot run '%s': %s", prog, strerror(errno));
     return -1;
 }
 
@@ -89,7 +77,7 @@ int ipcrun__files_check_program(const char *prog, const char *path, char *found,
     char defpath[PATH_MAX], file[PATH_MAX], noexec[PATH_MAX] = "";
 
     if (!*prog) {
-        set_err(err, errlen, "the program name is empty; give a program to run");
+        ipcrun__set_err(err, errlen, "the program name is empty; give a program to run");
         return -1;
     }
     if (strchr(prog, '/'))
@@ -117,12 +105,12 @@ int ipcrun__files_check_program(const char *prog, const char *path, char *found,
             break;
     }
     if (noexec[0])
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "program '%s' was found as '%s' but it is not executable; "
                 "chmod +x it or fix PATH",
                 prog, noexec);
     else
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "program '%s' not found in PATH; give its path (e.g. ./%s) or "
                 "add its directory to PATH",
                 prog, prog);
@@ -133,16 +121,16 @@ int ipcrun__files_check_wdir(const char *dir, char *err, size_t errlen)
 {
     struct stat st;
     if (stat(dir, &st) != 0) {
-        set_err(err, errlen, "--wdir '%s': %s; give an existing directory", dir,
+        ipcrun__set_err(err, errlen, "--wdir '%s': %s; give an existing directory", dir,
                 strerror(errno));
         return -1;
     }
     if (!S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "--wdir '%s' is not a directory; give a directory", dir);
+        ipcrun__set_err(err, errlen, "--wdir '%s' is not a directory; give a directory", dir);
         return -1;
     }
     if (access(dir, X_OK) != 0) {
-        set_err(err, errlen, "--wdir '%s': ranks could not enter it: %s", dir,
+        ipcrun__set_err(err, errlen, "--wdir '%s': ranks could not enter it: %s", dir,
                 strerror(errno));
         return -1;
     }
@@ -181,16 +169,16 @@ int ipcrun__files_make_output_dir(const char *dir, char *err, size_t errlen)
     struct stat st;
 
     if (make_dirs(dir, &failed_len) != 0) {
-        set_err(err, errlen, "--output-dir '%s': cannot create '%.*s': %s", dir,
+        ipcrun__set_err(err, errlen, "--output-dir '%s': cannot create '%.*s': %s", dir,
                 (int)failed_len, dir, strerror(errno));
         return -1;
     }
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "--output-dir '%s' exists and is not a directory", dir);
+        ipcrun__set_err(err, errlen, "--output-dir '%s' exists and is not a directory", dir);
         return -1;
     }
     if (access(dir, W_OK | X_OK) != 0) {
-        set_err(err, errlen, "--output-dir '%s': cannot create files in it: %s", dir,
+        ipcrun__set_err(err, errlen, "--output-dir '%s': cannot create files in it: %s", dir,
                 strerror(errno));
         return -1;
     }
@@ -202,7 +190,7 @@ int ipcrun__files_check_output_file(const char *opt, const char *path, char *err
 {
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "%s '%s' is a directory; give a file name", opt, path);
+        ipcrun__set_err(err, errlen, "%s '%s' is a directory; give a file name", opt, path);
         return -1;
     }
     const char *slash = strrchr(path, '/');
@@ -212,7 +200,7 @@ int ipcrun__files_check_output_file(const char *opt, const char *path, char *err
     else
         snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
     if (access(dir, W_OK) != 0) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "%s '%s': cannot write in '%s': %s; give a file in a "
                 "directory that exists and is writable",
                 opt, path, dir, strerror(errno));

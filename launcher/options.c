@@ -219,10 +219,7 @@ const char *ipcrun__opts_usage(void)
     return usage_text;
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+void ipcrun__set_err(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
     if (!err || errlen == 0)
@@ -246,19 +243,19 @@ static int parse_ranks(const char *name, const char *value, int *nranks, char *e
                        size_t errlen)
 {
     if (!all_digits(value)) {
-        set_err(err, errlen, "%s needs a positive number of ranks, got '%s'", name,
+        ipcrun__set_err(err, errlen, "%s needs a positive number of ranks, got '%s'", name,
                 value);
         return -1;
     }
     errno = 0;
     unsigned long n = strtoul(value, NULL, 10);
     if (n == 0) {
-        set_err(err, errlen, "%s needs a positive number of ranks, got '%s'", name,
+        ipcrun__set_err(err, errlen, "%s needs a positive number of ranks, got '%s'", name,
                 value);
         return -1;
     }
     if (errno == ERANGE || n > IPCRUN__OPTS_MAX_RANKS) {
-        set_err(err, errlen, "%s: at most %d ranks can be started, got '%s'", name,
+        ipcrun__set_err(err, errlen, "%s: at most %d ranks can be started, got '%s'", name,
                 IPCRUN__OPTS_MAX_RANKS, value);
         return -1;
     }
@@ -306,7 +303,7 @@ static int check_export(const char *opt, const char *value, char *err, size_t er
     const char *eq = strchr(value, '=');
     size_t len = eq ? (size_t)(eq - value) : strlen(value);
     if (!valid_env_name(value, len)) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "-x needs NAME or NAME=VALUE with NAME made of letters, digits "
                 "and '_', got '%s'",
                 value);
@@ -315,13 +312,13 @@ static int check_export(const char *opt, const char *value, char *err, size_t er
     /* What ipcrun always sets for each rank: exporting it would lie to them. */
     int v = ipc__names_env_index(value, len);
     if (v >= 0 && ipc__names_env[v].always) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "%s %.*s: ipcrun sets %.*s for each rank itself; drop this %s", opt,
                 (int)len, value, (int)len, value, opt);
         return -1;
     }
     if (!eq && !getenv(value)) {
-        set_err(err, errlen, "-x %s: %s is not set here; give its value with -x %s=VALUE",
+        ipcrun__set_err(err, errlen, "-x %s: %s is not set here; give its value with -x %s=VALUE",
                 value, value, value);
         return -1;
     }
@@ -334,7 +331,7 @@ static int check_transport(const char *value, char *err, size_t errlen)
     if (ipc__names_transport_index(value) >= 0)
         return 0;
     ipc__names_transport_list(names, sizeof names, ", ", 0);
-    set_err(err, errlen, "--transport must be one of %s; got '%s'", names, value);
+    ipcrun__set_err(err, errlen, "--transport must be one of %s; got '%s'", names, value);
     return -1;
 }
 
@@ -361,7 +358,7 @@ static int parse_stdin(const char *value, int *target, char *err, size_t errlen)
         *target = atoi(value);
         return 0;
     }
-    set_err(err, errlen, "--stdin needs all, none or a rank number, got '%s'", value);
+    ipcrun__set_err(err, errlen, "--stdin needs all, none or a rank number, got '%s'", value);
     return -1;
 }
 
@@ -369,7 +366,7 @@ static int parse_dir(const char *name, const char *value, const char **dir, char
                      size_t errlen)
 {
     if (!*value) {
-        set_err(err, errlen, "%s needs a directory, got ''", name);
+        ipcrun__set_err(err, errlen, "%s needs a directory, got ''", name);
         return -1;
     }
     *dir = value;
@@ -381,7 +378,7 @@ static int parse_bind(const char *value, struct ipcrun__opts *o, bool *bind_give
 {
     int i = name_index(bind_names, sizeof bind_names / sizeof bind_names[0], value);
     if (i < 0) {
-        set_err(err, errlen, "--bind-to must be one of core, l3, numa, none; got '%s'",
+        ipcrun__set_err(err, errlen, "--bind-to must be one of core, l3, numa, none; got '%s'",
                 value);
         return -1;
     }
@@ -403,7 +400,7 @@ static int parse_map(const char *value, struct ipcrun__opts *o, bool *map_given,
     }
     i = name_index(map_names, sizeof map_names / sizeof map_names[0], value);
     if (i < 0) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "--map-by must be one of slot, node, core, l3, numa; got '%s'", value);
         return -1;
     }
@@ -451,7 +448,7 @@ static bool blank_only(const char *s)
 static int parse_agent(const char *value, const char **agent, char *err, size_t errlen)
 {
     if (blank_only(value)) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "--agent needs a command to reach the hosts, such as ssh, got '%s'",
                 value);
         return -1;
@@ -463,14 +460,14 @@ static int parse_agent(const char *value, const char **agent, char *err, size_t 
 static int parse_prefix(const char *value, const char **prefix, char *err, size_t errlen)
 {
     if (value[0] != '/') {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "--prefix needs the absolute directory ipcrun is installed in on the "
                 "hosts (e.g. /opt/ipc), got '%s'",
                 value);
         return -1;
     }
     if (strlen(value) + strlen("/bin/ipcrun") >= PATH_MAX) {
-        set_err(err, errlen, "--prefix: the directory is longer than %d characters",
+        ipcrun__set_err(err, errlen, "--prefix: the directory is longer than %d characters",
                 PATH_MAX - 12);
         return -1;
     }
@@ -504,7 +501,7 @@ static int parse_tcp_if(const char *value, const char **tcp_if, char *err, size_
     struct in_addr in;
 
     if (!*value) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "--tcp-if needs an interface name, an IPv4 address or a network such as "
                 "10.1.0.0/16, got ''");
         return -1;
@@ -512,18 +509,18 @@ static int parse_tcp_if(const char *value, const char **tcp_if, char *err, size_
     if (slash || looks_numeric(value, addrlen)) {
         snprintf(addr, sizeof addr, "%.*s", (int)addrlen, value);
         if (addrlen >= sizeof addr || inet_pton(AF_INET, addr, &in) != 1) {
-            set_err(err, errlen, "--tcp-if '%s': '%.*s' is not an IPv4 address", value,
+            ipcrun__set_err(err, errlen, "--tcp-if '%s': '%.*s' is not an IPv4 address", value,
                     (int)addrlen, value);
             return -1;
         }
         if (slash &&
             !(all_digits(slash + 1) && strlen(slash + 1) <= 2 && atoi(slash + 1) <= 32)) {
-            set_err(err, errlen,
+            ipcrun__set_err(err, errlen,
                     "--tcp-if '%s': the prefix length after '/' must be 0 to 32", value);
             return -1;
         }
     } else if (!valid_ifname(value)) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "--tcp-if '%s' is not an interface name (1 to 15 characters, no '/' or "
                 "blank), an IPv4 address or a network such as 10.1.0.0/16",
                 value);
@@ -550,7 +547,7 @@ static int parse_hostfile(const char *name, const char *value, const char **host
                           char *err, size_t errlen)
 {
     if (!*value) {
-        set_err(err, errlen, "%s needs a file, got ''", name);
+        ipcrun__set_err(err, errlen, "%s needs a file, got ''", name);
         return -1;
     }
     *hostfile = value;
@@ -561,7 +558,7 @@ static int parse_file(const char *name, const char *value, const char **file, ch
                       size_t errlen)
 {
     if (!*value) {
-        set_err(err, errlen, "%s needs a file name, got ''", name);
+        ipcrun__set_err(err, errlen, "%s needs a file name, got ''", name);
         return -1;
     }
     *file = value;
@@ -585,14 +582,14 @@ static int apply_opt(struct ipcrun__opts *o, const struct opt_def *d, const char
     case OPT_KILL_GRACE:
         if (parse_seconds(value, &o->kill_grace_ms) == 0)
             return 0;
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "--kill-grace needs a number of seconds (0 or more), got '%s'", value);
         return -1;
     case OPT_TIMEOUT:
         given->timeout = true;
         if (parse_seconds(value, &o->timeout_ms) == 0)
             return 0;
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "--timeout needs a number of seconds (0: no limit), got '%s'", value);
         return -1;
     case OPT_EXPORT:
@@ -653,14 +650,14 @@ static int parse_genv(struct ipcrun__opts *o, const char *opt, const char *name,
                       const char *value, char *err, size_t errlen)
 {
     if (!valid_env_name(name, strlen(name)) || strchr(name, '=')) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "%s needs NAME VALUE with NAME made of letters, digits and '_', got '%s'",
                 opt, name);
         return -1;
     }
     char *pair = malloc(strlen(name) + strlen(value) + 2);
     if (!pair) {
-        set_err(err, errlen, "out of memory parsing the command line");
+        ipcrun__set_err(err, errlen, "out of memory parsing the command line");
         return -1;
     }
     sprintf(pair, "%s=%s", name, value);
@@ -697,7 +694,7 @@ static int settle_ranks(struct ipcrun__opts *o, char *err, size_t errlen)
     if (o->nranks == 0 && o->hosts.n > 0) {
         long slots = ipcrun__hosts_total_slots(&o->hosts);
         if (slots > IPCRUN__OPTS_MAX_RANKS) {
-            set_err(err, errlen,
+            ipcrun__set_err(err, errlen,
                     "the hosts have %ld slots, more than the %d ranks ipcrun can start; "
                     "give -n N",
                     slots, IPCRUN__OPTS_MAX_RANKS);
@@ -706,13 +703,13 @@ static int settle_ranks(struct ipcrun__opts *o, char *err, size_t errlen)
         o->nranks = (int)slots;
     }
     if (o->nranks == 0) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "say how many ranks to start with -n N, e.g. 'ipcrun -n 4 %s'",
                 o->prog_argv[0]);
         return -1;
     }
     if (o->stdin_target >= o->nranks) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "--stdin %d: the job has ranks 0..%d only; give one of them, all or none",
                 o->stdin_target, o->nranks - 1);
         return -1;
@@ -732,10 +729,10 @@ static int settle_agent(struct ipcrun__opts *o, const char *env_agent, char *err
     if (split_agent(o->agent, &o->agent_argv) == 0)
         return 0;
     if (errno == 0)
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "IPC_AGENT names no command; set it to one such as ssh, or unset it");
     else
-        set_err(err, errlen, "out of memory parsing the command line");
+        ipcrun__set_err(err, errlen, "out of memory parsing the command line");
     return -1;
 }
 
@@ -745,13 +742,13 @@ static enum ipcrun__opts_result finish(struct ipcrun__opts *o, int argc, char **
                                        size_t errlen)
 {
     if (prog >= argc) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "no program to run; usage: ipcrun [options] -n N prog [args...]");
         return fail(o);
     }
     o->prog_argv = argv + prog;
     if (o->hosts.n > 0 && o->hostfile) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "--host and --hostfile both name the hosts; give one of them");
         return fail(o);
     }
@@ -767,7 +764,7 @@ static enum ipcrun__opts_result finish(struct ipcrun__opts *o, int argc, char **
         return fail(o);
     if (!given->timeout && env && env->timeout && *env->timeout &&
         parse_seconds(env->timeout, &o->timeout_ms) != 0) {
-        set_err(err, errlen,
+        ipcrun__set_err(err, errlen,
                 "IPC_TIMEOUT must be a number of seconds (0: no limit), got '%s'",
                 env->timeout);
         return fail(o);
@@ -791,7 +788,7 @@ enum ipcrun__opts_result ipcrun__opts_parse(struct ipcrun__opts *o, int argc, ch
     o->env_pairs = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->env_pairs);
     if (!o->exports || !o->env_pairs) {
         ipcrun__opts_free(o);
-        set_err(err, errlen, "out of memory parsing the command line");
+        ipcrun__set_err(err, errlen, "out of memory parsing the command line");
         return IPCRUN__OPTS_ERROR;
     }
     for (; i < argc; i++) {
@@ -806,7 +803,7 @@ enum ipcrun__opts_result ipcrun__opts_parse(struct ipcrun__opts *o, int argc, ch
         size_t namelen = eq ? (size_t)(eq - arg) : strlen(arg);
         const struct opt_def *d = find_opt(arg, namelen);
         if (!d) {
-            set_err(err, errlen, "unknown option '%.*s'; see 'ipcrun --help'",
+            ipcrun__set_err(err, errlen, "unknown option '%.*s'; see 'ipcrun --help'",
                     (int)namelen, arg);
             return fail(o);
         }
@@ -816,7 +813,7 @@ enum ipcrun__opts_result ipcrun__opts_parse(struct ipcrun__opts *o, int argc, ch
         }
         if (d->id == OPT_GENV) {
             if (eq || i + 2 >= argc) {
-                set_err(err, errlen,
+                ipcrun__set_err(err, errlen,
                         "%s needs NAME and VALUE as two words, e.g. '%s OMP_NUM_THREADS 2'",
                         d->name, d->name);
                 return fail(o);
@@ -827,13 +824,13 @@ enum ipcrun__opts_result ipcrun__opts_parse(struct ipcrun__opts *o, int argc, ch
             continue;
         }
         if (eq && !d->takes_value) {
-            set_err(err, errlen, "option '%s' takes no value, got '%s'", d->name, arg);
+            ipcrun__set_err(err, errlen, "option '%s' takes no value, got '%s'", d->name, arg);
             return fail(o);
         }
         const char *value = eq ? eq + 1 : NULL;
         if (d->takes_value && !value) {
             if (i + 1 >= argc) {
-                set_err(err, errlen, "%s needs a value; see 'ipcrun --help'", d->name);
+                ipcrun__set_err(err, errlen, "%s needs a value; see 'ipcrun --help'", d->name);
                 return fail(o);
             }
             value = argv[++i];

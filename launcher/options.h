@@ -110,4 +110,9 @@ int ipcrun__opts_read_hostfile(struct ipcrun__opts *opts, char *err, size_t errl
 /* The --help text. */
 const char *ipcrun__opts_usage(void);
 
+/* Writes a printf-style reason into err (errlen bytes; nothing if err is
+ * NULL), for the functions that return -1 with one. */
+void ipcrun__set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif /* IPC_LAUNCHER_OPTIONS_H */
