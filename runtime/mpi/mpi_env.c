@@ -15,9 +15,22 @@ static int thread_level = MPI_THREAD_SINGLE;
 static void user_codes_fini(void);
 static void user_errh_fini(void);
 
+/* What went wrong beyond its class, for the fatal handler's line; NULL when
+ * the class says it all. Set just before an error return, read once. */
+static const char *error_detail;
+
 /* MPI_INFO_ENV is read here: after ipc_init, argv is the program's own. */
 static int init(int *argc, char ***argv)
 {
+    int done = 0, flag = 0;
+    ipc_finalized(&done);
+    ipc_initialized(&flag);
+    if (flag || done) { /* erroneous (MPI-3.1 8.7): say which mistake it is */
+        error_detail = done ? "MPI was finalized: it cannot be initialized again"
+                            : "MPI is already initialized: call MPI_Init or MPI_Init_thread "
+                              "once (MPI_Initialized tells whether it was)";
+        return MPI_ERR_OTHER;
+    }
     int rc = ipc__mpi_code(ipc_init(argc, argv));
     if (rc == MPI_SUCCESS)
         ipc__mpi_info_env_init(argc ? *argc : 0, argv ? *argv : NULL, thread_level);
@@ -445,6 +458,8 @@ static int errh_set(MPI_Comm comm, MPI_Errhandler h)
 
 int ipc__mpi_ret(MPI_Comm comm, int rc, const char *fn)
 {
+    const char *detail = error_detail;
+    error_detail = NULL;
     if (rc == MPI_SUCCESS)
         return rc;
     if (ipc__check_comm(comm) != IPC_SUCCESS)
@@ -465,8 +480,8 @@ int ipc__mpi_ret(MPI_Comm comm, int rc, const char *fn)
         snprintf(unknown, sizeof unknown, "unknown error code %d", rc);
         text = unknown;
     }
-    fprintf(stderr, "ipc: rank %d: %s: %s (MPI_ERRORS_ARE_FATAL: aborting the job)\n",
-            ipc__g.job.rank, fn, text);
+    fprintf(stderr, "ipc: rank %d: %s: %s%s%s (MPI_ERRORS_ARE_FATAL: aborting the job)\n",
+            ipc__g.job.rank, fn, text, detail ? ": " : "", detail ? detail : "");
     fflush(stderr);
     if (ipc__g.initialized && !ipc__g.finalized)
         ipc_abort(MPI_COMM_WORLD, rc);

@@ -56,6 +56,38 @@ for p in $PROGRAMS; do
     done
 done
 
+# MPI_Init twice, and after MPI_Finalize, are mistakes: the fatal handler's
+# line names which one (not only "other error"), and the job ends with
+# MPI_ERR_OTHER's status.
+if [ "$ours" = 1 ]; then
+    cat > "$WORK/init_twice.c" <<'EOF'
+#include <mpi.h>
+#include <string.h>
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    if (argc > 1 && !strcmp(argv[1], "after")) {
+        MPI_Finalize();
+        MPI_Init(&argc, &argv);
+        return 0;
+    }
+    MPI_Init(&argc, &argv);
+    MPI_Finalize();
+    return 0;
+}
+EOF
+    run 60 $MPI_CC -o "$WORK/init_twice" "$WORK/init_twice.c"
+    expect_rc 0 "build init_twice.c"
+    ipcrun 60 -n 2 "$WORK/init_twice"
+    expect_rc 15 "MPI_Init twice"
+    expect_err 'MPI_Init: .*MPI is already initialized: call MPI_Init or MPI_Init_thread once' \
+        "MPI_Init twice"
+    ipcrun 60 -n 1 "$WORK/init_twice" after
+    expect_rc 15 "MPI_Init after MPI_Finalize"
+    expect_err 'MPI_Init: .*MPI was finalized: it cannot be initialized again' \
+        "MPI_Init after MPI_Finalize"
+fi
+
 # The profiling interface: mpi.h's PMPI_ block is current (scripts/pmpi), and
 # libipc.so exports a PMPI_ twin of every MPI_ function it exports.
 if [ "$ours" = 1 ]; then
