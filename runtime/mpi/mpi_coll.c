@@ -166,9 +166,9 @@ static int reduce_scatter_block(const void *sbuf, void *rbuf, int count, MPI_Dat
     struct ipc__mpi_view sv = {0}, rv = {0};
     bool in_place = sbuf == MPI_IN_PLACE;
     if (rc == MPI_SUCCESS && !in_place)
-        rc = ipc__mpi_view_in(&sv, sbuf, count * size, t);
+        rc = ipc__mpi_view_in(&sv, sbuf, (long)count * size, t);
     if (rc == MPI_SUCCESS)
-        rc = ipc__mpi_view_out(&rv, rbuf, in_place ? count * size : count, t, in_place);
+        rc = ipc__mpi_view_out(&rv, rbuf, in_place ? (long)count * size : count, t, in_place);
     if (rc != MPI_SUCCESS) {
         ipc__mpi_view_done(&sv, NULL, 0, false);
         return rc;
@@ -265,9 +265,9 @@ static int move_common(const void *sbuf, int scount, MPI_Datatype stype, void *r
     struct ipc__mpi_type *st = ipc__mpi_type(stype), *rt = ipc__mpi_type(rtype);
     struct ipc__mpi_view sv = {0}, rv = {0};
     if (uses_s && !(in_place && kind != MOVE_SCATTER))
-        rc = ipc__mpi_view_in(&sv, sbuf, sends_all ? scount * size : scount, st);
+        rc = ipc__mpi_view_in(&sv, sbuf, sends_all ? (long)scount * size : scount, st);
     if (rc == MPI_SUCCESS && uses_r && !(in_place && kind == MOVE_SCATTER))
-        rc = ipc__mpi_view_out(&rv, rbuf, gets_all ? rcount * size : rcount, rt, in_place);
+        rc = ipc__mpi_view_out(&rv, rbuf, gets_all ? (long)rcount * size : rcount, rt, in_place);
     if (rc != MPI_SUCCESS) {
         ipc__mpi_view_done(&sv, NULL, 0, false);
         return rc;

@@ -5,6 +5,8 @@
 #ifndef IPC_MPI_INTERNAL_H
 #define IPC_MPI_INTERNAL_H
 
+#include <limits.h>
+
 #include "internal.h"
 #include "mpi.h"
 
@@ -104,6 +106,10 @@ struct ipc__mpi_type {
     /* lb, ub set by MPI_Type_create_resized: markers, which stay the bounds of
      * the types built on this one (MPI-3.1 4.1.7) */
     bool lb_mark, ub_mark;
+    /* Its size, bounds or element count does not fit (count * size past
+     * SIZE_MAX, displacements past a long): MPI_ERR_ARG when it would be
+     * made; types built on it are too. */
+    bool too_big;
     size_t nentries;
     struct ipc__mpi_entry *entries;
     /* The envelope (MPI_Type_get_envelope/_contents). */
@@ -164,10 +170,10 @@ struct ipc__mpi_view {
 };
 /* For reading (sends): packs a non-contiguous buffer. An uncommitted derived
  * type is MPI_ERR_TYPE. */
-static inline int ipc__mpi_view_in(struct ipc__mpi_view *v, const void *buf, int count,
+static inline int ipc__mpi_view_in(struct ipc__mpi_view *v, const void *buf, long count,
                                    struct ipc__mpi_type *t);
 /* For writing (receives); with preload the current contents are packed too. */
-static inline int ipc__mpi_view_out(struct ipc__mpi_view *v, void *buf, int count,
+static inline int ipc__mpi_view_out(struct ipc__mpi_view *v, void *buf, long count,
                                     struct ipc__mpi_type *t, bool preload);
 /* Unpacks the first `bytes` packed bytes into buf when unpack, frees tmp. */
 static inline void ipc__mpi_view_done(struct ipc__mpi_view *v, void *buf, size_t bytes,
@@ -176,32 +182,39 @@ static inline void ipc__mpi_view_done(struct ipc__mpi_view *v, void *buf, size_t
 /* The views' own work, out of line (mpi_pack.c); the inline halves below
  * spare every send and receive of a contiguous type a call: a stream of
  * 1 KiB MPI_Isends runs through one of each per message. */
-int ipc__mpi_view_in_slow(struct ipc__mpi_view *v, const void *buf, int count,
+int ipc__mpi_view_in_slow(struct ipc__mpi_view *v, const void *buf, long count,
                           struct ipc__mpi_type *t);
-int ipc__mpi_view_out_slow(struct ipc__mpi_view *v, void *buf, int count,
+int ipc__mpi_view_out_slow(struct ipc__mpi_view *v, void *buf, long count,
                            struct ipc__mpi_type *t, bool preload);
 void ipc__mpi_view_done_slow(struct ipc__mpi_view *v, void *buf, size_t bytes, bool unpack);
 
-static inline bool ipc__mpi_view_plain(int count, const struct ipc__mpi_type *t)
+/* A contiguous committed type and a count whose bytes fit (*bytes); the
+ * slow halves say what is wrong otherwise (MPI_ERR_COUNT when count * size
+ * does not fit). */
+static inline bool ipc__mpi_view_plain(long count, const struct ipc__mpi_type *t,
+                                       size_t *bytes)
 {
-    return t && t->contig && t->committed && count >= 0;
+    return t && t->contig && t->committed && count >= 0 &&
+           !__builtin_mul_overflow((size_t)count, t->size, bytes) && *bytes <= LONG_MAX;
 }
 
-static inline int ipc__mpi_view_in(struct ipc__mpi_view *v, const void *buf, int count,
+static inline int ipc__mpi_view_in(struct ipc__mpi_view *v, const void *buf, long count,
                                    struct ipc__mpi_type *t)
 {
-    if (!ipc__mpi_view_plain(count, t))
+    size_t bytes;
+    if (!ipc__mpi_view_plain(count, t, &bytes))
         return ipc__mpi_view_in_slow(v, buf, count, t);
-    *v = (struct ipc__mpi_view){.p = (void *)buf, .bytes = (size_t)count * t->size};
+    *v = (struct ipc__mpi_view){.p = (void *)buf, .bytes = bytes};
     return MPI_SUCCESS;
 }
 
-static inline int ipc__mpi_view_out(struct ipc__mpi_view *v, void *buf, int count,
+static inline int ipc__mpi_view_out(struct ipc__mpi_view *v, void *buf, long count,
                                     struct ipc__mpi_type *t, bool preload)
 {
-    if (!ipc__mpi_view_plain(count, t))
+    size_t bytes;
+    if (!ipc__mpi_view_plain(count, t, &bytes))
         return ipc__mpi_view_out_slow(v, buf, count, t, preload);
-    *v = (struct ipc__mpi_view){.p = buf, .bytes = (size_t)count * t->size};
+    *v = (struct ipc__mpi_view){.p = buf, .bytes = bytes};
     return MPI_SUCCESS;
 }
 

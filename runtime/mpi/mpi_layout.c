@@ -10,6 +10,8 @@
  */
 #include <stdlib.h>
 
+#include <limits.h>
+
 #include "mpi_internal.h"
 
 static struct ipc__mpi_cursor *at(struct ipc__layout *base, size_t off, size_t n)
@@ -51,11 +53,14 @@ int ipc__mpi_layout_init(struct ipc__mpi_layout *l, const void *buf, size_t coun
                          struct ipc__mpi_type *t)
 {
     l->t = NULL;
+    size_t bytes;
     if (!t->committed)
         return MPI_ERR_TYPE;
+    if (__builtin_mul_overflow(count, t->size, &bytes) || bytes > LONG_MAX)
+        return MPI_ERR_COUNT;
     ipc__mpi_type_ref(t);
     l->t = t;
-    l->base = (struct ipc__layout){.bytes = count * t->size,
+    l->base = (struct ipc__layout){.bytes = bytes,
                                    .packet = layout_packet(t),
                                    .pack = layout_pack,
                                    .unpack = layout_unpack};

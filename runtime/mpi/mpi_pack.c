@@ -336,17 +336,19 @@ size_t ipc__mpi_elements(const struct ipc__mpi_type *t, size_t bytes, bool *exac
 
 /* ---- views ---- */
 
-static int view_check(int count, const struct ipc__mpi_type *t)
+static int view_check(long count, const struct ipc__mpi_type *t)
 {
+    size_t bytes;
     if (!t || !t->committed)
         return MPI_ERR_TYPE;
-    if (count < 0)
-        return MPI_ERR_COUNT;
+    if (count < 0 || __builtin_mul_overflow((size_t)count, t->size, &bytes) ||
+        bytes > LONG_MAX)
+        return MPI_ERR_COUNT; /* negative, or more bytes than memory has */
     return MPI_SUCCESS;
 }
 
 /* A packed copy of count elements of t for v (packed from buf when load). */
-static int view_copy(struct ipc__mpi_view *v, const void *buf, int count,
+static int view_copy(struct ipc__mpi_view *v, const void *buf, long count,
                      struct ipc__mpi_type *t, bool load)
 {
     if (!(v->tmp = v->p = malloc(v->bytes ? v->bytes : 1)))
@@ -358,7 +360,7 @@ static int view_copy(struct ipc__mpi_view *v, const void *buf, int count,
     return MPI_SUCCESS;
 }
 
-int ipc__mpi_view_in_slow(struct ipc__mpi_view *v, const void *buf, int count,
+int ipc__mpi_view_in_slow(struct ipc__mpi_view *v, const void *buf, long count,
                           struct ipc__mpi_type *t)
 {
     int rc = view_check(count, t);
@@ -370,7 +372,7 @@ int ipc__mpi_view_in_slow(struct ipc__mpi_view *v, const void *buf, int count,
     return view_copy(v, buf, count, t, true);
 }
 
-int ipc__mpi_view_out_slow(struct ipc__mpi_view *v, void *buf, int count,
+int ipc__mpi_view_out_slow(struct ipc__mpi_view *v, void *buf, long count,
                            struct ipc__mpi_type *t, bool preload)
 {
     int rc = view_check(count, t);

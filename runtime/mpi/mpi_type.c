@@ -272,12 +272,15 @@ static void entry_set(struct ipc__mpi_type *t, long disp, size_t count, long str
     const struct ipc__mpi_entry *in = &child->entries[0];
     *e = (struct ipc__mpi_entry){disp + in->disp, stride, bstride, count,
                                  blocklen,        NULL,   in->len, in->basic};
-    if (blocklen > 1 && bstride == (long)e->len) {
-        e->len *= blocklen;
+    size_t merged; /* runs become one longer leaf, unless its length would wrap */
+    if (blocklen > 1 && bstride == (long)e->len &&
+        !__builtin_mul_overflow(e->len, blocklen, &merged)) {
+        e->len = merged;
         e->blocklen = 1;
     }
-    if (e->blocklen == 1 && count > 1 && stride == (long)e->len) {
-        e->len *= count;
+    if (e->blocklen == 1 && count > 1 && stride == (long)e->len &&
+        !__builtin_mul_overflow(e->len, count, &merged)) {
+        e->len = merged;
         e->count = 1;
     }
     if (e->count == 1 && e->blocklen > 1) { /* blocks of one: pieces as the blocks */
@@ -298,14 +301,34 @@ static long max_l(long a, long b)
 
 /* Bounds of the pieces of e, whose own bounds are [lo, hi) from a piece's
  * origin, into [*lb, *ub). */
-static void entry_bounds(const struct ipc__mpi_entry *e, long lo, long hi, long *lb,
+/* a * b, or *ovf set (and a bound of the right sign) when it does not fit. */
+static long mul_checked(long a, long b, bool *ovf)
+{
+    long r = 0;
+    if (!__builtin_mul_overflow(a, b, &r))
+        return r;
+    *ovf = true;
+    return (a < 0) != (b < 0) ? LONG_MIN : LONG_MAX;
+}
+
+static bool entry_bounds(const struct ipc__mpi_entry *e, long lo, long hi, long *lb,
                          long *ub)
 {
     long last_i = (long)e->count - 1, last_j = (long)e->blocklen - 1;
-    long a = e->disp, b = e->disp + last_i * e->stride;
-    long c = last_j * e->bstride;
-    *lb = min_l(*lb, min_l(min_l(a, b), min_l(a + c, b + c)) + lo);
-    *ub = max_l(*ub, max_l(max_l(a, b), max_l(a + c, b + c)) + hi);
+    long a = e->disp, b, c, bc, ac, low, high;
+    bool ovf = e->count > LONG_MAX || e->blocklen > LONG_MAX;
+    ovf |= __builtin_mul_overflow(last_i, e->stride, &b) || __builtin_add_overflow(a, b, &b);
+    ovf |= __builtin_mul_overflow(last_j, e->bstride, &c);
+    ovf |= __builtin_add_overflow(a, c, &ac) || __builtin_add_overflow(b, c, &bc);
+    if (ovf)
+        return false;
+    ovf |= __builtin_add_overflow(min_l(min_l(a, b), min_l(ac, bc)), lo, &low);
+    ovf |= __builtin_add_overflow(max_l(max_l(a, b), max_l(ac, bc)), hi, &high);
+    if (ovf)
+        return false;
+    *lb = min_l(*lb, low);
+    *ub = max_l(*ub, high);
+    return true;
 }
 
 /* Computes everything about t from its entries (bounds from `bounds`, the
@@ -318,13 +341,15 @@ static void type_finish(struct ipc__mpi_type *t, bool pad)
     long tlb = LONG_MAX, tub = LONG_MIN;
     size_t kept = 0;
     t->size = 0;
+    t->too_big = false;
     t->red_n = 0;
     t->red_basic = -1;
     t->depth = 1;
     t->align = 1;
     for (size_t k = 0; k < t->nentries; k++) {
         struct ipc__mpi_entry *e = &t->entries[k];
-        size_t pieces = e->count * e->blocklen;
+        size_t pieces;
+        t->too_big |= __builtin_mul_overflow(e->count, e->blocklen, &pieces);
         if (!pieces) {
             if (e->child)
                 ipc__mpi_type_unref(e->child);
@@ -333,8 +358,9 @@ static void type_finish(struct ipc__mpi_type *t, bool pad)
         const struct ipc__mpi_type *c = e->child ? e->child : ipc__mpi_predef(e->basic);
         long clb = e->child ? c->lb : 0, cext = e->child ? c->extent : (long)e->len;
         long ctlb = e->child ? c->true_lb : 0, ctext = e->child ? c->true_extent : cext;
-        long lo = LONG_MAX, hi = LONG_MIN;
-        entry_bounds(e, clb, clb + cext, &lo, &hi);
+        long lo = LONG_MAX, hi = LONG_MIN, cub;
+        t->too_big |= (e->child && c->too_big) || __builtin_add_overflow(clb, cext, &cub) ||
+                      !entry_bounds(e, clb, cub, &lo, &hi);
         bool lm = e->child && c->lb_mark, um = e->child && c->ub_mark;
         *(lm ? &mlb : &plb) = min_l(lm ? mlb : plb, lo);
         *(um ? &mub : &pub) = max_l(um ? mub : pub, hi);
@@ -345,12 +371,17 @@ static void type_finish(struct ipc__mpi_type *t, bool pad)
                 ipc__mpi_type_unref(e->child);
             continue;
         }
-        entry_bounds(e, ctlb, ctlb + ctext, &tlb, &tub);
-        t->size += pieces * csize;
+        long ctub;
+        size_t bytes, n;
+        t->too_big |= __builtin_add_overflow(ctlb, ctext, &ctub) ||
+                      !entry_bounds(e, ctlb, ctub, &tlb, &tub);
+        t->too_big |= __builtin_mul_overflow(pieces, csize, &bytes) ||
+                      __builtin_add_overflow(t->size, bytes, &t->size);
         int rb = e->child ? c->red_basic : e->basic;
         size_t rn = e->child ? c->red_n : e->len / predef_def[e->basic].size;
         t->red_basic = t->red_basic < 0 || t->red_basic == rb ? rb : 0;
-        t->red_n += pieces * rn;
+        t->too_big |= __builtin_mul_overflow(pieces, rn, &n) ||
+                      __builtin_add_overflow(t->red_n, n, &t->red_n);
         if (e->child && c->depth + 1 > t->depth)
             t->depth = c->depth + 1;
         t->entries[kept++] = *e;
@@ -363,11 +394,14 @@ static void type_finish(struct ipc__mpi_type *t, bool pad)
     t->ub_mark = mub != LONG_MIN;
     long lb = t->lb_mark ? mlb : plb, ub = t->ub_mark ? mub : pub;
     t->lb = lb == LONG_MAX ? 0 : lb;
-    t->extent = lb == LONG_MAX ? 0 : ub - lb;
+    t->too_big |= lb != LONG_MAX && __builtin_sub_overflow(ub, lb, &t->extent);
+    t->extent = lb == LONG_MAX || t->too_big ? 0 : t->extent;
+    t->too_big |= t->size > (size_t)LONG_MAX; /* sizes and extents compare as longs */
     if (pad && !t->ub_mark && t->extent % t->align)
         t->extent += t->align - t->extent % t->align;
     t->true_lb = tlb == LONG_MAX ? 0 : tlb;
-    t->true_extent = tlb == LONG_MAX ? 0 : tub - tlb;
+    t->too_big |= tlb != LONG_MAX && __builtin_sub_overflow(tub, tlb, &t->true_extent);
+    t->true_extent = tlb == LONG_MAX || t->too_big ? 0 : t->true_extent;
     /* Neighbouring leaves of one basic type become one. */
     size_t n = 0;
     for (size_t k = 0; k < t->nentries; k++) {
@@ -434,6 +468,8 @@ static int type_publish(struct ipc__mpi_type *t, int combiner, int ni, const int
     int rc = envelope_set(t, combiner, ni, ints, na, aints, nt, types);
     if (rc == MPI_SUCCESS && t->depth >= IPC__MPI_DEPTH_MAX)
         rc = MPI_ERR_TYPE;
+    if (rc == MPI_SUCCESS && t->too_big) /* its size or bounds would wrap */
+        rc = MPI_ERR_ARG;
     if (rc == MPI_SUCCESS)
         rc = handle_new(t, newtype);
     ipc__mpi_type_unref(t);
@@ -523,7 +559,8 @@ int MPI_Type_vector(int count, int blocklength, int stride, MPI_Datatype oldtype
 {
     struct ipc__mpi_type *old = ipc__mpi_type(oldtype);
     int ints[3] = {count, blocklength, stride};
-    long bytes = old ? stride * old->extent : 0;
+    bool ovf = false; /* saturated: a stride that does not fit makes a type too big */
+    long bytes = old ? mul_checked(stride, old->extent, &ovf) : 0;
     IPC__MPI_RET(MPI_COMM_WORLD, type_vector(MPI_COMBINER_VECTOR, count, blocklength,
                                              bytes, ints, 3, NULL, 0, oldtype, newtype));
 }
@@ -554,7 +591,7 @@ static int type_indexed(int combiner, int count, const int *blocklens, int block
     if (rc != MPI_SUCCESS)
         return rc;
     size_t n = (size_t)count;
-    long *disps = malloc((n ? n : 1) * sizeof *disps);
+    long *disps = calloc(n ? n : 1, sizeof *disps);
     /* The envelope's integers: count, then blocklengths or the one, then
      * integer displacements. */
     size_t nb = blocklens ? n : 1, ni = 1 + nb + (bytes ? 0 : n);
@@ -569,12 +606,15 @@ static int type_indexed(int combiner, int count, const int *blocklens, int block
         memcpy(ints + 1, blocklens, n * sizeof *ints);
     else
         ints[1] = blocklen;
+    bool ovf = false;
     for (size_t i = 0; i < n; i++) {
-        disps[i] = bytes ? adisps[i] : idisps[i] * old->extent;
+        disps[i] = bytes ? adisps[i] : mul_checked(idisps[i], old->extent, &ovf);
         if (!bytes)
             ints[1 + nb + i] = idisps[i];
     }
     struct ipc__mpi_type *t = type_blocks(n, blocklens, (size_t)blocklen, disps, 0, old);
+    if (t && ovf)
+        t->too_big = true; /* a displacement in bytes does not fit */
     rc = type_publish(t, combiner, (int)ni, ints, bytes ? count : 0, adisps, 1, &old,
                       newtype);
     free(disps);
@@ -734,19 +774,22 @@ static struct ipc__mpi_type *type_runs(int ndims, const int *sizes,
 {
     struct ipc__mpi_type *inner = old;
     long step = old->extent;
+    bool ovf = false;
     ipc__mpi_type_ref(old);
     for (int d = ndims - 1; d >= 0 && inner; d--) {
         struct ipc__mpi_type *t = type_alloc(runs[d].n);
         for (size_t r = 0; t && r < runs[d].n; r++)
-            entry_set(t, runs[d].start[r] * step, 1, 0, (size_t)runs[d].len[r], step,
-                      inner);
+            entry_set(t, mul_checked(runs[d].start[r], step, &ovf), 1, 0,
+                      (size_t)runs[d].len[r], step, inner);
         if (t)
             type_finish(t, false);
+        if (t && ovf)
+            t->too_big = true; /* a position in bytes does not fit */
         ipc__mpi_type_unref(inner);
         inner = t;
         if (t)
             t->refs = 1;
-        step *= sizes[d];
+        step = mul_checked(step, sizes[d], &ovf);
     }
     if (!inner)
         return NULL;

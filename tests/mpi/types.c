@@ -2,7 +2,10 @@
  * MPI_Type_vector, MPI_Type_commit, MPI_Type_free. A column of a row-major
  * matrix goes to the next rank as a vector and arrives contiguous; the next
  * column arrives back into a column; a column is broadcast, and each rank's
- * column gathered, as a vector in a collective. */
+ * column gathered, as a vector in a collective. Sizes that do not fit: a
+ * type of 16 x 2^60 bytes is refused (it once had size 0 and sent nothing
+ * with success), MPI_Type_size says MPI_UNDEFINED past an int, and a count
+ * whose bytes do not fit is MPI_ERR_COUNT before anything moves. */
 #include "mpicheck.h"
 
 enum { ROWS = 5, COLS = 4 };
@@ -11,6 +14,42 @@ static int rank, size;
 static double cell(int owner, int row, int col)
 {
     return owner * 1000 + row * 10 + col;
+}
+
+static void test_too_big(void)
+{
+    MPI_Datatype g30, g60, bad = MPI_DATATYPE_NULL;
+    int rc, cls, isize;
+    MPI_Count xsize;
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+    MPI_Type_contiguous(1 << 30, MPI_CHAR, &g30); /* 1 GiB */
+    MPI_Type_contiguous(1 << 30, g30, &g60);      /* 2^60 bytes */
+    MPI_Type_commit(&g60);
+    MPI_Type_size(g60, &isize);
+    CHECK_INT(isize, MPI_UNDEFINED, "MPI_Type_size of a type of 2^60 bytes");
+    MPI_Type_size_x(g60, &xsize);
+    CHECK(xsize == (MPI_Count)1 << 60, "MPI_Type_size_x of 2^60 bytes gave %lld",
+          (long long)xsize);
+    rc = MPI_Type_contiguous(16, g60, &bad);
+    MPI_Error_class(rc, &cls);
+    CHECK(rc != MPI_SUCCESS && bad == MPI_DATATYPE_NULL,
+          "a type of 16 x 2^60 bytes was made (class %d)", cls);
+    rc = MPI_Type_vector(3, 1, 1 << 30, g60, &bad); /* its extent: 2^91 bytes */
+    CHECK(rc != MPI_SUCCESS && bad == MPI_DATATYPE_NULL,
+          "a vector spanning 2^91 bytes was made");
+    char b[1] = {0};
+    rc = MPI_Send(b, 1 << 20, g60, 0, 0, MPI_COMM_SELF); /* 2^80 bytes */
+    MPI_Error_class(rc, &cls);
+    CHECK_INT(cls, MPI_ERR_COUNT, "class of a send of 2^80 bytes");
+    MPI_Request r;
+    rc = MPI_Irecv(b, 1 << 20, g60, 0, 0, MPI_COMM_SELF, &r);
+    MPI_Error_class(rc, &cls);
+    CHECK_INT(cls, MPI_ERR_COUNT, "class of a receive of 2^80 bytes");
+    MPI_Type_free(&g60);
+    MPI_Type_free(&g30);
+    MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_ARE_FATAL);
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
 }
 
 int main(int argc, char **argv)
@@ -93,6 +132,7 @@ int main(int argc, char **argv)
                 CHECK_DBL(all[p * ROWS + r], cell(p, r, 3), "gathered column");
     free(all);
     MPI_Type_free(&column);
+    test_too_big();
     mc_ok(rank, size);
     MPI_Finalize();
     return 0;
