@@ -108,8 +108,10 @@ struct ipc__layout {
     void (*unpack)(struct ipc__layout *l, size_t off, const void *src, size_t n);
 };
 
-/* SCHED: the handle of a schedule (sched.c), complete when it has run. */
-enum ipc__req_kind { IPC__REQ_SEND, IPC__REQ_RECV, IPC__REQ_SCHED };
+/* SCHED: the handle of a schedule (sched.c), complete when it has run.
+ * FREED: on the free list; a handle still naming it is stale (a second
+ * ipc_wait of a finished request is IPC_ERR_REQUEST, not a second free). */
+enum ipc__req_kind { IPC__REQ_SEND, IPC__REQ_RECV, IPC__REQ_SCHED, IPC__REQ_FREED };
 
 /* ipc__req_new sets every field by name: a new one needs its line there. */
 struct ipc__request {

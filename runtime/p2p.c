@@ -51,6 +51,7 @@ void ipc__req_free(struct ipc__request *r)
 {
     if (r->wire)
         ipc__proto_forget(r); /* a peer may no longer name it */
+    r->kind = IPC__REQ_FREED;
     r->next_free = ipc__g.free_reqs;
     ipc__g.free_reqs = r;
 }
@@ -557,6 +558,8 @@ int ipc_wait(ipc_request *req, ipc_status *status)
         return IPC_SUCCESS;
     }
     const struct ipc__request *r = *req;
+    if (r->kind == IPC__REQ_FREED)
+        return IPC_ERR_REQUEST; /* finished already: a stale copy of the handle */
     if (r->complete && !ipc__obs.on)
         return finish(req, status); /* nothing to wait for, nothing to report */
     ipc__obs_enter(IPC__CALL_WAIT, NULL, r->peer, r->mn.key.tag,
@@ -586,6 +589,8 @@ int ipc_test(ipc_request *req, int *flag, ipc_status *status)
         empty_status(status);
         return IPC_SUCCESS;
     }
+    if ((*req)->kind == IPC__REQ_FREED)
+        return IPC_ERR_REQUEST;
     if (!ipc__test_until(settled, *req)) {
         *flag = 0;
         return IPC_SUCCESS;
@@ -607,8 +612,19 @@ int ipc_waitall(int n, ipc_request reqs[], ipc_status statuses[])
     return rc;
 }
 
+/* Some handle names a request already finished (a stale copy). */
+static bool any_stale(int n, const ipc_request reqs[])
+{
+    for (int i = 0; i < n; i++)
+        if (reqs[i] && reqs[i]->kind == IPC__REQ_FREED)
+            return true;
+    return false;
+}
+
 static int waitall_checked(int n, ipc_request reqs[], ipc_status statuses[])
 {
+    if (any_stale(n, reqs))
+        return IPC_ERR_REQUEST;
     for (int i = 0; i < n; i++) {
         if (!reqs[i])
             continue;
@@ -667,6 +683,8 @@ static bool any_settled(void *arg)
 
 static int waitany_checked(int n, ipc_request reqs[], int *index, ipc_status *status)
 {
+    if (any_stale(n, reqs))
+        return IPC_ERR_REQUEST;
     struct any_wait a = {n, reqs, -1};
     ipc__wait_until(any_settled, &a, NULL);
     if (a.index < 0) {

@@ -20,6 +20,7 @@ struct ipc__mpi_request {
     struct ipc__mpi_layout *lay;
     void *ubuf;              /* receive: where to unpack */
     bool recv;
+    bool freed; /* on the free list: a handle naming it is stale */
     struct ipc__mpi_request *next; /* free list, or freed-but-active list */
 };
 
@@ -42,6 +43,7 @@ static struct ipc__mpi_request *req_new(void)
     r->lay = NULL;
     r->ubuf = NULL;
     r->recv = false;
+    r->freed = false;
     r->next = NULL;
 #if __SIZEOF_POINTER__ == 8
     _Static_assert(sizeof *r == 72, "initialize every field of ipc__mpi_request here");
@@ -51,6 +53,7 @@ static struct ipc__mpi_request *req_new(void)
 
 static void req_release(struct ipc__mpi_request *r)
 {
+    r->freed = true;
     r->next = free_reqs;
     free_reqs = r;
 }
@@ -92,6 +95,8 @@ static int wait_one(MPI_Request *slot, MPI_Status *st)
         ipc__mpi_status(st, &ist);
         return MPI_SUCCESS;
     }
+    if (r->freed)
+        return MPI_ERR_REQUEST; /* finished already: a stale copy of the handle */
     int rc = r->ipc ? ipc_wait(&r->ipc, &ist) : IPC_SUCCESS;
     *slot = MPI_REQUEST_NULL;
     return req_finish(r, rc, &ist, st);
@@ -100,7 +105,7 @@ static int wait_one(MPI_Request *slot, MPI_Status *st)
 /* True when *slot is null or done (after checking whether its peer is gone). */
 static bool is_done(MPI_Request r)
 {
-    if (!r || !r->ipc)
+    if (!r || !r->ipc || r->freed) /* a stale one: wait_one says so */
         return true;
     ipc__req_check_lost(r->ipc);
     return r->ipc->complete;
@@ -682,7 +687,7 @@ int MPI_Testsome(int n, MPI_Request reqs[], int *outcount, int indices[],
 /* The operation still completes; its request is reclaimed later. */
 int MPI_Request_free(MPI_Request *req)
 {
-    if (!req || !*req)
+    if (!req || !*req || (*req)->freed)
         IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_REQUEST);
     struct ipc__mpi_request *r = *req;
     *req = MPI_REQUEST_NULL;

@@ -88,6 +88,43 @@ EOF
         "MPI_Init after MPI_Finalize"
 fi
 
+# A stale copy of a finished request's handle (an erroneous program, so not
+# in tests/mpi, which other MPIs must pass): MPI_ERR_REQUEST, not a second
+# free that hands one request to the next two receives.
+if [ "$ours" = 1 ]; then
+    cat > "$WORK/stale.c" <<'EOF'
+#include <mpi.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+    int x = 1, y = 0, z = 0, cls = -1;
+    MPI_Request r, copy, a, b;
+    MPI_Init(&argc, &argv);
+    MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MPI_Irecv(&y, 1, MPI_INT, 0, 0, MPI_COMM_SELF, &r);
+    copy = r;
+    MPI_Send(&x, 1, MPI_INT, 0, 0, MPI_COMM_SELF);
+    MPI_Wait(&r, MPI_STATUS_IGNORE);
+    MPI_Error_class(MPI_Wait(&copy, MPI_STATUS_IGNORE), &cls);
+    MPI_Irecv(&y, 1, MPI_INT, 0, 1, MPI_COMM_SELF, &a);
+    MPI_Irecv(&z, 1, MPI_INT, 0, 2, MPI_COMM_SELF, &b);
+    printf("stale: class %d, %s\n", cls, a == b ? "shared" : "distinct");
+    MPI_Send(&x, 1, MPI_INT, 0, 1, MPI_COMM_SELF);
+    MPI_Send(&x, 1, MPI_INT, 0, 2, MPI_COMM_SELF);
+    MPI_Wait(&a, MPI_STATUS_IGNORE);
+    MPI_Wait(&b, MPI_STATUS_IGNORE);
+    MPI_Finalize();
+    return 0;
+}
+EOF
+    run 60 $MPI_CC -o "$WORK/stale" "$WORK/stale.c"
+    expect_rc 0 "build stale.c"
+    ipcrun 60 -n 1 "$WORK/stale"
+    expect_rc 0 "stale request handle"
+    expect_out "^stale: class 7, distinct\$" "a stale request handle (MPI_ERR_REQUEST is 7)"
+fi
+
 # The profiling interface: mpi.h's PMPI_ block is current (scripts/pmpi), and
 # libipc.so exports a PMPI_ twin of every MPI_ function it exports.
 if [ "$ours" = 1 ]; then

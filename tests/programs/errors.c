@@ -96,6 +96,23 @@ static void valid_edges(void)
     T_OK(ipc_irecv(NULL, 0, IPC_INT, t_rank, 1, IPC_COMM_WORLD, &reqs[1]));
     T_OK(ipc_waitall(2, reqs, IPC_STATUSES_IGNORE));
 
+    /* A stale copy of a finished request's handle: IPC_ERR_REQUEST, not a
+     * second free (which gave the next two receives one request). */
+    ipc_request copy;
+    T_OK(ipc_irecv(&w, 1, IPC_INT, t_rank, 2, IPC_COMM_WORLD, &reqs[0]));
+    copy = reqs[0];
+    T_OK(ipc_send(&v, 1, IPC_INT, t_rank, 2, IPC_COMM_WORLD));
+    T_OK(ipc_wait(&reqs[0], IPC_STATUS_IGNORE));
+    T_ERR(ipc_wait(&copy, IPC_STATUS_IGNORE), IPC_ERR_REQUEST);
+    T_ERR(ipc_test(&copy, &flag, IPC_STATUS_IGNORE), IPC_ERR_REQUEST);
+    T_ERR(ipc_waitall(1, &copy, IPC_STATUSES_IGNORE), IPC_ERR_REQUEST);
+    T_OK(ipc_irecv(&w, 1, IPC_INT, t_rank, 3, IPC_COMM_WORLD, &reqs[0]));
+    T_OK(ipc_irecv(&w, 1, IPC_INT, t_rank, 4, IPC_COMM_WORLD, &reqs[1]));
+    T_ASSERT(reqs[0] != reqs[1], "two receives share one request after a stale wait");
+    T_OK(ipc_send(&v, 1, IPC_INT, t_rank, 3, IPC_COMM_WORLD));
+    T_OK(ipc_send(&v, 1, IPC_INT, t_rank, 4, IPC_COMM_WORLD));
+    T_OK(ipc_waitall(2, reqs, IPC_STATUSES_IGNORE));
+
     T_OK(ipc_send(&v, 1, IPC_INT, IPC_PROC_NULL, 0, IPC_COMM_WORLD));
     T_OK(ipc_iprobe(IPC_ANY_SOURCE, IPC_ANY_TAG, IPC_COMM_WORLD, &flag, IPC_STATUS_IGNORE));
     T_ASSERT(!flag, "iprobe found a message when none was sent");
