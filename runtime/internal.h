@@ -406,12 +406,12 @@ void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u);
 /* Sends s (buffer, length, sync, key set) to world rank w, another rank that
  * is not lost: EAGER, or RTS and a rendezvous. */
 int ipc__proto_send(struct ipc__request *s, int w, uint32_t ctx, int src, int tag);
-/* A blocking eager send to another rank needs no request: the frame is
- * written now, or its payload copied behind what is queued; a nonblocking
- * one (nonblocking) may join the burst it follows. False, doing nothing,
- * when the message is not for that path; else true with *rc the outcome. */
-bool ipc__proto_eager_at_once(const void *buf, size_t bytes, int dest, int tag,
-                              ipc_comm comm, bool nonblocking, int *rc);
+/* The one place the protocol of a message is chosen: eager, or rendezvous. */
+static inline bool ipc__proto_is_eager(size_t bytes, bool sync)
+{
+    return !sync && bytes <= ipc__g.job.tun.eager_limit;
+}
+/* ipc__proto_eager_at_once: below, after observe.h, which it uses. */
 /* Takes back the id under which a peer could name r (r->wire != 0). */
 void ipc__proto_forget(struct ipc__request *r);
 /* Receive rreq matched an RTS of len bytes from peer: copy in place, or CTS. */
@@ -468,5 +468,34 @@ static inline void ipc__rx_body(struct ipc__peer *pe, struct ipc__request *req,
 }
 
 #include "observe.h"
+
+/* A blocking eager send to another rank needs no request: the frame is
+ * written now, or its payload copied behind what is queued; a nonblocking
+ * one (nonblocking) may join the burst it follows. False, doing nothing,
+ * when the message is not for that path; else true with *rc the outcome.
+ * Inline: it is the whole of a small send, whose callers pass nonblocking
+ * as a constant. */
+static inline bool ipc__proto_eager_at_once(const void *buf, size_t bytes, int dest, int tag,
+                                            ipc_comm comm, bool nonblocking, int *rc)
+{
+    if (dest == IPC_PROC_NULL || !ipc__proto_is_eager(bytes, false))
+        return false;
+    int w = ipc__world_rank(comm, dest);
+    struct ipc__frame_hdr h =
+        ipc__frame_make(IPC__FRAME_EAGER, comm->ctx_p2p, comm->rank, tag, bytes, 0, 0);
+    if (nonblocking && w != ipc__g.job.rank && ipc__send_batched(w, &h, buf, bytes)) {
+        ipc__obs_sent(w, bytes, false);
+        *rc = IPC_SUCCESS;
+        return true;
+    }
+    /* Behind a queue, a request lets the send wait for it rather than copy. */
+    if (w == ipc__g.job.rank || !ipc__list_empty(&ipc__g.peers[w].sendq))
+        return false;
+    ipc__obs_sent(w, bytes, false);
+    *rc = ipc__send(w, &h, buf, bytes, NULL, true);
+    if (ipc__g.pending_sends && *rc == IPC_SUCCESS)
+        *rc = ipc__progress(); /* keep a queue that grew moving */
+    return true;
+}
 
 #endif /* IPC_INTERNAL_H */

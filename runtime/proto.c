@@ -21,11 +21,6 @@
 
 #include "internal.h"
 
-/* The one place the protocol of a message is chosen. */
-static inline bool is_eager(size_t bytes, bool sync)
-{
-    return !sync && bytes <= ipc__g.job.tun.eager_limit;
-}
 
 /* ---- request ids on the wire ----
  *
@@ -110,37 +105,10 @@ static struct ipc__request *wire_find(uint64_t id, int peer, enum wire_expect ex
 
 /* ---- sending ---- */
 
-/* A blocking eager send to another rank needs no request: the frame is
- * written now, or its payload copied behind what is queued. So does a
- * nonblocking one, which may also join the burst it follows. */
-bool ipc__proto_eager_at_once(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
-                              bool nonblocking, int *rc)
-{
-    if (dest == IPC_PROC_NULL || !is_eager(bytes, false))
-        return false;
-    int w = ipc__world_rank(comm, dest);
-    struct ipc__frame_hdr h =
-        ipc__frame_make(IPC__FRAME_EAGER, comm->ctx_p2p, comm->rank, tag, bytes, 0, 0);
-    if (nonblocking && w != ipc__g.job.rank && ipc__send_batched(w, &h, buf, bytes)) {
-        ipc__obs_sent(w, bytes, false);
-        *rc = IPC_SUCCESS;
-        return true;
-    }
-    /* Behind a queue, a request lets the send wait for it rather than copy. */
-    if (w == ipc__g.job.rank || !ipc__list_empty(&ipc__g.peers[w].sendq))
-        return false;
-    ipc__obs_sent(w, bytes, false);
-    *rc = ipc__send(w, &h, buf, bytes, NULL, true);
-    if (ipc__g.pending_sends && *rc == IPC_SUCCESS)
-        *rc = ipc__progress(); /* keep a queue that grew moving */
-    return true;
-}
-
-
 int ipc__proto_send(struct ipc__request *s, int w, uint32_t ctx, int src, int tag)
 {
     size_t bytes = s->slen;
-    bool eager = is_eager(bytes, s->sync);
+    bool eager = ipc__proto_is_eager(bytes, s->sync);
     ipc__obs_sent(w, bytes, !eager);
     /* Over shm the receiver may copy straight from our buffer. */
     uint64_t saddr = !eager && !s->lay && ipc__g.links[w].ops == &ipc__transport_shm &&
