@@ -5,9 +5,13 @@
  * A transport moves an ordered, reliable byte stream in each direction between
  * this rank and a peer (a "link"). Framing, matching, ordering and protocols
  * live above it (wire.h, progress.c); a transport knows nothing of messages.
- * Each transport is one file whose functions are static; its only exported
- * symbol is its ops table. A transport that cannot serve a peer says so in
- * probe() instead of failing.
+ * Each transport is one file (shm: the folder shm/) whose only export is its
+ * ops table, and the table is the whole interface: nothing outside
+ * transport/ calls a transport's functions or tests which table a link has;
+ * only the choice of transports (topo.c, core.c) names tables.
+ * docs/transports.md has each member's contract, callers and when it may be
+ * NULL. A transport that cannot serve a peer says so in probe() instead
+ * of failing.
  *
  * One job may use several transports, one per link: ipc_init (core.c, topo.c)
  * gives pairs of ranks on one node the local transport (shm, or the one
