@@ -56,7 +56,7 @@ static struct meeting *meeting_of(const struct ipc__node_area *a)
 static struct flags *flags_of(const struct ipc__node_area *a, int rank)
 {
     return (struct flags *)(void *)((char *)a->base + sizeof(struct meeting) +
-                                     (size_t)rank * CACHE_LINE);
+                                    (size_t)rank * CACHE_LINE);
 }
 
 static char *slots_of(const struct ipc__node_area *a)
@@ -81,7 +81,8 @@ static bool generation_moved(const void *arg)
 static void counter_barrier(struct ipc__node_area *a)
 {
     struct meeting *m = meeting_of(a);
-    struct generation_wait w = {m, atomic_load_explicit(&m->generation, memory_order_acquire)};
+    struct generation_wait w = {
+        m, atomic_load_explicit(&m->generation, memory_order_acquire)};
     if (atomic_fetch_add_explicit(&m->arrived, 1, memory_order_acq_rel) !=
         (uint32_t)a->nranks - 1) {
         ipc__wait_until(generation_moved, &w);
@@ -169,8 +170,8 @@ void ipc__node_allreduce(struct ipc__node_area *a, void *buf, size_t count,
     int n = a->nranks, me = a->me;
     size_t bytes = count * type->size;
     uint32_t epoch = ++a->reduce_epoch;
-    struct all_reached w = {slots_of(a) + (size_t)(epoch & 1) * (size_t)n * SLOT_STRIDE, n,
-                            epoch};
+    struct all_reached w = {slots_of(a) + (size_t)(epoch & 1) * (size_t)n * SLOT_STRIDE,
+                            n, epoch};
     memcpy((char *)w.set + (size_t)me * SLOT_STRIDE + SLOT_DATA, buf, bytes);
     atomic_store_explicit(slot_epoch(w.set, me), epoch, memory_order_release);
     a->ring_all(a);

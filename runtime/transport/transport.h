@@ -148,8 +148,8 @@ struct ipc__transport_ops {
      * starting with "; ", and returns what snprintf returns. `mixed`: the
      * line names another transport too, so the text says which it is
      * about. */
-    int (*describe)(const struct ipc__transport *self, const struct ipc__job *job, bool mixed,
-                    char *buf, size_t len);
+    int (*describe)(const struct ipc__transport *self, const struct ipc__job *job,
+                    bool mixed, char *buf, size_t len);
     /* Optional: the shared memory in which every rank of the job meets, for
      * node-wide collectives (coll/node.c, transport/node.h); NULL unless this
      * transport holds every rank of the job in one segment. */

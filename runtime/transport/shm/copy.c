@@ -21,7 +21,8 @@ bool ipc__shm_probe_single_copy(const struct shm_seg *seg)
     uint64_t got = 0;
     struct iovec local = {&got, sizeof got};
     struct iovec remote = {(void *)(uintptr_t)seg->bells[peer].probe_addr, sizeof got};
-    return process_vm_readv(seg->bells[peer].pid, &local, 1, &remote, 1, 0) == sizeof got &&
+    return process_vm_readv(seg->bells[peer].pid, &local, 1, &remote, 1, 0) ==
+               sizeof got &&
            got == PROBE_MAGIC;
 }
 
@@ -48,8 +49,8 @@ bool ipc__shm_can_access(const struct ipc__link *l)
 
 /* Copies len bytes between our memory and the peer's, in either direction;
  * the kernel may do it in several pieces. */
-static int copy_with_peer(const struct shm_link *s, char *local, uint64_t addr, size_t len,
-                          bool to_peer)
+static int copy_with_peer(const struct shm_link *s, char *local, uint64_t addr,
+                          size_t len, bool to_peer)
 {
     pid_t pid = s->seg->bells[s->peer].pid;
     while (len) {

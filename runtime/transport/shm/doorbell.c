@@ -72,7 +72,8 @@ void ipc__shm_disarm(struct ipc__transport *self)
     /* Wake-ups sent while we slept are spent; one that comes after this only
      * makes the next poll() return early. */
     char drain[64];
-    while (seg->wake_rx >= 0 && recv(seg->wake_rx, drain, sizeof drain, MSG_DONTWAIT) >= 0)
+    while (seg->wake_rx >= 0 &&
+           recv(seg->wake_rx, drain, sizeof drain, MSG_DONTWAIT) >= 0)
         continue;
 }
 

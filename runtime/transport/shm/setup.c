@@ -43,7 +43,7 @@ static int shm_connect(struct ipc__transport *self, struct ipc__job *job,
                                         .ring_all = ipc__shm_node_ring_all};
     /* A rank alone on its node has no segment, but joins the fences: fences
      * are the whole job's. */
-    int rc = seg->nranks > 1    ? ipc__shm_map(seg, job, links)
+    int rc = seg->nranks > 1   ? ipc__shm_map(seg, job, links)
              : job->ctl_fd < 0 ? ipc__kv_fence() /* share_segment's */
                                : IPC_SUCCESS;
     if (rc != IPC_SUCCESS)
