@@ -106,7 +106,7 @@ SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 
 # Sources and what is built from them.
 
-LIB_SRCS := $(sort $(wildcard runtime/*.c runtime/*/*.c))
+LIB_SRCS := $(sort $(wildcard runtime/*.c runtime/*/*.c runtime/*/*/*.c))
 COMMON_SRCS := $(sort $(wildcard runtime/common/*.c))
 LAUNCHER_SRCS := $(sort $(wildcard launcher/*.c))
 APP_SRCS := $(sort $(wildcard apps/*.c))

@@ -265,10 +265,14 @@ static int connect_peers(void)
     }
     while (job->nconnected < job->nused) {
         /* Counted before it runs: a connect that fails still gets its fini(). */
-        int rc = job->used[job->nconnected++]->connect(job, ipc__g.links);
+        struct ipc__transport *t = &job->transports[job->nconnected++];
+        int rc = t->ops->connect(t, job, ipc__g.links);
         if (rc != IPC_SUCCESS)
             return rc;
     }
+    for (int i = 0; i < job->nused && !ipc__g.node; i++)
+        if (job->transports[i].ops->node_area)
+            ipc__g.node = job->transports[i].ops->node_area(&job->transports[i]);
     return IPC_SUCCESS;
 }
 
@@ -284,9 +288,12 @@ static void release_all(void)
     for (int p = 0; ipc__g.links && p < ipc__g.job.size; p++)
         if (ipc__g.links[p].ops)
             ipc__g.links[p].ops->close(&ipc__g.links[p]);
-    for (int i = 0; i < ipc__g.job.nconnected; i++)
-        if (ipc__g.job.used[i]->fini)
-            ipc__g.job.used[i]->fini();
+    ipc__g.node = NULL;
+    for (int i = 0; i < ipc__g.job.nconnected; i++) {
+        struct ipc__transport *t = &ipc__g.job.transports[i];
+        if (t->ops->fini)
+            t->ops->fini(t);
+    }
     ipc__g.job.nconnected = 0;
     ipc__obs_fini();
     ipc__progress_fini();
@@ -307,22 +314,8 @@ static int transport_detail(const struct ipc__job *job,
                             const struct ipc__transport_ops *t, bool mixed, char *out,
                             size_t cap)
 {
-    if (t == &ipc__transport_shm)
-        return snprintf(out, cap, "; long messages%s %s", mixed ? " over shm" : "",
-                        ipc__shm_single_copy() ? "copied once (process_vm_readv)"
-                        : job->tun.shm_single_copy
-                            ? "copied through the segment (process_vm_readv is not "
-                              "permitted here)"
-                            : "copied through the segment (IPC_SHM_SINGLE_COPY=0)");
-    if (t == &ipc__transport_tcp && !job->tun.tcp_if[0] && job->ctl_fd < 0 && job->nnodes > 1)
-        return snprintf(out, cap, "; %sover this host's first address that is not loopback",
-                        mixed ? "tcp " : "");
-    if (t == &ipc__transport_tcp)
-        return snprintf(out, cap, "; %sover %s (%s)%s", mixed ? "tcp " : "",
-                        job->tun.tcp_if[0] ? job->tun.tcp_if : "127.0.0.1",
-                        job->tun.tcp_if[0] ? "IPC_TCP_IF" : "loopback: one host",
-                        mixed ? "" : ", each connection proven with the job secret");
-    return 0;
+    struct ipc__transport *self = ipc__job_transport(&ipc__g.job, t);
+    return self && t->describe ? t->describe(self, job, mixed, out, cap) : 0;
 }
 
 /* --report-transports, every rank's line on stderr: what carries its

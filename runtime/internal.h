@@ -86,6 +86,9 @@ struct ipc__job {
     /* Transports that carry some pair of the job, in connect order: every
      * rank connects (and finalizes) each of them, whatever its own links. */
     const struct ipc__transport_ops *used[2];
+    /* used[i] as this job uses it: the instance its connect() filled in,
+     * given to the members that are not about one link (core.c). */
+    struct ipc__transport transports[2];
     int nused;
     int nconnected; /* used[] whose connect() was called: their fini() is due */
     struct ipc__tunables tun;
@@ -207,6 +210,9 @@ struct ipc__state {
     bool finalizing; /* past the final barrier: peers leaving is expected */
     struct ipc__job job;
     struct ipc__link *links; /* job.size entries, indexed by world rank */
+    /* The shared area of a transport that holds every rank of the job
+     * (transport/node.h), for coll/node.c; NULL when none does. */
+    struct ipc__node_area *node;
     struct ipc__peer *peers; /* job.size entries; peers[job.rank] is unused */
     struct ipc__match_queue posted;     /* struct ipc__request, via mn */
     struct ipc__match_queue unexpected; /* struct ipc__umsg, via mn */
@@ -241,9 +247,14 @@ int ipc__topo_parse(const char *s, int size, int *node_of, char *why, size_t why
 void ipc__topo_locals(const int *node_of, int size, int *local_index);
 int ipc__topo_node_size(const int *node_of, int size, int node);
 /* From job->node_of and size: sets nnodes, local (the transport within a
- * node), remote (tcp), forced and the transports used by any pair. */
+ * node), remote (tcp), forced and the transports used by any pair (used[],
+ * and transports[] with only their ops set). */
 void ipc__topo_choose(struct ipc__job *job, const struct ipc__transport_ops *local,
                       bool forced);
+/* The instance of ops in this job (job->transports[]); NULL when no pair of
+ * the job uses it. */
+struct ipc__transport *ipc__job_transport(struct ipc__job *job,
+                                          const struct ipc__transport_ops *ops);
 /* The transport between ranks a and b (NULL when a == b). */
 const struct ipc__transport_ops *ipc__pair_transport(const struct ipc__job *job, int a,
                                                      int b);

@@ -29,7 +29,7 @@ static int *pfd_peer;
 /* Links whose bytes sit in memory (shm) are looked at directly; links with
  * descriptors are asked through poll(). Built once, at init. */
 static int *mem_peers, n_mem_peers, n_fd_peers;
-static const struct ipc__transport_ops *mem_ops; /* the memory transport, if any */
+static struct ipc__transport *mem; /* the memory transport, if any */
 /* With both kinds: the memory transport's doorbell as a descriptor, polled
  * with the links; -1 if it has none. */
 static int doorbell_fd = -1;
@@ -41,15 +41,15 @@ static void classify_links(void)
         const struct ipc__transport_ops *ops = ipc__g.links[p].ops;
         if (!ops)
             continue;
-        if (ops->peek) {
+        if (ops->kind == IPC__LINK_MEMORY) {
             mem_peers[n_mem_peers++] = p;
-            mem_ops = ops;
+            mem = ipc__job_transport(&ipc__g.job, ops);
         } else {
             n_fd_peers++;
         }
     }
     doorbell_fd =
-        n_mem_peers && n_fd_peers && mem_ops->doorbell_fd ? mem_ops->doorbell_fd() : -1;
+        n_mem_peers && n_fd_peers && mem->ops->doorbell_fd ? mem->ops->doorbell_fd(mem) : -1;
 }
 
 
@@ -69,7 +69,7 @@ int ipc__progress_init(void)
         ipc__list_init(&pe->puts);
         pe->rx_state = IPC__RX_HDR;
         const struct ipc__transport_ops *ops = ipc__g.links[p].ops;
-        if (ops && !ops->peek && !(pe->rxbuf = malloc(RXBUF_SIZE)))
+        if (ops && ops->kind == IPC__LINK_STREAM && !(pe->rxbuf = malloc(RXBUF_SIZE)))
             return IPC_ERR_NOMEM;
     }
     return IPC_SUCCESS;
@@ -109,7 +109,7 @@ void ipc__progress_fini(void)
     free(mem_peers);
     mem_peers = NULL;
     n_mem_peers = n_fd_peers = 0;
-    mem_ops = NULL;
+    mem = NULL;
     doorbell_fd = -1;
     ipc__g.peers = NULL;
     pfds = NULL;
@@ -315,8 +315,8 @@ bool ipc__send_batched(int p, const struct ipc__frame_hdr *hdr, const void *payl
 {
     struct ipc__peer *pe = &ipc__g.peers[p];
     const struct ipc__transport_ops *ops = ipc__g.links[p].ops;
-    if (pe->burst_epoch != ipc__g.progress_epoch || !ops || ops->peek || pe->lost ||
-        len > BATCH_MSG_MAX || pe->copied_bytes + len > COPIED_MAX)
+    if (pe->burst_epoch != ipc__g.progress_epoch || !ops || ops->kind == IPC__LINK_MEMORY ||
+        pe->lost || len > BATCH_MSG_MAX || pe->copied_bytes + len > COPIED_MAX)
         return false;
     char *copy = len ? malloc(len) : NULL;
     struct ipc__frame *f = (copy || !len) ? frame_new(hdr, copy, len, NULL) : NULL;
@@ -352,7 +352,7 @@ void ipc__send_bye(void)
          * one would touch a ring page that may never have been used (at 32
          * ranks, a thousand page faults on the way out). */
         const struct ipc__transport_ops *ops = ipc__g.links[p].ops;
-        if (!ops || ops->peek || ipc__g.peers[p].lost)
+        if (!ops || ops->kind == IPC__LINK_MEMORY || ipc__g.peers[p].lost)
             continue;
         struct ipc__frame_hdr bye = ipc__frame_make(IPC__FRAME_BYE, 0, 0, 0, 0, 0, 0);
         ipc__send(p, &bye, NULL, 0, NULL, false);
@@ -501,7 +501,7 @@ static ssize_t rx_peer(int p)
          * is left is found by the next look (poll is level-triggered). */
         if (ipc__g.completions != completions)
             break;
-        ssize_t n = l->ops->peek ? rx_peek_step(p) : rx_read_step(p);
+        ssize_t n = l->ops->kind == IPC__LINK_MEMORY ? rx_peek_step(p) : rx_read_step(p);
         if (n == 0)
             break;
         if (n < 0) {
@@ -547,7 +547,7 @@ static bool progress_fds(int timeout_ms, int extra_fd)
     for (int p = 0; p < size; p++) {
         struct ipc__link *l = &ipc__g.links[p];
         struct ipc__peer *pe = &ipc__g.peers[p];
-        if (!l->ops || l->ops->peek || pe->lost)
+        if (!l->ops || l->ops->kind == IPC__LINK_MEMORY || pe->lost)
             continue;
         bool want_in = !pe->eof, want_out = !ipc__list_empty(&pe->sendq);
         if (want_in) {
@@ -620,16 +620,16 @@ static void sleep_for_work(bool (*done)(void *), void *arg)
         progress_fds(-1, -1);
         return;
     }
-    unsigned token = mem_ops->arm();
+    unsigned token = mem->ops->arm(mem);
     if (!progress_now() && !is_done(done, arg)) {
         if (!n_fd_peers)
-            mem_ops->sleep(token, -1);
+            mem->ops->sleep(mem, token, -1);
         else if (doorbell_fd >= 0)
             progress_fds(-1, doorbell_fd);
         else
             progress_fds(1, -1);
     }
-    mem_ops->disarm();
+    mem->ops->disarm(mem);
 }
 
 /* The slow half of waiting: yield to a rank that may share our core, then

@@ -15,6 +15,7 @@
  * docs/wire-formats.md. Its handlers are called by progress.c's receive
  * state machine and send through progress.c: that loop is the engine's.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,11 +111,9 @@ int ipc__proto_send(struct ipc__request *s, int w, uint32_t ctx, int src, int ta
     size_t bytes = s->slen;
     bool eager = ipc__proto_is_eager(bytes, s->sync);
     ipc__obs_sent(w, bytes, !eager);
-    /* Over shm the receiver may copy straight from our buffer. */
-    uint64_t saddr = !eager && !s->lay && ipc__g.links[w].ops == &ipc__transport_shm &&
-                             ipc__g.job.tun.shm_single_copy
-                         ? (uintptr_t)s->sbuf
-                         : 0;
+    /* With direct access the receiver may copy straight from our buffer. */
+    uint64_t saddr =
+        !eager && !s->lay && ipc__direct_access(&ipc__g.links[w]) ? (uintptr_t)s->sbuf : 0;
     uint64_t id = 0;
     s->saddr = saddr; /* offered in place: a PUT may name it */
     if (!eager && !(id = wire_name(s, w, EXPECT_SEND))) {
@@ -123,7 +122,7 @@ int ipc__proto_send(struct ipc__request *s, int w, uint32_t ctx, int src, int ta
     }
     struct ipc__frame_hdr h = ipc__frame_make(eager ? IPC__FRAME_EAGER : IPC__FRAME_RTS, ctx,
                                               src, tag, bytes, id, saddr);
-    if (saddr && ipc__shm_single_copy())
+    if (saddr)
         h.flags = IPC__FRAME_FLAG_CAN_PUT;
     int rc;
     if (eager && s->lay)
@@ -158,8 +157,8 @@ static bool read_in_place(struct ipc__request *rreq, int peer, uint64_t sreq, si
                           uint64_t saddr, uint16_t rts_flags)
 {
     /* A layout is unpacked as it streams in: process_vm_readv reads runs. */
-    if (!saddr || rreq->lay || ipc__g.links[peer].ops != &ipc__transport_shm ||
-        !ipc__shm_single_copy())
+    struct ipc__link *l = &ipc__g.links[peer];
+    if (!saddr || rreq->lay || !ipc__direct_access(l))
         return false;
     size_t split = n;
     if ((rts_flags & IPC__FRAME_FLAG_CAN_PUT) && n >= ipc__g.job.tun.shm_split_min &&
@@ -172,7 +171,7 @@ static bool read_in_place(struct ipc__request *rreq, int peer, uint64_t sreq, si
     } else {
         split = n;
     }
-    if (split && ipc__shm_read_peer(peer, rreq->rbuf, saddr, split) != 0) {
+    if (split && l->ops->get(l, rreq->rbuf, saddr, split) != 0) {
         if (split == n)
             return false;
         ipc__req_complete(rreq, IPC_ERR_TRANSPORT); /* cannot happen once probed */
@@ -196,7 +195,10 @@ static void on_put(int peer, const struct ipc__frame_hdr *h)
     }
     uint64_t split = ipc__split_point(h->len);
     size_t part = (size_t)(h->len - split);
-    int rc = ipc__shm_write_peer(peer, h->rreq + split, (const char *)s->sbuf + split, part);
+    struct ipc__link *l = &ipc__g.links[peer];
+    int rc = ipc__direct_access(l)
+                 ? l->ops->put(l, h->rreq + split, (const char *)s->sbuf + split, part)
+                 : -ENOTSUP;
     /* The receiver's FIN, which completes s, comes after this PUT. */
     send_ctl(peer, IPC__FRAME_DONE, rc == 0 ? part : 0, 0, 0);
 }
@@ -211,8 +213,10 @@ static void on_done(int peer, const struct ipc__frame_hdr *h)
     struct ipc__request *r = ipc__container_of(head->next, struct ipc__request, mn.link);
     ipc__list_remove(&r->mn.link);
     size_t n = r->status.ipc__bytes, split = (size_t)ipc__split_point(n);
+    struct ipc__link *l = &ipc__g.links[peer];
     if (h->len == 0 && !r->complete &&
-        ipc__shm_read_peer(peer, (char *)r->rbuf + split, r->saddr + split, n - split) != 0)
+        (!ipc__direct_access(l) ||
+         l->ops->get(l, (char *)r->rbuf + split, r->saddr + split, n - split) != 0))
         ipc__req_complete(r, IPC_ERR_TRANSPORT);
     if (!r->complete)
         ipc__req_complete(r, r->error);

@@ -94,9 +94,20 @@ void ipc__topo_choose(struct ipc__job *job, const struct ipc__transport_ops *loc
     job->nused = 0;
     for (size_t i = 0; ipc__transport_at(i); i++) {
         const struct ipc__transport_ops *t = ipc__transport_at(i);
-        if ((pairs_within && t == job->local) || (job->nnodes > 1 && t == job->remote))
+        if ((pairs_within && t == job->local) || (job->nnodes > 1 && t == job->remote)) {
+            job->transports[job->nused] = (struct ipc__transport){.ops = t};
             job->used[job->nused++] = t;
+        }
     }
+}
+
+struct ipc__transport *ipc__job_transport(struct ipc__job *job,
+                                          const struct ipc__transport_ops *ops)
+{
+    for (int i = 0; i < job->nused; i++)
+        if (job->used[i] == ops)
+            return &job->transports[i];
+    return NULL;
 }
 
 const struct ipc__transport_ops *ipc__pair_transport(const struct ipc__job *job, int a,

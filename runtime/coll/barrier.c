@@ -42,9 +42,9 @@ int ipc__coll_barrier_tagged(ipc_comm comm, int tag0)
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS)
         return rc;
-    /* The whole job on one host meets in the shared segment. */
-    if (comm == IPC_COMM_WORLD && ipc__shm_world()) {
-        ipc__shm_barrier(ipc__g.job.tun.oversubscribed);
+    /* The whole job on one host meets in the shared segment (node.c). */
+    if (comm == IPC_COMM_WORLD && ipc__g.node) {
+        ipc__node_barrier(ipc__g.node, ipc__g.job.tun.oversubscribed);
         return IPC_SUCCESS;
     }
     struct barrier b = {.s = {.step = barrier_step, .release = barrier_keep},

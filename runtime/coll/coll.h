@@ -41,6 +41,15 @@ enum ipc__coll_tag {
 /* A barrier whose messages carry tag0 + round number. */
 int ipc__coll_barrier_tagged(ipc_comm comm, int tag0);
 
+/* node.c: collectives of the whole job through the shared area of a node
+ * that holds all of it (ipc__g.node, not NULL). */
+void ipc__node_barrier(struct ipc__node_area *a, bool oversubscribed);
+/* Can an allreduce of `bytes` go through the area (false when a is NULL)? */
+bool ipc__node_allreduce_fits(const struct ipc__node_area *a, size_t bytes);
+/* buf holds this rank's input and receives the result. */
+void ipc__node_allreduce(struct ipc__node_area *a, void *buf, size_t count,
+                         ipc_datatype type, ipc_op op);
+
 /*
  * Switch points, in bytes; docs/collectives.md has the measurements behind
  * them. Below each the latency-bound algorithm is used, from it on the

@@ -264,9 +264,9 @@ int ipc__c_allreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype ty
     if (n == 1)
         return IPC_SUCCESS;
     /* Small reductions of the whole job on one host go through the shared
-     * segment: every rank folds every input itself (docs/shm.md). */
-    if (comm == IPC_COMM_WORLD && ipc__shm_allreduce_fits(bytes)) {
-        ipc__shm_allreduce(rbuf, count, type, op);
+     * segment: every rank folds every input itself (node.c, docs/shm.md). */
+    if (comm == IPC_COMM_WORLD && ipc__node_allreduce_fits(ipc__g.node, bytes)) {
+        ipc__node_allreduce(ipc__g.node, rbuf, count, type, op);
         return IPC_SUCCESS;
     }
     return recursive_doubling(rbuf, count, type, op, comm);

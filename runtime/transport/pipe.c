@@ -27,8 +27,10 @@ static void pipe_setup_fd(int fd, size_t pipe_size, bool set_size)
         (void)fcntl(fd, F_SETPIPE_SZ, (int)pipe_size);
 }
 
-static int pipe_connect(struct ipc__job *job, struct ipc__link *links)
+static int pipe_connect(struct ipc__transport *self, struct ipc__job *job,
+                        struct ipc__link *links)
 {
+    (void)self; /* nothing beyond the links */
     uint32_t node = (uint32_t)job->node;
     int rc = ipc__ctl_send(job->ctl_fd, IPC__CTL_PIPES, &node, sizeof node, NULL, 0);
     int expected = 0, got = 0;
@@ -82,6 +84,7 @@ static void pipe_close(struct ipc__link *l)
 
 const struct ipc__transport_ops ipc__transport_pipe = {
     .name = "pipe",
+    .kind = IPC__LINK_STREAM,
     .probe = pipe_probe,
     .connect = pipe_connect,
     .writev = ipc__fd_writev,

@@ -292,8 +292,10 @@ static int accept_peers(int lfd, const struct ipc__job *job, struct ipc__link *l
     return rc;
 }
 
-static int tcp_connect(struct ipc__job *job, struct ipc__link *links)
+static int tcp_connect(struct ipc__transport *self, struct ipc__job *job,
+                       struct ipc__link *links)
 {
+    (void)self; /* nothing beyond the links */
     unsigned char secret[IPC__SECRET_BYTES];
     char why[256] = "";
     const char *stage = "listen";
@@ -376,11 +378,27 @@ static ssize_t tcp_read(struct ipc__link *l, void *buf, size_t len)
     return n == -ECONNRESET ? -EPIPE : n;
 }
 
+/* The address tcp links use, for --report-transports. */
+static int tcp_describe(const struct ipc__transport *self, const struct ipc__job *job,
+                        bool mixed, char *buf, size_t len)
+{
+    (void)self;
+    if (!job->tun.tcp_if[0] && job->ctl_fd < 0 && job->nnodes > 1)
+        return snprintf(buf, len, "; %sover this host's first address that is not loopback",
+                        mixed ? "tcp " : "");
+    return snprintf(buf, len, "; %sover %s (%s)%s", mixed ? "tcp " : "",
+                    job->tun.tcp_if[0] ? job->tun.tcp_if : "127.0.0.1",
+                    job->tun.tcp_if[0] ? "IPC_TCP_IF" : "loopback: one host",
+                    mixed ? "" : ", each connection proven with the job secret");
+}
+
 const struct ipc__transport_ops ipc__transport_tcp = {
     .name = "tcp",
+    .kind = IPC__LINK_STREAM,
     .probe = tcp_probe,
     .connect = tcp_connect,
     .writev = tcp_writev,
     .read = tcp_read,
     .close = ipc__socket_close,
+    .describe = tcp_describe,
 };

@@ -142,8 +142,10 @@ static int accept_from(int lfd, const struct ipc__job *job, struct ipc__link *li
     return 0;
 }
 
-static int unix_connect(struct ipc__job *job, struct ipc__link *links)
+static int unix_connect(struct ipc__transport *self, struct ipc__job *job,
+                        struct ipc__link *links)
 {
+    (void)self; /* nothing beyond the links */
     int lfd = -1, rc;
     const char *stage = "listen";
 
@@ -183,6 +185,7 @@ static int unix_connect(struct ipc__job *job, struct ipc__link *links)
 
 const struct ipc__transport_ops ipc__transport_unix = {
     .name = "unix",
+    .kind = IPC__LINK_STREAM,
     .probe = unix_probe,
     .connect = unix_connect,
     .writev = ipc__socket_writev,

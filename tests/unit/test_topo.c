@@ -156,6 +156,52 @@ static void used_transports_follow_the_pairs(void **state)
     assert_int_equal(job->nused, 0);
 }
 
+static void each_used_transport_has_one_instance(void **state)
+{
+    struct ipc__job *job = job_of(*state, "0,0,1,1,1", &ipc__transport_unix, true);
+    assert_int_equal(job->nused, 2);
+    for (int i = 0; i < job->nused; i++) {
+        assert_ptr_equal(job->transports[i].ops, job->used[i]);
+        assert_null(job->transports[i].priv); /* connect() fills it */
+        assert_ptr_equal(ipc__job_transport(job, job->used[i]), &job->transports[i]);
+    }
+    assert_null(ipc__job_transport(job, &ipc__transport_shm));
+    job = job_of(*state, "0", &ipc__transport_shm, false);
+    assert_null(ipc__job_transport(job, &ipc__transport_shm));
+}
+
+/* The kind of link decides how the progress engine serves it, and with it
+ * which members a table must have (docs/transports.md). */
+static void tables_have_the_members_of_their_kind(void **state)
+{
+    (void)state;
+    for (size_t i = 0; ipc__transport_at(i); i++) {
+        const struct ipc__transport_ops *t = ipc__transport_at(i);
+        assert_non_null(t->name);
+        assert_non_null(t->probe);
+        assert_non_null(t->connect);
+        assert_non_null(t->writev);
+        assert_non_null(t->close);
+        if (t->kind == IPC__LINK_MEMORY) {
+            assert_non_null(t->peek);
+            assert_non_null(t->consume);
+            assert_non_null(t->arm);
+            assert_non_null(t->sleep);
+            assert_non_null(t->disarm);
+        } else {
+            assert_int_equal(t->kind, IPC__LINK_STREAM);
+            assert_non_null(t->read);
+            assert_null(t->peek);
+            assert_null(t->arm);
+        }
+        /* Direct access: all three members or none. */
+        assert_true(!t->can_access == !t->get && !t->get == !t->put);
+        assert_ptr_equal(ipc__transport_find(t->name), t);
+    }
+    assert_int_equal(ipc__transport_shm.kind, IPC__LINK_MEMORY);
+    assert_int_equal(ipc__transport_tcp.kind, IPC__LINK_STREAM);
+}
+
 /* What ipc__topo_report prints. */
 static char *report(const struct ipc__job *job)
 {
@@ -252,6 +298,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(used_transports_follow_the_pairs, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(each_used_transport_has_one_instance, setup,
+                                        teardown),
+        cmocka_unit_test(tables_have_the_members_of_their_kind),
         cmocka_unit_test_setup_teardown(report_is_a_matrix_with_why, setup, teardown),
         cmocka_unit_test_setup_teardown(report_groups_columns_by_eight, setup, teardown),
         cmocka_unit_test_setup_teardown(report_goes_by_node_past_64_ranks, setup,

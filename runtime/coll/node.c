@@ -1,0 +1,183 @@
+/*
+ * node.c - collectives of the whole job when it runs on one node, through
+ * the area of the shared segment that the memory transport sets aside for
+ * them (transport/node.h): a barrier on flags and an allreduce of small
+ * inputs through slots, with no message at all. The area's layout is this
+ * file's; docs/shm.md draws it.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "coll.h"
+#include "transport/node.h"
+
+#define CACHE_LINE 64
+
+/* Where the whole job meets (barrier): arrivals, and the generation that the
+ * last arrival bumps. */
+struct meeting {
+    _Atomic uint32_t arrived;
+    char pad1[CACHE_LINE - 4];
+    _Atomic uint32_t generation;
+    char pad2[CACHE_LINE - 4];
+};
+
+/* One per rank, written by that rank only: the barrier epoch it reached in
+ * each round of a dissemination barrier. */
+#define MAX_ROUNDS 16
+struct flags {
+    _Atomic uint32_t round[MAX_ROUNDS];
+};
+_Static_assert(sizeof(struct flags) <= CACHE_LINE, "one line per rank");
+
+/* Allreduce through the segment: two sets (alternate calls) of one slot per
+ * rank. A slot starts with the epoch of the call whose input it holds; the
+ * input follows in the same line, so a peer's small input arrives with the
+ * word that says it is there (one cache-line transfer, not two). 8 KiB holds
+ * 1024 doubles; larger reductions go by messages, where the copies in and out
+ * of a slot would cost more than they save. */
+#define REDUCE_SLOT 8192
+#define SLOT_DATA 16 /* offset of the input: aligned for any type */
+#define SLOT_STRIDE (REDUCE_SLOT + CACHE_LINE)
+
+/* The area: the meeting, then a line of flags per rank, then the two sets
+ * of slots. */
+size_t ipc__node_area_bytes(int nranks)
+{
+    return sizeof(struct meeting) + (size_t)nranks * CACHE_LINE +
+           2 * (size_t)nranks * SLOT_STRIDE;
+}
+
+static struct meeting *meeting_of(const struct ipc__node_area *a)
+{
+    return a->base;
+}
+
+static struct flags *flags_of(const struct ipc__node_area *a, int rank)
+{
+    return (struct flags *)(void *)((char *)a->base + sizeof(struct meeting) +
+                                    (size_t)rank * CACHE_LINE);
+}
+
+static char *slots_of(const struct ipc__node_area *a)
+{
+    return (char *)a->base + sizeof(struct meeting) + (size_t)a->nranks * CACHE_LINE;
+}
+
+struct generation_wait {
+    const struct meeting *meet;
+    uint32_t gen;
+};
+
+static bool generation_moved(void *arg)
+{
+    const struct generation_wait *w = arg;
+    return atomic_load_explicit(&w->meet->generation, memory_order_acquire) != w->gen;
+}
+
+/* Counter barrier: one atomic add per rank; the last to arrive opens the next
+ * generation and wakes the sleepers. Few hand-offs between ranks: the choice
+ * when ranks share cores. */
+static void counter_barrier(struct ipc__node_area *a)
+{
+    struct meeting *m = meeting_of(a);
+    struct generation_wait w = {
+        m, atomic_load_explicit(&m->generation, memory_order_acquire)};
+    if (atomic_fetch_add_explicit(&m->arrived, 1, memory_order_acq_rel) !=
+        (uint32_t)a->nranks - 1) {
+        ipc__wait_until(generation_moved, &w, NULL);
+        return;
+    }
+    atomic_store_explicit(&m->arrived, 0, memory_order_relaxed);
+    atomic_store_explicit(&m->generation, w.gen + 1, memory_order_release);
+    a->ring_all(a);
+}
+
+struct flag_wait {
+    const _Atomic uint32_t *flag;
+    uint32_t epoch;
+};
+
+static bool flag_reached(void *arg)
+{
+    const struct flag_wait *w = arg;
+    uint32_t v = atomic_load_explicit(w->flag, memory_order_acquire);
+    return (int32_t)(v - w->epoch) >= 0;
+}
+
+/* Dissemination barrier on flags: in round k each rank raises its own flag
+ * and waits for the flag of rank - 2^k; each round costs one cache-line
+ * transfer and nobody contends: the choice when each rank has a core. */
+static void flag_barrier(struct ipc__node_area *a)
+{
+    int n = a->nranks, me = a->me;
+    uint32_t epoch = ++a->barrier_epoch;
+    struct flags *mine = flags_of(a, me);
+    for (int k = 0, dist = 1; dist < n; k++, dist <<= 1) {
+        int from = (me - dist + n) % n, to = (me + dist) % n;
+        atomic_store_explicit(&mine->round[k], epoch, memory_order_release);
+        a->ring(a, to);
+        struct flag_wait w = {&flags_of(a, from)->round[k], epoch};
+        if (!flag_reached(&w))
+            ipc__wait_until(flag_reached, &w, NULL);
+    }
+}
+
+void ipc__node_barrier(struct ipc__node_area *a, bool oversubscribed)
+{
+    if (oversubscribed || a->nranks > (1 << MAX_ROUNDS))
+        counter_barrier(a);
+    else
+        flag_barrier(a);
+}
+
+struct all_reached {
+    const char *set;
+    int nranks;
+    uint32_t epoch;
+};
+
+static _Atomic uint32_t *slot_epoch(const char *set, int r)
+{
+    return (_Atomic uint32_t *)(void *)(set + (size_t)r * SLOT_STRIDE);
+}
+
+static bool all_put_input(void *arg)
+{
+    const struct all_reached *w = arg;
+    for (int r = 0; r < w->nranks; r++) {
+        uint32_t v = atomic_load_explicit(slot_epoch(w->set, r), memory_order_acquire);
+        if ((int32_t)(v - w->epoch) < 0)
+            return false;
+    }
+    return true;
+}
+
+bool ipc__node_allreduce_fits(const struct ipc__node_area *a, size_t bytes)
+{
+    return a && bytes <= REDUCE_SLOT;
+}
+
+/* Every rank puts its input in its slot and raises the slot's epoch; once all
+ * are up, every rank folds all slots itself, in the same order (from the last
+ * rank down: x0 op (x1 op (... op xn-1))), so the result is bit-identical on
+ * every rank. A slot set is written again two calls later, when every rank
+ * has provably finished reading it (it raised its epoch in the other set for
+ * the call between). */
+void ipc__node_allreduce(struct ipc__node_area *a, void *buf, size_t count,
+                         ipc_datatype type, ipc_op op)
+{
+    int n = a->nranks, me = a->me;
+    size_t bytes = count * type->size;
+    uint32_t epoch = ++a->reduce_epoch;
+    struct all_reached w = {slots_of(a) + (size_t)(epoch & 1) * (size_t)n * SLOT_STRIDE,
+                            n, epoch};
+    memcpy((char *)w.set + (size_t)me * SLOT_STRIDE + SLOT_DATA, buf, bytes);
+    atomic_store_explicit(slot_epoch(w.set, me), epoch, memory_order_release);
+    a->ring_all(a);
+    if (!all_put_input(&w))
+        ipc__wait_until(all_put_input, &w, NULL);
+    memcpy(buf, w.set + (size_t)(n - 1) * SLOT_STRIDE + SLOT_DATA, bytes);
+    for (int r = n - 2; r >= 0; r--)
+        ipc__op_apply(op, type, w.set + (size_t)r * SLOT_STRIDE + SLOT_DATA, buf, count);
+}

@@ -1,0 +1,36 @@
+/*
+ * node.h - what node-wide collectives (coll/node.c) see of a memory
+ * transport's shared segment when that segment holds every rank of the job:
+ * an area of it set aside for them, and the doorbells of the node's ranks.
+ *
+ * The area's layout is the collectives' own (coll/node.c): the transport only
+ * sizes it with ipc__node_area_bytes(), places it in the segment and maps it,
+ * zeroed at creation, in every rank. A transport hands it out through its
+ * node_area member (transport.h); the job keeps what it got in ipc__g.node.
+ */
+#ifndef IPC_NODE_H
+#define IPC_NODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ipc__node_area {
+    int nranks; /* the ranks of the job, all on this node */
+    int me;     /* this rank's index among them (its local index) */
+    /* ipc__node_area_bytes(nranks) bytes, aligned to a cache line, shared by
+     * the node's ranks, all zero before any rank used it */
+    void *base;
+    /* Wakes `rank` (an index like me), or every rank but this one, if it
+     * sleeps or is about to: after this rank published, in the area, what
+     * they may wait for in ipc__wait_until. */
+    void (*ring)(struct ipc__node_area *a, int rank);
+    void (*ring_all)(struct ipc__node_area *a);
+    /* This rank's own counters, kept by the collectives between calls. */
+    uint32_t barrier_epoch, reduce_epoch;
+};
+
+/* Bytes of the area for nranks ranks, a multiple of a cache line
+ * (coll/node.c). */
+size_t ipc__node_area_bytes(int nranks);
+
+#endif /* IPC_NODE_H */

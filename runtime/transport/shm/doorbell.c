@@ -1,0 +1,137 @@
+/*
+ * doorbell.c - waiting on shm: each rank has a doorbell (a futex word and a
+ * "sleeping" flag). A writer rings it only when the reader sleeps, so the
+ * fast path makes no system call. Writer and sleeper each need a full
+ * barrier between their store and their load (or a wake-up is lost); when
+ * ranks rarely sleep, the sleeper pays for both with membarrier() and the
+ * writer pays nothing (shm_fence_before_look, shm.h). A rank that also has
+ * stream links sleeps in poll() instead: its doorbell is then a datagram
+ * socket as well, which writers send a byte to.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shm.h"
+
+static long futex(_Atomic uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
+{
+    return syscall(SYS_futex, (uint32_t *)addr, op, val, ts, NULL, 0);
+}
+
+/* On its futex, or, when it sleeps in poll() (it has stream links too), with
+ * a byte to its doorbell socket. A full socket already holds a wake-up, so
+ * that send may fail. */
+void ipc__shm_wake(const struct shm_seg *seg, struct doorbell *b)
+{
+    if (b->wake_len) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        memcpy(sa.sun_path, b->wake_name, b->wake_len);
+        (void)sendto(seg->wake_tx, "", 1, MSG_DONTWAIT | MSG_NOSIGNAL,
+                     (struct sockaddr *)&sa,
+                     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + b->wake_len));
+        return;
+    }
+    atomic_fetch_add_explicit(&b->futex, 1, memory_order_relaxed);
+    futex(&b->futex, FUTEX_WAKE, 1, NULL);
+}
+
+unsigned ipc__shm_arm(struct ipc__transport *self)
+{
+    struct shm_seg *seg = self->priv;
+    unsigned token = atomic_load_explicit(&seg->mine->futex, memory_order_relaxed);
+    atomic_store_explicit(&seg->mine->sleeping, 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst);
+    /* Every writer that runs now passes a full barrier: either its
+     * publication is visible to our last look for work, or its look at our
+     * flag comes after the barrier and sees it set. */
+    if (!seg->writer_fence)
+        syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0);
+    return token;
+}
+
+void ipc__shm_sleep(struct ipc__transport *self, unsigned token, int timeout_ms)
+{
+    struct shm_seg *seg = self->priv;
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000};
+    futex(&seg->mine->futex, FUTEX_WAIT, token, timeout_ms >= 0 ? &ts : NULL);
+}
+
+void ipc__shm_disarm(struct ipc__transport *self)
+{
+    struct shm_seg *seg = self->priv;
+    atomic_store_explicit(&seg->mine->sleeping, 0, memory_order_relaxed);
+    /* Wake-ups sent while we slept are spent; one that comes after this only
+     * makes the next poll() return early. */
+    char drain[64];
+    while (seg->wake_rx >= 0 &&
+           recv(seg->wake_rx, drain, sizeof drain, MSG_DONTWAIT) >= 0)
+        continue;
+}
+
+int ipc__shm_doorbell_fd(struct ipc__transport *self)
+{
+    const struct shm_seg *seg = self->priv;
+    return seg->wake_rx;
+}
+
+/* A datagram socket on an autobound abstract address (nothing on disk),
+ * published in our doorbell. Without one (no socket to be had) the rank
+ * sleeps in short polls instead, and writers keep ringing the futex. */
+void ipc__shm_open_doorbell(struct shm_seg *seg)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    socklen_t len = sizeof sa;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa_family_t)) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) != 0 ||
+        len - offsetof(struct sockaddr_un, sun_path) > WAKE_NAME_MAX) {
+        close(fd);
+        return;
+    }
+    seg->mine->wake_len = (uint32_t)(len - offsetof(struct sockaddr_un, sun_path));
+    memcpy(seg->mine->wake_name, sa.sun_path, seg->mine->wake_len);
+    seg->wake_rx = fd;
+}
+
+int ipc__shm_open_ringer(struct shm_seg *seg, const struct ipc__job *job)
+{
+    bool pollable_peer = false;
+    for (int r = 0; r < seg->nranks; r++)
+        pollable_peer |= r != seg->me && seg->bells[r].wake_len;
+    if (!pollable_peer)
+        return IPC_SUCCESS;
+    seg->wake_tx = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (seg->wake_tx >= 0)
+        return IPC_SUCCESS;
+    fprintf(stderr, "ipc: rank %d: cannot open a socket to wake shm peers: %s\n",
+            job->rank, strerror(errno));
+    return IPC_ERR_TRANSPORT;
+}
+
+void ipc__shm_node_ring(struct ipc__node_area *a, int rank)
+{
+    const struct shm_seg *seg = ipc__container_of(a, struct shm_seg, node);
+    shm_ring_doorbell(seg, &seg->bells[rank]);
+}
+
+void ipc__shm_node_ring_all(struct ipc__node_area *a)
+{
+    const struct shm_seg *seg = ipc__container_of(a, struct shm_seg, node);
+    shm_fence_before_look(seg);
+    for (int r = 0; r < seg->nranks; r++) {
+        struct doorbell *b = &seg->bells[r];
+        if (b != seg->mine && atomic_load_explicit(&b->sleeping, memory_order_relaxed))
+            ipc__shm_wake(seg, b);
+    }
+}
