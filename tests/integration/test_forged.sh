@@ -6,6 +6,9 @@
 # victim's status. Request ids on the wire are table slots with a
 # generation, not addresses, and a DATA must carry exactly what its CTS
 # asked for (once: a crash, and 64 KiB written into a 16-byte buffer).
+# Fields another rank writes into shared memory are checked before use: a
+# ring packet's length, a doorbell's socket name length (once a crash), and
+# the pids for single copies are read once, after the set-up fence.
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$PROGS/forge_frames"
 
@@ -17,3 +20,12 @@ for t in shm tcp; do
         expect_err '^ipc: rank 0: lost rank 1: .*\(protocol error\)$' "forged $c over $t"
     done
 done
+
+ipcrun 60 --transport shm -n 2 "$PROGS/forge_frames" ring-len
+expect_rc 3 "a ring packet longer than the ring"
+expect_out '^forge_frames: rank 0: cut off rank 1$' "a ring packet longer than the ring"
+expect_err '^ipc: rank 0: lost rank 1: ' "a ring packet longer than the ring"
+
+ipcrun 60 --transport shm -n 2 "$PROGS/forge_frames" wake-len
+expect_rc 4 "a doorbell with a 60000-byte socket name"
+expect_out '^forge_frames: rank 0: received$' "a doorbell with a 60000-byte socket name"

@@ -13,6 +13,12 @@
  *               at once a DATA naming that receive's id (the first rank 0
  *               gives) with 64 KiB: more than its CTS asked (once written
  *               past the buffer)
+ *     ring-len  (shm) a ring packet whose length word says 2 GiB, past the ring
+ *               (once read as a 2 GiB packet out of a 128 KiB ring)
+ *     wake-len  (shm) rank 1's doorbell claims a 60000-byte socket name and
+ *               that it sleeps, so that rank 0 wakes it (once copied into a
+ *               108-byte buffer on rank 0's stack); then rank 1 sends rank 0
+ *               its message: rank 0 prints "received" and exits 4
  *
  * Rank 0 posts a 16-byte receive from rank 1 between two guard zones and
  * waits: the receive must fail with IPC_ERR_PEER and the guards stay whole;
@@ -26,6 +32,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "transport/shm/shm.h"
 
 enum { TAG = 5, SMALL = 16, GUARD = 4096, BIG = 65536 };
 
@@ -51,6 +58,23 @@ static void forge(const char *what)
         h = ipc__frame_make(IPC__FRAME_DATA, 0, 0, 0, BIG, 0, first_id);
         ipc__send(0, &h, payload, BIG, NULL, true);
         return;
+    } else if (!strcmp(what, "ring-len")) {
+        /* A legit frame first (unexpected at rank 0), so the ring is live;
+         * then the next packet's word, as ring.c writes it, with 2 GiB. */
+        h = ipc__frame_make(IPC__FRAME_EAGER, IPC_COMM_WORLD->ctx_p2p, 1, 99, 0, 0, 0);
+        ipc__send(0, &h, NULL, 0, NULL, true);
+        ipc__flush_sends();
+        struct shm_link *s = ipc__g.links[0].priv;
+        uint64_t pos = s->tx_tail;
+        uint32_t seq = (uint32_t)((pos / CACHE_LINE) & 0x7fffffffu) | 0x80000000u;
+        _Atomic uint64_t *word = (_Atomic uint64_t *)(void *)(s->tx + (pos & (s->ring_size - 1)));
+        atomic_store_explicit(word, (uint64_t)0x7fff0000u << 32 | seq, memory_order_release);
+        shm_ring_doorbell(s->seg, s->peer_bell);
+        return;
+    } else if (!strcmp(what, "wake-len")) {
+        int v = 42;
+        ipc_send(&v, 1, IPC_INT, 0, TAG, IPC_COMM_WORLD);
+        return;
     } else {
         fprintf(stderr, "forge_frames: unknown case '%s'\n", what);
         exit(2);
@@ -65,6 +89,12 @@ int main(int argc, char **argv)
     int rank;
     ipc_comm_rank(IPC_COMM_WORLD, &rank);
     if (rank == 1) {
+        if (!strcmp(argv[1], "wake-len")) { /* before rank 0 rings us in the barrier */
+            struct shm_link *s = ipc__g.links[0].priv;
+            struct doorbell *mine = s->seg->mine;
+            mine->wake_len = 60000;
+            atomic_store(&mine->sleeping, 1);
+        }
         ipc_barrier(IPC_COMM_WORLD); /* rank 0's receive is posted */
         forge(argv[1]);
         ipc__flush_sends();
@@ -85,6 +115,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "forge_frames: rank 0: a guard byte was overwritten\n");
             return 1;
         }
+    if (rc == IPC_SUCCESS && !strcmp(argv[1], "wake-len")) {
+        printf("forge_frames: rank 0: received\n");
+        fflush(stdout);
+        return 4;
+    }
     if (rc != IPC_ERR_PEER) {
         fprintf(stderr, "forge_frames: rank 0: the receive returned %s, not IPC_ERR_PEER\n",
                 ipc_strerror(rc));

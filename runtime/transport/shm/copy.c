@@ -21,7 +21,7 @@ bool ipc__shm_probe_single_copy(const struct shm_seg *seg)
     uint64_t got = 0;
     struct iovec local = {&got, sizeof got};
     struct iovec remote = {(void *)(uintptr_t)seg->bells[peer].probe_addr, sizeof got};
-    return process_vm_readv(seg->bells[peer].pid, &local, 1, &remote, 1, 0) ==
+    return process_vm_readv(seg->pids[peer], &local, 1, &remote, 1, 0) ==
                sizeof got &&
            got == PROBE_MAGIC;
 }
@@ -52,7 +52,7 @@ bool ipc__shm_can_access(const struct ipc__link *l)
 static int copy_with_peer(const struct shm_link *s, char *local, uint64_t addr,
                           size_t len, bool to_peer)
 {
-    pid_t pid = s->seg->bells[s->peer].pid;
+    pid_t pid = s->seg->pids[s->peer]; /* our copy, not the segment's */
     while (len) {
         struct iovec mine = {local, len};
         struct iovec theirs = {(void *)(uintptr_t)addr, len};

@@ -32,12 +32,15 @@ static long futex(_Atomic uint32_t *addr, int op, uint32_t val, const struct tim
  * that send may fail. */
 void ipc__shm_wake(const struct shm_seg *seg, struct doorbell *b)
 {
-    if (b->wake_len) {
+    /* Another rank wrote it: read once, and never more than the name holds. */
+    uint32_t n = *(volatile uint32_t *)&b->wake_len;
+    if (n) {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        memcpy(sa.sun_path, b->wake_name, b->wake_len);
+        n = n < sizeof b->wake_name ? n : sizeof b->wake_name;
+        memcpy(sa.sun_path, b->wake_name, n);
         (void)sendto(seg->wake_tx, "", 1, MSG_DONTWAIT | MSG_NOSIGNAL,
                      (struct sockaddr *)&sa,
-                     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + b->wake_len));
+                     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
         return;
     }
     atomic_fetch_add_explicit(&b->futex, 1, memory_order_relaxed);

@@ -11,6 +11,7 @@
  * never look valid. Each ring is mapped twice back to back (segment.c), so a
  * packet that runs past the end of the ring is still contiguous in memory.
  */
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
@@ -256,7 +257,12 @@ ssize_t ipc__shm_peek(struct ipc__link *l, const void **data)
         s->rx_waited = true;
         return 0;
     }
+    /* The writer's word: a packet no longer than a ring's worth (the ring
+     * is mapped twice, so that much past any start is ours to read). */
     uint32_t len = (uint32_t)(w >> 32);
+    if (len > s->ring_size - CACHE_LINE || len <= s->rx_done)
+        return len ? -EPROTO : 0;
+    s->rx_len = len;
     *data = s->rx + (s->rx_pos & (s->ring_size - 1)) + 8 + s->rx_done;
     if (s->rx_waited && s->rx_done == 0)
         prefetch_packet(s->rx + (s->rx_pos & (s->ring_size - 1)), len);
@@ -267,9 +273,7 @@ ssize_t ipc__shm_peek(struct ipc__link *l, const void **data)
 void ipc__shm_consume(struct ipc__link *l, size_t n)
 {
     struct shm_link *s = l->priv;
-    uint64_t w = atomic_load_explicit(word_at(s->rx, s->ring_size, s->rx_pos),
-                                      memory_order_relaxed);
-    uint32_t len = (uint32_t)(w >> 32);
+    uint32_t len = s->rx_len; /* as peek checked it: the word may have changed */
     s->rx_done += (uint32_t)n;
     if (s->rx_done < len)
         return;

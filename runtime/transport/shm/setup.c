@@ -20,7 +20,15 @@ static bool shm_probe(const struct ipc__job *job, int peer)
 static int read_peers(struct shm_seg *seg, struct ipc__job *job)
 {
     struct seg_header *hdr = (struct seg_header *)(void *)seg->ctrl;
-    seg->single_copy = job->tun.shm_single_copy && ipc__shm_probe_single_copy(seg);
+    if (!(seg->pids = calloc((size_t)seg->nranks, sizeof *seg->pids)))
+        return IPC_ERR_NOMEM;
+    bool pids_ok = true; /* a pid that is no process's: no copies with anyone */
+    for (int r = 0; r < seg->nranks; r++) {
+        seg->pids[r] = seg->bells[r].pid;
+        pids_ok &= seg->pids[r] > 0;
+    }
+    seg->single_copy =
+        job->tun.shm_single_copy && pids_ok && ipc__shm_probe_single_copy(seg);
     seg->writer_fence = atomic_load_explicit(&hdr->writer_fence, memory_order_relaxed);
     return ipc__shm_open_ringer(seg, job);
 }
@@ -80,6 +88,7 @@ static void shm_fini(struct ipc__transport *self)
         close(seg->wake_tx);
     if (seg->made_fd >= 0)
         close(seg->made_fd);
+    free(seg->pids);
     free(seg);
     self->priv = NULL;
 }

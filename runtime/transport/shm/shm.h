@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "internal.h"
 #include "transport/node.h"
@@ -83,6 +84,9 @@ struct shm_seg {
     int wake_rx, wake_tx; /* our pollable doorbell, and the socket that rings
                              others'; -1 when not needed */
     uint32_t ring_size;
+    /* Each rank's pid, read from its doorbell once, after the set-up fence,
+     * and checked: later writes to the segment cannot redirect a copy. */
+    pid_t *pids;
     bool single_copy;  /* process_vm_readv from peers works */
     bool writer_fence; /* writers fence before looking at a doorbell; else
                           sleepers run membarrier() */
@@ -103,6 +107,7 @@ struct shm_link {
     _Atomic uint64_t *rx_head; /* ours, for the peer */
     uint64_t rx_pos;           /* start of the current packet */
     uint32_t rx_done;          /* bytes of it already consumed */
+    uint32_t rx_len;           /* its length, as peek checked it */
     bool rx_unpublished;       /* rx_pos moved since the writer was told */
     struct doorbell *peer_bell;
     /* A ring nobody wrote to is not looked at: the look would cost a page
