@@ -32,6 +32,11 @@ static int parse_int(const char *s, int *out)
 /* IPC_NODE_OF: "0,0,1,1" for n ranks. */
 static int parse_node_of(const char *s, int n, int **out)
 {
+    /* n entries take 2n - 1 characters at least: a size the text cannot
+     * hold is refused before it sizes anything (size=2000000000 asked for
+     * 8 GB). */
+    if ((size_t)n > strlen(s) / 2 + 1)
+        return -1;
     int *node = calloc((size_t)n, sizeof *node);
     if (!node)
         return -1;
