@@ -55,7 +55,8 @@ static int parse_node_of(const char *s, int n, int **out)
 }
 
 /* One "key=value". Returns 0, or -1 for a value that does not parse. */
-static int take_kv(struct ipcrun__daemon_job *dj, char *kv, int *size, const char **node_of)
+static int take_kv(struct ipcrun__daemon_job *dj, char *kv, int *size,
+                   const char **node_of)
 {
     char *v = strchr(kv, '=');
     if (!v)
@@ -100,8 +101,8 @@ static int take_kv(struct ipcrun__daemon_job *dj, char *kv, int *size, const cha
     return 0;
 }
 
-int ipcrun__daemon_parse_job(struct ipcrun__daemon_job *dj, char *buf, size_t len, char *err,
-                             size_t errlen)
+int ipcrun__daemon_parse_job(struct ipcrun__daemon_job *dj, char *buf, size_t len,
+                             char *err, size_t errlen)
 {
     int size = 0, nstr = 0, argc = 0;
     const char *node_of = NULL;

@@ -34,8 +34,8 @@ struct ipcrun__daemon_job {
  * strings stay in it) apart into dj, which starts as IPCRUN__DAEMON_JOB_INIT.
  * Returns 0, or -1 with the reason in err; either way
  * ipcrun__daemon_job_free frees what dj holds. */
-int ipcrun__daemon_parse_job(struct ipcrun__daemon_job *dj, char *buf, size_t len, char *err,
-                             size_t errlen);
+int ipcrun__daemon_parse_job(struct ipcrun__daemon_job *dj, char *buf, size_t len,
+                             char *err, size_t errlen);
 void ipcrun__daemon_job_free(struct ipcrun__daemon_job *dj);
 
 /* `ipcrun --daemon HOST`: reads the job from stdin, runs the ranks of this

@@ -84,7 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (int r = 0; r < NRANKS; r++) {
         int sv[2] = {-1, -1};
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) != 0)
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) !=
+            0)
             fuzz_fail("socketpair: %s", strerror(errno));
         ranks[r] = (struct ipcrun__launch_rank){.ctl_fd = sv[0],
                                                 .out_fd = -1,

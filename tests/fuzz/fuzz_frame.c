@@ -58,19 +58,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_fail("ipc__frame_check and ipc__frame_kind_of disagree on type %u",
                       h.type);
         if (checked != doc)
-            fuzz_fail("type %u version %u flags %#x src %d tag %d len %llu sreq %llu rreq "
-                      "%llu: %s, the documented rules %s it",
-                      h.type, h.version, h.flags, (int)h.src, (int)h.tag,
-                      (unsigned long long)h.len, (unsigned long long)h.sreq,
-                      (unsigned long long)h.rreq, checked ? "accepted" : "refused",
-                      doc ? "accept" : "refuse");
+            fuzz_fail(
+                "type %u version %u flags %#x src %d tag %d len %llu sreq %llu rreq "
+                "%llu: %s, the documented rules %s it",
+                h.type, h.version, h.flags, (int)h.src, (int)h.tag,
+                (unsigned long long)h.len, (unsigned long long)h.sreq,
+                (unsigned long long)h.rreq, checked ? "accepted" : "refused",
+                doc ? "accept" : "refuse");
         if (!k)
             return 0; /* the stream is broken: nothing more of it is read */
         if (!k->handle || !k->name || k != &ipc__frame_kinds[h.type])
             fuzz_fail("type %u: a kind without a handler or name", h.type);
         uint64_t payload = ipc__frame_payload_len(&h);
         if (k->payload != doc_payload || payload != (k->payload ? h.len : 0))
-            fuzz_fail("type %u: payload of %llu bytes", h.type, (unsigned long long)payload);
+            fuzz_fail("type %u: payload of %llu bytes", h.type,
+                      (unsigned long long)payload);
         if (payload >= size)
             return 0;
         data += payload;

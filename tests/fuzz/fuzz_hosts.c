@@ -66,7 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_fail("fewer slots than hosts");
     int *host_of_rank = malloc((size_t)nranks * sizeof *host_of_rank);
     struct ipcrun__nodes nodes;
-    if (host_of_rank && ipcrun__hosts_map(list.v, list.n, nranks, by, host_of_rank) == 0) {
+    if (host_of_rank &&
+        ipcrun__hosts_map(list.v, list.n, nranks, by, host_of_rank) == 0) {
         for (int r = 0; r < nranks; r++)
             if (host_of_rank[r] < 0 || host_of_rank[r] >= list.n)
                 fuzz_fail("rank %d mapped to host %d of %d", r, host_of_rank[r], list.n);

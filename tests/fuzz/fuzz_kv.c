@@ -20,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size - klen;
     if (key && blob) {
         const char *v = ipc__kv_lookup(blob, len, key);
-        if (v && (v <= blob || v >= blob + len || !memchr(v, '\0', (size_t)(blob + len - v))))
+        if (v &&
+            (v <= blob || v >= blob + len || !memchr(v, '\0', (size_t)(blob + len - v))))
             fuzz_fail("a value outside the blob, or not ended in it");
         /* The first well-formed pair of that key is what it finds. */
         if (v && (strcmp(v - 1 - strlen(key), key) != 0 || v[-1] != '\0'))

@@ -51,8 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             if (got == 0)
                 break;
-            if (h.len > IPCRUN__NODE_MAX_PAYLOAD || !payload ||
-                payload < l.rx.data || payload + h.len > l.rx.data + l.rx.len)
+            if (h.len > IPCRUN__NODE_MAX_PAYLOAD || !payload || payload < l.rx.data ||
+                payload + h.len > l.rx.data + l.rx.len)
                 fuzz_fail("a message of %u bytes outside what was read", h.len);
             if (memcmp(payload, data + taken + sizeof h, h.len) != 0)
                 fuzz_fail("a message whose payload is not what was sent");

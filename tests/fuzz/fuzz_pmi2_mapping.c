@@ -18,8 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int *node_of = malloc((size_t)n * sizeof *node_of);
     char why[256];
     if (s && node_of && ipc__pmi2_parse_mapping(s, n, &out) == 0) {
-        if (!out || !memchr(out, '\0', (size_t)n * 9 + 1))
-            fuzz_fail("no node map, or not a string");
+        if (!out)
+            fuzz_fail("success without a node map");
+        /* Reads it as a string to its end: ASan sees one not ended in its
+         * buffer. */
         (void)ipc__topo_parse(out, n, node_of, why, sizeof why);
     }
     free(out);
