@@ -11,6 +11,8 @@
 #   make demo                   ... then a short tour: hello and three workloads on 4 ranks
 #   make bench                  ... then compare against Open MPI and MPICH, and time
 #                               the sample workloads (build/bench/report.md)
+#   make fuzz                   ... then run every libFuzzer target (clang) for FUZZ_S
+#                               seconds (default 60) each (docs/fuzzing.md)
 #   make install                PREFIX (default /usr/local) and DESTDIR honoured
 #   make V=1                    show the full commands
 #
@@ -34,6 +36,8 @@ CMOCKA_LIBS = -lcmocka
 DL_LIBS =
 PMIX_CFLAGS =
 CONFIGURE_ARGS =
+FUZZ_CC = clang
+FUZZ_S = 60
 
 # Included only when present, so that a failing configure rerun (below) stops
 # make instead of being silently ignored, as it would be with -include.
@@ -91,7 +95,7 @@ MAKEFLAGS += --no-builtin-rules
 
 # Goals that set themselves up (check, demo, bench) or need no configuration.
 # Every other goal needs config.mak, and reruns configure when it changed.
-NOCONFIG_GOALS = check demo bench clean uninstall
+NOCONFIG_GOALS = check demo bench fuzz clean uninstall
 ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifeq ($(wildcard config.mak),)
 $(error config.mak is missing: run ./configure first (make check and make demo run it for you))
@@ -114,6 +118,11 @@ APP_SRCS := $(sort $(wildcard apps/*.c))
 APP_COMMON_SRCS := $(sort $(wildcard apps/common/*.c))
 PROG_SRCS := $(sort $(wildcard tests/programs/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+# Fuzz targets (docs/fuzzing.md): each tests/fuzz/fuzz_<decoder>.c defines
+# LLVMFuzzerTestOneInput. Every build links each with tests/fuzz/replay.c,
+# which runs it over its seed corpus (tests/integration/test_fuzz_replay.sh);
+# make fuzz links them with clang's libFuzzer instead, in build/fuzz/.
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 OBJ = $(BUILD)/obj
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
@@ -123,8 +132,9 @@ APP_OBJS := $(APP_SRCS:%.c=$(OBJ)/%.o)
 APP_COMMON_OBJS := $(APP_COMMON_SRCS:%.c=$(OBJ)/%.o)
 PROG_OBJS := $(PROG_SRCS:%.c=$(OBJ)/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(OBJ)/%.o)
+FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/tests/fuzz/replay.o
 ALL_OBJS := $(LIB_OBJS) $(LAUNCHER_OBJS) $(APP_OBJS) $(APP_COMMON_OBJS) $(PROG_OBJS) \
-	$(UNIT_OBJS)
+	$(UNIT_OBJS) $(FUZZ_OBJS)
 
 LIBIPC_A = $(BUILD)/lib/libipc.a
 LIBIPC_SONAME = libipc.so.$(SOMAJOR)
@@ -141,9 +151,10 @@ PROGS := $(PROG_SRCS:tests/programs/%.c=$(BUILD)/tests/programs/%)
 # exports only the contract).
 FORGE_PROGS := $(filter $(BUILD)/tests/programs/forge_%,$(PROGS))
 UNITS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+FUZZ_REPLAYS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
 OUTPUTS = $(LIBIPC_A) $(LIBIPC_SO_FILE) $(LIBIPC_SO_LINKS) $(LAUNCHER_A) $(IPCRUN) \
-	$(IPCCC) $(MPICC) $(APPS) $(PROGS) $(UNITS)
+	$(IPCCC) $(MPICC) $(APPS) $(PROGS) $(UNITS) $(FUZZ_REPLAYS)
 
 # Flags. The user's CFLAGS come last so that they can override ours.
 
@@ -166,6 +177,7 @@ LIB_CFLAGS = -fPIC -flto=auto -ffat-lto-objects -fno-semantic-interposition
 $(LIB_OBJS): EXTRA_CFLAGS = $(LIB_CFLAGS) $(RUNTIME_INC)
 $(OBJ)/runtime/boot/pmix.o: EXTRA_CFLAGS = $(LIB_CFLAGS) $(RUNTIME_INC) $(PMIX_CFLAGS)
 $(UNIT_OBJS): EXTRA_CFLAGS = $(CMOCKA_CFLAGS) $(RUNTIME_INC) -Ilauncher
+$(FUZZ_OBJS): EXTRA_CFLAGS = $(RUNTIME_INC) -Ilauncher
 $(FORGE_PROGS:$(BUILD)/%=$(OBJ)/%.o): EXTRA_CFLAGS = $(RUNTIME_INC)
 
 # The MPI profiling interface: each file of runtime/mpi/ is compiled with a
@@ -260,6 +272,46 @@ $(UNITS): $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(LAUNCHER_A) $(LIBIPC_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LAUNCHER_A) $(LIBIPC_A) $(CMOCKA_LIBS) \
 		$(UUID_LIBS) $(HWLOC_LIBS) $(DL_LIBS) -pthread -lm $(call test_ldflags,tests/unit/$*.c)
 
+# A fuzz target with the replay driver: see FUZZ_SRCS.
+$(FUZZ_REPLAYS): $(BUILD)/tests/fuzz/%: $(OBJ)/tests/fuzz/%.o $(OBJ)/tests/fuzz/replay.o \
+		$(LAUNCHER_A) $(LIBIPC_A)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/tests/fuzz/replay.o $(LAUNCHER_A) $(LIBIPC_A) \
+		$(UUID_LIBS) $(HWLOC_LIBS) $(DL_LIBS) -pthread -lm
+
+# make fuzz: the same targets, and what they decode (libipc and the launcher
+# but main.c, without LTO), compiled by clang with libFuzzer's coverage and
+# ASan + UBSan into build/fuzz/; scripts/fuzz runs each for FUZZ_S seconds.
+# runtime/mpi/ decodes nothing from outside a process and is left out.
+FUZZ_DIR = build/fuzz
+FUZZ_OBJ = $(FUZZ_DIR)/obj
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS = $(IPC_CFLAGS) $(RUNTIME_INC) -Ilauncher $(HWLOC_CFLAGS) $(UUID_CFLAGS) \
+	$(PMIX_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_SUBJECT_SRCS := $(filter-out runtime/mpi/%,$(LIB_SRCS)) \
+	$(filter-out launcher/main.c,$(LAUNCHER_SRCS))
+FUZZ_SUBJECT_OBJS := $(FUZZ_SUBJECT_SRCS:%.c=$(FUZZ_OBJ)/%.o)
+FUZZ_TARGET_OBJS := $(FUZZ_SRCS:%.c=$(FUZZ_OBJ)/%.o)
+FUZZ_SUBJECT_A = $(FUZZ_DIR)/libsubject.a
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+
+$(FUZZ_SUBJECT_OBJS) $(FUZZ_TARGET_OBJS): $(FUZZ_OBJ)/%.o: %.c $(wildcard config.mak)
+	$(E) CLANG $<
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+-include $(FUZZ_SUBJECT_OBJS:.o=.d) $(FUZZ_TARGET_OBJS:.o=.d)
+
+$(FUZZ_SUBJECT_A): $(FUZZ_SUBJECT_OBJS)
+	$(E) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(FUZZ_BINS): $(FUZZ_DIR)/%: $(FUZZ_OBJ)/tests/fuzz/%.o $(FUZZ_SUBJECT_A)
+	$(E) LD $@
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_SUBJECT_A) $(UUID_LIBS) \
+		$(HWLOC_LIBS) $(DL_LIBS) -pthread -lm
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
 # Set up, build and run. The set-up installs missing Debian packages and
 # (re)runs configure, so that these work on a fresh machine. The '+' shares
 # the jobserver: make cannot see $(MAKE) through $(setup).
@@ -273,6 +325,13 @@ endef
 check:
 	$(setup)
 	@IPC_BUILD_DIR=$(BUILD) $(SAN_ENV) scripts/run-tests
+
+# Not part of check: clang is installed only when this asks for it.
+fuzz:
+	@scripts/install-deps fuzz
+	@test config.mak -nt configure || ./configure $(CONFIGURE_ARGS)
+	+@$(MAKE) --no-print-directory $(SILENT) fuzz-build
+	@FUZZ_DIR=$(FUZZ_DIR) FUZZ_S=$(FUZZ_S) scripts/fuzz
 
 demo:
 	$(setup)

@@ -18,17 +18,6 @@
 #include "report.h"
 #include "wireup.h"
 
-/* The job as ipcrun described it (docs/wire-formats.md). */
-struct daemon_job {
-    struct ipcrun__opts opts;
-    struct ipcrun__layout layout;
-    int *node_of_rank;
-    const char **exports;
-    int nexports;
-    char **argv;
-    const char *tcp_if;
-};
-
 static int parse_int(const char *s, int *out)
 {
     char *end;
@@ -43,6 +32,11 @@ static int parse_int(const char *s, int *out)
 /* IPC_NODE_OF: "0,0,1,1" for n ranks. */
 static int parse_node_of(const char *s, int n, int **out)
 {
+    /* n entries take 2n - 1 characters at least: a size the text cannot
+     * hold is refused before it sizes anything (size=2000000000 asked for
+     * 8 GB). */
+    if ((size_t)n > strlen(s) / 2 + 1)
+        return -1;
     int *node = calloc((size_t)n, sizeof *node);
     if (!node)
         return -1;
@@ -61,7 +55,8 @@ static int parse_node_of(const char *s, int n, int **out)
 }
 
 /* One "key=value". Returns 0, or -1 for a value that does not parse. */
-static int take_kv(struct daemon_job *dj, char *kv, int *size, const char **node_of)
+static int take_kv(struct ipcrun__daemon_job *dj, char *kv, int *size,
+                   const char **node_of)
 {
     char *v = strchr(kv, '=');
     if (!v)
@@ -106,9 +101,8 @@ static int take_kv(struct daemon_job *dj, char *kv, int *size, const char **node
     return 0;
 }
 
-/* Takes the job apart; its strings stay in buf. Returns 0, or -1 with the
- * reason in err. */
-static int parse_job(struct daemon_job *dj, char *buf, size_t len, char *err, size_t errlen)
+int ipcrun__daemon_parse_job(struct ipcrun__daemon_job *dj, char *buf, size_t len,
+                             char *err, size_t errlen)
 {
     int size = 0, nstr = 0, argc = 0;
     const char *node_of = NULL;
@@ -144,10 +138,20 @@ bad:
     return -1;
 }
 
+void ipcrun__daemon_job_free(struct ipcrun__daemon_job *dj)
+{
+    free(dj->exports);
+    free(dj->argv);
+    free(dj->node_of_rank);
+    dj->exports = NULL;
+    dj->argv = NULL;
+    dj->node_of_rank = NULL;
+}
+
 /* The address the ranks listen on for TCP: what the user chose, else the one
  * this host was reached on (ssh says which), else this host's first address
  * that is not loopback. */
-static const char *pick_tcp_if(const struct daemon_job *dj, char *buf, size_t len)
+static const char *pick_tcp_if(const struct ipcrun__daemon_job *dj, char *buf, size_t len)
 {
     if (dj->tcp_if)
         return dj->tcp_if;
@@ -230,15 +234,14 @@ int ipcrun__daemon_main(const char *host, ipcrun__run_fn run)
 
     /* Unless ipcrun relays its stdin to one of our ranks ("stdin"), they read
      * /dev/null: the daemon's own stdin is its stream to ipcrun. */
-    struct daemon_job dj = {.layout = {.this_node = -1},
-                            .opts = {.stdin_target = IPCRUN__STDIN_NONE}};
+    struct ipcrun__daemon_job dj = IPCRUN__DAEMON_JOB_INIT;
     char err[512], found[PATH_MAX], addr[64];
     size_t len = 0;
     char *job = read_job(&up, &len);
     int status = IPCRUN__EXIT_LAUNCHER;
     if (!job) /* ipcrun went away before saying anything */
         goto out;
-    if (parse_job(&dj, job, len, err, sizeof err) != 0) {
+    if (ipcrun__daemon_parse_job(&dj, job, len, err, sizeof err) != 0) {
         fail_up(&up, IPCRUN__EXIT_LAUNCHER, err);
         goto out;
     }
@@ -262,9 +265,7 @@ out:
     if (job)
         explicit_bzero(job, len); /* it holds the secret */
     free(job);
-    free(dj.exports);
-    free(dj.argv);
-    free(dj.node_of_rank);
+    ipcrun__daemon_job_free(&dj);
     ipcrun__nodelink_fini(&up);
     return status;
 }

@@ -15,6 +15,29 @@
 typedef int (*ipcrun__run_fn)(const struct ipcrun__opts *opts,
                               const struct ipcrun__layout *layout);
 
+/* The job as ipcrun described it in the JOB message (docs/wire-formats.md);
+ * its strings point into the message. */
+struct ipcrun__daemon_job {
+    struct ipcrun__opts opts;
+    struct ipcrun__layout layout;
+    int *node_of_rank;
+    const char **exports;
+    int nexports;
+    char **argv;
+    const char *tcp_if;
+};
+#define IPCRUN__DAEMON_JOB_INIT                                                          \
+    ((struct ipcrun__daemon_job){.layout = {.this_node = -1},                            \
+                                 .opts = {.stdin_target = IPCRUN__STDIN_NONE}})
+
+/* Takes the JOB message's payload (buf, len bytes, cut up in place: the
+ * strings stay in it) apart into dj, which starts as IPCRUN__DAEMON_JOB_INIT.
+ * Returns 0, or -1 with the reason in err; either way
+ * ipcrun__daemon_job_free frees what dj holds. */
+int ipcrun__daemon_parse_job(struct ipcrun__daemon_job *dj, char *buf, size_t len,
+                             char *err, size_t errlen);
+void ipcrun__daemon_job_free(struct ipcrun__daemon_job *dj);
+
 /* `ipcrun --daemon HOST`: reads the job from stdin, runs the ranks of this
  * host with run and reports to ipcrun on stdout. Returns the daemon's exit
  * status. */
