@@ -1,6 +1,7 @@
 /* spawn.c - creating a rank's channels and starting it (see spawn.h). */
 #include "spawn.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -48,6 +49,8 @@ struct ipcrun__spawn_plan {
     int reset_sigs[NSIG]; /* ignored by ipcrun, not by its parent: ranks get SIG_DFL */
     int nreset;
     struct rlimit nofile; /* the open-file limit ipcrun started with */
+    int fd_bound;         /* above every descriptor open before spawning (see
+                             close_others) */
     const char *wdir;
     cpu_set_t *mask; /* the binding of the rank being started; NULL: unbound */
     size_t mask_size;
@@ -298,6 +301,24 @@ static void find_signals_to_reset(struct ipcrun__launch *job,
     }
 }
 
+/* One more than the highest descriptor open now (what ipcrun inherited and
+ * what libraries opened): what a child must close when the kernel has no
+ * close_range. Descriptors ipcrun opens later are all close-on-exec. */
+static int fd_bound(void)
+{
+    int bound = 3;
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return 1024; /* no /proc: the historical FD_SETSIZE */
+    for (struct dirent *e; (e = readdir(d));) {
+        int fd = atoi(e->d_name);
+        if (fd >= bound)
+            bound = fd + 1;
+    }
+    closedir(d);
+    return bound;
+}
+
 int ipcrun__spawn_prepare(struct ipcrun__launch *job, char *err, size_t errlen)
 {
     struct ipcrun__spawn_plan *plan = calloc(1, sizeof *plan);
@@ -305,6 +326,7 @@ int ipcrun__spawn_prepare(struct ipcrun__launch *job, char *err, size_t errlen)
     if (!plan || build_env(job, plan) != 0 || build_argv(job, plan) != 0)
         goto nomem;
     find_signals_to_reset(job, plan);
+    plan->fd_bound = fd_bound();
     getrlimit(RLIMIT_NOFILE, &plan->nofile);
     plan->nofile.rlim_cur = job->nofile_soft;
     plan->wdir = job->opts->wdir;
@@ -348,6 +370,19 @@ static void __attribute__((noreturn)) child_failed(struct child *c, enum child_s
     _exit(step == STEP_EXEC ? 127 : IPCRUN__EXIT_LAUNCHER);
 }
 
+/* Closes every descriptor from 3 up but keep (the control socket): a rank
+ * gets its stdin, stdout, stderr and control socket, and nothing that
+ * ipcrun's parent left open without close-on-exec. */
+static void close_others(const struct ipcrun__spawn_plan *plan, int keep)
+{
+    if ((keep <= 3 || close_range(3, (unsigned)keep - 1, 0) == 0) &&
+        close_range((unsigned)keep + 1, ~0U, 0) == 0)
+        return;
+    for (int fd = 3; fd < plan->fd_bound; fd++) /* before Linux 5.9 */
+        if (fd != keep)
+            (void)close(fd);
+}
+
 static void __attribute__((noreturn)) run_child(struct child *c)
 {
     const struct ipcrun__spawn_plan *plan = c->plan;
@@ -362,6 +397,7 @@ static void __attribute__((noreturn)) run_child(struct child *c)
         (c->in_fd >= 0 && dup2(c->in_fd, STDIN_FILENO) < 0) ||
         fcntl(c->ctl_fd, F_SETFD, 0) < 0)
         child_failed(c, STEP_FDS);
+    close_others(plan, c->ctl_fd);
     (void)setrlimit(RLIMIT_NOFILE, &plan->nofile);
     if (plan->wdir && chdir(plan->wdir) != 0)
         child_failed(c, STEP_WDIR);
