@@ -18,10 +18,11 @@
 
 struct ipcrun__launch;
 
-/* Descriptors the launcher holds per rank (control socket, stdout, stderr),
+/* Descriptors the launcher holds per rank (control socket, stdout, stderr,
+ * state page),
  * those some options add, and those it needs besides, at the peak of start-up
  * and wire-up. */
-#define IPCRUN__SPAWN_FDS_PER_RANK 3
+#define IPCRUN__SPAWN_FDS_PER_RANK 4
 #define IPCRUN__SPAWN_FDS_EXTRA 32
 
 /* Descriptors the launcher holds per rank for the job opts describes. */
