@@ -2,7 +2,8 @@
 # What crosses into ipcrun from its parent, its ranks and the file system
 # cannot hurt it or leak out of the job (issue 20): descriptors ipcrun
 # inherits stay out of the ranks; a state page that is not one does not kill
-# the --timeout report.
+# the --timeout report; --output-dir writes through no link another user
+# planted.
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$PROGS/forge_ctl"
 
@@ -29,4 +30,42 @@ for c in state-empty state-shrink; do
     expect_err '^ipcrun: rank 0 \(pid [0-9]+\)' "$c"
     expect_gone "$m" 5 "$c"
 done
+# ---- --output-dir: never through a link, never in another user's hands ----
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+    victim=$WORK/victim
+    plant() { # dir mode: a directory of nobody's with rank.0.stdout -> victim
+        mkdir -p "$1"
+        ln -sf "$victim" "$1/rank.0.stdout"
+        chown -h nobody "$1" "$1/rank.0.stdout"
+        chmod "$2" "$1"
+    }
+    check_victim() {
+        [ "$(cat "$victim")" = "precious" ] || fail "$1: the file behind the link was overwritten"
+    }
+    echo precious >"$victim"
+    plant "$WORK/theirs" 0777
+    ipcrun 20 --output-dir "$WORK/theirs" -n 1 echo written
+    check_victim "another user's directory"
+    expect_rc 2 "another user's directory"
+    expect_err "^ipcrun: --output-dir '$WORK/theirs' belongs to another user" \
+        "another user's directory"
+
+    plant "$WORK/sticky" 1777
+    ipcrun 20 --output-dir "$WORK/sticky" -n 1 echo written
+    check_victim "another user's sticky directory"
+    [ "$RC" -ne 0 ] || fail "another user's sticky directory: a file in place was replaced"
+    expect_err "rank.0.stdout.*exists" "another user's sticky directory"
+    rm -f "$WORK/sticky/rank.0.stdout"
+    ipcrun 20 --output-dir "$WORK/sticky" -n 1 echo written
+    expect_rc 0 "another user's sticky directory, new files"
+    [ "$(cat "$WORK/sticky/rank.0.stdout")" = written ] ||
+        fail "another user's sticky directory: new files not written"
+
+    mkdir "$WORK/mine"
+    ln -s "$victim" "$WORK/mine/rank.0.stdout"
+    ipcrun 20 --output-dir "$WORK/mine" -n 1 echo written
+    check_victim "a link in one's own directory"
+    [ "$RC" -ne 0 ] || fail "a link in one's own directory: written through it"
+    expect_err "rank.0.stdout" "a link in one's own directory"
+fi
 exit 0
