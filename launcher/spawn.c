@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "contain.h"
 #include "ctl.h"
 #include "job.h"
 #include "names.h"
@@ -59,6 +60,7 @@ struct ipcrun__spawn_plan {
 
 struct child {
     const struct ipcrun__spawn_plan *plan;
+    const struct ipcrun__contain *contain;
     pid_t launcher_pid;
     int ctl_fd, out_fd, err_fd;
     int in_fd; /* becomes the rank's stdin; -1: keep ipcrun's */
@@ -393,6 +395,8 @@ static void __attribute__((noreturn)) run_child(struct child *c)
      * while it waits): then nobody would stop this rank, so it must not start. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != c->launcher_pid)
         _exit(1);
+    /* What the rank starts stays in the job's cgroup, which outlives ipcrun. */
+    ipcrun__contain_enter(c->contain);
     if (dup2(c->out_fd, STDOUT_FILENO) < 0 || dup2(c->err_fd, STDERR_FILENO) < 0 ||
         (c->in_fd >= 0 && dup2(c->in_fd, STDIN_FILENO) < 0) ||
         fcntl(c->ctl_fd, F_SETFD, 0) < 0)
@@ -482,6 +486,7 @@ static int start_rank(struct ipcrun__launch *job, int r, char *err, size_t errle
     grow_sndbuf(ctl[0]);
 
     struct child c = {.plan = job->plan,
+                      .contain = job->contain,
                       .launcher_pid = job->launcher_pid,
                       .ctl_fd = ctl[1],
                       .out_fd = out[1],

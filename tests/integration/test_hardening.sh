@@ -3,7 +3,7 @@
 # cannot hurt it or leak out of the job (issue 20): descriptors ipcrun
 # inherits stay out of the ranks; a state page that is not one does not kill
 # the --timeout report; --output-dir writes through no link another user
-# planted.
+# planted; what a rank leaves running dies with the job, however it ends.
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$PROGS/forge_ctl"
 
@@ -67,5 +67,52 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
     check_victim "a link in one's own directory"
     [ "$RC" -ne 0 ] || fail "a link in one's own directory: written through it"
     expect_err "rank.0.stdout" "a link in one's own directory"
+fi
+# ---- what a rank leaves running dies with the job ----
+# Each rank starts a process of its own ("leftover-MARKER", in a session of
+# its own, as a daemon would) and then ends, fails, or blocks until ipcrun is
+# interrupted or killed with SIGKILL.
+cgroup2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+contained=false
+if [ -n "$cgroup2" ] && [ -w "$cgroup2$own" ]; then
+    contained=true
+    cgroups_before=$(ls "$cgroup2$own")
+fi
+leave() { # marker then: what the rank does after starting its leftover
+    echo "setsid bash -c 'exec -a leftover-$1 sleep 1000' </dev/null >/dev/null 2>&1 & $2"
+}
+wait_leftovers() { # marker count what
+    local deadline=$(($(now_ms) + 10000))
+    while [ "$(job_pids "leftover-$1" | wc -l)" -lt "$2" ]; do
+        kill -0 "$BG_PID" 2>/dev/null || fail "$3: ipcrun ended first$(stderr_hint)"
+        [ "$(now_ms)" -ge "$deadline" ] && fail "$3: the ranks' processes did not start"
+        sleep 0.05
+    done
+}
+m=$(unique_marker)
+ipcrun 20 -n 2 sh -c "$(leave "$m" "exit 0")"
+expect_rc 0 "a job that ends well"
+expect_gone "leftover-$m" 3 "a job that ends well"
+m=$(unique_marker)
+ipcrun 20 -n 2 sh -c "$(leave "$m" "exit 3")"
+expect_rc 3 "a job that fails"
+expect_gone "leftover-$m" 3 "a job that fails"
+for sig in INT KILL; do
+    what="SIG$sig to ipcrun"
+    if [ "$sig" = KILL ] && ! $contained; then
+        echo "$TEST_NAME: no writable cgroup v2 here: SIGKILL of ipcrun not tested"
+        continue
+    fi
+    m=$(unique_marker)
+    start_bg "$IPCRUN" -n 2 sh -c "$(leave "$m" "exec sleep 1000")"
+    wait_leftovers "$m" 2 "$what"
+    kill -"$sig" "$BG_PID"
+    wait_bg 10 "$what"
+    expect_gone "leftover-$m" 5 "$what"
+done
+if $contained; then
+    left=$(ls "$cgroup2$own" | grep -vxF "$cgroups_before")
+    [ -z "$left" ] || fail "cgroups left behind in $cgroup2$own: $left"
 fi
 exit 0
