@@ -84,7 +84,7 @@ leave() { # marker then: what the rank does after starting its leftover
 }
 wait_leftovers() { # marker count what
     local deadline=$(($(now_ms) + 10000))
-    while [ "$(job_pids "leftover-$1" | wc -l)" -lt "$2" ]; do
+    while [ "$(job_pids "leftover-$1 1000" | wc -l)" -lt "$2" ]; do
         kill -0 "$BG_PID" 2>/dev/null || fail "$3: ipcrun ended first$(stderr_hint)"
         [ "$(now_ms)" -ge "$deadline" ] && fail "$3: the ranks' processes did not start"
         sleep 0.05
@@ -93,11 +93,11 @@ wait_leftovers() { # marker count what
 m=$(unique_marker)
 ipcrun 20 -n 2 sh -c "$(leave "$m" "exit 0")"
 expect_rc 0 "a job that ends well"
-expect_gone "leftover-$m" 3 "a job that ends well"
+expect_gone "leftover-$m 1000" 3 "a job that ends well"
 m=$(unique_marker)
 ipcrun 20 -n 2 sh -c "$(leave "$m" "exit 3")"
 expect_rc 3 "a job that fails"
-expect_gone "leftover-$m" 3 "a job that fails"
+expect_gone "leftover-$m 1000" 3 "a job that fails"
 for sig in INT KILL; do
     what="SIG$sig to ipcrun"
     if [ "$sig" = KILL ] && ! $contained; then
@@ -109,7 +109,16 @@ for sig in INT KILL; do
     wait_leftovers "$m" 2 "$what"
     kill -"$sig" "$BG_PID"
     wait_bg 10 "$what"
-    expect_gone "leftover-$m" 5 "$what"
+    expect_gone "leftover-$m 1000" 5 "$what"
+    # on every host: here, and two more whose node daemons run here too
+    what="$what, on 3 hosts"
+    m=$(unique_marker)
+    start_bg "$IPCRUN" --agent "$PWD/tests/integration/agent-local" --tcp-if 127.0.0.1 \
+        -H localhost:1,hostb:1,hostc:1 sh -c "$(leave "$m" "exec sleep 1000")"
+    wait_leftovers "$m" 3 "$what"
+    kill -"$sig" "$BG_PID"
+    wait_bg 10 "$what"
+    expect_gone "leftover-$m 1000" 5 "$what"
 done
 if $contained; then
     left=$(ls "$cgroup2$own" | grep -vxF "$cgroups_before")
