@@ -105,8 +105,8 @@ static bool populated(int dir_fd)
 }
 
 /* Kills the cgroup until it is empty (what it holds may still be forking),
- * then removes it. Bounded by CONTAIN_WAIT_MS. */
-static void kill_and_remove(int dir_fd, int parent_fd, const char *name)
+ * then removes it. Bounded by CONTAIN_WAIT_MS. Returns whether it is gone. */
+static bool kill_and_remove(int dir_fd, int parent_fd, const char *name)
 {
     int64_t deadline = now_ms() + CONTAIN_WAIT_MS;
     for (;;) {
@@ -115,7 +115,7 @@ static void kill_and_remove(int dir_fd, int parent_fd, const char *name)
             break;
         poll(NULL, 0, 5);
     }
-    (void)unlinkat(parent_fd, name, AT_REMOVEDIR);
+    return unlinkat(parent_fd, name, AT_REMOVEDIR) == 0;
 }
 
 /* Closes every descriptor but those in keep (ascending). */
@@ -285,14 +285,17 @@ bool ipcrun__contain_children_left(const struct ipcrun__contain *c)
 void ipcrun__contain_end(struct ipcrun__contain *c)
 {
     int64_t deadline = now_ms() + CONTAIN_WAIT_MS;
-    if (c->dir_fd >= 0)
-        kill_and_remove(c->dir_fd, c->parent_fd, c->name);
+    bool removed = c->dir_fd >= 0 && kill_and_remove(c->dir_fd, c->parent_fd, c->name);
     /* What escaped the cgroup, or every leftover without one: ipcrun adopted
      * it. Killing a process hands its children to ipcrun in turn. */
     while (kill_adopted(c) > 0 && now_ms() < deadline) {
         poll(NULL, 0, 2);
         reap_adopted(c);
     }
+    /* With the cgroup gone the guard has nothing left to do: ending it
+     * saves waiting for it to be scheduled. Otherwise it tries again. */
+    if (c->guard > 0 && removed)
+        kill(c->guard, SIGKILL);
     if (c->wake_fd >= 0) {
         close(c->wake_fd);
         c->wake_fd = -1;
