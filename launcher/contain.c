@@ -2,13 +2,16 @@
 #include "contain.h"
 
 #include <errno.h>
+#include <linux/sched.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -214,6 +217,51 @@ void ipcrun__contain_init(struct ipcrun__contain *c, const char *job_id)
 bool ipcrun__contain_cgroup(const struct ipcrun__contain *c)
 {
     return c && c->procs_fd >= 0;
+}
+
+pid_t ipcrun__contain_vfork(const struct ipcrun__contain *c, void (*fn)(void *),
+                            void *arg, void *stack, size_t stack_size)
+{
+#if defined(__x86_64__) && defined(SYS_clone3)
+    if (!c || c->dir_fd < 0 || !stack) {
+        errno = ENOSYS;
+        return -1;
+    }
+    struct clone_args args = {
+        .flags = CLONE_VM | CLONE_VFORK | CLONE_INTO_CGROUP,
+        .exit_signal = SIGCHLD,
+        .stack = (uint64_t)(uintptr_t)stack,
+        .stack_size = stack_size,
+        .cgroup = (uint64_t)c->dir_fd,
+    };
+    /* The child starts on its own stack, right after the syscall: it calls
+     * fn(arg) there and never comes back (fn execs or exits). */
+    register long rax __asm__("rax") = SYS_clone3;
+    register long rdi __asm__("rdi") = (long)&args;
+    register long rsi __asm__("rsi") = (long)sizeof args;
+    register long r12 __asm__("r12") = (long)fn;
+    register long r13 __asm__("r13") = (long)arg;
+    __asm__ volatile("syscall\n\t"
+                     "test %%rax, %%rax\n\t"
+                     "jnz 1f\n\t"
+                     "xor %%ebp, %%ebp\n\t"
+                     "mov %%r13, %%rdi\n\t"
+                     "call *%%r12\n\t"
+                     "ud2\n"
+                     "1:\n"
+                     : "+r"(rax)
+                     : "r"(rdi), "r"(rsi), "r"(r12), "r"(r13)
+                     : "rcx", "r11", "memory");
+    if (rax < 0) {
+        errno = (int)-rax;
+        return -1;
+    }
+    return (pid_t)rax;
+#else
+    (void)c, (void)fn, (void)arg, (void)stack, (void)stack_size;
+    errno = ENOSYS;
+    return -1;
+#endif
 }
 
 void ipcrun__contain_enter(const struct ipcrun__contain *c)

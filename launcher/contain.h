@@ -20,6 +20,7 @@
 #define IPC_LAUNCHER_CONTAIN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct ipcrun__contain {
@@ -44,6 +45,16 @@ void ipcrun__contain_init(struct ipcrun__contain *c, const char *job_id);
 
 /* Whether the job has a cgroup. */
 bool ipcrun__contain_cgroup(const struct ipcrun__contain *c);
+
+/* Starts a child in the job's cgroup as vfork would (memory shared, the
+ * caller suspended until the child execs or exits), on the given stack,
+ * running fn(arg), which must not return: clone3 with CLONE_INTO_CGROUP, so
+ * that the child needs no migration, whose wait for an RCU grace period is
+ * most of what a cgroup costs at start-up. Returns its pid, or -1 with errno
+ * (ENOSYS: no cgroup, or not on this kernel or architecture: use vfork and
+ * ipcrun__contain_enter). */
+pid_t ipcrun__contain_vfork(const struct ipcrun__contain *c, void (*fn)(void *),
+                            void *arg, void *stack, size_t stack_size);
 
 /* In a rank's child between vfork and exec (a system call, nothing else):
  * moves the calling process into the job's cgroup. A failure leaves the rank

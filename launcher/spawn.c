@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -56,11 +57,16 @@ struct ipcrun__spawn_plan {
     cpu_set_t *mask; /* the binding of the rank being started; NULL: unbound */
     size_t mask_size;
     struct child_result *results; /* per rank, what its child reported */
+    void *stack;                  /* the child's stack when made by clone3, or NULL */
 };
+
+/* Enough for run_child, instrumented by the sanitizers too. */
+#define CHILD_STACK_SIZE (256 * 1024)
 
 struct child {
     const struct ipcrun__spawn_plan *plan;
     const struct ipcrun__contain *contain;
+    bool in_cgroup; /* made in the job's cgroup: nothing to move */
     pid_t launcher_pid;
     int ctl_fd, out_fd, err_fd;
     int in_fd; /* becomes the rank's stdin; -1: keep ipcrun's */
@@ -341,6 +347,11 @@ int ipcrun__spawn_prepare(struct ipcrun__launch *job, char *err, size_t errlen)
     plan->results = calloc((size_t)job->n, sizeof *plan->results);
     if (!plan->results)
         goto nomem;
+    if (ipcrun__contain_cgroup(job->contain)) {
+        void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        plan->stack = stack == MAP_FAILED ? NULL : stack; /* NULL: vfork */
+    }
     return 0;
 nomem:
     snprintf(err, errlen, "out of memory preparing the ranks' environment");
@@ -359,6 +370,8 @@ void ipcrun__spawn_release(struct ipcrun__launch *job)
     free(plan->sh_argv);
     free(plan->mask);
     free(plan->results);
+    if (plan->stack)
+        munmap(plan->stack, CHILD_STACK_SIZE);
     free(plan);
     job->plan = NULL;
 }
@@ -396,7 +409,8 @@ static void __attribute__((noreturn)) run_child(struct child *c)
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != c->launcher_pid)
         _exit(1);
     /* What the rank starts stays in the job's cgroup, which outlives ipcrun. */
-    ipcrun__contain_enter(c->contain);
+    if (!c->in_cgroup)
+        ipcrun__contain_enter(c->contain);
     if (dup2(c->out_fd, STDOUT_FILENO) < 0 || dup2(c->err_fd, STDERR_FILENO) < 0 ||
         (c->in_fd >= 0 && dup2(c->in_fd, STDIN_FILENO) < 0) ||
         fcntl(c->ctl_fd, F_SETFD, 0) < 0)
@@ -417,10 +431,24 @@ static void __attribute__((noreturn)) run_child(struct child *c)
     child_failed(c, STEP_EXEC);
 }
 
-/* The parent waits in vfork until the child has called execve or exited. */
+static void child_entry(void *c)
+{
+    run_child(c);
+}
+
+/* The parent waits in vfork until the child has called execve or exited.
+ * With a cgroup the child is made in it, where the kernel can (contain.h). */
 static pid_t start_child(struct child *c)
 {
-    pid_t pid = vfork();
+    c->in_cgroup = true;
+    pid_t pid = ipcrun__contain_vfork(c->contain, child_entry, c, c->plan->stack,
+                                      CHILD_STACK_SIZE);
+    if (pid > 0)
+        return pid;
+    /* Whatever stopped clone3 (an older kernel, the cgroup refusing it),
+     * vfork says it again if it matters. */
+    c->in_cgroup = false;
+    pid = vfork();
     if (pid == 0)
         run_child(c);
     return pid;

@@ -1,7 +1,8 @@
 /*
  * spawn.h - starting the ranks of a job.
  *
- * Ranks are started with vfork and execve: on a machine where copying even a
+ * Ranks are started with vfork and execve (or clone3 into the job's cgroup,
+ * which is vfork with a stack of its own: contain.h): on a machine where copying even a
  * small process's page tables costs milliseconds, fork would be most of the
  * start-up time. Everything the child needs (environment, argument vectors,
  * signal dispositions to undo, cpu mask) is therefore prepared by the
