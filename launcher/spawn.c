@@ -15,9 +15,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/asan_interface.h>
-#endif
 
 #include "contain.h"
 #include "ctl.h"
@@ -446,12 +443,6 @@ static pid_t start_child(struct child *c)
     c->in_cgroup = true;
     pid_t pid = ipcrun__contain_vfork(c->contain, child_entry, c, c->plan->stack,
                                       CHILD_STACK_SIZE);
-#ifdef __SANITIZE_ADDRESS__
-    /* The child's frames never returned: their redzones must not stay
-     * poisoned for the next child on that stack. */
-    if (c->plan->stack)
-        __asan_unpoison_memory_region(c->plan->stack, CHILD_STACK_SIZE);
-#endif
     if (pid > 0)
         return pid;
     /* Whatever stopped clone3 (an older kernel, the cgroup refusing it),
