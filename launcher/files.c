@@ -3,6 +3,7 @@
 #include "files.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
 
 int ipcrun__files_remote_ipcrun(const struct ipcrun__opts *o, char *out, size_t outlen,
                                 char *err, size_t errlen)
@@ -28,9 +28,10 @@ int ipcrun__files_remote_ipcrun(const struct ipcrun__opts *o, char *out, size_t 
     }
     ssize_t n = readlink("/proc/self/exe", out, outlen);
     if (n < 0 || (size_t)n >= outlen) {
-        ipcrun__set_err(err, errlen,
-                "cannot find where this ipcrun is (/proc/self/exe: %s); give --prefix",
-                n < 0 ? strerror(errno) : "path too long");
+        ipcrun__set_err(
+            err, errlen,
+            "cannot find where this ipcrun is (/proc/self/exe: %s); give --prefix",
+            n < 0 ? strerror(errno) : "path too long");
         return -1;
     }
     out[n] = '\0';
@@ -65,7 +66,8 @@ static int check_path_name(const char *prog, char *found, size_t foundlen, char 
         return 0;
     }
     if (r == 1)
-        ipcrun__set_err(err, errlen, "cannot run '%s': it is not executable; chmod +x it", prog);
+        ipcrun__set_err(err, errlen, "cannot run '%s': it is not executable; chmod +x it",
+                        prog);
     else
         ipcrun__set_err(err, errlen, "cannot run '%s': %s", prog, strerror(errno));
     return -1;
@@ -106,14 +108,14 @@ int ipcrun__files_check_program(const char *prog, const char *path, char *found,
     }
     if (noexec[0])
         ipcrun__set_err(err, errlen,
-                "program '%s' was found as '%s' but it is not executable; "
-                "chmod +x it or fix PATH",
-                prog, noexec);
+                        "program '%s' was found as '%s' but it is not executable; "
+                        "chmod +x it or fix PATH",
+                        prog, noexec);
     else
         ipcrun__set_err(err, errlen,
-                "program '%s' not found in PATH; give its path (e.g. ./%s) or "
-                "add its directory to PATH",
-                prog, prog);
+                        "program '%s' not found in PATH; give its path (e.g. ./%s) or "
+                        "add its directory to PATH",
+                        prog, prog);
     return -1;
 }
 
@@ -122,16 +124,17 @@ int ipcrun__files_check_wdir(const char *dir, char *err, size_t errlen)
     struct stat st;
     if (stat(dir, &st) != 0) {
         ipcrun__set_err(err, errlen, "--wdir '%s': %s; give an existing directory", dir,
-                strerror(errno));
+                        strerror(errno));
         return -1;
     }
     if (!S_ISDIR(st.st_mode)) {
-        ipcrun__set_err(err, errlen, "--wdir '%s' is not a directory; give a directory", dir);
+        ipcrun__set_err(err, errlen, "--wdir '%s' is not a directory; give a directory",
+                        dir);
         return -1;
     }
     if (access(dir, X_OK) != 0) {
         ipcrun__set_err(err, errlen, "--wdir '%s': ranks could not enter it: %s", dir,
-                strerror(errno));
+                        strerror(errno));
         return -1;
     }
     return 0;
@@ -163,26 +166,92 @@ static int make_dirs(const char *dir, size_t *failed_len)
     return 0;
 }
 
+int ipcrun__files_output_dir_mode(const char *dir, const struct stat *st, bool *new_only,
+                                  char *err, size_t errlen)
+{
+    *new_only = false;
+    if (st->st_uid == geteuid())
+        return 0;
+    /* Its owner can replace any file in it by a link to one of ours. In a
+     * sticky directory only the files we create are out of other hands. */
+    if (st->st_mode & S_ISVTX) {
+        *new_only = true;
+        return 0;
+    }
+    ipcrun__set_err(
+        err, errlen,
+        "--output-dir '%s' belongs to another user (uid %u) and is not sticky: "
+        "its files could be links to anything; give a directory of your own",
+        dir, (unsigned)st->st_uid);
+    return -1;
+}
+
 int ipcrun__files_make_output_dir(const char *dir, char *err, size_t errlen)
 {
     size_t failed_len;
     struct stat st;
+    bool new_only;
 
     if (make_dirs(dir, &failed_len) != 0) {
         ipcrun__set_err(err, errlen, "--output-dir '%s': cannot create '%.*s': %s", dir,
-                (int)failed_len, dir, strerror(errno));
+                        (int)failed_len, dir, strerror(errno));
         return -1;
     }
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        ipcrun__set_err(err, errlen, "--output-dir '%s' exists and is not a directory", dir);
+        ipcrun__set_err(err, errlen, "--output-dir '%s' exists and is not a directory",
+                        dir);
         return -1;
     }
+    if (ipcrun__files_output_dir_mode(dir, &st, &new_only, err, errlen) != 0)
+        return -1;
     if (access(dir, W_OK | X_OK) != 0) {
-        ipcrun__set_err(err, errlen, "--output-dir '%s': cannot create files in it: %s", dir,
-                strerror(errno));
+        ipcrun__set_err(err, errlen, "--output-dir '%s': cannot create files in it: %s",
+                        dir, strerror(errno));
         return -1;
     }
     return 0;
+}
+
+int ipcrun__files_open_output(int dirfd, const char *dir, const char *name, bool new_only,
+                              char *err, size_t errlen)
+{
+    /* Non-blocking: a FIFO in its place must not hang ipcrun. */
+    int fd = openat(dirfd, name,
+                    O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+                        (new_only ? O_EXCL : 0),
+                    0666);
+    struct stat st;
+    if (fd < 0) {
+        if (errno == EEXIST)
+            ipcrun__set_err(err, errlen,
+                            "cannot create '%s/%s': it exists, and the directory belongs "
+                            "to another user; remove it or give a directory of your own",
+                            dir, name);
+        else
+            ipcrun__set_err(err, errlen, "cannot create '%s/%s': %s%s", dir, name,
+                            strerror(errno),
+                            errno == ELOOP ? " (it is a symbolic link; remove it)" : "");
+        return -1;
+    }
+    /* A file already there is replaced only if it is a file of ours with no
+     * other name. */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+        st.st_nlink != 1) {
+        ipcrun__set_err(err, errlen,
+                        "cannot replace '%s/%s': it exists and is not a file of yours "
+                        "alone; remove it",
+                        dir, name);
+        close(fd);
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (ftruncate(fd, 0) != 0 || fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        ipcrun__set_err(err, errlen, "cannot create '%s/%s': %s", dir, name,
+                        strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 int ipcrun__files_check_output_file(const char *opt, const char *path, char *err,
@@ -190,7 +259,8 @@ int ipcrun__files_check_output_file(const char *opt, const char *path, char *err
 {
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        ipcrun__set_err(err, errlen, "%s '%s' is a directory; give a file name", opt, path);
+        ipcrun__set_err(err, errlen, "%s '%s' is a directory; give a file name", opt,
+                        path);
         return -1;
     }
     const char *slash = strrchr(path, '/');
@@ -201,9 +271,9 @@ int ipcrun__files_check_output_file(const char *opt, const char *path, char *err
         snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
     if (access(dir, W_OK) != 0) {
         ipcrun__set_err(err, errlen,
-                "%s '%s': cannot write in '%s': %s; give a file in a "
-                "directory that exists and is writable",
-                opt, path, dir, strerror(errno));
+                        "%s '%s': cannot write in '%s': %s; give a file in a "
+                        "directory that exists and is writable",
+                        opt, path, dir, strerror(errno));
         return -1;
     }
     return 0;

@@ -2,13 +2,15 @@
  * files.h - what ipcrun checks on the file system before any rank starts,
  * so that a mistake is a usage error (status 2) and not a failed job: the
  * program, looked up once for all ranks the way execvp will, --wdir,
- * --output-dir (made), the --trace and --stats-json files, and the path of
- * ipcrun on the other hosts.
+ * --output-dir (made, and how files are opened in it), the --trace and --stats-json
+ * files, and the path of ipcrun on the other hosts.
  */
 #ifndef IPC_LAUNCHER_FILES_H
 #define IPC_LAUNCHER_FILES_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "options.h"
 
@@ -40,6 +42,21 @@ int ipcrun__files_check_wdir(const char *dir, char *err, size_t errlen);
  * checks that files can be made in it. Returns 0, or -1 with the reason in
  * err. */
 int ipcrun__files_make_output_dir(const char *dir, char *err, size_t errlen);
+
+/* Whether ipcrun may write rank files in --output-dir dir, whose stat is st:
+ * one's own directory (0, *new_only false: files in it are replaced), another
+ * user's sticky one (0, *new_only true: only new files), or another user's
+ * that is not sticky (-1 with the reason in err: its owner could put a link
+ * in place of any file). */
+int ipcrun__files_output_dir_mode(const char *dir, const struct stat *st, bool *new_only,
+                                  char *err, size_t errlen);
+
+/* Opens name in the --output-dir dir (dirfd) for writing, emptied: never
+ * through a symbolic link, and a file already there only if it is a regular
+ * file of ipcrun's user with one link (with new_only, none may be there).
+ * Returns the descriptor (close-on-exec), or -1 with the reason in err. */
+int ipcrun__files_open_output(int dirfd, const char *dir, const char *name, bool new_only,
+                              char *err, size_t errlen);
 
 /* Checks that the file opt (--trace, --stats-json) names can be written at
  * the end of the job: its directory exists and is writable, and it is not a

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "job.h"
 #include "loop.h"
 
@@ -254,21 +256,34 @@ void ipcrun__forward_stdin_write(struct ipcrun__launch *job, int r)
 
 /* ---- set-up ---- */
 
-static int open_rank_file(const struct ipcrun__launch *job, int r, const char *stream,
-                          char *err, size_t errlen)
+/* The --output-dir files, opened under one descriptor of the directory, so
+ * that its owner checked is the owner of the directory written in. */
+static int open_rank_files(struct ipcrun__launch *job, char *err, size_t errlen)
 {
-    char path[4096];
-    int n =
-        snprintf(path, sizeof path, "%s/rank.%d.%s", job->opts->output_dir, r, stream);
-    if (n < 0 || (size_t)n >= sizeof path) {
-        snprintf(err, errlen, "--output-dir '%s': the path is too long",
-                 job->opts->output_dir);
+    const char *dir = job->opts->output_dir;
+    struct stat st;
+    bool new_only;
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0 || fstat(dirfd, &st) != 0) {
+        snprintf(err, errlen, "--output-dir '%s': %s", dir, strerror(errno));
+        if (dirfd >= 0)
+            close(dirfd);
         return -1;
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0)
-        snprintf(err, errlen, "cannot create '%s': %s", path, strerror(errno));
-    return fd;
+    int rc = ipcrun__files_output_dir_mode(dir, &st, &new_only, err, errlen);
+    for (int r = 0; r < job->n && rc == 0; r++) {
+        struct ipcrun__launch_rank *rk = &job->ranks[r];
+        char out[32], errf[32];
+        snprintf(out, sizeof out, "rank.%d.stdout", r);
+        snprintf(errf, sizeof errf, "rank.%d.stderr", r);
+        if ((rk->out_file =
+                 ipcrun__files_open_output(dirfd, dir, out, new_only, err, errlen)) < 0 ||
+            (rk->err_file =
+                 ipcrun__files_open_output(dirfd, dir, errf, new_only, err, errlen)) < 0)
+            rc = -1;
+    }
+    close(dirfd);
+    return rc;
 }
 
 int ipcrun__forward_init(struct ipcrun__launch *job, char *err, size_t errlen)
@@ -284,11 +299,9 @@ int ipcrun__forward_init(struct ipcrun__launch *job, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory setting up %d ranks", job->n);
             return -1;
         }
-        if (o->output_dir &&
-            ((rk->out_file = open_rank_file(job, r, "stdout", err, errlen)) < 0 ||
-             (rk->err_file = open_rank_file(job, r, "stderr", err, errlen)) < 0))
-            return -1;
     }
+    if (o->output_dir && open_rank_files(job, err, errlen) != 0)
+        return -1;
     /* The chunk buffer: --stdin all; ipcrun relaying its stdin to a rank on
      * another host; the daemon of that host. */
     bool daemon_feeds = job->up && o->stdin_target >= 0;

@@ -149,7 +149,8 @@ struct ipcrun__launch {
      * its way and not yet taken. */
     int stdin_relay;
     bool in_flight;
-    struct ipcrun__report *report; /* --stats, --trace, where ranks wait (report.c) */
+    struct ipcrun__report *report;   /* --stats, --trace, where ranks wait (report.c) */
+    struct ipcrun__contain *contain; /* the job's cgroup and its guard (contain.c) */
     /* The implementations of struct ipcrun__rank_ops the job's ranks use, for
      * what goes to every rank (signals, the end of a fence). */
     const struct ipcrun__rank_ops *kinds[2];

@@ -16,6 +16,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "contain.h"
 #include "daemon.h"
 #include "forward.h"
 #include "job.h"
@@ -114,6 +115,8 @@ static int setup(struct ipcrun__launch *job, const struct ipcrun__layout *layout
         }
     }
     job->launcher_pid = getpid();
+    /* Before any descriptor of the ranks is made: the guard holds none. */
+    ipcrun__contain_init(job->contain, job->job_id);
     if (ipcrun__forward_init(job, err, errlen) != 0)
         return -1;
     return ipcrun__spawn_prepare(job, err, errlen);
@@ -122,6 +125,7 @@ static int setup(struct ipcrun__launch *job, const struct ipcrun__layout *layout
 static void teardown(struct ipcrun__launch *job)
 {
     ipcrun__remote_fini(job);
+    ipcrun__contain_end(job->contain);
     free(job->local);
     free(job->node_of);
     free(job->tcp_if);
@@ -235,7 +239,9 @@ int ipcrun__launch_run(const struct ipcrun__opts *opts,
 {
     struct ipcrun__wireup wireup = {0};
     struct ipcrun__report report = {0};
+    struct ipcrun__contain contain = IPCRUN__CONTAIN_NONE;
     struct ipcrun__launch job = {.opts = opts,
+                                 .contain = &contain,
                                  .wireup = &wireup,
                                  .report = &report,
                                  .n = opts->nranks,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "contain.h"
 #include "forward.h"
 #include "report.h"
 #include "wireup.h"
@@ -29,7 +30,8 @@ void ipcrun__local_signal_adopted(struct ipcrun__launch *job, int sig)
     if (!f)
         return;
     while (fscanf(f, "%ld", &pid) == 1)
-        if (ipcrun__local_rank_of(job, (pid_t)pid) < 0)
+        if (ipcrun__local_rank_of(job, (pid_t)pid) < 0 &&
+            !ipcrun__contain_is_guard(job->contain, (pid_t)pid))
             kill((pid_t)pid, sig);
     fclose(f);
 }

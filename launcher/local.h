@@ -10,7 +10,8 @@
 extern const struct ipcrun__rank_ops ipcrun__rank_local;
 
 /* Sends sig to what the ranks left behind: the children ipcrun adopted (it
- * is a child subreaper) that are none of its ranks. */
+ * is a child subreaper) that are none of its ranks (nor the guard of the
+ * job's cgroup, contain.h). */
 void ipcrun__local_signal_adopted(struct ipcrun__launch *job, int sig);
 
 /* The local rank whose pid this is and that is not yet reaped, or -1. */

@@ -2,10 +2,11 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,6 +26,8 @@ int ipcrun__report_init(struct ipcrun__report *rep, int n, const char *trace_pat
         snprintf(err, errlen, "out of memory setting up %d ranks", n);
         return -1;
     }
+    for (int r = 0; r < n; r++)
+        rep->ranks[r].state_fd = -1;
     if (!trace_path)
         return 0;
     rep->trace_path = trace_path;
@@ -39,10 +42,9 @@ int ipcrun__report_init(struct ipcrun__report *rep, int n, const char *trace_pat
 
 void ipcrun__report_fini(struct ipcrun__report *rep)
 {
-    long page = sysconf(_SC_PAGESIZE);
     for (int r = 0; rep->ranks && r < rep->n; r++) {
-        if (rep->ranks[r].state)
-            munmap((void *)rep->ranks[r].state, (size_t)page);
+        if (rep->ranks[r].state_fd >= 0)
+            close(rep->ranks[r].state_fd);
         free(rep->ranks[r].peers);
     }
     free(rep->ranks);
@@ -51,34 +53,35 @@ void ipcrun__report_fini(struct ipcrun__report *rep)
     *rep = (struct ipcrun__report){0};
 }
 
+/* Whether fd is memory holding at least a struct ipc__ctl_state: only shmem
+ * files (memfd, tmpfs) answer F_GET_SEALS. */
+static bool is_state_page(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+           st.st_size >= (off_t)sizeof(struct ipc__ctl_state) &&
+           fcntl(fd, F_GET_SEALS) >= 0;
+}
+
 void ipcrun__report_state(struct ipcrun__report *rep, int r, int fd)
 {
-    long page = sysconf(_SC_PAGESIZE);
-    void *p = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED)
-        return; /* the report lacks this rank's line, nothing worse */
-    if (rep->ranks[r].state)
-        munmap((void *)rep->ranks[r].state, (size_t)page);
-    rep->ranks[r].state = p;
+    if (!is_state_page(fd)) {
+        close(fd); /* the report lacks this rank's line, nothing worse */
+        return;
+    }
+    if (rep->ranks[r].state_fd >= 0)
+        close(rep->ranks[r].state_fd);
+    rep->ranks[r].state_fd = fd;
 }
 
 struct ipc__ctl_state ipcrun__report_state_of(const struct ipcrun__report *rep, int r)
 {
     struct ipc__ctl_state st = {0};
-    const volatile struct ipc__ctl_state *s = rep->ranks ? rep->ranks[r].state : NULL;
-    if (s && s->magic == IPC__CTL_STATE_MAGIC) {
-        st.magic = s->magic;
-        st.call = s->call;
-        st.peer = s->peer;
-        st.tag = s->tag;
-        st.ctx = s->ctx;
-        st.comm_size = s->comm_size;
-        st.bytes = s->bytes;
-        st.wait_kind = s->wait_kind;
-        st.wait_peer = s->wait_peer;
-        st.wait_tag = s->wait_tag;
-    }
+    int fd = rep->ranks ? rep->ranks[r].state_fd : -1;
+    /* The rank may have cut the file since: a short read is no state. */
+    if (fd < 0 || pread(fd, &st, sizeof st, 0) != (ssize_t)sizeof st ||
+        st.magic != IPC__CTL_STATE_MAGIC)
+        return (struct ipc__ctl_state){0};
     return st;
 }
 

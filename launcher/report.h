@@ -18,7 +18,7 @@
 struct ipcrun__launch;
 
 struct ipcrun__report_rank {
-    const volatile struct ipc__ctl_state *state; /* the rank's page, or NULL */
+    int state_fd; /* the memfd of the rank's state page, or -1 */
     bool got_stats;
     struct ipc__ctl_stats totals;
     struct ipc__ctl_stats_peer *peers; /* in peer order, npeers of them */
@@ -39,7 +39,10 @@ int ipcrun__report_init(struct ipcrun__report *rep, int n, const char *trace_pat
                         char *err, size_t errlen);
 void ipcrun__report_fini(struct ipcrun__report *rep);
 
-/* Rank r gave its state page (IPC__CTL_STATE); takes fd. */
+/* Rank r gave its state page (IPC__CTL_STATE); takes fd. Kept only when it
+ * is memory (a memfd: reading it cannot block) that holds a whole struct
+ * ipc__ctl_state; it is read with pread, never mapped, so the rank cutting
+ * it later costs its line in the report and nothing else. */
 void ipcrun__report_state(struct ipcrun__report *rep, int r, int fd);
 /* A copy of rank r's state, or magic 0 when it has none. */
 struct ipc__ctl_state ipcrun__report_state_of(const struct ipcrun__report *rep, int r);

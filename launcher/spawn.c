@@ -1,12 +1,14 @@
 /* spawn.c - creating a rank's channels and starting it (see spawn.h). */
 #include "spawn.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "contain.h"
 #include "ctl.h"
 #include "job.h"
 #include "names.h"
@@ -48,14 +51,22 @@ struct ipcrun__spawn_plan {
     int reset_sigs[NSIG]; /* ignored by ipcrun, not by its parent: ranks get SIG_DFL */
     int nreset;
     struct rlimit nofile; /* the open-file limit ipcrun started with */
+    int fd_bound;         /* above every descriptor open before spawning (see
+                             close_others) */
     const char *wdir;
     cpu_set_t *mask; /* the binding of the rank being started; NULL: unbound */
     size_t mask_size;
     struct child_result *results; /* per rank, what its child reported */
+    void *stack;                  /* the child's stack when made by clone3, or NULL */
 };
+
+/* Enough for run_child, instrumented by the sanitizers too. */
+#define CHILD_STACK_SIZE (256 * 1024)
 
 struct child {
     const struct ipcrun__spawn_plan *plan;
+    const struct ipcrun__contain *contain;
+    bool in_cgroup; /* made in the job's cgroup: nothing to move */
     pid_t launcher_pid;
     int ctl_fd, out_fd, err_fd;
     int in_fd; /* becomes the rank's stdin; -1: keep ipcrun's */
@@ -298,6 +309,24 @@ static void find_signals_to_reset(struct ipcrun__launch *job,
     }
 }
 
+/* One more than the highest descriptor open now (what ipcrun inherited and
+ * what libraries opened): what a child must close when the kernel has no
+ * close_range. Descriptors ipcrun opens later are all close-on-exec. */
+static int fd_bound(void)
+{
+    int bound = 3;
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return 1024; /* no /proc: the historical FD_SETSIZE */
+    for (struct dirent *e; (e = readdir(d));) {
+        int fd = atoi(e->d_name);
+        if (fd >= bound)
+            bound = fd + 1;
+    }
+    closedir(d);
+    return bound;
+}
+
 int ipcrun__spawn_prepare(struct ipcrun__launch *job, char *err, size_t errlen)
 {
     struct ipcrun__spawn_plan *plan = calloc(1, sizeof *plan);
@@ -305,6 +334,7 @@ int ipcrun__spawn_prepare(struct ipcrun__launch *job, char *err, size_t errlen)
     if (!plan || build_env(job, plan) != 0 || build_argv(job, plan) != 0)
         goto nomem;
     find_signals_to_reset(job, plan);
+    plan->fd_bound = fd_bound();
     getrlimit(RLIMIT_NOFILE, &plan->nofile);
     plan->nofile.rlim_cur = job->nofile_soft;
     plan->wdir = job->opts->wdir;
@@ -317,6 +347,11 @@ int ipcrun__spawn_prepare(struct ipcrun__launch *job, char *err, size_t errlen)
     plan->results = calloc((size_t)job->n, sizeof *plan->results);
     if (!plan->results)
         goto nomem;
+    if (ipcrun__contain_cgroup(job->contain)) {
+        void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        plan->stack = stack == MAP_FAILED ? NULL : stack; /* NULL: vfork */
+    }
     return 0;
 nomem:
     snprintf(err, errlen, "out of memory preparing the ranks' environment");
@@ -335,6 +370,8 @@ void ipcrun__spawn_release(struct ipcrun__launch *job)
     free(plan->sh_argv);
     free(plan->mask);
     free(plan->results);
+    if (plan->stack)
+        munmap(plan->stack, CHILD_STACK_SIZE);
     free(plan);
     job->plan = NULL;
 }
@@ -348,6 +385,19 @@ static void __attribute__((noreturn)) child_failed(struct child *c, enum child_s
     _exit(step == STEP_EXEC ? 127 : IPCRUN__EXIT_LAUNCHER);
 }
 
+/* Closes every descriptor from 3 up but keep (the control socket): a rank
+ * gets its stdin, stdout, stderr and control socket, and nothing that
+ * ipcrun's parent left open without close-on-exec. */
+static void close_others(const struct ipcrun__spawn_plan *plan, int keep)
+{
+    if ((keep <= 3 || close_range(3, (unsigned)keep - 1, 0) == 0) &&
+        close_range((unsigned)keep + 1, ~0U, 0) == 0)
+        return;
+    for (int fd = 3; fd < plan->fd_bound; fd++) /* before Linux 5.9 */
+        if (fd != keep)
+            (void)close(fd);
+}
+
 static void __attribute__((noreturn)) run_child(struct child *c)
 {
     const struct ipcrun__spawn_plan *plan = c->plan;
@@ -358,10 +408,14 @@ static void __attribute__((noreturn)) run_child(struct child *c)
      * while it waits): then nobody would stop this rank, so it must not start. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != c->launcher_pid)
         _exit(1);
+    /* What the rank starts stays in the job's cgroup, which outlives ipcrun. */
+    if (!c->in_cgroup)
+        ipcrun__contain_enter(c->contain);
     if (dup2(c->out_fd, STDOUT_FILENO) < 0 || dup2(c->err_fd, STDERR_FILENO) < 0 ||
         (c->in_fd >= 0 && dup2(c->in_fd, STDIN_FILENO) < 0) ||
         fcntl(c->ctl_fd, F_SETFD, 0) < 0)
         child_failed(c, STEP_FDS);
+    close_others(plan, c->ctl_fd);
     (void)setrlimit(RLIMIT_NOFILE, &plan->nofile);
     if (plan->wdir && chdir(plan->wdir) != 0)
         child_failed(c, STEP_WDIR);
@@ -377,10 +431,24 @@ static void __attribute__((noreturn)) run_child(struct child *c)
     child_failed(c, STEP_EXEC);
 }
 
-/* The parent waits in vfork until the child has called execve or exited. */
+static void child_entry(void *c)
+{
+    run_child(c);
+}
+
+/* The parent waits in vfork until the child has called execve or exited.
+ * With a cgroup the child is made in it, where the kernel can (contain.h). */
 static pid_t start_child(struct child *c)
 {
-    pid_t pid = vfork();
+    c->in_cgroup = true;
+    pid_t pid = ipcrun__contain_vfork(c->contain, child_entry, c, c->plan->stack,
+                                      CHILD_STACK_SIZE);
+    if (pid > 0)
+        return pid;
+    /* Whatever stopped clone3 (an older kernel, the cgroup refusing it),
+     * vfork says it again if it matters. */
+    c->in_cgroup = false;
+    pid = vfork();
     if (pid == 0)
         run_child(c);
     return pid;
@@ -446,6 +514,7 @@ static int start_rank(struct ipcrun__launch *job, int r, char *err, size_t errle
     grow_sndbuf(ctl[0]);
 
     struct child c = {.plan = job->plan,
+                      .contain = job->contain,
                       .launcher_pid = job->launcher_pid,
                       .ctl_fd = ctl[1],
                       .out_fd = out[1],

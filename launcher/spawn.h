@@ -1,7 +1,8 @@
 /*
  * spawn.h - starting the ranks of a job.
  *
- * Ranks are started with vfork and execve: on a machine where copying even a
+ * Ranks are started with vfork and execve (or clone3 into the job's cgroup,
+ * which is vfork with a stack of its own: contain.h): on a machine where copying even a
  * small process's page tables costs milliseconds, fork would be most of the
  * start-up time. Everything the child needs (environment, argument vectors,
  * signal dispositions to undo, cpu mask) is therefore prepared by the
@@ -18,10 +19,11 @@
 
 struct ipcrun__launch;
 
-/* Descriptors the launcher holds per rank (control socket, stdout, stderr),
+/* Descriptors the launcher holds per rank (control socket, stdout, stderr,
+ * state page),
  * those some options add, and those it needs besides, at the peak of start-up
  * and wire-up. */
-#define IPCRUN__SPAWN_FDS_PER_RANK 3
+#define IPCRUN__SPAWN_FDS_PER_RANK 4
 #define IPCRUN__SPAWN_FDS_EXTRA 32
 
 /* Descriptors the launcher holds per rank for the job opts describes. */

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "contain.h"
 #include "daemon.h"
 #include "forward.h"
 #include "job.h"
@@ -94,6 +95,14 @@ static void judge_batch(struct ipcrun__launch *job, const int *batch, int nb)
         ipcrun__launch_fail(job, worst, status, "%s", what);
 }
 
+static bool local_running(const struct ipcrun__launch *job)
+{
+    for (int i = 0; i < job->nlocal; i++)
+        if (job->ranks[job->local[i]].running)
+            return true;
+    return false;
+}
+
 /* The ranks in job->ended ended (reaped here, or reported by their daemon):
  * their last words go out, then their end is judged (in a node daemon:
  * reported to ipcrun, which judges). */
@@ -124,6 +133,10 @@ static void ranks_ended(struct ipcrun__launch *job)
     }
     if (job->phase == IPCRUN__PHASE_STOPPING)
         ipcrun__local_signal_adopted(job, job->killing ? SIGKILL : SIGTERM);
+    /* The last rank of this host ended: what they left must not hold the
+     * job's output open (nor outlive it). */
+    if (ipcrun__contain_cgroup(job->contain) && !local_running(job))
+        ipcrun__contain_kill(job->contain);
 }
 
 static void reap(struct ipcrun__launch *job)
@@ -135,6 +148,7 @@ static void reap(struct ipcrun__launch *job)
         int r = ipcrun__local_rank_of(job, pid);
         if (r < 0) {
             ipcrun__remote_reaped(job, pid); /* or an adopted child */
+            ipcrun__contain_reaped(job->contain, pid);
             continue;
         }
         job->ranks[r].running = false;
@@ -244,12 +258,6 @@ static void on_timeout(struct ipcrun__launch *job)
 
 /* ---- the loop ---- */
 
-static bool have_children(void)
-{
-    siginfo_t si;
-    return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
-}
-
 /* The job is over when every rank is reaped and its output read to the end;
  * when stopping, also when what the ranks left behind is gone. Waiting for
  * either is bounded by `deadline`. */
@@ -262,7 +270,8 @@ static bool finished(const struct ipcrun__launch *job, int64_t now, int64_t dead
     for (int k = 0; k < job->nkinds; k++)
         if (job->kinds[k]->busy(job))
             return false;
-    return job->phase != IPCRUN__PHASE_STOPPING || !have_children();
+    return job->phase != IPCRUN__PHASE_STOPPING ||
+           !ipcrun__contain_children_left(job->contain);
 }
 
 static int poll_timeout(int64_t now, const int64_t *deadlines, int n)

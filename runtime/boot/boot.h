@@ -79,7 +79,9 @@ int ipc__boot_load(const struct ipc__boot_lib *lib);
  * node count, ranks per node), dealt in rank order and repeated until every
  * rank has a node (a cyclic layout repeats small blocks). Sets *out to the
  * node of each of size ranks as IPC_NODE_OF gives it ("0,0,0,1,1,1,2"; free
- * it); returns 0, or -1 when the text is not such a vector. Pure. */
+ * it); returns 0, or -1 when the text is not exactly such a vector (fields
+ * are digits that fit an int, node numbers included; nothing after the last
+ * parenthesis). Any length of text and number of blocks. Pure. */
 int ipc__pmi2_parse_mapping(const char *s, int size, char **out);
 
 #endif /* IPC_BOOT_H */

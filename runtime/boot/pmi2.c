@@ -10,6 +10,7 @@
  * it. The few functions used are declared here as pmi2.h (PMI-2 standard, as
  * shipped by Slurm and MPICH) declares them.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,39 +70,103 @@ static int load_library(void)
     return ipc__boot_load(&lib);
 }
 
+/* One block of PMI_process_mapping: ranks_per_node ranks on each of nodes
+ * nodes from first on. */
+struct map_block {
+    int first, nodes, ranks_per_node;
+};
+
+/* A decimal field: digits only, no sign or blank, at least min and at most
+ * INT_MAX. Returns the text after it, or NULL. */
+static const char *parse_field(const char *p, int min, int *out)
+{
+    long long v = 0;
+    const char *start = p;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        v = v * 10 + (*p - '0');
+        if (v > INT_MAX)
+            return NULL;
+    }
+    if (p == start || v < min)
+        return NULL;
+    *out = (int)v;
+    return p;
+}
+
+/* "(first,nodes,ranks)": returns the text after it, or NULL. */
+static const char *parse_block(const char *p, struct map_block *b)
+{
+    if (*p++ != '(' || !(p = parse_field(p, 0, &b->first)) || *p++ != ',' ||
+        !(p = parse_field(p, 1, &b->nodes)) || *p++ != ',' ||
+        !(p = parse_field(p, 1, &b->ranks_per_node)) || *p++ != ')')
+        return NULL;
+    /* Its last node must be a node number too. */
+    return b->nodes - 1 <= INT_MAX - b->first ? p : NULL;
+}
+
+static int digits(int v)
+{
+    int d = 1;
+    while (v >= 10) {
+        v /= 10;
+        d++;
+    }
+    return d;
+}
+
+/* The text comes from the resource manager, through a library: every field is
+ * checked, and the blocks and the output are sized from what was read. */
 int ipc__pmi2_parse_mapping(const char *s, int size, char **out)
 {
-    int blocks[64][3], nblocks = 0, n = 0;
-    const char *p = strstr(s, "vector,");
-    if (!p)
+    static const char head[] = "(vector,";
+    *out = NULL;
+    if (size < 1 || strncmp(s, head, sizeof head - 1) != 0)
         return -1;
-    p += strlen("vector,");
-    while (*p == '(' && nblocks < 64) {
-        int *b = blocks[nblocks];
-        if (sscanf(p, "(%d,%d,%d)%n", &b[0], &b[1], &b[2], &n) != 3 || b[0] < 0 ||
-            b[1] < 1 || b[2] < 1)
-            return -1;
-        nblocks++;
-        p += n;
-        if (*p == ',')
-            p++;
+    const char *p = s + sizeof head - 1;
+    /* A block takes at least 7 characters, "(0,1,1)". */
+    size_t cap_blocks = strlen(p) / 7 + 1, nblocks = 0;
+    struct map_block *blocks = malloc(cap_blocks * sizeof *blocks);
+    if (!blocks)
+        return -1;
+    int widest = 1;
+    for (;;) {
+        if (nblocks == cap_blocks || !(p = parse_block(p, &blocks[nblocks])))
+            goto bad;
+        const struct map_block *b = &blocks[nblocks++];
+        int d = digits(b->first + (b->nodes - 1));
+        widest = d > widest ? d : widest;
+        if (*p != ',')
+            break;
+        p++;
     }
-    if (nblocks == 0 || *p != ')')
-        return -1;
-    size_t cap = (size_t)size * 9 + 1, len = 0;
+    if (strcmp(p, ")") != 0)
+        goto bad;
+    /* Each rank: its node's digits and a comma (none after the last). */
+    size_t cap = (size_t)size * ((size_t)widest + 1), len = 0;
     char *text = malloc(cap);
     if (!text)
-        return -1;
+        goto bad;
     for (int rank = 0; rank < size;) {
-        for (int i = 0; i < nblocks && rank < size; i++)
-            for (int node = blocks[i][0];
-                 node < blocks[i][0] + blocks[i][1] && rank < size; node++)
-                for (int k = 0; k < blocks[i][2] && rank < size; k++, rank++)
-                    len += (size_t)snprintf(text + len, cap - len, "%s%d",
-                                            rank ? "," : "", node);
+        for (size_t i = 0; i < nblocks && rank < size; i++) {
+            const struct map_block *b = &blocks[i];
+            for (int k = 0; k < b->nodes && rank < size; k++)
+                for (int j = 0; j < b->ranks_per_node && rank < size; j++, rank++) {
+                    int n = snprintf(text + len, cap - len, "%s%d", rank ? "," : "",
+                                     b->first + k);
+                    if (n < 0 || (size_t)n >= cap - len) { /* cannot happen: sized */
+                        free(text);
+                        goto bad;
+                    }
+                    len += (size_t)n;
+                }
+        }
     }
+    free(blocks);
     *out = text;
     return 0;
+bad:
+    free(blocks);
+    return -1;
 }
 
 /* The secret tcp hellos carry: drawn by rank 0 and published at once; the
@@ -157,9 +222,10 @@ static int pmi2_init(struct ipc__job *job, char **node_of)
     const char *forced = getenv("IPC_NODE_OF");
     if (forced)
         return (*node_of = strdup(forced)) ? IPC_SUCCESS : IPC_ERR_NOMEM;
-    if (pmi.info_getjobattr("PMI_process_mapping", mapping, sizeof mapping - 1, &found) !=
-            PMI2_SUCCESS ||
-        !found) {
+    int got =
+        pmi.info_getjobattr("PMI_process_mapping", mapping, sizeof mapping - 1, &found);
+    mapping[sizeof mapping - 1] = '\0'; /* whatever the library wrote */
+    if (got != PMI2_SUCCESS || !found || mapping[0] == '\0') {
         fprintf(stderr,
                 "ipc: rank %d: the PMI-2 server gives no PMI_process_mapping; set "
                 "IPC_NODE_OF to say which node each rank is on\n",

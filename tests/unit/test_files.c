@@ -1,8 +1,10 @@
 /* test_files.c - the checks on the file system made before any rank starts:
  * the program looked up as execvp will, --wdir, --output-dir made, and the
  * path of ipcrun on the other hosts. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -241,6 +243,50 @@ static void remote_ipcrun(void **state)
                              "long); give --prefix");
 }
 
+/* Rank files in --output-dir: never through a link or into a FIFO, a file of
+ * ours replaced, and in another user's sticky directory only new files. */
+static void output_files_opened_safely(void **state)
+{
+    struct dirs *d = *state;
+    char err[ERRLEN], path[256];
+    struct stat st = {.st_uid = geteuid(), .st_mode = S_IFDIR | 0755};
+    bool new_only = true;
+    assert_int_equal(
+        ipcrun__files_output_dir_mode(d->other, &st, &new_only, err, sizeof err), 0);
+    assert_false(new_only);
+    st.st_uid = geteuid() + 1;
+    assert_int_equal(
+        ipcrun__files_output_dir_mode(d->other, &st, &new_only, err, sizeof err), -1);
+    assert_non_null(strstr(err, "belongs to another user"));
+    st.st_mode |= S_ISVTX;
+    assert_int_equal(
+        ipcrun__files_output_dir_mode(d->other, &st, &new_only, err, sizeof err), 0);
+    assert_true(new_only);
+
+    int dirfd = open(d->other, O_RDONLY | O_DIRECTORY);
+    assert_true(dirfd >= 0);
+    make_file(d->other, "plain", 0644); /* a file of ours: emptied */
+    int fd = ipcrun__files_open_output(dirfd, d->other, "plain", false, err, sizeof err);
+    assert_true(fd >= 0);
+    assert_int_equal(fstat(fd, &st), 0);
+    assert_int_equal(st.st_size, 0);
+    close(fd);
+    /* with new_only, not even ours */
+    assert_int_equal(
+        ipcrun__files_open_output(dirfd, d->other, "plain", true, err, sizeof err), -1);
+    assert_non_null(strstr(err, "it exists"));
+    snprintf(path, sizeof path, "%s/plain", d->other);
+    assert_int_equal(symlinkat(path, dirfd, "tool"), 0); /* a link: refused */
+    assert_int_equal(
+        ipcrun__files_open_output(dirfd, d->other, "tool", false, err, sizeof err), -1);
+    assert_non_null(strstr(err, "symbolic link"));
+    assert_int_equal(unlinkat(dirfd, "tool", 0), 0);
+    assert_int_equal(mkfifoat(dirfd, "tool", 0644), 0); /* a FIFO: refused, no hang */
+    assert_int_equal(
+        ipcrun__files_open_output(dirfd, d->other, "tool", false, err, sizeof err), -1);
+    close(dirfd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +302,8 @@ int main(void)
         cmocka_unit_test(remote_ipcrun),
         cmocka_unit_test_setup_teardown(wdir_checks, dirs_setup, dirs_teardown),
         cmocka_unit_test_setup_teardown(output_dir_is_made, dirs_setup, dirs_teardown),
+        cmocka_unit_test_setup_teardown(output_files_opened_safely, dirs_setup,
+                                        dirs_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -172,6 +173,45 @@ static void describe_where(void **state)
     assert_string_equal(out, "waiting in poll()");
 }
 
+/* A memfd of size bytes, its first bytes a state whose call is `call`. */
+static int state_memfd(size_t size, uint32_t call)
+{
+    int fd = memfd_create("test-state", MFD_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)size), 0);
+    struct ipc__ctl_state st = {.magic = IPC__CTL_STATE_MAGIC, .call = call};
+    if (size >= sizeof st)
+        assert_int_equal(pwrite(fd, &st, sizeof st, 0), (ssize_t)sizeof st);
+    return fd;
+}
+
+/* What a rank gives as its state page is checked, and read without mapping
+ * it: an empty one, one cut later, or a pipe cannot hurt ipcrun (an empty
+ * one once killed it with SIGBUS). */
+static void state_page_checked(void **state)
+{
+    struct ipcrun__report *rep = *state;
+    int pipefd[2];
+    ipcrun__report_state(rep, 0, state_memfd(4096, 7));
+    assert_int_equal(ipcrun__report_state_of(rep, 0).call, 7);
+    /* refused: the page given before stays */
+    ipcrun__report_state(rep, 0, state_memfd(0, 8));
+    assert_int_equal(ipcrun__report_state_of(rep, 0).call, 7);
+    assert_int_equal(pipe(pipefd), 0);
+    close(pipefd[1]);
+    ipcrun__report_state(rep, 0, pipefd[0]);
+    assert_int_equal(ipcrun__report_state_of(rep, 0).call, 7);
+    /* cut after it was given: no state, no signal */
+    int fd = state_memfd(4096, 9);
+    int keep = dup(fd);
+    ipcrun__report_state(rep, 1, fd);
+    assert_int_equal(ipcrun__report_state_of(rep, 1).call, 9);
+    assert_int_equal(ftruncate(keep, 0), 0);
+    assert_int_equal(ipcrun__report_state_of(rep, 1).magic, 0);
+    close(keep);
+    assert_int_equal(ipcrun__report_state_of(rep, 2).magic, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +221,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(json_lists_every_pair, ring_of_3, release),
         cmocka_unit_test(trace_file_is_merged_and_closed),
         cmocka_unit_test(describe_where),
+        cmocka_unit_test_setup_teardown(state_page_checked, ring_of_3, release),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

@@ -91,12 +91,54 @@ static void mappings(void **state)
     assert_null(got);
 }
 
+static void expect_bad_mapping(const char *mapping, int size)
+{
+    char *got = NULL;
+    assert_int_equal(ipc__pmi2_parse_mapping(mapping, size, &got), -1);
+    assert_null(got);
+}
+
+/* What fuzzing found: node numbers wider than the 8 digits the text was sized
+ * for wrote past it; more than 64 blocks, fields that overflow an int, and
+ * text after the vector must be refused, not guessed at. */
+static void crafted_mappings(void **state)
+{
+    (void)state;
+    expect_mapping("(vector,(2147483646,1,3))", 3, "2147483646,2147483646,2147483646");
+    expect_mapping("(vector,(1000000000,2,1))", 5,
+                   "1000000000,1000000001,1000000000,1000000001,1000000000");
+    /* 100 blocks of one rank each: all of them count */
+    char many[2048] = "(vector";
+    char want[1024] = "";
+    for (int i = 0; i < 100; i++) {
+        snprintf(many + strlen(many), sizeof many - strlen(many), ",(%d,1,1)", i);
+        snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", i ? "," : "",
+                 i);
+    }
+    strcat(many, ")");
+    expect_mapping(many, 100, want);
+    expect_bad_mapping("(vector,(2147483647,2,1))", 2);  /* node past INT_MAX */
+    expect_bad_mapping("(vector,(99999999999,1,1))", 1); /* does not fit an int */
+    expect_bad_mapping("(vector,(0,1,99999999999))", 1);
+    expect_bad_mapping("(vector,(-1,1,1))", 1);
+    expect_bad_mapping("(vector,(0,1,1))junk", 1);
+    expect_bad_mapping("junk(vector,(0,1,1))", 1);
+    expect_bad_mapping("(vector,(0,1,1),)", 1);
+    expect_bad_mapping("(vector,(0,1,1)(0,1,1))", 1);
+    expect_bad_mapping("(vector,(0,1,1", 1);
+    expect_bad_mapping("(vector,(0,1,1,1))", 1);
+    expect_bad_mapping("(vector,( 0,1,1))", 1);
+    expect_bad_mapping("(vector,(+0,1,1))", 1);
+    expect_bad_mapping("(vector,(0,1,1))", 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(allocations),
         cmocka_unit_test(refused),
         cmocka_unit_test(mappings),
+        cmocka_unit_test(crafted_mappings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
