@@ -360,7 +360,7 @@ static struct bridge inter_bridge(ipc_comm inter)
 static int bridge_swap(const struct bridge *b, const void *mine, size_t len, void *theirs,
                        size_t theirs_len)
 {
-    int32_t *out = malloc(theirs_len + sizeof *out); /* theirs, then the outcome */
+    char *out = malloc(theirs_len + sizeof(int32_t)); /* theirs, then the outcome */
     if (!out)
         return IPC_ERR_NOMEM; /* the group may wait: nothing can be said without memory */
     int32_t rc = IPC_SUCCESS;
@@ -372,12 +372,12 @@ static int bridge_swap(const struct bridge *b, const void *mine, size_t len, voi
         int wait_rc = ipc__coll_waitall(r, 2);
         rc = rc != IPC_SUCCESS ? rc : wait_rc;
         memcpy(out, theirs, theirs_len);
-        memcpy((char *)out + theirs_len, &rc, sizeof rc);
+        memcpy(out + theirs_len, &rc, sizeof rc);
     }
     int brc = ipc_bcast(out, theirs_len + sizeof rc, IPC_BYTE, b->leader, b->local);
     if (brc == IPC_SUCCESS) {
         memcpy(theirs, out, theirs_len);
-        memcpy(&rc, (char *)out + theirs_len, sizeof rc);
+        memcpy(&rc, out + theirs_len, sizeof rc);
     }
     free(out);
     return brc != IPC_SUCCESS ? brc : rc;
@@ -390,22 +390,13 @@ struct hello {
     int32_t high; /* ipc__intercomm_merge's flag */
 };
 
-static int bridge_hello_checked(const struct bridge *b, bool high, uint32_t n, uint32_t *ctx,
-                                struct hello *theirs, int arg_error);
-
 /* Both groups agree on n context ids from *ctx on; *theirs is what the
- * other group said. */
+ * other group said. arg_error: what this member found wrong in arguments
+ * only it checks (the leader's peer and remote leader), else IPC_SUCCESS;
+ * every member of the group returns the largest such error before anything
+ * crosses the bridge. */
 static int bridge_hello(const struct bridge *b, bool high, uint32_t n, uint32_t *ctx,
-                        struct hello *theirs)
-{
-    return bridge_hello_checked(b, high, n, ctx, theirs, IPC_SUCCESS);
-}
-
-/* bridge_hello where this member found an error in the arguments only it
- * checks (the leader's peer and remote leader): every member of the group
- * then returns the largest such error before anything crosses the bridge. */
-static int bridge_hello_checked(const struct bridge *b, bool high, uint32_t n, uint32_t *ctx,
-                                struct hello *theirs, int arg_error)
+                        struct hello *theirs, int arg_error)
 {
     uint64_t mine[2] = {next_ctx, (uint64_t)arg_error}, top2[2];
     int rc = ipc_allreduce(mine, top2, 2, IPC_UINT64, IPC_MAX, b->local);
@@ -469,7 +460,7 @@ int ipc__intercomm_create(ipc_comm local, int local_leader, ipc_comm peer,
                        remote_leader, tag};
     uint32_t ctx;
     struct hello theirs;
-    if ((rc = bridge_hello_checked(&b, false, 4, &ctx, &theirs, arg_error)) != IPC_SUCCESS)
+    if ((rc = bridge_hello(&b, false, 4, &ctx, &theirs, arg_error)) != IPC_SUCCESS)
         return rc;
     int n = local->size, m = theirs.size;
     int *world = malloc((size_t)(n + m) * sizeof *world);
@@ -497,7 +488,7 @@ int ipc__intercomm_merge(ipc_comm inter, bool high, ipc_comm *newcomm)
     struct bridge b = inter_bridge(inter);
     uint32_t ctx;
     struct hello theirs;
-    if ((rc = bridge_hello(&b, high, 2, &ctx, &theirs)) != IPC_SUCCESS)
+    if ((rc = bridge_hello(&b, high, 2, &ctx, &theirs, IPC_SUCCESS)) != IPC_SUCCESS)
         return rc;
     int n = inter->size, m = inter->peer_size;
     bool first =
@@ -516,7 +507,7 @@ static int inter_dup(ipc_comm inter, ipc_comm *newcomm)
     struct bridge b = inter_bridge(inter);
     uint32_t ctx;
     struct hello theirs;
-    int rc = bridge_hello(&b, false, 4, &ctx, &theirs);
+    int rc = bridge_hello(&b, false, 4, &ctx, &theirs, IPC_SUCCESS);
     if (rc != IPC_SUCCESS)
         return rc;
     return inter_new(inter->world_ranks, inter->size, inter->rank, inter->peers,
@@ -547,7 +538,7 @@ static int inter_split(ipc_comm inter, int color, int key, ipc_comm *newcomm)
     struct bridge b = inter_bridge(inter);
     uint32_t ctx;
     struct hello theirs;
-    int rc = bridge_hello(&b, false, 4, &ctx, &theirs);
+    int rc = bridge_hello(&b, false, 4, &ctx, &theirs, IPC_SUCCESS);
     if (rc != IPC_SUCCESS)
         return rc;
     int n = inter->size, m = inter->peer_size;
@@ -581,10 +572,9 @@ struct idup {
     struct owned_comm *c;  /* the new one (an intercommunicator: its remote group) */
     struct owned_comm *l;  /* an intercommunicator's local group, or NULL */
     uint32_t via_group;    /* the parent's ctx_coll (intra) or its local group's */
-    uint32_t via_inter;    /* an intercommunicator's ctx_coll: the leaders' */
-    unsigned seq;          /* its number among the parent's schedules */
-    uint32_t key;          /* the parent's ctx_coll: with seq, its rank among idups */
-    uint32_t nids;         /* 2, or 4 for an intercommunicator */
+    uint32_t via_inter;    /* the parent's ctx_coll: an intercommunicator's leaders' */
+    unsigned seq;          /* its number among the parent's schedules; with
+                              via_inter, its rank among idups */
     int tag0;
     enum idup_phase phase;
     int dist, round; /* rounds within the group: tag0 + round mod 32 */
@@ -603,7 +593,7 @@ static bool idup_first(const struct idup *d)
     ipc__list_for_each(pos, &idups)
     {
         const struct idup *o = ipc__container_of(pos, struct idup, link);
-        if (o->key < d->key || (o->key == d->key && o->seq < d->seq))
+        if (o->via_inter < d->via_inter || (o->via_inter == d->via_inter && o->seq < d->seq))
             return false;
     }
     return true;
@@ -679,11 +669,12 @@ static int idup_step(struct ipc__sched *s)
         return IPC__SCHED_END;
     }
     d->cand = d->val[0];
-    if (d->cand > UINT32_MAX - d->nids)
+    uint32_t nids = d->l ? 4 : 2; /* an intercommunicator's local group has two */
+    if (d->cand > UINT32_MAX - nids)
         return IPC_ERR_INTERN; /* 2^30 idups made by this job */
     bool refused = d->cand < next_nb_ctx || !idup_first(d);
     if (!refused)
-        next_nb_ctx = (uint32_t)d->cand + d->nids;
+        next_nb_ctx = (uint32_t)d->cand + nids;
     d->val[0] = next_nb_ctx;
     d->val[1] = refused;
     d->checking = true;
@@ -749,8 +740,6 @@ int ipc_comm_idup(ipc_comm comm, ipc_comm *newcomm, ipc_request *req)
                        .via_group = inter ? comm->local->ctx_coll : comm->ctx_coll,
                        .via_inter = comm->ctx_coll,
                        .seq = comm->sched_seq,
-                       .key = comm->ctx_coll,
-                       .nids = inter ? 4 : 2,
                        .tag0 = IPC__TAG_IDUP + 64 * (int)(comm->sched_seq % 65536),
                        .dist = 1,
                        .val = {next_nb_ctx, 0}};

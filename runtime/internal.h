@@ -246,6 +246,8 @@ int ipc__topo_parse(const char *s, int size, int *node_of, char *why, size_t why
 /* local_index[r] = how many ranks before r share r's node. */
 void ipc__topo_locals(const int *node_of, int size, int *local_index);
 int ipc__topo_node_size(const int *node_of, int size, int node);
+/* Decimal digits of v >= 0 (node numbers in IPC_NODE_OF-like text). */
+int ipc__topo_digits(int v);
 /* From job->node_of and size: sets nnodes, local (the transport within a
  * node), remote (tcp), forced and the transports used by any pair (used[],
  * and transports[] with only their ops set). */
@@ -325,6 +327,9 @@ void ipc__wait_until(bool (*done)(void *), void *arg, const struct ipc__request 
 bool ipc__test_until(bool (*done)(void *), void *arg);
 /* Waits until req completes (or fails because its peer is gone). */
 int ipc__wait_one(struct ipc__request *req);
+/* The predicate of waiting on one request (arg): it is complete, or now
+ * completed with IPC_ERR_PEER because the peer it needs is gone. */
+bool ipc__req_settled(void *arg);
 int ipc__flush_sends(void);
 /* Sends one frame to peer p: written at once when the link takes it, else
  * queued in order behind what is already waiting. req (may be NULL) completes

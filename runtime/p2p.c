@@ -571,13 +571,6 @@ int ipc_wait(ipc_request *req, ipc_status *status)
     return rc;
 }
 
-/* Complete, or completed now with IPC_ERR_PEER because its peer is gone. */
-static bool settled(void *arg)
-{
-    struct ipc__request *r = arg;
-    return r->complete || ipc__req_check_lost(r);
-}
-
 int ipc_test(ipc_request *req, int *flag, ipc_status *status)
 {
     if (!ipc__g.initialized || ipc__g.finalized)
@@ -591,7 +584,7 @@ int ipc_test(ipc_request *req, int *flag, ipc_status *status)
     }
     if ((*req)->kind == IPC__REQ_FREED)
         return IPC_ERR_REQUEST;
-    if (!ipc__test_until(settled, *req)) {
+    if (!ipc__test_until(ipc__req_settled, *req)) {
         *flag = 0;
         return IPC_SUCCESS;
     }
@@ -673,7 +666,7 @@ static bool any_settled(void *arg)
         if (!a->reqs[i])
             continue;
         active = true;
-        if (settled(a->reqs[i])) {
+        if (ipc__req_settled(a->reqs[i])) {
             a->index = i;
             return true;
         }

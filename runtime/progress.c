@@ -722,8 +722,7 @@ bool ipc__test_until(bool (*done)(void *), void *arg)
     return done(arg);
 }
 
-/* Complete, or completed now with IPC_ERR_PEER because its peer is gone. */
-static bool req_settled(void *arg)
+bool ipc__req_settled(void *arg)
 {
     struct ipc__request *req = arg;
     return req->complete || ipc__req_check_lost(req);
@@ -731,7 +730,7 @@ static bool req_settled(void *arg)
 
 int ipc__wait_one(struct ipc__request *req)
 {
-    wait_loop(req_settled, req, req);
+    wait_loop(ipc__req_settled, req, req);
     return IPC_SUCCESS;
 }
 

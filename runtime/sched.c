@@ -24,6 +24,15 @@
 static struct ipc__list active = IPC__LIST_INIT(active);
 static bool advancing; /* ipc__sched_progress is on the stack */
 
+/* Keeps r, just posted with outcome rc, in s's round (r is only read when
+ * rc says it was set). */
+static inline int keep(struct ipc__sched *s, int rc, struct ipc__request *r)
+{
+    if (rc == IPC_SUCCESS)
+        s->round[s->nround++] = r;
+    return rc;
+}
+
 int ipc__sched_isend(struct ipc__sched *s, const void *buf, size_t bytes, int dest, int tag,
                      ipc_comm comm, uint32_t ctx)
 {
@@ -31,9 +40,7 @@ int ipc__sched_isend(struct ipc__sched *s, const void *buf, size_t bytes, int de
         return IPC_ERR_INTERN; /* a step that posts more is a bug */
     struct ipc__request *r;
     int rc = ipc__isend(buf, bytes, dest, tag, comm, ctx, false, &r);
-    if (rc == IPC_SUCCESS)
-        s->round[s->nround++] = r;
-    return rc;
+    return keep(s, rc, r);
 }
 
 int ipc__sched_irecv(struct ipc__sched *s, void *buf, size_t bytes, int source, int tag,
@@ -43,9 +50,7 @@ int ipc__sched_irecv(struct ipc__sched *s, void *buf, size_t bytes, int source, 
         return IPC_ERR_INTERN;
     struct ipc__request *r;
     int rc = ipc__irecv(buf, bytes, source, tag, comm, ctx, &r);
-    if (rc == IPC_SUCCESS)
-        s->round[s->nround++] = r;
-    return rc;
+    return keep(s, rc, r);
 }
 
 /* True when every request of the round has completed (each is then freed,

@@ -143,7 +143,7 @@ static void legend(const struct ipc__job *job, FILE *out, bool letters)
     fputs(letters ? ", . = self\n" : "\n", out);
 }
 
-static int digits(int v)
+int ipc__topo_digits(int v)
 {
     int d = 1;
     while (v >= 10) {
@@ -155,10 +155,10 @@ static int digits(int v)
 
 static void matrix(const struct ipc__job *job, FILE *out)
 {
-    int n = job->size, wr = digits(n - 1), wn = 1;
+    int n = job->size, wr = ipc__topo_digits(n - 1), wn = 1;
     for (int r = 0; r < n; r++)
-        if (digits(job->node_of[r]) > wn)
-            wn = digits(job->node_of[r]);
+        if (ipc__topo_digits(job->node_of[r]) > wn)
+            wn = ipc__topo_digits(job->node_of[r]);
     fprintf(out,
             "ipc: transport of each pair of the %d ranks on %d node%s (row: rank, "
             "column: peer):\n",

@@ -104,16 +104,6 @@ static const char *parse_block(const char *p, struct map_block *b)
     return b->nodes - 1 <= INT_MAX - b->first ? p : NULL;
 }
 
-static int digits(int v)
-{
-    int d = 1;
-    while (v >= 10) {
-        v /= 10;
-        d++;
-    }
-    return d;
-}
-
 /* The text comes from the resource manager, through a library: every field is
  * checked, and the blocks and the output are sized from what was read. */
 int ipc__pmi2_parse_mapping(const char *s, int size, char **out)
@@ -133,7 +123,7 @@ int ipc__pmi2_parse_mapping(const char *s, int size, char **out)
         if (nblocks == cap_blocks || !(p = parse_block(p, &blocks[nblocks])))
             goto bad;
         const struct map_block *b = &blocks[nblocks++];
-        int d = digits(b->first + (b->nodes - 1));
+        int d = ipc__topo_digits(b->first + (b->nodes - 1));
         widest = d > widest ? d : widest;
         if (*p != ',')
             break;
