@@ -33,6 +33,8 @@ UUID_CFLAGS =
 UUID_LIBS = -luuid
 CMOCKA_CFLAGS =
 CMOCKA_LIBS = -lcmocka
+NETTLE_CFLAGS =
+NETTLE_LIBS = -lnettle
 DL_LIBS =
 PMIX_CFLAGS =
 CONFIGURE_ARGS =
@@ -164,7 +166,7 @@ OUTPUTS = $(LIBIPC_A) $(LIBIPC_SO_FILE) $(LIBIPC_SO_LINKS) $(LAUNCHER_A) $(IPCRU
 IPC_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-Iinclude -Iruntime/common
 RUNTIME_INC = -Iruntime
-ALL_CFLAGS = $(IPC_CFLAGS) $(HWLOC_CFLAGS) $(UUID_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+ALL_CFLAGS = $(IPC_CFLAGS) $(HWLOC_CFLAGS) $(UUID_CFLAGS) $(NETTLE_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
 # The library is built with link-time optimization: a message goes through
@@ -224,7 +226,7 @@ $(LIBIPC_A): $(LIB_OBJS)
 $(LIBIPC_SO_FILE): $(LIB_OBJS) runtime/libipc.map
 	$(E) LD $@
 	$(Q)$(CC) -shared -Wl,-soname,$(LIBIPC_SONAME) -Wl,--version-script=runtime/libipc.map \
-		$(SO_DEFS) $(ALL_CFLAGS) $(LIB_CFLAGS) $(ALL_LDFLAGS) -o $@ $(LIB_OBJS) $(DL_LIBS) -pthread -lm
+		$(SO_DEFS) $(ALL_CFLAGS) $(LIB_CFLAGS) $(ALL_LDFLAGS) -o $@ $(LIB_OBJS) $(NETTLE_LIBS) $(DL_LIBS) -pthread -lm
 
 $(LIBIPC_SO_LINKS): $(LIBIPC_SO_FILE)
 	$(Q)ln -sf $(notdir $<) $@
@@ -264,20 +266,20 @@ $(filter-out $(FORGE_PROGS),$(PROGS)): $(BUILD)/tests/programs/%: $(OBJ)/tests/p
 
 $(FORGE_PROGS): $(BUILD)/tests/programs/%: $(OBJ)/tests/programs/%.o $(LIBIPC_A)
 	$(E) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBIPC_A) $(UUID_LIBS) $(HWLOC_LIBS) $(DL_LIBS) \
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBIPC_A) $(UUID_LIBS) $(HWLOC_LIBS) $(NETTLE_LIBS) $(DL_LIBS) \
 		-pthread -lm
 
 $(UNITS): $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(LAUNCHER_A) $(LIBIPC_A)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LAUNCHER_A) $(LIBIPC_A) $(CMOCKA_LIBS) \
-		$(UUID_LIBS) $(HWLOC_LIBS) $(DL_LIBS) -pthread -lm $(call test_ldflags,tests/unit/$*.c)
+		$(UUID_LIBS) $(HWLOC_LIBS) $(NETTLE_LIBS) $(DL_LIBS) -pthread -lm $(call test_ldflags,tests/unit/$*.c)
 
 # A fuzz target with the replay driver: see FUZZ_SRCS.
 $(FUZZ_REPLAYS): $(BUILD)/tests/fuzz/%: $(OBJ)/tests/fuzz/%.o $(OBJ)/tests/fuzz/replay.o \
 		$(LAUNCHER_A) $(LIBIPC_A)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/tests/fuzz/replay.o $(LAUNCHER_A) $(LIBIPC_A) \
-		$(UUID_LIBS) $(HWLOC_LIBS) $(DL_LIBS) -pthread -lm
+		$(UUID_LIBS) $(HWLOC_LIBS) $(NETTLE_LIBS) $(DL_LIBS) -pthread -lm
 
 # make fuzz: the same targets, and what they decode (libipc and the launcher
 # but main.c, without LTO), compiled by clang with libFuzzer's coverage and
@@ -307,7 +309,7 @@ $(FUZZ_SUBJECT_A): $(FUZZ_SUBJECT_OBJS)
 $(FUZZ_BINS): $(FUZZ_DIR)/%: $(FUZZ_OBJ)/tests/fuzz/%.o $(FUZZ_SUBJECT_A)
 	$(E) LD $@
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_SUBJECT_A) $(UUID_LIBS) \
-		$(HWLOC_LIBS) $(DL_LIBS) -pthread -lm
+		$(HWLOC_LIBS) $(NETTLE_LIBS) $(DL_LIBS) -pthread -lm
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)

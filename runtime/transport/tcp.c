@@ -6,38 +6,28 @@
  * Rank i connects to every lower rank whose link is tcp (every rank of other
  * nodes, or every rank with IPC_TRANSPORT=tcp) and accepts from every such
  * higher one, as unix.c does. Anyone on the host (or the network) can connect
- * to a TCP port, so every connection opens with a hello that proves it
- * belongs to the job (auth.h): the accepting rank reads it with a time limit,
- * refuses and keeps accepting when it is wrong, and answers a good one with a
- * WELCOME. Nothing is read from a connection as a frame before that.
+ * to a TCP port, so every connection opens with the handshake of
+ * handshake.h: both ends prove they know the job secret without sending it,
+ * strangers are refused while real ranks go on, and nothing is read from a
+ * connection as a frame before that.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "auth.h"
+#include "handshake.h"
 #include "boot/boot.h"
 #include "internal.h"
 #include "netif.h"
-
-/* How long an accepted connection may take to send its hello: a stranger
- * that says nothing must not stall the job for longer. */
-#define HELLO_TIMEOUT_S 5
-/* How long a connecting rank waits for the WELCOME: the accepting rank may
- * still be connecting to the ranks below it. */
-#define WELCOME_TIMEOUT_MS 60000
-#define STRINGIFY_(x) #x
-#define STRINGIFY(x) STRINGIFY_(x)
 
 static bool tcp_probe(const struct ipc__job *job, int peer)
 {
@@ -63,55 +53,6 @@ static int local_address(const struct ipc__job *job, struct in_addr *out, char *
         }
     }
     return inet_pton(AF_INET, addr, out) == 1 ? 0 : -EINVAL;
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Reads exactly len bytes from a blocking socket within timeout_ms. Returns 0,
- * -ETIMEDOUT, -ECONNRESET at end of stream, or another -errno. */
-static int read_within(int fd, void *buf, size_t len, int timeout_ms)
-{
-    char *p = buf;
-    int64_t deadline = now_ms() + timeout_ms;
-    while (len) {
-        int64_t left = deadline - now_ms();
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int r = left > 0 ? poll(&pfd, 1, (int)left) : 0;
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -errno;
-        if (r == 0)
-            return -ETIMEDOUT;
-        ssize_t n = read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return n == 0 ? -ECONNRESET : -errno;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -errno;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 /* Frames are whole messages already: Nagle would only delay them. */
@@ -141,7 +82,7 @@ static int listen_and_publish(struct ipc__job *job, int *out_fd, char *why, size
     if (fd < 0)
         return -errno;
     ipc__socket_buffers(fd, job->tun.socket_buf); /* before connect/listen */
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, job->size) < 0 ||
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, SOMAXCONN) < 0 ||
         getsockname(fd, (struct sockaddr *)&sa, &salen) < 0) {
         rc = -errno;
         close(fd);
@@ -181,115 +122,31 @@ static int connect_to(const struct ipc__job *job, int peer, const unsigned char 
                       int *out_fd, char *why, size_t whylen)
 {
     struct sockaddr_in sa = {0};
-    unsigned char hello[IPC__HELLO_SIZE];
-    char key[32];
+    char key[32], addr[64], reason[192] = "";
     snprintf(key, sizeof key, "tcp.%d", peer);
     const char *got = ipc__kv_get(key, peer);
-    char addr[64];
     snprintf(addr, sizeof addr, "%s", got ? got : "");
     if (parse_addr(addr, &sa) < 0) {
         snprintf(why, whylen, "rank %d published no usable address ('%s')", peer, addr);
         return -EPROTO;
     }
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    ipc__socket_buffers(fd, job->tun.socket_buf); /* before connect/listen */
-    set_nodelay(fd);
-    int rc = connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ? -errno : 0;
-    if (rc == 0) {
-        ipc__hello_encode(hello, IPC__HELLO, job->rank, secret);
-        rc = write_all(fd, hello, sizeof hello);
-    }
-    if (rc == 0)
-        rc = read_within(fd, hello, sizeof hello, WELCOME_TIMEOUT_MS);
-    if (rc == -ECONNRESET) {
-        snprintf(why, whylen,
-                 "rank %d (%s) refused the connection; is IPC_JOB_SECRET this job's?",
-                 peer, addr);
-        rc = -ECONNREFUSED;
-    } else if (rc == 0) {
-        int32_t who = -1;
-        enum ipc__hello_verdict v = ipc__hello_check(hello, IPC__WELCOME, secret, &who);
-        if (v != IPC__HELLO_OK || who != peer) {
-            snprintf(why, whylen, "%s answered as no rank %d of this job: %s", addr, peer,
-                     v != IPC__HELLO_OK ? ipc__hello_verdict_text(v) : "another rank");
-            rc = -EPROTO;
-        }
-    } else {
-        snprintf(why, whylen, "rank %d (%s): %s", peer, addr, strerror(-rc));
-    }
-    explicit_bzero(hello, sizeof hello);
+    int fd = -1;
+    int rc = ipc__connect_within(AF_INET, (struct sockaddr *)&sa, sizeof sa,
+                                 job->tun.socket_buf,
+                                 ipc__now_ms() + IPC__HANDSHAKE_WAIT_MS, &fd);
+    if (rc < 0)
+        snprintf(reason, sizeof reason, "%s", strerror(-rc));
+    else
+        rc = ipc__handshake_connect(fd, job->rank, peer, false, secret, reason,
+                                    sizeof reason);
     if (rc < 0) {
-        close(fd);
+        snprintf(why, whylen, "rank %d (%s) %s", peer, addr, reason);
+        if (fd >= 0)
+            close(fd);
         return rc;
     }
     *out_fd = fd;
     return 0;
-}
-
-/* Reads and checks the hello of an accepted connection. Returns NULL and the
- * sender's rank, or why the connection is refused. */
-static const char *take_hello(int fd, const struct ipc__job *job,
-                              const struct ipc__link *links, const unsigned char *secret,
-                              int32_t *who)
-{
-    unsigned char hello[IPC__HELLO_SIZE];
-    int rc = read_within(fd, hello, sizeof hello, HELLO_TIMEOUT_S * 1000);
-    if (rc == -ETIMEDOUT)
-        return "no hello within " STRINGIFY(HELLO_TIMEOUT_S) " s";
-    if (rc < 0)
-        return "closed before its hello";
-    enum ipc__hello_verdict v = ipc__hello_check(hello, IPC__HELLO, secret, who);
-    if (v != IPC__HELLO_OK)
-        return ipc__hello_verdict_text(v);
-    if (*who <= job->rank || *who >= job->size)
-        return "not a higher rank of this job";
-    if (links[*who].ops != &ipc__transport_tcp)
-        return "a rank that this one reaches by another transport";
-    if (links[*who].rfd >= 0)
-        return "a second connection from that rank";
-    return NULL;
-}
-
-/* Accepts connections until count ranks have proved themselves; strangers
- * are refused, each with one line on stderr, and do not count. */
-static int accept_peers(int lfd, const struct ipc__job *job, struct ipc__link *links,
-                        const unsigned char *secret, int count)
-{
-    unsigned char welcome[IPC__HELLO_SIZE];
-    int rc = 0;
-    ipc__hello_encode(welcome, IPC__WELCOME, job->rank, secret);
-    while (rc == 0 && count > 0) {
-        struct sockaddr_in sa = {0};
-        socklen_t salen = sizeof sa;
-        int fd = accept4(lfd, (struct sockaddr *)&sa, &salen, SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno != EINTR && errno != ECONNABORTED)
-                rc = -errno;
-            continue;
-        }
-        int32_t who = -1;
-        const char *refused = take_hello(fd, job, links, secret, &who);
-        if (refused) {
-            char addr[64];
-            format_addr(&sa, addr, sizeof addr);
-            fprintf(stderr, "ipc: rank %d: refused a TCP connection from %s: %s\n",
-                    job->rank, addr, refused);
-            close(fd);
-            continue;
-        }
-        rc = write_all(fd, welcome, sizeof welcome);
-        if (rc < 0) {
-            close(fd);
-            continue;
-        }
-        set_nodelay(fd);
-        links[who].rfd = links[who].wfd = fd;
-        count--;
-    }
-    explicit_bzero(welcome, sizeof welcome);
-    return rc;
 }
 
 static int tcp_connect(struct ipc__transport *self, struct ipc__job *job,
@@ -326,8 +183,9 @@ static int tcp_connect(struct ipc__transport *self, struct ipc__job *job,
             links[p].rfd = links[p].wfd = fd;
     }
     if (rc == 0) {
+        static const struct ipc__accept_rules rules = {&ipc__transport_tcp, "TCP", false};
         stage = "accept";
-        rc = accept_peers(lfd, job, links, secret, higher);
+        rc = ipc__handshake_accept(lfd, job, links, &rules, secret, higher);
     }
     if (lfd >= 0)
         close(lfd);
@@ -337,9 +195,12 @@ static int tcp_connect(struct ipc__transport *self, struct ipc__job *job,
                 why[0] ? why : strerror(-rc));
         return IPC_ERR_WIREUP;
     }
-    for (int p = 0; p < job->size; p++)
-        if (links[p].ops == &ipc__transport_tcp)
-            fcntl(links[p].rfd, F_SETFL, fcntl(links[p].rfd, F_GETFL) | O_NONBLOCK);
+    for (int p = 0; p < job->size; p++) {
+        if (links[p].ops != &ipc__transport_tcp)
+            continue;
+        fcntl(links[p].rfd, F_SETFL, fcntl(links[p].rfd, F_GETFL) | O_NONBLOCK);
+        set_nodelay(links[p].rfd);
+    }
     return IPC_SUCCESS;
 }
 

@@ -4,8 +4,11 @@
  * Each rank listens on an autobound abstract address (the kernel picks a
  * unique name that vanishes with the socket: nothing on disk to clean up) and
  * publishes it through ipcrun's key/value store. Rank i connects to every
- * lower rank whose link is unix and accepts from every such higher one; the
- * connecting rank says who it is. Only ranks of one node can meet this way.
+ * lower rank whose link is unix and accepts from every such higher one. Only
+ * ranks of one node can meet this way, but any process of the node can
+ * connect to an abstract address (no file permission applies): a peer of
+ * another uid (SO_PEERCRED) is refused at once, and every connection opens
+ * with the handshake of handshake.h, as tcp's do.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +21,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "boot/boot.h"
+#include "handshake.h"
 #include "internal.h"
 
 static bool unix_probe(const struct ipc__job *job, int peer)
@@ -49,21 +54,6 @@ static int hex_decode(const char *in, unsigned char *out, size_t cap)
     return (int)(n / 2);
 }
 
-static int full_io(int fd, void *buf, size_t len, bool write_it)
-{
-    char *p = buf;
-    while (len) {
-        ssize_t n = write_it ? write(fd, p, len) : read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return n == 0 ? -ECONNRESET : -errno;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 static void tune_socket(int fd, size_t bufsize)
 {
     ipc__socket_buffers(fd, bufsize);
@@ -80,7 +70,7 @@ static int listen_and_publish(struct ipc__job *job, int *out_fd)
 
     if (fd < 0)
         return -errno;
-    if (bind(fd, (struct sockaddr *)&sa, salen) < 0 || listen(fd, job->size) < 0)
+    if (bind(fd, (struct sockaddr *)&sa, salen) < 0 || listen(fd, SOMAXCONN) < 0)
         goto fail;
     salen = sizeof sa;
     if (getsockname(fd, (struct sockaddr *)&sa, &salen) < 0)
@@ -99,46 +89,34 @@ fail:;
     return -err;
 }
 
-static int connect_to(int peer, int32_t me, int *out_fd)
+static int connect_to(int peer, int32_t me, const unsigned char *secret, int *out_fd,
+                      char *why, size_t whylen)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     char key[32];
     snprintf(key, sizeof key, "unix.%d", peer);
     const char *hex = ipc__kv_get(key, peer);
     int n = hex ? hex_decode(hex, (unsigned char *)sa.sun_path, sizeof sa.sun_path) : -1;
-    if (n <= 0)
+    if (n <= 0) {
+        snprintf(why, whylen, "rank %d published no usable address", peer);
         return -EPROTO;
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    int rc = 0;
-    if (connect(fd, (struct sockaddr *)&sa, (socklen_t)(sizeof(sa_family_t) + (size_t)n)) < 0)
-        rc = -errno;
+    }
+    int fd = -1;
+    char reason[192] = "";
+    int rc = ipc__connect_within(AF_UNIX, (struct sockaddr *)&sa,
+                                 (socklen_t)(sizeof(sa_family_t) + (size_t)n), 0,
+                                 ipc__now_ms() + IPC__HANDSHAKE_WAIT_MS, &fd);
+    if (rc < 0)
+        snprintf(reason, sizeof reason, "%s", strerror(-rc));
     else
-        rc = full_io(fd, &me, sizeof me, true);
+        rc = ipc__handshake_connect(fd, me, peer, true, secret, reason, sizeof reason);
     if (rc < 0) {
-        close(fd);
+        snprintf(why, whylen, "rank %d %s", peer, reason);
+        if (fd >= 0)
+            close(fd);
         return rc;
     }
     *out_fd = fd;
-    return 0;
-}
-
-static int accept_from(int lfd, const struct ipc__job *job, struct ipc__link *links)
-{
-    int32_t who;
-    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int rc = full_io(fd, &who, sizeof who, false);
-    if (rc == 0 && (who <= job->rank || who >= job->size ||
-                    links[who].ops != &ipc__transport_unix || links[who].rfd >= 0))
-        rc = -EPROTO;
-    if (rc < 0) {
-        close(fd);
-        return rc;
-    }
-    links[who].rfd = links[who].wfd = fd;
     return 0;
 }
 
@@ -146,6 +124,9 @@ static int unix_connect(struct ipc__transport *self, struct ipc__job *job,
                         struct ipc__link *links)
 {
     (void)self; /* nothing beyond the links */
+    static const struct ipc__accept_rules rules = {&ipc__transport_unix, "unix", true};
+    unsigned char secret[IPC__SECRET_BYTES];
+    char why[256] = "";
     int lfd = -1, rc;
     const char *stage = "listen";
 
@@ -154,27 +135,34 @@ static int unix_connect(struct ipc__transport *self, struct ipc__job *job,
         stage = "fence";
         rc = ipc__kv_fence() == IPC_SUCCESS ? 0 : -ECONNRESET;
     }
+    /* Under PMI-2 the secret travels in the key/value store: after a fence. */
+    if (rc == 0) {
+        stage = "secret";
+        rc = job->boot->secret(secret, why, sizeof why) == IPC_SUCCESS ? 0 : -EINVAL;
+    }
     /* Both ends of a pair know from links[] whether it uses unix. */
+    int higher = 0;
+    for (int p = job->rank + 1; p < job->size; p++)
+        higher += links[p].ops == &ipc__transport_unix;
     for (int p = 0; rc == 0 && p < job->rank; p++) {
         if (links[p].ops != &ipc__transport_unix)
             continue;
         stage = "connect";
         int fd = -1;
-        rc = connect_to(p, job->rank, &fd);
+        rc = connect_to(p, job->rank, secret, &fd, why, sizeof why);
         if (rc == 0)
             links[p].rfd = links[p].wfd = fd;
     }
-    for (int p = job->rank + 1; rc == 0 && p < job->size; p++) {
-        if (links[p].ops != &ipc__transport_unix)
-            continue;
+    if (rc == 0) {
         stage = "accept";
-        rc = accept_from(lfd, job, links);
+        rc = ipc__handshake_accept(lfd, job, links, &rules, secret, higher);
     }
     if (lfd >= 0)
         close(lfd);
+    explicit_bzero(secret, sizeof secret);
     if (rc < 0) {
         fprintf(stderr, "ipc: rank %d: unix socket wire-up failed at %s: %s\n", job->rank,
-                stage, strerror(-rc));
+                stage, why[0] ? why : strerror(-rc));
         return IPC_ERR_WIREUP;
     }
     for (int p = 0; p < job->size; p++)

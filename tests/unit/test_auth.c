@@ -1,6 +1,6 @@
-/* test_auth.c - the job secret and the hello that opens a TCP connection:
- * parsing IPC_JOB_SECRET, the encoded bytes, and every way a hello is
- * refused. */
+/* test_auth.c - the job secret and the handshake messages that open every
+ * connection: parsing IPC_JOB_SECRET, the encoded bytes, the HMAC proofs
+ * and every way a message or proof is refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -65,70 +65,171 @@ static void secrets_compare_whole(void **state)
     }
 }
 
+/* A handshake as both ends see it: connector 1, acceptor 0, fixed nonces. */
+static struct ipc__handshake fixed_handshake(void)
+{
+    struct ipc__handshake hs = {.connector = 1, .acceptor = 0};
+    for (int i = 0; i < IPC__NONCE_BYTES; i++) {
+        hs.nonce_c[i] = (unsigned char)i;
+        hs.nonce_a[i] = (unsigned char)(32 + i);
+    }
+    return hs;
+}
+
+static void hex_bytes(const char *hex, unsigned char *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+        out[i] = (unsigned char)v;
+    }
+}
+
 static void hello_bytes_are_big_endian(void **state)
 {
     (void)state;
-    unsigned char s[IPC__SECRET_BYTES], h[IPC__HELLO_SIZE];
-    parse(s, secret_hex);
-    ipc__hello_encode(h, IPC__HELLO, 0x01020304, s);
-    static const unsigned char head[16] = {
-        'I', 'P', 'C', 'T', 0, IPC__HELLO_VERSION, 0, IPC__HELLO, 1, 2, 3, 4, 0, 0, 0, 0};
+    unsigned char h[IPC__HELLO_SIZE];
+    struct ipc__hello msg = {.kind = IPC__CHALLENGE, .rank = 0x01020304};
+    memset(msg.nonce, 0xAA, sizeof msg.nonce);
+    memset(msg.mac, 0x55, sizeof msg.mac);
+    ipc__hello_encode(h, &msg);
+    static const unsigned char head[16] = {'I', 'P', 'C', 'T', 0, IPC__HELLO_VERSION,
+                                           0,   IPC__CHALLENGE, 1, 2, 3, 4, 0, 0, 0, 0};
     assert_memory_equal(h, head, sizeof head);
-    assert_memory_equal(h + 16, s, IPC__SECRET_BYTES);
+    assert_memory_equal(h + 16, msg.nonce, IPC__NONCE_BYTES);
+    assert_memory_equal(h + 48, msg.mac, IPC__MAC_BYTES);
+    /* A HELLO carries no mac, a PROOF no nonce, whatever the struct holds. */
+    msg.kind = IPC__HELLO;
+    ipc__hello_encode(h, &msg);
+    for (int i = 48; i < IPC__HELLO_SIZE; i++)
+        assert_int_equal(h[i], 0);
+    msg.kind = IPC__PROOF;
+    ipc__hello_encode(h, &msg);
+    for (int i = 16; i < 48; i++)
+        assert_int_equal(h[i], 0);
 }
 
-static void good_hello_gives_the_rank(void **state)
+static void decode_gives_back_what_was_encoded(void **state)
 {
     (void)state;
-    unsigned char s[IPC__SECRET_BYTES], h[IPC__HELLO_SIZE];
-    int32_t rank = -1;
-    parse(s, secret_hex);
-    ipc__hello_encode(h, IPC__HELLO, 7, s);
-    assert_int_equal(ipc__hello_check(h, IPC__HELLO, s, &rank), IPC__HELLO_OK);
-    assert_int_equal(rank, 7);
-    ipc__hello_encode(h, IPC__WELCOME, 0, s);
-    assert_int_equal(ipc__hello_check(h, IPC__WELCOME, s, &rank), IPC__HELLO_OK);
-    assert_int_equal(rank, 0);
+    unsigned char h[IPC__HELLO_SIZE];
+    struct ipc__hello in = {.kind = IPC__CHALLENGE, .rank = 7}, out;
+    for (int i = 0; i < IPC__NONCE_BYTES; i++)
+        in.nonce[i] = (unsigned char)(3 * i), in.mac[i] = (unsigned char)(5 * i);
+    ipc__hello_encode(h, &in);
+    assert_int_equal(ipc__hello_decode(h, IPC__CHALLENGE, &out), IPC__HELLO_OK);
+    assert_int_equal(out.rank, 7);
+    assert_memory_equal(out.nonce, in.nonce, IPC__NONCE_BYTES);
+    assert_memory_equal(out.mac, in.mac, IPC__MAC_BYTES);
 }
 
-static void wrong_secret_refused(void **state)
+/* The macs are HMAC-SHA256 over the documented input (docs/wire-formats.md):
+ * values computed independently (Python's hmac module). */
+static void macs_match_known_answers(void **state)
 {
     (void)state;
-    unsigned char s[IPC__SECRET_BYTES], other[IPC__SECRET_BYTES], h[IPC__HELLO_SIZE];
-    int32_t rank = -1;
+    unsigned char s[IPC__SECRET_BYTES], mac[IPC__MAC_BYTES], want[IPC__MAC_BYTES];
+    struct ipc__handshake hs = fixed_handshake();
     parse(s, secret_hex);
+    ipc__handshake_mac(&hs, IPC__CHALLENGE, s, mac);
+    hex_bytes("a60a6b60a6f8fbe48ff6f55c3ecb97b612060acd14d44bd7989dfc784cc3a793", want,
+              sizeof want);
+    assert_memory_equal(mac, want, sizeof mac);
+    ipc__handshake_mac(&hs, IPC__PROOF, s, mac);
+    hex_bytes("f89b323f9e1b4b5be51793b1f09a356ef612d61ff512740bd7fd082a4755187d", want,
+              sizeof want);
+    assert_memory_equal(mac, want, sizeof mac);
+}
+
+static void proofs_verify_only_with_the_secret(void **state)
+{
+    (void)state;
+    unsigned char s[IPC__SECRET_BYTES], other[IPC__SECRET_BYTES], mac[IPC__MAC_BYTES];
+    struct ipc__handshake hs = fixed_handshake();
+    parse(s, secret_hex);
+    ipc__handshake_mac(&hs, IPC__PROOF, s, mac);
+    assert_int_equal(ipc__handshake_verify(&hs, IPC__PROOF, s, mac), IPC__HELLO_OK);
     memcpy(other, s, sizeof s);
     other[IPC__SECRET_BYTES - 1] ^= 1;
-    ipc__hello_encode(h, IPC__HELLO, 1, other);
-    assert_int_equal(ipc__hello_check(h, IPC__HELLO, s, &rank), IPC__HELLO_BAD_SECRET);
-    assert_int_equal(rank, -1);
-    assert_string_equal(ipc__hello_verdict_text(IPC__HELLO_BAD_SECRET),
-                        "wrong job secret");
-    /* A stranger who echoes the zero secret gains nothing either. */
-    memset(other, 0, sizeof other);
-    ipc__hello_encode(h, IPC__HELLO, 1, other);
-    assert_int_equal(ipc__hello_check(h, IPC__HELLO, s, &rank), IPC__HELLO_BAD_SECRET);
+    assert_int_equal(ipc__handshake_verify(&hs, IPC__PROOF, other, mac),
+                     IPC__HELLO_BAD_SECRET);
+    assert_string_equal(ipc__hello_verdict_text(IPC__HELLO_BAD_SECRET), "wrong job secret");
+    memset(mac, 0, sizeof mac); /* a stranger who sends zeros gains nothing */
+    assert_int_equal(ipc__handshake_verify(&hs, IPC__PROOF, s, mac), IPC__HELLO_BAD_SECRET);
+}
+
+/* What someone who watches a handshake sees is worth nothing elsewhere: the
+ * acceptor's proof is no connector's proof (reflection), a proof is bound to
+ * both nonces (replay) and to both ranks. */
+static void proofs_do_not_travel(void **state)
+{
+    (void)state;
+    unsigned char s[IPC__SECRET_BYTES], mac[IPC__MAC_BYTES];
+    struct ipc__handshake hs = fixed_handshake();
+    parse(s, secret_hex);
+    ipc__handshake_mac(&hs, IPC__CHALLENGE, s, mac);
+    assert_int_equal(ipc__handshake_verify(&hs, IPC__PROOF, s, mac), IPC__HELLO_BAD_SECRET);
+    ipc__handshake_mac(&hs, IPC__PROOF, s, mac);
+    struct ipc__handshake again = hs;
+    again.nonce_a[5] ^= 1; /* the acceptor's next challenge */
+    assert_int_equal(ipc__handshake_verify(&again, IPC__PROOF, s, mac), IPC__HELLO_BAD_SECRET);
+    again = hs;
+    again.nonce_c[31] ^= 0x80;
+    assert_int_equal(ipc__handshake_verify(&again, IPC__PROOF, s, mac), IPC__HELLO_BAD_SECRET);
+    again = hs;
+    again.connector = 2; /* rank 1's proof claimed by rank 2 */
+    assert_int_equal(ipc__handshake_verify(&again, IPC__PROOF, s, mac), IPC__HELLO_BAD_SECRET);
+}
+
+/* Item 3 of the security review: the secret itself crosses no connection. */
+static void no_message_carries_the_secret(void **state)
+{
+    (void)state;
+    unsigned char s[IPC__SECRET_BYTES], h[IPC__HELLO_SIZE];
+    struct ipc__handshake hs = fixed_handshake();
+    parse(s, secret_hex);
+    for (int kind = IPC__HELLO; kind <= IPC__PROOF; kind++) {
+        struct ipc__hello msg = {.kind = kind, .rank = 1};
+        memcpy(msg.nonce, kind == IPC__HELLO ? hs.nonce_c : hs.nonce_a, IPC__NONCE_BYTES);
+        if (kind != IPC__HELLO)
+            ipc__handshake_mac(&hs, kind, s, msg.mac);
+        ipc__hello_encode(h, &msg);
+        /* Not whole, and no 8 bytes of it in a row. */
+        for (int off = 0; off + 8 <= IPC__SECRET_BYTES; off++)
+            assert_null(memmem(h, sizeof h, s + off, 8));
+    }
+}
+
+static void draws_fresh_nonces(void **state)
+{
+    (void)state;
+    unsigned char a[IPC__NONCE_BYTES], b[IPC__NONCE_BYTES];
+    assert_int_equal(ipc__nonce_draw(a), 0);
+    assert_int_equal(ipc__nonce_draw(b), 0);
+    assert_memory_not_equal(a, b, sizeof a);
 }
 
 static void foreign_bytes_refused(void **state)
 {
     (void)state;
-    unsigned char s[IPC__SECRET_BYTES], h[IPC__HELLO_SIZE];
-    int32_t rank = -1;
-    parse(s, secret_hex);
+    unsigned char h[IPC__HELLO_SIZE];
+    struct ipc__hello msg = {.kind = IPC__HELLO, .rank = 1}, out;
 
     memset(h, 0, sizeof h);
     memcpy(h, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27);
-    assert_int_equal(ipc__hello_check(h, IPC__HELLO, s, &rank), IPC__HELLO_NOT_IPC);
+    assert_int_equal(ipc__hello_decode(h, IPC__HELLO, &out), IPC__HELLO_NOT_IPC);
 
-    ipc__hello_encode(h, IPC__HELLO, 1, s);
+    ipc__hello_encode(h, &msg);
     h[5] = IPC__HELLO_VERSION + 1;
-    assert_int_equal(ipc__hello_check(h, IPC__HELLO, s, &rank), IPC__HELLO_BAD_VERSION);
+    assert_int_equal(ipc__hello_decode(h, IPC__HELLO, &out), IPC__HELLO_BAD_VERSION);
+    h[5] = 1; /* a rank of the old, secret-carrying wire version */
+    assert_int_equal(ipc__hello_decode(h, IPC__HELLO, &out), IPC__HELLO_BAD_VERSION);
 
-    /* A WELCOME sent back at its author is not a HELLO. */
-    ipc__hello_encode(h, IPC__WELCOME, 1, s);
-    assert_int_equal(ipc__hello_check(h, IPC__HELLO, s, &rank), IPC__HELLO_BAD_KIND);
-    assert_int_equal(rank, -1);
+    /* A CHALLENGE sent back at its author is not a HELLO, nor a PROOF. */
+    msg.kind = IPC__CHALLENGE;
+    ipc__hello_encode(h, &msg);
+    assert_int_equal(ipc__hello_decode(h, IPC__HELLO, &out), IPC__HELLO_BAD_KIND);
+    assert_int_equal(ipc__hello_decode(h, IPC__PROOF, &out), IPC__HELLO_BAD_KIND);
 }
 
 int main(void)
@@ -138,8 +239,12 @@ int main(void)
         cmocka_unit_test(bad_secrets_refused),
         cmocka_unit_test(secrets_compare_whole),
         cmocka_unit_test(hello_bytes_are_big_endian),
-        cmocka_unit_test(good_hello_gives_the_rank),
-        cmocka_unit_test(wrong_secret_refused),
+        cmocka_unit_test(decode_gives_back_what_was_encoded),
+        cmocka_unit_test(macs_match_known_answers),
+        cmocka_unit_test(proofs_verify_only_with_the_secret),
+        cmocka_unit_test(proofs_do_not_travel),
+        cmocka_unit_test(no_message_carries_the_secret),
+        cmocka_unit_test(draws_fresh_nonces),
         cmocka_unit_test(foreign_bytes_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

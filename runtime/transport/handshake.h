@@ -1,0 +1,73 @@
+/*
+ * handshake.h - opening the connections of the stream transports that
+ * accept them (tcp, unix): a connect with a time limit and retries, and an
+ * accept loop that admits only ranks of this job.
+ *
+ * Whoever can reach a listener may connect to it: a process of another user
+ * (abstract unix sockets have no permissions), anyone on the network (tcp).
+ * So the accepting rank reads the hellos of all pending connections at once,
+ * each with a short time limit, believes a connection only once it has
+ * proved it knows the job secret (auth.h), and refuses strangers, with a
+ * line on stderr, without failing or slowing the job: a silent or garbage
+ * connection costs a real rank nothing. Nothing is read from a connection
+ * as a frame before the handshake has passed.
+ */
+#ifndef IPC_HANDSHAKE_H
+#define IPC_HANDSHAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "auth.h"
+
+struct ipc__job;
+struct ipc__link;
+struct ipc__transport_ops;
+
+/* Per-connection limit, from accept until its proof: a real rank sends its
+ * hello at once and answers the challenge at once. */
+#define IPC__HANDSHAKE_LIMIT_MS 3000
+/* Connections waiting for their hello at once; beyond it the oldest is
+ * dropped (a real rank's hello is read as soon as it is accepted). */
+#define IPC__HANDSHAKE_PENDING_MAX 256
+/* How long a connecting rank waits for the challenge: the accepting rank may
+ * still be connecting to the ranks below it. */
+#define IPC__HANDSHAKE_WAIT_MS 60000
+/* One connect() attempt; attempts repeat until IPC__HANDSHAKE_WAIT_MS. */
+#define IPC__CONNECT_TRY_MS 2000
+
+struct ipc__accept_rules {
+    const struct ipc__transport_ops *ops; /* the transport whose links these are */
+    const char *what;                     /* "TCP", "unix": for messages */
+    bool same_user;                       /* refuse a peer of another uid (SO_PEERCRED) */
+};
+
+/* Makes a stream socket of the given domain and connects it to sa, retrying
+ * while the listener's queue is full or a try takes longer than
+ * IPC__CONNECT_TRY_MS, until deadline_ms (CLOCK_MONOTONIC). sockbuf sizes the
+ * socket's buffers before the connect (0: the system's). The socket is
+ * non-blocking. Returns 0 and *out_fd, or -errno (-ETIMEDOUT). */
+int ipc__connect_within(int domain, const struct sockaddr *sa, socklen_t salen,
+                        size_t sockbuf, int64_t deadline_ms, int *out_fd);
+
+/* The connecting side of the handshake on a connected socket, as rank `me`
+ * to rank `peer`. With same_user, a listener of another uid is refused
+ * before anything is sent. Returns 0, or -errno with why filled in. */
+int ipc__handshake_connect(int fd, int32_t me, int32_t peer, bool same_user,
+                           const unsigned char secret[IPC__SECRET_BYTES], char *why,
+                           size_t whylen);
+
+/* Accepts on the listening socket lfd until `count` higher ranks of the job
+ * that links[] gives to rules->ops have proved themselves, and sets their
+ * links' rfd and wfd. Strangers are refused and do not count. Returns 0, or
+ * -errno when the listener itself fails. */
+int ipc__handshake_accept(int lfd, const struct ipc__job *job, struct ipc__link *links,
+                          const struct ipc__accept_rules *rules,
+                          const unsigned char secret[IPC__SECRET_BYTES], int count);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t ipc__now_ms(void);
+
+#endif /* IPC_HANDSHAKE_H */
