@@ -132,7 +132,10 @@ int ipc_recv(void *buf, size_t count, ipc_datatype type, int source, int tag,
 
 /* Nonblocking: the buffer belongs to the library until the request completes
  * in ipc_wait/ipc_test/ipc_waitall/ipc_waitany, which free the request and
- * set the handle to IPC_REQUEST_NULL. */
+ * set the handle to IPC_REQUEST_NULL. A handle is not an address: a copy of
+ * it kept after its request was freed names nothing, even once a new request
+ * took its place, and these calls refuse it (as any value that is no live
+ * handle) with IPC_ERR_REQUEST, doing nothing. */
 int ipc_isend(const void *buf, size_t count, ipc_datatype type, int dest, int tag,
               ipc_comm comm, ipc_request *req);
 int ipc_issend(const void *buf, size_t count, ipc_datatype type, int dest, int tag,

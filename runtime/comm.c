@@ -365,7 +365,7 @@ static int bridge_swap(const struct bridge *b, const void *mine, size_t len, voi
         return IPC_ERR_NOMEM; /* the group may wait: nothing can be said without memory */
     int32_t rc = IPC_SUCCESS;
     if (b->local->rank == b->leader) {
-        struct ipc__request *r[2] = {NULL, NULL};
+        struct ipc__req *r[2] = {NULL, NULL};
         rc = ipc__irecv(theirs, theirs_len, b->peer, b->tag, b->via, b->ctx, &r[0]);
         if (rc == IPC_SUCCESS)
             rc = ipc__isend(mine, len, b->peer, b->tag, b->via, b->ctx, false, &r[1]);
@@ -746,8 +746,11 @@ int ipc_comm_idup(ipc_comm comm, ipc_comm *newcomm, ipc_request *req)
     comm->sched_seq++;
     ipc__list_push_back(&idups, &d->link);
     *newcomm = &c->comm; /* usable once req completes */
-    if ((rc = ipc__sched_start(&d->s, req)) != IPC_SUCCESS)
+    struct ipc__req *r;
+    if ((rc = ipc__sched_start(&d->s, &r)) != IPC_SUCCESS)
         *newcomm = IPC_COMM_NULL;
+    else
+        *req = ipc__req_handle(r);
     return rc;
 }
 

@@ -20,7 +20,8 @@
 #include "internal.h"
 #include "names.h"
 
-struct ipc__state ipc__g = {.job = {.ctl_fd = -1}};
+struct ipc__state ipc__g = {.job = {.ctl_fd = -1},
+                            .reqs = IPC__HTAB_INIT(struct ipc__req)};
 
 /* ---- errors ---- */
 
@@ -302,11 +303,7 @@ static void release_all(void)
     free(ipc__g.job.node_of);
     free(ipc__g.job.local_index);
     ipc__g.job.node_of = ipc__g.job.local_index = NULL;
-    while (ipc__g.free_reqs) {
-        struct ipc__request *r = ipc__g.free_reqs;
-        ipc__g.free_reqs = r->next_free;
-        free(r);
-    }
+    ipc__p2p_fini();
 }
 
 /* What --report-transports says of a transport beyond its name. */
@@ -402,7 +399,8 @@ int ipc_init(int *argc, char ***argv)
     if (ipc__g.job.tun.report_transports && ipc__g.job.rank == 0)
         report_pairs(&ipc__g.job);
     if ((rc = connect_peers()) != IPC_SUCCESS ||
-        (rc = ipc__progress_init()) != IPC_SUCCESS || (rc = ipc__obs_init()) != IPC_SUCCESS) {
+        (rc = ipc__progress_init()) != IPC_SUCCESS ||
+        (rc = ipc__obs_init()) != IPC_SUCCESS || (rc = ipc__p2p_init()) != IPC_SUCCESS) {
         release_all();
         return rc;
     }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "handle.h"
 #include "ipc.h"
 #include "match.h"
 #include "transport/transport.h"
@@ -111,13 +112,16 @@ struct ipc__layout {
     void (*unpack)(struct ipc__layout *l, size_t off, const void *src, size_t n);
 };
 
-/* SCHED: the handle of a schedule (sched.c), complete when it has run.
- * FREED: on the free list; a handle still naming it is stale (a second
- * ipc_wait of a finished request is IPC_ERR_REQUEST, not a second free). */
-enum ipc__req_kind { IPC__REQ_SEND, IPC__REQ_RECV, IPC__REQ_SCHED, IPC__REQ_FREED };
+/* SCHED: the handle of a schedule (sched.c), complete when it has run. */
+enum ipc__req_kind { IPC__REQ_SEND, IPC__REQ_RECV, IPC__REQ_SCHED };
 
-/* ipc__req_new sets every field by name: a new one needs its line there. */
-struct ipc__request {
+/* A request. The program holds not its address but its handle (ipc_request,
+ * an incomplete struct ipc__request pointer that is never followed): the
+ * public calls take handles and give them out (ipc__req_of,
+ * ipc__req_handle), everything else goes by pointer. ipc__req_new sets every
+ * field by name but slot: a new one needs its line there. */
+struct ipc__req {
+    struct ipc__hslot slot; /* in ipc__g.reqs; kept across reuse */
     enum ipc__req_kind kind;
     bool complete;
     bool sync;                /* ssend: complete only once matched */
@@ -137,7 +141,6 @@ struct ipc__request {
     uint64_t saddr; /* receive: the sender's buffer (split copy); send: offered in place */
     /* Or: the buffer as a layout (sbuf/rbuf NULL, slen/rcap its bytes). */
     struct ipc__layout *lay;
-    struct ipc__request *next_free;
 };
 
 enum ipc__umsg_kind {
@@ -153,13 +156,13 @@ struct ipc__umsg {
     size_t len;   /* message bytes */
     char *data;   /* EAGER: len bytes, filled as they arrive */
     bool arrived; /* EAGER: all len bytes are in data */
-    struct ipc__request *waiter; /* receive matched before the payload arrived */
+    struct ipc__req *waiter;     /* receive matched before the payload arrived */
     int peer;                    /* world rank of the sender */
     uint64_t sreq;               /* RTS: sender's request id */
     uint64_t saddr;              /* RTS: sender's buffer, readable in place, or 0 */
     uint16_t rts_flags;          /* RTS: IPC__FRAME_FLAG_* */
     uint64_t obs_seq;            /* its number on the pair, for --trace (observe.h) */
-    struct ipc__request *self_sreq; /* SELF_SYNC: the sender's request */
+    struct ipc__req *self_sreq;  /* SELF_SYNC: the sender's request */
 };
 
 /* One pending piece of outgoing stream: a header and maybe a payload. */
@@ -176,7 +179,7 @@ struct ipc__frame {
     struct ipc__layout *lay;
     size_t owned_off, owned_len; /* the packed bytes owned holds now */
     int peer;     /* whose send queue holds it */
-    struct ipc__request *req; /* completed when the frame is written, or NULL */
+    struct ipc__req *req; /* completed when the frame is written, or NULL */
 };
 
 enum ipc__rx_state { IPC__RX_HDR, IPC__RX_BODY };
@@ -200,7 +203,7 @@ struct ipc__peer {
     size_t body_off;
     size_t body_left;    /* payload bytes still to store at body_dst */
     size_t discard_left; /* payload bytes to drop after that (truncation) */
-    struct ipc__request *body_req; /* completed when the body is in */
+    struct ipc__req *body_req;     /* completed when the body is in */
     struct ipc__umsg *body_umsg;   /* or: marked arrived when the body is in */
 };
 
@@ -214,9 +217,9 @@ struct ipc__state {
      * (transport/node.h), for coll/node.c; NULL when none does. */
     struct ipc__node_area *node;
     struct ipc__peer *peers; /* job.size entries; peers[job.rank] is unused */
-    struct ipc__match_queue posted;     /* struct ipc__request, via mn */
+    struct ipc__match_queue posted;     /* struct ipc__req, via mn */
     struct ipc__match_queue unexpected; /* struct ipc__umsg, via mn */
-    struct ipc__request *free_reqs;
+    struct ipc__htab reqs;              /* every struct ipc__req (p2p.c) */
     size_t pending_sends; /* frames queued on any peer */
     bool any_lost;        /* some peer vanished without saying goodbye */
     unsigned long completions; /* requests completed so far */
@@ -321,12 +324,12 @@ int ipc__progress(void);
  * whose peer is gone). Whoever makes done() true from another rank must
  * ring this rank's doorbell, or write to one of its links. about (may be
  * NULL) is the request the hang report names if the wait lasts. */
-void ipc__wait_until(bool (*done)(void *), void *arg, const struct ipc__request *about);
+void ipc__wait_until(bool (*done)(void *), void *arg, const struct ipc__req *about);
 /* Its test half: true if done(arg) holds, else after one pass of progress
  * whether it holds now. */
 bool ipc__test_until(bool (*done)(void *), void *arg);
 /* Waits until req completes (or fails because its peer is gone). */
-int ipc__wait_one(struct ipc__request *req);
+int ipc__wait_one(struct ipc__req *req);
 /* The predicate of waiting on one request (arg): it is complete, or now
  * completed with IPC_ERR_PEER because the peer it needs is gone. */
 bool ipc__req_settled(void *arg);
@@ -339,12 +342,12 @@ int ipc__flush_sends(void);
  * that it is read back with the 8-byte loads it was stored with (see
  * ipc__frame_make). */
 int ipc__send(int p, const struct ipc__frame_hdr *hdr, const void *payload, size_t len,
-              struct ipc__request *req, bool copy_rest);
+              struct ipc__req *req, bool copy_rest);
 /* Sends one frame whose payload is the first len packed bytes of lay:
  * queued, and written as far as the link takes it now; req (may be NULL)
  * completes when the whole frame is written. */
 int ipc__send_layout(int p, const struct ipc__frame_hdr *hdr, struct ipc__layout *lay,
-                     size_t len, struct ipc__request *req);
+                     size_t len, struct ipc__req *req);
 /* For ipc_isend of a small eager message to peer p over a descriptor link
  * while a burst of them is under way (one written at once since the last
  * progress call): copies the frame into p's send queue instead of writing
@@ -355,7 +358,7 @@ bool ipc__send_batched(int p, const struct ipc__frame_hdr *hdr, const void *payl
 /* Fails every queued frame and request that depends on peer p. */
 void ipc__fail_peer_traffic(int p, int error);
 /* Completes req with IPC_ERR_PEER if the peer it needs is gone; true if so. */
-bool ipc__req_check_lost(struct ipc__request *req);
+bool ipc__req_check_lost(struct ipc__req *req);
 void ipc__send_bye(void);
 
 /* sched.c: state machines of rounds of requests, advanced by progress (a
@@ -375,17 +378,18 @@ struct ipc__sched {
     int (*step)(struct ipc__sched *s);
     /* Frees the schedule's memory once it is over (its request stays). */
     void (*release)(struct ipc__sched *s);
-    struct ipc__request *round[IPC__SCHED_ROUND_MAX];
+    struct ipc__req *round[IPC__SCHED_ROUND_MAX];
     int nround;
     int error; /* the first error, given to req */
     bool over;
-    struct ipc__request *req; /* completes when the schedule is over */
+    struct ipc__req *req; /* completes when the schedule is over */
 };
 /* Starts s (step, release set, the rest the engine's) and runs it as far as
  * it goes now (it may be over and released when this returns); *req is its
- * handle, which the caller owns (ipc_wait, or ipc__wait_one then
- * ipc__req_free). On IPC_ERR_NOMEM s was released and nothing started. */
-int ipc__sched_start(struct ipc__sched *s, struct ipc__request **req);
+ * request, which the caller owns (ipc__wait_one then ipc__req_free, or
+ * ipc_wait of ipc__req_handle(*req)). On IPC_ERR_NOMEM s was released and
+ * nothing started. */
+int ipc__sched_start(struct ipc__sched *s, struct ipc__req **req);
 int ipc__sched_isend(struct ipc__sched *s, const void *buf, size_t bytes, int dest, int tag,
                      ipc_comm comm, uint32_t ctx);
 int ipc__sched_irecv(struct ipc__sched *s, void *buf, size_t bytes, int source, int tag,
@@ -396,18 +400,37 @@ int ipc__sched_irecv(struct ipc__sched *s, void *buf, size_t bytes, int source, 
 bool ipc__sched_progress(void);
 
 /* p2p.c */
-struct ipc__request *ipc__req_new(enum ipc__req_kind kind);
-void ipc__req_free(struct ipc__request *req);
-void ipc__req_complete(struct ipc__request *req, int error);
+/* Makes the request ipc_isend hands out for an eager message already on
+ * its way, and frees every request at the end. */
+int ipc__p2p_init(void);
+void ipc__p2p_fini(void);
+struct ipc__req *ipc__req_new(enum ipc__req_kind kind);
+/* The request is finished: its handle names nothing from now on. */
+void ipc__req_free(struct ipc__req *req);
+/* The request a program's handle names, or NULL when it names none (a
+ * stale copy of a finished request's handle, or a forged value): what every
+ * public call that takes a request asks first. */
+static inline struct ipc__req *ipc__req_of(ipc_request h)
+{
+    struct ipc__hslot *s = ipc__htab_get(&ipc__g.reqs, h);
+    return s ? ipc__container_of(s, struct ipc__req, slot) : NULL;
+}
+/* What the program is given to name r (until r is freed). */
+static inline ipc_request ipc__req_handle(const struct ipc__req *r)
+{
+    return (ipc_request)ipc__hslot_handle(&r->slot);
+}
+void ipc__req_complete(struct ipc__req *req, int error);
 int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
-               uint32_t ctx, bool sync, struct ipc__request **out);
+               uint32_t ctx, bool sync, struct ipc__req **out);
 int ipc__irecv(void *buf, size_t bytes, int source, int tag, ipc_comm comm, uint32_t ctx,
-               struct ipc__request **out);
+               struct ipc__req **out);
 /* ipc_isend/ipc_issend and ipc_irecv of a buffer described by a layout (the
  * MPI layer's derived datatypes): the same checks and protocols; the bytes
  * are packed straight into the link and unpacked straight out of it where
  * it can be done (rendezvous streams them: a layout is never read in place
- * by the peer). lay stays valid until the request is finished. */
+ * by the peer). lay stays valid until the request is finished. *req is the
+ * request's handle, for ipc_wait. */
 int ipc__isend_layout(struct ipc__layout *lay, int dest, int tag, ipc_comm comm, bool sync,
                       ipc_request *req);
 int ipc__irecv_layout(struct ipc__layout *lay, int source, int tag, ipc_comm comm,
@@ -416,12 +439,12 @@ int ipc__irecv_layout(struct ipc__layout *lay, int source, int tag, ipc_comm com
  * message against the posted receives, or keeps it unexpected. */
 void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h);
 /* Gives a matched unexpected message to receive req (copy, rendezvous or wait). */
-void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u);
+void ipc__umsg_deliver(struct ipc__req *req, struct ipc__umsg *u);
 
 /* proto.c: the protocols of messages and the table of frame kinds. */
 /* Sends s (buffer, length, sync, key set) to world rank w, another rank that
  * is not lost: EAGER, or RTS and a rendezvous. */
-int ipc__proto_send(struct ipc__request *s, int w, uint32_t ctx, int src, int tag);
+int ipc__proto_send(struct ipc__req *s, int w, uint32_t ctx, int src, int tag);
 /* The one place the protocol of a message is chosen: eager, or rendezvous. */
 static inline bool ipc__proto_is_eager(size_t bytes, bool sync)
 {
@@ -429,9 +452,9 @@ static inline bool ipc__proto_is_eager(size_t bytes, bool sync)
 }
 /* ipc__proto_eager_at_once: below, after observe.h, which it uses. */
 /* Takes back the id under which a peer could name r (r->wire != 0). */
-void ipc__proto_forget(struct ipc__request *r);
+void ipc__proto_forget(struct ipc__req *r);
 /* Receive rreq matched an RTS of len bytes from peer: copy in place, or CTS. */
-void ipc__proto_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq, size_t len,
+void ipc__proto_rendezvous(struct ipc__req *rreq, int peer, uint64_t sreq, size_t len,
                            uint64_t saddr, uint16_t rts_flags);
 /* What the receive state machine needs to know of each frame type. */
 enum ipc__frame_need { /* fields a frame type must carry valid */
@@ -470,7 +493,7 @@ static inline const struct ipc__frame_kind *ipc__frame_kind_of(const struct ipc_
 /* For a handler of a frame with a payload: its first keep bytes go to dst
  * (or are unpacked into lay from packed offset 0), the discard bytes after
  * them are dropped; then req completes, or u is marked arrived. */
-static inline void ipc__rx_body(struct ipc__peer *pe, struct ipc__request *req,
+static inline void ipc__rx_body(struct ipc__peer *pe, struct ipc__req *req,
                                 struct ipc__umsg *u, char *dst, struct ipc__layout *lay,
                                 size_t keep, size_t discard)
 {

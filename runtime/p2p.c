@@ -14,18 +14,40 @@
 
 /* ---- requests ---- */
 
-struct ipc__request *ipc__req_new(enum ipc__req_kind kind)
+/* What ipc_isend hands out for an eager message that is already on its way
+ * (written, or copied behind the queue): complete, shared, never freed, so
+ * its handle never goes stale (waiting on a copy of it again is harmless:
+ * it holds nothing). The rate of small isends is what a streaming sender
+ * measures, and a request of its own cost an allocation and 136 bytes of
+ * stores per message. */
+static struct ipc__req *sent_at_once;
+
+int ipc__p2p_init(void)
 {
-    struct ipc__request *r = ipc__g.free_reqs;
-    if (r)
-        ipc__g.free_reqs = r->next_free;
-    else if (!(r = malloc(sizeof *r)))
+    if (!(sent_at_once = ipc__req_new(IPC__REQ_SEND)))
+        return IPC_ERR_NOMEM;
+    sent_at_once->complete = true;
+    return IPC_SUCCESS;
+}
+
+void ipc__p2p_fini(void)
+{
+    ipc__htab_fini(&ipc__g.reqs);
+    sent_at_once = NULL;
+}
+
+struct ipc__req *ipc__req_new(enum ipc__req_kind kind)
+{
+    struct ipc__hslot *slot = ipc__htab_alloc(&ipc__g.reqs);
+    if (!slot)
         return NULL;
+    struct ipc__req *r = ipc__container_of(slot, struct ipc__req, slot);
     /* Field by field: GCC turns a memset of the whole struct into rep stosq,
      * whose start-up alone was 5% of a receiver's time in a stream of 1 KiB
-     * messages. A new field needs its line here (internal.h says so too). */
+     * messages. A new field needs its line here (internal.h says so too);
+     * slot is the table's, and keeps its handle. */
 #if __SIZEOF_POINTER__ == 8
-    _Static_assert(sizeof *r == 144, "initialize every field of ipc__request here");
+    _Static_assert(sizeof *r == 152, "initialize every field of ipc__req here");
 #endif
     r->kind = kind;
     r->complete = false;
@@ -43,20 +65,17 @@ struct ipc__request *ipc__req_new(enum ipc__req_kind kind)
     r->self_msg = NULL;
     r->saddr = 0;
     r->lay = NULL;
-    r->next_free = NULL;
     return r;
 }
 
-void ipc__req_free(struct ipc__request *r)
+void ipc__req_free(struct ipc__req *r)
 {
     if (r->wire)
         ipc__proto_forget(r); /* a peer may no longer name it */
-    r->kind = IPC__REQ_FREED;
-    r->next_free = ipc__g.free_reqs;
-    ipc__g.free_reqs = r;
+    ipc__htab_free(&ipc__g.reqs, &r->slot);
 }
 
-void ipc__req_complete(struct ipc__request *r, int error)
+void ipc__req_complete(struct ipc__req *r, int error)
 {
     r->complete = true;
     r->error = error;
@@ -72,7 +91,7 @@ static void copy_bytes(void *dst, const void *src, size_t n)
 }
 
 /* n bytes from src into receive r's buffer (from its start). */
-static void recv_bytes(struct ipc__request *r, const void *src, size_t n)
+static void recv_bytes(struct ipc__req *r, const void *src, size_t n)
 {
     if (r->lay && n)
         r->lay->unpack(r->lay, 0, src, n);
@@ -81,7 +100,7 @@ static void recv_bytes(struct ipc__request *r, const void *src, size_t n)
 }
 
 /* The first n bytes of send s's buffer into dst. */
-static void send_bytes(void *dst, struct ipc__request *s, size_t n)
+static void send_bytes(void *dst, struct ipc__req *s, size_t n)
 {
     if (s->lay && n)
         s->lay->pack(s->lay, 0, dst, n);
@@ -91,7 +110,7 @@ static void send_bytes(void *dst, struct ipc__request *s, size_t n)
 
 /* n bytes from send s to receive r, both of this rank; through a piece of
  * the stack when both are layouts. */
-static void self_copy(struct ipc__request *r, struct ipc__request *s, size_t n)
+static void self_copy(struct ipc__req *r, struct ipc__req *s, size_t n)
 {
     if (!s->lay) {
         recv_bytes(r, s->sbuf, n);
@@ -115,14 +134,14 @@ static void free_umsg(struct ipc__umsg *u)
 
 /* ---- receiving side ---- */
 
-static void fill_status(struct ipc__request *r, const struct ipc__match_key *k, int peer)
+static void fill_status(struct ipc__req *r, const struct ipc__match_key *k, int peer)
 {
     r->status.source = k->src;
     r->status.tag = k->tag;
     r->peer = peer;
 }
 
-void ipc__umsg_deliver(struct ipc__request *req, struct ipc__umsg *u)
+void ipc__umsg_deliver(struct ipc__req *req, struct ipc__umsg *u)
 {
     int err;
     ipc__obs_matched(u->peer, u->obs_seq);
@@ -159,7 +178,7 @@ void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h)
     uint64_t seq = ipc__obs_arrived(peer, h->len, n == NULL, &key);
 
     if (n) {
-        struct ipc__request *r = ipc__container_of(n, struct ipc__request, mn);
+        struct ipc__req *r = ipc__container_of(n, struct ipc__req, mn);
         fill_status(r, &key, peer);
         ipc__obs_matched(peer, seq);
         if (h->type == IPC__FRAME_RTS) {
@@ -200,12 +219,12 @@ void ipc__on_incoming(int peer, const struct ipc__frame_hdr *h)
 
 /* ---- internal entry points, also used by collectives ---- */
 
-static int self_send(struct ipc__request *s)
+static int self_send(struct ipc__req *s)
 {
     struct ipc__match_node *n = ipc__mq_take_posted(&ipc__g.posted, &s->mn.key);
     uint64_t seq = ipc__obs_arrived(ipc__g.job.rank, s->slen, n == NULL, &s->mn.key);
     if (n) {
-        struct ipc__request *r = ipc__container_of(n, struct ipc__request, mn);
+        struct ipc__req *r = ipc__container_of(n, struct ipc__req, mn);
         int err;
         ipc__obs_matched(ipc__g.job.rank, seq);
         fill_status(r, &s->mn.key, ipc__g.job.rank);
@@ -241,7 +260,7 @@ static int self_send(struct ipc__request *s)
 }
 
 /* Starts send s (its buffer, length and sync set) to dest. */
-static int isend_start(struct ipc__request *s, int dest, int tag, ipc_comm comm, uint32_t ctx)
+static int isend_start(struct ipc__req *s, int dest, int tag, ipc_comm comm, uint32_t ctx)
 {
     size_t bytes = s->slen;
     s->mn.key = (struct ipc__match_key){.ctx = ctx, .src = comm->rank, .tag = tag};
@@ -263,9 +282,9 @@ static int isend_start(struct ipc__request *s, int dest, int tag, ipc_comm comm,
 }
 
 int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
-               uint32_t ctx, bool sync, struct ipc__request **out)
+               uint32_t ctx, bool sync, struct ipc__req **out)
 {
-    struct ipc__request *s = ipc__req_new(IPC__REQ_SEND);
+    struct ipc__req *s = ipc__req_new(IPC__REQ_SEND);
     if (!s)
         return IPC_ERR_NOMEM;
     *out = s;
@@ -276,7 +295,7 @@ int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
 }
 
 /* Posts receive r (its buffer and capacity set), or matches it at once. */
-static void irecv_start(struct ipc__request *r, int source, int tag, ipc_comm comm,
+static void irecv_start(struct ipc__req *r, int source, int tag, ipc_comm comm,
                         uint32_t ctx)
 {
     if (source == IPC_PROC_NULL) {
@@ -295,9 +314,9 @@ static void irecv_start(struct ipc__request *r, int source, int tag, ipc_comm co
 }
 
 int ipc__irecv(void *buf, size_t bytes, int source, int tag, ipc_comm comm, uint32_t ctx,
-               struct ipc__request **out)
+               struct ipc__req **out)
 {
-    struct ipc__request *r = ipc__req_new(IPC__REQ_RECV);
+    struct ipc__req *r = ipc__req_new(IPC__REQ_RECV);
     if (!r)
         return IPC_ERR_NOMEM;
     *out = r;
@@ -358,33 +377,27 @@ static int check_recv(void *buf, size_t count, ipc_datatype type, int source, in
 
 /* ---- completion ---- */
 
-static void set_status(ipc_status *st, const struct ipc__request *r)
+static void set_status(ipc_status *st, const struct ipc__req *r)
 {
     if (st)
         *st = r->status;
 }
 
-/* What ipc_isend hands out for an eager message that is already on its way
- * (written, or copied behind the queue): complete, shared, never freed. The
- * rate of small isends is what a streaming sender measures, and a request of
- * its own cost an allocation and 136 bytes of stores per message. */
-static struct ipc__request sent_at_once = {
-    .kind = IPC__REQ_SEND,
-    .complete = true,
-    .status = {.source = IPC_ANY_SOURCE, .tag = IPC_ANY_TAG},
-    .peer = -1,
-};
-
 /* Hands a completed request's outcome to the caller and frees it. */
-static int finish(struct ipc__request **slot, ipc_status *st)
+static int finish(struct ipc__req *r, ipc_status *st)
 {
-    struct ipc__request *r = *slot;
     int err = r->error;
     set_status(st, r);
-    if (r != &sent_at_once)
+    if (r != sent_at_once)
         ipc__req_free(r);
-    *slot = IPC_REQUEST_NULL;
     return err;
+}
+
+/* finish for a public call: the program's handle of r, *slot, becomes null. */
+static int finish_handle(ipc_request *slot, struct ipc__req *r, ipc_status *st)
+{
+    *slot = IPC_REQUEST_NULL;
+    return finish(r, st);
 }
 
 static void empty_status(ipc_status *st)
@@ -399,7 +412,7 @@ static void empty_status(ipc_status *st)
 static int send_checked(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
                         bool sync, bool try_eager)
 {
-    struct ipc__request *r;
+    struct ipc__req *r;
     int rc;
     if (try_eager && ipc__proto_eager_at_once(buf, bytes, dest, tag, comm, false, &rc))
         return rc;
@@ -408,7 +421,7 @@ static int send_checked(const void *buf, size_t bytes, int dest, int tag, ipc_co
         return rc;
     if ((rc = ipc__wait_one(r)) != IPC_SUCCESS)
         return rc;
-    return finish(&r, NULL);
+    return finish(r, NULL);
 }
 
 static int send_common(const void *buf, size_t count, ipc_datatype type, int dest,
@@ -445,7 +458,7 @@ int ipc_recv(void *buf, size_t count, ipc_datatype type, int source, int tag,
              ipc_comm comm, ipc_status *status)
 {
     size_t bytes;
-    struct ipc__request *r;
+    struct ipc__req *r;
     int rc = check_recv(buf, count, type, source, tag, comm, &bytes);
     if (rc != IPC_SUCCESS)
         return rc;
@@ -454,7 +467,7 @@ int ipc_recv(void *buf, size_t count, ipc_datatype type, int source, int tag,
     if (rc == IPC_SUCCESS)
         rc = ipc__wait_one(r);
     if (rc == IPC_SUCCESS)
-        rc = finish(&r, status);
+        rc = finish(r, status);
     ipc__obs_exit();
     return rc;
 }
@@ -469,10 +482,12 @@ static int isend_common(const void *buf, size_t count, ipc_datatype type, int de
     if (rc != IPC_SUCCESS)
         return rc;
     ipc__obs_enter_nowait(sync ? IPC__CALL_ISSEND : IPC__CALL_ISEND, comm, dest, tag, bytes);
+    struct ipc__req *r = NULL;
     if (!sync && ipc__proto_eager_at_once(buf, bytes, dest, tag, comm, true, &rc))
-        *req = rc == IPC_SUCCESS ? &sent_at_once : IPC_REQUEST_NULL;
+        r = rc == IPC_SUCCESS ? sent_at_once : NULL;
     else
-        rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, req);
+        rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, &r);
+    *req = r ? ipc__req_handle(r) : IPC_REQUEST_NULL;
     ipc__obs_exit_nowait();
     return rc;
 }
@@ -499,7 +514,9 @@ int ipc_irecv(void *buf, size_t count, ipc_datatype type, int source, int tag,
     if (rc != IPC_SUCCESS)
         return rc;
     ipc__obs_enter_nowait(IPC__CALL_IRECV, comm, source, tag, bytes);
-    rc = ipc__irecv(buf, bytes, source, tag, comm, comm->ctx_p2p, req);
+    struct ipc__req *r = NULL;
+    rc = ipc__irecv(buf, bytes, source, tag, comm, comm->ctx_p2p, &r);
+    *req = r ? ipc__req_handle(r) : IPC_REQUEST_NULL;
     ipc__obs_exit_nowait();
     return rc;
 }
@@ -513,7 +530,7 @@ int ipc__isend_layout(struct ipc__layout *lay, int dest, int tag, ipc_comm comm,
     int rc = check_send(NULL, 0, IPC_BYTE, dest, tag, comm, &none);
     if (rc != IPC_SUCCESS)
         return rc;
-    struct ipc__request *s = ipc__req_new(IPC__REQ_SEND);
+    struct ipc__req *s = ipc__req_new(IPC__REQ_SEND);
     if (!s)
         return IPC_ERR_NOMEM;
     s->lay = lay;
@@ -522,7 +539,7 @@ int ipc__isend_layout(struct ipc__layout *lay, int dest, int tag, ipc_comm comm,
     ipc__obs_enter_nowait(sync ? IPC__CALL_ISSEND : IPC__CALL_ISEND, comm, dest, tag,
                           lay->bytes);
     rc = isend_start(s, dest, tag, comm, comm->ctx_p2p);
-    *req = rc == IPC_SUCCESS ? s : IPC_REQUEST_NULL;
+    *req = rc == IPC_SUCCESS ? ipc__req_handle(s) : IPC_REQUEST_NULL;
     ipc__obs_exit_nowait();
     return rc;
 }
@@ -535,14 +552,14 @@ int ipc__irecv_layout(struct ipc__layout *lay, int source, int tag, ipc_comm com
     int rc = check_recv_pattern(source, tag, comm);
     if (rc != IPC_SUCCESS)
         return rc;
-    struct ipc__request *r = ipc__req_new(IPC__REQ_RECV);
+    struct ipc__req *r = ipc__req_new(IPC__REQ_RECV);
     if (!r)
         return IPC_ERR_NOMEM;
     r->lay = lay;
     r->rcap = lay->bytes;
     ipc__obs_enter_nowait(IPC__CALL_IRECV, comm, source, tag, lay->bytes);
     irecv_start(r, source, tag, comm, comm->ctx_p2p);
-    *req = r;
+    *req = ipc__req_handle(r);
     ipc__obs_exit_nowait();
     return IPC_SUCCESS;
 }
@@ -557,16 +574,17 @@ int ipc_wait(ipc_request *req, ipc_status *status)
         empty_status(status);
         return IPC_SUCCESS;
     }
-    const struct ipc__request *r = *req;
-    if (r->kind == IPC__REQ_FREED)
-        return IPC_ERR_REQUEST; /* finished already: a stale copy of the handle */
+    struct ipc__req *r = ipc__req_of(*req);
+    if (!r)
+        return IPC_ERR_REQUEST; /* a stale copy of a finished request's handle, or forged
+                                 */
     if (r->complete && !ipc__obs.on)
-        return finish(req, status); /* nothing to wait for, nothing to report */
+        return finish_handle(req, r, status); /* nothing to wait for, nothing to report */
     ipc__obs_enter(IPC__CALL_WAIT, NULL, r->peer, r->mn.key.tag,
                    r->kind == IPC__REQ_SEND ? r->slen : r->rcap);
-    int rc = ipc__wait_one(*req);
+    int rc = ipc__wait_one(r);
     if (rc == IPC_SUCCESS)
-        rc = finish(req, status);
+        rc = finish_handle(req, r, status);
     ipc__obs_exit();
     return rc;
 }
@@ -577,18 +595,16 @@ int ipc_test(ipc_request *req, int *flag, ipc_status *status)
         return IPC_ERR_NOT_INITIALIZED;
     if (!req || !flag)
         return IPC_ERR_ARG;
-    *flag = 1;
     if (!*req) {
+        *flag = 1;
         empty_status(status);
         return IPC_SUCCESS;
     }
-    if ((*req)->kind == IPC__REQ_FREED)
+    struct ipc__req *r = ipc__req_of(*req);
+    if (!r)
         return IPC_ERR_REQUEST;
-    if (!ipc__test_until(ipc__req_settled, *req)) {
-        *flag = 0;
-        return IPC_SUCCESS;
-    }
-    return finish(req, status);
+    *flag = ipc__test_until(ipc__req_settled, r);
+    return *flag ? finish_handle(req, r, status) : IPC_SUCCESS;
 }
 
 static int waitall_checked(int n, ipc_request reqs[], ipc_status statuses[]);
@@ -605,11 +621,12 @@ int ipc_waitall(int n, ipc_request reqs[], ipc_status statuses[])
     return rc;
 }
 
-/* Some handle names a request already finished (a stale copy). */
+/* Some handle is neither null nor names a request (a stale copy of a
+ * finished request's handle, or forged): the call does nothing. */
 static bool any_stale(int n, const ipc_request reqs[])
 {
     for (int i = 0; i < n; i++)
-        if (reqs[i] && reqs[i]->kind == IPC__REQ_FREED)
+        if (reqs[i] && !ipc__req_of(reqs[i]))
             return true;
     return false;
 }
@@ -621,17 +638,22 @@ static int waitall_checked(int n, ipc_request reqs[], ipc_status statuses[])
     for (int i = 0; i < n; i++) {
         if (!reqs[i])
             continue;
-        int rc = ipc__wait_one(reqs[i]);
+        int rc = ipc__wait_one(ipc__req_of(reqs[i]));
         if (rc != IPC_SUCCESS)
             return rc;
     }
     int failed = 0;
     for (int i = 0; i < n; i++) {
         ipc_status *st = statuses ? &statuses[i] : NULL;
-        if (!reqs[i])
-            empty_status(st);
-        else if (finish(&reqs[i], st) != IPC_SUCCESS)
-            failed++;
+        struct ipc__req *r = reqs[i] ? ipc__req_of(reqs[i]) : NULL;
+        if (r) {
+            failed += finish_handle(&reqs[i], r, st) != IPC_SUCCESS;
+            continue;
+        }
+        empty_status(st);
+        if (reqs[i] && st) /* given twice: finished the first time */
+            st->error = IPC_ERR_REQUEST;
+        failed += reqs[i] != IPC_REQUEST_NULL;
     }
     return failed ? IPC_ERR_IN_STATUS : IPC_SUCCESS;
 }
@@ -652,8 +674,9 @@ int ipc_waitany(int n, ipc_request reqs[], int *index, ipc_status *status)
 
 struct any_wait {
     int n;
-    ipc_request *reqs;
-    int index; /* the first complete one, or -1 */
+    const ipc_request *reqs; /* checked: null, or naming a request */
+    int index;               /* the first complete one, or -1 */
+    struct ipc__req *found;  /* and its request */
 };
 
 /* Some request is complete (a->index), or none is active. */
@@ -663,11 +686,13 @@ static bool any_settled(void *arg)
     bool active = false;
     a->index = -1;
     for (int i = 0; i < a->n; i++) {
-        if (!a->reqs[i])
+        struct ipc__req *r = a->reqs[i] ? ipc__req_of(a->reqs[i]) : NULL;
+        if (!r)
             continue;
         active = true;
-        if (ipc__req_settled(a->reqs[i])) {
+        if (ipc__req_settled(r)) {
             a->index = i;
+            a->found = r;
             return true;
         }
     }
@@ -678,7 +703,7 @@ static int waitany_checked(int n, ipc_request reqs[], int *index, ipc_status *st
 {
     if (any_stale(n, reqs))
         return IPC_ERR_REQUEST;
-    struct any_wait a = {n, reqs, -1};
+    struct any_wait a = {n, reqs, -1, NULL};
     ipc__wait_until(any_settled, &a, NULL);
     if (a.index < 0) {
         *index = IPC_UNDEFINED;
@@ -686,7 +711,7 @@ static int waitany_checked(int n, ipc_request reqs[], int *index, ipc_status *st
         return IPC_SUCCESS;
     }
     *index = a.index;
-    return finish(&reqs[a.index], status);
+    return finish_handle(&reqs[a.index], a.found, status);
 }
 
 /* What a probe of IPC_PROC_NULL finds at once: an empty message. */
@@ -719,7 +744,7 @@ static bool probe_found(void *arg)
     }
     if (p->blocking && ipc__g.any_lost) {
         int w = p->source == IPC_ANY_SOURCE ? -1 : ipc__world_rank(p->comm, p->source);
-        struct ipc__request probe_req = {.peer = w};
+        struct ipc__req probe_req = {.peer = w};
         probe_req.mn.link.next = &probe_req.mn.link;
         if (ipc__req_check_lost(&probe_req)) {
             p->rc = IPC_ERR_PEER;
@@ -805,7 +830,7 @@ static int sendrecv_checked(const void *sbuf, size_t sbytes, int dest, int stag,
                             void *rbuf, size_t rbytes, int source, int rtag, ipc_comm comm,
                             ipc_status *status)
 {
-    struct ipc__request *r, *s;
+    struct ipc__req *r, *s;
     int rc = ipc__irecv(rbuf, rbytes, source, rtag, comm, comm->ctx_p2p, &r);
     if (rc != IPC_SUCCESS)
         return rc;
@@ -814,7 +839,7 @@ static int sendrecv_checked(const void *sbuf, size_t sbytes, int dest, int stag,
         return rc; /* r stays posted: a leak only on out-of-memory */
     if ((rc = ipc__wait_one(s)) != IPC_SUCCESS || (rc = ipc__wait_one(r)) != IPC_SUCCESS)
         return rc;
-    int serr = finish(&s, NULL);
-    int rerr = finish(&r, status);
+    int serr = finish(s, NULL);
+    int rerr = finish(r, status);
     return rerr != IPC_SUCCESS ? rerr : serr;
 }

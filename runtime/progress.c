@@ -225,7 +225,7 @@ static ssize_t flush_peer(int p)
 }
 
 static struct ipc__frame *frame_new(const struct ipc__frame_hdr *hdr, const void *payload,
-                                   size_t len, struct ipc__request *req)
+                                    size_t len, struct ipc__req *req)
 {
     struct ipc__frame *f = calloc(1, sizeof *f);
     if (!f)
@@ -239,7 +239,7 @@ static struct ipc__frame *frame_new(const struct ipc__frame_hdr *hdr, const void
 }
 
 int ipc__send(int p, const struct ipc__frame_hdr *hdr, const void *payload, size_t len,
-              struct ipc__request *req, bool copy_rest)
+              struct ipc__req *req, bool copy_rest)
 {
     struct ipc__peer *pe = &ipc__g.peers[p];
     struct ipc__link *l = &ipc__g.links[p];
@@ -296,7 +296,7 @@ int ipc__send(int p, const struct ipc__frame_hdr *hdr, const void *payload, size
 }
 
 int ipc__send_layout(int p, const struct ipc__frame_hdr *hdr, struct ipc__layout *lay,
-                     size_t len, struct ipc__request *req)
+                     size_t len, struct ipc__req *req)
 {
     if (ipc__g.peers[p].lost)
         return IPC_ERR_PEER;
@@ -363,7 +363,7 @@ void ipc__send_bye(void)
 
 static void body_done(struct ipc__peer *pe)
 {
-    struct ipc__request *req = pe->body_req;
+    struct ipc__req *req = pe->body_req;
     struct ipc__umsg *u = pe->body_umsg;
     pe->rx_state = IPC__RX_HDR;
     pe->body_req = NULL;
@@ -693,7 +693,7 @@ static bool spin_more(struct ipc__spin *s)
  * or doorbell may have news. Inline so that each caller gets its own copy
  * with done() known: the ping-pong path pays no indirect call. */
 static inline void wait_loop(bool (*done)(void *), void *arg,
-                             const struct ipc__request *about)
+                             const struct ipc__req *about)
 {
     struct ipc__spin spin;
     bool told = false;
@@ -709,7 +709,7 @@ static inline void wait_loop(bool (*done)(void *), void *arg,
     }
 }
 
-void ipc__wait_until(bool (*done)(void *), void *arg, const struct ipc__request *about)
+void ipc__wait_until(bool (*done)(void *), void *arg, const struct ipc__req *about)
 {
     wait_loop(done, arg, about);
 }
@@ -724,11 +724,11 @@ bool ipc__test_until(bool (*done)(void *), void *arg)
 
 bool ipc__req_settled(void *arg)
 {
-    struct ipc__request *req = arg;
+    struct ipc__req *req = arg;
     return req->complete || ipc__req_check_lost(req);
 }
 
-int ipc__wait_one(struct ipc__request *req)
+int ipc__wait_one(struct ipc__req *req)
 {
     wait_loop(ipc__req_settled, req, req);
     return IPC_SUCCESS;
@@ -750,7 +750,7 @@ void ipc__fail_peer_traffic(int p, int error)
     pe->body_req = NULL;
     pe->body_lay = NULL;
     while (!ipc__list_empty(&pe->puts)) {
-        struct ipc__request *r = ipc__container_of(pe->puts.next, struct ipc__request, mn.link);
+        struct ipc__req *r = ipc__container_of(pe->puts.next, struct ipc__req, mn.link);
         ipc__list_remove(&r->mn.link);
         ipc__req_complete(r, error);
     }
@@ -758,7 +758,7 @@ void ipc__fail_peer_traffic(int p, int error)
 }
 
 /* A request that can no longer complete because its peer is gone. */
-static bool req_orphaned(const struct ipc__request *req)
+static bool req_orphaned(const struct ipc__req *req)
 {
     if (req->peer >= 0)
         return req->peer != ipc__g.job.rank && ipc__g.peers[req->peer].lost;
@@ -768,7 +768,7 @@ static bool req_orphaned(const struct ipc__request *req)
     return ipc__g.job.size > 1;
 }
 
-bool ipc__req_check_lost(struct ipc__request *req)
+bool ipc__req_check_lost(struct ipc__req *req)
 {
     if (req->complete || !ipc__g.any_lost || !req_orphaned(req))
         return false;

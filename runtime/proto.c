@@ -39,7 +39,7 @@
 enum wire_expect { EXPECT_SEND = 1, EXPECT_DATA };
 
 struct wire_slot {
-    struct ipc__request *req; /* NULL: free */
+    struct ipc__req *req; /* NULL: free */
     uint32_t gen;
     int peer;
     enum wire_expect expect;
@@ -51,7 +51,7 @@ static uint32_t nslots, free_slots; /* free_slots: index + 1, or 0 */
 
 /* The id under which peer may name r in frames of kind expect; 0 when there
  * is no memory for it. */
-static uint64_t wire_name(struct ipc__request *r, int peer, enum wire_expect expect)
+static uint64_t wire_name(struct ipc__req *r, int peer, enum wire_expect expect)
 {
     if (!free_slots) {
         uint32_t more = nslots ? nslots : 64;
@@ -77,7 +77,7 @@ static uint64_t wire_name(struct ipc__request *r, int peer, enum wire_expect exp
     return (uint64_t)w->gen << 32 | (i + 1);
 }
 
-void ipc__proto_forget(struct ipc__request *r)
+void ipc__proto_forget(struct ipc__req *r)
 {
     struct wire_slot *w = &slots[r->wire - 1];
     w->req = NULL;
@@ -89,8 +89,8 @@ void ipc__proto_forget(struct ipc__request *r)
 
 /* The request that id names, if peer may name it in a frame of kind
  * expect; else NULL, after cutting peer off for breaking the protocol. */
-static struct ipc__request *wire_find(uint64_t id, int peer, enum wire_expect expect,
-                                      const char *frame)
+static struct ipc__req *wire_find(uint64_t id, int peer, enum wire_expect expect,
+                                  const char *frame)
 {
     uint32_t i = (uint32_t)id, gen = (uint32_t)(id >> 32);
     if (i >= 1 && i <= nslots) {
@@ -106,7 +106,7 @@ static struct ipc__request *wire_find(uint64_t id, int peer, enum wire_expect ex
 
 /* ---- sending ---- */
 
-int ipc__proto_send(struct ipc__request *s, int w, uint32_t ctx, int src, int tag)
+int ipc__proto_send(struct ipc__req *s, int w, uint32_t ctx, int src, int tag)
 {
     size_t bytes = s->slen;
     bool eager = ipc__proto_is_eager(bytes, s->sync);
@@ -153,7 +153,7 @@ static int send_ctl(int peer, enum ipc__frame_type type, uint64_t len, uint64_t 
  * itself (PUT), so that both cores copy at once; the receive then completes
  * on the sender's DONE. Returns false when the kernel refuses, so the caller
  * falls back to CTS. */
-static bool read_in_place(struct ipc__request *rreq, int peer, uint64_t sreq, size_t n,
+static bool read_in_place(struct ipc__req *rreq, int peer, uint64_t sreq, size_t n,
                           uint64_t saddr, uint16_t rts_flags)
 {
     /* A layout is unpacked as it streams in: process_vm_readv reads runs. */
@@ -184,7 +184,7 @@ static bool read_in_place(struct ipc__request *rreq, int peer, uint64_t sreq, si
 
 static void on_put(int peer, const struct ipc__frame_hdr *h)
 {
-    struct ipc__request *s = wire_find(h->sreq, peer, EXPECT_SEND, "PUT");
+    struct ipc__req *s = wire_find(h->sreq, peer, EXPECT_SEND, "PUT");
     if (!s)
         return;
     /* Only a send offered in place, and no byte past its buffer. */
@@ -210,7 +210,7 @@ static void on_done(int peer, const struct ipc__frame_hdr *h)
         ipc__peer_lost(peer, "DONE without a PUT (protocol error)");
         return;
     }
-    struct ipc__request *r = ipc__container_of(head->next, struct ipc__request, mn.link);
+    struct ipc__req *r = ipc__container_of(head->next, struct ipc__req, mn.link);
     ipc__list_remove(&r->mn.link);
     size_t n = r->status.ipc__bytes, split = (size_t)ipc__split_point(n);
     struct ipc__link *l = &ipc__g.links[peer];
@@ -222,7 +222,7 @@ static void on_done(int peer, const struct ipc__frame_hdr *h)
         ipc__req_complete(r, r->error);
 }
 
-void ipc__proto_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq, size_t len,
+void ipc__proto_rendezvous(struct ipc__req *rreq, int peer, uint64_t sreq, size_t len,
                            uint64_t saddr, uint16_t rts_flags)
 {
     int err;
@@ -239,7 +239,7 @@ void ipc__proto_rendezvous(struct ipc__request *rreq, int peer, uint64_t sreq, s
 
 static void on_cts(int p, const struct ipc__frame_hdr *h)
 {
-    struct ipc__request *sreq = wire_find(h->sreq, p, EXPECT_SEND, "CTS");
+    struct ipc__req *sreq = wire_find(h->sreq, p, EXPECT_SEND, "CTS");
     if (!sreq)
         return;
     ipc__proto_forget(sreq); /* nothing more may name it */
@@ -255,7 +255,7 @@ static void on_cts(int p, const struct ipc__frame_hdr *h)
 /* The receiver copied the message itself: the send is done. */
 static void on_fin(int p, const struct ipc__frame_hdr *h)
 {
-    struct ipc__request *s = wire_find(h->sreq, p, EXPECT_SEND, "FIN");
+    struct ipc__req *s = wire_find(h->sreq, p, EXPECT_SEND, "FIN");
     if (!s)
         return;
     ipc__proto_forget(s);
@@ -265,7 +265,7 @@ static void on_fin(int p, const struct ipc__frame_hdr *h)
 /* The payload of a rendezvous, into the receive that sent CTS. */
 static void on_data(int p, const struct ipc__frame_hdr *h)
 {
-    struct ipc__request *r = wire_find(h->rreq, p, EXPECT_DATA, "DATA");
+    struct ipc__req *r = wire_find(h->rreq, p, EXPECT_DATA, "DATA");
     if (!r)
         return;
     ipc__proto_forget(r);

@@ -26,7 +26,7 @@ static bool advancing; /* ipc__sched_progress is on the stack */
 
 /* Keeps r, just posted with outcome rc, in s's round (r is only read when
  * rc says it was set). */
-static inline int keep(struct ipc__sched *s, int rc, struct ipc__request *r)
+static inline int keep(struct ipc__sched *s, int rc, struct ipc__req *r)
 {
     if (rc == IPC_SUCCESS)
         s->round[s->nround++] = r;
@@ -38,7 +38,7 @@ int ipc__sched_isend(struct ipc__sched *s, const void *buf, size_t bytes, int de
 {
     if (s->nround == IPC__SCHED_ROUND_MAX)
         return IPC_ERR_INTERN; /* a step that posts more is a bug */
-    struct ipc__request *r;
+    struct ipc__req *r;
     int rc = ipc__isend(buf, bytes, dest, tag, comm, ctx, false, &r);
     return keep(s, rc, r);
 }
@@ -48,7 +48,7 @@ int ipc__sched_irecv(struct ipc__sched *s, void *buf, size_t bytes, int source, 
 {
     if (s->nround == IPC__SCHED_ROUND_MAX)
         return IPC_ERR_INTERN;
-    struct ipc__request *r;
+    struct ipc__req *r;
     int rc = ipc__irecv(buf, bytes, source, tag, comm, ctx, &r);
     return keep(s, rc, r);
 }
@@ -99,9 +99,9 @@ static bool advance(struct ipc__sched *s)
     return moved;
 }
 
-int ipc__sched_start(struct ipc__sched *s, struct ipc__request **out)
+int ipc__sched_start(struct ipc__sched *s, struct ipc__req **out)
 {
-    struct ipc__request *req = ipc__req_new(IPC__REQ_SCHED);
+    struct ipc__req *req = ipc__req_new(IPC__REQ_SCHED);
     if (!req) {
         s->release(s);
         return IPC_ERR_NOMEM;

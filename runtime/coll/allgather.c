@@ -102,7 +102,7 @@ static int allgatherv_direct(char *buf, const size_t bytes[], const size_t offs[
                              ipc_comm comm)
 {
     int n = comm->size, r = comm->rank, rc = IPC_SUCCESS;
-    struct ipc__request **req = calloc(2 * (size_t)n, sizeof *req);
+    struct ipc__req **req = calloc(2 * (size_t)n, sizeof *req);
     if (!req)
         return IPC_ERR_NOMEM;
     for (int i = 1; i < n && rc == IPC_SUCCESS; i++) {

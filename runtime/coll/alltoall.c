@@ -44,7 +44,7 @@ static int exchange_all(const char *sbuf, const size_t sbytes[], const size_t so
                         ipc_comm comm)
 {
     int n = comm->size, r = comm->rank, rc = IPC_SUCCESS;
-    struct ipc__request **req = calloc(2 * (size_t)n, sizeof *req);
+    struct ipc__req **req = calloc(2 * (size_t)n, sizeof *req);
     if (!req)
         return IPC_ERR_NOMEM;
     for (int i = 1; i < n && rc == IPC_SUCCESS; i++) {

@@ -51,7 +51,7 @@ int ipc__coll_barrier_tagged(ipc_comm comm, int tag0)
                         .comm = comm,
                         .tag0 = tag0,
                         .dist = 1};
-    struct ipc__request *req;
+    struct ipc__req *req;
     if ((rc = ipc__sched_start(&b.s, &req)) != IPC_SUCCESS)
         return rc;
     ipc__wait_one(req);

@@ -28,7 +28,7 @@ static int binomial(void *buf, size_t bytes, int root, ipc_comm comm)
     }
     /* Children rel + mask for every mask below the one we received on,
      * largest subtree first. */
-    struct ipc__request *r[32] = {NULL};
+    struct ipc__req *r[32] = {NULL};
     int nr = 0;
     rc = IPC_SUCCESS;
     for (mask >>= 1; mask > 0 && rc == IPC_SUCCESS; mask >>= 1)

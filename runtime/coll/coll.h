@@ -81,12 +81,12 @@ enum {
 
 /* Nonblocking; on error *r is NULL. */
 int ipc__coll_isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
-                    struct ipc__request **r);
+                    struct ipc__req **r);
 int ipc__coll_irecv(void *buf, size_t bytes, int src, int tag, ipc_comm comm,
-                    struct ipc__request **r);
+                    struct ipc__req **r);
 /* Waits for and frees every non-NULL request; returns the first error (a
  * receive longer than its buffer is IPC_ERR_TRUNCATE). */
-int ipc__coll_waitall(struct ipc__request **reqs, int n);
+int ipc__coll_waitall(struct ipc__req **reqs, int n);
 int ipc__coll_send(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm);
 /* The same, completing only once the receiver has matched it (rendezvous). */
 int ipc__coll_send_sync(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm);

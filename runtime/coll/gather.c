@@ -50,7 +50,7 @@ static int gather_tree(const void *in, char *rbuf, size_t block, int root, ipc_c
     if (!buf)
         return IPC_ERR_NOMEM;
     ipc__coll_copy(buf, in, block);
-    struct ipc__request *r[32] = {NULL};
+    struct ipc__req *r[32] = {NULL};
     int nr = 0, rc = IPC_SUCCESS;
     for (int mask = 1; mask < sub && rc == IPC_SUCCESS; mask <<= 1) {
         int k = mask < n - v - mask ? mask : n - v - mask;
@@ -78,7 +78,7 @@ static int gather_linear(const void *in, char *rbuf, size_t block, int root, ipc
     int n = comm->size;
     if (comm->rank != root)
         return send_to_root(in, block, root, IPC__TAG_GATHER, comm);
-    struct ipc__request **r = calloc((size_t)n, sizeof *r);
+    struct ipc__req **r = calloc((size_t)n, sizeof *r);
     if (!r)
         return IPC_ERR_NOMEM;
     int rc = IPC_SUCCESS;
@@ -147,7 +147,7 @@ static int scatter_tree(const char *sbuf, char *rbuf, size_t block, int root, ip
         ipc__coll_copy(tmp, sbuf + (size_t)root * block, head);
         ipc__coll_copy(tmp + head, sbuf, (size_t)root * block);
     }
-    struct ipc__request *r[32] = {NULL};
+    struct ipc__req *r[32] = {NULL};
     int nr = 0, mask = 1;
     while (mask * 2 < sub)
         mask *= 2;
@@ -170,7 +170,7 @@ static int scatter_linear(const char *sbuf, char *rbuf, size_t block, int root,
     int n = comm->size;
     if (comm->rank != root)
         return ipc__coll_recv(rbuf, block, root, IPC__TAG_SCATTER, comm);
-    struct ipc__request **r = calloc((size_t)n, sizeof *r);
+    struct ipc__req **r = calloc((size_t)n, sizeof *r);
     if (!r)
         return IPC_ERR_NOMEM;
     int rc = IPC_SUCCESS;
@@ -248,7 +248,7 @@ int ipc__c_gatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rb
     size_t size = rtype->size;
     if (!in_place && sbytes != rcounts[root] * size)
         return IPC_ERR_COUNT;
-    struct ipc__request **r = calloc((size_t)n, sizeof *r);
+    struct ipc__req **r = calloc((size_t)n, sizeof *r);
     if (!r)
         return IPC_ERR_NOMEM;
     for (int i = 0; i < n && rc == IPC_SUCCESS; i++)
@@ -284,7 +284,7 @@ int ipc__c_scatterv(const void *sbuf, const size_t scounts[], const size_t displ
     size_t size = stype->size;
     if (!in_place && rbytes != scounts[root] * size)
         return IPC_ERR_COUNT;
-    struct ipc__request **r = calloc((size_t)n, sizeof *r);
+    struct ipc__req **r = calloc((size_t)n, sizeof *r);
     if (!r)
         return IPC_ERR_NOMEM;
     for (int i = 1; i < n && rc == IPC_SUCCESS; i++) {

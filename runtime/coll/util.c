@@ -10,7 +10,7 @@
 #include "coll.h"
 
 int ipc__coll_isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
-                    struct ipc__request **r)
+                    struct ipc__req **r)
 {
     int rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_coll, false, r);
     if (rc != IPC_SUCCESS)
@@ -19,7 +19,7 @@ int ipc__coll_isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm c
 }
 
 int ipc__coll_irecv(void *buf, size_t bytes, int src, int tag, ipc_comm comm,
-                    struct ipc__request **r)
+                    struct ipc__req **r)
 {
     int rc = ipc__irecv(buf, bytes, src, tag, comm, comm->ctx_coll, r);
     if (rc != IPC_SUCCESS)
@@ -27,7 +27,7 @@ int ipc__coll_irecv(void *buf, size_t bytes, int src, int tag, ipc_comm comm,
     return rc;
 }
 
-int ipc__coll_waitall(struct ipc__request **reqs, int n)
+int ipc__coll_waitall(struct ipc__req **reqs, int n)
 {
     int first = IPC_SUCCESS;
     for (int i = 0; i < n; i++) {
@@ -46,21 +46,21 @@ int ipc__coll_waitall(struct ipc__request **reqs, int n)
 
 int ipc__coll_send_sync(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm)
 {
-    struct ipc__request *r;
+    struct ipc__req *r;
     int rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_coll, true, &r);
     return rc != IPC_SUCCESS ? rc : ipc__coll_waitall(&r, 1);
 }
 
 int ipc__coll_send(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm)
 {
-    struct ipc__request *r;
+    struct ipc__req *r;
     int rc = ipc__coll_isend(buf, bytes, dest, tag, comm, &r);
     return rc != IPC_SUCCESS ? rc : ipc__coll_waitall(&r, 1);
 }
 
 int ipc__coll_recv(void *buf, size_t bytes, int src, int tag, ipc_comm comm)
 {
-    struct ipc__request *r;
+    struct ipc__req *r;
     int rc = ipc__coll_irecv(buf, bytes, src, tag, comm, &r);
     return rc != IPC_SUCCESS ? rc : ipc__coll_waitall(&r, 1);
 }
@@ -68,7 +68,7 @@ int ipc__coll_recv(void *buf, size_t bytes, int src, int tag, ipc_comm comm)
 int ipc__coll_sendrecv(const void *sbuf, size_t sbytes, int dest, void *rbuf, size_t rbytes,
                        int src, int tag, ipc_comm comm)
 {
-    struct ipc__request *r[2] = {NULL, NULL};
+    struct ipc__req *r[2] = {NULL, NULL};
     int rc = IPC_SUCCESS;
     /* The receive goes first: a long send waits for it on the other side. */
     if (rbytes && src != IPC_PROC_NULL)

@@ -7,10 +7,13 @@
  * info) gets an index in its kind's table the first time MPI_*_c2f sees it;
  * the predefined ones have fixed indices (MPI_COMM_WORLD 0, MPI_COMM_SELF 1,
  * MPI_GROUP_EMPTY 0, MPI_INFO_ENV 0) and the null handles are -1. The index
- * of a communicator or an info object is forgotten when it is freed, and its
- * slot reused; groups and requests keep theirs (a new object at the same
- * address takes the old index over). MPI_*_f2c of an unknown index gives
- * the null handle.
+ * of a communicator, an info object or a request is forgotten when it is
+ * freed (a request: when its handle dies, mpi_p2p.c), and its slot reused;
+ * groups keep theirs (a new object at the same address takes the old index
+ * over). MPI_*_f2c of an unknown index gives the null handle, and
+ * MPI_Request_c2f of a request handle that names no request gives -1. An
+ * index carries no generation: one kept after its object is gone may name
+ * the next object given its slot.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +105,15 @@ MPI_Group MPI_Group_f2c(MPI_Fint group)
 
 MPI_Fint MPI_Request_c2f(MPI_Request request)
 {
+    if (request && !ipc__mpi_request_live(request))
+        return -1;
     return to_index(&requests, request);
+}
+
+void ipc__mpi_request_forget(MPI_Request h)
+{
+    if (requests.n) /* a program that never converts a request pays one test */
+        forget(&requests, h);
 }
 
 MPI_Request MPI_Request_f2c(MPI_Fint request)

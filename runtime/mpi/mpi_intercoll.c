@@ -51,7 +51,7 @@ static int move_blocks(MPI_Comm comm, int tag, const struct block *sb, int ns,
 {
     int n = nr + ns, nviews = 0, rc = MPI_SUCCESS, irc = IPC_SUCCESS;
     struct ipc__mpi_view *v = calloc((size_t)n + 1, sizeof *v);
-    struct ipc__request **r = calloc((size_t)n + 1, sizeof *r);
+    struct ipc__req **r = calloc((size_t)n + 1, sizeof *r);
     if (!v || !r)
         rc = MPI_ERR_NO_MEM;
     for (int i = 0; rc == MPI_SUCCESS && i < n; i++) {

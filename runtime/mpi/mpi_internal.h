@@ -289,5 +289,10 @@ void ipc__mpi_p2p_fini(void);
 /* An MPI request whose completion is that of libipc's request ipc (a
  * schedule: MPI_Comm_idup). On MPI_ERR_NO_MEM ipc was waited for. */
 int ipc__mpi_request_of(ipc_request ipc, MPI_Request *req);
+/* h names a request (not null, stale or forged). */
+bool ipc__mpi_request_live(MPI_Request h);
+/* mpi_handle.c: h, a request's handle, dies (its request finished or was
+ * freed): its Fortran index, if it had one, names nothing any more. */
+void ipc__mpi_request_forget(MPI_Request h);
 
 #endif /* IPC_MPI_INTERNAL_H */

@@ -1,8 +1,12 @@
 /*
  * mpi_p2p.c - MPI point-to-point and requests on libipc.
  *
- * An MPI_Request wraps libipc's request with what completion must still do:
- * unpack a receive of a non-contiguous datatype, free a packed copy. A
+ * An MPI request wraps libipc's request with what completion must still do:
+ * unpack a receive of a non-contiguous datatype, free a packed copy. The
+ * program holds a handle (MPI_Request, an incomplete struct
+ * ipc__mpi_request pointer that is never followed) into a table of them
+ * (handle.h): every call that takes one checks it first, so a stale copy of
+ * a finished request's handle, or a forged value, is MPI_ERR_REQUEST. A
  * buffered send (MPI_Bsend) is an eager libipc isend of a private copy whose
  * size is charged to the attached buffer until it completes.
  */
@@ -11,7 +15,8 @@
 
 #include "mpi_internal.h"
 
-struct ipc__mpi_request {
+struct ipc__mpi_req {
+    struct ipc__hslot slot;  /* in reqs; kept across reuse */
     ipc_request ipc;         /* NULL: complete from the start (Ibsend) */
     struct ipc__mpi_view view; /* holds the type until completion */
     /* Or: a non-contiguous buffer as libipc moves it (it holds the type).
@@ -20,22 +25,48 @@ struct ipc__mpi_request {
     struct ipc__mpi_layout *lay;
     void *ubuf;              /* receive: where to unpack */
     bool recv;
-    bool freed; /* on the free list: a handle naming it is stale */
-    struct ipc__mpi_request *next; /* free list, or freed-but-active list */
+    struct ipc__mpi_req *next; /* in the detached list */
 };
 
-static struct ipc__mpi_request *free_reqs;
-static struct ipc__mpi_request *detached; /* MPI_Request_free'd, still active */
+static struct ipc__htab reqs = IPC__HTAB_INIT(struct ipc__mpi_req);
+static struct ipc__mpi_req *detached; /* MPI_Request_free'd, still active */
 
-static struct ipc__mpi_request *req_new(void)
+/* The request handle h names, or NULL (stale, forged or null). */
+static struct ipc__mpi_req *req_of(MPI_Request h)
 {
-    struct ipc__mpi_request *r = free_reqs;
-    if (r)
-        free_reqs = r->next;
-    else if (!(r = malloc(sizeof *r)))
+    struct ipc__hslot *s = ipc__htab_get(&reqs, h);
+    return s ? ipc__container_of(s, struct ipc__mpi_req, slot) : NULL;
+}
+
+static MPI_Request handle_of(const struct ipc__mpi_req *r)
+{
+    return (MPI_Request)ipc__hslot_handle(&r->slot);
+}
+
+bool ipc__mpi_request_live(MPI_Request h)
+{
+    return req_of(h) != NULL;
+}
+
+/* Every handle of reqs is null or names a request: else the call that got
+ * them does nothing but say MPI_ERR_REQUEST. */
+static int check_handles(int n, const MPI_Request reqs_[])
+{
+    for (int i = 0; i < n; i++)
+        if (reqs_[i] && !req_of(reqs_[i]))
+            return MPI_ERR_REQUEST;
+    return MPI_SUCCESS;
+}
+
+static struct ipc__mpi_req *req_new(void)
+{
+    struct ipc__hslot *slot = ipc__htab_alloc(&reqs);
+    if (!slot)
         return NULL;
+    struct ipc__mpi_req *r = ipc__container_of(slot, struct ipc__mpi_req, slot);
     /* Field by field, as libipc's ipc__req_new: a memset of the whole struct
-     * is a rep stos whose start-up a stream of small isends feels. */
+     * is a rep stos whose start-up a stream of small isends feels. slot is
+     * the table's, and keeps its handle. */
     r->ipc = NULL;
     r->view.p = r->view.tmp = NULL;
     r->view.bytes = 0;
@@ -43,24 +74,23 @@ static struct ipc__mpi_request *req_new(void)
     r->lay = NULL;
     r->ubuf = NULL;
     r->recv = false;
-    r->freed = false;
     r->next = NULL;
 #if __SIZEOF_POINTER__ == 8
-    _Static_assert(sizeof *r == 72, "initialize every field of ipc__mpi_request here");
+    _Static_assert(sizeof *r == 88, "initialize every field of ipc__mpi_req here");
 #endif
     return r;
 }
 
-static void req_release(struct ipc__mpi_request *r)
+/* r is finished: its handle names nothing from now on (nor does its
+ * Fortran index). */
+static void req_release(struct ipc__mpi_req *r)
 {
-    r->freed = true;
-    r->next = free_reqs;
-    free_reqs = r;
+    ipc__mpi_request_forget(handle_of(r));
+    ipc__htab_free(&reqs, &r->slot);
 }
 
 /* The rest of a completed request: unpack, free, status. Returns its error. */
-static int req_finish(struct ipc__mpi_request *r, int ipc_rc, ipc_status *ist,
-                      MPI_Status *st)
+static int req_finish(struct ipc__mpi_req *r, int ipc_rc, ipc_status *ist, MPI_Status *st)
 {
     ipc__mpi_view_done(&r->view, r->ubuf, ist->ipc__bytes, r->recv);
     if (r->lay)
@@ -76,44 +106,57 @@ static const ipc_status empty_status = {.source = MPI_ANY_SOURCE, .tag = MPI_ANY
 
 int ipc__mpi_request_of(ipc_request ipc, MPI_Request *req)
 {
-    struct ipc__mpi_request *r = req_new();
+    struct ipc__mpi_req *r = req_new();
     if (!r) {
         ipc_wait(&ipc, NULL); /* the operation must still finish */
         return MPI_ERR_NO_MEM;
     }
     r->ipc = ipc;
-    *req = r;
+    *req = handle_of(r);
     return MPI_SUCCESS;
 }
 
-/* Waits for *slot and finishes it; MPI_REQUEST_NULL gives an empty status. */
-static int wait_one(MPI_Request *slot, MPI_Status *st)
+/* Waits for r and finishes it. */
+static int req_wait(struct ipc__mpi_req *r, MPI_Status *st)
 {
-    struct ipc__mpi_request *r = *slot;
     ipc_status ist = empty_status;
-    if (!r) {
-        ipc__mpi_status(st, &ist);
-        return MPI_SUCCESS;
-    }
-    if (r->freed)
-        return MPI_ERR_REQUEST; /* finished already: a stale copy of the handle */
     int rc = r->ipc ? ipc_wait(&r->ipc, &ist) : IPC_SUCCESS;
-    *slot = MPI_REQUEST_NULL;
     return req_finish(r, rc, &ist, st);
 }
 
-/* True when *slot is null or done (after checking whether its peer is gone). */
-static bool is_done(MPI_Request r)
+/* Waits for *slot's request and finishes it; MPI_REQUEST_NULL gives an
+ * empty status, a handle that names no request MPI_ERR_REQUEST. */
+static int wait_one(MPI_Request *slot, MPI_Status *st)
 {
-    if (!r || !r->ipc || r->freed) /* a stale one: wait_one says so */
-        return true;
-    ipc__req_check_lost(r->ipc);
-    return r->ipc->complete;
+    if (!*slot) {
+        ipc__mpi_status(st, &empty_status);
+        return MPI_SUCCESS;
+    }
+    struct ipc__mpi_req *r = req_of(*slot);
+    if (!r)
+        return MPI_ERR_REQUEST; /* a stale copy of a finished request's handle, or forged
+                                 */
+    *slot = MPI_REQUEST_NULL;
+    return req_wait(r, st);
 }
 
-static bool req_done(void *arg)
+/* r is done (after checking whether its peer is gone). */
+static bool req_done(const struct ipc__mpi_req *r)
 {
-    return is_done(arg);
+    struct ipc__req *q = r->ipc ? ipc__req_of(r->ipc) : NULL;
+    return !q || ipc__req_settled(q); /* no q: complete, or ipc_wait will say why not */
+}
+
+/* True when handle h is null or its request done (h checked). */
+static bool is_done(MPI_Request h)
+{
+    struct ipc__mpi_req *r = h ? req_of(h) : NULL;
+    return !r || req_done(r);
+}
+
+static bool one_done(void *arg)
+{
+    return req_done(arg);
 }
 
 /* Requests the MPI layer waits on or tests together, for libipc's wait
@@ -154,12 +197,12 @@ static bool all_done(void *arg)
 
 static void reclaim_detached(bool block)
 {
-    struct ipc__mpi_request **pp = &detached;
+    struct ipc__mpi_req **pp = &detached;
     while (*pp) {
-        struct ipc__mpi_request *r = *pp;
-        if (block || is_done(r)) {
+        struct ipc__mpi_req *r = *pp;
+        if (block || req_done(r)) {
             *pp = r->next;
-            wait_one(&r, NULL);
+            req_wait(r, NULL);
         } else {
             pp = &r->next;
         }
@@ -259,11 +302,7 @@ void ipc__mpi_p2p_fini(void)
 {
     bsend_reclaim(true);
     reclaim_detached(true);
-    while (free_reqs) {
-        struct ipc__mpi_request *r = free_reqs;
-        free_reqs = r->next;
-        free(r);
-    }
+    ipc__htab_fini(&reqs);
 }
 
 /* ---- sends and receives ---- */
@@ -430,9 +469,9 @@ int MPI_Iprobe(int source, int tag, MPI_Comm comm, int *flag, MPI_Status *status
 
 /* Starts request r as a send (or with recv a receive) of a layout; on
  * failure r is released. */
-static int start_layout(struct ipc__mpi_request *r, const void *buf, int count,
-                        struct ipc__mpi_type *t, int peer, int tag, MPI_Comm comm, bool sync,
-                        bool recv, MPI_Request *req)
+static int start_layout(struct ipc__mpi_req *r, const void *buf, int count,
+                        struct ipc__mpi_type *t, int peer, int tag, MPI_Comm comm,
+                        bool sync, bool recv, MPI_Request *req)
 {
     int rc = MPI_SUCCESS;
     if (!(r->lay = ipc__mpi_layout_new(buf, (size_t)count, t, &rc))) {
@@ -447,7 +486,7 @@ static int start_layout(struct ipc__mpi_request *r, const void *buf, int count,
         req_release(r);
         return rc;
     }
-    *req = r;
+    *req = handle_of(r);
     return MPI_SUCCESS;
 }
 
@@ -456,7 +495,7 @@ static int isend_common(const void *buf, int count, MPI_Datatype type, int dest,
 {
     if (!req)
         return MPI_ERR_REQUEST;
-    struct ipc__mpi_request *r = req_new();
+    struct ipc__mpi_req *r = req_new();
     if (!r)
         return MPI_ERR_NO_MEM;
     struct ipc__mpi_type *t = ipc__mpi_type(type);
@@ -473,7 +512,7 @@ static int isend_common(const void *buf, int count, MPI_Datatype type, int dest,
         req_release(r);
         return rc;
     }
-    *req = r;
+    *req = handle_of(r);
     return MPI_SUCCESS;
 }
 
@@ -500,8 +539,11 @@ int MPI_Ibsend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
                MPI_Comm comm, MPI_Request *req)
 {
     int rc = req ? bsend(buf, count, type, dest, tag, comm) : MPI_ERR_REQUEST;
-    if (rc == MPI_SUCCESS && !(*req = req_new()))
+    struct ipc__mpi_req *r = rc == MPI_SUCCESS ? req_new() : NULL;
+    if (rc == MPI_SUCCESS && !r)
         rc = MPI_ERR_NO_MEM;
+    if (r)
+        *req = handle_of(r);
     IPC__MPI_RET(comm, rc);
 }
 
@@ -510,7 +552,7 @@ int MPI_Irecv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_
 {
     if (!req)
         IPC__MPI_RET(comm, MPI_ERR_REQUEST);
-    struct ipc__mpi_request *r = req_new();
+    struct ipc__mpi_req *r = req_new();
     if (!r)
         IPC__MPI_RET(comm, MPI_ERR_NO_MEM);
     r->recv = true;
@@ -527,7 +569,7 @@ int MPI_Irecv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_
         req_release(r);
         IPC__MPI_RET(comm, rc);
     }
-    *req = r;
+    *req = handle_of(r);
     return MPI_SUCCESS;
 }
 
@@ -554,19 +596,28 @@ int MPI_Test(MPI_Request *req, int *flag, MPI_Status *status)
     int rc = req && flag ? check_init() : MPI_ERR_ARG;
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(MPI_COMM_WORLD, rc);
-    *flag = ipc__test_until(req_done, *req);
+    struct ipc__mpi_req *r = *req ? req_of(*req) : NULL;
+    if (*req && !r)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_REQUEST);
+    *flag = !r || ipc__test_until(one_done, r);
     if (*flag)
         rc = wait_one(req, status);
     IPC__MPI_RET(MPI_COMM_WORLD, rc);
 }
 
 /* Finishes requests 0..n-1 (all complete or waited for here); MPI_ERR_IN_STATUS
- * when some failed and statuses are kept. */
+ * when some failed and statuses are kept. A handle given twice is finished
+ * the first time, and MPI_ERR_REQUEST the second. */
 static int finish_all(int n, MPI_Request reqs[], MPI_Status statuses[])
 {
     int failed = 0, first = MPI_SUCCESS;
     for (int i = 0; i < n; i++) {
-        int rc = wait_one(&reqs[i], statuses ? &statuses[i] : NULL);
+        MPI_Status *st = statuses ? &statuses[i] : NULL;
+        int rc = wait_one(&reqs[i], st);
+        if (rc == MPI_ERR_REQUEST && st)
+            *st = (MPI_Status){.MPI_SOURCE = MPI_ANY_SOURCE,
+                               .MPI_TAG = MPI_ANY_TAG,
+                               .MPI_ERROR = MPI_ERR_REQUEST};
         if (rc != MPI_SUCCESS) {
             failed++;
             first = first ? first : rc;
@@ -581,6 +632,8 @@ int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[])
 {
     int rc = n < 0 || (n && !reqs) ? MPI_ERR_ARG : check_init();
     if (rc == MPI_SUCCESS)
+        rc = check_handles(n, reqs);
+    if (rc == MPI_SUCCESS)
         rc = finish_all(n, reqs, statuses);
     IPC__MPI_RET(MPI_COMM_WORLD, rc);
 }
@@ -588,6 +641,8 @@ int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[])
 int MPI_Testall(int n, MPI_Request reqs[], int *flag, MPI_Status statuses[])
 {
     int rc = n < 0 || (n && !reqs) || !flag ? MPI_ERR_ARG : check_init();
+    if (rc == MPI_SUCCESS)
+        rc = check_handles(n, reqs);
     if (rc != MPI_SUCCESS)
         IPC__MPI_RET(MPI_COMM_WORLD, rc);
     struct req_set set = {n, reqs, -1, false};
@@ -603,6 +658,8 @@ static int any_common(int n, MPI_Request reqs[], int *index, int *flag, MPI_Stat
     if (n < 0 || (n && !reqs) || !index)
         return MPI_ERR_ARG;
     int rc = check_init();
+    if (rc == MPI_SUCCESS)
+        rc = check_handles(n, reqs);
     if (rc != MPI_SUCCESS)
         return rc;
     struct req_set set = {n, reqs, -1, false};
@@ -637,9 +694,13 @@ int MPI_Testany(int n, MPI_Request reqs[], int *index, int *flag, MPI_Status *st
 static int some_common(int n, MPI_Request reqs[], int *outcount, int indices[],
                        MPI_Status statuses[], bool block)
 {
-    if (!outcount || (n && !indices))
+    if (n < 0 || (n && (!reqs || !indices)) || !outcount)
         return MPI_ERR_ARG;
-    int index, rc = MPI_SUCCESS, failed = 0;
+    int index, rc = check_init(), failed = 0;
+    if (rc == MPI_SUCCESS)
+        rc = check_handles(n, reqs);
+    if (rc != MPI_SUCCESS)
+        return rc;
     if (block) {
         rc = any_common(n, reqs, &index, NULL, statuses, true);
         if (index == MPI_UNDEFINED) {
@@ -687,10 +748,13 @@ int MPI_Testsome(int n, MPI_Request reqs[], int *outcount, int indices[],
 /* The operation still completes; its request is reclaimed later. */
 int MPI_Request_free(MPI_Request *req)
 {
-    if (!req || !*req || (*req)->freed)
+    struct ipc__mpi_req *r = req && *req ? req_of(*req) : NULL;
+    if (!r)
         IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_REQUEST);
-    struct ipc__mpi_request *r = *req;
     *req = MPI_REQUEST_NULL;
+    /* The program's handle, and any copy of it, dies now. */
+    ipc__mpi_request_forget(handle_of(r));
+    ipc__hslot_retire(&r->slot);
     r->next = detached;
     detached = r;
     reclaim_detached(false);
