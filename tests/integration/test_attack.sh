@@ -53,7 +53,7 @@ listeners() {
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
     m=$(unique_marker)
     what="another user's old unix hello"
-    start_bg env SLOW_RANK=1 SLOW_S=2 "$IPCRUN" --transport unix -n 2 "$wrapper" \
+    start_bg env SLOW_RANK=1 SLOW_S=3 "$IPCRUN" --transport unix -n 2 "$wrapper" \
         "$APPS/ring" 10 "$m"
     targets=$(listeners "$m" unix)
     [ -n "$targets" ] || fail "$what: no rank listened on a unix address within 10 s"
@@ -72,7 +72,7 @@ fi
 
 m=$(unique_marker)
 what="a same-user stranger claiming rank 1 over unix"
-start_bg env SLOW_RANK=1 SLOW_S=2 "$IPCRUN" --transport unix -n 2 "$wrapper" \
+start_bg env SLOW_RANK=1 SLOW_S=3 "$IPCRUN" --transport unix -n 2 "$wrapper" \
     "$APPS/ring" 10 "$m"
 targets=$(listeners "$m" unix)
 [ -n "$targets" ] || fail "$what: no rank listened on a unix address within 10 s"

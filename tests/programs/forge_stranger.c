@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,8 +88,10 @@ static bool closed_within(int fd, int ms)
 static bool claim(const char *target, int rank)
 {
     int fd = connect_target(target);
-    if (fd < 0)
+    if (fd < 0) {
+        printf("claim: cannot connect to %s: %s\n", target, strerror(errno));
         return false;
+    }
     unsigned char wire[IPC__HELLO_SIZE];
     struct ipc__hello msg = {.kind = IPC__HELLO, .rank = rank};
     ipc__nonce_draw(msg.nonce);
@@ -122,8 +125,10 @@ static bool claim(const char *target, int rank)
 static bool old_hello(const char *target, int32_t rank)
 {
     int fd = connect_target(target);
-    if (fd < 0)
+    if (fd < 0) {
+        printf("old-hello: cannot connect to %s: %s\n", target, strerror(errno));
         return false;
+    }
     unsigned char bytes[4 + 64] = {0};
     memcpy(bytes, &rank, 4);
     memset(bytes + 4, 0x17, 64); /* where a frame header would follow */
@@ -160,10 +165,13 @@ int main(int argc, char **argv)
         return 2;
     }
     srand((unsigned)getpid());
+    signal(SIGPIPE, SIG_IGN); /* a closed connection is an answer, not a death */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     for (; i < argc; i++) {
         for (int k = 0; k < idle + garbage && nfds < 4096; k++) {
             int fd = connect_target(argv[i]);
             if (fd < 0) {
+                printf("cannot connect to %s: %s\n", argv[i], strerror(errno));
                 ok = false;
                 continue;
             }
@@ -172,8 +180,10 @@ int main(int argc, char **argv)
                 for (size_t b = 0; b < sizeof noise; b++)
                     noise[b] = (unsigned char)rand();
                 noise[0] = 'G'; /* never the magic by chance */
-                if (write(fd, noise, sizeof noise) < 0)
+                if (write(fd, noise, sizeof noise) < 0) {
+                    printf("cannot write to %s: %s\n", argv[i], strerror(errno));
                     ok = false;
+                }
             }
             fds[nfds++] = fd;
             opened++;

@@ -6,9 +6,13 @@
  * (transport.h: a region the peer registered with us).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "shm.h"
 
@@ -26,8 +30,40 @@ bool ipc__shm_probe_single_copy(const struct shm_seg *seg)
            got == PROBE_MAGIC;
 }
 
+/* Is pid a process of our user whose parent is ours? The node's ranks are
+ * all children of one launcher (ipcrun, a node daemon or slurmstepd); a pid
+ * that a peer wrote wrong into the segment names another process, which a
+ * copy must never write into. */
+bool ipc__shm_pid_is_sibling(pid_t pid)
+{
+    char path[64], line[512];
+    struct stat st;
+    if (pid <= 0)
+        return false;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, line, sizeof line - 1);
+    bool ours = fstat(fd, &st) == 0 && st.st_uid == geteuid();
+    close(fd);
+    if (n <= 0 || !ours)
+        return false;
+    line[n] = '\0';
+    /* "pid (comm) state ppid ...": comm may hold anything, even ") ". */
+    const char *end = strrchr(line, ')');
+    char state;
+    int ppid;
+    return end && sscanf(end + 1, " %c %d", &state, &ppid) == 2 && ppid == getppid();
+}
+
 /* Under Yama's ptrace_scope 1 only ancestors may read our memory; our peers
- * are siblings. */
+ * are siblings. Yama also lets a declared tracer's descendants in, so we
+ * declare our parent, the launcher (ipcrun, a node daemon or slurmstepd):
+ * the job's ranks get in, processes outside the launcher's tree do not. A
+ * rank started through a wrapper that forks (its parent is the wrapper) is
+ * refused by its peers; the probe then finds single copy off and messages
+ * go through the rings. */
 void ipc__shm_allow_peer_reads(void)
 {
     FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "r");
@@ -38,7 +74,7 @@ void ipc__shm_allow_peer_reads(void)
         fclose(f);
     }
     if (scope == 1)
-        prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+        prctl(PR_SET_PTRACER, (unsigned long)getppid(), 0, 0, 0);
 }
 
 bool ipc__shm_can_access(const struct ipc__link *l)

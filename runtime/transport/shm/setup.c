@@ -22,10 +22,13 @@ static int read_peers(struct shm_seg *seg, struct ipc__job *job)
     struct seg_header *hdr = (struct seg_header *)(void *)seg->ctrl;
     if (!(seg->pids = calloc((size_t)seg->nranks, sizeof *seg->pids)))
         return IPC_ERR_NOMEM;
-    bool pids_ok = true; /* a pid that is no process's: no copies with anyone */
+    /* A pid that is not a rank's (a process of our user and of our parent):
+     * no copies with anyone. */
+    bool pids_ok = true;
     for (int r = 0; r < seg->nranks; r++) {
         seg->pids[r] = seg->bells[r].pid;
-        pids_ok &= seg->pids[r] > 0;
+        pids_ok &= r == seg->me ? seg->pids[r] == getpid()
+                                : ipc__shm_pid_is_sibling(seg->pids[r]);
     }
     seg->single_copy =
         job->tun.shm_single_copy && pids_ok && ipc__shm_probe_single_copy(seg);

@@ -152,6 +152,8 @@ void ipc__shm_release(struct ipc__link *l);
 
 /* copy.c: single copy (process_vm_readv/writev). */
 extern volatile uint64_t ipc__shm_probe_word; /* PROBE_MAGIC, for peers to read */
+/* Is pid a process of our user with our parent (a rank of our node)? */
+bool ipc__shm_pid_is_sibling(pid_t pid);
 /* Under Yama's ptrace_scope 1, lets the node's ranks read our memory. */
 void ipc__shm_allow_peer_reads(void);
 /* After the set-up fence: can we read a peer's memory? */
