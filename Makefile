@@ -153,10 +153,13 @@ PROGS := $(PROG_SRCS:tests/programs/%.c=$(BUILD)/tests/programs/%)
 # exports only the contract).
 FORGE_PROGS := $(filter $(BUILD)/tests/programs/forge_%,$(PROGS))
 UNITS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+# LD_PRELOAD shims that tests put under a rank (tests/preload/*.c).
+PRELOADS := $(patsubst tests/preload/%.c,$(BUILD)/tests/preload/%.so,\
+	$(sort $(wildcard tests/preload/*.c)))
 FUZZ_REPLAYS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
 OUTPUTS = $(LIBIPC_A) $(LIBIPC_SO_FILE) $(LIBIPC_SO_LINKS) $(LAUNCHER_A) $(IPCRUN) \
-	$(IPCCC) $(MPICC) $(APPS) $(PROGS) $(UNITS) $(FUZZ_REPLAYS)
+	$(IPCCC) $(MPICC) $(APPS) $(PROGS) $(UNITS) $(FUZZ_REPLAYS) $(PRELOADS)
 
 # Flags. The user's CFLAGS come last so that they can override ours.
 
@@ -263,6 +266,12 @@ $(filter-out $(FORGE_PROGS),$(PROGS)): $(BUILD)/tests/programs/%: $(OBJ)/tests/p
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/lib/libipc.so \
 		-Wl,-rpath,'$$ORIGIN/../../lib' -lm
+
+# Not instrumented even with SAN=1: a shim only passes calls on.
+$(PRELOADS): $(BUILD)/tests/preload/%.so: tests/preload/%.c
+	@mkdir -p $(@D)
+	$(E) LD $@
+	$(Q)$(CC) $(IPC_CFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< $(DL_LIBS)
 
 $(FORGE_PROGS): $(BUILD)/tests/programs/%: $(OBJ)/tests/programs/%.o $(LIBIPC_A)
 	$(E) LD $@

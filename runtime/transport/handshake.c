@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boot/boot.h"
 #include "internal.h"
 
 #define STRINGIFY_(x) #x
@@ -193,7 +194,7 @@ struct pending {
 struct acceptor {
     const struct ipc__job *job;
     struct ipc__link *links;
-    const struct ipc__accept_rules *rules;
+    const struct ipc__stream_wireup *rules;
     const unsigned char *secret;
     struct pending p[IPC__HANDSHAKE_PENDING_MAX];
     int n;
@@ -361,7 +362,7 @@ static int take_new(struct acceptor *a, int lfd, int *proved)
 }
 
 int ipc__handshake_accept(int lfd, const struct ipc__job *job, struct ipc__link *links,
-                          const struct ipc__accept_rules *rules,
+                          const struct ipc__stream_wireup *rules,
                           const unsigned char secret[IPC__SECRET_BYTES], int count)
 {
     struct pollfd pfd[IPC__HANDSHAKE_PENDING_MAX + 1];
@@ -421,4 +422,81 @@ int ipc__handshake_accept(int lfd, const struct ipc__job *job, struct ipc__link 
     free(a);
     (void)fcntl(lfd, F_SETFL, flags);
     return rc;
+}
+
+/* Connects to peer's published address and proves we belong to the job,
+ * checking that the peer does too. */
+static int dial(const struct ipc__job *job, int peer, const struct ipc__stream_wireup *w,
+                const unsigned char *secret, int *out_fd, char *why, size_t whylen)
+{
+    struct sockaddr_storage sa;
+    socklen_t salen = 0;
+    char shown[64] = "", reason[192] = "";
+    int fd = -1;
+    int rc = w->address(peer, &sa, &salen, shown, sizeof shown, reason, sizeof reason);
+    if (rc == 0) {
+        rc = ipc__connect_within(w->domain, (struct sockaddr *)&sa, salen,
+                                 w->buffers_first ? job->tun.socket_buf : 0,
+                                 ipc__now_ms() + IPC__HANDSHAKE_WAIT_MS, &fd);
+        if (rc < 0)
+            snprintf(reason, sizeof reason, "%s", strerror(-rc));
+    }
+    if (rc == 0)
+        rc = ipc__handshake_connect(fd, job->rank, peer, w->same_user, secret, reason,
+                                    sizeof reason);
+    if (rc < 0) {
+        snprintf(why, whylen, "rank %d%s%s%s %s", peer, shown[0] ? " (" : "", shown,
+                 shown[0] ? ")" : "", reason);
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
+    *out_fd = fd;
+    return 0;
+}
+
+int ipc__stream_wireup(struct ipc__job *job, struct ipc__link *links,
+                       const struct ipc__stream_wireup *w)
+{
+    unsigned char secret[IPC__SECRET_BYTES];
+    char why[256] = "";
+    const char *stage = "listen";
+    int lfd = -1;
+
+    int rc = w->listen(job, &lfd, why, sizeof why);
+    if (rc == 0) {
+        stage = "fence";
+        rc = ipc__kv_fence() == IPC_SUCCESS ? 0 : -ECONNRESET;
+    }
+    /* Under PMI-2 the secret travels in the key/value store, so it is there
+     * only after a fence. */
+    if (rc == 0) {
+        stage = "secret";
+        rc = job->boot->secret(secret, why, sizeof why) == IPC_SUCCESS ? 0 : -EINVAL;
+    }
+    int higher = 0;
+    for (int p = job->rank + 1; p < job->size; p++)
+        higher += links[p].ops == w->ops;
+    for (int p = 0; rc == 0 && p < job->rank; p++) {
+        if (links[p].ops != w->ops)
+            continue;
+        stage = "connect";
+        int fd = -1;
+        rc = dial(job, p, w, secret, &fd, why, sizeof why);
+        if (rc == 0)
+            links[p].rfd = links[p].wfd = fd;
+    }
+    if (rc == 0) {
+        stage = "accept";
+        rc = ipc__handshake_accept(lfd, job, links, w, secret, higher);
+    }
+    if (lfd >= 0)
+        close(lfd);
+    explicit_bzero(secret, sizeof secret);
+    if (rc < 0) {
+        fprintf(stderr, "ipc: rank %d: %s wire-up failed at %s: %s\n", job->rank,
+                w->failed_as, stage, why[0] ? why : strerror(-rc));
+        return IPC_ERR_WIREUP;
+    }
+    return IPC_SUCCESS;
 }

@@ -38,11 +38,34 @@ struct ipc__transport_ops;
 /* One connect() attempt; attempts repeat until IPC__HANDSHAKE_WAIT_MS. */
 #define IPC__CONNECT_TRY_MS 2000
 
-struct ipc__accept_rules {
+/* What a stream transport that accepts connections (tcp, unix) gives the
+ * wire-up they share. */
+struct ipc__stream_wireup {
     const struct ipc__transport_ops *ops; /* the transport whose links these are */
-    const char *what;                     /* "TCP", "unix": for messages */
-    bool same_user;                       /* refuse a peer of another uid (SO_PEERCRED) */
+    const char *what;      /* "TCP", "unix": in refusals */
+    const char *failed_as; /* "TCP", "unix socket": "... wire-up failed at" */
+    bool same_user;        /* refuse a peer of another uid (SO_PEERCRED) */
+    int domain;            /* AF_INET, AF_UNIX */
+    bool buffers_first;    /* size a socket's buffers before connect (tcp's window) */
+    /* Listens on a fresh address and publishes it (ipc__kv_put). Returns 0 and
+     * *lfd, or -errno (why filled in when there is more to say). */
+    int (*listen)(struct ipc__job *job, int *lfd, char *why, size_t whylen);
+    /* The address peer published, after the fence; shown is how messages name
+     * it ("" when it cannot be shown). Returns 0, or -errno with why. */
+    int (*address)(int peer, struct sockaddr_storage *sa, socklen_t *salen, char *shown,
+                   size_t shownlen, char *why, size_t whylen);
 };
+
+/* The whole wire-up of w->ops's links: listen and publish, fence, get the
+ * job secret, connect to every lower rank that links[] gives to w->ops and
+ * accept every such higher one, each through the handshake. Both ends of a
+ * pair know from links[] that it is theirs. Sets the links' rfd and wfd;
+ * connected sockets are non-blocking, accepted ones as accept made them: the
+ * transport tunes them after. On failure prints one line ("ipc: rank R:
+ * <failed_as> wire-up failed at <stage>: <why>") and returns
+ * IPC_ERR_WIREUP. */
+int ipc__stream_wireup(struct ipc__job *job, struct ipc__link *links,
+                       const struct ipc__stream_wireup *w);
 
 /* Makes a stream socket of the given domain and connects it to sa, retrying
  * while the listener's queue is full or a try takes longer than
@@ -60,11 +83,12 @@ int ipc__handshake_connect(int fd, int32_t me, int32_t peer, bool same_user,
                            size_t whylen);
 
 /* Accepts on the listening socket lfd until `count` higher ranks of the job
- * that links[] gives to rules->ops have proved themselves, and sets their
+ * that links[] gives to rules->ops have proved themselves (rules->what,
+ * same_user), and sets their
  * links' rfd and wfd. Strangers are refused and do not count. Returns 0, or
  * -errno when the listener itself fails. */
 int ipc__handshake_accept(int lfd, const struct ipc__job *job, struct ipc__link *links,
-                          const struct ipc__accept_rules *rules,
+                          const struct ipc__stream_wireup *rules,
                           const unsigned char secret[IPC__SECRET_BYTES], int count);
 
 /* Milliseconds of CLOCK_MONOTONIC. */

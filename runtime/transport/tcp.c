@@ -116,36 +116,21 @@ static int parse_addr(const char *s, struct sockaddr_in *sa)
     return 0;
 }
 
-/* Connects to peer, proves we belong to the job and checks that the peer
- * does too. */
-static int connect_to(const struct ipc__job *job, int peer, const unsigned char *secret,
-                      int *out_fd, char *why, size_t whylen)
+/* The address peer published (tcp.<peer>), for the wire-up. */
+static int peer_address(int peer, struct sockaddr_storage *ss, socklen_t *salen,
+                        char *shown, size_t shownlen, char *why, size_t whylen)
 {
     struct sockaddr_in sa = {0};
-    char key[32], addr[64], reason[192] = "";
+    char key[32];
     snprintf(key, sizeof key, "tcp.%d", peer);
     const char *got = ipc__kv_get(key, peer);
-    snprintf(addr, sizeof addr, "%s", got ? got : "");
-    if (parse_addr(addr, &sa) < 0) {
-        snprintf(why, whylen, "rank %d published no usable address ('%s')", peer, addr);
+    if (parse_addr(got, &sa) < 0) {
+        snprintf(why, whylen, "published no usable address ('%s')", got ? got : "");
         return -EPROTO;
     }
-    int fd = -1;
-    int rc = ipc__connect_within(AF_INET, (struct sockaddr *)&sa, sizeof sa,
-                                 job->tun.socket_buf,
-                                 ipc__now_ms() + IPC__HANDSHAKE_WAIT_MS, &fd);
-    if (rc < 0)
-        snprintf(reason, sizeof reason, "%s", strerror(-rc));
-    else
-        rc = ipc__handshake_connect(fd, job->rank, peer, false, secret, reason,
-                                    sizeof reason);
-    if (rc < 0) {
-        snprintf(why, whylen, "rank %d (%s) %s", peer, addr, reason);
-        if (fd >= 0)
-            close(fd);
-        return rc;
-    }
-    *out_fd = fd;
+    snprintf(shown, shownlen, "%s", got);
+    memcpy(ss, &sa, sizeof sa);
+    *salen = sizeof sa;
     return 0;
 }
 
@@ -153,48 +138,18 @@ static int tcp_connect(struct ipc__transport *self, struct ipc__job *job,
                        struct ipc__link *links)
 {
     (void)self; /* nothing beyond the links */
-    unsigned char secret[IPC__SECRET_BYTES];
-    char why[256] = "";
-    const char *stage = "listen";
-    int lfd = -1, rc = 0;
-
-    rc = listen_and_publish(job, &lfd, why, sizeof why);
-    if (rc == 0) {
-        stage = "fence";
-        rc = ipc__kv_fence() == IPC_SUCCESS ? 0 : -ECONNRESET;
-    }
-    /* Under PMI-2 the secret travels in the key/value store, so it is
-     * there only after a fence. */
-    if (rc == 0) {
-        stage = "secret";
-        rc = job->boot->secret(secret, why, sizeof why) == IPC_SUCCESS ? 0 : -EINVAL;
-    }
-    /* Both ends of a pair know from links[] whether it uses tcp. */
-    int higher = 0;
-    for (int p = job->rank + 1; p < job->size; p++)
-        higher += links[p].ops == &ipc__transport_tcp;
-    for (int p = 0; rc == 0 && p < job->rank; p++) {
-        if (links[p].ops != &ipc__transport_tcp)
-            continue;
-        stage = "connect";
-        int fd = -1;
-        rc = connect_to(job, p, secret, &fd, why, sizeof why);
-        if (rc == 0)
-            links[p].rfd = links[p].wfd = fd;
-    }
-    if (rc == 0) {
-        static const struct ipc__accept_rules rules = {&ipc__transport_tcp, "TCP", false};
-        stage = "accept";
-        rc = ipc__handshake_accept(lfd, job, links, &rules, secret, higher);
-    }
-    if (lfd >= 0)
-        close(lfd);
-    explicit_bzero(secret, sizeof secret);
-    if (rc < 0) {
-        fprintf(stderr, "ipc: rank %d: TCP wire-up failed at %s: %s\n", job->rank, stage,
-                why[0] ? why : strerror(-rc));
-        return IPC_ERR_WIREUP;
-    }
+    static const struct ipc__stream_wireup wireup = {
+        .ops = &ipc__transport_tcp,
+        .what = "TCP",
+        .failed_as = "TCP",
+        .domain = AF_INET,
+        .buffers_first = true,
+        .listen = listen_and_publish,
+        .address = peer_address,
+    };
+    int rc = ipc__stream_wireup(job, links, &wireup);
+    if (rc != IPC_SUCCESS)
+        return rc;
     for (int p = 0; p < job->size; p++) {
         if (links[p].ops != &ipc__transport_tcp)
             continue;

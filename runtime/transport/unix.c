@@ -61,8 +61,9 @@ static void tune_socket(int fd, size_t bufsize)
 }
 
 /* Binds to a fresh abstract address and publishes it as unix.<rank>. */
-static int listen_and_publish(struct ipc__job *job, int *out_fd)
+static int listen_and_publish(struct ipc__job *job, int *out_fd, char *why, size_t whylen)
 {
+    (void)why, (void)whylen; /* errno says it all */
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     socklen_t salen = sizeof(sa_family_t);
     char key[32], hex[2 * sizeof sa.sun_path + 1];
@@ -89,34 +90,23 @@ fail:;
     return -err;
 }
 
-static int connect_to(int peer, int32_t me, const unsigned char *secret, int *out_fd,
-                      char *why, size_t whylen)
+/* The address peer published (unix.<peer>), for the wire-up: an abstract
+ * name, which messages do not show. */
+static int peer_address(int peer, struct sockaddr_storage *ss, socklen_t *salen,
+                        char *shown, size_t shownlen, char *why, size_t whylen)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     char key[32];
+    (void)shown, (void)shownlen;
     snprintf(key, sizeof key, "unix.%d", peer);
     const char *hex = ipc__kv_get(key, peer);
     int n = hex ? hex_decode(hex, (unsigned char *)sa.sun_path, sizeof sa.sun_path) : -1;
     if (n <= 0) {
-        snprintf(why, whylen, "rank %d published no usable address", peer);
+        snprintf(why, whylen, "published no usable address");
         return -EPROTO;
     }
-    int fd = -1;
-    char reason[192] = "";
-    int rc = ipc__connect_within(AF_UNIX, (struct sockaddr *)&sa,
-                                 (socklen_t)(sizeof(sa_family_t) + (size_t)n), 0,
-                                 ipc__now_ms() + IPC__HANDSHAKE_WAIT_MS, &fd);
-    if (rc < 0)
-        snprintf(reason, sizeof reason, "%s", strerror(-rc));
-    else
-        rc = ipc__handshake_connect(fd, me, peer, true, secret, reason, sizeof reason);
-    if (rc < 0) {
-        snprintf(why, whylen, "rank %d %s", peer, reason);
-        if (fd >= 0)
-            close(fd);
-        return rc;
-    }
-    *out_fd = fd;
+    memcpy(ss, &sa, sizeof sa);
+    *salen = (socklen_t)(sizeof(sa_family_t) + (size_t)n);
     return 0;
 }
 
@@ -124,47 +114,18 @@ static int unix_connect(struct ipc__transport *self, struct ipc__job *job,
                         struct ipc__link *links)
 {
     (void)self; /* nothing beyond the links */
-    static const struct ipc__accept_rules rules = {&ipc__transport_unix, "unix", true};
-    unsigned char secret[IPC__SECRET_BYTES];
-    char why[256] = "";
-    int lfd = -1, rc;
-    const char *stage = "listen";
-
-    rc = listen_and_publish(job, &lfd);
-    if (rc == 0) {
-        stage = "fence";
-        rc = ipc__kv_fence() == IPC_SUCCESS ? 0 : -ECONNRESET;
-    }
-    /* Under PMI-2 the secret travels in the key/value store: after a fence. */
-    if (rc == 0) {
-        stage = "secret";
-        rc = job->boot->secret(secret, why, sizeof why) == IPC_SUCCESS ? 0 : -EINVAL;
-    }
-    /* Both ends of a pair know from links[] whether it uses unix. */
-    int higher = 0;
-    for (int p = job->rank + 1; p < job->size; p++)
-        higher += links[p].ops == &ipc__transport_unix;
-    for (int p = 0; rc == 0 && p < job->rank; p++) {
-        if (links[p].ops != &ipc__transport_unix)
-            continue;
-        stage = "connect";
-        int fd = -1;
-        rc = connect_to(p, job->rank, secret, &fd, why, sizeof why);
-        if (rc == 0)
-            links[p].rfd = links[p].wfd = fd;
-    }
-    if (rc == 0) {
-        stage = "accept";
-        rc = ipc__handshake_accept(lfd, job, links, &rules, secret, higher);
-    }
-    if (lfd >= 0)
-        close(lfd);
-    explicit_bzero(secret, sizeof secret);
-    if (rc < 0) {
-        fprintf(stderr, "ipc: rank %d: unix socket wire-up failed at %s: %s\n", job->rank,
-                stage, why[0] ? why : strerror(-rc));
-        return IPC_ERR_WIREUP;
-    }
+    static const struct ipc__stream_wireup wireup = {
+        .ops = &ipc__transport_unix,
+        .what = "unix",
+        .failed_as = "unix socket",
+        .same_user = true,
+        .domain = AF_UNIX,
+        .listen = listen_and_publish,
+        .address = peer_address,
+    };
+    int rc = ipc__stream_wireup(job, links, &wireup);
+    if (rc != IPC_SUCCESS)
+        return rc;
     for (int p = 0; p < job->size; p++)
         if (links[p].ops == &ipc__transport_unix)
             tune_socket(links[p].rfd, job->tun.socket_buf);

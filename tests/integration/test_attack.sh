@@ -14,27 +14,45 @@
 # tests of requests and datatypes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns.sh"
-need "$IPCRUN" "$APPS/ring" "$PROGS/forge_stranger"
+need "$IPCRUN" "$APPS/ring" "$PROGS/forge_stranger" "$IPC_BUILD_DIR/tests/preload/hold_connect.so"
 command -v ss >/dev/null || skip "no ss (iproute2) to find the ranks' listeners"
 
-# Rank SLOW_RANK starts SLOW_S seconds late, so the others sit in wire-up.
+# Rank SLOW_RANK comes late, so that the others sit in wire-up. With READY,
+# it listens, publishes and fences, then holds its first connect until the
+# file READY exists (tests/preload/hold_connect.c: the strangers have had
+# their answers from the accept loops, whatever the load); else it starts
+# SLOW_S seconds late.
+hold=$(cd "$IPC_BUILD_DIR/tests/preload" && pwd)/hold_connect.so
 wrapper=$WORK/as-rank.sh
-cat >"$wrapper" <<'EOS'
+cat >"$wrapper" <<EOS
 #!/bin/sh
-[ "$IPC_RANK" = "${SLOW_RANK:--1}" ] && sleep "$SLOW_S"
-exec "$@"
+if [ "\$IPC_RANK" = "\${SLOW_RANK:--1}" ]; then
+    if [ -n "\${READY:-}" ]; then
+        export LD_PRELOAD="$hold"
+        export HOLD_CONNECT_UNTIL="\$READY"
+        export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
+    else
+        sleep "\$SLOW_S"
+    fi
+fi
+exec "\$@"
 EOS
 chmod +x "$wrapper"
 
-# listeners MARKER KIND [NS]: the listening addresses of the job's ranks, as
-# forge_stranger takes them (KIND unix or tcp), waiting up to 10 s for one.
+# listeners MARKER KIND [NS] [RANK]: the listening addresses of the job's
+# ranks (of rank RANK only, when given), as forge_stranger takes them (KIND
+# unix or tcp), waiting up to 10 s for one.
 listeners() {
-    local marker=$1 kind=$2 ns=${3:-} deadline found= pid
+    local marker=$1 kind=$2 ns=${3:-} rank=${4:-} deadline found= pid
     local ssx=(ss)
     [ -n "$ns" ] && ssx=(ip netns exec "$ns" ss)
     deadline=$(($(now_ms) + 10000))
     while [ -z "$found" ] && [ "$(now_ms)" -lt "$deadline" ]; do
         for pid in $(job_pids "$marker"); do
+            if [ -n "$rank" ]; then
+                tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "IPC_RANK=$rank" ||
+                    continue
+            fi
             if [ "$kind" = unix ]; then
                 found+=$("${ssx[@]}" -Hlxp 2>/dev/null | grep "pid=$pid," |
                     awk '$5 ~ /^@/ {print "unix:" $5}')" "
@@ -53,14 +71,17 @@ listeners() {
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
     m=$(unique_marker)
     what="another user's old unix hello"
-    start_bg env SLOW_RANK=1 SLOW_S=3 "$IPCRUN" --transport unix -n 2 "$wrapper" \
-        "$APPS/ring" 10 "$m"
-    targets=$(listeners "$m" unix)
-    [ -n "$targets" ] || fail "$what: no rank listened on a unix address within 10 s"
+    # A directory where nobody may say it is ready.
+    chmod 711 "$WORK" && install -d -o 65534 "$WORK/nobody" ||
+        fail "cannot make a directory for user nobody"
+    start_bg env SLOW_RANK=1 READY="$WORK/nobody/ready" "$IPCRUN" --transport unix -n 2 \
+        "$wrapper" "$APPS/ring" 10 "$m"
+    targets=$(listeners "$m" unix "" 0)
+    [ -n "$targets" ] || fail "$what: rank 0 listened on no unix address within 10 s"
     # shellcheck disable=SC2086 # one target a word
     setpriv --reuid=65534 --regid=65534 --clear-groups "$PROGS/forge_stranger" \
-        --old-hello 1 --idle 2 $targets >"$WORK/stranger" 2>&1 ||
-        fail "$what: the stranger could not connect: $(paste -sd' ' "$WORK/stranger")"
+        --old-hello 1 --idle 2 --ready "$WORK/nobody/ready" $targets >"$WORK/stranger" 2>&1 ||
+        fail "$what: the stranger could not connect to $targets: $(paste -sd' ' "$WORK/stranger")"
     grep -q '^old-hello: refused$' "$WORK/stranger" ||
         fail "$what: the rank did not close the connection: $(paste -sd' ' "$WORK/stranger")"
     wait_bg 30 "$what"
@@ -72,13 +93,14 @@ fi
 
 m=$(unique_marker)
 what="a same-user stranger claiming rank 1 over unix"
-start_bg env SLOW_RANK=1 SLOW_S=3 "$IPCRUN" --transport unix -n 2 "$wrapper" \
+rm -f "$WORK/ready"
+start_bg env SLOW_RANK=1 READY="$WORK/ready" "$IPCRUN" --transport unix -n 2 "$wrapper" \
     "$APPS/ring" 10 "$m"
-targets=$(listeners "$m" unix)
-[ -n "$targets" ] || fail "$what: no rank listened on a unix address within 10 s"
+targets=$(listeners "$m" unix "" 0)
+[ -n "$targets" ] || fail "$what: rank 0 listened on no unix address within 10 s"
 # shellcheck disable=SC2086 # one target a word
-"$PROGS/forge_stranger" --claim 1 --garbage 2 --idle 2 --hold 3000 $targets \
-    >"$WORK/stranger" 2>&1 &
+"$PROGS/forge_stranger" --claim 1 --garbage 2 --idle 2 --hold 3000 --ready "$WORK/ready" \
+    $targets >"$WORK/stranger" 2>&1 &
 stranger=$!
 wait_bg 30 "$what"
 wait "$stranger" || fail "$what: the stranger could not connect: $(paste -sd' ' "$WORK/stranger")"

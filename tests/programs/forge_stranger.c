@@ -18,11 +18,15 @@
  *                    the rank closes the connection
  *     --hold MS      keeps every connection open this long before exiting
  *                    (default 0)
+ *     --ready FILE   creates FILE once every claim and old hello has had its
+ *                    answer, so that a test can hold the real rank back
+ *                    until then (tests/preload/hold_connect.c)
  *   Prints "stranger: N connections" and exits 0 when every connection
  *   could be made, 1 otherwise (2: usage).
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -72,76 +76,107 @@ static int connect_target(const char *target)
     return fd;
 }
 
-/* Did the rank close the connection (end of stream or reset) within ms? */
-static bool closed_within(int fd, int ms)
+/* Did the rank close the connection (end of stream or reset) within ms?
+ * NULL if it did, else what happened instead. */
+static const char *closed_within(int fd, int ms)
 {
+    static char what[128];
     char buf[256];
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
-    while (poll(&pfd, 1, ms) > 0) {
+    int r;
+    while ((r = poll(&pfd, 1, ms)) > 0) {
         ssize_t n = read(fd, buf, sizeof buf);
-        if (n <= 0)
-            return n == 0 || errno == ECONNRESET;
+        if (n == 0 || (n < 0 && errno == ECONNRESET))
+            return NULL;
+        if (n < 0) {
+            snprintf(what, sizeof what, "read: %s", strerror(errno));
+            return what;
+        }
     }
-    return false;
+    snprintf(what, sizeof what, "%s", r == 0 ? "still open" : strerror(errno));
+    return what;
 }
 
-static bool claim(const char *target, int rank)
+/* Connects to target and sends what speaks first: for a claim a HELLO of
+ * rank `rank` (its nonce in *msg), for an old hello rank's 4 bytes and a
+ * frame header. Returns the descriptor, or -1 (said on stdout). */
+static int begin(const char *who, const char *target, int32_t rank, bool old,
+                 struct ipc__hello *msg)
 {
     int fd = connect_target(target);
     if (fd < 0) {
-        printf("claim: cannot connect to %s: %s\n", target, strerror(errno));
-        return false;
+        printf("%s: cannot connect to %s: %s\n", who, target, strerror(errno));
+        return -1;
     }
     unsigned char wire[IPC__HELLO_SIZE];
-    struct ipc__hello msg = {.kind = IPC__HELLO, .rank = rank};
-    ipc__nonce_draw(msg.nonce);
-    ipc__hello_encode(wire, &msg);
-    bool refused = false;
-    if (write(fd, wire, sizeof wire) == (ssize_t)sizeof wire) {
-        size_t got = 0;
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        while (got < sizeof wire && poll(&pfd, 1, 10000) > 0) {
-            ssize_t n = read(fd, wire + got, sizeof wire - got);
-            if (n <= 0)
-                break;
-            got += (size_t)n;
-        }
-        if (got == sizeof wire) {
-            /* A proof with a guessed secret. */
-            msg = (struct ipc__hello){.kind = IPC__PROOF, .rank = rank};
-            memset(msg.mac, 0x42, sizeof msg.mac);
-            ipc__hello_encode(wire, &msg);
-            if (write(fd, wire, sizeof wire) == (ssize_t)sizeof wire)
-                refused = closed_within(fd, 5000);
-        } else {
-            refused = got == 0;
-        }
+    size_t len = sizeof wire;
+    if (old) {
+        memcpy(wire, &rank, 4);
+        memset(wire + 4, 0x17, 64); /* where a frame header would follow */
+        len = 4 + 64;
+    } else {
+        *msg = (struct ipc__hello){.kind = IPC__HELLO, .rank = rank};
+        ipc__nonce_draw(msg->nonce);
+        ipc__hello_encode(wire, msg);
     }
-    printf("claim: %s\n", refused ? "refused" : "not refused");
-    close(fd);
-    return true;
+    /* A rank that refused us at once (another user) closed before we
+     * spoke: that is an answer, which the finish reads. */
+    if (write(fd, wire, len) != (ssize_t)len && errno != EPIPE && errno != ECONNRESET) {
+        printf("%s: cannot write to %s: %s\n", who, target, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
-static bool old_hello(const char *target, int32_t rank)
+/* After a claim's HELLO: reads the CHALLENGE, answers it with a proof made
+ * with a guessed secret, and says whether the rank then closed. */
+static void finish_claim(int fd, int32_t rank, const char *target)
 {
-    int fd = connect_target(target);
-    if (fd < 0) {
-        printf("old-hello: cannot connect to %s: %s\n", target, strerror(errno));
-        return false;
+    unsigned char wire[IPC__HELLO_SIZE];
+    size_t got = 0;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    int r = 0;
+    while (got < sizeof wire && (r = poll(&pfd, 1, 20000)) > 0) {
+        ssize_t n = read(fd, wire + got, sizeof wire - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
     }
-    unsigned char bytes[4 + 64] = {0};
-    memcpy(bytes, &rank, 4);
-    memset(bytes + 4, 0x17, 64); /* where a frame header would follow */
-    bool refused = write(fd, bytes, sizeof bytes) < 0 || closed_within(fd, 5000);
-    printf("old-hello: %s\n", refused ? "refused" : "not refused");
-    close(fd);
-    return true;
+    const char *kept = NULL; /* closed before the challenge: refused too */
+    if (got == sizeof wire) {
+        struct ipc__hello msg = {.kind = IPC__PROOF, .rank = rank};
+        memset(msg.mac, 0x42, sizeof msg.mac);
+        ipc__hello_encode(wire, &msg);
+        if (write(fd, wire, sizeof wire) == (ssize_t)sizeof wire)
+            kept = closed_within(fd, 10000);
+    } else if (r == 0) {
+        kept = "no challenge within 20 s";
+    } else if (got > 0) {
+        kept = "closed in the middle of the challenge";
+    }
+    if (kept)
+        printf("claim: not refused by %s (%s)\n", target, kept);
+    else
+        printf("claim: refused\n");
+}
+
+static void finish_old_hello(int fd, const char *target)
+{
+    const char *kept = closed_within(fd, 10000);
+    if (kept)
+        printf("old-hello: not refused by %s (%s)\n", target, kept);
+    else
+        printf("old-hello: refused\n");
 }
 
 int main(int argc, char **argv)
 {
     int idle = 0, garbage = 0, claim_rank = -1, old_rank = -1, hold_ms = 0, opened = 0;
+    const char *ready = NULL;
     int fds[4096], nfds = 0;
+    int claims[256], olds[256], nclaims = 0, nolds = 0;
+    const char *claimed[256], *olded[256];
     bool ok = true;
     int i = 1;
     for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
@@ -156,12 +191,15 @@ int main(int argc, char **argv)
             old_rank = v;
         else if (!strcmp(argv[i], "--hold"))
             hold_ms = v;
+        else if (!strcmp(argv[i], "--ready"))
+            ready = argv[i + 1];
         else
             break;
     }
-    if (i >= argc) {
+    if (i >= argc || argc - i > 256) {
         fprintf(stderr, "usage: forge_stranger [--idle N] [--garbage N] [--claim R] "
-                        "[--old-hello R] [--hold MS] tcp:ADDR:PORT|unix:@NAME...\n");
+                        "[--old-hello R] [--hold MS] [--ready FILE] "
+                        "tcp:ADDR:PORT|unix:@NAME...\n");
         return 2;
     }
     srand((unsigned)getpid());
@@ -180,7 +218,8 @@ int main(int argc, char **argv)
                 for (size_t b = 0; b < sizeof noise; b++)
                     noise[b] = (unsigned char)rand();
                 noise[0] = 'G'; /* never the magic by chance */
-                if (write(fd, noise, sizeof noise) < 0) {
+                if (write(fd, noise, sizeof noise) < 0 && errno != EPIPE &&
+                    errno != ECONNRESET) {
                     printf("cannot write to %s: %s\n", argv[i], strerror(errno));
                     ok = false;
                 }
@@ -188,16 +227,37 @@ int main(int argc, char **argv)
             fds[nfds++] = fd;
             opened++;
         }
-        if (claim_rank >= 0)
-            ok &= claim(argv[i], claim_rank), opened++;
-        if (old_rank >= 0)
-            ok &= old_hello(argv[i], old_rank), opened++;
+        struct ipc__hello msg;
+        if (claim_rank >= 0) {
+            int fd = begin("claim", argv[i], claim_rank, false, &msg);
+            ok &= fd >= 0;
+            if (fd >= 0)
+                claimed[nclaims] = argv[i], claims[nclaims++] = fd, opened++;
+        }
+        if (old_rank >= 0) {
+            int fd = begin("old-hello", argv[i], old_rank, true, &msg);
+            ok &= fd >= 0;
+            if (fd >= 0)
+                olded[nolds] = argv[i], olds[nolds++] = fd, opened++;
+        }
     }
     printf("stranger: %d connections\n", opened);
-    fflush(stdout);
+    for (int k = 0; k < nclaims; k++)
+        finish_claim(claims[k], claim_rank, claimed[k]);
+    for (int k = 0; k < nolds; k++)
+        finish_old_hello(olds[k], olded[k]);
+    if (ready) { /* every claim has had its answer */
+        int fd = open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+    }
     if (hold_ms > 0)
         nanosleep(&(struct timespec){hold_ms / 1000, (long)(hold_ms % 1000) * 1000000}, NULL);
     for (int k = 0; k < nfds; k++)
         close(fds[k]);
+    for (int k = 0; k < nclaims; k++)
+        close(claims[k]);
+    for (int k = 0; k < nolds; k++)
+        close(olds[k]);
     return ok ? 0 : 1;
 }
