@@ -67,6 +67,11 @@ listeners() {
     echo "$found"
 }
 
+# What the stranger said: its first lines and its count, on one line.
+said() {
+    { head -n 3 "$WORK/stranger"; grep '^stranger:' "$WORK/stranger"; } | paste -sd' '
+}
+
 # ---- 1: strangers at a unix listener ----
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
     m=$(unique_marker)
@@ -81,9 +86,9 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && command -v setpriv >/dev
     # shellcheck disable=SC2086 # one target a word
     setpriv --reuid=65534 --regid=65534 --clear-groups "$PROGS/forge_stranger" \
         --old-hello 1 --idle 2 --ready "$WORK/nobody/ready" $targets >"$WORK/stranger" 2>&1 ||
-        fail "$what: the stranger could not connect to $targets: $(paste -sd' ' "$WORK/stranger")"
+        fail "$what: the stranger could not connect to $targets: $(said)"
     grep -q '^old-hello: refused$' "$WORK/stranger" ||
-        fail "$what: the rank did not close the connection: $(paste -sd' ' "$WORK/stranger")"
+        fail "$what: the rank did not close the connection: $(said)"
     wait_bg 30 "$what"
     expect_rc 0 "$what"
     expect_out '^ring: 2 ranks, 10 laps, counter 20: ok$' "$what"
@@ -103,9 +108,9 @@ targets=$(listeners "$m" unix "" 0)
     $targets >"$WORK/stranger" 2>&1 &
 stranger=$!
 wait_bg 30 "$what"
-wait "$stranger" || fail "$what: the stranger could not connect: $(paste -sd' ' "$WORK/stranger")"
+wait "$stranger" || fail "$what: the stranger could not connect: $(said)"
 grep -q '^claim: refused$' "$WORK/stranger" ||
-    fail "$what: the forged proof was not refused: $(paste -sd' ' "$WORK/stranger")"
+    fail "$what: the forged proof was not refused: $(said)"
 expect_rc 0 "$what"
 expect_out '^ring: 2 ranks, 10 laps, counter 20: ok$' "$what"
 expect_err '^ipc: rank 0: refused a unix connection from pid [0-9]+ \(uid [0-9]+\): wrong job secret$' "$what"
@@ -138,7 +143,7 @@ if netns_available; then
     wait_bg 60 "$what"
     took=$(($(now_ms) - t0))
     wait "$stranger" ||
-        fail "$what: the strangers could not all connect: $(paste -sd' ' "$WORK/stranger")"
+        fail "$what: the strangers could not all connect: $(said)"
     expect_rc 0 "$what"
     expect_out '^ring: 4 ranks, 10 laps, counter 40: ok$' "$what"
     expect_err "^ipc: rank [023]: refused a TCP connection from ${NETNS_ADDRS[1]//./\\.}:[0-9]+: not an ipc rank \\(bad magic\\)$" "$what"
