@@ -12,20 +12,9 @@
 
 #include <cmocka.h>
 
+#include "alone.h"
+
 #include "internal.h"
-
-static int join(void **state)
-{
-    (void)state;
-    unsetenv("IPC_CONTROL_FD");
-    return ipc_init(NULL, NULL) == IPC_SUCCESS ? 0 : -1;
-}
-
-static int leave(void **state)
-{
-    (void)state;
-    return ipc_finalize() == IPC_SUCCESS ? 0 : -1;
-}
 
 static void world_and_self(void **state)
 {

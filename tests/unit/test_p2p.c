@@ -13,20 +13,9 @@
 
 #include <cmocka.h>
 
+#include "alone.h"
+
 #include "ipc.h"
-
-static int join(void **state)
-{
-    (void)state;
-    unsetenv("IPC_CONTROL_FD");
-    return ipc_init(NULL, NULL) == IPC_SUCCESS ? 0 : -1;
-}
-
-static int leave(void **state)
-{
-    (void)state;
-    return ipc_finalize() == IPC_SUCCESS ? 0 : -1;
-}
 
 static void send_self(int v, int tag)
 {

@@ -13,20 +13,9 @@
 
 #include <cmocka.h>
 
+#include "alone.h"
+
 #include "internal.h"
-
-static int join(void **state)
-{
-    (void)state;
-    unsetenv("IPC_CONTROL_FD");
-    return ipc_init(NULL, NULL) == IPC_SUCCESS ? 0 : -1;
-}
-
-static int leave(void **state)
-{
-    (void)state;
-    return ipc_finalize() == IPC_SUCCESS ? 0 : -1;
-}
 
 /* Each round sends 100 + its number to self and receives it; the next step
  * checks that the data is in, so a step called before its round is over
