@@ -355,6 +355,21 @@ int ipc__send_layout(int p, const struct ipc__frame_hdr *hdr, struct ipc__layout
  * one system call per message. Returns false, doing nothing, otherwise. */
 bool ipc__send_batched(int p, const struct ipc__frame_hdr *hdr, const void *payload,
                        size_t len);
+/* copies.c: the memory of eager payload copies in send queues, kept for the
+ * next ones instead of going back to malloc (a window of isends would
+ * otherwise give it to the kernel and fault it back every time). */
+enum {
+    IPC__COPY_BLOCK_MAX = 256 * 1024, /* larger copies are plain malloc and free */
+    IPC__COPY_KEEP_MAX = 1024 * 1024, /* bytes of free blocks kept, at most */
+};
+/* Memory for a copy of len (>= 1) bytes; NULL when out of memory. */
+char *ipc__copy_get(size_t len);
+/* Gives back copy, taken with ipc__copy_get(len) for the same len. */
+void ipc__copy_put(char *copy, size_t len);
+/* Bytes of free blocks kept now. */
+size_t ipc__copies_kept(void);
+/* Frees the blocks kept (ipc_finalize). */
+void ipc__copies_fini(void);
 /* Fails every queued frame and request that depends on peer p. */
 void ipc__fail_peer_traffic(int p, int error);
 /* Completes req with IPC_ERR_PEER if the peer it needs is gone; true if so. */

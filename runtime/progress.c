@@ -78,17 +78,22 @@ int ipc__progress_init(void)
 /* Eager payloads copied into a peer's send queue, at most: past it an eager
  * send keeps the caller's buffer and completes when written, so a sender
  * that outruns its receiver waits in ipc_wait/ipc_send instead of filling
- * memory with copies (each a fresh page fault or sixteen). */
+ * memory with copies. Copies come from copies.c, whose blocks hold any copy
+ * this limit allows. */
 #define COPIED_MAX (256 * 1024)
+_Static_assert(COPIED_MAX <= IPC__COPY_BLOCK_MAX, "a limited copy fits a kept block");
 /* Largest eager payload ipc__send_batched holds back: above it one write per
  * message costs little next to the copy. */
 #define BATCH_MSG_MAX (16 * 1024)
 
 static void frame_free(struct ipc__frame *f)
 {
-    if (f->owned && !f->lay)
+    if (f->owned && !f->lay) {
         ipc__g.peers[f->peer].copied_bytes -= f->payload_len;
-    free(f->owned);
+        ipc__copy_put(f->owned, f->payload_len);
+    } else {
+        free(f->owned);
+    }
     free(f);
 }
 
@@ -103,6 +108,7 @@ void ipc__progress_fini(void)
         }
         free(pe->rxbuf);
     }
+    ipc__copies_fini();
     free(ipc__g.peers);
     free(pfds);
     free(pfd_peer);
@@ -271,11 +277,12 @@ int ipc__send(int p, const struct ipc__frame_hdr *hdr, const void *payload, size
     char *copy = NULL;
     if (copy_rest && req && pe->copied_bytes + len > COPIED_MAX)
         copy_rest = false; /* the caller waits for the queue instead */
-    if (copy_rest && len && !(copy = malloc(len)))
+    if (copy_rest && len && !(copy = ipc__copy_get(len)))
         copy_rest = false; /* complete when written instead: still correct */
     struct ipc__frame *f = frame_new(hdr, payload, len, copy_rest ? NULL : req);
     if (!f) {
-        free(copy);
+        if (copy)
+            ipc__copy_put(copy, len);
         return IPC_ERR_NOMEM;
     }
     f->done = done;
@@ -318,10 +325,11 @@ bool ipc__send_batched(int p, const struct ipc__frame_hdr *hdr, const void *payl
     if (pe->burst_epoch != ipc__g.progress_epoch || !ops || ops->kind == IPC__LINK_MEMORY ||
         pe->lost || len > BATCH_MSG_MAX || pe->copied_bytes + len > COPIED_MAX)
         return false;
-    char *copy = len ? malloc(len) : NULL;
+    char *copy = len ? ipc__copy_get(len) : NULL;
     struct ipc__frame *f = (copy || !len) ? frame_new(hdr, copy, len, NULL) : NULL;
     if (!f) {
-        free(copy);
+        if (copy)
+            ipc__copy_put(copy, len);
         return false; /* the ordinary path will say what is wrong */
     }
     memcpy(copy, payload, len);
