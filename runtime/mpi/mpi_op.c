@@ -390,6 +390,19 @@ int MPI_Op_free(MPI_Op *op)
     return MPI_SUCCESS;
 }
 
+/* MPI-3.1 5.9.7: every predefined op commutes; a user op as created. */
+int MPI_Op_commutative(MPI_Op op, int *commute)
+{
+    bool user = op >= FIRST_USER_OP && op - FIRST_USER_OP < n_user_ops &&
+                user_ops[op - FIRST_USER_OP].live;
+    if (!user && (op <= 0 || op > MPI_MAXLOC))
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_OP);
+    if (!commute)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
+    *commute = user ? user_ops[op - FIRST_USER_OP].commute : 1;
+    return MPI_SUCCESS;
+}
+
 /* At MPI_Finalize: the ops, and the datatypes' handles too. */
 void ipc__mpi_ops_fini(void)
 {

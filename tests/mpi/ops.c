@@ -3,7 +3,7 @@
  * MINLOC/MAXLOC on MPI_DOUBLE_INT and MPI_2INT (ties go to the lowest rank),
  * and user operations from MPI_Op_create: a commutative one and one that is
  * not (composition of affine maps, so the order of ranks shows), freed with
- * MPI_Op_free. */
+ * MPI_Op_free; MPI_Op_commutative of predefined and user ops. */
 #include "mpicheck.h"
 
 static int rank, size;
@@ -124,7 +124,18 @@ static void test_user_ops(void)
 {
     MPI_Op op;
     int v[2] = {rank % 2 ? -rank : rank, 7}, got[2];
+    int commute = -1;
+    MPI_Op predefined[] = {MPI_MAX, MPI_SUM, MPI_BXOR, MPI_MINLOC, MPI_MAXLOC};
+    for (size_t i = 0; i < sizeof predefined / sizeof predefined[0]; i++) {
+        commute = -1;
+        CHECK_INT(MPI_Op_commutative(predefined[i], &commute), MPI_SUCCESS,
+                  "MPI_Op_commutative of a predefined op");
+        CHECK_INT(commute, 1, "a predefined op commutes");
+    }
     MPI_Op_create(absmax, 1, &op);
+    commute = -1;
+    MPI_Op_commutative(op, &commute);
+    CHECK_INT(commute, 1, "MPI_Op_commutative of a commutative user op");
     MPI_Allreduce(v, got, 2, MPI_INT, op, MPI_COMM_WORLD);
     CHECK_INT(got[0], size - 1, "user MPI_Op absmax");
     CHECK_INT(got[1], 7, "user MPI_Op absmax, second element");
@@ -135,6 +146,9 @@ static void test_user_ops(void)
     MPI_Type_contiguous(2, MPI_INT, &pair);
     MPI_Type_commit(&pair);
     MPI_Op_create(compose, 0, &op);
+    commute = -1;
+    MPI_Op_commutative(op, &commute);
+    CHECK_INT(commute, 0, "MPI_Op_commutative of a non-commutative user op");
     int f[2] = {rank % 2 + 2, rank + 1}, want[2] = {1, 0};
     /* rank 0's map first: compose onto the front, last rank first */
     for (int r = size - 1; r >= 0; r--) {
