@@ -601,6 +601,9 @@ int MPI_Alltoall(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, i
 int MPI_Alltoallv(const void *sbuf, const int scounts[], const int sdispls[],
                   MPI_Datatype stype, void *rbuf, const int rcounts[], const int rdispls[],
                   MPI_Datatype rtype, MPI_Comm comm);
+int MPI_Alltoallw(const void *sbuf, const int scounts[], const int sdispls[],
+                  const MPI_Datatype stypes[], void *rbuf, const int rcounts[],
+                  const int rdispls[], const MPI_Datatype rtypes[], MPI_Comm comm);
 
 /* User-defined reduction operations. */
 int MPI_Op_create(MPI_User_function *fn, int commute, MPI_Op *op);
@@ -687,8 +690,8 @@ int MPI_Comm_remote_group(MPI_Comm comm, MPI_Group *group);
 IPC__PMPI(Abort) IPC__PMPI(Add_error_class) IPC__PMPI(Add_error_code) IPC__PMPI(Add_error_string)
 IPC__PMPI(Aint_add) IPC__PMPI(Aint_diff) IPC__PMPI(Allgather) IPC__PMPI(Allgatherv)
 IPC__PMPI(Alloc_mem) IPC__PMPI(Allreduce) IPC__PMPI(Alltoall) IPC__PMPI(Alltoallv)
-IPC__PMPI(Attr_delete) IPC__PMPI(Attr_get) IPC__PMPI(Attr_put) IPC__PMPI(Barrier)
-IPC__PMPI(Bcast) IPC__PMPI(Bsend) IPC__PMPI(Buffer_attach) IPC__PMPI(Buffer_detach)
+IPC__PMPI(Alltoallw) IPC__PMPI(Attr_delete) IPC__PMPI(Attr_get) IPC__PMPI(Attr_put)
+IPC__PMPI(Barrier) IPC__PMPI(Bcast) IPC__PMPI(Bsend) IPC__PMPI(Buffer_attach) IPC__PMPI(Buffer_detach)
 IPC__PMPI(Cart_coords) IPC__PMPI(Cart_create) IPC__PMPI(Cart_get) IPC__PMPI(Cart_map)
 IPC__PMPI(Cart_rank) IPC__PMPI(Cart_shift) IPC__PMPI(Cart_sub) IPC__PMPI(Cartdim_get)
 IPC__PMPI(Comm_c2f) IPC__PMPI(Comm_call_errhandler) IPC__PMPI(Comm_compare) IPC__PMPI(Comm_create)

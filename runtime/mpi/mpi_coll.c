@@ -4,6 +4,7 @@
  * and op ipc__mpi_red_setup picks; `int` counts and displacements become the
  * size_t arrays libipc takes, allocated per call.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -490,4 +491,110 @@ int MPI_Alltoallv(const void *sbuf, const int scounts[], const int sdispls[],
     free(sv.counts);
     vview_done(&rv, rbuf, rcounts, rdispls, size, rt, rc == MPI_SUCCESS, irc == IPC_SUCCESS);
     IPC__MPI_RET(comm, rc != MPI_SUCCESS ? rc : ipc__mpi_code(irc));
+}
+
+/* One side of an MPI_Alltoallw: every block has its own datatype and a
+ * displacement in bytes. The blocks are packed one after another into tmp,
+ * and move as bytes. */
+struct wview {
+    size_t *counts, *displs; /* bytes in tmp */
+    char *tmp;
+};
+
+static int wview_make(struct wview *v, const void *buf, const int counts[], const int displs[],
+                      const MPI_Datatype types[], int n, bool load)
+{
+    *v = (struct wview){0};
+    if (!counts || !displs || !types)
+        return MPI_ERR_ARG;
+    if (!(v->counts = malloc(2 * (size_t)n * sizeof *v->counts + 1)))
+        return MPI_ERR_NO_MEM;
+    v->displs = v->counts + n;
+    size_t packed = 0;
+    for (int i = 0; i < n; i++) {
+        const struct ipc__mpi_type *t = ipc__mpi_type(types[i]);
+        if (!t || !t->committed)
+            return MPI_ERR_TYPE;
+        if (counts[i] < 0)
+            return MPI_ERR_COUNT;
+        size_t end;
+        if (__builtin_mul_overflow((size_t)counts[i], t->size, &v->counts[i]) ||
+            __builtin_add_overflow(packed, v->counts[i], &end))
+            return MPI_ERR_COUNT;
+        v->displs[i] = packed;
+        packed = end;
+    }
+    if (!(v->tmp = malloc(packed ? packed : 1)))
+        return MPI_ERR_NO_MEM;
+    if (load)
+        for (int i = 0; i < n; i++)
+            ipc__mpi_pack(v->tmp + v->displs[i], (const char *)buf + displs[i],
+                          (size_t)counts[i], ipc__mpi_type(types[i]));
+    return MPI_SUCCESS;
+}
+
+static void wview_unpack(const struct wview *v, void *buf, const int counts[],
+                         const int displs[], const MPI_Datatype types[], int n)
+{
+    for (int i = 0; i < n; i++)
+        ipc__mpi_unpack((char *)buf + displs[i], v->tmp + v->displs[i], (size_t)counts[i],
+                        ipc__mpi_type(types[i]));
+}
+
+static void wview_free(struct wview *v)
+{
+    free(v->tmp);
+    free(v->counts);
+}
+
+/* An intercommunicator's alltoall takes int counts: the packed blocks as
+ * MPI_BYTE. */
+static int inter_alltoall_bytes(const struct wview *sv, const struct wview *rv, int n,
+                                MPI_Comm comm)
+{
+    int *c = malloc(4 * (size_t)n * sizeof *c + 1), rc = MPI_SUCCESS;
+    if (!c)
+        return MPI_ERR_NO_MEM;
+    for (int i = 0; i < n && rc == MPI_SUCCESS; i++) {
+        if (sv->displs[i] + sv->counts[i] > INT_MAX || rv->displs[i] + rv->counts[i] > INT_MAX)
+            rc = MPI_ERR_COUNT;
+        c[i] = (int)sv->counts[i];
+        c[n + i] = (int)sv->displs[i];
+        c[2 * n + i] = (int)rv->counts[i];
+        c[3 * n + i] = (int)rv->displs[i];
+    }
+    if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_inter_alltoall(sv->tmp, 0, c, c + n, MPI_BYTE, rv->tmp, 0, c + 2 * n,
+                                     c + 3 * n, true, MPI_BYTE, comm);
+    free(c);
+    return rc;
+}
+
+int MPI_Alltoallw(const void *sbuf, const int scounts[], const int sdispls[],
+                  const MPI_Datatype stypes[], void *rbuf, const int rcounts[],
+                  const int rdispls[], const MPI_Datatype rtypes[], MPI_Comm comm)
+{
+    int rc = ipc__mpi_code(ipc__check_comm(comm));
+    if (rc != MPI_SUCCESS)
+        IPC__MPI_RET(comm, rc);
+    bool inter = ipc__mpi_is_inter(comm), in_place = sbuf == MPI_IN_PLACE;
+    int n = comm->peer_size; /* the remote group's on an intercommunicator */
+    if (in_place && inter) /* MPI-3.1 5.8: no in-place on an intercommunicator */
+        IPC__MPI_RET(comm, MPI_ERR_BUFFER);
+    /* In place, what a rank sends is what its receive buffer holds. */
+    struct wview sv, rv = {0};
+    rc = in_place ? wview_make(&sv, rbuf, rcounts, rdispls, rtypes, n, true)
+                  : wview_make(&sv, sbuf, scounts, sdispls, stypes, n, true);
+    if (rc == MPI_SUCCESS)
+        rc = wview_make(&rv, rbuf, rcounts, rdispls, rtypes, n, false);
+    if (rc == MPI_SUCCESS && inter)
+        rc = inter_alltoall_bytes(&sv, &rv, n, comm);
+    else if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_code(ipc_alltoallv(sv.tmp, sv.counts, sv.displs, IPC_BYTE, rv.tmp,
+                                         rv.counts, rv.displs, IPC_BYTE, comm));
+    if (rc == MPI_SUCCESS)
+        wview_unpack(&rv, rbuf, rcounts, rdispls, rtypes, n);
+    wview_free(&sv);
+    wview_free(&rv);
+    IPC__MPI_RET(comm, rc);
 }
