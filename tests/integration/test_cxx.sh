@@ -8,6 +8,7 @@
 # fail, naming the value. Another MPI's wrapper can be checked too:
 #   MPI_CXX=mpicxx.openmpi MPI_RUN="mpirun.openmpi --oversubscribe -np" \
 #       bash tests/integration/test_cxx.sh
+# shellcheck disable=SC2086 # MPI_CXX and MPI_RUN are commands with options
 . "$(dirname "$0")/lib.sh"
 
 IPCCXX=$IPC_BUILD_DIR/bin/ipcc++
@@ -74,7 +75,6 @@ for std in c++11 c++17; do
 done
 run 120 $MPI_CXX -o "$WORK/header" "$WORK/header.o"
 expect_rc 0 "link a C++ program with $MPI_CXX"
-# shellcheck disable=SC2086 # MPI_RUN is a command and its options
 run 30 $MPI_RUN 2 "$WORK/header"
 expect_rc 0 "the mpi.h program on 2 ranks"
 
@@ -88,7 +88,6 @@ run 120 $MPI_CXX -o "$WORK/cxx_stl17" "$WORK/cxx_stl17.o"
 expect_rc 0 "link cxx_stl17.o with $MPI_CXX"
 for prog in cxx_stl cxx_stl17; do
     for n in 2 4; do
-        # shellcheck disable=SC2086
         run 60 $MPI_RUN "$n" "$WORK/$prog"
         expect_rc 0 "$prog on $n ranks"
         expect_lines "$OUT" 1 "$prog on $n ranks"
@@ -103,7 +102,6 @@ sed 's|size \* (size - 1) / 2, std::string("allreduce sum of ranks")|size * (siz
 cmp -s tests/mpi/cxx_stl.cpp "$WORK/cxx_wrong.cpp" && fail "could not make the wrong copy of cxx_stl.cpp"
 run 120 $MPI_CXX -O1 -o "$WORK/cxx_wrong" "$WORK/cxx_wrong.cpp"
 expect_rc 0 "build the wrong copy of cxx_stl.cpp"
-# shellcheck disable=SC2086
 run 60 $MPI_RUN 2 "$WORK/cxx_wrong"
 expect_rc 1 "cxx_stl expecting a wrong sum"
 expect_err "^cxx_stl: rank [01]: allreduce sum of ranks: got 1, want 2\$" "cxx_stl expecting a wrong sum"

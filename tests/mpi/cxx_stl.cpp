@@ -23,13 +23,21 @@
 #include <string>
 #include <vector>
 
-namespace {
+namespace
+{
 
 /* An MPI error code, thrown by check() under MPI_ERRORS_RETURN. */
-class mpi_error : public std::runtime_error {
+class mpi_error : public std::runtime_error
+{
   public:
-    mpi_error(const std::string &call, int code) : std::runtime_error(describe(call, code)), code_(code) {}
-    int code() const { return code_; }
+    mpi_error(const std::string &call, int code)
+        : std::runtime_error(describe(call, code)), code_(code)
+    {
+    }
+    int code() const
+    {
+        return code_;
+    }
 
   private:
     static std::string describe(const std::string &call, int code)
@@ -44,9 +52,12 @@ class mpi_error : public std::runtime_error {
 };
 
 /* A value that is not what it should be: ends the job with status 1. */
-class wrong_value : public std::logic_error {
+class wrong_value : public std::logic_error
+{
   public:
-    explicit wrong_value(const std::string &what) : std::logic_error(what) {}
+    explicit wrong_value(const std::string &what) : std::logic_error(what)
+    {
+    }
 };
 
 void check(int rc, const char *call)
@@ -55,7 +66,8 @@ void check(int rc, const char *call)
         throw mpi_error(call, rc);
 }
 
-template <typename T> void expect_equal(const T &got, const T &want, const std::string &what)
+template <typename T>
+void expect_equal(const T &got, const T &want, const std::string &what)
 {
     if (!(got == want)) {
         std::ostringstream msg;
@@ -70,52 +82,74 @@ struct particle {
     char tag[4];
     bool operator==(const particle &o) const
     {
-        return id == o.id && pos[0] == o.pos[0] && pos[1] == o.pos[1] && pos[2] == o.pos[2] &&
-               std::memcmp(tag, o.tag, sizeof tag) == 0;
+        return id == o.id && pos[0] == o.pos[0] && pos[1] == o.pos[1] &&
+               pos[2] == o.pos[2] && std::memcmp(tag, o.tag, sizeof tag) == 0;
     }
 };
 
 std::ostream &operator<<(std::ostream &out, const particle &p)
 {
-    return out << "particle{" << p.id << ", " << p.pos[0] << ", " << p.pos[1] << ", " << p.pos[2]
-               << ", " << std::string(p.tag, sizeof p.tag) << "}";
+    return out << "particle{" << p.id << ", " << p.pos[0] << ", " << p.pos[1] << ", "
+               << p.pos[2] << ", " << std::string(p.tag, sizeof p.tag) << "}";
 }
 
 /* The datatype of T: a traits class, specialized below. */
 template <typename T> struct mpi_type;
 template <> struct mpi_type<int> {
-    static MPI_Datatype get() { return MPI_INT; }
+    static MPI_Datatype get()
+    {
+        return MPI_INT;
+    }
 };
 template <> struct mpi_type<double> {
-    static MPI_Datatype get() { return MPI_DOUBLE; }
+    static MPI_Datatype get()
+    {
+        return MPI_DOUBLE;
+    }
 };
 /* particle is sent as its bytes, one MPI_Type_contiguous per particle,
  * committed once and freed by the owner below at the end of main's scope. */
 MPI_Datatype particle_type = MPI_DATATYPE_NULL;
 template <> struct mpi_type<particle> {
-    static MPI_Datatype get() { return particle_type; }
+    static MPI_Datatype get()
+    {
+        return particle_type;
+    }
 };
 
-class particle_type_owner {
+class particle_type_owner
+{
   public:
     particle_type_owner()
     {
-        check(MPI_Type_contiguous(static_cast<int>(sizeof(particle)), MPI_BYTE, &particle_type),
+        check(MPI_Type_contiguous(static_cast<int>(sizeof(particle)), MPI_BYTE,
+                                  &particle_type),
               "MPI_Type_contiguous");
         check(MPI_Type_commit(&particle_type), "MPI_Type_commit");
     }
-    ~particle_type_owner() { MPI_Type_free(&particle_type); }
+    ~particle_type_owner()
+    {
+        MPI_Type_free(&particle_type);
+    }
     particle_type_owner(const particle_type_owner &) = delete;
     particle_type_owner &operator=(const particle_type_owner &) = delete;
 };
 
 /* The i-th element that rank r sends, for each T. */
 template <typename T> T element(int r, int i);
-template <> int element<int>(int r, int i) { return 1000 * r + i; }
-template <> double element<double>(int r, int i) { return r + i / 8.0; }
+template <> int element<int>(int r, int i)
+{
+    return 1000 * r + i;
+}
+template <> double element<double>(int r, int i)
+{
+    return r + i / 8.0;
+}
 template <> particle element<particle>(int r, int i)
 {
-    particle p = {r * 100 + i, {r * 1.5, i * 0.25, -1.0 * i}, {'p', static_cast<char>('a' + r), 'x', '\0'}};
+    particle p = {r * 100 + i,
+                  {r * 1.5, i * 0.25, -1.0 * i},
+                  {'p', static_cast<char>('a' + r), 'x', '\0'}};
     return p;
 }
 
@@ -131,7 +165,8 @@ template <typename T> std::vector<T> make_vector(int r)
 template <typename T> MPI_Request send_vector(const std::vector<T> &v, int dest, int tag)
 {
     MPI_Request req;
-    check(MPI_Isend(v.data(), static_cast<int>(v.size()), mpi_type<T>::get(), dest, tag, MPI_COMM_WORLD, &req),
+    check(MPI_Isend(v.data(), static_cast<int>(v.size()), mpi_type<T>::get(), dest, tag,
+                    MPI_COMM_WORLD, &req),
           "MPI_Isend");
     return req;
 }
@@ -143,7 +178,8 @@ template <typename T> std::vector<T> recv_vector(int source, int tag)
     int count = 0;
     check(MPI_Get_count(&status, mpi_type<T>::get(), &count), "MPI_Get_count");
     std::vector<T> v(static_cast<size_t>(count));
-    check(MPI_Recv(v.data(), count, mpi_type<T>::get(), source, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+    check(MPI_Recv(v.data(), count, mpi_type<T>::get(), source, tag, MPI_COMM_WORLD,
+                   MPI_STATUS_IGNORE),
           "MPI_Recv");
     return v;
 }
@@ -160,7 +196,8 @@ template <typename T> void ring(int rank, int size, int tag, const char *name)
     std::vector<T> want = make_vector<T>(left);
     expect_equal(in.size(), want.size(), std::string("ring<") + name + "> count");
     for (size_t i = 0; i < in.size(); i++)
-        expect_equal(in[i], want[i], std::string("ring<") + name + "> element " + std::to_string(i));
+        expect_equal(in[i], want[i],
+                     std::string("ring<") + name + "> element " + std::to_string(i));
 }
 
 /* Word counts in a std::map, summed over the ranks: rank r says "alpha"
@@ -180,8 +217,8 @@ void word_counts(int rank, int size)
     std::vector<int> local, total(counts.size());
     for (const auto &kv : counts)
         local.push_back(kv.second);
-    check(MPI_Allreduce(local.data(), total.data(), static_cast<int>(local.size()), MPI_INT, MPI_SUM,
-                        MPI_COMM_WORLD),
+    check(MPI_Allreduce(local.data(), total.data(), static_cast<int>(local.size()),
+                        MPI_INT, MPI_SUM, MPI_COMM_WORLD),
           "MPI_Allreduce");
     size_t k = 0;
     for (auto &kv : counts)
@@ -190,7 +227,8 @@ void word_counts(int rank, int size)
     expect_equal(counts["beta"], size, std::string("word count beta"));
     expect_equal(counts["gamma"], 1, std::string("word count gamma"));
 
-    std::string greeting = rank == 0 ? std::string("hello from rank 0 of ") + std::to_string(size) : "";
+    std::string greeting =
+        rank == 0 ? std::string("hello from rank 0 of ") + std::to_string(size) : "";
     int len = static_cast<int>(greeting.size());
     check(MPI_Bcast(&len, 1, MPI_INT, 0, MPI_COMM_WORLD), "MPI_Bcast");
     greeting.resize(static_cast<size_t>(len));
@@ -203,18 +241,21 @@ void word_counts(int rank, int size)
  * on after it is caught. */
 void failing_call(int size)
 {
-    check(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+    check(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN),
+          "MPI_Comm_set_errhandler");
     int value = 42, caught = 0, error_class = MPI_SUCCESS;
     try {
-        check(MPI_Send(&value, 1, MPI_INT, size + 5, 0, MPI_COMM_WORLD), "MPI_Send to a missing rank");
+        check(MPI_Send(&value, 1, MPI_INT, size + 5, 0, MPI_COMM_WORLD),
+              "MPI_Send to a missing rank");
     } catch (const mpi_error &e) {
         caught = 1;
         check(MPI_Error_class(e.code(), &error_class), "MPI_Error_class");
-        expect_equal(std::string(e.what()).find("MPI_Send to a missing rank: ") == 0, true,
-                     std::string("mpi_error message '") + e.what() + "'");
+        expect_equal(std::string(e.what()).find("MPI_Send to a missing rank: ") == 0,
+                     true, std::string("mpi_error message '") + e.what() + "'");
     }
     expect_equal(caught, 1, std::string("exception from MPI_Send to rank size + 5"));
-    expect_equal(error_class, MPI_ERR_RANK, std::string("error class of MPI_Send to rank size + 5"));
+    expect_equal(error_class, MPI_ERR_RANK,
+                 std::string("error class of MPI_Send to rank size + 5"));
     check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier after the caught error");
 }
 
@@ -222,17 +263,23 @@ void failing_call(int size)
 void reductions(int rank, int size)
 {
     int isum = 0;
-    check(MPI_Allreduce(&rank, &isum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+    check(MPI_Allreduce(&rank, &isum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD),
+          "MPI_Allreduce");
     expect_equal(isum, size * (size - 1) / 2, std::string("allreduce sum of ranks"));
     double d = 0.5 * (rank + 1), dmax = 0.0;
-    check(MPI_Allreduce(&d, &dmax, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+    check(MPI_Allreduce(&d, &dmax, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD),
+          "MPI_Allreduce");
     expect_equal(dmax, 0.5 * size, std::string("allreduce max"));
     std::vector<double> squares(4), total(4);
     for (size_t i = 0; i < squares.size(); i++)
         squares[i] = static_cast<double>(rank * rank) + static_cast<double>(i);
-    check(MPI_Allreduce(squares.data(), total.data(), 4, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+    check(MPI_Allreduce(squares.data(), total.data(), 4, MPI_DOUBLE, MPI_SUM,
+                        MPI_COMM_WORLD),
+          "MPI_Allreduce");
     for (size_t i = 0; i < total.size(); i++)
-        expect_equal(total[i], (size - 1) * size * (2 * size - 1) / 6.0 + static_cast<double>(i) * size,
+        expect_equal(total[i],
+                     (size - 1) * size * (2 * size - 1) / 6.0 +
+                         static_cast<double>(i) * size,
                      std::string("allreduce sum of squares [") + std::to_string(i) + "]");
 }
 
