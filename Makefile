@@ -20,6 +20,8 @@
 # Defaults. config.mak, written by ./configure, overrides them; the command
 # line overrides both.
 CC = cc
+# The compiler of ipcc++ (mpicxx): only the wrapper uses it.
+CXX = c++
 CFLAGS =
 LDFLAGS =
 AR = ar
@@ -146,6 +148,8 @@ LAUNCHER_A = $(OBJ)/launcher.a
 IPCRUN = $(BUILD)/bin/ipcrun
 IPCCC = $(BUILD)/bin/ipccc
 MPICC = $(BUILD)/bin/mpicc
+IPCCXX = $(BUILD)/bin/ipcc++
+MPICXX_LINKS = $(BUILD)/bin/mpicxx $(BUILD)/bin/mpic++
 APPS := $(APP_SRCS:apps/%.c=$(BUILD)/apps/%)
 PROGS := $(PROG_SRCS:tests/programs/%.c=$(BUILD)/tests/programs/%)
 # forge_* programs play a hostile rank with libipc's internals: they are
@@ -159,7 +163,7 @@ PRELOADS := $(patsubst tests/preload/%.c,$(BUILD)/tests/preload/%.so,\
 FUZZ_REPLAYS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
 OUTPUTS = $(LIBIPC_A) $(LIBIPC_SO_FILE) $(LIBIPC_SO_LINKS) $(LAUNCHER_A) $(IPCRUN) \
-	$(IPCCC) $(MPICC) $(APPS) $(PROGS) $(UNITS) $(FUZZ_REPLAYS) $(PRELOADS)
+	$(IPCCC) $(MPICC) $(IPCCXX) $(MPICXX_LINKS) $(APPS) $(PROGS) $(UNITS) $(FUZZ_REPLAYS) $(PRELOADS)
 
 # Flags. The user's CFLAGS come last so that they can override ours.
 
@@ -198,11 +202,18 @@ $(OBJ)/runtime/mpi/%.pmpi.h: runtime/mpi/%.c scripts/pmpi | $(OBJ)/runtime/mpi
 # comment in its source: /* IPC_TEST_LDFLAGS: -Wl,--wrap=write */
 test_ldflags = $$(sed -n 's/.*IPC_TEST_LDFLAGS:\([^*]*\).*/\1/p' $(1))
 
-# $(call generate,template,output,prefix,includedir,libdir). ipccc's compiler
-# carries the sanitizer flags of a SAN=1 build: a sanitized libipc needs
-# sanitized programs (the runtime must come first).
-generate = sed -e 's|@CC@|$(strip $(CC) $(SAN_FLAGS))|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PREFIX@|$(3)|g' \
-	-e 's|@INCDIR@|$(4)|g' -e 's|@LIBDIR@|$(5)|g' $(1) > $(2).tmp && mv -f $(2).tmp $(2)
+# $(call generate,template,output,prefix,includedir,libdir[,more sed arguments]).
+generate = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@PREFIX@|$(3)|g' \
+	-e 's|@INCDIR@|$(4)|g' -e 's|@LIBDIR@|$(5)|g' $(6) $(1) > $(2).tmp && mv -f $(2).tmp $(2)
+# $(call wrapper,output,includedir,libdir,C or CXX): ipccc or ipcc++ from
+# scripts/ipccc.in. The compiler carries the sanitizer flags of a SAN=1
+# build: a sanitized libipc needs sanitized programs (the runtime must come
+# first).
+wrapper_C = -e 's|@CC@|$(strip $(CC) $(SAN_FLAGS))|g' -e 's|@CC_ENV@|IPC_CC|g' \
+	-e 's|@LANG@|cc|g' -e 's|@SUFFIX@|c|g'
+wrapper_CXX = -e 's|@CC@|$(strip $(CXX) $(SAN_FLAGS))|g' -e 's|@CC_ENV@|IPC_CXX|g' \
+	-e 's|@LANG@|c++|g' -e 's|@SUFFIX@|cpp|g'
+wrapper = $(call generate,scripts/ipccc.in,$(1),$(PREFIX),$(2),$(3),$(wrapper_$(4))) && chmod 755 $(1)
 
 # Build.
 
@@ -248,12 +259,18 @@ $(IPCRUN): $(LAUNCHER_OBJS) $(COMMON_OBJS)
 
 $(IPCCC): scripts/ipccc.in $(wildcard config.mak)
 	$(E) GEN $@
-	$(Q)$(call generate,$<,$@,$(PREFIX),$(abspath include),$(abspath $(BUILD)/lib))
-	$(Q)chmod 755 $@
+	$(Q)$(call wrapper,$@,$(abspath include),$(abspath $(BUILD)/lib),C)
 
-# mpicc is ipccc under the name MPI build scripts look for.
+$(IPCCXX): scripts/ipccc.in $(wildcard config.mak)
+	$(E) GEN $@
+	$(Q)$(call wrapper,$@,$(abspath include),$(abspath $(BUILD)/lib),CXX)
+
+# mpicc is ipccc under the name MPI build scripts look for; mpicxx and
+# mpic++ are ipcc++ under MPICH's and Open MPI's names.
 $(MPICC): $(IPCCC)
 	$(Q)ln -sf ipccc $@
+$(MPICXX_LINKS): $(IPCCXX)
+	$(Q)ln -sf ipcc++ $@
 
 $(APPS): $(BUILD)/apps/%: $(OBJ)/apps/%.o $(APP_COMMON_OBJS) $(LIBIPC_SO_LINKS)
 	$(E) LD $@
@@ -368,15 +385,19 @@ else
 	IPC_BUILD_DIR=$(BUILD) scripts/bench-workloads
 endif
 
-# Install. ipccc and ipc.pc are generated for PREFIX at install time.
+# Install. ipccc, ipcc++ and ipc.pc are generated for PREFIX at install
+# time. One man page, docs/ipccc.1, serves every name of the wrappers.
+WRAPPER_ALIASES = mpicc ipcc++ mpicxx mpic++
 
 install: $(IPCRUN) $(LIBIPC_A) $(LIBIPC_SO_FILE)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 755 $(IPCRUN) $(DESTDIR)$(BINDIR)/ipcrun
-	$(call generate,scripts/ipccc.in,$(DESTDIR)$(BINDIR)/ipccc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR))
-	chmod 755 $(DESTDIR)$(BINDIR)/ipccc
+	$(call wrapper,$(DESTDIR)$(BINDIR)/ipccc,$(INCLUDEDIR),$(LIBDIR),C)
 	ln -sf ipccc $(DESTDIR)$(BINDIR)/mpicc
+	$(call wrapper,$(DESTDIR)$(BINDIR)/ipcc++,$(INCLUDEDIR),$(LIBDIR),CXX)
+	ln -sf ipcc++ $(DESTDIR)$(BINDIR)/mpicxx
+	ln -sf ipcc++ $(DESTDIR)$(BINDIR)/mpic++
 	$(INSTALL) -m 644 include/ipc.h $(DESTDIR)$(INCLUDEDIR)/ipc.h
 	$(INSTALL) -m 644 include/mpi.h $(DESTDIR)$(INCLUDEDIR)/mpi.h
 	$(INSTALL) -m 755 $(LIBIPC_SO_FILE) $(DESTDIR)$(LIBDIR)/libipc.so.$(VERSION)
@@ -385,9 +406,14 @@ install: $(IPCRUN) $(LIBIPC_A) $(LIBIPC_SO_FILE)
 	$(INSTALL) -m 644 $(LIBIPC_A) $(DESTDIR)$(LIBDIR)/libipc.a
 	$(call generate,scripts/ipc.pc.in,$(DESTDIR)$(PKGCONFIGDIR)/ipc.pc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR))
 	$(INSTALL) -m 644 docs/ipcrun.1 $(DESTDIR)$(MANDIR)/man1/ipcrun.1
+	$(INSTALL) -m 644 docs/ipccc.1 $(DESTDIR)$(MANDIR)/man1/ipccc.1
+	for name in $(WRAPPER_ALIASES) ; do \
+		echo '.so man1/ipccc.1' > $(DESTDIR)$(MANDIR)/man1/$$name.1 || exit 1 ; done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/ipcrun $(DESTDIR)$(BINDIR)/ipccc $(DESTDIR)$(BINDIR)/mpicc \
+	rm -f $(DESTDIR)$(BINDIR)/ipcrun $(DESTDIR)$(BINDIR)/ipccc \
+		$(addprefix $(DESTDIR)$(BINDIR)/,$(WRAPPER_ALIASES)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,ipccc.1 $(WRAPPER_ALIASES:=.1)) \
 		$(DESTDIR)$(INCLUDEDIR)/ipc.h $(DESTDIR)$(INCLUDEDIR)/mpi.h \
 		$(DESTDIR)$(LIBDIR)/libipc.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/$(LIBIPC_SONAME) $(DESTDIR)$(LIBDIR)/libipc.so \
