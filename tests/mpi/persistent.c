@@ -58,13 +58,14 @@ static void test_ring(void)
         CHECK_INT(MPI_Startall(4, req), MPI_SUCCESS, "MPI_Startall of the ring");
         CHECK_INT(MPI_Waitall(4, req, st), MPI_SUCCESS, "MPI_Waitall of the ring");
         for (int k = 0; k < 4; k++)
-            CHECK(req[k] != MPI_REQUEST_NULL, "round %d: persistent request %d became null",
-                  round, k);
+            CHECK(req[k] != MPI_REQUEST_NULL,
+                  "round %d: persistent request %d became null", round, k);
         CHECK_INT(st[0].MPI_SOURCE, left, "source of a ring message");
         CHECK_INT(st[0].MPI_TAG, 7, "tag of a ring message");
         for (int i = 0; i < LEN; i++) {
-            CHECK(rbuf[i] == value(left, round, i), "round %d: rbuf[%d] is %d, expected %d",
-                  round, i, rbuf[i], value(left, round, i));
+            CHECK(rbuf[i] == value(left, round, i),
+                  "round %d: rbuf[%d] is %d, expected %d", round, i, rbuf[i],
+                  value(left, round, i));
             CHECK(vr[2 * i] == -value(left, round, i) && vr[2 * i + 1] == 42,
                   "round %d: strided element %d is %d (gap %d)", round, i, vr[2 * i],
                   vr[2 * i + 1]);
@@ -104,7 +105,8 @@ static void test_modes(void)
             }
         CHECK_INT(MPI_Start(&rsend_recv), MPI_SUCCESS, "MPI_Start of a receive");
         MPI_Barrier(MPI_COMM_WORLD);
-        CHECK_INT(MPI_Startall(2 * MODES - 1, reqs), MPI_SUCCESS, "MPI_Startall of the modes");
+        CHECK_INT(MPI_Startall(2 * MODES - 1, reqs), MPI_SUCCESS,
+                  "MPI_Startall of the modes");
         MPI_Status st[2 * MODES - 1], rst;
         CHECK_INT(MPI_Waitall(2 * MODES - 1, reqs, st), MPI_SUCCESS, "MPI_Waitall");
         CHECK_INT(MPI_Wait(&rsend_recv, &rst), MPI_SUCCESS, "MPI_Wait of a receive");
@@ -140,7 +142,8 @@ static void test_inactive(void)
     CHECK(p[0] != MPI_REQUEST_NULL, "MPI_Wait nulled an inactive persistent request");
     int flag = 0, index = 0, outcount = 0, indices[2];
     st = garbage();
-    CHECK_INT(MPI_Test(&p[1], &flag, &st), MPI_SUCCESS, "MPI_Test of an inactive request");
+    CHECK_INT(MPI_Test(&p[1], &flag, &st), MPI_SUCCESS,
+              "MPI_Test of an inactive request");
     CHECK_INT(flag, 1, "MPI_Test's flag on an inactive request");
     check_empty(&st, "MPI_Test of an inactive request");
     CHECK_INT(MPI_Waitall(2, p, sts), MPI_SUCCESS, "MPI_Waitall of inactive requests");
@@ -150,7 +153,8 @@ static void test_inactive(void)
     nulls[2] = p[1];
     st = garbage();
     CHECK_INT(MPI_Waitany(3, nulls, &index, &st), MPI_SUCCESS, "MPI_Waitany");
-    CHECK_INT(index, MPI_UNDEFINED, "MPI_Waitany's index over inactive and null requests");
+    CHECK_INT(index, MPI_UNDEFINED,
+              "MPI_Waitany's index over inactive and null requests");
     check_empty(&st, "MPI_Waitany over inactive and null requests");
     flag = 0;
     CHECK_INT(MPI_Testany(3, nulls, &index, &flag, MPI_STATUS_IGNORE), MPI_SUCCESS,
@@ -201,8 +205,8 @@ static void test_mixed(void)
                           "MPI_Waitany");
                 CHECK(index >= 0 && index < N, "MPI_Waitany's index %d", index);
             } else {
-                CHECK_INT(MPI_Testany(N, r, &index, &flag, MPI_STATUS_IGNORE), MPI_SUCCESS,
-                          "MPI_Testany");
+                CHECK_INT(MPI_Testany(N, r, &index, &flag, MPI_STATUS_IGNORE),
+                          MPI_SUCCESS, "MPI_Testany");
                 if (!flag)
                     continue;
                 CHECK(index >= 0 && index < N, "MPI_Testany's index %d", index);
@@ -212,7 +216,8 @@ static void test_mixed(void)
                   "request %d after completion", index);
             done++;
         }
-        CHECK_INT(MPI_Waitany(N, r, &index, MPI_STATUS_IGNORE), MPI_SUCCESS, "MPI_Waitany");
+        CHECK_INT(MPI_Waitany(N, r, &index, MPI_STATUS_IGNORE), MPI_SUCCESS,
+                  "MPI_Waitany");
         CHECK_INT(index, MPI_UNDEFINED, "MPI_Waitany after all completed");
         /* Once more with Waitall, the persistent ones restarted beside new
          * ordinary ones. */
@@ -229,7 +234,8 @@ static void test_mixed(void)
               st[1].MPI_TAG);
         check_empty(&st[2], "MPI_Waitall's status of a null request");
         for (int i = 0; i < LEN; i++)
-            CHECK(in[0][i] == value(partner, round, i) && in[1][i] == -value(partner, round, i),
+            CHECK(in[0][i] == value(partner, round, i) &&
+                      in[1][i] == -value(partner, round, i),
                   "round %d: element %d is %d, %d", round, i, in[0][i], in[1][i]);
         MPI_Request_free(&r[0]);
         MPI_Request_free(&r[3]);
@@ -272,8 +278,8 @@ static void test_free_active(void)
         MPI_Barrier(MPI_COMM_WORLD);
         MPI_Recv(buf, LEN, MPI_INT, partner, 42, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         for (int i = 0; i < LEN; i++)
-            CHECK(buf[i] == value(partner, 1, i), "from a freed send: element %d is %d", i,
-                  buf[i]);
+            CHECK(buf[i] == value(partner, 1, i), "from a freed send: element %d is %d",
+                  i, buf[i]);
         MPI_Send(&ack, 1, MPI_INT, partner, 43, MPI_COMM_WORLD);
     }
 }

@@ -67,15 +67,18 @@ int main(int argc, char **argv)
     CHECK_INT(flag, 1, "MPI_Test of a request MPI_Startall refused to start twice");
 
     MPI_Irecv(&b, 1, MPI_INT, 0, 3, MPI_COMM_SELF, &ord);
-    CHECK(class_of(MPI_Start(&ord)) == MPI_ERR_REQUEST, "MPI_Start of an ordinary request");
+    CHECK(class_of(MPI_Start(&ord)) == MPI_ERR_REQUEST,
+          "MPI_Start of an ordinary request");
     CHECK(class_of(MPI_Start(&null)) == MPI_ERR_REQUEST, "MPI_Start of MPI_REQUEST_NULL");
     int v = 33;
     MPI_Send(&v, 1, MPI_INT, 0, 3, MPI_COMM_SELF);
-    CHECK_INT(MPI_Wait(&ord, MPI_STATUS_IGNORE), MPI_SUCCESS, "MPI_Wait of an ordinary one");
+    CHECK_INT(MPI_Wait(&ord, MPI_STATUS_IGNORE), MPI_SUCCESS,
+              "MPI_Wait of an ordinary one");
     CHECK_INT(b, 33, "ordinary receive");
 
     MPI_Request copy = pb;
-    CHECK_INT(MPI_Request_free(&pb), MPI_SUCCESS, "MPI_Request_free of an inactive request");
+    CHECK_INT(MPI_Request_free(&pb), MPI_SUCCESS,
+              "MPI_Request_free of an inactive request");
     CHECK(pb == MPI_REQUEST_NULL, "MPI_Request_free left the handle");
     CHECK(class_of(MPI_Start(&copy)) == MPI_ERR_REQUEST, "MPI_Start of a freed request");
     CHECK(class_of(MPI_Wait(&copy, MPI_STATUS_IGNORE)) == MPI_ERR_REQUEST,
@@ -88,7 +91,8 @@ int main(int argc, char **argv)
     feed(&pa, &a, 44, 1);
     CHECK_INT(MPI_Start(&pa), MPI_SUCCESS, "MPI_Start");
     copy = pa;
-    CHECK_INT(MPI_Request_free(&pa), MPI_SUCCESS, "MPI_Request_free of an active request");
+    CHECK_INT(MPI_Request_free(&pa), MPI_SUCCESS,
+              "MPI_Request_free of an active request");
     CHECK(class_of(MPI_Start(&copy)) == MPI_ERR_REQUEST,
           "MPI_Start of a freed active request");
     CHECK(class_of(MPI_Test(&copy, &flag, MPI_STATUS_IGNORE)) == MPI_ERR_REQUEST,
