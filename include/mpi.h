@@ -563,6 +563,22 @@ int MPI_Testsome(int n, MPI_Request reqs[], int *outcount, int indices[],
                  MPI_Status statuses[]);
 int MPI_Request_free(MPI_Request *req);
 
+/* Persistent requests (MPI-3.1 3.9): _init saves the arguments in an
+ * inactive request, MPI_Start starts that nonblocking operation, and its
+ * completion leaves the request inactive again (not MPI_REQUEST_NULL). */
+int MPI_Send_init(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+                  MPI_Comm comm, MPI_Request *req);
+int MPI_Ssend_init(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+                   MPI_Comm comm, MPI_Request *req);
+int MPI_Rsend_init(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+                   MPI_Comm comm, MPI_Request *req);
+int MPI_Bsend_init(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+                   MPI_Comm comm, MPI_Request *req);
+int MPI_Recv_init(void *buf, int count, MPI_Datatype type, int source, int tag,
+                  MPI_Comm comm, MPI_Request *req);
+int MPI_Start(MPI_Request *req);
+int MPI_Startall(int n, MPI_Request reqs[]);
+
 /* Collectives. */
 int MPI_Barrier(MPI_Comm comm);
 int MPI_Bcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm);
@@ -691,45 +707,47 @@ IPC__PMPI(Abort) IPC__PMPI(Add_error_class) IPC__PMPI(Add_error_code) IPC__PMPI(
 IPC__PMPI(Aint_add) IPC__PMPI(Aint_diff) IPC__PMPI(Allgather) IPC__PMPI(Allgatherv)
 IPC__PMPI(Alloc_mem) IPC__PMPI(Allreduce) IPC__PMPI(Alltoall) IPC__PMPI(Alltoallv)
 IPC__PMPI(Alltoallw) IPC__PMPI(Attr_delete) IPC__PMPI(Attr_get) IPC__PMPI(Attr_put)
-IPC__PMPI(Barrier) IPC__PMPI(Bcast) IPC__PMPI(Bsend) IPC__PMPI(Buffer_attach) IPC__PMPI(Buffer_detach)
-IPC__PMPI(Cart_coords) IPC__PMPI(Cart_create) IPC__PMPI(Cart_get) IPC__PMPI(Cart_map)
-IPC__PMPI(Cart_rank) IPC__PMPI(Cart_shift) IPC__PMPI(Cart_sub) IPC__PMPI(Cartdim_get)
-IPC__PMPI(Comm_c2f) IPC__PMPI(Comm_call_errhandler) IPC__PMPI(Comm_compare) IPC__PMPI(Comm_create)
-IPC__PMPI(Comm_create_errhandler) IPC__PMPI(Comm_create_group) IPC__PMPI(Comm_create_keyval)
-IPC__PMPI(Comm_delete_attr) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_dup_with_info) IPC__PMPI(Comm_f2c)
-IPC__PMPI(Comm_free) IPC__PMPI(Comm_free_keyval) IPC__PMPI(Comm_get_attr) IPC__PMPI(Comm_get_errhandler)
-IPC__PMPI(Comm_get_info) IPC__PMPI(Comm_get_name) IPC__PMPI(Comm_group) IPC__PMPI(Comm_idup)
-IPC__PMPI(Comm_rank) IPC__PMPI(Comm_remote_group) IPC__PMPI(Comm_remote_size) IPC__PMPI(Comm_set_attr)
-IPC__PMPI(Comm_set_errhandler) IPC__PMPI(Comm_set_info) IPC__PMPI(Comm_set_name)
-IPC__PMPI(Comm_size) IPC__PMPI(Comm_split) IPC__PMPI(Comm_split_type) IPC__PMPI(Comm_test_inter)
-IPC__PMPI(Dims_create) IPC__PMPI(Dist_graph_create) IPC__PMPI(Dist_graph_create_adjacent)
-IPC__PMPI(Dist_graph_neighbors) IPC__PMPI(Dist_graph_neighbors_count) IPC__PMPI(Errhandler_c2f)
-IPC__PMPI(Errhandler_f2c) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class) IPC__PMPI(Error_string)
-IPC__PMPI(Exscan) IPC__PMPI(Finalize) IPC__PMPI(Finalized) IPC__PMPI(Free_mem) IPC__PMPI(Gather)
-IPC__PMPI(Gatherv) IPC__PMPI(Get_address) IPC__PMPI(Get_count) IPC__PMPI(Get_elements)
-IPC__PMPI(Get_elements_x) IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name)
-IPC__PMPI(Get_version) IPC__PMPI(Graph_create) IPC__PMPI(Graph_get) IPC__PMPI(Graph_map)
-IPC__PMPI(Graph_neighbors) IPC__PMPI(Graph_neighbors_count) IPC__PMPI(Graphdims_get)
-IPC__PMPI(Group_c2f) IPC__PMPI(Group_compare) IPC__PMPI(Group_difference) IPC__PMPI(Group_excl)
-IPC__PMPI(Group_f2c) IPC__PMPI(Group_free) IPC__PMPI(Group_incl) IPC__PMPI(Group_intersection)
-IPC__PMPI(Group_range_excl) IPC__PMPI(Group_range_incl) IPC__PMPI(Group_rank) IPC__PMPI(Group_size)
-IPC__PMPI(Group_translate_ranks) IPC__PMPI(Group_union) IPC__PMPI(Ibsend) IPC__PMPI(Info_c2f)
-IPC__PMPI(Info_create) IPC__PMPI(Info_delete) IPC__PMPI(Info_dup) IPC__PMPI(Info_f2c)
-IPC__PMPI(Info_free) IPC__PMPI(Info_get) IPC__PMPI(Info_get_nkeys) IPC__PMPI(Info_get_nthkey)
-IPC__PMPI(Info_get_valuelen) IPC__PMPI(Info_set) IPC__PMPI(Init) IPC__PMPI(Init_thread)
-IPC__PMPI(Initialized) IPC__PMPI(Intercomm_create) IPC__PMPI(Intercomm_merge) IPC__PMPI(Iprobe)
-IPC__PMPI(Irecv) IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend) IPC__PMPI(Issend)
-IPC__PMPI(Keyval_create) IPC__PMPI(Keyval_free) IPC__PMPI(Op_c2f) IPC__PMPI(Op_commutative)
-IPC__PMPI(Op_create) IPC__PMPI(Op_f2c) IPC__PMPI(Op_free) IPC__PMPI(Pack) IPC__PMPI(Pack_external)
-IPC__PMPI(Pack_external_size) IPC__PMPI(Pack_size) IPC__PMPI(Pcontrol) IPC__PMPI(Probe)
-IPC__PMPI(Query_thread) IPC__PMPI(Recv) IPC__PMPI(Reduce) IPC__PMPI(Reduce_local)
-IPC__PMPI(Reduce_scatter) IPC__PMPI(Reduce_scatter_block) IPC__PMPI(Request_c2f)
-IPC__PMPI(Request_f2c) IPC__PMPI(Request_free) IPC__PMPI(Rsend) IPC__PMPI(Scan) IPC__PMPI(Scatter)
-IPC__PMPI(Scatterv) IPC__PMPI(Send) IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace)
-IPC__PMPI(Ssend) IPC__PMPI(Status_c2f) IPC__PMPI(Status_f2c) IPC__PMPI(Status_set_cancelled)
-IPC__PMPI(Status_set_elements) IPC__PMPI(Status_set_elements_x) IPC__PMPI(Test) IPC__PMPI(Test_cancelled)
-IPC__PMPI(Testall) IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f)
-IPC__PMPI(Type_commit) IPC__PMPI(Type_contiguous) IPC__PMPI(Type_create_darray) IPC__PMPI(Type_create_hindexed)
+IPC__PMPI(Barrier) IPC__PMPI(Bcast) IPC__PMPI(Bsend) IPC__PMPI(Bsend_init) IPC__PMPI(Buffer_attach)
+IPC__PMPI(Buffer_detach) IPC__PMPI(Cart_coords) IPC__PMPI(Cart_create) IPC__PMPI(Cart_get)
+IPC__PMPI(Cart_map) IPC__PMPI(Cart_rank) IPC__PMPI(Cart_shift) IPC__PMPI(Cart_sub)
+IPC__PMPI(Cartdim_get) IPC__PMPI(Comm_c2f) IPC__PMPI(Comm_call_errhandler) IPC__PMPI(Comm_compare)
+IPC__PMPI(Comm_create) IPC__PMPI(Comm_create_errhandler) IPC__PMPI(Comm_create_group)
+IPC__PMPI(Comm_create_keyval) IPC__PMPI(Comm_delete_attr) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_dup_with_info)
+IPC__PMPI(Comm_f2c) IPC__PMPI(Comm_free) IPC__PMPI(Comm_free_keyval) IPC__PMPI(Comm_get_attr)
+IPC__PMPI(Comm_get_errhandler) IPC__PMPI(Comm_get_info) IPC__PMPI(Comm_get_name)
+IPC__PMPI(Comm_group) IPC__PMPI(Comm_idup) IPC__PMPI(Comm_rank) IPC__PMPI(Comm_remote_group)
+IPC__PMPI(Comm_remote_size) IPC__PMPI(Comm_set_attr) IPC__PMPI(Comm_set_errhandler)
+IPC__PMPI(Comm_set_info) IPC__PMPI(Comm_set_name) IPC__PMPI(Comm_size) IPC__PMPI(Comm_split)
+IPC__PMPI(Comm_split_type) IPC__PMPI(Comm_test_inter) IPC__PMPI(Dims_create) IPC__PMPI(Dist_graph_create)
+IPC__PMPI(Dist_graph_create_adjacent) IPC__PMPI(Dist_graph_neighbors) IPC__PMPI(Dist_graph_neighbors_count)
+IPC__PMPI(Errhandler_c2f) IPC__PMPI(Errhandler_f2c) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class)
+IPC__PMPI(Error_string) IPC__PMPI(Exscan) IPC__PMPI(Finalize) IPC__PMPI(Finalized)
+IPC__PMPI(Free_mem) IPC__PMPI(Gather) IPC__PMPI(Gatherv) IPC__PMPI(Get_address) IPC__PMPI(Get_count)
+IPC__PMPI(Get_elements) IPC__PMPI(Get_elements_x) IPC__PMPI(Get_library_version)
+IPC__PMPI(Get_processor_name) IPC__PMPI(Get_version) IPC__PMPI(Graph_create) IPC__PMPI(Graph_get)
+IPC__PMPI(Graph_map) IPC__PMPI(Graph_neighbors) IPC__PMPI(Graph_neighbors_count)
+IPC__PMPI(Graphdims_get) IPC__PMPI(Group_c2f) IPC__PMPI(Group_compare) IPC__PMPI(Group_difference)
+IPC__PMPI(Group_excl) IPC__PMPI(Group_f2c) IPC__PMPI(Group_free) IPC__PMPI(Group_incl)
+IPC__PMPI(Group_intersection) IPC__PMPI(Group_range_excl) IPC__PMPI(Group_range_incl)
+IPC__PMPI(Group_rank) IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks) IPC__PMPI(Group_union)
+IPC__PMPI(Ibsend) IPC__PMPI(Info_c2f) IPC__PMPI(Info_create) IPC__PMPI(Info_delete)
+IPC__PMPI(Info_dup) IPC__PMPI(Info_f2c) IPC__PMPI(Info_free) IPC__PMPI(Info_get)
+IPC__PMPI(Info_get_nkeys) IPC__PMPI(Info_get_nthkey) IPC__PMPI(Info_get_valuelen)
+IPC__PMPI(Info_set) IPC__PMPI(Init) IPC__PMPI(Init_thread) IPC__PMPI(Initialized)
+IPC__PMPI(Intercomm_create) IPC__PMPI(Intercomm_merge) IPC__PMPI(Iprobe) IPC__PMPI(Irecv)
+IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend) IPC__PMPI(Issend) IPC__PMPI(Keyval_create)
+IPC__PMPI(Keyval_free) IPC__PMPI(Op_c2f) IPC__PMPI(Op_commutative) IPC__PMPI(Op_create)
+IPC__PMPI(Op_f2c) IPC__PMPI(Op_free) IPC__PMPI(Pack) IPC__PMPI(Pack_external) IPC__PMPI(Pack_external_size)
+IPC__PMPI(Pack_size) IPC__PMPI(Pcontrol) IPC__PMPI(Probe) IPC__PMPI(Query_thread)
+IPC__PMPI(Recv) IPC__PMPI(Recv_init) IPC__PMPI(Reduce) IPC__PMPI(Reduce_local) IPC__PMPI(Reduce_scatter)
+IPC__PMPI(Reduce_scatter_block) IPC__PMPI(Request_c2f) IPC__PMPI(Request_f2c) IPC__PMPI(Request_free)
+IPC__PMPI(Rsend) IPC__PMPI(Rsend_init) IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv)
+IPC__PMPI(Send) IPC__PMPI(Send_init) IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace)
+IPC__PMPI(Ssend) IPC__PMPI(Ssend_init) IPC__PMPI(Start) IPC__PMPI(Startall) IPC__PMPI(Status_c2f)
+IPC__PMPI(Status_f2c) IPC__PMPI(Status_set_cancelled) IPC__PMPI(Status_set_elements)
+IPC__PMPI(Status_set_elements_x) IPC__PMPI(Test) IPC__PMPI(Test_cancelled) IPC__PMPI(Testall)
+IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f) IPC__PMPI(Type_commit)
+IPC__PMPI(Type_contiguous) IPC__PMPI(Type_create_darray) IPC__PMPI(Type_create_hindexed)
 IPC__PMPI(Type_create_hindexed_block) IPC__PMPI(Type_create_hvector) IPC__PMPI(Type_create_indexed_block)
 IPC__PMPI(Type_create_keyval) IPC__PMPI(Type_create_resized) IPC__PMPI(Type_create_struct)
 IPC__PMPI(Type_create_subarray) IPC__PMPI(Type_delete_attr) IPC__PMPI(Type_dup) IPC__PMPI(Type_f2c)

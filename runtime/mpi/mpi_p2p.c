@@ -9,6 +9,13 @@
  * a finished request's handle, or a forged value, is MPI_ERR_REQUEST. A
  * buffered send (MPI_Bsend) is an eager libipc isend of a private copy whose
  * size is charged to the attached buffer until it completes.
+ *
+ * A persistent request (MPI_Send_init and kin, MPI-3.1 3.9) keeps its
+ * handle from _init to MPI_Request_free: its arguments are saved, MPI_Start
+ * makes it active by starting the nonblocking operation they describe, and
+ * completion makes it inactive again instead of releasing it. Every call
+ * that completes requests treats an inactive one as it treats
+ * MPI_REQUEST_NULL, but leaves the handle as it is.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +33,20 @@ struct ipc__mpi_req {
     void *ubuf;              /* receive: where to unpack */
     bool recv;
     struct ipc__mpi_req *next; /* in the detached list */
+    struct persist *pers;      /* NULL: an ordinary request */
+};
+
+/* What a persistent request starts each time, as it was given to _init. */
+enum persist_kind { P_SEND, P_SSEND, P_RSEND, P_BSEND, P_RECV };
+struct persist {
+    enum persist_kind kind;
+    void *buf;
+    int count;
+    struct ipc__mpi_type *t; /* a reference: MPI_Type_free may come first */
+    int peer, tag;
+    MPI_Comm comm;
+    bool active;
+    bool freed; /* MPI_Request_free'd while active: release on completion */
 };
 
 static struct ipc__htab reqs = IPC__HTAB_INIT(struct ipc__mpi_req);
@@ -75,8 +96,9 @@ static struct ipc__mpi_req *req_new(void)
     r->ubuf = NULL;
     r->recv = false;
     r->next = NULL;
+    r->pers = NULL;
 #if __SIZEOF_POINTER__ == 8
-    _Static_assert(sizeof *r == 88, "initialize every field of ipc__mpi_req here");
+    _Static_assert(sizeof *r == 96, "initialize every field of ipc__mpi_req here");
 #endif
     return r;
 }
@@ -85,8 +107,35 @@ static struct ipc__mpi_req *req_new(void)
  * Fortran index). */
 static void req_release(struct ipc__mpi_req *r)
 {
+    if (r->pers) {
+        ipc__mpi_type_unref(r->pers->t);
+        free(r->pers);
+        r->pers = NULL;
+    }
     ipc__mpi_request_forget(handle_of(r));
     ipc__htab_free(&reqs, &r->slot);
+}
+
+/* A persistent request that is not active: null to every completion call. */
+static bool inactive(const struct ipc__mpi_req *r)
+{
+    return r->pers && !r->pers->active;
+}
+
+/* r's operation is over: an ordinary (or freed) request is released, a
+ * persistent one becomes inactive, ready for MPI_Start again. */
+static void req_end(struct ipc__mpi_req *r)
+{
+    if (!r->pers || r->pers->freed) {
+        req_release(r);
+        return;
+    }
+    r->pers->active = false;
+    r->ipc = NULL;
+    r->view.p = r->view.tmp = NULL;
+    r->view.bytes = 0;
+    r->view.t = NULL;
+    r->lay = NULL;
 }
 
 /* The rest of a completed request: unpack, free, status. Returns its error. */
@@ -98,7 +147,7 @@ static int req_finish(struct ipc__mpi_req *r, int ipc_rc, ipc_status *ist, MPI_S
     if (ipc_rc != IPC_SUCCESS && ist->error == IPC_SUCCESS)
         ist->error = ipc_rc;
     ipc__mpi_status(st, ist);
-    req_release(r);
+    req_end(r);
     return ipc__mpi_code(ist->error);
 }
 
@@ -124,20 +173,29 @@ static int req_wait(struct ipc__mpi_req *r, MPI_Status *st)
     return req_finish(r, rc, &ist, st);
 }
 
-/* Waits for *slot's request and finishes it; MPI_REQUEST_NULL gives an
- * empty status, a handle that names no request MPI_ERR_REQUEST. */
+/* Waits for *slot's request and finishes it; MPI_REQUEST_NULL and an
+ * inactive persistent request give an empty status, a handle that names no
+ * request MPI_ERR_REQUEST. A persistent request keeps its handle. */
 static int wait_one(MPI_Request *slot, MPI_Status *st)
 {
-    if (!*slot) {
+    struct ipc__mpi_req *r = *slot ? req_of(*slot) : NULL;
+    if (*slot && !r)
+        return MPI_ERR_REQUEST; /* a stale copy of a finished request's handle, or forged
+                                 */
+    if (!r || inactive(r)) {
         ipc__mpi_status(st, &empty_status);
         return MPI_SUCCESS;
     }
-    struct ipc__mpi_req *r = req_of(*slot);
-    if (!r)
-        return MPI_ERR_REQUEST; /* a stale copy of a finished request's handle, or forged
-                                 */
-    *slot = MPI_REQUEST_NULL;
+    if (!r->pers)
+        *slot = MPI_REQUEST_NULL;
     return req_wait(r, st);
+}
+
+/* Handle h is MPI_REQUEST_NULL or an inactive persistent request (h checked). */
+static bool is_null(MPI_Request h)
+{
+    struct ipc__mpi_req *r = h ? req_of(h) : NULL;
+    return !r || inactive(r);
 }
 
 /* r is done (after checking whether its peer is gone). */
@@ -175,7 +233,7 @@ static bool any_done(void *arg)
     set->active = false;
     set->first = -1;
     for (int i = 0; i < set->n; i++) {
-        if (!set->reqs[i])
+        if (is_null(set->reqs[i]))
             continue;
         set->active = true;
         if (is_done(set->reqs[i])) {
@@ -266,10 +324,9 @@ int MPI_Buffer_detach(void *buffer_addr, int *size)
     return MPI_SUCCESS;
 }
 
-static int bsend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+static int bsend(struct ipc__mpi_type *t, const void *buf, int count, int dest, int tag,
                  MPI_Comm comm)
 {
-    struct ipc__mpi_type *t = ipc__mpi_type(type);
     if (!t || !t->committed)
         return MPI_ERR_TYPE;
     if (count < 0)
@@ -369,7 +426,7 @@ int MPI_Rsend(const void *buf, int count, MPI_Datatype type, int dest, int tag, 
 
 int MPI_Bsend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm)
 {
-    IPC__MPI_RET(comm, bsend(buf, count, type, dest, tag, comm));
+    IPC__MPI_RET(comm, bsend(ipc__mpi_type(type), buf, count, dest, tag, comm));
 }
 
 int MPI_Recv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm comm,
@@ -467,27 +524,57 @@ int MPI_Iprobe(int source, int tag, MPI_Comm comm, int *flag, MPI_Status *status
 
 /* ---- nonblocking ---- */
 
-/* Starts request r as a send (or with recv a receive) of a layout; on
- * failure r is released. */
+/* Starts r's operation: a send (or with recv a receive) of a layout. On
+ * failure r holds nothing (the caller releases it, or keeps it inactive). */
 static int start_layout(struct ipc__mpi_req *r, const void *buf, int count,
                         struct ipc__mpi_type *t, int peer, int tag, MPI_Comm comm,
-                        bool sync, bool recv, MPI_Request *req)
+                        bool sync, bool recv)
 {
     int rc = MPI_SUCCESS;
-    if (!(r->lay = ipc__mpi_layout_new(buf, (size_t)count, t, &rc))) {
-        req_release(r);
+    if (!(r->lay = ipc__mpi_layout_new(buf, (size_t)count, t, &rc)))
         return rc;
-    }
     rc = ipc__mpi_code(recv ? ipc__irecv_layout(&r->lay->base, peer, tag, comm, &r->ipc)
                             : ipc__isend_layout(&r->lay->base, peer, tag, comm, sync,
                                                 &r->ipc));
     if (rc != MPI_SUCCESS) {
         ipc__mpi_layout_free(r->lay);
-        req_release(r);
-        return rc;
+        r->lay = NULL;
     }
-    *req = handle_of(r);
-    return MPI_SUCCESS;
+    return rc;
+}
+
+/* Starts r as a send; on failure r holds nothing. */
+static int start_send(struct ipc__mpi_req *r, const void *buf, int count,
+                      struct ipc__mpi_type *t, int dest, int tag, MPI_Comm comm, bool sync)
+{
+    if (as_layout(count, t))
+        return start_layout(r, buf, count, t, dest, tag, comm, sync, false);
+    int rc = ipc__mpi_view_in(&r->view, buf, count, t);
+    if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_code(sync ? ipc_issend(r->view.p, r->view.bytes, IPC_BYTE, dest, tag,
+                                             comm, &r->ipc)
+                                : ipc_isend(r->view.p, r->view.bytes, IPC_BYTE, dest, tag,
+                                            comm, &r->ipc));
+    if (rc != MPI_SUCCESS)
+        ipc__mpi_view_done(&r->view, NULL, 0, false);
+    return rc;
+}
+
+/* Starts r as a receive; on failure r holds nothing. */
+static int start_recv(struct ipc__mpi_req *r, void *buf, int count, struct ipc__mpi_type *t,
+                      int source, int tag, MPI_Comm comm)
+{
+    r->recv = true;
+    r->ubuf = buf;
+    if (as_layout(count, t))
+        return start_layout(r, buf, count, t, source, tag, comm, false, true);
+    int rc = ipc__mpi_view_out(&r->view, buf, count, t, false);
+    if (rc == MPI_SUCCESS)
+        rc = ipc__mpi_code(
+            ipc_irecv(r->view.p, r->view.bytes, IPC_BYTE, source, tag, comm, &r->ipc));
+    if (rc != MPI_SUCCESS)
+        ipc__mpi_view_done(&r->view, NULL, 0, false);
+    return rc;
 }
 
 static int isend_common(const void *buf, int count, MPI_Datatype type, int dest, int tag,
@@ -498,17 +585,8 @@ static int isend_common(const void *buf, int count, MPI_Datatype type, int dest,
     struct ipc__mpi_req *r = req_new();
     if (!r)
         return MPI_ERR_NO_MEM;
-    struct ipc__mpi_type *t = ipc__mpi_type(type);
-    if (as_layout(count, t))
-        return start_layout(r, buf, count, t, dest, tag, comm, sync, false, req);
-    int rc = ipc__mpi_view_in(&r->view, buf, count, t);
-    if (rc == MPI_SUCCESS)
-        rc = ipc__mpi_code(sync ? ipc_issend(r->view.p, r->view.bytes, IPC_BYTE, dest, tag,
-                                             comm, &r->ipc)
-                                : ipc_isend(r->view.p, r->view.bytes, IPC_BYTE, dest, tag,
-                                            comm, &r->ipc));
+    int rc = start_send(r, buf, count, ipc__mpi_type(type), dest, tag, comm, sync);
     if (rc != MPI_SUCCESS) {
-        ipc__mpi_view_done(&r->view, NULL, 0, false);
         req_release(r);
         return rc;
     }
@@ -538,7 +616,7 @@ int MPI_Irsend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
 int MPI_Ibsend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
                MPI_Comm comm, MPI_Request *req)
 {
-    int rc = req ? bsend(buf, count, type, dest, tag, comm) : MPI_ERR_REQUEST;
+    int rc = req ? bsend(ipc__mpi_type(type), buf, count, dest, tag, comm) : MPI_ERR_REQUEST;
     struct ipc__mpi_req *r = rc == MPI_SUCCESS ? req_new() : NULL;
     if (rc == MPI_SUCCESS && !r)
         rc = MPI_ERR_NO_MEM;
@@ -555,21 +633,133 @@ int MPI_Irecv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_
     struct ipc__mpi_req *r = req_new();
     if (!r)
         IPC__MPI_RET(comm, MPI_ERR_NO_MEM);
-    r->recv = true;
-    r->ubuf = buf;
-    struct ipc__mpi_type *t = ipc__mpi_type(type);
-    if (as_layout(count, t))
-        IPC__MPI_RET(comm, start_layout(r, buf, count, t, source, tag, comm, false, true, req));
-    int rc = ipc__mpi_view_out(&r->view, buf, count, t, false);
-    if (rc == MPI_SUCCESS)
-        rc = ipc__mpi_code(
-            ipc_irecv(r->view.p, r->view.bytes, IPC_BYTE, source, tag, comm, &r->ipc));
+    int rc = start_recv(r, buf, count, ipc__mpi_type(type), source, tag, comm);
     if (rc != MPI_SUCCESS) {
-        ipc__mpi_view_done(&r->view, NULL, 0, false);
         req_release(r);
         IPC__MPI_RET(comm, rc);
     }
     *req = handle_of(r);
+    return MPI_SUCCESS;
+}
+
+/* ---- persistent requests ---- */
+
+/* An inactive persistent request for kind's operation on these arguments.
+ * The type must be committed and count not negative now; the rest (the
+ * communicator, the peer, the attached buffer) is checked by MPI_Start. */
+static int persist_init(enum persist_kind kind, const void *buf, int count,
+                        MPI_Datatype type, int peer, int tag, MPI_Comm comm,
+                        MPI_Request *req)
+{
+    if (!req)
+        return MPI_ERR_REQUEST;
+    struct ipc__mpi_type *t = ipc__mpi_type(type);
+    if (!t || !t->committed)
+        return MPI_ERR_TYPE;
+    if (count < 0)
+        return MPI_ERR_COUNT;
+    struct persist *p = malloc(sizeof *p);
+    struct ipc__mpi_req *r = p ? req_new() : NULL;
+    if (!r) {
+        free(p);
+        return MPI_ERR_NO_MEM;
+    }
+    ipc__mpi_type_ref(t);
+    *p = (struct persist){.kind = kind, .buf = (void *)buf, .count = count, .t = t,
+                          .peer = peer, .tag = tag, .comm = comm};
+    r->pers = p;
+    *req = handle_of(r);
+    return MPI_SUCCESS;
+}
+
+int MPI_Send_init(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+                  MPI_Comm comm, MPI_Request *req)
+{
+    IPC__MPI_RET(comm, persist_init(P_SEND, buf, count, type, dest, tag, comm, req));
+}
+
+int MPI_Ssend_init(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+                   MPI_Comm comm, MPI_Request *req)
+{
+    IPC__MPI_RET(comm, persist_init(P_SSEND, buf, count, type, dest, tag, comm, req));
+}
+
+int MPI_Rsend_init(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+                   MPI_Comm comm, MPI_Request *req)
+{
+    IPC__MPI_RET(comm, persist_init(P_RSEND, buf, count, type, dest, tag, comm, req));
+}
+
+int MPI_Bsend_init(const void *buf, int count, MPI_Datatype type, int dest, int tag,
+                   MPI_Comm comm, MPI_Request *req)
+{
+    IPC__MPI_RET(comm, persist_init(P_BSEND, buf, count, type, dest, tag, comm, req));
+}
+
+int MPI_Recv_init(void *buf, int count, MPI_Datatype type, int source, int tag,
+                  MPI_Comm comm, MPI_Request *req)
+{
+    IPC__MPI_RET(comm, persist_init(P_RECV, buf, count, type, source, tag, comm, req));
+}
+
+/* The persistent request h names, inactive; else MPI_ERR_REQUEST (null,
+ * stale, forged, an ordinary request or an active one). */
+static int startable(MPI_Request h)
+{
+    struct ipc__mpi_req *r = h ? req_of(h) : NULL;
+    return r && inactive(r) ? MPI_SUCCESS : MPI_ERR_REQUEST;
+}
+
+/* Starts inactive persistent request r as Isend, Issend, Irsend, Ibsend or
+ * Irecv would; on failure it stays inactive. */
+static int persist_start(struct ipc__mpi_req *r)
+{
+    struct persist *p = r->pers;
+    int rc;
+    switch (p->kind) {
+    case P_RECV:
+        rc = start_recv(r, p->buf, p->count, p->t, p->peer, p->tag, p->comm);
+        break;
+    case P_BSEND: /* complete at once, as MPI_Ibsend */
+        rc = bsend(p->t, p->buf, p->count, p->peer, p->tag, p->comm);
+        break;
+    default:
+        rc = start_send(r, p->buf, p->count, p->t, p->peer, p->tag, p->comm,
+                        p->kind == P_SSEND);
+        break;
+    }
+    p->active = rc == MPI_SUCCESS;
+    return rc;
+}
+
+int MPI_Start(MPI_Request *req)
+{
+    int rc = req ? startable(*req) : MPI_ERR_REQUEST;
+    if (rc != MPI_SUCCESS)
+        IPC__MPI_RET(MPI_COMM_WORLD, rc);
+    struct ipc__mpi_req *r = req_of(*req);
+    IPC__MPI_RET(r->pers->comm, persist_start(r));
+}
+
+/* Every request is checked before any starts; a failure to start one stops
+ * there, leaving it and the rest inactive. */
+int MPI_Startall(int n, MPI_Request reqs[])
+{
+    if (n < 0 || (n && !reqs))
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
+    for (int i = 0; i < n; i++) {
+        int rc = startable(reqs[i]);
+        for (int j = 0; j < i && rc == MPI_SUCCESS; j++)
+            rc = reqs[j] == reqs[i] ? MPI_ERR_REQUEST : MPI_SUCCESS;
+        if (rc != MPI_SUCCESS)
+            IPC__MPI_RET(MPI_COMM_WORLD, rc);
+    }
+    for (int i = 0; i < n; i++) {
+        struct ipc__mpi_req *r = req_of(reqs[i]);
+        int rc = persist_start(r);
+        if (rc != MPI_SUCCESS)
+            IPC__MPI_RET(r->pers->comm, rc);
+    }
     return MPI_SUCCESS;
 }
 
@@ -707,7 +897,6 @@ static int some_common(int n, MPI_Request reqs[], int *outcount, int indices[],
             *outcount = MPI_UNDEFINED;
             return rc;
         }
-        reqs[index] = MPI_REQUEST_NULL;
     } else {
         struct req_set set = {n, reqs, -1, false};
         ipc__test_until(any_done, &set);
@@ -723,7 +912,7 @@ static int some_common(int n, MPI_Request reqs[], int *outcount, int indices[],
         indices[k++] = index;
     }
     for (int i = 0; i < n; i++) {
-        if (i == index || !reqs[i] || !is_done(reqs[i]))
+        if (i == index || is_null(reqs[i]) || !is_done(reqs[i]))
             continue;
         MPI_Status *st = statuses ? &statuses[k] : NULL;
         indices[k++] = i;
@@ -752,6 +941,12 @@ int MPI_Request_free(MPI_Request *req)
     if (!r)
         IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_REQUEST);
     *req = MPI_REQUEST_NULL;
+    if (inactive(r)) { /* nothing under way: gone at once */
+        req_release(r);
+        return MPI_SUCCESS;
+    }
+    if (r->pers)
+        r->pers->freed = true;
     /* The program's handle, and any copy of it, dies now. */
     ipc__mpi_request_forget(handle_of(r));
     ipc__hslot_retire(&r->slot);
