@@ -577,15 +577,21 @@ static int start_recv(struct ipc__mpi_req *r, void *buf, int count, struct ipc__
     return rc;
 }
 
-static int isend_common(const void *buf, int count, MPI_Datatype type, int dest, int tag,
-                        MPI_Comm comm, bool sync, MPI_Request *req)
+/* What MPI_Isend, Issend, Irsend and Irecv start. */
+enum nb_kind { NB_SEND, NB_SSEND, NB_RECV };
+
+/* A new request started as kind; on failure nothing is left. */
+static int nb_start(enum nb_kind kind, const void *buf, int count, MPI_Datatype type,
+                    int peer, int tag, MPI_Comm comm, MPI_Request *req)
 {
     if (!req)
         return MPI_ERR_REQUEST;
     struct ipc__mpi_req *r = req_new();
     if (!r)
         return MPI_ERR_NO_MEM;
-    int rc = start_send(r, buf, count, ipc__mpi_type(type), dest, tag, comm, sync);
+    struct ipc__mpi_type *t = ipc__mpi_type(type);
+    int rc = kind == NB_RECV ? start_recv(r, (void *)buf, count, t, peer, tag, comm)
+                             : start_send(r, buf, count, t, peer, tag, comm, kind == NB_SSEND);
     if (rc != MPI_SUCCESS) {
         req_release(r);
         return rc;
@@ -597,19 +603,19 @@ static int isend_common(const void *buf, int count, MPI_Datatype type, int dest,
 int MPI_Isend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
               MPI_Comm comm, MPI_Request *req)
 {
-    IPC__MPI_RET(comm, isend_common(buf, count, type, dest, tag, comm, false, req));
+    IPC__MPI_RET(comm, nb_start(NB_SEND, buf, count, type, dest, tag, comm, req));
 }
 
 int MPI_Issend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
                MPI_Comm comm, MPI_Request *req)
 {
-    IPC__MPI_RET(comm, isend_common(buf, count, type, dest, tag, comm, true, req));
+    IPC__MPI_RET(comm, nb_start(NB_SSEND, buf, count, type, dest, tag, comm, req));
 }
 
 int MPI_Irsend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
                MPI_Comm comm, MPI_Request *req)
 {
-    IPC__MPI_RET(comm, isend_common(buf, count, type, dest, tag, comm, false, req));
+    IPC__MPI_RET(comm, nb_start(NB_SEND, buf, count, type, dest, tag, comm, req));
 }
 
 /* Complete at once: the data is in the attached buffer's accounting. */
@@ -628,18 +634,7 @@ int MPI_Ibsend(const void *buf, int count, MPI_Datatype type, int dest, int tag,
 int MPI_Irecv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm comm,
               MPI_Request *req)
 {
-    if (!req)
-        IPC__MPI_RET(comm, MPI_ERR_REQUEST);
-    struct ipc__mpi_req *r = req_new();
-    if (!r)
-        IPC__MPI_RET(comm, MPI_ERR_NO_MEM);
-    int rc = start_recv(r, buf, count, ipc__mpi_type(type), source, tag, comm);
-    if (rc != MPI_SUCCESS) {
-        req_release(r);
-        IPC__MPI_RET(comm, rc);
-    }
-    *req = handle_of(r);
-    return MPI_SUCCESS;
+    IPC__MPI_RET(comm, nb_start(NB_RECV, buf, count, type, source, tag, comm, req));
 }
 
 /* ---- persistent requests ---- */
