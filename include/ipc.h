@@ -263,6 +263,52 @@ int ipc_alltoallv(const void *sbuf, const size_t scounts[], const size_t sdispls
                   ipc_datatype stype, void *rbuf, const size_t rcounts[],
                   const size_t rdispls[], ipc_datatype rtype, ipc_comm comm);
 
+/*
+ * Nonblocking collectives: the same operations, arguments and results as the
+ * blocking ones above, started at once; *req completes (ipc_wait, ipc_test,
+ * ipc_waitall, ipc_waitany) when this rank's part is done, and until then the
+ * buffers belong to the library. They advance inside any ipc_ call of the
+ * rank (what can leave at once leaves before the call returns): computing
+ * between the start and the wait overlaps the rest. Several may be in flight
+ * on one communicator, started in the same order at every member (as every
+ * collective is), mixed with blocking collectives and point-to-point traffic,
+ * and completed in any order. Intracommunicators only (else IPC_ERR_COMM).
+ */
+int ipc_ibarrier(ipc_comm comm, ipc_request *req);
+int ipc_ibcast(void *buf, size_t count, ipc_datatype type, int root, ipc_comm comm,
+               ipc_request *req);
+int ipc_ireduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+                int root, ipc_comm comm, ipc_request *req);
+int ipc_iallreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+                   ipc_comm comm, ipc_request *req);
+int ipc_iscan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+              ipc_comm comm, ipc_request *req);
+int ipc_iexscan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+                ipc_comm comm, ipc_request *req);
+int ipc_ireduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
+                              ipc_op op, ipc_comm comm, ipc_request *req);
+int ipc_igather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                size_t rcount, ipc_datatype rtype, int root, ipc_comm comm, ipc_request *req);
+int ipc_igatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                 const size_t rcounts[], const size_t displs[], ipc_datatype rtype, int root,
+                 ipc_comm comm, ipc_request *req);
+int ipc_iscatter(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                 size_t rcount, ipc_datatype rtype, int root, ipc_comm comm, ipc_request *req);
+int ipc_iscatterv(const void *sbuf, const size_t scounts[], const size_t displs[],
+                  ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, int root,
+                  ipc_comm comm, ipc_request *req);
+int ipc_iallgather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                   size_t rcount, ipc_datatype rtype, ipc_comm comm, ipc_request *req);
+int ipc_iallgatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                    const size_t rcounts[], const size_t displs[], ipc_datatype rtype,
+                    ipc_comm comm, ipc_request *req);
+int ipc_ialltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                  size_t rcount, ipc_datatype rtype, ipc_comm comm, ipc_request *req);
+int ipc_ialltoallv(const void *sbuf, const size_t scounts[], const size_t sdispls[],
+                   ipc_datatype stype, void *rbuf, const size_t rcounts[],
+                   const size_t rdispls[], ipc_datatype rtype, ipc_comm comm,
+                   ipc_request *req);
+
 /* Utilities. */
 int ipc_type_size(ipc_datatype type, size_t *size);
 double ipc_wtime(void); /* seconds since an arbitrary point, monotonic */

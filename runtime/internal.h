@@ -45,6 +45,9 @@ struct ipc__comm {
      * every member since collectives are called in one order: tells the
      * messages of concurrent ones apart. */
     unsigned sched_seq;
+    /* Nonblocking collectives started on it so far (coll/nbc.c): the same
+     * count at every member, so each instance gets a tag of its own. */
+    unsigned nbc_seq;
 };
 
 /* Tunables: read once, in ipc__tunables_load(); docs/tunables.md lists them. */
@@ -393,13 +396,17 @@ struct ipc__sched {
     int (*step)(struct ipc__sched *s);
     /* Frees the schedule's memory once it is over (its request stays). */
     void (*release)(struct ipc__sched *s);
-    struct ipc__req *round[IPC__SCHED_ROUND_MAX];
+    /* The requests of the round under way: round_inline unless the owner
+     * set round and round_cap to an array of its own before starting. */
+    struct ipc__req **round;
+    int round_cap;
     int nround;
+    struct ipc__req *round_inline[IPC__SCHED_ROUND_MAX];
     int error; /* the first error, given to req */
     bool over;
     struct ipc__req *req; /* completes when the schedule is over */
 };
-/* Starts s (step, release set, the rest the engine's) and runs it as far as
+/* Starts s (step, release set, round/round_cap set or zero, the rest the engine's) and runs it as far as
  * it goes now (it may be over and released when this returns); *req is its
  * request, which the caller owns (ipc__wait_one then ipc__req_free, or
  * ipc_wait of ipc__req_handle(*req)). On IPC_ERR_NOMEM s was released and
@@ -409,7 +416,6 @@ int ipc__sched_isend(struct ipc__sched *s, const void *buf, size_t bytes, int de
                      ipc_comm comm, uint32_t ctx);
 int ipc__sched_irecv(struct ipc__sched *s, void *buf, size_t bytes, int source, int tag,
                      ipc_comm comm, uint32_t ctx);
-/* Advances every active schedule (the progress engine calls it). */
 /* Advances every active schedule (the progress engine calls it while
  * ipc__g.nsched); true if any round completed. */
 bool ipc__sched_progress(void);

@@ -36,7 +36,7 @@ static inline int keep(struct ipc__sched *s, int rc, struct ipc__req *r)
 int ipc__sched_isend(struct ipc__sched *s, const void *buf, size_t bytes, int dest, int tag,
                      ipc_comm comm, uint32_t ctx)
 {
-    if (s->nround == IPC__SCHED_ROUND_MAX)
+    if (s->nround == s->round_cap)
         return IPC_ERR_INTERN; /* a step that posts more is a bug */
     struct ipc__req *r;
     int rc = ipc__isend(buf, bytes, dest, tag, comm, ctx, false, &r);
@@ -46,7 +46,7 @@ int ipc__sched_isend(struct ipc__sched *s, const void *buf, size_t bytes, int de
 int ipc__sched_irecv(struct ipc__sched *s, void *buf, size_t bytes, int source, int tag,
                      ipc_comm comm, uint32_t ctx)
 {
-    if (s->nround == IPC__SCHED_ROUND_MAX)
+    if (s->nround == s->round_cap)
         return IPC_ERR_INTERN;
     struct ipc__req *r;
     int rc = ipc__irecv(buf, bytes, source, tag, comm, ctx, &r);
@@ -109,6 +109,10 @@ int ipc__sched_start(struct ipc__sched *s, struct ipc__req **out)
     /* Never orphaned as a whole: its own requests are, one by one. */
     req->peer = ipc__g.job.rank;
     s->req = *out = req;
+    if (!s->round) {
+        s->round = s->round_inline;
+        s->round_cap = IPC__SCHED_ROUND_MAX;
+    }
     s->nround = 0;
     s->error = IPC_SUCCESS;
     s->over = false;

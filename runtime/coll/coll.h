@@ -33,6 +33,10 @@ enum ipc__coll_tag {
     IPC__TAG_ALLTOALLV,
     /* ipc__comm_create_group: this + the caller's tag (masked to fit) */
     IPC__TAG_CREATE_GROUP = 128,
+    /* nonblocking collectives (nbc.c): this + the communicator's count of
+     * them, modulo the span; below internal.h's IPC__TAG_INTER */
+    IPC__TAG_NBC = 0x10000000,
+    IPC__TAG_NBC_SPAN = 0x08000000,
     /* the barrier of ipc_finalize: + round number. Apart from the program's
      * barriers so that --stats leaves it out (observe.c) */
     IPC__TAG_FINAL_BARRIER = 0x20000000,
@@ -137,6 +141,12 @@ int ipc__c_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_
 int ipc__c_scan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op, ipc_comm comm);
 int ipc__c_exscan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op, ipc_comm comm);
 
+/* Checks shared by the reductions (reduce.c): *in is where this rank's input
+ * is (rbuf for IPC_IN_PLACE), *rbytes what rbuf holds when need_rbuf. */
+int ipc__coll_check_reduction(const void *sbuf, const void **in, size_t in_count, void *rbuf,
+                              size_t rcount, bool need_rbuf, ipc_datatype type, ipc_op op,
+                              ipc_comm comm, size_t *rbytes);
+
 /* Counts and displacements of a v collective against the buffer they are in:
  * IPC_ERR_ARG without arrays, IPC_ERR_COUNT when an end overflows,
  * IPC_ERR_BUFFER without a buffer for bytes to move. */
@@ -170,5 +180,71 @@ int ipc__coll_reduce_tree(const void *in, void *rbuf, size_t count, ipc_datatype
 /* Scatter of sbuf (n blocks of `block` bytes, at root) into rbuf. */
 int ipc__coll_scatter_bytes(const void *sbuf, void *rbuf, size_t block, int root,
                             ipc_comm comm);
+
+/* ---- nonblocking collectives: schedules built at post time (nbc.c) ----
+ *
+ * ipc__nbc_new takes the instance's tag from comm (call it once per
+ * collective, at every member). The operations below are appended in order;
+ * ipc__nbc_round ends a round: what follows starts once every send and
+ * receive before it has completed. Local operations (copy, reduce, call) run
+ * when their round starts, before its messages are posted. Peers are ranks
+ * of the comm given with each message (an intercommunicator's remote group,
+ * or comm->local); IPC_PROC_NULL is left out. Building never fails loudly:
+ * the first error is kept, and ipc__nbc_start returns it after releasing
+ * everything. Buffers must stay valid until the schedule is over. */
+struct ipc__nbc;
+struct ipc__nbc *ipc__nbc_new(ipc_comm comm); /* NULL: out of memory */
+void ipc__nbc_send(struct ipc__nbc *n, ipc_comm comm, const void *buf, size_t bytes, int peer);
+void ipc__nbc_recv(struct ipc__nbc *n, ipc_comm comm, void *buf, size_t bytes, int peer);
+void ipc__nbc_copy(struct ipc__nbc *n, void *dst, const void *src, size_t bytes);
+/* inout = in op inout, count elements of type. */
+void ipc__nbc_reduce(struct ipc__nbc *n, const void *in, void *inout, size_t count,
+                     ipc_datatype type, ipc_op op);
+void ipc__nbc_call(struct ipc__nbc *n, void (*fn)(void *arg), void *arg);
+void ipc__nbc_round(struct ipc__nbc *n);
+/* Memory that lives as long as the schedule; NULL (and n failed) when out. */
+void *ipc__nbc_alloc(struct ipc__nbc *n, size_t bytes);
+/* fn(arg) runs when the schedule is released (over, failed or abandoned),
+ * in the reverse order of registration. */
+void ipc__nbc_at_release(struct ipc__nbc *n, void (*fn)(void *arg), void *arg);
+void ipc__nbc_fail(struct ipc__nbc *n, int error);
+bool ipc__nbc_failed(const struct ipc__nbc *n);
+/* Starts the schedule (its first round is posted before this returns);
+ * *req completes when it is over. */
+int ipc__nbc_start(struct ipc__nbc *n, struct ipc__req **req);
+int ipc__nbc_start_handle(struct ipc__nbc *n, ipc_request *req);
+/* Releases a schedule that will not be started. */
+void ipc__nbc_abandon(struct ipc__nbc *n);
+
+/* The algorithms (icoll.c), appended to n on the intracommunicator comm;
+ * sizes in bytes unless a count comes with a type. In place: the input
+ * pointer may equal the output (rbuf, or a block of it where a block is
+ * this rank's). */
+void ipc__nbc_a_barrier(struct ipc__nbc *n, ipc_comm comm);
+void ipc__nbc_a_bcast(struct ipc__nbc *n, void *buf, size_t bytes, int root, ipc_comm comm);
+/* rbuf: root only (the result); in may be rbuf at the root. */
+void ipc__nbc_a_reduce(struct ipc__nbc *n, const void *in, void *rbuf, size_t count,
+                       ipc_datatype type, ipc_op op, int root, ipc_comm comm);
+void ipc__nbc_a_allreduce(struct ipc__nbc *n, const void *in, void *rbuf, size_t count,
+                          ipc_datatype type, ipc_op op, ipc_comm comm);
+void ipc__nbc_a_scan(struct ipc__nbc *n, const void *in, void *rbuf, size_t count,
+                     ipc_datatype type, ipc_op op, bool inclusive, ipc_comm comm);
+/* Reduces the sum of counts[] elements; rank i gets counts[i] of them, in
+ * order, at rbuf. in may be rbuf (then it holds every input). */
+void ipc__nbc_a_reduce_scatter(struct ipc__nbc *n, const void *in, void *rbuf,
+                               const size_t counts[], ipc_datatype type, ipc_op op,
+                               ipc_comm comm);
+/* v forms: bytes[i] and displ[i] (in bytes) of rank i's block. */
+void ipc__nbc_a_gatherv(struct ipc__nbc *n, const void *sbuf, size_t sbytes, void *rbuf,
+                        const size_t bytes[], const size_t displ[], int root, ipc_comm comm);
+void ipc__nbc_a_scatterv(struct ipc__nbc *n, const void *sbuf, const size_t bytes[],
+                         const size_t displ[], void *rbuf, size_t rbytes, int root,
+                         ipc_comm comm);
+void ipc__nbc_a_allgatherv(struct ipc__nbc *n, const void *sbuf, size_t sbytes, void *rbuf,
+                           const size_t bytes[], const size_t displ[], ipc_comm comm);
+/* sbuf may be rbuf (in place: the send layout is the receive layout). */
+void ipc__nbc_a_alltoallv(struct ipc__nbc *n, const void *sbuf, const size_t sbytes[],
+                          const size_t sdispl[], void *rbuf, const size_t rbytes[],
+                          const size_t rdispl[], ipc_comm comm);
 
 #endif /* IPC_COLL_H */

@@ -182,7 +182,7 @@ static int recursive_doubling(void *rbuf, size_t count, ipc_datatype type, ipc_o
 }
 
 /* Checks shared by the reductions; *in is where this rank's input is. */
-static int check_reduction(const void *sbuf, const void **in, size_t in_count, void *rbuf,
+int ipc__coll_check_reduction(const void *sbuf, const void **in, size_t in_count, void *rbuf,
                            size_t rcount, bool need_rbuf, ipc_datatype type, ipc_op op,
                            ipc_comm comm, size_t *rbytes)
 {
@@ -208,7 +208,7 @@ int ipc__c_reduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
     if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
         return rc;
     bool is_root = comm->rank == root;
-    rc = check_reduction(sbuf, &in, count, rbuf, count, is_root, type, op, comm, &bytes);
+    rc = ipc__coll_check_reduction(sbuf, &in, count, rbuf, count, is_root, type, op, comm, &bytes);
     if (rc != IPC_SUCCESS || count == 0 || type->size == 0)
         return rc;
     bytes = count * type->size;
@@ -248,7 +248,7 @@ int ipc__c_allreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype ty
 {
     const void *in;
     size_t bytes;
-    int rc = check_reduction(sbuf, &in, count, rbuf, count, true, type, op, comm, &bytes);
+    int rc = ipc__coll_check_reduction(sbuf, &in, count, rbuf, count, true, type, op, comm, &bytes);
     if (rc != IPC_SUCCESS || bytes == 0)
         return rc;
     int n = comm->size;
@@ -285,7 +285,7 @@ int ipc__c_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_
         return IPC_ERR_COUNT;
     /* In place, rbuf holds all n * count inputs. */
     size_t rcount = sbuf == IPC_IN_PLACE ? count * (size_t)n : count;
-    rc = check_reduction(sbuf, &in, count * (size_t)n, rbuf, rcount, true, type, op, comm,
+    rc = ipc__coll_check_reduction(sbuf, &in, count * (size_t)n, rbuf, rcount, true, type, op, comm,
                          &bytes);
     if (rc != IPC_SUCCESS || count == 0 || type->size == 0)
         return rc;

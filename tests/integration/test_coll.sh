@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Collectives that move data, and communicators, at every rank count from 1
-# to 9 and at 16 (more ranks than cores): coll_move checks every collective
+# to 9 and at 16 (more ranks than cores), and the nonblocking ones (icoll):
+# coll_move checks every collective
 # but the reductions, every root, in place and not, against the data each
 # rank sent; coll_comm checks dup, split and free and that communicators keep
 # their traffic apart. Then both on every transport, and reductions that give
 # the same bits in two runs.
 . "$(dirname "$0")/lib.sh"
-need "$IPCRUN" "$PROGS/coll_move" "$PROGS/coll_comm" "$PROGS/coll_reduce"
+need "$IPCRUN" "$PROGS/coll_move" "$PROGS/coll_comm" "$PROGS/coll_reduce" "$PROGS/icoll"
 
 for n in 1 2 3 4 5 6 7 8 9 16; do
     for prog in coll_move coll_comm; do
@@ -21,6 +22,18 @@ for t in $TRANSPORTS; do
         ipcrun 100 --transport "$t" -n 5 "$PROGS/$prog"
         expect_rc 0 "$prog -n 5 --transport $t"
     done
+done
+
+# Nonblocking collectives against their blocking twins, several in flight,
+# at 1-8 ranks (8: oversubscribed) and on every transport.
+for n in 1 2 3 4 5 8; do
+    ipcrun 200 -n "$n" "$PROGS/icoll" 40 "$n"
+    expect_rc 0 "icoll -n $n"
+    expect_out "^icoll: $n ranks, 40 rounds: ok$" "icoll -n $n"
+done
+for t in $TRANSPORTS; do
+    ipcrun 200 --transport "$t" -n 3 "$PROGS/icoll" 30 7
+    expect_rc 0 "icoll -n 3 --transport $t"
 done
 
 # Deterministic reductions: the digest of allreduce results (doubles that

@@ -1,0 +1,372 @@
+/*
+ * ientry.c - the public nonblocking collectives (ipc_i*): the blocking
+ * twins' argument checks, then the schedule of icoll.c, started before they
+ * return. Counts become byte sizes here; the algorithms move bytes.
+ */
+#include "coll.h"
+
+/* Checks comm and req and makes the schedule (after the other checks: each
+ * member takes the next tag of comm). */
+static int open_nbc(ipc_comm comm, ipc_request *req, struct ipc__nbc **n)
+{
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    if (!req)
+        return IPC_ERR_ARG;
+    if (ipc__comm_is_inter(comm))
+        return IPC_ERR_COMM;
+    *n = ipc__nbc_new(comm);
+    return *n ? IPC_SUCCESS : IPC_ERR_NOMEM;
+}
+
+/* Byte sizes and offsets of n blocks: counts[i] (or count, counts NULL) and
+ * displs[i] (or i * count) elements of size bytes, in schedule memory. */
+static size_t *blocks(struct ipc__nbc *n, int sz, const size_t counts[], const size_t displs[],
+                      size_t count, size_t size)
+{
+    size_t *b = ipc__nbc_alloc(n, 2 * (size_t)sz * sizeof *b);
+    for (int i = 0; b && i < sz; i++) {
+        b[i] = (counts ? counts[i] : count) * size;
+        b[sz + i] = (displs ? displs[i] : (size_t)i * count) * size;
+    }
+    return b;
+}
+
+static int start(struct ipc__nbc *n, ipc_request *req)
+{
+    return ipc__nbc_start_handle(n, req);
+}
+
+int ipc_ibarrier(ipc_comm comm, ipc_request *req)
+{
+    struct ipc__nbc *n;
+    int rc = open_nbc(comm, req, &n);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    ipc__nbc_a_barrier(n, comm);
+    return start(n, req);
+}
+
+int ipc_ibcast(void *buf, size_t count, ipc_datatype type, int root, ipc_comm comm,
+               ipc_request *req)
+{
+    size_t bytes;
+    struct ipc__nbc *n;
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS ||
+        (rc = ipc__coll_bytes(buf, count, type, &bytes)) != IPC_SUCCESS ||
+        (rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        return rc;
+    if (bytes)
+        ipc__nbc_a_bcast(n, buf, bytes, root, comm);
+    return start(n, req);
+}
+
+int ipc_ireduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+                int root, ipc_comm comm, ipc_request *req)
+{
+    const void *in;
+    size_t bytes;
+    struct ipc__nbc *n;
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS ||
+        (rc = ipc__coll_check_reduction(sbuf, &in, count, rbuf, count, comm->rank == root,
+                                        type, op, comm, &bytes)) != IPC_SUCCESS ||
+        (rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        return rc;
+    if (count && type->size)
+        ipc__nbc_a_reduce(n, in, rbuf, count, type, op, root, comm);
+    return start(n, req);
+}
+
+int ipc_iallreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+                   ipc_comm comm, ipc_request *req)
+{
+    const void *in;
+    size_t bytes;
+    struct ipc__nbc *n;
+    int rc = ipc__coll_check_reduction(sbuf, &in, count, rbuf, count, true, type, op, comm,
+                                       &bytes);
+    if (rc != IPC_SUCCESS || (rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        return rc;
+    ipc__nbc_a_allreduce(n, in, rbuf, count, type, op, comm);
+    return start(n, req);
+}
+
+static int iscan_common(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
+                        ipc_op op, bool inclusive, ipc_comm comm, ipc_request *req)
+{
+    const void *in;
+    size_t bytes;
+    struct ipc__nbc *n;
+    int rc = ipc__coll_check_reduction(sbuf, &in, count, rbuf, count, true, type, op, comm,
+                                       &bytes);
+    if (rc != IPC_SUCCESS || (rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        return rc;
+    ipc__nbc_a_scan(n, in, rbuf, count, type, op, inclusive, comm);
+    return start(n, req);
+}
+
+int ipc_iscan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+              ipc_comm comm, ipc_request *req)
+{
+    return iscan_common(sbuf, rbuf, count, type, op, true, comm, req);
+}
+
+int ipc_iexscan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+                ipc_comm comm, ipc_request *req)
+{
+    return iscan_common(sbuf, rbuf, count, type, op, false, comm, req);
+}
+
+int ipc_ireduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
+                              ipc_op op, ipc_comm comm, ipc_request *req)
+{
+    const void *in;
+    size_t bytes;
+    struct ipc__nbc *n;
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    int sz = comm->size;
+    if (type && type->size && count > SIZE_MAX / 2 / type->size / (size_t)sz)
+        return IPC_ERR_COUNT;
+    /* In place, rbuf holds all sz * count inputs. */
+    size_t rcount = sbuf == IPC_IN_PLACE ? count * (size_t)sz : count;
+    if ((rc = ipc__coll_check_reduction(sbuf, &in, count * (size_t)sz, rbuf, rcount, true, type,
+                                        op, comm, &bytes)) != IPC_SUCCESS ||
+        (rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        return rc;
+    size_t *counts = blocks(n, sz, NULL, NULL, count, 1);
+    if (counts && count && type->size)
+        ipc__nbc_a_reduce_scatter(n, in, rbuf, counts, type, op, comm);
+    return start(n, req);
+}
+
+int ipc_igather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                size_t rcount, ipc_datatype rtype, int root, ipc_comm comm, ipc_request *req)
+{
+    struct ipc__nbc *n;
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
+        return rc;
+    int sz = comm->size;
+    bool is_root = comm->rank == root, in_place = sbuf == IPC_IN_PLACE;
+    size_t sbytes = 0, block = 0;
+    if (in_place && !is_root)
+        return IPC_ERR_BUFFER;
+    if (!in_place && (rc = ipc__coll_bytes(sbuf, scount, stype, &sbytes)) != IPC_SUCCESS)
+        return rc;
+    if (is_root && (rc = ipc__coll_bytes_n(rbuf, rcount, rtype, sz, &block)) != IPC_SUCCESS)
+        return rc;
+    if (is_root && !in_place && sbytes != block)
+        return IPC_ERR_COUNT;
+    if (in_place)
+        sbytes = block;
+    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        return rc;
+    const void *in = in_place ? (char *)rbuf + (size_t)root * block : sbuf;
+    size_t *b = blocks(n, sz, NULL, NULL, block, 1);
+    if (b)
+        ipc__nbc_a_gatherv(n, in, sbytes, rbuf, b, b + sz, root, comm);
+    return start(n, req);
+}
+
+int ipc_igatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                 const size_t rcounts[], const size_t displs[], ipc_datatype rtype, int root,
+                 ipc_comm comm, ipc_request *req)
+{
+    struct ipc__nbc *n;
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
+        return rc;
+    int sz = comm->size, me = comm->rank;
+    bool is_root = me == root, in_place = sbuf == IPC_IN_PLACE;
+    size_t sbytes = 0;
+    if (in_place && !is_root)
+        return IPC_ERR_BUFFER;
+    if (!in_place && (rc = ipc__coll_bytes(sbuf, scount, stype, &sbytes)) != IPC_SUCCESS)
+        return rc;
+    if (is_root && (rc = ipc__coll_check_v(rbuf, rcounts, displs, rtype, sz)) != IPC_SUCCESS)
+        return rc;
+    if (is_root && !in_place && sbytes != rcounts[me] * rtype->size)
+        return IPC_ERR_COUNT;
+    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        return rc;
+    size_t *b = is_root ? blocks(n, sz, rcounts, displs, 0, rtype->size)
+                        : blocks(n, sz, NULL, NULL, 0, 1);
+    if (b && in_place) {
+        sbuf = (char *)rbuf + b[sz + me];
+        sbytes = b[me];
+    }
+    if (b)
+        ipc__nbc_a_gatherv(n, sbuf, sbytes, rbuf, b, b + sz, root, comm);
+    return start(n, req);
+}
+
+int ipc_iscatter(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                 size_t rcount, ipc_datatype rtype, int root, ipc_comm comm, ipc_request *req)
+{
+    struct ipc__nbc *n;
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
+        return rc;
+    int sz = comm->size;
+    bool is_root = comm->rank == root, in_place = rbuf == IPC_IN_PLACE;
+    size_t rbytes = 0, block = 0;
+    if (in_place && !is_root)
+        return IPC_ERR_BUFFER;
+    if (!in_place && (rc = ipc__coll_bytes(rbuf, rcount, rtype, &rbytes)) != IPC_SUCCESS)
+        return rc;
+    if (is_root && (rc = ipc__coll_bytes_n(sbuf, scount, stype, sz, &block)) != IPC_SUCCESS)
+        return rc;
+    if (is_root && !in_place && rbytes != block)
+        return IPC_ERR_COUNT;
+    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        return rc;
+    size_t *b = blocks(n, sz, NULL, NULL, block, 1);
+    if (in_place) {
+        rbuf = (char *)sbuf + (size_t)root * block;
+        rbytes = block;
+    }
+    if (b)
+        ipc__nbc_a_scatterv(n, sbuf, b, b + sz, rbuf, rbytes, root, comm);
+    return start(n, req);
+}
+
+int ipc_iscatterv(const void *sbuf, const size_t scounts[], const size_t displs[],
+                  ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, int root,
+                  ipc_comm comm, ipc_request *req)
+{
+    struct ipc__nbc *n;
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
+        return rc;
+    int sz = comm->size, me = comm->rank;
+    bool is_root = me == root, in_place = rbuf == IPC_IN_PLACE;
+    size_t rbytes = 0;
+    if (in_place && !is_root)
+        return IPC_ERR_BUFFER;
+    if (!in_place && (rc = ipc__coll_bytes(rbuf, rcount, rtype, &rbytes)) != IPC_SUCCESS)
+        return rc;
+    if (is_root && (rc = ipc__coll_check_v(sbuf, scounts, displs, stype, sz)) != IPC_SUCCESS)
+        return rc;
+    if (is_root && !in_place && rbytes != scounts[me] * stype->size)
+        return IPC_ERR_COUNT;
+    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        return rc;
+    size_t *b = is_root ? blocks(n, sz, scounts, displs, 0, stype->size)
+                        : blocks(n, sz, NULL, NULL, 0, 1);
+    if (b && in_place) {
+        rbuf = (char *)sbuf + b[sz + me];
+        rbytes = b[me];
+    }
+    if (b)
+        ipc__nbc_a_scatterv(n, sbuf, b, b + sz, rbuf, rbytes, root, comm);
+    return start(n, req);
+}
+
+int ipc_iallgather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                   size_t rcount, ipc_datatype rtype, ipc_comm comm, ipc_request *req)
+{
+    size_t block, sbytes;
+    struct ipc__nbc *n;
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    int sz = comm->size, me = comm->rank;
+    if ((rc = ipc__coll_bytes_n(rbuf, rcount, rtype, sz, &block)) != IPC_SUCCESS)
+        return rc;
+    bool in_place = sbuf == IPC_IN_PLACE;
+    if (!in_place && (rc = ipc__coll_bytes(sbuf, scount, stype, &sbytes)) != IPC_SUCCESS)
+        return rc;
+    if (!in_place && sbytes != block)
+        return IPC_ERR_COUNT;
+    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        return rc;
+    size_t *b = blocks(n, sz, NULL, NULL, block, 1);
+    if (in_place)
+        sbuf = (char *)rbuf + (size_t)me * block;
+    if (b && block)
+        ipc__nbc_a_allgatherv(n, sbuf, block, rbuf, b, b + sz, comm);
+    return start(n, req);
+}
+
+int ipc_iallgatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                    const size_t rcounts[], const size_t displs[], ipc_datatype rtype,
+                    ipc_comm comm, ipc_request *req)
+{
+    size_t sbytes = 0;
+    struct ipc__nbc *n;
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    int sz = comm->size, me = comm->rank;
+    if ((rc = ipc__coll_check_v(rbuf, rcounts, displs, rtype, sz)) != IPC_SUCCESS)
+        return rc;
+    bool in_place = sbuf == IPC_IN_PLACE;
+    if (!in_place && (rc = ipc__coll_bytes(sbuf, scount, stype, &sbytes)) != IPC_SUCCESS)
+        return rc;
+    if (!in_place && sbytes != rcounts[me] * rtype->size)
+        return IPC_ERR_COUNT;
+    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        return rc;
+    size_t *b = blocks(n, sz, rcounts, displs, 0, rtype->size);
+    if (b && in_place) {
+        sbuf = (char *)rbuf + b[sz + me];
+        sbytes = b[me];
+    }
+    if (b)
+        ipc__nbc_a_allgatherv(n, sbuf, sbytes, rbuf, b, b + sz, comm);
+    return start(n, req);
+}
+
+int ipc_ialltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                  size_t rcount, ipc_datatype rtype, ipc_comm comm, ipc_request *req)
+{
+    size_t block, sblock;
+    struct ipc__nbc *n;
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    int sz = comm->size;
+    if ((rc = ipc__coll_bytes_n(rbuf, rcount, rtype, sz, &block)) != IPC_SUCCESS)
+        return rc;
+    bool in_place = sbuf == IPC_IN_PLACE;
+    if (!in_place && (rc = ipc__coll_bytes_n(sbuf, scount, stype, sz, &sblock)) != IPC_SUCCESS)
+        return rc;
+    if (!in_place && sblock != block)
+        return IPC_ERR_COUNT;
+    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        return rc;
+    size_t *b = blocks(n, sz, NULL, NULL, block, 1);
+    if (b && block)
+        ipc__nbc_a_alltoallv(n, in_place ? rbuf : sbuf, b, b + sz, rbuf, b, b + sz, comm);
+    return start(n, req);
+}
+
+int ipc_ialltoallv(const void *sbuf, const size_t scounts[], const size_t sdispls[],
+                   ipc_datatype stype, void *rbuf, const size_t rcounts[],
+                   const size_t rdispls[], ipc_datatype rtype, ipc_comm comm, ipc_request *req)
+{
+    struct ipc__nbc *n;
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    int sz = comm->size, me = comm->rank;
+    bool in_place = sbuf == IPC_IN_PLACE;
+    if ((rc = ipc__coll_check_v(rbuf, rcounts, rdispls, rtype, sz)) != IPC_SUCCESS ||
+        (!in_place &&
+         (rc = ipc__coll_check_v(sbuf, scounts, sdispls, stype, sz)) != IPC_SUCCESS))
+        return rc;
+    if (!in_place && scounts[me] * stype->size != rcounts[me] * rtype->size)
+        return IPC_ERR_COUNT;
+    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        return rc;
+    size_t *rb = blocks(n, sz, rcounts, rdispls, 0, rtype->size);
+    size_t *sb = in_place ? rb : blocks(n, sz, scounts, sdispls, 0, stype->size);
+    if (rb && sb)
+        ipc__nbc_a_alltoallv(n, in_place ? rbuf : sbuf, sb, sb + sz, rbuf, rb, rb + sz, comm);
+    return start(n, req);
+}

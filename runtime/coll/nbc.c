@@ -1,0 +1,294 @@
+/*
+ * nbc.c - schedules built whole when a nonblocking collective is posted.
+ *
+ * A nonblocking collective is a list of operations cut into rounds: sends,
+ * receives, local copies, reductions and calls. The builder (icoll.c, the MPI
+ * layer) appends them; ipc__nbc_start hands the list to the schedule engine
+ * (sched.c), whose step runs one round at a time: the local operations of the
+ * round in order, then its sends and receives, all posted at once. The next
+ * round starts once every request of this one has completed, so a round may
+ * read what the previous one received.
+ *
+ * Every message of one instance carries the same tag, IPC__TAG_NBC plus the
+ * communicator's count of nonblocking collectives (the same at every member,
+ * since collectives are called in one order): instances in flight at once
+ * never take each other's messages, nor those of blocking collectives, which
+ * use tags of their own. Within an instance two ranks exchange their messages
+ * in the same order on both sides, and messages between two ranks on one
+ * context and tag never overtake each other.
+ *
+ * Memory the schedule needs (scratch buffers, the MPI layer's packed copies)
+ * comes from ipc__nbc_alloc and lives until the schedule is released, after
+ * the functions given to ipc__nbc_at_release have run.
+ */
+#include <stdlib.h>
+
+#include "coll.h"
+
+enum nbc_kind { NBC_SEND, NBC_RECV, NBC_COPY, NBC_REDUCE, NBC_CALL, NBC_ROUND };
+
+struct nbc_op {
+    enum nbc_kind kind;
+    union {
+        struct {
+            void *buf;
+            size_t bytes;
+            int peer;
+            ipc_comm comm;
+        } x; /* SEND, RECV */
+        struct {
+            void *dst;
+            const void *src;
+            size_t bytes;
+        } copy;
+        struct {
+            const void *in;
+            void *inout;
+            size_t count;
+            ipc_datatype type;
+            ipc_op op;
+        } red;
+        struct {
+            void (*fn)(void *arg);
+            void *arg;
+        } call;
+    };
+};
+
+/* A block of ipc__nbc_alloc; the data follows, aligned. */
+struct nbc_mem {
+    struct nbc_mem *next;
+    _Alignas(max_align_t) unsigned char data[];
+};
+
+struct nbc_cleanup {
+    void (*fn)(void *arg);
+    void *arg;
+};
+
+struct ipc__nbc {
+    struct ipc__sched s;
+    int tag;
+    int error; /* the first failure while building */
+    struct nbc_op *ops;
+    int nops, cap;
+    int pos;                /* next operation to run */
+    int in_round, max_round; /* sends and receives of the round being built; most of any */
+    struct nbc_mem *mem;
+    struct nbc_cleanup *cl;
+    int ncl;
+};
+
+struct ipc__nbc *ipc__nbc_new(ipc_comm comm)
+{
+    struct ipc__nbc *n = calloc(1, sizeof *n);
+    if (!n)
+        return NULL;
+    n->tag = IPC__TAG_NBC + (int)(comm->nbc_seq++ % IPC__TAG_NBC_SPAN);
+    return n;
+}
+
+bool ipc__nbc_failed(const struct ipc__nbc *n)
+{
+    return n->error != IPC_SUCCESS;
+}
+
+void ipc__nbc_fail(struct ipc__nbc *n, int error)
+{
+    if (n->error == IPC_SUCCESS)
+        n->error = error;
+}
+
+static struct nbc_op *append(struct ipc__nbc *n, enum nbc_kind kind)
+{
+    if (n->error != IPC_SUCCESS)
+        return NULL;
+    if (n->nops == n->cap) {
+        int cap = n->cap ? 2 * n->cap : 16;
+        struct nbc_op *ops = realloc(n->ops, (size_t)cap * sizeof *ops);
+        if (!ops) {
+            n->error = IPC_ERR_NOMEM;
+            return NULL;
+        }
+        n->ops = ops;
+        n->cap = cap;
+    }
+    struct nbc_op *op = &n->ops[n->nops++];
+    op->kind = kind;
+    return op;
+}
+
+static void xfer(struct ipc__nbc *n, enum nbc_kind kind, ipc_comm comm, void *buf,
+                 size_t bytes, int peer)
+{
+    if (peer == IPC_PROC_NULL)
+        return;
+    struct nbc_op *op = append(n, kind);
+    if (!op)
+        return;
+    op->x.buf = buf;
+    op->x.bytes = bytes;
+    op->x.peer = peer;
+    op->x.comm = comm;
+    if (++n->in_round > n->max_round)
+        n->max_round = n->in_round;
+}
+
+void ipc__nbc_send(struct ipc__nbc *n, ipc_comm comm, const void *buf, size_t bytes, int peer)
+{
+    xfer(n, NBC_SEND, comm, (void *)buf, bytes, peer);
+}
+
+void ipc__nbc_recv(struct ipc__nbc *n, ipc_comm comm, void *buf, size_t bytes, int peer)
+{
+    xfer(n, NBC_RECV, comm, buf, bytes, peer);
+}
+
+void ipc__nbc_copy(struct ipc__nbc *n, void *dst, const void *src, size_t bytes)
+{
+    if (!bytes || dst == src)
+        return;
+    struct nbc_op *op = append(n, NBC_COPY);
+    if (op)
+        op->copy = (__typeof__(op->copy)){dst, src, bytes};
+}
+
+void ipc__nbc_reduce(struct ipc__nbc *n, const void *in, void *inout, size_t count,
+                     ipc_datatype type, ipc_op op)
+{
+    if (!count)
+        return;
+    struct nbc_op *o = append(n, NBC_REDUCE);
+    if (o)
+        o->red = (__typeof__(o->red)){in, inout, count, type, op};
+}
+
+void ipc__nbc_call(struct ipc__nbc *n, void (*fn)(void *arg), void *arg)
+{
+    struct nbc_op *op = append(n, NBC_CALL);
+    if (op)
+        op->call = (__typeof__(op->call)){fn, arg};
+}
+
+void ipc__nbc_round(struct ipc__nbc *n)
+{
+    /* A round with no sends or receives needs no boundary: its local work
+     * runs with the next one's. */
+    if (n->in_round == 0 || !append(n, NBC_ROUND))
+        return;
+    n->in_round = 0;
+}
+
+void *ipc__nbc_alloc(struct ipc__nbc *n, size_t bytes)
+{
+    if (n->error != IPC_SUCCESS)
+        return NULL;
+    struct nbc_mem *m = bytes > SIZE_MAX - sizeof *m ? NULL : malloc(sizeof *m + bytes);
+    if (!m) {
+        n->error = IPC_ERR_NOMEM;
+        return NULL;
+    }
+    m->next = n->mem;
+    n->mem = m;
+    return m->data;
+}
+
+void ipc__nbc_at_release(struct ipc__nbc *n, void (*fn)(void *arg), void *arg)
+{
+    struct nbc_cleanup *cl = realloc(n->cl, (size_t)(n->ncl + 1) * sizeof *cl);
+    if (!cl) {
+        /* Run now: whatever it frees is not yet in use by a started schedule
+         * (the caller registers cleanups while building). */
+        fn(arg);
+        ipc__nbc_fail(n, IPC_ERR_NOMEM);
+        return;
+    }
+    n->cl = cl;
+    n->cl[n->ncl++] = (struct nbc_cleanup){fn, arg};
+}
+
+static void nbc_release(struct ipc__sched *s)
+{
+    struct ipc__nbc *n = ipc__container_of(s, struct ipc__nbc, s);
+    for (int i = n->ncl - 1; i >= 0; i--)
+        n->cl[i].fn(n->cl[i].arg);
+    free(n->cl);
+    while (n->mem) {
+        struct nbc_mem *m = n->mem;
+        n->mem = m->next;
+        free(m);
+    }
+    if (n->s.round != n->s.round_inline)
+        free(n->s.round);
+    free(n->ops);
+    free(n);
+}
+
+void ipc__nbc_abandon(struct ipc__nbc *n)
+{
+    if (n)
+        nbc_release(&n->s);
+}
+
+/* Runs the local operations of the next round and posts its messages. */
+static int nbc_step(struct ipc__sched *s)
+{
+    struct ipc__nbc *n = ipc__container_of(s, struct ipc__nbc, s);
+    if (n->pos == n->nops)
+        return IPC__SCHED_END;
+    while (n->pos < n->nops) {
+        const struct nbc_op *op = &n->ops[n->pos++];
+        int rc = IPC_SUCCESS;
+        switch (op->kind) {
+        case NBC_ROUND:
+            return IPC_SUCCESS;
+        case NBC_SEND:
+            rc = ipc__sched_isend(s, op->x.buf, op->x.bytes, op->x.peer, n->tag, op->x.comm,
+                                  op->x.comm->ctx_coll);
+            break;
+        case NBC_RECV:
+            rc = ipc__sched_irecv(s, op->x.buf, op->x.bytes, op->x.peer, n->tag, op->x.comm,
+                                  op->x.comm->ctx_coll);
+            break;
+        case NBC_COPY:
+            ipc__coll_copy(op->copy.dst, op->copy.src, op->copy.bytes);
+            break;
+        case NBC_REDUCE:
+            ipc__op_apply(op->red.op, op->red.type, op->red.in, op->red.inout, op->red.count);
+            break;
+        case NBC_CALL:
+            op->call.fn(op->call.arg);
+            break;
+        }
+        if (rc != IPC_SUCCESS)
+            return rc;
+    }
+    return IPC_SUCCESS;
+}
+
+int ipc__nbc_start(struct ipc__nbc *n, struct ipc__req **req)
+{
+    if (n->error == IPC_SUCCESS && n->max_round > IPC__SCHED_ROUND_MAX) {
+        n->s.round = malloc((size_t)n->max_round * sizeof *n->s.round);
+        n->s.round_cap = n->max_round;
+        if (!n->s.round)
+            n->error = IPC_ERR_NOMEM;
+    }
+    if (n->error != IPC_SUCCESS) {
+        int rc = n->error;
+        nbc_release(&n->s);
+        return rc;
+    }
+    n->s.step = nbc_step;
+    n->s.release = nbc_release;
+    return ipc__sched_start(&n->s, req);
+}
+
+int ipc__nbc_start_handle(struct ipc__nbc *n, ipc_request *handle)
+{
+    struct ipc__req *req;
+    int rc = ipc__nbc_start(n, &req);
+    if (rc == IPC_SUCCESS)
+        *handle = ipc__req_handle(req);
+    return rc;
+}
