@@ -247,4 +247,24 @@ void ipc__nbc_a_alltoallv(struct ipc__nbc *n, const void *sbuf, const size_t sby
                           const size_t sdispl[], void *rbuf, const size_t rbytes[],
                           const size_t rdispl[], ipc_comm comm);
 
+/* The nonblocking collectives' checks and schedules (ientry.c): the
+ * arguments of the public ipc_i* (which open, call these and start), the
+ * schedule to append to first. IPC_ERR_* when an argument is wrong (n is
+ * then to be abandoned). */
+int ipc__nbc_c_barrier(struct ipc__nbc *n, ipc_comm comm);
+int ipc__nbc_c_bcast(struct ipc__nbc *n, void *buf, size_t count, ipc_datatype type, int root, ipc_comm comm);
+int ipc__nbc_c_reduce(struct ipc__nbc *n, const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op, int root, ipc_comm comm);
+int ipc__nbc_c_allreduce(struct ipc__nbc *n, const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op, ipc_comm comm);
+int ipc__nbc_c_scan(struct ipc__nbc *n, const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op, ipc_comm comm);
+int ipc__nbc_c_exscan(struct ipc__nbc *n, const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op, ipc_comm comm);
+int ipc__nbc_c_reduce_scatter_block(struct ipc__nbc *n, const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op, ipc_comm comm);
+int ipc__nbc_c_gather(struct ipc__nbc *n, const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, int root, ipc_comm comm);
+int ipc__nbc_c_gatherv(struct ipc__nbc *n, const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf, const size_t rcounts[], const size_t displs[], ipc_datatype rtype, int root, ipc_comm comm);
+int ipc__nbc_c_scatter(struct ipc__nbc *n, const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, int root, ipc_comm comm);
+int ipc__nbc_c_scatterv(struct ipc__nbc *n, const void *sbuf, const size_t scounts[], const size_t displs[], ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, int root, ipc_comm comm);
+int ipc__nbc_c_allgather(struct ipc__nbc *n, const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, ipc_comm comm);
+int ipc__nbc_c_allgatherv(struct ipc__nbc *n, const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf, const size_t rcounts[], const size_t displs[], ipc_datatype rtype, ipc_comm comm);
+int ipc__nbc_c_alltoall(struct ipc__nbc *n, const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, ipc_comm comm);
+int ipc__nbc_c_alltoallv(struct ipc__nbc *n, const void *sbuf, const size_t scounts[], const size_t sdispls[], ipc_datatype stype, void *rbuf, const size_t rcounts[], const size_t rdispls[], ipc_datatype rtype, ipc_comm comm);
+
 #endif /* IPC_COLL_H */

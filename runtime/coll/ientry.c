@@ -1,7 +1,9 @@
 /*
- * ientry.c - the public nonblocking collectives (ipc_i*): the blocking
- * twins' argument checks, then the schedule of icoll.c, started before they
- * return. Counts become byte sizes here; the algorithms move bytes.
+ * ientry.c - the nonblocking collectives' entries: ipc__nbc_c_* check the
+ * arguments as the blocking twins do and append the schedule of icoll.c to
+ * a schedule (the MPI layer's entries call them too, with packed bytes); the
+ * public ipc_i* open a schedule, build it and start it before they return.
+ * Counts become byte sizes here; the algorithms move bytes.
  */
 #include "coll.h"
 
@@ -22,8 +24,8 @@ static int open_nbc(ipc_comm comm, ipc_request *req, struct ipc__nbc **n)
 
 /* Byte sizes and offsets of n blocks: counts[i] (or count, counts NULL) and
  * displs[i] (or i * count) elements of size bytes, in schedule memory. */
-static size_t *blocks(struct ipc__nbc *n, int sz, const size_t counts[], const size_t displs[],
-                      size_t count, size_t size)
+static size_t *blocks(struct ipc__nbc *n, int sz, const size_t counts[],
+                      const size_t displs[], size_t count, size_t size)
 {
     size_t *b = ipc__nbc_alloc(n, 2 * (size_t)sz * sizeof *b);
     for (int i = 0; b && i < sz; i++) {
@@ -33,99 +35,102 @@ static size_t *blocks(struct ipc__nbc *n, int sz, const size_t counts[], const s
     return b;
 }
 
-static int start(struct ipc__nbc *n, ipc_request *req)
-{
-    return ipc__nbc_start_handle(n, req);
-}
+/* Opens a schedule, builds it with `build` (an ipc__nbc_c_* call on n) and
+ * starts it: the body of every public entry. */
+#define NBC_ENTRY(comm, req, build)                                                      \
+    do {                                                                                 \
+        struct ipc__nbc *n;                                                              \
+        int rc = open_nbc(comm, req, &n);                                                \
+        if (rc != IPC_SUCCESS)                                                           \
+            return rc;                                                                   \
+        if ((rc = (build)) != IPC_SUCCESS) {                                             \
+            ipc__nbc_abandon(n);                                                         \
+            return rc;                                                                   \
+        }                                                                                \
+        return ipc__nbc_start_handle(n, req);                                            \
+    } while (0)
 
-int ipc_ibarrier(ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_barrier(struct ipc__nbc *n, ipc_comm comm)
 {
-    struct ipc__nbc *n;
-    int rc = open_nbc(comm, req, &n);
+    int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS)
         return rc;
     ipc__nbc_a_barrier(n, comm);
-    return start(n, req);
+    return IPC_SUCCESS;
 }
 
-int ipc_ibcast(void *buf, size_t count, ipc_datatype type, int root, ipc_comm comm,
-               ipc_request *req)
+int ipc__nbc_c_bcast(struct ipc__nbc *n, void *buf, size_t count, ipc_datatype type,
+                     int root, ipc_comm comm)
 {
     size_t bytes;
-    struct ipc__nbc *n;
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS ||
-        (rc = ipc__coll_bytes(buf, count, type, &bytes)) != IPC_SUCCESS ||
-        (rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+        (rc = ipc__coll_bytes(buf, count, type, &bytes)) != IPC_SUCCESS)
         return rc;
     if (bytes)
         ipc__nbc_a_bcast(n, buf, bytes, root, comm);
-    return start(n, req);
+    return IPC_SUCCESS;
 }
 
-int ipc_ireduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
-                int root, ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_reduce(struct ipc__nbc *n, const void *sbuf, void *rbuf, size_t count,
+                      ipc_datatype type, ipc_op op, int root, ipc_comm comm)
 {
     const void *in;
     size_t bytes;
-    struct ipc__nbc *n;
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS ||
         (rc = ipc__coll_check_reduction(sbuf, &in, count, rbuf, count, comm->rank == root,
-                                        type, op, comm, &bytes)) != IPC_SUCCESS ||
-        (rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+                                        type, op, comm, &bytes)) != IPC_SUCCESS)
         return rc;
     if (count && type->size)
         ipc__nbc_a_reduce(n, in, rbuf, count, type, op, root, comm);
-    return start(n, req);
+    return IPC_SUCCESS;
 }
 
-int ipc_iallreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
-                   ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_allreduce(struct ipc__nbc *n, const void *sbuf, void *rbuf, size_t count,
+                         ipc_datatype type, ipc_op op, ipc_comm comm)
 {
     const void *in;
     size_t bytes;
-    struct ipc__nbc *n;
-    int rc = ipc__coll_check_reduction(sbuf, &in, count, rbuf, count, true, type, op, comm,
-                                       &bytes);
-    if (rc != IPC_SUCCESS || (rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+    int rc = ipc__coll_check_reduction(sbuf, &in, count, rbuf, count, true, type, op,
+                                       comm, &bytes);
+    if (rc != IPC_SUCCESS)
         return rc;
     ipc__nbc_a_allreduce(n, in, rbuf, count, type, op, comm);
-    return start(n, req);
+    return IPC_SUCCESS;
 }
 
-static int iscan_common(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
-                        ipc_op op, bool inclusive, ipc_comm comm, ipc_request *req)
+static int iscan_common(struct ipc__nbc *n, const void *sbuf, void *rbuf, size_t count,
+                        ipc_datatype type, ipc_op op, bool inclusive, ipc_comm comm)
 {
     const void *in;
     size_t bytes;
-    struct ipc__nbc *n;
-    int rc = ipc__coll_check_reduction(sbuf, &in, count, rbuf, count, true, type, op, comm,
-                                       &bytes);
-    if (rc != IPC_SUCCESS || (rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+    int rc = ipc__coll_check_reduction(sbuf, &in, count, rbuf, count, true, type, op,
+                                       comm, &bytes);
+    if (rc != IPC_SUCCESS)
         return rc;
     ipc__nbc_a_scan(n, in, rbuf, count, type, op, inclusive, comm);
-    return start(n, req);
+    return IPC_SUCCESS;
 }
 
-int ipc_iscan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
-              ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_scan(struct ipc__nbc *n, const void *sbuf, void *rbuf, size_t count,
+                    ipc_datatype type, ipc_op op, ipc_comm comm)
 {
-    return iscan_common(sbuf, rbuf, count, type, op, true, comm, req);
+    return iscan_common(n, sbuf, rbuf, count, type, op, true, comm);
 }
 
-int ipc_iexscan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
-                ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_exscan(struct ipc__nbc *n, const void *sbuf, void *rbuf, size_t count,
+                      ipc_datatype type, ipc_op op, ipc_comm comm)
 {
-    return iscan_common(sbuf, rbuf, count, type, op, false, comm, req);
+    return iscan_common(n, sbuf, rbuf, count, type, op, false, comm);
 }
 
-int ipc_ireduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
-                              ipc_op op, ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_reduce_scatter_block(struct ipc__nbc *n, const void *sbuf, void *rbuf,
+                                    size_t count, ipc_datatype type, ipc_op op,
+                                    ipc_comm comm)
 {
     const void *in;
     size_t bytes;
-    struct ipc__nbc *n;
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS)
         return rc;
@@ -134,20 +139,19 @@ int ipc_ireduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_da
         return IPC_ERR_COUNT;
     /* In place, rbuf holds all sz * count inputs. */
     size_t rcount = sbuf == IPC_IN_PLACE ? count * (size_t)sz : count;
-    if ((rc = ipc__coll_check_reduction(sbuf, &in, count * (size_t)sz, rbuf, rcount, true, type,
-                                        op, comm, &bytes)) != IPC_SUCCESS ||
-        (rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
+    if ((rc = ipc__coll_check_reduction(sbuf, &in, count * (size_t)sz, rbuf, rcount, true,
+                                        type, op, comm, &bytes)) != IPC_SUCCESS)
         return rc;
     size_t *counts = blocks(n, sz, NULL, NULL, count, 1);
     if (counts && count && type->size)
         ipc__nbc_a_reduce_scatter(n, in, rbuf, counts, type, op, comm);
-    return start(n, req);
+    return IPC_SUCCESS;
 }
 
-int ipc_igather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
-                size_t rcount, ipc_datatype rtype, int root, ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_gather(struct ipc__nbc *n, const void *sbuf, size_t scount,
+                      ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype,
+                      int root, ipc_comm comm)
 {
-    struct ipc__nbc *n;
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
         return rc;
@@ -158,26 +162,24 @@ int ipc_igather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
         return IPC_ERR_BUFFER;
     if (!in_place && (rc = ipc__coll_bytes(sbuf, scount, stype, &sbytes)) != IPC_SUCCESS)
         return rc;
-    if (is_root && (rc = ipc__coll_bytes_n(rbuf, rcount, rtype, sz, &block)) != IPC_SUCCESS)
+    if (is_root &&
+        (rc = ipc__coll_bytes_n(rbuf, rcount, rtype, sz, &block)) != IPC_SUCCESS)
         return rc;
     if (is_root && !in_place && sbytes != block)
         return IPC_ERR_COUNT;
     if (in_place)
         sbytes = block;
-    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
-        return rc;
     const void *in = in_place ? (char *)rbuf + (size_t)root * block : sbuf;
     size_t *b = blocks(n, sz, NULL, NULL, block, 1);
     if (b)
         ipc__nbc_a_gatherv(n, in, sbytes, rbuf, b, b + sz, root, comm);
-    return start(n, req);
+    return IPC_SUCCESS;
 }
 
-int ipc_igatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
-                 const size_t rcounts[], const size_t displs[], ipc_datatype rtype, int root,
-                 ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_gatherv(struct ipc__nbc *n, const void *sbuf, size_t scount,
+                       ipc_datatype stype, void *rbuf, const size_t rcounts[],
+                       const size_t displs[], ipc_datatype rtype, int root, ipc_comm comm)
 {
-    struct ipc__nbc *n;
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
         return rc;
@@ -188,12 +190,11 @@ int ipc_igatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf
         return IPC_ERR_BUFFER;
     if (!in_place && (rc = ipc__coll_bytes(sbuf, scount, stype, &sbytes)) != IPC_SUCCESS)
         return rc;
-    if (is_root && (rc = ipc__coll_check_v(rbuf, rcounts, displs, rtype, sz)) != IPC_SUCCESS)
+    if (is_root &&
+        (rc = ipc__coll_check_v(rbuf, rcounts, displs, rtype, sz)) != IPC_SUCCESS)
         return rc;
     if (is_root && !in_place && sbytes != rcounts[me] * rtype->size)
         return IPC_ERR_COUNT;
-    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
-        return rc;
     size_t *b = is_root ? blocks(n, sz, rcounts, displs, 0, rtype->size)
                         : blocks(n, sz, NULL, NULL, 0, 1);
     if (b && in_place) {
@@ -202,13 +203,13 @@ int ipc_igatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf
     }
     if (b)
         ipc__nbc_a_gatherv(n, sbuf, sbytes, rbuf, b, b + sz, root, comm);
-    return start(n, req);
+    return IPC_SUCCESS;
 }
 
-int ipc_iscatter(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
-                 size_t rcount, ipc_datatype rtype, int root, ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_scatter(struct ipc__nbc *n, const void *sbuf, size_t scount,
+                       ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype,
+                       int root, ipc_comm comm)
 {
-    struct ipc__nbc *n;
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
         return rc;
@@ -219,12 +220,11 @@ int ipc_iscatter(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf
         return IPC_ERR_BUFFER;
     if (!in_place && (rc = ipc__coll_bytes(rbuf, rcount, rtype, &rbytes)) != IPC_SUCCESS)
         return rc;
-    if (is_root && (rc = ipc__coll_bytes_n(sbuf, scount, stype, sz, &block)) != IPC_SUCCESS)
+    if (is_root &&
+        (rc = ipc__coll_bytes_n(sbuf, scount, stype, sz, &block)) != IPC_SUCCESS)
         return rc;
     if (is_root && !in_place && rbytes != block)
         return IPC_ERR_COUNT;
-    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
-        return rc;
     size_t *b = blocks(n, sz, NULL, NULL, block, 1);
     if (in_place) {
         rbuf = (char *)sbuf + (size_t)root * block;
@@ -232,14 +232,13 @@ int ipc_iscatter(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf
     }
     if (b)
         ipc__nbc_a_scatterv(n, sbuf, b, b + sz, rbuf, rbytes, root, comm);
-    return start(n, req);
+    return IPC_SUCCESS;
 }
 
-int ipc_iscatterv(const void *sbuf, const size_t scounts[], const size_t displs[],
-                  ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, int root,
-                  ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_scatterv(struct ipc__nbc *n, const void *sbuf, const size_t scounts[],
+                        const size_t displs[], ipc_datatype stype, void *rbuf,
+                        size_t rcount, ipc_datatype rtype, int root, ipc_comm comm)
 {
-    struct ipc__nbc *n;
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
         return rc;
@@ -250,12 +249,11 @@ int ipc_iscatterv(const void *sbuf, const size_t scounts[], const size_t displs[
         return IPC_ERR_BUFFER;
     if (!in_place && (rc = ipc__coll_bytes(rbuf, rcount, rtype, &rbytes)) != IPC_SUCCESS)
         return rc;
-    if (is_root && (rc = ipc__coll_check_v(sbuf, scounts, displs, stype, sz)) != IPC_SUCCESS)
+    if (is_root &&
+        (rc = ipc__coll_check_v(sbuf, scounts, displs, stype, sz)) != IPC_SUCCESS)
         return rc;
     if (is_root && !in_place && rbytes != scounts[me] * stype->size)
         return IPC_ERR_COUNT;
-    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
-        return rc;
     size_t *b = is_root ? blocks(n, sz, scounts, displs, 0, stype->size)
                         : blocks(n, sz, NULL, NULL, 0, 1);
     if (b && in_place) {
@@ -264,14 +262,14 @@ int ipc_iscatterv(const void *sbuf, const size_t scounts[], const size_t displs[
     }
     if (b)
         ipc__nbc_a_scatterv(n, sbuf, b, b + sz, rbuf, rbytes, root, comm);
-    return start(n, req);
+    return IPC_SUCCESS;
 }
 
-int ipc_iallgather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
-                   size_t rcount, ipc_datatype rtype, ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_allgather(struct ipc__nbc *n, const void *sbuf, size_t scount,
+                         ipc_datatype stype, void *rbuf, size_t rcount,
+                         ipc_datatype rtype, ipc_comm comm)
 {
     size_t block, sbytes;
-    struct ipc__nbc *n;
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS)
         return rc;
@@ -283,22 +281,19 @@ int ipc_iallgather(const void *sbuf, size_t scount, ipc_datatype stype, void *rb
         return rc;
     if (!in_place && sbytes != block)
         return IPC_ERR_COUNT;
-    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
-        return rc;
     size_t *b = blocks(n, sz, NULL, NULL, block, 1);
     if (in_place)
         sbuf = (char *)rbuf + (size_t)me * block;
     if (b && block)
         ipc__nbc_a_allgatherv(n, sbuf, block, rbuf, b, b + sz, comm);
-    return start(n, req);
+    return IPC_SUCCESS;
 }
 
-int ipc_iallgatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
-                    const size_t rcounts[], const size_t displs[], ipc_datatype rtype,
-                    ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_allgatherv(struct ipc__nbc *n, const void *sbuf, size_t scount,
+                          ipc_datatype stype, void *rbuf, const size_t rcounts[],
+                          const size_t displs[], ipc_datatype rtype, ipc_comm comm)
 {
     size_t sbytes = 0;
-    struct ipc__nbc *n;
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS)
         return rc;
@@ -310,8 +305,6 @@ int ipc_iallgatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *r
         return rc;
     if (!in_place && sbytes != rcounts[me] * rtype->size)
         return IPC_ERR_COUNT;
-    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
-        return rc;
     size_t *b = blocks(n, sz, rcounts, displs, 0, rtype->size);
     if (b && in_place) {
         sbuf = (char *)rbuf + b[sz + me];
@@ -319,14 +312,14 @@ int ipc_iallgatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *r
     }
     if (b)
         ipc__nbc_a_allgatherv(n, sbuf, sbytes, rbuf, b, b + sz, comm);
-    return start(n, req);
+    return IPC_SUCCESS;
 }
 
-int ipc_ialltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
-                  size_t rcount, ipc_datatype rtype, ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_alltoall(struct ipc__nbc *n, const void *sbuf, size_t scount,
+                        ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype,
+                        ipc_comm comm)
 {
     size_t block, sblock;
-    struct ipc__nbc *n;
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS)
         return rc;
@@ -334,23 +327,22 @@ int ipc_ialltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *rbu
     if ((rc = ipc__coll_bytes_n(rbuf, rcount, rtype, sz, &block)) != IPC_SUCCESS)
         return rc;
     bool in_place = sbuf == IPC_IN_PLACE;
-    if (!in_place && (rc = ipc__coll_bytes_n(sbuf, scount, stype, sz, &sblock)) != IPC_SUCCESS)
+    if (!in_place &&
+        (rc = ipc__coll_bytes_n(sbuf, scount, stype, sz, &sblock)) != IPC_SUCCESS)
         return rc;
     if (!in_place && sblock != block)
         return IPC_ERR_COUNT;
-    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
-        return rc;
     size_t *b = blocks(n, sz, NULL, NULL, block, 1);
     if (b && block)
         ipc__nbc_a_alltoallv(n, in_place ? rbuf : sbuf, b, b + sz, rbuf, b, b + sz, comm);
-    return start(n, req);
+    return IPC_SUCCESS;
 }
 
-int ipc_ialltoallv(const void *sbuf, const size_t scounts[], const size_t sdispls[],
-                   ipc_datatype stype, void *rbuf, const size_t rcounts[],
-                   const size_t rdispls[], ipc_datatype rtype, ipc_comm comm, ipc_request *req)
+int ipc__nbc_c_alltoallv(struct ipc__nbc *n, const void *sbuf, const size_t scounts[],
+                         const size_t sdispls[], ipc_datatype stype, void *rbuf,
+                         const size_t rcounts[], const size_t rdispls[],
+                         ipc_datatype rtype, ipc_comm comm)
 {
-    struct ipc__nbc *n;
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS)
         return rc;
@@ -362,11 +354,123 @@ int ipc_ialltoallv(const void *sbuf, const size_t scounts[], const size_t sdispl
         return rc;
     if (!in_place && scounts[me] * stype->size != rcounts[me] * rtype->size)
         return IPC_ERR_COUNT;
-    if ((rc = open_nbc(comm, req, &n)) != IPC_SUCCESS)
-        return rc;
     size_t *rb = blocks(n, sz, rcounts, rdispls, 0, rtype->size);
     size_t *sb = in_place ? rb : blocks(n, sz, scounts, sdispls, 0, stype->size);
     if (rb && sb)
-        ipc__nbc_a_alltoallv(n, in_place ? rbuf : sbuf, sb, sb + sz, rbuf, rb, rb + sz, comm);
-    return start(n, req);
+        ipc__nbc_a_alltoallv(n, in_place ? rbuf : sbuf, sb, sb + sz, rbuf, rb, rb + sz,
+                             comm);
+    return IPC_SUCCESS;
+}
+
+/* ---- the public entries ---- */
+
+int ipc_ibarrier(ipc_comm comm, ipc_request *req)
+{
+    NBC_ENTRY(comm, req, ipc__nbc_c_barrier(n, comm));
+}
+
+int ipc_ibcast(void *buf, size_t count, ipc_datatype type, int root, ipc_comm comm,
+               ipc_request *req)
+{
+    NBC_ENTRY(comm, req, ipc__nbc_c_bcast(n, buf, count, type, root, comm));
+}
+
+int ipc_ireduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+                int root, ipc_comm comm, ipc_request *req)
+{
+    NBC_ENTRY(comm, req, ipc__nbc_c_reduce(n, sbuf, rbuf, count, type, op, root, comm));
+}
+
+int ipc_iallreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype type,
+                   ipc_op op, ipc_comm comm, ipc_request *req)
+{
+    NBC_ENTRY(comm, req, ipc__nbc_c_allreduce(n, sbuf, rbuf, count, type, op, comm));
+}
+
+int ipc_iscan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+              ipc_comm comm, ipc_request *req)
+{
+    NBC_ENTRY(comm, req, ipc__nbc_c_scan(n, sbuf, rbuf, count, type, op, comm));
+}
+
+int ipc_iexscan(const void *sbuf, void *rbuf, size_t count, ipc_datatype type, ipc_op op,
+                ipc_comm comm, ipc_request *req)
+{
+    NBC_ENTRY(comm, req, ipc__nbc_c_exscan(n, sbuf, rbuf, count, type, op, comm));
+}
+
+int ipc_ireduce_scatter_block(const void *sbuf, void *rbuf, size_t count,
+                              ipc_datatype type, ipc_op op, ipc_comm comm,
+                              ipc_request *req)
+{
+    NBC_ENTRY(comm, req,
+              ipc__nbc_c_reduce_scatter_block(n, sbuf, rbuf, count, type, op, comm));
+}
+
+int ipc_igather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                size_t rcount, ipc_datatype rtype, int root, ipc_comm comm,
+                ipc_request *req)
+{
+    NBC_ENTRY(comm, req,
+              ipc__nbc_c_gather(n, sbuf, scount, stype, rbuf, rcount, rtype, root, comm));
+}
+
+int ipc_igatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                 const size_t rcounts[], const size_t displs[], ipc_datatype rtype,
+                 int root, ipc_comm comm, ipc_request *req)
+{
+    NBC_ENTRY(comm, req,
+              ipc__nbc_c_gatherv(n, sbuf, scount, stype, rbuf, rcounts, displs, rtype,
+                                 root, comm));
+}
+
+int ipc_iscatter(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                 size_t rcount, ipc_datatype rtype, int root, ipc_comm comm,
+                 ipc_request *req)
+{
+    NBC_ENTRY(
+        comm, req,
+        ipc__nbc_c_scatter(n, sbuf, scount, stype, rbuf, rcount, rtype, root, comm));
+}
+
+int ipc_iscatterv(const void *sbuf, const size_t scounts[], const size_t displs[],
+                  ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype,
+                  int root, ipc_comm comm, ipc_request *req)
+{
+    NBC_ENTRY(comm, req,
+              ipc__nbc_c_scatterv(n, sbuf, scounts, displs, stype, rbuf, rcount, rtype,
+                                  root, comm));
+}
+
+int ipc_iallgather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                   size_t rcount, ipc_datatype rtype, ipc_comm comm, ipc_request *req)
+{
+    NBC_ENTRY(comm, req,
+              ipc__nbc_c_allgather(n, sbuf, scount, stype, rbuf, rcount, rtype, comm));
+}
+
+int ipc_iallgatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                    const size_t rcounts[], const size_t displs[], ipc_datatype rtype,
+                    ipc_comm comm, ipc_request *req)
+{
+    NBC_ENTRY(comm, req,
+              ipc__nbc_c_allgatherv(n, sbuf, scount, stype, rbuf, rcounts, displs, rtype,
+                                    comm));
+}
+
+int ipc_ialltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                  size_t rcount, ipc_datatype rtype, ipc_comm comm, ipc_request *req)
+{
+    NBC_ENTRY(comm, req,
+              ipc__nbc_c_alltoall(n, sbuf, scount, stype, rbuf, rcount, rtype, comm));
+}
+
+int ipc_ialltoallv(const void *sbuf, const size_t scounts[], const size_t sdispls[],
+                   ipc_datatype stype, void *rbuf, const size_t rcounts[],
+                   const size_t rdispls[], ipc_datatype rtype, ipc_comm comm,
+                   ipc_request *req)
+{
+    NBC_ENTRY(comm, req,
+              ipc__nbc_c_alltoallv(n, sbuf, scounts, sdispls, stype, rbuf, rcounts,
+                                   rdispls, rtype, comm));
 }

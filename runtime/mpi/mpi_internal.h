@@ -245,12 +245,20 @@ struct ipc__mpi_layout *ipc__mpi_layout_new(const void *buf, size_t count,
 void ipc__mpi_layout_free(struct ipc__mpi_layout *l);
 
 /* A reduction as libipc runs it: the datatype and op to pass and how many
- * elements. Sets the state the trampoline op reads (one reduction at a time:
- * the library is single-threaded and op functions must not call it). */
+ * elements. When the MPI layer's trampoline op does the work, type points
+ * at rt, which names the MPI op and type for it: the struct must stay where
+ * it is (and the MPI type alive) until the reduction is over. */
+struct ipc__mpi_red_type {
+    struct ipc__datatype base;
+    MPI_Op op;
+    MPI_Datatype type;
+    const struct ipc__mpi_type *t;
+};
 struct ipc__mpi_red {
     ipc_datatype type;
     ipc_op op;
     size_t count;
+    struct ipc__mpi_red_type rt;
 };
 int ipc__mpi_red_setup(struct ipc__mpi_red *r, MPI_Op op, MPI_Datatype type, int count);
 void ipc__mpi_ops_fini(void);

@@ -5,9 +5,11 @@
  * libipc reduces its own datatypes with its own kernels; MPI_DOUBLE with
  * MPI_SUM, say, goes straight to them. Every other pairing (MPI_SHORT,
  * MPI_MINLOC, complex, user functions) runs through one libipc user op per
- * commutativity, the trampoline, which applies the MPI op named in `cur` to
- * the packed form of the data (a pair type packed is its value then its
- * index, no padding).
+ * commutativity, the trampoline, which applies the MPI op its datatype
+ * argument names (a struct ipc__mpi_red_type in the caller's struct
+ * ipc__mpi_red, so that reductions of nonblocking collectives in flight at
+ * once each keep their own) to the packed form of the data (a pair type
+ * packed is its value then its index, no padding).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,13 +26,6 @@ struct user_op {
 };
 static struct user_op *user_ops;
 static int n_user_ops;
-
-/* The reduction under way, for the trampoline. */
-static struct {
-    MPI_Op op;
-    MPI_Datatype type;
-    const struct ipc__mpi_type *t;
-} cur;
 
 static ipc_op tramp_commute, tramp_ordered; /* made at first use */
 
@@ -256,11 +251,11 @@ static bool apply_builtin(MPI_Op op, int basic, const void *in, void *inout, siz
     }
 }
 
-/* Runs the MPI op in `cur` on count elements of the MPI type's packed form
- * (user ops) or count basic elements (predefined ops). */
+/* Runs the MPI op that type names on count elements of the MPI type's
+ * packed form (user ops) or count basic elements (predefined ops). */
 static void trampoline(const void *in, void *inout, size_t count, ipc_datatype type)
 {
-    (void)type;
+    const struct ipc__mpi_red_type cur = *ipc__container_of(type, struct ipc__mpi_red_type, base);
     if (cur.op < FIRST_USER_OP) {
         apply_builtin(cur.op, cur.t->red_basic, in, inout, count);
         return;
@@ -322,11 +317,6 @@ static ipc_op native_op(MPI_Op op)
     return op > 0 && op <= MPI_BXOR ? map[op] : IPC_OP_NULL;
 }
 
-/* Element types libipc is told about when the trampoline does the work: only
- * their size matters to it. */
-static struct ipc__datatype packed_type = {"MPI packed element", 1};
-static struct ipc__datatype basic_types[IPC__MPI_N_PREDEF];
-
 int ipc__mpi_red_setup(struct ipc__mpi_red *r, MPI_Op op, MPI_Datatype type, int count)
 {
     const struct ipc__mpi_type *t = ipc__mpi_type(type);
@@ -343,26 +333,27 @@ int ipc__mpi_red_setup(struct ipc__mpi_red *r, MPI_Op op, MPI_Datatype type, int
     if (!tramp_commute && (ipc_op_create(trampoline, 1, &tramp_commute) != IPC_SUCCESS ||
                            ipc_op_create(trampoline, 0, &tramp_ordered) != IPC_SUCCESS))
         return MPI_ERR_NO_MEM;
-    cur.op = op;
-    cur.type = type;
-    cur.t = t;
+    /* The element type libipc is told about when the trampoline does the
+     * work: only its size matters to libipc. */
+    r->rt = (struct ipc__mpi_red_type){.op = op, .type = type, .t = t};
     if (user) {
-        packed_type.size = t->size;
-        *r = (struct ipc__mpi_red){&packed_type,
-                                   user_ops[op - FIRST_USER_OP].commute ? tramp_commute
-                                                                        : tramp_ordered,
-                                   (size_t)count};
+        r->rt.base = (struct ipc__datatype){"MPI packed element", t->size};
+        r->type = &r->rt.base;
+        r->op = user_ops[op - FIRST_USER_OP].commute ? tramp_commute : tramp_ordered;
+        r->count = (size_t)count;
         return MPI_SUCCESS;
     }
-    size_t n = (size_t)count * t->red_n;
+    r->count = (size_t)count * t->red_n;
     ipc_datatype nt = native_type(t->red_basic);
     if (nt && ipc__op_check(native_op(op), nt) == IPC_SUCCESS) {
-        *r = (struct ipc__mpi_red){nt, native_op(op), n};
+        r->type = nt;
+        r->op = native_op(op);
         return MPI_SUCCESS;
     }
-    basic_types[t->red_basic] =
+    r->rt.base =
         (struct ipc__datatype){"MPI basic element", ipc__mpi_predef(t->red_basic)->size};
-    *r = (struct ipc__mpi_red){&basic_types[t->red_basic], tramp_commute, n};
+    r->type = &r->rt.base;
+    r->op = tramp_commute;
     return MPI_SUCCESS;
 }
 
