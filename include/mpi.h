@@ -621,6 +621,49 @@ int MPI_Alltoallw(const void *sbuf, const int scounts[], const int sdispls[],
                   const MPI_Datatype stypes[], void *rbuf, const int rcounts[],
                   const int rdispls[], const MPI_Datatype rtypes[], MPI_Comm comm);
 
+/* Nonblocking collectives (MPI-3.1 5.12): they progress inside any MPI call
+ * of the rank; *request completes in MPI_Wait/MPI_Test and kin. On
+ * intercommunicators as their blocking twins are. */
+int MPI_Ibarrier(MPI_Comm comm, MPI_Request *request);
+int MPI_Ibcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm,
+               MPI_Request *request);
+int MPI_Ireduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
+                int root, MPI_Comm comm, MPI_Request *request);
+int MPI_Iallreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
+                   MPI_Comm comm, MPI_Request *request);
+int MPI_Iscan(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
+              MPI_Comm comm, MPI_Request *request);
+int MPI_Iexscan(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
+                MPI_Comm comm, MPI_Request *request);
+int MPI_Ireduce_scatter_block(const void *sbuf, void *rbuf, int count, MPI_Datatype type,
+                              MPI_Op op, MPI_Comm comm, MPI_Request *request);
+int MPI_Ireduce_scatter(const void *sbuf, void *rbuf, const int rcounts[], MPI_Datatype type,
+                        MPI_Op op, MPI_Comm comm, MPI_Request *request);
+int MPI_Igather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+                MPI_Datatype rtype, int root, MPI_Comm comm, MPI_Request *request);
+int MPI_Igatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                 const int rcounts[], const int displs[], MPI_Datatype rtype, int root,
+                 MPI_Comm comm, MPI_Request *request);
+int MPI_Iscatter(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+                 MPI_Datatype rtype, int root, MPI_Comm comm, MPI_Request *request);
+int MPI_Iscatterv(const void *sbuf, const int scounts[], const int displs[],
+                  MPI_Datatype stype, void *rbuf, int rcount, MPI_Datatype rtype, int root,
+                  MPI_Comm comm, MPI_Request *request);
+int MPI_Iallgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+                   MPI_Datatype rtype, MPI_Comm comm, MPI_Request *request);
+int MPI_Iallgatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                    const int rcounts[], const int displs[], MPI_Datatype rtype,
+                    MPI_Comm comm, MPI_Request *request);
+int MPI_Ialltoall(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+                  MPI_Datatype rtype, MPI_Comm comm, MPI_Request *request);
+int MPI_Ialltoallv(const void *sbuf, const int scounts[], const int sdispls[],
+                   MPI_Datatype stype, void *rbuf, const int rcounts[], const int rdispls[],
+                   MPI_Datatype rtype, MPI_Comm comm, MPI_Request *request);
+int MPI_Ialltoallw(const void *sbuf, const int scounts[], const int sdispls[],
+                   const MPI_Datatype stypes[], void *rbuf, const int rcounts[],
+                   const int rdispls[], const MPI_Datatype rtypes[], MPI_Comm comm,
+                   MPI_Request *request);
+
 /* User-defined reduction operations. */
 int MPI_Op_create(MPI_User_function *fn, int commute, MPI_Op *op);
 int MPI_Op_free(MPI_Op *op);
@@ -730,12 +773,16 @@ IPC__PMPI(Graphdims_get) IPC__PMPI(Group_c2f) IPC__PMPI(Group_compare) IPC__PMPI
 IPC__PMPI(Group_excl) IPC__PMPI(Group_f2c) IPC__PMPI(Group_free) IPC__PMPI(Group_incl)
 IPC__PMPI(Group_intersection) IPC__PMPI(Group_range_excl) IPC__PMPI(Group_range_incl)
 IPC__PMPI(Group_rank) IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks) IPC__PMPI(Group_union)
-IPC__PMPI(Ibsend) IPC__PMPI(Info_c2f) IPC__PMPI(Info_create) IPC__PMPI(Info_delete)
-IPC__PMPI(Info_dup) IPC__PMPI(Info_f2c) IPC__PMPI(Info_free) IPC__PMPI(Info_get)
-IPC__PMPI(Info_get_nkeys) IPC__PMPI(Info_get_nthkey) IPC__PMPI(Info_get_valuelen)
-IPC__PMPI(Info_set) IPC__PMPI(Init) IPC__PMPI(Init_thread) IPC__PMPI(Initialized)
-IPC__PMPI(Intercomm_create) IPC__PMPI(Intercomm_merge) IPC__PMPI(Iprobe) IPC__PMPI(Irecv)
-IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Isend) IPC__PMPI(Issend) IPC__PMPI(Keyval_create)
+IPC__PMPI(Iallgather) IPC__PMPI(Iallgatherv) IPC__PMPI(Iallreduce) IPC__PMPI(Ialltoall)
+IPC__PMPI(Ialltoallv) IPC__PMPI(Ialltoallw) IPC__PMPI(Ibarrier) IPC__PMPI(Ibcast)
+IPC__PMPI(Ibsend) IPC__PMPI(Iexscan) IPC__PMPI(Igather) IPC__PMPI(Igatherv) IPC__PMPI(Info_c2f)
+IPC__PMPI(Info_create) IPC__PMPI(Info_delete) IPC__PMPI(Info_dup) IPC__PMPI(Info_f2c)
+IPC__PMPI(Info_free) IPC__PMPI(Info_get) IPC__PMPI(Info_get_nkeys) IPC__PMPI(Info_get_nthkey)
+IPC__PMPI(Info_get_valuelen) IPC__PMPI(Info_set) IPC__PMPI(Init) IPC__PMPI(Init_thread)
+IPC__PMPI(Initialized) IPC__PMPI(Intercomm_create) IPC__PMPI(Intercomm_merge) IPC__PMPI(Iprobe)
+IPC__PMPI(Irecv) IPC__PMPI(Ireduce) IPC__PMPI(Ireduce_scatter) IPC__PMPI(Ireduce_scatter_block)
+IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Iscan) IPC__PMPI(Iscatter)
+IPC__PMPI(Iscatterv) IPC__PMPI(Isend) IPC__PMPI(Issend) IPC__PMPI(Keyval_create)
 IPC__PMPI(Keyval_free) IPC__PMPI(Op_c2f) IPC__PMPI(Op_commutative) IPC__PMPI(Op_create)
 IPC__PMPI(Op_f2c) IPC__PMPI(Op_free) IPC__PMPI(Pack) IPC__PMPI(Pack_external) IPC__PMPI(Pack_external_size)
 IPC__PMPI(Pack_size) IPC__PMPI(Pcontrol) IPC__PMPI(Probe) IPC__PMPI(Query_thread)

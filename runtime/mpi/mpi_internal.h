@@ -291,6 +291,40 @@ int ipc__mpi_inter_reduce_scatter(const void *sbuf, void *rbuf, int count,
                                   const int counts[], MPI_Datatype type, MPI_Op op,
                                   MPI_Comm comm);
 
+/* mpi_icoll.c: building an MPI nonblocking collective. _open makes the
+ * schedule (comm's next tag); the buffer calls give what the schedule moves:
+ * the user's buffer when the type is contiguous, else a packed copy in the
+ * schedule's memory (_in packs it now; _out unpacks it into buf when the
+ * schedule is over, after packing it first with preload). v forms: n blocks
+ * of counts[i] elements at displs[i] extents, as *bytes and *offs (byte
+ * sizes and offsets into what they return). Any failure is kept in b (the
+ * calls then return NULL) and _start returns it, after releasing all;
+ * otherwise _start takes irc (an IPC_ERR_* code from building), starts the
+ * schedule and gives the request. */
+struct ipc__nbc;
+struct out;
+struct ipc__mpi_nbc {
+    struct ipc__nbc *n;
+    int rc;            /* the first MPI error while building */
+    struct out *outs;  /* to unpack at the end */
+};
+int ipc__mpi_nbc_open(struct ipc__mpi_nbc *b, MPI_Comm comm);
+void ipc__mpi_nbc_fail(struct ipc__mpi_nbc *b, int rc);
+void *ipc__mpi_nbc_in(struct ipc__mpi_nbc *b, const void *buf, int count, MPI_Datatype type,
+                      size_t *bytes);
+void *ipc__mpi_nbc_out(struct ipc__mpi_nbc *b, void *buf, int count, MPI_Datatype type,
+                       bool preload, size_t *bytes);
+char *ipc__mpi_nbc_vin(struct ipc__mpi_nbc *b, const void *buf, int n, const int counts[],
+                       const int displs[], MPI_Datatype type, size_t **bytes, size_t **offs);
+char *ipc__mpi_nbc_vout(struct ipc__mpi_nbc *b, void *buf, int n, const int counts[],
+                        const int displs[], MPI_Datatype type, bool preload, size_t **bytes,
+                        size_t **offs);
+/* The reduction of count elements of type with op, in the schedule's memory
+ * (it holds the type until the end). */
+struct ipc__mpi_red *ipc__mpi_nbc_red(struct ipc__mpi_nbc *b, MPI_Op op, MPI_Datatype type,
+                                      int count);
+int ipc__mpi_nbc_start(struct ipc__mpi_nbc *b, int irc, MPI_Request *req);
+
 void ipc__mpi_status(MPI_Status *st, const ipc_status *ist);
 /* mpi_p2p.c: waits for outstanding buffered sends and freed requests. */
 void ipc__mpi_p2p_fini(void);
