@@ -1,7 +1,7 @@
 /*
  * bench - ping-pong latency, windowed bandwidth and collective timings.
  *
- *   ipcrun -n 2 build/apps/bench [lat|bw|coll|collall|all]     (default all)
+ *   ipcrun -n 2 build/apps/bench [lat|bw|coll|collall|nbc|all]   (default all)
  *
  * The same measurements, sizes, iteration counts, warm-up and output lines as
  * ../shared/anchors/mpi_pingpong.c, so that anchors/compare can set this
@@ -22,6 +22,16 @@
  * and the reductions (doubles, IPC_SUM), one block for the gathers,
  * scatters and all-to-alls, one rank's block for reduce_scatter_block.
  * Rooted collectives use root 0; each figure is the best of 3 timed runs.
+ *
+ *   ipcrun -n N build/apps/bench nbc
+ *
+ * nonblocking collectives as ../shared/anchors/mpi_pingpong.c's nbc mode
+ * (and the OSU nonblocking benchmarks) measure them, at 8 B and 1 MiB:
+ *   iallreduce_us <bytes> <us>   ibcast_us <bytes> <us>   (start + wait)
+ *   iallreduce_overlap_pct <bytes> <%>   ibcast_overlap_pct <bytes> <%>
+ * overlap = 100 (1 - (overall - compute) / pure), where each call gets as
+ * much computation (no library call) between start and wait as its pure
+ * time: 100 when the wait costs nothing after it, 0 when nothing moved.
  */
 #include <ipc.h>
 #include <stdio.h>
@@ -343,6 +353,93 @@ static void run_collall(int rank, int nranks)
     free(x.displs);
 }
 
+/* ---- nbc: nonblocking collectives, latency and overlap ---- */
+
+static volatile double compute_sink;
+
+/* CPU work with no library call for about secs seconds; the time it took. */
+static double compute_for(double secs)
+{
+    double t0 = ipc_wtime(), t, x = compute_sink + 1.0;
+    do {
+        for (int i = 0; i < 32; i++)
+            x = x * 0.999999 + 1e-7;
+        t = ipc_wtime() - t0;
+    } while (t < secs);
+    compute_sink = x;
+    return t;
+}
+
+static void nbc_start(int bcast, size_t bytes, double *sbuf, double *rbuf, ipc_request *req)
+{
+    if (bcast)
+        check(ipc_ibcast(sbuf, bytes, IPC_BYTE, 0, IPC_COMM_WORLD, req), "ipc_ibcast");
+    else
+        check(ipc_iallreduce(sbuf, rbuf, bytes / sizeof(double), IPC_DOUBLE, IPC_SUM,
+                             IPC_COMM_WORLD, req),
+              "ipc_iallreduce");
+}
+
+/* The mean over the ranks. */
+static double rank_mean(double x, int nranks)
+{
+    check(ipc_allreduce(IPC_IN_PLACE, &x, 1, IPC_DOUBLE, IPC_SUM, IPC_COMM_WORLD),
+          "ipc_allreduce");
+    return x / nranks;
+}
+
+static void run_nbc(int rank, int nranks)
+{
+    static const size_t sizes[] = {8, 1 << 20};
+    static const char *const name[] = {"iallreduce", "ibcast"};
+    size_t n = (1 << 20) / sizeof(double);
+    double *sbuf = malloc(n * sizeof(double)), *rbuf = malloc(n * sizeof(double));
+    if (!sbuf || !rbuf) {
+        fprintf(stderr, "bench: cannot allocate 2 MiB for nbc\n");
+        ipc_abort(IPC_COMM_WORLD, 1);
+    }
+    for (size_t i = 0; i < n; i++)
+        sbuf[i] = 1.0, rbuf[i] = 0.0;
+    for (int bcast = 0; bcast < 2; bcast++) {
+        for (int s = 0; s < 2; s++) {
+            size_t bytes = sizes[s];
+            int it = bytes <= 1024 ? 1000 : 50, warm = it / 10;
+            ipc_request req;
+            double pure = 0, overall = 0, comp = 0;
+            check(ipc_barrier(IPC_COMM_WORLD), "ipc_barrier");
+            for (int i = 0; i < warm + it; i++) {
+                double t0 = ipc_wtime();
+                nbc_start(bcast, bytes, sbuf, rbuf, &req);
+                check(ipc_wait(&req, IPC_STATUS_IGNORE), "ipc_wait");
+                if (i >= warm)
+                    pure += ipc_wtime() - t0;
+                check(ipc_barrier(IPC_COMM_WORLD), "ipc_barrier");
+            }
+            pure /= it;
+            for (int i = 0; i < warm + it; i++) {
+                double t0 = ipc_wtime();
+                nbc_start(bcast, bytes, sbuf, rbuf, &req);
+                double c = compute_for(pure);
+                check(ipc_wait(&req, IPC_STATUS_IGNORE), "ipc_wait");
+                double t = ipc_wtime() - t0;
+                if (i >= warm)
+                    overall += t, comp += c;
+                check(ipc_barrier(IPC_COMM_WORLD), "ipc_barrier");
+            }
+            pure = rank_mean(pure * 1e6, nranks);
+            overall = rank_mean(overall / it * 1e6, nranks);
+            comp = rank_mean(comp / it * 1e6, nranks);
+            double pct = pure > 0 ? 100 * (1 - (overall - comp) / pure) : 0;
+            pct = pct < 0 ? 0 : pct > 100 ? 100 : pct;
+            if (rank == 0)
+                printf("%s_us %zu %.3f\n%s_overlap_pct %zu %.3f\n", name[bcast], bytes, pure,
+                       name[bcast], bytes, pct);
+        }
+    }
+    free(sbuf);
+    free(rbuf);
+}
+
 static int usage_error(int rank, const char *msg, const char *what)
 {
     if (rank == 0)
@@ -368,9 +465,11 @@ int main(int argc, char **argv)
     int bw = all || !strcmp(what, "bw");
     int coll = all || !strcmp(what, "coll");
     int collall = !strcmp(what, "collall");
-    if (!lat && !bw && !coll && !collall)
+    int nbc = !strcmp(what, "nbc");
+    if (!lat && !bw && !coll && !collall && !nbc)
         return usage_error(
-            rank, "bench: unknown benchmark '%s'; use lat, bw, coll, collall or all\n", what);
+            rank, "bench: unknown benchmark '%s'; use lat, bw, coll, collall, nbc or all\n",
+            what);
     if (!all && (lat || bw) && nranks < 2)
         return usage_error(rank, "bench: '%s' needs 2 ranks; run it with ipcrun -n 2\n", what);
 
@@ -389,6 +488,8 @@ int main(int argc, char **argv)
         run_collectives(rank, nranks);
     if (collall)
         run_collall(rank, nranks);
+    if (nbc)
+        run_nbc(rank, nranks);
 
     free(buf);
     ipc_finalize();
