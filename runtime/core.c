@@ -304,6 +304,7 @@ static void release_all(void)
     free(ipc__g.job.local_index);
     ipc__g.job.node_of = ipc__g.job.local_index = NULL;
     ipc__p2p_fini();
+    ipc__nbc_fini();
 }
 
 /* What --report-transports says of a transport beyond its name. */

@@ -419,6 +419,9 @@ int ipc__sched_irecv(struct ipc__sched *s, void *buf, size_t bytes, int source, 
 /* Advances every active schedule (the progress engine calls it while
  * ipc__g.nsched); true if any round completed. */
 bool ipc__sched_progress(void);
+/* coll/nbc.c: frees the released nonblocking-collective schedules kept for
+ * reuse (ipc_finalize). */
+void ipc__nbc_fini(void);
 
 /* p2p.c */
 /* Makes the request ipc_isend hands out for an eager message already on

@@ -66,6 +66,9 @@ struct nbc_cleanup {
     void *arg;
 };
 
+/* Small allocations come from the schedule's own arena. */
+enum { NBC_ARENA = 512 };
+
 struct ipc__nbc {
     struct ipc__sched s;
     int tag;
@@ -76,14 +79,33 @@ struct ipc__nbc {
     int in_round, max_round; /* sends and receives of the round being built; most of any */
     struct nbc_mem *mem;
     struct nbc_cleanup *cl;
-    int ncl;
+    int ncl, clcap;
+    size_t arena_used;
+    _Alignas(max_align_t) unsigned char arena[NBC_ARENA];
+    struct ipc__nbc *next_free;
 };
+
+/* Released schedules kept with their arrays for the next ones: a stream of
+ * small nonblocking collectives allocates nothing. */
+enum { NBC_KEEP = 4 };
+static struct ipc__nbc *kept;
+static int nkept;
 
 struct ipc__nbc *ipc__nbc_new(ipc_comm comm)
 {
-    struct ipc__nbc *n = calloc(1, sizeof *n);
-    if (!n)
+    struct ipc__nbc *n = kept;
+    if (n) {
+        kept = n->next_free;
+        nkept--;
+    } else if (!(n = calloc(1, sizeof *n))) {
         return NULL;
+    }
+    /* Field by field: the arena needs no clearing. */
+    n->s = (struct ipc__sched){0};
+    n->error = IPC_SUCCESS;
+    n->nops = n->pos = n->in_round = n->max_round = n->ncl = 0;
+    n->mem = NULL;
+    n->arena_used = 0;
     n->tag = IPC__TAG_NBC + (int)(comm->nbc_seq++ % IPC__TAG_NBC_SPAN);
     return n;
 }
@@ -183,6 +205,12 @@ void *ipc__nbc_alloc(struct ipc__nbc *n, size_t bytes)
 {
     if (n->error != IPC_SUCCESS)
         return NULL;
+    size_t round_up = (bytes + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+    if (round_up >= bytes && round_up <= NBC_ARENA - n->arena_used) {
+        void *p = n->arena + n->arena_used;
+        n->arena_used += round_up;
+        return p;
+    }
     struct nbc_mem *m = bytes > SIZE_MAX - sizeof *m ? NULL : malloc(sizeof *m + bytes);
     if (!m) {
         n->error = IPC_ERR_NOMEM;
@@ -195,15 +223,19 @@ void *ipc__nbc_alloc(struct ipc__nbc *n, size_t bytes)
 
 void ipc__nbc_at_release(struct ipc__nbc *n, void (*fn)(void *arg), void *arg)
 {
-    struct nbc_cleanup *cl = realloc(n->cl, (size_t)(n->ncl + 1) * sizeof *cl);
-    if (!cl) {
-        /* Run now: whatever it frees is not yet in use by a started schedule
-         * (the caller registers cleanups while building). */
-        fn(arg);
-        ipc__nbc_fail(n, IPC_ERR_NOMEM);
-        return;
+    if (n->ncl == n->clcap) {
+        int cap = n->clcap ? 2 * n->clcap : 4;
+        struct nbc_cleanup *cl = realloc(n->cl, (size_t)cap * sizeof *cl);
+        if (!cl) {
+            /* Run now: whatever it frees is not yet in use by a started
+             * schedule (the caller registers cleanups while building). */
+            fn(arg);
+            ipc__nbc_fail(n, IPC_ERR_NOMEM);
+            return;
+        }
+        n->cl = cl;
+        n->clcap = cap;
     }
-    n->cl = cl;
     n->cl[n->ncl++] = (struct nbc_cleanup){fn, arg};
 }
 
@@ -212,7 +244,6 @@ static void nbc_release(struct ipc__sched *s)
     struct ipc__nbc *n = ipc__container_of(s, struct ipc__nbc, s);
     for (int i = n->ncl - 1; i >= 0; i--)
         n->cl[i].fn(n->cl[i].arg);
-    free(n->cl);
     while (n->mem) {
         struct nbc_mem *m = n->mem;
         n->mem = m->next;
@@ -220,8 +251,28 @@ static void nbc_release(struct ipc__sched *s)
     }
     if (n->s.round != n->s.round_inline)
         free(n->s.round);
+    /* Kept, with its arrays, unless they grew large. */
+    if (nkept < NBC_KEEP && n->cap <= 64 && n->clcap <= 16) {
+        n->next_free = kept;
+        kept = n;
+        nkept++;
+        return;
+    }
+    free(n->cl);
     free(n->ops);
     free(n);
+}
+
+void ipc__nbc_fini(void)
+{
+    while (kept) {
+        struct ipc__nbc *n = kept;
+        kept = n->next_free;
+        free(n->cl);
+        free(n->ops);
+        free(n);
+    }
+    nkept = 0;
 }
 
 void ipc__nbc_abandon(struct ipc__nbc *n)
