@@ -71,6 +71,8 @@ enum { NBC_ARENA = 512 };
 
 struct ipc__nbc {
     struct ipc__sched s;
+    ipc_comm comm;
+    unsigned seq; /* comm's count of nonblocking collectives when this one began */
     int tag;
     int error; /* the first failure while building */
     struct nbc_op *ops;
@@ -106,7 +108,9 @@ struct ipc__nbc *ipc__nbc_new(ipc_comm comm)
     n->nops = n->pos = n->in_round = n->max_round = n->ncl = 0;
     n->mem = NULL;
     n->arena_used = 0;
-    n->tag = IPC__TAG_NBC + (int)(comm->nbc_seq++ % IPC__TAG_NBC_SPAN);
+    n->comm = comm;
+    n->seq = comm->nbc_seq++;
+    n->tag = IPC__TAG_NBC + (int)(n->seq % IPC__TAG_NBC_SPAN);
     return n;
 }
 
@@ -275,10 +279,20 @@ void ipc__nbc_fini(void)
     nkept = 0;
 }
 
+/* A schedule that never started gives its tag back when it was the last
+ * one taken: a call refused for its arguments leaves the count as it was. */
+static void give_back_tag(struct ipc__nbc *n)
+{
+    if (n->comm->nbc_seq == n->seq + 1)
+        n->comm->nbc_seq = n->seq;
+}
+
 void ipc__nbc_abandon(struct ipc__nbc *n)
 {
-    if (n)
-        nbc_release(&n->s);
+    if (!n)
+        return;
+    give_back_tag(n);
+    nbc_release(&n->s);
 }
 
 /* Runs the local operations of the next round and posts its messages. */
@@ -327,7 +341,7 @@ int ipc__nbc_start(struct ipc__nbc *n, struct ipc__req **req)
     }
     if (n->error != IPC_SUCCESS) {
         int rc = n->error;
-        nbc_release(&n->s);
+        ipc__nbc_abandon(n);
         return rc;
     }
     n->s.step = nbc_step;
