@@ -368,7 +368,7 @@ static int bridge_swap(const struct bridge *b, const void *mine, size_t len, voi
         struct ipc__req *r[2] = {NULL, NULL};
         rc = ipc__irecv(theirs, theirs_len, b->peer, b->tag, b->via, b->ctx, &r[0]);
         if (rc == IPC_SUCCESS)
-            rc = ipc__isend(mine, len, b->peer, b->tag, b->via, b->ctx, false, &r[1]);
+            rc = ipc__isend(mine, len, b->peer, b->tag, b->via, b->ctx, 0, &r[1]);
         int wait_rc = ipc__coll_waitall(r, 2);
         rc = rc != IPC_SUCCESS ? rc : wait_rc;
         memcpy(out, theirs, theirs_len);

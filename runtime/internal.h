@@ -128,6 +128,10 @@ struct ipc__req {
     enum ipc__req_kind kind;
     bool complete;
     bool sync;                /* ssend: complete only once matched */
+    /* send of a schedule: the receiver copies all of a single-copy message
+     * itself (no PUT), since the sender may be computing, away from the
+     * library, until it waits */
+    bool alone;
     int error;                /* outcome, IPC_SUCCESS or IPC_ERR_* */
     ipc_status status;        /* filled for receives */
     struct ipc__match_node mn; /* receive pattern in the posted queue; send key */
@@ -445,8 +449,13 @@ static inline ipc_request ipc__req_handle(const struct ipc__req *r)
     return (ipc_request)ipc__hslot_handle(&r->slot);
 }
 void ipc__req_complete(struct ipc__req *req, int error);
+/* ipc__isend's mode: a bitwise or of these (0: a standard send). */
+enum {
+    IPC__SEND_SYNC = 1u,  /* complete only once matched (ssend) */
+    IPC__SEND_ALONE = 2u, /* the receiver copies it all (req->alone) */
+};
 int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
-               uint32_t ctx, bool sync, struct ipc__req **out);
+               uint32_t ctx, unsigned mode, struct ipc__req **out);
 int ipc__irecv(void *buf, size_t bytes, int source, int tag, ipc_comm comm, uint32_t ctx,
                struct ipc__req **out);
 /* ipc_isend/ipc_issend and ipc_irecv of a buffer described by a layout (the

@@ -61,6 +61,7 @@ struct ipc__req *ipc__req_new(enum ipc__req_kind kind)
     r->slen = 0;
     r->peer = -1;
     r->sync = false;
+    r->alone = false;
     r->wire = 0;
     r->self_msg = NULL;
     r->saddr = 0;
@@ -282,7 +283,7 @@ static int isend_start(struct ipc__req *s, int dest, int tag, ipc_comm comm, uin
 }
 
 int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
-               uint32_t ctx, bool sync, struct ipc__req **out)
+               uint32_t ctx, unsigned mode, struct ipc__req **out)
 {
     struct ipc__req *s = ipc__req_new(IPC__REQ_SEND);
     if (!s)
@@ -290,7 +291,8 @@ int ipc__isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
     *out = s;
     s->sbuf = buf;
     s->slen = bytes;
-    s->sync = sync;
+    s->sync = mode & IPC__SEND_SYNC;
+    s->alone = mode & IPC__SEND_ALONE;
     return isend_start(s, dest, tag, comm, ctx);
 }
 
@@ -416,7 +418,7 @@ static int send_checked(const void *buf, size_t bytes, int dest, int tag, ipc_co
     int rc;
     if (try_eager && ipc__proto_eager_at_once(buf, bytes, dest, tag, comm, false, &rc))
         return rc;
-    rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, &r);
+    rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync ? IPC__SEND_SYNC : 0, &r);
     if (rc != IPC_SUCCESS)
         return rc;
     if ((rc = ipc__wait_one(r)) != IPC_SUCCESS)
@@ -486,7 +488,7 @@ static int isend_common(const void *buf, size_t count, ipc_datatype type, int de
     if (!sync && ipc__proto_eager_at_once(buf, bytes, dest, tag, comm, true, &rc))
         r = rc == IPC_SUCCESS ? sent_at_once : NULL;
     else
-        rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync, &r);
+        rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_p2p, sync ? IPC__SEND_SYNC : 0, &r);
     *req = r ? ipc__req_handle(r) : IPC_REQUEST_NULL;
     ipc__obs_exit_nowait();
     return rc;
@@ -834,7 +836,7 @@ static int sendrecv_checked(const void *sbuf, size_t sbytes, int dest, int stag,
     int rc = ipc__irecv(rbuf, rbytes, source, rtag, comm, comm->ctx_p2p, &r);
     if (rc != IPC_SUCCESS)
         return rc;
-    rc = ipc__isend(sbuf, sbytes, dest, stag, comm, comm->ctx_p2p, false, &s);
+    rc = ipc__isend(sbuf, sbytes, dest, stag, comm, comm->ctx_p2p, 0, &s);
     if (rc != IPC_SUCCESS)
         return rc; /* r stays posted: a leak only on out-of-memory */
     if ((rc = ipc__wait_one(s)) != IPC_SUCCESS || (rc = ipc__wait_one(r)) != IPC_SUCCESS)

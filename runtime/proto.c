@@ -122,7 +122,7 @@ int ipc__proto_send(struct ipc__req *s, int w, uint32_t ctx, int src, int tag)
     }
     struct ipc__frame_hdr h = ipc__frame_make(eager ? IPC__FRAME_EAGER : IPC__FRAME_RTS, ctx,
                                               src, tag, bytes, id, saddr);
-    if (saddr)
+    if (saddr && !s->alone)
         h.flags = IPC__FRAME_FLAG_CAN_PUT;
     int rc;
     if (eager && s->lay)

@@ -39,7 +39,9 @@ int ipc__sched_isend(struct ipc__sched *s, const void *buf, size_t bytes, int de
     if (s->nround == s->round_cap)
         return IPC_ERR_INTERN; /* a step that posts more is a bug */
     struct ipc__req *r;
-    int rc = ipc__isend(buf, bytes, dest, tag, comm, ctx, false, &r);
+    /* The receiver must not wait for this rank to serve a PUT: it may be
+     * computing until it waits. */
+    int rc = ipc__isend(buf, bytes, dest, tag, comm, ctx, IPC__SEND_ALONE, &r);
     return keep(s, rc, r);
 }
 

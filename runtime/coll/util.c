@@ -12,7 +12,7 @@
 int ipc__coll_isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
                     struct ipc__req **r)
 {
-    int rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_coll, false, r);
+    int rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_coll, 0, r);
     if (rc != IPC_SUCCESS)
         *r = NULL;
     return rc;
@@ -47,7 +47,7 @@ int ipc__coll_waitall(struct ipc__req **reqs, int n)
 int ipc__coll_send_sync(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm)
 {
     struct ipc__req *r;
-    int rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_coll, true, &r);
+    int rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_coll, IPC__SEND_SYNC, &r);
     return rc != IPC_SUCCESS ? rc : ipc__coll_waitall(&r, 1);
 }
 

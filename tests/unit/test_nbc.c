@@ -208,7 +208,7 @@ static void schedules_in_flight_keep_their_messages(void **state)
     struct ipc__req *r;
     assert_int_equal(ipc__isend(&late, sizeof late, 0,
                                 IPC__TAG_NBC + (int)(seq % IPC__TAG_NBC_SPAN), c, c->ctx_coll,
-                                false, &r),
+                                0, &r),
                      IPC_SUCCESS);
     assert_int_equal(ipc_wait(&ra, IPC_STATUS_IGNORE), IPC_SUCCESS);
     assert_int_equal(a_in2, 33);

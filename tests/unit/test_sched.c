@@ -159,7 +159,7 @@ static void returns_before_it_is_done(void **state)
     int v = 31337;
     struct ipc__req *send;
     assert_int_equal(ipc__isend(&v, sizeof v, 0, 77, IPC_COMM_SELF, IPC_COMM_SELF->ctx_coll,
-                                false, &send),
+                                0, &send),
                      IPC_SUCCESS);
     ipc__wait_one(send);
     assert_int_equal(send->error, IPC_SUCCESS);
