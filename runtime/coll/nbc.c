@@ -19,7 +19,9 @@
  *
  * Memory the schedule needs (scratch buffers, the MPI layer's packed copies)
  * comes from ipc__nbc_alloc and lives until the schedule is released, after
- * the functions given to ipc__nbc_at_release have run.
+ * the functions given to ipc__nbc_at_release have run. The communicator is
+ * held as long (ipc__comm_hold): freeing it while the collective is under
+ * way is allowed, and only its memory waits.
  */
 #include <stdlib.h>
 
@@ -68,6 +70,7 @@ struct nbc_cleanup {
 
 struct ipc__nbc {
     struct ipc__sched s;
+    ipc_comm comm; /* held until the release: it may be freed meanwhile */
     int tag;
     int error; /* the first failure while building */
     struct nbc_op *ops;
@@ -85,6 +88,8 @@ struct ipc__nbc *ipc__nbc_new(ipc_comm comm)
     if (!n)
         return NULL;
     n->tag = IPC__TAG_NBC + (int)(comm->nbc_seq++ % IPC__TAG_NBC_SPAN);
+    n->comm = comm;
+    ipc__comm_hold(comm);
     return n;
 }
 
@@ -221,6 +226,7 @@ static void nbc_release(struct ipc__sched *s)
     if (n->s.round != n->s.round_inline)
         free(n->s.round);
     free(n->ops);
+    ipc__comm_drop(n->comm);
     free(n);
 }
 
