@@ -754,6 +754,17 @@ int ipc_comm_idup(ipc_comm comm, ipc_comm *newcomm, ipc_request *req)
     return rc;
 }
 
+/* c leaves the live list (its handle is no longer accepted); its memory
+ * goes now, or with the last hold of a schedule still using it. */
+static void retire(struct owned_comm *c)
+{
+    ipc__list_remove(&c->link);
+    if (c->comm.holds)
+        c->comm.freed = true;
+    else
+        free(c);
+}
+
 int ipc_comm_free(ipc_comm *comm)
 {
     if (!comm)
@@ -764,14 +775,30 @@ int ipc_comm_free(ipc_comm *comm)
     if (*comm == IPC_COMM_WORLD || *comm == IPC_COMM_SELF)
         return IPC_ERR_COMM;
     struct owned_comm *c = ipc__container_of(*comm, struct owned_comm, comm);
-    if (c->comm.local) {
-        struct owned_comm *local =
-            ipc__container_of(c->comm.local, struct owned_comm, comm);
-        ipc__list_remove(&local->link);
-        free(local);
-    }
-    ipc__list_remove(&c->link);
-    free(c);
+    if (c->comm.local)
+        retire(ipc__container_of(c->comm.local, struct owned_comm, comm));
+    retire(c);
     *comm = IPC_COMM_NULL;
     return IPC_SUCCESS;
+}
+
+void ipc__comm_hold(ipc_comm comm)
+{
+    comm->holds++;
+    if (comm->local)
+        comm->local->holds++;
+}
+
+static void drop_one(ipc_comm comm)
+{
+    if (--comm->holds == 0 && comm->freed)
+        free(ipc__container_of(comm, struct owned_comm, comm));
+}
+
+void ipc__comm_drop(ipc_comm comm)
+{
+    /* The local group first: comm's memory may go with its last hold. */
+    if (comm->local)
+        drop_one(comm->local);
+    drop_one(comm);
 }

@@ -48,6 +48,13 @@ struct ipc__comm {
     /* Nonblocking collectives started on it so far (coll/nbc.c): the same
      * count at every member, so each instance gets a tag of its own. */
     unsigned nbc_seq;
+    /* Schedules still using it (ipc__comm_hold): ipc_comm_free takes it off
+     * the live list at once but frees its memory only once none is left
+     * (MPI-3.1 6.4.3: operations pending on a freed communicator complete
+     * normally). freed: ipc_comm_free has run, the drop of the last hold
+     * frees it. */
+    int holds;
+    bool freed;
 };
 
 /* Tunables: read once, in ipc__tunables_load(); docs/tunables.md lists them. */
@@ -279,6 +286,10 @@ void ipc__comm_init(void); /* sets up IPC_COMM_WORLD and IPC_COMM_SELF */
 /* IPC_SUCCESS for world, self or a communicator the program made and has not
  * freed; IPC_ERR_NOT_INITIALIZED outside ipc_init..ipc_finalize. */
 int ipc__check_comm(ipc_comm comm);
+/* A schedule that keeps using comm after the call that started it holds it
+ * (and its local group, for an intercommunicator) until it is released. */
+void ipc__comm_hold(ipc_comm comm);
+void ipc__comm_drop(ipc_comm comm);
 /* The world rank of point-to-point rank `rank` (a member, or in an
  * intercommunicator a member of the remote group). */
 int ipc__world_rank(ipc_comm comm, int rank);

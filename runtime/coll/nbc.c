@@ -19,7 +19,9 @@
  *
  * Memory the schedule needs (scratch buffers, the MPI layer's packed copies)
  * comes from ipc__nbc_alloc and lives until the schedule is released, after
- * the functions given to ipc__nbc_at_release have run.
+ * the functions given to ipc__nbc_at_release have run. The communicator is
+ * held as long (ipc__comm_hold): freeing it while the collective is under
+ * way is allowed, and only its memory waits.
  */
 #include <stdlib.h>
 
@@ -71,8 +73,8 @@ enum { NBC_ARENA = 512 };
 
 struct ipc__nbc {
     struct ipc__sched s;
-    ipc_comm comm;
-    unsigned seq; /* comm's count of nonblocking collectives when this one began */
+    ipc_comm comm; /* held until the release: it may be freed meanwhile */
+    unsigned seq;  /* comm's count of nonblocking collectives when this one began */
     int tag;
     int error; /* the first failure while building */
     struct nbc_op *ops;
@@ -111,6 +113,7 @@ struct ipc__nbc *ipc__nbc_new(ipc_comm comm)
     n->comm = comm;
     n->seq = comm->nbc_seq++;
     n->tag = IPC__TAG_NBC + (int)(n->seq % IPC__TAG_NBC_SPAN);
+    ipc__comm_hold(comm);
     return n;
 }
 
@@ -255,6 +258,7 @@ static void nbc_release(struct ipc__sched *s)
     }
     if (n->s.round != n->s.round_inline)
         free(n->s.round);
+    ipc__comm_drop(n->comm);
     /* Kept, with its arrays, unless they grew large. */
     if (nkept < NBC_KEEP && n->cap <= 64 && n->clcap <= 16) {
         n->next_free = kept;
