@@ -49,7 +49,7 @@ void ipc__mpi_nbc_fail(struct ipc__mpi_nbc *b, int rc)
         b->rc = rc;
 }
 
-static void *alloc(struct ipc__mpi_nbc *b, size_t bytes)
+void *ipc__mpi_nbc_alloc(struct ipc__mpi_nbc *b, size_t bytes)
 {
     void *p = ipc__nbc_alloc(b->n, bytes ? bytes : 1);
     if (!p)
@@ -101,7 +101,7 @@ static char *blocks(struct ipc__mpi_nbc *b, const void *buf, int n, const int co
         ipc__mpi_nbc_fail(b, MPI_ERR_ARG);
         return NULL;
     }
-    size_t *l = alloc(b, 2 * (size_t)n * sizeof *l);
+    size_t *l = ipc__mpi_nbc_alloc(b, 2 * (size_t)n * sizeof *l);
     if (!l)
         return NULL;
     *bytes = l, *offs = l + n;
@@ -125,10 +125,10 @@ static char *blocks(struct ipc__mpi_nbc *b, const void *buf, int n, const int co
             (*offs)[i] = (size_t)(displs[i] * unit);
         return (char *)buf;
     }
-    char *tmp = alloc(b, packed);
-    struct out *o = alloc(b, sizeof *o);
-    int *copy = alloc(b, 2 * (size_t)n * sizeof *copy);
-    struct ipc__mpi_type **tv = alloc(b, (size_t)n * sizeof *tv);
+    char *tmp = ipc__mpi_nbc_alloc(b, packed);
+    struct out *o = ipc__mpi_nbc_alloc(b, sizeof *o);
+    int *copy = ipc__mpi_nbc_alloc(b, 2 * (size_t)n * sizeof *copy);
+    struct ipc__mpi_type **tv = ipc__mpi_nbc_alloc(b, (size_t)n * sizeof *tv);
     if (!tmp || !o || !copy || !tv)
         return NULL;
     packed = 0;
@@ -198,16 +198,15 @@ char *ipc__mpi_nbc_vout(struct ipc__mpi_nbc *b, void *buf, int n, const int coun
                   offs);
 }
 
-/* The blocks of an alltoallw side: a type per block, byte displacements. */
-static char *wblocks(struct ipc__mpi_nbc *b, const void *buf, int n, const int counts[],
-                     const int displs[], const MPI_Datatype types[], bool load, bool store,
-                     size_t **bytes, size_t **offs)
+char *ipc__mpi_nbc_wblocks(struct ipc__mpi_nbc *b, const void *buf, int n, const int counts[],
+                           const int displs[], const MPI_Datatype types[], bool load,
+                           bool store, size_t **bytes, size_t **offs)
 {
     if (!types) {
         ipc__mpi_nbc_fail(b, MPI_ERR_ARG);
         return NULL;
     }
-    struct ipc__mpi_type **tv = alloc(b, (size_t)n * sizeof *tv);
+    struct ipc__mpi_type **tv = ipc__mpi_nbc_alloc(b, (size_t)n * sizeof *tv);
     for (int i = 0; tv && i < n; i++)
         tv[i] = ipc__mpi_type(types[i]);
     return tv ? blocks(b, buf, n, counts, displs, 1, tv, n, load, store, bytes, offs) : NULL;
@@ -216,7 +215,7 @@ static char *wblocks(struct ipc__mpi_nbc *b, const void *buf, int n, const int c
 struct ipc__mpi_red *ipc__mpi_nbc_red(struct ipc__mpi_nbc *b, MPI_Op op, MPI_Datatype type,
                                       int count)
 {
-    struct ipc__mpi_red *red = alloc(b, sizeof *red);
+    struct ipc__mpi_red *red = ipc__mpi_nbc_alloc(b, sizeof *red);
     if (!red)
         return NULL;
     int rc = ipc__mpi_red_setup(red, op, type, count);
@@ -254,7 +253,8 @@ static int root_ok(MPI_Comm comm, int root)
 }
 
 /* Opens b for an intracommunicator call; an intercommunicator is
- * MPI_ERR_COMM. */
+ * MPI_ERR_COMM (the entries hand them to mpi_intericoll.c first, but for
+ * MPI_Iscan and MPI_Iexscan, not defined on them). */
 static int open_intra(struct ipc__mpi_nbc *b, MPI_Comm comm)
 {
     int rc = ipc__mpi_code(ipc__check_comm(comm));
@@ -274,6 +274,8 @@ static int open_intra(struct ipc__mpi_nbc *b, MPI_Comm comm)
 
 int MPI_Ibarrier(MPI_Comm comm, MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_ibarrier(comm, req));
     BEGIN(comm);
     END(comm, ipc__nbc_c_barrier(b.n, comm), req);
 }
@@ -281,6 +283,8 @@ int MPI_Ibarrier(MPI_Comm comm, MPI_Request *req)
 int MPI_Ibcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm,
                MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_ibcast(buf, count, type, root, comm, req));
     BEGIN(comm);
     size_t bytes;
     if ((rc_ = root_ok(comm, root)) != MPI_SUCCESS)
@@ -330,12 +334,18 @@ static int ired(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_
 int MPI_Ireduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
                 int root, MPI_Comm comm, MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_ireduce(sbuf, rbuf, count, type, op, root,
+                                                  comm, req));
     IPC__MPI_RET(comm, ired(sbuf, rbuf, count, type, op, root, comm, RED_REDUCE, req));
 }
 
 int MPI_Iallreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
                    MPI_Comm comm, MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_iallreduce(sbuf, rbuf, count, type, op, comm,
+                                                     req));
     IPC__MPI_RET(comm, ired(sbuf, rbuf, count, type, op, 0, comm, RED_ALLREDUCE, req));
 }
 
@@ -370,7 +380,7 @@ static int ired_scatter(const void *sbuf, void *rbuf, int count, const int count
     int mine = counts ? counts[me] : count;
     bool in_place = sbuf == MPI_IN_PLACE;
     struct ipc__mpi_red *red = ipc__mpi_nbc_red(&b, op, type, (int)total);
-    size_t bytes, *ecounts = alloc(&b, (size_t)n * sizeof *ecounts);
+    size_t bytes, *ecounts = ipc__mpi_nbc_alloc(&b, (size_t)n * sizeof *ecounts);
     const void *in = in_place ? NULL : ipc__mpi_nbc_in(&b, sbuf, (int)total, type, &bytes);
     /* In place, rbuf holds every input; the result is its first block. */
     void *out = ipc__mpi_nbc_out(&b, rbuf, in_place ? (int)total : mine, type, in_place,
@@ -389,6 +399,9 @@ static int ired_scatter(const void *sbuf, void *rbuf, int count, const int count
 int MPI_Ireduce_scatter_block(const void *sbuf, void *rbuf, int count, MPI_Datatype type,
                               MPI_Op op, MPI_Comm comm, MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_ireduce_scatter(sbuf, rbuf, count, NULL, type,
+                                                          op, comm, req));
     IPC__MPI_RET(comm, ired_scatter(sbuf, rbuf, count, NULL, type, op, comm, req));
 }
 
@@ -397,6 +410,9 @@ int MPI_Ireduce_scatter(const void *sbuf, void *rbuf, const int rcounts[], MPI_D
 {
     if (!rcounts)
         IPC__MPI_RET(comm, MPI_ERR_ARG);
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_ireduce_scatter(sbuf, rbuf, 0, rcounts, type, op,
+                                                          comm, req));
     IPC__MPI_RET(comm, ired_scatter(sbuf, rbuf, 0, rcounts, type, op, comm, req));
 }
 
@@ -463,6 +479,9 @@ static int imove(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, i
 int MPI_Igather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                 MPI_Datatype rtype, int root, MPI_Comm comm, MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_igather(sbuf, scount, stype, rbuf, rcount, NULL,
+                                                  NULL, false, rtype, root, comm, req));
     IPC__MPI_RET(comm, imove(sbuf, scount, stype, rbuf, rcount, rtype, root, comm,
                              MOVE_GATHER, req));
 }
@@ -470,6 +489,9 @@ int MPI_Igather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, in
 int MPI_Iscatter(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                  MPI_Datatype rtype, int root, MPI_Comm comm, MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_iscatter(sbuf, scount, NULL, NULL, false, stype,
+                                                   rbuf, rcount, rtype, root, comm, req));
     IPC__MPI_RET(comm, imove(sbuf, scount, stype, rbuf, rcount, rtype, root, comm,
                              MOVE_SCATTER, req));
 }
@@ -477,6 +499,9 @@ int MPI_Iscatter(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, i
 int MPI_Iallgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                    MPI_Datatype rtype, MPI_Comm comm, MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_iallgather(sbuf, scount, stype, rbuf, rcount,
+                                                     NULL, NULL, false, rtype, comm, req));
     IPC__MPI_RET(comm, imove(sbuf, scount, stype, rbuf, rcount, rtype, 0, comm,
                              MOVE_ALLGATHER, req));
 }
@@ -484,6 +509,10 @@ int MPI_Iallgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
 int MPI_Ialltoall(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                   MPI_Datatype rtype, MPI_Comm comm, MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_ialltoall(sbuf, scount, NULL, NULL, stype, rbuf,
+                                                    rcount, NULL, NULL, false, rtype,
+                                                    comm, req));
     IPC__MPI_RET(comm, imove(sbuf, scount, stype, rbuf, rcount, rtype, 0, comm,
                              MOVE_ALLTOALL, req));
 }
@@ -507,7 +536,7 @@ static int igatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf
     char *rp = receives ? ipc__mpi_nbc_vout(&b, rbuf, size, rcounts, displs, rtype, in_place,
                                             &bytes, &offs)
                         : NULL;
-    size_t *dummy = receives ? NULL : alloc(&b, 2 * (size_t)size * sizeof *dummy);
+    size_t *dummy = receives ? NULL : ipc__mpi_nbc_alloc(&b, 2 * (size_t)size * sizeof *dummy);
     if (dummy) {
         memset(dummy, 0, 2 * (size_t)size * sizeof *dummy);
         bytes = dummy, offs = dummy + size;
@@ -529,6 +558,9 @@ int MPI_Igatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
                  const int rcounts[], const int displs[], MPI_Datatype rtype, int root,
                  MPI_Comm comm, MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_igather(sbuf, scount, stype, rbuf, 0, rcounts,
+                                                  displs, true, rtype, root, comm, req));
     IPC__MPI_RET(comm, igatherv(sbuf, scount, stype, rbuf, rcounts, displs, rtype, false, root,
                                 comm, req));
 }
@@ -537,6 +569,9 @@ int MPI_Iallgatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf
                     const int rcounts[], const int displs[], MPI_Datatype rtype,
                     MPI_Comm comm, MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_iallgather(sbuf, scount, stype, rbuf, 0, rcounts,
+                                                     displs, true, rtype, comm, req));
     IPC__MPI_RET(comm, igatherv(sbuf, scount, stype, rbuf, rcounts, displs, rtype, true, 0,
                                 comm, req));
 }
@@ -556,7 +591,7 @@ static int iscatterv(const void *sbuf, const int scounts[], const int displs[],
     char *sp = NULL;
     if (me == root) {
         sp = ipc__mpi_nbc_vin(&b, sbuf, size, scounts, displs, stype, &bytes, &offs);
-    } else if ((bytes = alloc(&b, 2 * (size_t)size * sizeof *bytes))) {
+    } else if ((bytes = ipc__mpi_nbc_alloc(&b, 2 * (size_t)size * sizeof *bytes))) {
         memset(bytes, 0, 2 * (size_t)size * sizeof *bytes);
         offs = bytes + size;
     }
@@ -574,6 +609,9 @@ int MPI_Iscatterv(const void *sbuf, const int scounts[], const int displs[],
                   MPI_Datatype stype, void *rbuf, int rcount, MPI_Datatype rtype, int root,
                   MPI_Comm comm, MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_iscatter(sbuf, 0, scounts, displs, true, stype,
+                                                   rbuf, rcount, rtype, root, comm, req));
     IPC__MPI_RET(comm, iscatterv(sbuf, scounts, displs, stype, rbuf, rcount, rtype, root, comm,
                                  req));
 }
@@ -591,9 +629,9 @@ static int ialltoallvw(const void *sbuf, const int scounts[], const int sdispls[
     size_t *sb = NULL, *so = NULL, *rb = NULL, *ro = NULL;
     char *sp = NULL, *rp;
     if (w) {
-        rp = wblocks(&b, rbuf, size, rcounts, rdispls, rtypes, in_place, true, &rb, &ro);
+        rp = ipc__mpi_nbc_wblocks(&b, rbuf, size, rcounts, rdispls, rtypes, in_place, true, &rb, &ro);
         if (!in_place)
-            sp = wblocks(&b, sbuf, size, scounts, sdispls, stypes, true, false, &sb, &so);
+            sp = ipc__mpi_nbc_wblocks(&b, sbuf, size, scounts, sdispls, stypes, true, false, &sb, &so);
     } else {
         rp = ipc__mpi_nbc_vout(&b, rbuf, size, rcounts, rdispls, rtype, in_place, &rb, &ro);
         if (!in_place)
@@ -612,6 +650,10 @@ int MPI_Ialltoallv(const void *sbuf, const int scounts[], const int sdispls[],
                    MPI_Datatype stype, void *rbuf, const int rcounts[], const int rdispls[],
                    MPI_Datatype rtype, MPI_Comm comm, MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_ialltoall(sbuf, 0, scounts, sdispls, stype, rbuf,
+                                                    0, rcounts, rdispls, true, rtype,
+                                                    comm, req));
     IPC__MPI_RET(comm, ialltoallvw(sbuf, scounts, sdispls, NULL, stype, rbuf, rcounts, rdispls,
                                    NULL, rtype, false, comm, req));
 }
@@ -621,6 +663,9 @@ int MPI_Ialltoallw(const void *sbuf, const int scounts[], const int sdispls[],
                    const int rdispls[], const MPI_Datatype rtypes[], MPI_Comm comm,
                    MPI_Request *req)
 {
+    if (ipc__mpi_is_inter(comm))
+        IPC__MPI_RET(comm, ipc__mpi_inter_ialltoallw(sbuf, scounts, sdispls, stypes, rbuf,
+                                                     rcounts, rdispls, rtypes, comm, req));
     IPC__MPI_RET(comm, ialltoallvw(sbuf, scounts, sdispls, stypes, MPI_DATATYPE_NULL, rbuf,
                                    rcounts, rdispls, rtypes, MPI_DATATYPE_NULL, true, comm,
                                    req));

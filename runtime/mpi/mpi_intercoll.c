@@ -99,7 +99,7 @@ static int spread(struct block *b, int n, const void *buf, int count, const int 
     return MPI_SUCCESS;
 }
 
-static int check_root(MPI_Comm comm, int root)
+int ipc__mpi_inter_root_ok(MPI_Comm comm, int root)
 {
     if (root == MPI_ROOT || root == MPI_PROC_NULL ||
         (root >= 0 && root < comm->peer_size))
@@ -127,7 +127,7 @@ int ipc__mpi_inter_bcast(void *buf, int count, MPI_Datatype type, int root, MPI_
     struct ipc__mpi_type *t = ipc__mpi_type(type);
     struct block b = {0, buf, count};
     struct ipc__mpi_view v;
-    int rc = check_root(comm, root);
+    int rc = ipc__mpi_inter_root_ok(comm, root);
     if (rc != MPI_SUCCESS || root == MPI_PROC_NULL)
         return rc;
     if (root == MPI_ROOT)
@@ -156,7 +156,7 @@ int ipc__mpi_inter_gather(const void *sbuf, int scount, MPI_Datatype stype, void
                           int rcount, const int rcounts[], const int displs[], bool v,
                           MPI_Datatype rtype, int root, MPI_Comm comm)
 {
-    int rc = check_root(comm, root);
+    int rc = ipc__mpi_inter_root_ok(comm, root);
     if (rc != MPI_SUCCESS || root == MPI_PROC_NULL)
         return rc;
     if (root != MPI_ROOT) {
@@ -183,7 +183,7 @@ int ipc__mpi_inter_scatter(const void *sbuf, int scount, const int scounts[],
                            const int displs[], bool v, MPI_Datatype stype, void *rbuf,
                            int rcount, MPI_Datatype rtype, int root, MPI_Comm comm)
 {
-    int rc = check_root(comm, root);
+    int rc = ipc__mpi_inter_root_ok(comm, root);
     if (rc != MPI_SUCCESS || root == MPI_PROC_NULL)
         return rc;
     if (root != MPI_ROOT) {
@@ -287,7 +287,7 @@ static int local_reduce(const void *sbuf, int count, MPI_Datatype type, MPI_Op o
 int ipc__mpi_inter_reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type,
                           MPI_Op op, int root, MPI_Comm comm)
 {
-    int rc = check_root(comm, root);
+    int rc = ipc__mpi_inter_root_ok(comm, root);
     if (rc != MPI_SUCCESS || root == MPI_PROC_NULL)
         return rc;
     if (root == MPI_ROOT) {

@@ -290,6 +290,40 @@ int ipc__mpi_inter_allreduce(const void *sbuf, void *rbuf, int count, MPI_Dataty
 int ipc__mpi_inter_reduce_scatter(const void *sbuf, void *rbuf, int count,
                                   const int counts[], MPI_Datatype type, MPI_Op op,
                                   MPI_Comm comm);
+/* MPI_ERR_ROOT unless root is MPI_ROOT, MPI_PROC_NULL or a remote rank. */
+int ipc__mpi_inter_root_ok(MPI_Comm comm, int root);
+
+/* mpi_intericoll.c: the nonblocking collectives on intercommunicators, which
+ * the entries of mpi_icoll.c hand them to; arguments as the blocking ones
+ * above, and the request. */
+int ipc__mpi_inter_ibarrier(MPI_Comm comm, MPI_Request *req);
+int ipc__mpi_inter_ibcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm,
+                          MPI_Request *req);
+int ipc__mpi_inter_igather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                           int rcount, const int rcounts[], const int displs[], bool v,
+                           MPI_Datatype rtype, int root, MPI_Comm comm, MPI_Request *req);
+int ipc__mpi_inter_iscatter(const void *sbuf, int scount, const int scounts[],
+                            const int displs[], bool v, MPI_Datatype stype, void *rbuf,
+                            int rcount, MPI_Datatype rtype, int root, MPI_Comm comm,
+                            MPI_Request *req);
+int ipc__mpi_inter_iallgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                              int rcount, const int rcounts[], const int displs[], bool v,
+                              MPI_Datatype rtype, MPI_Comm comm, MPI_Request *req);
+int ipc__mpi_inter_ialltoall(const void *sbuf, int scount, const int scounts[],
+                             const int sdispls[], MPI_Datatype stype, void *rbuf, int rcount,
+                             const int rcounts[], const int rdispls[], bool v,
+                             MPI_Datatype rtype, MPI_Comm comm, MPI_Request *req);
+int ipc__mpi_inter_ialltoallw(const void *sbuf, const int scounts[], const int sdispls[],
+                              const MPI_Datatype stypes[], void *rbuf, const int rcounts[],
+                              const int rdispls[], const MPI_Datatype rtypes[], MPI_Comm comm,
+                              MPI_Request *req);
+int ipc__mpi_inter_ireduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type,
+                           MPI_Op op, int root, MPI_Comm comm, MPI_Request *req);
+int ipc__mpi_inter_iallreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type,
+                              MPI_Op op, MPI_Comm comm, MPI_Request *req);
+int ipc__mpi_inter_ireduce_scatter(const void *sbuf, void *rbuf, int count,
+                                   const int counts[], MPI_Datatype type, MPI_Op op,
+                                   MPI_Comm comm, MPI_Request *req);
 
 /* mpi_icoll.c: building an MPI nonblocking collective. _open makes the
  * schedule (comm's next tag); the buffer calls give what the schedule moves:
@@ -310,6 +344,8 @@ struct ipc__mpi_nbc {
 };
 int ipc__mpi_nbc_open(struct ipc__mpi_nbc *b, MPI_Comm comm);
 void ipc__mpi_nbc_fail(struct ipc__mpi_nbc *b, int rc);
+/* Memory of the schedule (NULL, b failed, when out). */
+void *ipc__mpi_nbc_alloc(struct ipc__mpi_nbc *b, size_t bytes);
 void *ipc__mpi_nbc_in(struct ipc__mpi_nbc *b, const void *buf, int count, MPI_Datatype type,
                       size_t *bytes);
 void *ipc__mpi_nbc_out(struct ipc__mpi_nbc *b, void *buf, int count, MPI_Datatype type,
@@ -319,6 +355,11 @@ char *ipc__mpi_nbc_vin(struct ipc__mpi_nbc *b, const void *buf, int n, const int
 char *ipc__mpi_nbc_vout(struct ipc__mpi_nbc *b, void *buf, int n, const int counts[],
                         const int displs[], MPI_Datatype type, bool preload, size_t **bytes,
                         size_t **offs);
+/* An alltoallw side: a type per block, displacements in bytes; packed now
+ * with load, unpacked at the end with store. */
+char *ipc__mpi_nbc_wblocks(struct ipc__mpi_nbc *b, const void *buf, int n, const int counts[],
+                           const int displs[], const MPI_Datatype types[], bool load,
+                           bool store, size_t **bytes, size_t **offs);
 /* The reduction of count elements of type with op, in the schedule's memory
  * (it holds the type until the end). */
 struct ipc__mpi_red *ipc__mpi_nbc_red(struct ipc__mpi_nbc *b, MPI_Op op, MPI_Datatype type,
