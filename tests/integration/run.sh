@@ -3,7 +3,8 @@
 # run.sh - run the integration tests: every tests/integration/test_*.sh in
 # name order, or only those named (run.sh test_cli test_ring.sh).
 #
-# Each test runs from the repository root under a 120 s timeout, with
+# Each test runs from the repository root under a 120 s timeout (or the
+# seconds a line "# run.sh timeout: N" of the script asks for), with
 # IPC_BUILD_DIR (default build) exported, and passes when it exits 0; exit
 # 77 means it cannot run on this machine (skipped, with the reason from its
 # last line). Its output goes to $IPC_BUILD_DIR/logs/integration/<name>.log;
@@ -39,8 +40,10 @@ interpreter () {
 run_one () {
     name=$(basename "$1" .sh)
     log=$logdir/$name.log
+    limit=$(sed -n 's/^# run\.sh timeout: *\([0-9][0-9]*\).*/\1/p' "$1" | head -n 1)
+    limit=${limit:-$timeout_s}
     # shellcheck disable=SC2046 # the interpreter may be '/usr/bin/env bash'
-    timeout -k 5 "$timeout_s" $(interpreter "$1") "$1" > "$log" 2>&1 < /dev/null
+    timeout -k 5 "$limit" $(interpreter "$1") "$1" > "$log" 2>&1 < /dev/null
     status=$?
     if [ "$status" -eq 0 ] ; then
         echo "PASS $name"
@@ -54,7 +57,7 @@ run_one () {
     fi
     failed=$((failed + 1))
     case "$status" in
-    124|137) echo "FAIL $name (timed out after ${timeout_s} s):" ;;
+    124|137) echo "FAIL $name (timed out after ${limit} s):" ;;
     *) echo "FAIL $name (exit $status):" ;;
     esac
     tail -n "$tail_lines" "$log" | sed 's/^/    /'

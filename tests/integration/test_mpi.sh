@@ -14,6 +14,10 @@
 #       bash tests/integration/test_mpi.sh
 # (as root Open MPI also needs OMPI_ALLOW_RUN_AS_ROOT=1 and
 # OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1), or MPI_CC=mpicc.mpich MPI_RUN="mpirun.mpich -np".
+#
+# About fifty programs at four rank counts each, built first: more than the
+# usual two minutes on two busy cores (and under the sanitizers).
+# run.sh timeout: 400
 . "$(dirname "$0")/lib.sh"
 
 MPI_CC=${MPI_CC:-$IPC_BUILD_DIR/bin/ipccc}
