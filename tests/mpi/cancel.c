@@ -8,11 +8,22 @@
  * may be arriving (each either cancelled, and the message then taken by a
  * new receive, or complete with it); a small send cancelled, the receiver
  * told whether to expect it; MPI_Request_get_status of null, inactive,
- * pending and complete requests, leaving them as they were. */
+ * pending and complete requests, leaving them as they were; the same for a
+ * receive of a strided type. */
 #include "mpicheck.h"
 
 enum { N = 16, RACE_ROUNDS = 60 };
-enum { T_NEVER = 100, T_PERS, T_MATCHED, T_RACE, T_SEND, T_SEND_FLAG, T_FREE, T_ALL };
+enum {
+    T_NEVER = 100,
+    T_PERS,
+    T_MATCHED,
+    T_RACE,
+    T_SEND,
+    T_SEND_FLAG,
+    T_FREE,
+    T_ALL,
+    T_STRIDED = 90
+};
 static int rank, size, left, right;
 
 static int value(int from, int tag, int i)
@@ -219,6 +230,45 @@ static void test_race(void)
     (void)nc; /* either outcome is right */
 }
 
+/* The same with messages past any eager limit (1 MiB): the cancel may come
+ * while the data of a matched receive is on its way. */
+static void test_race_large(void)
+{
+    enum { BIG = 1 << 18, ROUNDS = 8 };
+    int *buf = malloc(BIG * sizeof *buf), *out = malloc(BIG * sizeof *out);
+    MPI_Request r, s;
+    MPI_Status st;
+    int flag;
+    for (int round = 0; round < ROUNDS; round++) {
+        int tag = T_RACE + 5 + 10 * round, count = -1;
+        for (int i = 0; i < BIG; i++) {
+            buf[i] = -1;
+            out[i] = value(rank, tag, i);
+        }
+        MPI_Irecv(buf, BIG, MPI_INT, left, tag, MPI_COMM_WORLD, &r);
+        MPI_Isend(out, BIG, MPI_INT, right, tag, MPI_COMM_WORLD, &s);
+        for (int k = 0; k < round % 4; k++)
+            MPI_Iprobe(left, 1, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
+        MPI_Cancel(&r);
+        MPI_Wait(&r, &st);
+        if (cancelled(&st)) {
+            CHECK_INT(buf[0], -1, "a cancelled large receive's buffer");
+            CHECK_INT(buf[BIG - 1], -1, "a cancelled large receive's buffer");
+            MPI_Recv(buf, BIG, MPI_INT, left, tag, MPI_COMM_WORLD, &st);
+        }
+        for (int i = 0; i < BIG; i++)
+            if (buf[i] != value(left, tag, i))
+                CHECK(0, "large message element %d is %d, expected %d", i, buf[i],
+                      value(left, tag, i));
+        MPI_Get_count(&st, MPI_INT, &count);
+        CHECK_INT(count, BIG, "the large message's count");
+        CHECK_INT(st.MPI_TAG, tag, "the large message's tag");
+        MPI_Wait(&s, MPI_STATUS_IGNORE);
+    }
+    free(buf);
+    free(out);
+}
+
 /* A small send, cancelled: if it was, the receiver must not get it. The
  * sender says which on another tag. */
 static void test_send(void)
@@ -293,6 +343,43 @@ static void test_get_status(void)
     MPI_Request_free(&p);
 }
 
+/* A receive of a strided type (packed straight out of the transport):
+ * cancelled, its buffer untouched, the gaps too; then the same buffer gets
+ * a real message, complete by MPI_Request_get_status with its data in
+ * place. */
+static void test_strided(void)
+{
+    int buf[2 * N], out[N], flag = 0;
+    MPI_Datatype strided;
+    MPI_Request r, s;
+    MPI_Status st;
+    MPI_Type_vector(N, 1, 2, MPI_INT, &strided);
+    MPI_Type_commit(&strided);
+    for (int i = 0; i < 2 * N; i++)
+        buf[i] = -3;
+    MPI_Irecv(buf, 1, strided, left, T_STRIDED, MPI_COMM_WORLD, &r);
+    MPI_Cancel(&r);
+    MPI_Wait(&r, &st);
+    CHECK_INT(cancelled(&st), 1, "Test_cancelled of a strided receive");
+    for (int i = 0; i < 2 * N; i++)
+        CHECK_INT(buf[i], -3, "the cancelled strided receive's buffer");
+    MPI_Barrier(MPI_COMM_WORLD);
+    MPI_Irecv(buf, 1, strided, left, T_STRIDED, MPI_COMM_WORLD, &r);
+    fill(out, rank, T_STRIDED);
+    MPI_Isend(out, N, MPI_INT, right, T_STRIDED, MPI_COMM_WORLD, &s);
+    while (!flag)
+        MPI_Request_get_status(r, &flag, &st);
+    for (int i = 0; i < N; i++) {
+        CHECK_INT(buf[2 * i], value(left, T_STRIDED, i), "strided data at get_status");
+        CHECK_INT(buf[2 * i + 1], -3, "a gap of the strided buffer");
+    }
+    check_status(&st, T_STRIDED, "get_status of a strided receive");
+    MPI_Wait(&r, &st);
+    check_status(&st, T_STRIDED, "MPI_Wait of a strided receive");
+    MPI_Wait(&s, MPI_STATUS_IGNORE);
+    MPI_Type_free(&strided);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -304,8 +391,10 @@ int main(int argc, char **argv)
     test_persistent();
     test_matched();
     test_race();
+    test_race_large();
     test_send();
     test_get_status();
+    test_strided();
     mc_ok(rank, size);
     MPI_Finalize();
     return 0;
