@@ -209,8 +209,13 @@ static int req_finish(struct ipc__mpi_req *r, int ipc_rc, ipc_status *ist, MPI_S
 {
     if (r->greq) {
         int rc = greq_query(r, st);
-        int frc = greq_release(r);
-        return rc != MPI_SUCCESS ? rc : frc;
+        if (rc == MPI_SUCCESS)
+            rc = greq_release(r);
+        else
+            greq_release(r);
+        if (st && rc != MPI_SUCCESS)
+            st->MPI_ERROR = rc;
+        return rc;
     }
     ipc__mpi_view_done(&r->view, r->ubuf, ist->ipc__bytes, r->recv);
     if (r->lay)
