@@ -1124,8 +1124,12 @@ int MPI_Grequest_start(MPI_Grequest_query_function *query_fn,
         free(g);
         IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_NO_MEM);
     }
-    *g = (struct greq){.query = query_fn, .free = free_fn, .cancel = cancel_fn,
-                       .extra_state = extra_state};
+    *g = (struct greq){
+        .query = query_fn,
+        .free = free_fn,
+        .cancel = cancel_fn,
+        .extra_state = extra_state,
+    };
     r->greq = g;
     *req = handle_of(r);
     return MPI_SUCCESS;
