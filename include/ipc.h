@@ -150,6 +150,19 @@ int ipc_waitall(int n, ipc_request reqs[], ipc_status statuses[]);
 /* *index is IPC_UNDEFINED when every request is IPC_REQUEST_NULL. */
 int ipc_waitany(int n, ipc_request reqs[], int *index, ipc_status *status);
 
+/* Withdraws the operation of req, if it has not gone too far: a receive
+ * that no message has matched yet leaves the queue of posted receives (no
+ * message will ever land in its buffer), as does a synchronous send to this
+ * rank itself that no receive has matched. Then *cancelled is 1 and the
+ * request is complete: ipc_wait and the others free it as usual, with the
+ * empty status (IPC_ANY_SOURCE, IPC_ANY_TAG, no bytes). Anything else (a
+ * matched receive, any send to another rank: once started its message or
+ * its announcement may be in the peer's queue, and no frame takes it back)
+ * is left alone: *cancelled is 0 and the request completes as it would
+ * have. The request of ipc_comm_idup, a collective, cannot be withdrawn by
+ * one member: IPC_ERR_REQUEST, as for IPC_REQUEST_NULL or a stale handle. */
+int ipc_cancel(ipc_request req, int *cancelled);
+
 int ipc_probe(int source, int tag, ipc_comm comm, ipc_status *status);
 int ipc_iprobe(int source, int tag, ipc_comm comm, int *flag, ipc_status *status);
 /* Number of whole elements of `type` that the matched message held. */

@@ -562,6 +562,24 @@ int MPI_Waitsome(int n, MPI_Request reqs[], int *outcount, int indices[],
 int MPI_Testsome(int n, MPI_Request reqs[], int *outcount, int indices[],
                  MPI_Status statuses[]);
 int MPI_Request_free(MPI_Request *req);
+/* Cancel (MPI-3.1 3.8.4): a receive no message matched yet is withdrawn
+ * (MPI_Test_cancelled then says true); a matched receive, or a send to
+ * another rank, is not, and completes normally (false). */
+int MPI_Cancel(MPI_Request *req);
+/* MPI_Test without completing: the request stays as it was. */
+int MPI_Request_get_status(MPI_Request req, int *flag, MPI_Status *status);
+
+/* Generalized requests (MPI-3.1 12.2): an operation of the program's, which
+ * it completes with MPI_Grequest_complete. Completion calls query_fn for the
+ * status, then free_fn; MPI_Cancel calls cancel_fn. */
+typedef int MPI_Grequest_query_function(void *extra_state, MPI_Status *status);
+typedef int MPI_Grequest_free_function(void *extra_state);
+typedef int MPI_Grequest_cancel_function(void *extra_state, int complete);
+int MPI_Grequest_start(MPI_Grequest_query_function *query_fn,
+                       MPI_Grequest_free_function *free_fn,
+                       MPI_Grequest_cancel_function *cancel_fn, void *extra_state,
+                       MPI_Request *req);
+int MPI_Grequest_complete(MPI_Request req);
 
 /* Persistent requests (MPI-3.1 3.9): _init saves the arguments in an
  * inactive request, MPI_Start starts that nonblocking operation, and its
@@ -751,27 +769,28 @@ IPC__PMPI(Aint_add) IPC__PMPI(Aint_diff) IPC__PMPI(Allgather) IPC__PMPI(Allgathe
 IPC__PMPI(Alloc_mem) IPC__PMPI(Allreduce) IPC__PMPI(Alltoall) IPC__PMPI(Alltoallv)
 IPC__PMPI(Alltoallw) IPC__PMPI(Attr_delete) IPC__PMPI(Attr_get) IPC__PMPI(Attr_put)
 IPC__PMPI(Barrier) IPC__PMPI(Bcast) IPC__PMPI(Bsend) IPC__PMPI(Bsend_init) IPC__PMPI(Buffer_attach)
-IPC__PMPI(Buffer_detach) IPC__PMPI(Cart_coords) IPC__PMPI(Cart_create) IPC__PMPI(Cart_get)
-IPC__PMPI(Cart_map) IPC__PMPI(Cart_rank) IPC__PMPI(Cart_shift) IPC__PMPI(Cart_sub)
-IPC__PMPI(Cartdim_get) IPC__PMPI(Comm_c2f) IPC__PMPI(Comm_call_errhandler) IPC__PMPI(Comm_compare)
-IPC__PMPI(Comm_create) IPC__PMPI(Comm_create_errhandler) IPC__PMPI(Comm_create_group)
-IPC__PMPI(Comm_create_keyval) IPC__PMPI(Comm_delete_attr) IPC__PMPI(Comm_dup) IPC__PMPI(Comm_dup_with_info)
-IPC__PMPI(Comm_f2c) IPC__PMPI(Comm_free) IPC__PMPI(Comm_free_keyval) IPC__PMPI(Comm_get_attr)
-IPC__PMPI(Comm_get_errhandler) IPC__PMPI(Comm_get_info) IPC__PMPI(Comm_get_name)
-IPC__PMPI(Comm_group) IPC__PMPI(Comm_idup) IPC__PMPI(Comm_rank) IPC__PMPI(Comm_remote_group)
-IPC__PMPI(Comm_remote_size) IPC__PMPI(Comm_set_attr) IPC__PMPI(Comm_set_errhandler)
-IPC__PMPI(Comm_set_info) IPC__PMPI(Comm_set_name) IPC__PMPI(Comm_size) IPC__PMPI(Comm_split)
-IPC__PMPI(Comm_split_type) IPC__PMPI(Comm_test_inter) IPC__PMPI(Dims_create) IPC__PMPI(Dist_graph_create)
-IPC__PMPI(Dist_graph_create_adjacent) IPC__PMPI(Dist_graph_neighbors) IPC__PMPI(Dist_graph_neighbors_count)
-IPC__PMPI(Errhandler_c2f) IPC__PMPI(Errhandler_f2c) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class)
-IPC__PMPI(Error_string) IPC__PMPI(Exscan) IPC__PMPI(Finalize) IPC__PMPI(Finalized)
-IPC__PMPI(Free_mem) IPC__PMPI(Gather) IPC__PMPI(Gatherv) IPC__PMPI(Get_address) IPC__PMPI(Get_count)
-IPC__PMPI(Get_elements) IPC__PMPI(Get_elements_x) IPC__PMPI(Get_library_version)
-IPC__PMPI(Get_processor_name) IPC__PMPI(Get_version) IPC__PMPI(Graph_create) IPC__PMPI(Graph_get)
-IPC__PMPI(Graph_map) IPC__PMPI(Graph_neighbors) IPC__PMPI(Graph_neighbors_count)
-IPC__PMPI(Graphdims_get) IPC__PMPI(Group_c2f) IPC__PMPI(Group_compare) IPC__PMPI(Group_difference)
-IPC__PMPI(Group_excl) IPC__PMPI(Group_f2c) IPC__PMPI(Group_free) IPC__PMPI(Group_incl)
-IPC__PMPI(Group_intersection) IPC__PMPI(Group_range_excl) IPC__PMPI(Group_range_incl)
+IPC__PMPI(Buffer_detach) IPC__PMPI(Cancel) IPC__PMPI(Cart_coords) IPC__PMPI(Cart_create)
+IPC__PMPI(Cart_get) IPC__PMPI(Cart_map) IPC__PMPI(Cart_rank) IPC__PMPI(Cart_shift)
+IPC__PMPI(Cart_sub) IPC__PMPI(Cartdim_get) IPC__PMPI(Comm_c2f) IPC__PMPI(Comm_call_errhandler)
+IPC__PMPI(Comm_compare) IPC__PMPI(Comm_create) IPC__PMPI(Comm_create_errhandler)
+IPC__PMPI(Comm_create_group) IPC__PMPI(Comm_create_keyval) IPC__PMPI(Comm_delete_attr)
+IPC__PMPI(Comm_dup) IPC__PMPI(Comm_dup_with_info) IPC__PMPI(Comm_f2c) IPC__PMPI(Comm_free)
+IPC__PMPI(Comm_free_keyval) IPC__PMPI(Comm_get_attr) IPC__PMPI(Comm_get_errhandler)
+IPC__PMPI(Comm_get_info) IPC__PMPI(Comm_get_name) IPC__PMPI(Comm_group) IPC__PMPI(Comm_idup)
+IPC__PMPI(Comm_rank) IPC__PMPI(Comm_remote_group) IPC__PMPI(Comm_remote_size) IPC__PMPI(Comm_set_attr)
+IPC__PMPI(Comm_set_errhandler) IPC__PMPI(Comm_set_info) IPC__PMPI(Comm_set_name)
+IPC__PMPI(Comm_size) IPC__PMPI(Comm_split) IPC__PMPI(Comm_split_type) IPC__PMPI(Comm_test_inter)
+IPC__PMPI(Dims_create) IPC__PMPI(Dist_graph_create) IPC__PMPI(Dist_graph_create_adjacent)
+IPC__PMPI(Dist_graph_neighbors) IPC__PMPI(Dist_graph_neighbors_count) IPC__PMPI(Errhandler_c2f)
+IPC__PMPI(Errhandler_f2c) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class) IPC__PMPI(Error_string)
+IPC__PMPI(Exscan) IPC__PMPI(Finalize) IPC__PMPI(Finalized) IPC__PMPI(Free_mem) IPC__PMPI(Gather)
+IPC__PMPI(Gatherv) IPC__PMPI(Get_address) IPC__PMPI(Get_count) IPC__PMPI(Get_elements)
+IPC__PMPI(Get_elements_x) IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name)
+IPC__PMPI(Get_version) IPC__PMPI(Graph_create) IPC__PMPI(Graph_get) IPC__PMPI(Graph_map)
+IPC__PMPI(Graph_neighbors) IPC__PMPI(Graph_neighbors_count) IPC__PMPI(Graphdims_get)
+IPC__PMPI(Grequest_complete) IPC__PMPI(Grequest_start) IPC__PMPI(Group_c2f) IPC__PMPI(Group_compare)
+IPC__PMPI(Group_difference) IPC__PMPI(Group_excl) IPC__PMPI(Group_f2c) IPC__PMPI(Group_free)
+IPC__PMPI(Group_incl) IPC__PMPI(Group_intersection) IPC__PMPI(Group_range_excl) IPC__PMPI(Group_range_incl)
 IPC__PMPI(Group_rank) IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks) IPC__PMPI(Group_union)
 IPC__PMPI(Iallgather) IPC__PMPI(Iallgatherv) IPC__PMPI(Iallreduce) IPC__PMPI(Ialltoall)
 IPC__PMPI(Ialltoallv) IPC__PMPI(Ialltoallw) IPC__PMPI(Ibarrier) IPC__PMPI(Ibcast)
@@ -788,13 +807,13 @@ IPC__PMPI(Op_f2c) IPC__PMPI(Op_free) IPC__PMPI(Pack) IPC__PMPI(Pack_external) IP
 IPC__PMPI(Pack_size) IPC__PMPI(Pcontrol) IPC__PMPI(Probe) IPC__PMPI(Query_thread)
 IPC__PMPI(Recv) IPC__PMPI(Recv_init) IPC__PMPI(Reduce) IPC__PMPI(Reduce_local) IPC__PMPI(Reduce_scatter)
 IPC__PMPI(Reduce_scatter_block) IPC__PMPI(Request_c2f) IPC__PMPI(Request_f2c) IPC__PMPI(Request_free)
-IPC__PMPI(Rsend) IPC__PMPI(Rsend_init) IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv)
-IPC__PMPI(Send) IPC__PMPI(Send_init) IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace)
-IPC__PMPI(Ssend) IPC__PMPI(Ssend_init) IPC__PMPI(Start) IPC__PMPI(Startall) IPC__PMPI(Status_c2f)
-IPC__PMPI(Status_f2c) IPC__PMPI(Status_set_cancelled) IPC__PMPI(Status_set_elements)
-IPC__PMPI(Status_set_elements_x) IPC__PMPI(Test) IPC__PMPI(Test_cancelled) IPC__PMPI(Testall)
-IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f) IPC__PMPI(Type_commit)
-IPC__PMPI(Type_contiguous) IPC__PMPI(Type_create_darray) IPC__PMPI(Type_create_hindexed)
+IPC__PMPI(Request_get_status) IPC__PMPI(Rsend) IPC__PMPI(Rsend_init) IPC__PMPI(Scan)
+IPC__PMPI(Scatter) IPC__PMPI(Scatterv) IPC__PMPI(Send) IPC__PMPI(Send_init) IPC__PMPI(Sendrecv)
+IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend) IPC__PMPI(Ssend_init) IPC__PMPI(Start)
+IPC__PMPI(Startall) IPC__PMPI(Status_c2f) IPC__PMPI(Status_f2c) IPC__PMPI(Status_set_cancelled)
+IPC__PMPI(Status_set_elements) IPC__PMPI(Status_set_elements_x) IPC__PMPI(Test) IPC__PMPI(Test_cancelled)
+IPC__PMPI(Testall) IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f)
+IPC__PMPI(Type_commit) IPC__PMPI(Type_contiguous) IPC__PMPI(Type_create_darray) IPC__PMPI(Type_create_hindexed)
 IPC__PMPI(Type_create_hindexed_block) IPC__PMPI(Type_create_hvector) IPC__PMPI(Type_create_indexed_block)
 IPC__PMPI(Type_create_keyval) IPC__PMPI(Type_create_resized) IPC__PMPI(Type_create_struct)
 IPC__PMPI(Type_create_subarray) IPC__PMPI(Type_delete_attr) IPC__PMPI(Type_dup) IPC__PMPI(Type_f2c)

@@ -609,6 +609,68 @@ int ipc_test(ipc_request *req, int *flag, ipc_status *status)
     return *flag ? finish_handle(req, r, status) : IPC_SUCCESS;
 }
 
+/* Receive r, if it is still in the queue of posted receives (unmatched). A
+ * matched one may still use its mn.link (a rendezvous waiting for its DONE),
+ * so the queue is searched, not the link: cancelling is rare. */
+static bool still_posted(const struct ipc__req *r)
+{
+    struct ipc__list *pos;
+    ipc__list_for_each(pos, &ipc__g.posted.head)
+    {
+        if (pos == &r->mn.link)
+            return true;
+    }
+    return false;
+}
+
+/* The unexpected entry of self synchronous send s that no receive has
+ * matched yet, or NULL. */
+static struct ipc__umsg *self_sync_waiting(const struct ipc__req *s)
+{
+    struct ipc__list *pos;
+    ipc__list_for_each(pos, &ipc__g.unexpected.head)
+    {
+        struct ipc__umsg *u = ipc__container_of(pos, struct ipc__umsg, mn.link);
+        if (u->kind == IPC__UMSG_SELF_SYNC && u->self_sreq == s)
+            return u;
+    }
+    return NULL;
+}
+
+/* Withdraws r if nothing has matched it yet; true if so. */
+static bool withdraw(struct ipc__req *r)
+{
+    if (r->complete)
+        return false;
+    if (r->kind == IPC__REQ_RECV) {
+        if (!still_posted(r))
+            return false;
+        ipc__mq_remove(&ipc__g.posted, &r->mn);
+    } else {
+        struct ipc__umsg *u = r->sync ? self_sync_waiting(r) : NULL;
+        if (!u)
+            return false;
+        ipc__mq_remove(&ipc__g.unexpected, &u->mn);
+        free_umsg(u);
+    }
+    r->status = (ipc_status){.source = IPC_ANY_SOURCE, .tag = IPC_ANY_TAG};
+    ipc__req_complete(r, IPC_SUCCESS);
+    return true;
+}
+
+int ipc_cancel(ipc_request req, int *cancelled)
+{
+    if (!ipc__g.initialized || ipc__g.finalized)
+        return IPC_ERR_NOT_INITIALIZED;
+    if (!cancelled)
+        return IPC_ERR_ARG;
+    struct ipc__req *r = req ? ipc__req_of(req) : NULL;
+    if (!r || r->kind == IPC__REQ_SCHED)
+        return IPC_ERR_REQUEST;
+    *cancelled = withdraw(r);
+    return IPC_SUCCESS;
+}
+
 static int waitall_checked(int n, ipc_request reqs[], ipc_status statuses[]);
 
 int ipc_waitall(int n, ipc_request reqs[], ipc_status statuses[])

@@ -299,13 +299,19 @@ static int comm_obj(MPI_Comm comm, bool make, struct obj *o)
     return MPI_SUCCESS;
 }
 
+/* new is the library's own and not checked: made by MPI_Comm_idup, it is
+ * not usable (ipc__check_comm refuses it) until the idup completes. */
 int ipc__mpi_comm_attrs_copy(MPI_Comm old, MPI_Comm new)
 {
-    struct obj from, to;
+    struct obj from;
     int rc = comm_obj(old, false, &from);
-    if (rc == MPI_SUCCESS)
-        rc = comm_obj(new, true, &to);
-    return rc == MPI_SUCCESS ? attrs_copy(&from, &to) : rc;
+    if (rc != MPI_SUCCESS)
+        return rc;
+    struct ipc__mpi_comm *st = ipc__mpi_comm_state(new);
+    if (!st)
+        return MPI_ERR_NO_MEM;
+    return attrs_copy(&from,
+                      &(struct obj){.kind = KIND_COMM, .comm = new, .list = &st->attrs});
 }
 
 void ipc__mpi_comm_attrs_delete(MPI_Comm comm)

@@ -237,7 +237,8 @@ int MPI_Status_set_cancelled(MPI_Status *status, int flag)
     return MPI_SUCCESS;
 }
 
-/* No request of ours is ever cancelled: only set_cancelled sets the flag. */
+/* Set when MPI_Cancel withdrew the operation (mpi_p2p.c), or by
+ * MPI_Status_set_cancelled (a generalized request's query function). */
 int MPI_Test_cancelled(const MPI_Status *status, int *flag)
 {
     if (!status || !flag)

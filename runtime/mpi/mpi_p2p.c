@@ -16,6 +16,20 @@
  * completion makes it inactive again instead of releasing it. Every call
  * that completes requests treats an inactive one as it treats
  * MPI_REQUEST_NULL, but leaves the handle as it is.
+ *
+ * MPI_Cancel (MPI-3.1 3.8.4) is libipc's ipc_cancel: a receive that no
+ * message has matched leaves the posted queue and completes at once,
+ * cancelled; anything that went further completes as it would have. A send
+ * to another rank is never cancelled: an eager one has left, and a
+ * rendezvous one's announcement may already sit in the peer's unexpected
+ * queue, which no frame of the protocol takes back (MPI-3.1 lets the
+ * cancellation fail: the send then completes normally, when it is
+ * received).
+ *
+ * A generalized request (MPI-3.1 12.2) is the program's own operation: it
+ * completes when the program calls MPI_Grequest_complete; completing it in
+ * Wait, Test and the rest calls its query function for the status and then
+ * its free function, and MPI_Cancel calls its cancel function.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +46,22 @@ struct ipc__mpi_req {
     struct ipc__mpi_layout *lay;
     void *ubuf;              /* receive: where to unpack */
     bool recv;
+    bool cancelled;            /* MPI_Cancel withdrew the operation */
     struct ipc__mpi_req *next; /* in the detached list */
     struct persist *pers;      /* NULL: an ordinary request */
+    struct greq *greq;         /* NULL: not a generalized request */
+};
+
+/* A generalized request's callbacks and state. */
+struct greq {
+    MPI_Grequest_query_function *query;
+    MPI_Grequest_free_function *free;
+    MPI_Grequest_cancel_function *cancel;
+    void *extra_state;
+    bool complete; /* MPI_Grequest_complete was called */
+    /* MPI_Request_free'd before it completed: no call takes its handle but
+     * MPI_Grequest_complete, which then frees it (MPI-3.1 12.2). */
+    bool freed;
 };
 
 /* What a persistent request starts each time, as it was given to _init. */
@@ -52,11 +80,20 @@ struct persist {
 static struct ipc__htab reqs = IPC__HTAB_INIT(struct ipc__mpi_req);
 static struct ipc__mpi_req *detached; /* MPI_Request_free'd, still active */
 
-/* The request handle h names, or NULL (stale, forged or null). */
-static struct ipc__mpi_req *req_of(MPI_Request h)
+/* The request handle h names, or NULL (stale, forged or null), freed
+ * generalized requests included. */
+static struct ipc__mpi_req *req_lookup(MPI_Request h)
 {
     struct ipc__hslot *s = ipc__htab_get(&reqs, h);
     return s ? ipc__container_of(s, struct ipc__mpi_req, slot) : NULL;
+}
+
+/* The request handle h names, or NULL (stale, forged, null, or a freed
+ * generalized request waiting for MPI_Grequest_complete). */
+static struct ipc__mpi_req *req_of(MPI_Request h)
+{
+    struct ipc__mpi_req *r = req_lookup(h);
+    return r && !(r->greq && r->greq->freed) ? r : NULL;
 }
 
 static MPI_Request handle_of(const struct ipc__mpi_req *r)
@@ -95,10 +132,12 @@ static struct ipc__mpi_req *req_new(void)
     r->lay = NULL;
     r->ubuf = NULL;
     r->recv = false;
+    r->cancelled = false;
     r->next = NULL;
     r->pers = NULL;
+    r->greq = NULL;
 #if __SIZEOF_POINTER__ == 8
-    _Static_assert(sizeof *r == 96, "initialize every field of ipc__mpi_req here");
+    _Static_assert(sizeof *r == 104, "initialize every field of ipc__mpi_req here");
 #endif
     return r;
 }
@@ -112,6 +151,8 @@ static void req_release(struct ipc__mpi_req *r)
         free(r->pers);
         r->pers = NULL;
     }
+    free(r->greq);
+    r->greq = NULL;
     ipc__mpi_request_forget(handle_of(r));
     ipc__htab_free(&reqs, &r->slot);
 }
@@ -132,26 +173,61 @@ static void req_end(struct ipc__mpi_req *r)
     }
     r->pers->active = false;
     r->ipc = NULL;
+    r->cancelled = false;
     r->view.p = r->view.tmp = NULL;
     r->view.bytes = 0;
     r->view.t = NULL;
     r->lay = NULL;
 }
 
+static const ipc_status empty_status = {.source = MPI_ANY_SOURCE, .tag = MPI_ANY_TAG};
+
+/* Complete generalized request r's status, from its query function (st may
+ * be MPI_STATUS_IGNORE: the function still gets one). Returns its code. */
+static int greq_query(const struct ipc__mpi_req *r, MPI_Status *st)
+{
+    MPI_Status own;
+    if (!st)
+        st = &own;
+    ipc__mpi_status(st, &empty_status);
+    int rc = r->greq->query(r->greq->extra_state, st);
+    if (rc != MPI_SUCCESS)
+        st->MPI_ERROR = rc;
+    return rc;
+}
+
+/* Calls r's free function and releases r; returns the function's code. */
+static int greq_release(struct ipc__mpi_req *r)
+{
+    int rc = r->greq->free(r->greq->extra_state);
+    req_release(r);
+    return rc;
+}
+
 /* The rest of a completed request: unpack, free, status. Returns its error. */
 static int req_finish(struct ipc__mpi_req *r, int ipc_rc, ipc_status *ist, MPI_Status *st)
 {
+    if (r->greq) {
+        int rc = greq_query(r, st);
+        if (rc == MPI_SUCCESS)
+            rc = greq_release(r);
+        else
+            greq_release(r);
+        if (st && rc != MPI_SUCCESS)
+            st->MPI_ERROR = rc;
+        return rc;
+    }
     ipc__mpi_view_done(&r->view, r->ubuf, ist->ipc__bytes, r->recv);
     if (r->lay)
         ipc__mpi_layout_free(r->lay);
     if (ipc_rc != IPC_SUCCESS && ist->error == IPC_SUCCESS)
         ist->error = ipc_rc;
     ipc__mpi_status(st, ist);
+    if (st)
+        st->ipc__cancelled = r->cancelled;
     req_end(r);
     return ipc__mpi_code(ist->error);
 }
-
-static const ipc_status empty_status = {.source = MPI_ANY_SOURCE, .tag = MPI_ANY_TAG};
 
 int ipc__mpi_request_of(ipc_request ipc, MPI_Request *req)
 {
@@ -165,10 +241,27 @@ int ipc__mpi_request_of(ipc_request ipc, MPI_Request *req)
     return MPI_SUCCESS;
 }
 
-/* Waits for r and finishes it. */
+/* r is done (after checking whether its peer is gone). */
+static bool req_done(const struct ipc__mpi_req *r)
+{
+    if (r->greq)
+        return r->greq->complete;
+    struct ipc__req *q = r->ipc ? ipc__req_of(r->ipc) : NULL;
+    return !q || ipc__req_settled(q); /* no q: complete, or ipc_wait will say why not */
+}
+
+static bool one_done(void *arg)
+{
+    return req_done(arg);
+}
+
+/* Waits for r and finishes it. A generalized request that only this thread
+ * could complete is waited for forever, as MPI-3.1 says. */
 static int req_wait(struct ipc__mpi_req *r, MPI_Status *st)
 {
     ipc_status ist = empty_status;
+    if (r->greq && !r->greq->complete)
+        ipc__wait_until(one_done, r, NULL);
     int rc = r->ipc ? ipc_wait(&r->ipc, &ist) : IPC_SUCCESS;
     return req_finish(r, rc, &ist, st);
 }
@@ -198,23 +291,11 @@ static bool is_null(MPI_Request h)
     return !r || inactive(r);
 }
 
-/* r is done (after checking whether its peer is gone). */
-static bool req_done(const struct ipc__mpi_req *r)
-{
-    struct ipc__req *q = r->ipc ? ipc__req_of(r->ipc) : NULL;
-    return !q || ipc__req_settled(q); /* no q: complete, or ipc_wait will say why not */
-}
-
 /* True when handle h is null or its request done (h checked). */
 static bool is_done(MPI_Request h)
 {
     struct ipc__mpi_req *r = h ? req_of(h) : NULL;
     return !r || req_done(r);
-}
-
-static bool one_done(void *arg)
-{
-    return req_done(arg);
 }
 
 /* Requests the MPI layer waits on or tests together, for libipc's wait
@@ -929,13 +1010,22 @@ int MPI_Testsome(int n, MPI_Request reqs[], int *outcount, int indices[],
     IPC__MPI_RET(MPI_COMM_WORLD, some_common(n, reqs, outcount, indices, statuses, false));
 }
 
-/* The operation still completes; its request is reclaimed later. */
+/* The operation still completes; its request is reclaimed later. A
+ * generalized request is freed (its free function called) once it is
+ * complete; until then its handle stays valid for MPI_Grequest_complete
+ * alone. */
 int MPI_Request_free(MPI_Request *req)
 {
     struct ipc__mpi_req *r = req && *req ? req_of(*req) : NULL;
     if (!r)
         IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_REQUEST);
     *req = MPI_REQUEST_NULL;
+    if (r->greq) {
+        if (r->greq->complete)
+            IPC__MPI_RET(MPI_COMM_WORLD, greq_release(r));
+        r->greq->freed = true;
+        return MPI_SUCCESS;
+    }
     if (inactive(r)) { /* nothing under way: gone at once */
         req_release(r);
         return MPI_SUCCESS;
@@ -948,5 +1038,113 @@ int MPI_Request_free(MPI_Request *req)
     r->next = detached;
     detached = r;
     reclaim_detached(false);
+    return MPI_SUCCESS;
+}
+
+/* ---- cancel and status ---- */
+
+/* Marks *req's operation cancelled if it can still be withdrawn (see the
+ * top of this file); either way it must still be completed or freed. A
+ * generalized request's cancel function decides, and its code is returned.
+ * MPI_REQUEST_NULL, an inactive persistent request (nothing to cancel) and
+ * a request of MPI_Comm_idup (a collective: MPI-3.1 5.12 makes cancelling
+ * one erroneous) are MPI_ERR_REQUEST. */
+int MPI_Cancel(MPI_Request *req)
+{
+    struct ipc__mpi_req *r = req && *req ? req_of(*req) : NULL;
+    if (!r || inactive(r))
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_REQUEST);
+    MPI_Comm comm = r->pers ? r->pers->comm : MPI_COMM_WORLD;
+    if (r->greq)
+        IPC__MPI_RET(comm, r->greq->cancel(r->greq->extra_state, r->greq->complete));
+    if (!r->ipc) /* a buffered send: complete at once */
+        return MPI_SUCCESS;
+    int cancelled = 0;
+    int rc = ipc_cancel(r->ipc, &cancelled);
+    if (rc == IPC_SUCCESS && cancelled)
+        r->cancelled = true;
+    IPC__MPI_RET_IPC(comm, rc);
+}
+
+/* The status of r, done, without finishing it; returns its error. A
+ * receive through a packed copy is unpacked now (finishing it later does
+ * nothing more). */
+static int req_peek(struct ipc__mpi_req *r, MPI_Status *st)
+{
+    if (r->greq)
+        return greq_query(r, st);
+    ipc_status ist = empty_status;
+    struct ipc__req *q = r->ipc ? ipc__req_of(r->ipc) : NULL;
+    if (q) {
+        ist = q->status;
+        if (ist.error == IPC_SUCCESS)
+            ist.error = q->error;
+    }
+    if (r->recv && r->view.tmp)
+        ipc__mpi_view_done(&r->view, r->ubuf, ist.ipc__bytes, true);
+    ipc__mpi_status(st, &ist);
+    if (st)
+        st->ipc__cancelled = r->cancelled;
+    return ipc__mpi_code(ist.error);
+}
+
+/* MPI_Test that leaves the request as it is (MPI-3.1 3.7.3): null and
+ * inactive requests give flag true and the empty status. */
+int MPI_Request_get_status(MPI_Request req, int *flag, MPI_Status *status)
+{
+    int rc = flag ? check_init() : MPI_ERR_ARG;
+    if (rc != MPI_SUCCESS)
+        IPC__MPI_RET(MPI_COMM_WORLD, rc);
+    struct ipc__mpi_req *r = req ? req_of(req) : NULL;
+    if (req && !r)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_REQUEST);
+    if (!r || inactive(r)) {
+        *flag = 1;
+        ipc__mpi_status(status, &empty_status);
+        return MPI_SUCCESS;
+    }
+    *flag = ipc__test_until(one_done, r);
+    IPC__MPI_RET(MPI_COMM_WORLD, *flag ? req_peek(r, status) : MPI_SUCCESS);
+}
+
+/* ---- generalized requests (MPI-3.1 12.2) ---- */
+
+int MPI_Grequest_start(MPI_Grequest_query_function *query_fn,
+                       MPI_Grequest_free_function *free_fn,
+                       MPI_Grequest_cancel_function *cancel_fn, void *extra_state,
+                       MPI_Request *req)
+{
+    if (!query_fn || !free_fn || !cancel_fn)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
+    if (!req)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_REQUEST);
+    struct greq *g = malloc(sizeof *g);
+    struct ipc__mpi_req *r = g ? req_new() : NULL;
+    if (!r) {
+        free(g);
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_NO_MEM);
+    }
+    *g = (struct greq){
+        .query = query_fn,
+        .free = free_fn,
+        .cancel = cancel_fn,
+        .extra_state = extra_state,
+    };
+    r->greq = g;
+    *req = handle_of(r);
+    return MPI_SUCCESS;
+}
+
+/* Takes the handle by value: a copy kept after MPI_Request_free still
+ * names the request until this call frees it. Completing twice is
+ * MPI_ERR_REQUEST. */
+int MPI_Grequest_complete(MPI_Request req)
+{
+    struct ipc__mpi_req *r = req ? req_lookup(req) : NULL;
+    if (!r || !r->greq || r->greq->complete)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_REQUEST);
+    r->greq->complete = true;
+    if (r->greq->freed)
+        IPC__MPI_RET(MPI_COMM_WORLD, greq_release(r));
     return MPI_SUCCESS;
 }

@@ -4,6 +4,8 @@
  * with blocking communicator calls in between; and every communicator made
  * keeps its own messages (distinct context ids at every member). The same
  * for an intercommunicator, whose groups differ in size at odd rank counts.
+ * A parent's error handler and attributes reach the idup even while it is
+ * still being agreed on.
  * MPITEST_RANKS: 1 2 3 4 5 */
 #include "mpicheck.h"
 
@@ -148,8 +150,8 @@ static void test_inter(void)
     MPI_Comm_test_inter(dup, &flag);
     MPI_Comm_size(dup, &dl);
     MPI_Comm_remote_size(dup, &dr);
-    CHECK(flag && dl == lsize && dr == rsize, "idup of an intercommunicator: inter %d, %d+%d",
-          flag, dl, dr);
+    CHECK(flag && dl == lsize && dr == rsize,
+          "idup of an intercommunicator: inter %d, %d+%d", flag, dl, dr);
     /* Each remote rank's message on the dup, its twin on the parent posted
      * first: they must not mix. */
     int sum = 0, want = 0;
@@ -179,6 +181,42 @@ static void test_inter(void)
     MPI_Comm_free(&half);
 }
 
+/* A parent with an error handler and an attribute: the idup copies both
+ * when it is called, while the new communicator is still being agreed on
+ * (rank 0 starts first and waits for the last rank's message). */
+static void test_inherits_while_pending(void)
+{
+    MPI_Comm parent, dup;
+    MPI_Request req;
+    MPI_Errhandler eh;
+    int key, value = 77, *got = NULL, flag = 0, token = -1;
+    MPI_Comm_dup(MPI_COMM_WORLD, &parent);
+    MPI_Comm_set_errhandler(parent, MPI_ERRORS_RETURN);
+    MPI_Comm_create_keyval(MPI_COMM_DUP_FN, MPI_COMM_NULL_DELETE_FN, &key, NULL);
+    MPI_Comm_set_attr(parent, key, &value);
+    if (rank == 0) {
+        CHECK_INT(MPI_Comm_idup(parent, &dup, &req), MPI_SUCCESS, "MPI_Comm_idup");
+        if (size > 1)
+            MPI_Recv(&token, 1, MPI_INT, size - 1, 9, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    } else {
+        if (rank == size - 1) {
+            token = 4343;
+            MPI_Ssend(&token, 1, MPI_INT, 0, 9, MPI_COMM_WORLD);
+        }
+        CHECK_INT(MPI_Comm_idup(parent, &dup, &req), MPI_SUCCESS, "MPI_Comm_idup");
+    }
+    MPI_Wait(&req, MPI_STATUS_IGNORE);
+    MPI_Comm_get_errhandler(dup, &eh);
+    CHECK(eh == MPI_ERRORS_RETURN, "the idup did not inherit MPI_ERRORS_RETURN");
+    MPI_Errhandler_free(&eh);
+    MPI_Comm_get_attr(dup, key, &got, &flag);
+    CHECK(flag && got == &value, "the idup's attribute: flag %d", flag);
+    check_apart(dup, parent, "an idup of a parent with state");
+    MPI_Comm_free(&dup);
+    MPI_Comm_free(&parent);
+    MPI_Comm_free_keyval(&key);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -187,6 +225,7 @@ int main(int argc, char **argv)
     test_overlapping();
     test_many_of_one();
     test_inter();
+    test_inherits_while_pending();
     mc_ok(rank, size);
     MPI_Finalize();
     return 0;

@@ -4,7 +4,11 @@
  * request, also once a new request took its place, which it leaves alone; a
  * handle given twice to ipc_waitall finishes its request once; forged handle
  * values are refused without being followed; and after each of these two new
- * receives are two requests, each completing with its own message. */
+ * receives are two requests, each completing with its own message.
+ * ipc_cancel withdraws a receive nothing matched (a message sent later goes
+ * to the next receive, not into the withdrawn one's buffer) and a self
+ * synchronous send nothing matched, and leaves matched receives and other
+ * sends alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,6 +55,8 @@ static void refused_everywhere(ipc_request h)
     assert_int_equal(ipc_waitall(1, &slot, NULL), IPC_ERR_REQUEST);
     assert_ptr_equal(slot, h);
     assert_int_equal(ipc_waitany(1, &slot, &index, &st), IPC_ERR_REQUEST);
+    assert_ptr_equal(slot, h);
+    assert_int_equal(ipc_cancel(slot, &flag), IPC_ERR_REQUEST);
     assert_ptr_equal(slot, h);
 }
 
@@ -185,6 +191,139 @@ static void forged_handles_are_refused(void **state)
     two_receives_are_distinct();
 }
 
+/* st is the empty status. */
+static void assert_empty(const ipc_status *st)
+{
+    assert_int_equal(st->source, IPC_ANY_SOURCE);
+    assert_int_equal(st->tag, IPC_ANY_TAG);
+    assert_int_equal(st->ipc__bytes, 0);
+    assert_int_equal(st->error, IPC_SUCCESS);
+}
+
+/* A receive nothing matched, withdrawn: complete at once with the empty
+ * status, and the message sent afterwards goes to the next receive of that
+ * pattern, never into the withdrawn one's buffer. Wildcards too. */
+static void cancel_withdraws_an_unmatched_receive(void **state)
+{
+    (void)state;
+    int old = -1, fresh = -1, cancelled = -1, flag = -1;
+    ipc_request r, any;
+    ipc_status st;
+    assert_int_equal(ipc_irecv(&old, 1, IPC_INT, 0, 71, IPC_COMM_SELF, &r), IPC_SUCCESS);
+    assert_int_equal(ipc_cancel(r, &cancelled), IPC_SUCCESS);
+    assert_int_equal(cancelled, 1);
+    assert_int_equal(ipc_test(&r, &flag, &st), IPC_SUCCESS);
+    assert_int_equal(flag, 1);
+    assert_null(r);
+    assert_empty(&st);
+
+    assert_int_equal(
+        ipc_irecv(&old, 1, IPC_INT, IPC_ANY_SOURCE, IPC_ANY_TAG, IPC_COMM_SELF, &any),
+        IPC_SUCCESS);
+    assert_int_equal(ipc_cancel(any, &cancelled), IPC_SUCCESS);
+    assert_int_equal(cancelled, 1);
+    assert_int_equal(ipc_wait(&any, &st), IPC_SUCCESS);
+    assert_empty(&st);
+
+    send_self(710, 71);
+    assert_int_equal(old, -1);
+    assert_int_equal(ipc_recv(&fresh, 1, IPC_INT, 0, 71, IPC_COMM_SELF, &st),
+                     IPC_SUCCESS);
+    assert_int_equal(fresh, 710);
+    assert_int_equal(st.tag, 71);
+    assert_int_equal(old, -1);
+    two_receives_are_distinct();
+}
+
+/* A receive that matched (a message waiting, or one arriving after it was
+ * posted) is not withdrawn: it completes with its message. Cancelling twice
+ * changes nothing. */
+static void cancel_leaves_a_matched_receive(void **state)
+{
+    (void)state;
+    int a = -1, b = -1, cancelled = -1;
+    ipc_request r;
+    ipc_status st;
+    assert_int_equal(ipc_irecv(&a, 1, IPC_INT, 0, 72, IPC_COMM_SELF, &r), IPC_SUCCESS);
+    send_self(720, 72);
+    assert_int_equal(ipc_cancel(r, &cancelled), IPC_SUCCESS);
+    assert_int_equal(cancelled, 0);
+    assert_int_equal(ipc_cancel(r, &cancelled), IPC_SUCCESS);
+    assert_int_equal(cancelled, 0);
+    assert_int_equal(ipc_wait(&r, &st), IPC_SUCCESS);
+    assert_int_equal(a, 720);
+    assert_int_equal(st.tag, 72);
+
+    send_self(730, 73);
+    assert_int_equal(ipc_irecv(&b, 1, IPC_INT, 0, 73, IPC_COMM_SELF, &r), IPC_SUCCESS);
+    assert_int_equal(ipc_cancel(r, &cancelled), IPC_SUCCESS);
+    assert_int_equal(cancelled, 0);
+    assert_int_equal(ipc_wait(&r, &st), IPC_SUCCESS);
+    assert_int_equal(b, 730);
+    two_receives_are_distinct();
+}
+
+/* A send is withdrawn only when it is a synchronous send to this rank that
+ * no receive has matched: its entry leaves the unexpected queue, so no
+ * receive ever sees it. An eager send has left already. */
+static void cancel_of_sends(void **state)
+{
+    (void)state;
+    int v = 740, got = -1, cancelled = -1, flag = -1;
+    ipc_request s;
+    ipc_status st;
+    assert_int_equal(ipc_issend(&v, 1, IPC_INT, 0, 74, IPC_COMM_SELF, &s), IPC_SUCCESS);
+    assert_int_equal(ipc_test(&s, &flag, NULL), IPC_SUCCESS);
+    assert_int_equal(flag, 0); /* waits for a receive */
+    assert_int_equal(ipc_cancel(s, &cancelled), IPC_SUCCESS);
+    assert_int_equal(cancelled, 1);
+    assert_int_equal(ipc_wait(&s, &st), IPC_SUCCESS);
+    assert_null(s);
+    assert_int_equal(ipc_iprobe(0, 74, IPC_COMM_SELF, &flag, NULL), IPC_SUCCESS);
+    assert_int_equal(flag, 0);
+
+    assert_int_equal(ipc_isend(&v, 1, IPC_INT, 0, 75, IPC_COMM_SELF, &s), IPC_SUCCESS);
+    assert_int_equal(ipc_cancel(s, &cancelled), IPC_SUCCESS);
+    assert_int_equal(cancelled, 0);
+    assert_int_equal(ipc_wait(&s, NULL), IPC_SUCCESS);
+    assert_int_equal(ipc_recv(&got, 1, IPC_INT, 0, 75, IPC_COMM_SELF, &st), IPC_SUCCESS);
+    assert_int_equal(got, 740);
+
+    /* A synchronous send that matched completes as usual. */
+    got = -1;
+    assert_int_equal(ipc_issend(&v, 1, IPC_INT, 0, 76, IPC_COMM_SELF, &s), IPC_SUCCESS);
+    assert_int_equal(ipc_recv(&got, 1, IPC_INT, 0, 76, IPC_COMM_SELF, &st), IPC_SUCCESS);
+    assert_int_equal(ipc_cancel(s, &cancelled), IPC_SUCCESS);
+    assert_int_equal(cancelled, 0);
+    assert_int_equal(ipc_wait(&s, NULL), IPC_SUCCESS);
+    assert_int_equal(got, 740);
+    two_receives_are_distinct();
+}
+
+/* Null handles and a collective's request are refused; the collective still
+ * completes. */
+static void cancel_refuses_null_and_collectives(void **state)
+{
+    (void)state;
+    int cancelled = -1;
+    ipc_comm dup;
+    ipc_request r;
+    assert_int_equal(ipc_cancel(IPC_REQUEST_NULL, &cancelled), IPC_ERR_REQUEST);
+    assert_int_equal(ipc_comm_idup(IPC_COMM_SELF, &dup, &r), IPC_SUCCESS);
+    if (r) {
+        assert_int_equal(ipc_cancel(r, &cancelled), IPC_ERR_REQUEST);
+        assert_int_equal(ipc_wait(&r, NULL), IPC_SUCCESS);
+    }
+    assert_int_equal(ipc_comm_free(&dup), IPC_SUCCESS);
+    assert_int_equal(cancelled, -1);
+    assert_int_equal(ipc_irecv(&cancelled, 1, IPC_INT, 0, 77, IPC_COMM_SELF, &r),
+                     IPC_SUCCESS);
+    assert_int_equal(ipc_cancel(r, NULL), IPC_ERR_ARG);
+    send_self(770, 77);
+    assert_int_equal(ipc_wait(&r, NULL), IPC_SUCCESS);
+    assert_int_equal(cancelled, 770);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +332,10 @@ int main(void)
         cmocka_unit_test(stale_copy_among_live_ones),
         cmocka_unit_test(waitall_finishes_a_duplicate_once),
         cmocka_unit_test(forged_handles_are_refused),
+        cmocka_unit_test(cancel_withdraws_an_unmatched_receive),
+        cmocka_unit_test(cancel_leaves_a_matched_receive),
+        cmocka_unit_test(cancel_of_sends),
+        cmocka_unit_test(cancel_refuses_null_and_collectives),
     };
     return cmocka_run_group_tests(tests, join, leave);
 }
