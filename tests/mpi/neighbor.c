@@ -441,6 +441,44 @@ static void no_topology(void)
     MPI_Comm_free(&c);
 }
 
+/* Wrong arguments on a grid fail at every rank alike, leaving no request and
+ * no packed copies behind: a datatype not committed among the send blocks
+ * (after the receive blocks were set up), a negative count. */
+static void wrong_arguments(void)
+{
+    MPI_Comm g;
+    int dims[1] = {size}, periods[1] = {1}, ipc, len = 0;
+    char lib[MPI_MAX_LIBRARY_VERSION_STRING];
+    MPI_Get_library_version(lib, &len);
+    ipc = strncmp(lib, "ipc ", 4) == 0;
+    MPI_Cart_create(MPI_COMM_WORLD, 1, dims, periods, 0, &g);
+    MPI_Comm_set_errhandler(g, MPI_ERRORS_RETURN);
+    MPI_Datatype raw;
+    MPI_Type_vector(2, 1, 2, MPI_INT, &raw);
+    int sbuf[64], rbuf[64], counts[2] = {1, 1}, cls;
+    MPI_Aint displs[2] = {0, 64};
+    MPI_Datatype stypes[2] = {vec, raw}, rtypes[2] = {vec, vec};
+    MPI_Request req = MPI_REQUEST_NULL;
+    for (int i = 0; i < 64; i++)
+        sbuf[i] = rbuf[i] = UNTOUCHED;
+    int rc = MPI_Ineighbor_alltoallw(sbuf, counts, displs, stypes, rbuf, counts, displs,
+                                     rtypes, g, &req);
+    CHECK(rc != MPI_SUCCESS, "an uncommitted datatype was taken");
+    MPI_Error_class(rc, &cls);
+    if (ipc)
+        CHECK_INT(cls, MPI_ERR_TYPE, "error class of an uncommitted datatype");
+    CHECK(req == MPI_REQUEST_NULL, "a request from a failed call");
+    rc = MPI_Neighbor_alltoall(sbuf, -1, MPI_INT, rbuf, 1, MPI_INT, g);
+    CHECK(rc != MPI_SUCCESS, "a negative count was taken");
+    MPI_Error_class(rc, &cls);
+    if (ipc)
+        CHECK_INT(cls, MPI_ERR_COUNT, "error class of a negative count");
+    for (int i = 0; i < 64; i++)
+        CHECK_INT(rbuf[i], UNTOUCHED, "the receive buffer of a failed call");
+    MPI_Type_free(&raw);
+    MPI_Comm_free(&g);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -462,6 +500,7 @@ int main(int argc, char **argv)
     dist_graphs();
     graph();
     no_topology();
+    wrong_arguments();
 
     MPI_Type_free(&vec);
     mc_ok(rank, size);
