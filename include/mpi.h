@@ -682,6 +682,42 @@ int MPI_Ialltoallw(const void *sbuf, const int scounts[], const int sdispls[],
                    const int rdispls[], const MPI_Datatype rtypes[], MPI_Comm comm,
                    MPI_Request *request);
 
+/* Neighbourhood collectives (MPI-3.1 7.6) on a communicator with a process
+ * topology: block i goes to the i-th destination and comes from the i-th
+ * source of the topology (Cartesian: per dimension the -1 then the +1
+ * neighbour; MPI_PROC_NULL's blocks are left alone). */
+int MPI_Neighbor_allgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                           int rcount, MPI_Datatype rtype, MPI_Comm comm);
+int MPI_Neighbor_allgatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                            const int rcounts[], const int displs[], MPI_Datatype rtype,
+                            MPI_Comm comm);
+int MPI_Neighbor_alltoall(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                          int rcount, MPI_Datatype rtype, MPI_Comm comm);
+int MPI_Neighbor_alltoallv(const void *sbuf, const int scounts[], const int sdispls[],
+                           MPI_Datatype stype, void *rbuf, const int rcounts[],
+                           const int rdispls[], MPI_Datatype rtype, MPI_Comm comm);
+int MPI_Neighbor_alltoallw(const void *sbuf, const int scounts[], const MPI_Aint sdispls[],
+                           const MPI_Datatype stypes[], void *rbuf, const int rcounts[],
+                           const MPI_Aint rdispls[], const MPI_Datatype rtypes[],
+                           MPI_Comm comm);
+int MPI_Ineighbor_allgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                            int rcount, MPI_Datatype rtype, MPI_Comm comm,
+                            MPI_Request *request);
+int MPI_Ineighbor_allgatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                             const int rcounts[], const int displs[], MPI_Datatype rtype,
+                             MPI_Comm comm, MPI_Request *request);
+int MPI_Ineighbor_alltoall(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                           int rcount, MPI_Datatype rtype, MPI_Comm comm,
+                           MPI_Request *request);
+int MPI_Ineighbor_alltoallv(const void *sbuf, const int scounts[], const int sdispls[],
+                            MPI_Datatype stype, void *rbuf, const int rcounts[],
+                            const int rdispls[], MPI_Datatype rtype, MPI_Comm comm,
+                            MPI_Request *request);
+int MPI_Ineighbor_alltoallw(const void *sbuf, const int scounts[], const MPI_Aint sdispls[],
+                            const MPI_Datatype stypes[], void *rbuf, const int rcounts[],
+                            const MPI_Aint rdispls[], const MPI_Datatype rtypes[],
+                            MPI_Comm comm, MPI_Request *request);
+
 /* User-defined reduction operations. */
 int MPI_Op_create(MPI_User_function *fn, int commute, MPI_Op *op);
 int MPI_Op_free(MPI_Op *op);
@@ -794,26 +830,30 @@ IPC__PMPI(Group_incl) IPC__PMPI(Group_intersection) IPC__PMPI(Group_range_excl) 
 IPC__PMPI(Group_rank) IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks) IPC__PMPI(Group_union)
 IPC__PMPI(Iallgather) IPC__PMPI(Iallgatherv) IPC__PMPI(Iallreduce) IPC__PMPI(Ialltoall)
 IPC__PMPI(Ialltoallv) IPC__PMPI(Ialltoallw) IPC__PMPI(Ibarrier) IPC__PMPI(Ibcast)
-IPC__PMPI(Ibsend) IPC__PMPI(Iexscan) IPC__PMPI(Igather) IPC__PMPI(Igatherv) IPC__PMPI(Info_c2f)
-IPC__PMPI(Info_create) IPC__PMPI(Info_delete) IPC__PMPI(Info_dup) IPC__PMPI(Info_f2c)
-IPC__PMPI(Info_free) IPC__PMPI(Info_get) IPC__PMPI(Info_get_nkeys) IPC__PMPI(Info_get_nthkey)
-IPC__PMPI(Info_get_valuelen) IPC__PMPI(Info_set) IPC__PMPI(Init) IPC__PMPI(Init_thread)
-IPC__PMPI(Initialized) IPC__PMPI(Intercomm_create) IPC__PMPI(Intercomm_merge) IPC__PMPI(Iprobe)
-IPC__PMPI(Irecv) IPC__PMPI(Ireduce) IPC__PMPI(Ireduce_scatter) IPC__PMPI(Ireduce_scatter_block)
-IPC__PMPI(Irsend) IPC__PMPI(Is_thread_main) IPC__PMPI(Iscan) IPC__PMPI(Iscatter)
-IPC__PMPI(Iscatterv) IPC__PMPI(Isend) IPC__PMPI(Issend) IPC__PMPI(Keyval_create)
-IPC__PMPI(Keyval_free) IPC__PMPI(Op_c2f) IPC__PMPI(Op_commutative) IPC__PMPI(Op_create)
-IPC__PMPI(Op_f2c) IPC__PMPI(Op_free) IPC__PMPI(Pack) IPC__PMPI(Pack_external) IPC__PMPI(Pack_external_size)
-IPC__PMPI(Pack_size) IPC__PMPI(Pcontrol) IPC__PMPI(Probe) IPC__PMPI(Query_thread)
-IPC__PMPI(Recv) IPC__PMPI(Recv_init) IPC__PMPI(Reduce) IPC__PMPI(Reduce_local) IPC__PMPI(Reduce_scatter)
-IPC__PMPI(Reduce_scatter_block) IPC__PMPI(Request_c2f) IPC__PMPI(Request_f2c) IPC__PMPI(Request_free)
-IPC__PMPI(Request_get_status) IPC__PMPI(Rsend) IPC__PMPI(Rsend_init) IPC__PMPI(Scan)
-IPC__PMPI(Scatter) IPC__PMPI(Scatterv) IPC__PMPI(Send) IPC__PMPI(Send_init) IPC__PMPI(Sendrecv)
-IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend) IPC__PMPI(Ssend_init) IPC__PMPI(Start)
-IPC__PMPI(Startall) IPC__PMPI(Status_c2f) IPC__PMPI(Status_f2c) IPC__PMPI(Status_set_cancelled)
-IPC__PMPI(Status_set_elements) IPC__PMPI(Status_set_elements_x) IPC__PMPI(Test) IPC__PMPI(Test_cancelled)
-IPC__PMPI(Testall) IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f)
-IPC__PMPI(Type_commit) IPC__PMPI(Type_contiguous) IPC__PMPI(Type_create_darray) IPC__PMPI(Type_create_hindexed)
+IPC__PMPI(Ibsend) IPC__PMPI(Iexscan) IPC__PMPI(Igather) IPC__PMPI(Igatherv) IPC__PMPI(Ineighbor_allgather)
+IPC__PMPI(Ineighbor_allgatherv) IPC__PMPI(Ineighbor_alltoall) IPC__PMPI(Ineighbor_alltoallv)
+IPC__PMPI(Ineighbor_alltoallw) IPC__PMPI(Info_c2f) IPC__PMPI(Info_create) IPC__PMPI(Info_delete)
+IPC__PMPI(Info_dup) IPC__PMPI(Info_f2c) IPC__PMPI(Info_free) IPC__PMPI(Info_get)
+IPC__PMPI(Info_get_nkeys) IPC__PMPI(Info_get_nthkey) IPC__PMPI(Info_get_valuelen)
+IPC__PMPI(Info_set) IPC__PMPI(Init) IPC__PMPI(Init_thread) IPC__PMPI(Initialized)
+IPC__PMPI(Intercomm_create) IPC__PMPI(Intercomm_merge) IPC__PMPI(Iprobe) IPC__PMPI(Irecv)
+IPC__PMPI(Ireduce) IPC__PMPI(Ireduce_scatter) IPC__PMPI(Ireduce_scatter_block) IPC__PMPI(Irsend)
+IPC__PMPI(Is_thread_main) IPC__PMPI(Iscan) IPC__PMPI(Iscatter) IPC__PMPI(Iscatterv)
+IPC__PMPI(Isend) IPC__PMPI(Issend) IPC__PMPI(Keyval_create) IPC__PMPI(Keyval_free)
+IPC__PMPI(Neighbor_allgather) IPC__PMPI(Neighbor_allgatherv) IPC__PMPI(Neighbor_alltoall)
+IPC__PMPI(Neighbor_alltoallv) IPC__PMPI(Neighbor_alltoallw) IPC__PMPI(Op_c2f) IPC__PMPI(Op_commutative)
+IPC__PMPI(Op_create) IPC__PMPI(Op_f2c) IPC__PMPI(Op_free) IPC__PMPI(Pack) IPC__PMPI(Pack_external)
+IPC__PMPI(Pack_external_size) IPC__PMPI(Pack_size) IPC__PMPI(Pcontrol) IPC__PMPI(Probe)
+IPC__PMPI(Query_thread) IPC__PMPI(Recv) IPC__PMPI(Recv_init) IPC__PMPI(Reduce) IPC__PMPI(Reduce_local)
+IPC__PMPI(Reduce_scatter) IPC__PMPI(Reduce_scatter_block) IPC__PMPI(Request_c2f)
+IPC__PMPI(Request_f2c) IPC__PMPI(Request_free) IPC__PMPI(Request_get_status) IPC__PMPI(Rsend)
+IPC__PMPI(Rsend_init) IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv) IPC__PMPI(Send)
+IPC__PMPI(Send_init) IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend)
+IPC__PMPI(Ssend_init) IPC__PMPI(Start) IPC__PMPI(Startall) IPC__PMPI(Status_c2f)
+IPC__PMPI(Status_f2c) IPC__PMPI(Status_set_cancelled) IPC__PMPI(Status_set_elements)
+IPC__PMPI(Status_set_elements_x) IPC__PMPI(Test) IPC__PMPI(Test_cancelled) IPC__PMPI(Testall)
+IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f) IPC__PMPI(Type_commit)
+IPC__PMPI(Type_contiguous) IPC__PMPI(Type_create_darray) IPC__PMPI(Type_create_hindexed)
 IPC__PMPI(Type_create_hindexed_block) IPC__PMPI(Type_create_hvector) IPC__PMPI(Type_create_indexed_block)
 IPC__PMPI(Type_create_keyval) IPC__PMPI(Type_create_resized) IPC__PMPI(Type_create_struct)
 IPC__PMPI(Type_create_subarray) IPC__PMPI(Type_delete_attr) IPC__PMPI(Type_dup) IPC__PMPI(Type_f2c)

@@ -47,6 +47,19 @@ void ipc__mpi_comm_release(MPI_Comm comm);
  * of memory), for MPI_Comm_dup; free takes NULL too. */
 struct ipc__mpi_topo *ipc__mpi_topo_dup(const struct ipc__mpi_topo *t);
 void ipc__mpi_topo_free(struct ipc__mpi_topo *t);
+/* The neighbours of comm's topology as the neighbourhood collectives see
+ * them (MPI-3.1 7.6), in the order of their blocks: Cartesian, per dimension
+ * the source then the destination of MPI_Cart_shift(d, 1) (MPI_PROC_NULL off
+ * a non-periodic edge), both lists alike; graph, MPI_Graph_neighbors' order,
+ * both alike; distributed graph, MPI_Dist_graph_neighbors' sources and
+ * destinations. One allocation: free(sources) releases it. MPI_ERR_TOPOLOGY
+ * for a communicator without topology. */
+struct ipc__mpi_nbrs {
+    int indegree, outdegree;
+    int *sources, *destinations;
+    bool cart;
+};
+int ipc__mpi_topo_neighbors(MPI_Comm comm, struct ipc__mpi_nbrs *nb);
 /* mpi_attr.c: attributes (MPI-3.1 6.7), one core for every kind of object.
  * _copy runs the copy callbacks from old to new (an MPI code: the first
  * failing callback's, the copies made so far deleted again); _delete runs

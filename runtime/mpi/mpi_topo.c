@@ -840,3 +840,53 @@ int MPI_Topo_test(MPI_Comm comm, int *status)
         *status = comm->mpi && comm->mpi->topo ? comm->mpi->topo->kind : MPI_UNDEFINED;
     IPC__MPI_RET(comm, rc);
 }
+
+/* ---- neighbours of the neighbourhood collectives (mpi_neighbor.c) ---- */
+
+int ipc__mpi_topo_neighbors(MPI_Comm comm, struct ipc__mpi_nbrs *nb)
+{
+    *nb = (struct ipc__mpi_nbrs){0};
+    int rc = ipc__mpi_code(ipc__check_comm(comm));
+    if (rc != MPI_SUCCESS)
+        return rc;
+    const struct ipc__mpi_topo *t = comm->mpi ? comm->mpi->topo : NULL;
+    if (!t)
+        return MPI_ERR_TOPOLOGY;
+    int first = 0, count = 0;
+    switch (t->kind) {
+    case MPI_CART:
+        nb->indegree = nb->outdegree = 2 * t->ndims;
+        break;
+    case MPI_GRAPH:
+        graph_node(t, comm->rank, &first, &count);
+        nb->indegree = nb->outdegree = count;
+        break;
+    default:
+        nb->indegree = t->indegree;
+        nb->outdegree = t->outdegree;
+    }
+    nb->sources =
+        malloc(((size_t)nb->indegree + (size_t)nb->outdegree) * sizeof(int) + 1);
+    if (!nb->sources)
+        return MPI_ERR_NO_MEM;
+    nb->destinations = nb->sources + nb->indegree;
+    nb->cart = t->kind == MPI_CART;
+    switch (t->kind) {
+    case MPI_CART:
+        for (int d = 0; d < t->ndims; d++) {
+            nb->sources[2 * d] = nb->destinations[2 * d] =
+                cart_step(t, comm->rank, d, -1);
+            nb->sources[2 * d + 1] = nb->destinations[2 * d + 1] =
+                cart_step(t, comm->rank, d, 1);
+        }
+        break;
+    case MPI_GRAPH:
+        copy_ints(nb->sources, t->edges + first, count);
+        copy_ints(nb->destinations, t->edges + first, count);
+        break;
+    default:
+        copy_ints(nb->sources, t->sources, t->indegree);
+        copy_ints(nb->destinations, t->destinations, t->outdegree);
+    }
+    return MPI_SUCCESS;
+}
