@@ -160,6 +160,9 @@ static void *one(struct ipc__mpi_nbc *b, const void *buf, int count, MPI_Datatyp
                  bool load, bool store, size_t *bytes)
 {
     struct ipc__mpi_type *t = ipc__mpi_type(type);
+    /* A contiguous type is the user's buffer: the common case, kept short. */
+    if (b->rc == MPI_SUCCESS && ipc__mpi_view_plain(count, t, bytes))
+        return (void *)buf;
     static const int zero = 0;
     size_t *l, *o;
     *bytes = 0;
@@ -223,7 +226,10 @@ struct ipc__mpi_red *ipc__mpi_nbc_red(struct ipc__mpi_nbc *b, MPI_Op op, MPI_Dat
         ipc__mpi_nbc_fail(b, rc);
         return NULL;
     }
-    /* The trampoline reads the type when the schedule reduces. */
+    /* The trampoline reads the type when the schedule reduces; libipc's
+     * own kernels need nothing of it. */
+    if (red->type != &red->rt.base)
+        return red;
     return hold(b, ipc__mpi_type(type)) ? red : NULL;
 }
 
