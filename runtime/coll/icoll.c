@@ -34,11 +34,28 @@ void ipc__nbc_a_barrier(struct ipc__nbc *n, ipc_comm comm)
     }
 }
 
+/* Up to this many ranks a bcast is the root's messages to every rank at
+ * once, and a long allreduce trades every block at once (two rounds)
+ * instead of around a ring (2 (n - 1) rounds): the same bytes, and no chain
+ * of ranks each of which must be on a core, in the library, for the next to
+ * get its data. Measured at 4 ranks on 2 cores (compare nbc -n 4): ibcast
+ * 8 B 4.7 us by the tree, 1 MiB 207 us; allreduce 1 MiB 608 us by the
+ * ring (docs/collectives.md has the figures after). */
+enum { NBC_DIRECT_MAX = 8 };
+
 /* Binomial tree rooted at root: the parent's message, then every child at
- * once. */
+ * once; or, for few ranks, the root to every rank. */
 void ipc__nbc_a_bcast(struct ipc__nbc *n, void *buf, size_t bytes, int root, ipc_comm comm)
 {
     int sz = comm->size, vr = ipc__coll_mod(comm->rank - root, sz), mask = 1;
+    if (sz <= NBC_DIRECT_MAX) {
+        for (int i = 1; vr == 0 && i < sz; i++)
+            ipc__nbc_send(n, comm, buf, bytes, (root + i) % sz);
+        if (vr)
+            ipc__nbc_recv(n, comm, buf, bytes, root);
+        ipc__nbc_round(n);
+        return;
+    }
     while (mask < sz) {
         if (vr & mask) {
             ipc__nbc_recv(n, comm, buf, bytes, (vr - mask + root) % sz);
@@ -194,6 +211,43 @@ static bool even_blocks(struct ipc__nbc *n, size_t count, int sz, size_t **first
     return true;
 }
 
+/* Every rank gets every rank's part of its block at once and reduces it
+ * (in rank order, so any op works); then every reduced block goes to every
+ * rank at once. rbuf holds this rank's input. */
+static void allreduce_direct(struct ipc__nbc *n, char *rbuf, const size_t first[],
+                             const size_t cnt[], ipc_datatype type, ipc_op op, ipc_comm comm)
+{
+    int sz = comm->size, me = comm->rank;
+    size_t es = type->size, mine = cnt[me] * es;
+    char *parts = scratch(n, mine * (size_t)(sz - 1)), *own = rbuf + first[me] * es;
+    if (!parts)
+        return;
+#define PART(p) (parts + (size_t)((p) < me ? (p) : (p) - 1) * mine)
+    for (int i = 1; i < sz; i++) {
+        int from = (me - i + sz) % sz, to = (me + i) % sz;
+        ipc__nbc_recv(n, comm, PART(from), mine, from);
+        ipc__nbc_send(n, comm, rbuf + first[to] * es, cnt[to] * es, to);
+    }
+    ipc__nbc_round(n);
+    if (ipc__op_commutative(op)) {
+        for (int p = 0; p < sz; p++)
+            if (p != me)
+                ipc__nbc_reduce(n, PART(p), own, cnt[me], type, op);
+    } else { /* acc = c_p op acc, from the last rank down */
+        char *acc = sz - 1 == me ? own : PART(sz - 1);
+        for (int p = sz - 2; p >= 0; p--)
+            ipc__nbc_reduce(n, p == me ? own : PART(p), acc, cnt[me], type, op);
+        ipc__nbc_copy(n, own, acc, mine);
+    }
+#undef PART
+    for (int i = 1; i < sz; i++) {
+        int from = (me - i + sz) % sz, to = (me + i) % sz;
+        ipc__nbc_recv(n, comm, rbuf + first[from] * es, cnt[from] * es, from);
+        ipc__nbc_send(n, comm, own, mine, to);
+    }
+    ipc__nbc_round(n);
+}
+
 void ipc__nbc_a_allreduce(struct ipc__nbc *n, const void *in, void *rbuf, size_t count,
                           ipc_datatype type, ipc_op op, ipc_comm comm)
 {
@@ -202,13 +256,19 @@ void ipc__nbc_a_allreduce(struct ipc__nbc *n, const void *in, void *rbuf, size_t
     ipc__nbc_copy(n, rbuf, in, bytes);
     if (sz == 1 || bytes == 0)
         return;
-    if (!ipc__op_commutative(op) || bytes < IPC__ALLREDUCE_RING_MIN || count < (size_t)sz) {
+    bool direct = sz <= NBC_DIRECT_MAX;
+    if ((!direct && !ipc__op_commutative(op)) || bytes < IPC__ALLREDUCE_RING_MIN ||
+        count < (size_t)sz) {
         allreduce_doubling(n, rbuf, count, type, op, comm);
         return;
     }
-    /* Ring reduce-scatter, then ring allgather of the reduced blocks. */
     if (!even_blocks(n, count, sz, &first, &cnt))
         return;
+    if (direct) {
+        allreduce_direct(n, rbuf, first, cnt, type, op, comm);
+        return;
+    }
+    /* Ring reduce-scatter, then ring allgather of the reduced blocks. */
     void *tmp = scratch(n, cnt[0] * es);
     if (!tmp)
         return;

@@ -25,8 +25,9 @@ for t in $TRANSPORTS; do
 done
 
 # Nonblocking collectives against their blocking twins, several in flight,
-# at 1-8 ranks (8: oversubscribed) and on every transport.
-for n in 1 2 3 4 5 8; do
+# at 1-8 ranks (8: oversubscribed; few ranks take the direct algorithms) and
+# 10 (the tree and the ring), and on every transport.
+for n in 1 2 3 4 5 8 10; do
     ipcrun 200 -n "$n" "$PROGS/icoll" 40 "$n"
     expect_rc 0 "icoll -n $n"
     expect_out "^icoll: $n ranks, 40 rounds: ok$" "icoll -n $n"

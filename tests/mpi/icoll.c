@@ -12,7 +12,7 @@
  * that is not commutative (composition of affine maps), so the ranks' order
  * must be kept; counts reach the long-message algorithms.
  *
- * MPITEST_RANKS: 1 2 3 4 5 8
+ * MPITEST_RANKS: 1 2 3 4 5 8 10
  * MPITEST_ARGS: 50
  */
 #include <stdbool.h>
