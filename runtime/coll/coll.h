@@ -147,6 +147,15 @@ int ipc__coll_check_reduction(const void *sbuf, const void **in, size_t in_count
                               size_t rcount, bool need_rbuf, ipc_datatype type, ipc_op op,
                               ipc_comm comm, size_t *rbytes);
 
+/* The checks of a gather (own: what this rank sends; all: the root's
+ * receive buffer of comm->size blocks) and, mirrored, of a scatter (own:
+ * what this rank receives; all: the root's send buffer). own is
+ * IPC_IN_PLACE only at the root. *block: the bytes of one block (of this
+ * rank's at a non-root). */
+int ipc__coll_check_rooted(const void *own, size_t own_count, ipc_datatype own_type,
+                           const void *all, size_t all_count, ipc_datatype all_type, int root,
+                           ipc_comm comm, size_t *block);
+
 /* Counts and displacements of a v collective against the buffer they are in:
  * IPC_ERR_ARG without arrays, IPC_ERR_COUNT when an end overflows,
  * IPC_ERR_BUFFER without a buffer for bytes to move. */

@@ -92,25 +92,40 @@ static int gather_linear(const void *in, char *rbuf, size_t block, int root, ipc
     return rc != IPC_SUCCESS ? rc : wrc;
 }
 
-int ipc__c_gather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
-               size_t rcount, ipc_datatype rtype, int root, ipc_comm comm)
+int ipc__coll_check_rooted(const void *own, size_t own_count, ipc_datatype own_type,
+                           const void *all, size_t all_count, ipc_datatype all_type, int root,
+                           ipc_comm comm, size_t *block)
 {
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
         return rc;
-    int n = comm->size;
-    bool is_root = comm->rank == root, in_place = sbuf == IPC_IN_PLACE;
-    size_t sbytes = 0, block = 0;
+    bool is_root = comm->rank == root, in_place = own == IPC_IN_PLACE;
+    size_t own_bytes = 0;
+    *block = 0;
     if (in_place && !is_root)
         return IPC_ERR_BUFFER;
-    if (!in_place && (rc = ipc__coll_bytes(sbuf, scount, stype, &sbytes)) != IPC_SUCCESS)
+    if (!in_place && (rc = ipc__coll_bytes(own, own_count, own_type, &own_bytes)) != IPC_SUCCESS)
         return rc;
-    if (is_root && (rc = ipc__coll_bytes_n(rbuf, rcount, rtype, n, &block)) != IPC_SUCCESS)
+    if (is_root &&
+        (rc = ipc__coll_bytes_n(all, all_count, all_type, comm->size, block)) != IPC_SUCCESS)
         return rc;
     if (!is_root)
-        block = sbytes;
-    else if (!in_place && sbytes != block)
+        *block = own_bytes;
+    else if (!in_place && own_bytes != *block)
         return IPC_ERR_COUNT;
+    return IPC_SUCCESS;
+}
+
+int ipc__c_gather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+               size_t rcount, ipc_datatype rtype, int root, ipc_comm comm)
+{
+    size_t block;
+    int rc = ipc__coll_check_rooted(sbuf, scount, stype, rbuf, rcount, rtype, root, comm,
+                                    &block);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    int n = comm->size;
+    bool in_place = sbuf == IPC_IN_PLACE;
     if (block == 0)
         return IPC_SUCCESS;
     const void *in = in_place ? (char *)rbuf + (size_t)root * block : sbuf;
@@ -203,22 +218,12 @@ int ipc__coll_scatter_bytes(const void *sbuf, void *rbuf, size_t block, int root
 int ipc__c_scatter(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
                 size_t rcount, ipc_datatype rtype, int root, ipc_comm comm)
 {
-    int rc = ipc__check_comm(comm);
-    if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
+    size_t block;
+    int rc = ipc__coll_check_rooted(rbuf, rcount, rtype, sbuf, scount, stype, root, comm,
+                                    &block);
+    if (rc != IPC_SUCCESS)
         return rc;
-    int n = comm->size;
-    bool is_root = comm->rank == root, in_place = rbuf == IPC_IN_PLACE;
-    size_t rbytes = 0, block = 0;
-    if (in_place && !is_root)
-        return IPC_ERR_BUFFER;
-    if (!in_place && (rc = ipc__coll_bytes(rbuf, rcount, rtype, &rbytes)) != IPC_SUCCESS)
-        return rc;
-    if (is_root && (rc = ipc__coll_bytes_n(sbuf, scount, stype, n, &block)) != IPC_SUCCESS)
-        return rc;
-    if (!is_root)
-        block = rbytes;
-    else if (!in_place && rbytes != block)
-        return IPC_ERR_COUNT;
+    bool in_place = rbuf == IPC_IN_PLACE;
     if (block == 0)
         return IPC_SUCCESS;
     return ipc__coll_scatter_bytes(sbuf, in_place ? NULL : rbuf, block, root, comm);

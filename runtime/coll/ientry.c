@@ -152,23 +152,14 @@ int ipc__nbc_c_gather(struct ipc__nbc *n, const void *sbuf, size_t scount,
                       ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype,
                       int root, ipc_comm comm)
 {
-    int rc = ipc__check_comm(comm);
-    if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
+    size_t block;
+    int rc = ipc__coll_check_rooted(sbuf, scount, stype, rbuf, rcount, rtype, root, comm,
+                                    &block);
+    if (rc != IPC_SUCCESS)
         return rc;
     int sz = comm->size;
-    bool is_root = comm->rank == root, in_place = sbuf == IPC_IN_PLACE;
-    size_t sbytes = 0, block = 0;
-    if (in_place && !is_root)
-        return IPC_ERR_BUFFER;
-    if (!in_place && (rc = ipc__coll_bytes(sbuf, scount, stype, &sbytes)) != IPC_SUCCESS)
-        return rc;
-    if (is_root &&
-        (rc = ipc__coll_bytes_n(rbuf, rcount, rtype, sz, &block)) != IPC_SUCCESS)
-        return rc;
-    if (is_root && !in_place && sbytes != block)
-        return IPC_ERR_COUNT;
-    if (in_place)
-        sbytes = block;
+    bool in_place = sbuf == IPC_IN_PLACE;
+    size_t sbytes = block;
     const void *in = in_place ? (char *)rbuf + (size_t)root * block : sbuf;
     size_t *b = blocks(n, sz, NULL, NULL, block, 1);
     if (b)
@@ -210,28 +201,17 @@ int ipc__nbc_c_scatter(struct ipc__nbc *n, const void *sbuf, size_t scount,
                        ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype,
                        int root, ipc_comm comm)
 {
-    int rc = ipc__check_comm(comm);
-    if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
+    size_t block;
+    int rc = ipc__coll_check_rooted(rbuf, rcount, rtype, sbuf, scount, stype, root, comm,
+                                    &block);
+    if (rc != IPC_SUCCESS)
         return rc;
     int sz = comm->size;
-    bool is_root = comm->rank == root, in_place = rbuf == IPC_IN_PLACE;
-    size_t rbytes = 0, block = 0;
-    if (in_place && !is_root)
-        return IPC_ERR_BUFFER;
-    if (!in_place && (rc = ipc__coll_bytes(rbuf, rcount, rtype, &rbytes)) != IPC_SUCCESS)
-        return rc;
-    if (is_root &&
-        (rc = ipc__coll_bytes_n(sbuf, scount, stype, sz, &block)) != IPC_SUCCESS)
-        return rc;
-    if (is_root && !in_place && rbytes != block)
-        return IPC_ERR_COUNT;
     size_t *b = blocks(n, sz, NULL, NULL, block, 1);
-    if (in_place) {
+    if (rbuf == IPC_IN_PLACE)
         rbuf = (char *)sbuf + (size_t)root * block;
-        rbytes = block;
-    }
     if (b)
-        ipc__nbc_a_scatterv(n, sbuf, b, b + sz, rbuf, rbytes, root, comm);
+        ipc__nbc_a_scatterv(n, sbuf, b, b + sz, rbuf, block, root, comm);
     return IPC_SUCCESS;
 }
 
