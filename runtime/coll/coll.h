@@ -156,6 +156,13 @@ int ipc__coll_check_rooted(const void *own, size_t own_count, ipc_datatype own_t
                            const void *all, size_t all_count, ipc_datatype all_type, int root,
                            ipc_comm comm, size_t *block);
 
+/* The same for gatherv and scatterv: all has counts[i] elements of
+ * all_type at displs[i] for rank i (checked at the root only). *own_bytes:
+ * this rank's block (at the root in place, its block of all). */
+int ipc__coll_check_rooted_v(const void *own, size_t own_count, ipc_datatype own_type,
+                             const void *all, const size_t counts[], const size_t displs[],
+                             ipc_datatype all_type, int root, ipc_comm comm, size_t *own_bytes);
+
 /* Counts and displacements of a v collective against the buffer they are in:
  * IPC_ERR_ARG without arrays, IPC_ERR_COUNT when an end overflows,
  * IPC_ERR_BUFFER without a buffer for bytes to move. */

@@ -231,28 +231,45 @@ int ipc__c_scatter(const void *sbuf, size_t scount, ipc_datatype stype, void *rb
 
 /* ---- the v variants ---- */
 
-int ipc__c_gatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
-                const size_t rcounts[], const size_t displs[], ipc_datatype rtype, int root,
-                ipc_comm comm)
+int ipc__coll_check_rooted_v(const void *own, size_t own_count, ipc_datatype own_type,
+                             const void *all, const size_t counts[], const size_t displs[],
+                             ipc_datatype all_type, int root, ipc_comm comm, size_t *own_bytes)
 {
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
         return rc;
-    int n = comm->size;
-    bool is_root = comm->rank == root, in_place = sbuf == IPC_IN_PLACE;
-    size_t sbytes = 0;
+    bool is_root = comm->rank == root, in_place = own == IPC_IN_PLACE;
+    *own_bytes = 0;
     if (in_place && !is_root)
         return IPC_ERR_BUFFER;
-    if (!in_place && (rc = ipc__coll_bytes(sbuf, scount, stype, &sbytes)) != IPC_SUCCESS)
+    if (!in_place && (rc = ipc__coll_bytes(own, own_count, own_type, own_bytes)) != IPC_SUCCESS)
         return rc;
     if (!is_root)
+        return IPC_SUCCESS;
+    if ((rc = ipc__coll_check_v(all, counts, displs, all_type, comm->size)) != IPC_SUCCESS)
+        return rc;
+    if (in_place)
+        *own_bytes = counts[root] * all_type->size;
+    else if (*own_bytes != counts[root] * all_type->size)
+        return IPC_ERR_COUNT;
+    return IPC_SUCCESS;
+}
+
+int ipc__c_gatherv(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
+                const size_t rcounts[], const size_t displs[], ipc_datatype rtype, int root,
+                ipc_comm comm)
+{
+    size_t sbytes;
+    int rc = ipc__coll_check_rooted_v(sbuf, scount, stype, rbuf, rcounts, displs, rtype, root,
+                                      comm, &sbytes);
+    if (rc != IPC_SUCCESS)
+        return rc;
+    int n = comm->size;
+    bool in_place = sbuf == IPC_IN_PLACE;
+    if (comm->rank != root)
         return sbytes ? send_to_root(sbuf, sbytes, root, IPC__TAG_GATHERV, comm)
                       : IPC_SUCCESS;
-    if ((rc = ipc__coll_check_v(rbuf, rcounts, displs, rtype, n)) != IPC_SUCCESS)
-        return rc;
     size_t size = rtype->size;
-    if (!in_place && sbytes != rcounts[root] * size)
-        return IPC_ERR_COUNT;
     struct ipc__req **r = calloc((size_t)n, sizeof *r);
     if (!r)
         return IPC_ERR_NOMEM;
@@ -271,24 +288,17 @@ int ipc__c_scatterv(const void *sbuf, const size_t scounts[], const size_t displ
                  ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype, int root,
                  ipc_comm comm)
 {
-    int rc = ipc__check_comm(comm);
-    if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
+    size_t rbytes;
+    int rc = ipc__coll_check_rooted_v(rbuf, rcount, rtype, sbuf, scounts, displs, stype, root,
+                                      comm, &rbytes);
+    if (rc != IPC_SUCCESS)
         return rc;
     int n = comm->size;
-    bool is_root = comm->rank == root, in_place = rbuf == IPC_IN_PLACE;
-    size_t rbytes = 0;
-    if (in_place && !is_root)
-        return IPC_ERR_BUFFER;
-    if (!in_place && (rc = ipc__coll_bytes(rbuf, rcount, rtype, &rbytes)) != IPC_SUCCESS)
-        return rc;
-    if (!is_root)
+    bool in_place = rbuf == IPC_IN_PLACE;
+    if (comm->rank != root)
         return rbytes ? ipc__coll_recv(rbuf, rbytes, root, IPC__TAG_SCATTERV, comm)
                       : IPC_SUCCESS;
-    if ((rc = ipc__coll_check_v(sbuf, scounts, displs, stype, n)) != IPC_SUCCESS)
-        return rc;
     size_t size = stype->size;
-    if (!in_place && rbytes != scounts[root] * size)
-        return IPC_ERR_COUNT;
     struct ipc__req **r = calloc((size_t)n, sizeof *r);
     if (!r)
         return IPC_ERR_NOMEM;

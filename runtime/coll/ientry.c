@@ -171,27 +171,17 @@ int ipc__nbc_c_gatherv(struct ipc__nbc *n, const void *sbuf, size_t scount,
                        ipc_datatype stype, void *rbuf, const size_t rcounts[],
                        const size_t displs[], ipc_datatype rtype, int root, ipc_comm comm)
 {
-    int rc = ipc__check_comm(comm);
-    if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
+    size_t sbytes;
+    int rc = ipc__coll_check_rooted_v(sbuf, scount, stype, rbuf, rcounts, displs, rtype, root,
+                                      comm, &sbytes);
+    if (rc != IPC_SUCCESS)
         return rc;
     int sz = comm->size, me = comm->rank;
-    bool is_root = me == root, in_place = sbuf == IPC_IN_PLACE;
-    size_t sbytes = 0;
-    if (in_place && !is_root)
-        return IPC_ERR_BUFFER;
-    if (!in_place && (rc = ipc__coll_bytes(sbuf, scount, stype, &sbytes)) != IPC_SUCCESS)
-        return rc;
-    if (is_root &&
-        (rc = ipc__coll_check_v(rbuf, rcounts, displs, rtype, sz)) != IPC_SUCCESS)
-        return rc;
-    if (is_root && !in_place && sbytes != rcounts[me] * rtype->size)
-        return IPC_ERR_COUNT;
+    bool is_root = me == root;
     size_t *b = is_root ? blocks(n, sz, rcounts, displs, 0, rtype->size)
                         : blocks(n, sz, NULL, NULL, 0, 1);
-    if (b && in_place) {
+    if (b && sbuf == IPC_IN_PLACE)
         sbuf = (char *)rbuf + b[sz + me];
-        sbytes = b[me];
-    }
     if (b)
         ipc__nbc_a_gatherv(n, sbuf, sbytes, rbuf, b, b + sz, root, comm);
     return IPC_SUCCESS;
@@ -219,27 +209,17 @@ int ipc__nbc_c_scatterv(struct ipc__nbc *n, const void *sbuf, const size_t scoun
                         const size_t displs[], ipc_datatype stype, void *rbuf,
                         size_t rcount, ipc_datatype rtype, int root, ipc_comm comm)
 {
-    int rc = ipc__check_comm(comm);
-    if (rc != IPC_SUCCESS || (rc = ipc__coll_check_root(comm, root)) != IPC_SUCCESS)
+    size_t rbytes;
+    int rc = ipc__coll_check_rooted_v(rbuf, rcount, rtype, sbuf, scounts, displs, stype, root,
+                                      comm, &rbytes);
+    if (rc != IPC_SUCCESS)
         return rc;
     int sz = comm->size, me = comm->rank;
-    bool is_root = me == root, in_place = rbuf == IPC_IN_PLACE;
-    size_t rbytes = 0;
-    if (in_place && !is_root)
-        return IPC_ERR_BUFFER;
-    if (!in_place && (rc = ipc__coll_bytes(rbuf, rcount, rtype, &rbytes)) != IPC_SUCCESS)
-        return rc;
-    if (is_root &&
-        (rc = ipc__coll_check_v(sbuf, scounts, displs, stype, sz)) != IPC_SUCCESS)
-        return rc;
-    if (is_root && !in_place && rbytes != scounts[me] * stype->size)
-        return IPC_ERR_COUNT;
+    bool is_root = me == root;
     size_t *b = is_root ? blocks(n, sz, scounts, displs, 0, stype->size)
                         : blocks(n, sz, NULL, NULL, 0, 1);
-    if (b && in_place) {
+    if (b && rbuf == IPC_IN_PLACE)
         rbuf = (char *)sbuf + b[sz + me];
-        rbytes = b[me];
-    }
     if (b)
         ipc__nbc_a_scatterv(n, sbuf, b, b + sz, rbuf, rbytes, root, comm);
     return IPC_SUCCESS;
