@@ -62,18 +62,12 @@ static int layout(int n, size_t **bytes, size_t **offs)
 int ipc__c_allgather(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
                   size_t rcount, ipc_datatype rtype, ipc_comm comm)
 {
-    size_t block, sbytes;
-    int rc = ipc__check_comm(comm);
+    size_t block;
+    int rc = ipc__coll_check_all(sbuf, scount, stype, 1, rbuf, rcount, rtype, comm, &block);
     if (rc != IPC_SUCCESS)
         return rc;
     int n = comm->size, r = comm->rank;
-    if ((rc = ipc__coll_bytes_n(rbuf, rcount, rtype, n, &block)) != IPC_SUCCESS)
-        return rc;
     bool in_place = sbuf == IPC_IN_PLACE;
-    if (!in_place && (rc = ipc__coll_bytes(sbuf, scount, stype, &sbytes)) != IPC_SUCCESS)
-        return rc;
-    if (!in_place && sbytes != block)
-        return IPC_ERR_COUNT;
     if (block == 0)
         return IPC_SUCCESS;
     char *out = rbuf;

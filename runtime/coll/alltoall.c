@@ -87,18 +87,15 @@ static size_t *layout_new(int n)
 int ipc__c_alltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *rbuf,
                  size_t rcount, ipc_datatype rtype, ipc_comm comm)
 {
-    size_t block, sblock;
+    size_t block;
     int rc = ipc__check_comm(comm);
+    if (rc == IPC_SUCCESS)
+        rc = ipc__coll_check_all(sbuf, scount, stype, comm->size, rbuf, rcount, rtype, comm,
+                                 &block);
     if (rc != IPC_SUCCESS)
         return rc;
     int n = comm->size;
-    if ((rc = ipc__coll_bytes_n(rbuf, rcount, rtype, n, &block)) != IPC_SUCCESS)
-        return rc;
     bool in_place = sbuf == IPC_IN_PLACE;
-    if (!in_place && (rc = ipc__coll_bytes_n(sbuf, scount, stype, n, &sblock)) != IPC_SUCCESS)
-        return rc;
-    if (!in_place && sblock != block)
-        return IPC_ERR_COUNT;
     if (block == 0 || (in_place && n == 1))
         return IPC_SUCCESS;
     if (!in_place && block >= IPC__ALLTOALL_PAIRWISE_MIN)

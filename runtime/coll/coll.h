@@ -147,6 +147,13 @@ int ipc__coll_check_reduction(const void *sbuf, const void **in, size_t in_count
                               size_t rcount, bool need_rbuf, ipc_datatype type, ipc_op op,
                               ipc_comm comm, size_t *rbytes);
 
+/* The checks of an allgather (sblocks 1) or an alltoall (sblocks: the
+ * size): rbuf holds comm->size blocks of rcount elements of rtype, *block
+ * bytes each, and sbuf (unless IPC_IN_PLACE) sblocks blocks of as many. */
+int ipc__coll_check_all(const void *sbuf, size_t scount, ipc_datatype stype, int sblocks,
+                        void *rbuf, size_t rcount, ipc_datatype rtype, ipc_comm comm,
+                        size_t *block);
+
 /* The checks of a gather (own: what this rank sends; all: the root's
  * receive buffer of comm->size blocks) and, mirrored, of a scatter (own:
  * what this rank receives; all: the root's send buffer). own is

@@ -229,20 +229,13 @@ int ipc__nbc_c_allgather(struct ipc__nbc *n, const void *sbuf, size_t scount,
                          ipc_datatype stype, void *rbuf, size_t rcount,
                          ipc_datatype rtype, ipc_comm comm)
 {
-    size_t block, sbytes;
-    int rc = ipc__check_comm(comm);
+    size_t block;
+    int rc = ipc__coll_check_all(sbuf, scount, stype, 1, rbuf, rcount, rtype, comm, &block);
     if (rc != IPC_SUCCESS)
         return rc;
     int sz = comm->size, me = comm->rank;
-    if ((rc = ipc__coll_bytes_n(rbuf, rcount, rtype, sz, &block)) != IPC_SUCCESS)
-        return rc;
-    bool in_place = sbuf == IPC_IN_PLACE;
-    if (!in_place && (rc = ipc__coll_bytes(sbuf, scount, stype, &sbytes)) != IPC_SUCCESS)
-        return rc;
-    if (!in_place && sbytes != block)
-        return IPC_ERR_COUNT;
     size_t *b = blocks(n, sz, NULL, NULL, block, 1);
-    if (in_place)
+    if (sbuf == IPC_IN_PLACE)
         sbuf = (char *)rbuf + (size_t)me * block;
     if (b && block)
         ipc__nbc_a_allgatherv(n, sbuf, block, rbuf, b, b + sz, comm);
@@ -279,22 +272,18 @@ int ipc__nbc_c_alltoall(struct ipc__nbc *n, const void *sbuf, size_t scount,
                         ipc_datatype stype, void *rbuf, size_t rcount, ipc_datatype rtype,
                         ipc_comm comm)
 {
-    size_t block, sblock;
+    size_t block;
     int rc = ipc__check_comm(comm);
+    if (rc == IPC_SUCCESS)
+        rc = ipc__coll_check_all(sbuf, scount, stype, comm->size, rbuf, rcount, rtype, comm,
+                                 &block);
     if (rc != IPC_SUCCESS)
         return rc;
     int sz = comm->size;
-    if ((rc = ipc__coll_bytes_n(rbuf, rcount, rtype, sz, &block)) != IPC_SUCCESS)
-        return rc;
-    bool in_place = sbuf == IPC_IN_PLACE;
-    if (!in_place &&
-        (rc = ipc__coll_bytes_n(sbuf, scount, stype, sz, &sblock)) != IPC_SUCCESS)
-        return rc;
-    if (!in_place && sblock != block)
-        return IPC_ERR_COUNT;
     size_t *b = blocks(n, sz, NULL, NULL, block, 1);
     if (b && block)
-        ipc__nbc_a_alltoallv(n, in_place ? rbuf : sbuf, b, b + sz, rbuf, b, b + sz, comm);
+        ipc__nbc_a_alltoallv(n, sbuf == IPC_IN_PLACE ? rbuf : sbuf, b, b + sz, rbuf, b,
+                             b + sz, comm);
     return IPC_SUCCESS;
 }
 

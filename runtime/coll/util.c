@@ -161,6 +161,21 @@ int ipc__coll_bytes_n(const void *buf, size_t count, ipc_datatype type, int n,
     return *block_bytes > SIZE_MAX / 2 / (size_t)n ? IPC_ERR_COUNT : IPC_SUCCESS;
 }
 
+int ipc__coll_check_all(const void *sbuf, size_t scount, ipc_datatype stype, int sblocks,
+                        void *rbuf, size_t rcount, ipc_datatype rtype, ipc_comm comm,
+                        size_t *block)
+{
+    size_t sblock;
+    int rc = ipc__check_comm(comm);
+    if (rc != IPC_SUCCESS ||
+        (rc = ipc__coll_bytes_n(rbuf, rcount, rtype, comm->size, block)) != IPC_SUCCESS ||
+        sbuf == IPC_IN_PLACE)
+        return rc;
+    if ((rc = ipc__coll_bytes_n(sbuf, scount, stype, sblocks, &sblock)) != IPC_SUCCESS)
+        return rc;
+    return sblock == *block ? IPC_SUCCESS : IPC_ERR_COUNT;
+}
+
 int ipc__coll_check_v(const void *buf, const size_t counts[], const size_t displs[],
                    ipc_datatype type, int n)
 {
