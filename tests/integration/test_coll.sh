@@ -7,7 +7,8 @@
 # their traffic apart. Then both on every transport, and reductions that give
 # the same bits in two runs.
 . "$(dirname "$0")/lib.sh"
-need "$IPCRUN" "$PROGS/coll_move" "$PROGS/coll_comm" "$PROGS/coll_reduce" "$PROGS/icoll"
+need "$IPCRUN" "$PROGS/coll_move" "$PROGS/coll_comm" "$PROGS/coll_reduce" "$PROGS/icoll" \
+    "$APPS/bench"
 
 for n in 1 2 3 4 5 6 7 8 9 16; do
     for prog in coll_move coll_comm; do
@@ -35,6 +36,21 @@ done
 for t in $TRANSPORTS; do
     ipcrun 200 --transport "$t" -n 3 "$PROGS/icoll" 30 7
     expect_rc 0 "icoll -n 3 --transport $t"
+done
+
+# The nonblocking collectives' benchmark (make bench, bench nbc) runs and
+# prints its eight lines; no figure is judged here (speed belongs to make
+# bench), only that each is a number and an overlap a percentage.
+ipcrun 120 -n 2 "$APPS/bench" nbc
+expect_rc 0 "bench nbc -n 2"
+expect_lines "$OUT" 8 "bench nbc -n 2: stdout"
+for m in iallreduce ibcast; do
+    for size in 8 1048576; do
+        grep -Eq "^${m}_us $size [0-9]+\.[0-9]+\$" "$OUT" ||
+            fail "bench nbc: no '${m}_us $size <us>' line: $(tr '\n' ' ' <"$OUT")"
+        grep -Eq "^${m}_overlap_pct $size (100|[0-9]{1,2})\.[0-9]+\$" "$OUT" ||
+            fail "bench nbc: no '${m}_overlap_pct $size <0-100>' line: $(tr '\n' ' ' <"$OUT")"
+    done
 done
 
 # Deterministic reductions: the digest of allreduce results (doubles that
