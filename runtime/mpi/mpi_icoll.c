@@ -23,8 +23,8 @@
 
 /* A receive side to unpack at the end: blocks (counts of types at byte
  * displacements from buf) from packed bytes at tmp, back to back. */
-struct out {
-    struct out *next;
+struct ipc__mpi_nbc_out {
+    struct ipc__mpi_nbc_out *next;
     void *buf, *tmp;
     int n;
     const int *counts, *displs; /* copies, in schedule memory */
@@ -76,7 +76,7 @@ static bool hold(struct ipc__mpi_nbc *b, struct ipc__mpi_type *t)
 
 static void unpack(void *arg)
 {
-    const struct out *o = arg;
+    const struct ipc__mpi_nbc_out *o = arg;
     const char *src = o->tmp;
     for (int i = 0; i < o->n; i++) {
         ipc__mpi_unpack((char *)o->buf + o->displs[i] * o->unit, src, (size_t)o->counts[i],
@@ -126,7 +126,7 @@ static char *blocks(struct ipc__mpi_nbc *b, const void *buf, int n, const int co
         return (char *)buf;
     }
     char *tmp = ipc__mpi_nbc_alloc(b, packed);
-    struct out *o = ipc__mpi_nbc_alloc(b, sizeof *o);
+    struct ipc__mpi_nbc_out *o = ipc__mpi_nbc_alloc(b, sizeof *o);
     int *copy = ipc__mpi_nbc_alloc(b, 2 * (size_t)n * sizeof *copy);
     struct ipc__mpi_type **tv = ipc__mpi_nbc_alloc(b, (size_t)n * sizeof *tv);
     if (!tmp || !o || !copy || !tv)
@@ -139,7 +139,7 @@ static char *blocks(struct ipc__mpi_nbc *b, const void *buf, int n, const int co
     }
     memcpy(copy, counts, (size_t)n * sizeof *copy);
     memcpy(copy + n, displs, (size_t)n * sizeof *copy);
-    *o = (struct out){.buf = (void *)buf, .tmp = tmp, .n = n, .counts = copy,
+    *o = (struct ipc__mpi_nbc_out){.buf = (void *)buf, .tmp = tmp, .n = n, .counts = copy,
                       .displs = copy + n, .unit = unit, .types = tv};
     for (int i = 0; i < ntypes; i++)
         if (!hold(b, tv[i]))
@@ -243,7 +243,7 @@ int ipc__mpi_nbc_start(struct ipc__mpi_nbc *b, int irc, MPI_Request *req)
         ipc__nbc_abandon(b->n);
         return b->rc;
     }
-    for (struct out *o = b->outs; o; o = o->next)
+    for (struct ipc__mpi_nbc_out *o = b->outs; o; o = o->next)
         ipc__nbc_call(b->n, unpack, o);
     ipc_request ir;
     int rc = ipc__mpi_code(ipc__nbc_start_handle(b->n, &ir));

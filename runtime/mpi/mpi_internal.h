@@ -349,11 +349,11 @@ int ipc__mpi_inter_ireduce_scatter(const void *sbuf, void *rbuf, int count,
  * otherwise _start takes irc (an IPC_ERR_* code from building), starts the
  * schedule and gives the request. */
 struct ipc__nbc;
-struct out;
+struct ipc__mpi_nbc_out;
 struct ipc__mpi_nbc {
     struct ipc__nbc *n;
     int rc;            /* the first MPI error while building */
-    struct out *outs;  /* to unpack at the end */
+    struct ipc__mpi_nbc_out *outs;  /* to unpack at the end */
 };
 int ipc__mpi_nbc_open(struct ipc__mpi_nbc *b, MPI_Comm comm);
 void ipc__mpi_nbc_fail(struct ipc__mpi_nbc *b, int rc);
