@@ -45,7 +45,8 @@ enum { NBC_DIRECT_MAX = 8 };
 
 /* Binomial tree rooted at root: the parent's message, then every child at
  * once; or, for few ranks, the root to every rank. */
-void ipc__nbc_a_bcast(struct ipc__nbc *n, void *buf, size_t bytes, int root, ipc_comm comm)
+void ipc__nbc_a_bcast(struct ipc__nbc *n, void *buf, size_t bytes, int root,
+                      ipc_comm comm)
 {
     int sz = comm->size, vr = ipc__coll_mod(comm->rank - root, sz), mask = 1;
     if (sz <= NBC_DIRECT_MAX) {
@@ -71,8 +72,8 @@ void ipc__nbc_a_bcast(struct ipc__nbc *n, void *buf, size_t bytes, int root, ipc
 }
 
 /* acc = acc op part, where part's ranks follow acc's; part may be spoiled. */
-static void combine(struct ipc__nbc *n, void *acc, void *part, size_t count, ipc_datatype type,
-                    ipc_op op)
+static void combine(struct ipc__nbc *n, void *acc, void *part, size_t count,
+                    ipc_datatype type, ipc_op op)
 {
     if (ipc__op_commutative(op)) {
         ipc__nbc_reduce(n, part, acc, count, type, op);
@@ -131,14 +132,15 @@ void ipc__nbc_a_reduce(struct ipc__nbc *n, const void *in, void *rbuf, size_t co
 /* Ring reduce-scatter over acc, cut into blocks (first[i], cnt[i] elements):
  * sz - 1 steps, after which this rank holds the reduction of block
  * me + shift + 1. tmp holds the largest block. */
-static void ring_reduce_scatter(struct ipc__nbc *n, char *acc, void *tmp, const size_t first[],
-                                const size_t cnt[], int shift, ipc_datatype type, ipc_op op,
-                                ipc_comm comm)
+static void ring_reduce_scatter(struct ipc__nbc *n, char *acc, void *tmp,
+                                const size_t first[], const size_t cnt[], int shift,
+                                ipc_datatype type, ipc_op op, ipc_comm comm)
 {
     int sz = comm->size, me = comm->rank;
     size_t es = type->size;
     for (int s = 0; s < sz - 1; s++) {
-        int sb = ipc__coll_mod(me + shift - s, sz), rb = ipc__coll_mod(me + shift - s - 1, sz);
+        int sb = ipc__coll_mod(me + shift - s, sz),
+            rb = ipc__coll_mod(me + shift - s - 1, sz);
         ipc__nbc_send(n, comm, acc + first[sb] * es, cnt[sb] * es, (me + 1) % sz);
         ipc__nbc_recv(n, comm, tmp, cnt[rb] * es, (me - 1 + sz) % sz);
         ipc__nbc_round(n);
@@ -149,8 +151,8 @@ static void ring_reduce_scatter(struct ipc__nbc *n, char *acc, void *tmp, const 
 /* Recursive doubling; a rank past the largest power of two first hands its
  * input to its odd neighbour and gets the result back at the end. Partners
  * combine the lower group's data first: the result is the same everywhere. */
-static void allreduce_doubling(struct ipc__nbc *n, void *rbuf, size_t count, ipc_datatype type,
-                               ipc_op op, ipc_comm comm)
+static void allreduce_doubling(struct ipc__nbc *n, void *rbuf, size_t count,
+                               ipc_datatype type, ipc_op op, ipc_comm comm)
 {
     int sz = comm->size, me = comm->rank, p = 1;
     size_t bytes = count * type->size;
@@ -200,7 +202,8 @@ static void allreduce_doubling(struct ipc__nbc *n, void *rbuf, size_t count, ipc
 
 /* The blocks of count elements cut in sz (ipc__coll_block), as arrays the
  * schedule keeps. */
-static bool even_blocks(struct ipc__nbc *n, size_t count, int sz, size_t **first, size_t **cnt)
+static bool even_blocks(struct ipc__nbc *n, size_t count, int sz, size_t **first,
+                        size_t **cnt)
 {
     *first = scratch(n, 2 * (size_t)sz * sizeof **first);
     if (!*first)
@@ -215,14 +218,15 @@ static bool even_blocks(struct ipc__nbc *n, size_t count, int sz, size_t **first
  * (in rank order, so any op works); then every reduced block goes to every
  * rank at once. rbuf holds this rank's input. */
 static void allreduce_direct(struct ipc__nbc *n, char *rbuf, const size_t first[],
-                             const size_t cnt[], ipc_datatype type, ipc_op op, ipc_comm comm)
+                             const size_t cnt[], ipc_datatype type, ipc_op op,
+                             ipc_comm comm)
 {
     int sz = comm->size, me = comm->rank;
     size_t es = type->size, mine = cnt[me] * es;
     char *parts = scratch(n, mine * (size_t)(sz - 1)), *own = rbuf + first[me] * es;
     if (!parts)
         return;
-#define PART(p) (parts + (size_t)((p) < me ? (p) : (p) - 1) * mine)
+#define PART(p) (parts + (size_t)((p) < me ? (p) : (p)-1) * mine)
     for (int i = 1; i < sz; i++) {
         int from = (me - i + sz) % sz, to = (me + i) % sz;
         ipc__nbc_recv(n, comm, PART(from), mine, from);
@@ -276,7 +280,8 @@ void ipc__nbc_a_allreduce(struct ipc__nbc *n, const void *in, void *rbuf, size_t
     for (int s = 0; s < sz - 1; s++) {
         int sb = ipc__coll_mod(me + 1 - s, sz), rb = ipc__coll_mod(me - s, sz);
         ipc__nbc_send(n, comm, at(rbuf, first[sb] * es), cnt[sb] * es, (me + 1) % sz);
-        ipc__nbc_recv(n, comm, at(rbuf, first[rb] * es), cnt[rb] * es, (me - 1 + sz) % sz);
+        ipc__nbc_recv(n, comm, at(rbuf, first[rb] * es), cnt[rb] * es,
+                      (me - 1 + sz) % sz);
         ipc__nbc_round(n);
     }
 }
@@ -359,7 +364,8 @@ void ipc__nbc_a_reduce_scatter(struct ipc__nbc *n, const void *in, void *rbuf,
 }
 
 /* This rank's own block: sbytes from sbuf into a block of cap bytes. */
-static void own_block(struct ipc__nbc *n, void *dst, size_t cap, const void *src, size_t sbytes)
+static void own_block(struct ipc__nbc *n, void *dst, size_t cap, const void *src,
+                      size_t sbytes)
 {
     if (sbytes > cap)
         ipc__nbc_fail(n, IPC_ERR_TRUNCATE);
@@ -368,7 +374,8 @@ static void own_block(struct ipc__nbc *n, void *dst, size_t cap, const void *src
 }
 
 void ipc__nbc_a_gatherv(struct ipc__nbc *n, const void *sbuf, size_t sbytes, void *rbuf,
-                        const size_t bytes[], const size_t displ[], int root, ipc_comm comm)
+                        const size_t bytes[], const size_t displ[], int root,
+                        ipc_comm comm)
 {
     int sz = comm->size, me = comm->rank;
     if (me != root) {
@@ -400,8 +407,9 @@ void ipc__nbc_a_scatterv(struct ipc__nbc *n, const void *sbuf, const size_t byte
     ipc__nbc_round(n);
 }
 
-void ipc__nbc_a_allgatherv(struct ipc__nbc *n, const void *sbuf, size_t sbytes, void *rbuf,
-                           const size_t bytes[], const size_t displ[], ipc_comm comm)
+void ipc__nbc_a_allgatherv(struct ipc__nbc *n, const void *sbuf, size_t sbytes,
+                           void *rbuf, const size_t bytes[], const size_t displ[],
+                           ipc_comm comm)
 {
     int sz = comm->size, me = comm->rank;
     size_t total = 0;

@@ -172,8 +172,8 @@ int ipc__nbc_c_gatherv(struct ipc__nbc *n, const void *sbuf, size_t scount,
                        const size_t displs[], ipc_datatype rtype, int root, ipc_comm comm)
 {
     size_t sbytes;
-    int rc = ipc__coll_check_rooted_v(sbuf, scount, stype, rbuf, rcounts, displs, rtype, root,
-                                      comm, &sbytes);
+    int rc = ipc__coll_check_rooted_v(sbuf, scount, stype, rbuf, rcounts, displs, rtype,
+                                      root, comm, &sbytes);
     if (rc != IPC_SUCCESS)
         return rc;
     int sz = comm->size, me = comm->rank;
@@ -210,8 +210,8 @@ int ipc__nbc_c_scatterv(struct ipc__nbc *n, const void *sbuf, const size_t scoun
                         size_t rcount, ipc_datatype rtype, int root, ipc_comm comm)
 {
     size_t rbytes;
-    int rc = ipc__coll_check_rooted_v(rbuf, rcount, rtype, sbuf, scounts, displs, stype, root,
-                                      comm, &rbytes);
+    int rc = ipc__coll_check_rooted_v(rbuf, rcount, rtype, sbuf, scounts, displs, stype,
+                                      root, comm, &rbytes);
     if (rc != IPC_SUCCESS)
         return rc;
     int sz = comm->size, me = comm->rank;
@@ -230,7 +230,8 @@ int ipc__nbc_c_allgather(struct ipc__nbc *n, const void *sbuf, size_t scount,
                          ipc_datatype rtype, ipc_comm comm)
 {
     size_t block;
-    int rc = ipc__coll_check_all(sbuf, scount, stype, 1, rbuf, rcount, rtype, comm, &block);
+    int rc =
+        ipc__coll_check_all(sbuf, scount, stype, 1, rbuf, rcount, rtype, comm, &block);
     if (rc != IPC_SUCCESS)
         return rc;
     int sz = comm->size, me = comm->rank;
@@ -275,8 +276,8 @@ int ipc__nbc_c_alltoall(struct ipc__nbc *n, const void *sbuf, size_t scount,
     size_t block;
     int rc = ipc__check_comm(comm);
     if (rc == IPC_SUCCESS)
-        rc = ipc__coll_check_all(sbuf, scount, stype, comm->size, rbuf, rcount, rtype, comm,
-                                 &block);
+        rc = ipc__coll_check_all(sbuf, scount, stype, comm->size, rbuf, rcount, rtype,
+                                 comm, &block);
     if (rc != IPC_SUCCESS)
         return rc;
     int sz = comm->size;

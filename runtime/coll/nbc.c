@@ -79,9 +79,10 @@ struct ipc__nbc {
     int error; /* the first failure while building */
     struct nbc_op *ops;
     int nops, cap;
-    int pos;                /* next operation to run */
-    int in_round, max_round; /* sends and receives of the round being built; most of any */
-    bool rendezvous;         /* a receive longer than the eager limit */
+    int pos;         /* next operation to run */
+    int in_round;    /* sends and receives of the round being built */
+    int max_round;   /* the most of any round */
+    bool rendezvous; /* a receive longer than the eager limit */
     struct nbc_mem *mem;
     struct nbc_cleanup *cl;
     int ncl, clcap;
@@ -167,7 +168,8 @@ static void xfer(struct ipc__nbc *n, enum nbc_kind kind, ipc_comm comm, void *bu
         n->max_round = n->in_round;
 }
 
-void ipc__nbc_send(struct ipc__nbc *n, ipc_comm comm, const void *buf, size_t bytes, int peer)
+void ipc__nbc_send(struct ipc__nbc *n, ipc_comm comm, const void *buf, size_t bytes,
+                   int peer)
 {
     xfer(n, NBC_SEND, comm, (void *)buf, bytes, peer);
 }
@@ -316,18 +318,19 @@ static int nbc_step(struct ipc__sched *s)
         case NBC_ROUND:
             return IPC_SUCCESS;
         case NBC_SEND:
-            rc = ipc__sched_isend(s, op->x.buf, op->x.bytes, op->x.peer, n->tag, op->x.comm,
-                                  op->x.comm->ctx_coll);
+            rc = ipc__sched_isend(s, op->x.buf, op->x.bytes, op->x.peer, n->tag,
+                                  op->x.comm, op->x.comm->ctx_coll);
             break;
         case NBC_RECV:
-            rc = ipc__sched_irecv(s, op->x.buf, op->x.bytes, op->x.peer, n->tag, op->x.comm,
-                                  op->x.comm->ctx_coll);
+            rc = ipc__sched_irecv(s, op->x.buf, op->x.bytes, op->x.peer, n->tag,
+                                  op->x.comm, op->x.comm->ctx_coll);
             break;
         case NBC_COPY:
             ipc__coll_copy(op->copy.dst, op->copy.src, op->copy.bytes);
             break;
         case NBC_REDUCE:
-            ipc__op_apply(op->red.op, op->red.type, op->red.in, op->red.inout, op->red.count);
+            ipc__op_apply(op->red.op, op->red.type, op->red.in, op->red.inout,
+                          op->red.count);
             break;
         case NBC_CALL:
             op->call.fn(op->call.arg);

@@ -27,8 +27,8 @@ struct ipc__mpi_nbc_out {
     struct ipc__mpi_nbc_out *next;
     void *buf, *tmp;
     int n;
-    const int *counts, *displs; /* copies, in schedule memory */
-    long unit;                  /* displacements are in units of this many bytes */
+    const int *counts, *displs;   /* copies, in schedule memory */
+    long unit;                    /* displacements are in units of this many bytes */
     struct ipc__mpi_type **types; /* one per block */
 };
 
@@ -79,8 +79,8 @@ static void unpack(void *arg)
     const struct ipc__mpi_nbc_out *o = arg;
     const char *src = o->tmp;
     for (int i = 0; i < o->n; i++) {
-        ipc__mpi_unpack((char *)o->buf + o->displs[i] * o->unit, src, (size_t)o->counts[i],
-                        o->types[i]);
+        ipc__mpi_unpack((char *)o->buf + o->displs[i] * o->unit, src,
+                        (size_t)o->counts[i], o->types[i]);
         src += (size_t)o->counts[i] * o->types[i]->size;
     }
 }
@@ -139,8 +139,13 @@ static char *blocks(struct ipc__mpi_nbc *b, const void *buf, int n, const int co
     }
     memcpy(copy, counts, (size_t)n * sizeof *copy);
     memcpy(copy + n, displs, (size_t)n * sizeof *copy);
-    *o = (struct ipc__mpi_nbc_out){.buf = (void *)buf, .tmp = tmp, .n = n, .counts = copy,
-                      .displs = copy + n, .unit = unit, .types = tv};
+    *o = (struct ipc__mpi_nbc_out){.buf = (void *)buf,
+                                   .tmp = tmp,
+                                   .n = n,
+                                   .counts = copy,
+                                   .displs = copy + n,
+                                   .unit = unit,
+                                   .types = tv};
     for (int i = 0; i < ntypes; i++)
         if (!hold(b, tv[i]))
             return NULL;
@@ -172,8 +177,8 @@ static void *one(struct ipc__mpi_nbc *b, const void *buf, int count, MPI_Datatyp
     return p;
 }
 
-void *ipc__mpi_nbc_in(struct ipc__mpi_nbc *b, const void *buf, int count, MPI_Datatype type,
-                      size_t *bytes)
+void *ipc__mpi_nbc_in(struct ipc__mpi_nbc *b, const void *buf, int count,
+                      MPI_Datatype type, size_t *bytes)
 {
     return one(b, buf, count, type, true, false, bytes);
 }
@@ -185,7 +190,8 @@ void *ipc__mpi_nbc_out(struct ipc__mpi_nbc *b, void *buf, int count, MPI_Datatyp
 }
 
 char *ipc__mpi_nbc_vin(struct ipc__mpi_nbc *b, const void *buf, int n, const int counts[],
-                       const int displs[], MPI_Datatype type, size_t **bytes, size_t **offs)
+                       const int displs[], MPI_Datatype type, size_t **bytes,
+                       size_t **offs)
 {
     struct ipc__mpi_type *t = ipc__mpi_type(type);
     return blocks(b, buf, n, counts, displs, t ? t->extent : 0, &t, 1, true, false, bytes,
@@ -193,17 +199,18 @@ char *ipc__mpi_nbc_vin(struct ipc__mpi_nbc *b, const void *buf, int n, const int
 }
 
 char *ipc__mpi_nbc_vout(struct ipc__mpi_nbc *b, void *buf, int n, const int counts[],
-                        const int displs[], MPI_Datatype type, bool preload, size_t **bytes,
-                        size_t **offs)
+                        const int displs[], MPI_Datatype type, bool preload,
+                        size_t **bytes, size_t **offs)
 {
     struct ipc__mpi_type *t = ipc__mpi_type(type);
-    return blocks(b, buf, n, counts, displs, t ? t->extent : 0, &t, 1, preload, true, bytes,
-                  offs);
+    return blocks(b, buf, n, counts, displs, t ? t->extent : 0, &t, 1, preload, true,
+                  bytes, offs);
 }
 
-char *ipc__mpi_nbc_wblocks(struct ipc__mpi_nbc *b, const void *buf, int n, const int counts[],
-                           const int displs[], const MPI_Datatype types[], bool load,
-                           bool store, size_t **bytes, size_t **offs)
+char *ipc__mpi_nbc_wblocks(struct ipc__mpi_nbc *b, const void *buf, int n,
+                           const int counts[], const int displs[],
+                           const MPI_Datatype types[], bool load, bool store,
+                           size_t **bytes, size_t **offs)
 {
     if (!types) {
         ipc__mpi_nbc_fail(b, MPI_ERR_ARG);
@@ -212,11 +219,12 @@ char *ipc__mpi_nbc_wblocks(struct ipc__mpi_nbc *b, const void *buf, int n, const
     struct ipc__mpi_type **tv = ipc__mpi_nbc_alloc(b, (size_t)n * sizeof *tv);
     for (int i = 0; tv && i < n; i++)
         tv[i] = ipc__mpi_type(types[i]);
-    return tv ? blocks(b, buf, n, counts, displs, 1, tv, n, load, store, bytes, offs) : NULL;
+    return tv ? blocks(b, buf, n, counts, displs, 1, tv, n, load, store, bytes, offs)
+              : NULL;
 }
 
-struct ipc__mpi_red *ipc__mpi_nbc_red(struct ipc__mpi_nbc *b, MPI_Op op, MPI_Datatype type,
-                                      int count)
+struct ipc__mpi_red *ipc__mpi_nbc_red(struct ipc__mpi_nbc *b, MPI_Op op,
+                                      MPI_Datatype type, int count)
 {
     struct ipc__mpi_red *red = ipc__mpi_nbc_alloc(b, sizeof *red);
     if (!red)
@@ -269,13 +277,13 @@ static int open_intra(struct ipc__mpi_nbc *b, MPI_Comm comm)
     return rc == MPI_SUCCESS ? ipc__mpi_nbc_open(b, comm) : rc;
 }
 
-#define BEGIN(comm)                                                                        \
-    struct ipc__mpi_nbc b;                                                                 \
-    int rc_ = open_intra(&b, comm);                                                        \
-    if (rc_ != MPI_SUCCESS)                                                                \
-        IPC__MPI_RET(comm, rc_)
+#define BEGIN(comm)                                                                      \
+    struct ipc__mpi_nbc b;                                                               \
+    int rc_ = open_intra(&b, comm);                                                      \
+    if (rc_ != MPI_SUCCESS)                                                              \
+    IPC__MPI_RET(comm, rc_)
 
-#define END(comm, irc, req)                                                                \
+#define END(comm, irc, req)                                                              \
     IPC__MPI_RET(comm, ipc__mpi_nbc_start(&b, b.rc ? IPC_SUCCESS : (irc), req))
 
 int MPI_Ibarrier(MPI_Comm comm, MPI_Request *req)
@@ -313,7 +321,8 @@ static int ired(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_
         ipc__mpi_nbc_fail(&b, rc_);
     bool has_result = kind != RED_REDUCE || comm->rank == root;
     struct ipc__mpi_red *red = ipc__mpi_nbc_red(&b, op, type, count);
-    const void *in = in_place ? IPC_IN_PLACE : ipc__mpi_nbc_in(&b, sbuf, count, type, &bytes);
+    const void *in =
+        in_place ? IPC_IN_PLACE : ipc__mpi_nbc_in(&b, sbuf, count, type, &bytes);
     void *out = has_result ? ipc__mpi_nbc_out(&b, rbuf, count, type,
                                               in_place || kind == RED_EXSCAN, &bytes)
                            : NULL;
@@ -321,10 +330,12 @@ static int ired(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_
     if (red) {
         switch (kind) {
         case RED_REDUCE:
-            irc = ipc__nbc_c_reduce(b.n, in, out, red->count, red->type, red->op, root, comm);
+            irc = ipc__nbc_c_reduce(b.n, in, out, red->count, red->type, red->op, root,
+                                    comm);
             break;
         case RED_ALLREDUCE:
-            irc = ipc__nbc_c_allreduce(b.n, in, out, red->count, red->type, red->op, comm);
+            irc =
+                ipc__nbc_c_allreduce(b.n, in, out, red->count, red->type, red->op, comm);
             break;
         case RED_SCAN:
             irc = ipc__nbc_c_scan(b.n, in, out, red->count, red->type, red->op, comm);
@@ -341,8 +352,8 @@ int MPI_Ireduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_
                 int root, MPI_Comm comm, MPI_Request *req)
 {
     if (ipc__mpi_is_inter(comm))
-        IPC__MPI_RET(comm, ipc__mpi_inter_ireduce(sbuf, rbuf, count, type, op, root,
-                                                  comm, req));
+        IPC__MPI_RET(
+            comm, ipc__mpi_inter_ireduce(sbuf, rbuf, count, type, op, root, comm, req));
     IPC__MPI_RET(comm, ired(sbuf, rbuf, count, type, op, root, comm, RED_REDUCE, req));
 }
 
@@ -350,8 +361,8 @@ int MPI_Iallreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, M
                    MPI_Comm comm, MPI_Request *req)
 {
     if (ipc__mpi_is_inter(comm))
-        IPC__MPI_RET(comm, ipc__mpi_inter_iallreduce(sbuf, rbuf, count, type, op, comm,
-                                                     req));
+        IPC__MPI_RET(comm,
+                     ipc__mpi_inter_iallreduce(sbuf, rbuf, count, type, op, comm, req));
     IPC__MPI_RET(comm, ired(sbuf, rbuf, count, type, op, 0, comm, RED_ALLREDUCE, req));
 }
 
@@ -387,12 +398,14 @@ static int ired_scatter(const void *sbuf, void *rbuf, int count, const int count
     bool in_place = sbuf == MPI_IN_PLACE;
     struct ipc__mpi_red *red = ipc__mpi_nbc_red(&b, op, type, (int)total);
     size_t bytes, *ecounts = ipc__mpi_nbc_alloc(&b, (size_t)n * sizeof *ecounts);
-    const void *in = in_place ? NULL : ipc__mpi_nbc_in(&b, sbuf, (int)total, type, &bytes);
+    const void *in =
+        in_place ? NULL : ipc__mpi_nbc_in(&b, sbuf, (int)total, type, &bytes);
     /* In place, rbuf holds every input; the result is its first block. */
-    void *out = ipc__mpi_nbc_out(&b, rbuf, in_place ? (int)total : mine, type, in_place,
-                                 &bytes);
+    void *out =
+        ipc__mpi_nbc_out(&b, rbuf, in_place ? (int)total : mine, type, in_place, &bytes);
     if (b.rc == MPI_SUCCESS && red) {
-        size_t per = total ? red->count / (size_t)total : 0; /* basic elements per element */
+        size_t per =
+            total ? red->count / (size_t)total : 0; /* basic elements per element */
         for (int i = 0; i < n; i++)
             ecounts[i] = (size_t)(counts ? counts[i] : count) * per;
         if (red->count && red->type->size)
@@ -411,14 +424,14 @@ int MPI_Ireduce_scatter_block(const void *sbuf, void *rbuf, int count, MPI_Datat
     IPC__MPI_RET(comm, ired_scatter(sbuf, rbuf, count, NULL, type, op, comm, req));
 }
 
-int MPI_Ireduce_scatter(const void *sbuf, void *rbuf, const int rcounts[], MPI_Datatype type,
-                        MPI_Op op, MPI_Comm comm, MPI_Request *req)
+int MPI_Ireduce_scatter(const void *sbuf, void *rbuf, const int rcounts[],
+                        MPI_Datatype type, MPI_Op op, MPI_Comm comm, MPI_Request *req)
 {
     if (!rcounts)
         IPC__MPI_RET(comm, MPI_ERR_ARG);
     if (ipc__mpi_is_inter(comm))
-        IPC__MPI_RET(comm, ipc__mpi_inter_ireduce_scatter(sbuf, rbuf, 0, rcounts, type, op,
-                                                          comm, req));
+        IPC__MPI_RET(comm, ipc__mpi_inter_ireduce_scatter(sbuf, rbuf, 0, rcounts, type,
+                                                          op, comm, req));
     IPC__MPI_RET(comm, ired_scatter(sbuf, rbuf, 0, rcounts, type, op, comm, req));
 }
 
@@ -442,7 +455,8 @@ static int imove(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, i
     bool uses_s = !(kind == MOVE_SCATTER && rank != root);
     bool uses_r = !(kind == MOVE_GATHER && rank != root);
     bool in_place = (kind == MOVE_SCATTER ? rbuf : sbuf) == MPI_IN_PLACE;
-    long sn = sends_all ? (long)scount * size : scount, rn = gets_all ? (long)rcount * size : rcount;
+    long sn = sends_all ? (long)scount * size : scount,
+         rn = gets_all ? (long)rcount * size : rcount;
     if (sn > INT_MAX || rn > INT_MAX)
         ipc__mpi_nbc_fail(&b, MPI_ERR_COUNT);
     size_t sbytes = 0, rbytes = 0;
@@ -465,17 +479,20 @@ static int imove(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, i
     if (b.rc == MPI_SUCCESS) {
         switch (kind) {
         case MOVE_GATHER:
-            irc = ipc__nbc_c_gather(b.n, sp, sblock, IPC_BYTE, rp, rblock, IPC_BYTE, root, comm);
+            irc = ipc__nbc_c_gather(b.n, sp, sblock, IPC_BYTE, rp, rblock, IPC_BYTE, root,
+                                    comm);
             break;
         case MOVE_SCATTER:
-            irc = ipc__nbc_c_scatter(b.n, sp, sblock, IPC_BYTE, rp, rblock, IPC_BYTE, root,
-                                     comm);
+            irc = ipc__nbc_c_scatter(b.n, sp, sblock, IPC_BYTE, rp, rblock, IPC_BYTE,
+                                     root, comm);
             break;
         case MOVE_ALLGATHER:
-            irc = ipc__nbc_c_allgather(b.n, sp, sblock, IPC_BYTE, rp, rblock, IPC_BYTE, comm);
+            irc = ipc__nbc_c_allgather(b.n, sp, sblock, IPC_BYTE, rp, rblock, IPC_BYTE,
+                                       comm);
             break;
         default:
-            irc = ipc__nbc_c_alltoall(b.n, sp, sblock, IPC_BYTE, rp, rblock, IPC_BYTE, comm);
+            irc = ipc__nbc_c_alltoall(b.n, sp, sblock, IPC_BYTE, rp, rblock, IPC_BYTE,
+                                      comm);
             break;
         }
     }
@@ -502,18 +519,19 @@ int MPI_Iscatter(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, i
                              MOVE_SCATTER, req));
 }
 
-int MPI_Iallgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
-                   MPI_Datatype rtype, MPI_Comm comm, MPI_Request *req)
+int MPI_Iallgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                   int rcount, MPI_Datatype rtype, MPI_Comm comm, MPI_Request *req)
 {
     if (ipc__mpi_is_inter(comm))
-        IPC__MPI_RET(comm, ipc__mpi_inter_iallgather(sbuf, scount, stype, rbuf, rcount,
-                                                     NULL, NULL, false, rtype, comm, req));
+        IPC__MPI_RET(comm,
+                     ipc__mpi_inter_iallgather(sbuf, scount, stype, rbuf, rcount, NULL,
+                                               NULL, false, rtype, comm, req));
     IPC__MPI_RET(comm, imove(sbuf, scount, stype, rbuf, rcount, rtype, 0, comm,
                              MOVE_ALLGATHER, req));
 }
 
-int MPI_Ialltoall(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
-                  MPI_Datatype rtype, MPI_Comm comm, MPI_Request *req)
+int MPI_Ialltoall(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
+                  int rcount, MPI_Datatype rtype, MPI_Comm comm, MPI_Request *req)
 {
     if (ipc__mpi_is_inter(comm))
         IPC__MPI_RET(comm, ipc__mpi_inter_ialltoall(sbuf, scount, NULL, NULL, stype, rbuf,
@@ -539,10 +557,11 @@ static int igatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf
         ipc__mpi_nbc_fail(&b, MPI_ERR_BUFFER);
     size_t sbytes = 0, *bytes = NULL, *offs = NULL;
     const void *sp = in_place ? NULL : ipc__mpi_nbc_in(&b, sbuf, scount, stype, &sbytes);
-    char *rp = receives ? ipc__mpi_nbc_vout(&b, rbuf, size, rcounts, displs, rtype, in_place,
-                                            &bytes, &offs)
+    char *rp = receives ? ipc__mpi_nbc_vout(&b, rbuf, size, rcounts, displs, rtype,
+                                            in_place, &bytes, &offs)
                         : NULL;
-    size_t *dummy = receives ? NULL : ipc__mpi_nbc_alloc(&b, 2 * (size_t)size * sizeof *dummy);
+    size_t *dummy =
+        receives ? NULL : ipc__mpi_nbc_alloc(&b, 2 * (size_t)size * sizeof *dummy);
     if (dummy) {
         memset(dummy, 0, 2 * (size_t)size * sizeof *dummy);
         bytes = dummy, offs = dummy + size;
@@ -567,8 +586,8 @@ int MPI_Igatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
     if (ipc__mpi_is_inter(comm))
         IPC__MPI_RET(comm, ipc__mpi_inter_igather(sbuf, scount, stype, rbuf, 0, rcounts,
                                                   displs, true, rtype, root, comm, req));
-    IPC__MPI_RET(comm, igatherv(sbuf, scount, stype, rbuf, rcounts, displs, rtype, false, root,
-                                comm, req));
+    IPC__MPI_RET(comm, igatherv(sbuf, scount, stype, rbuf, rcounts, displs, rtype, false,
+                                root, comm, req));
 }
 
 int MPI_Iallgatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf,
@@ -576,15 +595,16 @@ int MPI_Iallgatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf
                     MPI_Comm comm, MPI_Request *req)
 {
     if (ipc__mpi_is_inter(comm))
-        IPC__MPI_RET(comm, ipc__mpi_inter_iallgather(sbuf, scount, stype, rbuf, 0, rcounts,
-                                                     displs, true, rtype, comm, req));
-    IPC__MPI_RET(comm, igatherv(sbuf, scount, stype, rbuf, rcounts, displs, rtype, true, 0,
-                                comm, req));
+        IPC__MPI_RET(comm,
+                     ipc__mpi_inter_iallgather(sbuf, scount, stype, rbuf, 0, rcounts,
+                                               displs, true, rtype, comm, req));
+    IPC__MPI_RET(comm, igatherv(sbuf, scount, stype, rbuf, rcounts, displs, rtype, true,
+                                0, comm, req));
 }
 
 static int iscatterv(const void *sbuf, const int scounts[], const int displs[],
-                     MPI_Datatype stype, void *rbuf, int rcount, MPI_Datatype rtype, int root,
-                     MPI_Comm comm, MPI_Request *req)
+                     MPI_Datatype stype, void *rbuf, int rcount, MPI_Datatype rtype,
+                     int root, MPI_Comm comm, MPI_Request *req)
 {
     BEGIN(comm);
     int size = comm->size, me = comm->rank;
@@ -601,7 +621,8 @@ static int iscatterv(const void *sbuf, const int scounts[], const int displs[],
         memset(bytes, 0, 2 * (size_t)size * sizeof *bytes);
         offs = bytes + size;
     }
-    void *rp = in_place ? NULL : ipc__mpi_nbc_out(&b, rbuf, rcount, rtype, false, &rbytes);
+    void *rp =
+        in_place ? NULL : ipc__mpi_nbc_out(&b, rbuf, rcount, rtype, false, &rbytes);
     if (in_place && b.rc == MPI_SUCCESS) {
         rp = sp + offs[me];
         rbytes = bytes[me];
@@ -612,22 +633,23 @@ static int iscatterv(const void *sbuf, const int scounts[], const int displs[],
 }
 
 int MPI_Iscatterv(const void *sbuf, const int scounts[], const int displs[],
-                  MPI_Datatype stype, void *rbuf, int rcount, MPI_Datatype rtype, int root,
-                  MPI_Comm comm, MPI_Request *req)
+                  MPI_Datatype stype, void *rbuf, int rcount, MPI_Datatype rtype,
+                  int root, MPI_Comm comm, MPI_Request *req)
 {
     if (ipc__mpi_is_inter(comm))
         IPC__MPI_RET(comm, ipc__mpi_inter_iscatter(sbuf, 0, scounts, displs, true, stype,
                                                    rbuf, rcount, rtype, root, comm, req));
-    IPC__MPI_RET(comm, iscatterv(sbuf, scounts, displs, stype, rbuf, rcount, rtype, root, comm,
-                                 req));
+    IPC__MPI_RET(comm, iscatterv(sbuf, scounts, displs, stype, rbuf, rcount, rtype, root,
+                                 comm, req));
 }
 
 /* MPI_Ialltoallv (types NULL: stype, rtype for every block, displacements in
  * extents) and MPI_Ialltoallw (a type per block, displacements in bytes). */
 static int ialltoallvw(const void *sbuf, const int scounts[], const int sdispls[],
                        const MPI_Datatype stypes[], MPI_Datatype stype, void *rbuf,
-                       const int rcounts[], const int rdispls[], const MPI_Datatype rtypes[],
-                       MPI_Datatype rtype, bool w, MPI_Comm comm, MPI_Request *req)
+                       const int rcounts[], const int rdispls[],
+                       const MPI_Datatype rtypes[], MPI_Datatype rtype, bool w,
+                       MPI_Comm comm, MPI_Request *req)
 {
     BEGIN(comm);
     int size = comm->size;
@@ -635,11 +657,14 @@ static int ialltoallvw(const void *sbuf, const int scounts[], const int sdispls[
     size_t *sb = NULL, *so = NULL, *rb = NULL, *ro = NULL;
     char *sp = NULL, *rp;
     if (w) {
-        rp = ipc__mpi_nbc_wblocks(&b, rbuf, size, rcounts, rdispls, rtypes, in_place, true, &rb, &ro);
+        rp = ipc__mpi_nbc_wblocks(&b, rbuf, size, rcounts, rdispls, rtypes, in_place,
+                                  true, &rb, &ro);
         if (!in_place)
-            sp = ipc__mpi_nbc_wblocks(&b, sbuf, size, scounts, sdispls, stypes, true, false, &sb, &so);
+            sp = ipc__mpi_nbc_wblocks(&b, sbuf, size, scounts, sdispls, stypes, true,
+                                      false, &sb, &so);
     } else {
-        rp = ipc__mpi_nbc_vout(&b, rbuf, size, rcounts, rdispls, rtype, in_place, &rb, &ro);
+        rp = ipc__mpi_nbc_vout(&b, rbuf, size, rcounts, rdispls, rtype, in_place, &rb,
+                               &ro);
         if (!in_place)
             sp = ipc__mpi_nbc_vin(&b, sbuf, size, scounts, sdispls, stype, &sb, &so);
     }
@@ -653,15 +678,16 @@ static int ialltoallvw(const void *sbuf, const int scounts[], const int sdispls[
 }
 
 int MPI_Ialltoallv(const void *sbuf, const int scounts[], const int sdispls[],
-                   MPI_Datatype stype, void *rbuf, const int rcounts[], const int rdispls[],
-                   MPI_Datatype rtype, MPI_Comm comm, MPI_Request *req)
+                   MPI_Datatype stype, void *rbuf, const int rcounts[],
+                   const int rdispls[], MPI_Datatype rtype, MPI_Comm comm,
+                   MPI_Request *req)
 {
     if (ipc__mpi_is_inter(comm))
-        IPC__MPI_RET(comm, ipc__mpi_inter_ialltoall(sbuf, 0, scounts, sdispls, stype, rbuf,
-                                                    0, rcounts, rdispls, true, rtype,
-                                                    comm, req));
-    IPC__MPI_RET(comm, ialltoallvw(sbuf, scounts, sdispls, NULL, stype, rbuf, rcounts, rdispls,
-                                   NULL, rtype, false, comm, req));
+        IPC__MPI_RET(comm,
+                     ipc__mpi_inter_ialltoall(sbuf, 0, scounts, sdispls, stype, rbuf, 0,
+                                              rcounts, rdispls, true, rtype, comm, req));
+    IPC__MPI_RET(comm, ialltoallvw(sbuf, scounts, sdispls, NULL, stype, rbuf, rcounts,
+                                   rdispls, NULL, rtype, false, comm, req));
 }
 
 int MPI_Ialltoallw(const void *sbuf, const int scounts[], const int sdispls[],
@@ -670,9 +696,10 @@ int MPI_Ialltoallw(const void *sbuf, const int scounts[], const int sdispls[],
                    MPI_Request *req)
 {
     if (ipc__mpi_is_inter(comm))
-        IPC__MPI_RET(comm, ipc__mpi_inter_ialltoallw(sbuf, scounts, sdispls, stypes, rbuf,
-                                                     rcounts, rdispls, rtypes, comm, req));
-    IPC__MPI_RET(comm, ialltoallvw(sbuf, scounts, sdispls, stypes, MPI_DATATYPE_NULL, rbuf,
-                                   rcounts, rdispls, rtypes, MPI_DATATYPE_NULL, true, comm,
-                                   req));
+        IPC__MPI_RET(comm,
+                     ipc__mpi_inter_ialltoallw(sbuf, scounts, sdispls, stypes, rbuf,
+                                               rcounts, rdispls, rtypes, comm, req));
+    IPC__MPI_RET(comm, ialltoallvw(sbuf, scounts, sdispls, stypes, MPI_DATATYPE_NULL,
+                                   rbuf, rcounts, rdispls, rtypes, MPI_DATATYPE_NULL,
+                                   true, comm, req));
 }

@@ -48,7 +48,7 @@ static void local_work_comes_before_the_rounds_messages(void **state)
     int x = 7, s = 0, r = -1, acc = 100;
     struct ipc__nbc *n = ipc__nbc_new(self());
     assert_non_null(n);
-    ipc__nbc_copy(n, &s, &x, sizeof x);       /* runs before the send is posted */
+    ipc__nbc_copy(n, &s, &x, sizeof x); /* runs before the send is posted */
     ipc__nbc_send(n, self(), &s, sizeof s, 0);
     ipc__nbc_recv(n, self(), &r, sizeof r, 0);
     ipc__nbc_round(n);
@@ -207,8 +207,8 @@ static void schedules_in_flight_keep_their_messages(void **state)
     assert_false(flag); /* still waiting for its second message */
     struct ipc__req *r;
     assert_int_equal(ipc__isend(&late, sizeof late, 0,
-                                IPC__TAG_NBC + (int)(seq % IPC__TAG_NBC_SPAN), c, c->ctx_coll,
-                                0, &r),
+                                IPC__TAG_NBC + (int)(seq % IPC__TAG_NBC_SPAN), c,
+                                c->ctx_coll, 0, &r),
                      IPC_SUCCESS);
     assert_int_equal(ipc_wait(&ra, IPC_STATUS_IGNORE), IPC_SUCCESS);
     assert_int_equal(a_in2, 33);
@@ -221,7 +221,8 @@ static void public_entries_on_one_rank(void **state)
     (void)state;
     ipc_request req;
     double in[3] = {1.5, -2, 4}, out[3] = {0};
-    assert_int_equal(ipc_iallreduce(in, out, 3, IPC_DOUBLE, IPC_SUM, self(), &req), IPC_SUCCESS);
+    assert_int_equal(ipc_iallreduce(in, out, 3, IPC_DOUBLE, IPC_SUM, self(), &req),
+                     IPC_SUCCESS);
     assert_int_equal(ipc_wait(&req, IPC_STATUS_IGNORE), IPC_SUCCESS);
     assert_memory_equal(in, out, sizeof in);
 
@@ -240,7 +241,8 @@ static void public_entries_on_one_rank(void **state)
     unsigned seq = self()->nbc_seq;
     assert_int_equal(ipc_ibarrier(self(), NULL), IPC_ERR_ARG);
     assert_int_equal(ipc_ibcast(v, 4, IPC_INT, 1, self(), &req), IPC_ERR_RANK);
-    assert_int_equal(ipc_iallreduce(v, w, 4, IPC_CHAR, IPC_SUM, self(), &req), IPC_ERR_OP);
+    assert_int_equal(ipc_iallreduce(v, w, 4, IPC_CHAR, IPC_SUM, self(), &req),
+                     IPC_ERR_OP);
     assert_int_equal(ipc_igather(v, 4, IPC_INT, w, 3, IPC_INT, 0, self(), &req),
                      IPC_ERR_COUNT);
     assert_int_equal(ipc_ibarrier(IPC_COMM_NULL, &req), IPC_ERR_COMM);
