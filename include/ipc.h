@@ -52,7 +52,14 @@ extern "C" {
     X(ERR_TRANSPORT, 15, "transport failure")                                         \
     X(ERR_PEER, 16, "a peer rank has gone away")                                      \
     X(ERR_OP, 17, "invalid operation for this datatype")                              \
-    X(ERR_INTERN, 18, "internal error")
+    X(ERR_INTERN, 18, "internal error")                                               \
+    X(ERR_WIN, 19, "invalid window")                                                  \
+    X(ERR_RMA_SYNC, 20, "one-sided call outside the epoch it needs")                  \
+    X(ERR_RMA_RANGE, 21, "target range outside the target's window")                  \
+    X(ERR_RMA_ATTACH, 22, "memory cannot be attached to the window, or detached")     \
+    X(ERR_RMA_FLAVOR, 23, "call not allowed on a window of this flavor")              \
+    X(ERR_LOCKTYPE, 24, "invalid lock type")                                          \
+    X(ERR_ASSERT, 25, "invalid assert argument")
 
 typedef enum {
 #define IPC__ERR_ENUM(name, value, text) IPC_##name = value,
@@ -321,6 +328,114 @@ int ipc_ialltoallv(const void *sbuf, const size_t scounts[], const size_t sdispl
                    ipc_datatype stype, void *rbuf, const size_t rcounts[],
                    const size_t rdispls[], ipc_datatype rtype, ipc_comm comm,
                    ipc_request *req);
+
+/* One-sided communication (docs/one-sided.md). A window is memory that every
+ * member of a communicator exposes to the others, who put to it, get from it
+ * and accumulate into it without the target's part; epochs (fence,
+ * post/start/complete/wait, lock/unlock) say when those operations may start
+ * and when they are complete. Displacements are in units of the target's
+ * disp_unit from the start of its window (a dynamic window: absolute
+ * addresses, from the target's own ipc_win_attach). Ranks are those of the
+ * communicator the window was made on. */
+typedef struct ipc__win *ipc_win;
+#define IPC_WIN_NULL ((ipc_win)0)
+/* Flavors: how a window's memory came to be. */
+enum {
+    IPC_WIN_FLAVOR_CREATE = 1,   /* the program's memory (ipc_win_create) */
+    IPC_WIN_FLAVOR_ALLOCATE = 2, /* memory the library placed (ipc_win_allocate) */
+    IPC_WIN_FLAVOR_DYNAMIC = 3,  /* regions attached later (ipc_win_create_dynamic) */
+    IPC_WIN_FLAVOR_SHARED = 4,   /* loads and stores by node peers (ipc_win_allocate_shared) */
+};
+enum { IPC_LOCK_EXCLUSIVE = 234, IPC_LOCK_SHARED = 235 };
+/* Asserts of the synchronization calls (or them together; 0: none). */
+enum {
+    IPC_MODE_NOCHECK = 1024,
+    IPC_MODE_NOSTORE = 2048,
+    IPC_MODE_NOPUT = 4096,
+    IPC_MODE_NOPRECEDE = 8192,
+    IPC_MODE_NOSUCCEED = 16384,
+};
+/* Accumulate-only operations: replace the target's value, or leave it (the
+ * fetch of ipc_get_accumulate and ipc_fetch_and_op still happens). */
+#define IPC_REPLACE ((ipc_op)11)
+#define IPC_NO_OP ((ipc_op)12)
+
+/* Collective over comm. create: this rank exposes size bytes at base.
+ * allocate: the library places size bytes (where node peers reach them
+ * with plain loads and stores) and stores their address in *(void **)baseptr.
+ * allocate_shared: the same, and every member of comm must share this
+ * rank's node; the members' memory is contiguous in rank order unless
+ * noncontig. dynamic: no memory until ipc_win_attach. */
+int ipc_win_create(void *base, size_t size, int disp_unit, ipc_comm comm, ipc_win *win);
+int ipc_win_allocate(size_t size, int disp_unit, ipc_comm comm, void *baseptr, ipc_win *win);
+int ipc_win_allocate_shared(size_t size, int disp_unit, int noncontig, ipc_comm comm,
+                            void *baseptr, ipc_win *win);
+int ipc_win_create_dynamic(ipc_comm comm, ipc_win *win);
+/* A shared window's memory of member rank (IPC_PROC_NULL: the first member
+ * with size > 0) as this rank sees it. */
+int ipc_win_shared_query(ipc_win win, int rank, size_t *size, int *disp_unit, void *baseptr);
+/* Local: regions of a dynamic window (IPC_ERR_RMA_FLAVOR on another one). */
+int ipc_win_attach(ipc_win win, void *base, size_t size);
+int ipc_win_detach(ipc_win win, const void *base);
+/* Collective; every epoch must be closed (IPC_ERR_RMA_SYNC otherwise, and
+ * the window stays). Sets *win to IPC_WIN_NULL. */
+int ipc_win_free(ipc_win *win);
+/* What the window is: this rank's base, size, disp_unit and flavor (any may
+ * be NULL), and the communicator its ranks are named in (the library's own
+ * copy of the one it was made on: valid until ipc_win_free). */
+int ipc_win_query(ipc_win win, void **base, size_t *size, int *disp_unit, int *flavor);
+int ipc_win_comm(ipc_win win, ipc_comm *comm);
+
+/* Communication calls. count elements of type (a basic datatype); for
+ * accumulates op applies element by element, atomically per element with
+ * respect to other accumulates of the same type to the same location, and
+ * accumulates from one origin to one location apply in the order issued.
+ * The r- forms give a request that completes when the origin's buffers may
+ * be reused (and, for those that fetch, hold the result). */
+int ipc_put(const void *buf, size_t count, ipc_datatype type, int target, size_t disp,
+            ipc_win win);
+int ipc_get(void *buf, size_t count, ipc_datatype type, int target, size_t disp,
+            ipc_win win);
+int ipc_accumulate(const void *buf, size_t count, ipc_datatype type, int target, size_t disp,
+                   ipc_op op, ipc_win win);
+int ipc_get_accumulate(const void *buf, void *result, size_t count, ipc_datatype type,
+                       int target, size_t disp, ipc_op op, ipc_win win);
+int ipc_fetch_and_op(const void *buf, void *result, ipc_datatype type, int target,
+                     size_t disp, ipc_op op, ipc_win win);
+int ipc_compare_and_swap(const void *buf, const void *compare, void *result,
+                         ipc_datatype type, int target, size_t disp, ipc_win win);
+int ipc_rput(const void *buf, size_t count, ipc_datatype type, int target, size_t disp,
+             ipc_win win, ipc_request *req);
+int ipc_rget(void *buf, size_t count, ipc_datatype type, int target, size_t disp,
+             ipc_win win, ipc_request *req);
+int ipc_raccumulate(const void *buf, size_t count, ipc_datatype type, int target,
+                    size_t disp, ipc_op op, ipc_win win, ipc_request *req);
+int ipc_rget_accumulate(const void *buf, void *result, size_t count, ipc_datatype type,
+                        int target, size_t disp, ipc_op op, ipc_win win, ipc_request *req);
+
+/* Synchronization. fence: collective, closes the epoch before it and opens
+ * the next. post/wait: the target side of a generalized epoch with the
+ * origins ranks[0..n); start/complete: the origin side with the targets
+ * ranks[0..n). lock/unlock: a passive-target epoch at one target
+ * (IPC_LOCK_SHARED or IPC_LOCK_EXCLUSIVE); lock_all: shared at every
+ * member. flush: the operations to target so far are complete at both ends;
+ * flush_local: at the origin. sync: this rank's view of its own window
+ * memory and the public one agree. */
+int ipc_win_fence(int assert, ipc_win win);
+int ipc_win_post(const int *ranks, int n, int assert, ipc_win win);
+int ipc_win_start(const int *ranks, int n, int assert, ipc_win win);
+int ipc_win_complete(ipc_win win);
+int ipc_win_wait(ipc_win win);
+int ipc_win_test(ipc_win win, int *flag);
+int ipc_win_lock(int lock_type, int rank, int assert, ipc_win win);
+int ipc_win_unlock(int rank, ipc_win win);
+int ipc_win_lock_all(int assert, ipc_win win);
+int ipc_win_unlock_all(ipc_win win);
+int ipc_win_flush(int rank, ipc_win win);
+int ipc_win_flush_all(ipc_win win);
+int ipc_win_flush_local(int rank, ipc_win win);
+int ipc_win_flush_local_all(ipc_win win);
+int ipc_win_sync(ipc_win win);
 
 /* Utilities. */
 int ipc_type_size(ipc_datatype type, size_t *size);
