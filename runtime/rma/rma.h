@@ -65,10 +65,13 @@ struct ipc__rma_desc {
     const void *cmp; /* CAS: the value compared with */
     void *dst;       /* GET, GET_ACC, CAS: bytes packed, filled on completion */
     int op, type;    /* accumulates: the kernel's codes (or IPC__RMA_OP_*) */
-    size_t elem;     /* accumulates: bytes of one element; every block holds whole ones */
+    size_t elem;     /* accumulates: packed bytes of one element; bytes is a multiple
+                      * (an element may straddle blocks: a pair type with padding) */
     /* Called once when the operation is complete at the origin (dst filled),
      * with its outcome; NULL: nothing to call. For the layer's own clean-up
-     * (unpacking dst, freeing packed copies). */
+     * (unpacking dst, freeing packed copies). It runs before the request of
+     * an r- form completes, and never inside ipc__rma_post for an AM target;
+     * for a DIRECT or CMA target it may (the operation is over at once). */
     void (*done)(void *arg, int err);
     void *arg;
 };
@@ -102,6 +105,11 @@ int ipc__rma_type_code(ipc_datatype type);
 /* The window's size in bytes at rank (its own, or as the members told each
  * other when it was made; dynamic: 0) and disp_unit, for range checks above. */
 int ipc__rma_target_info(ipc_win win, int rank, size_t *size, int *disp_unit);
+
+/* IPC_SUCCESS when ipc_win_free may go ahead (no epoch open at this rank),
+ * else IPC_ERR_RMA_SYNC; no side effect, so that the MPI layer deletes its
+ * attributes only when the free will happen. */
+int ipc__rma_can_free(ipc_win win);
 
 /* A valid window (made and not freed), or NULL: what every entry asks first. */
 struct ipc__win *ipc__win_of(ipc_win win);
