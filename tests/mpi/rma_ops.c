@@ -150,60 +150,21 @@ static uint64_t draw(int k, int who, int buf, int j)
                (uint64_t)buf * 131u + (uint64_t)j);
 }
 
+/* Automatic arrays: an MPI's handles need not be constant expressions. */
 static MPI_Datatype mpi_type(int t)
 {
-    switch (t) {
-    case T_INT:
-        return MPI_INT;
-    case T_LL:
-        return MPI_LONG_LONG;
-    case T_DOUBLE:
-        return MPI_DOUBLE;
-    case T_FLOAT:
-        return MPI_FLOAT;
-    case T_UCHAR:
-        return MPI_UNSIGNED_CHAR;
-    case T_USHORT:
-        return MPI_UNSIGNED_SHORT;
-    case T_DOUBLE_INT:
-        return MPI_DOUBLE_INT;
-    default:
-        return MPI_2INT;
-    }
+    const MPI_Datatype types[NTYPE] = {
+        MPI_INT,           MPI_LONG_LONG,      MPI_DOUBLE,     MPI_FLOAT,
+        MPI_UNSIGNED_CHAR, MPI_UNSIGNED_SHORT, MPI_DOUBLE_INT, MPI_2INT};
+    return types[t];
 }
 
 static MPI_Op mpi_op(int op)
 {
-    switch (op) {
-    case O_SUM:
-        return MPI_SUM;
-    case O_PROD:
-        return MPI_PROD;
-    case O_MIN:
-        return MPI_MIN;
-    case O_MAX:
-        return MPI_MAX;
-    case O_LAND:
-        return MPI_LAND;
-    case O_LOR:
-        return MPI_LOR;
-    case O_LXOR:
-        return MPI_LXOR;
-    case O_BAND:
-        return MPI_BAND;
-    case O_BOR:
-        return MPI_BOR;
-    case O_BXOR:
-        return MPI_BXOR;
-    case O_REPLACE:
-        return MPI_REPLACE;
-    case O_NO_OP:
-        return MPI_NO_OP;
-    case O_MAXLOC:
-        return MPI_MAXLOC;
-    default:
-        return MPI_MINLOC;
-    }
+    const MPI_Op ops[NOP] = {MPI_SUM,     MPI_PROD,  MPI_MIN,    MPI_MAX,   MPI_LAND,
+                             MPI_LOR,     MPI_LXOR,  MPI_BAND,   MPI_BOR,   MPI_BXOR,
+                             MPI_REPLACE, MPI_NO_OP, MPI_MAXLOC, MPI_MINLOC};
+    return ops[op];
 }
 
 static size_t ext_of(int t)
@@ -245,8 +206,66 @@ static int op_allowed(int call, int op, int t)
     return 1;
 }
 
-/* A value for element j of buffer buf, small enough that every op on two of
- * them is exact (halves for floating types, ties for MAXLOC and MINLOC). */
+/* Elements by kind: integers through long long, reals through double (both
+ * exact for the values used here), pairs as (value, location). */
+static long long load_int(int t, const unsigned char *p)
+{
+    if (t == T_INT)
+        return *(const int *)p;
+    if (t == T_LL)
+        return *(const long long *)p;
+    return t == T_UCHAR ? *p : *(const unsigned short *)p;
+}
+
+static void store_int(int t, unsigned char *p, long long v)
+{
+    if (t == T_INT)
+        *(int *)p = (int)v;
+    else if (t == T_LL)
+        *(long long *)p = v;
+    else if (t == T_UCHAR)
+        *p = (unsigned char)v; /* modulo 256, as the MPI computes it */
+    else
+        *(unsigned short *)p = (unsigned short)v;
+}
+
+static double load_real(int t, const unsigned char *p)
+{
+    return t == T_DOUBLE ? *(const double *)p : *(const float *)p;
+}
+
+static void store_real(int t, unsigned char *p, double v)
+{
+    if (t == T_DOUBLE)
+        *(double *)p = v;
+    else
+        *(float *)p = (float)v;
+}
+
+static void load_pair(int t, const unsigned char *p, double *v, int *loc)
+{
+    if (t == T_DOUBLE_INT) {
+        *v = ((const struct dbl_int *)p)->v;
+        *loc = ((const struct dbl_int *)p)->i;
+    } else {
+        *v = ((const struct int_int *)p)->v;
+        *loc = ((const struct int_int *)p)->i;
+    }
+}
+
+static void store_pair(int t, unsigned char *p, double v, int loc)
+{
+    if (t == T_DOUBLE_INT) {
+        ((struct dbl_int *)p)->v = v;
+        ((struct dbl_int *)p)->i = loc;
+    } else {
+        ((struct int_int *)p)->v = (int)v;
+        ((struct int_int *)p)->i = loc;
+    }
+}
+
+/* A value for an element, small enough that every op on two of them is
+ * exact (halves for reals, ties for MAXLOC and MINLOC). */
 static void set_value(int t, int op, unsigned char *p, uint64_t r)
 {
     long long v;
@@ -262,176 +281,97 @@ static void set_value(int t, int op, unsigned char *p, uint64_t r)
         v = (long long)(r >> 2) * ((r & 1) ? -1 : 1);
     else
         v = (long long)(r % 2001) - 1000;
-    switch (t) {
-    case T_INT:
-        *(int *)p = (int)v;
-        break;
-    case T_LL:
-        *(long long *)p = v;
-        break;
-    case T_DOUBLE:
-        *(double *)p = (double)v / 2;
-        break;
-    case T_FLOAT:
-        *(float *)p = (float)v / 2;
-        break;
-    case T_UCHAR:
-        *p = (unsigned char)v;
-        break;
-    case T_USHORT:
-        *(unsigned short *)p = (unsigned short)v;
-        break;
-    case T_DOUBLE_INT:
-        ((struct dbl_int *)p)->v = (double)v / 2;
-        ((struct dbl_int *)p)->i = (int)((r >> 16) % 50);
-        break;
-    default:
-        ((struct int_int *)p)->v = (int)v;
-        ((struct int_int *)p)->i = (int)((r >> 16) % 50);
-    }
+    if (is_integer(t))
+        store_int(t, p, v);
+    else if (!is_pair(t))
+        store_real(t, p, (double)v / 2);
+    else
+        store_pair(t, p, t == T_DOUBLE_INT ? (double)v / 2 : (double)v,
+                   (int)((r >> 16) % 50));
 }
 
 static int elem_equal(int t, const unsigned char *a, const unsigned char *b)
 {
-    switch (t) {
-    case T_DOUBLE:
-        return *(const double *)a == *(const double *)b;
-    case T_FLOAT:
-        return *(const float *)a == *(const float *)b;
-    case T_DOUBLE_INT: {
-        const struct dbl_int *x = (const void *)a, *y = (const void *)b;
-        return x->v == y->v && x->i == y->i;
-    }
-    case T_2INT: {
-        const struct int_int *x = (const void *)a, *y = (const void *)b;
-        return x->v == y->v && x->i == y->i;
-    }
-    default:
-        return memcmp(a, b, ext_of(t)) == 0;
-    }
+    double av, bv;
+    int al, bl;
+    if (is_integer(t))
+        return load_int(t, a) == load_int(t, b);
+    if (!is_pair(t))
+        return load_real(t, a) == load_real(t, b);
+    load_pair(t, a, &av, &al);
+    load_pair(t, b, &bv, &bl);
+    return av == bv && al == bl;
 }
 
 static const char *elem_str(int t, const unsigned char *p, char *s)
 {
-    switch (t) {
-    case T_INT:
-        sprintf(s, "%d", *(const int *)p);
-        break;
-    case T_LL:
-        sprintf(s, "%lld", *(const long long *)p);
-        break;
-    case T_DOUBLE:
-        sprintf(s, "%.17g", *(const double *)p);
-        break;
-    case T_FLOAT:
-        sprintf(s, "%.9g", (double)*(const float *)p);
-        break;
-    case T_UCHAR:
-        sprintf(s, "%u", *p);
-        break;
-    case T_USHORT:
-        sprintf(s, "%u", *(const unsigned short *)p);
-        break;
-    case T_DOUBLE_INT:
-        sprintf(s, "(%g, %d)", ((const struct dbl_int *)p)->v,
-                ((const struct dbl_int *)p)->i);
-        break;
-    default:
-        sprintf(s, "(%d, %d)", ((const struct int_int *)p)->v,
-                ((const struct int_int *)p)->i);
+    double v;
+    int loc;
+    if (is_integer(t)) {
+        sprintf(s, "%lld", load_int(t, p));
+    } else if (!is_pair(t)) {
+        sprintf(s, "%.9g", load_real(t, p));
+    } else {
+        load_pair(t, p, &v, &loc);
+        sprintf(s, "(%.9g, %d)", v, loc);
     }
     return s;
 }
 
-#define ARITH(T)                                                                         \
-    do {                                                                                 \
-        T *a = (T *)tp, b = *(const T *)op_;                                             \
-        switch (op) {                                                                    \
-        case O_SUM:                                                                      \
-            *a = (T)(*a + b);                                                            \
-            break;                                                                       \
-        case O_PROD:                                                                     \
-            *a = (T)(*a * b);                                                            \
-            break;                                                                       \
-        case O_MIN:                                                                      \
-            *a = b < *a ? b : *a;                                                        \
-            break;                                                                       \
-        case O_MAX:                                                                      \
-            *a = b > *a ? b : *a;                                                        \
-            break;                                                                       \
-        case O_REPLACE:                                                                  \
-            *a = b;                                                                      \
-            break;                                                                       \
-        default:                                                                         \
-            break;                                                                       \
-        }                                                                                \
-    } while (0)
-#define BITS(T)                                                                          \
-    do {                                                                                 \
-        T *a = (T *)tp, b = *(const T *)op_;                                             \
-        switch (op) {                                                                    \
-        case O_LAND:                                                                     \
-            *a = (T)(*a && b);                                                           \
-            break;                                                                       \
-        case O_LOR:                                                                      \
-            *a = (T)(*a || b);                                                           \
-            break;                                                                       \
-        case O_LXOR:                                                                     \
-            *a = (T)(!*a != !b);                                                         \
-            break;                                                                       \
-        case O_BAND:                                                                     \
-            *a = (T)(*a & b);                                                            \
-            break;                                                                       \
-        case O_BOR:                                                                      \
-            *a = (T)(*a | b);                                                            \
-            break;                                                                       \
-        case O_BXOR:                                                                     \
-            *a = (T)(*a ^ b);                                                            \
-            break;                                                                       \
-        default:                                                                         \
-            break;                                                                       \
-        }                                                                                \
-    } while (0)
-#define PAIR(T)                                                                          \
-    do {                                                                                 \
-        T *a = (T *)tp, b = *(const T *)op_;                                             \
-        if (op == O_REPLACE ||                                                           \
-            (op == O_MAXLOC && (b.v > a->v || (b.v == a->v && b.i < a->i))) ||           \
-            (op == O_MINLOC && (b.v < a->v || (b.v == a->v && b.i < a->i))))             \
-            *a = b;                                                                      \
-    } while (0)
-
-/* target element tp = tp op origin element op_ */
-static void apply(int op, int t, unsigned char *tp, const unsigned char *op_)
+/* a op b for integers and reals (MPI_NO_OP: a). Only the op's own
+ * expression is evaluated: the others could overflow. */
+static long long combine_int(int op, long long a, long long b)
 {
-    switch (t) {
-    case T_INT:
-        ARITH(int);
-        BITS(int);
-        break;
-    case T_LL:
-        ARITH(long long);
-        BITS(long long);
-        break;
-    case T_DOUBLE:
-        ARITH(double);
-        break;
-    case T_FLOAT:
-        ARITH(float);
-        break;
-    case T_UCHAR:
-        ARITH(unsigned char);
-        BITS(unsigned char);
-        break;
-    case T_USHORT:
-        ARITH(unsigned short);
-        BITS(unsigned short);
-        break;
-    case T_DOUBLE_INT:
-        PAIR(struct dbl_int);
-        break;
+    switch (op) {
+    case O_SUM:
+        return a + b;
+    case O_PROD:
+        return a * b;
+    case O_MIN:
+        return b < a ? b : a;
+    case O_MAX:
+        return b > a ? b : a;
+    case O_LAND:
+        return a && b;
+    case O_LOR:
+        return a || b;
+    case O_LXOR:
+        return !a != !b;
+    case O_BAND:
+        return a & b;
+    case O_BOR:
+        return a | b;
+    case O_BXOR:
+        return a ^ b;
+    case O_REPLACE:
+        return b;
     default:
-        PAIR(struct int_int);
+        return a;
+    }
+}
+
+static double combine_real(int op, double a, double b)
+{
+    const double r[NOP] = {
+        a + b, a * b, b < a ? b : a, b > a ? b : a, a, a, a, a, a, a, b, a, a, a};
+    return r[op];
+}
+
+/* Target element tp becomes tp op oe (oe: the origin's element). */
+static void apply(int op, int t, unsigned char *tp, const unsigned char *oe)
+{
+    double tv, ov;
+    int tl, ol;
+    if (is_integer(t)) {
+        store_int(t, tp, combine_int(op, load_int(t, tp), load_int(t, oe)));
+    } else if (!is_pair(t)) {
+        store_real(t, tp, combine_real(op, load_real(t, tp), load_real(t, oe)));
+    } else {
+        load_pair(t, tp, &tv, &tl);
+        load_pair(t, oe, &ov, &ol);
+        if (op == O_REPLACE || (op == O_MAXLOC && (ov > tv || (ov == tv && ol < tl))) ||
+            (op == O_MINLOC && (ov < tv || (ov == tv && ol < tl))))
+            store_pair(t, tp, ov, ol);
     }
 }
 
