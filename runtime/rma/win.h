@@ -100,6 +100,45 @@ struct ipc__win {
     /* dynamic: this rank's attached regions are in ctl->reg */
 };
 
+/* The AM wire format (docs/wire-formats.md, "One-sided requests"): the
+ * payload of a message on the window's communicator with tag
+ * IPC__RMA_TAG_REQ is this header, nblk blocks (struct ipc__rma_blk), the
+ * operand (bytes: PUT, ACC, GET_ACC, CAS), then CAS's compare value
+ * (bytes). The reply, on reply_tag, is struct ipc__rma_am_reply and then the
+ * fetched bytes (GET, GET_ACC, CAS) when status is IPC_SUCCESS. */
+enum { IPC__RMA_AM_LOCK = 16, IPC__RMA_AM_UNLOCK = 17 }; /* kinds beyond enum ipc__rma_kind */
+struct ipc__rma_am_hdr {
+    uint32_t kind;
+    int32_t op, type; /* LOCK, UNLOCK: op is the lock type */
+    uint32_t reply_tag;
+    uint64_t elem, nblk, bytes;
+};
+struct ipc__rma_am_reply {
+    int32_t status;
+    uint32_t pad;
+    uint64_t bytes;
+};
+static inline bool ipc__rma_has_operand(uint32_t kind)
+{
+    return kind == IPC__RMA_PUT || kind == IPC__RMA_ACC || kind == IPC__RMA_GET_ACC ||
+           kind == IPC__RMA_CAS;
+}
+static inline bool ipc__rma_fetches(uint32_t kind)
+{
+    return kind == IPC__RMA_GET || kind == IPC__RMA_GET_ACC || kind == IPC__RMA_CAS;
+}
+/* A request checked whole: the header, and where its parts start (blocks
+ * may be unaligned: copy them out). */
+struct ipc__rma_req {
+    struct ipc__rma_am_hdr h;
+    const char *blocks, *operand, *cmp;
+};
+/* Decodes a request of len bytes from another rank: NULL when every field
+ * holds together (kind, lock type, reply tag, counts and lengths within the
+ * message, blocks adding up, whole elements), else what is wrong. Pure: the
+ * fuzz target and unit tests call it alone. */
+const char *ipc__rma_req_decode(const void *buf, size_t len, struct ipc__rma_req *q);
+
 /* win.c */
 extern struct ipc__list ipc__rma_windows; /* live windows */
 /* The bytes [off, off + len) of member t's window, as seen from here:
