@@ -110,7 +110,7 @@ static int t_read(const struct tmem *m, uint64_t off, void *dst, size_t len)
         return IPC_SUCCESS;
     }
     return m->link->ops->get(m->link, dst, m->addr + off, len) ? IPC_ERR_TRANSPORT
-                                                                : IPC_SUCCESS;
+                                                               : IPC_SUCCESS;
 }
 
 static int t_write(const struct tmem *m, uint64_t off, const void *src, size_t len)
@@ -120,7 +120,7 @@ static int t_write(const struct tmem *m, uint64_t off, const void *src, size_t l
         return IPC_SUCCESS;
     }
     return m->link->ops->put(m->link, m->addr + off, src, len) ? IPC_ERR_TRANSPORT
-                                                                : IPC_SUCCESS;
+                                                               : IPC_SUCCESS;
 }
 
 /* The blocks' bytes, gathered into buf (packed) or scattered from it. */
@@ -264,10 +264,11 @@ static int amop_step(struct ipc__sched *s)
     if (a->settled)
         return IPC__SCHED_END;
     /* first round: the request and its reply */
-    int rc = ipc__sched_irecv(s, a->reply, sizeof(struct ipc__rma_am_reply) + a->dst_len, a->t, a->tag,
-                              c, c->ctx_p2p);
+    int rc = ipc__sched_irecv(s, a->reply, sizeof(struct ipc__rma_am_reply) + a->dst_len,
+                              a->t, a->tag, c, c->ctx_p2p);
     if (rc == IPC_SUCCESS)
-        rc = ipc__sched_isend(s, a->msg, a->msg_len, a->t, IPC__RMA_TAG_REQ, c, c->ctx_p2p);
+        rc = ipc__sched_isend(s, a->msg, a->msg_len, a->t, IPC__RMA_TAG_REQ, c,
+                              c->ctx_p2p);
     a->msg_len = 0; /* next step: the reply is in */
     return rc;
 }
@@ -284,15 +285,16 @@ static void amop_release(struct ipc__sched *s)
 }
 
 /* Sends the request (kind, blocks, operands) to t; the reply lands in dst. */
-static int am_post(struct ipc__win *w, int t, uint32_t kind, const struct ipc__rma_desc *d,
-                   int lock_type, struct ipc__req **req)
+static int am_post(struct ipc__win *w, int t, uint32_t kind,
+                   const struct ipc__rma_desc *d, int lock_type, struct ipc__req **req)
 {
     size_t nblk = d ? d->nblk : 0, bytes = d ? d->bytes : 0;
     size_t operand = d && has_operand(kind) ? bytes : 0;
     size_t cmp = kind == IPC__RMA_CAS ? bytes : 0;
     size_t dst_len = fetches(kind) ? bytes : 0;
     struct ipc__rma_amop *a = calloc(1, sizeof *a);
-    size_t len = sizeof(struct ipc__rma_am_hdr) + nblk * sizeof(struct ipc__rma_blk) + operand + cmp;
+    size_t len = sizeof(struct ipc__rma_am_hdr) + nblk * sizeof(struct ipc__rma_blk) +
+                 operand + cmp;
     if (!a)
         return IPC_ERR_NOMEM;
     a->msg = malloc(len);
@@ -312,20 +314,22 @@ static int am_post(struct ipc__win *w, int t, uint32_t kind, const struct ipc__r
     a->done = d ? d->done : NULL;
     a->arg = d ? d->arg : NULL;
     struct ipc__rma_am_hdr h = {.kind = kind,
-                       .op = d ? d->op : lock_type,
-                       .type = d ? d->type : 0,
-                       .reply_tag = a->tag,
-                       .elem = d ? d->elem : 0,
-                       .nblk = nblk,
-                       .bytes = bytes};
+                                .op = d ? d->op : lock_type,
+                                .type = d ? d->type : 0,
+                                .reply_tag = a->tag,
+                                .elem = d ? d->elem : 0,
+                                .nblk = nblk,
+                                .bytes = bytes};
     char *p = a->msg;
     memcpy(p, &h, sizeof h);
     p += sizeof h;
     if (nblk)
         memcpy(p, d->blk, nblk * sizeof *d->blk);
     p += nblk * sizeof *d->blk;
-    if (operand)
+    if (operand && d->src)
         memcpy(p, d->src, operand);
+    else if (operand) /* a fetch with IPC_NO_OP: the operand is never read */
+        memset(p, 0, operand);
     if (cmp)
         memcpy(p + operand, d->cmp, cmp);
     a->s.step = amop_step;
@@ -365,7 +369,8 @@ int ipc__rma_am_flush(struct ipc__win *w, int t)
 
 int ipc__rma_am_lock(struct ipc__win *w, int t, int lock_type, bool unlock)
 {
-    int rc = am_post(w, t, unlock ? IPC__RMA_AM_UNLOCK : IPC__RMA_AM_LOCK, NULL, lock_type, NULL);
+    int rc = am_post(w, t, unlock ? IPC__RMA_AM_UNLOCK : IPC__RMA_AM_LOCK, NULL,
+                     lock_type, NULL);
     if (rc != IPC_SUCCESS)
         return rc;
     return ipc__rma_am_flush(w, t);
@@ -408,8 +413,8 @@ const char *ipc__rma_req_decode(const void *buf, size_t len, struct ipc__rma_req
     }
     if (sum != h->bytes)
         return "blocks do not add up to its length";
-    if (h->kind >= IPC__RMA_ACC &&
-        (!h->elem || h->bytes % h->elem || (h->kind == IPC__RMA_CAS && h->bytes != h->elem)))
+    if (h->kind >= IPC__RMA_ACC && (!h->elem || h->bytes % h->elem ||
+                                    (h->kind == IPC__RMA_CAS && h->bytes != h->elem)))
         return "length not a whole number of elements";
     q->blocks = p;
     q->operand = p + h->nblk * sizeof(struct ipc__rma_blk);
@@ -437,8 +442,10 @@ static int check_desc(struct ipc__win *w, const struct ipc__rma_desc *d)
         if (d->kind == IPC__RMA_CAS && d->bytes != d->elem)
             return IPC_ERR_COUNT;
     }
-    if (d->bytes && ((has_operand(d->kind) && !d->src) || (fetches(d->kind) && !d->dst) ||
-                     (d->kind == IPC__RMA_CAS && !d->cmp)))
+    bool no_operand = d->kind == IPC__RMA_GET_ACC && d->op == IPC__RMA_OP_NO_OP;
+    if (d->bytes &&
+        ((has_operand(d->kind) && !d->src && !no_operand) ||
+         (fetches(d->kind) && !d->dst) || (d->kind == IPC__RMA_CAS && !d->cmp)))
         return IPC_ERR_BUFFER;
     return IPC_SUCCESS;
 }
@@ -482,8 +489,8 @@ int ipc__rma_post(ipc_win win, const struct ipc__rma_desc *d, struct ipc__req **
     if (d->bytes) {
         struct tmem m;
         tmem_of(&m, w, t);
-        struct op o = {d->kind, d->blk, d->nblk, d->bytes, d->src, d->cmp, d->dst,
-                       d->op,   d->type, d->elem};
+        struct op o = {d->kind, d->blk, d->nblk, d->bytes, d->src,
+                       d->cmp,  d->dst, d->op,   d->type,  d->elem};
         rc = exec(&m, p->ctl, &o);
     }
     if (rc != IPC_SUCCESS) {
@@ -502,11 +509,11 @@ int ipc__rma_post(ipc_win win, const struct ipc__rma_desc *d, struct ipc__req **
 
 struct ipc__rma_serving {
     struct ipc__list link;
-    int src;           /* origin's rank in the window */
+    int src; /* origin's rank in the window */
     struct ipc__req *req;
-    char *buf;         /* the request (incoming), the reply (replies) */
+    char *buf; /* the request (incoming), the reply (replies) */
     size_t len;
-    int lock_type;     /* lockq: the lock it waits for */
+    int lock_type; /* lockq: the lock it waits for */
     uint32_t reply_tag;
 };
 
@@ -514,7 +521,8 @@ static void reply(struct ipc__win *w, int src, uint32_t tag, int status, const v
                   size_t bytes)
 {
     struct ipc__rma_serving *s = calloc(1, sizeof *s);
-    struct ipc__rma_am_reply r = {.status = status, .bytes = status == IPC_SUCCESS ? bytes : 0};
+    struct ipc__rma_am_reply r = {.status = status,
+                                  .bytes = status == IPC_SUCCESS ? bytes : 0};
     size_t len = sizeof r + r.bytes;
     char *buf = s ? malloc(len) : NULL;
     if (!buf) {
@@ -528,8 +536,8 @@ static void reply(struct ipc__win *w, int src, uint32_t tag, int status, const v
         memcpy(buf + sizeof r, data, r.bytes);
     s->buf = buf;
     s->src = src;
-    int rc = ipc__isend(buf, len, src, (int)tag, w->comm, w->comm->ctx_p2p, IPC__SEND_ALONE,
-                        &s->req);
+    int rc = ipc__isend(buf, len, src, (int)tag, w->comm, w->comm->ctx_p2p,
+                        IPC__SEND_ALONE, &s->req);
     if (rc != IPC_SUCCESS) {
         free(buf);
         free(s);
@@ -593,13 +601,14 @@ static void serve(struct ipc__win *w, struct ipc__rma_serving *in)
     if (status == IPC_SUCCESS && h->kind >= IPC__RMA_ACC && h->kind != IPC__RMA_CAS &&
         !op_valid(w, h->op, h->type))
         status = IPC_ERR_OP;
-    if (status == IPC_SUCCESS && fetches(h->kind) && !(out = malloc(h->bytes ? h->bytes : 1)))
+    if (status == IPC_SUCCESS && fetches(h->kind) &&
+        !(out = malloc(h->bytes ? h->bytes : 1)))
         status = IPC_ERR_NOMEM;
     if (status == IPC_SUCCESS) {
         struct tmem m;
         tmem_of(&m, w, w->rank);
-        struct op o = {h->kind, blk,   h->nblk, h->bytes, q.operand, q.cmp,
-                       out,     h->op, h->type, h->elem};
+        struct op o = {h->kind, blk, h->nblk, h->bytes, q.operand,
+                       q.cmp,   out, h->op,   h->type,  h->elem};
         status = exec(&m, w->ctl, &o);
     }
     reply(w, in->src, h->reply_tag, status, out, fetches(h->kind) ? h->bytes : 0);
@@ -612,8 +621,8 @@ static bool serve_window(struct ipc__win *w)
     bool did = false;
     ipc_comm c = w->comm;
     if (ipc__g.unexpected.length) {
-        struct ipc__match_key pat = {.ctx = c->ctx_p2p, .src = IPC_ANY_SOURCE,
-                                     .tag = IPC__RMA_TAG_REQ};
+        struct ipc__match_key pat = {
+            .ctx = c->ctx_p2p, .src = IPC_ANY_SOURCE, .tag = IPC__RMA_TAG_REQ};
         struct ipc__match_node *n;
         while ((n = ipc__mq_find_unexpected(&ipc__g.unexpected, &pat, 0))) {
             const struct ipc__umsg *u = ipc__container_of(n, struct ipc__umsg, mn);
@@ -626,8 +635,8 @@ static bool serve_window(struct ipc__win *w)
             in->src = n->key.src;
             in->len = u->len;
             in->buf = buf;
-            if (ipc__irecv(buf, u->len, in->src, IPC__RMA_TAG_REQ, c, c->ctx_p2p, &in->req) !=
-                IPC_SUCCESS) {
+            if (ipc__irecv(buf, u->len, in->src, IPC__RMA_TAG_REQ, c, c->ctx_p2p,
+                           &in->req) != IPC_SUCCESS) {
                 free(buf);
                 free(in);
                 break;
@@ -681,7 +690,8 @@ bool ipc__rma_serve(void)
         return false;
     serving = true;
     bool did = false;
-    for (struct ipc__list *p = ipc__rma_windows.next; p != &ipc__rma_windows; p = p->next) {
+    for (struct ipc__list *p = ipc__rma_windows.next; p != &ipc__rma_windows;
+         p = p->next) {
         struct ipc__win *w = ipc__container_of(p, struct ipc__win, link);
         if (w->nam)
             did |= serve_window(w);

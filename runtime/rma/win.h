@@ -50,10 +50,10 @@ struct ipc__rma_peer {
     int disp_unit;
     struct ipc__rma_ctl *ctl; /* DIRECT, CMA: its control block; NULL: AM */
     int locked;               /* IPC_LOCK_* this rank holds there by ipc_win_lock, or 0 */
-    bool nocheck;             /* that lock was asserted with IPC_MODE_NOCHECK: not taken */
-    bool lock_all;            /* held as part of lock_all */
-    bool access;              /* in the group of the open ipc_win_start */
-    unsigned am_out;          /* AM operations to it not complete yet */
+    bool nocheck;    /* that lock was asserted with IPC_MODE_NOCHECK: not taken */
+    bool lock_all;   /* held as part of lock_all */
+    bool access;     /* in the group of the open ipc_win_start */
+    unsigned am_out; /* AM operations to it not complete yet */
 };
 
 /* An AM operation in flight at its origin (ops.c). */
@@ -89,10 +89,10 @@ struct ipc__win {
     bool posted;
     struct ipc__req **post_wait; /* the complete messages of the post group */
     /* AM origin side */
-    unsigned am_seq;         /* reply tags */
-    unsigned long am_total;  /* AM operations not complete yet, all targets */
-    struct ipc__list amops;  /* struct ipc__rma_amop, nobody else's request */
-    int am_err;              /* the first error of a completed AM operation */
+    unsigned am_seq;        /* reply tags */
+    unsigned long am_total; /* AM operations not complete yet, all targets */
+    struct ipc__list amops; /* struct ipc__rma_amop, nobody else's request */
+    int am_err;             /* the first error of a completed AM operation */
     /* AM target side */
     struct ipc__list incoming; /* requests being received, in arrival order */
     struct ipc__list lockq;    /* lock requests waiting for the lock */
@@ -106,7 +106,10 @@ struct ipc__win {
  * operand (bytes: PUT, ACC, GET_ACC, CAS), then CAS's compare value
  * (bytes). The reply, on reply_tag, is struct ipc__rma_am_reply and then the
  * fetched bytes (GET, GET_ACC, CAS) when status is IPC_SUCCESS. */
-enum { IPC__RMA_AM_LOCK = 16, IPC__RMA_AM_UNLOCK = 17 }; /* kinds beyond enum ipc__rma_kind */
+enum {
+    IPC__RMA_AM_LOCK = 16,
+    IPC__RMA_AM_UNLOCK = 17
+}; /* kinds beyond enum ipc__rma_kind */
 struct ipc__rma_am_hdr {
     uint32_t kind;
     int32_t op, type; /* LOCK, UNLOCK: op is the lock type */
@@ -149,7 +152,8 @@ int ipc__rma_range(struct ipc__win *w, int t, uint64_t off, uint64_t len);
 /* Where byte off of this rank's own window is (dynamic: off is the address). */
 static inline char *ipc__rma_self_at(struct ipc__win *w, uint64_t off)
 {
-    return w->flavor == IPC_WIN_FLAVOR_DYNAMIC ? (char *)(uintptr_t)off : (char *)w->base + off;
+    return w->flavor == IPC_WIN_FLAVOR_DYNAMIC ? (char *)(uintptr_t)off
+                                               : (char *)w->base + off;
 }
 
 /* ops.c */
