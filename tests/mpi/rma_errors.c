@@ -19,13 +19,13 @@ enum { N = 8 };
 static int rank, size, left, right;
 
 /* The call's result is an error of class want. */
-#define CHECK_CLASS(call, want)                                                \
-    do {                                                                       \
-        int rc_ = (call), class_ = -1;                                         \
-        CHECK(rc_ != MPI_SUCCESS, "%s succeeded, expected %s", #call, #want);  \
-        MPI_Error_class(rc_, &class_);                                         \
-        CHECK(class_ == (want), "%s: error class %d, expected %s (%d)", #call, \
-              class_, #want, (want));                                          \
+#define CHECK_CLASS(call, want)                                                          \
+    do {                                                                                 \
+        int rc_ = (call), class_ = -1;                                                   \
+        CHECK(rc_ != MPI_SUCCESS, "%s succeeded, expected %s", #call, #want);            \
+        MPI_Error_class(rc_, &class_);                                                   \
+        CHECK(class_ == (want), "%s: error class %d, expected %s (%d)", #call, class_,   \
+              #want, (want));                                                            \
     } while (0)
 
 /* One fence epoch that puts into the right neighbour and checks what came
@@ -37,7 +37,8 @@ static void check_usable(MPI_Win win, int *mem, int tag, const char *after)
     for (int i = 0; i < N; i++)
         out[i] = rank * 1000 + tag * 10 + i;
     CHECK_INT(MPI_Win_fence(0, win), MPI_SUCCESS, "MPI_Win_fence");
-    CHECK_INT(MPI_Put(out, N, MPI_INT, right, 0, N, MPI_INT, win), MPI_SUCCESS, "MPI_Put");
+    CHECK_INT(MPI_Put(out, N, MPI_INT, right, 0, N, MPI_INT, win), MPI_SUCCESS,
+              "MPI_Put");
     CHECK_INT(MPI_Win_fence(MPI_MODE_NOSUCCEED, win), MPI_SUCCESS, "MPI_Win_fence");
     for (int i = 0; i < N; i++)
         CHECK(mem[i] == left * 1000 + tag * 10 + i,
@@ -87,7 +88,8 @@ int main(int argc, char **argv)
     MPI_Barrier(MPI_COMM_WORLD);
     CHECK_INT(MPI_Win_lock(MPI_LOCK_SHARED, right, 0, win), MPI_SUCCESS, "MPI_Win_lock");
     CHECK_CLASS(MPI_Put(out, N, MPI_INT, right, 1, N, MPI_INT, win), MPI_ERR_RMA_RANGE);
-    CHECK_CLASS(MPI_Get(out, 2, MPI_INT, right, N - 1, 2, MPI_INT, win), MPI_ERR_RMA_RANGE);
+    CHECK_CLASS(MPI_Get(out, 2, MPI_INT, right, N - 1, 2, MPI_INT, win),
+                MPI_ERR_RMA_RANGE);
     CHECK_CLASS(MPI_Put(out, 1, MPI_INT, right, N, 1, MPI_INT, win), MPI_ERR_RMA_RANGE);
     /* a lock on a target already locked by this rank */
     CHECK_CLASS(MPI_Win_lock(MPI_LOCK_SHARED, right, 0, win), MPI_ERR_RMA_SYNC);
@@ -116,7 +118,8 @@ int main(int argc, char **argv)
     CHECK_CLASS(MPI_Win_attach(win, &x, sizeof x), MPI_ERR_RMA_FLAVOR);
     CHECK_CLASS(MPI_Win_detach(win, mem), MPI_ERR_RMA_FLAVOR);
     CHECK_CLASS(MPI_Win_shared_query(win, 0, &qsize, &qunit, &ptr), MPI_ERR_RMA_FLAVOR);
-    MPI_Win_allocate(sizeof(int), sizeof(int), MPI_INFO_NULL, MPI_COMM_WORLD, &ptr, &win2);
+    MPI_Win_allocate(sizeof(int), sizeof(int), MPI_INFO_NULL, MPI_COMM_WORLD, &ptr,
+                     &win2);
     MPI_Win_set_errhandler(win2, MPI_ERRORS_RETURN);
     CHECK_CLASS(MPI_Win_shared_query(win2, 0, &qsize, &qunit, &ptr), MPI_ERR_RMA_FLAVOR);
     CHECK_INT(MPI_Win_free(&win2), MPI_SUCCESS, "MPI_Win_free of an allocated window");

@@ -25,8 +25,8 @@ static int value(int owner, int round, int i)
 static void check_buf(const int *buf, int owner, int round, const char *what)
 {
     for (int i = 0; i < N; i++)
-        CHECK(buf[i] == value(owner, round, i), "%s: element %d is %d, expected %d", what, i,
-              buf[i], value(owner, round, i));
+        CHECK(buf[i] == value(owner, round, i), "%s: element %d is %d, expected %d", what,
+              i, buf[i], value(owner, round, i));
 }
 
 /* Fences: each assert given where it holds. */
@@ -109,8 +109,8 @@ static void test_pscw_star(void)
         MPI_Win_post(others, MPI_MODE_NOSTORE, win);
         MPI_Win_wait(win);
         for (int r = 1; r < size; r++)
-            CHECK(slots[r] == value(r, 0, 1), "star: slot %d is %d, expected %d", r, slots[r],
-                  value(r, 0, 1));
+            CHECK(slots[r] == value(r, 0, 1), "star: slot %d is %d, expected %d", r,
+                  slots[r], value(r, 0, 1));
         CHECK_INT(slots[0], 0, "star: rank 0's own slot");
     } else {
         int v = value(rank, 0, 1);
@@ -131,7 +131,8 @@ static void test_exclusive(void)
 {
     int counter = 0, target = size - 1;
     MPI_Win win;
-    MPI_Win_create(&counter, sizeof counter, sizeof(int), MPI_INFO_NULL, MPI_COMM_WORLD, &win);
+    MPI_Win_create(&counter, sizeof counter, sizeof(int), MPI_INFO_NULL, MPI_COMM_WORLD,
+                   &win);
     MPI_Barrier(MPI_COMM_WORLD);
     for (int k = 0; k < COUNTS; k++) {
         int seen = -1, next;
@@ -162,8 +163,8 @@ static void test_shared_flush(void)
     CHECK(slots != NULL, "out of memory");
     for (int i = 0; i < size * N; i++)
         slots[i] = -1;
-    MPI_Win_create(slots, size * N * sizeof(int), sizeof(int), MPI_INFO_NULL, MPI_COMM_WORLD,
-                   &win);
+    MPI_Win_create(slots, size * N * sizeof(int), sizeof(int), MPI_INFO_NULL,
+                   MPI_COMM_WORLD, &win);
     MPI_Barrier(MPI_COMM_WORLD);
     for (int t = 0; t < size; t++) {
         int target = (rank + t) % size;
@@ -293,8 +294,10 @@ static void test_lock_all_nocheck(void)
     check_buf(mem, left, 9, "lock_all NOCHECK: the put from the left");
     for (int i = 0; i < N; i++) {
         int want = i < N / 2 ? value(right, 9, i) : -1;
-        CHECK(mem[N + i] == want, "lock_all NOCHECK: element %d from the right is %d, "
-              "expected %d", i, mem[N + i], want);
+        CHECK(mem[N + i] == want,
+              "lock_all NOCHECK: element %d from the right is %d, "
+              "expected %d",
+              i, mem[N + i], want);
     }
     MPI_Win_unlock_all(win);
     MPI_Win_free(&win);

@@ -62,8 +62,8 @@ static void check_group(MPI_Win win, MPI_Comm comm, const char *what)
     MPI_Win_get_group(win, &wg);
     MPI_Comm_group(comm, &cg);
     MPI_Group_compare(wg, cg, &cmp);
-    CHECK(cmp == MPI_IDENT, "%s: window's group compares %d with its communicator's", what,
-          cmp);
+    CHECK(cmp == MPI_IDENT, "%s: window's group compares %d with its communicator's",
+          what, cmp);
     MPI_Group_free(&wg);
     MPI_Group_free(&cg);
 }
@@ -78,17 +78,18 @@ static void test_create(void)
         buf[i] = value(rank, i);
         got[i] = -1;
     }
-    CHECK_INT(MPI_Win_create(buf, sizeof buf, sizeof(int), MPI_INFO_NULL, MPI_COMM_WORLD,
-                             &win),
-              MPI_SUCCESS, "MPI_Win_create");
-    check_attrs(win, buf, sizeof buf, sizeof(int), MPI_WIN_FLAVOR_CREATE, "MPI_Win_create");
+    CHECK_INT(
+        MPI_Win_create(buf, sizeof buf, sizeof(int), MPI_INFO_NULL, MPI_COMM_WORLD, &win),
+        MPI_SUCCESS, "MPI_Win_create");
+    check_attrs(win, buf, sizeof buf, sizeof(int), MPI_WIN_FLAVOR_CREATE,
+                "MPI_Win_create");
     check_group(win, MPI_COMM_WORLD, "MPI_Win_create");
     MPI_Win_fence(0, win);
     MPI_Get(got, N - 2, MPI_INT, right, 2, N - 2, MPI_INT, win);
     MPI_Win_fence(0, win);
     for (int i = 0; i < N - 2; i++)
-        CHECK(got[i] == value(right, i + 2), "create: got[%d] is %d, expected %d", i, got[i],
-              value(right, i + 2));
+        CHECK(got[i] == value(right, i + 2), "create: got[%d] is %d, expected %d", i,
+              got[i], value(right, i + 2));
     CHECK_INT(got[N - 2], -1, "create: element past the get");
     CHECK_INT(MPI_Win_free(&win), MPI_SUCCESS, "MPI_Win_free");
     CHECK(win == MPI_WIN_NULL, "MPI_Win_free did not set the handle to MPI_WIN_NULL");
@@ -102,12 +103,13 @@ static void test_allocate(void)
     double *base = NULL;
     MPI_Aint bytes = (MPI_Aint)rank * 3 * sizeof(double);
     MPI_Win win;
-    CHECK_INT(MPI_Win_allocate(bytes, sizeof(double), MPI_INFO_NULL, MPI_COMM_WORLD, &base,
-                               &win),
+    CHECK_INT(MPI_Win_allocate(bytes, sizeof(double), MPI_INFO_NULL, MPI_COMM_WORLD,
+                               &base, &win),
               MPI_SUCCESS, "MPI_Win_allocate");
     CHECK(bytes == 0 || base != NULL, "MPI_Win_allocate gave no memory for %ld bytes",
           (long)bytes);
-    check_attrs(win, base, bytes, sizeof(double), MPI_WIN_FLAVOR_ALLOCATE, "MPI_Win_allocate");
+    check_attrs(win, base, bytes, sizeof(double), MPI_WIN_FLAVOR_ALLOCATE,
+                "MPI_Win_allocate");
     for (int i = 0; i < rank * 3; i++)
         base[i] = -1.0;
     MPI_Win_fence(0, win);
@@ -142,13 +144,13 @@ static void test_shared(int noncontig)
         MPI_Info_create(&info);
         MPI_Info_set(info, "alloc_shared_noncontig", "true");
     }
-    CHECK_INT(MPI_Win_allocate_shared((MPI_Aint)count * sizeof(int), sizeof(int), info, node,
-                                      &mine, &win),
+    CHECK_INT(MPI_Win_allocate_shared((MPI_Aint)count * sizeof(int), sizeof(int), info,
+                                      node, &mine, &win),
               MPI_SUCCESS, what);
     if (info != MPI_INFO_NULL)
         MPI_Info_free(&info);
-    check_attrs(win, mine, (MPI_Aint)count * sizeof(int), sizeof(int), MPI_WIN_FLAVOR_SHARED,
-                what);
+    check_attrs(win, mine, (MPI_Aint)count * sizeof(int), sizeof(int),
+                MPI_WIN_FLAVOR_SHARED, what);
     check_group(win, node, what);
 
     int **peer = malloc(nsize * sizeof *peer);
@@ -168,8 +170,8 @@ static void test_shared(int noncontig)
         CHECK(pcount == 0 || peer[r] != NULL, "%s: node rank %d's base is NULL", what, r);
         if (!noncontig && r > 0 && pcount > 0)
             CHECK(peer[r] == peer[r - 1] + r,
-                  "%s: node rank %d's base is %p, expected %p (right after rank %d's)", what,
-                  r, (void *)peer[r], (void *)(peer[r - 1] + r), r - 1);
+                  "%s: node rank %d's base is %p, expected %p (right after rank %d's)",
+                  what, r, (void *)peer[r], (void *)(peer[r - 1] + r), r - 1);
     }
     CHECK(count == 0 || peer[nrank] == mine,
           "%s: shared_query of this rank gives %p, MPI_Win_allocate_shared gave %p", what,
@@ -181,8 +183,8 @@ static void test_shared(int noncontig)
                   MPI_SUCCESS, "MPI_Win_shared_query of MPI_PROC_NULL");
         CHECK(first == peer[0] && psize >= (MPI_Aint)sizeof(int) &&
                   (noncontig || psize == (MPI_Aint)sizeof(int)),
-              "%s: MPI_PROC_NULL's query gives %p (%ld bytes), expected %p (%d bytes)", what,
-              (void *)first, (long)psize, (void *)peer[0], (int)sizeof(int));
+              "%s: MPI_PROC_NULL's query gives %p (%ld bytes), expected %p (%d bytes)",
+              what, (void *)first, (long)psize, (void *)peer[0], (int)sizeof(int));
     }
 
     MPI_Win_lock_all(MPI_MODE_NOCHECK, win);
@@ -238,8 +240,8 @@ static void test_dynamic(void)
     MPI_Get(got, 5, MPI_INT, right, addrs[right], 5, MPI_INT, win);
     MPI_Win_unlock(right, win);
     for (int i = 0; i < 5; i++)
-        CHECK(got[i] == value(right, i + 3), "dynamic: got[%d] is %d, expected %d", i, got[i],
-              value(right, i + 3));
+        CHECK(got[i] == value(right, i + 3), "dynamic: got[%d] is %d, expected %d", i,
+              got[i], value(right, i + 3));
     MPI_Barrier(MPI_COMM_WORLD);
     CHECK_INT(MPI_Win_detach(win, b), MPI_SUCCESS, "MPI_Win_detach");
     CHECK_INT(MPI_Win_detach(win, a), MPI_SUCCESS, "MPI_Win_detach");
@@ -264,8 +266,9 @@ static int delete_attr(MPI_Win win, int keyval, void *val, void *extra)
 {
     (void)keyval;
     CHECK(win == delete_win, "delete callback called with another window");
-    CHECK(extra == (void *)&delete_calls, "delete callback's extra state is %p, expected %p",
-          extra, (void *)&delete_calls);
+    CHECK(extra == (void *)&delete_calls,
+          "delete callback's extra state is %p, expected %p", extra,
+          (void *)&delete_calls);
     if (delete_calls < 4)
         deleted[delete_calls] = *(int *)val;
     delete_calls++;
@@ -320,7 +323,8 @@ static void test_name_info(void)
     /* (no check of a new window's name: Open MPI gives one, "rdma window 3") */
     MPI_Win_set_name(win, "a window");
     MPI_Win_get_name(win, name, &len);
-    CHECK(len == 8 && !strcmp(name, "a window"), "window name is '%s' (length %d)", name, len);
+    CHECK(len == 8 && !strcmp(name, "a window"), "window name is '%s' (length %d)", name,
+          len);
 
     /* get_info gives a new object the program frees; a hint it reports has
      * the value the program gave. */
@@ -335,8 +339,8 @@ static void test_name_info(void)
     MPI_Info_free(&info);
     MPI_Win_get_info(win, &used);
     MPI_Info_get(used, "accumulate_ordering", sizeof val - 1, val, &flag);
-    CHECK(!flag || !strcmp(val, "none"), "hint accumulate_ordering is '%s', expected 'none'",
-          val);
+    CHECK(!flag || !strcmp(val, "none"),
+          "hint accumulate_ordering is '%s', expected 'none'", val);
     MPI_Info_free(&used);
     MPI_Win_free(&win);
 }
@@ -374,7 +378,8 @@ static void test_errhandler(void)
               "MPI_Win_call_errhandler with MPI_ERRORS_RETURN");
     CHECK_INT(handler_calls, 1, "user handler calls after MPI_ERRORS_RETURN was set");
     MPI_Win_get_errhandler(win, &got);
-    CHECK(got == MPI_ERRORS_RETURN, "MPI_Win_get_errhandler does not give MPI_ERRORS_RETURN");
+    CHECK(got == MPI_ERRORS_RETURN,
+          "MPI_Win_get_errhandler does not give MPI_ERRORS_RETURN");
     MPI_Win_free(&win);
 }
 
@@ -424,9 +429,11 @@ static void test_several(void)
         MPI_Win_fence(0, win[w]);
     for (int w = 0; w < 3; w++)
         for (int i = 0; i < N; i++) {
-            int want = i == 2 * w ? value(left, w) : i == 2 * w + 1 ? value(left, 10 + w) : -1;
-            CHECK(mem[w * N + i] == want, "window %d: element %d is %d, expected %d", w, i,
-                  mem[w * N + i], want);
+            int want = i == 2 * w       ? value(left, w)
+                       : i == 2 * w + 1 ? value(left, 10 + w)
+                                        : -1;
+            CHECK(mem[w * N + i] == want, "window %d: element %d is %d, expected %d", w,
+                  i, mem[w * N + i], want);
         }
     for (int w = 0; w < 3; w++)
         MPI_Win_free(&win[w]);
