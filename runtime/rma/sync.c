@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "coll/coll.h"
 #include "win.h"
 
 enum {
@@ -70,9 +71,9 @@ static void lock_word(struct ipc__rma_ctl *c, int lock_type)
     }
 }
 
-static int check_assert(int assert)
+static int check_assert(int mode)
 {
-    return assert & ~ALL_ASSERTS ? IPC_ERR_ASSERT : IPC_SUCCESS;
+    return mode & ~ALL_ASSERTS ? IPC_ERR_ASSERT : IPC_SUCCESS;
 }
 
 /* Ends the operations to t (t < 0: every target): they are complete at
@@ -94,20 +95,26 @@ static int get_win(ipc_win win, struct ipc__win **w)
     return *w ? IPC_SUCCESS : IPC_ERR_WIN;
 }
 
-int ipc_win_fence(int assert, ipc_win win)
+int ipc_win_fence(int mode, ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
     if (rc == IPC_SUCCESS)
-        rc = check_assert(assert);
+        rc = check_assert(mode);
     if (rc != IPC_SUCCESS)
         return rc;
     if (w->lock_all || w->nlocked || w->started || w->posted)
         return IPC_ERR_RMA_SYNC;
     int err = flush(w, -1);
-    rc = ipc_barrier(w->comm);
+    /* A window of every rank of a job on one host meets in the segment's
+     * node area, as IPC_COMM_WORLD's barrier does (every rank calls the
+     * same full-job barriers in the same order). */
+    if (w->size == ipc__g.job.size && ipc__g.node)
+        ipc__node_barrier(ipc__g.node, ipc__g.job.tun.oversubscribed);
+    else
+        rc = ipc_barrier(w->comm);
     atomic_thread_fence(memory_order_seq_cst);
-    w->fence_open = !(assert &IPC_MODE_NOSUCCEED);
+    w->fence_open = !(mode & IPC_MODE_NOSUCCEED);
     return rc != IPC_SUCCESS ? rc : err;
 }
 
@@ -138,12 +145,12 @@ static int *copy_group(const int *ranks, int n)
     return g;
 }
 
-int ipc_win_post(const int *ranks, int n, int assert, ipc_win win)
+int ipc_win_post(const int *ranks, int n, int mode, ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
     if (rc == IPC_SUCCESS)
-        rc = check_assert(assert);
+        rc = check_assert(mode);
     if (rc == IPC_SUCCESS)
         rc = check_group(w, ranks, n);
     if (rc != IPC_SUCCESS)
@@ -162,7 +169,7 @@ int ipc_win_post(const int *ranks, int n, int assert, ipc_win win)
         rc = ipc__irecv(NULL, 0, g[i], IPC__RMA_TAG_COMPLETE, c, c->ctx_p2p, &wait[i]);
     atomic_thread_fence(
         memory_order_seq_cst); /* this rank's stores before the origins' */
-    if (!(assert &IPC_MODE_NOCHECK))
+    if (!(mode & IPC_MODE_NOCHECK))
         for (int i = 0; i < n && rc == IPC_SUCCESS; i++)
             rc = ipc_send(NULL, 0, IPC_BYTE, g[i], IPC__RMA_TAG_POST, c);
     if (rc != IPC_SUCCESS) {
@@ -186,12 +193,12 @@ int ipc_win_post(const int *ranks, int n, int assert, ipc_win win)
     return IPC_SUCCESS;
 }
 
-int ipc_win_start(const int *ranks, int n, int assert, ipc_win win)
+int ipc_win_start(const int *ranks, int n, int mode, ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
     if (rc == IPC_SUCCESS)
-        rc = check_assert(assert);
+        rc = check_assert(mode);
     if (rc == IPC_SUCCESS)
         rc = check_group(w, ranks, n);
     if (rc != IPC_SUCCESS)
@@ -202,7 +209,7 @@ int ipc_win_start(const int *ranks, int n, int assert, ipc_win win)
     if (!g)
         return IPC_ERR_NOMEM;
     /* Each target's post says its memory is ready for us. */
-    if (!(assert &IPC_MODE_NOCHECK))
+    if (!(mode & IPC_MODE_NOCHECK))
         for (int i = 0; i < n && rc == IPC_SUCCESS; i++)
             rc = ipc_recv(NULL, 0, IPC_BYTE, g[i], IPC__RMA_TAG_POST, w->comm, NULL);
     if (rc != IPC_SUCCESS) {
@@ -310,7 +317,7 @@ static int give_back(struct ipc__win *w, int t, int lock_type)
     return IPC_SUCCESS;
 }
 
-int ipc_win_lock(int lock_type, int rank, int assert, ipc_win win)
+int ipc_win_lock(int lock_type, int rank, int mode, ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
@@ -320,12 +327,12 @@ int ipc_win_lock(int lock_type, int rank, int assert, ipc_win win)
         return IPC_ERR_LOCKTYPE;
     if (rank < 0 || rank >= w->size)
         return IPC_ERR_RANK;
-    if (assert & ~IPC_MODE_NOCHECK)
+    if (mode & ~IPC_MODE_NOCHECK)
         return IPC_ERR_ASSERT;
     struct ipc__rma_peer *p = &w->peers[rank];
     if (p->locked || w->lock_all)
         return IPC_ERR_RMA_SYNC;
-    bool nocheck = assert &IPC_MODE_NOCHECK;
+    bool nocheck = mode & IPC_MODE_NOCHECK;
     if (!nocheck && (rc = take(w, rank, lock_type)) != IPC_SUCCESS)
         return rc;
     atomic_thread_fence(memory_order_seq_cst);
@@ -354,17 +361,17 @@ int ipc_win_unlock(int rank, ipc_win win)
     return rc != IPC_SUCCESS ? rc : err;
 }
 
-int ipc_win_lock_all(int assert, ipc_win win)
+int ipc_win_lock_all(int mode, ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
     if (rc != IPC_SUCCESS)
         return rc;
-    if (assert & ~IPC_MODE_NOCHECK)
+    if (mode & ~IPC_MODE_NOCHECK)
         return IPC_ERR_ASSERT;
     if (w->lock_all || w->nlocked)
         return IPC_ERR_RMA_SYNC;
-    bool nocheck = assert &IPC_MODE_NOCHECK;
+    bool nocheck = mode & IPC_MODE_NOCHECK;
     for (int t = 0; t < w->size && rc == IPC_SUCCESS && !nocheck; t++)
         if ((rc = take(w, t, IPC_LOCK_SHARED)) != IPC_SUCCESS)
             while (t-- > 0)
