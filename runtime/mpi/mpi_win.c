@@ -436,9 +436,12 @@ static int rma_start(const struct rma_call *c, MPI_Win win, MPI_Request *req)
         return rc == MPI_SUCCESS ? nothing(req) : rc;
 
     /* Both sides carry the same bytes (same type signatures, MPI-3.1 11.3). */
-    size_t tbytes = (size_t)c->tcount * tt->size;
-    if ((ot && (size_t)c->ocount * ot->size != tbytes) ||
-        (rt && (size_t)c->rcount * rt->size != tbytes))
+    size_t tbytes, obytes = 0, rbytes = 0;
+    if (__builtin_mul_overflow((size_t)c->tcount, tt->size, &tbytes) ||
+        (ot && __builtin_mul_overflow((size_t)c->ocount, ot->size, &obytes)) ||
+        (rt && __builtin_mul_overflow((size_t)c->rcount, rt->size, &rbytes)))
+        return MPI_ERR_COUNT;
+    if ((ot && obytes != tbytes) || (rt && rbytes != tbytes))
         return MPI_ERR_TYPE;
     if (!tbytes)
         return nothing(req);
