@@ -59,7 +59,8 @@ extern "C" {
     X(ERR_RMA_ATTACH, 22, "memory cannot be attached to the window, or detached")     \
     X(ERR_RMA_FLAVOR, 23, "call not allowed on a window of this flavor")              \
     X(ERR_LOCKTYPE, 24, "invalid lock type")                                          \
-    X(ERR_ASSERT, 25, "invalid assert argument")
+    X(ERR_ASSERT, 25, "invalid assert argument")                                      \
+    X(ERR_RMA_SHARED, 26, "memory cannot be shared: the ranks are not on one node")
 
 typedef enum {
 #define IPC__ERR_ENUM(name, value, text) IPC_##name = value,

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "rma/rma.h"
 
 #define RXBUF_SIZE (64 * 1024)
 /* Payload bytes still to come above which a body is read straight into its
@@ -607,6 +608,8 @@ static bool progress_now(void)
     if (n_fd_peers && progress_fds(0, -1))
         moved = true;
     if (ipc__g.nsched && ipc__sched_progress())
+        moved = true;
+    if (ipc__rma_nserved && ipc__rma_serve())
         moved = true;
     return moved;
 }
