@@ -281,6 +281,8 @@ int ipc__mpi_code(int err)
         return MPI_ERR_LOCKTYPE;
     case IPC_ERR_ASSERT:
         return MPI_ERR_ASSERT;
+    case IPC_ERR_RMA_SHARED:
+        return MPI_ERR_RMA_SHARED;
     default:
         return MPI_ERR_OTHER; /* not initialized, wire-up, transport, peer */
     }
