@@ -378,12 +378,14 @@ ifneq ($(wildcard $(COMPARE)),)
 	@status=0; $(COMPARE) all || status=1; $(COMPARE) coll -n 8 || status=1; \
 		$(COMPARE) ddt --mpi || status=1; \
 		$(COMPARE) nbc --mpi || status=1; $(COMPARE) nbc --mpi -n 4 || status=1; \
+		$(COMPARE) rma --mpi || status=1; \
 		IPC_BUILD_DIR=$(BUILD) scripts/bench-startup || status=1; \
 		IPC_BUILD_DIR=$(BUILD) scripts/bench-workloads || status=1; exit $$status
 else
 	$(IPCRUN) -n 2 $(BUILD)/apps/bench all
 	$(IPCRUN) -n 2 $(BUILD)/apps/bench nbc
 	$(IPCRUN) -n 4 $(BUILD)/apps/bench nbc
+	$(IPCRUN) -n 2 $(BUILD)/apps/bench rma
 	IPC_BUILD_DIR=$(BUILD) scripts/bench-startup
 	IPC_BUILD_DIR=$(BUILD) scripts/bench-workloads
 endif

@@ -1,7 +1,7 @@
 /*
  * bench - ping-pong latency, windowed bandwidth and collective timings.
  *
- *   ipcrun -n 2 build/apps/bench [lat|bw|coll|collall|nbc|all]   (default all)
+ *   ipcrun -n 2 build/apps/bench [lat|bw|coll|collall|nbc|rma|all]   (default all)
  *
  * The same measurements, sizes, iteration counts, warm-up and output lines as
  * ../shared/anchors/mpi_pingpong.c, so that anchors/compare can set this
@@ -32,6 +32,16 @@
  * overlap = 100 (1 - (overall - compute) / pure), where each call gets as
  * much computation (no library call) between start and wait as its pure
  * time: 100 when the wait costs nothing after it, 0 when nothing moved.
+ *
+ *   ipcrun -n N build/apps/bench rma      (N >= 2)
+ *
+ * one-sided communication as mpi_pingpong.c's rma mode measures it, rank 0
+ * the origin and rank 1 the target of a window from ipc_win_allocate:
+ *   rma_put_lock_us / rma_get_lock_us <bytes> <us>   lock, one put/get, unlock
+ *   rma_put_fence_us / rma_get_fence_us <bytes> <us> one-way, fence epochs
+ *   rma_acc_us 8 <us>   rma_fop_us 8 <us>            lock, accumulate/fetch-and-op, unlock
+ *   rma_put_bw <bytes> <MB/s>                        64 puts, flush, in one lock epoch
+ * at 8 B and 64 KiB (bandwidth: 64 KiB and 1 MiB). The data is checked once.
  */
 #include <ipc.h>
 #include <stdio.h>
@@ -440,6 +450,193 @@ static void run_nbc(int rank, int nranks)
     free(rbuf);
 }
 
+/* ---- rma: one-sided, rank 0 the origin and rank 1 the target ---- */
+
+enum { RMA_BURST = 64 };
+#define RMA_SPAN ((size_t)RMA_BURST << 20) /* 64 puts of 1 MiB side by side */
+#define RMA_ACC_AT RMA_SPAN                /* the double rma_acc_us adds to */
+#define RMA_FOP_AT (RMA_SPAN + 8)          /* the int64 rma_fop_us adds to */
+
+static void rma_fail(const char *what, int err)
+{
+    fprintf(stderr, "bench: %s failed: %s\n", what, ipc_strerror(err));
+    ipc_abort(IPC_COMM_WORLD, 1);
+}
+#define RMA_OK(call)                                                                     \
+    do {                                                                                 \
+        int rma_rc_ = (call);                                                            \
+        if (rma_rc_ != IPC_SUCCESS)                                                      \
+            rma_fail(#call, rma_rc_);                                                    \
+    } while (0)
+
+/* lock, one put or get of bytes at rank 1, unlock; rank 0 times it. */
+static double rma_lock_us(ipc_win w, char *buf, size_t bytes, int get, int rank)
+{
+    int it = bytes <= 1024 ? 2000 : 500, warm = it / 10;
+    double t0 = 0, us = 0;
+    RMA_OK(ipc_barrier(IPC_COMM_WORLD));
+    if (rank == 0) {
+        for (int i = 0; i < warm + it; i++) {
+            if (i == warm)
+                t0 = ipc_wtime();
+            RMA_OK(ipc_win_lock(IPC_LOCK_EXCLUSIVE, 1, 0, w));
+            if (get)
+                RMA_OK(ipc_get(buf, bytes, IPC_BYTE, 1, 0, w));
+            else
+                RMA_OK(ipc_put(buf, bytes, IPC_BYTE, 1, 0, w));
+            RMA_OK(ipc_win_unlock(1, w));
+        }
+        us = (ipc_wtime() - t0) / it * 1e6;
+    }
+    RMA_OK(ipc_barrier(IPC_COMM_WORLD));
+    return us;
+}
+
+/* rank 0 puts (gets) in one fence epoch, rank 1 in the next: one-way time. */
+static double rma_fence_us(ipc_win w, char *buf, size_t bytes, int get, int rank)
+{
+    int it = bytes <= 1024 ? 1000 : 200, warm = it / 10;
+    double t0 = 0;
+    RMA_OK(ipc_barrier(IPC_COMM_WORLD));
+    for (int i = 0; i < warm + it; i++) {
+        if (i == warm)
+            t0 = ipc_wtime();
+        for (int epoch = 0; epoch < 3; epoch++) {
+            RMA_OK(ipc_win_fence(0, w));
+            if ((epoch == 0 && rank == 0) || (epoch == 1 && rank == 1)) {
+                if (get)
+                    RMA_OK(ipc_get(buf, bytes, IPC_BYTE, 1 - rank, 0, w));
+                else
+                    RMA_OK(ipc_put(buf, bytes, IPC_BYTE, 1 - rank, 0, w));
+            }
+        }
+    }
+    double us = (ipc_wtime() - t0) / it / 2 * 1e6;
+    RMA_OK(ipc_win_fence(IPC_MODE_NOSUCCEED, w));
+    return us;
+}
+
+/* lock, one accumulate (+1.0) or fetch-and-op (+1) at rank 1, unlock; the
+ * target must then hold the number of calls. */
+static double rma_atomic_us(ipc_win w, int fop, int rank)
+{
+    int it = 2000, warm = 200;
+    double one = 1.0, t0 = 0, us = 0, dsum = 0;
+    int64_t lone = 1, got = -1, lsum = 0;
+    RMA_OK(ipc_barrier(IPC_COMM_WORLD));
+    if (rank == 0) {
+        for (int i = 0; i < warm + it; i++) {
+            if (i == warm)
+                t0 = ipc_wtime();
+            RMA_OK(ipc_win_lock(IPC_LOCK_EXCLUSIVE, 1, 0, w));
+            if (fop)
+                RMA_OK(ipc_fetch_and_op(&lone, &got, IPC_INT64, 1, RMA_FOP_AT, IPC_SUM, w));
+            else
+                RMA_OK(ipc_accumulate(&one, 1, IPC_DOUBLE, 1, RMA_ACC_AT, IPC_SUM, w));
+            RMA_OK(ipc_win_unlock(1, w));
+        }
+        us = (ipc_wtime() - t0) / it * 1e6;
+        RMA_OK(ipc_win_lock(IPC_LOCK_EXCLUSIVE, 1, 0, w));
+        if (fop)
+            RMA_OK(ipc_get(&lsum, 1, IPC_INT64, 1, RMA_FOP_AT, w));
+        else
+            RMA_OK(ipc_get(&dsum, 1, IPC_DOUBLE, 1, RMA_ACC_AT, w));
+        RMA_OK(ipc_win_unlock(1, w));
+        if ((fop && (lsum != warm + it || got != warm + it - 1)) ||
+            (!fop && dsum != warm + it)) {
+            fprintf(stderr, "bench: rma_%s: the target holds %g, expected %d\n",
+                    fop ? "fop" : "acc", fop ? (double)lsum : dsum, warm + it);
+            ipc_abort(IPC_COMM_WORLD, 1);
+        }
+    }
+    RMA_OK(ipc_barrier(IPC_COMM_WORLD));
+    return us;
+}
+
+/* one lock epoch; each iteration puts RMA_BURST x bytes side by side, then
+ * flushes. MB/s. */
+static double rma_put_bw(ipc_win w, char *src, size_t bytes, int rank)
+{
+    int it = bytes <= 65536 ? 100 : 10, warm = 2;
+    double t0 = 0, mbs = 0;
+    RMA_OK(ipc_barrier(IPC_COMM_WORLD));
+    if (rank == 0) {
+        RMA_OK(ipc_win_lock(IPC_LOCK_EXCLUSIVE, 1, 0, w));
+        for (int i = 0; i < warm + it; i++) {
+            if (i == warm)
+                t0 = ipc_wtime();
+            for (int j = 0; j < RMA_BURST; j++)
+                RMA_OK(ipc_put(src + (size_t)j * bytes, bytes, IPC_BYTE, 1, (size_t)j * bytes,
+                               w));
+            RMA_OK(ipc_win_flush(1, w));
+        }
+        mbs = (double)bytes * RMA_BURST * it / (ipc_wtime() - t0) / 1e6;
+        RMA_OK(ipc_win_unlock(1, w));
+    }
+    RMA_OK(ipc_barrier(IPC_COMM_WORLD));
+    return mbs;
+}
+
+static void run_rma(int rank, int nranks)
+{
+    if (nranks < 2)
+        return;
+    size_t mine = rank < 2 ? RMA_SPAN + 16 : 0;
+    unsigned char *base = NULL;
+    ipc_win w;
+    RMA_OK(ipc_win_allocate(mine, 1, IPC_COMM_WORLD, &base, &w));
+    if (mine)
+        memset(base, 0, mine);
+    char *src = rank < 2 ? malloc(RMA_SPAN) : NULL, *dst = rank < 2 ? malloc(65536) : NULL;
+    if (rank < 2 && (!src || !dst)) {
+        fprintf(stderr, "bench: cannot allocate %zu bytes for rma\n", (size_t)RMA_SPAN);
+        ipc_abort(IPC_COMM_WORLD, 1);
+    }
+    if (src)
+        for (size_t i = 0; i < RMA_SPAN; i++)
+            src[i] = (char)(i * 7 + 1);
+    RMA_OK(ipc_barrier(IPC_COMM_WORLD));
+    /* once: 64 KiB there and back */
+    if (rank == 0) {
+        RMA_OK(ipc_win_lock(IPC_LOCK_EXCLUSIVE, 1, 0, w));
+        RMA_OK(ipc_put(src, 65536, IPC_BYTE, 1, 0, w));
+        RMA_OK(ipc_win_unlock(1, w));
+        RMA_OK(ipc_win_lock(IPC_LOCK_EXCLUSIVE, 1, 0, w));
+        RMA_OK(ipc_get(dst, 65536, IPC_BYTE, 1, 0, w));
+        RMA_OK(ipc_win_unlock(1, w));
+        if (memcmp(src, dst, 65536)) {
+            fprintf(stderr, "bench: rma: 64 KiB put and got back differ\n");
+            ipc_abort(IPC_COMM_WORLD, 1);
+        }
+    }
+    static const size_t sizes[] = {8, 65536};
+    static const char *const names[] = {"rma_put_lock_us", "rma_get_lock_us",
+                                        "rma_put_fence_us", "rma_get_fence_us"};
+    for (int kind = 0; kind < 4; kind++) {
+        for (int s = 0; s < 2; s++) {
+            char *buf = kind % 2 ? dst : src;
+            double us = kind < 2 ? rma_lock_us(w, buf, sizes[s], kind % 2, rank)
+                                 : rma_fence_us(w, buf, sizes[s], kind % 2, rank);
+            if (rank == 0)
+                printf("%s %zu %.3f\n", names[kind], sizes[s], us);
+        }
+    }
+    for (int fop = 0; fop < 2; fop++) {
+        double us = rma_atomic_us(w, fop, rank);
+        if (rank == 0)
+            printf("%s 8 %.3f\n", fop ? "rma_fop_us" : "rma_acc_us", us);
+    }
+    for (size_t bytes = 65536; bytes <= 1 << 20; bytes *= 16) {
+        double mbs = rma_put_bw(w, src, bytes, rank);
+        if (rank == 0)
+            printf("rma_put_bw %zu %.1f\n", bytes, mbs);
+    }
+    fflush(stdout);
+    RMA_OK(ipc_win_free(&w));
+    free(src);
+    free(dst);
+}
+
 static int usage_error(int rank, const char *msg, const char *what)
 {
     if (rank == 0)
@@ -466,11 +663,12 @@ int main(int argc, char **argv)
     int coll = all || !strcmp(what, "coll");
     int collall = !strcmp(what, "collall");
     int nbc = !strcmp(what, "nbc");
-    if (!lat && !bw && !coll && !collall && !nbc)
+    int rma = !strcmp(what, "rma");
+    if (!lat && !bw && !coll && !collall && !nbc && !rma)
         return usage_error(
-            rank, "bench: unknown benchmark '%s'; use lat, bw, coll, collall, nbc or all\n",
+            rank, "bench: unknown benchmark '%s'; use lat, bw, coll, collall, nbc, rma or all\n",
             what);
-    if (!all && (lat || bw) && nranks < 2)
+    if (!all && (lat || bw || rma) && nranks < 2)
         return usage_error(rank, "bench: '%s' needs 2 ranks; run it with ipcrun -n 2\n", what);
 
     char *buf = malloc(MAX_SIZE);
@@ -490,6 +688,8 @@ int main(int argc, char **argv)
         run_collall(rank, nranks);
     if (nbc)
         run_nbc(rank, nranks);
+    if (rma)
+        run_rma(rank, nranks);
 
     free(buf);
     ipc_finalize();

@@ -6,9 +6,9 @@
 #include "win.h"
 
 /* The codes of libipc's basic types in the window's kernel. */
-static const ipc_datatype types[] = {NULL,        IPC_BYTE,   IPC_CHAR,  IPC_INT,
-                                     IPC_LONG,    IPC_INT64,  IPC_UINT64, IPC_FLOAT,
-                                     IPC_DOUBLE};
+static const ipc_datatype types[] = {NULL,       IPC_BYTE,  IPC_CHAR,
+                                     IPC_INT,    IPC_LONG,  IPC_INT64,
+                                     IPC_UINT64, IPC_FLOAT, IPC_DOUBLE};
 enum { NTYPES = sizeof types / sizeof types[0] };
 
 int ipc__rma_type_code(ipc_datatype type)
@@ -97,18 +97,19 @@ static int post(enum ipc__rma_kind kind, const void *src, const void *cmp, void 
 int ipc_put(const void *buf, size_t count, ipc_datatype type, int target, size_t disp,
             ipc_win win)
 {
-    return post(IPC__RMA_PUT, buf, NULL, NULL, count, type, target, disp, IPC_OP_NULL, win,
-                NULL);
+    return post(IPC__RMA_PUT, buf, NULL, NULL, count, type, target, disp, IPC_OP_NULL,
+                win, NULL);
 }
 
-int ipc_get(void *buf, size_t count, ipc_datatype type, int target, size_t disp, ipc_win win)
+int ipc_get(void *buf, size_t count, ipc_datatype type, int target, size_t disp,
+            ipc_win win)
 {
-    return post(IPC__RMA_GET, NULL, NULL, buf, count, type, target, disp, IPC_OP_NULL, win,
-                NULL);
+    return post(IPC__RMA_GET, NULL, NULL, buf, count, type, target, disp, IPC_OP_NULL,
+                win, NULL);
 }
 
-int ipc_accumulate(const void *buf, size_t count, ipc_datatype type, int target, size_t disp,
-                   ipc_op op, ipc_win win)
+int ipc_accumulate(const void *buf, size_t count, ipc_datatype type, int target,
+                   size_t disp, ipc_op op, ipc_win win)
 {
     return post(IPC__RMA_ACC, buf, NULL, NULL, count, type, target, disp, op, win, NULL);
 }
@@ -123,14 +124,15 @@ int ipc_get_accumulate(const void *buf, void *result, size_t count, ipc_datatype
 int ipc_fetch_and_op(const void *buf, void *result, ipc_datatype type, int target,
                      size_t disp, ipc_op op, ipc_win win)
 {
-    return post(IPC__RMA_GET_ACC, buf, NULL, result, 1, type, target, disp, op, win, NULL);
+    return post(IPC__RMA_GET_ACC, buf, NULL, result, 1, type, target, disp, op, win,
+                NULL);
 }
 
 int ipc_compare_and_swap(const void *buf, const void *compare, void *result,
                          ipc_datatype type, int target, size_t disp, ipc_win win)
 {
-    return post(IPC__RMA_CAS, buf, compare, result, 1, type, target, disp, IPC_OP_NULL, win,
-                NULL);
+    return post(IPC__RMA_CAS, buf, compare, result, 1, type, target, disp, IPC_OP_NULL,
+                win, NULL);
 }
 
 int ipc_rput(const void *buf, size_t count, ipc_datatype type, int target, size_t disp,
@@ -138,8 +140,8 @@ int ipc_rput(const void *buf, size_t count, ipc_datatype type, int target, size_
 {
     if (!req)
         return IPC_ERR_ARG;
-    return post(IPC__RMA_PUT, buf, NULL, NULL, count, type, target, disp, IPC_OP_NULL, win,
-                req);
+    return post(IPC__RMA_PUT, buf, NULL, NULL, count, type, target, disp, IPC_OP_NULL,
+                win, req);
 }
 
 int ipc_rget(void *buf, size_t count, ipc_datatype type, int target, size_t disp,
@@ -147,8 +149,8 @@ int ipc_rget(void *buf, size_t count, ipc_datatype type, int target, size_t disp
 {
     if (!req)
         return IPC_ERR_ARG;
-    return post(IPC__RMA_GET, NULL, NULL, buf, count, type, target, disp, IPC_OP_NULL, win,
-                req);
+    return post(IPC__RMA_GET, NULL, NULL, buf, count, type, target, disp, IPC_OP_NULL,
+                win, req);
 }
 
 int ipc_raccumulate(const void *buf, size_t count, ipc_datatype type, int target,

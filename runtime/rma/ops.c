@@ -110,7 +110,7 @@ static int t_read(const struct tmem *m, uint64_t off, void *dst, size_t len)
         return IPC_SUCCESS;
     }
     return m->link->ops->get(m->link, dst, m->addr + off, len) ? IPC_ERR_TRANSPORT
-                                                                : IPC_SUCCESS;
+                                                               : IPC_SUCCESS;
 }
 
 static int t_write(const struct tmem *m, uint64_t off, const void *src, size_t len)
@@ -120,7 +120,7 @@ static int t_write(const struct tmem *m, uint64_t off, const void *src, size_t l
         return IPC_SUCCESS;
     }
     return m->link->ops->put(m->link, m->addr + off, src, len) ? IPC_ERR_TRANSPORT
-                                                                : IPC_SUCCESS;
+                                                               : IPC_SUCCESS;
 }
 
 /* The blocks' bytes, gathered into buf (packed) or scattered from it. */
@@ -201,25 +201,6 @@ static int exec(const struct tmem *m, struct ipc__rma_ctl *ctl, const struct op 
 
 /* ---- the AM path, origin side ---- */
 
-enum { AM_LOCK = 16, AM_UNLOCK = 17 }; /* request kinds beyond enum ipc__rma_kind */
-
-/* A request: this header, nblk blocks, then the operand (bytes: PUT, ACC,
- * GET_ACC, CAS), then CAS's compare value (bytes). */
-struct am_hdr {
-    uint32_t kind;
-    int32_t op, type; /* AM_LOCK: op is the lock type */
-    uint32_t reply_tag;
-    uint64_t elem, nblk, bytes;
-};
-
-/* A reply: this, then the fetched bytes (GET, GET_ACC, CAS) when status is
- * IPC_SUCCESS. */
-struct am_reply {
-    int32_t status;
-    uint32_t pad;
-    uint64_t bytes;
-};
-
 struct ipc__rma_amop {
     struct ipc__sched s;
     struct ipc__win *w;
@@ -229,7 +210,7 @@ struct ipc__rma_amop {
     bool user; /* the program holds its request (an r- form) */
     char *msg;
     size_t msg_len;
-    char *reply; /* struct am_reply, then dst_len bytes */
+    char *reply; /* struct ipc__rma_am_reply, then dst_len bytes */
     void *dst;
     size_t dst_len;
     void (*done)(void *arg, int err);
@@ -238,13 +219,12 @@ struct ipc__rma_amop {
 
 static bool has_operand(uint32_t kind)
 {
-    return kind == IPC__RMA_PUT || kind == IPC__RMA_ACC || kind == IPC__RMA_GET_ACC ||
-           kind == IPC__RMA_CAS;
+    return ipc__rma_has_operand(kind);
 }
 
 static bool fetches(uint32_t kind)
 {
-    return kind == IPC__RMA_GET || kind == IPC__RMA_GET_ACC || kind == IPC__RMA_CAS;
+    return ipc__rma_fetches(kind);
 }
 
 /* The operation is over (err: its outcome): its bytes, its done(), the
@@ -255,7 +235,7 @@ static void amop_settle(struct ipc__rma_amop *a, int err)
         return;
     a->settled = true;
     if (err == IPC_SUCCESS) {
-        struct am_reply r;
+        struct ipc__rma_am_reply r;
         memcpy(&r, a->reply, sizeof r);
         if (r.status != IPC_SUCCESS)
             err = r.status > 0 && r.status < IPC_ERR_LASTCODE ? r.status : IPC_ERR_INTERN;
@@ -284,10 +264,11 @@ static int amop_step(struct ipc__sched *s)
     if (a->settled)
         return IPC__SCHED_END;
     /* first round: the request and its reply */
-    int rc = ipc__sched_irecv(s, a->reply, sizeof(struct am_reply) + a->dst_len, a->t, a->tag,
-                              c, c->ctx_p2p);
+    int rc = ipc__sched_irecv(s, a->reply, sizeof(struct ipc__rma_am_reply) + a->dst_len,
+                              a->t, a->tag, c, c->ctx_p2p);
     if (rc == IPC_SUCCESS)
-        rc = ipc__sched_isend(s, a->msg, a->msg_len, a->t, IPC__RMA_TAG_REQ, c, c->ctx_p2p);
+        rc = ipc__sched_isend(s, a->msg, a->msg_len, a->t, IPC__RMA_TAG_REQ, c,
+                              c->ctx_p2p);
     a->msg_len = 0; /* next step: the reply is in */
     return rc;
 }
@@ -304,19 +285,20 @@ static void amop_release(struct ipc__sched *s)
 }
 
 /* Sends the request (kind, blocks, operands) to t; the reply lands in dst. */
-static int am_post(struct ipc__win *w, int t, uint32_t kind, const struct ipc__rma_desc *d,
-                   int lock_type, struct ipc__req **req)
+static int am_post(struct ipc__win *w, int t, uint32_t kind,
+                   const struct ipc__rma_desc *d, int lock_type, struct ipc__req **req)
 {
     size_t nblk = d ? d->nblk : 0, bytes = d ? d->bytes : 0;
     size_t operand = d && has_operand(kind) ? bytes : 0;
     size_t cmp = kind == IPC__RMA_CAS ? bytes : 0;
     size_t dst_len = fetches(kind) ? bytes : 0;
     struct ipc__rma_amop *a = calloc(1, sizeof *a);
-    size_t len = sizeof(struct am_hdr) + nblk * sizeof(struct ipc__rma_blk) + operand + cmp;
+    size_t len = sizeof(struct ipc__rma_am_hdr) + nblk * sizeof(struct ipc__rma_blk) +
+                 operand + cmp;
     if (!a)
         return IPC_ERR_NOMEM;
     a->msg = malloc(len);
-    a->reply = malloc(sizeof(struct am_reply) + dst_len);
+    a->reply = malloc(sizeof(struct ipc__rma_am_reply) + dst_len);
     if (!a->msg || !a->reply) {
         free(a->msg);
         free(a->reply);
@@ -331,21 +313,23 @@ static int am_post(struct ipc__win *w, int t, uint32_t kind, const struct ipc__r
     a->dst_len = dst_len;
     a->done = d ? d->done : NULL;
     a->arg = d ? d->arg : NULL;
-    struct am_hdr h = {.kind = kind,
-                       .op = d ? d->op : lock_type,
-                       .type = d ? d->type : 0,
-                       .reply_tag = a->tag,
-                       .elem = d ? d->elem : 0,
-                       .nblk = nblk,
-                       .bytes = bytes};
+    struct ipc__rma_am_hdr h = {.kind = kind,
+                                .op = d ? d->op : lock_type,
+                                .type = d ? d->type : 0,
+                                .reply_tag = a->tag,
+                                .elem = d ? d->elem : 0,
+                                .nblk = nblk,
+                                .bytes = bytes};
     char *p = a->msg;
     memcpy(p, &h, sizeof h);
     p += sizeof h;
     if (nblk)
         memcpy(p, d->blk, nblk * sizeof *d->blk);
     p += nblk * sizeof *d->blk;
-    if (operand)
+    if (operand && d->src)
         memcpy(p, d->src, operand);
+    else if (operand) /* a fetch with IPC_NO_OP: the operand is never read */
+        memset(p, 0, operand);
     if (cmp)
         memcpy(p + operand, d->cmp, cmp);
     a->s.step = amop_step;
@@ -385,10 +369,57 @@ int ipc__rma_am_flush(struct ipc__win *w, int t)
 
 int ipc__rma_am_lock(struct ipc__win *w, int t, int lock_type, bool unlock)
 {
-    int rc = am_post(w, t, unlock ? AM_UNLOCK : AM_LOCK, NULL, lock_type, NULL);
+    int rc = am_post(w, t, unlock ? IPC__RMA_AM_UNLOCK : IPC__RMA_AM_LOCK, NULL,
+                     lock_type, NULL);
     if (rc != IPC_SUCCESS)
         return rc;
     return ipc__rma_am_flush(w, t);
+}
+
+const char *ipc__rma_req_decode(const void *buf, size_t len, struct ipc__rma_req *q)
+{
+    struct ipc__rma_am_hdr *h = &q->h;
+    if (len < sizeof *h)
+        return "shorter than its header";
+    memcpy(h, buf, sizeof *h);
+    if (h->reply_tag < IPC__RMA_TAG_REPLY || h->reply_tag > IPC_TAG_UB)
+        return "reply tag out of range";
+    if (h->kind == IPC__RMA_AM_LOCK || h->kind == IPC__RMA_AM_UNLOCK) {
+        if (len != sizeof *h)
+            return "lock request with a body";
+        if (h->op != IPC_LOCK_SHARED && h->op != IPC_LOCK_EXCLUSIVE)
+            return "unknown lock type";
+        return NULL;
+    }
+    if (h->kind < IPC__RMA_PUT || h->kind > IPC__RMA_CAS)
+        return "unknown kind";
+    size_t room = len - sizeof *h;
+    if (h->nblk > room / sizeof(struct ipc__rma_blk))
+        return "more blocks than it holds";
+    room -= h->nblk * sizeof(struct ipc__rma_blk);
+    bool operand = ipc__rma_has_operand(h->kind);
+    if (operand && h->bytes > room)
+        return "length past its end";
+    size_t need = operand ? h->bytes * (h->kind == IPC__RMA_CAS ? 2 : 1) : 0;
+    if (need != room)
+        return "length does not match its size";
+    const char *p = (const char *)buf + sizeof *h;
+    uint64_t sum = 0;
+    for (uint64_t i = 0; i < h->nblk; i++) {
+        struct ipc__rma_blk b;
+        memcpy(&b, p + i * sizeof b, sizeof b);
+        if (__builtin_add_overflow(sum, b.len, &sum))
+            return "blocks longer than memory";
+    }
+    if (sum != h->bytes)
+        return "blocks do not add up to its length";
+    if (h->kind >= IPC__RMA_ACC && (!h->elem || h->bytes % h->elem ||
+                                    (h->kind == IPC__RMA_CAS && h->bytes != h->elem)))
+        return "length not a whole number of elements";
+    q->blocks = p;
+    q->operand = p + h->nblk * sizeof(struct ipc__rma_blk);
+    q->cmp = q->operand + (h->kind == IPC__RMA_CAS ? h->bytes : 0);
+    return NULL;
 }
 
 /* ---- posting ---- */
@@ -411,8 +442,10 @@ static int check_desc(struct ipc__win *w, const struct ipc__rma_desc *d)
         if (d->kind == IPC__RMA_CAS && d->bytes != d->elem)
             return IPC_ERR_COUNT;
     }
-    if (d->bytes && ((has_operand(d->kind) && !d->src) || (fetches(d->kind) && !d->dst) ||
-                     (d->kind == IPC__RMA_CAS && !d->cmp)))
+    bool no_operand = d->kind == IPC__RMA_GET_ACC && d->op == IPC__RMA_OP_NO_OP;
+    if (d->bytes &&
+        ((has_operand(d->kind) && !d->src && !no_operand) ||
+         (fetches(d->kind) && !d->dst) || (d->kind == IPC__RMA_CAS && !d->cmp)))
         return IPC_ERR_BUFFER;
     return IPC_SUCCESS;
 }
@@ -456,8 +489,8 @@ int ipc__rma_post(ipc_win win, const struct ipc__rma_desc *d, struct ipc__req **
     if (d->bytes) {
         struct tmem m;
         tmem_of(&m, w, t);
-        struct op o = {d->kind, d->blk, d->nblk, d->bytes, d->src, d->cmp, d->dst,
-                       d->op,   d->type, d->elem};
+        struct op o = {d->kind, d->blk, d->nblk, d->bytes, d->src,
+                       d->cmp,  d->dst, d->op,   d->type,  d->elem};
         rc = exec(&m, p->ctl, &o);
     }
     if (rc != IPC_SUCCESS) {
@@ -476,11 +509,11 @@ int ipc__rma_post(ipc_win win, const struct ipc__rma_desc *d, struct ipc__req **
 
 struct ipc__rma_serving {
     struct ipc__list link;
-    int src;           /* origin's rank in the window */
+    int src; /* origin's rank in the window */
     struct ipc__req *req;
-    char *buf;         /* the request (incoming), the reply (replies) */
+    char *buf; /* the request (incoming), the reply (replies) */
     size_t len;
-    int lock_type;     /* lockq: the lock it waits for */
+    int lock_type; /* lockq: the lock it waits for */
     uint32_t reply_tag;
 };
 
@@ -488,7 +521,8 @@ static void reply(struct ipc__win *w, int src, uint32_t tag, int status, const v
                   size_t bytes)
 {
     struct ipc__rma_serving *s = calloc(1, sizeof *s);
-    struct am_reply r = {.status = status, .bytes = status == IPC_SUCCESS ? bytes : 0};
+    struct ipc__rma_am_reply r = {.status = status,
+                                  .bytes = status == IPC_SUCCESS ? bytes : 0};
     size_t len = sizeof r + r.bytes;
     char *buf = s ? malloc(len) : NULL;
     if (!buf) {
@@ -502,8 +536,8 @@ static void reply(struct ipc__win *w, int src, uint32_t tag, int status, const v
         memcpy(buf + sizeof r, data, r.bytes);
     s->buf = buf;
     s->src = src;
-    int rc = ipc__isend(buf, len, src, (int)tag, w->comm, w->comm->ctx_p2p, IPC__SEND_ALONE,
-                        &s->req);
+    int rc = ipc__isend(buf, len, src, (int)tag, w->comm, w->comm->ctx_p2p,
+                        IPC__SEND_ALONE, &s->req);
     if (rc != IPC_SUCCESS) {
         free(buf);
         free(s);
@@ -520,13 +554,10 @@ static void malformed(struct ipc__win *w, int src, const char *what)
     ipc__peer_lost(w->peers[src].world, why);
 }
 
-static void serve_lock(struct ipc__win *w, struct ipc__rma_serving *in, const struct am_hdr *h)
+static void serve_lock(struct ipc__win *w, struct ipc__rma_serving *in,
+                       const struct ipc__rma_am_hdr *h)
 {
-    if (h->op != IPC_LOCK_SHARED && h->op != IPC_LOCK_EXCLUSIVE) {
-        malformed(w, in->src, "unknown lock type");
-        return;
-    }
-    if (h->kind == AM_UNLOCK) {
+    if (h->kind == IPC__RMA_AM_UNLOCK) {
         ipc__rma_unlock_word(w->ctl, h->op);
         reply(w, in->src, h->reply_tag, IPC_SUCCESS, NULL, 0);
     } else if (ipc__rma_try_lock(w->ctl, h->op)) {
@@ -544,76 +575,43 @@ static void serve_lock(struct ipc__win *w, struct ipc__rma_serving *in, const st
     }
 }
 
-/* One request, received whole: check every field, then act. */
+/* One request, received whole: decoded (every field checked), then done. */
 static void serve(struct ipc__win *w, struct ipc__rma_serving *in)
 {
-    struct am_hdr h;
-    if (in->len < sizeof h) {
-        malformed(w, in->src, "shorter than its header");
+    struct ipc__rma_req q;
+    const char *bad = ipc__rma_req_decode(in->buf, in->len, &q);
+    if (bad) {
+        malformed(w, in->src, bad);
         return;
     }
-    memcpy(&h, in->buf, sizeof h);
-    if (h.reply_tag < IPC__RMA_TAG_REPLY || h.reply_tag > IPC_TAG_UB) {
-        malformed(w, in->src, "reply tag out of range");
+    const struct ipc__rma_am_hdr *h = &q.h;
+    if (h->kind == IPC__RMA_AM_LOCK || h->kind == IPC__RMA_AM_UNLOCK) {
+        serve_lock(w, in, h);
         return;
     }
-    if (h.kind == AM_LOCK || h.kind == AM_UNLOCK) {
-        if (in->len != sizeof h)
-            malformed(w, in->src, "lock request with a body");
-        else
-            serve_lock(w, in, &h);
-        return;
-    }
-    size_t room = in->len - sizeof h;
-    if (h.kind < IPC__RMA_PUT || h.kind > IPC__RMA_CAS || h.nblk > room / sizeof(struct ipc__rma_blk)) {
-        malformed(w, in->src, "unknown kind or too many blocks");
-        return;
-    }
-    room -= h.nblk * sizeof(struct ipc__rma_blk);
-    size_t need = (has_operand(h.kind) ? h.bytes : 0) + (h.kind == IPC__RMA_CAS ? h.bytes : 0);
-    if ((has_operand(h.kind) && h.bytes > room) || need != room) {
-        malformed(w, in->src, "length does not match its blocks");
-        return;
-    }
-    struct ipc__rma_blk *blk = malloc(h.nblk ? h.nblk * sizeof *blk : 1);
-    char *data = in->buf + sizeof h + h.nblk * sizeof *blk;
-    char *out = fetches(h.kind) ? malloc(h.bytes ? h.bytes : 1) : NULL;
-    int status = IPC_SUCCESS;
-    if (!blk || (fetches(h.kind) && !out)) {
-        status = IPC_ERR_NOMEM;
-        goto answer;
-    }
-    memcpy(blk, in->buf + sizeof h, h.nblk * sizeof *blk);
-    uint64_t sum = 0;
-    for (size_t i = 0; i < h.nblk; i++)
-        if (__builtin_add_overflow(sum, blk[i].len, &sum))
-            sum = UINT64_MAX;
-    if (sum != h.bytes) {
-        free(blk);
-        free(out);
-        malformed(w, in->src, "blocks do not add up to its length");
-        return;
-    }
-    if (h.kind >= IPC__RMA_ACC &&
-        (!h.elem || h.bytes % h.elem || (h.kind == IPC__RMA_CAS && h.bytes != h.elem))) {
-        status = IPC_ERR_TYPE;
-        goto answer;
-    }
-    if (h.kind >= IPC__RMA_ACC && h.kind != IPC__RMA_CAS && !op_valid(w, h.op, h.type)) {
-        status = IPC_ERR_OP;
-        goto answer;
-    }
-    for (size_t i = 0; i < h.nblk && status == IPC_SUCCESS; i++)
+    /* The blocks must lie in the window before anything is allocated for
+     * what they would fetch. */
+    struct ipc__rma_blk *blk = malloc(h->nblk ? h->nblk * sizeof *blk : 1);
+    char *out = NULL;
+    int status = blk ? IPC_SUCCESS : IPC_ERR_NOMEM;
+    if (status == IPC_SUCCESS)
+        memcpy(blk, q.blocks, h->nblk * sizeof *blk);
+    for (size_t i = 0; i < h->nblk && status == IPC_SUCCESS; i++)
         status = ipc__rma_range(w, w->rank, blk[i].off, blk[i].len);
+    if (status == IPC_SUCCESS && h->kind >= IPC__RMA_ACC && h->kind != IPC__RMA_CAS &&
+        !op_valid(w, h->op, h->type))
+        status = IPC_ERR_OP;
+    if (status == IPC_SUCCESS && fetches(h->kind) &&
+        !(out = malloc(h->bytes ? h->bytes : 1)))
+        status = IPC_ERR_NOMEM;
     if (status == IPC_SUCCESS) {
         struct tmem m;
         tmem_of(&m, w, w->rank);
-        struct op o = {h.kind, blk,  h.nblk, h.bytes, data,  data + h.bytes,
-                       out,    h.op, h.type, h.elem};
+        struct op o = {h->kind, blk, h->nblk, h->bytes, q.operand,
+                       q.cmp,   out, h->op,   h->type,  h->elem};
         status = exec(&m, w->ctl, &o);
     }
-answer:
-    reply(w, in->src, h.reply_tag, status, out, fetches(h.kind) ? h.bytes : 0);
+    reply(w, in->src, h->reply_tag, status, out, fetches(h->kind) ? h->bytes : 0);
     free(blk);
     free(out);
 }
@@ -623,8 +621,8 @@ static bool serve_window(struct ipc__win *w)
     bool did = false;
     ipc_comm c = w->comm;
     if (ipc__g.unexpected.length) {
-        struct ipc__match_key pat = {.ctx = c->ctx_p2p, .src = IPC_ANY_SOURCE,
-                                     .tag = IPC__RMA_TAG_REQ};
+        struct ipc__match_key pat = {
+            .ctx = c->ctx_p2p, .src = IPC_ANY_SOURCE, .tag = IPC__RMA_TAG_REQ};
         struct ipc__match_node *n;
         while ((n = ipc__mq_find_unexpected(&ipc__g.unexpected, &pat, 0))) {
             const struct ipc__umsg *u = ipc__container_of(n, struct ipc__umsg, mn);
@@ -637,8 +635,8 @@ static bool serve_window(struct ipc__win *w)
             in->src = n->key.src;
             in->len = u->len;
             in->buf = buf;
-            if (ipc__irecv(buf, u->len, in->src, IPC__RMA_TAG_REQ, c, c->ctx_p2p, &in->req) !=
-                IPC_SUCCESS) {
+            if (ipc__irecv(buf, u->len, in->src, IPC__RMA_TAG_REQ, c, c->ctx_p2p,
+                           &in->req) != IPC_SUCCESS) {
                 free(buf);
                 free(in);
                 break;
@@ -692,7 +690,8 @@ bool ipc__rma_serve(void)
         return false;
     serving = true;
     bool did = false;
-    for (struct ipc__list *p = ipc__rma_windows.next; p != &ipc__rma_windows; p = p->next) {
+    for (struct ipc__list *p = ipc__rma_windows.next; p != &ipc__rma_windows;
+         p = p->next) {
         struct ipc__win *w = ipc__container_of(p, struct ipc__win, link);
         if (w->nam)
             did |= serve_window(w);

@@ -86,16 +86,17 @@ int ipc__rma_post(ipc_win win, const struct ipc__rma_desc *d, struct ipc__req **
 
 /* How the window was made, for the layer above (ipc__rma_make). */
 struct ipc__rma_make {
-    int flavor;       /* IPC_WIN_FLAVOR_* */
-    void *base;       /* create: the program's memory */
-    size_t size;      /* create, allocate, shared */
+    int flavor;  /* IPC_WIN_FLAVOR_* */
+    void *base;  /* create: the program's memory */
+    size_t size; /* create, allocate, shared */
     int disp_unit;
-    bool noncontig;   /* shared */
+    bool noncontig;          /* shared */
     ipc__rma_kernel *kernel; /* NULL: libipc's */
 };
 /* Collective over comm: makes the window; for allocate and shared *base is
  * set to this rank's memory. */
-int ipc__rma_make(ipc_comm comm, const struct ipc__rma_make *m, void **base, ipc_win *win);
+int ipc__rma_make(ipc_comm comm, const struct ipc__rma_make *m, void **base,
+                  ipc_win *win);
 
 /* libipc's kernel and the codes of its basic types (ipc_datatype -> code
  * and size, 0 when the type is none of them). */

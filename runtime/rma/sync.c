@@ -17,8 +17,10 @@
 
 #include "win.h"
 
-enum { ALL_ASSERTS = IPC_MODE_NOCHECK | IPC_MODE_NOSTORE | IPC_MODE_NOPUT |
-                     IPC_MODE_NOPRECEDE | IPC_MODE_NOSUCCEED };
+enum {
+    ALL_ASSERTS = IPC_MODE_NOCHECK | IPC_MODE_NOSTORE | IPC_MODE_NOPUT |
+                  IPC_MODE_NOPRECEDE | IPC_MODE_NOSUCCEED
+};
 
 bool ipc__rma_epoch_covers(const struct ipc__win *w, int t)
 {
@@ -34,8 +36,8 @@ bool ipc__rma_try_lock(struct ipc__rma_ctl *c, int lock_type)
                              &c->lock, &v, IPC__RMA_LOCK_EXCL, memory_order_acquire,
                              memory_order_relaxed);
     while (!(v & IPC__RMA_LOCK_EXCL))
-        if (atomic_compare_exchange_weak_explicit(&c->lock, &v, v + 1, memory_order_acquire,
-                                                  memory_order_relaxed))
+        if (atomic_compare_exchange_weak_explicit(
+                &c->lock, &v, v + 1, memory_order_acquire, memory_order_relaxed))
             return true;
     return false;
 }
@@ -105,7 +107,7 @@ int ipc_win_fence(int assert, ipc_win win)
     int err = flush(w, -1);
     rc = ipc_barrier(w->comm);
     atomic_thread_fence(memory_order_seq_cst);
-    w->fence_open = !(assert & IPC_MODE_NOSUCCEED);
+    w->fence_open = !(assert &IPC_MODE_NOSUCCEED);
     return rc != IPC_SUCCESS ? rc : err;
 }
 
@@ -158,8 +160,9 @@ int ipc_win_post(const int *ranks, int n, int assert, ipc_win win)
     ipc_comm c = w->comm;
     for (int i = 0; i < n && rc == IPC_SUCCESS; i++)
         rc = ipc__irecv(NULL, 0, g[i], IPC__RMA_TAG_COMPLETE, c, c->ctx_p2p, &wait[i]);
-    atomic_thread_fence(memory_order_seq_cst); /* this rank's stores before the origins' */
-    if (!(assert & IPC_MODE_NOCHECK))
+    atomic_thread_fence(
+        memory_order_seq_cst); /* this rank's stores before the origins' */
+    if (!(assert &IPC_MODE_NOCHECK))
         for (int i = 0; i < n && rc == IPC_SUCCESS; i++)
             rc = ipc_send(NULL, 0, IPC_BYTE, g[i], IPC__RMA_TAG_POST, c);
     if (rc != IPC_SUCCESS) {
@@ -199,7 +202,7 @@ int ipc_win_start(const int *ranks, int n, int assert, ipc_win win)
     if (!g)
         return IPC_ERR_NOMEM;
     /* Each target's post says its memory is ready for us. */
-    if (!(assert & IPC_MODE_NOCHECK))
+    if (!(assert &IPC_MODE_NOCHECK))
         for (int i = 0; i < n && rc == IPC_SUCCESS; i++)
             rc = ipc_recv(NULL, 0, IPC_BYTE, g[i], IPC__RMA_TAG_POST, w->comm, NULL);
     if (rc != IPC_SUCCESS) {
@@ -227,7 +230,8 @@ int ipc_win_complete(ipc_win win)
     int err = flush(w, -1);
     for (int i = 0; i < w->nstart; i++) {
         w->peers[w->start_grp[i]].access = false;
-        int r = ipc_send(NULL, 0, IPC_BYTE, w->start_grp[i], IPC__RMA_TAG_COMPLETE, w->comm);
+        int r =
+            ipc_send(NULL, 0, IPC_BYTE, w->start_grp[i], IPC__RMA_TAG_COMPLETE, w->comm);
         if (rc == IPC_SUCCESS)
             rc = r;
     }
@@ -321,7 +325,7 @@ int ipc_win_lock(int lock_type, int rank, int assert, ipc_win win)
     struct ipc__rma_peer *p = &w->peers[rank];
     if (p->locked || w->lock_all)
         return IPC_ERR_RMA_SYNC;
-    bool nocheck = assert & IPC_MODE_NOCHECK;
+    bool nocheck = assert &IPC_MODE_NOCHECK;
     if (!nocheck && (rc = take(w, rank, lock_type)) != IPC_SUCCESS)
         return rc;
     atomic_thread_fence(memory_order_seq_cst);
@@ -360,7 +364,7 @@ int ipc_win_lock_all(int assert, ipc_win win)
         return IPC_ERR_ASSERT;
     if (w->lock_all || w->nlocked)
         return IPC_ERR_RMA_SYNC;
-    bool nocheck = assert & IPC_MODE_NOCHECK;
+    bool nocheck = assert &IPC_MODE_NOCHECK;
     for (int t = 0; t < w->size && rc == IPC_SUCCESS && !nocheck; t++)
         if ((rc = take(w, t, IPC_LOCK_SHARED)) != IPC_SUCCESS)
             while (t-- > 0)

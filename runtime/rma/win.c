@@ -77,7 +77,8 @@ static size_t layout(const struct ipc__win *w, const struct member *m, const int
                      int n, bool contig, size_t *off)
 {
     size_t at = page_up((size_t)n * sizeof(struct ipc__rma_ctl));
-    bool has_mem = w->flavor == IPC_WIN_FLAVOR_ALLOCATE || w->flavor == IPC_WIN_FLAVOR_SHARED;
+    bool has_mem =
+        w->flavor == IPC_WIN_FLAVOR_ALLOCATE || w->flavor == IPC_WIN_FLAVOR_SHARED;
     for (int i = 0; i < n; i++) {
         off[i] = at;
         if (has_mem)
@@ -101,7 +102,8 @@ static int map_block(struct ipc__win *w, const int *nodes, int n, size_t len)
             close(fd);
         return IPC_ERR_NOMEM;
     }
-    int rc = ipc_allgather(&mine, sizeof mine, IPC_BYTE, all, sizeof mine, IPC_BYTE, w->comm);
+    int rc =
+        ipc_allgather(&mine, sizeof mine, IPC_BYTE, all, sizeof mine, IPC_BYTE, w->comm);
     int err = 0;
     if (rc == IPC_SUCCESS) {
         struct block b = all[nodes[0]];
@@ -211,7 +213,8 @@ static int wire_peers(struct ipc__win *w, const struct member *m, const int *nod
     return IPC_SUCCESS;
 }
 
-int ipc__rma_make(ipc_comm comm, const struct ipc__rma_make *mk, void **base, ipc_win *win)
+int ipc__rma_make(ipc_comm comm, const struct ipc__rma_make *mk, void **base,
+                  ipc_win *win)
 {
     int rc = ipc__check_comm(comm);
     if (rc != IPC_SUCCESS)
@@ -272,8 +275,8 @@ int ipc__rma_make(ipc_comm comm, const struct ipc__rma_make *mk, void **base, ip
         if (rc != IPC_SUCCESS)
             goto out;
     }
-    size_t len = layout(w, m, nodes, n, mk->flavor == IPC_WIN_FLAVOR_SHARED && !mk->noncontig,
-                        off);
+    size_t len = layout(w, m, nodes, n,
+                        mk->flavor == IPC_WIN_FLAVOR_SHARED && !mk->noncontig, off);
     /* Every member joins the block's exchange, even one alone on its node
      * (which maps a block of its own: its control block and memory). */
     rc = map_block(w, nodes, n, len);
@@ -351,12 +354,15 @@ int ipc__rma_range(struct ipc__win *w, int t, uint64_t off, uint64_t len)
 
 int ipc_win_create(void *base, size_t size, int disp_unit, ipc_comm comm, ipc_win *win)
 {
-    struct ipc__rma_make mk = {
-        .flavor = IPC_WIN_FLAVOR_CREATE, .base = base, .size = size, .disp_unit = disp_unit};
+    struct ipc__rma_make mk = {.flavor = IPC_WIN_FLAVOR_CREATE,
+                               .base = base,
+                               .size = size,
+                               .disp_unit = disp_unit};
     return ipc__rma_make(comm, &mk, NULL, win);
 }
 
-int ipc_win_allocate(size_t size, int disp_unit, ipc_comm comm, void *baseptr, ipc_win *win)
+int ipc_win_allocate(size_t size, int disp_unit, ipc_comm comm, void *baseptr,
+                     ipc_win *win)
 {
     if (!baseptr)
         return IPC_ERR_ARG;
@@ -383,7 +389,8 @@ int ipc_win_create_dynamic(ipc_comm comm, ipc_win *win)
     return ipc__rma_make(comm, &mk, NULL, win);
 }
 
-int ipc_win_shared_query(ipc_win win, int rank, size_t *size, int *disp_unit, void *baseptr)
+int ipc_win_shared_query(ipc_win win, int rank, size_t *size, int *disp_unit,
+                         void *baseptr)
 {
     struct ipc__win *w = ipc__win_of(win);
     if (!w)

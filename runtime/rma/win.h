@@ -50,10 +50,10 @@ struct ipc__rma_peer {
     int disp_unit;
     struct ipc__rma_ctl *ctl; /* DIRECT, CMA: its control block; NULL: AM */
     int locked;               /* IPC_LOCK_* this rank holds there by ipc_win_lock, or 0 */
-    bool nocheck;             /* that lock was asserted with IPC_MODE_NOCHECK: not taken */
-    bool lock_all;            /* held as part of lock_all */
-    bool access;              /* in the group of the open ipc_win_start */
-    unsigned am_out;          /* AM operations to it not complete yet */
+    bool nocheck;    /* that lock was asserted with IPC_MODE_NOCHECK: not taken */
+    bool lock_all;   /* held as part of lock_all */
+    bool access;     /* in the group of the open ipc_win_start */
+    unsigned am_out; /* AM operations to it not complete yet */
 };
 
 /* An AM operation in flight at its origin (ops.c). */
@@ -89,16 +89,58 @@ struct ipc__win {
     bool posted;
     struct ipc__req **post_wait; /* the complete messages of the post group */
     /* AM origin side */
-    unsigned am_seq;         /* reply tags */
-    unsigned long am_total;  /* AM operations not complete yet, all targets */
-    struct ipc__list amops;  /* struct ipc__rma_amop, nobody else's request */
-    int am_err;              /* the first error of a completed AM operation */
+    unsigned am_seq;        /* reply tags */
+    unsigned long am_total; /* AM operations not complete yet, all targets */
+    struct ipc__list amops; /* struct ipc__rma_amop, nobody else's request */
+    int am_err;             /* the first error of a completed AM operation */
     /* AM target side */
     struct ipc__list incoming; /* requests being received, in arrival order */
     struct ipc__list lockq;    /* lock requests waiting for the lock */
     struct ipc__list replies;  /* replies being sent */
     /* dynamic: this rank's attached regions are in ctl->reg */
 };
+
+/* The AM wire format (docs/wire-formats.md, "One-sided requests"): the
+ * payload of a message on the window's communicator with tag
+ * IPC__RMA_TAG_REQ is this header, nblk blocks (struct ipc__rma_blk), the
+ * operand (bytes: PUT, ACC, GET_ACC, CAS), then CAS's compare value
+ * (bytes). The reply, on reply_tag, is struct ipc__rma_am_reply and then the
+ * fetched bytes (GET, GET_ACC, CAS) when status is IPC_SUCCESS. */
+enum {
+    IPC__RMA_AM_LOCK = 16,
+    IPC__RMA_AM_UNLOCK = 17
+}; /* kinds beyond enum ipc__rma_kind */
+struct ipc__rma_am_hdr {
+    uint32_t kind;
+    int32_t op, type; /* LOCK, UNLOCK: op is the lock type */
+    uint32_t reply_tag;
+    uint64_t elem, nblk, bytes;
+};
+struct ipc__rma_am_reply {
+    int32_t status;
+    uint32_t pad;
+    uint64_t bytes;
+};
+static inline bool ipc__rma_has_operand(uint32_t kind)
+{
+    return kind == IPC__RMA_PUT || kind == IPC__RMA_ACC || kind == IPC__RMA_GET_ACC ||
+           kind == IPC__RMA_CAS;
+}
+static inline bool ipc__rma_fetches(uint32_t kind)
+{
+    return kind == IPC__RMA_GET || kind == IPC__RMA_GET_ACC || kind == IPC__RMA_CAS;
+}
+/* A request checked whole: the header, and where its parts start (blocks
+ * may be unaligned: copy them out). */
+struct ipc__rma_req {
+    struct ipc__rma_am_hdr h;
+    const char *blocks, *operand, *cmp;
+};
+/* Decodes a request of len bytes from another rank: NULL when every field
+ * holds together (kind, lock type, reply tag, counts and lengths within the
+ * message, blocks adding up, whole elements), else what is wrong. Pure: the
+ * fuzz target and unit tests call it alone. */
+const char *ipc__rma_req_decode(const void *buf, size_t len, struct ipc__rma_req *q);
 
 /* win.c */
 extern struct ipc__list ipc__rma_windows; /* live windows */
@@ -110,7 +152,8 @@ int ipc__rma_range(struct ipc__win *w, int t, uint64_t off, uint64_t len);
 /* Where byte off of this rank's own window is (dynamic: off is the address). */
 static inline char *ipc__rma_self_at(struct ipc__win *w, uint64_t off)
 {
-    return w->flavor == IPC_WIN_FLAVOR_DYNAMIC ? (char *)(uintptr_t)off : (char *)w->base + off;
+    return w->flavor == IPC_WIN_FLAVOR_DYNAMIC ? (char *)(uintptr_t)off
+                                               : (char *)w->base + off;
 }
 
 /* ops.c */

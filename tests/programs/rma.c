@@ -110,8 +110,9 @@ static void one_round(const char *flavor, enum epoch e, ipc_win w, int64_t *mine
     close_epoch(e, right, w);
     sync_all(e);
     for (int i = 0; i < BLOCK; i++)
-        T_ASSERT(mine[i] == stamp(left, i), "%s/%s: put: slot %d holds %lld, expected %lld",
-                 flavor, epoch_names[e], i, (long long)mine[i], (long long)stamp(left, i));
+        T_ASSERT(mine[i] == stamp(left, i),
+                 "%s/%s: put: slot %d holds %lld, expected %lld", flavor, epoch_names[e],
+                 i, (long long)mine[i], (long long)stamp(left, i));
     /* 2: get from the left neighbour what its left put there */
     open_epoch(e, left, w);
     T_OK(ipc_get(in, BLOCK, IPC_INT64, left, at(left, 0), w));
@@ -218,8 +219,9 @@ static void contend(ipc_win w, int64_t *mine, int iters)
     T_OK(ipc_win_unlock_all(w));
     T_OK(ipc_barrier(IPC_COMM_WORLD));
     if (me == 0)
-        T_ASSERT(mine[3] == (int64_t)rounds * n, "cas-locked counter: %lld, expected %lld",
-                 (long long)mine[3], (long long)rounds * n);
+        T_ASSERT(mine[3] == (int64_t)rounds * n,
+                 "cas-locked counter: %lld, expected %lld", (long long)mine[3],
+                 (long long)rounds * n);
 }
 
 static void errors(ipc_win w, bool shared)
@@ -259,14 +261,18 @@ int main(int argc, char **argv)
         ipc_win w;
         int64_t *mem = NULL, *own = NULL;
         size_t *dyn_mine = NULL;
-        const char *name = flavor == 0 ? "create" : flavor == 1 ? "allocate"
-                         : flavor == 2 ? "dynamic" : "shared";
+        const char *name = flavor == 0   ? "create"
+                           : flavor == 1 ? "allocate"
+                           : flavor == 2 ? "dynamic"
+                                         : "shared";
         if (flavor == 0) {
             own = mem = calloc(SLOTS, sizeof *mem);
             T_ASSERT(mem, "out of memory");
-            T_OK(ipc_win_create(mem, SLOTS * sizeof *mem, sizeof *mem, IPC_COMM_WORLD, &w));
+            T_OK(ipc_win_create(mem, SLOTS * sizeof *mem, sizeof *mem, IPC_COMM_WORLD,
+                                &w));
         } else if (flavor == 1) {
-            T_OK(ipc_win_allocate(SLOTS * sizeof *mem, sizeof *mem, IPC_COMM_WORLD, &mem, &w));
+            T_OK(ipc_win_allocate(SLOTS * sizeof *mem, sizeof *mem, IPC_COMM_WORLD, &mem,
+                                  &w));
         } else if (flavor == 2) {
             own = mem = calloc(SLOTS, sizeof *mem);
             dyn_mine = malloc(sizeof *dyn_mine * (size_t)n);
@@ -274,7 +280,8 @@ int main(int argc, char **argv)
             T_OK(ipc_win_create_dynamic(IPC_COMM_WORLD, &w));
             T_OK(ipc_win_attach(w, mem, SLOTS * sizeof *mem));
             size_t a = (size_t)(uintptr_t)mem;
-            T_OK(ipc_allgather(&a, 1, IPC_UINT64, dyn_mine, 1, IPC_UINT64, IPC_COMM_WORLD));
+            T_OK(ipc_allgather(&a, 1, IPC_UINT64, dyn_mine, 1, IPC_UINT64,
+                               IPC_COMM_WORLD));
         } else {
             int rc = ipc_win_allocate_shared(SLOTS * sizeof *mem, sizeof *mem, 0,
                                              IPC_COMM_WORLD, &mem, &w);
