@@ -7,9 +7,9 @@
  * docs/mpi.md lists what is supported, how it maps onto libipc and what is
  * left out (I/O, persistent collectives, ...).
  *
- * Handles: communicators are libipc's; datatypes, ops, errhandlers, keyvals are small
- * integers; requests, groups and info objects are opaque pointers. The library is
- * single-threaded (MPI_THREAD_FUNNELED at most).
+ * Handles: communicators and windows are libipc's; datatypes, ops, errhandlers,
+ * keyvals are small integers; requests, groups and info objects are opaque
+ * pointers. The library is single-threaded (MPI_THREAD_FUNNELED at most).
  */
 #ifndef MPI_H
 #define MPI_H
