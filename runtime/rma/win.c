@@ -61,14 +61,19 @@ static size_t page_up(size_t n)
     return (n + pg - 1) / pg * pg;
 }
 
-/* Does member t share this rank's node and a memory link (shm)? */
+/* Does member t share this rank's node and a memory link (shm)? A shared
+ * window shares memory on the node whatever carries the messages (the
+ * program asked for loads and stores: MPI_COMM_TYPE_SHARED groups by node);
+ * other windows follow the transport the job chose, so that a forced unix or
+ * tcp reaches targets by requests. */
 static bool on_node(const struct ipc__win *w, int t)
 {
     if (t == w->rank)
         return true;
     const struct ipc__link *l = &ipc__g.links[w->peers[t].world];
-    return ipc__g.job.node_of[w->peers[t].world] == ipc__g.job.node && l->ops &&
-           l->ops->kind == IPC__LINK_MEMORY;
+    return ipc__g.job.node_of[w->peers[t].world] == ipc__g.job.node &&
+           (w->flavor == IPC_WIN_FLAVOR_SHARED ||
+            (l->ops && l->ops->kind == IPC__LINK_MEMORY));
 }
 
 /* The layout of the node's block: nodes[0..n) the members on this node in
