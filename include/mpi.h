@@ -5,11 +5,11 @@
  * Only what is implemented is declared: a call this header lacks is missing
  * from the library too, and a program using it fails to compile.
  * docs/mpi.md lists what is supported, how it maps onto libipc and what is
- * left out (one-sided, I/O, persistent requests, nonblocking collectives, ...).
+ * left out (I/O, persistent collectives, ...).
  *
- * Handles: communicators are libipc's; datatypes, ops, errhandlers, keyvals are small
- * integers; requests, groups and info objects are opaque pointers. The library is
- * single-threaded (MPI_THREAD_FUNNELED at most).
+ * Handles: communicators and windows are libipc's; datatypes, ops, errhandlers,
+ * keyvals are small integers; requests, groups and info objects are opaque
+ * pointers. The library is single-threaded (MPI_THREAD_FUNNELED at most).
  */
 #ifndef MPI_H
 #define MPI_H
@@ -119,6 +119,7 @@ typedef long long MPI_Count;
 typedef long long MPI_Offset;
 typedef int MPI_Fint; /* a handle as Fortran sees it (MPI_Comm_c2f, ...) */
 typedef struct ipc__mpi_info *MPI_Info;
+typedef struct ipc__win *MPI_Win; /* libipc's window (ipc_win) */
 
 /* What a receive matched; the count is private (MPI_Get_count). */
 typedef struct {
@@ -270,6 +271,9 @@ extern struct ipc__comm ipc__comm_self;
 #define MPI_BXOR 10
 #define MPI_MINLOC 11
 #define MPI_MAXLOC 12
+/* One-sided accumulates only: replace the target's value, or leave it. */
+#define MPI_REPLACE 13
+#define MPI_NO_OP 14
 typedef void MPI_User_function(void *in, void *inout, int *len, MPI_Datatype *type);
 
 /* Error handlers: the predefined ones, then user handlers. */
@@ -278,6 +282,7 @@ typedef void MPI_User_function(void *in, void *inout, int *len, MPI_Datatype *ty
 #define MPI_ERRORS_RETURN 2
 typedef void MPI_Comm_errhandler_function(MPI_Comm *comm, int *errorcode, ...);
 typedef MPI_Comm_errhandler_function MPI_Comm_errhandler_fn; /* deprecated name */
+typedef void MPI_Win_errhandler_function(MPI_Win *win, int *errorcode, ...);
 
 /* Attributes: keyvals and the predefined attributes of MPI_COMM_WORLD. */
 #define MPI_KEYVAL_INVALID (-1)
@@ -288,6 +293,14 @@ typedef MPI_Comm_errhandler_function MPI_Comm_errhandler_fn; /* deprecated name 
 #define MPI_UNIVERSE_SIZE 5
 #define MPI_LASTUSEDCODE 6
 #define MPI_APPNUM 7
+/* The predefined attributes of every window (MPI-3.1 11.2.6): MPI_WIN_BASE
+ * gives the base address itself, the others a pointer to the value (an
+ * MPI_Aint for MPI_WIN_SIZE, an int for the rest). */
+#define MPI_WIN_BASE 8
+#define MPI_WIN_SIZE 9
+#define MPI_WIN_DISP_UNIT 10
+#define MPI_WIN_CREATE_FLAVOR 11
+#define MPI_WIN_MODEL 12
 typedef int MPI_Comm_copy_attr_function(MPI_Comm oldcomm, int comm_keyval, void *extra_state,
                                         void *attribute_val_in, void *attribute_val_out,
                                         int *flag);
@@ -298,6 +311,11 @@ typedef int MPI_Type_copy_attr_function(MPI_Datatype oldtype, int type_keyval,
                                         void *attribute_val_out, int *flag);
 typedef int MPI_Type_delete_attr_function(MPI_Datatype datatype, int type_keyval,
                                           void *attribute_val, void *extra_state);
+typedef int MPI_Win_copy_attr_function(MPI_Win oldwin, int win_keyval, void *extra_state,
+                                       void *attribute_val_in, void *attribute_val_out,
+                                       int *flag);
+typedef int MPI_Win_delete_attr_function(MPI_Win win, int win_keyval, void *attribute_val,
+                                         void *extra_state);
 typedef MPI_Comm_copy_attr_function MPI_Copy_function;     /* MPI-1, deprecated */
 typedef MPI_Comm_delete_attr_function MPI_Delete_function; /* MPI-1, deprecated */
 /* The predefined callbacks (MPI-3.1 6.7.2): "null" copies nothing (flag 0)
@@ -325,6 +343,7 @@ typedef MPI_Comm_delete_attr_function MPI_Delete_function; /* MPI-1, deprecated 
     }
 IPC__MPI_ATTR_FNS(comm, MPI_Comm)
 IPC__MPI_ATTR_FNS(type, MPI_Datatype)
+IPC__MPI_ATTR_FNS(win, MPI_Win)
 #undef IPC__MPI_ATTR_FNS
 #define MPI_COMM_NULL_COPY_FN ipc__mpi_comm_null_copy_fn
 #define MPI_COMM_NULL_DELETE_FN ipc__mpi_comm_null_delete_fn
@@ -332,6 +351,9 @@ IPC__MPI_ATTR_FNS(type, MPI_Datatype)
 #define MPI_TYPE_NULL_COPY_FN ipc__mpi_type_null_copy_fn
 #define MPI_TYPE_NULL_DELETE_FN ipc__mpi_type_null_delete_fn
 #define MPI_TYPE_DUP_FN ipc__mpi_type_dup_fn
+#define MPI_WIN_NULL_COPY_FN ipc__mpi_win_null_copy_fn
+#define MPI_WIN_NULL_DELETE_FN ipc__mpi_win_null_delete_fn
+#define MPI_WIN_DUP_FN ipc__mpi_win_dup_fn
 #define MPI_NULL_COPY_FN ipc__mpi_comm_null_copy_fn
 #define MPI_NULL_DELETE_FN ipc__mpi_comm_null_delete_fn
 #define MPI_DUP_FN ipc__mpi_comm_dup_fn
@@ -433,6 +455,8 @@ MPI_Fint MPI_Op_c2f(MPI_Op op);
 MPI_Op MPI_Op_f2c(MPI_Fint op);
 MPI_Fint MPI_Info_c2f(MPI_Info info);
 MPI_Info MPI_Info_f2c(MPI_Fint info);
+MPI_Fint MPI_Win_c2f(MPI_Win win);
+MPI_Win MPI_Win_f2c(MPI_Fint win);
 MPI_Fint MPI_Errhandler_c2f(MPI_Errhandler errhandler);
 MPI_Errhandler MPI_Errhandler_f2c(MPI_Fint errhandler);
 int MPI_Status_c2f(const MPI_Status *c_status, MPI_Fint *f_status);
@@ -794,21 +818,118 @@ int MPI_Comm_test_inter(MPI_Comm comm, int *flag);
 int MPI_Comm_remote_size(MPI_Comm comm, int *size);
 int MPI_Comm_remote_group(MPI_Comm comm, MPI_Group *group);
 
+/* One-sided communication (MPI-3.1 chapter 11) on libipc's windows
+ * (include/ipc.h): docs/mpi.md tells what maps onto what. */
+#define MPI_WIN_NULL ((MPI_Win)0)
+#define MPI_WIN_FLAVOR_CREATE 1 /* the values of IPC_WIN_FLAVOR_* */
+#define MPI_WIN_FLAVOR_ALLOCATE 2
+#define MPI_WIN_FLAVOR_DYNAMIC 3
+#define MPI_WIN_FLAVOR_SHARED 4
+#define MPI_WIN_SEPARATE 1
+#define MPI_WIN_UNIFIED 2
+#define MPI_LOCK_EXCLUSIVE 234 /* IPC_LOCK_* */
+#define MPI_LOCK_SHARED 235
+#define MPI_MODE_NOCHECK 1024 /* IPC_MODE_* */
+#define MPI_MODE_NOSTORE 2048
+#define MPI_MODE_NOPUT 4096
+#define MPI_MODE_NOPRECEDE 8192
+#define MPI_MODE_NOSUCCEED 16384
+int MPI_Win_create(void *base, MPI_Aint size, int disp_unit, MPI_Info info, MPI_Comm comm,
+                   MPI_Win *win);
+int MPI_Win_allocate(MPI_Aint size, int disp_unit, MPI_Info info, MPI_Comm comm,
+                     void *baseptr, MPI_Win *win);
+int MPI_Win_allocate_shared(MPI_Aint size, int disp_unit, MPI_Info info, MPI_Comm comm,
+                            void *baseptr, MPI_Win *win);
+int MPI_Win_shared_query(MPI_Win win, int rank, MPI_Aint *size, int *disp_unit,
+                         void *baseptr);
+int MPI_Win_create_dynamic(MPI_Info info, MPI_Comm comm, MPI_Win *win);
+int MPI_Win_attach(MPI_Win win, void *base, MPI_Aint size);
+int MPI_Win_detach(MPI_Win win, const void *base);
+int MPI_Win_free(MPI_Win *win);
+int MPI_Win_get_group(MPI_Win win, MPI_Group *group);
+int MPI_Win_set_info(MPI_Win win, MPI_Info info);
+int MPI_Win_get_info(MPI_Win win, MPI_Info *info_used);
+int MPI_Put(const void *origin_addr, int origin_count, MPI_Datatype origin_datatype,
+            int target_rank, MPI_Aint target_disp, int target_count,
+            MPI_Datatype target_datatype, MPI_Win win);
+int MPI_Get(void *origin_addr, int origin_count, MPI_Datatype origin_datatype,
+            int target_rank, MPI_Aint target_disp, int target_count,
+            MPI_Datatype target_datatype, MPI_Win win);
+int MPI_Accumulate(const void *origin_addr, int origin_count, MPI_Datatype origin_datatype,
+                   int target_rank, MPI_Aint target_disp, int target_count,
+                   MPI_Datatype target_datatype, MPI_Op op, MPI_Win win);
+int MPI_Get_accumulate(const void *origin_addr, int origin_count,
+                       MPI_Datatype origin_datatype, void *result_addr, int result_count,
+                       MPI_Datatype result_datatype, int target_rank, MPI_Aint target_disp,
+                       int target_count, MPI_Datatype target_datatype, MPI_Op op,
+                       MPI_Win win);
+int MPI_Fetch_and_op(const void *origin_addr, void *result_addr, MPI_Datatype datatype,
+                     int target_rank, MPI_Aint target_disp, MPI_Op op, MPI_Win win);
+int MPI_Compare_and_swap(const void *origin_addr, const void *compare_addr,
+                         void *result_addr, MPI_Datatype datatype, int target_rank,
+                         MPI_Aint target_disp, MPI_Win win);
+int MPI_Rput(const void *origin_addr, int origin_count, MPI_Datatype origin_datatype,
+             int target_rank, MPI_Aint target_disp, int target_count,
+             MPI_Datatype target_datatype, MPI_Win win, MPI_Request *request);
+int MPI_Rget(void *origin_addr, int origin_count, MPI_Datatype origin_datatype,
+             int target_rank, MPI_Aint target_disp, int target_count,
+             MPI_Datatype target_datatype, MPI_Win win, MPI_Request *request);
+int MPI_Raccumulate(const void *origin_addr, int origin_count, MPI_Datatype origin_datatype,
+                    int target_rank, MPI_Aint target_disp, int target_count,
+                    MPI_Datatype target_datatype, MPI_Op op, MPI_Win win,
+                    MPI_Request *request);
+int MPI_Rget_accumulate(const void *origin_addr, int origin_count,
+                        MPI_Datatype origin_datatype, void *result_addr, int result_count,
+                        MPI_Datatype result_datatype, int target_rank, MPI_Aint target_disp,
+                        int target_count, MPI_Datatype target_datatype, MPI_Op op,
+                        MPI_Win win, MPI_Request *request);
+int MPI_Win_fence(int assert, MPI_Win win);
+int MPI_Win_post(MPI_Group group, int assert, MPI_Win win);
+int MPI_Win_start(MPI_Group group, int assert, MPI_Win win);
+int MPI_Win_complete(MPI_Win win);
+int MPI_Win_wait(MPI_Win win);
+int MPI_Win_test(MPI_Win win, int *flag);
+int MPI_Win_lock(int lock_type, int rank, int assert, MPI_Win win);
+int MPI_Win_unlock(int rank, MPI_Win win);
+int MPI_Win_lock_all(int assert, MPI_Win win);
+int MPI_Win_unlock_all(MPI_Win win);
+int MPI_Win_flush(int rank, MPI_Win win);
+int MPI_Win_flush_all(MPI_Win win);
+int MPI_Win_flush_local(int rank, MPI_Win win);
+int MPI_Win_flush_local_all(MPI_Win win);
+int MPI_Win_sync(MPI_Win win);
+/* Window attributes, names and error handlers (a window's handler is
+ * MPI_ERRORS_ARE_FATAL until set). */
+int MPI_Win_create_keyval(MPI_Win_copy_attr_function *win_copy_attr_fn,
+                          MPI_Win_delete_attr_function *win_delete_attr_fn, int *win_keyval,
+                          void *extra_state);
+int MPI_Win_free_keyval(int *win_keyval);
+int MPI_Win_set_attr(MPI_Win win, int win_keyval, void *attribute_val);
+int MPI_Win_get_attr(MPI_Win win, int win_keyval, void *attribute_val, int *flag);
+int MPI_Win_delete_attr(MPI_Win win, int win_keyval);
+int MPI_Win_set_name(MPI_Win win, const char *win_name);
+int MPI_Win_get_name(MPI_Win win, char *win_name, int *resultlen);
+int MPI_Win_create_errhandler(MPI_Win_errhandler_function *win_errhandler_fn,
+                              MPI_Errhandler *errhandler);
+int MPI_Win_set_errhandler(MPI_Win win, MPI_Errhandler errhandler);
+int MPI_Win_get_errhandler(MPI_Win win, MPI_Errhandler *errhandler);
+int MPI_Win_call_errhandler(MPI_Win win, int errorcode);
+
 /* The profiling interface (MPI-3.1 14.2): every function above is also
  * PMPI_<name>, the same function under a second name. A tool defines its own
  * MPI_<name> and calls PMPI_<name> from it; in libipc, MPI_ names are weak
  * and PMPI_ names strong, so this works with the static library too. */
 #define IPC__PMPI(name) extern __typeof__(MPI_##name) PMPI_##name;
 /* PMPI: begin (made by scripts/pmpi header from the prototypes above; do not edit) */
-IPC__PMPI(Abort) IPC__PMPI(Add_error_class) IPC__PMPI(Add_error_code) IPC__PMPI(Add_error_string)
-IPC__PMPI(Aint_add) IPC__PMPI(Aint_diff) IPC__PMPI(Allgather) IPC__PMPI(Allgatherv)
-IPC__PMPI(Alloc_mem) IPC__PMPI(Allreduce) IPC__PMPI(Alltoall) IPC__PMPI(Alltoallv)
-IPC__PMPI(Alltoallw) IPC__PMPI(Attr_delete) IPC__PMPI(Attr_get) IPC__PMPI(Attr_put)
-IPC__PMPI(Barrier) IPC__PMPI(Bcast) IPC__PMPI(Bsend) IPC__PMPI(Bsend_init) IPC__PMPI(Buffer_attach)
-IPC__PMPI(Buffer_detach) IPC__PMPI(Cancel) IPC__PMPI(Cart_coords) IPC__PMPI(Cart_create)
-IPC__PMPI(Cart_get) IPC__PMPI(Cart_map) IPC__PMPI(Cart_rank) IPC__PMPI(Cart_shift)
-IPC__PMPI(Cart_sub) IPC__PMPI(Cartdim_get) IPC__PMPI(Comm_c2f) IPC__PMPI(Comm_call_errhandler)
-IPC__PMPI(Comm_compare) IPC__PMPI(Comm_create) IPC__PMPI(Comm_create_errhandler)
+IPC__PMPI(Abort) IPC__PMPI(Accumulate) IPC__PMPI(Add_error_class) IPC__PMPI(Add_error_code)
+IPC__PMPI(Add_error_string) IPC__PMPI(Aint_add) IPC__PMPI(Aint_diff) IPC__PMPI(Allgather)
+IPC__PMPI(Allgatherv) IPC__PMPI(Alloc_mem) IPC__PMPI(Allreduce) IPC__PMPI(Alltoall)
+IPC__PMPI(Alltoallv) IPC__PMPI(Alltoallw) IPC__PMPI(Attr_delete) IPC__PMPI(Attr_get)
+IPC__PMPI(Attr_put) IPC__PMPI(Barrier) IPC__PMPI(Bcast) IPC__PMPI(Bsend) IPC__PMPI(Bsend_init)
+IPC__PMPI(Buffer_attach) IPC__PMPI(Buffer_detach) IPC__PMPI(Cancel) IPC__PMPI(Cart_coords)
+IPC__PMPI(Cart_create) IPC__PMPI(Cart_get) IPC__PMPI(Cart_map) IPC__PMPI(Cart_rank)
+IPC__PMPI(Cart_shift) IPC__PMPI(Cart_sub) IPC__PMPI(Cartdim_get) IPC__PMPI(Comm_c2f)
+IPC__PMPI(Comm_call_errhandler) IPC__PMPI(Comm_compare) IPC__PMPI(Comm_create) IPC__PMPI(Comm_create_errhandler)
 IPC__PMPI(Comm_create_group) IPC__PMPI(Comm_create_keyval) IPC__PMPI(Comm_delete_attr)
 IPC__PMPI(Comm_dup) IPC__PMPI(Comm_dup_with_info) IPC__PMPI(Comm_f2c) IPC__PMPI(Comm_free)
 IPC__PMPI(Comm_free_keyval) IPC__PMPI(Comm_get_attr) IPC__PMPI(Comm_get_errhandler)
@@ -816,17 +937,18 @@ IPC__PMPI(Comm_get_info) IPC__PMPI(Comm_get_name) IPC__PMPI(Comm_group) IPC__PMP
 IPC__PMPI(Comm_rank) IPC__PMPI(Comm_remote_group) IPC__PMPI(Comm_remote_size) IPC__PMPI(Comm_set_attr)
 IPC__PMPI(Comm_set_errhandler) IPC__PMPI(Comm_set_info) IPC__PMPI(Comm_set_name)
 IPC__PMPI(Comm_size) IPC__PMPI(Comm_split) IPC__PMPI(Comm_split_type) IPC__PMPI(Comm_test_inter)
-IPC__PMPI(Dims_create) IPC__PMPI(Dist_graph_create) IPC__PMPI(Dist_graph_create_adjacent)
+IPC__PMPI(Compare_and_swap) IPC__PMPI(Dims_create) IPC__PMPI(Dist_graph_create) IPC__PMPI(Dist_graph_create_adjacent)
 IPC__PMPI(Dist_graph_neighbors) IPC__PMPI(Dist_graph_neighbors_count) IPC__PMPI(Errhandler_c2f)
 IPC__PMPI(Errhandler_f2c) IPC__PMPI(Errhandler_free) IPC__PMPI(Error_class) IPC__PMPI(Error_string)
-IPC__PMPI(Exscan) IPC__PMPI(Finalize) IPC__PMPI(Finalized) IPC__PMPI(Free_mem) IPC__PMPI(Gather)
-IPC__PMPI(Gatherv) IPC__PMPI(Get_address) IPC__PMPI(Get_count) IPC__PMPI(Get_elements)
-IPC__PMPI(Get_elements_x) IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name)
-IPC__PMPI(Get_version) IPC__PMPI(Graph_create) IPC__PMPI(Graph_get) IPC__PMPI(Graph_map)
-IPC__PMPI(Graph_neighbors) IPC__PMPI(Graph_neighbors_count) IPC__PMPI(Graphdims_get)
-IPC__PMPI(Grequest_complete) IPC__PMPI(Grequest_start) IPC__PMPI(Group_c2f) IPC__PMPI(Group_compare)
-IPC__PMPI(Group_difference) IPC__PMPI(Group_excl) IPC__PMPI(Group_f2c) IPC__PMPI(Group_free)
-IPC__PMPI(Group_incl) IPC__PMPI(Group_intersection) IPC__PMPI(Group_range_excl) IPC__PMPI(Group_range_incl)
+IPC__PMPI(Exscan) IPC__PMPI(Fetch_and_op) IPC__PMPI(Finalize) IPC__PMPI(Finalized)
+IPC__PMPI(Free_mem) IPC__PMPI(Gather) IPC__PMPI(Gatherv) IPC__PMPI(Get) IPC__PMPI(Get_accumulate)
+IPC__PMPI(Get_address) IPC__PMPI(Get_count) IPC__PMPI(Get_elements) IPC__PMPI(Get_elements_x)
+IPC__PMPI(Get_library_version) IPC__PMPI(Get_processor_name) IPC__PMPI(Get_version)
+IPC__PMPI(Graph_create) IPC__PMPI(Graph_get) IPC__PMPI(Graph_map) IPC__PMPI(Graph_neighbors)
+IPC__PMPI(Graph_neighbors_count) IPC__PMPI(Graphdims_get) IPC__PMPI(Grequest_complete)
+IPC__PMPI(Grequest_start) IPC__PMPI(Group_c2f) IPC__PMPI(Group_compare) IPC__PMPI(Group_difference)
+IPC__PMPI(Group_excl) IPC__PMPI(Group_f2c) IPC__PMPI(Group_free) IPC__PMPI(Group_incl)
+IPC__PMPI(Group_intersection) IPC__PMPI(Group_range_excl) IPC__PMPI(Group_range_incl)
 IPC__PMPI(Group_rank) IPC__PMPI(Group_size) IPC__PMPI(Group_translate_ranks) IPC__PMPI(Group_union)
 IPC__PMPI(Iallgather) IPC__PMPI(Iallgatherv) IPC__PMPI(Iallreduce) IPC__PMPI(Ialltoall)
 IPC__PMPI(Ialltoallv) IPC__PMPI(Ialltoallw) IPC__PMPI(Ibarrier) IPC__PMPI(Ibcast)
@@ -844,26 +966,37 @@ IPC__PMPI(Neighbor_allgather) IPC__PMPI(Neighbor_allgatherv) IPC__PMPI(Neighbor_
 IPC__PMPI(Neighbor_alltoallv) IPC__PMPI(Neighbor_alltoallw) IPC__PMPI(Op_c2f) IPC__PMPI(Op_commutative)
 IPC__PMPI(Op_create) IPC__PMPI(Op_f2c) IPC__PMPI(Op_free) IPC__PMPI(Pack) IPC__PMPI(Pack_external)
 IPC__PMPI(Pack_external_size) IPC__PMPI(Pack_size) IPC__PMPI(Pcontrol) IPC__PMPI(Probe)
-IPC__PMPI(Query_thread) IPC__PMPI(Recv) IPC__PMPI(Recv_init) IPC__PMPI(Reduce) IPC__PMPI(Reduce_local)
-IPC__PMPI(Reduce_scatter) IPC__PMPI(Reduce_scatter_block) IPC__PMPI(Request_c2f)
-IPC__PMPI(Request_f2c) IPC__PMPI(Request_free) IPC__PMPI(Request_get_status) IPC__PMPI(Rsend)
-IPC__PMPI(Rsend_init) IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv) IPC__PMPI(Send)
-IPC__PMPI(Send_init) IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend)
-IPC__PMPI(Ssend_init) IPC__PMPI(Start) IPC__PMPI(Startall) IPC__PMPI(Status_c2f)
-IPC__PMPI(Status_f2c) IPC__PMPI(Status_set_cancelled) IPC__PMPI(Status_set_elements)
-IPC__PMPI(Status_set_elements_x) IPC__PMPI(Test) IPC__PMPI(Test_cancelled) IPC__PMPI(Testall)
-IPC__PMPI(Testany) IPC__PMPI(Testsome) IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f) IPC__PMPI(Type_commit)
-IPC__PMPI(Type_contiguous) IPC__PMPI(Type_create_darray) IPC__PMPI(Type_create_hindexed)
-IPC__PMPI(Type_create_hindexed_block) IPC__PMPI(Type_create_hvector) IPC__PMPI(Type_create_indexed_block)
-IPC__PMPI(Type_create_keyval) IPC__PMPI(Type_create_resized) IPC__PMPI(Type_create_struct)
-IPC__PMPI(Type_create_subarray) IPC__PMPI(Type_delete_attr) IPC__PMPI(Type_dup) IPC__PMPI(Type_f2c)
-IPC__PMPI(Type_free) IPC__PMPI(Type_free_keyval) IPC__PMPI(Type_get_attr) IPC__PMPI(Type_get_contents)
+IPC__PMPI(Put) IPC__PMPI(Query_thread) IPC__PMPI(Raccumulate) IPC__PMPI(Recv) IPC__PMPI(Recv_init)
+IPC__PMPI(Reduce) IPC__PMPI(Reduce_local) IPC__PMPI(Reduce_scatter) IPC__PMPI(Reduce_scatter_block)
+IPC__PMPI(Request_c2f) IPC__PMPI(Request_f2c) IPC__PMPI(Request_free) IPC__PMPI(Request_get_status)
+IPC__PMPI(Rget) IPC__PMPI(Rget_accumulate) IPC__PMPI(Rput) IPC__PMPI(Rsend) IPC__PMPI(Rsend_init)
+IPC__PMPI(Scan) IPC__PMPI(Scatter) IPC__PMPI(Scatterv) IPC__PMPI(Send) IPC__PMPI(Send_init)
+IPC__PMPI(Sendrecv) IPC__PMPI(Sendrecv_replace) IPC__PMPI(Ssend) IPC__PMPI(Ssend_init)
+IPC__PMPI(Start) IPC__PMPI(Startall) IPC__PMPI(Status_c2f) IPC__PMPI(Status_f2c)
+IPC__PMPI(Status_set_cancelled) IPC__PMPI(Status_set_elements) IPC__PMPI(Status_set_elements_x)
+IPC__PMPI(Test) IPC__PMPI(Test_cancelled) IPC__PMPI(Testall) IPC__PMPI(Testany) IPC__PMPI(Testsome)
+IPC__PMPI(Topo_test) IPC__PMPI(Type_c2f) IPC__PMPI(Type_commit) IPC__PMPI(Type_contiguous)
+IPC__PMPI(Type_create_darray) IPC__PMPI(Type_create_hindexed) IPC__PMPI(Type_create_hindexed_block)
+IPC__PMPI(Type_create_hvector) IPC__PMPI(Type_create_indexed_block) IPC__PMPI(Type_create_keyval)
+IPC__PMPI(Type_create_resized) IPC__PMPI(Type_create_struct) IPC__PMPI(Type_create_subarray)
+IPC__PMPI(Type_delete_attr) IPC__PMPI(Type_dup) IPC__PMPI(Type_f2c) IPC__PMPI(Type_free)
+IPC__PMPI(Type_free_keyval) IPC__PMPI(Type_get_attr) IPC__PMPI(Type_get_contents)
 IPC__PMPI(Type_get_envelope) IPC__PMPI(Type_get_extent) IPC__PMPI(Type_get_extent_x)
 IPC__PMPI(Type_get_name) IPC__PMPI(Type_get_true_extent) IPC__PMPI(Type_get_true_extent_x)
 IPC__PMPI(Type_indexed) IPC__PMPI(Type_match_size) IPC__PMPI(Type_set_attr) IPC__PMPI(Type_set_name)
 IPC__PMPI(Type_size) IPC__PMPI(Type_size_x) IPC__PMPI(Type_vector) IPC__PMPI(Unpack)
 IPC__PMPI(Unpack_external) IPC__PMPI(Wait) IPC__PMPI(Waitall) IPC__PMPI(Waitany)
-IPC__PMPI(Waitsome) IPC__PMPI(Wtick) IPC__PMPI(Wtime)
+IPC__PMPI(Waitsome) IPC__PMPI(Win_allocate) IPC__PMPI(Win_allocate_shared) IPC__PMPI(Win_attach)
+IPC__PMPI(Win_c2f) IPC__PMPI(Win_call_errhandler) IPC__PMPI(Win_complete) IPC__PMPI(Win_create)
+IPC__PMPI(Win_create_dynamic) IPC__PMPI(Win_create_errhandler) IPC__PMPI(Win_create_keyval)
+IPC__PMPI(Win_delete_attr) IPC__PMPI(Win_detach) IPC__PMPI(Win_f2c) IPC__PMPI(Win_fence)
+IPC__PMPI(Win_flush) IPC__PMPI(Win_flush_all) IPC__PMPI(Win_flush_local) IPC__PMPI(Win_flush_local_all)
+IPC__PMPI(Win_free) IPC__PMPI(Win_free_keyval) IPC__PMPI(Win_get_attr) IPC__PMPI(Win_get_errhandler)
+IPC__PMPI(Win_get_group) IPC__PMPI(Win_get_info) IPC__PMPI(Win_get_name) IPC__PMPI(Win_lock)
+IPC__PMPI(Win_lock_all) IPC__PMPI(Win_post) IPC__PMPI(Win_set_attr) IPC__PMPI(Win_set_errhandler)
+IPC__PMPI(Win_set_info) IPC__PMPI(Win_set_name) IPC__PMPI(Win_shared_query) IPC__PMPI(Win_start)
+IPC__PMPI(Win_sync) IPC__PMPI(Win_test) IPC__PMPI(Win_unlock) IPC__PMPI(Win_unlock_all)
+IPC__PMPI(Win_wait) IPC__PMPI(Wtick) IPC__PMPI(Wtime)
 /* PMPI: end */
 #undef IPC__PMPI
 

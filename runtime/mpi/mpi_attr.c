@@ -2,11 +2,12 @@
  * mpi_attr.c - attributes (MPI-3.1 6.7): keyvals with copy and delete
  * callbacks, and the values cached on objects under them.
  *
- * One core serves every kind of object (communicators, datatypes; windows
- * are a third kind when they come): an object is a `struct obj` that names
- * its kind, its handle as the callbacks see it, and where its attribute list
- * lives. A communicator keeps its list in its MPI state (comm->mpi->attrs);
- * datatypes are another module's, so their lists live here, keyed by handle.
+ * One core serves every kind of object (communicators, datatypes, windows):
+ * an object is a `struct obj` that names its kind, its handle as the
+ * callbacks see it, and where its attribute list lives. A communicator keeps
+ * its list in its MPI state (comm->mpi->attrs), a window in its own
+ * (mpi_win.c hands it over); datatypes are another module's, so their lists
+ * live here, keyed by handle.
  *
  * A keyval is an index into `keyvals`. It counts the attributes that use it:
  * one freed by the program (MPI_*_free_keyval) stays until the last of them is
@@ -17,9 +18,9 @@
 
 #include "mpi_internal.h"
 
-enum kind { KIND_FREE, KIND_COMM, KIND_TYPE };
+enum kind { KIND_FREE, KIND_COMM, KIND_TYPE, KIND_WIN };
 
-#define FIRST_USER_KEYVAL (MPI_APPNUM + 1) /* below: the predefined ones */
+#define FIRST_USER_KEYVAL (MPI_WIN_MODEL + 1) /* below: the predefined ones */
 
 struct keyval {
     enum kind kind; /* KIND_FREE: an unused slot */
@@ -28,10 +29,12 @@ struct keyval {
     union {
         MPI_Comm_copy_attr_function *comm;
         MPI_Type_copy_attr_function *type;
+        MPI_Win_copy_attr_function *win; /* kept, never called: no window is copied */
     } copy;
     union {
         MPI_Comm_delete_attr_function *comm;
         MPI_Type_delete_attr_function *type;
+        MPI_Win_delete_attr_function *win;
     } del;
     void *extra;
 };
@@ -50,6 +53,7 @@ struct obj {
     enum kind kind;
     MPI_Comm comm;
     MPI_Datatype type;
+    MPI_Win win;
     struct ipc__mpi_attr **list; /* NULL: the object has no attributes yet */
 };
 
@@ -134,6 +138,8 @@ static int call_delete(const struct obj *o, const struct ipc__mpi_attr *a)
         return kv->del.comm(o->comm, a->keyval, a->val, kv->extra);
     if (kv->kind == KIND_TYPE && kv->del.type)
         return kv->del.type(o->type, a->keyval, a->val, kv->extra);
+    if (kv->kind == KIND_WIN && kv->del.win)
+        return kv->del.win(o->win, a->keyval, a->val, kv->extra);
     return MPI_SUCCESS;
 }
 
@@ -534,6 +540,87 @@ int MPI_Type_delete_attr(MPI_Datatype datatype, int type_keyval)
     if (rc == MPI_SUCCESS)
         rc = attr_delete(&o, type_keyval);
     IPC__MPI_RET(MPI_COMM_WORLD, rc);
+}
+
+/* ---- windows: lists in the window's MPI state ---- */
+
+static struct obj win_obj(MPI_Win win, struct ipc__mpi_win *st)
+{
+    return (struct obj){.kind = KIND_WIN, .win = win, .list = &st->attrs};
+}
+
+int MPI_Win_create_keyval(MPI_Win_copy_attr_function *win_copy_attr_fn,
+                          MPI_Win_delete_attr_function *win_delete_attr_fn,
+                          int *win_keyval, void *extra_state)
+{
+    int rc = keyval_new(KIND_WIN, extra_state, win_keyval);
+    if (rc == MPI_SUCCESS) {
+        keyvals[*win_keyval].copy.win = win_copy_attr_fn;
+        keyvals[*win_keyval].del.win = win_delete_attr_fn;
+    }
+    IPC__MPI_RET(MPI_COMM_WORLD, rc);
+}
+
+int MPI_Win_free_keyval(int *win_keyval)
+{
+    IPC__MPI_RET(MPI_COMM_WORLD, keyval_free(KIND_WIN, win_keyval));
+}
+
+int ipc__mpi_win_attr_set(MPI_Win win, struct ipc__mpi_win *st, int keyval, void *val)
+{
+    if (!keyval_of(KIND_WIN, keyval))
+        return MPI_ERR_KEYVAL; /* the predefined ones too: they cannot be set */
+    struct obj o = win_obj(win, st);
+    return attr_set(&o, keyval, val);
+}
+
+int ipc__mpi_win_attr_get(MPI_Win win, struct ipc__mpi_win *st, int keyval, void *val,
+                          int *flag)
+{
+    if (!val || !flag)
+        return MPI_ERR_ARG;
+    void *predefined = NULL;
+    switch (keyval) {
+    case MPI_WIN_BASE:
+        *(void **)val = st->base; /* the address itself (MPI-3.1 11.2.6) */
+        *flag = 1;
+        return MPI_SUCCESS;
+    case MPI_WIN_SIZE:
+        predefined = &st->size;
+        break;
+    case MPI_WIN_DISP_UNIT:
+        predefined = &st->disp_unit;
+        break;
+    case MPI_WIN_CREATE_FLAVOR:
+        predefined = &st->flavor;
+        break;
+    case MPI_WIN_MODEL:
+        predefined = &st->model;
+        break;
+    default:
+        if (!keyval_names(KIND_WIN, keyval))
+            return MPI_ERR_KEYVAL;
+        struct obj o = win_obj(win, st);
+        attr_get(&o, keyval, val, flag);
+        return MPI_SUCCESS;
+    }
+    *(void **)val = predefined;
+    *flag = 1;
+    return MPI_SUCCESS;
+}
+
+int ipc__mpi_win_attr_delete(MPI_Win win, struct ipc__mpi_win *st, int keyval)
+{
+    if (!keyval_names(KIND_WIN, keyval))
+        return MPI_ERR_KEYVAL;
+    struct obj o = win_obj(win, st);
+    return attr_delete(&o, keyval);
+}
+
+void ipc__mpi_win_attrs_delete(MPI_Win win, struct ipc__mpi_win *st)
+{
+    struct obj o = win_obj(win, st);
+    attrs_delete_all(&o);
 }
 
 /* Type attributes still cached go without their callbacks (MPI-3.1 runs

@@ -246,6 +246,11 @@ static void group_drop(MPI_Group g)
         free(g);
 }
 
+int ipc__mpi_comm_group(MPI_Comm comm, MPI_Group *group)
+{
+    return group_from(comm, false, group);
+}
+
 int MPI_Comm_group(MPI_Comm comm, MPI_Group *group)
 {
     int rc = ipc__mpi_code(ipc__check_comm(comm));
@@ -561,6 +566,27 @@ static int rank_in_comm(MPI_Comm comm, int w)
         if (ipc__member_world_rank(comm, i) == w)
             return i;
     return MPI_UNDEFINED;
+}
+
+int ipc__mpi_group_ranks(MPI_Group group, MPI_Comm comm, int **ranks, int *n)
+{
+    if (!group)
+        return MPI_ERR_GROUP;
+    const struct ipc__mpi_group *g = group_of(group);
+    *ranks = NULL;
+    *n = g->size;
+    if (!g->size)
+        return MPI_SUCCESS;
+    if (!(*ranks = malloc((size_t)g->size * sizeof **ranks)))
+        return MPI_ERR_NO_MEM;
+    for (int i = 0; i < g->size; i++) {
+        if (((*ranks)[i] = rank_in_comm(comm, g->world[i])) == MPI_UNDEFINED) {
+            free(*ranks);
+            *ranks = NULL;
+            return MPI_ERR_RANK;
+        }
+    }
+    return MPI_SUCCESS;
 }
 
 /* Collective over comm: each process passes the group it belongs to (MPI-2.2:

@@ -267,6 +267,22 @@ int ipc__mpi_code(int err)
         return MPI_ERR_OP;
     case IPC_ERR_INTERN:
         return MPI_ERR_INTERN;
+    case IPC_ERR_WIN:
+        return MPI_ERR_WIN;
+    case IPC_ERR_RMA_SYNC:
+        return MPI_ERR_RMA_SYNC;
+    case IPC_ERR_RMA_RANGE:
+        return MPI_ERR_RMA_RANGE;
+    case IPC_ERR_RMA_ATTACH:
+        return MPI_ERR_RMA_ATTACH;
+    case IPC_ERR_RMA_FLAVOR:
+        return MPI_ERR_RMA_FLAVOR;
+    case IPC_ERR_LOCKTYPE:
+        return MPI_ERR_LOCKTYPE;
+    case IPC_ERR_ASSERT:
+        return MPI_ERR_ASSERT;
+    case IPC_ERR_RMA_SHARED:
+        return MPI_ERR_RMA_SHARED;
     default:
         return MPI_ERR_OTHER; /* not initialized, wire-up, transport, peer */
     }
@@ -374,10 +390,14 @@ int MPI_Error_class(int errorcode, int *errorclass)
 
 #define FIRST_USER_ERRH (MPI_ERRORS_RETURN + 1)
 
-/* Counted: each handle the program holds (MPI_Comm_create_errhandler's, each
- * MPI_Comm_get_errhandler's) and each communicator using it. */
+/* Counted: each handle the program holds (MPI_*_create_errhandler's, each
+ * MPI_*_get_errhandler's) and each object using it. */
 struct user_errh {
-    MPI_Comm_errhandler_function *fn; /* NULL: a free slot */
+    enum ipc__mpi_errh_kind kind; /* 0: a free slot */
+    union {
+        MPI_Comm_errhandler_function *comm;
+        MPI_Win_errhandler_function *win;
+    } fn;
     int refs;
 };
 static struct user_errh *user_errh;
@@ -388,12 +408,18 @@ static struct user_errh *user_errh_of(MPI_Errhandler h)
     struct user_errh *u = h >= FIRST_USER_ERRH && h - FIRST_USER_ERRH < n_user_errh
                               ? &user_errh[h - FIRST_USER_ERRH]
                               : NULL;
-    return u && u->fn ? u : NULL;
+    return u && u->kind ? u : NULL;
 }
 
 static bool errh_valid(MPI_Errhandler h)
 {
     return h == MPI_ERRORS_ARE_FATAL || h == MPI_ERRORS_RETURN || user_errh_of(h);
+}
+
+bool ipc__mpi_errh_valid(MPI_Errhandler h, enum ipc__mpi_errh_kind kind)
+{
+    const struct user_errh *u = user_errh_of(h);
+    return h == MPI_ERRORS_ARE_FATAL || h == MPI_ERRORS_RETURN || (u && u->kind == kind);
 }
 
 void ipc__mpi_errh_retain(MPI_Errhandler h)
@@ -417,25 +443,47 @@ static void user_errh_fini(void)
     n_user_errh = 0;
 }
 
-int MPI_Comm_create_errhandler(MPI_Comm_errhandler_function *comm_errhandler_fn,
-                               MPI_Errhandler *errhandler)
+/* A new handler of this kind (its fn set by the caller) in *h. */
+static struct user_errh *errh_new(enum ipc__mpi_errh_kind kind, MPI_Errhandler *h)
 {
-    if (!comm_errhandler_fn || !errhandler)
-        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
     int i = 0;
-    while (i < n_user_errh && user_errh[i].fn)
+    while (i < n_user_errh && user_errh[i].kind)
         i++;
     if (i == n_user_errh) {
         int n = n_user_errh ? 2 * n_user_errh : 8;
         struct user_errh *grown = realloc(user_errh, (size_t)n * sizeof *grown);
         if (!grown)
-            IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_NO_MEM);
+            return NULL;
         memset(grown + n_user_errh, 0, (size_t)(n - n_user_errh) * sizeof *grown);
         user_errh = grown;
         n_user_errh = n;
     }
-    user_errh[i] = (struct user_errh){.fn = comm_errhandler_fn, .refs = 1};
-    *errhandler = FIRST_USER_ERRH + i;
+    user_errh[i] = (struct user_errh){.kind = kind, .refs = 1};
+    *h = FIRST_USER_ERRH + i;
+    return &user_errh[i];
+}
+
+int MPI_Comm_create_errhandler(MPI_Comm_errhandler_function *comm_errhandler_fn,
+                               MPI_Errhandler *errhandler)
+{
+    if (!comm_errhandler_fn || !errhandler)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
+    struct user_errh *u = errh_new(IPC__MPI_ERRH_COMM, errhandler);
+    if (!u)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_NO_MEM);
+    u->fn.comm = comm_errhandler_fn;
+    return MPI_SUCCESS;
+}
+
+int MPI_Win_create_errhandler(MPI_Win_errhandler_function *win_errhandler_fn,
+                              MPI_Errhandler *errhandler)
+{
+    if (!win_errhandler_fn || !errhandler)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_ARG);
+    struct user_errh *u = errh_new(IPC__MPI_ERRH_WIN, errhandler);
+    if (!u)
+        IPC__MPI_RET(MPI_COMM_WORLD, MPI_ERR_NO_MEM);
+    u->fn.win = win_errhandler_fn;
     return MPI_SUCCESS;
 }
 
@@ -458,20 +506,29 @@ static int errh_set(MPI_Comm comm, MPI_Errhandler h)
 
 int ipc__mpi_ret(MPI_Comm comm, int rc, const char *fn)
 {
-    const char *detail = error_detail;
-    error_detail = NULL;
-    if (rc == MPI_SUCCESS)
+    if (rc == MPI_SUCCESS) {
+        error_detail = NULL;
         return rc;
+    }
     if (ipc__check_comm(comm) != IPC_SUCCESS)
         comm = MPI_COMM_WORLD; /* an error on no valid communicator */
-    MPI_Errhandler h = errh_get(comm);
+    return ipc__mpi_errh_run(errh_get(comm), IPC__MPI_ERRH_COMM, &comm, rc, fn);
+}
+
+int ipc__mpi_errh_run(MPI_Errhandler h, enum ipc__mpi_errh_kind kind, void *obj, int rc,
+                      const char *fn)
+{
+    const char *detail = error_detail;
+    error_detail = NULL;
     if (h == MPI_ERRORS_RETURN)
         return rc;
     const struct user_errh *u = user_errh_of(h);
-    if (u) {
-        MPI_Comm handler_comm = comm;
+    if (u && u->kind == kind) {
         int code = rc;
-        u->fn(&handler_comm, &code);
+        if (kind == IPC__MPI_ERRH_WIN)
+            u->fn.win(obj, &code);
+        else
+            u->fn.comm(obj, &code);
         return rc;
     }
     char unknown[40];
@@ -491,7 +548,7 @@ int ipc__mpi_ret(MPI_Comm comm, int rc, const char *fn)
 int MPI_Comm_set_errhandler(MPI_Comm comm, MPI_Errhandler errhandler)
 {
     int rc = ipc__mpi_code(ipc__check_comm(comm));
-    if (rc == MPI_SUCCESS && !errh_valid(errhandler))
+    if (rc == MPI_SUCCESS && !ipc__mpi_errh_valid(errhandler, IPC__MPI_ERRH_COMM))
         rc = MPI_ERR_ARG;
     if (rc == MPI_SUCCESS)
         rc = errh_set(comm, errhandler);

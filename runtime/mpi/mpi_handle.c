@@ -4,10 +4,10 @@
  *
  * MPI_Fint is an int. Integer handles (datatypes, ops, error handlers) are
  * their own Fortran index. A pointer handle (communicator, group, request,
- * info) gets an index in its kind's table the first time MPI_*_c2f sees it;
+ * info, window) gets an index in its kind's table the first time MPI_*_c2f sees it;
  * the predefined ones have fixed indices (MPI_COMM_WORLD 0, MPI_COMM_SELF 1,
  * MPI_GROUP_EMPTY 0, MPI_INFO_ENV 0) and the null handles are -1. The index
- * of a communicator, an info object or a request is forgotten when it is
+ * of a communicator, an info object, a window or a request is forgotten when it is
  * freed (a request: when its handle dies, mpi_p2p.c), and its slot reused;
  * groups keep theirs (a new object at the same address takes the old index
  * over). MPI_*_f2c of an unknown index gives the null handle, and
@@ -34,6 +34,7 @@ static struct table comms = {comm_fixed, 2, NULL, 0};
 static struct table groups = {group_fixed, 1, NULL, 0};
 static struct table requests = {NULL, 0, NULL, 0};
 static struct table infos = {info_fixed, 1, NULL, 0};
+static struct table wins = {NULL, 0, NULL, 0};
 
 /* -1 for NULL, and when no index can be had (out of memory). */
 static MPI_Fint to_index(struct table *t, void *h)
@@ -81,6 +82,7 @@ void ipc__mpi_handle_forget(const void *handle)
 {
     forget(&comms, handle);
     forget(&infos, handle);
+    forget(&wins, handle);
 }
 
 MPI_Fint MPI_Comm_c2f(MPI_Comm comm)
@@ -129,6 +131,16 @@ MPI_Fint MPI_Info_c2f(MPI_Info info)
 MPI_Info MPI_Info_f2c(MPI_Fint info)
 {
     return from_index(&infos, info);
+}
+
+MPI_Fint MPI_Win_c2f(MPI_Win win)
+{
+    return to_index(&wins, win);
+}
+
+MPI_Win MPI_Win_f2c(MPI_Fint win)
+{
+    return from_index(&wins, win);
 }
 
 MPI_Fint MPI_Type_c2f(MPI_Datatype datatype)

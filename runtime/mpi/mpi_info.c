@@ -256,6 +256,12 @@ int MPI_Info_free(MPI_Info *info)
     return MPI_SUCCESS;
 }
 
+bool ipc__mpi_info_true(MPI_Info info, const char *key)
+{
+    const struct entry *e = info ? find(info_of(info), key) : NULL;
+    return e && strcmp(e->val, "true") == 0;
+}
+
 /* ---- communicator hints: kept, and given back by MPI_Comm_get_info ---- */
 
 int MPI_Comm_set_info(MPI_Comm comm, MPI_Info info)

@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "mpi.h"
+#include "rma/rma.h"
 
 /* mpi_env.c: errors. Every MPI_ function ends in IPC__MPI_RET(comm, rc), rc
  * being an MPI code: MPI_ERRORS_ARE_FATAL on comm prints one line and aborts
@@ -18,6 +19,15 @@ int ipc__mpi_ret(MPI_Comm comm, int rc, const char *fn);
 #define IPC__MPI_RET(comm, rc) return ipc__mpi_ret((comm), (rc), __func__)
 /* IPC_ERR_* -> MPI_ERR_* -> handler */
 #define IPC__MPI_RET_IPC(comm, rc) IPC__MPI_RET((comm), ipc__mpi_code(rc))
+/* Error handlers are made for one kind of object (the predefined ones serve
+ * every kind). _valid: h may be set on an object of that kind. _run: the
+ * end of an error rc of fn on the object at obj (an MPI_Comm or MPI_Win, as
+ * kind says): h MPI_ERRHANDLER_NULL or MPI_ERRORS_ARE_FATAL prints one line
+ * and aborts, a user handler is called; rc is returned. */
+enum ipc__mpi_errh_kind { IPC__MPI_ERRH_COMM = 1, IPC__MPI_ERRH_WIN };
+bool ipc__mpi_errh_valid(MPI_Errhandler h, enum ipc__mpi_errh_kind kind);
+int ipc__mpi_errh_run(MPI_Errhandler h, enum ipc__mpi_errh_kind kind, void *obj, int rc,
+                      const char *fn);
 
 /* mpi_comm.c: the MPI layer's state of a communicator (comm->mpi). Every
  * field's zero is its default, so a communicator without state behaves as
@@ -42,6 +52,24 @@ int ipc__mpi_comm_made(MPI_Comm parent, MPI_Comm child, bool dup);
 /* Before ipc_comm_free, or for world and self at MPI_Finalize: deletes the
  * attributes (their delete callbacks run) and frees the state. */
 void ipc__mpi_comm_release(MPI_Comm comm);
+
+/* mpi_win.c: the MPI layer's state of a window (*ipc__win_mpi_slot), made
+ * with the window by the MPI calls (or on first use, for one made by
+ * libipc's ipc_win_*). Every MPI_Win call ends in IPC__MPI_WIN_RET(win, rc):
+ * the window's error handler (MPI_ERRORS_ARE_FATAL by default), or
+ * MPI_COMM_WORLD's when win names no window. */
+struct ipc__mpi_win {
+    char name[MPI_MAX_OBJECT_NAME]; /* "" until MPI_Win_set_name */
+    MPI_Errhandler errh;            /* MPI_ERRHANDLER_NULL: MPI_ERRORS_ARE_FATAL */
+    struct ipc__mpi_attr *attrs;    /* cached attributes (mpi_attr.c) */
+    MPI_Info hints;                 /* MPI_Win_set_info's, or NULL */
+    /* The predefined attributes: MPI_Win_get_attr points at them. */
+    void *base;
+    MPI_Aint size;
+    int disp_unit, flavor, model;
+};
+int ipc__mpi_win_ret(MPI_Win win, int rc, const char *fn);
+#define IPC__MPI_WIN_RET(win, rc) return ipc__mpi_win_ret((win), (rc), __func__)
 
 /* mpi_topo.c: a communicator's virtual topology. A copy of t (NULL when out
  * of memory), for MPI_Comm_dup; free takes NULL too. */
@@ -69,6 +97,13 @@ void ipc__mpi_comm_attrs_delete(MPI_Comm comm);
 /* For MPI_Type_dup and MPI_Type_free (type attributes live in mpi_attr.c). */
 int ipc__mpi_type_attrs_copy(MPI_Datatype old, MPI_Datatype new);
 void ipc__mpi_type_attrs_delete(MPI_Datatype type);
+/* Window attributes, on the list of st, the state of the valid window win;
+ * _get answers the predefined MPI_WIN_* from st's fields. MPI codes. */
+int ipc__mpi_win_attr_set(MPI_Win win, struct ipc__mpi_win *st, int keyval, void *val);
+int ipc__mpi_win_attr_get(MPI_Win win, struct ipc__mpi_win *st, int keyval, void *val,
+                          int *flag);
+int ipc__mpi_win_attr_delete(MPI_Win win, struct ipc__mpi_win *st, int keyval);
+void ipc__mpi_win_attrs_delete(MPI_Win win, struct ipc__mpi_win *st);
 /* At MPI_Finalize, after the communicators: frees keyvals, type attributes. */
 void ipc__mpi_attr_fini(void);
 
@@ -85,6 +120,8 @@ int ipc__mpi_info_copy(MPI_Info info, MPI_Info *copy);
 void ipc__mpi_info_release(MPI_Info info); /* frees a user info; NULL: nothing */
 void ipc__mpi_info_env_init(int argc, char **argv, int thread_level);
 void ipc__mpi_info_fini(void);
+/* True when info (valid, or MPI_INFO_NULL) sets key to "true". */
+bool ipc__mpi_info_true(MPI_Info info, const char *key);
 
 /* mpi_handle.c: the Fortran index of a pointer handle is forgotten when the
  * object is freed. */
@@ -238,6 +275,15 @@ static inline void ipc__mpi_view_done(struct ipc__mpi_view *v, void *buf, size_t
         ipc__mpi_view_done_slow(v, buf, bytes, unpack);
 }
 
+/* The target side of a one-sided operation: count elements of t whose
+ * first starts at byte `at` of the target (from its window's start, or an
+ * address), as runs of bytes in type-map order, the order of the packed
+ * stream, adjacent runs merged. *blk is malloc'd, NULL when there are no
+ * bytes; *bytes is their sum. MPI_ERR_RMA_RANGE when a byte would lie below
+ * 0 or past LONG_MAX, MPI_ERR_NO_MEM. */
+int ipc__mpi_flatten(const struct ipc__mpi_type *t, size_t count, long at,
+                     struct ipc__rma_blk **blk, size_t *nblk, size_t *bytes);
+
 /* mpi_layout.c: count elements of a non-contiguous type at buf as a libipc
  * layout, for ipc__isend_layout/ipc__irecv_layout. The first member is the
  * layout libipc sees; the rest is a cursor and where it stands. _init takes
@@ -274,6 +320,11 @@ struct ipc__mpi_red {
     struct ipc__mpi_red_type rt;
 };
 int ipc__mpi_red_setup(struct ipc__mpi_red *r, MPI_Op op, MPI_Datatype type, int count);
+/* inout[i] = in[i] op inout[i] for n packed elements of the predefined type
+ * basic, op a predefined reduction (not MPI_REPLACE or MPI_NO_OP); false
+ * when op does not apply to basic (n == 0: only says whether it applies).
+ * The accumulate kernel of the windows MPI makes (ipc__rma_kernel). */
+bool ipc__mpi_op_apply(int op, int basic, const void *in, void *inout, size_t n);
 void ipc__mpi_ops_fini(void);
 
 /* mpi_intercoll.c: the collectives on intercommunicators, which the
@@ -378,6 +429,13 @@ char *ipc__mpi_nbc_wblocks(struct ipc__mpi_nbc *b, const void *buf, int n, const
 struct ipc__mpi_red *ipc__mpi_nbc_red(struct ipc__mpi_nbc *b, MPI_Op op, MPI_Datatype type,
                                       int count);
 int ipc__mpi_nbc_start(struct ipc__mpi_nbc *b, int irc, MPI_Request *req);
+
+/* mpi_comm.c: the group of comm's members (MPI_Comm_group's body), and the
+ * members of group as ranks of comm (*ranks malloc'd, NULL for an empty
+ * group): MPI_ERR_GROUP for MPI_GROUP_NULL, MPI_ERR_RANK when a member is
+ * not in comm. */
+int ipc__mpi_comm_group(MPI_Comm comm, MPI_Group *group);
+int ipc__mpi_group_ranks(MPI_Group group, MPI_Comm comm, int **ranks, int *n);
 
 void ipc__mpi_status(MPI_Status *st, const ipc_status *ist);
 /* mpi_p2p.c: waits for outstanding buffered sends and freed requests. */

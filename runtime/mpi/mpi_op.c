@@ -251,6 +251,11 @@ static bool apply_builtin(MPI_Op op, int basic, const void *in, void *inout, siz
     }
 }
 
+bool ipc__mpi_op_apply(int op, int basic, const void *in, void *inout, size_t n)
+{
+    return op > 0 && op <= MPI_MAXLOC && apply_builtin(op, basic, in, inout, n);
+}
+
 /* Runs the MPI op that type names on count elements of the MPI type's
  * packed form (user ops) or count basic elements (predefined ops). */
 static void trampoline(const void *in, void *inout, size_t count, ipc_datatype type)

@@ -1,7 +1,8 @@
 /*
  * mpi_pack.c - the datatype engine: a cursor that packs and unpacks
  * (buf, count, type) in pieces of any size, the views libipc sends from and
- * receives into, MPI_Pack/Unpack and the external32 representation.
+ * receives into, MPI_Pack/Unpack, the external32 representation, and the
+ * runs of bytes a one-sided operation reaches at its target.
  *
  * The cursor walks a type's entries with a stack of frames, one per nesting
  * level. At a leaf it moves every whole piece the request allows in one
@@ -395,6 +396,97 @@ void ipc__mpi_view_done_slow(struct ipc__mpi_view *v, void *buf, size_t bytes, b
     v->tmp = NULL;
     ipc__mpi_type_unref(v->t);
     v->t = NULL;
+}
+
+/* ---- the target side of one-sided operations ---- */
+
+/* The runs found so far; `at` is the target byte where the element being
+ * walked starts. */
+struct runs {
+    struct ipc__rma_blk *blk;
+    size_t n, cap, bytes;
+    long at;
+    int rc;
+};
+
+/* len bytes at rel from the element's start, after those found so far. */
+static void runs_add(struct runs *r, long rel, size_t len)
+{
+    long off;
+    if (!len || r->rc != MPI_SUCCESS)
+        return;
+    if (__builtin_add_overflow(r->at, rel, &off) || off < 0 ||
+        len > (size_t)LONG_MAX - (size_t)off) {
+        r->rc = MPI_ERR_RMA_RANGE;
+        return;
+    }
+    r->bytes += len;
+    struct ipc__rma_blk *last = r->n ? &r->blk[r->n - 1] : NULL;
+    if (last && last->off + last->len == (uint64_t)off) {
+        last->len += len;
+        return;
+    }
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 16;
+        struct ipc__rma_blk *grown = realloc(r->blk, cap * sizeof *grown);
+        if (!grown) {
+            r->rc = MPI_ERR_NO_MEM;
+            return;
+        }
+        r->blk = grown;
+        r->cap = cap;
+    }
+    r->blk[r->n++] = (struct ipc__rma_blk){.off = (uint64_t)off, .len = len};
+}
+
+/* One element of t whose origin is rel bytes from the element's start: the
+ * cursor's walk (entries, blocks, pieces), without moving any byte. Offsets
+ * within a type fit a long (the constructors refuse types whose do not). */
+static void runs_walk(struct runs *r, const struct ipc__mpi_type *t, long rel)
+{
+    if (t->contig) {
+        runs_add(r, rel, t->size);
+        return;
+    }
+    for (size_t k = 0; k < t->nentries && r->rc == MPI_SUCCESS; k++) {
+        const struct ipc__mpi_entry *e = &t->entries[k];
+        for (size_t i = 0; i < e->count; i++) {
+            for (size_t j = 0; j < e->blocklen; j++) {
+                long p = rel + e->disp + (long)i * e->stride + (long)j * e->bstride;
+                if (e->child)
+                    runs_walk(r, e->child, p);
+                else
+                    runs_add(r, p, e->len);
+            }
+        }
+    }
+}
+
+int ipc__mpi_flatten(const struct ipc__mpi_type *t, size_t count, long at,
+                     struct ipc__rma_blk **blk, size_t *nblk, size_t *bytes)
+{
+    struct runs r = {.at = at, .rc = MPI_SUCCESS};
+    size_t total;
+    if (t->contig) { /* one run, however many elements */
+        if (__builtin_mul_overflow(count, t->size, &total))
+            r.rc = MPI_ERR_RMA_RANGE;
+        runs_add(&r, 0, total);
+    }
+    for (size_t k = 0; !t->contig && k < count && r.rc == MPI_SUCCESS; k++) {
+        long step;
+        if (__builtin_mul_overflow((long)k, t->extent, &step) ||
+            __builtin_add_overflow(at, step, &r.at))
+            r.rc = MPI_ERR_RMA_RANGE;
+        runs_walk(&r, t, 0);
+    }
+    if (r.rc != MPI_SUCCESS) {
+        free(r.blk);
+        return r.rc;
+    }
+    *blk = r.blk;
+    *nblk = r.n;
+    *bytes = r.bytes;
+    return MPI_SUCCESS;
 }
 
 /* ---- MPI_Pack and MPI_Unpack ---- */

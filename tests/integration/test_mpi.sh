@@ -138,20 +138,19 @@ done
 # An MPI function ipc does not provide is an error when building, not a
 # surprise when running.
 if [ "$ours" = 1 ]; then
-    cat >"$WORK/window.c" <<'PROG'
+    cat >"$WORK/file.c" <<'PROG'
 #include <mpi.h>
 int main(int argc, char **argv)
 {
-    MPI_Win win;
-    int x = 0;
+    MPI_File fh;
     MPI_Init(&argc, &argv);
-    MPI_Win_create(&x, sizeof x, sizeof x, MPI_INFO_NULL, MPI_COMM_WORLD, &win);
+    MPI_File_open(MPI_COMM_WORLD, "x", MPI_MODE_RDONLY, MPI_INFO_NULL, &fh);
     MPI_Finalize();
     return 0;
 }
 PROG
-    run 60 "$MPI_CC" -o "$WORK/window" "$WORK/window.c"
-    [ "$RC" -ne 0 ] || fail "a program calling MPI_Win_create built with $MPI_CC"
-    grep -q 'MPI_Win' "$ERR" || fail "building with MPI_Win_create failed without naming it$(stderr_hint)"
+    run 60 "$MPI_CC" -o "$WORK/file" "$WORK/file.c"
+    [ "$RC" -ne 0 ] || fail "a program calling MPI_File_open built with $MPI_CC"
+    grep -q 'MPI_File' "$ERR" || fail "building with MPI_File_open failed without naming it$(stderr_hint)"
 fi
 exit 0

@@ -2,7 +2,9 @@
  * cursor packs and unpacks in pieces of any size, cutting blocks and basic
  * elements, exactly as whole packing does; seeking to a packed offset; the
  * description stays compact; a type freed while a view uses it lives until
- * the view is done; resized bounds are sticky markers (MPI-3.1 4.1.7). */
+ * the view is done; resized bounds are sticky markers (MPI-3.1 4.1.7); the
+ * runs of bytes a one-sided operation reaches at its target, in type-map
+ * order with adjacent runs merged. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -235,12 +237,126 @@ static void external32_sizes(void **state)
     assert_true(back_ld == 1.0L);
 }
 
+/* ---- the target side of one-sided operations (ipc__mpi_flatten) ---- */
+
+/* count elements of type at byte `at`: the runs want[0..n), exactly. */
+static void check_runs(MPI_Datatype type, size_t count, long at,
+                       const struct ipc__rma_blk *want, size_t n)
+{
+    struct ipc__rma_blk *blk = NULL;
+    size_t nblk = 0, bytes = 0, sum = 0;
+    assert_int_equal(
+        ipc__mpi_flatten(ipc__mpi_type(type), count, at, &blk, &nblk, &bytes),
+        MPI_SUCCESS);
+    assert_int_equal(nblk, n);
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(blk[k].off, want[k].off);
+        assert_int_equal(blk[k].len, want[k].len);
+        sum += want[k].len;
+    }
+    assert_int_equal(bytes, sum);
+    free(blk);
+}
+#define RUNS(type, count, at, ...)                                                       \
+    check_runs((type), (count), (at), (struct ipc__rma_blk[]){__VA_ARGS__},              \
+               sizeof((struct ipc__rma_blk[]){__VA_ARGS__}) /                            \
+                   sizeof(struct ipc__rma_blk))
+
+/* The bytes the runs name, in their order, are what packing count elements
+ * at src + ORIGIN gives, and no run ends where the next begins. */
+static void check_runs_pack(MPI_Datatype type, size_t count)
+{
+    const struct ipc__mpi_type *t = ipc__mpi_type(type);
+    struct ipc__rma_blk *blk = NULL;
+    size_t nblk = 0, bytes = 0, done = 0;
+    assert_int_equal(ipc__mpi_flatten(t, count, ORIGIN, &blk, &nblk, &bytes),
+                     MPI_SUCCESS);
+    assert_int_equal(bytes, count * t->size);
+    ipc__mpi_pack(whole, src + ORIGIN, count, t);
+    for (size_t k = 0; k < nblk; k++) {
+        assert_true(blk[k].len > 0 && blk[k].off + blk[k].len <= SPAN);
+        assert_true(k == 0 || blk[k - 1].off + blk[k - 1].len != blk[k].off);
+        memcpy(pieces + done, src + blk[k].off, blk[k].len);
+        done += blk[k].len;
+    }
+    assert_int_equal(done, bytes);
+    assert_memory_equal(pieces, whole, bytes);
+    free(blk);
+}
+
+static void target_runs(void **state)
+{
+    (void)state;
+    MPI_Datatype vec, idx, st, rs, rs2, inner, nest, neg, pair, sub, big;
+    /* count > 1: element 1 starts at extent 40, right where element 0's
+     * last block ends, so the two merge. */
+    MPI_Type_vector(3, 2, 4, MPI_INT, &vec);
+    RUNS(committed(vec), 1, 100, {100, 8}, {116, 8}, {132, 8});
+    RUNS(vec, 2, 100, {100, 8}, {116, 8}, {132, 16}, {156, 8}, {172, 8});
+    RUNS(MPI_INT, 10, 8, {8, 40}); /* contiguous: one run however many */
+
+    /* Type-map order, not address order; adjacent blocks merge. */
+    MPI_Type_indexed(3, (int[]){2, 1, 3}, (int[]){5, 0, 1}, MPI_INT, &idx);
+    RUNS(committed(idx), 1, 0, {20, 8}, {0, 16});
+
+    /* A struct whose double and chars touch. */
+    MPI_Type_create_struct(3, (int[]){1, 1, 3}, (MPI_Aint[]){0, 8, 16},
+                           (MPI_Datatype[]){MPI_INT, MPI_DOUBLE, MPI_CHAR}, &st);
+    RUNS(committed(st), 1, 0, {0, 4}, {8, 11});
+
+    /* Resized: elements one extent apart, whatever the lower bound. */
+    MPI_Type_create_resized(MPI_INT, 0, 8, &rs);
+    RUNS(committed(rs), 3, 0, {0, 4}, {8, 4}, {16, 4});
+    MPI_Type_create_resized(MPI_INT, -4, 12, &rs2);
+    RUNS(committed(rs2), 3, 4, {4, 4}, {16, 4}, {28, 4});
+
+    /* Nested: a vector of vectors (inner extent 12, outer stride 24). */
+    MPI_Type_vector(2, 1, 2, MPI_INT, &inner);
+    MPI_Type_vector(2, 1, 2, inner, &nest);
+    RUNS(committed(nest), 1, 0, {0, 4}, {8, 4}, {24, 4}, {32, 4});
+
+    /* A predefined pair has a gap (DOUBLE_INT: 12 bytes, extent 16). */
+    RUNS(MPI_DOUBLE_INT, 2, 0, {0, 12}, {16, 12});
+
+    /* A negative stride goes down in order; below byte 0 is out of range. */
+    MPI_Type_create_hvector(2, 1, -8, MPI_INT, &neg);
+    RUNS(committed(neg), 1, 8, {8, 4}, {0, 4});
+    struct ipc__rma_blk *blk = NULL;
+    size_t nblk = 0, bytes = 0;
+    assert_int_equal(ipc__mpi_flatten(ipc__mpi_type(neg), 1, 4, &blk, &nblk, &bytes),
+                     MPI_ERR_RMA_RANGE);
+    assert_int_equal(
+        ipc__mpi_flatten(ipc__mpi_type(MPI_INT), 2, LONG_MAX - 4, &blk, &nblk, &bytes),
+        MPI_ERR_RMA_RANGE);
+    /* No bytes, no runs. */
+    assert_int_equal(ipc__mpi_flatten(ipc__mpi_type(vec), 0, 0, &blk, &nblk, &bytes),
+                     MPI_SUCCESS);
+    assert_null(blk);
+    assert_int_equal(nblk, 0);
+
+    /* Against the pack engine, on the shapes cursor_in_pieces uses. */
+    MPI_Type_contiguous(5, MPI_LONG_DOUBLE_INT, &pair);
+    MPI_Type_create_subarray(3, (int[]){5, 6, 7}, (int[]){2, 3, 4}, (int[]){1, 2, 3},
+                             MPI_ORDER_FORTRAN, MPI_FLOAT, &sub);
+    MPI_Type_create_hvector(4, 2, -64, committed(nest), &big);
+    const MPI_Datatype shapes[] = {
+        vec, idx, st, rs2, nest, neg, committed(pair), committed(sub), committed(big)};
+    for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++)
+        check_runs_pack(shapes[k], 3);
+    check_runs_pack(MPI_SHORT_INT, 33);
+
+    MPI_Datatype all[] = {vec, idx, st, rs, rs2, inner, nest, neg, pair, sub, big};
+    for (size_t k = 0; k < sizeof all / sizeof *all; k++)
+        assert_int_equal(MPI_Type_free(&all[k]), MPI_SUCCESS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cursor_in_pieces),   cmocka_unit_test(compact),
         cmocka_unit_test(freed_while_in_use), cmocka_unit_test(sticky_markers),
         cmocka_unit_test(elements),           cmocka_unit_test(external32_sizes),
+        cmocka_unit_test(target_runs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
