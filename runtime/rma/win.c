@@ -349,11 +349,22 @@ int ipc__rma_range(struct ipc__win *w, int t, uint64_t off, uint64_t len)
     return len <= p->size && off <= p->size - len ? IPC_SUCCESS : IPC_ERR_RMA_RANGE;
 }
 
+/* ipc__rma_make as the public call `call` on comm (observe.h). */
+static int made(enum ipc__call call, ipc_comm comm, const struct ipc__rma_make *mk,
+                void **base, ipc_win *win)
+{
+    ipc__obs_enter(call, ipc__check_comm(comm) == IPC_SUCCESS ? comm : NULL, -2, -1,
+                   mk->size);
+    int rc = ipc__rma_make(comm, mk, base, win);
+    ipc__obs_exit();
+    return rc;
+}
+
 int ipc_win_create(void *base, size_t size, int disp_unit, ipc_comm comm, ipc_win *win)
 {
     struct ipc__rma_make mk = {
         .flavor = IPC_WIN_FLAVOR_CREATE, .base = base, .size = size, .disp_unit = disp_unit};
-    return ipc__rma_make(comm, &mk, NULL, win);
+    return made(IPC__CALL_WIN_CREATE, comm, &mk, NULL, win);
 }
 
 int ipc_win_allocate(size_t size, int disp_unit, ipc_comm comm, void *baseptr, ipc_win *win)
@@ -362,7 +373,7 @@ int ipc_win_allocate(size_t size, int disp_unit, ipc_comm comm, void *baseptr, i
         return IPC_ERR_ARG;
     struct ipc__rma_make mk = {
         .flavor = IPC_WIN_FLAVOR_ALLOCATE, .size = size, .disp_unit = disp_unit};
-    return ipc__rma_make(comm, &mk, (void **)baseptr, win);
+    return made(IPC__CALL_WIN_ALLOCATE, comm, &mk, (void **)baseptr, win);
 }
 
 int ipc_win_allocate_shared(size_t size, int disp_unit, int noncontig, ipc_comm comm,
@@ -374,13 +385,13 @@ int ipc_win_allocate_shared(size_t size, int disp_unit, int noncontig, ipc_comm 
                                .size = size,
                                .disp_unit = disp_unit,
                                .noncontig = noncontig != 0};
-    return ipc__rma_make(comm, &mk, (void **)baseptr, win);
+    return made(IPC__CALL_WIN_ALLOCATE_SHARED, comm, &mk, (void **)baseptr, win);
 }
 
 int ipc_win_create_dynamic(ipc_comm comm, ipc_win *win)
 {
     struct ipc__rma_make mk = {.flavor = IPC_WIN_FLAVOR_DYNAMIC, .disp_unit = 1};
-    return ipc__rma_make(comm, &mk, NULL, win);
+    return made(IPC__CALL_WIN_CREATE_DYNAMIC, comm, &mk, NULL, win);
 }
 
 int ipc_win_shared_query(ipc_win win, int rank, size_t *size, int *disp_unit, void *baseptr)
@@ -464,7 +475,7 @@ int ipc__rma_can_free(ipc_win win)
     return IPC_SUCCESS;
 }
 
-int ipc_win_free(ipc_win *win)
+static int win_free(ipc_win *win)
 {
     if (!win)
         return IPC_ERR_ARG;
@@ -484,6 +495,11 @@ int ipc_win_free(ipc_win *win)
     win_release(w);
     *win = IPC_WIN_NULL;
     return rc != IPC_SUCCESS ? rc : err;
+}
+
+int ipc_win_free(ipc_win *win)
+{
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_FREE, win ? *win : NULL, -2, win_free(win));
 }
 
 int ipc_win_query(ipc_win win, void **base, size_t *size, int *disp_unit, int *flavor)
