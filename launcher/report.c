@@ -122,7 +122,8 @@ int ipcrun__report_stats(struct ipcrun__report *rep, int r, const char *buf, siz
     return 0;
 }
 
-int ipcrun__report_stats_rma(struct ipcrun__report *rep, int r, const char *buf, size_t len)
+int ipcrun__report_stats_rma(struct ipcrun__report *rep, int r, const char *buf,
+                             size_t len)
 {
     struct ipcrun__report_rank *rr = &rep->ranks[r];
     struct ipc__ctl_stats_rma e;
@@ -166,7 +167,8 @@ static const struct ipc__ctl_stats_peer *peer_entry(const struct ipcrun__report_
 }
 
 /* What rank r counted of one-sided traffic with peer p, or NULL. */
-static const struct ipc__ctl_stats_rma *peer_rma(const struct ipcrun__report_rank *rr, int p)
+static const struct ipc__ctl_stats_rma *peer_rma(const struct ipcrun__report_rank *rr,
+                                                 int p)
 {
     int lo = 0, hi = rr->nrma;
     while (lo < hi) {
@@ -218,8 +220,8 @@ static void rma_table(const struct ipcrun__report *rep, void (*line)(const char 
             if (!rma_pair(rep, r, p, &x))
                 continue;
             if (pairs++ == 0)
-                line("  one-sided (origin -> target: puts, gets and accumulates it issued, "
-                     "bytes; requests the target's server answered):");
+                line("  one-sided (origin -> target: puts, gets and accumulates it "
+                     "issued, bytes; requests the target's server answered):");
             if (shown == TABLE_PAIRS)
                 continue;
             const struct ipc__ctl_stats_rma *e = &x.issued;
@@ -466,7 +468,8 @@ static void rank_or_any(int v, char *out, size_t cap)
 
 /* A one-sided call: the window's creation names the communicator; on a
  * window, the member the call is about (a lock's target) and its size. */
-static void rma_args(const struct ipc__ctl_state *st, const char *comm, char *out, size_t cap)
+static void rma_args(const struct ipc__ctl_state *st, const char *comm, char *out,
+                     size_t cap)
 {
     char win[48];
     if (st->call <= IPC__CALL_WIN_CREATE_DYNAMIC) {

@@ -53,7 +53,8 @@ struct ipc__ctl_state ipcrun__report_state_of(const struct ipcrun__report *rep, 
  * 0, or -1 when the packet is malformed (or, for the trace, cannot be
  * written: errno). */
 int ipcrun__report_stats(struct ipcrun__report *rep, int r, const char *buf, size_t len);
-int ipcrun__report_stats_rma(struct ipcrun__report *rep, int r, const char *buf, size_t len);
+int ipcrun__report_stats_rma(struct ipcrun__report *rep, int r, const char *buf,
+                             size_t len);
 int ipcrun__report_trace(struct ipcrun__report *rep, int r, const char *buf, size_t len);
 
 /* What a rank was doing, for "rank R (pid P) was ...": from its state when

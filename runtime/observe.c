@@ -211,13 +211,13 @@ int ipc__obs_trace_json(const struct ipc__trace_ev *e, int rank, char *out, size
     /* Microseconds with nanosecond decimals, as the trace event format wants. */
     uint64_t ts = e->ts_ns;
     if (e->kind == IPC__TRACE_SPAN && ipc__ctl_call_is_rma(e->call))
-        return snprintf(out, cap,
-                        "{\"name\":\"%s\",\"cat\":\"rma\",\"ph\":\"X\",\"pid\":%d,\"tid\":%d,"
-                        "\"ts\":%" PRIu64 ".%03u,\"dur\":%" PRIu64 ".%03u,\"args\":{"
-                        "\"target\":%d,\"bytes\":%" PRIu64 ",\"comm\":%u}}",
-                        ipc__ctl_call_name(e->call), rank, rank, ts / 1000,
-                        (unsigned)(ts % 1000), e->dur_ns / 1000, (unsigned)(e->dur_ns % 1000),
-                        e->peer, e->arg, e->ctx);
+        return snprintf(
+            out, cap,
+            "{\"name\":\"%s\",\"cat\":\"rma\",\"ph\":\"X\",\"pid\":%d,\"tid\":%d,"
+            "\"ts\":%" PRIu64 ".%03u,\"dur\":%" PRIu64 ".%03u,\"args\":{"
+            "\"target\":%d,\"bytes\":%" PRIu64 ",\"comm\":%u}}",
+            ipc__ctl_call_name(e->call), rank, rank, ts / 1000, (unsigned)(ts % 1000),
+            e->dur_ns / 1000, (unsigned)(e->dur_ns % 1000), e->peer, e->arg, e->ctx);
     if (e->kind == IPC__TRACE_SPAN)
         return snprintf(out, cap,
                         "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":%d,\"tid\":%d,"
@@ -241,8 +241,9 @@ static void send_ctl(uint32_t type, const void *buf, size_t len)
 {
     int rc = ipc__ctl_send(ipc__g.job.ctl_fd, type, buf, len, NULL, 0);
     if (rc < 0)
-        fprintf(stderr, "ipc: rank %d: cannot send the %s to ipcrun: %s\n", ipc__g.job.rank,
-                type == IPC__CTL_TRACE ? "trace" : "statistics", strerror(-rc));
+        fprintf(stderr, "ipc: rank %d: cannot send the %s to ipcrun: %s\n",
+                ipc__g.job.rank, type == IPC__CTL_TRACE ? "trace" : "statistics",
+                strerror(-rc));
 }
 
 static void report_stats(void)

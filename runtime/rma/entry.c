@@ -127,7 +127,8 @@ int ipc_fetch_and_op(const void *buf, void *result, ipc_datatype type, int targe
     struct ipc__win *w = ipc__obs.on ? ipc__win_of(win) : NULL;
     ipc__obs_enter_nowait(IPC__CALL_FETCH_AND_OP, w ? w->comm : NULL, target, -1,
                           type ? type->size : 0);
-    int rc = post(IPC__RMA_GET_ACC, buf, NULL, result, 1, type, target, disp, op, win, NULL);
+    int rc =
+        post(IPC__RMA_GET_ACC, buf, NULL, result, 1, type, target, disp, op, win, NULL);
     ipc__obs_exit_nowait();
     return rc;
 }

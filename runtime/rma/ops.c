@@ -520,7 +520,8 @@ int ipc__rma_post(ipc_win win, const struct ipc__rma_desc *d, struct ipc__req **
         return IPC_ERR_WIN;
     if (!d)
         return IPC_ERR_ARG;
-    ipc__obs_enter_nowait(call_of(d->kind, req != NULL), w->comm, d->target, -1, d->bytes);
+    ipc__obs_enter_nowait(call_of(d->kind, req != NULL), w->comm, d->target, -1,
+                          d->bytes);
     int rc = post(w, d, req);
     if (rc == IPC_SUCCESS)
         ipc__obs_rma(w->peers[d->target].world, (int)d->kind, d->bytes);

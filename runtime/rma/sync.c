@@ -482,7 +482,8 @@ int ipc_win_wait(ipc_win win)
 
 int ipc_win_lock(int lock_type, int rank, int assert, ipc_win win)
 {
-    IPC__RMA_OBSERVED(IPC__CALL_WIN_LOCK, win, rank, win_lock(lock_type, rank, assert, win));
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_LOCK, win, rank,
+                      win_lock(lock_type, rank, assert, win));
 }
 
 int ipc_win_unlock(int rank, ipc_win win)

@@ -71,6 +71,40 @@ static bool on_node(const struct ipc__win *w, int t)
            l->ops->kind == IPC__LINK_MEMORY;
 }
 
+int ipc__rma_describe(char *out, size_t cap)
+{
+    const struct ipc__job *job = &ipc__g.job;
+    bool mem = job->local->kind == IPC__LINK_MEMORY, copy = job->tun.shm_single_copy;
+    /* Single copy is settled per link once connected: rank 0's tells. */
+    for (int p = 0; p < job->size; p++) {
+        const struct ipc__link *l = &ipc__g.links[p];
+        if (p != job->rank && l->ops && l->ops->kind == IPC__LINK_MEMORY) {
+            copy = ipc__direct_access(l);
+            break;
+        }
+    }
+    char near[256] = "", far[128] = "";
+    if (job->nnodes < job->size && mem)
+        snprintf(
+            near, sizeof near,
+            "ranks of one node map allocated windows (loads, stores, cpu atomics under "
+            "a lock) and reach created and dynamic ones %s",
+            copy                       ? "with process_vm_readv/writev"
+            : job->tun.shm_single_copy ? "by requests the target serves "
+                                         "(process_vm_readv is not permitted here)"
+                                       : "by requests the target serves "
+                                         "(IPC_SHM_SINGLE_COPY=0)");
+    else if (job->nnodes < job->size)
+        snprintf(near, sizeof near,
+                 "ranks of one node: requests the target serves, over %s",
+                 job->local->name);
+    if (job->nnodes > 1)
+        snprintf(far, sizeof far, "other nodes: requests the target serves, over %s",
+                 job->remote->name);
+    return snprintf(out, cap, "ipc: one-sided: %s%s%s", near, *near && *far ? "; " : "",
+                    far);
+}
+
 /* The layout of the node's block: nodes[0..n) the members on this node in
  * rank order; off[i] where member nodes[i]'s memory starts. */
 static size_t layout(const struct ipc__win *w, const struct member *m, const int *nodes,
