@@ -235,7 +235,10 @@ int ipc__obs_trace_json(const struct ipc__trace_ev *e, int rank, char *out, size
                     ts / 1000, (unsigned)(ts % 1000), e->arg);
 }
 
-#define CHUNK_MAX (256 * 1024)
+/* Bytes of one STATS or TRACE packet: well under an AF_UNIX socket's default
+ * send buffer (net.core.wmem_default, 208 KiB), past which a packet is
+ * refused whole (EMSGSIZE) and that part of the trace was lost. */
+#define CHUNK_MAX (64 * 1024)
 
 static void send_ctl(uint32_t type, const void *buf, size_t len)
 {
