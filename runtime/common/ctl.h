@@ -179,6 +179,7 @@ struct ipc__ctl_stats_rma {
     uint64_t served; /* requests from peer that this rank's server answered (AM path:
                         operations, lock and unlock) */
 };
+_Static_assert(sizeof(struct ipc__ctl_stats_rma) == 64, "docs/wire-formats.md: 64 bytes");
 
 struct ipc__ctl_hdr {
     uint32_t type;
