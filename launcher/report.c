@@ -46,6 +46,7 @@ void ipcrun__report_fini(struct ipcrun__report *rep)
         if (rep->ranks[r].state_fd >= 0)
             close(rep->ranks[r].state_fd);
         free(rep->ranks[r].peers);
+        free(rep->ranks[r].rma);
     }
     free(rep->ranks);
     if (rep->trace)
@@ -121,6 +122,35 @@ int ipcrun__report_stats(struct ipcrun__report *rep, int r, const char *buf, siz
     return 0;
 }
 
+int ipcrun__report_stats_rma(struct ipcrun__report *rep, int r, const char *buf,
+                             size_t len)
+{
+    struct ipcrun__report_rank *rr = &rep->ranks[r];
+    struct ipc__ctl_stats_rma e;
+    if (len == 0 || len % sizeof e)
+        return -1;
+    size_t n = len / sizeof e;
+    if (n > (size_t)(rep->n - rr->nrma))
+        return -1;
+    if (rr->rma_cap < rr->nrma + (int)n) {
+        int cap = rr->nrma + (int)n;
+        struct ipc__ctl_stats_rma *p = realloc(rr->rma, (size_t)cap * sizeof *p);
+        if (!p)
+            return -1;
+        rr->rma = p;
+        rr->rma_cap = cap;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memcpy(&e, buf + i * sizeof e, sizeof e);
+        /* Each peer once, in order: what peer_rma looks up by halves. */
+        int last = rr->nrma ? rr->rma[rr->nrma - 1].peer : -1;
+        if (e.peer <= last || e.peer >= rep->n)
+            return -1;
+        rr->rma[rr->nrma++] = e;
+    }
+    return 0;
+}
+
 /* What rank r counted with peer p, or NULL (entries are in peer order). */
 static const struct ipc__ctl_stats_peer *peer_entry(const struct ipcrun__report_rank *rr,
                                                     int p)
@@ -134,6 +164,83 @@ static const struct ipc__ctl_stats_peer *peer_entry(const struct ipcrun__report_
             hi = mid;
     }
     return lo < rr->npeers && rr->peers[lo].peer == p ? &rr->peers[lo] : NULL;
+}
+
+/* What rank r counted of one-sided traffic with peer p, or NULL. */
+static const struct ipc__ctl_stats_rma *peer_rma(const struct ipcrun__report_rank *rr,
+                                                 int p)
+{
+    int lo = 0, hi = rr->nrma;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (rr->rma[mid].peer < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < rr->nrma && rr->rma[lo].peer == p ? &rr->rma[lo] : NULL;
+}
+
+/* One-sided traffic from origin to target: what the origin issued and what
+ * the target's server answered of it. */
+struct rma_pair {
+    struct ipc__ctl_stats_rma issued; /* zero when the origin counted none */
+    uint64_t served;
+};
+
+static bool rma_pair(const struct ipcrun__report *rep, int origin, int target,
+                     struct rma_pair *out)
+{
+    const struct ipc__ctl_stats_rma *o = peer_rma(&rep->ranks[origin], target);
+    const struct ipc__ctl_stats_rma *t = peer_rma(&rep->ranks[target], origin);
+    *out = (struct rma_pair){.served = t ? t->served : 0};
+    if (o)
+        out->issued = *o;
+    return out->issued.puts || out->issued.gets || out->issued.accs || out->served;
+}
+
+static bool any_rma(const struct ipcrun__report *rep)
+{
+    for (int r = 0; r < rep->n; r++)
+        if (rep->ranks[r].nrma)
+            return true;
+    return false;
+}
+
+/* --stats: the one-sided pairs, only in a job that had some. */
+static void rma_table(const struct ipcrun__report *rep, void (*line)(const char *))
+{
+    char buf[512];
+    int shown = 0, pairs = 0;
+    if (!any_rma(rep))
+        return;
+    for (int r = 0; r < rep->n; r++) {
+        for (int p = 0; p < rep->n; p++) {
+            struct rma_pair x;
+            if (!rma_pair(rep, r, p, &x))
+                continue;
+            if (pairs++ == 0)
+                line("  one-sided (origin -> target: puts, gets and accumulates it "
+                     "issued, bytes; requests the target's server answered):");
+            if (shown == TABLE_PAIRS)
+                continue;
+            const struct ipc__ctl_stats_rma *e = &x.issued;
+            snprintf(buf, sizeof buf,
+                     "  %4d -> %-4d %6" PRIu64 " puts %10" PRIu64 " B %6" PRIu64
+                     " gets %10" PRIu64 " B %6" PRIu64 " accs %10" PRIu64 " B %6" PRIu64
+                     " requests",
+                     r, p, e->puts, e->put_bytes, e->gets, e->get_bytes, e->accs,
+                     e->acc_bytes, x.served);
+            line(buf);
+            shown++;
+        }
+    }
+    if (pairs > shown) {
+        snprintf(buf, sizeof buf,
+                 "  ... and %d more one-sided pairs (--stats-json FILE lists them all)",
+                 pairs - shown);
+        line(buf);
+    }
 }
 
 struct rank_sums {
@@ -210,6 +317,32 @@ void ipcrun__report_stats_table(const struct ipcrun__report *rep,
                  pairs - shown);
         line(buf);
     }
+    rma_table(rep, line);
+}
+
+static void rma_json(const struct ipcrun__report *rep, FILE *out)
+{
+    if (!any_rma(rep))
+        return;
+    fputs(",\n  \"one_sided\": [", out);
+    bool first = true;
+    for (int r = 0; r < rep->n; r++) {
+        for (int p = 0; p < rep->n; p++) {
+            struct rma_pair x;
+            if (!rma_pair(rep, r, p, &x))
+                continue;
+            const struct ipc__ctl_stats_rma *e = &x.issued;
+            fprintf(out,
+                    "%s\n    {\"origin\": %d, \"target\": %d, \"puts\": %" PRIu64
+                    ", \"put_bytes\": %" PRIu64 ", \"gets\": %" PRIu64
+                    ", \"get_bytes\": %" PRIu64 ", \"accs\": %" PRIu64
+                    ", \"acc_bytes\": %" PRIu64 ", \"requests_served\": %" PRIu64 "}",
+                    first ? "" : ",", r, p, e->puts, e->put_bytes, e->gets, e->get_bytes,
+                    e->accs, e->acc_bytes, x.served);
+            first = false;
+        }
+    }
+    fputs("\n  ]", out);
 }
 
 int ipcrun__report_stats_json(const struct ipcrun__report *rep, FILE *out)
@@ -246,7 +379,9 @@ int ipcrun__report_stats_json(const struct ipcrun__report *rep, FILE *out)
             first = false;
         }
     }
-    fputs("\n  ]\n}\n", out);
+    fputs("\n  ]", out);
+    rma_json(rep, out);
+    fputs("\n}\n", out);
     return ferror(out) ? -1 : 0;
 }
 
@@ -331,6 +466,24 @@ static void rank_or_any(int v, char *out, size_t cap)
         snprintf(out, cap, "%d", v);
 }
 
+/* A one-sided call: the window's creation names the communicator; on a
+ * window, the member the call is about (a lock's target) and its size. */
+static void rma_args(const struct ipc__ctl_state *st, const char *comm, char *out,
+                     size_t cap)
+{
+    char win[48];
+    if (st->call <= IPC__CALL_WIN_CREATE_DYNAMIC) {
+        snprintf(out, cap, "%s", comm);
+        return;
+    }
+    snprintf(win, sizeof win, "a window of %d rank%s", st->comm_size,
+             st->comm_size == 1 ? "" : "s");
+    if (st->peer >= 0)
+        snprintf(out, cap, "rank %d, %s", st->peer, win);
+    else
+        snprintf(out, cap, "%s", win);
+}
+
 void ipcrun__report_describe(const struct ipc__ctl_state *st, const char *activity,
                              char *out, size_t cap)
 {
@@ -368,7 +521,12 @@ void ipcrun__report_describe(const struct ipc__ctl_state *st, const char *activi
     case IPC__CALL_WAITANY:
     case IPC__CALL_FINALIZE:
         break;
-    default: /* a collective */
+    default:
+        if (ipc__ctl_call_is_rma(st->call)) {
+            rma_args(st, comm, args, sizeof args);
+            break;
+        }
+        /* a collective */
         if (st->peer >= 0)
             snprintf(args, sizeof args, "root %d, %s", st->peer, comm);
         else

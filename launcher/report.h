@@ -23,6 +23,8 @@ struct ipcrun__report_rank {
     struct ipc__ctl_stats totals;
     struct ipc__ctl_stats_peer *peers; /* in peer order, npeers of them */
     int npeers, cap;
+    struct ipc__ctl_stats_rma *rma; /* one-sided traffic, in peer order */
+    int nrma, rma_cap;
 };
 
 struct ipcrun__report {
@@ -47,9 +49,12 @@ void ipcrun__report_state(struct ipcrun__report *rep, int r, int fd);
 /* A copy of rank r's state, or magic 0 when it has none. */
 struct ipc__ctl_state ipcrun__report_state_of(const struct ipcrun__report *rep, int r);
 
-/* IPC__CTL_STATS and IPC__CTL_TRACE from rank r. Return 0, or -1 when the
- * packet is malformed (or, for the trace, cannot be written: errno). */
+/* IPC__CTL_STATS, IPC__CTL_STATS_RMA and IPC__CTL_TRACE from rank r. Return
+ * 0, or -1 when the packet is malformed (or, for the trace, cannot be
+ * written: errno). */
 int ipcrun__report_stats(struct ipcrun__report *rep, int r, const char *buf, size_t len);
+int ipcrun__report_stats_rma(struct ipcrun__report *rep, int r, const char *buf,
+                             size_t len);
 int ipcrun__report_trace(struct ipcrun__report *rep, int r, const char *buf, size_t len);
 
 /* What a rank was doing, for "rank R (pid P) was ...": from its state when

@@ -426,6 +426,11 @@ void ipcrun__wireup_packet(struct ipcrun__launch *job, int r, uint32_t type,
             ipcrun__launch_fail(job, r, 1,
                                 "sent malformed statistics on its control channel");
         break;
+    case IPC__CTL_STATS_RMA:
+        if (ipcrun__report_stats_rma(job->report, r, buf, len) != 0)
+            ipcrun__launch_fail(
+                job, r, 1, "sent malformed one-sided statistics on its control channel");
+        break;
     case IPC__CTL_TRACE:
         if (ipcrun__report_trace(job->report, r, buf, len) != 0) {
             if (errno == EPROTO)

@@ -19,6 +19,7 @@
 #include "ctl.h"
 #include "internal.h"
 #include "names.h"
+#include "rma/rma.h"
 
 struct ipc__state ipc__g = {.job = {.ctl_fd = -1},
                             .reqs = IPC__HTAB_INIT(struct ipc__req)};
@@ -352,7 +353,12 @@ static void report_transports(const struct ipc__job *job)
                      job->size == 2 ? "" : "s", why);
         transport_detail(job, t, false, line + n, cap - (size_t)n);
     }
-    fprintf(stderr, "%s\n", line);
+    /* Rank 0 adds the job's line on windows, in the same write. */
+    char rma[512];
+    if (job->rank == 0 && ipc__rma_describe(rma, sizeof rma) > 0)
+        fprintf(stderr, "%s\n%s\n", line, rma);
+    else
+        fprintf(stderr, "%s\n", line);
 }
 
 /* Rank 0's table of the whole job, written at once, before any rank can have

@@ -13,6 +13,7 @@
 
 #include "coll/coll.h"
 #include "internal.h"
+#include "rma/rma.h"
 
 /* The state page when ipcrun cannot read one (started alone, no memfd). */
 static struct ipc__ctl_state local_state;
@@ -183,12 +184,40 @@ void ipc__obs_matched_slow(int w, uint64_t seq)
                    ipc__obs_flow_id(w, ipc__g.job.rank, seq, ipc__g.job.size));
 }
 
+void ipc__obs_rma_slow(int w, int kind, size_t bytes)
+{
+    struct ipc__obs_peer *p = &ipc__obs.peers[w];
+    if (kind == IPC__RMA_PUT) {
+        p->puts++;
+        p->put_bytes += bytes;
+    } else if (kind == IPC__RMA_GET) {
+        p->gets++;
+        p->get_bytes += bytes;
+    } else {
+        p->accs++;
+        p->acc_bytes += bytes;
+    }
+}
+
+void ipc__obs_served_slow(int w)
+{
+    ipc__obs.peers[w].served++;
+}
+
 /* ---- the report at the end ---- */
 
 int ipc__obs_trace_json(const struct ipc__trace_ev *e, int rank, char *out, size_t cap)
 {
     /* Microseconds with nanosecond decimals, as the trace event format wants. */
     uint64_t ts = e->ts_ns;
+    if (e->kind == IPC__TRACE_SPAN && ipc__ctl_call_is_rma(e->call))
+        return snprintf(
+            out, cap,
+            "{\"name\":\"%s\",\"cat\":\"rma\",\"ph\":\"X\",\"pid\":%d,\"tid\":%d,"
+            "\"ts\":%" PRIu64 ".%03u,\"dur\":%" PRIu64 ".%03u,\"args\":{"
+            "\"target\":%d,\"bytes\":%" PRIu64 ",\"comm\":%u}}",
+            ipc__ctl_call_name(e->call), rank, rank, ts / 1000, (unsigned)(ts % 1000),
+            e->dur_ns / 1000, (unsigned)(e->dur_ns % 1000), e->peer, e->arg, e->ctx);
     if (e->kind == IPC__TRACE_SPAN)
         return snprintf(out, cap,
                         "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":%d,\"tid\":%d,"
@@ -206,14 +235,18 @@ int ipc__obs_trace_json(const struct ipc__trace_ev *e, int rank, char *out, size
                     ts / 1000, (unsigned)(ts % 1000), e->arg);
 }
 
-#define CHUNK_MAX (256 * 1024)
+/* Bytes of one STATS or TRACE packet: well under an AF_UNIX socket's default
+ * send buffer (net.core.wmem_default, 208 KiB), past which a packet is
+ * refused whole (EMSGSIZE) and that part of the trace was lost. */
+#define CHUNK_MAX (64 * 1024)
 
 static void send_ctl(uint32_t type, const void *buf, size_t len)
 {
     int rc = ipc__ctl_send(ipc__g.job.ctl_fd, type, buf, len, NULL, 0);
     if (rc < 0)
-        fprintf(stderr, "ipc: rank %d: cannot send the %s to ipcrun: %s\n", ipc__g.job.rank,
-                type == IPC__CTL_STATS ? "statistics" : "trace", strerror(-rc));
+        fprintf(stderr, "ipc: rank %d: cannot send the %s to ipcrun: %s\n",
+                ipc__g.job.rank, type == IPC__CTL_TRACE ? "trace" : "statistics",
+                strerror(-rc));
 }
 
 static void report_stats(void)
@@ -245,6 +278,45 @@ static void report_stats(void)
         head = (struct ipc__ctl_stats){0}; /* the totals went with the first */
     } while (p < size);
     free(buf);
+}
+
+static bool has_rma(const struct ipc__obs_peer *o)
+{
+    return o->puts || o->gets || o->accs || o->served;
+}
+
+/* After the STATS packets, and only when there is one-sided traffic: a
+ * program without windows sends what it always did. */
+static void report_stats_rma(void)
+{
+    size_t per = CHUNK_MAX / sizeof(struct ipc__ctl_stats_rma);
+    int size = ipc__g.job.size, p = 0;
+    while (p < size && !has_rma(&ipc__obs.peers[p]))
+        p++;
+    if (p == size)
+        return;
+    struct ipc__ctl_stats_rma *ent = malloc(per * sizeof *ent);
+    if (!ent)
+        return;
+    while (p < size) {
+        size_t n = 0;
+        for (; p < size && n < per; p++) {
+            const struct ipc__obs_peer *o = &ipc__obs.peers[p];
+            if (!has_rma(o))
+                continue;
+            ent[n++] = (struct ipc__ctl_stats_rma){.peer = p,
+                                                   .puts = o->puts,
+                                                   .put_bytes = o->put_bytes,
+                                                   .gets = o->gets,
+                                                   .get_bytes = o->get_bytes,
+                                                   .accs = o->accs,
+                                                   .acc_bytes = o->acc_bytes,
+                                                   .served = o->served};
+        }
+        if (n)
+            send_ctl(IPC__CTL_STATS_RMA, ent, n * sizeof *ent);
+    }
+    free(ent);
 }
 
 static void report_trace(void)
@@ -282,8 +354,10 @@ void ipc__obs_report(void)
     if (!ipc__obs.on)
         return;
     ipc__obs.on = false; /* what follows (the final barrier) is not the program's */
-    if (ipc__obs.stats)
+    if (ipc__obs.stats) {
         report_stats();
+        report_stats_rma();
+    }
     if (ipc__obs.trace)
         report_trace();
 }

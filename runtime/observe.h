@@ -24,6 +24,8 @@
 struct ipc__obs_peer {
     uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
     uint64_t send_seq, recv_seq; /* messages so far, for the flow ids of --trace */
+    /* one-sided: what this rank issued to the peer, what its server answered */
+    uint64_t puts, put_bytes, gets, get_bytes, accs, acc_bytes, served;
 };
 
 /* One entry of the --trace buffer. */
@@ -32,7 +34,8 @@ struct ipc__trace_ev {
     uint64_t ts_ns;  /* CLOCK_MONOTONIC */
     uint64_t dur_ns; /* SPAN */
     uint64_t arg;    /* SPAN: bytes; FLOW_*: the flow id */
-    int32_t peer, tag; /* SPAN: as the program gave them */
+    int32_t peer, tag; /* SPAN: as the program gave them (one-sided: the target
+                          in the window, the lock type or assert) */
     uint32_t ctx;      /* SPAN: the communicator's context id */
     uint16_t kind, call;
 };
@@ -69,6 +72,8 @@ void ipc__obs_sent_slow(int w, size_t bytes, bool rendezvous);
 uint64_t ipc__obs_arrived_slow(int w, size_t bytes, bool unexpected,
                                const struct ipc__match_key *key);
 void ipc__obs_matched_slow(int w, uint64_t seq);
+void ipc__obs_rma_slow(int w, int kind, size_t bytes);
+void ipc__obs_served_slow(int w);
 
 /* Flow id of message seq from job rank src to dst, the same on both ends. */
 static inline uint64_t ipc__obs_flow_id(int src, int dst, uint64_t seq, int size)
@@ -150,6 +155,21 @@ static inline void ipc__obs_matched(int w, uint64_t seq)
 {
     if (__builtin_expect(ipc__obs.on, 0))
         ipc__obs_matched_slow(w, seq);
+}
+
+/* A one-sided operation (enum ipc__rma_kind) of bytes to job rank w was
+ * started. */
+static inline void ipc__obs_rma(int w, int kind, size_t bytes)
+{
+    if (__builtin_expect(ipc__obs.on, 0))
+        ipc__obs_rma_slow(w, kind, bytes);
+}
+
+/* This rank's server answered a one-sided request of job rank w. */
+static inline void ipc__obs_served(int w)
+{
+    if (__builtin_expect(ipc__obs.on, 0))
+        ipc__obs_served_slow(w);
 }
 
 /* --trace: one event as JSON ("{...}", no separator) into out (cap bytes);

@@ -36,6 +36,10 @@ enum ipc__ctl_type {
                                each followed by ",\n" */
     IPC__CTL_WHERE_IS = 11, /* node daemon -> ipcrun (in RANK_CTL): struct
                                ipc__ctl_state, then text: what /proc says the rank does */
+    IPC__CTL_STATS_RMA = 12, /* --stats, after STATS, only from a rank that counted
+                                one-sided traffic: struct ipc__ctl_stats_rma entries
+                                (as many as fit the length), in peer order across
+                                packets */
     /* launcher -> rank */
     IPC__CTL_FENCE_DONE = 64, /* payload: every "key\0value\0" put so far */
     IPC__CTL_PIPE = 65,   /* payload: int32 peer; fds: [read from peer, write to peer] */
@@ -46,8 +50,9 @@ enum ipc__ctl_type {
 
 /*
  * The calls a rank reports being in (struct ipc__ctl_state) and that --trace
- * draws as spans. X(name, "what a user calls it"). Collectives come last,
- * from BARRIER on.
+ * draws as spans. X(name, "what a user calls it"). The numbers are kept:
+ * new calls go at the end. Collectives run from BARRIER to ALLTOALLV, the
+ * one-sided calls (windows, epochs, operations) from WIN_CREATE on.
  */
 #define IPC__CALLS(X)                                                                    \
     X(NONE, "")                                                                          \
@@ -77,7 +82,35 @@ enum ipc__ctl_type {
     X(ALLGATHER, "ipc_allgather")                                                        \
     X(ALLGATHERV, "ipc_allgatherv")                                                      \
     X(ALLTOALL, "ipc_alltoall")                                                          \
-    X(ALLTOALLV, "ipc_alltoallv")
+    X(ALLTOALLV, "ipc_alltoallv")                                                        \
+    X(WIN_CREATE, "ipc_win_create")                                                      \
+    X(WIN_ALLOCATE, "ipc_win_allocate")                                                  \
+    X(WIN_ALLOCATE_SHARED, "ipc_win_allocate_shared")                                    \
+    X(WIN_CREATE_DYNAMIC, "ipc_win_create_dynamic")                                      \
+    X(WIN_FREE, "ipc_win_free")                                                          \
+    X(WIN_FENCE, "ipc_win_fence")                                                        \
+    X(WIN_POST, "ipc_win_post")                                                          \
+    X(WIN_START, "ipc_win_start")                                                        \
+    X(WIN_COMPLETE, "ipc_win_complete")                                                  \
+    X(WIN_WAIT, "ipc_win_wait")                                                          \
+    X(WIN_LOCK, "ipc_win_lock")                                                          \
+    X(WIN_UNLOCK, "ipc_win_unlock")                                                      \
+    X(WIN_LOCK_ALL, "ipc_win_lock_all")                                                  \
+    X(WIN_UNLOCK_ALL, "ipc_win_unlock_all")                                              \
+    X(WIN_FLUSH, "ipc_win_flush")                                                        \
+    X(WIN_FLUSH_ALL, "ipc_win_flush_all")                                                \
+    X(WIN_FLUSH_LOCAL, "ipc_win_flush_local")                                            \
+    X(WIN_FLUSH_LOCAL_ALL, "ipc_win_flush_local_all")                                    \
+    X(PUT, "ipc_put")                                                                    \
+    X(GET, "ipc_get")                                                                    \
+    X(ACCUMULATE, "ipc_accumulate")                                                      \
+    X(GET_ACCUMULATE, "ipc_get_accumulate")                                              \
+    X(FETCH_AND_OP, "ipc_fetch_and_op")                                                  \
+    X(COMPARE_AND_SWAP, "ipc_compare_and_swap")                                          \
+    X(RPUT, "ipc_rput")                                                                  \
+    X(RGET, "ipc_rget")                                                                  \
+    X(RACCUMULATE, "ipc_raccumulate")                                                    \
+    X(RGET_ACCUMULATE, "ipc_rget_accumulate")
 
 enum ipc__call {
 #define IPC__CALL_ENUM(name, text) IPC__CALL_##name,
@@ -90,7 +123,12 @@ enum ipc__call {
 const char *ipc__ctl_call_name(uint32_t call);
 static inline int ipc__ctl_call_is_coll(uint32_t call)
 {
-    return call >= IPC__CALL_BARRIER && call < IPC__CALL_COUNT;
+    return call >= IPC__CALL_BARRIER && call <= IPC__CALL_ALLTOALLV;
+}
+/* A one-sided call: making or freeing a window, an epoch, an operation. */
+static inline int ipc__ctl_call_is_rma(uint32_t call)
+{
+    return call >= IPC__CALL_WIN_CREATE && call < IPC__CALL_COUNT;
 }
 
 /* What a rank is doing, kept up to date by the rank in a page of its own
@@ -129,6 +167,19 @@ struct ipc__ctl_stats_peer {
     uint32_t pad;
     uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
 };
+
+/* IPC__CTL_STATS_RMA: one-sided traffic between this rank and job rank
+ * `peer` (only peers with some), from ipc_init to ipc_finalize. */
+struct ipc__ctl_stats_rma {
+    int32_t peer; /* job rank */
+    uint32_t pad;
+    /* operations this rank issued to peer and their bytes: puts, gets, and
+       accumulates (get_accumulate, fetch_and_op, compare_and_swap too) */
+    uint64_t puts, put_bytes, gets, get_bytes, accs, acc_bytes;
+    uint64_t served; /* requests from peer that this rank's server answered (AM path:
+                        operations, lock and unlock) */
+};
+_Static_assert(sizeof(struct ipc__ctl_stats_rma) == 64, "docs/wire-formats.md: 64 bytes");
 
 struct ipc__ctl_hdr {
     uint32_t type;

@@ -124,8 +124,14 @@ int ipc_get_accumulate(const void *buf, void *result, size_t count, ipc_datatype
 int ipc_fetch_and_op(const void *buf, void *result, ipc_datatype type, int target,
                      size_t disp, ipc_op op, ipc_win win)
 {
-    return post(IPC__RMA_GET_ACC, buf, NULL, result, 1, type, target, disp, op, win,
-                NULL);
+    /* ipc__rma_post, inside, would call it a get_accumulate. */
+    struct ipc__win *w = ipc__obs.on ? ipc__win_of(win) : NULL;
+    ipc__obs_enter_nowait(IPC__CALL_FETCH_AND_OP, w ? w->comm : NULL, target, -1,
+                          type ? type->size : 0);
+    int rc =
+        post(IPC__RMA_GET_ACC, buf, NULL, result, 1, type, target, disp, op, win, NULL);
+    ipc__obs_exit_nowait();
+    return rc;
 }
 
 int ipc_compare_and_swap(const void *buf, const void *compare, void *result,

@@ -462,13 +462,8 @@ static struct ipc__req *done_req(int err)
     return r;
 }
 
-int ipc__rma_post(ipc_win win, const struct ipc__rma_desc *d, struct ipc__req **req)
+static int post(struct ipc__win *w, const struct ipc__rma_desc *d, struct ipc__req **req)
 {
-    struct ipc__win *w = ipc__win_of(win);
-    if (!w)
-        return IPC_ERR_WIN;
-    if (!d)
-        return IPC_ERR_ARG;
     int t = d->target;
     if (t < 0 || t >= w->size)
         return IPC_ERR_RANK;
@@ -503,6 +498,42 @@ int ipc__rma_post(ipc_win win, const struct ipc__rma_desc *d, struct ipc__req **
     if (req)
         *req = r;
     return IPC_SUCCESS;
+}
+
+/* What --trace calls an operation (libipc's ipc_fetch_and_op names itself). */
+static enum ipc__call call_of(enum ipc__rma_kind kind, bool req)
+{
+    switch (kind) {
+    case IPC__RMA_PUT:
+        return req ? IPC__CALL_RPUT : IPC__CALL_PUT;
+    case IPC__RMA_GET:
+        return req ? IPC__CALL_RGET : IPC__CALL_GET;
+    case IPC__RMA_ACC:
+        return req ? IPC__CALL_RACCUMULATE : IPC__CALL_ACCUMULATE;
+    case IPC__RMA_GET_ACC:
+        return req ? IPC__CALL_RGET_ACCUMULATE : IPC__CALL_GET_ACCUMULATE;
+    case IPC__RMA_CAS:
+        return IPC__CALL_COMPARE_AND_SWAP;
+    }
+    return IPC__CALL_NONE;
+}
+
+/* Every operation comes here, libipc's and the MPI layer's: it is counted
+ * (--stats) and drawn (--trace) as a call that does not wait. */
+int ipc__rma_post(ipc_win win, const struct ipc__rma_desc *d, struct ipc__req **req)
+{
+    struct ipc__win *w = ipc__win_of(win);
+    if (!w)
+        return IPC_ERR_WIN;
+    if (!d)
+        return IPC_ERR_ARG;
+    ipc__obs_enter_nowait(call_of(d->kind, req != NULL), w->comm, d->target, -1,
+                          d->bytes);
+    int rc = post(w, d, req);
+    if (rc == IPC_SUCCESS)
+        ipc__obs_rma(w->peers[d->target].world, (int)d->kind, d->bytes);
+    ipc__obs_exit_nowait();
+    return rc;
 }
 
 /* ---- the AM path, target side: the server ---- */
@@ -652,8 +683,10 @@ static bool serve_window(struct ipc__win *w)
         if (!in->req->complete)
             break;
         ipc__list_remove(&in->link);
-        if (in->req->error == IPC_SUCCESS)
+        if (in->req->error == IPC_SUCCESS) {
             serve(w, in);
+            ipc__obs_served(w->peers[in->src].world);
+        }
         ipc__req_free(in->req);
         free(in->buf);
         free(in);

@@ -120,6 +120,12 @@ struct ipc__win *ipc__win_of(ipc_win win);
 struct ipc__mpi_win;
 struct ipc__mpi_win **ipc__win_mpi_slot(ipc_win win);
 
+/* --report-transports: how windows reach each kind of pair in this job
+ * ("ipc: one-sided: ...", one line without newline) into out, from what
+ * made the links (the choice ipc__rma_make makes per pair). Returns its
+ * length as snprintf does. */
+int ipc__rma_describe(char *out, size_t cap);
+
 /* The progress engine's hook: serves requests of AM origins to every
  * window, and retries locks they wait for. True if it did anything. */
 bool ipc__rma_serve(void);

@@ -95,7 +95,7 @@ static int get_win(ipc_win win, struct ipc__win **w)
     return *w ? IPC_SUCCESS : IPC_ERR_WIN;
 }
 
-int ipc_win_fence(int mode, ipc_win win)
+static int win_fence(int mode, ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
@@ -145,7 +145,7 @@ static int *copy_group(const int *ranks, int n)
     return g;
 }
 
-int ipc_win_post(const int *ranks, int n, int mode, ipc_win win)
+static int win_post(const int *ranks, int n, int mode, ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
@@ -193,7 +193,7 @@ int ipc_win_post(const int *ranks, int n, int mode, ipc_win win)
     return IPC_SUCCESS;
 }
 
-int ipc_win_start(const int *ranks, int n, int mode, ipc_win win)
+static int win_start(const int *ranks, int n, int mode, ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
@@ -226,7 +226,7 @@ int ipc_win_start(const int *ranks, int n, int mode, ipc_win win)
     return IPC_SUCCESS;
 }
 
-int ipc_win_complete(ipc_win win)
+static int win_complete(ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
@@ -273,7 +273,7 @@ static bool all_completed(void *arg)
     return true;
 }
 
-int ipc_win_wait(ipc_win win)
+static int win_wait(ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
@@ -317,7 +317,7 @@ static int give_back(struct ipc__win *w, int t, int lock_type)
     return IPC_SUCCESS;
 }
 
-int ipc_win_lock(int lock_type, int rank, int mode, ipc_win win)
+static int win_lock(int lock_type, int rank, int mode, ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
@@ -342,7 +342,7 @@ int ipc_win_lock(int lock_type, int rank, int mode, ipc_win win)
     return IPC_SUCCESS;
 }
 
-int ipc_win_unlock(int rank, ipc_win win)
+static int win_unlock(int rank, ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
@@ -361,7 +361,7 @@ int ipc_win_unlock(int rank, ipc_win win)
     return rc != IPC_SUCCESS ? rc : err;
 }
 
-int ipc_win_lock_all(int mode, ipc_win win)
+static int win_lock_all(int mode, ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
@@ -385,7 +385,7 @@ int ipc_win_lock_all(int mode, ipc_win win)
     return IPC_SUCCESS;
 }
 
-int ipc_win_unlock_all(ipc_win win)
+static int win_unlock_all(ipc_win win)
 {
     struct ipc__win *w;
     int rc = get_win(win, &w);
@@ -432,24 +432,24 @@ static int flush_every(ipc_win win)
 
 int ipc_win_flush(int rank, ipc_win win)
 {
-    return flush_one(win, rank);
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_FLUSH, win, rank, flush_one(win, rank));
 }
 
 /* An operation's origin buffers are free once it is complete at the target
  * too: the local flushes are the flushes. */
 int ipc_win_flush_local(int rank, ipc_win win)
 {
-    return flush_one(win, rank);
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_FLUSH_LOCAL, win, rank, flush_one(win, rank));
 }
 
 int ipc_win_flush_all(ipc_win win)
 {
-    return flush_every(win);
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_FLUSH_ALL, win, -2, flush_every(win));
 }
 
 int ipc_win_flush_local_all(ipc_win win)
 {
-    return flush_every(win);
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_FLUSH_LOCAL_ALL, win, -2, flush_every(win));
 }
 
 int ipc_win_sync(ipc_win win)
@@ -462,4 +462,52 @@ int ipc_win_sync(ipc_win win)
         ipc__progress();
     atomic_thread_fence(memory_order_seq_cst);
     return rc;
+}
+
+/* ---- the public calls, as observe.h records them ---- */
+
+int ipc_win_fence(int mode, ipc_win win)
+{
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_FENCE, win, -2, win_fence(mode, win));
+}
+
+int ipc_win_post(const int *ranks, int n, int mode, ipc_win win)
+{
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_POST, win, -2, win_post(ranks, n, mode, win));
+}
+
+int ipc_win_start(const int *ranks, int n, int mode, ipc_win win)
+{
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_START, win, -2, win_start(ranks, n, mode, win));
+}
+
+int ipc_win_complete(ipc_win win)
+{
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_COMPLETE, win, -2, win_complete(win));
+}
+
+int ipc_win_wait(ipc_win win)
+{
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_WAIT, win, -2, win_wait(win));
+}
+
+int ipc_win_lock(int lock_type, int rank, int mode, ipc_win win)
+{
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_LOCK, win, rank,
+                      win_lock(lock_type, rank, mode, win));
+}
+
+int ipc_win_unlock(int rank, ipc_win win)
+{
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_UNLOCK, win, rank, win_unlock(rank, win));
+}
+
+int ipc_win_lock_all(int mode, ipc_win win)
+{
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_LOCK_ALL, win, -2, win_lock_all(mode, win));
+}
+
+int ipc_win_unlock_all(ipc_win win)
+{
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_UNLOCK_ALL, win, -2, win_unlock_all(win));
 }

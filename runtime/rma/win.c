@@ -76,6 +76,40 @@ static bool on_node(const struct ipc__win *w, int t)
             (l->ops && l->ops->kind == IPC__LINK_MEMORY));
 }
 
+int ipc__rma_describe(char *out, size_t cap)
+{
+    const struct ipc__job *job = &ipc__g.job;
+    bool mem = job->local->kind == IPC__LINK_MEMORY, copy = job->tun.shm_single_copy;
+    /* Single copy is settled per link once connected: rank 0's tells. */
+    for (int p = 0; p < job->size; p++) {
+        const struct ipc__link *l = &ipc__g.links[p];
+        if (p != job->rank && l->ops && l->ops->kind == IPC__LINK_MEMORY) {
+            copy = ipc__direct_access(l);
+            break;
+        }
+    }
+    char near[256] = "", far[128] = "";
+    if (job->nnodes < job->size && mem)
+        snprintf(
+            near, sizeof near,
+            "ranks of one node map allocated windows (loads, stores, cpu atomics under "
+            "a lock) and reach created and dynamic ones %s",
+            copy                       ? "with process_vm_readv/writev"
+            : job->tun.shm_single_copy ? "by requests the target serves "
+                                         "(process_vm_readv is not permitted here)"
+                                       : "by requests the target serves "
+                                         "(IPC_SHM_SINGLE_COPY=0)");
+    else if (job->nnodes < job->size)
+        snprintf(near, sizeof near,
+                 "ranks of one node: requests the target serves, over %s",
+                 job->local->name);
+    if (job->nnodes > 1)
+        snprintf(far, sizeof far, "other nodes: requests the target serves, over %s",
+                 job->remote->name);
+    return snprintf(out, cap, "ipc: one-sided: %s%s%s", near, *near && *far ? "; " : "",
+                    far);
+}
+
 /* The layout of the node's block: nodes[0..n) the members on this node in
  * rank order; off[i] where member nodes[i]'s memory starts. */
 static size_t layout(const struct ipc__win *w, const struct member *m, const int *nodes,
@@ -357,13 +391,24 @@ int ipc__rma_range(struct ipc__win *w, int t, uint64_t off, uint64_t len)
     return len <= p->size && off <= p->size - len ? IPC_SUCCESS : IPC_ERR_RMA_RANGE;
 }
 
+/* ipc__rma_make as the public call `call` on comm (observe.h). */
+static int made(enum ipc__call call, ipc_comm comm, const struct ipc__rma_make *mk,
+                void **base, ipc_win *win)
+{
+    ipc__obs_enter(call, ipc__check_comm(comm) == IPC_SUCCESS ? comm : NULL, -2, -1,
+                   mk->size);
+    int rc = ipc__rma_make(comm, mk, base, win);
+    ipc__obs_exit();
+    return rc;
+}
+
 int ipc_win_create(void *base, size_t size, int disp_unit, ipc_comm comm, ipc_win *win)
 {
     struct ipc__rma_make mk = {.flavor = IPC_WIN_FLAVOR_CREATE,
                                .base = base,
                                .size = size,
                                .disp_unit = disp_unit};
-    return ipc__rma_make(comm, &mk, NULL, win);
+    return made(IPC__CALL_WIN_CREATE, comm, &mk, NULL, win);
 }
 
 int ipc_win_allocate(size_t size, int disp_unit, ipc_comm comm, void *baseptr,
@@ -373,7 +418,7 @@ int ipc_win_allocate(size_t size, int disp_unit, ipc_comm comm, void *baseptr,
         return IPC_ERR_ARG;
     struct ipc__rma_make mk = {
         .flavor = IPC_WIN_FLAVOR_ALLOCATE, .size = size, .disp_unit = disp_unit};
-    return ipc__rma_make(comm, &mk, (void **)baseptr, win);
+    return made(IPC__CALL_WIN_ALLOCATE, comm, &mk, (void **)baseptr, win);
 }
 
 int ipc_win_allocate_shared(size_t size, int disp_unit, int noncontig, ipc_comm comm,
@@ -385,13 +430,13 @@ int ipc_win_allocate_shared(size_t size, int disp_unit, int noncontig, ipc_comm 
                                .size = size,
                                .disp_unit = disp_unit,
                                .noncontig = noncontig != 0};
-    return ipc__rma_make(comm, &mk, (void **)baseptr, win);
+    return made(IPC__CALL_WIN_ALLOCATE_SHARED, comm, &mk, (void **)baseptr, win);
 }
 
 int ipc_win_create_dynamic(ipc_comm comm, ipc_win *win)
 {
     struct ipc__rma_make mk = {.flavor = IPC_WIN_FLAVOR_DYNAMIC, .disp_unit = 1};
-    return ipc__rma_make(comm, &mk, NULL, win);
+    return made(IPC__CALL_WIN_CREATE_DYNAMIC, comm, &mk, NULL, win);
 }
 
 int ipc_win_shared_query(ipc_win win, int rank, size_t *size, int *disp_unit,
@@ -476,7 +521,7 @@ int ipc__rma_can_free(ipc_win win)
     return IPC_SUCCESS;
 }
 
-int ipc_win_free(ipc_win *win)
+static int win_free(ipc_win *win)
 {
     if (!win)
         return IPC_ERR_ARG;
@@ -496,6 +541,11 @@ int ipc_win_free(ipc_win *win)
     win_release(w);
     *win = IPC_WIN_NULL;
     return rc != IPC_SUCCESS ? rc : err;
+}
+
+int ipc_win_free(ipc_win *win)
+{
+    IPC__RMA_OBSERVED(IPC__CALL_WIN_FREE, win ? *win : NULL, -2, win_free(win));
 }
 
 int ipc_win_query(ipc_win win, void **base, size_t *size, int *disp_unit, int *flavor)

@@ -142,6 +142,19 @@ struct ipc__rma_req {
  * fuzz target and unit tests call it alone. */
 const char *ipc__rma_req_decode(const void *buf, size_t len, struct ipc__rma_req *q);
 
+/* The body of a public one-sided call, run inside observe.h's record of it
+ * (the state page, --trace) on the window's communicator; target is the
+ * member it is about, or -2. A bad handle is recorded without one, and run
+ * reports it. */
+#define IPC__RMA_OBSERVED(call, win, target, run)                                        \
+    do {                                                                                 \
+        struct ipc__win *w_ = ipc__win_of(win);                                          \
+        ipc__obs_enter(call, w_ ? w_->comm : NULL, target, -1, 0);                       \
+        int rc_ = run;                                                                   \
+        ipc__obs_exit();                                                                 \
+        return rc_;                                                                      \
+    } while (0)
+
 /* win.c */
 extern struct ipc__list ipc__rma_windows; /* live windows */
 /* The bytes [off, off + len) of member t's window, as seen from here:

@@ -3,11 +3,11 @@
  * from its ranks: each one is sent as it is (header included) on a rank's
  * SOCK_SEQPACKET control socket, read by ipc__ctl_recv and acted on by
  * ipcrun__wireup_serve (launcher/wireup.c: PUT, FENCE, PIPES, SHM, ABORT,
- * STATS and TRACE of launcher/report.c, ...), in a job of two ranks that
+ * STATS, STATS_RMA and TRACE of launcher/report.c, ...), in a job of two ranks that
  * this target plays, as tests/unit/test_wireup.c does. What ipcrun answers
  * (FENCE_DONE, PIPE, SHM_FD) is read back as a rank reads it, FENCE_DONE's
  * key/values looked up with ipc__kv_lookup; at the end the --stats table and
- * JSON are written (to /dev/null) from what STATS packets said.
+ * JSON are written (to /dev/null) from what STATS and STATS_RMA packets said.
  *
  * Input: records of 1 byte (bit 0: the sending rank), 2 bytes of length
  * (little-endian) and that many bytes of packet. The segment size of a SHM

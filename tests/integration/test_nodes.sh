@@ -66,7 +66,7 @@ ipcrun 60 -x IPC_NODE_OF=4,4,4 -n 3 "$PROGS/coll_move"
 expect_rc 0 "coll_move, IPC_NODE_OF=4,4,4"
 
 # The table on request: rank 0 prints it before anything else, then every
-# rank says what it uses.
+# rank says what it uses, and rank 0 how windows reach each kind of pair.
 ipcrun 30 --report-transports -x IPC_NODE_OF=0,0,1,1 -n 4 "$APPS/ring"
 what="--report-transports, IPC_NODE_OF=0,0,1,1"
 expect_rc 0 "$what"
@@ -81,6 +81,8 @@ EOF
 for r in 0 1 2 3; do
     echo "ipc: rank $r of 4 (node $((r / 2))): shm to 1 rank of its node, tcp to 2 of other nodes; long messages over shm copied once (process_vm_readv); tcp over 127.0.0.1 (loopback: one host)"
 done >"$WORK/lines"
+echo "ipc: one-sided: ranks of one node map allocated windows (loads, stores, cpu atomics under a lock) and reach created and dynamic ones with process_vm_readv/writev; other nodes: requests the target serves, over tcp" >>"$WORK/lines"
+sort -o "$WORK/lines" "$WORK/lines"
 head -n 6 "$ERR" | diff "$WORK/table" - >"$WORK/diff" ||
     fail "$what: the table differs: $(tr '\n' '|' <"$WORK/diff")"
 tail -n +7 "$ERR" | sort | diff "$WORK/lines" - >"$WORK/diff" ||
@@ -96,6 +98,8 @@ expect_err '^ipc: u = unix \(same node, forced by IPC_TRANSPORT=unix\), t = tcp 
 expect_err '^ipc: rank 0 of 3: tcp to the 2 other ranks \(the default between nodes\); over 127\.0\.0\.1' \
     "$what"
 expect_err '^ipc: rank 1 of 3 \(node 1\): unix to 1 rank of its node, tcp to 1 of other nodes; tcp over 127\.0\.0\.1 \(loopback: one host\)$' \
+    "$what"
+expect_err '^ipc: one-sided: ranks of one node: requests the target serves, over unix; other nodes: requests the target serves, over tcp$' \
     "$what"
 
 # A rank waiting with shm and tcp links sleeps in one poll() that its shm

@@ -4,9 +4,12 @@
 # --stats-json), on shm and tcp and across hosts; --trace writes one valid
 # JSON file whose every send flow has its receive; a deadlock under
 # --timeout, or interrupted by SIGINT or SIGTERM, names both ranks and the receive each
-# waits in, also on another host. Nothing is left behind.
+# waits in, also on another host. One-sided traffic: --stats counts the
+# puts, gets and accumulates of each pair and the requests the target
+# served, --trace draws epochs and operations, a rank stuck in ipc_win_lock
+# is named. Nothing is left behind.
 . "$(dirname "$0")/lib.sh"
-need "$IPCRUN" "$APPS/ring" "$PROGS/deadlock"
+need "$IPCRUN" "$APPS/ring" "$PROGS/deadlock" "$PROGS/rma_stats" "$PROGS/rma"
 command -v python3 >/dev/null || skip "python3 is needed to check the JSON files"
 
 before=$WORK/files.before
@@ -70,6 +73,85 @@ names = {e["pid"]: e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"]
 assert sorted(names) == [0, 1, 2, 3]
 PY
 [ "$(ls "$WORK" | grep -c trace)" -eq 1 ] || fail "--trace: files left next to it: $(ls "$WORK")"
+
+# One-sided: rma_stats has rank 0 issue 3 puts (96 B), 2 gets (32 B) and 3
+# accumulates (24 B) to rank 1; by requests (tcp), rank 1's server answers
+# those 8 and the lock and unlock. Ring's tables above have no such line.
+for t in shm tcp; do
+    for flavor in allocate create; do
+        what="--stats, rma_stats $flavor ($t)"
+        served=0
+        [ "$t" = tcp ] && served=10
+        ipcrun 30 -n 2 --transport "$t" --stats --stats-json "$WORK/stats.json" \
+            "$PROGS/rma_stats" "$flavor"
+        expect_rc 0 "$what"
+        expect_err '^ipcrun:   one-sided \(origin -> target: ' "$what"
+        expect_err "^ipcrun: +0 -> 1 +3 puts +96 B +2 gets +32 B +3 accs +24 B +$served requests\$" \
+            "$what: the pair"
+        [ "$(grep -c ' puts ' "$ERR")" -eq 1 ] || fail "$what: more than one one-sided pair"
+        python3 - "$WORK/stats.json" "$served" <<'PY' || fail "$what: --stats-json: $(tr -d '\n' <"$WORK/stats.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["one_sided"] == [{"origin": 0, "target": 1, "puts": 3, "put_bytes": 96, "gets": 2,
+                           "get_bytes": 32, "accs": 3, "acc_bytes": 24,
+                           "requests_served": int(sys.argv[2])}], s["one_sided"]
+PY
+    done
+done
+ipcrun 30 -n 4 --stats --stats-json "$WORK/stats.json" "$APPS/ring" "$laps"
+grep -q one_sided "$WORK/stats.json" && fail "--stats-json of ring: a one_sided list"
+grep -q one-sided "$ERR" && fail "--stats of ring: a one-sided line"
+
+# --trace of one-sided calls: the epoch and each operation as a span.
+ipcrun 30 -n 2 --transport tcp --trace "$trace" "$PROGS/rma_stats"
+expect_rc 0 "--trace, rma_stats"
+python3 - "$trace" <<'PY' || fail "--trace, rma_stats: the spans are not what they should be"
+import json, sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+rma = [e for e in ev if e.get("cat") == "rma"]
+r0 = [(e["name"], e["args"]["target"], e["args"]["bytes"]) for e in rma if e["pid"] == 0]
+ops = [x for x in r0 if not x[0].startswith("ipc_win_") or x[0] in ("ipc_win_lock", "ipc_win_unlock")]
+assert ops == [("ipc_win_lock", 1, 0)] + [("ipc_put", 1, 32)] * 3 + [("ipc_get", 1, 16)] * 2 + [
+    ("ipc_accumulate", 1, 8), ("ipc_fetch_and_op", 1, 8), ("ipc_compare_and_swap", 1, 8),
+    ("ipc_win_unlock", 1, 0)], ops
+for p in (0, 1):
+    names = [e["name"] for e in rma if e["pid"] == p]
+    assert names[0] == "ipc_win_allocate" and names[-1] == "ipc_win_free", names
+    assert names.count("ipc_win_fence") == 2, names
+PY
+
+# rma (every flavor and epoch on 4 ranks): every one-sided call it makes is
+# in the trace, every rank's (each rank's part is several control packets).
+ipcrun 60 -n 4 --stats --trace "$trace" "$PROGS/rma"
+expect_rc 0 "--stats --trace, rma"
+expect_err '^ipcrun: +0 -> 0 +[0-9]+ puts +[0-9]+ B +[0-9]+ gets +[0-9]+ B +[1-9][0-9]* accs' \
+    "--stats, rma: rank 0's operations on itself"
+python3 - "$trace" <<'PY' || fail "--trace, rma: calls are missing"
+import json, sys, collections
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+seen = collections.defaultdict(set)
+for e in ev:
+    if e.get("cat") == "rma":
+        seen[e["name"]].add(e["pid"])
+for name in ("ipc_win_create", "ipc_win_allocate", "ipc_win_create_dynamic",
+             "ipc_win_allocate_shared", "ipc_win_free", "ipc_win_fence", "ipc_win_post",
+             "ipc_win_start", "ipc_win_complete", "ipc_win_wait", "ipc_win_lock",
+             "ipc_win_unlock", "ipc_win_lock_all", "ipc_win_unlock_all", "ipc_win_flush",
+             "ipc_put", "ipc_get", "ipc_accumulate", "ipc_fetch_and_op",
+             "ipc_compare_and_swap"):
+    assert seen[name] == {0, 1, 2, 3}, (name, seen[name])
+PY
+
+# A rank that waits for a lock rank 1 never gives back, on shm (a lock word
+# in shared memory) and tcp (a request rank 1's server queues).
+for t in shm tcp; do
+    ipcrun 30 --timeout 2 -n 2 --transport "$t" "$PROGS/rma_stats" hang
+    expect_rc 124 "a lock never given back ($t)"
+    expect_err '^ipcrun: rank 0 \(pid [0-9]+\) was waiting in ipc_win_lock\(rank 1, a window of 2 ranks\)$' \
+        "a lock never given back ($t): rank 0"
+    expect_err '^ipcrun: rank 1 \(pid [0-9]+\) was waiting in ipc_recv\(source 0, tag 5, IPC_COMM_WORLD\)$' \
+        "a lock never given back ($t): rank 1"
+done
 
 # A deadlock: both ranks receive first.
 deadlock_lines() { # what

@@ -31,12 +31,19 @@ ipcrun 30 --report-transports -n 3 "$APPS/ring"
 expect_rc 0 "ring --report-transports"
 expect_err '^ipc: rank 2 of 3: shm to the 2 other ranks \(the default for ranks on one host\); long messages copied once' \
     "ring --report-transports"
+expect_err '^ipc: one-sided: ranks of one node map allocated windows \(loads, stores, cpu atomics under a lock\) and reach created and dynamic ones with process_vm_readv/writev$' \
+    "ring --report-transports: one-sided"
+[ "$(grep -c '^ipc: one-sided' "$ERR")" -eq 1 ] || fail "ring --report-transports: not one one-sided line"
 run 30 env IPC_SHM_SINGLE_COPY=0 "$IPCRUN" --report-transports -n 2 "$APPS/ring"
 expect_err '^ipc: rank 1 of 2: shm to the 1 other rank .*through the segment \(IPC_SHM_SINGLE_COPY=0\)$' \
     "ring --report-transports with IPC_SHM_SINGLE_COPY=0"
+expect_err '^ipc: one-sided: .* created and dynamic ones by requests the target serves \(IPC_SHM_SINGLE_COPY=0\)$' \
+    "ring --report-transports with IPC_SHM_SINGLE_COPY=0: one-sided"
 ipcrun 30 --report-transports --transport unix -n 2 "$APPS/ring"
 expect_err '^ipc: rank 0 of 2: unix to the 1 other rank \(chosen with --transport or IPC_TRANSPORT\)$' \
     "ring --report-transports --transport unix"
+expect_err '^ipc: one-sided: ranks of one node: requests the target serves, over unix$' \
+    "ring --report-transports --transport unix: one-sided"
 
 for n in 16 32; do
     ipcrun 120 -n "$n" "$APPS/ring" 50

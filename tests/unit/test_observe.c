@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "rma/rma.h"
 
 /* A job of 4 ranks, this one rank 1, observed as ipcrun --stats --trace
  * would ask, without a control channel. */
@@ -74,6 +75,34 @@ static void nothing_counted_when_off(void **state)
     assert_int_equal(ipc__obs.peers[3].msgs_sent, 0);
     assert_int_equal(ipc__obs.peers[3].msgs_recv, 0);
     assert_int_equal(ipc__obs.nev, 0);
+}
+
+static void counts_one_sided_per_peer(void **state)
+{
+    (void)state;
+    ipc__obs_rma(3, IPC__RMA_PUT, 32);
+    ipc__obs_rma(3, IPC__RMA_PUT, 8);
+    ipc__obs_rma(3, IPC__RMA_GET, 16);
+    ipc__obs_rma(3, IPC__RMA_ACC, 8);
+    ipc__obs_rma(3, IPC__RMA_GET_ACC, 8);
+    ipc__obs_rma(3, IPC__RMA_CAS, 4);
+    ipc__obs_served(0);
+    ipc__obs_served(0);
+    const struct ipc__obs_peer *p = &ipc__obs.peers[3];
+    assert_int_equal(p->puts, 2);
+    assert_int_equal(p->put_bytes, 40);
+    assert_int_equal(p->gets, 1);
+    assert_int_equal(p->get_bytes, 16);
+    assert_int_equal(p->accs, 3);
+    assert_int_equal(p->acc_bytes, 20);
+    assert_int_equal(p->served, 0);
+    assert_int_equal(ipc__obs.peers[0].served, 2);
+    assert_int_equal(p->msgs_sent, 0); /* not messages */
+    ipc__obs.on = false;
+    ipc__obs_rma(3, IPC__RMA_PUT, 32);
+    ipc__obs_served(0);
+    assert_int_equal(p->puts, 2);
+    assert_int_equal(ipc__obs.peers[0].served, 2);
 }
 
 static void flow_ids_agree_and_differ(void **state)
@@ -145,6 +174,18 @@ static void trace_events_are_json(void **state)
     assert_string_equal(buf, "{\"name\":\"ipc_allreduce\",\"cat\":\"coll\",\"ph\":\"X\","
                              "\"pid\":3,\"tid\":3,\"ts\":1234.567,\"dur\":8.001,\"args\":{"
                              "\"peer\":-2,\"tag\":-1,\"bytes\":8,\"comm\":0}}");
+    struct ipc__trace_ev put = {.kind = IPC__TRACE_SPAN,
+                                .call = IPC__CALL_PUT,
+                                .ts_ns = 2000,
+                                .dur_ns = 300,
+                                .arg = 32,
+                                .peer = 1,
+                                .tag = -1,
+                                .ctx = 4};
+    ipc__obs_trace_json(&put, 0, buf, sizeof buf);
+    assert_string_equal(buf, "{\"name\":\"ipc_put\",\"cat\":\"rma\",\"ph\":\"X\","
+                             "\"pid\":0,\"tid\":0,\"ts\":2.000,\"dur\":0.300,\"args\":{"
+                             "\"target\":1,\"bytes\":32,\"comm\":4}}");
     struct ipc__trace_ev in = {.kind = IPC__TRACE_FLOW_IN, .ts_ns = 5000, .arg = 77};
     ipc__obs_trace_json(&in, 0, buf, sizeof buf);
     assert_string_equal(buf, "{\"name\":\"message\",\"cat\":\"message\",\"ph\":\"f\","
@@ -160,6 +201,17 @@ static void call_names(void **state)
     assert_string_equal(ipc__ctl_call_name(9999), "");
     assert_true(ipc__ctl_call_is_coll(IPC__CALL_BARRIER));
     assert_false(ipc__ctl_call_is_coll(IPC__CALL_SENDRECV));
+    /* The one-sided calls came after the collectives, whose numbers stay. */
+    assert_int_equal(IPC__CALL_BARRIER, 13);
+    assert_true(ipc__ctl_call_is_coll(IPC__CALL_ALLTOALLV));
+    assert_false(ipc__ctl_call_is_coll(IPC__CALL_WIN_CREATE));
+    assert_false(ipc__ctl_call_is_rma(IPC__CALL_ALLTOALLV));
+    assert_true(ipc__ctl_call_is_rma(IPC__CALL_WIN_CREATE));
+    assert_true(ipc__ctl_call_is_rma(IPC__CALL_RGET_ACCUMULATE));
+    assert_false(ipc__ctl_call_is_rma(IPC__CALL_COUNT));
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_WIN_LOCK), "ipc_win_lock");
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_RGET_ACCUMULATE),
+                        "ipc_rget_accumulate");
 }
 
 int main(void)
@@ -168,6 +220,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(counts_messages_per_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(final_barrier_is_not_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(nothing_counted_when_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(counts_one_sided_per_peer, setup, teardown),
         cmocka_unit_test(flow_ids_agree_and_differ),
         cmocka_unit_test_setup_teardown(spans_and_flows_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(nested_calls_make_one_span, setup, teardown),

@@ -66,6 +66,37 @@ static void malformed_stats_refused(void **state)
     assert_int_equal(ipcrun__report_stats(rep, 0, buf, len), -1);
 }
 
+/* Rank 0 put and accumulated into rank 2 by requests, which rank 2 served;
+ * rank 1 only locked rank 2 (two requests, no operation). */
+static void one_sided(struct ipcrun__report *rep)
+{
+    struct ipc__ctl_stats_rma o = {.peer = 2, .puts = 3, .put_bytes = 96, .accs = 1,
+                                   .acc_bytes = 8};
+    struct ipc__ctl_stats_rma t[2] = {{.peer = 0, .served = 4}, {.peer = 1, .served = 2}};
+    assert_int_equal(ipcrun__report_stats_rma(rep, 0, (const char *)&o, sizeof o), 0);
+    assert_int_equal(ipcrun__report_stats_rma(rep, 2, (const char *)t, sizeof t), 0);
+}
+
+static void malformed_stats_rma_refused(void **state)
+{
+    struct ipcrun__report *rep = *state;
+    struct ipc__ctl_stats_rma e[4] = {{.peer = 1}, {.peer = 2}, {.peer = 0}, {.peer = 1}};
+    const char *b = (const char *)e;
+    assert_int_equal(ipcrun__report_stats_rma(rep, 0, b, 0), -1);
+    assert_int_equal(ipcrun__report_stats_rma(rep, 0, b, sizeof e[0] - 1), -1);
+    assert_int_equal(ipcrun__report_stats_rma(rep, 0, b, sizeof e[0] + 1), -1);
+    assert_int_equal(ipcrun__report_stats_rma(rep, 0, b, sizeof e), -1); /* 4 > 3 ranks */
+    e[0].peer = 3;
+    assert_int_equal(ipcrun__report_stats_rma(rep, 1, b, sizeof e[0]), -1); /* no rank 3 */
+    e[0].peer = -1;
+    assert_int_equal(ipcrun__report_stats_rma(rep, 1, b, sizeof e[0]), -1);
+    e[0].peer = 1;
+    assert_int_equal(ipcrun__report_stats_rma(rep, 2, b, 2 * sizeof e[0]), 0);
+    /* a peer again, or out of order, in the next packet */
+    assert_int_equal(ipcrun__report_stats_rma(rep, 2, b + sizeof e[0], sizeof e[0]), -1);
+    assert_int_equal(ipcrun__report_stats_rma(rep, 2, b + 2 * sizeof e[0], sizeof e[0]), -1);
+}
+
 static char table[4096];
 
 static void keep_line(const char *s)
@@ -83,6 +114,46 @@ static void table_has_exact_counts(void **state)
                                   "       1.500    0.250           1           0\n"));
     assert_non_null(strstr(table, "     2 -> 0             5 msgs             40 B\n"));
     assert_null(strstr(table, "received")); /* both ends agree */
+}
+
+static void table_without_windows_has_no_one_sided_lines(void **state)
+{
+    table[0] = '\0';
+    ipcrun__report_stats_table(*state, keep_line);
+    assert_null(strstr(table, "one-sided"));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(ipcrun__report_stats_json(*state, f), 0);
+    fclose(f);
+    assert_null(strstr(text, "one_sided"));
+    assert_non_null(strstr(text, "\n  ]\n}\n"));
+    free(text);
+}
+
+static void table_and_json_have_one_sided_pairs(void **state)
+{
+    struct ipcrun__report *rep = *state;
+    one_sided(rep);
+    table[0] = '\0';
+    ipcrun__report_stats_table(rep, keep_line);
+    assert_non_null(strstr(table, "\n  one-sided (origin -> target: "));
+    assert_non_null(strstr(table, "\n     0 -> 2         3 puts         96 B      0 gets"
+                                  "          0 B      1 accs          8 B      4 requests\n"));
+    assert_non_null(strstr(table, "\n     1 -> 2         0 puts          0 B      0 gets"
+                                  "          0 B      0 accs          0 B      2 requests\n"));
+    assert_null(strstr(table, "2 -> 0         0 puts"));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(ipcrun__report_stats_json(rep, f), 0);
+    fclose(f);
+    assert_non_null(strstr(text, "\"one_sided\": [\n    {\"origin\": 0, \"target\": 2, "
+                                 "\"puts\": 3, \"put_bytes\": 96, \"gets\": 0, "
+                                 "\"get_bytes\": 0, \"accs\": 1, \"acc_bytes\": 8, "
+                                 "\"requests_served\": 4},\n    {\"origin\": 1, "));
+    assert_non_null(strstr(text, "\"requests_served\": 2}\n  ]\n}\n"));
+    free(text);
 }
 
 static void table_says_when_ends_disagree(void **state)
@@ -167,6 +238,21 @@ static void describe_where(void **state)
     ipcrun__report_describe(&st, "", out, sizeof out);
     assert_string_equal(out, "waiting in ipc_waitall(), for rank 3 to take a message");
     st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC};
+    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC, .call = IPC__CALL_WIN_LOCK,
+                                 .peer = 3, .ctx = 4, .comm_size = 4};
+    ipcrun__report_describe(&st, "", out, sizeof out);
+    assert_string_equal(out, "waiting in ipc_win_lock(rank 3, a window of 4 ranks)");
+    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC, .call = IPC__CALL_WIN_START,
+                                 .peer = -2, .ctx = 4, .comm_size = 2,
+                                 .wait_kind = IPC__WAIT_RECV, .wait_peer = 1};
+    ipcrun__report_describe(&st, "", out, sizeof out);
+    assert_string_equal(out, "waiting in ipc_win_start(a window of 2 ranks), for a message "
+                             "from rank 1");
+    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC,
+                                 .call = IPC__CALL_WIN_ALLOCATE, .peer = -2, .comm_size = 2};
+    ipcrun__report_describe(&st, "", out, sizeof out);
+    assert_string_equal(out, "waiting in ipc_win_allocate(IPC_COMM_WORLD)");
+    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC};
     ipcrun__report_describe(&st, "running (busy on a cpu)", out, sizeof out);
     assert_string_equal(out, "running (busy on a cpu), outside any blocking ipc call");
     ipcrun__report_describe(NULL, "waiting in poll()", out, sizeof out);
@@ -217,6 +303,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(malformed_stats_refused, ring_of_3, release),
         cmocka_unit_test_setup_teardown(table_has_exact_counts, ring_of_3, release),
+        cmocka_unit_test_setup_teardown(malformed_stats_rma_refused, ring_of_3, release),
+        cmocka_unit_test_setup_teardown(table_without_windows_has_no_one_sided_lines,
+                                        ring_of_3, release),
+        cmocka_unit_test_setup_teardown(table_and_json_have_one_sided_pairs, ring_of_3,
+                                        release),
         cmocka_unit_test_setup_teardown(table_says_when_ends_disagree, ring_of_3, release),
         cmocka_unit_test_setup_teardown(json_lists_every_pair, ring_of_3, release),
         cmocka_unit_test(trace_file_is_merged_and_closed),
