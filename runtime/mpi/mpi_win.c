@@ -353,10 +353,12 @@ static int check_acc(const struct rma_call *c, const struct ipc__mpi_type *ot,
 }
 
 /* The target's runs of bytes: target_disp in units of the target's
- * disp_unit from its window's start, or an address (dynamic windows). */
+ * disp_unit from its window's start, or an address (dynamic windows). A
+ * contiguous type's one run is *one, else the list is allocated (the caller
+ * frees *blk when it is not one). */
 static int target_runs(MPI_Win win, const struct rma_call *c,
-                       const struct ipc__mpi_type *tt, struct ipc__rma_blk **blk,
-                       size_t *nblk, size_t *bytes)
+                       const struct ipc__mpi_type *tt, struct ipc__rma_blk *one,
+                       struct ipc__rma_blk **blk, size_t *nblk, size_t *bytes)
 {
     int flavor = 0, unit = 1;
     size_t size = 0;
@@ -370,6 +372,14 @@ static int target_runs(MPI_Win win, const struct rma_call *c,
     long at;
     if (__builtin_mul_overflow(c->disp, (long)unit, &at))
         return MPI_ERR_RMA_RANGE;
+    if (tt->contig) { /* one run: no list to allocate (a put's usual case) */
+        if (__builtin_mul_overflow((size_t)c->tcount, tt->size, bytes))
+            return MPI_ERR_RMA_RANGE;
+        *one = (struct ipc__rma_blk){(uint64_t)at, *bytes};
+        *blk = one;
+        *nblk = 1;
+        return MPI_SUCCESS;
+    }
     return ipc__mpi_flatten(tt, (size_t)c->tcount, at, blk, nblk, bytes);
 }
 
@@ -447,8 +457,8 @@ static int rma_start(const struct rma_call *c, MPI_Win win, MPI_Request *req)
         return nothing(req);
 
     struct ipc__rma_desc d = {.kind = c->kind, .target = c->target};
-    struct ipc__rma_blk *blk = NULL;
-    rc = target_runs(win, c, tt, &blk, &d.nblk, &d.bytes);
+    struct ipc__rma_blk *blk = NULL, one;
+    rc = target_runs(win, c, tt, &one, &blk, &d.nblk, &d.bytes);
     if (rc != MPI_SUCCESS)
         return rc;
     d.blk = blk;
@@ -480,7 +490,8 @@ static int rma_start(const struct rma_call *c, MPI_Win win, MPI_Request *req)
     /* The engine keeps copies of what it still needs. */
     ipc__mpi_view_done(&src, NULL, 0, false);
     ipc__mpi_view_done(&cmp, NULL, 0, false);
-    free(blk);
+    if (blk != &one)
+        free(blk);
     return rc;
 }
 

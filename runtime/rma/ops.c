@@ -25,6 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "win.h"
 
@@ -113,10 +116,44 @@ static int t_read(const struct tmem *m, uint64_t off, void *dst, size_t len)
                                                                : IPC_SUCCESS;
 }
 
+/* Long puts into another rank's memory bypass this core's caches
+ * (non-temporal stores): the lines are the target's to read, and a store
+ * that misses need not fetch the line first. 1 MiB puts to a mapped window:
+ * 17.1 against 15.6 GB/s by memcpy, 27.7 against 23.6 at 256 KiB (one
+ * noisy run each, cp test of this machine); at 64 KiB and below memcpy was
+ * as fast or faster, and the target may read small data from our cache. */
+enum { NT_MIN = 256 * 1024 };
+
+static void copy_out(char *dst, const char *src, size_t len)
+{
+#if defined(__x86_64__) && defined(__SSE2__)
+    if (len >= NT_MIN) {
+        size_t head = (64 - ((uintptr_t)dst & 63)) & 63;
+        memcpy(dst, src, head);
+        dst += head, src += head, len -= head;
+        for (; len >= 64; dst += 64, src += 64, len -= 64) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)src);
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(src + 16));
+            __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(src + 32));
+            __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(src + 48));
+            _mm_stream_si128((__m128i *)(void *)dst, a);
+            _mm_stream_si128((__m128i *)(void *)(dst + 16), b);
+            _mm_stream_si128((__m128i *)(void *)(dst + 32), c);
+            _mm_stream_si128((__m128i *)(void *)(dst + 48), d);
+        }
+        _mm_sfence(); /* streaming stores are weakly ordered */
+    }
+#endif
+    memcpy(dst, src, len);
+}
+
 static int t_write(const struct tmem *m, uint64_t off, const void *src, size_t len)
 {
     if (m->path == IPC__RMA_DIRECT) {
-        memcpy(at(m, off), src, len);
+        if (m->t == m->w->rank)
+            memcpy(at(m, off), src, len);
+        else
+            copy_out(at(m, off), src, len);
         return IPC_SUCCESS;
     }
     return m->link->ops->put(m->link, m->addr + off, src, len) ? IPC_ERR_TRANSPORT
