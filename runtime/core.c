@@ -297,6 +297,7 @@ static void release_all(void)
             t->ops->fini(t);
     }
     ipc__g.job.nconnected = 0;
+    ipc__rma_fini();
     ipc__obs_fini();
     ipc__progress_fini();
     free(ipc__g.links);

@@ -788,3 +788,18 @@ void ipc__rma_serve_drain(struct ipc__win *w)
         free(ipc__container_of(p, struct ipc__rma_serving, link));
     }
 }
+
+void ipc__rma_serve_forget(struct ipc__win *w)
+{
+    struct ipc__list *lists[] = {&w->incoming, &w->lockq, &w->replies};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        while (!ipc__list_empty(lists[i])) {
+            struct ipc__list *p = lists[i]->next;
+            struct ipc__rma_serving *s =
+                ipc__container_of(p, struct ipc__rma_serving, link);
+            ipc__list_remove(p);
+            free(s->buf); /* its request, if any, goes with every request (p2p.c) */
+            free(s);
+        }
+    }
+}

@@ -129,6 +129,9 @@ int ipc__rma_describe(char *out, size_t cap);
 /* The progress engine's hook: serves requests of AM origins to every
  * window, and retries locks they wait for. True if it did anything. */
 bool ipc__rma_serve(void);
+/* ipc_finalize: releases the memory of windows the program did not free
+ * (erroneous in MPI, but nothing is left mapped). */
+void ipc__rma_fini(void);
 /* Windows that may have AM requests to serve (progress.c asks this first). */
 extern int ipc__rma_nserved;
 

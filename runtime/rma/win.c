@@ -202,6 +202,21 @@ static void win_release(struct ipc__win *w)
     free(w);
 }
 
+void ipc__rma_fini(void)
+{
+    while (!ipc__list_empty(&ipc__rma_windows)) {
+        struct ipc__win *w =
+            ipc__container_of(ipc__rma_windows.next, struct ipc__win, link);
+        ipc__list_remove(&w->link);
+        ipc__rma_serve_forget(w);
+        w->comm = IPC_COMM_NULL; /* the program's communicators stay too */
+        free(w->post_wait);      /* its requests go with all the others */
+        w->post_wait = NULL;
+        win_release(w);
+    }
+    ipc__rma_nserved = 0;
+}
+
 /* Sets each member's path, base and control block. */
 static int wire_peers(struct ipc__win *w, const struct member *m, const int *nodes, int n,
                       const size_t *off)

@@ -183,6 +183,9 @@ int ipc__rma_am_lock(struct ipc__win *w, int t, int lock_type, bool unlock);
 /* Waits until every AM operation to t (t < 0: to anyone) is complete; the
  * first error of those completed since the last call, if any. */
 int ipc__rma_am_flush(struct ipc__win *w, int t);
+/* At ipc_finalize, for a window the program never freed: forgets what its
+ * server holds (buffers; the requests go with all the others). */
+void ipc__rma_serve_forget(struct ipc__win *w);
 /* Before ipc_win_free: waits for the replies this rank's server still sends. */
 void ipc__rma_serve_drain(struct ipc__win *w);
 
