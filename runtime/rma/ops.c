@@ -192,14 +192,15 @@ struct op {
 
 static int exec_atomic(const struct tmem *m, struct ipc__rma_ctl *ctl, const struct op *o)
 {
-    char small[256];
-    char *tmp = o->bytes <= sizeof small ? small : malloc(o->bytes);
-    if (!tmp)
+    /* in place: the common case, one run of directly mapped memory */
+    bool in_place = m->path == IPC__RMA_DIRECT && o->nblk == 1 && o->kind != IPC__RMA_CAS;
+    char small[256], *tmp = small;
+    if (!in_place && o->kind != IPC__RMA_CAS && o->bytes > sizeof small &&
+        !(tmp = malloc(o->bytes)))
         return IPC_ERR_NOMEM;
     ipc__rma_acc_lock(ctl);
     int rc;
-    if (m->path == IPC__RMA_DIRECT && o->nblk == 1 && o->kind != IPC__RMA_CAS) {
-        /* in place: the common case, one run of directly mapped memory */
+    if (in_place) {
         char *p = at(m, o->blk[0].off);
         if (o->kind == IPC__RMA_GET_ACC)
             memcpy(o->dst, p, o->bytes);
