@@ -41,8 +41,13 @@ static int setup_signals(struct ipcrun__launch *job)
 
     sigemptyset(&set);
     sigemptyset(&job->inherited_ignored);
+    /* An ignored SIGHUP is nohup's, and is respected. A shell ignores SIGINT
+     * (and a script may ignore SIGTERM) for whatever it starts in the
+     * background: kill -INT must still stop the job, as it stops mpirun's
+     * and mpiexec's; the ranks get the default back. */
     for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGCHLD && sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+        if (sig != SIGCHLD && sig != SIGINT && sig != SIGTERM &&
+            sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
             sigaddset(&job->inherited_ignored, sig);
     for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++)
         if (!sigismember(&job->inherited_ignored, handled[i]))
@@ -52,6 +57,10 @@ static int setup_signals(struct ipcrun__launch *job)
     signal(SIGPIPE, SIG_IGN);
     if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
         return -1;
+    /* Blocked now, read from the signalfd: an inherited SIG_IGN would
+     * otherwise stay with the ranks across exec. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     job->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     return job->sigfd < 0 ? -1 : 0;
 }

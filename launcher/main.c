@@ -101,6 +101,7 @@ int main(int argc, char **argv)
     bool slurm = !use_slurm || strcmp(use_slurm, "0") != 0;
     const struct ipcrun__opts_env env = {
         .timeout = getenv("IPC_TIMEOUT"),
+        .mpiexec_timeout = getenv("MPIEXEC_TIMEOUT"),
         .agent = getenv("IPC_AGENT"),
         .slurm_nodelist = slurm ? getenv("SLURM_JOB_NODELIST") : NULL,
         .slurm_tasks = slurm ? getenv("SLURM_TASKS_PER_NODE") : NULL,

@@ -186,7 +186,8 @@ static const char usage_text[] =
     "                             path of this ipcrun)\n"
     "Supervision:\n"
     "  --timeout SEC              stop the job after SEC seconds (0: never; default:\n"
-    "                             IPC_TIMEOUT from the environment, else never),\n"
+    "                             IPC_TIMEOUT from the environment, else\n"
+    "                             MPIEXEC_TIMEOUT, else never),\n"
     "                             saying which call each rank was waiting in\n"
     "  --kill-grace SEC           after SIGTERM, wait SEC seconds before SIGKILL\n"
     "                             (default 3)\n"
@@ -767,6 +768,14 @@ static enum ipcrun__opts_result finish(struct ipcrun__opts *o, int argc, char **
         ipcrun__set_err(err, errlen,
                 "IPC_TIMEOUT must be a number of seconds (0: no limit), got '%s'",
                 env->timeout);
+        return fail(o);
+    }
+    if (!given->timeout && env && !(env->timeout && *env->timeout) &&
+        env->mpiexec_timeout && *env->mpiexec_timeout &&
+        parse_seconds(env->mpiexec_timeout, &o->timeout_ms) != 0) {
+        ipcrun__set_err(err, errlen,
+                "MPIEXEC_TIMEOUT must be a number of seconds (0: no limit), got '%s'",
+                env->mpiexec_timeout);
         return fail(o);
     }
     if ((o->hosts.n > 0 || o->hostfile) &&

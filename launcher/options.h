@@ -77,6 +77,8 @@ struct ipcrun__opts {
 /* The environment variables ipcrun's options depend on; NULL: not set. */
 struct ipcrun__opts_env {
     const char *timeout; /* IPC_TIMEOUT; --timeout wins */
+    /* MPIEXEC_TIMEOUT (MPI test harnesses set it); IPC_TIMEOUT wins */
+    const char *mpiexec_timeout;
     const char *agent;   /* IPC_AGENT; --agent wins */
     /* Inside a Slurm allocation, without --host or --hostfile, the hosts and
      * slots are the allocation's, and the agent defaults to srun. */

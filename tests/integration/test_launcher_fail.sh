@@ -84,6 +84,31 @@ for sig in TERM HUP; do
     expect_clean "$m" "$what"
 done
 
+# Started in the background of a script, ipcrun inherits SIGINT ignored (no
+# job control): kill -INT still stops the job, as it stops mpirun's. An
+# inherited ignored SIGHUP (nohup) is respected: the job goes on.
+m=$(unique_marker)
+"$IPCRUN" -n 3 "$P" block "$m" >"$OUT" 2>"$ERR" &
+BG_PID=$!
+LAST_CMD="ipcrun -n 3 exitcode block (SIGINT ignored)"
+wait_started "$m" 3 "SIGINT to a background ipcrun"
+kill -INT "$BG_PID"
+wait_bg 5 "SIGINT to a background ipcrun"
+[ "$RC" -eq 130 ] || fail "SIGINT to a background ipcrun: exit status $RC, expected 130"
+expect_err '^ipcrun: interrupted by signal 2; stopping 3 ranks$' "SIGINT to a background ipcrun"
+expect_clean "$m" "SIGINT to a background ipcrun"
+
+m=$(unique_marker)
+start_bg sh -c 'trap "" HUP; exec "$@"' sh "$IPCRUN" -n 2 "$P" block "$m"
+wait_started "$m" 2 "SIGHUP under nohup"
+kill -HUP "$BG_PID"
+sleep 0.3
+kill -0 "$BG_PID" 2>/dev/null || fail "SIGHUP under nohup: ipcrun ended on an ignored SIGHUP"
+kill -TERM "$BG_PID"
+wait_bg 5 "SIGHUP under nohup"
+[ "$RC" -eq 143 ] || fail "SIGHUP under nohup: exit status $RC after SIGTERM, expected 143"
+expect_clean "$m" "SIGHUP under nohup"
+
 # SIGKILL to ipcrun: every rank dies with it (PR_SET_PDEATHSIG).
 m=$(unique_marker)
 start_bg "$IPCRUN" -n 6 "$P" block "$m"
@@ -154,4 +179,19 @@ run 30 env IPC_TIMEOUT=0.3 "$IPCRUN" -n 1 sh -c 'while :; do :; done' "$m"
 expect_rc 124 "IPC_TIMEOUT=0.3"
 expect_err '^ipcrun: rank 0 \(pid [0-9]+\) was running' "IPC_TIMEOUT=0.3, a busy rank"
 expect_clean "$m" "IPC_TIMEOUT=0.3"
+
+# MPI harnesses set MPIEXEC_TIMEOUT (mpiexec's name); IPC_TIMEOUT wins over it.
+m=$(unique_marker)
+run 30 env MPIEXEC_TIMEOUT=0.3 "$IPCRUN" -n 1 sh -c 'while :; do :; done' "$m"
+expect_rc 124 "MPIEXEC_TIMEOUT=0.3"
+expect_err '^ipcrun: timeout of 0.3 s expired' "MPIEXEC_TIMEOUT=0.3"
+expect_clean "$m" "MPIEXEC_TIMEOUT=0.3"
+m=$(unique_marker)
+run 30 env MPIEXEC_TIMEOUT=60 IPC_TIMEOUT=0.3 "$IPCRUN" -n 1 sh -c 'while :; do :; done' "$m"
+expect_rc 124 "IPC_TIMEOUT=0.3 with MPIEXEC_TIMEOUT=60"
+[ "$ELAPSED_MS" -lt 5000 ] || fail "IPC_TIMEOUT=0.3 with MPIEXEC_TIMEOUT=60: took $ELAPSED_MS ms"
+expect_clean "$m" "IPC_TIMEOUT=0.3 with MPIEXEC_TIMEOUT=60"
+run 30 env MPIEXEC_TIMEOUT=soon "$IPCRUN" -n 1 true
+expect_rc 2 "MPIEXEC_TIMEOUT=soon"
+expect_err "MPIEXEC_TIMEOUT must be a number of seconds" "MPIEXEC_TIMEOUT=soon"
 exit 0
