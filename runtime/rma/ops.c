@@ -255,16 +255,6 @@ struct ipc__rma_amop {
     void *arg;
 };
 
-static bool has_operand(uint32_t kind)
-{
-    return ipc__rma_has_operand(kind);
-}
-
-static bool fetches(uint32_t kind)
-{
-    return ipc__rma_fetches(kind);
-}
-
 /* The operation is over (err: its outcome): its bytes, its done(), the
  * window's counts. Once. */
 static void amop_settle(struct ipc__rma_amop *a, int err)
@@ -327,9 +317,9 @@ static int am_post(struct ipc__win *w, int t, uint32_t kind,
                    const struct ipc__rma_desc *d, int lock_type, struct ipc__req **req)
 {
     size_t nblk = d ? d->nblk : 0, bytes = d ? d->bytes : 0;
-    size_t operand = d && has_operand(kind) ? bytes : 0;
+    size_t operand = d && ipc__rma_has_operand(kind) ? bytes : 0;
     size_t cmp = kind == IPC__RMA_CAS ? bytes : 0;
-    size_t dst_len = fetches(kind) ? bytes : 0;
+    size_t dst_len = ipc__rma_fetches(kind) ? bytes : 0;
     struct ipc__rma_amop *a = calloc(1, sizeof *a);
     size_t len = sizeof(struct ipc__rma_am_hdr) + nblk * sizeof(struct ipc__rma_blk) +
                  operand + cmp;
@@ -482,8 +472,8 @@ static int check_desc(struct ipc__win *w, const struct ipc__rma_desc *d)
     }
     bool no_operand = d->kind == IPC__RMA_GET_ACC && d->op == IPC__RMA_OP_NO_OP;
     if (d->bytes &&
-        ((has_operand(d->kind) && !d->src && !no_operand) ||
-         (fetches(d->kind) && !d->dst) || (d->kind == IPC__RMA_CAS && !d->cmp)))
+        ((ipc__rma_has_operand(d->kind) && !d->src && !no_operand) ||
+         (ipc__rma_fetches(d->kind) && !d->dst) || (d->kind == IPC__RMA_CAS && !d->cmp)))
         return IPC_ERR_BUFFER;
     return IPC_SUCCESS;
 }
@@ -670,7 +660,7 @@ static void serve(struct ipc__win *w, struct ipc__rma_serving *in)
     if (status == IPC_SUCCESS && h->kind >= IPC__RMA_ACC && h->kind != IPC__RMA_CAS &&
         !op_valid(w, h->op, h->type))
         status = IPC_ERR_OP;
-    if (status == IPC_SUCCESS && fetches(h->kind) &&
+    if (status == IPC_SUCCESS && ipc__rma_fetches(h->kind) &&
         !(out = malloc(h->bytes ? h->bytes : 1)))
         status = IPC_ERR_NOMEM;
     if (status == IPC_SUCCESS) {
@@ -680,7 +670,8 @@ static void serve(struct ipc__win *w, struct ipc__rma_serving *in)
                        q.cmp,   out, h->op,   h->type,  h->elem};
         status = exec(&m, w->ctl, &o);
     }
-    reply(w, in->src, h->reply_tag, status, out, fetches(h->kind) ? h->bytes : 0);
+    reply(w, in->src, h->reply_tag, status, out,
+          ipc__rma_fetches(h->kind) ? h->bytes : 0);
     free(blk);
     free(out);
 }

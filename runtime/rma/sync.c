@@ -145,33 +145,38 @@ static int *copy_group(const int *ranks, int n)
     return g;
 }
 
-static int win_post(const int *ranks, int n, int mode, ipc_win win)
+/* The checks post and start share: a window, asserts, a group of it. */
+static int check_group_call(ipc_win win, const int *ranks, int n, int mode,
+                            struct ipc__win **w)
 {
-    struct ipc__win *w;
-    int rc = get_win(win, &w);
+    int rc = get_win(win, w);
     if (rc == IPC_SUCCESS)
         rc = check_assert(mode);
     if (rc == IPC_SUCCESS)
-        rc = check_group(w, ranks, n);
+        rc = check_group(*w, ranks, n);
+    return rc;
+}
+
+static int win_post(const int *ranks, int n, int mode, ipc_win win)
+{
+    struct ipc__win *w;
+    int rc = check_group_call(win, ranks, n, mode, &w);
     if (rc != IPC_SUCCESS)
         return rc;
     if (w->posted)
         return IPC_ERR_RMA_SYNC;
-    int *g = copy_group(ranks, n);
     struct ipc__req **wait = calloc((size_t)(n ? n : 1), sizeof *wait);
-    if (!g || !wait) {
-        free(g);
-        free(wait);
+    if (!wait)
         return IPC_ERR_NOMEM;
-    }
     ipc_comm c = w->comm;
     for (int i = 0; i < n && rc == IPC_SUCCESS; i++)
-        rc = ipc__irecv(NULL, 0, g[i], IPC__RMA_TAG_COMPLETE, c, c->ctx_p2p, &wait[i]);
-    atomic_thread_fence(
-        memory_order_seq_cst); /* this rank's stores before the origins' */
+        rc =
+            ipc__irecv(NULL, 0, ranks[i], IPC__RMA_TAG_COMPLETE, c, c->ctx_p2p, &wait[i]);
+    /* this rank's stores before the origins' */
+    atomic_thread_fence(memory_order_seq_cst);
     if (!(mode & IPC_MODE_NOCHECK))
         for (int i = 0; i < n && rc == IPC_SUCCESS; i++)
-            rc = ipc_send(NULL, 0, IPC_BYTE, g[i], IPC__RMA_TAG_POST, c);
+            rc = ipc_send(NULL, 0, IPC_BYTE, ranks[i], IPC__RMA_TAG_POST, c);
     if (rc != IPC_SUCCESS) {
         for (int i = 0; i < n; i++)
             if (wait[i]) {
@@ -180,13 +185,10 @@ static int win_post(const int *ranks, int n, int mode, ipc_win win)
                 ipc__wait_one(wait[i]);
                 ipc__req_free(wait[i]);
             }
-        free(g);
         free(wait);
         return rc;
     }
-    free(w->post_grp);
     free(w->post_wait);
-    w->post_grp = g;
     w->npost = n;
     w->post_wait = wait;
     w->posted = true;
@@ -196,11 +198,7 @@ static int win_post(const int *ranks, int n, int mode, ipc_win win)
 static int win_start(const int *ranks, int n, int mode, ipc_win win)
 {
     struct ipc__win *w;
-    int rc = get_win(win, &w);
-    if (rc == IPC_SUCCESS)
-        rc = check_assert(mode);
-    if (rc == IPC_SUCCESS)
-        rc = check_group(w, ranks, n);
+    int rc = check_group_call(win, ranks, n, mode, &w);
     if (rc != IPC_SUCCESS)
         return rc;
     if (w->started)

@@ -197,7 +197,6 @@ static void win_release(struct ipc__win *w)
         ipc_comm_free(&w->comm);
     free(w->peers);
     free(w->start_grp);
-    free(w->post_grp);
     free(w->post_wait);
     free(w);
 }

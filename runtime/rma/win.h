@@ -85,7 +85,7 @@ struct ipc__win {
     int nlocked; /* targets locked with ipc_win_lock */
     int *start_grp, nstart;
     bool started;
-    int *post_grp, npost;
+    int npost; /* origins of the open ipc_win_post */
     bool posted;
     struct ipc__req **post_wait; /* the complete messages of the post group */
     /* AM origin side */
