@@ -120,6 +120,9 @@ LAUNCHER_SRCS := $(sort $(wildcard launcher/*.c))
 APP_SRCS := $(sort $(wildcard apps/*.c))
 # Helpers the sample workloads share (apps/common/workload.h), linked into every app.
 APP_COMMON_SRCS := $(sort $(wildcard apps/common/*.c))
+# MPI programs (mpi.h only): what a user builds with mpicc, built here with
+# the same flags as the apps so that -Werror keeps them clean.
+MPI_APP_SRCS := $(sort $(wildcard apps/mpi/*.c))
 PROG_SRCS := $(sort $(wildcard tests/programs/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 # Fuzz targets (docs/fuzzing.md): each tests/fuzz/fuzz_<decoder>.c defines
@@ -134,10 +137,11 @@ COMMON_OBJS := $(COMMON_SRCS:%.c=$(OBJ)/%.o)
 LAUNCHER_OBJS := $(LAUNCHER_SRCS:%.c=$(OBJ)/%.o)
 APP_OBJS := $(APP_SRCS:%.c=$(OBJ)/%.o)
 APP_COMMON_OBJS := $(APP_COMMON_SRCS:%.c=$(OBJ)/%.o)
+MPI_APP_OBJS := $(MPI_APP_SRCS:%.c=$(OBJ)/%.o)
 PROG_OBJS := $(PROG_SRCS:%.c=$(OBJ)/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(OBJ)/%.o)
 FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/tests/fuzz/replay.o
-ALL_OBJS := $(LIB_OBJS) $(LAUNCHER_OBJS) $(APP_OBJS) $(APP_COMMON_OBJS) $(PROG_OBJS) \
+ALL_OBJS := $(LIB_OBJS) $(LAUNCHER_OBJS) $(APP_OBJS) $(APP_COMMON_OBJS) $(MPI_APP_OBJS) $(PROG_OBJS) \
 	$(UNIT_OBJS) $(FUZZ_OBJS)
 
 LIBIPC_A = $(BUILD)/lib/libipc.a
@@ -151,6 +155,7 @@ MPICC = $(BUILD)/bin/mpicc
 IPCCXX = $(BUILD)/bin/ipcc++
 MPICXX_LINKS = $(BUILD)/bin/mpicxx $(BUILD)/bin/mpic++
 APPS := $(APP_SRCS:apps/%.c=$(BUILD)/apps/%)
+MPI_APPS := $(MPI_APP_SRCS:apps/mpi/%.c=$(BUILD)/apps/mpi/%)
 PROGS := $(PROG_SRCS:tests/programs/%.c=$(BUILD)/tests/programs/%)
 # forge_* programs play a hostile rank with libipc's internals: they are
 # compiled with -Iruntime and link libipc.a, which has them (libipc.so
@@ -163,7 +168,7 @@ PRELOADS := $(patsubst tests/preload/%.c,$(BUILD)/tests/preload/%.so,\
 FUZZ_REPLAYS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
 OUTPUTS = $(LIBIPC_A) $(LIBIPC_SO_FILE) $(LIBIPC_SO_LINKS) $(LAUNCHER_A) $(IPCRUN) \
-	$(IPCCC) $(MPICC) $(IPCCXX) $(MPICXX_LINKS) $(APPS) $(PROGS) $(UNITS) $(FUZZ_REPLAYS) $(PRELOADS)
+	$(IPCCC) $(MPICC) $(IPCCXX) $(MPICXX_LINKS) $(APPS) $(MPI_APPS) $(PROGS) $(UNITS) $(FUZZ_REPLAYS) $(PRELOADS)
 
 # Flags. The user's CFLAGS come last so that they can override ours.
 
@@ -276,6 +281,10 @@ $(APPS): $(BUILD)/apps/%: $(OBJ)/apps/%.o $(APP_COMMON_OBJS) $(LIBIPC_SO_LINKS)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(APP_COMMON_OBJS) $(BUILD)/lib/libipc.so \
 		-Wl,-rpath,'$$ORIGIN/../lib' -lm
+
+$(MPI_APPS): $(BUILD)/apps/mpi/%: $(OBJ)/apps/mpi/%.o $(LIBIPC_SO_LINKS)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/lib/libipc.so -Wl,-rpath,'$$ORIGIN/../../lib' -lm
 
 # forge_* programs: see PROGS.
 $(filter-out $(FORGE_PROGS),$(PROGS)): $(BUILD)/tests/programs/%: $(OBJ)/tests/programs/%.o \
