@@ -361,7 +361,7 @@ endef
 
 check:
 	$(setup)
-	@IPC_BUILD_DIR=$(BUILD) $(SAN_ENV) scripts/run-tests
+	@IPC_BUILD_DIR=$(BUILD) TESTS="$(TESTS)" $(SAN_ENV) scripts/run-tests
 
 # Not part of check: clang is installed only when this asks for it.
 fuzz:
@@ -403,6 +403,13 @@ endif
 # time. One man page, docs/ipccc.1, serves every name of the wrappers.
 WRAPPER_ALIASES = mpicc ipcc++ mpicxx mpic++
 
+# ipc.pc gives pkg-config users an rpath to LIBDIR unless the dynamic linker
+# searches it anyway (/usr/lib, /lib and their multiarch directories): a
+# program built against /usr/local or /opt then runs without LD_LIBRARY_PATH,
+# as one built with ipccc does.
+PC_RPATH = $(if $(filter /usr/lib /usr/lib64 /lib /lib64 /usr/lib/%-linux-gnu,$(LIBDIR)),,-Wl$(comma)-rpath$(comma)$${libdir} )
+comma := ,
+
 install: $(IPCRUN) $(LIBIPC_A) $(LIBIPC_SO_FILE)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1
@@ -418,7 +425,7 @@ install: $(IPCRUN) $(LIBIPC_A) $(LIBIPC_SO_FILE)
 	ln -sf libipc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(LIBIPC_SONAME)
 	ln -sf $(LIBIPC_SONAME) $(DESTDIR)$(LIBDIR)/libipc.so
 	$(INSTALL) -m 644 $(LIBIPC_A) $(DESTDIR)$(LIBDIR)/libipc.a
-	$(call generate,scripts/ipc.pc.in,$(DESTDIR)$(PKGCONFIGDIR)/ipc.pc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR))
+	$(call generate,scripts/ipc.pc.in,$(DESTDIR)$(PKGCONFIGDIR)/ipc.pc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR),-e 's|@RPATH@|$(PC_RPATH)|g')
 	$(INSTALL) -m 644 docs/ipcrun.1 $(DESTDIR)$(MANDIR)/man1/ipcrun.1
 	$(INSTALL) -m 644 docs/ipccc.1 $(DESTDIR)$(MANDIR)/man1/ipccc.1
 	for name in $(WRAPPER_ALIASES) ; do \
