@@ -7,9 +7,16 @@
 # seconds a line "# run.sh timeout: N" of the script asks for), with
 # IPC_BUILD_DIR (default build) exported, and passes when it exits 0; exit
 # 77 means it cannot run on this machine (skipped, with the reason from its
-# last line). Its output goes to $IPC_BUILD_DIR/logs/integration/<name>.log;
-# a failure shows the last lines. The last line is "N passed, N failed",
-# with ", N skipped" when any was; exits 1 on failure.
+# last line). Its output goes to $IPC_BUILD_DIR/logs/integration/<name>.log
+# (IPC_TEST_LOGS replaces $IPC_BUILD_DIR/logs); a failure shows the last
+# lines. The last line is "N passed, N failed", with ", N skipped" when any
+# was; exits 1 on failure.
+#
+# A test that can take more than 10 s says so in a line "# run.sh slow: N"
+# (about N s on 2 cores): run.sh announces it when it starts, so that a
+# quiet terminal is not taken for a hang. A test that took 10 s or more is
+# reported with its time; one that took 20 s or more without the line gets
+# a note asking for it.
 #
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -19,7 +26,7 @@ IPC_BUILD_DIR=${IPC_BUILD_DIR:-build}
 export IPC_BUILD_DIR
 timeout_s=120
 tail_lines=10
-logdir=$IPC_BUILD_DIR/logs/integration
+logdir=${IPC_TEST_LOGS:-$IPC_BUILD_DIR/logs}/integration
 passed=0
 failed=0
 skipped=0
@@ -42,11 +49,20 @@ run_one () {
     log=$logdir/$name.log
     limit=$(sed -n 's/^# run\.sh timeout: *\([0-9][0-9]*\).*/\1/p' "$1" | head -n 1)
     limit=${limit:-$timeout_s}
+    slow=$(sed -n 's/^# run\.sh slow: *\([0-9][0-9]*\).*/\1/p' "$1" | head -n 1)
+    [ -n "$slow" ] && echo "RUN  $name: a long test, about $slow s"
+    start=$(date +%s)
     # shellcheck disable=SC2046 # the interpreter may be '/usr/bin/env bash'
     timeout -k 5 "$limit" $(interpreter "$1") "$1" > "$log" 2>&1 < /dev/null
     status=$?
+    took=$(($(date +%s) - start))
     if [ "$status" -eq 0 ] ; then
-        echo "PASS $name"
+        if [ "$took" -ge 10 ] ; then
+            echo "PASS $name ($took s)"
+            [ -z "$slow" ] && [ "$took" -ge 20 ] && echo "     (note: $1 has no '# run.sh slow: N' line; add one)"
+        else
+            echo "PASS $name"
+        fi
         passed=$((passed + 1))
         return
     fi
