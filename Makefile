@@ -8,7 +8,8 @@
 #   ./configure && make         build everything
 #   make check                  install missing deps, configure, build, run all tests
 #   make check SLURM=1          ... installing Slurm and munge too, for test_slurm
-#   make demo                   ... then a short tour: hello and three workloads on 4 ranks
+#   make demo                   ... then a short tour (scripts/tour): an MPI program,
+#                               a speed-up, a crash, a hang, two simulated nodes
 #   make bench                  ... then compare against Open MPI and MPICH, and time
 #                               the sample workloads (build/bench/report.md)
 #   make fuzz                   ... then run every libFuzzer target (clang) for FUZZ_S
@@ -349,14 +350,16 @@ $(FUZZ_BINS): $(FUZZ_DIR)/%: $(FUZZ_OBJ)/tests/fuzz/%.o $(FUZZ_SUBJECT_A)
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)
 
-# Set up, build and run. The set-up installs missing Debian packages and
-# (re)runs configure, so that these work on a fresh machine. The '+' shares
-# the jobserver: make cannot see $(MAKE) through $(setup).
+# Set up, build and run. scripts/setup installs missing Debian packages,
+# (re)runs configure and builds everything in parallel, so that these work on
+# a fresh machine, printing one line per stage (V=1: everything); the full
+# output is in $(BUILD)/logs/setup.log. The '+' shares the jobserver.
+# CONFIGURE_ARGS reaches it as it is, quotes and all, in the environment.
 
+export CONFIGURE_ARGS
 define setup
-	@scripts/install-deps $(if $(filter 1,$(SLURM)),slurm)
-	@test config.mak -nt configure || ./configure $(CONFIGURE_ARGS)
-	+@$(MAKE) --no-print-directory $(SILENT) all
+	+@V=$(V) MAKE='$(MAKE)' scripts/setup $@ $(BUILD)/logs/setup.log \
+		$(if $(filter 1,$(SLURM)),slurm)
 endef
 
 check:
