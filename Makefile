@@ -384,7 +384,7 @@ demo:
 bench:
 	$(setup)
 	@scripts/install-deps bench || echo "make bench: going on with what is installed; the rest: sudo apt-get install gnuplot-nox openmpi-bin libopenmpi-dev mpich libmpich-dev"
-	@IPC_BUILD_DIR=$(BUILD) QUICK=$(QUICK) scripts/bench
+	@IPC_BUILD_DIR=$(BUILD) QUICK=$(QUICK) IPC_BENCH_COMMAND="make bench QUICK=$(QUICK)" scripts/bench
 
 # Install. ipccc, ipcc++ and ipc.pc are generated for PREFIX at install
 # time. One man page, docs/ipccc.1, serves every name of the wrappers.
