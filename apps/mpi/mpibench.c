@@ -86,8 +86,8 @@ static void poison_bytes(uint8_t *buf, long size, int sender, long iter)
 
 /* 0, or 1 after naming the first wrong byte on stderr. The pattern is
  * seeded with `seed`: the sender, or for alltoall the pair of ranks. */
-static int check_bytes(const char *what, const uint8_t *buf, long size, int from, int seed,
-                       long iter)
+static int check_bytes(const char *what, const uint8_t *buf, long size, int from,
+                       int seed, long iter)
 {
     for (long i = 0; i < size; i++) {
         uint8_t want = pattern_byte(size, seed, iter, i);
@@ -126,7 +126,8 @@ static double sum_double(long n, long iter, long i)
     return s;
 }
 
-static int check_sum(const char *what, const double *v, long n, long iter, long offset, long total)
+static int check_sum(const char *what, const double *v, long n, long iter, long offset,
+                     long total)
 {
     for (long i = 0; i < n; i++) {
         double want = sum_double(total, iter, offset + i);
@@ -201,9 +202,11 @@ static int lat_one(const struct opts *o, long size, uint8_t *sbuf, uint8_t *rbuf
             stamp_bytes(sbuf, size, rank, it);
             if (rank == 0) {
                 MPI_Send(sbuf, (int)size, MPI_BYTE, 1, 1, MPI_COMM_WORLD);
-                MPI_Recv(rbuf, (int)size, MPI_BYTE, 1, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                MPI_Recv(rbuf, (int)size, MPI_BYTE, 1, 1, MPI_COMM_WORLD,
+                         MPI_STATUS_IGNORE);
             } else {
-                MPI_Recv(rbuf, (int)size, MPI_BYTE, 0, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                MPI_Recv(rbuf, (int)size, MPI_BYTE, 0, 1, MPI_COMM_WORLD,
+                         MPI_STATUS_IGNORE);
                 MPI_Send(sbuf, (int)size, MPI_BYTE, 0, 1, MPI_COMM_WORLD);
             }
         }
@@ -231,7 +234,8 @@ static int bw_one(const struct opts *o, long size, uint8_t *sbuf, uint8_t *rbufs
     long iters = iterations(o, size * window, 1L << 30, 10, 2000), warm = warmup(iters);
     long last = warm + iters - 1;
     MPI_Request reqs[BW_WINDOW];
-    MPI_Status stats[BW_WINDOW]; /* not MPI_STATUSES_IGNORE: gcc misreads it in MPICH's mpi.h */
+    /* Not MPI_STATUSES_IGNORE: gcc misreads it in MPICH's mpi.h. */
+    MPI_Status stats[BW_WINDOW];
     int ack = 0, failed = 0;
     double t0 = 0;
 
@@ -252,7 +256,8 @@ static int bw_one(const struct opts *o, long size, uint8_t *sbuf, uint8_t *rbufs
             MPI_Recv(&ack, 1, MPI_INT, 1, 3, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         } else {
             for (int w = 0; w < window; w++)
-                MPI_Irecv(rbufs + w * size, (int)size, MPI_BYTE, 0, 2, MPI_COMM_WORLD, &reqs[w]);
+                MPI_Irecv(rbufs + w * size, (int)size, MPI_BYTE, 0, 2, MPI_COMM_WORLD,
+                          &reqs[w]);
             MPI_Waitall(window, reqs, stats);
             ack = (int)it;
             MPI_Send(&ack, 1, MPI_INT, 0, 3, MPI_COMM_WORLD);
@@ -260,22 +265,24 @@ static int bw_one(const struct opts *o, long size, uint8_t *sbuf, uint8_t *rbufs
     }
     double seconds = MPI_Wtime() - t0;
     if (rank == 0 && ack != (int)last) {
-        fprintf(stderr, "mpibench: bw, %ld bytes, rank 0: the last ack says %d, expected %ld\n",
+        fprintf(stderr,
+                "mpibench: bw, %ld bytes, rank 0: the last ack says %d, expected %ld\n",
                 size, ack, last);
         failed = 1;
     }
     for (int w = 0; rank == 1 && w < window && !failed; w++)
         failed = check_bytes("bw", rbufs + w * size, size, 0, 0, last);
     if (rank == 0 && !failed)
-        printf("bw %ld %.1f\n", size, (double)size * window * (double)iters / seconds / 1e6);
+        printf("bw %ld %.1f\n", size,
+               (double)size * window * (double)iters / seconds / 1e6);
     return any_failed(failed);
 }
 
 /* ---- coll ---- */
 
 enum coll { BARRIER, BCAST, ALLREDUCE, ALLGATHER, ALLTOALL, REDUCE_SCATTER, NCOLL };
-static const char *const coll_names[NCOLL] = {"barrier",   "bcast",    "allreduce",
-                                              "allgather", "alltoall", "reduce_scatter_block"};
+static const char *const coll_names[NCOLL] = {
+    "barrier", "bcast", "allreduce", "allgather", "alltoall", "reduce_scatter_block"};
 
 struct coll_bufs {
     uint8_t *s, *r; /* nranks * size bytes each */
@@ -286,13 +293,16 @@ static void coll_send(enum coll c, long size, long it, struct coll_bufs *b, int 
 {
     long n = size / (long)sizeof(double);
     switch (c) {
-    case BARRIER: break;
+    case BARRIER:
+        break;
     case BCAST:
         if (rank != 0)
             break;
         (first ? fill_bytes : stamp_bytes)(b->s, size, 0, it);
         break;
-    case ALLGATHER: (first ? fill_bytes : stamp_bytes)(b->s, size, rank, it); break;
+    case ALLGATHER:
+        (first ? fill_bytes : stamp_bytes)(b->s, size, rank, it);
+        break;
     case ALLTOALL:
         for (int p = 0; p < nranks; p++)
             (first ? fill_bytes : stamp_bytes)(b->s + p * size, size, rank * 64 + p, it);
@@ -315,7 +325,8 @@ static void coll_send(enum coll c, long size, long it, struct coll_bufs *b, int 
             v[n * nranks - 1] = pattern_double(n * nranks, rank, it, n * nranks - 1);
         }
         break;
-    case NCOLL: break;
+    case NCOLL:
+        break;
     }
 }
 
@@ -323,7 +334,9 @@ static void coll_call(enum coll c, long size, struct coll_bufs *b)
 {
     int n = (int)(size / (long)sizeof(double));
     switch (c) {
-    case BARRIER: MPI_Barrier(MPI_COMM_WORLD); break;
+    case BARRIER:
+        MPI_Barrier(MPI_COMM_WORLD);
+        break;
     case BCAST:
         MPI_Bcast(rank == 0 ? b->s : b->r, (int)size, MPI_BYTE, 0, MPI_COMM_WORLD);
         break;
@@ -331,15 +344,18 @@ static void coll_call(enum coll c, long size, struct coll_bufs *b)
         MPI_Allreduce(b->s, b->r, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
         break;
     case ALLGATHER:
-        MPI_Allgather(b->s, (int)size, MPI_BYTE, b->r, (int)size, MPI_BYTE, MPI_COMM_WORLD);
+        MPI_Allgather(b->s, (int)size, MPI_BYTE, b->r, (int)size, MPI_BYTE,
+                      MPI_COMM_WORLD);
         break;
     case ALLTOALL:
-        MPI_Alltoall(b->s, (int)size, MPI_BYTE, b->r, (int)size, MPI_BYTE, MPI_COMM_WORLD);
+        MPI_Alltoall(b->s, (int)size, MPI_BYTE, b->r, (int)size, MPI_BYTE,
+                     MPI_COMM_WORLD);
         break;
     case REDUCE_SCATTER:
         MPI_Reduce_scatter_block(b->s, b->r, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
         break;
-    case NCOLL: break;
+    case NCOLL:
+        break;
     }
 }
 
@@ -364,7 +380,8 @@ static void coll_poison(enum coll c, long size, long last, struct coll_bufs *b)
             ((double *)b->r)[i] = -1;
         break;
     case BARRIER:
-    case NCOLL: break;
+    case NCOLL:
+        break;
     }
 }
 
@@ -386,12 +403,15 @@ static int coll_check(enum coll c, long size, long last, struct coll_bufs *b)
         for (int p = 0; p < nranks && !failed; p++)
             failed = check_bytes(what, b->r + p * size, size, p, p * 64 + rank, last);
         break;
-    case ALLREDUCE: failed = check_sum(what, (double *)b->r, n, last, 0, n); break;
+    case ALLREDUCE:
+        failed = check_sum(what, (double *)b->r, n, last, 0, n);
+        break;
     case REDUCE_SCATTER:
         failed = check_sum(what, (double *)b->r, n, last, rank * n, n * nranks);
         break;
     case BARRIER:
-    case NCOLL: break;
+    case NCOLL:
+        break;
     }
     return failed;
 }
@@ -399,7 +419,8 @@ static int coll_check(enum coll c, long size, long last, struct coll_bufs *b)
 static int coll_one(const struct opts *o, enum coll c, long size, struct coll_bufs *b)
 {
     /* Bytes a rank moves per call, roughly, to size the iteration count. */
-    long moved = c == ALLGATHER || c == ALLTOALL || c == REDUCE_SCATTER ? size * nranks : size;
+    long moved =
+        c == ALLGATHER || c == ALLTOALL || c == REDUCE_SCATTER ? size * nranks : size;
     long iters = iterations(o, moved, 128L << 20, 20, 2000), warm = warmup(iters);
     long last = warm + iters - 1;
     double t0 = 0;
@@ -426,8 +447,9 @@ static int coll_one(const struct opts *o, enum coll c, long size, struct coll_bu
 static int usage(const char *msg, const char *arg)
 {
     if (rank == 0) {
-        fprintf(stderr, "mpibench: %s%s%s%s; usage: mpibench lat|bw|coll [--quick] "
-                        "[--sizes a,b,...] (bytes, k or m suffix)\n",
+        fprintf(stderr,
+                "mpibench: %s%s%s%s; usage: mpibench lat|bw|coll [--quick] "
+                "[--sizes a,b,...] (bytes, k or m suffix)\n",
                 msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
     }
     return 2;
@@ -451,7 +473,8 @@ static int parse_sizes(struct opts *o, const char *list)
         if (o->mode == BW && v == 0)
             return usage("bw needs sizes of at least 1 byte, got", list);
         if (o->mode == COLL && (v == 0 || v % 8 != 0))
-            return usage("coll needs sizes that are multiples of 8 bytes (doubles), got", list);
+            return usage("coll needs sizes that are multiples of 8 bytes (doubles), got",
+                         list);
         o->sizes[o->nsizes++] = v;
         p = *end ? end + 1 : end;
     }
@@ -541,7 +564,8 @@ static int run(const struct opts *o)
         free(s);
         free(r);
     } else {
-        struct coll_bufs b = {xmalloc((size_t)(max * nranks)), xmalloc((size_t)(max * nranks))};
+        struct coll_bufs b = {xmalloc((size_t)(max * nranks)),
+                              xmalloc((size_t)(max * nranks))};
         for (int c = 0; c < NCOLL && !failed; c++)
             for (int i = 0; i < (c == BARRIER ? 1 : o->nsizes) && !failed; i++)
                 failed = coll_one(o, (enum coll)c, c == BARRIER ? 0 : o->sizes[i], &b);
