@@ -677,6 +677,11 @@ static void spin_start(struct ipc__spin *s)
  * off its core (the machine is busier than the job), so spinning goes on
  * with a yield now and then to let it run. */
 #define SPIN_YIELD_AFTER_S 50e-6
+/* After this long, a rank with node peers asks the memory transport whether
+ * one of them is on its cpu (crowded) and yields to it at once: on a busy
+ * machine the kernel may put two spinning ranks on one cpu, and each message
+ * then waited SPIN_YIELD_AFTER_S. */
+#define SPIN_CROWDED_AFTER_S 1e-6
 
 static bool spin_more(struct ipc__spin *s)
 {
@@ -693,7 +698,9 @@ static bool spin_more(struct ipc__spin *s)
     double now = ipc_wtime();
     if (s->start == 0)
         s->start = now;
-    if (now - s->start > SPIN_YIELD_AFTER_S)
+    if (now - s->start > SPIN_YIELD_AFTER_S ||
+        (now - s->start > SPIN_CROWDED_AFTER_S && n_mem_peers && mem->ops->crowded &&
+         mem->ops->crowded(mem)))
         sched_yield();
     return now - s->start < spin_us * 1e-6;
 }

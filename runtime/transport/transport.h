@@ -119,6 +119,10 @@ struct ipc__transport_ops {
     unsigned (*arm)(struct ipc__transport *self);
     void (*sleep)(struct ipc__transport *self, unsigned token, int timeout_ms);
     void (*disarm)(struct ipc__transport *self);
+    /* Optional, with arm: called by a rank that spins and has waited a
+     * while; true when another rank of the transport, awake, runs on the
+     * same cpu, so that spinning on keeps it off its cpu. */
+    bool (*crowded)(struct ipc__transport *self);
     /* Optional, with arm: for a rank that also has stream links, a descriptor
      * that turns readable when the doorbell rings, so that one poll() waits
      * for both: the rank polls it between arm() and disarm() instead of

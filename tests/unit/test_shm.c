@@ -1,6 +1,8 @@
 /* test_shm.c - the shm transport's checks of what peers wrote into the
  * segment: a peer's pid must be a rank's (our user, our parent) before a
- * single copy may reach it. */
+ * single copy may reach it; and the crowding hint (ipc__shm_crowded), which
+ * tells a spinning rank that an awake node peer is on its cpu. */
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include "transport/shm/shm.h"
+#include "transport/transport.h"
 
 /* In a child: sleeps until killed, or until its parent dies (a failed
  * assertion leaves no process behind). */
@@ -95,11 +98,45 @@ static void a_nephew_is_no_sibling(void **state)
     reap(uncle);
 }
 
+/* Three doorbells, ours in the middle, pinned to one cpu so that
+ * sched_getcpu() says the same all along. */
+static void crowded_when_an_awake_peer_shares_the_cpu(void **state)
+{
+    (void)state;
+    cpu_set_t old, one;
+    assert_int_equal(sched_getaffinity(0, sizeof old, &old), 0);
+    int cpu = sched_getcpu();
+    assert_true(cpu >= 0);
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+
+    static struct doorbell bells[3];
+    struct shm_seg seg = {.bells = bells, .mine = &bells[1], .nranks = 3, .me = 1};
+    struct ipc__transport t = {.priv = &seg};
+
+    assert_false(ipc__shm_crowded(&t)); /* nobody said a cpu yet */
+    assert_int_equal(atomic_load(&bells[1].cpu_plus1), cpu + 1); /* we did now */
+    atomic_store(&bells[0].cpu_plus1, cpu + 2); /* another cpu */
+    assert_false(ipc__shm_crowded(&t));
+    atomic_store(&bells[2].cpu_plus1, cpu + 1); /* ours, awake */
+    assert_true(ipc__shm_crowded(&t));
+    atomic_store(&bells[2].sleeping, 1); /* ours, asleep: it needs no cpu */
+    assert_false(ipc__shm_crowded(&t));
+    atomic_store(&bells[2].sleeping, 0);
+    atomic_store(&bells[1].cpu_plus1, 0); /* our own stale word is rewritten */
+    assert_true(ipc__shm_crowded(&t));
+    assert_int_equal(atomic_load(&bells[1].cpu_plus1), cpu + 1);
+
+    assert_int_equal(sched_setaffinity(0, sizeof old, &old), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(siblings_are_children_of_our_parent),
         cmocka_unit_test(a_nephew_is_no_sibling),
+        cmocka_unit_test(crowded_when_an_awake_peer_shares_the_cpu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
  * socket as well, which writers send a byte to.
  */
 #include <errno.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <stdatomic.h>
@@ -137,4 +138,30 @@ void ipc__shm_node_ring_all(struct ipc__node_area *a)
         if (b != seg->mine && atomic_load_explicit(&b->sleeping, memory_order_relaxed))
             ipc__shm_wake(seg, b);
     }
+}
+
+/* Ranks that each have a core spin while they wait, but the kernel may still
+ * put two of them on one cpu (a busy machine: three runnable tasks on two
+ * cpus). Then the one that spins keeps the other, which has the message it
+ * waits for, off the cpu until the spin yields: 50 us a message, every
+ * message. So a rank that has waited a while says which cpu it is on, and
+ * yields at once when a rank of its node that is awake said the same cpu.
+ * Scans the node's doorbells (at most one per core: without
+ * oversubscription), reading lines that are rarely written. */
+bool ipc__shm_crowded(struct ipc__transport *self)
+{
+    struct shm_seg *seg = self->priv;
+    int cpu = sched_getcpu();
+    if (cpu < 0)
+        return false;
+    if (atomic_load_explicit(&seg->mine->cpu_plus1, memory_order_relaxed) != cpu + 1)
+        atomic_store_explicit(&seg->mine->cpu_plus1, cpu + 1, memory_order_relaxed);
+    for (int i = 0; i < seg->nranks; i++) {
+        const struct doorbell *b = &seg->bells[i];
+        if (i != seg->me &&
+            atomic_load_explicit(&b->cpu_plus1, memory_order_relaxed) == cpu + 1 &&
+            !atomic_load_explicit(&b->sleeping, memory_order_relaxed))
+            return true;
+    }
+    return false;
 }

@@ -131,6 +131,7 @@ const struct ipc__transport_ops ipc__transport_shm = {
     .arm = ipc__shm_arm,
     .sleep = ipc__shm_sleep,
     .disarm = ipc__shm_disarm,
+    .crowded = ipc__shm_crowded,
     .doorbell_fd = ipc__shm_doorbell_fd,
     .can_access = ipc__shm_can_access,
     .get = ipc__shm_get,

@@ -52,7 +52,11 @@ struct doorbell {
     uint32_t wake_len;   /* bytes of wake_name; 0: the rank sleeps on the futex */
     uint64_t probe_addr; /* address of a PROBE_MAGIC word, for the single-copy probe */
     char wake_name[WAKE_NAME_MAX]; /* abstract address of its doorbell socket */
-    char pad3[CACHE_LINE - 16 - WAKE_NAME_MAX];
+    /* 1 + the cpu the rank last ran on while it waited long (0: not known
+       yet), for ranks that spin to see that they keep it off its cpu
+       (ipc__shm_crowded); a hint, never trusted for more. */
+    _Atomic int32_t cpu_plus1;
+    char pad3[CACHE_LINE - 20 - WAKE_NAME_MAX];
 };
 _Static_assert(sizeof(struct doorbell) == 2 * CACHE_LINE, "two lines per rank");
 
@@ -136,6 +140,7 @@ int ipc__shm_open_ringer(struct shm_seg *seg, const struct ipc__job *job);
 unsigned ipc__shm_arm(struct ipc__transport *self);
 void ipc__shm_sleep(struct ipc__transport *self, unsigned token, int timeout_ms);
 void ipc__shm_disarm(struct ipc__transport *self);
+bool ipc__shm_crowded(struct ipc__transport *self);
 int ipc__shm_doorbell_fd(struct ipc__transport *self);
 /* What node-wide collectives may do with the doorbells (ipc__node_area). */
 void ipc__shm_node_ring(struct ipc__node_area *a, int rank);
