@@ -83,6 +83,7 @@ struct ipcrun__launch_rank {
     /* what the rank said on its control channel */
     bool inited, finalized, aborted;
     int abort_code;
+    bool abort_mpi; /* it was MPI_Abort */
     bool fenced;        /* in the fence under way */
     bool wants_pipes;   /* sent PIPES, waiting for the others */
     uint32_t pipe_node; /* node named in PIPES: pipes go to its ranks */
