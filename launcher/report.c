@@ -3,8 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stddef.h>
 #include <inttypes.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -692,17 +693,81 @@ static const struct {
 #endif
 };
 
+/* The kernel's task flags in /proc/PID/stat (include/linux/sched.h). */
+#define PF_EXITING 0x4u    /* in do_exit */
+#define PF_SIGNALED 0x400u /* killed by a signal */
+
+/* Signals whose default action ends a process, as /proc's masks number them
+ * (bit s-1 for signal s). */
+static uint64_t fatal_by_default(void)
+{
+    static const int sigs[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGKILL, SIGPIPE,
+                               SIGALRM, SIGTERM, SIGUSR1, SIGUSR2};
+    uint64_t m = 0;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        m |= 1ull << (sigs[i] - 1);
+    return m;
+}
+
+/* The hex mask of the line "key:\t..." of /proc/PID/status text, or 0. */
+static uint64_t status_mask(const char *status, const char *key)
+{
+    size_t klen = strlen(key);
+    for (const char *p = status; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (!strncmp(p, key, klen) && p[klen] == ':')
+            return strtoull(p + klen + 1, NULL, 16);
+    return 0;
+}
+
+int ipcrun__report_ending(const char *stat, const char *status)
+{
+    const char *paren = stat ? strrchr(stat, ')') : NULL;
+    char state = 0;
+    unsigned flags = 0;
+    if (!paren || sscanf(paren + 1, " %c %*d %*d %*d %*d %*d %u", &state, &flags) != 2)
+        return 0;
+    uint64_t pending = status ? status_mask(status, "SigPnd") | status_mask(status, "ShdPnd")
+                              : 0;
+    uint64_t spared = status ? status_mask(status, "SigBlk") | status_mask(status, "SigIgn") |
+                                   status_mask(status, "SigCgt")
+                             : 0;
+    if ((flags & PF_SIGNALED) || (pending & ~spared & fatal_by_default()))
+        return 2;
+    return (flags & PF_EXITING) || state == 'Z' || state == 'X' ? 1 : 0;
+}
+
+/* The first len - 1 bytes of a /proc file, or "" (buf has cap bytes). */
+static void read_proc(pid_t pid, const char *what, char *buf, size_t cap)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, cap - 1) : -1;
+    buf[n > 0 ? n : 0] = '\0';
+    if (fd >= 0)
+        close(fd);
+}
+
 void ipcrun__report_activity(pid_t pid, char *buf, size_t len)
 {
-    char path[64], line[512];
+    char path[64], line[512], status[2048];
     snprintf(buf, len, "state unknown");
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "re");
-    char *paren = f && fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
-    if (f)
-        fclose(f);
+    read_proc(pid, "stat", line, sizeof line);
+    char *paren = strrchr(line, ')');
     if (!paren || paren[1] != ' ')
         return;
+    /* A signal to the whole process group (Ctrl-C on a terminal) reached
+     * the rank too: what it did before is gone, and a dying task is
+     * runnable, so /proc would call it busy. */
+    read_proc(pid, "status", status, sizeof status);
+    int ending = ipcrun__report_ending(line, status);
+    if (ending) {
+        snprintf(buf, len, "%s",
+                 ending == 2 ? "ending on a signal that reached it too (what it did before "
+                               "is not known)"
+                             : "ending (exiting)");
+        return;
+    }
     char state = paren[2];
     if (state == 'R') {
         snprintf(buf, len, "running (busy on a cpu, not blocked in a system call)");
@@ -713,7 +778,7 @@ void ipcrun__report_activity(pid_t pid, char *buf, size_t len)
         return;
     }
     snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
-    f = fopen(path, "re");
+    FILE *f = fopen(path, "re");
     long nr = -1;
     if (f && fscanf(f, "%ld", &nr) != 1)
         nr = -1;

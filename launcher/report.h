@@ -81,8 +81,13 @@ int ipcrun__report_stats_json(const struct ipcrun__report *rep, FILE *out);
  * hosts[r] (may be NULL) names rank r's host. Returns 0, or -1 (errno). */
 int ipcrun__report_trace_close(struct ipcrun__report *rep, const char *const *hosts);
 
+/* Whether a task is ending, from the text of its /proc/PID/stat and
+ * /proc/PID/status (either may be NULL): 2 on a signal (being killed, or a
+ * signal that kills it is pending and neither blocked, ignored nor caught),
+ * 1 exiting otherwise, 0 not ending. */
+int ipcrun__report_ending(const char *stat, const char *status);
 /* What pid is doing, from /proc: "running (busy on a cpu, ...)", "waiting
- * in poll()", ... */
+ * in poll()", "ending on a signal that reached it too ...", ... */
 void ipcrun__report_activity(pid_t pid, char *buf, size_t len);
 
 /* Says where rank r waits: "[on host H, ]rank R (pid P) was ..." from its
