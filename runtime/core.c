@@ -29,8 +29,8 @@ struct ipc__state ipc__g = {.job = {.ctl_fd = -1},
 const char *ipc_strerror(int err)
 {
     switch (err) {
-#define IPC__ERR_TEXT(name, value, text)                                                 \
-    case IPC_##name:                                                                     \
+#define IPC__ERR_TEXT(name, value, text)                                              \
+    case IPC_##name:                                                                  \
         return text;
         IPC_ERRNO_MAP(IPC__ERR_TEXT)
 #undef IPC__ERR_TEXT
@@ -42,8 +42,8 @@ const char *ipc_strerror(int err)
 const char *ipc_errname(int err)
 {
     switch (err) {
-#define IPC__ERR_NAME(name, value, text)                                                 \
-    case IPC_##name:                                                                     \
+#define IPC__ERR_NAME(name, value, text)                                              \
+    case IPC_##name:                                                                  \
         return "IPC_" #name;
         IPC_ERRNO_MAP(IPC__ERR_NAME)
 #undef IPC__ERR_NAME
@@ -63,8 +63,8 @@ static long env_long(const char *name, long def, long min, long max)
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || *end || v < min || v > max) {
-        fprintf(stderr, "ipc: ignoring %s='%s': expected an integer from %ld to %ld\n",
-                name, s, min, max);
+        fprintf(stderr, "ipc: ignoring %s='%s': expected an integer from %ld to %ld\n", name,
+                s, min, max);
         return def;
     }
     return v;
@@ -83,13 +83,11 @@ void ipc__tunables_load(struct ipc__tunables *t)
     t->eager_limit = (size_t)env_long("IPC_EAGER_LIMIT", 64 * 1024, 0, 1L << 30);
     /* With a core each, spinning costs nobody anything and saves a wake-up. */
     t->spin_us = (int)env_long("IPC_SPIN_US", t->oversubscribed ? 0 : 10000, 0, 10000000);
-    t->yield_count =
-        (int)env_long("IPC_YIELD_COUNT", t->oversubscribed ? 4 : 0, 0, 1 << 20);
+    t->yield_count = (int)env_long("IPC_YIELD_COUNT", t->oversubscribed ? 4 : 0, 0, 1 << 20);
     t->pipe_size = (size_t)env_long("IPC_PIPE_SIZE", 1 << 20, 0, 1L << 30);
     t->socket_buf = (size_t)env_long("IPC_SOCKET_BUFFER", 1 << 20, 0, 1L << 30);
     t->peer_lost_wait_ms = (int)env_long("IPC_PEER_LOST_WAIT_MS", 5000, 0, 3600 * 1000);
-    t->shm_ring_size =
-        (size_t)env_long("IPC_SHM_RING_SIZE", 128 * 1024, 16 * 1024, 1L << 30);
+    t->shm_ring_size = (size_t)env_long("IPC_SHM_RING_SIZE", 128 * 1024, 16 * 1024, 1L << 30);
     t->shm_max_segment =
         (size_t)env_long("IPC_SHM_MAX_SEGMENT", 64L << 20, 1L << 20, 64L << 30);
     t->shm_single_copy = env_long("IPC_SHM_SINGLE_COPY", 1, 0, 1) != 0;
@@ -119,8 +117,8 @@ static void make_singleton_id(char *out, size_t cap)
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
     snprintf(out, cap,
              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-             b[13], b[14], b[15]);
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
 }
 
 /* The node of every rank: `nodes` in IPC_NODE_OF's form when the bootstrap
@@ -174,9 +172,8 @@ static int read_job(struct ipc__job *job)
     /* srun without a PMI would make every task a job of one: say so. */
     const char *tasks = getenv("SLURM_STEP_NUM_TASKS");
     if (tasks && strcmp(tasks, "1") != 0) {
-        fprintf(stderr,
-                "ipc: started by srun without a PMI (SLURM_STEP_NUM_TASKS is set); "
-                "ipc programs meet through PMI-2: run them with srun --mpi=pmi2\n");
+        fprintf(stderr, "ipc: started by srun without a PMI (SLURM_STEP_NUM_TASKS is set); "
+                        "ipc programs meet through PMI-2: run them with srun --mpi=pmi2\n");
         return IPC_ERR_WIREUP;
     }
     /* Started alone: a job of one rank. */
@@ -225,7 +222,8 @@ static void start_on_own_core(const struct ipc__job *job)
 {
     cpu_set_t allowed, one;
     if (job->size == 1 || job->tun.oversubscribed ||
-        sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2)
+        sched_getaffinity(0, sizeof allowed, &allowed) != 0 ||
+        CPU_COUNT(&allowed) < 2)
         return;
     int want = job->local_rank % CPU_COUNT(&allowed);
     for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {

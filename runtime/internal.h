@@ -59,25 +59,22 @@ struct ipc__comm {
 
 /* Tunables: read once, in ipc__tunables_load(); docs/tunables.md lists them. */
 struct ipc__tunables {
-    size_t eager_limit;  /* IPC_EAGER_LIMIT: larger messages use rendezvous */
-    int spin_us;         /* IPC_SPIN_US: how long a waiting rank polls before it sleeps */
+    size_t eager_limit; /* IPC_EAGER_LIMIT: larger messages use rendezvous */
+    int spin_us;        /* IPC_SPIN_US: how long a waiting rank polls before it sleeps */
     bool oversubscribed; /* more ranks here than cores (IPC_OVERSUBSCRIBED, or counted) */
-    int yield_count; /* IPC_YIELD_COUNT: sched_yield()s before a waiting rank sleeps */
+    int yield_count;     /* IPC_YIELD_COUNT: sched_yield()s before a waiting rank sleeps */
     size_t shm_ring_size;   /* IPC_SHM_RING_SIZE: bytes of each shm ring */
-    size_t shm_max_segment; /* IPC_SHM_MAX_SEGMENT: rings shrink to keep the segment under
-                               it */
-    size_t shm_split_min; /* IPC_SHM_SPLIT_MIN: single copies this long are shared by both
-                             ranks */
-    bool shm_single_copy; /* IPC_SHM_SINGLE_COPY: long messages by process_vm_readv */
-    bool report_transports; /* IPC_REPORT_TRANSPORTS: say at start-up what each rank uses
-                             */
+    size_t shm_max_segment; /* IPC_SHM_MAX_SEGMENT: rings shrink to keep the segment under it */
+    size_t shm_split_min;   /* IPC_SHM_SPLIT_MIN: single copies this long are shared by both ranks */
+    bool shm_single_copy;   /* IPC_SHM_SINGLE_COPY: long messages by process_vm_readv */
+    bool report_transports; /* IPC_REPORT_TRANSPORTS: say at start-up what each rank uses */
     bool stats;             /* IPC_STATS: count messages for ipcrun --stats */
     bool trace;             /* IPC_TRACE: record a timeline for ipcrun --trace */
     size_t trace_events;    /* IPC_TRACE_EVENTS: the trace buffer's entries */
-    size_t pipe_size;       /* IPC_PIPE_SIZE: kernel buffer asked for each pipe */
-    size_t socket_buf; /* IPC_SOCKET_BUFFER: SO_SNDBUF/SO_RCVBUF of unix and tcp links */
-    char tcp_if[64];   /* IPC_TCP_IF: IPv4 address tcp links listen on; "" = loopback */
-    char tcp_if_from[16];  /* IPC_TCP_IF_FROM: who chose tcp_if (names.h); "" unknown */
+    size_t pipe_size;   /* IPC_PIPE_SIZE: kernel buffer asked for each pipe */
+    size_t socket_buf;  /* IPC_SOCKET_BUFFER: SO_SNDBUF/SO_RCVBUF of unix and tcp links */
+    char tcp_if[64];    /* IPC_TCP_IF: IPv4 address tcp links listen on; "" = loopback */
+    char tcp_if_from[16]; /* IPC_TCP_IF_FROM: who chose tcp_if (names.h); "" unknown */
     int peer_lost_wait_ms; /* IPC_PEER_LOST_WAIT_MS: time given to the launcher to end
                               the job after a peer vanished, before erroring out */
 };
@@ -86,9 +83,9 @@ struct ipc__tunables {
 struct ipc__job {
     int rank, size;
     int local_rank, local_size; /* among the ranks of this rank's node */
-    int node;                   /* this rank's node index (IPC_NODE_OF; 0 without it) */
-    int nnodes;                 /* distinct nodes of the job */
-    int *node_of;               /* size entries: the node index of each rank */
+    int node;         /* this rank's node index (IPC_NODE_OF; 0 without it) */
+    int nnodes;       /* distinct nodes of the job */
+    int *node_of;     /* size entries: the node index of each rank */
     int *local_index; /* size entries: each rank's index among its node's ranks */
     char job_id[40];
     /* How the rank met the job (boot/boot.h); NULL when started alone. */
@@ -138,13 +135,13 @@ struct ipc__req {
     struct ipc__hslot slot; /* in ipc__g.reqs; kept across reuse */
     enum ipc__req_kind kind;
     bool complete;
-    bool sync; /* ssend: complete only once matched */
+    bool sync;                /* ssend: complete only once matched */
     /* send of a schedule: the receiver copies all of a single-copy message
      * itself (no PUT), since the sender may be computing, away from the
      * library, until it waits */
     bool alone;
-    int error;                 /* outcome, IPC_SUCCESS or IPC_ERR_* */
-    ipc_status status;         /* filled for receives */
+    int error;                /* outcome, IPC_SUCCESS or IPC_ERR_* */
+    ipc_status status;        /* filled for receives */
     struct ipc__match_node mn; /* receive pattern in the posted queue; send key */
     /* receive */
     void *rbuf;
@@ -152,19 +149,18 @@ struct ipc__req {
     /* send */
     const void *sbuf;
     size_t slen;   /* bytes */
-    int peer;      /* world rank of the destination (send) or of the source (receive;
-                      -1 while an IPC_ANY_SOURCE receive is unmatched) */
+    int peer; /* world rank of the destination (send) or of the source (receive;
+                 -1 while an IPC_ANY_SOURCE receive is unmatched) */
     uint32_t wire; /* its id on the wire while a peer may name it (proto.c), or 0 */
     struct ipc__umsg *self_msg; /* self ssend: the unexpected entry it waits on */
-    uint64_t
-        saddr; /* receive: the sender's buffer (split copy); send: offered in place */
+    uint64_t saddr; /* receive: the sender's buffer (split copy); send: offered in place */
     /* Or: the buffer as a layout (sbuf/rbuf NULL, slen/rcap its bytes). */
     struct ipc__layout *lay;
 };
 
 enum ipc__umsg_kind {
-    IPC__UMSG_EAGER,     /* payload held in data */
-    IPC__UMSG_RTS,       /* long message waiting for a receive; sreq identifies it */
+    IPC__UMSG_EAGER, /* payload held in data */
+    IPC__UMSG_RTS,   /* long message waiting for a receive; sreq identifies it */
     IPC__UMSG_SELF_SYNC, /* self ssend: payload still in the sender's buffer */
 };
 
@@ -172,16 +168,16 @@ enum ipc__umsg_kind {
 struct ipc__umsg {
     struct ipc__match_node mn;
     enum ipc__umsg_kind kind;
-    size_t len;                 /* message bytes */
-    char *data;                 /* EAGER: len bytes, filled as they arrive */
-    bool arrived;               /* EAGER: all len bytes are in data */
-    struct ipc__req *waiter;    /* receive matched before the payload arrived */
-    int peer;                   /* world rank of the sender */
-    uint64_t sreq;              /* RTS: sender's request id */
-    uint64_t saddr;             /* RTS: sender's buffer, readable in place, or 0 */
-    uint16_t rts_flags;         /* RTS: IPC__FRAME_FLAG_* */
-    uint64_t obs_seq;           /* its number on the pair, for --trace (observe.h) */
-    struct ipc__req *self_sreq; /* SELF_SYNC: the sender's request */
+    size_t len;   /* message bytes */
+    char *data;   /* EAGER: len bytes, filled as they arrive */
+    bool arrived; /* EAGER: all len bytes are in data */
+    struct ipc__req *waiter;     /* receive matched before the payload arrived */
+    int peer;                    /* world rank of the sender */
+    uint64_t sreq;               /* RTS: sender's request id */
+    uint64_t saddr;              /* RTS: sender's buffer, readable in place, or 0 */
+    uint16_t rts_flags;          /* RTS: IPC__FRAME_FLAG_* */
+    uint64_t obs_seq;            /* its number on the pair, for --trace (observe.h) */
+    struct ipc__req *self_sreq;  /* SELF_SYNC: the sender's request */
 };
 
 /* One pending piece of outgoing stream: a header and maybe a payload. */
@@ -190,15 +186,15 @@ struct ipc__frame {
     struct ipc__frame_hdr hdr;
     const char *payload;
     size_t payload_len;
-    size_t done; /* bytes of header + payload already written */
-    char *owned; /* payload copy the frame owns (freed with it), or NULL */
+    size_t done;  /* bytes of header + payload already written */
+    char *owned;  /* payload copy the frame owns (freed with it), or NULL */
     /* Or: the payload is packed from this layout as it is written, through
      * the link's reserve() where it has one, else in pieces through owned
      * (payload_len bytes of it from packed offset 0). */
     struct ipc__layout *lay;
     size_t owned_off, owned_len; /* the packed bytes owned holds now */
-    int peer;                    /* whose send queue holds it */
-    struct ipc__req *req;        /* completed when the frame is written, or NULL */
+    int peer;     /* whose send queue holds it */
+    struct ipc__req *req; /* completed when the frame is written, or NULL */
 };
 
 enum ipc__rx_state { IPC__RX_HDR, IPC__RX_BODY };
@@ -214,35 +210,35 @@ struct ipc__peer {
     bool lost;              /* end of stream or error without BYE */
     /* receive side */
     enum ipc__rx_state rx_state;
-    char *rxbuf; /* staging buffer of descriptor-based links */
+    char *rxbuf;       /* staging buffer of descriptor-based links */
     unsigned char hdrbuf[sizeof(struct ipc__frame_hdr)]; /* a header arriving in pieces */
     size_t hdr_have;
-    char *body_dst;               /* where the payload being received goes */
+    char *body_dst;      /* where the payload being received goes */
     struct ipc__layout *body_lay; /* or: unpacked there, at packed offset body_off */
     size_t body_off;
-    size_t body_left;            /* payload bytes still to store at body_dst */
-    size_t discard_left;         /* payload bytes to drop after that (truncation) */
-    struct ipc__req *body_req;   /* completed when the body is in */
-    struct ipc__umsg *body_umsg; /* or: marked arrived when the body is in */
+    size_t body_left;    /* payload bytes still to store at body_dst */
+    size_t discard_left; /* payload bytes to drop after that (truncation) */
+    struct ipc__req *body_req;     /* completed when the body is in */
+    struct ipc__umsg *body_umsg;   /* or: marked arrived when the body is in */
 };
 
 struct ipc__state {
     bool initialized, finalized;
     unsigned progress_epoch; /* counts calls into the progress engine */
-    bool finalizing;         /* past the final barrier: peers leaving is expected */
+    bool finalizing; /* past the final barrier: peers leaving is expected */
     struct ipc__job job;
     struct ipc__link *links; /* job.size entries, indexed by world rank */
     /* The shared area of a transport that holds every rank of the job
      * (transport/node.h), for coll/node.c; NULL when none does. */
     struct ipc__node_area *node;
-    struct ipc__peer *peers;            /* job.size entries; peers[job.rank] is unused */
+    struct ipc__peer *peers; /* job.size entries; peers[job.rank] is unused */
     struct ipc__match_queue posted;     /* struct ipc__req, via mn */
     struct ipc__match_queue unexpected; /* struct ipc__umsg, via mn */
     struct ipc__htab reqs;              /* every struct ipc__req (p2p.c) */
-    size_t pending_sends;               /* frames queued on any peer */
-    bool any_lost;                      /* some peer vanished without saying goodbye */
-    unsigned long completions;          /* requests completed so far */
-    int nsched;                         /* schedules running (sched.c) */
+    size_t pending_sends; /* frames queued on any peer */
+    bool any_lost;        /* some peer vanished without saying goodbye */
+    unsigned long completions; /* requests completed so far */
+    int nsched;                /* schedules running (sched.c) */
 };
 
 extern struct ipc__state ipc__g;
@@ -316,8 +312,8 @@ enum { IPC__TAG_IDUP = 0x1C000000 };
 /* Collective over local, the leaders talking over peer (significant at
  * local_leader only) on tag: an intercommunicator of local's group and the
  * group whose leader is remote_leader, a rank of peer. */
-int ipc__intercomm_create(ipc_comm local, int local_leader, ipc_comm peer,
-                          int remote_leader, int tag, ipc_comm *newcomm);
+int ipc__intercomm_create(ipc_comm local, int local_leader, ipc_comm peer, int remote_leader,
+                          int tag, ipc_comm *newcomm);
 /* The intracommunicator of both groups of inter: the group that passed
  * high == false first; with equal flags, the group whose first member has the
  * lower world rank first. */
@@ -333,8 +329,7 @@ int ipc__comm_create_group(const int *world, int n, int me, int tag, ipc_comm *n
 int ipc__op_check(ipc_op op, ipc_datatype type);
 bool ipc__op_commutative(ipc_op op);
 /* inout[i] = in[i] op inout[i] for count elements (op checked against type). */
-void ipc__op_apply(ipc_op op, ipc_datatype type, const void *in, void *inout,
-                   size_t count);
+void ipc__op_apply(ipc_op op, ipc_datatype type, const void *in, void *inout, size_t count);
 
 /* progress.c */
 int ipc__progress_init(void);
@@ -427,13 +422,14 @@ struct ipc__sched {
     bool over;
     struct ipc__req *req; /* completes when the schedule is over */
 };
-/* Starts s (step, release set, round/round_cap set or zero, the rest the engine's) and
- * runs it as far as it goes now (it may be over and released when this returns); *req is
- * its request, which the caller owns (ipc__wait_one then ipc__req_free, or ipc_wait of
- * ipc__req_handle(*req)). On IPC_ERR_NOMEM s was released and nothing started. */
+/* Starts s (step, release set, round/round_cap set or zero, the rest the engine's) and runs it as far as
+ * it goes now (it may be over and released when this returns); *req is its
+ * request, which the caller owns (ipc__wait_one then ipc__req_free, or
+ * ipc_wait of ipc__req_handle(*req)). On IPC_ERR_NOMEM s was released and
+ * nothing started. */
 int ipc__sched_start(struct ipc__sched *s, struct ipc__req **req);
-int ipc__sched_isend(struct ipc__sched *s, const void *buf, size_t bytes, int dest,
-                     int tag, ipc_comm comm, uint32_t ctx);
+int ipc__sched_isend(struct ipc__sched *s, const void *buf, size_t bytes, int dest, int tag,
+                     ipc_comm comm, uint32_t ctx);
 int ipc__sched_irecv(struct ipc__sched *s, void *buf, size_t bytes, int source, int tag,
                      ipc_comm comm, uint32_t ctx);
 /* Advances every active schedule (the progress engine calls it while
@@ -480,8 +476,8 @@ int ipc__irecv(void *buf, size_t bytes, int source, int tag, ipc_comm comm, uint
  * it can be done (rendezvous streams them: a layout is never read in place
  * by the peer). lay stays valid until the request is finished. *req is the
  * request's handle, for ipc_wait. */
-int ipc__isend_layout(struct ipc__layout *lay, int dest, int tag, ipc_comm comm,
-                      bool sync, ipc_request *req);
+int ipc__isend_layout(struct ipc__layout *lay, int dest, int tag, ipc_comm comm, bool sync,
+                      ipc_request *req);
 int ipc__irecv_layout(struct ipc__layout *lay, int source, int tag, ipc_comm comm,
                       ipc_request *req);
 /* The handler of EAGER and RTS headers (proto.c's table): matches the new
@@ -506,11 +502,11 @@ void ipc__proto_forget(struct ipc__req *r);
 void ipc__proto_rendezvous(struct ipc__req *rreq, int peer, uint64_t sreq, size_t len,
                            uint64_t saddr, uint16_t rts_flags);
 /* What the receive state machine needs to know of each frame type. */
-enum ipc__frame_need {                      /* fields a frame type must carry valid */
-                       IPC__NEED_MATCH = 1, /* src >= 0 and 0 <= tag <= IPC_TAG_UB */
-                       IPC__NEED_SREQ = 2,  /* sreq non-zero */
-                       IPC__NEED_RREQ = 4,  /* rreq non-zero */
-                       IPC__NEED_SPLIT = 8, /* len has a split point (ipc__split_point) */
+enum ipc__frame_need { /* fields a frame type must carry valid */
+    IPC__NEED_MATCH = 1, /* src >= 0 and 0 <= tag <= IPC_TAG_UB */
+    IPC__NEED_SREQ = 2,  /* sreq non-zero */
+    IPC__NEED_RREQ = 4,  /* rreq non-zero */
+    IPC__NEED_SPLIT = 8, /* len has a split point (ipc__split_point) */
 };
 struct ipc__frame_kind {
     const char *name;
@@ -525,8 +521,7 @@ extern const struct ipc__frame_kind ipc__frame_kinds[IPC__FRAME_TYPE_END];
 
 /* The kind of a header we can act on, or NULL (bad type or version, flags
  * its type may not carry, a field its type needs that is not valid). */
-static inline const struct ipc__frame_kind *
-ipc__frame_kind_of(const struct ipc__frame_hdr *h)
+static inline const struct ipc__frame_kind *ipc__frame_kind_of(const struct ipc__frame_hdr *h)
 {
     if (h->version != IPC__WIRE_VERSION || h->type >= IPC__FRAME_TYPE_END)
         return NULL;
@@ -564,9 +559,8 @@ static inline void ipc__rx_body(struct ipc__peer *pe, struct ipc__req *req,
  * when the message is not for that path; else true with *rc the outcome.
  * Inline: it is the whole of a small send, whose callers pass nonblocking
  * as a constant. */
-static inline bool ipc__proto_eager_at_once(const void *buf, size_t bytes, int dest,
-                                            int tag, ipc_comm comm, bool nonblocking,
-                                            int *rc)
+static inline bool ipc__proto_eager_at_once(const void *buf, size_t bytes, int dest, int tag,
+                                            ipc_comm comm, bool nonblocking, int *rc)
 {
     if (dest == IPC_PROC_NULL || !ipc__proto_is_eager(bytes, false))
         return false;
