@@ -150,20 +150,24 @@ void ipcrun__daemon_job_free(struct ipcrun__daemon_job *dj)
 
 /* The address the ranks listen on for TCP: what the user chose, else the one
  * this host was reached on (ssh says which), else this host's first address
- * that is not loopback. */
-static const char *pick_tcp_if(const struct ipcrun__daemon_job *dj, char *buf, size_t len)
+ * that is not loopback. *from: which it was, in IPC_TCP_IF_FROM's words. */
+static const char *pick_tcp_if(const struct ipcrun__daemon_job *dj, char *buf, size_t len,
+                               const char **from)
 {
+    *from = "--tcp-if";
     if (dj->tcp_if)
         return dj->tcp_if;
     const char *ssh = getenv("SSH_CONNECTION"); /* client port server port */
     char a[64], b[16], c[64], addr[INET_ADDRSTRLEN], why[256];
     if (ssh && sscanf(ssh, "%63s %15s %63s", a, b, c) == 3) {
         snprintf(buf, len, "%s", c);
+        *from = "ssh";
         return buf;
     }
     if (ipc__netif_pick(NULL, addr, why, sizeof why) != 0)
         return NULL; /* the ranks say why */
     snprintf(buf, len, "%s", addr);
+    *from = "first-address";
     return buf;
 }
 
@@ -254,7 +258,7 @@ int ipcrun__daemon_main(const char *host, ipcrun__run_fn run)
     }
     dj.opts.prog_path = found;
     dj.layout.node_of_rank = dj.node_of_rank;
-    dj.layout.tcp_if = pick_tcp_if(&dj, addr, sizeof addr);
+    dj.layout.tcp_if = pick_tcp_if(&dj, addr, sizeof addr, &dj.layout.tcp_if_from);
     dj.layout.up = &up;
     fcntl(rfd, F_SETFL, fcntl(rfd, F_GETFL) | O_NONBLOCK);
     if (wfd != rfd)

@@ -83,6 +83,7 @@ struct ipcrun__launch_rank {
     /* what the rank said on its control channel */
     bool inited, finalized, aborted;
     int abort_code;
+    bool abort_mpi; /* it was MPI_Abort */
     bool fenced;        /* in the fence under way */
     bool wants_pipes;   /* sent PIPES, waiting for the others */
     uint32_t pipe_node; /* node named in PIPES: pipes go to its ranks */
@@ -141,6 +142,7 @@ struct ipcrun__launch {
     int *local;
     char *node_of; /* IPC_NODE_OF for the ranks; NULL: every rank on one node */
     char *tcp_if;  /* IPC_TCP_IF for the ranks; NULL: as inherited */
+    const char *tcp_if_from; /* IPC_TCP_IF_FROM (names.h) with tcp_if; NULL: inherited */
     struct ipcrun__daemon *daemons; /* ipcrun: one per other host */
     int ndaemons;
     struct ipcrun__nodelink *up; /* a node daemon: its stream to ipcrun; NULL in ipcrun */
@@ -168,6 +170,7 @@ struct ipcrun__layout {
     const int *node_of_rank;  /* per rank: its node */
     int this_node;            /* the node this process runs ranks of; -1: none */
     const char *tcp_if;       /* IPC_TCP_IF for the ranks; NULL: the default */
+    const char *tcp_if_from;  /* where tcp_if came from (IPC_TCP_IF_FROM's words) */
     char *const *agent_argv;  /* ipcrun: the launch agent, run as AGENT... HOST CMD... */
     const char *daemon_path;  /* ipcrun: ipcrun's path on the other hosts */
     /* a node daemon: its stream to ipcrun and the job it was given */

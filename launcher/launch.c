@@ -212,6 +212,8 @@ static int lay_out(struct ipcrun__launch *job, const struct ipcrun__layout *layo
     const char *tcp_if = layout ? layout->tcp_if : job->opts->tcp_if;
     if (tcp_if && !(job->tcp_if = strdup(tcp_if)))
         return -1;
+    if (tcp_if)
+        job->tcp_if_from = layout ? layout->tcp_if_from : "--tcp-if";
     if (!layout)
         return 0;
     int t = job->opts->stdin_target;

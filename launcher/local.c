@@ -108,7 +108,9 @@ static void local_where(struct ipcrun__launch *job)
         char activity[128];
         ipcrun__report_activity(job->ranks[r].pid, activity, sizeof activity);
         struct ipc__ctl_state st = ipcrun__report_state_of(job->report, r);
-        ipcrun__report_say_where(job, r, NULL, &st, activity);
+        struct ipc__ctl_comm_name names[IPC__CTL_NAMES];
+        ipcrun__report_names_of(job->report, r, names);
+        ipcrun__report_say_where(job, r, NULL, &st, names, activity);
     }
 }
 

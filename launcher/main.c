@@ -74,9 +74,12 @@ static int plan_hosts(const struct ipcrun__opts *opts, struct host_plan *plan, c
     /* ipcrun's own ranks listen where the others can reach them: the first
      * address of this host that is not loopback, unless told. */
     plan->layout.tcp_if = opts->tcp_if;
+    plan->layout.tcp_if_from = "--tcp-if";
     if (!opts->tcp_if && plan->layout.this_node >= 0 &&
-        ipc__netif_pick(NULL, plan->addr, err, errlen) == 0)
+        ipc__netif_pick(NULL, plan->addr, err, errlen) == 0) {
         plan->layout.tcp_if = plan->addr;
+        plan->layout.tcp_if_from = "first-address";
+    }
     plan->layout.agent_argv = opts->agent_argv;
     plan->layout.daemon_path = plan->daemon_path;
     return 1;

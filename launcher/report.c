@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -86,6 +88,15 @@ struct ipc__ctl_state ipcrun__report_state_of(const struct ipcrun__report *rep, 
     return st;
 }
 
+void ipcrun__report_names_of(const struct ipcrun__report *rep, int r,
+                             struct ipc__ctl_comm_name names[IPC__CTL_NAMES])
+{
+    size_t len = sizeof(struct ipc__ctl_comm_name) * IPC__CTL_NAMES;
+    int fd = rep->ranks ? rep->ranks[r].state_fd : -1;
+    if (fd < 0 || pread(fd, names, len, IPC__CTL_NAMES_OFFSET) != (ssize_t)len)
+        memset(names, 0, len);
+}
+
 /* ---- --stats ---- */
 
 int ipcrun__report_stats(struct ipcrun__report *rep, int r, const char *buf, size_t len)
@@ -119,6 +130,7 @@ int ipcrun__report_stats(struct ipcrun__report *rep, int r, const char *buf, siz
     rr->totals.unexpected += head.unexpected;
     rr->totals.rendezvous += head.rendezvous;
     rr->got_stats = true;
+    rr->mpi |= (head.flags & IPC__CTL_STATS_MPI) != 0;
     return 0;
 }
 
@@ -259,14 +271,25 @@ static struct rank_sums sums(const struct ipcrun__report_rank *rr)
     return s;
 }
 
+/* Whether the job's program is an MPI program: any rank said so, in its
+ * statistics or its state page. */
+static bool job_is_mpi(const struct ipcrun__report *rep)
+{
+    for (int r = 0; r < rep->n; r++)
+        if (rep->ranks[r].mpi || ipcrun__report_state_of(rep, r).api == IPC__API_MPI)
+            return true;
+    return false;
+}
+
 void ipcrun__report_stats_table(const struct ipcrun__report *rep,
                                 void (*line)(const char *))
 {
     char buf[512];
     int missing = 0;
-    snprintf(buf, sizeof buf,
-             "statistics of the %d rank%s, from ipc_init to ipc_finalize (times in ms):",
-             rep->n, rep->n == 1 ? "" : "s");
+    bool mpi = job_is_mpi(rep);
+    const char *fini = mpi ? "MPI_Finalize" : "ipc_finalize";
+    snprintf(buf, sizeof buf, "statistics of the %d rank%s, from %s to %s (times in ms):",
+             rep->n, rep->n == 1 ? "" : "s", mpi ? "MPI_Init" : "ipc_init", fini);
     line(buf);
     line("  rank   msgs sent  bytes sent   msgs recv  bytes recv   recv wait     "
          "coll  unexpected  rendezvous");
@@ -274,8 +297,8 @@ void ipcrun__report_stats_table(const struct ipcrun__report *rep,
         const struct ipcrun__report_rank *rr = &rep->ranks[r];
         if (!rr->got_stats) {
             missing++;
-            snprintf(buf, sizeof buf, "  %4d   (no statistics: it did not reach ipc_finalize)",
-                     r);
+            snprintf(buf, sizeof buf, "  %4d   (no statistics: it did not reach %s)", r,
+                     fini);
             line(buf);
             continue;
         }
@@ -447,21 +470,36 @@ int ipcrun__report_trace_close(struct ipcrun__report *rep, const char *const *ho
 
 /* ---- where ranks wait ---- */
 
-static void comm_name(const struct ipc__ctl_state *st, char *out, size_t cap)
+/* What to call things in a report: the program's API decides. */
+struct naming {
+    bool mpi;
+    const struct ipc__ctl_comm_name *names; /* the program's names, or NULL */
+    int nnames;
+};
+
+static void comm_name(const struct ipc__ctl_state *st, const struct naming *nm, char *out,
+                      size_t cap)
 {
-    if (st->ctx == 0)
-        snprintf(out, cap, "IPC_COMM_WORLD");
+    const char *given = nm->names ? ipc__ctl_comm_name(nm->names, nm->nnames, st->ctx) : NULL;
+    if (nm->mpi && given)
+        snprintf(out, cap, "%s", given);
+    else if (st->ctx == 0)
+        snprintf(out, cap, nm->mpi ? "MPI_COMM_WORLD" : "IPC_COMM_WORLD");
     else if (st->ctx == 2)
-        snprintf(out, cap, "IPC_COMM_SELF");
+        snprintf(out, cap, nm->mpi ? "MPI_COMM_SELF" : "IPC_COMM_SELF");
+    else if (nm->mpi)
+        snprintf(out, cap, "a communicator of %d rank%s, context %u", st->comm_size,
+                 st->comm_size == 1 ? "" : "s", st->ctx);
     else
         snprintf(out, cap, "a communicator of %d rank%s", st->comm_size,
                  st->comm_size == 1 ? "" : "s");
 }
 
-static void rank_or_any(int v, char *out, size_t cap)
+/* A source or tag as the program wrote it: -1 is the wildcard. */
+static void rank_or_any(int v, const char *any, char *out, size_t cap)
 {
     if (v == -1)
-        snprintf(out, cap, "any");
+        snprintf(out, cap, "%s", any);
     else
         snprintf(out, cap, "%d", v);
 }
@@ -484,67 +522,80 @@ static void rma_args(const struct ipc__ctl_state *st, const char *comm, char *ou
         snprintf(out, cap, "%s", win);
 }
 
-void ipcrun__report_describe(const struct ipc__ctl_state *st, const char *activity,
-                             char *out, size_t cap)
+/* The arguments of the call st is in; returns whether it is point-to-point. */
+static bool call_args(const struct ipc__ctl_state *st, const struct naming *nm, char *args,
+                      size_t cap)
 {
-    if (!st || st->magic != IPC__CTL_STATE_MAGIC) {
-        snprintf(out, cap, "%s", activity);
-        return;
-    }
-    if (st->call == IPC__CALL_NONE || st->call >= IPC__CALL_COUNT) {
-        snprintf(out, cap, "%s, outside any blocking ipc call", activity);
-        return;
-    }
-    char comm[64], peer[16], tag[16], args[160] = "", then[96] = "";
-    comm_name(st, comm, sizeof comm);
-    rank_or_any(st->peer, peer, sizeof peer);
-    rank_or_any(st->tag, tag, sizeof tag);
-    bool p2p = false;
+    char comm[96], peer[24], tag[24];
+    comm_name(st, nm, comm, sizeof comm);
+    rank_or_any(st->peer, nm->mpi ? "MPI_ANY_SOURCE" : "any", peer, sizeof peer);
+    rank_or_any(st->tag, nm->mpi ? "MPI_ANY_TAG" : "any", tag, sizeof tag);
     switch (st->call) {
     case IPC__CALL_SEND:
     case IPC__CALL_SSEND:
     case IPC__CALL_ISEND:
     case IPC__CALL_ISSEND:
-        snprintf(args, sizeof args, "dest %d, tag %d, %" PRIu64 " bytes, %s", st->peer,
-                 st->tag, st->bytes, comm);
-        p2p = true;
-        break;
+        snprintf(args, cap, "dest %d, tag %d, %" PRIu64 " bytes, %s", st->peer, st->tag,
+                 st->bytes, comm);
+        return true;
     case IPC__CALL_RECV:
     case IPC__CALL_IRECV:
     case IPC__CALL_PROBE:
     case IPC__CALL_SENDRECV:
-        snprintf(args, sizeof args, "source %s, tag %s, %s", peer, tag, comm);
-        p2p = true;
-        break;
+        snprintf(args, cap, "source %s, tag %s, %s", peer, tag, comm);
+        return true;
     case IPC__CALL_WAIT:
     case IPC__CALL_WAITALL:
     case IPC__CALL_WAITANY:
     case IPC__CALL_FINALIZE:
-        break;
+        return false;
     default:
-        if (ipc__ctl_call_is_rma(st->call)) {
-            rma_args(st, comm, args, sizeof args);
-            break;
-        }
-        /* a collective */
-        if (st->peer >= 0)
-            snprintf(args, sizeof args, "root %d, %s", st->peer, comm);
+        if (ipc__ctl_call_is_rma(st->call))
+            rma_args(st, comm, args, cap);
+        else if (st->peer >= 0) /* a collective */
+            snprintf(args, cap, "root %d, %s", st->peer, comm);
         else
-            snprintf(args, sizeof args, "%s", comm);
-        break;
+            snprintf(args, cap, "%s", comm);
+        return false;
     }
+}
+
+void ipcrun__report_describe_named(const struct ipc__ctl_state *st,
+                                   const struct ipc__ctl_comm_name *names, int nnames,
+                                   const char *activity, char *out, size_t cap)
+{
+    if (!st || st->magic != IPC__CTL_STATE_MAGIC) {
+        snprintf(out, cap, "%s", activity);
+        return;
+    }
+    struct naming nm = {.mpi = st->api == IPC__API_MPI, .names = names, .nnames = nnames};
+    if (st->call == IPC__CALL_NONE || st->call >= IPC__CALL_COUNT) {
+        snprintf(out, cap, "%s, outside any blocking %s call", activity,
+                 nm.mpi ? "MPI" : "ipc");
+        return;
+    }
+    char args[192] = "", then[96] = "";
+    bool p2p = call_args(st, &nm, args, sizeof args);
     if (!p2p && st->wait_kind == IPC__WAIT_RECV) {
         char from[16];
-        rank_or_any(st->wait_peer, from, sizeof from);
+        rank_or_any(st->wait_peer, "any", from, sizeof from);
         snprintf(then, sizeof then, ", for a message from rank %s", from);
     } else if (!p2p && st->wait_kind == IPC__WAIT_SEND) {
         snprintf(then, sizeof then, ", for rank %d to take a message", st->wait_peer);
     }
-    snprintf(out, cap, "waiting in %s(%s)%s", ipc__ctl_call_name(st->call), args, then);
+    snprintf(out, cap, "waiting in %s(%s)%s", ipc__ctl_call_name(st->call, st->api), args,
+             then);
+}
+
+void ipcrun__report_describe(const struct ipc__ctl_state *st, const char *activity,
+                             char *out, size_t cap)
+{
+    ipcrun__report_describe_named(st, NULL, 0, activity, out, cap);
 }
 
 void ipcrun__report_say_where(struct ipcrun__launch *job, int r, const char *host,
-                              const struct ipc__ctl_state *st, const char *activity)
+                              const struct ipc__ctl_state *st,
+                              const struct ipc__ctl_comm_name *names, const char *activity)
 {
     char what[384];
     const struct ipcrun__launch_rank *rk = &job->ranks[r];
@@ -553,7 +604,8 @@ void ipcrun__report_say_where(struct ipcrun__launch *job, int r, const char *hos
             ipcrun__say("... (and the other ranks)");
         return;
     }
-    ipcrun__report_describe(st, activity, what, sizeof what);
+    ipcrun__report_describe_named(st, names, names ? IPC__CTL_NAMES : 0, activity, what,
+                                  sizeof what);
     if (host)
         ipcrun__say("on host %s, rank %d (pid %d) was %s", host, r, (int)rk->pid, what);
     else
@@ -575,14 +627,16 @@ void ipcrun__report_where_up(struct ipcrun__launch *job)
             continue;
         struct {
             struct ipc__ctl_state st;
+            struct ipc__ctl_comm_name names[IPC__CTL_NAMES];
             char activity[128];
         } msg;
         uint32_t type = IPC__CTL_WHERE_IS;
         msg.st = ipcrun__report_state_of(job->report, r);
+        ipcrun__report_names_of(job->report, r, msg.names);
         ipcrun__report_activity(rk->pid, msg.activity, sizeof msg.activity);
         /* As a control packet of the rank (wireup.c relays those). */
         ipcrun__launch_up(job, IPCRUN__NODE_RANK_CTL, r, &type, sizeof type, &msg,
-                          sizeof msg.st + strlen(msg.activity));
+                          offsetof(__typeof__(msg), activity) + strlen(msg.activity));
     }
 }
 
@@ -590,13 +644,16 @@ void ipcrun__report_where_is(struct ipcrun__launch *job, int r, const char *buf,
                              size_t len)
 {
     struct ipc__ctl_state st;
+    struct ipc__ctl_comm_name names[IPC__CTL_NAMES];
     char activity[128];
-    if (len < sizeof st || len - sizeof st >= sizeof activity)
+    size_t head = sizeof st + sizeof names;
+    if (len < head || len - head >= sizeof activity)
         return;
     memcpy(&st, buf, sizeof st);
-    memcpy(activity, buf + sizeof st, len - sizeof st);
-    activity[len - sizeof st] = '\0';
-    ipcrun__report_say_where(job, r, job->ranks[r].host, &st, activity);
+    memcpy(names, buf + sizeof st, sizeof names);
+    memcpy(activity, buf + head, len - head);
+    activity[len - head] = '\0';
+    ipcrun__report_say_where(job, r, job->ranks[r].host, &st, names, activity);
 }
 
 /* ---- what a rank does, from /proc ---- */
@@ -636,17 +693,81 @@ static const struct {
 #endif
 };
 
+/* The kernel's task flags in /proc/PID/stat (include/linux/sched.h). */
+#define PF_EXITING 0x4u    /* in do_exit */
+#define PF_SIGNALED 0x400u /* killed by a signal */
+
+/* Signals whose default action ends a process, as /proc's masks number them
+ * (bit s-1 for signal s). */
+static uint64_t fatal_by_default(void)
+{
+    static const int sigs[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGKILL, SIGPIPE,
+                               SIGALRM, SIGTERM, SIGUSR1, SIGUSR2};
+    uint64_t m = 0;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        m |= 1ull << (sigs[i] - 1);
+    return m;
+}
+
+/* The hex mask of the line "key:\t..." of /proc/PID/status text, or 0. */
+static uint64_t status_mask(const char *status, const char *key)
+{
+    size_t klen = strlen(key);
+    for (const char *p = status; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (!strncmp(p, key, klen) && p[klen] == ':')
+            return strtoull(p + klen + 1, NULL, 16);
+    return 0;
+}
+
+int ipcrun__report_ending(const char *stat, const char *status)
+{
+    const char *paren = stat ? strrchr(stat, ')') : NULL;
+    char state = 0;
+    unsigned flags = 0;
+    if (!paren || sscanf(paren + 1, " %c %*d %*d %*d %*d %*d %u", &state, &flags) != 2)
+        return 0;
+    uint64_t pending = status ? status_mask(status, "SigPnd") | status_mask(status, "ShdPnd")
+                              : 0;
+    uint64_t spared = status ? status_mask(status, "SigBlk") | status_mask(status, "SigIgn") |
+                                   status_mask(status, "SigCgt")
+                             : 0;
+    if ((flags & PF_SIGNALED) || (pending & ~spared & fatal_by_default()))
+        return 2;
+    return (flags & PF_EXITING) || state == 'Z' || state == 'X' ? 1 : 0;
+}
+
+/* The first len - 1 bytes of a /proc file, or "" (buf has cap bytes). */
+static void read_proc(pid_t pid, const char *what, char *buf, size_t cap)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, cap - 1) : -1;
+    buf[n > 0 ? n : 0] = '\0';
+    if (fd >= 0)
+        close(fd);
+}
+
 void ipcrun__report_activity(pid_t pid, char *buf, size_t len)
 {
-    char path[64], line[512];
+    char path[64], line[512], status[2048];
     snprintf(buf, len, "state unknown");
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "re");
-    char *paren = f && fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
-    if (f)
-        fclose(f);
+    read_proc(pid, "stat", line, sizeof line);
+    char *paren = strrchr(line, ')');
     if (!paren || paren[1] != ' ')
         return;
+    /* A signal to the whole process group (Ctrl-C on a terminal) reached
+     * the rank too: what it did before is gone, and a dying task is
+     * runnable, so /proc would call it busy. */
+    read_proc(pid, "status", status, sizeof status);
+    int ending = ipcrun__report_ending(line, status);
+    if (ending) {
+        snprintf(buf, len, "%s",
+                 ending == 2 ? "ending on a signal that reached it too (what it did before "
+                               "is not known)"
+                             : "ending (exiting)");
+        return;
+    }
     char state = paren[2];
     if (state == 'R') {
         snprintf(buf, len, "running (busy on a cpu, not blocked in a system call)");
@@ -657,7 +778,7 @@ void ipcrun__report_activity(pid_t pid, char *buf, size_t len)
         return;
     }
     snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
-    f = fopen(path, "re");
+    FILE *f = fopen(path, "re");
     long nr = -1;
     if (f && fscanf(f, "%ld", &nr) != 1)
         nr = -1;

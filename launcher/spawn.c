@@ -227,6 +227,9 @@ static char *job_var(const struct ipcrun__launch *job, enum ipc__names_env v, bo
     case IPC__ENV_TCP_IF:
         rc = asprintf(&s, "%s=%s", name, job->tcp_if);
         break;
+    case IPC__ENV_TCP_IF_FROM:
+        rc = asprintf(&s, "%s=%s", name, job->tcp_if_from ? job->tcp_if_from : "environment");
+        break;
     case IPC__ENV_NODE_OF:
         rc = asprintf(&s, "%s=%s", name, job->node_of);
         break;

@@ -75,7 +75,8 @@ static void judge_batch(struct ipcrun__launch *job, const int *batch, int nb)
         struct ipcrun__launch_rank *rk = &job->ranks[job->abort_rank];
         if (!rk->running)
             ipcrun__launch_fail(job, job->abort_rank, clamp_code(rk->abort_code),
-                                "called ipc_abort with code %d", rk->abort_code);
+                                "called %s with code %d",
+                                rk->abort_mpi ? "MPI_Abort" : "ipc_abort", rk->abort_code);
         return;
     }
     int worst = -1, status = 0;

@@ -384,13 +384,17 @@ static void on_abort(struct ipcrun__launch *job, int r, const char *buf, size_t 
 {
     struct ipcrun__launch_rank *rk = &job->ranks[r];
     int32_t code;
-    if (len != sizeof code) {
+    uint32_t api = IPC__API_IPC; /* a rank of before the API was sent */
+    if (len != sizeof code && len != sizeof code + sizeof api) {
         ipcrun__launch_fail(job, r, 1, "sent a malformed ABORT on its control channel");
         return;
     }
     memcpy(&code, buf, sizeof code);
+    if (len > sizeof code)
+        memcpy(&api, buf + sizeof code, sizeof api);
     rk->aborted = true;
     rk->abort_code = code;
+    rk->abort_mpi = api == IPC__API_MPI;
     if (job->abort_rank < 0)
         job->abort_rank = r;
 }

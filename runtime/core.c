@@ -99,6 +99,8 @@ void ipc__tunables_load(struct ipc__tunables *t)
     /* Checked where it is used (tcp.c), which can say what it is for. */
     const char *tcp_if = getenv("IPC_TCP_IF");
     snprintf(t->tcp_if, sizeof t->tcp_if, "%s", tcp_if ? tcp_if : "");
+    const char *from = getenv("IPC_TCP_IF_FROM");
+    snprintf(t->tcp_if_from, sizeof t->tcp_if_from, "%s", from ? from : "");
 }
 
 /* ---- the job ---- */

@@ -74,6 +74,7 @@ struct ipc__tunables {
     size_t pipe_size;   /* IPC_PIPE_SIZE: kernel buffer asked for each pipe */
     size_t socket_buf;  /* IPC_SOCKET_BUFFER: SO_SNDBUF/SO_RCVBUF of unix and tcp links */
     char tcp_if[64];    /* IPC_TCP_IF: IPv4 address tcp links listen on; "" = loopback */
+    char tcp_if_from[16]; /* IPC_TCP_IF_FROM: who chose tcp_if (names.h); "" unknown */
     int peer_lost_wait_ms; /* IPC_PEER_LOST_WAIT_MS: time given to the launcher to end
                               the job after a peer vanished, before erroring out */
 };

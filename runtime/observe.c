@@ -54,6 +54,8 @@ int ipc__obs_init(void)
 {
     const struct ipc__tunables *t = &ipc__g.job.tun;
     ipc__obs.depth = 0;
+    ipc__obs.api = IPC__API_IPC;
+    local_state.api = IPC__API_IPC;
     ipc__obs.state = &local_state;
     if (ipc__g.job.ctl_fd >= 0)
         share_state_page();
@@ -92,6 +94,46 @@ void ipc__obs_fini(void)
     mapped = NULL;
 }
 
+void ipc__obs_set_api(enum ipc__api api)
+{
+    ipc__obs.api = api;
+    ipc__obs.state->api = api;
+}
+
+const char *ipc__obs_call_name(enum ipc__call call)
+{
+    return ipc__ctl_call_name(call, ipc__obs.api);
+}
+
+/* The names live in the shared page only: without ipcrun nobody reads them. */
+void ipc__obs_comm_named(uint32_t ctx, const char *name)
+{
+    if (!mapped)
+        return;
+    volatile struct ipc__ctl_comm_name *slots =
+        (volatile void *)((volatile char *)mapped + IPC__CTL_NAMES_OFFSET);
+    int slot = -1;
+    for (int i = 0; i < IPC__CTL_NAMES; i++) {
+        if (slots[i].name[0] && slots[i].ctx == ctx) {
+            slot = i;
+            break;
+        }
+        if (slot < 0 && !slots[i].name[0])
+            slot = i;
+    }
+    if (slot < 0)
+        return; /* every slot taken: the report gives this one's size and context */
+    volatile struct ipc__ctl_comm_name *e = &slots[slot];
+    e->name[0] = '\0'; /* a reader never sees a name under another context */
+    if (!name || !name[0])
+        return;
+    e->ctx = ctx;
+    size_t n = strnlen(name, IPC__CTL_NAME_MAX - 1);
+    for (size_t i = n; i > 0; i--) /* the first byte last: the slot is in use then */
+        e->name[i] = i == n ? '\0' : name[i];
+    e->name[0] = name[0];
+}
+
 /* ---- the hooks ---- */
 
 static struct ipc__trace_ev *trace_push(void)
@@ -120,9 +162,9 @@ void ipc__obs_enter_slow(enum ipc__call call, const struct ipc__comm *comm, int 
 
 static bool waits_for_messages(uint16_t call)
 {
-    return call == IPC__CALL_RECV || call == IPC__CALL_WAIT || call == IPC__CALL_WAITALL ||
-           call == IPC__CALL_WAITANY || call == IPC__CALL_PROBE ||
-           call == IPC__CALL_SENDRECV;
+    return call == IPC__CALL_RECV || call == IPC__CALL_WAIT ||
+           call == IPC__CALL_WAITALL || call == IPC__CALL_WAITANY ||
+           call == IPC__CALL_PROBE || call == IPC__CALL_SENDRECV;
 }
 
 void ipc__obs_exit_slow(void)
@@ -216,23 +258,24 @@ int ipc__obs_trace_json(const struct ipc__trace_ev *e, int rank, char *out, size
             "{\"name\":\"%s\",\"cat\":\"rma\",\"ph\":\"X\",\"pid\":%d,\"tid\":%d,"
             "\"ts\":%" PRIu64 ".%03u,\"dur\":%" PRIu64 ".%03u,\"args\":{"
             "\"target\":%d,\"bytes\":%" PRIu64 ",\"comm\":%u}}",
-            ipc__ctl_call_name(e->call), rank, rank, ts / 1000, (unsigned)(ts % 1000),
+            ipc__obs_call_name(e->call), rank, rank, ts / 1000, (unsigned)(ts % 1000),
             e->dur_ns / 1000, (unsigned)(e->dur_ns % 1000), e->peer, e->arg, e->ctx);
     if (e->kind == IPC__TRACE_SPAN)
-        return snprintf(out, cap,
-                        "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":%d,\"tid\":%d,"
-                        "\"ts\":%" PRIu64 ".%03u,\"dur\":%" PRIu64 ".%03u,\"args\":{"
-                        "\"peer\":%d,\"tag\":%d,\"bytes\":%" PRIu64 ",\"comm\":%u}}",
-                        ipc__ctl_call_name(e->call),
-                        ipc__ctl_call_is_coll(e->call) ? "coll" : "p2p", rank, rank,
-                        ts / 1000, (unsigned)(ts % 1000), e->dur_ns / 1000,
-                        (unsigned)(e->dur_ns % 1000), e->peer, e->tag, e->arg, e->ctx);
+        return snprintf(
+            out, cap,
+            "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":%d,\"tid\":%d,"
+            "\"ts\":%" PRIu64 ".%03u,\"dur\":%" PRIu64 ".%03u,\"args\":{"
+            "\"peer\":%d,\"tag\":%d,\"bytes\":%" PRIu64 ",\"comm\":%u}}",
+            ipc__obs_call_name(e->call), ipc__ctl_call_is_coll(e->call) ? "coll" : "p2p",
+            rank, rank, ts / 1000, (unsigned)(ts % 1000), e->dur_ns / 1000,
+            (unsigned)(e->dur_ns % 1000), e->peer, e->tag, e->arg, e->ctx);
     bool out_flow = e->kind == IPC__TRACE_FLOW_OUT;
-    return snprintf(out, cap,
-                    "{\"name\":\"message\",\"cat\":\"message\",\"ph\":\"%s\",%s\"pid\":%d,"
-                    "\"tid\":%d,\"ts\":%" PRIu64 ".%03u,\"id\":%" PRIu64 "}",
-                    out_flow ? "s" : "f", out_flow ? "" : "\"bp\":\"e\",", rank, rank,
-                    ts / 1000, (unsigned)(ts % 1000), e->arg);
+    return snprintf(
+        out, cap,
+        "{\"name\":\"message\",\"cat\":\"message\",\"ph\":\"%s\",%s\"pid\":%d,"
+        "\"tid\":%d,\"ts\":%" PRIu64 ".%03u,\"id\":%" PRIu64 "}",
+        out_flow ? "s" : "f", out_flow ? "" : "\"bp\":\"e\",", rank, rank, ts / 1000,
+        (unsigned)(ts % 1000), e->arg);
 }
 
 /* Bytes of one STATS or TRACE packet: well under an AF_UNIX socket's default
@@ -251,8 +294,8 @@ static void send_ctl(uint32_t type, const void *buf, size_t len)
 
 static void report_stats(void)
 {
-    size_t per = (CHUNK_MAX - sizeof(struct ipc__ctl_stats)) /
-                 sizeof(struct ipc__ctl_stats_peer);
+    size_t per =
+        (CHUNK_MAX - sizeof(struct ipc__ctl_stats)) / sizeof(struct ipc__ctl_stats_peer);
     char *buf = malloc(CHUNK_MAX);
     if (!buf)
         return;
@@ -272,7 +315,8 @@ static void report_stats(void)
                                                     .bytes_recv = o->bytes_recv};
         }
         head.npeers = (uint32_t)n;
-        head.more = p < size;
+        head.flags = (p < size ? IPC__CTL_STATS_MORE : 0) |
+                     (ipc__obs.api == IPC__API_MPI ? IPC__CTL_STATS_MPI : 0);
         memcpy(buf, &head, sizeof head);
         send_ctl(IPC__CTL_STATS, buf, sizeof head + n * sizeof *ent);
         head = (struct ipc__ctl_stats){0}; /* the totals went with the first */
@@ -332,7 +376,8 @@ static void report_trace(void)
                 ipc__g.job.rank, ipc__obs.dropped, ipc__obs.cap);
     for (size_t i = 0; i < ipc__obs.nev; i++) {
         char one[512];
-        int n = ipc__obs_trace_json(&ipc__obs.ev[i], ipc__g.job.rank, one, sizeof one - 2);
+        int n =
+            ipc__obs_trace_json(&ipc__obs.ev[i], ipc__g.job.rank, one, sizeof one - 2);
         if (n < 0 || (size_t)n >= sizeof one - 2)
             continue;
         memcpy(one + n, ",\n", 2);

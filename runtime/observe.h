@@ -31,9 +31,9 @@ struct ipc__obs_peer {
 /* One entry of the --trace buffer. */
 enum ipc__trace_kind { IPC__TRACE_SPAN, IPC__TRACE_FLOW_OUT, IPC__TRACE_FLOW_IN };
 struct ipc__trace_ev {
-    uint64_t ts_ns;  /* CLOCK_MONOTONIC */
-    uint64_t dur_ns; /* SPAN */
-    uint64_t arg;    /* SPAN: bytes; FLOW_*: the flow id */
+    uint64_t ts_ns;    /* CLOCK_MONOTONIC */
+    uint64_t dur_ns;   /* SPAN */
+    uint64_t arg;      /* SPAN: bytes; FLOW_*: the flow id */
     int32_t peer, tag; /* SPAN: as the program gave them (one-sided: the target
                           in the window, the lock type or assert) */
     uint32_t ctx;      /* SPAN: the communicator's context id */
@@ -41,10 +41,11 @@ struct ipc__trace_ev {
 };
 
 struct ipc__obs {
-    bool on;     /* stats or trace: the slow hooks run */
-    bool stats;  /* IPC_STATS */
-    bool trace;  /* IPC_TRACE */
-    int depth;   /* nesting of public calls (comm_dup calls ipc_allreduce) */
+    bool on;      /* stats or trace: the slow hooks run */
+    bool stats;   /* IPC_STATS */
+    bool trace;   /* IPC_TRACE */
+    int depth;    /* nesting of public calls (comm_dup calls ipc_allreduce) */
+    uint32_t api; /* enum ipc__api: the names the program knows its calls by */
     volatile struct ipc__ctl_state *state; /* the page ipcrun reads, or a local one */
     /* the outermost call, while on */
     uint64_t t0_ns;
@@ -64,6 +65,16 @@ int ipc__obs_init(void);
 void ipc__obs_report(void);
 /* Releases everything (the state page stays valid until then). */
 void ipc__obs_fini(void);
+
+/* The program calls libipc through the MPI layer (MPI_Init, after ipc_init):
+ * reports, --stats and --trace name its calls and objects as MPI does. Costs
+ * nothing per call: the report maps libipc's call to the MPI call. */
+void ipc__obs_set_api(enum ipc__api api);
+/* The program named the communicator of context id ctx (MPI_Comm_set_name;
+ * name "" or NULL: forget it, as when it is freed), for the reports. */
+void ipc__obs_comm_named(uint32_t ctx, const char *name);
+/* What the program calls call (its API's name: "MPI_Recv" or "ipc_recv"). */
+const char *ipc__obs_call_name(enum ipc__call call);
 
 void ipc__obs_enter_slow(enum ipc__call call, const struct ipc__comm *comm, int peer,
                          int tag, size_t bytes);
@@ -111,8 +122,9 @@ static inline void ipc__obs_exit(void)
  * has nothing to say about it, so the state page is left alone and only
  * --stats and --trace see it. Every store saved counts on a streaming
  * sender, whose stores queue behind the copy of the last payload. */
-static inline void ipc__obs_enter_nowait(enum ipc__call call, const struct ipc__comm *comm,
-                                         int peer, int tag, size_t bytes)
+static inline void ipc__obs_enter_nowait(enum ipc__call call,
+                                         const struct ipc__comm *comm, int peer, int tag,
+                                         size_t bytes)
 {
     if (__builtin_expect(ipc__obs.on, 0))
         ipc__obs_enter(call, comm, peer, tag, bytes);

@@ -153,7 +153,11 @@ static void ipcrun_finalize(void)
 /* ipcrun stops the other ranks when it hears of the abort. */
 static void ipcrun_abort(int code)
 {
-    int32_t wire = code;
+    /* The API says whether the program called MPI_Abort or ipc_abort. */
+    struct {
+        int32_t code;
+        uint32_t api;
+    } wire = {code, ipc__obs.api};
     if (ipc__g.job.ctl_fd >= 0)
         ipc__ctl_send(ipc__g.job.ctl_fd, IPC__CTL_ABORT, &wire, sizeof wire, NULL, 0);
 }

@@ -280,7 +280,8 @@ static void pmi2_finalize(void)
 static void pmi2_abort(int code)
 {
     char msg[64];
-    snprintf(msg, sizeof msg, "ipc: rank %d called ipc_abort(%d)", my_rank, code);
+    snprintf(msg, sizeof msg, "ipc: rank %d called %s(%d)", my_rank,
+             ipc__obs.api == IPC__API_MPI ? "MPI_Abort" : "ipc_abort", code);
     pmi.abort(1, msg);
 }
 

@@ -233,7 +233,8 @@ static void pmix_finalize(void)
 static void pmix_abort(int code)
 {
     char msg[64];
-    snprintf(msg, sizeof msg, "ipc: rank %u called ipc_abort(%d)", me.rank, code);
+    snprintf(msg, sizeof msg, "ipc: rank %u called %s(%d)", me.rank,
+             ipc__obs.api == IPC__API_MPI ? "MPI_Abort" : "ipc_abort", code);
     px.abort(code, msg, NULL, 0);
 }
 

@@ -108,14 +108,31 @@ ssize_t ipc__ctl_recv(int fd, uint32_t *type, void *buf, size_t cap, int *fds, i
     return (ssize_t)hdr.len;
 }
 
-const char *ipc__ctl_call_name(uint32_t call)
+const char *ipc__ctl_call_name(uint32_t call, uint32_t api)
 {
     static const char *const names[] = {
-#define IPC__CALL_NAME(name, text) text,
+#define IPC__CALL_NAME(name, text, mpi_text) text,
         IPC__CALLS(IPC__CALL_NAME)
 #undef IPC__CALL_NAME
     };
-    return call < IPC__CALL_COUNT ? names[call] : "";
+    static const char *const mpi_names[] = {
+#define IPC__CALL_MPI_NAME(name, text, mpi_text) mpi_text,
+        IPC__CALLS(IPC__CALL_MPI_NAME)
+#undef IPC__CALL_MPI_NAME
+    };
+    if (call >= IPC__CALL_COUNT)
+        return "";
+    return api == IPC__API_MPI ? mpi_names[call] : names[call];
+}
+
+const char *ipc__ctl_comm_name(const struct ipc__ctl_comm_name *names, int n,
+                               uint32_t ctx)
+{
+    for (int i = 0; i < n; i++)
+        if (names[i].name[0] && names[i].ctx == ctx &&
+            memchr(names[i].name, '\0', sizeof names[i].name))
+            return names[i].name;
+    return NULL;
 }
 
 int ipc__ctl_make_segment(const char *name, uint64_t size)

@@ -24,7 +24,8 @@ enum ipc__ctl_type {
     IPC__CTL_FENCE = 3,     /* wait until every rank has fenced; answered by FENCE_DONE */
     IPC__CTL_PIPES = 4,     /* ask for pipes to the node's ranks; payload: uint32 node;
                                answered by one PIPE per other rank of that node */
-    IPC__CTL_ABORT = 5,     /* payload: int32 error code; the rank exits right after */
+    IPC__CTL_ABORT = 5,     /* payload: int32 error code, then (optional) uint32 enum
+                               ipc__api; the rank exits right after */
     IPC__CTL_FINALIZE = 6,  /* ipc_finalize completed; payload: none */
     IPC__CTL_SHM = 7,       /* ask for the node's shared segment; payload: struct
                                ipc__ctl_shm_req */
@@ -50,77 +51,83 @@ enum ipc__ctl_type {
 
 /*
  * The calls a rank reports being in (struct ipc__ctl_state) and that --trace
- * draws as spans. X(name, "what a user calls it"). The numbers are kept:
+ * draws as spans. X(name, "libipc's name", "the MPI call that reaches it"):
+ * a program that uses the MPI layer (state api IPC__API_MPI) is told of its
+ * calls in MPI's names. The numbers are kept:
  * new calls go at the end. Collectives run from BARRIER to ALLTOALLV, the
  * one-sided calls (windows, epochs, operations) from WIN_CREATE on.
  */
 #define IPC__CALLS(X)                                                                    \
-    X(NONE, "")                                                                          \
-    X(SEND, "ipc_send")                                                                  \
-    X(SSEND, "ipc_ssend")                                                                \
-    X(RECV, "ipc_recv")                                                                  \
-    X(ISEND, "ipc_isend")                                                                \
-    X(ISSEND, "ipc_issend")                                                              \
-    X(IRECV, "ipc_irecv")                                                                \
-    X(WAIT, "ipc_wait")                                                                  \
-    X(WAITALL, "ipc_waitall")                                                            \
-    X(WAITANY, "ipc_waitany")                                                            \
-    X(PROBE, "ipc_probe")                                                                \
-    X(SENDRECV, "ipc_sendrecv")                                                          \
-    X(FINALIZE, "ipc_finalize")                                                          \
-    X(BARRIER, "ipc_barrier")                                                            \
-    X(BCAST, "ipc_bcast")                                                                \
-    X(REDUCE, "ipc_reduce")                                                              \
-    X(ALLREDUCE, "ipc_allreduce")                                                        \
-    X(SCAN, "ipc_scan")                                                                  \
-    X(EXSCAN, "ipc_exscan")                                                              \
-    X(REDUCE_SCATTER_BLOCK, "ipc_reduce_scatter_block")                                  \
-    X(GATHER, "ipc_gather")                                                              \
-    X(GATHERV, "ipc_gatherv")                                                            \
-    X(SCATTER, "ipc_scatter")                                                            \
-    X(SCATTERV, "ipc_scatterv")                                                          \
-    X(ALLGATHER, "ipc_allgather")                                                        \
-    X(ALLGATHERV, "ipc_allgatherv")                                                      \
-    X(ALLTOALL, "ipc_alltoall")                                                          \
-    X(ALLTOALLV, "ipc_alltoallv")                                                        \
-    X(WIN_CREATE, "ipc_win_create")                                                      \
-    X(WIN_ALLOCATE, "ipc_win_allocate")                                                  \
-    X(WIN_ALLOCATE_SHARED, "ipc_win_allocate_shared")                                    \
-    X(WIN_CREATE_DYNAMIC, "ipc_win_create_dynamic")                                      \
-    X(WIN_FREE, "ipc_win_free")                                                          \
-    X(WIN_FENCE, "ipc_win_fence")                                                        \
-    X(WIN_POST, "ipc_win_post")                                                          \
-    X(WIN_START, "ipc_win_start")                                                        \
-    X(WIN_COMPLETE, "ipc_win_complete")                                                  \
-    X(WIN_WAIT, "ipc_win_wait")                                                          \
-    X(WIN_LOCK, "ipc_win_lock")                                                          \
-    X(WIN_UNLOCK, "ipc_win_unlock")                                                      \
-    X(WIN_LOCK_ALL, "ipc_win_lock_all")                                                  \
-    X(WIN_UNLOCK_ALL, "ipc_win_unlock_all")                                              \
-    X(WIN_FLUSH, "ipc_win_flush")                                                        \
-    X(WIN_FLUSH_ALL, "ipc_win_flush_all")                                                \
-    X(WIN_FLUSH_LOCAL, "ipc_win_flush_local")                                            \
-    X(WIN_FLUSH_LOCAL_ALL, "ipc_win_flush_local_all")                                    \
-    X(PUT, "ipc_put")                                                                    \
-    X(GET, "ipc_get")                                                                    \
-    X(ACCUMULATE, "ipc_accumulate")                                                      \
-    X(GET_ACCUMULATE, "ipc_get_accumulate")                                              \
-    X(FETCH_AND_OP, "ipc_fetch_and_op")                                                  \
-    X(COMPARE_AND_SWAP, "ipc_compare_and_swap")                                          \
-    X(RPUT, "ipc_rput")                                                                  \
-    X(RGET, "ipc_rget")                                                                  \
-    X(RACCUMULATE, "ipc_raccumulate")                                                    \
-    X(RGET_ACCUMULATE, "ipc_rget_accumulate")
+    X(NONE, "", "")                                                                      \
+    X(SEND, "ipc_send", "MPI_Send")                                                      \
+    X(SSEND, "ipc_ssend", "MPI_Ssend")                                                   \
+    X(RECV, "ipc_recv", "MPI_Recv")                                                      \
+    X(ISEND, "ipc_isend", "MPI_Isend")                                                   \
+    X(ISSEND, "ipc_issend", "MPI_Issend")                                                \
+    X(IRECV, "ipc_irecv", "MPI_Irecv")                                                   \
+    X(WAIT, "ipc_wait", "MPI_Wait")                                                      \
+    X(WAITALL, "ipc_waitall", "MPI_Waitall")                                             \
+    X(WAITANY, "ipc_waitany", "MPI_Waitany")                                             \
+    X(PROBE, "ipc_probe", "MPI_Probe")                                                   \
+    X(SENDRECV, "ipc_sendrecv", "MPI_Sendrecv")                                          \
+    X(FINALIZE, "ipc_finalize", "MPI_Finalize")                                          \
+    X(BARRIER, "ipc_barrier", "MPI_Barrier")                                             \
+    X(BCAST, "ipc_bcast", "MPI_Bcast")                                                   \
+    X(REDUCE, "ipc_reduce", "MPI_Reduce")                                                \
+    X(ALLREDUCE, "ipc_allreduce", "MPI_Allreduce")                                       \
+    X(SCAN, "ipc_scan", "MPI_Scan")                                                      \
+    X(EXSCAN, "ipc_exscan", "MPI_Exscan")                                                \
+    X(REDUCE_SCATTER_BLOCK, "ipc_reduce_scatter_block", "MPI_Reduce_scatter_block")      \
+    X(GATHER, "ipc_gather", "MPI_Gather")                                                \
+    X(GATHERV, "ipc_gatherv", "MPI_Gatherv")                                             \
+    X(SCATTER, "ipc_scatter", "MPI_Scatter")                                             \
+    X(SCATTERV, "ipc_scatterv", "MPI_Scatterv")                                          \
+    X(ALLGATHER, "ipc_allgather", "MPI_Allgather")                                       \
+    X(ALLGATHERV, "ipc_allgatherv", "MPI_Allgatherv")                                    \
+    X(ALLTOALL, "ipc_alltoall", "MPI_Alltoall")                                          \
+    X(ALLTOALLV, "ipc_alltoallv", "MPI_Alltoallv")                                       \
+    X(WIN_CREATE, "ipc_win_create", "MPI_Win_create")                                    \
+    X(WIN_ALLOCATE, "ipc_win_allocate", "MPI_Win_allocate")                              \
+    X(WIN_ALLOCATE_SHARED, "ipc_win_allocate_shared", "MPI_Win_allocate_shared")         \
+    X(WIN_CREATE_DYNAMIC, "ipc_win_create_dynamic", "MPI_Win_create_dynamic")            \
+    X(WIN_FREE, "ipc_win_free", "MPI_Win_free")                                          \
+    X(WIN_FENCE, "ipc_win_fence", "MPI_Win_fence")                                       \
+    X(WIN_POST, "ipc_win_post", "MPI_Win_post")                                          \
+    X(WIN_START, "ipc_win_start", "MPI_Win_start")                                       \
+    X(WIN_COMPLETE, "ipc_win_complete", "MPI_Win_complete")                              \
+    X(WIN_WAIT, "ipc_win_wait", "MPI_Win_wait")                                          \
+    X(WIN_LOCK, "ipc_win_lock", "MPI_Win_lock")                                          \
+    X(WIN_UNLOCK, "ipc_win_unlock", "MPI_Win_unlock")                                    \
+    X(WIN_LOCK_ALL, "ipc_win_lock_all", "MPI_Win_lock_all")                              \
+    X(WIN_UNLOCK_ALL, "ipc_win_unlock_all", "MPI_Win_unlock_all")                        \
+    X(WIN_FLUSH, "ipc_win_flush", "MPI_Win_flush")                                       \
+    X(WIN_FLUSH_ALL, "ipc_win_flush_all", "MPI_Win_flush_all")                           \
+    X(WIN_FLUSH_LOCAL, "ipc_win_flush_local", "MPI_Win_flush_local")                     \
+    X(WIN_FLUSH_LOCAL_ALL, "ipc_win_flush_local_all", "MPI_Win_flush_local_all")         \
+    X(PUT, "ipc_put", "MPI_Put")                                                         \
+    X(GET, "ipc_get", "MPI_Get")                                                         \
+    X(ACCUMULATE, "ipc_accumulate", "MPI_Accumulate")                                    \
+    X(GET_ACCUMULATE, "ipc_get_accumulate", "MPI_Get_accumulate")                        \
+    X(FETCH_AND_OP, "ipc_fetch_and_op", "MPI_Fetch_and_op")                              \
+    X(COMPARE_AND_SWAP, "ipc_compare_and_swap", "MPI_Compare_and_swap")                  \
+    X(RPUT, "ipc_rput", "MPI_Rput")                                                      \
+    X(RGET, "ipc_rget", "MPI_Rget")                                                      \
+    X(RACCUMULATE, "ipc_raccumulate", "MPI_Raccumulate")                                 \
+    X(RGET_ACCUMULATE, "ipc_rget_accumulate", "MPI_Rget_accumulate")
 
 enum ipc__call {
-#define IPC__CALL_ENUM(name, text) IPC__CALL_##name,
+#define IPC__CALL_ENUM(name, text, mpi_text) IPC__CALL_##name,
     IPC__CALLS(IPC__CALL_ENUM)
 #undef IPC__CALL_ENUM
         IPC__CALL_COUNT
 };
 
-/* "ipc_recv", or "" for IPC__CALL_NONE and unknown numbers. */
-const char *ipc__ctl_call_name(uint32_t call);
+/* Which interface the program calls libipc through: names in reports. */
+enum ipc__api { IPC__API_IPC = 0, IPC__API_MPI = 1 };
+
+/* "ipc_recv" (api IPC__API_IPC or unknown) or "MPI_Recv" (IPC__API_MPI), or
+ * "" for IPC__CALL_NONE and unknown numbers. */
+const char *ipc__ctl_call_name(uint32_t call, uint32_t api);
 static inline int ipc__ctl_call_is_coll(uint32_t call)
 {
     return call >= IPC__CALL_BARRIER && call <= IPC__CALL_ALLTOALLV;
@@ -150,8 +157,26 @@ struct ipc__ctl_state {
     uint32_t wait_kind; /* enum ipc__wait_kind: the request the call waits for now */
     int32_t wait_peer;  /* its peer, a job rank; -1 any */
     int32_t wait_tag;   /* its tag (collectives use their own) */
-    uint32_t pad;
+    uint32_t api;       /* enum ipc__api: set once, when the MPI layer starts */
 };
+_Static_assert(sizeof(struct ipc__ctl_state) == 48, "docs/wire-formats.md: 48 bytes");
+
+/* The names the program gave its communicators (MPI_Comm_set_name), kept in
+ * the state page after struct ipc__ctl_state, at IPC__CTL_NAMES_OFFSET: a
+ * report names a communicator as the program does. A slot is in use when
+ * its name is not empty; more names than slots are not shown. Written only
+ * when a name is set or its communicator freed, never on a message's path. */
+#define IPC__CTL_NAMES_OFFSET 64
+#define IPC__CTL_NAMES 16
+#define IPC__CTL_NAME_MAX 60 /* bytes with the terminating NUL; longer are cut */
+struct ipc__ctl_comm_name {
+    uint32_t ctx; /* the communicator's point-to-point context id */
+    char name[IPC__CTL_NAME_MAX];
+};
+_Static_assert(sizeof(struct ipc__ctl_comm_name) == 64, "docs/wire-formats.md: 64 bytes");
+/* The name of context ctx among names[0..n), or NULL. */
+const char *ipc__ctl_comm_name(const struct ipc__ctl_comm_name *names, int n,
+                               uint32_t ctx);
 
 /* IPC__CTL_STATS: what one rank counted, from ipc_init to ipc_finalize. */
 struct ipc__ctl_stats {
@@ -160,8 +185,10 @@ struct ipc__ctl_stats {
     uint64_t unexpected;   /* messages that arrived before their receive */
     uint64_t rendezvous;   /* messages this rank sent by rendezvous (RTS) */
     uint32_t npeers;       /* struct ipc__ctl_stats_peer that follow */
-    uint32_t more;         /* 1: another STATS packet follows with more peers */
+    uint32_t flags;        /* IPC__CTL_STATS_* */
 };
+#define IPC__CTL_STATS_MORE 1u /* another STATS packet follows with more peers */
+#define IPC__CTL_STATS_MPI 2u  /* the rank's program used the MPI layer */
 struct ipc__ctl_stats_peer {
     int32_t peer; /* job rank */
     uint32_t pad;

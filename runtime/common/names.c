@@ -13,6 +13,7 @@ const struct ipc__names_env_def ipc__names_env[IPC__ENV_COUNT] = {
     [IPC__ENV_REPORT_TRANSPORTS] = {"IPC_REPORT_TRANSPORTS", false, false},
     [IPC__ENV_JOB_SECRET] = {"IPC_JOB_SECRET", false, true},
     [IPC__ENV_TCP_IF] = {"IPC_TCP_IF", false, false},
+    [IPC__ENV_TCP_IF_FROM] = {"IPC_TCP_IF_FROM", false, true},
     [IPC__ENV_NODE_OF] = {"IPC_NODE_OF", false, false},
     [IPC__ENV_STATS] = {"IPC_STATS", false, false},
     [IPC__ENV_TRACE] = {"IPC_TRACE", false, false},

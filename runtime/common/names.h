@@ -24,6 +24,9 @@ enum ipc__names_env {
     IPC__ENV_REPORT_TRANSPORTS, /* --report-transports: 1 */
     IPC__ENV_JOB_SECRET,        /* hex: proves a TCP connection comes from the job */
     IPC__ENV_TCP_IF,            /* --tcp-if, or the address picked for other hosts */
+    IPC__ENV_TCP_IF_FROM,       /* where IPC_TCP_IF came from, for --report-transports:
+                                   --tcp-if, first-address, ssh, or environment (the
+                                   rank inherited it, or nobody set it) */
     IPC__ENV_NODE_OF,           /* the node of every rank, "0,0,1,1" (absent: one) */
     IPC__ENV_STATS,             /* --stats, --stats-json: 1 */
     IPC__ENV_TRACE,             /* --trace: 1 */

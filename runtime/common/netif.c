@@ -249,3 +249,21 @@ int ipc__netif_pick(const char *spec, char addr[INET_ADDRSTRLEN], char *why,
     freeifaddrs(list);
     return rc;
 }
+
+int ipc__netif_origin(const char *tcp_if, const char *from, bool picked, char *buf,
+                      size_t len)
+{
+    if (!tcp_if[0] && picked)
+        return snprintf(buf, len, "this host's first address that is not loopback");
+    if (!tcp_if[0])
+        return snprintf(buf, len, "loopback: one host, IPC_TCP_IF is not set");
+    if (!strcmp(from, "--tcp-if"))
+        return snprintf(buf, len, "from ipcrun --tcp-if %s", tcp_if);
+    if (!strcmp(from, "first-address"))
+        return snprintf(buf, len,
+                        "this host's first address that is not loopback, as ipcrun picks "
+                        "for a job on several hosts");
+    if (!strcmp(from, "ssh"))
+        return snprintf(buf, len, "the address ssh reached this host on");
+    return snprintf(buf, len, "from IPC_TCP_IF=%s in the environment", tcp_if);
+}

@@ -18,6 +18,7 @@
 #define IPC_NETIF_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ifaddrs;
@@ -34,5 +35,13 @@ int ipc__netif_pick(const char *spec, char addr[INET_ADDRSTRLEN], char *why,
  * another family than AF_INET are only used to say that an interface exists. */
 int ipc__netif_match(const struct ifaddrs *list, const char *spec,
                      char addr[INET_ADDRSTRLEN], char *why, size_t whylen);
+
+/* For --report-transports: who chose the address a rank listens on, as
+ * "from ipcrun --tcp-if eth1". tcp_if is IPC_TCP_IF ("" unset), from
+ * IPC_TCP_IF_FROM (names.h; "" or unknown: the environment), picked: a
+ * rank without ipcrun on several hosts took its host's first address.
+ * Returns the length as snprintf does. */
+int ipc__netif_origin(const char *tcp_if, const char *from, bool picked, char *buf,
+                      size_t len);
 
 #endif /* IPC_NETIF_H */

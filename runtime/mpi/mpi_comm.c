@@ -50,6 +50,8 @@ void ipc__mpi_comm_release(MPI_Comm comm)
     ipc__mpi_comm_attrs_delete(comm);
     ipc__mpi_handle_forget(comm);
     if (comm->mpi) {
+        if (strcmp(comm->mpi->name, default_name(comm)) != 0)
+            ipc__obs_comm_named(comm->ctx_p2p, NULL);
         ipc__mpi_topo_free(comm->mpi->topo);
         ipc__mpi_errh_release(comm->mpi->errh);
         ipc__mpi_info_release(comm->mpi->hints);
@@ -135,8 +137,10 @@ int MPI_Comm_set_name(MPI_Comm comm, const char *comm_name)
         rc = MPI_ERR_ARG;
     if (rc == MPI_SUCCESS && !(st = ipc__mpi_comm_state(comm)))
         rc = MPI_ERR_NO_MEM;
-    if (rc == MPI_SUCCESS) /* longer names are cut (MPI-3.1 6.8) */
+    if (rc == MPI_SUCCESS) { /* longer names are cut (MPI-3.1 6.8) */
         snprintf(st->name, sizeof st->name, "%s", comm_name);
+        ipc__obs_comm_named(comm->ctx_p2p, st->name); /* for ipcrun's reports */
+    }
     IPC__MPI_RET(comm, rc);
 }
 

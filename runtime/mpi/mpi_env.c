@@ -26,14 +26,17 @@ static int init(int *argc, char ***argv)
     ipc_finalized(&done);
     ipc_initialized(&flag);
     if (flag || done) { /* erroneous (MPI-3.1 8.7): say which mistake it is */
-        error_detail = done ? "MPI was finalized: it cannot be initialized again"
-                            : "MPI is already initialized: call MPI_Init or MPI_Init_thread "
-                              "once (MPI_Initialized tells whether it was)";
+        error_detail =
+            done ? "MPI was finalized: it cannot be initialized again"
+                 : "MPI is already initialized: call MPI_Init or MPI_Init_thread "
+                   "once (MPI_Initialized tells whether it was)";
         return MPI_ERR_OTHER;
     }
     int rc = ipc__mpi_code(ipc_init(argc, argv));
-    if (rc == MPI_SUCCESS)
+    if (rc == MPI_SUCCESS) {
+        ipc__obs_set_api(IPC__API_MPI);
         ipc__mpi_info_env_init(argc ? *argc : 0, argv ? *argv : NULL, thread_level);
+    }
     return rc;
 }
 
@@ -170,7 +173,8 @@ static const char *const error_strings[MPI_ERR_LASTCODE + 1] = {
     [MPI_ERR_IN_STATUS] = "MPI_ERR_IN_STATUS: error code is in status",
     [MPI_ERR_PENDING] = "MPI_ERR_PENDING: pending request",
     [MPI_ERR_NO_MEM] = "MPI_ERR_NO_MEM: out of memory",
-    [MPI_ERR_TOPOLOGY] = "MPI_ERR_TOPOLOGY: invalid topology, or none of the kind required",
+    [MPI_ERR_TOPOLOGY] =
+        "MPI_ERR_TOPOLOGY: invalid topology, or none of the kind required",
     [MPI_ERR_DIMS] = "MPI_ERR_DIMS: invalid dimension argument",
     [MPI_ERR_KEYVAL] = "MPI_ERR_KEYVAL: invalid keyval",
     [MPI_ERR_INFO] = "MPI_ERR_INFO: invalid info object",

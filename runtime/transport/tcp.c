@@ -45,8 +45,8 @@ static int local_address(const struct ipc__job *job, struct in_addr *out, char *
      * listen on their host's first address that is not loopback. */
     bool pick = job->tun.tcp_if[0] || (job->ctl_fd < 0 && job->nnodes > 1);
     if (pick) {
-        int rc = ipc__netif_pick(job->tun.tcp_if[0] ? job->tun.tcp_if : NULL, addr, reason,
-                                 sizeof reason);
+        int rc = ipc__netif_pick(job->tun.tcp_if[0] ? job->tun.tcp_if : NULL, addr,
+                                 reason, sizeof reason);
         if (rc < 0) {
             snprintf(why, whylen, "IPC_TCP_IF: %s", reason);
             return rc;
@@ -194,17 +194,19 @@ static ssize_t tcp_read(struct ipc__link *l, void *buf, size_t len)
     return n == -ECONNRESET ? -EPIPE : n;
 }
 
-/* The address tcp links use, for --report-transports. */
+/* The address tcp links use and who chose it, for --report-transports. */
 static int tcp_describe(const struct ipc__transport *self, const struct ipc__job *job,
                         bool mixed, char *buf, size_t len)
 {
     (void)self;
-    if (!job->tun.tcp_if[0] && job->ctl_fd < 0 && job->nnodes > 1)
-        return snprintf(buf, len, "; %sover this host's first address that is not loopback",
-                        mixed ? "tcp " : "");
-    return snprintf(buf, len, "; %sover %s (%s)%s", mixed ? "tcp " : "",
-                    job->tun.tcp_if[0] ? job->tun.tcp_if : "127.0.0.1",
-                    job->tun.tcp_if[0] ? "IPC_TCP_IF" : "loopback: one host",
+    struct in_addr in;
+    char addr[INET_ADDRSTRLEN] = "?", origin[160], why[256];
+    bool picked = !job->tun.tcp_if[0] && job->ctl_fd < 0 && job->nnodes > 1;
+    if (local_address(job, &in, why, sizeof why) == 0)
+        inet_ntop(AF_INET, &in, addr, sizeof addr);
+    ipc__netif_origin(job->tun.tcp_if, job->tun.tcp_if_from, picked, origin,
+                      sizeof origin);
+    return snprintf(buf, len, "; %sover %s (%s)%s", mixed ? "tcp " : "", addr, origin,
                     mixed ? "" : ", each connection proven with the job secret");
 }
 

@@ -25,7 +25,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ipcrun__report_describe(&st, activity, out, sizeof out);
     if (!memchr(out, '\0', sizeof out))
         fuzz_fail("the description is not a string");
-    const char *name = ipc__ctl_call_name(st.call);
+    /* The activity's bytes as the program's names too (torn or forged). */
+    struct ipc__ctl_comm_name names[IPC__CTL_NAMES] = {0};
+    memcpy(names, data + sizeof st,
+           size - sizeof st < sizeof names ? size - sizeof st : sizeof names);
+    ipcrun__report_describe_named(&st, names, IPC__CTL_NAMES, activity, out, sizeof out);
+    if (!memchr(out, '\0', sizeof out))
+        fuzz_fail("the description with names is not a string");
+    const char *name = ipc__ctl_call_name(st.call, st.api);
     if (!name || (st.call >= IPC__CALL_COUNT && name[0]))
         fuzz_fail("call %u has a name", st.call);
     free(activity);

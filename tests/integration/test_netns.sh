@@ -37,7 +37,7 @@ for spec in "$addr_a" "$a" "$NETNS_SUBNET"; do
         --transport tcp -n 2 "$APPS/ring" 10
     expect_rc 0 "$what"
     expect_out '^ring: 2 ranks, 10 laps, counter 20: ok$' "$what"
-    expect_err "^ipc: rank 1 of 2: tcp to the 1 other rank .*; over ${spec//./\\.} \\(IPC_TCP_IF\\)" \
+    expect_err "^ipc: rank 1 of 2: tcp to the 1 other rank .*; over ${addr_a//./\\.} \\(from IPC_TCP_IF=${spec//./\\.} in the environment\\)" \
         "$what"
 done
 what="IPC_TCP_IF=$addr_b (host b's address) inside $a"

@@ -79,7 +79,7 @@ ipc:   3 (node 1)  tts.
 ipc: s = shm (same node), t = tcp (other node), . = self
 EOF
 for r in 0 1 2 3; do
-    echo "ipc: rank $r of 4 (node $((r / 2))): shm to 1 rank of its node, tcp to 2 of other nodes; long messages over shm copied once (process_vm_readv); tcp over 127.0.0.1 (loopback: one host)"
+    echo "ipc: rank $r of 4 (node $((r / 2))): shm to 1 rank of its node, tcp to 2 of other nodes; long messages over shm copied once (process_vm_readv); tcp over 127.0.0.1 (loopback: one host, IPC_TCP_IF is not set)"
 done >"$WORK/lines"
 echo "ipc: one-sided: ranks of one node map allocated windows (loads, stores, cpu atomics under a lock) and reach created and dynamic ones with process_vm_readv/writev; other nodes: requests the target serves, over tcp" >>"$WORK/lines"
 sort -o "$WORK/lines" "$WORK/lines"
@@ -97,7 +97,7 @@ expect_err '^ipc: u = unix \(same node, forced by IPC_TRANSPORT=unix\), t = tcp 
     "$what"
 expect_err '^ipc: rank 0 of 3: tcp to the 2 other ranks \(the default between nodes\); over 127\.0\.0\.1' \
     "$what"
-expect_err '^ipc: rank 1 of 3 \(node 1\): unix to 1 rank of its node, tcp to 1 of other nodes; tcp over 127\.0\.0\.1 \(loopback: one host\)$' \
+expect_err '^ipc: rank 1 of 3 \(node 1\): unix to 1 rank of its node, tcp to 1 of other nodes; tcp over 127\.0\.0\.1 \(loopback: one host, IPC_TCP_IF is not set\)$' \
     "$what"
 expect_err '^ipc: one-sided: ranks of one node: requests the target serves, over unix; other nodes: requests the target serves, over tcp$' \
     "$what"

@@ -40,7 +40,7 @@ expect_out '^ring: 16 ranks, 20 laps, counter 320: ok$' "ring -n 16 --transport 
 
 ipcrun 30 --report-transports --transport tcp -n 2 "$APPS/ring"
 expect_rc 0 "ring --report-transports --transport tcp"
-expect_err '^ipc: rank 1 of 2: tcp to the 1 other rank \(chosen with --transport or IPC_TRANSPORT\); over 127\.0\.0\.1 \(loopback: one host\), each connection proven with the job secret$' \
+expect_err '^ipc: rank 1 of 2: tcp to the 1 other rank \(chosen with --transport or IPC_TRANSPORT\); over 127\.0\.0\.1 \(loopback: one host, IPC_TCP_IF is not set\), each connection proven with the job secret$' \
     "ring --report-transports --transport tcp"
 expect_err '^ipc: one-sided: ranks of one node: requests the target serves, over tcp$' \
     "ring --report-transports --transport tcp: one-sided"

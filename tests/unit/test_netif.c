@@ -234,6 +234,31 @@ static void real_host_has_lo(void **state)
     assert_int_equal(ipc__netif_pick("10.9.0.0/99", addr, why, sizeof why), -EINVAL);
 }
 
+/* --report-transports: who chose the address, in the user's words. */
+static void origin_of_the_address(void **state)
+{
+    (void)state;
+    char buf[200];
+    ipc__netif_origin("", "environment", false, buf, sizeof buf);
+    assert_string_equal(buf, "loopback: one host, IPC_TCP_IF is not set");
+    ipc__netif_origin("", "", true, buf, sizeof buf);
+    assert_string_equal(buf, "this host's first address that is not loopback");
+    ipc__netif_origin("eth1", "--tcp-if", false, buf, sizeof buf);
+    assert_string_equal(buf, "from ipcrun --tcp-if eth1");
+    ipc__netif_origin("10.0.0.5", "first-address", false, buf, sizeof buf);
+    assert_string_equal(buf, "this host's first address that is not loopback, as ipcrun "
+                             "picks for a job on several hosts");
+    ipc__netif_origin("10.0.0.5", "ssh", false, buf, sizeof buf);
+    assert_string_equal(buf, "the address ssh reached this host on");
+    ipc__netif_origin("lo", "environment", false, buf, sizeof buf);
+    assert_string_equal(buf, "from IPC_TCP_IF=lo in the environment");
+    /* Without ipcrun (srun, PMI-2) nobody says: the environment. */
+    ipc__netif_origin("10.1.0.0/16", "", false, buf, sizeof buf);
+    assert_string_equal(buf, "from IPC_TCP_IF=10.1.0.0/16 in the environment");
+    assert_int_equal(ipc__netif_origin("lo", "x", false, buf, 8), 37);
+    assert_string_equal(buf, "from IP");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +271,7 @@ int main(void)
         cmocka_unit_test(empty_host_says_so),
         cmocka_unit_test_setup(short_buffer_cut, make_host),
         cmocka_unit_test(real_host_has_lo),
+        cmocka_unit_test(origin_of_the_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -171,9 +171,10 @@ static void trace_events_are_json(void **state)
                                  .peer = -2,
                                  .tag = -1};
     ipc__obs_trace_json(&span, 3, buf, sizeof buf);
-    assert_string_equal(buf, "{\"name\":\"ipc_allreduce\",\"cat\":\"coll\",\"ph\":\"X\","
-                             "\"pid\":3,\"tid\":3,\"ts\":1234.567,\"dur\":8.001,\"args\":{"
-                             "\"peer\":-2,\"tag\":-1,\"bytes\":8,\"comm\":0}}");
+    assert_string_equal(buf,
+                        "{\"name\":\"ipc_allreduce\",\"cat\":\"coll\",\"ph\":\"X\","
+                        "\"pid\":3,\"tid\":3,\"ts\":1234.567,\"dur\":8.001,\"args\":{"
+                        "\"peer\":-2,\"tag\":-1,\"bytes\":8,\"comm\":0}}");
     struct ipc__trace_ev put = {.kind = IPC__TRACE_SPAN,
                                 .call = IPC__CALL_PUT,
                                 .ts_ns = 2000,
@@ -195,10 +196,11 @@ static void trace_events_are_json(void **state)
 static void call_names(void **state)
 {
     (void)state;
-    assert_string_equal(ipc__ctl_call_name(IPC__CALL_RECV), "ipc_recv");
-    assert_string_equal(ipc__ctl_call_name(IPC__CALL_ALLTOALLV), "ipc_alltoallv");
-    assert_string_equal(ipc__ctl_call_name(IPC__CALL_NONE), "");
-    assert_string_equal(ipc__ctl_call_name(9999), "");
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_RECV, IPC__API_IPC), "ipc_recv");
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_ALLTOALLV, IPC__API_IPC),
+                        "ipc_alltoallv");
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_NONE, IPC__API_IPC), "");
+    assert_string_equal(ipc__ctl_call_name(9999, IPC__API_IPC), "");
     assert_true(ipc__ctl_call_is_coll(IPC__CALL_BARRIER));
     assert_false(ipc__ctl_call_is_coll(IPC__CALL_SENDRECV));
     /* The one-sided calls came after the collectives, whose numbers stay. */
@@ -209,9 +211,43 @@ static void call_names(void **state)
     assert_true(ipc__ctl_call_is_rma(IPC__CALL_WIN_CREATE));
     assert_true(ipc__ctl_call_is_rma(IPC__CALL_RGET_ACCUMULATE));
     assert_false(ipc__ctl_call_is_rma(IPC__CALL_COUNT));
-    assert_string_equal(ipc__ctl_call_name(IPC__CALL_WIN_LOCK), "ipc_win_lock");
-    assert_string_equal(ipc__ctl_call_name(IPC__CALL_RGET_ACCUMULATE),
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_WIN_LOCK, IPC__API_IPC),
+                        "ipc_win_lock");
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_RGET_ACCUMULATE, IPC__API_IPC),
                         "ipc_rget_accumulate");
+}
+
+/* An MPI program's calls by their MPI names; an unknown API is libipc's. */
+static void call_names_mpi(void **state)
+{
+    (void)state;
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_RECV, IPC__API_MPI), "MPI_Recv");
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_SENDRECV, IPC__API_MPI),
+                        "MPI_Sendrecv");
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_REDUCE_SCATTER_BLOCK, IPC__API_MPI),
+                        "MPI_Reduce_scatter_block");
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_WIN_LOCK_ALL, IPC__API_MPI),
+                        "MPI_Win_lock_all");
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_FETCH_AND_OP, IPC__API_MPI),
+                        "MPI_Fetch_and_op");
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_NONE, IPC__API_MPI), "");
+    assert_string_equal(ipc__ctl_call_name(9999, IPC__API_MPI), "");
+    assert_string_equal(ipc__ctl_call_name(IPC__CALL_RECV, 77), "ipc_recv");
+}
+
+/* The names a program gave its communicators, as the state page keeps them. */
+static void comm_names(void **state)
+{
+    (void)state;
+    struct ipc__ctl_comm_name names[3] = {
+        {.ctx = 0, .name = ""}, {.ctx = 16, .name = "halo"}, {.ctx = 0, .name = "mine"}};
+    assert_string_equal(ipc__ctl_comm_name(names, 3, 16), "halo");
+    assert_string_equal(ipc__ctl_comm_name(names, 3, 0), "mine"); /* slot 0 is empty */
+    assert_null(ipc__ctl_comm_name(names, 3, 18));
+    assert_null(ipc__ctl_comm_name(names, 1, 16));
+    /* A name without its end (a torn or forged page) is no name. */
+    memset(names[1].name, 'x', sizeof names[1].name);
+    assert_null(ipc__ctl_comm_name(names, 3, 16));
 }
 
 int main(void)
@@ -227,6 +263,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(full_buffer_drops, setup, teardown),
         cmocka_unit_test(trace_events_are_json),
         cmocka_unit_test(call_names),
+        cmocka_unit_test(call_names_mpi),
+        cmocka_unit_test(comm_names),
     };
     return cmocka_run_group_tests_name("observe", tests, NULL, NULL);
 }

@@ -19,8 +19,8 @@
  * `to` and received as many from `from`. */
 static size_t stats_packet(char *buf, int to, int from, uint64_t msgs, uint64_t bytes)
 {
-    struct ipc__ctl_stats head = {.recv_wait_ns = 1500000, .coll_ns = 250000,
-                                  .unexpected = 1, .npeers = 2};
+    struct ipc__ctl_stats head = {
+        .recv_wait_ns = 1500000, .coll_ns = 250000, .unexpected = 1, .npeers = 2};
     struct ipc__ctl_stats_peer p[2] = {
         {.peer = from < to ? from : to},
         {.peer = from < to ? to : from},
@@ -70,8 +70,8 @@ static void malformed_stats_refused(void **state)
  * rank 1 only locked rank 2 (two requests, no operation). */
 static void one_sided(struct ipcrun__report *rep)
 {
-    struct ipc__ctl_stats_rma o = {.peer = 2, .puts = 3, .put_bytes = 96, .accs = 1,
-                                   .acc_bytes = 8};
+    struct ipc__ctl_stats_rma o = {
+        .peer = 2, .puts = 3, .put_bytes = 96, .accs = 1, .acc_bytes = 8};
     struct ipc__ctl_stats_rma t[2] = {{.peer = 0, .served = 4}, {.peer = 1, .served = 2}};
     assert_int_equal(ipcrun__report_stats_rma(rep, 0, (const char *)&o, sizeof o), 0);
     assert_int_equal(ipcrun__report_stats_rma(rep, 2, (const char *)t, sizeof t), 0);
@@ -87,14 +87,16 @@ static void malformed_stats_rma_refused(void **state)
     assert_int_equal(ipcrun__report_stats_rma(rep, 0, b, sizeof e[0] + 1), -1);
     assert_int_equal(ipcrun__report_stats_rma(rep, 0, b, sizeof e), -1); /* 4 > 3 ranks */
     e[0].peer = 3;
-    assert_int_equal(ipcrun__report_stats_rma(rep, 1, b, sizeof e[0]), -1); /* no rank 3 */
+    assert_int_equal(ipcrun__report_stats_rma(rep, 1, b, sizeof e[0]),
+                     -1); /* no rank 3 */
     e[0].peer = -1;
     assert_int_equal(ipcrun__report_stats_rma(rep, 1, b, sizeof e[0]), -1);
     e[0].peer = 1;
     assert_int_equal(ipcrun__report_stats_rma(rep, 2, b, 2 * sizeof e[0]), 0);
     /* a peer again, or out of order, in the next packet */
     assert_int_equal(ipcrun__report_stats_rma(rep, 2, b + sizeof e[0], sizeof e[0]), -1);
-    assert_int_equal(ipcrun__report_stats_rma(rep, 2, b + 2 * sizeof e[0], sizeof e[0]), -1);
+    assert_int_equal(ipcrun__report_stats_rma(rep, 2, b + 2 * sizeof e[0], sizeof e[0]),
+                     -1);
 }
 
 static char table[4096];
@@ -138,10 +140,12 @@ static void table_and_json_have_one_sided_pairs(void **state)
     table[0] = '\0';
     ipcrun__report_stats_table(rep, keep_line);
     assert_non_null(strstr(table, "\n  one-sided (origin -> target: "));
-    assert_non_null(strstr(table, "\n     0 -> 2         3 puts         96 B      0 gets"
-                                  "          0 B      1 accs          8 B      4 requests\n"));
-    assert_non_null(strstr(table, "\n     1 -> 2         0 puts          0 B      0 gets"
-                                  "          0 B      0 accs          0 B      2 requests\n"));
+    assert_non_null(strstr(table,
+                           "\n     0 -> 2         3 puts         96 B      0 gets"
+                           "          0 B      1 accs          8 B      4 requests\n"));
+    assert_non_null(strstr(table,
+                           "\n     1 -> 2         0 puts          0 B      0 gets"
+                           "          0 B      0 accs          0 B      2 requests\n"));
     assert_null(strstr(table, "2 -> 0         0 puts"));
     char *text = NULL;
     size_t len = 0;
@@ -162,7 +166,8 @@ static void table_says_when_ends_disagree(void **state)
     rep->ranks[1].peers[0].msgs_recv = 4; /* rank 1 heard 4 of rank 0's 5 */
     table[0] = '\0';
     ipcrun__report_stats_table(rep, keep_line);
-    assert_non_null(strstr(table, "0 -> 1             5 msgs             40 B (received 4, 40 B)"));
+    assert_non_null(
+        strstr(table, "0 -> 1             5 msgs             40 B (received 4, 40 B)"));
     rep->ranks[2].got_stats = false;
     table[0] = '\0';
     ipcrun__report_stats_table(rep, keep_line);
@@ -177,10 +182,11 @@ static void json_lists_every_pair(void **state)
     assert_int_equal(ipcrun__report_stats_json(*state, f), 0);
     fclose(f);
     assert_non_null(strstr(text, "\"ranks\": 3"));
-    assert_non_null(strstr(text, "{\"rank\": 0, \"reported\": true, \"msgs_sent\": 5, "
-                                 "\"bytes_sent\": 40, \"msgs_recv\": 5, \"bytes_recv\": 40, "
-                                 "\"recv_wait_us\": 1500.000, \"coll_us\": 250.000, "
-                                 "\"unexpected\": 1, \"rendezvous\": 0}"));
+    assert_non_null(strstr(text,
+                           "{\"rank\": 0, \"reported\": true, \"msgs_sent\": 5, "
+                           "\"bytes_sent\": 40, \"msgs_recv\": 5, \"bytes_recv\": 40, "
+                           "\"recv_wait_us\": 1500.000, \"coll_us\": 250.000, "
+                           "\"unexpected\": 1, \"rendezvous\": 0}"));
     assert_non_null(strstr(text, "{\"src\": 1, \"dst\": 2, \"msgs\": 5, \"bytes\": 40, "
                                  "\"msgs_recv\": 5, \"bytes_recv\": 40}"));
     free(text);
@@ -207,9 +213,11 @@ static void trace_file_is_merged_and_closed(void **state)
     fclose(f);
     unlink(path);
     text[n] = '\0';
-    assert_true(!strncmp(text, "{\"traceEvents\":[\n{\"ph\":\"f\",\"id\":1},\n{\"ph\":\"s\"", 44));
+    assert_true(!strncmp(
+        text, "{\"traceEvents\":[\n{\"ph\":\"f\",\"id\":1},\n{\"ph\":\"s\"", 44));
     assert_non_null(strstr(text, "\"args\":{\"name\":\"rank 1 on n\\\"2\"}}"));
-    assert_non_null(strstr(text, "\"args\":{\"name\":\"rank 1\"}}\n],\n\"displayTimeUnit\":\"ns\"}\n"));
+    assert_non_null(strstr(
+        text, "\"args\":{\"name\":\"rank 1\"}}\n],\n\"displayTimeUnit\":\"ns\"}\n"));
 }
 
 static void describe_where(void **state)
@@ -228,28 +236,45 @@ static void describe_where(void **state)
     st.ctx = 4;
     st.comm_size = 3;
     ipcrun__report_describe(&st, "", out, sizeof out);
-    assert_string_equal(out, "waiting in ipc_recv(source any, tag any, a communicator of 3 ranks)");
-    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC, .call = IPC__CALL_BCAST,
-                                 .peer = 0, .wait_kind = IPC__WAIT_RECV, .wait_peer = 2};
+    assert_string_equal(
+        out, "waiting in ipc_recv(source any, tag any, a communicator of 3 ranks)");
+    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC,
+                                 .call = IPC__CALL_BCAST,
+                                 .peer = 0,
+                                 .wait_kind = IPC__WAIT_RECV,
+                                 .wait_peer = 2};
     ipcrun__report_describe(&st, "", out, sizeof out);
-    assert_string_equal(out, "waiting in ipc_bcast(root 0, IPC_COMM_WORLD), for a message from rank 2");
-    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC, .call = IPC__CALL_WAITALL,
-                                 .wait_kind = IPC__WAIT_SEND, .wait_peer = 3};
+    assert_string_equal(
+        out, "waiting in ipc_bcast(root 0, IPC_COMM_WORLD), for a message from rank 2");
+    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC,
+                                 .call = IPC__CALL_WAITALL,
+                                 .wait_kind = IPC__WAIT_SEND,
+                                 .wait_peer = 3};
     ipcrun__report_describe(&st, "", out, sizeof out);
     assert_string_equal(out, "waiting in ipc_waitall(), for rank 3 to take a message");
     st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC};
-    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC, .call = IPC__CALL_WIN_LOCK,
-                                 .peer = 3, .ctx = 4, .comm_size = 4};
+    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC,
+                                 .call = IPC__CALL_WIN_LOCK,
+                                 .peer = 3,
+                                 .ctx = 4,
+                                 .comm_size = 4};
     ipcrun__report_describe(&st, "", out, sizeof out);
     assert_string_equal(out, "waiting in ipc_win_lock(rank 3, a window of 4 ranks)");
-    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC, .call = IPC__CALL_WIN_START,
-                                 .peer = -2, .ctx = 4, .comm_size = 2,
-                                 .wait_kind = IPC__WAIT_RECV, .wait_peer = 1};
-    ipcrun__report_describe(&st, "", out, sizeof out);
-    assert_string_equal(out, "waiting in ipc_win_start(a window of 2 ranks), for a message "
-                             "from rank 1");
     st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC,
-                                 .call = IPC__CALL_WIN_ALLOCATE, .peer = -2, .comm_size = 2};
+                                 .call = IPC__CALL_WIN_START,
+                                 .peer = -2,
+                                 .ctx = 4,
+                                 .comm_size = 2,
+                                 .wait_kind = IPC__WAIT_RECV,
+                                 .wait_peer = 1};
+    ipcrun__report_describe(&st, "", out, sizeof out);
+    assert_string_equal(out,
+                        "waiting in ipc_win_start(a window of 2 ranks), for a message "
+                        "from rank 1");
+    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC,
+                                 .call = IPC__CALL_WIN_ALLOCATE,
+                                 .peer = -2,
+                                 .comm_size = 2};
     ipcrun__report_describe(&st, "", out, sizeof out);
     assert_string_equal(out, "waiting in ipc_win_allocate(IPC_COMM_WORLD)");
     st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC};
@@ -257,6 +282,121 @@ static void describe_where(void **state)
     assert_string_equal(out, "running (busy on a cpu), outside any blocking ipc call");
     ipcrun__report_describe(NULL, "waiting in poll()", out, sizeof out);
     assert_string_equal(out, "waiting in poll()");
+}
+
+/* An MPI program's state: MPI's calls, wildcards and communicators, and the
+ * names the program gave them. */
+static void describe_in_mpi_terms(void **state)
+{
+    (void)state;
+    char out[384];
+    struct ipc__ctl_comm_name names[IPC__CTL_NAMES] = {[3] = {.ctx = 16, .name = "halo"}};
+    struct ipc__ctl_state st = {.magic = IPC__CTL_STATE_MAGIC,
+                                .call = IPC__CALL_RECV,
+                                .peer = 1,
+                                .tag = 7,
+                                .ctx = 0,
+                                .comm_size = 2,
+                                .api = IPC__API_MPI};
+    ipcrun__report_describe_named(&st, names, IPC__CTL_NAMES, "", out, sizeof out);
+    assert_string_equal(out, "waiting in MPI_Recv(source 1, tag 7, MPI_COMM_WORLD)");
+    st.peer = st.tag = -1;
+    st.ctx = 16;
+    ipcrun__report_describe_named(&st, names, IPC__CTL_NAMES, "", out, sizeof out);
+    assert_string_equal(
+        out, "waiting in MPI_Recv(source MPI_ANY_SOURCE, tag MPI_ANY_TAG, halo)");
+    st.ctx = 18;
+    st.comm_size = 3;
+    ipcrun__report_describe_named(&st, names, IPC__CTL_NAMES, "", out, sizeof out);
+    assert_string_equal(out,
+                        "waiting in MPI_Recv(source MPI_ANY_SOURCE, tag MPI_ANY_TAG, a "
+                        "communicator of 3 ranks, context 18)");
+    /* Without the names (as ipcrun__report_describe), the size and context. */
+    st.ctx = 16;
+    ipcrun__report_describe(&st, "", out, sizeof out);
+    assert_string_equal(out,
+                        "waiting in MPI_Recv(source MPI_ANY_SOURCE, tag MPI_ANY_TAG, a "
+                        "communicator of 3 ranks, context 16)");
+    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC,
+                                 .call = IPC__CALL_SEND,
+                                 .peer = 2,
+                                 .tag = 5,
+                                 .ctx = 2,
+                                 .comm_size = 1,
+                                 .bytes = 8,
+                                 .api = IPC__API_MPI};
+    ipcrun__report_describe(&st, "", out, sizeof out);
+    assert_string_equal(out,
+                        "waiting in MPI_Send(dest 2, tag 5, 8 bytes, MPI_COMM_SELF)");
+    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC,
+                                 .call = IPC__CALL_WIN_LOCK,
+                                 .peer = 1,
+                                 .ctx = 4,
+                                 .comm_size = 2,
+                                 .api = IPC__API_MPI};
+    ipcrun__report_describe(&st, "", out, sizeof out);
+    assert_string_equal(out, "waiting in MPI_Win_lock(rank 1, a window of 2 ranks)");
+    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC,
+                                 .call = IPC__CALL_ALLREDUCE,
+                                 .peer = -2,
+                                 .ctx = 16,
+                                 .comm_size = 3,
+                                 .wait_kind = IPC__WAIT_RECV,
+                                 .wait_peer = 2,
+                                 .api = IPC__API_MPI};
+    ipcrun__report_describe_named(&st, names, IPC__CTL_NAMES, "", out, sizeof out);
+    assert_string_equal(out, "waiting in MPI_Allreduce(halo), for a message from rank 2");
+    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC, .api = IPC__API_MPI};
+    ipcrun__report_describe(&st, "waiting in nanosleep()", out, sizeof out);
+    assert_string_equal(out, "waiting in nanosleep(), outside any blocking MPI call");
+    /* A libipc program's names are not the MPI program's. */
+    st = (struct ipc__ctl_state){.magic = IPC__CTL_STATE_MAGIC,
+                                 .call = IPC__CALL_RECV,
+                                 .peer = 0,
+                                 .tag = 1,
+                                 .ctx = 16,
+                                 .comm_size = 3};
+    ipcrun__report_describe_named(&st, names, IPC__CTL_NAMES, "", out, sizeof out);
+    assert_string_equal(
+        out, "waiting in ipc_recv(source 0, tag 1, a communicator of 3 ranks)");
+}
+
+/* A rank that got the same signal as ipcrun (Ctrl-C to the process group) is
+ * ending, not busy: from /proc's stat flags and pending signals. */
+static void ending_ranks(void **state)
+{
+    (void)state;
+    /* state, ppid, pgrp, session, tty, tpgid, flags */
+    const char *sleeping = "42 (a (b) c) S 1 42 42 0 -1 4194560 0 0";
+    const char *running = "42 (prog) R 1 42 42 0 -1 4194304 0 0";
+    const char *signaled =
+        "42 (prog) R 1 42 42 0 -1 4195332 0 0"; /* PF_SIGNALED|PF_EXITING */
+    const char *exiting = "42 (prog) R 1 42 42 0 -1 4194308 0 0"; /* PF_EXITING */
+    const char *zombie = "42 (prog) Z 1 42 42 0 -1 4194304 0 0";
+    const char *quiet =
+        "Name:\tprog\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n"
+        "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n"
+        "SigCgt:\t0000000000000000\n";
+    /* SIGINT (bit 1) pending for the group */
+    const char *sigint = "SigPnd:\t0000000000000000\nShdPnd:\t0000000000000002\n"
+                         "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n"
+                         "SigCgt:\t0000000000000000\n";
+    const char *caught = "SigPnd:\t0000000000000000\nShdPnd:\t0000000000000002\n"
+                         "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n"
+                         "SigCgt:\t0000000000000002\n";
+    const char *sigchld = "SigPnd:\t0000000000010000\nShdPnd:\t0000000000000000\n";
+    assert_int_equal(ipcrun__report_ending(sleeping, quiet), 0);
+    assert_int_equal(ipcrun__report_ending(running, quiet), 0);
+    assert_int_equal(ipcrun__report_ending(running, sigint), 2);
+    assert_int_equal(ipcrun__report_ending(running, caught), 0);
+    assert_int_equal(ipcrun__report_ending(running, sigchld), 0);
+    assert_int_equal(ipcrun__report_ending(signaled, quiet), 2);
+    assert_int_equal(ipcrun__report_ending(signaled, NULL), 2);
+    assert_int_equal(ipcrun__report_ending(exiting, quiet), 1);
+    assert_int_equal(ipcrun__report_ending(zombie, NULL), 1);
+    assert_int_equal(ipcrun__report_ending("garbage", quiet), 0);
+    assert_int_equal(ipcrun__report_ending(NULL, sigint), 0);
+    assert_int_equal(ipcrun__report_ending("42 (prog) R", sigint), 0);
 }
 
 /* A memfd of size bytes, its first bytes a state whose call is `call`. */
@@ -308,10 +448,13 @@ int main(void)
                                         ring_of_3, release),
         cmocka_unit_test_setup_teardown(table_and_json_have_one_sided_pairs, ring_of_3,
                                         release),
-        cmocka_unit_test_setup_teardown(table_says_when_ends_disagree, ring_of_3, release),
+        cmocka_unit_test_setup_teardown(table_says_when_ends_disagree, ring_of_3,
+                                        release),
         cmocka_unit_test_setup_teardown(json_lists_every_pair, ring_of_3, release),
         cmocka_unit_test(trace_file_is_merged_and_closed),
         cmocka_unit_test(describe_where),
+        cmocka_unit_test(describe_in_mpi_terms),
+        cmocka_unit_test(ending_ranks),
         cmocka_unit_test_setup_teardown(state_page_checked, ring_of_3, release),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
