@@ -12,7 +12,6 @@
 # Items 4 and 5 (forged frames, shared memory) are test_forged.sh, 6, 7, 10,
 # 11 and 12 test_hardening.sh and the fuzz corpora, 8 and 9 the unit and MPI
 # tests of requests and datatypes.
-# run.sh slow: 12
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns.sh"
 need "$IPCRUN" "$APPS/ring" "$PROGS/forge_stranger" "$IPC_BUILD_DIR/tests/preload/hold_connect.so"

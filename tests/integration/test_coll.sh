@@ -6,6 +6,7 @@
 # rank sent; coll_comm checks dup, split and free and that communicators keep
 # their traffic apart. Then both on every transport, and reductions that give
 # the same bits in two runs.
+# run.sh slow: 10
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$PROGS/coll_move" "$PROGS/coll_comm" "$PROGS/coll_reduce" "$PROGS/icoll" \
     "$APPS/bench"

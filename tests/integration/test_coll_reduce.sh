@@ -3,7 +3,6 @@
 # reduce_scatter_block) at every rank count from 1 to 9 and at 16 (more ranks
 # than cores): every op/datatype pair, counts 0 to 1 MiB, every root, in
 # place and not, user ops, against a serial computation (coll_reduce).
-# run.sh slow: 10
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$PROGS/coll_reduce"
 

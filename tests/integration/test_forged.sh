@@ -9,6 +9,7 @@
 # Fields another rank writes into shared memory are checked before use: a
 # ring packet's length, a doorbell's socket name length (once a crash), and
 # the pids for single copies are read once, after the set-up fence.
+# run.sh slow: 55
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$PROGS/forge_frames"
 

@@ -4,7 +4,6 @@
 # LD_LIBRARY_PATH; pkg-config's flags do the same (ipc.pc carries an rpath
 # for a prefix the dynamic linker does not search); man finds ipcrun(1),
 # ipccc(1) and every wrapper's name; make uninstall leaves no file behind.
-# run.sh slow: 15
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN"
 command -v pkg-config >/dev/null || skip "pkg-config is not installed"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Matching and completion semantics on both transports: wildcards, probes and
 # message order, sends to self and to IPC_PROC_NULL, synchronous sends.
+# run.sh slow: 13
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$PROGS/wildcard" "$PROGS/selfsend" "$PROGS/ssend"
 

@@ -18,7 +18,7 @@
 # About fifty programs at four rank counts each, built first: more than the
 # usual two minutes on two busy cores (and under the sanitizers).
 # run.sh timeout: 400
-# run.sh slow: 15
+# run.sh slow: 36
 . "$(dirname "$0")/lib.sh"
 
 MPI_CC=${MPI_CC:-$IPC_BUILD_DIR/bin/ipccc}

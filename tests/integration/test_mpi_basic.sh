@@ -3,7 +3,6 @@
 # ipcrun at 1-4 ranks check p2p with status, a vector datatype round trip,
 # every collective with MPI_IN_PLACE, MINLOC and groups; the anchor ping-pong
 # builds unmodified and prints its latency and bandwidth lines.
-# run.sh slow: 35
 . "$(dirname "$0")/lib.sh"
 IPCCC=$IPC_BUILD_DIR/bin/ipccc
 need "$IPCRUN" "$IPCCC"

@@ -6,6 +6,7 @@
 # address in the subnet given with --tcp-if. Then a remote rank and a remote
 # daemon are killed: the job ends naming the host, and nothing is left in any
 # namespace. Skipped without root or namespaces.
+# run.sh slow: 10
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns.sh"
 need "$IPCRUN" "$APPS/ring" "$APPS/bench" "$PROGS/coll_move" "$PROGS/coll_reduce" \

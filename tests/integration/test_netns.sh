@@ -7,7 +7,6 @@
 # namespace fails the test that left it; an interrupted test still cleans
 # up; and after teardown the root namespace shows nothing of the run. Set-up
 # and teardown must take a few seconds at most. Skipped without root.
-# run.sh slow: 15
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns.sh"
 need "$IPCRUN" "$APPS/ring"

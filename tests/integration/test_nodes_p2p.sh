@@ -5,6 +5,7 @@
 # size, a thousand requests in flight, truncation, and random traffic with
 # wildcards, also through tiny rings without single copy and with ranks that
 # sleep at once. (ring, the collectives and the report: test_nodes.)
+# run.sh slow: 11
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$PROGS/sizes" "$PROGS/manyreq" "$PROGS/truncate" "$PROGS/stress"
 

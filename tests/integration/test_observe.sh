@@ -8,7 +8,7 @@
 # puts, gets and accumulates of each pair and the requests the target
 # served, --trace draws epochs and operations, a rank stuck in ipc_win_lock
 # is named. Nothing is left behind.
-# run.sh slow: 12
+# run.sh slow: 15
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$APPS/ring" "$PROGS/deadlock" "$PROGS/rma_stats" "$PROGS/rma"
 command -v python3 >/dev/null || skip "python3 is needed to check the JSON files"

@@ -2,7 +2,6 @@
 # I/O forwarding: every line a rank writes to stdout or stderr arrives whole,
 # in order, never mixed with another rank's; a line longer than 100 KiB and a
 # last line without a newline arrive too; --tag-output prefixes "[R] ".
-# run.sh slow: 15
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$PROGS/output"
 LINES=2000

@@ -3,6 +3,7 @@
 # thousand requests in flight, truncation, a sender that outruns its receiver,
 # windows of isends (whose send-queue copies reuse their memory). Pairs of
 # ranks, and an odd rank out that talks to itself (N=3).
+# run.sh slow: 14
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$PROGS/sizes" "$PROGS/manyreq" "$PROGS/truncate" "$PROGS/flood" \
     "$PROGS/windows"

@@ -2,7 +2,6 @@
 # ring and hello on every transport and at several sizes: the simplest jobs
 # must start, pass messages, print and end, whatever the transport and
 # however it is chosen (--transport or IPC_TRANSPORT).
-# run.sh slow: 15
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$APPS/ring" "$APPS/hello"
 

@@ -12,6 +12,7 @@
 #
 # Skipped while the MPI layer has no windows (MPI_Win_create in mpi.h).
 # run.sh timeout: 300
+# run.sh slow: 10
 . "$(dirname "$0")/lib.sh"
 
 IPCCC=$IPC_BUILD_DIR/bin/ipccc

@@ -4,7 +4,7 @@
 # TESTS selects tests by name, an unknown name is a failure; run.sh
 # announces a test marked "# run.sh slow: N" when it starts, and reports the
 # time of one that took 10 s or more.
-# run.sh slow: 20
+# run.sh slow: 23
 . "$(dirname "$0")/lib.sh"
 
 # One small unit binary and one short integration script.

@@ -6,7 +6,7 @@
 # traffic on the socket and pipe transports; and jobs of 16 and 32 ranks on
 # this machine's few cores (oversubscribed), which must finish, not crawl.
 # (Speed is measured by make bench, not here: the timeouts only catch hangs.)
-# run.sh slow: 15
+# run.sh slow: 10
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$PROGS/stress" "$PROGS/barrier" "$APPS/ring"
 
