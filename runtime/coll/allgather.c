@@ -36,12 +36,27 @@ static int bruck(const void *in, char *rbuf, size_t block, ipc_comm comm)
     return rc;
 }
 
-/* Ring over blocks already laid out in buf: this rank's is in place. */
-static int ring(char *buf, const size_t bytes[], const size_t offs[], int tag,
-                ipc_comm comm)
+/* Ring over the blocks of buf. This rank's block is `in` (it may be in
+ * place already): the first step sends it from there, and copies it into
+ * place only once that step's transfers are posted, so that the copy runs
+ * while the neighbour takes the block and the hand-shakes of the long
+ * transfers go on (2 ranks x 1 MiB, best of 5 interleaved runs: 113 us with
+ * the copy first, 111 us now; the spread of either is wider than that). */
+static int ring(const void *in, char *buf, const size_t bytes[], const size_t offs[],
+                int tag, ipc_comm comm)
 {
-    int n = comm->size, r = comm->rank;
-    for (int k = 0; k < n - 1; k++) {
+    int n = comm->size, r = comm->rank, left = (r - 1 + n) % n;
+    struct ipc__req *q[2] = {NULL, NULL};
+    int rc = IPC_SUCCESS;
+    if (bytes[left])
+        rc = ipc__coll_irecv(buf + offs[left], bytes[left], left, tag, comm, &q[0]);
+    if (rc == IPC_SUCCESS && bytes[r])
+        rc = ipc__coll_isend(in, bytes[r], (r + 1) % n, tag, comm, &q[1]);
+    ipc__coll_copy(buf + offs[r], in, bytes[r]);
+    int wrc = ipc__coll_waitall(q, 2);
+    if (rc != IPC_SUCCESS || wrc != IPC_SUCCESS)
+        return rc != IPC_SUCCESS ? rc : wrc;
+    for (int k = 1; k < n - 1; k++) {
         int sb = ipc__coll_mod(r - k, n), rb = ipc__coll_mod(r - k - 1, n);
         int rc = ipc__coll_sendrecv(buf + offs[sb], bytes[sb], (r + 1) % n, buf + offs[rb],
                                     bytes[rb], (r - 1 + n) % n, tag, comm);
@@ -72,13 +87,12 @@ int ipc__c_allgather(const void *sbuf, size_t scount, ipc_datatype stype, void *
         return IPC_SUCCESS;
     char *out = rbuf;
     const void *in = in_place ? out + (size_t)r * block : sbuf;
-    if (n == 1 || block * (size_t)n >= IPC__ALLGATHER_RING_MIN) {
-        ipc__coll_copy(out + (size_t)r * block, in, block);
-        if (n == 1)
-            return IPC_SUCCESS;
-    } else {
-        return bruck(in, out, block, comm);
+    if (n == 1) {
+        ipc__coll_copy(out, in, block);
+        return IPC_SUCCESS;
     }
+    if (block * (size_t)n < IPC__ALLGATHER_RING_MIN)
+        return bruck(in, out, block, comm);
     size_t *bytes, *offs;
     if ((rc = layout(n, &bytes, &offs)) != IPC_SUCCESS)
         return rc;
@@ -86,7 +100,7 @@ int ipc__c_allgather(const void *sbuf, size_t scount, ipc_datatype stype, void *
         bytes[i] = block;
         offs[i] = (size_t)i * block;
     }
-    rc = ring(out, bytes, offs, IPC__TAG_ALLGATHER, comm);
+    rc = ring(in, out, bytes, offs, IPC__TAG_ALLGATHER, comm);
     free(bytes);
     return rc;
 }
@@ -130,10 +144,12 @@ int ipc__c_allgatherv(const void *sbuf, size_t scount, ipc_datatype stype, void 
     size_t size = rtype->size, total = 0, *bytes, *offs;
     if (!in_place && sbytes != rcounts[r] * size)
         return IPC_ERR_COUNT;
-    if (!in_place)
-        ipc__coll_copy((char *)rbuf + displs[r] * size, sbuf, sbytes);
-    if (n == 1)
+    char *mine = (char *)rbuf + displs[r] * size;
+    if (n == 1) {
+        if (!in_place)
+            ipc__coll_copy(mine, sbuf, sbytes);
         return IPC_SUCCESS;
+    }
     if ((rc = layout(n, &bytes, &offs)) != IPC_SUCCESS)
         return rc;
     for (int i = 0; i < n; i++) {
@@ -141,10 +157,13 @@ int ipc__c_allgatherv(const void *sbuf, size_t scount, ipc_datatype stype, void 
         offs[i] = displs[i] * size;
         total += bytes[i];
     }
-    if (total < IPC__ALLGATHER_RING_MIN)
+    if (total < IPC__ALLGATHER_RING_MIN) {
+        if (!in_place)
+            ipc__coll_copy(mine, sbuf, sbytes);
         rc = allgatherv_direct(rbuf, bytes, offs, comm);
-    else
-        rc = ring(rbuf, bytes, offs, IPC__TAG_ALLGATHERV, comm);
+    } else {
+        rc = ring(in_place ? mine : sbuf, rbuf, bytes, offs, IPC__TAG_ALLGATHERV, comm);
+    }
     free(bytes);
     return rc;
 }
