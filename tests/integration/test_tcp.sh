@@ -76,11 +76,16 @@ m=$(unique_marker)
 run 30 env WRONG_RANK=1 "$IPCRUN" --transport tcp -n 2 "$wrapper" "$APPS/ring" 10 "$m"
 what="rank 1 with a wrong IPC_JOB_SECRET"
 [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] || fail "$what: exit status $RC, expected a failure"
-expect_err '^ipc: rank 0: refused a TCP connection from 127\.0\.0\.1:[0-9]+: closed instead of proving itself \(another job.s secret\?\)$' "$what"
 expect_err '^ipc: rank 1: TCP wire-up failed at connect: rank 0 \(127\.0\.0\.1:[0-9]+\) is no rank of this job: wrong job secret' "$what"
-[ "$ELAPSED_MS" -lt 10000 ] || fail "$what: the job took ${ELAPSED_MS} ms to fail"
+# Rank 0's side of it: rank 1 closed without proving itself. Rank 0 says so
+# unless the job is stopped first (rank 1's failure stops it, and on a busy
+# machine that can come before rank 0 has looked), so the line is checked
+# when it is there, and there may be one at most.
 n=$(grep -c 'refused a TCP connection' "$ERR")
-[ "$n" -eq 1 ] || fail "$what: $n refusal lines, expected 1"
+[ "$n" -le 1 ] || fail "$what: $n refusal lines, expected at most 1"
+[ "$n" -eq 0 ] ||
+    expect_err '^ipc: rank 0: refused a TCP connection from 127\.0\.0\.1:[0-9]+: closed instead of proving itself \(another job.s secret\?\)$' "$what"
+[ "$ELAPSED_MS" -lt 10000 ] || fail "$what: the job took ${ELAPSED_MS} ms to fail"
 expect_gone "$m" 2 "$what"
 
 # Strangers on rank 0's port while rank 1 is late: one says nothing, one
