@@ -122,13 +122,19 @@ for sig in INT KILL; do
 done
 if $contained; then
     # ipcrun.<job>.<pid>: one whose ipcrun still runs belongs to a job of
-    # another test run on this machine, not to one of ours that is gone.
-    left=
-    for c in $(ls "$cgroup2$own" | grep -vxF "$cgroups_before"); do
-        pid=${c##*.}
-        case $c in ipcrun.*.[0-9]*) [ -d "/proc/$pid" ] && grep -qx ipcrun "/proc/$pid/comm" 2>/dev/null && continue ;; esac
-        left="$left $c"
+    # another test run on this machine, not to one of ours that is gone. The
+    # guard of a job whose ipcrun was killed removes its cgroup once the
+    # ranks are dead, which a busy machine may delay: up to 10 s.
+    for _ in $(seq 100); do
+        left=
+        for c in $(ls "$cgroup2$own" | grep -vxF "$cgroups_before"); do
+            pid=${c##*.}
+            case $c in ipcrun.*.[0-9]*) [ -d "/proc/$pid" ] && grep -qx ipcrun "/proc/$pid/comm" 2>/dev/null && continue ;; esac
+            left="$left $c"
+        done
+        [ -z "$left" ] && break
+        sleep 0.1
     done
-    [ -z "$left" ] || fail "cgroups left behind in $cgroup2$own:$left"
+    [ -z "$left" ] || fail "cgroups left behind in $cgroup2$own (10 s after the jobs):$left"
 fi
 exit 0
