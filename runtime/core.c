@@ -90,6 +90,7 @@ void ipc__tunables_load(struct ipc__tunables *t)
     t->shm_ring_size = (size_t)env_long("IPC_SHM_RING_SIZE", 128 * 1024, 16 * 1024, 1L << 30);
     t->shm_max_segment =
         (size_t)env_long("IPC_SHM_MAX_SEGMENT", 64L << 20, 1L << 20, 64L << 30);
+    t->shm_inbox = (int)env_long("IPC_SHM_INBOX", -1, -1, 1);
     t->shm_single_copy = env_long("IPC_SHM_SINGLE_COPY", 1, 0, 1) != 0;
     t->shm_split_min = (size_t)env_long("IPC_SHM_SPLIT_MIN", 256 * 1024, 0, 1L << 40);
     t->report_transports = env_long("IPC_REPORT_TRANSPORTS", 0, 0, 1) != 0;

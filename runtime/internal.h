@@ -65,6 +65,7 @@ struct ipc__tunables {
     int yield_count;     /* IPC_YIELD_COUNT: sched_yield()s before a waiting rank sleeps */
     size_t shm_ring_size;   /* IPC_SHM_RING_SIZE: bytes of each shm ring */
     size_t shm_max_segment; /* IPC_SHM_MAX_SEGMENT: rings shrink to keep the segment under it */
+    int shm_inbox;          /* IPC_SHM_INBOX: 1 an inbox per rank, 0 a ring per pair, -1 by size */
     size_t shm_split_min;   /* IPC_SHM_SPLIT_MIN: single copies this long are shared by both ranks */
     bool shm_single_copy;   /* IPC_SHM_SINGLE_COPY: long messages by process_vm_readv */
     bool report_transports; /* IPC_REPORT_TRANSPORTS: say at start-up what each rank uses */

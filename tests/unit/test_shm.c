@@ -1,8 +1,15 @@
 /* test_shm.c - the shm transport's checks of what peers wrote into the
  * segment: a peer's pid must be a rank's (our user, our parent) before a
- * single copy may reach it; and the crowding hint (ipc__shm_crowded), which
- * tells a spinning rank that an awake node peer is on its cpu. */
+ * single copy may reach it; the crowding hint (ipc__shm_crowded), which
+ * tells a spinning rank that an awake node peer is on its cpu; and inbox
+ * mode (inbox.c): writers that share an inbox keep each one's stream whole
+ * and in order, a word that no writer could have published is a protocol
+ * error, and a writer asleep for room is woken when the reader frees it. */
+#include <errno.h>
 #include <sched.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -131,12 +138,252 @@ static void crowded_when_an_awake_peer_shares_the_cpu(void **state)
     assert_int_equal(sched_setaffinity(0, sizeof old, &old), 0);
 }
 
+/* ---- inbox mode ---- */
+
+#define BOX_RANKS 4
+#define BOX_SIZE (16 * 1024) /* the least: packets of at most 4 KiB, many wraps */
+
+/* One node of BOX_RANKS ranks in inbox mode, laid out in memory shared
+ * with forked children, as one rank (me) sees it. */
+struct box_view {
+    struct shm_seg seg;
+    struct shm_link links[BOX_RANKS];
+    struct shm_link *by_local[BOX_RANKS];
+    struct ipc__link l[BOX_RANKS];
+};
+
+static char *box_memory(void)
+{
+    size_t len = BOX_RANKS * (sizeof(struct doorbell) + sizeof(struct inbox_ctl) + BOX_SIZE);
+    char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    assert_true(mem != MAP_FAILED);
+    return mem;
+}
+
+static void box_view(struct box_view *v, char *mem, int me)
+{
+    memset(v, 0, sizeof *v);
+    struct shm_seg *seg = &v->seg;
+    seg->bells = (struct doorbell *)(void *)mem;
+    seg->boxes = (struct inbox_ctl *)(void *)(mem + BOX_RANKS * sizeof(struct doorbell));
+    seg->box_va = mem + BOX_RANKS * (sizeof(struct doorbell) + sizeof(struct inbox_ctl));
+    seg->nranks = BOX_RANKS;
+    seg->me = me;
+    seg->mine = &seg->bells[me];
+    seg->ring_size = BOX_SIZE;
+    seg->inbox = true;
+    seg->writer_fence = true;
+    seg->wake_rx = seg->wake_tx = -1;
+    seg->by_local = v->by_local;
+    for (int p = 0; p < BOX_RANKS; p++) {
+        if (p == me)
+            continue;
+        v->links[p] = (struct shm_link){.seg = seg,
+                                        .peer = p,
+                                        .ring_size = BOX_SIZE,
+                                        .tx_box = &seg->boxes[p],
+                                        .peer_bell = &seg->bells[p]};
+        v->by_local[p] = &v->links[p];
+        v->l[p] = (struct ipc__link){.ops = &ipc__transport_shm, .priv = &v->links[p]};
+    }
+}
+
+/* Byte k of writer w's stream. */
+static unsigned char stream_byte(int w, size_t k)
+{
+    return (unsigned char)(w * 131 + k * 7 + (k >> 9));
+}
+
+#define STREAM_BYTES (1u << 20)
+
+/* A writer: its stream to rank 0 in writes of 1 byte to 6 KiB (some longer
+ * than a packet), retrying while the inbox is full. */
+static _Noreturn void box_writer(char *mem, int w)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    static struct box_view v;
+    box_view(&v, mem, w);
+    static unsigned char buf[6144];
+    uint32_t lcg = (uint32_t)w * 2654435761u;
+    size_t sent = 0;
+    while (sent < STREAM_BYTES) {
+        lcg = lcg * 1103515245u + 12345u;
+        size_t n = 1 + (lcg >> 8) % sizeof buf;
+        if (n > STREAM_BYTES - sent)
+            n = STREAM_BYTES - sent;
+        for (size_t i = 0; i < n; i++)
+            buf[i] = stream_byte(w, sent + i);
+        size_t done = 0;
+        while (done < n) {
+            struct iovec iov = {buf + done, n - done};
+            ssize_t got = ipc__shm_writev(&v.l[0], &iov, 1);
+            if (got < 0)
+                _exit(2);
+            done += (size_t)got;
+            if (got == 0)
+                sched_yield();
+        }
+        sent += n;
+    }
+    _exit(0);
+}
+
+/* Three writers share rank 0's inbox at once; rank 0 reads each link in
+ * turn, sometimes only part of what it is lent, and every stream arrives
+ * whole and in order (packets for the other links wait on theirs). */
+static void inbox_keeps_each_writers_stream(void **state)
+{
+    (void)state;
+    char *mem = box_memory();
+    pid_t kids[BOX_RANKS];
+    for (int w = 1; w < BOX_RANKS; w++)
+        if ((kids[w] = fork()) == 0)
+            box_writer(mem, w);
+    static struct box_view v;
+    box_view(&v, mem, 0);
+    size_t got[BOX_RANKS] = {0}, wrong = 0, total = 0, lent_part = 0;
+    time_t start = time(NULL);
+    while (total < (BOX_RANKS - 1) * (size_t)STREAM_BYTES && time(NULL) - start < 60) {
+        for (int p = 1; p < BOX_RANKS; p++) {
+            const void *data;
+            ssize_t n = ipc__shm_peek(&v.l[p], &data);
+            assert_true(n >= 0);
+            if (n == 0)
+                continue;
+            if (n > 1000 && (got[p] & 1)) { /* take part of it */
+                n = 1000;
+                lent_part++;
+            }
+            for (ssize_t i = 0; i < n; i++)
+                wrong += ((const unsigned char *)data)[i] != stream_byte(p, got[p] + (size_t)i);
+            got[p] += (size_t)n;
+            total += (size_t)n;
+            ipc__shm_consume(&v.l[p], (size_t)n);
+            ipc__shm_release(&v.l[p]);
+        }
+    }
+    for (int w = 1; w < BOX_RANKS; w++) {
+        int status = 0;
+        assert_int_equal(waitpid(kids[w], &status, 0), kids[w]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+        assert_int_equal(got[w], STREAM_BYTES);
+    }
+    assert_int_equal(wrong, 0);
+    assert_true(lent_part > 0);
+    assert_int_equal(v.seg.npending, 0);
+    /* Everything read was cleared: the reader stands at the writers' tail. */
+    assert_int_equal(atomic_load(&v.seg.boxes[0].head), atomic_load(&v.seg.boxes[0].tail));
+    munmap(mem, BOX_RANKS * (sizeof(struct doorbell) + sizeof(struct inbox_ctl) + BOX_SIZE));
+}
+
+/* What no writer could have published is refused, not followed: a word of
+ * another lap, a span past the end of the inbox, a sender that is no peer. */
+static void inbox_refuses_a_forged_packet(void **state)
+{
+    (void)state;
+    char *mem = box_memory();
+    static struct box_view v;
+    box_view(&v, mem, 0);
+    struct inbox_pkt *p = (struct inbox_pkt *)(void *)v.seg.box_va; /* rank 0's, position 0 */
+    const void *data;
+    uint64_t good = (uint64_t)8 << 32 | 0x80000000u;
+    struct {
+        uint64_t word;
+        uint32_t sender, span;
+    } cases[] = {
+        {good, 1, 64},                          /* a real packet: accepted */
+        {(uint64_t)8 << 32 | 0x80000100u, 1, 64}, /* seq of another lap */
+        {good, 1, BOX_SIZE + 64},               /* past the end */
+        {good, 1, 100},                         /* not whole lines */
+        {good, BOX_RANKS, 64},                  /* no such rank */
+        {good, 0, 64},                          /* ourselves */
+        {(uint64_t)100 << 32 | 0x80000000u, 1, 64}, /* longer than its span */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        p->sender = cases[i].sender;
+        p->span = cases[i].span;
+        atomic_store(&p->word, cases[i].word);
+        ssize_t n = ipc__shm_peek(&v.l[1], &data);
+        if (i == 0)
+            assert_int_equal(n, 8);
+        else
+            assert_int_equal(n, -EPROTO);
+    }
+    munmap(mem, BOX_RANKS * (sizeof(struct doorbell) + sizeof(struct inbox_ctl) + BOX_SIZE));
+}
+
+/* A writer that finds the inbox full sleeps (on its doorbell, as a rank
+ * does) and the reader's release wakes it: it must not sleep out its 5 s
+ * limit. */
+static void a_writer_asleep_for_room_is_woken(void **state)
+{
+    (void)state;
+    char *mem = box_memory();
+    pid_t kid = fork();
+    if (kid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        static struct box_view w;
+        box_view(&w, mem, 1);
+        struct ipc__transport t = {.priv = &w.seg};
+        static char buf[4 * BOX_SIZE];
+        size_t done = 0;
+        int slept = 0;
+        while (done < sizeof buf) {
+            struct iovec iov = {buf + done, sizeof buf - done};
+            ssize_t n = ipc__shm_writev(&w.l[0], &iov, 1);
+            if (n > 0) {
+                done += (size_t)n;
+                continue;
+            }
+            unsigned token = ipc__shm_arm(&t);
+            n = ipc__shm_writev(&w.l[0], &iov, 1); /* the last look */
+            if (n == 0) {
+                struct timespec a, b;
+                clock_gettime(CLOCK_MONOTONIC, &a);
+                ipc__shm_sleep(&t, token, 5000);
+                clock_gettime(CLOCK_MONOTONIC, &b);
+                if (b.tv_sec - a.tv_sec >= 5)
+                    _exit(2); /* nobody woke us */
+                slept++;
+            }
+            ipc__shm_disarm(&t);
+            done += n > 0 ? (size_t)n : 0;
+        }
+        _exit(slept ? 0 : 3);
+    }
+    static struct box_view v;
+    box_view(&v, mem, 0);
+    size_t got = 0;
+    time_t start = time(NULL);
+    while (got < 4 * BOX_SIZE && time(NULL) - start < 30) {
+        usleep(50 * 1000); /* long enough for the writer to fall asleep */
+        const void *data;
+        ssize_t n;
+        while ((n = ipc__shm_peek(&v.l[1], &data)) > 0) {
+            got += (size_t)n;
+            ipc__shm_consume(&v.l[1], (size_t)n);
+        }
+        assert_true(n == 0);
+        ipc__shm_release(&v.l[1]);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(kid, &status, 0), kid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(got, 4 * BOX_SIZE);
+    munmap(mem, BOX_RANKS * (sizeof(struct doorbell) + sizeof(struct inbox_ctl) + BOX_SIZE));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(siblings_are_children_of_our_parent),
         cmocka_unit_test(a_nephew_is_no_sibling),
         cmocka_unit_test(crowded_when_an_awake_peer_shares_the_cpu),
+        cmocka_unit_test(inbox_keeps_each_writers_stream),
+        cmocka_unit_test(inbox_refuses_a_forged_packet),
+        cmocka_unit_test(a_writer_asleep_for_room_is_woken),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

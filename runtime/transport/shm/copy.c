@@ -23,6 +23,8 @@ bool ipc__shm_probe_single_copy(const struct shm_seg *seg)
 {
     int peer = (seg->me + 1) % seg->nranks;
     uint64_t got = 0;
+    if (!ipc__shm_pid_is_sibling(seg->pids[peer]))
+        return false;
     struct iovec local = {&got, sizeof got};
     struct iovec remote = {(void *)(uintptr_t)seg->bells[peer].probe_addr, sizeof got};
     return process_vm_readv(seg->pids[peer], &local, 1, &remote, 1, 0) ==
@@ -77,10 +79,19 @@ void ipc__shm_allow_peer_reads(void)
         prctl(PR_SET_PTRACER, (unsigned long)getppid(), 0, 0, 0);
 }
 
+/* Copies only with a peer whose pid is a rank's (our user, our parent): a
+ * pid written wrong into the segment names another process, which a copy
+ * must never write into. Checked once per peer, on first use. */
 bool ipc__shm_can_access(const struct ipc__link *l)
 {
-    const struct shm_link *s = l->priv;
-    return s->seg->single_copy;
+    struct shm_link *s = l->priv;
+    if (!s->seg->single_copy)
+        return false;
+    if (!s->pid_checked) {
+        s->pid_ok = ipc__shm_pid_is_sibling(s->seg->pids[s->peer]);
+        s->pid_checked = true;
+    }
+    return s->pid_ok;
 }
 
 /* Copies len bytes between our memory and the peer's, in either direction;

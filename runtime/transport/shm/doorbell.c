@@ -73,6 +73,9 @@ void ipc__shm_disarm(struct ipc__transport *self)
 {
     struct shm_seg *seg = self->priv;
     atomic_store_explicit(&seg->mine->sleeping, 0, memory_order_relaxed);
+    /* Awake, it looks for room itself (inbox.c: want_room). */
+    if (atomic_load_explicit(&seg->mine->room_for, memory_order_relaxed))
+        atomic_store_explicit(&seg->mine->room_for, 0, memory_order_relaxed);
     /* Wake-ups sent while we slept are spent; one that comes after this only
      * makes the next poll() return early. */
     char drain[64];

@@ -36,8 +36,7 @@ static _Atomic uint64_t *word_at(char *ring, uint32_t size, uint64_t pos)
     return (_Atomic uint64_t *)(void *)(ring + (pos & (size - 1)));
 }
 
-/* Copies n bytes of the iovecs, from `skip` bytes into them, to dst. */
-static void copy_iov(char *dst, const struct iovec *iov, int iovcnt, size_t skip, size_t n)
+void ipc__shm_copy_iov(char *dst, const struct iovec *iov, int iovcnt, size_t skip, size_t n)
 {
     for (int i = 0; i < iovcnt && n; i++) {
         size_t len = iov[i].iov_len;
@@ -128,10 +127,10 @@ static void fill_packet(struct shm_link *s, uint64_t n, const struct iovec *iov,
         copy_frame(dst, iov[0].iov_base, iovcnt == 2 ? iov[1].iov_base : NULL,
                    (size_t)n - HDR_BYTES);
     } else if (n > first && n <= FIRST_LINE_LAST) {
-        copy_iov(dst + first, iov, iovcnt, skip + first, (size_t)n - first);
-        copy_iov(dst, iov, iovcnt, skip, first);
+        ipc__shm_copy_iov(dst + first, iov, iovcnt, skip + first, (size_t)n - first);
+        ipc__shm_copy_iov(dst, iov, iovcnt, skip, first);
     } else {
-        copy_iov(dst, iov, iovcnt, skip, (size_t)n);
+        ipc__shm_copy_iov(dst, iov, iovcnt, skip, (size_t)n);
     }
     atomic_store_explicit(word_at(s->tx, size, s->tx_tail), n << 32 | packet_seq(s->tx_tail),
                           memory_order_release);
@@ -187,13 +186,16 @@ static void announce(struct shm_link *s)
 ssize_t ipc__shm_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt)
 {
     struct shm_link *s = l->priv;
-    /* Nearly every send: one whole small frame, in room known to be free. */
+    /* Nearly every send: one whole small frame, in room known to be free
+     * (never in inbox mode, whose links are never announced). */
     uint64_t small = s->announced ? small_frame_len(iov, iovcnt) : 0;
     if (small && s->ring_size - (s->tx_tail - s->tx_head_seen) - CACHE_LINE >= small + 8) {
         fill_packet(s, small, iov, iovcnt, 0);
         shm_ring_doorbell(s->seg, s->peer_bell);
         return (ssize_t)small;
     }
+    if (s->tx_box)
+        return ipc__shm_inbox_writev(s, iov, iovcnt);
     size_t total = 0, done = 0, n;
     for (int i = 0; i < iovcnt; i++)
         total += iov[i].iov_len;
@@ -210,6 +212,8 @@ ssize_t ipc__shm_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt
 ssize_t ipc__shm_reserve(struct ipc__link *l, size_t want, void **room)
 {
     struct shm_link *s = l->priv;
+    if (s->tx_box)
+        return ipc__shm_inbox_reserve(s, want, room);
     announce(s);
     uint64_t n = packet_room(s, want);
     if (n)
@@ -220,6 +224,10 @@ ssize_t ipc__shm_reserve(struct ipc__link *l, size_t want, void **room)
 void ipc__shm_commit(struct ipc__link *l, size_t n)
 {
     struct shm_link *s = l->priv;
+    if (s->tx_box) {
+        ipc__shm_inbox_commit(s, n);
+        return;
+    }
     uint64_t size = s->ring_size, next = s->tx_tail + packet_span(n);
     atomic_store_explicit(word_at(s->tx, size, next), 0, memory_order_relaxed);
     atomic_store_explicit(word_at(s->tx, size, s->tx_tail), n << 32 | packet_seq(s->tx_tail),
@@ -246,7 +254,9 @@ static void prefetch_packet(const char *packet, uint32_t len)
 ssize_t ipc__shm_peek(struct ipc__link *l, const void **data)
 {
     struct shm_link *s = l->priv;
-    if (!s->rx_live) {
+    if (!s->rx_live) { /* never, in inbox mode */
+        if (s->tx_box)
+            return ipc__shm_inbox_peek(s, data);
         if (!(atomic_load_explicit(s->live_word, memory_order_acquire) & s->live_bit))
             return 0;
         s->rx_live = true;
@@ -273,6 +283,10 @@ ssize_t ipc__shm_peek(struct ipc__link *l, const void **data)
 void ipc__shm_consume(struct ipc__link *l, size_t n)
 {
     struct shm_link *s = l->priv;
+    if (__builtin_expect(s->tx_box != NULL, 0)) {
+        ipc__shm_inbox_consume(s, n);
+        return;
+    }
     uint32_t len = s->rx_len; /* as peek checked it: the word may have changed */
     s->rx_done += (uint32_t)n;
     if (s->rx_done < len)
@@ -288,6 +302,11 @@ void ipc__shm_release(struct ipc__link *l)
     struct shm_link *s = l->priv;
     if (!s->rx_unpublished)
         return;
+    if (s->tx_box) {
+        s->rx_unpublished = false;
+        ipc__shm_inbox_release(s);
+        return;
+    }
     s->rx_unpublished = false;
     atomic_store_explicit(s->rx_head, s->rx_pos, memory_order_release);
     /* The writer may be asleep waiting for this room. */

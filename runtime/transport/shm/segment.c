@@ -38,24 +38,44 @@ static size_t sender_words(int n)
 }
 
 /* The control part: header line, the node-wide collectives' area,
- * doorbells, ring heads and bitmaps of senders, padded to a page. */
-static size_t ctrl_bytes(int n)
+ * doorbells, then the ring heads and bitmaps of senders, or the inboxes'
+ * control lines; padded to a page. */
+static size_t ctrl_bytes(int n, bool inbox)
 {
+    size_t per_pair = (size_t)n * (size_t)(n - 1) * sizeof(struct ring_head) +
+                      (size_t)n * sender_words(n) * 8;
     return page_round(CACHE_LINE + ipc__node_area_bytes(n) +
                       (size_t)n * sizeof(struct doorbell) +
-                      (size_t)n * (size_t)(n - 1) * sizeof(struct ring_head) +
-                      (size_t)n * sender_words(n) * 8);
+                      (inbox ? (size_t)n * sizeof(struct inbox_ctl) : per_pair));
+}
+
+static size_t least_ring(void)
+{
+    return 4 * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* A ring per pair while the rings fit the budget at their least size
+ * (IPC_SHM_MAX_SEGMENT: 64 ranks at 64 MiB), else an inbox per rank:
+ * memory that grows with the ranks, not with their square. IPC_SHM_INBOX
+ * 1 or 0 chooses. */
+static bool choose_inbox(const struct ipc__job *job)
+{
+    size_t pairs = (size_t)job->local_size * (size_t)(job->local_size - 1);
+    if (job->tun.shm_inbox >= 0)
+        return job->tun.shm_inbox == 1;
+    return pairs * least_ring() > job->tun.shm_max_segment;
 }
 
 /* A power of two of at least four pages, at most IPC_SHM_RING_SIZE; rings
- * shrink as the node's share of the job grows so that the segment stays
- * under its budget. */
-static uint32_t choose_ring_size(const struct ipc__job *job)
+ * (or inboxes) shrink as the node's share of the job grows so that the
+ * segment stays under its budget. */
+static uint32_t choose_ring_size(const struct ipc__job *job, bool inbox)
 {
     size_t pairs = (size_t)job->local_size * (size_t)(job->local_size - 1);
+    size_t parts = inbox ? (size_t)job->local_size : pairs;
     size_t want = job->tun.shm_ring_size;
-    size_t budget = job->tun.shm_max_segment / (pairs ? pairs : 1);
-    size_t least = 4 * (size_t)sysconf(_SC_PAGESIZE);
+    size_t budget = job->tun.shm_max_segment / (parts ? parts : 1);
+    size_t least = least_ring();
     if (want > budget)
         want = budget;
     size_t size = least;
@@ -187,10 +207,43 @@ static char *map_ring(char *va, int fd, off_t off, size_t size, bool populate)
     return va;
 }
 
+/* Inbox mode: the node's inboxes in one mapping, faulted in as they are
+ * used, and a link to each peer that writes into its inbox. */
+static int map_inboxes(struct shm_seg *seg, const struct ipc__job *job, int fd,
+                       struct ipc__link *links)
+{
+    size_t len = (size_t)seg->nranks * seg->ring_size;
+    seg->box_va = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)seg->ctrl_size);
+    if (seg->box_va == MAP_FAILED) {
+        seg->box_va = NULL;
+        return IPC_ERR_TRANSPORT;
+    }
+    if (!(seg->by_local = calloc((size_t)seg->nranks, sizeof *seg->by_local)))
+        return IPC_ERR_NOMEM;
+    for (int p = 0; p < job->size; p++) {
+        if (links[p].ops != &ipc__transport_shm)
+            continue;
+        struct shm_link *s = calloc(1, sizeof *s);
+        if (!s)
+            return IPC_ERR_NOMEM;
+        int lp = seg->local_of[p];
+        links[p].priv = s;
+        seg->by_local[lp] = s;
+        s->seg = seg;
+        s->peer = lp;
+        s->ring_size = seg->ring_size;
+        s->tx_box = &seg->boxes[lp];
+        s->peer_bell = &seg->bells[lp];
+    }
+    return IPC_SUCCESS;
+}
+
 static int map_links(struct shm_seg *seg, const struct ipc__job *job, int fd,
                      struct ipc__link *links)
 {
     int n = seg->nranks, me = seg->me;
+    if (seg->inbox)
+        return map_inboxes(seg, job, fd, links);
     off_t rings = (off_t)seg->ctrl_size;
     /* Faulting pages in up front costs start-up time (~3 ms per 8 MiB here,
      * and with the write-touch below 2.4 ms of cpu per rank at 8 ranks):
@@ -269,9 +322,11 @@ static bool has_descriptor_links(const struct ipc__job *job,
 int ipc__shm_map(struct shm_seg *seg, struct ipc__job *job, struct ipc__link *links)
 {
     int n = seg->nranks, fd = -1;
-    seg->ring_size = choose_ring_size(job);
-    seg->ctrl_size = ctrl_bytes(n);
-    uint64_t size = seg->ctrl_size + (uint64_t)n * (uint64_t)(n - 1) * seg->ring_size;
+    seg->inbox = choose_inbox(job);
+    seg->ring_size = choose_ring_size(job, seg->inbox);
+    seg->ctrl_size = ctrl_bytes(n, seg->inbox);
+    uint64_t parts = seg->inbox ? (uint64_t)n : (uint64_t)n * (uint64_t)(n - 1);
+    uint64_t size = seg->ctrl_size + parts * seg->ring_size;
     int rc = job->ctl_fd >= 0 ? ask_segment(job, size, &fd) : share_segment(seg, job, size, &fd);
     if (rc != IPC_SUCCESS)
         return rc;
@@ -284,15 +339,21 @@ int ipc__shm_map(struct shm_seg *seg, struct ipc__job *job, struct ipc__link *li
     struct seg_header *hdr = (struct seg_header *)(void *)seg->ctrl;
     seg->node.base = seg->ctrl + CACHE_LINE;
     seg->bells = (struct doorbell *)(void *)((char *)seg->node.base + ipc__node_area_bytes(n));
-    seg->heads = (struct ring_head *)(void *)(seg->bells + n);
-    seg->sender_words = sender_words(n);
-    seg->senders = (_Atomic uint64_t *)(void *)(seg->heads + (size_t)n * (size_t)(n - 1));
+    if (seg->inbox) {
+        seg->boxes = (struct inbox_ctl *)(void *)(seg->bells + n);
+    } else {
+        seg->heads = (struct ring_head *)(void *)(seg->bells + n);
+        seg->sender_words = sender_words(n);
+        seg->senders =
+            (_Atomic uint64_t *)(void *)(seg->heads + (size_t)n * (size_t)(n - 1));
+    }
     seg->mine = &seg->bells[seg->me];
     if (seg->me == 0) { /* writer_fence is not ours alone: leave it */
         hdr->magic = SEG_MAGIC;
         hdr->size = size;
         hdr->nranks = (uint32_t)n;
         hdr->ring_size = seg->ring_size;
+        hdr->inbox = seg->inbox;
     }
     vote_writer_fence(job, hdr);
     seg->mine->pid = getpid();

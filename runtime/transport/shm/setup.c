@@ -16,22 +16,20 @@ static bool shm_probe(const struct ipc__job *job, int peer)
     return peer != job->rank && job->boot && job->node_of[peer] == job->node;
 }
 
-/* After the fence every doorbell is written: what the peers allow. */
+/* After the fence every doorbell is written: what the peers allow. Each
+ * peer's pid is read once into our memory; whether it is a rank's is checked
+ * before the first copy with that peer (ipc__shm_can_access): a check is a
+ * read of /proc, and at 1024 ranks checking every peer at start-up took most
+ * of it. */
 static int read_peers(struct shm_seg *seg, struct ipc__job *job)
 {
     struct seg_header *hdr = (struct seg_header *)(void *)seg->ctrl;
     if (!(seg->pids = calloc((size_t)seg->nranks, sizeof *seg->pids)))
         return IPC_ERR_NOMEM;
-    /* A pid that is not a rank's (a process of our user and of our parent):
-     * no copies with anyone. */
-    bool pids_ok = true;
-    for (int r = 0; r < seg->nranks; r++) {
+    for (int r = 0; r < seg->nranks; r++)
         seg->pids[r] = seg->bells[r].pid;
-        pids_ok &= r == seg->me ? seg->pids[r] == getpid()
-                                : ipc__shm_pid_is_sibling(seg->pids[r]);
-    }
-    seg->single_copy =
-        job->tun.shm_single_copy && pids_ok && ipc__shm_probe_single_copy(seg);
+    seg->single_copy = job->tun.shm_single_copy && seg->pids[seg->me] == getpid() &&
+                       ipc__shm_probe_single_copy(seg);
     seg->writer_fence = atomic_load_explicit(&hdr->writer_fence, memory_order_relaxed);
     return ipc__shm_open_ringer(seg, job);
 }
@@ -72,6 +70,9 @@ static int shm_connect(struct ipc__transport *self, struct ipc__job *job,
 static void shm_close(struct ipc__link *l)
 {
     /* The rings go with the reservation, in shm_fini. */
+    struct shm_link *s = l->priv;
+    if (s)
+        free(s->pend);
     free(l->priv);
     l->priv = NULL;
 }
@@ -92,6 +93,7 @@ static void shm_fini(struct ipc__transport *self)
     if (seg->made_fd >= 0)
         close(seg->made_fd);
     free(seg->pids);
+    free(seg->by_local);
     free(seg);
     self->priv = NULL;
 }

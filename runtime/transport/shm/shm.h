@@ -37,8 +37,9 @@ struct seg_header {
     uint64_t magic;
     uint64_t size;
     uint32_t nranks;
-    uint32_t ring_size;
+    uint32_t ring_size; /* of each ring, or of each inbox */
     _Atomic uint32_t writer_fence; /* some rank wants writers to fence */
+    uint32_t inbox;                /* 1: inboxes, not a ring per pair */
 };
 
 /* One per rank; the first line is written by others (ringing), the second by
@@ -56,7 +57,10 @@ struct doorbell {
        yet), for ranks that spin to see that they keep it off its cpu
        (ipc__shm_crowded); a hint, never trusted for more. */
     _Atomic int32_t cpu_plus1;
-    char pad3[CACHE_LINE - 20 - WAKE_NAME_MAX];
+    /* Inboxes: 1 + the local index of the inbox this rank found full and
+     * waits to write to (ROOM_ANY: several), while it sleeps; 0: none. */
+    _Atomic uint32_t room_for;
+    char pad3[CACHE_LINE - 24 - WAKE_NAME_MAX];
 };
 _Static_assert(sizeof(struct doorbell) == 2 * CACHE_LINE, "two lines per rank");
 
@@ -65,6 +69,29 @@ struct ring_head {
     _Atomic uint64_t pos;
     char pad[CACHE_LINE - 8];
 };
+
+/* Inbox mode (docs/shm.md): each rank has one inbox that all its node's
+ * ranks write to, instead of a ring from each. Its two control lines: the
+ * writers' (they claim room by moving tail with a compare-and-swap, and say
+ * when they found none) and the reader's. */
+#define ROOM_ANY UINT32_MAX
+struct inbox_ctl {
+    _Atomic uint64_t tail;        /* claimed up to here */
+    _Atomic uint32_t room_wanted; /* a writer found the inbox full */
+    char pad1[CACHE_LINE - 12];
+    _Atomic uint64_t head; /* read (and cleared) up to here */
+    char pad2[CACHE_LINE - 8];
+};
+
+/* An inbox packet starts on a line: the word {seq, len} (as a ring packet's,
+ * published last), who wrote it, and how far the next packet starts. */
+#define INBOX_SKIP UINT32_MAX /* sender of the filler before a wrap */
+struct inbox_pkt {
+    _Atomic uint64_t word;
+    uint32_t sender; /* local index */
+    uint32_t span;   /* bytes from this packet to the next, whole lines */
+};
+#define INBOX_HDR sizeof(struct inbox_pkt)
 
 /* The segment as this rank sees it: the transport's instance state
  * (ipc__transport.priv), from connect to fini. */
@@ -96,6 +123,18 @@ struct shm_seg {
                           sleepers run membarrier() */
     int made_fd; /* without ipcrun: the segment this rank made, kept open for
                     the others to open until the set-up fence; else -1 */
+    /* Inbox mode: the node's inboxes (ring_size bytes each, one mapping),
+     * and our reading of ours: the packet at in_pos, in_done bytes of it
+     * consumed. Packets for a peer other than the one being read move to
+     * that peer's link (shm_link.pend); npending links hold some. */
+    bool inbox;
+    struct inbox_ctl *boxes;
+    char *box_va;
+    struct shm_link **by_local; /* local index -> our link to it, or NULL */
+    uint64_t in_pos;
+    uint32_t in_done, in_len, in_span;
+    bool in_unpublished;
+    int npending;
 };
 
 struct shm_link {
@@ -119,8 +158,16 @@ struct shm_link {
      * writer's first write raises its bit in the reader's bitmap of senders. */
     bool announced, rx_live;
     bool rx_waited; /* the last look found no packet: the next one is awaited */
+    bool pid_checked, pid_ok; /* the peer's pid is a rank's (ipc__shm_can_access) */
     _Atomic uint64_t *announce_word, *live_word;
     uint64_t announce_bit, live_bit;
+    /* Inbox mode: writing, the peer's inbox and the packet reserve() claimed;
+     * reading, what came for us from this peer while another was read. */
+    struct inbox_ctl *tx_box;
+    uint64_t tx_claim_at;
+    uint32_t tx_claim_span;
+    char *pend;
+    size_t pend_off, pend_len, pend_cap;
 };
 
 /* segment.c: maps the node's segment and this rank's rings (links[p].priv
@@ -154,6 +201,16 @@ ssize_t ipc__shm_read(struct ipc__link *l, void *buf, size_t len);
 ssize_t ipc__shm_peek(struct ipc__link *l, const void **data);
 void ipc__shm_consume(struct ipc__link *l, size_t n);
 void ipc__shm_release(struct ipc__link *l);
+
+/* inbox.c: the same members in inbox mode (ring.c's call them). */
+ssize_t ipc__shm_inbox_writev(struct shm_link *s, const struct iovec *iov, int iovcnt);
+ssize_t ipc__shm_inbox_reserve(struct shm_link *s, size_t want, void **room);
+void ipc__shm_inbox_commit(struct shm_link *s, size_t n);
+ssize_t ipc__shm_inbox_peek(struct shm_link *s, const void **data);
+void ipc__shm_inbox_consume(struct shm_link *s, size_t n);
+void ipc__shm_inbox_release(struct shm_link *s);
+/* ring.c: copies n bytes of the iovecs, from `skip` bytes into them, to dst. */
+void ipc__shm_copy_iov(char *dst, const struct iovec *iov, int iovcnt, size_t skip, size_t n);
 
 /* copy.c: single copy (process_vm_readv/writev). */
 extern volatile uint64_t ipc__shm_probe_word; /* PROBE_MAGIC, for peers to read */
