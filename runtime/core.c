@@ -357,12 +357,15 @@ static void report_transports(const struct ipc__job *job)
                      job->size == 2 ? "" : "s", why);
         transport_detail(job, t, false, line + n, cap - (size_t)n);
     }
-    /* Rank 0 adds the job's line on windows, in the same write. */
-    char rma[512];
-    if (job->rank == 0 && ipc__rma_describe(rma, sizeof rma) > 0)
-        fprintf(stderr, "%s\n%s\n", line, rma);
-    else
-        fprintf(stderr, "%s\n", line);
+    /* Rank 0 adds the job's line on windows, and one rank of each node the
+     * node's line, in the same write. */
+    char rma[512], node[256];
+    struct ipc__transport *local = ipc__job_transport(&ipc__g.job, job->local);
+    bool has_node = near && local && job->local->describe_node &&
+                    job->local->describe_node(local, job, node, sizeof node) > 0;
+    bool has_rma = job->rank == 0 && ipc__rma_describe(rma, sizeof rma) > 0;
+    fprintf(stderr, "%s\n%s%s%s%s", line, has_node ? node : "", has_node ? "\n" : "",
+            has_rma ? rma : "", has_rma ? "\n" : "");
 }
 
 /* Rank 0's table of the whole job, written at once, before any rank can have

@@ -154,6 +154,11 @@ struct ipc__transport_ops {
      * about. */
     int (*describe)(const struct ipc__transport *self, const struct ipc__job *job,
                     bool mixed, char *buf, size_t len);
+    /* Optional: a line of its own for --report-transports about what the
+     * transport costs the node (shm: its segment), written by one rank of
+     * each node; returns its length, 0 when this rank has nothing to say. */
+    int (*describe_node)(const struct ipc__transport *self, const struct ipc__job *job,
+                         char *buf, size_t len);
     /* Optional: the shared memory in which every rank of the job meets, for
      * node-wide collectives (coll/node.c, transport/node.h); NULL unless this
      * transport holds every rank of the job in one segment. */

@@ -299,8 +299,12 @@ static void check_alltoallv(size_t count, int in_place)
 /* Errors every rank detects alike, so that none is left waiting. */
 static void check_errors(void)
 {
-    int x[4] = {0}, y[64];
-    size_t counts[64] = {0}, displs[64] = {0};
+    /* Arrays of a count per rank, whatever the rank count. */
+    int x[4] = {0}, *y = t_alloc((size_t)t_size * sizeof *y);
+    size_t *counts = t_alloc((size_t)t_size * sizeof *counts);
+    size_t *displs = t_alloc((size_t)t_size * sizeof *displs);
+    memset(counts, 0, (size_t)t_size * sizeof *counts);
+    memset(displs, 0, (size_t)t_size * sizeof *displs);
     T_ERR(ipc_bcast(x, 1, IPC_INT, t_size, IPC_COMM_WORLD), IPC_ERR_RANK);
     T_ERR(ipc_bcast(x, 1, IPC_INT, -1, IPC_COMM_WORLD), IPC_ERR_RANK);
     T_ERR(ipc_bcast(NULL, 1, IPC_INT, 0, IPC_COMM_WORLD), IPC_ERR_BUFFER);
@@ -319,6 +323,9 @@ static void check_errors(void)
     counts[0] = SIZE_MAX / 2;
     T_ERR(ipc_allgatherv(x, 0, IPC_INT, y, counts, displs, IPC_INT, IPC_COMM_WORLD),
           IPC_ERR_COUNT);
+    free(y);
+    free(counts);
+    free(displs);
 }
 
 int main(int argc, char **argv)

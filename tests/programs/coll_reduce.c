@@ -66,8 +66,9 @@ static uint32_t mix(uint32_t a, uint32_t b)
     return x;
 }
 
-/* Rank r's element i for op: small values whose reduction over 16 ranks is
- * exact in every datatype. User ops get packed pairs (affine) or big values
+/* Rank r's element i for op: small values whose reduction over all ranks
+ * is exact in every datatype (a product has a factor 2 from about 7 ranks in
+ * 16, fewer in larger jobs, so that it fits an int). User ops get packed pairs (affine) or big values
  * that wrap around (add). */
 static int64_t input(int op, ipc_datatype t, int r, size_t i)
 {
@@ -78,7 +79,7 @@ static int64_t input(int op, ipc_datatype t, int r, size_t i)
         v = (int64_t)(h % 11) - 5;
         break;
     case 1: /* PROD */
-        v = h % 7 == 0 ? 2 : h % 5 == 0 ? -1 : 1;
+        v = h % (7u * (uint32_t)((t_size + 15) / 16)) == 0 ? 2 : h % 5 == 0 ? -1 : 1;
         break;
     case 4: /* LAND: now and then a zero */
         v = h % 9 == 0 ? 0 : 1 + h % 3;

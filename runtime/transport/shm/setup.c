@@ -110,6 +110,22 @@ static int shm_describe(const struct ipc__transport *self, const struct ipc__job
                         : "copied through the segment (IPC_SHM_SINGLE_COPY=0)");
 }
 
+/* The node's first rank says what the segment costs. */
+static int shm_describe_node(const struct ipc__transport *self, const struct ipc__job *job,
+                             char *buf, size_t len)
+{
+    const struct shm_seg *seg = self->priv;
+    if (!seg || !seg->ctrl || seg->me != 0)
+        return 0;
+    const struct seg_header *hdr = (const struct seg_header *)(const void *)seg->ctrl;
+    return snprintf(buf, len,
+                    "ipc: node %d: a shared segment of %.1f MiB for its %d ranks: %s of %u KiB "
+                    "per %s",
+                    job->node, (double)hdr->size / (1 << 20), seg->nranks,
+                    seg->inbox ? "an inbox" : "a ring", seg->ring_size >> 10,
+                    seg->inbox ? "rank" : "pair of ranks");
+}
+
 static struct ipc__node_area *shm_node_area(struct ipc__transport *self)
 {
     struct shm_seg *seg = self->priv;
@@ -139,5 +155,6 @@ const struct ipc__transport_ops ipc__transport_shm = {
     .get = ipc__shm_get,
     .put = ipc__shm_put,
     .describe = shm_describe,
+    .describe_node = shm_describe_node,
     .node_area = shm_node_area,
 };
