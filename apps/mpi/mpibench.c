@@ -5,7 +5,7 @@
  *
  *   mpirun -n 2 mpibench lat  [--quick] [--sizes a,b,...]
  *   mpirun -n 2 mpibench bw   [--quick] [--sizes a,b,...]
- *   mpirun -n N mpibench coll [--quick] [--sizes a,b,...]
+ *   mpirun -n N mpibench coll [--quick] [--sizes a,b,...] [--iters K]
  *
  * Rank 0 prints one line per figure:
  *   lat <bytes> <us>     ping-pong between ranks 0 and 1, half the round trip
@@ -19,7 +19,9 @@
  *                        result block)
  * Sizes default to 0 B..4 MiB by powers of 4 (lat), 1 KiB..4 MiB (bw) and
  * 8 B, 1 KiB, 64 KiB, 1 MiB (coll); --sizes takes bytes, with an optional k
- * or m suffix (KiB, MiB). --quick runs a tenth of the iterations.
+ * or m suffix (KiB, MiB). --quick runs a tenth of the iterations; --iters K
+ * runs K of them whatever the size (for jobs of hundreds of ranks, where one
+ * call takes milliseconds).
  *
  * Each figure runs warm-up iterations, then the timed ones. Every message
  * carries a pattern made from its size and its sender, and its first and
@@ -45,6 +47,7 @@ enum mode { LAT, BW, COLL };
 struct opts {
     enum mode mode;
     int quick;
+    long iters; /* --iters: timed iterations of every figure, 0: by size */
     int nsizes;
     long sizes[MAX_SIZES];
 };
@@ -163,7 +166,7 @@ static long iterations(const struct opts *o, long bytes, long budget, long lo, l
         it = hi;
     if (o->quick)
         it = it / 10 < 5 ? 5 : it / 10;
-    return it;
+    return o->iters ? o->iters : it;
 }
 
 static long warmup(long iters)
@@ -448,7 +451,7 @@ static int usage(const char *msg, const char *arg)
 {
     if (rank == 0) {
         fprintf(stderr,
-                "mpibench: %s%s%s%s; usage: mpibench lat|bw|coll [--quick] "
+                "mpibench: %s%s%s%s; usage: mpibench lat|bw|coll [--quick] [--iters K] "
                 "[--sizes a,b,...] (bytes, k or m suffix)\n",
                 msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
     }
@@ -522,7 +525,12 @@ static int parse_args(struct opts *o, int argc, char **argv)
             o->quick = 1;
         else if (strcmp(argv[i], "--sizes") == 0 && i + 1 < argc)
             sizes = argv[++i];
-        else
+        else if (strcmp(argv[i], "--iters") == 0 && i + 1 < argc) {
+            char *end;
+            o->iters = strtol(argv[++i], &end, 10);
+            if (*end || o->iters < 1 || o->iters > 1000000)
+                return usage("--iters needs a count from 1 to 1000000, got", argv[i]);
+        } else
             return usage("unknown argument", argv[i]);
     }
     if (o->mode != COLL && nranks < 2)

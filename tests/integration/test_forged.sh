@@ -22,10 +22,13 @@ for t in shm tcp; do
     done
 done
 
-ipcrun 60 --transport shm -n 2 "$PROGS/forge_frames" ring-len
-expect_rc 3 "a ring packet longer than the ring"
-expect_out '^forge_frames: rank 0: cut off rank 1$' "a ring packet longer than the ring"
-expect_err '^ipc: rank 0: lost rank 1: ' "a ring packet longer than the ring"
+for inbox in 0 1; do
+    what="a packet longer than the ring (IPC_SHM_INBOX=$inbox)"
+    ipcrun 60 --transport shm -x IPC_SHM_INBOX=$inbox -n 2 "$PROGS/forge_frames" ring-len
+    expect_rc 3 "$what"
+    expect_out '^forge_frames: rank 0: cut off rank 1$' "$what"
+    expect_err '^ipc: rank 0: lost rank 1: ' "$what"
+done
 
 ipcrun 60 --transport shm -n 2 "$PROGS/forge_frames" wake-len
 expect_rc 4 "a doorbell with a 60000-byte socket name"

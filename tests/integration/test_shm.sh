@@ -2,7 +2,8 @@
 # The shared-memory transport under load: random traffic between 8 ranks with
 # wildcards and probes, every payload checked, on its single-copy path
 # (process_vm_readv), on its fallback through the segment, with tiny rings
-# that wrap all the time, and with every long message by rendezvous; the same
+# that wrap all the time, and with every long message by rendezvous, all of
+# it with rings and with inboxes (the layout of nodes of many ranks); the same
 # traffic on the socket and pipe transports; and jobs of 16 and 32 ranks on
 # this machine's few cores (oversubscribed), which must finish, not crawl.
 # (Speed is measured by make bench, not here: the timeouts only catch hangs.)
@@ -24,6 +25,10 @@ stress "shm, 16 KiB rings" IPC_TRANSPORT=shm IPC_SHM_RING_SIZE=16384
 stress "shm, 16 KiB rings, no single copy" IPC_TRANSPORT=shm IPC_SHM_RING_SIZE=16384 \
     IPC_SHM_SINGLE_COPY=0
 stress "shm, everything by rendezvous" IPC_TRANSPORT=shm IPC_EAGER_LIMIT=0
+stress "shm inboxes" IPC_TRANSPORT=shm IPC_SHM_INBOX=1
+stress "shm 16 KiB inboxes, no single copy" IPC_TRANSPORT=shm IPC_SHM_INBOX=1 \
+    IPC_SHM_RING_SIZE=16384 IPC_SHM_SINGLE_COPY=0
+stress "shm inboxes, everything by rendezvous" IPC_TRANSPORT=shm IPC_SHM_INBOX=1 IPC_EAGER_LIMIT=0
 stress "unix" IPC_TRANSPORT=unix
 stress "pipe" IPC_TRANSPORT=pipe
 

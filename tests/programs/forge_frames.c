@@ -14,7 +14,8 @@
  *               gives) with 64 KiB: more than its CTS asked (once written
  *               past the buffer)
  *     ring-len  (shm) a ring packet whose length word says 2 GiB, past the ring
- *               (once read as a 2 GiB packet out of a 128 KiB ring)
+ *               (once read as a 2 GiB packet out of a 128 KiB ring); with
+ *               IPC_SHM_INBOX=1 the same in rank 0's inbox
  *     wake-len  (shm) rank 1's doorbell claims a 60000-byte socket name and
  *               that it sleeps, so that rank 0 wakes it (once copied into a
  *               108-byte buffer on rank 0's stack); then rank 1 sends rank 0
@@ -65,6 +66,18 @@ static void forge(const char *what)
         ipc__send(0, &h, NULL, 0, NULL, true);
         ipc__flush_sends();
         struct shm_link *s = ipc__g.links[0].priv;
+        if (s->tx_box) { /* inbox mode: a packet of 2 GiB in a one-line span */
+            uint64_t pos = atomic_fetch_add(&s->tx_box->tail, CACHE_LINE);
+            uint32_t seq = (uint32_t)((pos / CACHE_LINE) & 0x7fffffffu) | 0x80000000u;
+            struct inbox_pkt *p = (struct inbox_pkt *)(void *)(s->seg->box_va +
+                                                               (pos & (s->ring_size - 1)));
+            p->sender = (uint32_t)s->seg->me;
+            p->span = CACHE_LINE;
+            atomic_store_explicit(&p->word, (uint64_t)0x7fff0000u << 32 | seq,
+                                  memory_order_release);
+            shm_ring_doorbell(s->seg, s->peer_bell);
+            return;
+        }
         uint64_t pos = s->tx_tail;
         uint32_t seq = (uint32_t)((pos / CACHE_LINE) & 0x7fffffffu) | 0x80000000u;
         _Atomic uint64_t *word = (_Atomic uint64_t *)(void *)(s->tx + (pos & (s->ring_size - 1)));

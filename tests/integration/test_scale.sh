@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Hundreds of ranks on one node over shm, on this machine's two cores
+# (oversubscribed: every wait sleeps). A node whose rings would not fit
+# IPC_SHM_MAX_SEGMENT gets an inbox per rank (docs/shm.md, "Nodes of many
+# ranks"): 1024 ranks run `ring` and the collective tests in a segment of at
+# most 64 MiB + 20 KiB per rank, as --report-transports says (rings would take
+# 16 GiB); 256 ranks run them too, in 36 MiB where rings took 1 GiB.
+# run.sh slow: 60
+. "$(dirname "$0")/lib.sh"
+need "$IPCRUN" "$APPS/ring" "$PROGS/coll_move" "$PROGS/coll_reduce" "$PROGS/barrier"
+
+# The segment line of node 0 in $ERR: "<MiB> <ranks> <layout>".
+segment() {
+    sed -n 's/^ipc: node 0: a shared segment of \([0-9.]*\) MiB for its \([0-9]*\) ranks: \(.*\)$/\1 \2 \3/p' "$ERR"
+}
+
+# At most 64 MiB + 20 KiB a rank (docs/shm.md: 64 MiB + 16.4 KiB a rank).
+bounded() { # what ranks
+    local got
+    got=$(segment)
+    [ -n "$got" ] || fail "$1: no segment line from node 0"
+    set -- "$1" "$2" $got
+    [ "$4" = "$2" ] || fail "$1: the segment line counts $4 ranks"
+    awk -v m="$3" -v n="$2" 'BEGIN { exit !(m <= 64 + n * 20 / 1024) }' ||
+        fail "$1: a segment of $3 MiB for $2 ranks, above 64 MiB + 20 KiB a rank"
+}
+
+for n in 256 1024; do
+    q=$([ "$n" = 256 ] && echo 128 || echo 64)
+    what="ring -n $n over shm"
+    ipcrun 300 --report-transports -n "$n" "$APPS/ring" 3
+    expect_rc 0 "$what"
+    expect_out "^ring: $n ranks, 3 laps, counter $((3 * n)): ok\$" "$what"
+    expect_err "^ipc: node 0: a shared segment of [0-9.]+ MiB for its $n ranks: an inbox of $q KiB per rank\$" \
+        "$what: the segment"
+    bounded "$what" "$n"
+
+    what="coll_move -n $n over shm"
+    ipcrun 300 -n "$n" "$PROGS/coll_move"
+    expect_rc 0 "$what"
+    expect_out "^coll_move: $n ranks, [0-9]+ calls checked: ok\$" "$what"
+
+    what="coll_reduce digest -n $n over shm"
+    ipcrun 300 -n "$n" "$PROGS/coll_reduce" digest
+    expect_rc 0 "$what"
+    expect_out '^digest ' "$what"
+
+    what="barrier -n $n over shm"
+    ipcrun 300 -n "$n" "$PROGS/barrier" 20
+    expect_rc 0 "$what"
+    expect_out "^barrier: $n ranks, 20 rounds: ok\$" "$what"
+done
+
+exit 0
