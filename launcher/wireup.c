@@ -380,6 +380,37 @@ static void on_shm(struct ipcrun__launch *job, int r, const char *buf, size_t le
     }
 }
 
+/* The node of every rank, IPC__CTL_NODE_MAP_MAX ranks a packet: the rank's
+ * daemon answers it, so ipcrun sends the map once per host (in the job). */
+static void on_nodes(struct ipcrun__launch *job, int r)
+{
+    if (job->ranks[r].ctl_fd < 0) /* a rank behind a daemon asks the daemon */
+        return;
+    uint32_t *packet = malloc((IPC__CTL_NODE_MAP_MAX + 1) * sizeof *packet);
+    if (!packet) {
+        ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER,
+                            "out of memory sending the node map");
+        return;
+    }
+    for (int first = 0; first < job->n; first += IPC__CTL_NODE_MAP_MAX) {
+        int count = job->n - first < IPC__CTL_NODE_MAP_MAX ? job->n - first
+                                                            : IPC__CTL_NODE_MAP_MAX;
+        packet[0] = (uint32_t)first;
+        for (int i = 0; i < count; i++)
+            packet[1 + i] =
+                job->node_of_rank ? (uint32_t)job->node_of_rank[first + i] : 0;
+        int rc = send_wait(job->ranks[r].ctl_fd, IPC__CTL_NODE_MAP, packet,
+                           (size_t)(count + 1) * sizeof *packet, NULL, 0);
+        if (rc < 0) {
+            if (!peer_gone(rc))
+                ipcrun__launch_fail(job, r, IPCRUN__EXIT_LAUNCHER,
+                                    "could not be sent the node map: %s", strerror(-rc));
+            break;
+        }
+    }
+    free(packet);
+}
+
 static void on_abort(struct ipcrun__launch *job, int r, const char *buf, size_t len)
 {
     struct ipcrun__launch_rank *rk = &job->ranks[r];
@@ -421,6 +452,9 @@ void ipcrun__wireup_packet(struct ipcrun__launch *job, int r, uint32_t type,
         break;
     case IPC__CTL_SHM:
         on_shm(job, r, buf, len);
+        break;
+    case IPC__CTL_NODES:
+        on_nodes(job, r);
         break;
     case IPC__CTL_FINALIZE:
         rk->finalized = true;
@@ -490,7 +524,8 @@ void ipcrun__wireup_serve(struct ipcrun__launch *job, int r)
             ipcrun__wireup_close(job, r);
             return;
         }
-        if (job->up && type != IPC__CTL_SHM && type != IPC__CTL_PIPES)
+        if (job->up && type != IPC__CTL_SHM && type != IPC__CTL_PIPES &&
+            type != IPC__CTL_NODES)
             ipcrun__wireup_relay(job, r, type, job->wireup->rxbuf, (size_t)n);
         else
             ipcrun__wireup_packet(job, r, type, job->wireup->rxbuf, (size_t)n);
