@@ -167,9 +167,13 @@ void ipcrun__wireup_close(struct ipcrun__launch *job, int r)
         check_stuck(job);
 }
 
+/* Sends every rank the table: one copy to each node daemon, which passes it
+ * to its ranks, in packets of at most IPC__CTL_MAX_MSG (FENCE_PARTs, then a
+ * FENCE_DONE with the rest), so that the job's size is not bounded by one. */
 static void complete_fence(struct ipcrun__launch *job)
 {
     struct ipcrun__wireup *w = job->wireup;
+    const size_t piece = IPC__CTL_MAX_MSG - sizeof(struct ipc__ctl_hdr);
     size_t len = 0;
     char *blob = ipcrun__wireup_blob(w, &len);
 
@@ -181,17 +185,12 @@ static void complete_fence(struct ipcrun__launch *job)
                             "out of memory completing a fence");
         return;
     }
-    if (len + sizeof(struct ipc__ctl_hdr) > IPC__CTL_MAX_MSG) {
-        ipcrun__launch_fail(
-            job, -1, IPCRUN__EXIT_LAUNCHER,
-            "the ranks published %zu bytes of wire-up data, more than the "
-            "control channel carries (%u bytes)",
-            len, IPC__CTL_MAX_MSG - (unsigned)sizeof(struct ipc__ctl_hdr));
-        free(blob);
-        return;
-    }
+    size_t off = 0;
+    for (; len - off > piece; off += piece)
+        for (int k = 0; k < job->nkinds && job->phase == IPCRUN__PHASE_RUNNING; k++)
+            job->kinds[k]->ctl(job, -1, IPC__CTL_FENCE_PART, blob + off, piece);
     for (int k = 0; k < job->nkinds && job->phase == IPCRUN__PHASE_RUNNING; k++)
-        job->kinds[k]->ctl(job, -1, IPC__CTL_FENCE_DONE, blob, len);
+        job->kinds[k]->ctl(job, -1, IPC__CTL_FENCE_DONE, blob + off, len - off);
     free(blob);
 }
 

@@ -13,7 +13,8 @@
 #include "ctl.h"
 #include "internal.h"
 
-/* What the last FENCE_DONE carried: every "key\0value\0". */
+/* What the last fence carried (FENCE_PARTs and FENCE_DONE): every
+ * "key\0value\0". */
 static char *kv_blob;
 static size_t kv_len;
 
@@ -146,34 +147,49 @@ static int ipcrun_put(const char *key, const char *value)
     return IPC_SUCCESS;
 }
 
+/* Appends a packet of the table to *blob (*len bytes so far). */
+static int take_part(char **blob, size_t *len, const char *part, size_t n)
+{
+    char *b = realloc(*blob, *len + n + 1);
+    if (!b)
+        return -ENOMEM;
+    memcpy(b + *len, part, n);
+    *blob = b;
+    *len += n;
+    return 0;
+}
+
 static int ipcrun_fence(void)
 {
     int fd = ipc__g.job.ctl_fd;
     int rc = ipc__ctl_send(fd, IPC__CTL_FENCE, NULL, 0, NULL, 0);
-    char *buf = malloc(IPC__CTL_MAX_MSG);
+    char *buf = malloc(IPC__CTL_MAX_MSG), *blob = NULL;
+    size_t len = 0;
     uint32_t type = 0;
-    ssize_t n = -ENOMEM;
 
     if (!buf)
         return IPC_ERR_NOMEM;
-    while (rc == 0) {
-        n = ipc__ctl_recv(fd, &type, buf, IPC__CTL_MAX_MSG, NULL, NULL);
-        if (n < 0 || type == 0 || type == IPC__CTL_FENCE_DONE)
-            break;
+    /* The table, in FENCE_PARTs when large, ends with FENCE_DONE. */
+    while (rc == 0 && type != IPC__CTL_FENCE_DONE) {
+        ssize_t n = ipc__ctl_recv(fd, &type, buf, IPC__CTL_MAX_MSG, NULL, NULL);
+        if (n >= 0 && type == 0)
+            rc = -ECONNRESET;
+        else if (n < 0)
+            rc = (int)n;
+        else if (type == IPC__CTL_FENCE_PART || type == IPC__CTL_FENCE_DONE)
+            rc = take_part(&blob, &len, buf, (size_t)n);
     }
-    if (rc < 0 || n < 0 || type != IPC__CTL_FENCE_DONE) {
+    free(buf);
+    if (rc < 0) {
         fprintf(stderr,
                 "ipc: rank %d: the launcher did not complete the wire-up fence: %s\n",
-                ipc__g.job.rank,
-                rc < 0  ? strerror(-rc)
-                : n < 0 ? strerror((int)-n)
-                        : "connection closed");
-        free(buf);
-        return IPC_ERR_WIREUP;
+                ipc__g.job.rank, rc == -ECONNRESET ? "connection closed" : strerror(-rc));
+        free(blob);
+        return rc == -ENOMEM ? IPC_ERR_NOMEM : IPC_ERR_WIREUP;
     }
     free(kv_blob);
-    kv_blob = buf;
-    kv_len = (size_t)n;
+    kv_blob = blob;
+    kv_len = len;
     return IPC_SUCCESS;
 }
 

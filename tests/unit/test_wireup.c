@@ -264,6 +264,65 @@ static void fence_completes_when_all_fenced(void **state)
     assert_int_equal(f->job.phase, IPCRUN__PHASE_RUNNING);
 }
 
+/* A table larger than one packet reaches every rank whole: FENCE_PARTs of
+ * at most a packet, then FENCE_DONE with the rest. The launcher waits for
+ * room as the ranks read, so it is a child. */
+static void large_table_comes_in_parts(void **state)
+{
+    struct fixture *f = *state;
+    enum { VALUE = 500000 };
+    char *value = malloc(VALUE + 1), key[16];
+    assert_non_null(value);
+    for (int q = 0; q < NRANKS; q++) {
+        memset(value, 'a' + q, VALUE);
+        value[VALUE] = '\0';
+        snprintf(key, sizeof key, "big%d", q);
+        assert_int_equal(ipcrun__wireup_put(f->job.wireup, key, value), 0);
+    }
+    size_t want_len;
+    char *want = ipcrun__wireup_blob(f->job.wireup, &want_len);
+    assert_non_null(want);
+    assert_true(want_len > IPC__CTL_MAX_MSG);
+    for (int r = 0; r < NRANKS; r++) { /* as spawn.c makes room for a packet */
+        int size = (int)IPC__CTL_MAX_MSG;
+        if (setsockopt(f->job.ranks[r].ctl_fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
+                       sizeof size) != 0)
+            (void)setsockopt(f->job.ranks[r].ctl_fd, SOL_SOCKET, SO_SNDBUF, &size,
+                             sizeof size);
+    }
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        for (int r = 0; r < NRANKS; r++)
+            rank_sends(f, r, IPC__CTL_FENCE, NULL, 0);
+        _exit(f->job.phase == IPCRUN__PHASE_RUNNING ? 0 : 1);
+    }
+    for (int r = 0; r < NRANKS; r++) {
+        size_t got = 0;
+        int parts = 0;
+        uint32_t type = 0;
+        while (type != IPC__CTL_FENCE_DONE) {
+            struct pollfd pfd = {.fd = f->rank_fd[r], .events = POLLIN};
+            assert_int_equal(poll(&pfd, 1, 10000), 1);
+            ssize_t n = rank_receives(f, r, &type, NULL, NULL);
+            if (type == 0)
+                continue;
+            assert_true(type == IPC__CTL_FENCE_PART || type == IPC__CTL_FENCE_DONE);
+            assert_true(got + (size_t)n <= want_len);
+            assert_memory_equal(f->buf, want + got, (size_t)n);
+            got += (size_t)n;
+            parts += type == IPC__CTL_FENCE_PART;
+        }
+        assert_int_equal(got, want_len);
+        assert_int_equal(parts, 1);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    free(want);
+    free(value);
+}
+
 static void rank_asks_pipes(struct fixture *f, int r, uint32_t node)
 {
     rank_sends(f, r, IPC__CTL_PIPES, &node, sizeof node);
@@ -526,6 +585,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(init_and_finalize_are_remembered, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(fence_completes_when_all_fenced, setup, teardown),
+        cmocka_unit_test_setup_teardown(large_table_comes_in_parts, setup, teardown),
         cmocka_unit_test_setup_teardown(every_pair_gets_connected_pipes, setup, teardown),
         cmocka_unit_test_setup_teardown(pipes_join_ranks_of_one_node_only, setup,
                                         teardown),
