@@ -90,16 +90,24 @@ static int add_exports(const struct ipcrun__opts *o, char **buf, size_t *len)
     return 0;
 }
 
-/* The node of every rank, "0,0,1,1", as the job description gives it. */
+/* The node of every rank as the job description gives it: "0*4,1*4" for
+ * runs of ranks on one node, so that a job mapped by slot costs each daemon
+ * a few bytes per host rather than per rank; "0,1,0,1" by node. */
 static char *node_of_text(const struct ipcrun__launch *job, const struct ipcrun__layout *lay)
 {
-    size_t cap = (size_t)job->n * 12 + 1, used = 0;
+    size_t cap = (size_t)job->n * 24 + 1, used = 0;
     char *s = malloc(cap);
     if (!s)
         return NULL;
-    for (int r = 0; r < job->n; r++)
-        used += (size_t)snprintf(s + used, cap - used, "%s%d", r ? "," : "",
-                                 lay->node_of_rank[r]);
+    s[0] = '\0';
+    for (int r = 0, run; r < job->n; r += run) {
+        int node = lay->node_of_rank[r];
+        for (run = 1; r + run < job->n && lay->node_of_rank[r + run] == node; run++)
+            ;
+        used += (size_t)snprintf(s + used, cap - used, "%s%d", r ? "," : "", node);
+        if (run > 1)
+            used += (size_t)snprintf(s + used, cap - used, "*%d", run);
+    }
     return s;
 }
 

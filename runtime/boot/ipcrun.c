@@ -95,12 +95,14 @@ static int ipcrun_init(struct ipc__job *job, char **node_of)
     *node_of = NULL;
     if (env_int("IPC_CONTROL_FD", 0, &job->ctl_fd) ||
         env_int("IPC_SIZE", 1, &job->size) || env_int("IPC_RANK", 0, &job->rank) ||
-        (!nodes && !ask && (env_int("IPC_LOCAL_SIZE", 1, &job->local_size) ||
-                    env_int("IPC_LOCAL_RANK", 0, &job->local_rank)))) {
+        (!nodes && !ask &&
+         (env_int("IPC_LOCAL_SIZE", 1, &job->local_size) ||
+          env_int("IPC_LOCAL_RANK", 0, &job->local_rank)))) {
         job->ctl_fd = -1;
         return IPC_ERR_WIREUP;
     }
-    if (job->rank >= job->size || (!nodes && !ask && job->local_rank >= job->local_size)) {
+    if (job->rank >= job->size ||
+        (!nodes && !ask && job->local_rank >= job->local_size)) {
         fprintf(
             stderr,
             "ipc: IPC_RANK/IPC_LOCAL_RANK out of range; start the program with ipcrun\n");
