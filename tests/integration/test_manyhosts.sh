@@ -7,6 +7,7 @@
 # the collectives that move data and the environment check run, and nothing is left in any
 # namespace. Skipped without root or namespaces.
 # run.sh slow: 15
+# run.sh timeout: 300
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns.sh"
 need "$IPCRUN" "$APPS/ring" "$PROGS/coll_move" "$PROGS/env"
