@@ -4,8 +4,8 @@
 # its control channel (IPC_NODES says how many nodes; no IPC_NODE_OF in its
 # environment, whose one variable would cap a job at some 20 000 ranks),
 # and the wire-up fence sends each daemon the key/value table once. A ring,
-# the collectives that move data and the environment check run, and nothing is left in any
-# namespace. Skipped without root or namespaces.
+# the collectives that move data and the environment check run, and nothing
+# is left in any namespace. Skipped without root or namespaces.
 # run.sh slow: 15
 # run.sh timeout: 300
 . "$(dirname "$0")/lib.sh"
