@@ -29,26 +29,48 @@ static int parse_int(const char *s, int *out)
     return 0;
 }
 
-/* IPC_NODE_OF: "0,0,1,1" for n ranks. */
+/* One entry of node_of: "N", or "N*K" for K ranks in a row on node N (at
+ * most `left`). Returns 0 and moves *s to the character after it. */
+static int parse_run(const char **s, int left, int *node, int *count)
+{
+    char *end;
+    long v = strtol(*s, &end, 10), k = 1;
+    if (end == *s || v < 0 || v > INT_MAX)
+        return -1;
+    if (*end == '*') {
+        const char *p = end + 1;
+        k = strtol(p, &end, 10);
+        if (end == p || k < 1 || k > left)
+            return -1;
+    }
+    *node = (int)v;
+    *count = (int)k;
+    *s = end;
+    return 0;
+}
+
+/* node_of: "0*2,1,1" for n ranks, exactly. */
 static int parse_node_of(const char *s, int n, int **out)
 {
-    /* n entries take 2n - 1 characters at least: a size the text cannot
-     * hold is refused before it sizes anything (size=2000000000 asked for
-     * 8 GB). */
-    if ((size_t)n > strlen(s) / 2 + 1)
+    /* Refused before it sizes anything (size=2000000000 asked for 8 GB). */
+    if (n > IPCRUN__OPTS_MAX_RANKS)
         return -1;
     int *node = calloc((size_t)n, sizeof *node);
     if (!node)
         return -1;
-    for (int r = 0; r < n; r++) {
-        char *end;
-        long v = strtol(s, &end, 10);
-        if (end == s || v < 0 || v > INT_MAX || *end != (r + 1 < n ? ',' : '\0')) {
+    for (int r = 0; r < n;) {
+        int v, k;
+        if (parse_run(&s, n - r, &v, &k) != 0) {
             free(node);
             return -1;
         }
-        node[r] = (int)v;
-        s = end + 1;
+        while (k-- > 0)
+            node[r++] = v;
+        if (*s != (r < n ? ',' : '\0')) {
+            free(node);
+            return -1;
+        }
+        s++;
     }
     *out = node;
     return 0;

@@ -140,7 +140,8 @@ struct ipcrun__launch {
      * n ranks, local[0..nlocal) (all of them on one host). */
     int nlocal;
     int *local;
-    char *node_of; /* IPC_NODE_OF for the ranks; NULL: every rank on one node */
+    const int *node_of_rank; /* per rank: its node (IPC__CTL_NODE_MAP); NULL: one node */
+    int nnodes;              /* IPC_NODES for the ranks; 0 with node_of_rank NULL */
     char *tcp_if;  /* IPC_TCP_IF for the ranks; NULL: as inherited */
     const char *tcp_if_from; /* IPC_TCP_IF_FROM (names.h) with tcp_if; NULL: inherited */
     struct ipcrun__daemon *daemons; /* ipcrun: one per other host */

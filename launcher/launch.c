@@ -136,7 +136,6 @@ static void teardown(struct ipcrun__launch *job)
     ipcrun__remote_fini(job);
     ipcrun__contain_end(job->contain);
     free(job->local);
-    free(job->node_of);
     free(job->tcp_if);
     for (int r = 0; job->ranks && r < job->n; r++)
         if (job->ranks[r].ctl_fd >= 0)
@@ -164,8 +163,8 @@ static void report_binding(struct ipcrun__launch *job, int r)
         ipcrun__say(
             "%d ranks on %d cpu%s%s%s: oversubscribed, so ranks are not bound and "
             "wait without spinning (IPC_OVERSUBSCRIBED=1)",
-            job->nlocal, p->ncpus, plural(p->ncpus), job->node_of ? " of host " : "",
-            job->node_of ? job->host : "");
+            job->nlocal, p->ncpus, plural(p->ncpus), job->node_of_rank ? " of host " : "",
+            job->node_of_rank ? job->host : "");
     ipcrun__placement_describe(p, i, where, sizeof where);
     ipcrun__say("rank %d (pid %d) %s", r, (int)job->ranks[r].pid, where);
 }
@@ -219,13 +218,12 @@ static int lay_out(struct ipcrun__launch *job, const struct ipcrun__layout *layo
     int t = job->opts->stdin_target;
     if (!job->up && t >= 0 && t < job->n && layout->node_of_rank[t] != layout->this_node)
         job->stdin_relay = t;
-    size_t cap = (size_t)job->n * 12 + 1, used = 0;
-    job->node_of = malloc(cap);
-    if (!job->node_of)
-        return -1;
+    /* The ranks ask for the map over their control channel: in the
+     * environment it would cap the job at what one variable may hold. */
+    job->node_of_rank = layout->node_of_rank;
     for (int r = 0; r < job->n; r++)
-        used += (size_t)snprintf(job->node_of + used, cap - used, "%s%d", r ? "," : "",
-                                 layout->node_of_rank[r]);
+        if (layout->node_of_rank[r] >= job->nnodes)
+            job->nnodes = layout->node_of_rank[r] + 1;
     return 0;
 }
 

@@ -23,6 +23,7 @@ struct ipcrun__daemon {
     const char *host;  /* as given with --host */
     const char *agent; /* the launch agent's program, for messages */
     pid_t agent_pid;   /* the launch agent (ssh, ...); 0 once reaped */
+    int exec_fd;       /* until the agent runs: its exec pipe (start_daemon); -1 */
     struct ipcrun__nodelink link;
     bool open;  /* the stream has not ended */
     bool heard; /* it said something: it started */
@@ -89,16 +90,38 @@ static int add_exports(const struct ipcrun__opts *o, char **buf, size_t *len)
     return 0;
 }
 
+/* The node of every rank as the job description gives it: "0*4,1*4" for
+ * runs of ranks on one node, so that a job mapped by slot costs each daemon
+ * a few bytes per host rather than per rank; "0,1,0,1" by node. */
+static char *node_of_text(const struct ipcrun__launch *job, const struct ipcrun__layout *lay)
+{
+    size_t cap = (size_t)job->n * 24 + 1, used = 0;
+    char *s = malloc(cap);
+    if (!s)
+        return NULL;
+    s[0] = '\0';
+    for (int r = 0, run; r < job->n; r += run) {
+        int node = lay->node_of_rank[r];
+        for (run = 1; r + run < job->n && lay->node_of_rank[r + run] == node; run++)
+            ;
+        used += (size_t)snprintf(s + used, cap - used, "%s%d", r ? "," : "", node);
+        if (run > 1)
+            used += (size_t)snprintf(s + used, cap - used, "*%d", run);
+    }
+    return s;
+}
+
 /* The description of the job for the daemon of node `node` (docs/wire-formats.md). */
 static char *describe_job(const struct ipcrun__launch *job,
-                          const struct ipcrun__layout *lay, int node, size_t *len)
+                          const struct ipcrun__layout *lay, int node, const char *node_of,
+                          size_t *len)
 {
     const struct ipcrun__opts *o = job->opts;
     char *buf = NULL, cwd[4096];
     *len = 0;
     const char *wdir = o->wdir ? o->wdir : getcwd(cwd, sizeof cwd);
     int rc = add_int(&buf, len, "node", node) |
-             add_int(&buf, len, "size", job->n) | add_kv(&buf, len, "node_of", job->node_of) |
+             add_int(&buf, len, "size", job->n) | add_kv(&buf, len, "node_of", node_of) |
              add_kv(&buf, len, "id", job->job_id) |
              add_kv(&buf, len, "secret", job->job_secret) |
              add_int(&buf, len, "bind", o->bind_to) | add_int(&buf, len, "map", o->map_by) |
@@ -129,16 +152,21 @@ static char *describe_job(const struct ipcrun__launch *job,
 
 /* ---- starting the daemons ---- */
 
+/* Every agent is forked before any is waited for, so that the agents' own
+ * start (exec, ssh's connection) runs for all hosts at once; ipcrun only
+ * forks and writes in turn. An agent that cannot be run says so on its
+ * exec pipe (close-on-exec: end of file means it runs). */
 struct agent_child {
     char **argv;
     int sock;
+    int exec_fd; /* the exec pipe's write end */
     pid_t parent;
-    volatile int failed_errno;
 };
 
-static void __attribute__((noreturn)) run_agent(struct agent_child *c)
+static void __attribute__((noreturn)) run_agent(const struct agent_child *c)
 {
     sigset_t none;
+    int e;
     /* The agent is the daemon's lifeline: when ipcrun dies, it goes too, and
      * with it (end of stream) everything on the other host. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != c->parent)
@@ -146,24 +174,17 @@ static void __attribute__((noreturn)) run_agent(struct agent_child *c)
     /* A Ctrl-C on the terminal is ipcrun's to pass on, with its grace. */
     (void)setpgid(0, 0);
     if (dup2(c->sock, STDIN_FILENO) < 0 || dup2(c->sock, STDOUT_FILENO) < 0) {
-        c->failed_errno = errno;
+        e = errno;
+        (void)!write(c->exec_fd, &e, sizeof e);
         _exit(IPCRUN__EXIT_LAUNCHER);
     }
     signal(SIGPIPE, SIG_DFL);
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     execvp(c->argv[0], c->argv);
-    c->failed_errno = errno;
+    e = errno;
+    (void)!write(c->exec_fd, &e, sizeof e);
     _exit(127);
-}
-
-/* The parent waits in vfork until the child has called exec or exited. */
-static pid_t __attribute__((noinline)) start_agent(struct agent_child *c)
-{
-    pid_t pid = vfork();
-    if (pid == 0)
-        run_agent(c);
-    return pid;
 }
 
 /* agent... HOST DAEMON --daemon HOST */
@@ -185,38 +206,43 @@ static char **agent_argv(const struct ipcrun__layout *lay, const char *host)
     return argv;
 }
 
+/* Forks the agent of node `node` (it runs on as ipcrun goes on) and queues
+ * its job. */
 static int start_daemon(struct ipcrun__launch *job, const struct ipcrun__layout *lay,
-                        int node, struct ipcrun__daemon *d, char *err, size_t errlen)
+                        int node, const char *node_of, struct ipcrun__daemon *d, char *err,
+                        size_t errlen)
 {
-    int sv[2];
+    int sv[2] = {-1, -1}, ep[2] = {-1, -1};
     size_t len;
-    char *desc = describe_job(job, lay, node, &len);
+    char *desc = describe_job(job, lay, node, node_of, &len);
     char **argv = agent_argv(lay, lay->hosts[node]);
-    if (!desc || !argv) {
-        snprintf(err, errlen, "out of memory starting the daemon on host %s",
-                 lay->hosts[node]);
-        goto fail;
-    }
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-        snprintf(err, errlen, "cannot start the daemon on host %s: socketpair: %s",
-                 lay->hosts[node], strerror(errno));
-        goto fail;
-    }
-    struct agent_child c = {.argv = argv, .sock = sv[1], .parent = getpid()};
-    pid_t pid = start_agent(&c);
-    close(sv[1]);
-    if (pid < 0 || c.failed_errno) {
-        snprintf(err, errlen, "cannot run the launch agent '%s' for host %s: %s", argv[0],
-                 lay->hosts[node], strerror(pid < 0 ? errno : c.failed_errno));
-        close(sv[0]);
-        if (pid > 0)
-            waitpid(pid, NULL, 0);
-        goto fail;
-    }
-    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
     d->host = lay->hosts[node];
     d->agent = lay->agent_argv[0];
+    if (!desc || !argv) {
+        snprintf(err, errlen, "out of memory starting the daemon on host %s", d->host);
+        goto fail;
+    }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0 ||
+        pipe2(ep, O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "cannot start the daemon on host %s: %s: %s", d->host,
+                 sv[0] < 0 ? "socketpair" : "pipe", strerror(errno));
+        goto fail;
+    }
+    struct agent_child c = {
+        .argv = argv, .sock = sv[1], .exec_fd = ep[1], .parent = getpid()};
+    pid_t pid = fork();
+    if (pid == 0)
+        run_agent(&c);
+    if (pid < 0) {
+        snprintf(err, errlen, "cannot run the launch agent '%s' for host %s: fork: %s",
+                 argv[0], d->host, strerror(errno));
+        goto fail;
+    }
+    close(sv[1]);
+    close(ep[1]);
+    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
     d->agent_pid = pid;
+    d->exec_fd = ep[0];
     d->open = true;
     ipcrun__nodelink_init(&d->link, sv[0], sv[0]);
     int rc = ipcrun__nodelink_queue(&d->link, IPCRUN__NODE_JOB, -1, desc, len, NULL, 0);
@@ -227,39 +253,73 @@ static int start_daemon(struct ipcrun__launch *job, const struct ipcrun__layout 
         (void)ipcrun__nodelink_flush(&d->link);
     return rc == 0 ? 0 : -1;
 fail:
+    for (int i = 0; i < 2; i++) {
+        if (sv[i] >= 0)
+            close(sv[i]);
+        if (ep[i] >= 0)
+            close(ep[i]);
+    }
     free(desc);
     free(argv);
+    return -1;
+}
+
+/* Waits until daemon d's agent has exec'd (or failed to). Returns 0, or -1
+ * with the reason in err. */
+static int agent_runs(struct ipcrun__daemon *d, char *err, size_t errlen)
+{
+    int e = 0;
+    ssize_t n;
+    do
+        n = read(d->exec_fd, &e, sizeof e);
+    while (n < 0 && errno == EINTR);
+    close(d->exec_fd);
+    d->exec_fd = -1;
+    if (n != (ssize_t)sizeof e)
+        return 0;
+    snprintf(err, errlen, "cannot run the launch agent '%s' for host %s: %s", d->agent,
+             d->host, strerror(e));
     return -1;
 }
 
 int ipcrun__remote_start(struct ipcrun__launch *job, const struct ipcrun__layout *layout,
                          char *err, size_t errlen)
 {
-    int nd = layout->nnodes - (layout->this_node >= 0 ? 1 : 0);
+    int nd = layout->nnodes - (layout->this_node >= 0 ? 1 : 0), rc = 0;
+    char *node_of = node_of_text(job, layout);
     job->daemons = calloc((size_t)nd, sizeof *job->daemons);
-    if (!job->daemons) {
+    if (!job->daemons || !node_of) {
+        free(node_of);
         snprintf(err, errlen, "out of memory starting %d node daemons", nd);
         return -1;
     }
-    for (int node = 0; node < layout->nnodes; node++) {
+    for (int node = 0; node < layout->nnodes && rc == 0; node++) {
         if (node == layout->this_node)
             continue;
-        struct ipcrun__daemon *d = &job->daemons[job->ndaemons];
+        struct ipcrun__daemon *d = &job->daemons[job->ndaemons++];
         d->link.rfd = d->link.wfd = -1;
-        job->ndaemons++;
-        if (start_daemon(job, layout, node, d, err, errlen) != 0)
-            return -1;
-        /* Its ranks count as running until it reports their end. */
-        for (int r = 0; r < job->n; r++) {
-            if (layout->node_of_rank[r] != node)
-                continue;
-            job->ranks[r].daemon = d;
-            job->ranks[r].host = layout->hosts[node];
-            job->ranks[r].running = true;
-            job->nrunning++;
-        }
+        d->exec_fd = -1;
+        rc = start_daemon(job, layout, node, node_of, d, err, errlen);
     }
-    return 0;
+    free(node_of);
+    for (int i = 0; i < job->ndaemons; i++)
+        if (job->daemons[i].exec_fd >= 0 && agent_runs(&job->daemons[i], err, errlen) != 0)
+            rc = -1;
+    /* A started daemon's ranks count as running until it reports their end. */
+    for (int r = 0; r < job->n; r++) {
+        int node = layout->node_of_rank[r];
+        if (node == layout->this_node)
+            continue;
+        int di = node - (layout->this_node >= 0 && node > layout->this_node);
+        struct ipcrun__daemon *d = &job->daemons[di < job->ndaemons ? di : 0];
+        if (di >= job->ndaemons || !d->open)
+            continue;
+        job->ranks[r].daemon = d;
+        job->ranks[r].host = layout->hosts[node];
+        job->ranks[r].running = true;
+        job->nrunning++;
+    }
+    return rc;
 }
 
 /* ---- talking to them ---- */
@@ -551,6 +611,8 @@ void ipcrun__remote_fini(struct ipcrun__launch *job)
     for (int i = 0; i < job->ndaemons; i++) {
         struct ipcrun__daemon *d = &job->daemons[i];
         ipcrun__nodelink_fini(&d->link);
+        if (d->exec_fd >= 0)
+            close(d->exec_fd);
         if (d->agent_pid > 0) {
             kill(d->agent_pid, SIGKILL);
             waitpid(d->agent_pid, NULL, 0);

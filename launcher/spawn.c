@@ -160,8 +160,8 @@ static bool job_sets(const struct ipcrun__launch *job, enum ipc__names_env v)
         return o->report_transports;
     case IPC__ENV_TCP_IF:
         return job->tcp_if != NULL;
-    case IPC__ENV_NODE_OF:
-        return job->node_of != NULL;
+    case IPC__ENV_NODES:
+        return job->node_of_rank != NULL;
     case IPC__ENV_STATS:
         return o->rank_stats;
     case IPC__ENV_TRACE:
@@ -230,8 +230,8 @@ static char *job_var(const struct ipcrun__launch *job, enum ipc__names_env v, bo
     case IPC__ENV_TCP_IF_FROM:
         rc = asprintf(&s, "%s=%s", name, job->tcp_if_from ? job->tcp_if_from : "environment");
         break;
-    case IPC__ENV_NODE_OF:
-        rc = asprintf(&s, "%s=%s", name, job->node_of);
+    case IPC__ENV_NODES:
+        rc = asprintf(&s, "%s=%d", name, job->nnodes);
         break;
     case IPC__ENV_REPORT_TRANSPORTS:
     case IPC__ENV_STATS:

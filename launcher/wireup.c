@@ -167,9 +167,13 @@ void ipcrun__wireup_close(struct ipcrun__launch *job, int r)
         check_stuck(job);
 }
 
+/* Sends every rank the table: one copy to each node daemon, which passes it
+ * to its ranks, in packets of at most IPC__CTL_MAX_MSG (FENCE_PARTs, then a
+ * FENCE_DONE with the rest), so that the job's size is not bounded by one. */
 static void complete_fence(struct ipcrun__launch *job)
 {
     struct ipcrun__wireup *w = job->wireup;
+    const size_t piece = IPC__CTL_MAX_MSG - sizeof(struct ipc__ctl_hdr);
     size_t len = 0;
     char *blob = ipcrun__wireup_blob(w, &len);
 
@@ -181,17 +185,12 @@ static void complete_fence(struct ipcrun__launch *job)
                             "out of memory completing a fence");
         return;
     }
-    if (len + sizeof(struct ipc__ctl_hdr) > IPC__CTL_MAX_MSG) {
-        ipcrun__launch_fail(
-            job, -1, IPCRUN__EXIT_LAUNCHER,
-            "the ranks published %zu bytes of wire-up data, more than the "
-            "control channel carries (%u bytes)",
-            len, IPC__CTL_MAX_MSG - (unsigned)sizeof(struct ipc__ctl_hdr));
-        free(blob);
-        return;
-    }
+    size_t off = 0;
+    for (; len - off > piece; off += piece)
+        for (int k = 0; k < job->nkinds && job->phase == IPCRUN__PHASE_RUNNING; k++)
+            job->kinds[k]->ctl(job, -1, IPC__CTL_FENCE_PART, blob + off, piece);
     for (int k = 0; k < job->nkinds && job->phase == IPCRUN__PHASE_RUNNING; k++)
-        job->kinds[k]->ctl(job, -1, IPC__CTL_FENCE_DONE, blob, len);
+        job->kinds[k]->ctl(job, -1, IPC__CTL_FENCE_DONE, blob + off, len - off);
     free(blob);
 }
 
@@ -380,6 +379,37 @@ static void on_shm(struct ipcrun__launch *job, int r, const char *buf, size_t le
     }
 }
 
+/* The node of every rank, IPC__CTL_NODE_MAP_MAX ranks a packet: the rank's
+ * daemon answers it, so ipcrun sends the map once per host (in the job). */
+static void on_nodes(struct ipcrun__launch *job, int r)
+{
+    if (job->ranks[r].ctl_fd < 0) /* a rank behind a daemon asks the daemon */
+        return;
+    uint32_t *packet = malloc((IPC__CTL_NODE_MAP_MAX + 1) * sizeof *packet);
+    if (!packet) {
+        ipcrun__launch_fail(job, -1, IPCRUN__EXIT_LAUNCHER,
+                            "out of memory sending the node map");
+        return;
+    }
+    for (int first = 0; first < job->n; first += IPC__CTL_NODE_MAP_MAX) {
+        int count = job->n - first < IPC__CTL_NODE_MAP_MAX ? job->n - first
+                                                            : IPC__CTL_NODE_MAP_MAX;
+        packet[0] = (uint32_t)first;
+        for (int i = 0; i < count; i++)
+            packet[1 + i] =
+                job->node_of_rank ? (uint32_t)job->node_of_rank[first + i] : 0;
+        int rc = send_wait(job->ranks[r].ctl_fd, IPC__CTL_NODE_MAP, packet,
+                           (size_t)(count + 1) * sizeof *packet, NULL, 0);
+        if (rc < 0) {
+            if (!peer_gone(rc))
+                ipcrun__launch_fail(job, r, IPCRUN__EXIT_LAUNCHER,
+                                    "could not be sent the node map: %s", strerror(-rc));
+            break;
+        }
+    }
+    free(packet);
+}
+
 static void on_abort(struct ipcrun__launch *job, int r, const char *buf, size_t len)
 {
     struct ipcrun__launch_rank *rk = &job->ranks[r];
@@ -421,6 +451,9 @@ void ipcrun__wireup_packet(struct ipcrun__launch *job, int r, uint32_t type,
         break;
     case IPC__CTL_SHM:
         on_shm(job, r, buf, len);
+        break;
+    case IPC__CTL_NODES:
+        on_nodes(job, r);
         break;
     case IPC__CTL_FINALIZE:
         rk->finalized = true;
@@ -490,7 +523,8 @@ void ipcrun__wireup_serve(struct ipcrun__launch *job, int r)
             ipcrun__wireup_close(job, r);
             return;
         }
-        if (job->up && type != IPC__CTL_SHM && type != IPC__CTL_PIPES)
+        if (job->up && type != IPC__CTL_SHM && type != IPC__CTL_PIPES &&
+            type != IPC__CTL_NODES)
             ipcrun__wireup_relay(job, r, type, job->wireup->rxbuf, (size_t)n);
         else
             ipcrun__wireup_packet(job, r, type, job->wireup->rxbuf, (size_t)n);

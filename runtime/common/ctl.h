@@ -41,13 +41,26 @@ enum ipc__ctl_type {
                                 one-sided traffic: struct ipc__ctl_stats_rma entries
                                 (as many as fit the length), in peer order across
                                 packets */
+    IPC__CTL_NODES = 13,     /* ask for the node of every rank (a rank told IPC_NODES);
+                                payload: none; answered by NODE_MAP packets */
     /* launcher -> rank */
-    IPC__CTL_FENCE_DONE = 64, /* payload: every "key\0value\0" put so far */
+    IPC__CTL_FENCE_DONE = 64, /* payload: every "key\0value\0" put so far (the end of
+                                 it, after FENCE_PARTs) */
     IPC__CTL_PIPE = 65,   /* payload: int32 peer; fds: [read from peer, write to peer] */
     IPC__CTL_SHM_FD = 66, /* payload: struct ipc__ctl_shm; fds: [segment] when err == 0 */
     IPC__CTL_WHERE = 67,  /* ipcrun -> node daemon (in CTL, rank -1): answer with
                              one WHERE_IS per rank of the node; never reaches a rank */
+    IPC__CTL_NODE_MAP = 68,   /* payload: uint32 first rank, then the uint32 node of it
+                                 and of the ranks after it, up to IPC__CTL_NODE_MAP_MAX;
+                                 packets in rank order until every rank is told */
+    IPC__CTL_FENCE_PART = 69, /* payload: the next bytes of a fence's key/value table
+                                 too large for one packet; FENCE_DONE ends it */
 };
+
+/* Ranks one NODE_MAP packet tells at most (64 KiB of payload): any job size
+ * goes in as many packets as it takes, each far below the smallest send
+ * buffer. */
+#define IPC__CTL_NODE_MAP_MAX 16384
 
 /*
  * The calls a rank reports being in (struct ipc__ctl_state) and that --trace

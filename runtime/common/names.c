@@ -15,6 +15,7 @@ const struct ipc__names_env_def ipc__names_env[IPC__ENV_COUNT] = {
     [IPC__ENV_TCP_IF] = {"IPC_TCP_IF", false, false},
     [IPC__ENV_TCP_IF_FROM] = {"IPC_TCP_IF_FROM", false, true},
     [IPC__ENV_NODE_OF] = {"IPC_NODE_OF", false, false},
+    [IPC__ENV_NODES] = {"IPC_NODES", false, false},
     [IPC__ENV_STATS] = {"IPC_STATS", false, false},
     [IPC__ENV_TRACE] = {"IPC_TRACE", false, false},
     [IPC__ENV_RANK] = {"IPC_RANK", true, true},

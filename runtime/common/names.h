@@ -27,7 +27,10 @@ enum ipc__names_env {
     IPC__ENV_TCP_IF_FROM,       /* where IPC_TCP_IF came from, for --report-transports:
                                    --tcp-if, first-address, ssh, or environment (the
                                    rank inherited it, or nobody set it) */
-    IPC__ENV_NODE_OF,           /* the node of every rank, "0,0,1,1" (absent: one) */
+    IPC__ENV_NODE_OF,           /* the node of every rank, "0,0,1,1" (absent: one); the
+                                   user's, for ranks started without ipcrun */
+    IPC__ENV_NODES,             /* the job's nodes, decimal, when more than one: ask
+                                   for the node map (IPC__CTL_NODES) */
     IPC__ENV_STATS,             /* --stats, --stats-json: 1 */
     IPC__ENV_TRACE,             /* --trace: 1 */
     /* per rank */

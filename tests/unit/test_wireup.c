@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -169,6 +171,52 @@ static void kv_store_replaces_and_serializes(void **state)
     ipcrun__wireup_fini(&w);
 }
 
+/* The node map goes over the control channel whatever the job's size: at
+ * 100 000 ranks (its text was too long for one environment variable) in
+ * packets of IPC__CTL_NODE_MAP_MAX ranks, each saying its first rank. The
+ * launcher waits for room as the rank reads, so the launcher is a child. */
+static void node_map_of_100000_ranks_comes_in_packets(void **state)
+{
+    struct fixture *f = *state;
+    enum { N = 100000, NODES = 1000 };
+    int *node_of = malloc(N * sizeof *node_of);
+    assert_non_null(node_of);
+    for (int r = 0; r < N; r++)
+        node_of[r] = (r * 7) % NODES;
+    f->job.n = N;
+    f->job.node_of_rank = node_of;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        rank_sends(f, 0, IPC__CTL_NODES, NULL, 0);
+        _exit(f->job.phase == IPCRUN__PHASE_RUNNING ? 0 : 1);
+    }
+    int got = 0, packets = 0;
+    while (got < N) {
+        struct pollfd pfd = {.fd = f->rank_fd[0], .events = POLLIN};
+        assert_int_equal(poll(&pfd, 1, 10000), 1);
+        uint32_t type;
+        ssize_t n = rank_receives(f, 0, &type, NULL, NULL);
+        if (type == 0)
+            continue;
+        assert_int_equal(type, IPC__CTL_NODE_MAP);
+        assert_true(n >= 8 && n % 4 == 0 && (size_t)n <= (IPC__CTL_NODE_MAP_MAX + 1) * 4);
+        uint32_t *v = (uint32_t *)(void *)f->buf;
+        assert_int_equal(v[0], got);
+        for (size_t i = 1; i < (size_t)n / 4; i++)
+            assert_int_equal(v[i], node_of[got++]);
+        packets++;
+    }
+    assert_int_equal(got, N);
+    assert_int_equal(packets, (N + IPC__CTL_NODE_MAP_MAX - 1) / IPC__CTL_NODE_MAP_MAX);
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    f->job.n = NRANKS;
+    f->job.node_of_rank = NULL;
+    free(node_of);
+}
+
 static void init_and_finalize_are_remembered(void **state)
 {
     struct fixture *f = *state;
@@ -214,6 +262,65 @@ static void fence_completes_when_all_fenced(void **state)
         }
     }
     assert_int_equal(f->job.phase, IPCRUN__PHASE_RUNNING);
+}
+
+/* A table larger than one packet reaches every rank whole: FENCE_PARTs of
+ * at most a packet, then FENCE_DONE with the rest. The launcher waits for
+ * room as the ranks read, so it is a child. */
+static void large_table_comes_in_parts(void **state)
+{
+    struct fixture *f = *state;
+    enum { VALUE = 500000 };
+    char *value = malloc(VALUE + 1), key[16];
+    assert_non_null(value);
+    for (int q = 0; q < NRANKS; q++) {
+        memset(value, 'a' + q, VALUE);
+        value[VALUE] = '\0';
+        snprintf(key, sizeof key, "big%d", q);
+        assert_int_equal(ipcrun__wireup_put(f->job.wireup, key, value), 0);
+    }
+    size_t want_len;
+    char *want = ipcrun__wireup_blob(f->job.wireup, &want_len);
+    assert_non_null(want);
+    assert_true(want_len > IPC__CTL_MAX_MSG);
+    for (int r = 0; r < NRANKS; r++) { /* as spawn.c makes room for a packet */
+        int size = (int)IPC__CTL_MAX_MSG;
+        if (setsockopt(f->job.ranks[r].ctl_fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
+                       sizeof size) != 0)
+            (void)setsockopt(f->job.ranks[r].ctl_fd, SOL_SOCKET, SO_SNDBUF, &size,
+                             sizeof size);
+    }
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        for (int r = 0; r < NRANKS; r++)
+            rank_sends(f, r, IPC__CTL_FENCE, NULL, 0);
+        _exit(f->job.phase == IPCRUN__PHASE_RUNNING ? 0 : 1);
+    }
+    for (int r = 0; r < NRANKS; r++) {
+        size_t got = 0;
+        int parts = 0;
+        uint32_t type = 0;
+        while (type != IPC__CTL_FENCE_DONE) {
+            struct pollfd pfd = {.fd = f->rank_fd[r], .events = POLLIN};
+            assert_int_equal(poll(&pfd, 1, 10000), 1);
+            ssize_t n = rank_receives(f, r, &type, NULL, NULL);
+            if (type == 0)
+                continue;
+            assert_true(type == IPC__CTL_FENCE_PART || type == IPC__CTL_FENCE_DONE);
+            assert_true(got + (size_t)n <= want_len);
+            assert_memory_equal(f->buf, want + got, (size_t)n);
+            got += (size_t)n;
+            parts += type == IPC__CTL_FENCE_PART;
+        }
+        assert_int_equal(got, want_len);
+        assert_int_equal(parts, 1);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    free(want);
+    free(value);
 }
 
 static void rank_asks_pipes(struct fixture *f, int r, uint32_t node)
@@ -473,9 +580,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(kv_store_replaces_and_serializes),
+        cmocka_unit_test_setup_teardown(node_map_of_100000_ranks_comes_in_packets, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(init_and_finalize_are_remembered, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(fence_completes_when_all_fenced, setup, teardown),
+        cmocka_unit_test_setup_teardown(large_table_comes_in_parts, setup, teardown),
         cmocka_unit_test_setup_teardown(every_pair_gets_connected_pipes, setup, teardown),
         cmocka_unit_test_setup_teardown(pipes_join_ranks_of_one_node_only, setup,
                                         teardown),
