@@ -164,6 +164,7 @@ struct shm_link {
     /* Inbox mode: writing, the peer's inbox and the packet reserve() claimed;
      * reading, what came for us from this peer while another was read. */
     struct inbox_ctl *tx_box;
+    bool tx_mapped; /* the peer's inbox is in our page tables (inbox.c) */
     uint64_t tx_claim_at;
     uint32_t tx_claim_span;
     char *pend;
