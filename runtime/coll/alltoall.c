@@ -7,9 +7,11 @@
  * r + k and receiving from r - k, so that only one block per rank is in
  * flight. alltoallv always posts everything at once.
  *
- * In place, a block may only be overwritten once it has been sent: in step
- * s = 0..N-1 rank r pairs with (s - r) mod N, which pairs with r in turn, and
- * the two swap their blocks through a copy of one block.
+ * In place, a block may only be overwritten once it has been sent. A short
+ * buffer (IPC__ALLTOALL_INPLACE_COPY_MAX) is copied aside and sent from the
+ * copy, everything posted at once; a longer one is swapped block by block:
+ * in step s = 0..N-1 rank r pairs with (s - r) mod N, which pairs with r in
+ * turn, and the two swap their blocks through a copy of one block.
  */
 #include <stdlib.h>
 
@@ -63,6 +65,27 @@ static int exchange_all(const char *sbuf, const size_t sbytes[], const size_t so
     return rc != IPC_SUCCESS ? rc : wrc;
 }
 
+/* In place, short: the blocks copied aside, then sent from the copy while
+ * the receives land in buf. Falls back to the swaps when the buffer is long. */
+static int exchange_in_place(char *buf, const size_t bytes[], const size_t offs[], int tag,
+                             ipc_comm comm)
+{
+    size_t end = 0;
+    for (int i = 0; i < comm->size; i++)
+        if (bytes[i] && offs[i] + bytes[i] > end)
+            end = offs[i] + bytes[i];
+    if (end > IPC__ALLTOALL_INPLACE_COPY_MAX)
+        return swap_in_place(buf, bytes, offs, tag, comm);
+    struct ipc__scratch s;
+    char *copy = ipc__scratch_get(&s, end);
+    if (!copy)
+        return IPC_ERR_NOMEM;
+    ipc__coll_copy(copy, buf, end);
+    int rc = exchange_all(copy, bytes, offs, buf, bytes, offs, tag, comm);
+    ipc__scratch_put(&s);
+    return rc;
+}
+
 static int pairwise(const char *sbuf, char *rbuf, size_t block, ipc_comm comm)
 {
     int n = comm->size, r = comm->rank;
@@ -109,7 +132,7 @@ int ipc__c_alltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *r
         offs[i] = (size_t)i * block;
     }
     if (in_place)
-        rc = swap_in_place(rbuf, bytes, offs, IPC__TAG_ALLTOALL, comm);
+        rc = exchange_in_place(rbuf, bytes, offs, IPC__TAG_ALLTOALL, comm);
     else
         rc = exchange_all(sbuf, bytes, offs, rbuf, bytes, offs, IPC__TAG_ALLTOALL, comm);
     free(l);
@@ -141,7 +164,7 @@ int ipc__c_alltoallv(const void *sbuf, const size_t scounts[], const size_t sdis
         soffs[i] = in_place ? 0 : sdispls[i] * stype->size;
     }
     if (in_place)
-        rc = swap_in_place(rbuf, rbytes, roffs, IPC__TAG_ALLTOALLV, comm);
+        rc = exchange_in_place(rbuf, rbytes, roffs, IPC__TAG_ALLTOALLV, comm);
     else
         rc = exchange_all(sbuf, sbytes, soffs, rbuf, rbytes, roffs, IPC__TAG_ALLTOALLV, comm);
     free(l);

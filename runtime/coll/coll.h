@@ -79,6 +79,11 @@ enum {
     /* alltoall: all messages posted at once below (bytes per block), one
      * partner per step from it, which bounds the copies in flight */
     IPC__ALLTOALL_PAIRWISE_MIN = 256 * 1024,
+    /* alltoall(v) in place: while the whole buffer is below this it is
+     * copied aside and everything posted at once, from it one swap with one
+     * partner per step (N-1 steps in lockstep: 256 ranks, 8 bytes a block,
+     * 2.5 s a call oversubscribed) */
+    IPC__ALLTOALL_INPLACE_COPY_MAX = 4 * 1024 * 1024,
 };
 
 /* ---- point-to-point on ctx_coll (util.c) ---- */

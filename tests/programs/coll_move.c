@@ -2,20 +2,26 @@
  * coll_move - the collectives that move data without reducing it: bcast,
  * gather(v), scatter(v), allgather(v), alltoall(v).
  *
- *   ipcrun -n N coll_move
+ *   ipcrun -n N coll_move [few-roots | once]
  *
  * Counts 0, 1, 7, 1000 at every root, and "1 MiB" (the whole buffer of a
  * bcast, or the root's / each rank's whole buffer of the others, so that the
  * long-message algorithms run) at the first, middle and last root; in place
- * and not. Every element carries who
+ * and not; in place also a buffer of 5 MiB. Every element carries who
  * sent it, to whom, its index and which call it belongs to, so a misplaced,
  * stale or foreign element is caught; the v variants use uneven counts, some
  * zero, blocks in reverse order with a gap after each, and the gaps must stay
- * untouched. Prints one line on success.
+ * untouched. Prints one line on success. For hundreds of ranks, where every
+ * root would take minutes on two cores: few-roots runs the rooted collectives
+ * at roots 0, 1, the middle and the last only; once runs every collective
+ * once, in place and not, with 1 element per block at the middle root.
  */
 #include "check.h"
 
-enum { BIG_BYTES = 1 << 20, POISON = 0x5a5a5a5a };
+/* SWAP_BYTES: an in-place alltoall(v) buffer longer than
+ * IPC__ALLTOALL_INPLACE_COPY_MAX (4 MiB) is swapped block by block rather
+ * than copied aside. */
+enum { BIG_BYTES = 1 << 20, SWAP_BYTES = 5 << 20, POISON = 0x5a5a5a5a };
 
 static uint32_t call_id; /* changes with every collective call */
 
@@ -334,15 +340,35 @@ int main(int argc, char **argv)
     int n = t_size;
     size_t big_block = BIG_BYTES / sizeof(int) / (size_t)n;
     const size_t counts[] = {0, 1, 7, 1000};
-    int calls = 0;
+    int calls = 0, few = argc > 1 && strcmp(argv[1], "few-roots") == 0;
+    int once = argc > 1 && strcmp(argv[1], "once") == 0;
 
+    if (argc > 1 && !few && !once)
+        t_fail("unknown argument '%s': it is few-roots or once", argv[1]);
     check_errors();
-    for (size_t k = 0; k < 5; k++) {
+    if (once) {
+        check_bcast(1, n / 2);
+        calls++;
+        for (int ip = 0; ip < 2; ip++) {
+            check_gather(1, n / 2, ip);
+            check_scatter(1, n / 2, ip);
+            check_gatherv(1, n / 2, ip);
+            check_scatterv(1, n / 2, ip);
+            check_allgather(1, ip);
+            check_allgatherv(1, ip);
+            check_alltoall(1, ip);
+            check_alltoallv(1, ip);
+            calls += 8;
+        }
+    }
+    for (size_t k = 0; k < 5 && !once; k++) {
         size_t c = k < 4 ? counts[k] : big_block;
         for (int root = 0; root < n; root++) {
             /* Long messages: the first, middle and last root are enough to
              * exercise the long-message algorithms' rotations. */
             if (k == 4 && root != 0 && root != n / 2 && root != n - 1)
+                continue;
+            if (few && root > 1 && root != n / 2 && root != n - 1)
                 continue;
             check_bcast(k < 4 ? c : BIG_BYTES / sizeof(int), root);
             for (int ip = 0; ip < 2; ip++) {
@@ -361,6 +387,12 @@ int main(int argc, char **argv)
             check_alltoallv(c, ip);
             calls += 4;
         }
+    }
+    if (!once) {
+        size_t c = SWAP_BYTES / sizeof(int) / (size_t)n;
+        check_alltoall(c, 1);
+        check_alltoallv(c, 1);
+        calls += 2;
     }
     T_OK(ipc_finalize());
     if (t_rank == 0)
