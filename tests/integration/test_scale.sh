@@ -31,7 +31,16 @@ bounded() { # what ranks
         fail "$1: a segment of $3 MiB for $2 ranks, above 64 MiB + 20 KiB a rank"
 }
 
-for n in 256 1024; do
+# A sanitized rank holds about 30 MiB of its own (ASan's shadow and
+# quarantine): 1024 of them ran this 24 GiB machine out of memory, so with
+# SAN=1 only 256 run.
+sizes="256 1024"
+case $IPC_BUILD_DIR in */san)
+    sizes=256
+    echo "test_scale: sanitized build: 256 ranks only (1024 would need about 30 GiB)" ;;
+esac
+
+for n in $sizes; do
     q=$([ "$n" = 256 ] && echo 128 || echo 64)
     what="ring -n $n over shm"
     ipcrun 300 --report-transports -n "$n" "$APPS/ring" 3
