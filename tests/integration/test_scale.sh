@@ -5,13 +5,14 @@
 # ranks"): 1024 ranks run `ring`, barriers and every data-moving collective
 # in a segment of at most 64 MiB + 20 KiB per rank, as --report-transports
 # says (rings would take 16 GiB); 256 ranks run them and coll_reduce's
-# digests too, in 36 MiB where rings took 1 GiB.
+# digests too, in 36 MiB where rings took 1 GiB, and ring and coll_move
+# over unix, pipe and tcp.
 #
 # Each collective runs once at 1 element a block (coll_move once): at 1024
 # ranks an alltoall is a million messages, seconds on two cores, and the full
 # coll_move (every root, every count) would take hours.
 # run.sh timeout: 600
-# run.sh slow: 110
+# run.sh slow: 170
 . "$(dirname "$0")/lib.sh"
 need "$IPCRUN" "$APPS/ring" "$PROGS/coll_move" "$PROGS/coll_reduce" "$PROGS/barrier"
 
@@ -66,6 +67,20 @@ for n in $sizes; do
     ipcrun 300 -n "$n" "$PROGS/coll_reduce" digest
     expect_rc 0 "$what"
     expect_out '^digest 131072 ' "$what"
+done
+
+# 256 ranks over each of the other transports (every rank holds a
+# descriptor per peer: 255 here).
+for t in unix pipe tcp; do
+    what="ring -n 256 over $t"
+    ipcrun 300 --transport "$t" -n 256 "$APPS/ring" 3
+    expect_rc 0 "$what"
+    expect_out '^ring: 256 ranks, 3 laps, counter 768: ok$' "$what"
+
+    what="coll_move once -n 256 over $t"
+    ipcrun 300 --transport "$t" -n 256 "$PROGS/coll_move" once
+    expect_rc 0 "$what"
+    expect_out '^coll_move: 256 ranks, 17 calls checked: ok$' "$what"
 done
 
 exit 0
