@@ -50,6 +50,10 @@ int ipc__coll_barrier_tagged(ipc_comm comm, int tag0);
 void ipc__node_barrier(struct ipc__node_area *a, bool oversubscribed);
 /* Can an allreduce of `bytes` go through the area (false when a is NULL)? */
 bool ipc__node_allreduce_fits(const struct ipc__node_area *a, size_t bytes);
+/* A bcast of the whole job on one node through the segment: bytes at most
+ * 8 KiB (ipc__node_bcast_fits). */
+bool ipc__node_bcast_fits(const struct ipc__node_area *a, size_t bytes);
+void ipc__node_bcast(struct ipc__node_area *a, void *buf, size_t bytes, int root);
 /* buf holds this rank's input and receives the result. */
 void ipc__node_allreduce(struct ipc__node_area *a, void *buf, size_t count,
                          ipc_datatype type, ipc_op op);

@@ -40,12 +40,23 @@ _Static_assert(sizeof(struct flags) <= CACHE_LINE, "one line per rank");
 #define SLOT_DATA 16 /* offset of the input: aligned for any type */
 #define SLOT_STRIDE (REDUCE_SLOT + CACHE_LINE)
 
+/* Bcast through the segment: two slots (alternate calls), each written by
+ * the root of its call; a line per rank with the epoch of the last bcast it
+ * has finished (its ack); and a line where a root that must wait for acks
+ * says so. */
+struct bcast_wanted {
+    _Atomic uint32_t wanted;
+    char pad[CACHE_LINE - 4];
+};
+
 /* The area: the meeting, then a line of flags per rank, then the two sets
- * of slots. */
+ * of allreduce slots, then the two bcast slots, a line of ack per rank and
+ * the bcast_wanted line. */
 size_t ipc__node_area_bytes(int nranks)
 {
     return sizeof(struct meeting) + (size_t)nranks * CACHE_LINE +
-           2 * (size_t)nranks * SLOT_STRIDE;
+           2 * (size_t)nranks * SLOT_STRIDE + 2 * SLOT_STRIDE + (size_t)nranks * CACHE_LINE +
+           sizeof(struct bcast_wanted);
 }
 
 static struct meeting *meeting_of(const struct ipc__node_area *a)
@@ -62,6 +73,22 @@ static struct flags *flags_of(const struct ipc__node_area *a, int rank)
 static char *slots_of(const struct ipc__node_area *a)
 {
     return (char *)a->base + sizeof(struct meeting) + (size_t)a->nranks * CACHE_LINE;
+}
+
+static char *bcast_slot(const struct ipc__node_area *a, uint32_t epoch)
+{
+    return slots_of(a) + 2 * (size_t)a->nranks * SLOT_STRIDE + (size_t)(epoch & 1) * SLOT_STRIDE;
+}
+
+static _Atomic uint32_t *bcast_ack(const struct ipc__node_area *a, int rank)
+{
+    return (_Atomic uint32_t *)(void *)(slots_of(a) + 2 * (size_t)a->nranks * SLOT_STRIDE +
+                                        2 * SLOT_STRIDE + (size_t)rank * CACHE_LINE);
+}
+
+static struct bcast_wanted *bcast_wanted_of(const struct ipc__node_area *a)
+{
+    return (struct bcast_wanted *)(void *)bcast_ack(a, a->nranks);
 }
 
 struct generation_wait {
@@ -180,4 +207,78 @@ void ipc__node_allreduce(struct ipc__node_area *a, void *buf, size_t count,
     memcpy(buf, w.set + (size_t)(n - 1) * SLOT_STRIDE + SLOT_DATA, bytes);
     for (int r = n - 2; r >= 0; r--)
         ipc__op_apply(op, type, w.set + (size_t)r * SLOT_STRIDE + SLOT_DATA, buf, count);
+}
+
+bool ipc__node_bcast_fits(const struct ipc__node_area *a, size_t bytes)
+{
+    return a && bytes <= REDUCE_SLOT;
+}
+
+struct acks_wait {
+    const struct ipc__node_area *a;
+    uint32_t epoch;
+};
+
+/* Every rank but this one has finished the bcast of w->epoch. */
+static bool all_acked(void *arg)
+{
+    const struct acks_wait *w = arg;
+    for (int r = 0; r < w->a->nranks; r++) {
+        uint32_t v = atomic_load_explicit(bcast_ack(w->a, r), memory_order_acquire);
+        if (r != w->a->me && (int32_t)(v - w->epoch) < 0)
+            return false;
+    }
+    return true;
+}
+
+struct slot_wait {
+    const _Atomic uint32_t *epoch_word;
+    uint32_t epoch;
+};
+
+static bool slot_written(void *arg)
+{
+    const struct slot_wait *w = arg;
+    return atomic_load_explicit(w->epoch_word, memory_order_acquire) == w->epoch;
+}
+
+/* The root copies the data into the call's slot, raises the slot's epoch and
+ * returns: it waits for nobody unless a rank has not finished the bcast two
+ * calls back, whose slot this one reuses. The others wait for the epoch and
+ * copy the data out. Every rank then acks the call; a root that waits for
+ * acks has said so in bcast_wanted first, and a rank that acks looks there
+ * after its ack (a fence between store and load on each side, as for the
+ * inboxes' room), so either the root sees the ack or the rank sees the
+ * flag and wakes it. */
+void ipc__node_bcast(struct ipc__node_area *a, void *buf, size_t bytes, int root)
+{
+    int me = a->me;
+    uint32_t epoch = ++a->bcast_epoch;
+    char *slot = bcast_slot(a, epoch);
+    _Atomic uint32_t *word = (_Atomic uint32_t *)(void *)slot;
+    struct bcast_wanted *bw = bcast_wanted_of(a);
+    if (me == root) {
+        struct acks_wait w = {a, epoch - 2};
+        if (epoch > 2 && !all_acked(&w)) {
+            atomic_store_explicit(&bw->wanted, 1, memory_order_relaxed);
+            atomic_thread_fence(memory_order_seq_cst);
+            if (!all_acked(&w))
+                ipc__wait_until(all_acked, &w, NULL);
+            atomic_store_explicit(&bw->wanted, 0, memory_order_relaxed);
+        }
+        memcpy(slot + SLOT_DATA, buf, bytes);
+        atomic_store_explicit(word, epoch, memory_order_release);
+        a->ring_all(a);
+    } else {
+        struct slot_wait w = {word, epoch};
+        if (!slot_written(&w))
+            ipc__wait_until(slot_written, &w, NULL);
+        memcpy(buf, slot + SLOT_DATA, bytes);
+    }
+    atomic_store_explicit(bcast_ack(a, me), epoch, memory_order_release);
+    if (me != root) {
+        atomic_thread_fence(memory_order_seq_cst);
+        if (atomic_load_explicit(&bw->wanted, memory_order_relaxed))
+            a->ring_all(a);
+    }
 }

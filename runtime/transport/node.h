@@ -26,7 +26,7 @@ struct ipc__node_area {
     void (*ring)(struct ipc__node_area *a, int rank);
     void (*ring_all)(struct ipc__node_area *a);
     /* This rank's own counters, kept by the collectives between calls. */
-    uint32_t barrier_epoch, reduce_epoch;
+    uint32_t barrier_epoch, reduce_epoch, bcast_epoch;
 };
 
 /* Bytes of the area for nranks ranks, a multiple of a cache line

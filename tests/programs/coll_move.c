@@ -79,6 +79,20 @@ static void check_bcast(size_t count, int root)
     free(buf);
 }
 
+/* Short bcasts back to back, the root moving on each call and no other
+ * collective between them: a root that returns at once may run two calls
+ * ahead of a rank the last rank holds up now and then, and must wait for it
+ * before writing where that rank still reads. */
+static int check_bcast_burst(int calls)
+{
+    for (int k = 0; k < calls; k++) {
+        if (t_rank == t_size - 1 && k % 16 == 0)
+            t_sleep_ms(1);
+        check_bcast((size_t)(1 + k % 9), k % t_size);
+    }
+    return calls;
+}
+
 static void check_gather(size_t count, int root, int in_place)
 {
     int n = t_size, me = t_rank == root, ip = in_place && me;
@@ -346,6 +360,7 @@ int main(int argc, char **argv)
     if (argc > 1 && !few && !once)
         t_fail("unknown argument '%s': it is few-roots or once", argv[1]);
     check_errors();
+    calls += check_bcast_burst(64);
     if (once) {
         check_bcast(1, n / 2);
         calls++;
