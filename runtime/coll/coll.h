@@ -50,6 +50,11 @@ int ipc__coll_barrier_tagged(ipc_comm comm, int tag0);
 void ipc__node_barrier(struct ipc__node_area *a, bool oversubscribed);
 /* Can an allreduce of `bytes` go through the area (false when a is NULL)? */
 bool ipc__node_allreduce_fits(const struct ipc__node_area *a, size_t bytes);
+/* The same slots: a reduce_scatter_block whose whole vector, and an
+ * allgather whose block, fits (ipc__node_allreduce_fits). */
+void ipc__node_reduce_scatter(struct ipc__node_area *a, const void *in, void *out,
+                              size_t count, ipc_datatype type, ipc_op op);
+void ipc__node_allgather(struct ipc__node_area *a, const void *in, void *out, size_t block);
 /* A bcast of the whole job on one node through the segment: bytes at most
  * 8 KiB (ipc__node_bcast_fits). */
 bool ipc__node_bcast_fits(const struct ipc__node_area *a, size_t bytes);

@@ -185,28 +185,64 @@ bool ipc__node_allreduce_fits(const struct ipc__node_area *a, size_t bytes)
     return a && bytes <= REDUCE_SLOT;
 }
 
-/* Every rank puts its input in its slot and raises the slot's epoch; once all
- * are up, every rank folds all slots itself, in the same order (from the last
- * rank down: x0 op (x1 op (... op xn-1))), so the result is bit-identical on
- * every rank. A slot set is written again two calls later, when every rank
- * has provably finished reading it (it raised its epoch in the other set for
- * the call between). */
-void ipc__node_allreduce(struct ipc__node_area *a, void *buf, size_t count,
-                         ipc_datatype type, ipc_op op)
+/* Every rank puts its input (at most REDUCE_SLOT bytes) in its slot of this
+ * call's set and raises the slot's epoch; returns the set once all are up. A
+ * set is written again two calls later, when every rank has provably
+ * finished reading it (it raised its epoch in the other set for the call
+ * between). Allreduce, reduce_scatter_block and allgather share the sets and
+ * their epoch: each of them reads every slot before it returns. */
+static const char *put_all(struct ipc__node_area *a, const void *in, size_t bytes)
 {
     int n = a->nranks, me = a->me;
-    size_t bytes = count * type->size;
     uint32_t epoch = ++a->reduce_epoch;
     struct all_reached w = {slots_of(a) + (size_t)(epoch & 1) * (size_t)n * SLOT_STRIDE,
                             n, epoch};
-    memcpy((char *)w.set + (size_t)me * SLOT_STRIDE + SLOT_DATA, buf, bytes);
+    memcpy((char *)w.set + (size_t)me * SLOT_STRIDE + SLOT_DATA, in, bytes);
     atomic_store_explicit(slot_epoch(w.set, me), epoch, memory_order_release);
     a->ring_all(a);
     if (!all_put_input(&w))
         ipc__wait_until(all_put_input, &w, NULL);
-    memcpy(buf, w.set + (size_t)(n - 1) * SLOT_STRIDE + SLOT_DATA, bytes);
+    return w.set;
+}
+
+static const char *input_of(const char *set, int r, size_t off)
+{
+    return set + (size_t)r * SLOT_STRIDE + SLOT_DATA + off;
+}
+
+/* Folds the bytes at `off` of every rank's input into out, from the last
+ * rank down (x0 op (x1 op (... op xn-1))), the same order on every rank. */
+static void fold(const char *set, int n, size_t off, void *out, size_t count,
+                 ipc_datatype type, ipc_op op)
+{
+    memcpy(out, input_of(set, n - 1, off), count * type->size);
     for (int r = n - 2; r >= 0; r--)
-        ipc__op_apply(op, type, w.set + (size_t)r * SLOT_STRIDE + SLOT_DATA, buf, count);
+        ipc__op_apply(op, type, input_of(set, r, off), out, count);
+}
+
+/* Every rank folds all slots itself, so the result is bit-identical on
+ * every rank. */
+void ipc__node_allreduce(struct ipc__node_area *a, void *buf, size_t count,
+                         ipc_datatype type, ipc_op op)
+{
+    const char *set = put_all(a, buf, count * type->size);
+    fold(set, a->nranks, 0, buf, count, type, op);
+}
+
+/* Every rank puts the whole vector in and folds only its own block. */
+void ipc__node_reduce_scatter(struct ipc__node_area *a, const void *in, void *out,
+                              size_t count, ipc_datatype type, ipc_op op)
+{
+    size_t block = count * type->size;
+    const char *set = put_all(a, in, block * (size_t)a->nranks);
+    fold(set, a->nranks, block * (size_t)a->me, out, count, type, op);
+}
+
+void ipc__node_allgather(struct ipc__node_area *a, const void *in, void *out, size_t block)
+{
+    const char *set = put_all(a, in, block);
+    for (int r = 0; r < a->nranks; r++)
+        memcpy((char *)out + (size_t)r * block, input_of(set, r, 0), block);
 }
 
 bool ipc__node_bcast_fits(const struct ipc__node_area *a, size_t bytes)

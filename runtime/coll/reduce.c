@@ -290,6 +290,12 @@ int ipc__c_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_
     if (rc != IPC_SUCCESS || count == 0 || type->size == 0)
         return rc;
     size_t block = count * type->size, total = block * (size_t)n;
+    /* The whole job on one host, a short vector: through the shared segment,
+     * each rank folding its own block in rank order (node.c). */
+    if (n > 1 && comm == IPC_COMM_WORLD && ipc__node_allreduce_fits(ipc__g.node, total)) {
+        ipc__node_reduce_scatter(ipc__g.node, in, rbuf, count, type, op);
+        return IPC_SUCCESS;
+    }
     bool commutative = ipc__op_commutative(op);
     /* The whole vector is worked on everywhere, or only at rank 0. */
     bool need_work = sbuf != IPC_IN_PLACE && (commutative || comm->rank == 0);
