@@ -93,7 +93,7 @@ int ipc__c_allgather(const void *sbuf, size_t scount, ipc_datatype stype, void *
     }
     if (block * (size_t)n < IPC__ALLGATHER_RING_MIN) {
         /* The whole job on one host: through the shared segment (node.c). */
-        if (comm == IPC_COMM_WORLD && ipc__node_allreduce_fits(ipc__g.node, block)) {
+        if (comm == IPC_COMM_WORLD && ipc__node_fits(ipc__g.node, block)) {
             ipc__node_allgather(ipc__g.node, in, out, block);
             return IPC_SUCCESS;
         }

@@ -48,16 +48,13 @@ int ipc__coll_barrier_tagged(ipc_comm comm, int tag0);
 /* node.c: collectives of the whole job through the shared area of a node
  * that holds all of it (ipc__g.node, not NULL). */
 void ipc__node_barrier(struct ipc__node_area *a, bool oversubscribed);
-/* Can an allreduce of `bytes` go through the area (false when a is NULL)? */
-bool ipc__node_allreduce_fits(const struct ipc__node_area *a, size_t bytes);
-/* The same slots: a reduce_scatter_block whose whole vector, and an
- * allgather whose block, fits (ipc__node_allreduce_fits). */
+/* Can one rank's input of `bytes` (a bcast's data, an allreduce's or a
+ * reduce_scatter_block's vector, an allgather's block) go through the area's
+ * slots (false when a is NULL)? */
+bool ipc__node_fits(const struct ipc__node_area *a, size_t bytes);
 void ipc__node_reduce_scatter(struct ipc__node_area *a, const void *in, void *out,
                               size_t count, ipc_datatype type, ipc_op op);
 void ipc__node_allgather(struct ipc__node_area *a, const void *in, void *out, size_t block);
-/* A bcast of the whole job on one node through the segment: bytes at most
- * 8 KiB (ipc__node_bcast_fits). */
-bool ipc__node_bcast_fits(const struct ipc__node_area *a, size_t bytes);
 void ipc__node_bcast(struct ipc__node_area *a, void *buf, size_t bytes, int root);
 /* buf holds this rank's input and receives the result. */
 void ipc__node_allreduce(struct ipc__node_area *a, void *buf, size_t count,

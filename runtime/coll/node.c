@@ -75,15 +75,16 @@ static char *slots_of(const struct ipc__node_area *a)
     return (char *)a->base + sizeof(struct meeting) + (size_t)a->nranks * CACHE_LINE;
 }
 
+/* After the allreduce slots: the two bcast slots, then the acks. */
 static char *bcast_slot(const struct ipc__node_area *a, uint32_t epoch)
 {
-    return slots_of(a) + 2 * (size_t)a->nranks * SLOT_STRIDE + (size_t)(epoch & 1) * SLOT_STRIDE;
+    return slots_of(a) + (2 * (size_t)a->nranks + (epoch & 1)) * SLOT_STRIDE;
 }
 
 static _Atomic uint32_t *bcast_ack(const struct ipc__node_area *a, int rank)
 {
-    return (_Atomic uint32_t *)(void *)(slots_of(a) + 2 * (size_t)a->nranks * SLOT_STRIDE +
-                                        2 * SLOT_STRIDE + (size_t)rank * CACHE_LINE);
+    return (_Atomic uint32_t *)(void *)(bcast_slot(a, 0) + 2 * SLOT_STRIDE +
+                                        (size_t)rank * CACHE_LINE);
 }
 
 static struct bcast_wanted *bcast_wanted_of(const struct ipc__node_area *a)
@@ -180,7 +181,7 @@ static bool all_put_input(void *arg)
     return true;
 }
 
-bool ipc__node_allreduce_fits(const struct ipc__node_area *a, size_t bytes)
+bool ipc__node_fits(const struct ipc__node_area *a, size_t bytes)
 {
     return a && bytes <= REDUCE_SLOT;
 }
@@ -243,11 +244,6 @@ void ipc__node_allgather(struct ipc__node_area *a, const void *in, void *out, si
     const char *set = put_all(a, in, block);
     for (int r = 0; r < a->nranks; r++)
         memcpy((char *)out + (size_t)r * block, input_of(set, r, 0), block);
-}
-
-bool ipc__node_bcast_fits(const struct ipc__node_area *a, size_t bytes)
-{
-    return a && bytes <= REDUCE_SLOT;
 }
 
 struct acks_wait {

@@ -265,7 +265,7 @@ int ipc__c_allreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype ty
         return IPC_SUCCESS;
     /* Small reductions of the whole job on one host go through the shared
      * segment: every rank folds every input itself (node.c, docs/shm.md). */
-    if (comm == IPC_COMM_WORLD && ipc__node_allreduce_fits(ipc__g.node, bytes)) {
+    if (comm == IPC_COMM_WORLD && ipc__node_fits(ipc__g.node, bytes)) {
         ipc__node_allreduce(ipc__g.node, rbuf, count, type, op);
         return IPC_SUCCESS;
     }
@@ -292,7 +292,7 @@ int ipc__c_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_
     size_t block = count * type->size, total = block * (size_t)n;
     /* The whole job on one host, a short vector: through the shared segment,
      * each rank folding its own block in rank order (node.c). */
-    if (n > 1 && comm == IPC_COMM_WORLD && ipc__node_allreduce_fits(ipc__g.node, total)) {
+    if (n > 1 && comm == IPC_COMM_WORLD && ipc__node_fits(ipc__g.node, total)) {
         ipc__node_reduce_scatter(ipc__g.node, in, rbuf, count, type, op);
         return IPC_SUCCESS;
     }

@@ -2,7 +2,7 @@
  * coll_move - the collectives that move data without reducing it: bcast,
  * gather(v), scatter(v), allgather(v), alltoall(v).
  *
- *   ipcrun -n N coll_move [few-roots | once]
+ *   ipcrun -n N coll_move [once]
  *
  * Counts 0, 1, 7, 1000 at every root, and "1 MiB" (the whole buffer of a
  * bcast, or the root's / each rank's whole buffer of the others, so that the
@@ -12,9 +12,8 @@
  * stale or foreign element is caught; the v variants use uneven counts, some
  * zero, blocks in reverse order with a gap after each, and the gaps must stay
  * untouched. Prints one line on success. For hundreds of ranks, where every
- * root would take minutes on two cores: few-roots runs the rooted collectives
- * at roots 0, 1, the middle and the last only; once runs every collective
- * once, in place and not, with 1 element per block at the middle root.
+ * root would take minutes on two cores, once runs every collective once, in
+ * place and not, with 1 element per block at the middle root.
  */
 #include "check.h"
 
@@ -354,11 +353,10 @@ int main(int argc, char **argv)
     int n = t_size;
     size_t big_block = BIG_BYTES / sizeof(int) / (size_t)n;
     const size_t counts[] = {0, 1, 7, 1000};
-    int calls = 0, few = argc > 1 && strcmp(argv[1], "few-roots") == 0;
-    int once = argc > 1 && strcmp(argv[1], "once") == 0;
+    int calls = 0, once = argc > 1 && strcmp(argv[1], "once") == 0;
 
-    if (argc > 1 && !few && !once)
-        t_fail("unknown argument '%s': it is few-roots or once", argv[1]);
+    if (argc > 1 && !once)
+        t_fail("unknown argument '%s': the only one is once", argv[1]);
     check_errors();
     calls += check_bcast_burst(64);
     if (once) {
@@ -382,8 +380,6 @@ int main(int argc, char **argv)
             /* Long messages: the first, middle and last root are enough to
              * exercise the long-message algorithms' rotations. */
             if (k == 4 && root != 0 && root != n / 2 && root != n - 1)
-                continue;
-            if (few && root > 1 && root != n / 2 && root != n - 1)
                 continue;
             check_bcast(k < 4 ? c : BIG_BYTES / sizeof(int), root);
             for (int ip = 0; ip < 2; ip++) {
