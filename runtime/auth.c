@@ -16,8 +16,8 @@
  *   6  uint16 kind     enum ipc__hello_kind
  *   8  int32  rank     the sender's rank in the job
  *  12  uint32 zero     reserved, ignored
- *  16  32 bytes        nonce (HELLO, CHALLENGE; zero in PROOF)
- *  48  32 bytes        mac (CHALLENGE, PROOF; zero in HELLO)
+ *  16  32 bytes        nonce (HELLO, CHALLENGE, CROSSED; zero in PROOF, WELCOME)
+ *  48  32 bytes        mac (every kind but HELLO; zero there)
  */
 enum { OFF_MAGIC = 0, OFF_VERSION = 4, OFF_KIND = 6, OFF_RANK = 8, OFF_NONCE = 16,
        OFF_MAC = 48 };
@@ -25,7 +25,7 @@ _Static_assert(OFF_MAC + IPC__MAC_BYTES == IPC__HELLO_SIZE, "hello layout");
 _Static_assert(IPC__MAC_BYTES == SHA256_DIGEST_SIZE, "the mac is an HMAC-SHA256");
 
 /* Names what the mac is of, so that it proves nothing in another protocol. */
-static const char mac_label[] = "ipc handshake v2";
+static const char mac_label[] = "ipc handshake v3";
 
 static int hex_digit(char c)
 {
@@ -92,7 +92,7 @@ void ipc__hello_encode(unsigned char out[IPC__HELLO_SIZE], const struct ipc__hel
     put_be(out + OFF_VERSION, IPC__HELLO_VERSION, 2);
     put_be(out + OFF_KIND, (uint32_t)h->kind, 2);
     put_be(out + OFF_RANK, (uint32_t)h->rank, 4);
-    if (h->kind != IPC__PROOF)
+    if (h->kind != IPC__PROOF && h->kind != IPC__WELCOME)
         memcpy(out + OFF_NONCE, h->nonce, IPC__NONCE_BYTES);
     if (h->kind != IPC__HELLO)
         memcpy(out + OFF_MAC, h->mac, IPC__MAC_BYTES);

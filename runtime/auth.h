@@ -13,12 +13,15 @@
  *   connecting rank C                      accepting rank A
  *   HELLO     {rank C, nonce_c}     ->
  *                                   <-     CHALLENGE {rank A, nonce_a, mac_A}
- *   (checks mac_A: A knows the secret)
+ *   (checks mac_A: A knows the secret)     (or CROSSED, the same with its own
+ *                                          mac: A < C dials C itself)
  *   PROOF     {rank C, mac_C}       ->     (checks mac_C: C knows the secret)
+ *                                   <-     WELCOME {rank A, mac}: the link is up
  *
  * mac_X = HMAC-SHA256(secret, label || role X || rank C || rank A || nonce_c
  * || nonce_a), the role byte differing for the two sides, so that no side's
- * proof can be reflected back as the other's. Every message is
+ * proof can be reflected back as the other's (the kind is the role byte).
+ * When and why each is sent: transport/handshake.h. Every message is
  * IPC__HELLO_SIZE bytes, big-endian: this is the first thing a stranger's
  * bytes meet, and later hosts may differ.
  */
@@ -34,13 +37,16 @@
 #define IPC__NONCE_BYTES 32
 #define IPC__MAC_BYTES 32 /* HMAC-SHA256 */
 #define IPC__HELLO_MAGIC 0x49504354u /* "IPCT": the first 4 bytes of every message */
-#define IPC__HELLO_VERSION 2
+#define IPC__HELLO_VERSION 3
 #define IPC__HELLO_SIZE 80
 
 enum ipc__hello_kind {
     IPC__HELLO = 1,     /* connecting -> accepting: who I am, my nonce */
     IPC__CHALLENGE = 2, /* accepting -> connecting: who I am, my nonce, my proof */
     IPC__PROOF = 3,     /* connecting -> accepting: my proof */
+    IPC__CROSSED = 4,   /* accepting -> connecting, instead of CHALLENGE: I am the
+                           lower rank and dial you: wait for my connection */
+    IPC__WELCOME = 5,   /* accepting -> connecting: your proof passed, the link is up */
 };
 
 enum ipc__hello_verdict {
@@ -55,8 +61,8 @@ enum ipc__hello_verdict {
 struct ipc__hello {
     enum ipc__hello_kind kind;
     int32_t rank;                         /* the sender's rank (not range-checked) */
-    unsigned char nonce[IPC__NONCE_BYTES]; /* HELLO, CHALLENGE; zero in PROOF */
-    unsigned char mac[IPC__MAC_BYTES];     /* CHALLENGE, PROOF; zero in HELLO */
+    unsigned char nonce[IPC__NONCE_BYTES]; /* HELLO, CHALLENGE, CROSSED; else zero */
+    unsigned char mac[IPC__MAC_BYTES];     /* all but HELLO; zero there */
 };
 
 /* What both ends of one handshake agree on once HELLO and CHALLENGE have

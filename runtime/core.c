@@ -465,7 +465,7 @@ int ipc_finalized(int *flag)
     return IPC_SUCCESS;
 }
 
-void ipc__peer_lost(int p, const char *why)
+static void peer_gone(int p, const char *why, bool wait_for_launcher)
 {
     struct ipc__peer *pe = &ipc__g.peers[p];
     if (pe->lost)
@@ -476,7 +476,7 @@ void ipc__peer_lost(int p, const char *why)
         ipc__fail_peer_traffic(p, IPC_ERR_PEER);
         return;
     }
-    if (ipc__g.job.ctl_fd >= 0 && ipc__g.job.tun.peer_lost_wait_ms > 0) {
+    if (wait_for_launcher && ipc__g.job.ctl_fd >= 0 && ipc__g.job.tun.peer_lost_wait_ms > 0) {
         /* A vanished peer means the job is failing: ipcrun is about to stop
          * every rank. Give it the time to do so, so that the failure it
          * reports is the peer's, not ours. */
@@ -485,6 +485,16 @@ void ipc__peer_lost(int p, const char *why)
     }
     fprintf(stderr, "ipc: rank %d: lost rank %d: %s\n", ipc__g.job.rank, p, why);
     ipc__fail_peer_traffic(p, IPC_ERR_PEER);
+}
+
+void ipc__peer_lost(int p, const char *why)
+{
+    peer_gone(p, why, true);
+}
+
+void ipc__peer_unreachable(int p, const char *why)
+{
+    peer_gone(p, why, false);
 }
 
 /* ---- datatypes ---- */

@@ -256,7 +256,13 @@ const char *ipc__kv_lookup(const char *blob, size_t len, const char *key);
 
 /* core.c */
 void ipc__tunables_load(struct ipc__tunables *t);
+/* peer is gone (end of stream without BYE, a protocol error): one line
+ * "lost rank P: why" after giving the launcher IPC_PEER_LOST_WAIT_MS to stop
+ * the job, then its traffic fails with IPC_ERR_PEER. */
 void ipc__peer_lost(int peer, const char *why);
+/* The same without the wait: peer is alive, but no link to it can be made
+ * (its connection failed its handshake), so no launcher will stop the job. */
+void ipc__peer_unreachable(int peer, const char *why);
 
 /* topo.c: nodes and the transport of each pair; pure, no communication */
 /* Parses IPC_NODE_OF ("0,0,1,1"): exactly size node indices, each a decimal

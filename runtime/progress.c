@@ -34,6 +34,11 @@ static struct ipc__transport *mem; /* the memory transport, if any */
 /* With both kinds: the memory transport's doorbell as a descriptor, polled
  * with the links; -1 if it has none. */
 static int doorbell_fd = -1;
+/* Transports with work of their own (connections to accept and open:
+ * service_fd), polled with the links of a rank that has descriptor links. */
+#define SERVICE_MAX 2
+static struct ipc__transport *service[SERVICE_MAX];
+static int n_service;
 
 static void classify_links(void)
 {
@@ -51,6 +56,12 @@ static void classify_links(void)
     }
     doorbell_fd =
         n_mem_peers && n_fd_peers && mem->ops->doorbell_fd ? mem->ops->doorbell_fd(mem) : -1;
+    n_service = 0;
+    for (int i = 0; n_fd_peers && i < ipc__g.job.nconnected && n_service < SERVICE_MAX; i++) {
+        struct ipc__transport *t = &ipc__g.job.transports[i];
+        if (t->ops->service_fd && t->ops->service_fd(t) >= 0)
+            service[n_service++] = t;
+    }
 }
 
 
@@ -58,8 +69,8 @@ int ipc__progress_init(void)
 {
     int n = ipc__g.job.size;
     ipc__g.peers = calloc((size_t)n, sizeof *ipc__g.peers);
-    pfds = calloc(2 * (size_t)n + 1, sizeof *pfds);
-    pfd_peer = calloc(2 * (size_t)n + 1, sizeof *pfd_peer);
+    pfds = calloc(2 * (size_t)n + 1 + SERVICE_MAX, sizeof *pfds);
+    pfd_peer = calloc(2 * (size_t)n + 1 + SERVICE_MAX, sizeof *pfd_peer);
     mem_peers = calloc((size_t)n, sizeof *mem_peers);
     if (!ipc__g.peers || !pfds || !pfd_peer || !mem_peers)
         return IPC_ERR_NOMEM;
@@ -118,6 +129,7 @@ void ipc__progress_fini(void)
     n_mem_peers = n_fd_peers = 0;
     mem = NULL;
     doorbell_fd = -1;
+    n_service = 0;
     ipc__g.peers = NULL;
     pfds = NULL;
     pfd_peer = NULL;
@@ -359,9 +371,13 @@ void ipc__send_bye(void)
     for (int p = 0; p < ipc__g.job.size; p++) {
         /* A memory link has no end of stream for BYE to explain, and writing
          * one would touch a ring page that may never have been used (at 32
-         * ranks, a thousand page faults on the way out). */
+         * ranks, a thousand page faults on the way out); nor has a stream
+         * that was never opened and never will be (no frame waits for it:
+         * the last barrier's may, and then BYE goes after them). */
         const struct ipc__transport_ops *ops = ipc__g.links[p].ops;
-        if (!ops || ops->kind == IPC__LINK_MEMORY || ipc__g.peers[p].lost)
+        struct ipc__peer *pe = &ipc__g.peers[p];
+        if (!ops || ops->kind == IPC__LINK_MEMORY || pe->lost ||
+            (ipc__g.links[p].wfd < 0 && ipc__list_empty(&pe->sendq)))
             continue;
         struct ipc__frame_hdr bye = ipc__frame_make(IPC__FRAME_BYE, 0, 0, 0, 0, 0, 0);
         ipc__send(p, &bye, NULL, 0, NULL, false);
@@ -547,9 +563,9 @@ static bool progress_mem(void)
     return moved;
 }
 
-/* Polls the descriptor links, and extra_fd unless it is -1, for up to
- * timeout_ms (-1: no limit) and serves the links that are ready; true if any
- * descriptor was. */
+/* Polls the descriptor links, the transports' service descriptors, and
+ * extra_fd unless it is -1, for up to timeout_ms (-1: no limit) and serves
+ * what is ready; true if any descriptor was. */
 static bool progress_fds(int timeout_ms, int extra_fd)
 {
     int n = 0, size = ipc__g.job.size;
@@ -559,6 +575,14 @@ static bool progress_fds(int timeout_ms, int extra_fd)
         if (!l->ops || l->ops->kind == IPC__LINK_MEMORY || pe->lost)
             continue;
         bool want_in = !pe->eof, want_out = !ipc__list_empty(&pe->sendq);
+        if (want_out && l->wfd < 0) {
+            /* Not up yet (opened on first use): no descriptor to wait on
+             * for room, but a writev asks for the connection, which may not
+             * have been asked for yet (frames held back by
+             * ipc__send_batched never met a writev). */
+            flush_peer(p);
+            want_out = false;
+        }
         if (want_in) {
             pfds[n] = (struct pollfd){.fd = l->rfd, .events = POLLIN};
             pfd_peer[n++] = p;
@@ -569,6 +593,11 @@ static bool progress_fds(int timeout_ms, int extra_fd)
             pfds[n] = (struct pollfd){.fd = l->wfd, .events = POLLOUT};
             pfd_peer[n++] = p;
         }
+    }
+    for (int i = 0; i < n_service; i++) {
+        pfds[n] = (struct pollfd){.fd = service[i]->ops->service_fd(service[i]),
+                                  .events = POLLIN};
+        pfd_peer[n++] = -2 - i;
     }
     if (extra_fd >= 0) {
         pfds[n] = (struct pollfd){.fd = extra_fd, .events = POLLIN};
@@ -585,6 +614,11 @@ static bool progress_fds(int timeout_ms, int extra_fd)
             continue;
         ready--;
         int p = pfd_peer[i];
+        if (p <= -2) {
+            struct ipc__transport *t = service[-2 - p];
+            t->ops->serve(t); /* a link that came up is polled next time */
+            continue;
+        }
         if (p < 0)
             continue; /* the doorbell: what it rang for is in memory */
         if (re & POLLOUT)

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "handshake.h"
 #include "transport.h"
 
 ssize_t ipc__fd_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt)
@@ -61,4 +62,20 @@ ssize_t ipc__fd_read(struct ipc__link *l, void *buf, size_t len)
             continue;
         return errno == EAGAIN ? 0 : -errno;
     }
+}
+
+void ipc__stream_fini(struct ipc__transport *self)
+{
+    ipc__streams_close(self->priv);
+    self->priv = NULL;
+}
+
+int ipc__stream_service_fd(struct ipc__transport *self)
+{
+    return self->priv ? ipc__streams_fd(self->priv) : -1;
+}
+
+bool ipc__stream_serve(struct ipc__transport *self)
+{
+    return ipc__streams_serve(self->priv);
 }

@@ -3,9 +3,9 @@
  *
  * Each rank listens on an ephemeral port of one IPv4 address (loopback, or
  * IPC_TCP_IF) and publishes "address:port" through ipcrun's key/value store.
- * Rank i connects to every lower rank whose link is tcp (every rank of other
- * nodes, or every rank with IPC_TRANSPORT=tcp) and accepts from every such
- * higher one, as unix.c does. Anyone on the host (or the network) can connect
+ * Two ranks whose link is tcp (every pair on two nodes, or every pair with
+ * IPC_TRANSPORT=tcp) connect when one of them first has a frame for the
+ * other (handshake.h), as unix.c's do. Anyone on the host (or the network) can connect
  * to a TCP port, so every connection opens with the handshake of
  * handshake.h: both ends prove they know the job secret without sending it,
  * strangers are refused while real ranks go on, and nothing is read from a
@@ -56,8 +56,9 @@ static int local_address(const struct ipc__job *job, struct in_addr *out, char *
 }
 
 /* Frames are whole messages already: Nagle would only delay them. */
-static void set_nodelay(int fd)
+static void set_nodelay(const struct ipc__job *job, int fd)
 {
+    (void)job;
     int one = 1;
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
@@ -137,7 +138,6 @@ static int peer_address(int peer, struct sockaddr_storage *ss, socklen_t *salen,
 static int tcp_connect(struct ipc__transport *self, struct ipc__job *job,
                        struct ipc__link *links)
 {
-    (void)self; /* nothing beyond the links */
     static const struct ipc__stream_wireup wireup = {
         .ops = &ipc__transport_tcp,
         .what = "TCP",
@@ -146,17 +146,10 @@ static int tcp_connect(struct ipc__transport *self, struct ipc__job *job,
         .buffers_first = true,
         .listen = listen_and_publish,
         .address = peer_address,
+        .tune = set_nodelay,
+        .lost = ipc__peer_unreachable,
     };
-    int rc = ipc__stream_wireup(job, links, &wireup);
-    if (rc != IPC_SUCCESS)
-        return rc;
-    for (int p = 0; p < job->size; p++) {
-        if (links[p].ops != &ipc__transport_tcp)
-            continue;
-        fcntl(links[p].rfd, F_SETFL, fcntl(links[p].rfd, F_GETFL) | O_NONBLOCK);
-        set_nodelay(links[p].rfd);
-    }
-    return IPC_SUCCESS;
+    return ipc__streams_open(job, links, &wireup, (struct ipc__streams **)&self->priv);
 }
 
 /* Bytes given to one sendmsg and asked of one read. A long write seems to
@@ -174,6 +167,8 @@ static int tcp_connect(struct ipc__transport *self, struct ipc__job *job,
 
 static ssize_t tcp_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt)
 {
+    if (l->wfd < 0) /* not up yet: ask for the connection (handshake.h) */
+        return ipc__streams_want(l);
     struct iovec part[IOV_MAX_TAKEN];
     size_t total = 0;
     int n = 0;
@@ -218,5 +213,8 @@ const struct ipc__transport_ops ipc__transport_tcp = {
     .writev = tcp_writev,
     .read = tcp_read,
     .close = ipc__socket_close,
+    .fini = ipc__stream_fini,
+    .service_fd = ipc__stream_service_fd,
+    .serve = ipc__stream_serve,
     .describe = tcp_describe,
 };

@@ -18,6 +18,8 @@
  * IPC_TRANSPORT names) and pairs on two nodes tcp, sets links[p].ops for
  * every peer, and then calls connect() of every transport that carries any
  * pair of the job, on every rank, in the order of ipc__transport_at().
+ * connect() may leave links to be opened on first use (tcp, unix: see
+ * service_fd).
  */
 #ifndef IPC_TRANSPORT_H
 #define IPC_TRANSPORT_H
@@ -72,9 +74,9 @@ struct ipc__transport_ops {
      * when any pair of the job uses this transport, even a rank none of whose
      * own links does (it must still join the fences on the control channel).
      * Establishes links[p] for every peer p whose links[p].ops points at this
-     * table, and touches no other link; who talks to whom over it is known on
-     * both sides from the same rule, so counts of connections to expect may be
-     * derived from links[]. Links are non-blocking when it returns. State
+     * table, or makes them ready to be opened on first use (service_fd), and
+     * touches no other link; who talks to whom over it is known on both sides
+     * from the same rule. Links are non-blocking when they are up. State
      * beyond the links goes in self->priv. Returns IPC_SUCCESS or an IPC_ERR_*
      * code after printing one line saying why. */
     int (*connect)(struct ipc__transport *self, struct ipc__job *job,
@@ -147,6 +149,16 @@ struct ipc__transport_ops {
     bool (*can_access)(const struct ipc__link *l);
     int (*get)(struct ipc__link *l, void *dst, uint64_t remote_addr, size_t len);
     int (*put)(struct ipc__link *l, uint64_t remote_addr, const void *src, size_t len);
+    /* Optional, together: a transport with work of its own beyond the
+     * links (connections to accept, handshakes; tcp and unix open links on
+     * first use) gives a descriptor that turns readable when it has some
+     * (-1: none now), which the engine polls with the links, and serve(),
+     * which the engine calls when it is readable: it does that work without
+     * blocking and may set links' rfd and wfd, and returns true when a link
+     * came up or was given up. A link's writev finding no wfd asks the
+     * transport for its connection and returns 0 until it is up. */
+    int (*service_fd)(struct ipc__transport *self);
+    bool (*serve)(struct ipc__transport *self);
     /* Optional: what --report-transports says of this transport beyond its
      * name (after connect): writes at most len bytes (with the NUL) to buf,
      * starting with "; ", and returns what snprintf returns. `mixed`: the
@@ -192,5 +204,10 @@ void ipc__socket_buffers(int fd, size_t bytes);
 /* writev and close for links that are one connected socket (rfd == wfd). */
 ssize_t ipc__socket_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt);
 void ipc__socket_close(struct ipc__link *l);
+/* fini, service_fd and serve of the transports whose links are opened on
+ * first use (handshake.h): self->priv is their struct ipc__streams. */
+void ipc__stream_fini(struct ipc__transport *self);
+int ipc__stream_service_fd(struct ipc__transport *self);
+bool ipc__stream_serve(struct ipc__transport *self);
 
 #endif /* IPC_TRANSPORT_H */

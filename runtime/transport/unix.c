@@ -3,12 +3,12 @@
  *
  * Each rank listens on an autobound abstract address (the kernel picks a
  * unique name that vanishes with the socket: nothing on disk to clean up) and
- * publishes it through ipcrun's key/value store. Rank i connects to every
- * lower rank whose link is unix and accepts from every such higher one. Only
- * ranks of one node can meet this way, but any process of the node can
- * connect to an abstract address (no file permission applies): a peer of
- * another uid (SO_PEERCRED) is refused at once, and every connection opens
- * with the handshake of handshake.h, as tcp's do.
+ * publishes it through ipcrun's key/value store; a pair connects when one of
+ * them first has a frame for the other (handshake.h). Only ranks of one node
+ * can meet this way, but any process of the node can connect to an abstract
+ * address (no file permission applies): a peer of another uid (SO_PEERCRED)
+ * is refused at once, and every connection opens with the handshake of
+ * handshake.h, as tcp's do.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,10 +54,9 @@ static int hex_decode(const char *in, unsigned char *out, size_t cap)
     return (int)(n / 2);
 }
 
-static void tune_socket(int fd, size_t bufsize)
+static void tune_socket(const struct ipc__job *job, int fd)
 {
-    ipc__socket_buffers(fd, bufsize);
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    ipc__socket_buffers(fd, job->tun.socket_buf);
 }
 
 /* Binds to a fresh abstract address and publishes it as unix.<rank>. */
@@ -113,7 +112,6 @@ static int peer_address(int peer, struct sockaddr_storage *ss, socklen_t *salen,
 static int unix_connect(struct ipc__transport *self, struct ipc__job *job,
                         struct ipc__link *links)
 {
-    (void)self; /* nothing beyond the links */
     static const struct ipc__stream_wireup wireup = {
         .ops = &ipc__transport_unix,
         .what = "unix",
@@ -122,14 +120,18 @@ static int unix_connect(struct ipc__transport *self, struct ipc__job *job,
         .domain = AF_UNIX,
         .listen = listen_and_publish,
         .address = peer_address,
+        .tune = tune_socket,
+        .lost = ipc__peer_unreachable,
     };
-    int rc = ipc__stream_wireup(job, links, &wireup);
-    if (rc != IPC_SUCCESS)
-        return rc;
-    for (int p = 0; p < job->size; p++)
-        if (links[p].ops == &ipc__transport_unix)
-            tune_socket(links[p].rfd, job->tun.socket_buf);
-    return IPC_SUCCESS;
+    return ipc__streams_open(job, links, &wireup, (struct ipc__streams **)&self->priv);
+}
+
+/* A link that is not up yet asks for its connection (handshake.h). */
+static ssize_t unix_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt)
+{
+    if (l->wfd < 0)
+        return ipc__streams_want(l);
+    return ipc__socket_writev(l, iov, iovcnt);
 }
 
 const struct ipc__transport_ops ipc__transport_unix = {
@@ -137,7 +139,10 @@ const struct ipc__transport_ops ipc__transport_unix = {
     .kind = IPC__LINK_STREAM,
     .probe = unix_probe,
     .connect = unix_connect,
-    .writev = ipc__socket_writev,
+    .writev = unix_writev,
     .read = ipc__fd_read,
     .close = ipc__socket_close,
+    .fini = ipc__stream_fini,
+    .service_fd = ipc__stream_service_fd,
+    .serve = ipc__stream_serve,
 };

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Attacks on a job while it wires up, as the security review made them
+# Attacks on a job's listeners, as the security review made them
 # (issue 20; docs/security.md maps every item to its test):
 #   1. another user connects to a rank's unix listener and says "I am rank
 #      1" (the old unix hello); a process of the same user without the job
-#      secret claims rank 1 with a well-formed hello and a guessed proof.
-#      Both are refused, the real rank 1 gets in, the job runs.
+#      secret claims a rank with a well-formed hello and a guessed proof.
+#      Both are refused, the real rank gets in, the job runs.
 #   2. 100 silent and 100 garbage connections to every listening rank, from
 #      another host (network namespaces), while the job wires up over tcp:
 #      it starts within 1 s of its normal time.
@@ -17,11 +17,12 @@
 need "$IPCRUN" "$APPS/ring" "$PROGS/forge_stranger" "$IPC_BUILD_DIR/tests/preload/hold_connect.so"
 command -v ss >/dev/null || skip "no ss (iproute2) to find the ranks' listeners"
 
-# Rank SLOW_RANK comes late, so that the others sit in wire-up. With READY,
-# it listens, publishes and fences, then holds its first connect until the
-# file READY exists (tests/preload/hold_connect.c: the strangers have had
-# their answers from the accept loops, whatever the load); else it starts
-# SLOW_S seconds late.
+# Rank SLOW_RANK comes late, so that the others wait for it, serving their
+# listeners. With READY, it listens, publishes and fences, then holds its
+# first connection (its first connect or accept: links open on first use)
+# until the file READY exists (tests/preload/hold_connect.c: the strangers
+# have had their answers, whatever the load); else it starts SLOW_S seconds
+# late.
 hold=$(cd "$IPC_BUILD_DIR/tests/preload" && pwd)/hold_connect.so
 wrapper=$WORK/as-rank.sh
 cat >"$wrapper" <<EOS
@@ -96,15 +97,18 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && command -v setpriv >/dev
     expect_gone "$m" 2 "$what"
 fi
 
+# Rank 0 of a 3-rank ring dials rank 1 and is dialled by rank 2, which holds
+# back: a claim of rank 2 meets a rank that expects that very rank's dial
+# (a claim of rank 1, whom rank 0 is dialling, would get CROSSED instead).
 m=$(unique_marker)
-what="a same-user stranger claiming rank 1 over unix"
+what="a same-user stranger claiming rank 2 over unix"
 rm -f "$WORK/ready"
-start_bg env SLOW_RANK=1 READY="$WORK/ready" "$IPCRUN" --transport unix -n 2 "$wrapper" \
+start_bg env SLOW_RANK=2 READY="$WORK/ready" "$IPCRUN" --transport unix -n 3 "$wrapper" \
     "$APPS/ring" 10 "$m"
 targets=$(listeners "$m" unix "" 0)
 [ -n "$targets" ] || fail "$what: rank 0 listened on no unix address within 10 s"
 # shellcheck disable=SC2086 # one target a word
-"$PROGS/forge_stranger" --claim 1 --garbage 2 --idle 2 --hold 3000 --ready "$WORK/ready" \
+"$PROGS/forge_stranger" --claim 2 --garbage 2 --idle 2 --hold 3000 --ready "$WORK/ready" \
     $targets >"$WORK/stranger" 2>&1 &
 stranger=$!
 wait_bg 30 "$what"
@@ -112,7 +116,7 @@ wait "$stranger" || fail "$what: the stranger could not connect: $(said)"
 grep -q '^claim: refused$' "$WORK/stranger" ||
     fail "$what: the forged proof was not refused: $(said)"
 expect_rc 0 "$what"
-expect_out '^ring: 2 ranks, 10 laps, counter 20: ok$' "$what"
+expect_out '^ring: 3 ranks, 10 laps, counter 30: ok$' "$what"
 expect_err '^ipc: rank 0: refused a unix connection from pid [0-9]+ \(uid [0-9]+\): wrong job secret$' "$what"
 expect_err '^ipc: rank 0: refused a unix connection from pid [0-9]+ \(uid [0-9]+\): not an ipc rank \(bad magic\)$' "$what"
 expect_gone "$m" 2 "$what"

@@ -6,15 +6,18 @@
 # in a segment of at most 64 MiB + 20 KiB per rank, as --report-transports
 # says (rings would take 16 GiB); 256 ranks run them and coll_reduce's
 # digests too, in 36 MiB where rings took 1 GiB, and ring and coll_move
-# over unix, pipe and tcp.
+# over unix, pipe and tcp; over unix and tcp, whose links open on first use,
+# lazy_links counts each rank's sockets: 2 after a ring, 255 after everyone
+# has sent to everyone at once.
 #
 # Each collective runs once at 1 element a block (coll_move once): at 1024
 # ranks an alltoall is a million messages, seconds on two cores, and the full
 # coll_move (every root, every count) would take hours.
 # run.sh timeout: 600
-# run.sh slow: 170
+# run.sh slow: 190
 . "$(dirname "$0")/lib.sh"
-need "$IPCRUN" "$APPS/ring" "$PROGS/coll_move" "$PROGS/coll_reduce" "$PROGS/barrier"
+need "$IPCRUN" "$APPS/ring" "$PROGS/coll_move" "$PROGS/coll_reduce" "$PROGS/barrier" \
+    "$PROGS/lazy_links"
 
 # The segment line of node 0 in $ERR: "<MiB> <ranks> <layout>".
 segment() {
@@ -69,8 +72,8 @@ for n in $sizes; do
     expect_out '^digest 131072 ' "$what"
 done
 
-# 256 ranks over each of the other transports (every rank holds a
-# descriptor per peer: 255 here).
+# 256 ranks over each of the other transports (pipes: a descriptor per peer
+# from the start, 255 here; unix and tcp: one per peer talked to).
 for t in unix pipe tcp; do
     what="ring -n 256 over $t"
     ipcrun 300 --transport "$t" -n 256 "$APPS/ring" 3
@@ -81,6 +84,12 @@ for t in unix pipe tcp; do
     ipcrun 300 --transport "$t" -n 256 "$PROGS/coll_move" once
     expect_rc 0 "$what"
     expect_out '^coll_move: 256 ranks, 81 calls checked: ok$' "$what"
+
+    [ "$t" = pipe ] && continue
+    what="lazy_links -n 256 over $t"
+    ipcrun 300 --transport "$t" -n 256 "$PROGS/lazy_links"
+    expect_rc 0 "$what"
+    expect_out '^lazy_links: 256 ranks, at start [0-9]+, after the ring \+[0-9]+, after all \+255 sockets: ok$' "$what"
 done
 
 exit 0
