@@ -594,7 +594,13 @@ static bool progress_fds(int timeout_ms, int extra_fd)
             pfd_peer[n++] = p;
         }
     }
-    for (int i = 0; i < n_service; i++) {
+    /* A look that does not wait (a spinning rank) asks the transports' own
+     * work only every 8th time: one descriptor fewer to poll costs the
+     * 0-byte latency over unix 0.2 us of 5.6. Connections still come up
+     * promptly: the 8th look is microseconds away, and a rank that waits
+     * longer sleeps in a poll that has them. */
+    static unsigned looks;
+    for (int i = 0; i < n_service && (timeout_ms != 0 || (looks++ & 7) == 0); i++) {
         pfds[n] = (struct pollfd){.fd = service[i]->ops->service_fd(service[i]),
                                   .events = POLLIN};
         pfd_peer[n++] = -2 - i;
