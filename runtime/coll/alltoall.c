@@ -1,6 +1,8 @@
 /*
  * alltoall.c - ipc_alltoall and ipc_alltoallv.
  *
+ * The whole job on one node with a send buffer of at most 8 KiB: through the
+ * shared segment, each rank's buffer in its slot (coll/node.c), no message.
  * Short blocks (IPC__ALLTOALL_PAIRWISE_MIN): every receive and send posted at
  * once, sends staggered (rank r starts with r + 1) so that no rank is
  * everybody's first target. Long blocks: N-1 steps, in step k sending to
@@ -121,6 +123,12 @@ int ipc__c_alltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *r
     bool in_place = sbuf == IPC_IN_PLACE;
     if (block == 0 || (in_place && n == 1))
         return IPC_SUCCESS;
+    if (n > 1 && comm == IPC_COMM_WORLD && ipc__node_fits(ipc__g.node, block * (size_t)n)) {
+        /* The whole job on one host, a send buffer of at most a slot:
+         * through the shared segment (node.c). */
+        ipc__node_alltoall(ipc__g.node, in_place ? rbuf : sbuf, rbuf, block);
+        return IPC_SUCCESS;
+    }
     if (!in_place && block >= IPC__ALLTOALL_PAIRWISE_MIN)
         return pairwise(sbuf, rbuf, block, comm);
     size_t *l = layout_new(n);

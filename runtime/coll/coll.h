@@ -49,12 +49,15 @@ int ipc__coll_barrier_tagged(ipc_comm comm, int tag0);
  * that holds all of it (ipc__g.node, not NULL). */
 void ipc__node_barrier(struct ipc__node_area *a, bool oversubscribed);
 /* Can one rank's input of `bytes` (a bcast's data, an allreduce's or a
- * reduce_scatter_block's vector, an allgather's block) go through the area's
+ * reduce_scatter_block's vector, an allgather's block, an alltoall's send
+ * buffer) go through the area's
  * slots (false when a is NULL)? */
 bool ipc__node_fits(const struct ipc__node_area *a, size_t bytes);
 void ipc__node_reduce_scatter(struct ipc__node_area *a, const void *in, void *out,
                               size_t count, ipc_datatype type, ipc_op op);
 void ipc__node_allgather(struct ipc__node_area *a, const void *in, void *out, size_t block);
+/* in: n blocks (the whole send buffer, which ipc__node_fits), or out itself. */
+void ipc__node_alltoall(struct ipc__node_area *a, const void *in, void *out, size_t block);
 void ipc__node_bcast(struct ipc__node_area *a, void *buf, size_t bytes, int root);
 /* buf holds this rank's input and receives the result. */
 void ipc__node_allreduce(struct ipc__node_area *a, void *buf, size_t count,

@@ -246,6 +246,17 @@ void ipc__node_allgather(struct ipc__node_area *a, const void *in, void *out, si
         memcpy((char *)out + (size_t)r * block, input_of(set, r, 0), block);
 }
 
+/* Every rank puts its whole send buffer (n blocks) in and takes block `me`
+ * of every rank's: in may be out (in place), it is in the slot before out
+ * is written. */
+void ipc__node_alltoall(struct ipc__node_area *a, const void *in, void *out, size_t block)
+{
+    size_t mine = block * (size_t)a->me;
+    const char *set = put_all(a, in, block * (size_t)a->nranks);
+    for (int r = 0; r < a->nranks; r++)
+        memcpy((char *)out + (size_t)r * block, input_of(set, r, mine), block);
+}
+
 struct acks_wait {
     const struct ipc__node_area *a;
     uint32_t epoch;
