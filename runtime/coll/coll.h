@@ -59,6 +59,12 @@ void ipc__node_allgather(struct ipc__node_area *a, const void *in, void *out, si
 /* in: n blocks (the whole send buffer, which ipc__node_fits), or out itself. */
 void ipc__node_alltoall(struct ipc__node_area *a, const void *in, void *out, size_t block);
 void ipc__node_bcast(struct ipc__node_area *a, void *buf, size_t bytes, int root);
+/* A bcast of any length that every rank but the root reads straight from
+ * the root's memory with get(root, ...) (a link's get): the root waits for
+ * all of them. Returns IPC_SUCCESS, IPC_ERR_TRANSPORT when get failed,
+ * IPC_ERR_TRUNCATE when the root's length is not this rank's. */
+int ipc__node_bcast_direct(struct ipc__node_area *a, void *buf, size_t bytes, int root,
+                           int (*get)(int rank, void *dst, uint64_t addr, size_t len));
 /* buf holds this rank's input and receives the result. */
 void ipc__node_allreduce(struct ipc__node_area *a, void *buf, size_t count,
                          ipc_datatype type, ipc_op op);
@@ -72,6 +78,10 @@ enum {
     /* bcast: binomial tree below, scatter + ring allgather from it (3 ranks
      * or more) */
     IPC__BCAST_SCATTER_MIN = 128 * 1024,
+    /* bcast of the whole job on one node whose ranks can read each other's
+     * memory, 3 ranks or more: from here every rank reads the root's buffer
+     * itself (node.c) */
+    IPC__BCAST_DIRECT_MIN = 64 * 1024,
     /* allreduce, reduce with a commutative op: recursive doubling / binomial
      * tree below, ring reduce-scatter from it */
     IPC__ALLREDUCE_RING_MIN = 64 * 1024,

@@ -285,6 +285,41 @@ static bool slot_written(void *arg)
     return atomic_load_explicit(w->epoch_word, memory_order_acquire) == w->epoch;
 }
 
+/* Waits until every rank but this one has acked the bcast of `epoch`,
+ * saying so in bcast_wanted first (see ipc__node_bcast). */
+static void wait_acks(struct ipc__node_area *a, uint32_t epoch)
+{
+    struct acks_wait w = {a, epoch};
+    struct bcast_wanted *bw = bcast_wanted_of(a);
+    if (all_acked(&w))
+        return;
+    atomic_store_explicit(&bw->wanted, 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst);
+    if (!all_acked(&w))
+        ipc__wait_until(all_acked, &w, NULL);
+    atomic_store_explicit(&bw->wanted, 0, memory_order_relaxed);
+}
+
+/* This rank has finished the bcast of `epoch`; a root waiting for it is
+ * woken. */
+static void ack(struct ipc__node_area *a, uint32_t epoch, bool root)
+{
+    atomic_store_explicit(bcast_ack(a, a->me), epoch, memory_order_release);
+    if (!root) {
+        atomic_thread_fence(memory_order_seq_cst);
+        if (atomic_load_explicit(&bcast_wanted_of(a)->wanted, memory_order_relaxed))
+            a->ring_all(a);
+    }
+}
+
+/* Waits for the root of `epoch` to have written its slot. */
+static void wait_slot(char *slot, uint32_t epoch)
+{
+    struct slot_wait w = {(_Atomic uint32_t *)(void *)slot, epoch};
+    if (!slot_written(&w))
+        ipc__wait_until(slot_written, &w, NULL);
+}
+
 /* The root copies the data into the call's slot, raises the slot's epoch and
  * returns: it waits for nobody unless a rank has not finished the bcast two
  * calls back, whose slot this one reuses. The others wait for the epoch and
@@ -295,33 +330,59 @@ static bool slot_written(void *arg)
  * flag and wakes it. */
 void ipc__node_bcast(struct ipc__node_area *a, void *buf, size_t bytes, int root)
 {
-    int me = a->me;
     uint32_t epoch = ++a->bcast_epoch;
     char *slot = bcast_slot(a, epoch);
-    _Atomic uint32_t *word = (_Atomic uint32_t *)(void *)slot;
-    struct bcast_wanted *bw = bcast_wanted_of(a);
-    if (me == root) {
-        struct acks_wait w = {a, epoch - 2};
-        if (epoch > 2 && !all_acked(&w)) {
-            atomic_store_explicit(&bw->wanted, 1, memory_order_relaxed);
-            atomic_thread_fence(memory_order_seq_cst);
-            if (!all_acked(&w))
-                ipc__wait_until(all_acked, &w, NULL);
-            atomic_store_explicit(&bw->wanted, 0, memory_order_relaxed);
-        }
+    bool is_root = a->me == root;
+    if (is_root) {
+        if (epoch > 2)
+            wait_acks(a, epoch - 2);
         memcpy(slot + SLOT_DATA, buf, bytes);
-        atomic_store_explicit(word, epoch, memory_order_release);
+        atomic_store_explicit((_Atomic uint32_t *)(void *)slot, epoch, memory_order_release);
         a->ring_all(a);
     } else {
-        struct slot_wait w = {word, epoch};
-        if (!slot_written(&w))
-            ipc__wait_until(slot_written, &w, NULL);
+        wait_slot(slot, epoch);
         memcpy(buf, slot + SLOT_DATA, bytes);
     }
-    atomic_store_explicit(bcast_ack(a, me), epoch, memory_order_release);
-    if (me != root) {
-        atomic_thread_fence(memory_order_seq_cst);
-        if (atomic_load_explicit(&bw->wanted, memory_order_relaxed))
-            a->ring_all(a);
+    ack(a, epoch, is_root);
+}
+
+/* What the root of a direct bcast puts in the slot: where its data is. */
+struct direct_ref {
+    uint64_t addr;
+    uint64_t bytes;
+};
+
+/* The same calls and slots, but the slot holds only the root's address and
+ * length; every other rank reads the data straight from the root's memory
+ * (get), all of them at once, and the root waits for all their acks before
+ * it returns, its buffer being read until then. */
+int ipc__node_bcast_direct(struct ipc__node_area *a, void *buf, size_t bytes, int root,
+                           int (*get)(int rank, void *dst, uint64_t addr, size_t len))
+{
+    uint32_t epoch = ++a->bcast_epoch;
+    char *slot = bcast_slot(a, epoch);
+    int rc = IPC_SUCCESS;
+    if (a->me == root) {
+        if (epoch > 2)
+            wait_acks(a, epoch - 2);
+        struct direct_ref ref = {(uintptr_t)buf, bytes};
+        memcpy(slot + SLOT_DATA, &ref, sizeof ref);
+        atomic_store_explicit((_Atomic uint32_t *)(void *)slot, epoch, memory_order_release);
+        a->ring_all(a);
+        ack(a, epoch, true);
+        wait_acks(a, epoch);
+        return rc;
     }
+    wait_slot(slot, epoch);
+    struct direct_ref ref;
+    memcpy(&ref, slot + SLOT_DATA, sizeof ref);
+    /* Another length than ours: an erroneous program; never read past the
+     * root's buffer. */
+    size_t take = ref.bytes < bytes ? (size_t)ref.bytes : bytes;
+    if (get(root, buf, ref.addr, take) < 0)
+        rc = IPC_ERR_TRANSPORT;
+    else if (ref.bytes != bytes)
+        rc = IPC_ERR_TRUNCATE;
+    ack(a, epoch, false);
+    return rc;
 }
