@@ -99,6 +99,11 @@ int ipc__c_allgather(const void *sbuf, size_t scount, ipc_datatype stype, void *
         }
         return bruck(in, out, block, comm);
     }
+    /* The whole job on one host, every rank able to read the others'
+     * memory: each reads every block straight from its owner (node.c). */
+    if (n > 2 && comm == IPC_COMM_WORLD && ipc__g.node && ipc__coll_direct(ipc__g.node))
+        return ipc__node_exchange_direct(ipc__g.node, in, out, block, false,
+                                         ipc__g.job.tun.oversubscribed, ipc__coll_get);
     size_t *bytes, *offs;
     if ((rc = layout(n, &bytes, &offs)) != IPC_SUCCESS)
         return rc;

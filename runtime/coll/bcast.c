@@ -8,7 +8,6 @@
  * buffer's worth instead of log2 N of them.
  */
 #include "coll.h"
-#include "transport/node.h"
 
 static int rel_to_rank(int rel, int root, int n)
 {
@@ -91,27 +90,6 @@ static int scatter_allgather(char *buf, size_t bytes, int root, ipc_comm comm)
     return IPC_SUCCESS;
 }
 
-/* Can every rank of the job read every other's memory? Asked once, of all
- * ranks together (an allreduce through the segment), by the first bcast
- * that needs to know: every rank reaches it in the same call. */
-static bool direct_everywhere(struct ipc__node_area *a)
-{
-    if (!a->direct) {
-        int ok = 1;
-        for (int p = 0; p < ipc__g.job.size && ok; p++)
-            ok = p == ipc__g.job.rank || ipc__direct_access(&ipc__g.links[p]);
-        ipc__node_allreduce(a, &ok, 1, IPC_INT, IPC_MIN);
-        a->direct = ok ? 1 : -1;
-    }
-    return a->direct > 0;
-}
-
-static int get_from(int rank, void *dst, uint64_t addr, size_t len)
-{
-    struct ipc__link *l = &ipc__g.links[rank];
-    return l->ops->get(l, dst, addr, len);
-}
-
 int ipc__c_bcast(void *buf, size_t count, ipc_datatype type, int root, ipc_comm comm)
 {
     size_t bytes;
@@ -130,8 +108,8 @@ int ipc__c_bcast(void *buf, size_t count, ipc_datatype type, int root, ipc_comm 
     /* Long ones, 3 ranks or more: each rank reads the root's buffer itself,
      * all at once (node.c). */
     if (comm == IPC_COMM_WORLD && ipc__g.node && comm->size > 2 &&
-        bytes >= IPC__BCAST_DIRECT_MIN && direct_everywhere(ipc__g.node))
-        return ipc__node_bcast_direct(ipc__g.node, buf, bytes, root, get_from);
+        bytes >= IPC__BCAST_DIRECT_MIN && ipc__coll_direct(ipc__g.node))
+        return ipc__node_bcast_direct(ipc__g.node, buf, bytes, root, ipc__coll_get);
     if (bytes < IPC__BCAST_SCATTER_MIN || comm->size < 3)
         return binomial(buf, bytes, root, comm);
     return scatter_allgather(buf, bytes, root, comm);

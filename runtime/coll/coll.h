@@ -45,6 +45,15 @@ enum ipc__coll_tag {
 /* A barrier whose messages carry tag0 + round number. */
 int ipc__coll_barrier_tagged(ipc_comm comm, int tag0);
 
+/* util.c: can every rank of the job read every other's memory (the links'
+ * get)? Asked once, of all ranks together (an allreduce through the
+ * segment), by the first collective that needs to know: a is ipc__g.node and
+ * every rank of IPC_COMM_WORLD reaches it in the same call. */
+bool ipc__coll_direct(struct ipc__node_area *a);
+/* Copies len bytes at rank's address addr to dst (its link's get): 0 or
+ * -errno. */
+int ipc__coll_get(int rank, void *dst, uint64_t addr, size_t len);
+
 /* node.c: collectives of the whole job through the shared area of a node
  * that holds all of it (ipc__g.node, not NULL). */
 void ipc__node_barrier(struct ipc__node_area *a, bool oversubscribed);
@@ -65,6 +74,16 @@ void ipc__node_bcast(struct ipc__node_area *a, void *buf, size_t bytes, int root
  * IPC_ERR_TRUNCATE when the root's length is not this rank's. */
 int ipc__node_bcast_direct(struct ipc__node_area *a, void *buf, size_t bytes, int root,
                            int (*get)(int rank, void *dst, uint64_t addr, size_t len));
+/* Allgather (in: this rank's block, which may lie in out) or alltoall (in:
+ * the n blocks of the send buffer, not out) of long blocks between ranks
+ * that all read each other's memory: each rank puts the address of in in
+ * its slot and reads what it needs straight from its peers' (get), then
+ * waits at a barrier until all have read from it. Returns IPC_SUCCESS,
+ * IPC_ERR_TRANSPORT (a get failed) or IPC_ERR_TRUNCATE (a peer's buffer is
+ * shorter than this rank's). */
+int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *out,
+                              size_t block, bool alltoall, bool oversubscribed,
+                              int (*get)(int rank, void *dst, uint64_t addr, size_t len));
 /* buf holds this rank's input and receives the result. */
 void ipc__node_allreduce(struct ipc__node_area *a, void *buf, size_t count,
                          ipc_datatype type, ipc_op op);
@@ -98,6 +117,12 @@ enum {
     /* alltoall: all messages posted at once below (bytes per block), one
      * partner per step from it, which bounds the copies in flight */
     IPC__ALLTOALL_PAIRWISE_MIN = 256 * 1024,
+    /* alltoall of the whole job on one node whose ranks read each other's
+     * memory, 3 ranks or more: from this block on (instead of pairwise) each
+     * rank reads its blocks straight from the others' buffers (node.c). Not
+     * below: at 64 KiB blocks on 8 oversubscribed ranks the two meetings of
+     * all ranks it needs cost more than messages do (173-202 -> 301-311 us) */
+    IPC__ALLTOALL_DIRECT_MIN = 256 * 1024,
     /* alltoall(v) in place: while the whole buffer is below this it is
      * copied aside and everything posted at once, from it one swap with one
      * partner per step (N-1 steps in lockstep: 256 ranks, 8 bytes a block,

@@ -386,3 +386,28 @@ int ipc__node_bcast_direct(struct ipc__node_area *a, void *buf, size_t bytes, in
     ack(a, epoch, false);
     return rc;
 }
+
+int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *out,
+                              size_t block, bool alltoall, bool oversubscribed,
+                              int (*get)(int rank, void *dst, uint64_t addr, size_t len))
+{
+    int n = a->nranks, me = a->me, rc = IPC_SUCCESS;
+    size_t mine = alltoall ? block * (size_t)me : 0;
+    struct direct_ref ref = {(uintptr_t)in, alltoall ? block * (size_t)n : block};
+    const char *set = put_all(a, &ref, sizeof ref);
+    /* Staggered: rank r starts with r + 1, so no buffer is everyone's first. */
+    for (int k = 1; k < n; k++) {
+        int r = (me + k) % n;
+        struct direct_ref peer;
+        memcpy(&peer, input_of(set, r, 0), sizeof peer);
+        if (peer.bytes < mine + block) /* an erroneous program: never read past it */
+            rc = IPC_ERR_TRUNCATE;
+        else if (get(r, (char *)out + (size_t)r * block, peer.addr + mine, block) < 0)
+            rc = IPC_ERR_TRANSPORT;
+    }
+    char *own = (char *)out + (size_t)me * block;
+    if ((const char *)in + mine != own)
+        memcpy(own, (const char *)in + mine, block);
+    ipc__node_barrier(a, oversubscribed); /* nobody reads our buffer any more */
+    return rc;
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "coll.h"
+#include "transport/node.h"
 
 int ipc__coll_isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
                     struct ipc__req **r)
@@ -209,4 +210,22 @@ size_t ipc__coll_block(size_t count, int n, int i, size_t *first)
     size_t base = count / (size_t)n, extra = count % (size_t)n, k = (size_t)i;
     *first = k * base + (k < extra ? k : extra);
     return base + (k < extra);
+}
+
+bool ipc__coll_direct(struct ipc__node_area *a)
+{
+    if (!a->direct) {
+        int ok = 1;
+        for (int p = 0; p < ipc__g.job.size && ok; p++)
+            ok = p == ipc__g.job.rank || ipc__direct_access(&ipc__g.links[p]);
+        ipc__node_allreduce(a, &ok, 1, IPC_INT, IPC_MIN);
+        a->direct = ok ? 1 : -1;
+    }
+    return a->direct > 0;
+}
+
+int ipc__coll_get(int rank, void *dst, uint64_t addr, size_t len)
+{
+    struct ipc__link *l = &ipc__g.links[rank];
+    return l->ops->get(l, dst, addr, len);
 }
