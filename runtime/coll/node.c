@@ -6,6 +6,7 @@
  * file's; docs/shm.md draws it.
  */
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "coll.h"
@@ -409,5 +410,67 @@ int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *ou
     if ((const char *)in + mine != own)
         memcpy(own, (const char *)in + mine, block);
     ipc__node_barrier(a, oversubscribed); /* nobody reads our buffer any more */
+    return rc;
+}
+
+/* Allreduce of long vectors between ranks that all read each other's
+ * memory: every rank publishes where its input is and where it will keep its
+ * part of the result, folds its own block of the vector from every rank's
+ * input (read straight from them, last rank first: x0 op (x1 op ...), the
+ * same order as everywhere), then, once all have (a barrier: every input has
+ * been read, so out may be an input), reads every other block of the result
+ * from the rank that folded it, and waits at a second barrier until nobody
+ * reads its part any more. Each block is folded once: bit-identical results
+ * on every rank. */
+int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *out,
+                               size_t count, ipc_datatype type, ipc_op op,
+                               bool oversubscribed,
+                               int (*get)(int rank, void *dst, uint64_t addr, size_t len))
+{
+    int n = a->nranks, me = a->me, rc = IPC_SUCCESS;
+    size_t size = type->size, first, k = ipc__coll_block(count, n, me, &first);
+    size_t off = first * size, len = k * size;
+    char *res = malloc(len ? len : 1), *tmp = malloc(len ? len : 1);
+    struct direct_ref refs[2] = {{(uintptr_t)in, count * size},
+                                 {(uintptr_t)res, res && tmp ? len : 0}};
+    if (!res || !tmp)
+        rc = IPC_ERR_NOMEM; /* the others find a part of 0 bytes here */
+    const char *set = put_all(a, refs, sizeof refs);
+    for (int r = n - 1; rc == IPC_SUCCESS && r >= 0; r--) {
+        const char *src = (const char *)in + off;
+        if (r != me) {
+            struct direct_ref peer;
+            memcpy(&peer, input_of(set, r, 0), sizeof peer);
+            if (peer.bytes < off + len)
+                rc = IPC_ERR_TRUNCATE;
+            else if (get(r, tmp, peer.addr + off, len) < 0)
+                rc = IPC_ERR_TRANSPORT;
+            src = tmp;
+        }
+        if (rc != IPC_SUCCESS)
+            break;
+        if (r == n - 1)
+            memcpy(res, src, len);
+        else
+            ipc__op_apply(op, type, src, res, k);
+    }
+    ipc__node_barrier(a, oversubscribed); /* every input read, every part folded */
+    for (int r = 0; r < n; r++) {
+        size_t rfirst, rk = ipc__coll_block(count, n, r, &rfirst);
+        char *dst = (char *)out + rfirst * size;
+        struct direct_ref peer;
+        memcpy(&peer, input_of(set, r, sizeof refs[0]), sizeof peer);
+        if (r == me) {
+            if (rc == IPC_SUCCESS)
+                memcpy(dst, res, len);
+        } else if (peer.bytes != rk * size) {
+            rc = rc == IPC_SUCCESS ? IPC_ERR_TRUNCATE : rc;
+        } else if (rk && get(r, dst, peer.addr, rk * size) < 0) {
+            rc = IPC_ERR_TRANSPORT;
+        }
+    }
+    ipc__node_barrier(a, oversubscribed); /* nobody reads our part any more */
+    free(res);
+    free(tmp);
     return rc;
 }
