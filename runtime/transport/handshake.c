@@ -149,8 +149,8 @@ struct ipc__streams {
     unsigned char secret[IPC__SECRET_BYTES];
     int epfd;
     struct conn listener, bell;
-    struct conn *pending[IPC__HANDSHAKE_PENDING_MAX]; /* accepted, in their handshake */
-    int npending;
+    struct conn **pending; /* accepted, in their handshake */
+    int npending, pending_max;
     int refused;
     bool moved;
     struct peer *todo;   /* peers to dial at the next serve */
@@ -568,7 +568,7 @@ static void take_new(struct ipc__streams *s)
             (void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->listener.fd, NULL);
             return;
         }
-        if (s->npending == IPC__HANDSHAKE_PENDING_MAX) {
+        if (s->npending == s->pending_max) {
             int oldest = 0;
             for (int i = 1; i < s->npending; i++)
                 if (s->pending[i]->deadline < s->pending[oldest]->deadline)
@@ -686,6 +686,15 @@ int ipc__streams_start(const struct ipc__job *job, struct ipc__link *links,
         close(lfd);
         return IPC_ERR_NOMEM;
     }
+    /* Every peer may dial at once (an all-to-all's first frames), and
+     * strangers beside them. */
+    s->pending_max = IPC__HANDSHAKE_PENDING_MAX + job->size;
+    s->pending = calloc((size_t)s->pending_max, sizeof *s->pending);
+    if (!s->pending) {
+        free(s);
+        close(lfd);
+        return IPC_ERR_NOMEM;
+    }
     s->job = job;
     s->links = links;
     s->w = w;
@@ -767,5 +776,6 @@ void ipc__streams_close(struct ipc__streams *s)
         fprintf(stderr, "ipc: rank %d: refused %d more %s connections\n", s->job->rank,
                 s->refused - REFUSALS_SHOWN, s->w->what);
     explicit_bzero(s->secret, sizeof s->secret);
+    free(s->pending);
     free(s);
 }

@@ -56,8 +56,8 @@ struct ipc__transport_ops;
 /* From a HELLO until the PROOF, and for a connect() to complete: the
  * dialling rank answers the challenge only when it next makes progress. */
 #define IPC__HANDSHAKE_WAIT_MS 60000
-/* Connections waiting for their handshake at once; beyond it the oldest is
- * dropped. */
+/* Connections waiting for their handshake at once, beyond one per rank of
+ * the job (every peer may dial at once); past that the oldest is dropped. */
 #define IPC__HANDSHAKE_PENDING_MAX 256
 /* One connect() attempt; attempts repeat until IPC__HANDSHAKE_WAIT_MS. */
 #define IPC__CONNECT_TRY_MS 2000
