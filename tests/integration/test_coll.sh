@@ -26,6 +26,15 @@ for t in $TRANSPORTS; do
     done
 done
 
+# On one node the long bcast, allgather, alltoall and allreduce read their
+# peers' buffers straight from their memory when every rank can; without
+# single copy every rank must agree to take the messages' way instead.
+for prog in coll_move coll_reduce; do
+    run 100 env IPC_SHM_SINGLE_COPY=0 "$IPCRUN" -n 4 "$PROGS/$prog"
+    expect_rc 0 "$prog -n 4, IPC_SHM_SINGLE_COPY=0"
+    expect_out "^$prog: 4 ranks, .*: ok$" "$prog -n 4, IPC_SHM_SINGLE_COPY=0"
+done
+
 # Nonblocking collectives against their blocking twins, several in flight,
 # at 1-8 ranks (8: oversubscribed; few ranks take the direct algorithms) and
 # 10 (the tree and the ring), and on every transport.
