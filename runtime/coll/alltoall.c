@@ -132,10 +132,9 @@ int ipc__c_alltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *r
     /* Long ones of the whole job on one host, every rank able to read the
      * others' memory: each reads its block of every send buffer straight
      * from it (node.c). */
-    if (!in_place && n > 2 && comm == IPC_COMM_WORLD && ipc__g.node &&
-        block >= IPC__ALLTOALL_DIRECT_MIN && ipc__coll_direct(ipc__g.node))
+    if (!in_place && n > 2 && block >= IPC__ALLTOALL_DIRECT_MIN && ipc__coll_direct(comm))
         return ipc__node_exchange_direct(ipc__g.node, sbuf, rbuf, block, true,
-                                         ipc__g.job.tun.oversubscribed, ipc__coll_get);
+                                         ipc__g.job.tun.oversubscribed);
     if (!in_place && block >= IPC__ALLTOALL_PAIRWISE_MIN)
         return pairwise(sbuf, rbuf, block, comm);
     size_t *l = layout_new(n);

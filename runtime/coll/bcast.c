@@ -107,9 +107,8 @@ int ipc__c_bcast(void *buf, size_t count, ipc_datatype type, int root, ipc_comm 
     }
     /* Long ones, 3 ranks or more: each rank reads the root's buffer itself,
      * all at once (node.c). */
-    if (comm == IPC_COMM_WORLD && ipc__g.node && comm->size > 2 &&
-        bytes >= IPC__BCAST_DIRECT_MIN && ipc__coll_direct(ipc__g.node))
-        return ipc__node_bcast_direct(ipc__g.node, buf, bytes, root, ipc__coll_get);
+    if (comm->size > 2 && bytes >= IPC__BCAST_DIRECT_MIN && ipc__coll_direct(comm))
+        return ipc__node_bcast_direct(ipc__g.node, buf, bytes, root);
     if (bytes < IPC__BCAST_SCATTER_MIN || comm->size < 3)
         return binomial(buf, bytes, root, comm);
     return scatter_allgather(buf, bytes, root, comm);

@@ -45,11 +45,12 @@ enum ipc__coll_tag {
 /* A barrier whose messages carry tag0 + round number. */
 int ipc__coll_barrier_tagged(ipc_comm comm, int tag0);
 
-/* util.c: can every rank of the job read every other's memory (the links'
- * get)? Asked once, of all ranks together (an allreduce through the
- * segment), by the first collective that needs to know: a is ipc__g.node and
- * every rank of IPC_COMM_WORLD reaches it in the same call. */
-bool ipc__coll_direct(struct ipc__node_area *a);
+/* util.c: may a collective on comm read its peers' buffers straight from
+ * their memory? Only on IPC_COMM_WORLD of a job on one node (ipc__g.node)
+ * whose every rank can read every other's (the links' get); asked once, of
+ * all ranks together (an allreduce through the segment), by the first
+ * collective that needs to know, which every rank reaches in the same call. */
+bool ipc__coll_direct(ipc_comm comm);
 /* Copies len bytes at rank's address addr to dst (its link's get): 0 or
  * -errno. */
 int ipc__coll_get(int rank, void *dst, uint64_t addr, size_t len);
@@ -69,19 +70,17 @@ void ipc__node_allgather(struct ipc__node_area *a, const void *in, void *out, si
 void ipc__node_alltoall(struct ipc__node_area *a, const void *in, void *out, size_t block);
 void ipc__node_bcast(struct ipc__node_area *a, void *buf, size_t bytes, int root);
 /* A bcast of any length that every rank but the root reads straight from
- * the root's memory with get(root, ...) (a link's get): the root waits for
+ * the root's memory (ipc__coll_get): the root waits for
  * all of them. Returns IPC_SUCCESS, IPC_ERR_TRANSPORT when get failed,
  * IPC_ERR_TRUNCATE when the root's length is not this rank's. */
-int ipc__node_bcast_direct(struct ipc__node_area *a, void *buf, size_t bytes, int root,
-                           int (*get)(int rank, void *dst, uint64_t addr, size_t len));
+int ipc__node_bcast_direct(struct ipc__node_area *a, void *buf, size_t bytes, int root);
 /* Allreduce of long vectors (in may be out) between ranks that all read
  * each other's memory: each rank folds one block from every rank's input,
  * then reads the others' blocks of the result (node.c). Returns as
  * ipc__node_exchange_direct, or IPC_ERR_NOMEM. */
 int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *out,
                                size_t count, ipc_datatype type, ipc_op op,
-                               bool oversubscribed,
-                               int (*get)(int rank, void *dst, uint64_t addr, size_t len));
+                               bool oversubscribed);
 /* Allgather (in: this rank's block, which may lie in out) or alltoall (in:
  * the n blocks of the send buffer, not out) of long blocks between ranks
  * that all read each other's memory: each rank puts the address of in in
@@ -90,8 +89,7 @@ int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *o
  * IPC_ERR_TRANSPORT (a get failed) or IPC_ERR_TRUNCATE (a peer's buffer is
  * shorter than this rank's). */
 int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *out,
-                              size_t block, bool alltoall, bool oversubscribed,
-                              int (*get)(int rank, void *dst, uint64_t addr, size_t len));
+                              size_t block, bool alltoall, bool oversubscribed);
 /* buf holds this rank's input and receives the result. */
 void ipc__node_allreduce(struct ipc__node_area *a, void *buf, size_t count,
                          ipc_datatype type, ipc_op op);

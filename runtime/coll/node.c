@@ -321,6 +321,18 @@ static void wait_slot(char *slot, uint32_t epoch)
         ipc__wait_until(slot_written, &w, NULL);
 }
 
+/* The root's part of a bcast: once no rank still reads this slot (the bcast
+ * two calls back), bytes of src go in it and its epoch goes up. */
+static void post_slot(struct ipc__node_area *a, char *slot, uint32_t epoch, const void *src,
+                      size_t bytes)
+{
+    if (epoch > 2)
+        wait_acks(a, epoch - 2);
+    memcpy(slot + SLOT_DATA, src, bytes);
+    atomic_store_explicit((_Atomic uint32_t *)(void *)slot, epoch, memory_order_release);
+    a->ring_all(a);
+}
+
 /* The root copies the data into the call's slot, raises the slot's epoch and
  * returns: it waits for nobody unless a rank has not finished the bcast two
  * calls back, whose slot this one reuses. The others wait for the epoch and
@@ -335,11 +347,7 @@ void ipc__node_bcast(struct ipc__node_area *a, void *buf, size_t bytes, int root
     char *slot = bcast_slot(a, epoch);
     bool is_root = a->me == root;
     if (is_root) {
-        if (epoch > 2)
-            wait_acks(a, epoch - 2);
-        memcpy(slot + SLOT_DATA, buf, bytes);
-        atomic_store_explicit((_Atomic uint32_t *)(void *)slot, epoch, memory_order_release);
-        a->ring_all(a);
+        post_slot(a, slot, epoch, buf, bytes);
     } else {
         wait_slot(slot, epoch);
         memcpy(buf, slot + SLOT_DATA, bytes);
@@ -355,21 +363,16 @@ struct direct_ref {
 
 /* The same calls and slots, but the slot holds only the root's address and
  * length; every other rank reads the data straight from the root's memory
- * (get), all of them at once, and the root waits for all their acks before
+ * (ipc__coll_get), all of them at once, and the root waits for all their acks before
  * it returns, its buffer being read until then. */
-int ipc__node_bcast_direct(struct ipc__node_area *a, void *buf, size_t bytes, int root,
-                           int (*get)(int rank, void *dst, uint64_t addr, size_t len))
+int ipc__node_bcast_direct(struct ipc__node_area *a, void *buf, size_t bytes, int root)
 {
     uint32_t epoch = ++a->bcast_epoch;
     char *slot = bcast_slot(a, epoch);
     int rc = IPC_SUCCESS;
     if (a->me == root) {
-        if (epoch > 2)
-            wait_acks(a, epoch - 2);
         struct direct_ref ref = {(uintptr_t)buf, bytes};
-        memcpy(slot + SLOT_DATA, &ref, sizeof ref);
-        atomic_store_explicit((_Atomic uint32_t *)(void *)slot, epoch, memory_order_release);
-        a->ring_all(a);
+        post_slot(a, slot, epoch, &ref, sizeof ref);
         ack(a, epoch, true);
         wait_acks(a, epoch);
         return rc;
@@ -380,7 +383,7 @@ int ipc__node_bcast_direct(struct ipc__node_area *a, void *buf, size_t bytes, in
     /* Another length than ours: an erroneous program; never read past the
      * root's buffer. */
     size_t take = ref.bytes < bytes ? (size_t)ref.bytes : bytes;
-    if (get(root, buf, ref.addr, take) < 0)
+    if (ipc__coll_get(root, buf, ref.addr, take) < 0)
         rc = IPC_ERR_TRANSPORT;
     else if (ref.bytes != bytes)
         rc = IPC_ERR_TRUNCATE;
@@ -389,8 +392,7 @@ int ipc__node_bcast_direct(struct ipc__node_area *a, void *buf, size_t bytes, in
 }
 
 int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *out,
-                              size_t block, bool alltoall, bool oversubscribed,
-                              int (*get)(int rank, void *dst, uint64_t addr, size_t len))
+                              size_t block, bool alltoall, bool oversubscribed)
 {
     int n = a->nranks, me = a->me, rc = IPC_SUCCESS;
     size_t mine = alltoall ? block * (size_t)me : 0;
@@ -403,7 +405,7 @@ int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *ou
         memcpy(&peer, input_of(set, r, 0), sizeof peer);
         if (peer.bytes < mine + block) /* an erroneous program: never read past it */
             rc = IPC_ERR_TRUNCATE;
-        else if (get(r, (char *)out + (size_t)r * block, peer.addr + mine, block) < 0)
+        else if (ipc__coll_get(r, (char *)out + (size_t)r * block, peer.addr + mine, block) < 0)
             rc = IPC_ERR_TRANSPORT;
     }
     char *own = (char *)out + (size_t)me * block;
@@ -424,8 +426,7 @@ int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *ou
  * on every rank. */
 int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *out,
                                size_t count, ipc_datatype type, ipc_op op,
-                               bool oversubscribed,
-                               int (*get)(int rank, void *dst, uint64_t addr, size_t len))
+                               bool oversubscribed)
 {
     int n = a->nranks, me = a->me, rc = IPC_SUCCESS;
     size_t size = type->size, first, k = ipc__coll_block(count, n, me, &first);
@@ -443,7 +444,7 @@ int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *o
             memcpy(&peer, input_of(set, r, 0), sizeof peer);
             if (peer.bytes < off + len)
                 rc = IPC_ERR_TRUNCATE;
-            else if (get(r, tmp, peer.addr + off, len) < 0)
+            else if (ipc__coll_get(r, tmp, peer.addr + off, len) < 0)
                 rc = IPC_ERR_TRANSPORT;
             src = tmp;
         }
@@ -465,7 +466,7 @@ int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *o
                 memcpy(dst, res, len);
         } else if (peer.bytes != rk * size) {
             rc = rc == IPC_SUCCESS ? IPC_ERR_TRUNCATE : rc;
-        } else if (rk && get(r, dst, peer.addr, rk * size) < 0) {
+        } else if (rk && ipc__coll_get(r, dst, peer.addr, rk * size) < 0) {
             rc = IPC_ERR_TRANSPORT;
         }
     }

@@ -256,10 +256,9 @@ int ipc__c_allreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype ty
      * other's memory: each folds a block reading the inputs in place
      * (node.c); 3 ranks or more, as the ring. */
     if (n > 2 && ipc__op_commutative(op) && bytes >= IPC__ALLREDUCE_DIRECT_MIN &&
-        count >= (size_t)n && comm == IPC_COMM_WORLD && ipc__g.node &&
-        ipc__coll_direct(ipc__g.node))
+        count >= (size_t)n && ipc__coll_direct(comm))
         return ipc__node_allreduce_direct(ipc__g.node, in, rbuf, count, type, op,
-                                          ipc__g.job.tun.oversubscribed, ipc__coll_get);
+                                          ipc__g.job.tun.oversubscribed);
     if (n > 1 && ipc__op_commutative(op) && bytes >= IPC__ALLREDUCE_RING_MIN &&
         count >= (size_t)n) {
         rc = ipc__coll_ring_reduce_scatter(in, rbuf, count, type, op, IPC__TAG_ALLREDUCE,

@@ -212,8 +212,11 @@ size_t ipc__coll_block(size_t count, int n, int i, size_t *first)
     return base + (k < extra);
 }
 
-bool ipc__coll_direct(struct ipc__node_area *a)
+bool ipc__coll_direct(ipc_comm comm)
 {
+    struct ipc__node_area *a = ipc__g.node;
+    if (comm != IPC_COMM_WORLD || !a)
+        return false;
     if (!a->direct) {
         int ok = 1;
         for (int p = 0; p < ipc__g.job.size && ok; p++)

@@ -379,12 +379,18 @@ static void dial_step(struct ipc__streams *s, struct conn *c)
 
 /* ---- accepting ---- */
 
-/* Drops pending connection i, closing it. */
-static void drop(struct ipc__streams *s, int i)
+/* Takes pending connection i off the list (the last one takes its place). */
+static struct conn *unlist(struct ipc__streams *s, int i)
 {
     struct conn *c = s->pending[i];
     s->pending[i] = s->pending[--s->npending];
-    retire(s, c, false);
+    return c;
+}
+
+/* Drops pending connection i, closing it. */
+static void drop(struct ipc__streams *s, int i)
+{
+    retire(s, unlist(s, i), false);
 }
 
 static void refuse(struct ipc__streams *s, int i, const char *reason)
@@ -472,8 +478,7 @@ static const char *on_proof(struct ipc__streams *s, int i)
     /* A WELCOME that cannot go means the peer has gone: the link finds out. */
     (void)answer(s, c, IPC__WELCOME);
     int fd = c->fd;
-    s->pending[i] = s->pending[--s->npending];
-    retire(s, c, true);
+    retire(s, unlist(s, i), true);
     if (pe->dial) { /* the lower rank's dial carries the link: it crosses ours */
         retire(s, pe->dial, false);
         pe->dial = NULL;
