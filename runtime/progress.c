@@ -600,7 +600,8 @@ static bool progress_fds(int timeout_ms, int extra_fd)
      * promptly: the 8th look is microseconds away, and a rank that waits
      * longer sleeps in a poll that has them. */
     static unsigned looks;
-    for (int i = 0; i < n_service && (timeout_ms != 0 || (looks++ & 7) == 0); i++) {
+    bool serve = n_service && (timeout_ms != 0 || (looks++ & 7) == 0);
+    for (int i = 0; serve && i < n_service; i++) {
         pfds[n] = (struct pollfd){.fd = service[i]->ops->service_fd(service[i]),
                                   .events = POLLIN};
         pfd_peer[n++] = -2 - i;
