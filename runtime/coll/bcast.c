@@ -101,7 +101,7 @@ int ipc__c_bcast(void *buf, size_t count, ipc_datatype type, int root, ipc_comm 
         return IPC_SUCCESS;
     /* Short ones of the whole job on one host go through the shared segment:
      * the root writes and returns (node.c, docs/shm.md). */
-    if (comm == IPC_COMM_WORLD && ipc__node_fits(ipc__g.node, bytes)) {
+    if (comm == IPC_COMM_WORLD && ipc__node_bcast_fits(ipc__g.node, bytes)) {
         ipc__node_bcast(ipc__g.node, buf, bytes, root);
         return IPC_SUCCESS;
     }

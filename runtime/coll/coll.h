@@ -63,6 +63,8 @@ void ipc__node_barrier(struct ipc__node_area *a, bool oversubscribed);
  * buffer) go through the area's
  * slots (false when a is NULL)? */
 bool ipc__node_fits(const struct ipc__node_area *a, size_t bytes);
+/* The same for a bcast's data, whose slots are larger. */
+bool ipc__node_bcast_fits(const struct ipc__node_area *a, size_t bytes);
 void ipc__node_reduce_scatter(struct ipc__node_area *a, const void *in, void *out,
                               size_t count, ipc_datatype type, ipc_op op);
 void ipc__node_allgather(struct ipc__node_area *a, const void *in, void *out, size_t block);
@@ -104,8 +106,8 @@ enum {
      * or more) */
     IPC__BCAST_SCATTER_MIN = 128 * 1024,
     /* bcast of the whole job on one node whose ranks can read each other's
-     * memory, 3 ranks or more: from here every rank reads the root's buffer
-     * itself (node.c) */
+     * memory, 3 ranks or more: from here (and beyond the segment's bcast
+     * slot, 64 KiB) every rank reads the root's buffer itself (node.c) */
     IPC__BCAST_DIRECT_MIN = 64 * 1024,
     /* allreduce, reduce with a commutative op: recursive doubling / binomial
      * tree below, ring reduce-scatter from it */

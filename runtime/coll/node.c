@@ -44,7 +44,11 @@ _Static_assert(sizeof(struct flags) <= CACHE_LINE, "one line per rank");
 /* Bcast through the segment: two slots (alternate calls), each written by
  * the root of its call; a line per rank with the epoch of the last bcast it
  * has finished (its ack); and a line where a root that must wait for acks
- * says so. */
+ * says so. A slot holds up to 64 KiB: the root copies in and returns, which
+ * on a shared core beats every rank reading the root's memory and the root
+ * waiting for all of them (direct bcast, from there on). */
+#define BCAST_SLOT 65536
+#define BCAST_STRIDE (BCAST_SLOT + CACHE_LINE)
 struct bcast_wanted {
     _Atomic uint32_t wanted;
     char pad[CACHE_LINE - 4];
@@ -56,7 +60,7 @@ struct bcast_wanted {
 size_t ipc__node_area_bytes(int nranks)
 {
     return sizeof(struct meeting) + (size_t)nranks * CACHE_LINE +
-           2 * (size_t)nranks * SLOT_STRIDE + 2 * SLOT_STRIDE + (size_t)nranks * CACHE_LINE +
+           2 * (size_t)nranks * SLOT_STRIDE + 2 * BCAST_STRIDE + (size_t)nranks * CACHE_LINE +
            sizeof(struct bcast_wanted);
 }
 
@@ -79,12 +83,12 @@ static char *slots_of(const struct ipc__node_area *a)
 /* After the allreduce slots: the two bcast slots, then the acks. */
 static char *bcast_slot(const struct ipc__node_area *a, uint32_t epoch)
 {
-    return slots_of(a) + (2 * (size_t)a->nranks + (epoch & 1)) * SLOT_STRIDE;
+    return slots_of(a) + 2 * (size_t)a->nranks * SLOT_STRIDE + (epoch & 1) * BCAST_STRIDE;
 }
 
 static _Atomic uint32_t *bcast_ack(const struct ipc__node_area *a, int rank)
 {
-    return (_Atomic uint32_t *)(void *)(bcast_slot(a, 0) + 2 * SLOT_STRIDE +
+    return (_Atomic uint32_t *)(void *)(bcast_slot(a, 0) + 2 * BCAST_STRIDE +
                                         (size_t)rank * CACHE_LINE);
 }
 
@@ -185,6 +189,11 @@ static bool all_put_input(void *arg)
 bool ipc__node_fits(const struct ipc__node_area *a, size_t bytes)
 {
     return a && bytes <= REDUCE_SLOT;
+}
+
+bool ipc__node_bcast_fits(const struct ipc__node_area *a, size_t bytes)
+{
+    return a && bytes <= BCAST_SLOT;
 }
 
 /* Every rank puts its input (at most REDUCE_SLOT bytes) in its slot of this

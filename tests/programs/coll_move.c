@@ -78,16 +78,19 @@ static void check_bcast(size_t count, int root)
     free(buf);
 }
 
-/* Short bcasts back to back, the root moving on each call and no other
+/* Bcasts back to back, the root moving on each call and no other
  * collective between them: a root that returns at once may run two calls
  * ahead of a rank the last rank holds up now and then, and must wait for it
- * before writing where that rank still reads. */
+ * before writing where that rank still reads. Short ones, and around the
+ * segment's bcast slot (64 KiB: filled whole, and one int beyond, which goes
+ * by the root's memory or by messages, between calls that use the slots). */
 static int check_bcast_burst(int calls)
 {
+    static const size_t around_slot[] = {2049, 16384, 16385};
     for (int k = 0; k < calls; k++) {
         if (t_rank == t_size - 1 && k % 16 == 0)
             t_sleep_ms(1);
-        check_bcast((size_t)(1 + k % 9), k % t_size);
+        check_bcast(k % 4 ? (size_t)(1 + k % 9) : around_slot[k / 4 % 3], k % t_size);
     }
     return calls;
 }
