@@ -433,6 +433,32 @@ int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *ou
  * from the rank that folded it, and waits at a second barrier until nobody
  * reads its part any more. Each block is folded once: bit-identical results
  * on every rank. */
+/* Folds bytes [off, off + len) (k elements) of every rank's input into
+ * res, reading the others' straight from their memory through tmp, from
+ * the last rank down as fold() does: the same order on every rank. Their
+ * inputs' addresses are the first direct_ref of each slot of set. */
+static int fold_direct(const char *set, int n, int me, const void *in, size_t off, size_t len,
+                       size_t k, char *res, char *tmp, ipc_datatype type, ipc_op op)
+{
+    for (int r = n - 1; r >= 0; r--) {
+        const char *src = (const char *)in + off;
+        if (r != me) {
+            struct direct_ref peer;
+            memcpy(&peer, input_of(set, r, 0), sizeof peer);
+            if (peer.bytes < off + len)
+                return IPC_ERR_TRUNCATE;
+            if (ipc__coll_get(r, tmp, peer.addr + off, len) < 0)
+                return IPC_ERR_TRANSPORT;
+            src = tmp;
+        }
+        if (r == n - 1)
+            memcpy(res, src, len);
+        else
+            ipc__op_apply(op, type, src, res, k);
+    }
+    return IPC_SUCCESS;
+}
+
 int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *out,
                                size_t count, ipc_datatype type, ipc_op op,
                                bool oversubscribed)
@@ -446,24 +472,8 @@ int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *o
     if (!res || !tmp)
         rc = IPC_ERR_NOMEM; /* the others find a part of 0 bytes here */
     const char *set = put_all(a, refs, sizeof refs);
-    for (int r = n - 1; rc == IPC_SUCCESS && r >= 0; r--) {
-        const char *src = (const char *)in + off;
-        if (r != me) {
-            struct direct_ref peer;
-            memcpy(&peer, input_of(set, r, 0), sizeof peer);
-            if (peer.bytes < off + len)
-                rc = IPC_ERR_TRUNCATE;
-            else if (ipc__coll_get(r, tmp, peer.addr + off, len) < 0)
-                rc = IPC_ERR_TRANSPORT;
-            src = tmp;
-        }
-        if (rc != IPC_SUCCESS)
-            break;
-        if (r == n - 1)
-            memcpy(res, src, len);
-        else
-            ipc__op_apply(op, type, src, res, k);
-    }
+    if (rc == IPC_SUCCESS)
+        rc = fold_direct(set, n, me, in, off, len, k, res, tmp, type, op);
     ipc__node_barrier(a, oversubscribed); /* every input read, every part folded */
     for (int r = 0; r < n; r++) {
         size_t rfirst, rk = ipc__coll_block(count, n, r, &rfirst);
@@ -481,6 +491,31 @@ int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *o
     }
     ipc__node_barrier(a, oversubscribed); /* nobody reads our part any more */
     free(res);
+    free(tmp);
+    return rc;
+}
+
+int ipc__node_reduce_scatter_direct(struct ipc__node_area *a, const void *in, void *out,
+                                    size_t count, ipc_datatype type, ipc_op op,
+                                    bool oversubscribed)
+{
+    int n = a->nranks, me = a->me, rc = IPC_SUCCESS;
+    size_t len = count * type->size;
+    /* In place (in is out), our block of the result goes where the others
+     * still read our input: it is folded aside and moved in at the end. */
+    bool aside = (const char *)in == (const char *)out;
+    char *tmp = malloc(len), *res = aside ? malloc(len) : out;
+    struct direct_ref ref = {(uintptr_t)in, tmp && res ? len * (size_t)n : 0};
+    if (!tmp || !res)
+        rc = IPC_ERR_NOMEM; /* the others find no input here and fail too */
+    const char *set = put_all(a, &ref, sizeof ref);
+    if (rc == IPC_SUCCESS)
+        rc = fold_direct(set, n, me, in, len * (size_t)me, len, count, res, tmp, type, op);
+    ipc__node_barrier(a, oversubscribed); /* nobody reads our input any more */
+    if (aside && rc == IPC_SUCCESS)
+        memcpy(out, res, len);
+    if (aside)
+        free(res);
     free(tmp);
     return rc;
 }

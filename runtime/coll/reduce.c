@@ -304,6 +304,13 @@ int ipc__c_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_
         return IPC_SUCCESS;
     }
     bool commutative = ipc__op_commutative(op);
+    /* Long ones of the whole job on one host whose ranks all read each
+     * other's memory: each folds its block reading the inputs in place
+     * (node.c); 3 ranks or more, as allreduce. */
+    if (n > 2 && commutative && block >= IPC__REDUCE_SCATTER_DIRECT_MIN &&
+        ipc__coll_direct(comm))
+        return ipc__node_reduce_scatter_direct(ipc__g.node, in, rbuf, count, type, op,
+                                               ipc__g.job.tun.oversubscribed);
     /* The whole vector is worked on everywhere, or only at rank 0. */
     bool need_work = sbuf != IPC_IN_PLACE && (commutative || comm->rank == 0);
     struct ipc__scratch s;

@@ -393,10 +393,12 @@ int main(int argc, char **argv)
     T_ERR(ipc_allreduce(&calls, &calls, 1, IPC_INT, IPC_OP_NULL, IPC_COMM_WORLD), IPC_ERR_OP);
 
     /* Long vectors take the long-message algorithms: 1 MiB, and an odd
-     * length above the switch points that no rank count divides evenly. */
+     * length above the switch points that no rank count divides evenly;
+     * a commutative one of 1 MiB in place too (reduce_scatter_block, where
+     * each rank reads the others' inputs, puts its block where they read). */
     const struct { int op, tk, in_place, bytes; } big[] = {
         {0, 7, 0, BIG_BYTES}, {OP_USER_AFFINE, 5, 1, BIG_BYTES},
-        {3, 6, 1, MID_BYTES}, {OP_USER_ADD, 4, 0, MID_BYTES}};
+        {3, 6, 1, MID_BYTES}, {OP_USER_ADD, 4, 0, MID_BYTES}, {OP_USER_ADD, 4, 1, BIG_BYTES}};
     for (size_t k = 0; k < sizeof big / sizeof big[0]; k++) {
         size_t count = (size_t)big[k].bytes / esize(type_at(big[k].tk));
         check_all(big[k].op, big[k].tk, count, count / (size_t)t_size + 1, (int)k % t_size,
