@@ -44,8 +44,7 @@ _Static_assert(sizeof(struct flags) <= CACHE_LINE, "one line per rank");
 
 /* Bcast through the segment: two slots (alternate calls), each written by
  * the root of its call; a line per rank with the epoch of the last bcast it
- * has finished (its ack); and a line where a root that must wait for acks
- * says so. A slot holds up to 64 KiB: the root copies in and returns, which
+ * has finished (its ack); and a line with how many roots wait for acks. A slot holds up to 64 KiB: the root copies in and returns, which
  * on a shared core beats every rank reading the root's memory and the root
  * waiting for all of them (direct bcast, from there on). */
 #define BCAST_SLOT 65536
@@ -313,11 +312,14 @@ static void wait_acks(struct ipc__node_area *a, uint32_t epoch)
     struct bcast_wanted *bw = bcast_wanted_of(a);
     if (all_acked(&w))
         return;
-    atomic_store_explicit(&bw->wanted, 1, memory_order_relaxed);
+    /* A count, not a flag: roots of other calls (the root moves from call to
+     * call) may wait for acks at the same time, and the first to be done
+     * must not take the others' say back. */
+    atomic_fetch_add_explicit(&bw->wanted, 1, memory_order_relaxed);
     atomic_thread_fence(memory_order_seq_cst);
     if (!all_acked(&w))
         ipc__wait_until(all_acked, &w, NULL);
-    atomic_store_explicit(&bw->wanted, 0, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&bw->wanted, 1, memory_order_relaxed);
 }
 
 /* This rank has finished the bcast of `epoch`; a root waiting for it is

@@ -90,7 +90,7 @@ static int check_bcast_burst(int calls)
     for (int k = 0; k < calls; k++) {
         if (t_rank == t_size - 1 && k % 16 == 0)
             t_sleep_ms(1);
-        check_bcast(k % 4 ? (size_t)(1 + k % 9) : around_slot[k / 4 % 3], k % t_size);
+        check_bcast(k % 2 ? (size_t)(1 + k % 9) : around_slot[k / 2 % 3], k % t_size);
     }
     return calls;
 }
