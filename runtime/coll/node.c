@@ -44,8 +44,9 @@ _Static_assert(sizeof(struct flags) <= CACHE_LINE, "one line per rank");
 
 /* Bcast through the segment: two slots (alternate calls), each written by
  * the root of its call; a line per rank with the epoch of the last bcast it
- * has finished (its ack); and a line with how many roots wait for acks. A slot holds up to 64 KiB: the root copies in and returns, which
- * on a shared core beats every rank reading the root's memory and the root
+ * has finished (its ack); and a line with how many roots wait for acks. A
+ * slot holds up to 64 KiB: the root copies in and returns, which on a
+ * shared core beats every rank reading the root's memory and the root
  * waiting for all of them (direct bcast, from there on). */
 #define BCAST_SLOT 65536
 #define BCAST_STRIDE (BCAST_SLOT + CACHE_LINE)
@@ -436,15 +437,6 @@ int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *ou
     return rc;
 }
 
-/* Allreduce of long vectors between ranks that all read each other's
- * memory: every rank publishes where its input is and where it will keep its
- * part of the result, folds its own block of the vector from every rank's
- * input (read straight from them, last rank first: x0 op (x1 op ...), the
- * same order as everywhere), then, once all have (a barrier: every input has
- * been read, so out may be an input), reads every other block of the result
- * from the rank that folded it, and waits at a second barrier until nobody
- * reads its part any more. Each block is folded once: bit-identical results
- * on every rank. */
 /* Folds bytes [off, off + len) (k elements) of every rank's input into
  * res, reading the others' straight from their memory through tmp, from
  * the last rank down as fold() does: the same order on every rank. Their
@@ -471,6 +463,15 @@ static int fold_direct(const char *set, int n, int me, const void *in, size_t of
     return IPC_SUCCESS;
 }
 
+/* Allreduce of long vectors between ranks that all read each other's
+ * memory: every rank publishes where its input is and where it will keep its
+ * part of the result, folds its own block of the vector from every rank's
+ * input (read straight from them, last rank first: x0 op (x1 op ...), the
+ * same order as everywhere), then, once all have (a barrier: every input has
+ * been read, so out may be an input), reads every other block of the result
+ * from the rank that folded it, and waits at a second barrier until nobody
+ * reads its part any more. Each block is folded once: bit-identical results
+ * on every rank. */
 int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *out,
                                size_t count, ipc_datatype type, ipc_op op,
                                bool oversubscribed)
