@@ -362,7 +362,7 @@ static void post_slot(struct ipc__node_area *a, char *slot, uint32_t epoch, cons
  * acks has said so in bcast_wanted first, and a rank that acks looks there
  * after its ack (a fence between store and load on each side, as for the
  * inboxes' room), so either the root sees the ack or the rank sees the
- * flag and wakes it. */
+ * count and wakes it. */
 void ipc__node_bcast(struct ipc__node_area *a, void *buf, size_t bytes, int root)
 {
     uint32_t epoch = ++a->bcast_epoch;
@@ -382,6 +382,14 @@ struct direct_ref {
     uint64_t addr;
     uint64_t bytes;
 };
+
+/* The i-th direct_ref that rank r put in its slot of set (put_all). */
+static struct direct_ref ref_of(const char *set, int r, int i)
+{
+    struct direct_ref ref;
+    memcpy(&ref, input_of(set, r, (size_t)i * sizeof ref), sizeof ref);
+    return ref;
+}
 
 /* The same calls and slots, but the slot holds only the root's address and
  * length; every other rank reads the data straight from the root's memory
@@ -423,8 +431,7 @@ int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *ou
     /* Staggered: rank r starts with r + 1, so no buffer is everyone's first. */
     for (int k = 1; k < n; k++) {
         int r = (me + k) % n;
-        struct direct_ref peer;
-        memcpy(&peer, input_of(set, r, 0), sizeof peer);
+        struct direct_ref peer = ref_of(set, r, 0);
         if (peer.bytes < mine + block) /* an erroneous program: never read past it */
             rc = IPC_ERR_TRUNCATE;
         else if (ipc__coll_get(r, (char *)out + (size_t)r * block, peer.addr + mine, block) < 0)
@@ -447,8 +454,7 @@ static int fold_direct(const char *set, int n, int me, const void *in, size_t of
     for (int r = n - 1; r >= 0; r--) {
         const char *src = (const char *)in + off;
         if (r != me) {
-            struct direct_ref peer;
-            memcpy(&peer, input_of(set, r, 0), sizeof peer);
+            struct direct_ref peer = ref_of(set, r, 0);
             if (peer.bytes < off + len)
                 return IPC_ERR_TRUNCATE;
             if (ipc__coll_get(r, tmp, peer.addr + off, len) < 0)
@@ -491,8 +497,7 @@ int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *o
     for (int r = 0; r < n; r++) {
         size_t rfirst, rk = ipc__coll_block(count, n, r, &rfirst);
         char *dst = (char *)out + rfirst * size;
-        struct direct_ref peer;
-        memcpy(&peer, input_of(set, r, sizeof refs[0]), sizeof peer);
+        struct direct_ref peer = ref_of(set, r, 1);
         if (r == me) {
             if (rc == IPC_SUCCESS)
                 memcpy(dst, res, len);
