@@ -94,9 +94,9 @@ static int pairwise(const char *sbuf, char *rbuf, size_t block, ipc_comm comm)
     ipc__coll_copy(rbuf + (size_t)r * block, sbuf + (size_t)r * block, block);
     for (int k = 1; k < n; k++) {
         int to = (r + k) % n, from = (r - k + n) % n;
-        int rc = ipc__coll_sendrecv(sbuf + (size_t)to * block, block, to,
-                                    rbuf + (size_t)from * block, block, from,
-                                    IPC__TAG_ALLTOALL, comm);
+        int rc = ipc__coll_sendrecv_busy(sbuf + (size_t)to * block, block, to,
+                                         rbuf + (size_t)from * block, block, from,
+                                         IPC__TAG_ALLTOALL, comm);
         if (rc != IPC_SUCCESS)
             return rc;
     }

@@ -91,8 +91,9 @@ int ipc__coll_ring_reduce_scatter(const void *in, void *buf, size_t count, ipc_d
         size_t rcount = ipc__coll_block(count, n, ipc__coll_mod(r - k - 2, n), &rfirst);
         const char *from = (k == 0 ? mine : base) + sfirst * size;
         char *to = apart ? base + rfirst * size : tmp;
-        rc = ipc__coll_sendrecv(from, scount * size, (r + 1) % n, to, rcount * size,
-                                (r - 1 + n) % n, tag, comm);
+        /* Our input is not in our cache; a partial we just summed is. */
+        rc = (k == 0 ? ipc__coll_sendrecv_busy : ipc__coll_sendrecv)(
+            from, scount * size, (r + 1) % n, to, rcount * size, (r - 1 + n) % n, tag, comm);
         if (rc != IPC_SUCCESS)
             break;
         /* Our part is `in`, the partial `inout` (the op commutes), so that

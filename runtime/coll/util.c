@@ -10,13 +10,25 @@
 #include "coll.h"
 #include "transport/node.h"
 
-int ipc__coll_isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
-                    struct ipc__req **r)
+static int isend_mode(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
+                      unsigned mode, struct ipc__req **r)
 {
-    int rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_coll, 0, r);
+    int rc = ipc__isend(buf, bytes, dest, tag, comm, comm->ctx_coll, mode, r);
     if (rc != IPC_SUCCESS)
         *r = NULL;
     return rc;
+}
+
+int ipc__coll_isend(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
+                    struct ipc__req **r)
+{
+    return isend_mode(buf, bytes, dest, tag, comm, 0, r);
+}
+
+int ipc__coll_isend_busy(const void *buf, size_t bytes, int dest, int tag, ipc_comm comm,
+                         struct ipc__req **r)
+{
+    return isend_mode(buf, bytes, dest, tag, comm, IPC__SEND_ALONE, r);
 }
 
 int ipc__coll_irecv(void *buf, size_t bytes, int src, int tag, ipc_comm comm,
@@ -66,8 +78,8 @@ int ipc__coll_recv(void *buf, size_t bytes, int src, int tag, ipc_comm comm)
     return rc != IPC_SUCCESS ? rc : ipc__coll_waitall(&r, 1);
 }
 
-int ipc__coll_sendrecv(const void *sbuf, size_t sbytes, int dest, void *rbuf, size_t rbytes,
-                       int src, int tag, ipc_comm comm)
+static int sendrecv_mode(const void *sbuf, size_t sbytes, int dest, void *rbuf,
+                         size_t rbytes, int src, int tag, ipc_comm comm, unsigned mode)
 {
     struct ipc__req *r[2] = {NULL, NULL};
     int rc = IPC_SUCCESS;
@@ -75,9 +87,21 @@ int ipc__coll_sendrecv(const void *sbuf, size_t sbytes, int dest, void *rbuf, si
     if (rbytes && src != IPC_PROC_NULL)
         rc = ipc__coll_irecv(rbuf, rbytes, src, tag, comm, &r[0]);
     if (rc == IPC_SUCCESS && sbytes && dest != IPC_PROC_NULL)
-        rc = ipc__coll_isend(sbuf, sbytes, dest, tag, comm, &r[1]);
+        rc = isend_mode(sbuf, sbytes, dest, tag, comm, mode, &r[1]);
     int wrc = ipc__coll_waitall(r, 2);
     return rc != IPC_SUCCESS ? rc : wrc;
+}
+
+int ipc__coll_sendrecv(const void *sbuf, size_t sbytes, int dest, void *rbuf, size_t rbytes,
+                       int src, int tag, ipc_comm comm)
+{
+    return sendrecv_mode(sbuf, sbytes, dest, rbuf, rbytes, src, tag, comm, 0);
+}
+
+int ipc__coll_sendrecv_busy(const void *sbuf, size_t sbytes, int dest, void *rbuf,
+                            size_t rbytes, int src, int tag, ipc_comm comm)
+{
+    return sendrecv_mode(sbuf, sbytes, dest, rbuf, rbytes, src, tag, comm, IPC__SEND_ALONE);
 }
 
 /*
