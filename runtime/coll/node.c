@@ -212,15 +212,26 @@ bool ipc__node_bcast_fits(const struct ipc__node_area *a, size_t bytes)
  * finished reading it (it raised its epoch in the other set for the call
  * between). Allreduce, reduce_scatter_block and allgather share the sets and
  * their epoch: each of them reads every slot before it returns. */
-static const char *put_all(struct ipc__node_area *a, const void *in, size_t bytes)
+/* The first half of put_all: puts our input up and rings everyone, without
+ * waiting; returns the set and its epoch. Reading a slot then waits for that
+ * slot's epoch (ipc__node_exchange_direct). */
+static const char *put_mine(struct ipc__node_area *a, const void *in, size_t bytes,
+                            uint32_t *epoch_out)
 {
     int n = a->nranks, me = a->me;
     uint32_t epoch = ++a->reduce_epoch;
-    struct all_reached w = {slots_of(a) + (size_t)(epoch & 1) * (size_t)n * SLOT_STRIDE,
-                            n, epoch};
-    memcpy((char *)w.set + (size_t)me * SLOT_STRIDE + SLOT_DATA, in, bytes);
-    atomic_store_explicit(slot_epoch(w.set, me), epoch, memory_order_release);
+    const char *set = slots_of(a) + (size_t)(epoch & 1) * (size_t)n * SLOT_STRIDE;
+    memcpy((char *)set + (size_t)me * SLOT_STRIDE + SLOT_DATA, in, bytes);
+    atomic_store_explicit(slot_epoch(set, me), epoch, memory_order_release);
     a->ring_all(a);
+    *epoch_out = epoch;
+    return set;
+}
+
+static const char *put_all(struct ipc__node_area *a, const void *in, size_t bytes)
+{
+    struct all_reached w = {NULL, a->nranks, 0};
+    w.set = put_mine(a, in, bytes, &w.epoch);
     if (!all_put_input(&w))
         ipc__wait_until(all_put_input, &w, NULL);
     return w.set;
@@ -421,21 +432,77 @@ int ipc__node_bcast_direct(struct ipc__node_area *a, void *buf, size_t bytes, in
     return rc;
 }
 
+/* The ranks of an exchange whose buffers this rank has not read yet
+ * (left[0..nleft)), and whether any of them has put its address up. */
+struct some_put {
+    const char *set;
+    uint32_t epoch;
+    const int *left;
+    int nleft;
+};
+
+static bool slot_put(const char *set, int r, uint32_t epoch)
+{
+    uint32_t v = atomic_load_explicit(slot_epoch(set, r), memory_order_acquire);
+    return (int32_t)(v - epoch) >= 0;
+}
+
+static bool any_put(void *arg)
+{
+    const struct some_put *w = arg;
+    for (int i = 0; i < w->nleft; i++)
+        if (slot_put(w->set, w->left[i], w->epoch))
+            return true;
+    return false;
+}
+
+/* Reads this rank's block of rank r's buffer (its address in set) into out. */
+static int read_block(const char *set, int r, size_t mine, size_t block, void *out)
+{
+    struct direct_ref peer = ref_of(set, r, 0);
+    if (peer.bytes < mine + block) /* an erroneous program: never read past it */
+        return IPC_ERR_TRUNCATE;
+    if (ipc__coll_get(r, (char *)out + (size_t)r * block, peer.addr + mine, block) < 0)
+        return IPC_ERR_TRANSPORT;
+    return IPC_SUCCESS;
+}
+
 int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *out,
                               size_t block, bool alltoall, bool oversubscribed)
 {
     int n = a->nranks, me = a->me, rc = IPC_SUCCESS;
     size_t mine = alltoall ? block * (size_t)me : 0;
     struct direct_ref ref = {(uintptr_t)in, alltoall ? block * (size_t)n : block};
-    const char *set = put_all(a, &ref, sizeof ref);
-    /* Staggered: rank r starts with r + 1, so no buffer is everyone's first. */
-    for (int k = 1; k < n; k++) {
-        int r = (me + k) % n;
-        struct direct_ref peer = ref_of(set, r, 0);
-        if (peer.bytes < mine + block) /* an erroneous program: never read past it */
-            rc = IPC_ERR_TRUNCATE;
-        else if (ipc__coll_get(r, (char *)out + (size_t)r * block, peer.addr + mine, block) < 0)
-            rc = IPC_ERR_TRANSPORT;
+    int *left = malloc((size_t)n * sizeof *left);
+    if (!left) { /* no list: wait for every rank's address, then read in turn */
+        const char *set = put_all(a, &ref, sizeof ref);
+        for (int k = 1; k < n; k++) {
+            int e = read_block(set, (me + k) % n, mine, block, out);
+            rc = e != IPC_SUCCESS ? e : rc;
+        }
+    } else {
+        /* Staggered: rank r starts with r + 1, so no buffer is everyone's
+         * first. Each buffer is read as soon as its owner has put its
+         * address up, not once all have: oversubscribed, the first ranks in
+         * copy while the others are still on their way. */
+        struct some_put w = {NULL, 0, left, n - 1};
+        w.set = put_mine(a, &ref, sizeof ref, &w.epoch);
+        for (int k = 1; k < n; k++)
+            left[k - 1] = (me + k) % n;
+        while (w.nleft > 0) {
+            int kept = 0;
+            for (int i = 0; i < w.nleft; i++) {
+                int r = left[i], e = IPC_SUCCESS;
+                if (!slot_put(w.set, r, w.epoch))
+                    left[kept++] = r;
+                else if ((e = read_block(w.set, r, mine, block, out)) != IPC_SUCCESS)
+                    rc = e;
+            }
+            w.nleft = kept;
+            if (kept && !any_put(&w))
+                ipc__wait_until(any_put, &w, NULL);
+        }
+        free(left);
     }
     char *own = (char *)out + (size_t)me * block;
     if ((const char *)in + mine != own)
