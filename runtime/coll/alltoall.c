@@ -133,8 +133,7 @@ int ipc__c_alltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *r
      * others' memory: each reads its block of every send buffer straight
      * from it (node.c). */
     if (!in_place && n > 2 && block >= IPC__ALLTOALL_DIRECT_MIN && ipc__coll_direct(comm))
-        return ipc__node_exchange_direct(ipc__g.node, sbuf, rbuf, block, true,
-                                         ipc__g.job.tun.oversubscribed);
+        return ipc__node_exchange_direct(ipc__g.node, sbuf, rbuf, block, true);
     if (!in_place && block >= IPC__ALLTOALL_PAIRWISE_MIN)
         return pairwise(sbuf, rbuf, block, comm);
     size_t *l = layout_new(n);

@@ -93,12 +93,12 @@ int ipc__node_reduce_scatter_direct(struct ipc__node_area *a, const void *in, vo
 /* Allgather (in: this rank's block, which may lie in out) or alltoall (in:
  * the n blocks of the send buffer, not out) of long blocks between ranks
  * that all read each other's memory: each rank puts the address of in in
- * its slot and reads what it needs straight from its peers' (get), then
- * waits at a barrier until all have read from it. Returns IPC_SUCCESS,
- * IPC_ERR_TRANSPORT (a get failed) or IPC_ERR_TRUNCATE (a peer's buffer is
- * shorter than this rank's). */
+ * its slot and reads what it needs straight from its peers' (get) as each
+ * puts its own up, then waits until all have read from it. Returns
+ * IPC_SUCCESS, IPC_ERR_TRANSPORT (a get failed) or IPC_ERR_TRUNCATE (a
+ * peer's buffer is shorter than this rank's). */
 int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *out,
-                              size_t block, bool alltoall, bool oversubscribed);
+                              size_t block, bool alltoall);
 /* buf holds this rank's input and receives the result. */
 void ipc__node_allreduce(struct ipc__node_area *a, void *buf, size_t count,
                          ipc_datatype type, ipc_op op);

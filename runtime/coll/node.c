@@ -185,6 +185,13 @@ static _Atomic uint32_t *slot_epoch(const char *set, int r)
     return (_Atomic uint32_t *)(void *)(set + (size_t)r * SLOT_STRIDE);
 }
 
+/* How many ranks have read rank r's buffer in a direct exchange: set to 0
+ * by r before it raises its slot's epoch, raised by each reader once done. */
+static _Atomic uint32_t *slot_readers(const char *set, int r)
+{
+    return (_Atomic uint32_t *)(void *)(set + (size_t)r * SLOT_STRIDE + 8);
+}
+
 static bool all_put_input(void *arg)
 {
     const struct all_reached *w = arg;
@@ -222,6 +229,7 @@ static const char *put_mine(struct ipc__node_area *a, const void *in, size_t byt
     uint32_t epoch = ++a->reduce_epoch;
     const char *set = slots_of(a) + (size_t)(epoch & 1) * (size_t)n * SLOT_STRIDE;
     memcpy((char *)set + (size_t)me * SLOT_STRIDE + SLOT_DATA, in, bytes);
+    atomic_store_explicit(slot_readers(set, me), 0, memory_order_relaxed);
     atomic_store_explicit(slot_epoch(set, me), epoch, memory_order_release);
     a->ring_all(a);
     *epoch_out = epoch;
@@ -456,28 +464,46 @@ static bool any_put(void *arg)
     return false;
 }
 
-/* Reads this rank's block of rank r's buffer (its address in set) into out. */
-static int read_block(const char *set, int r, size_t mine, size_t block, void *out)
+/* Reads this rank's block of rank r's buffer (its address in set) into out,
+ * then tells r it is done with it. */
+static int read_block(struct ipc__node_area *a, const char *set, int r, size_t mine,
+                      size_t block, void *out)
 {
     struct direct_ref peer = ref_of(set, r, 0);
+    int rc = IPC_SUCCESS;
     if (peer.bytes < mine + block) /* an erroneous program: never read past it */
-        return IPC_ERR_TRUNCATE;
-    if (ipc__coll_get(r, (char *)out + (size_t)r * block, peer.addr + mine, block) < 0)
-        return IPC_ERR_TRANSPORT;
-    return IPC_SUCCESS;
+        rc = IPC_ERR_TRUNCATE;
+    else if (ipc__coll_get(r, (char *)out + (size_t)r * block, peer.addr + mine, block) < 0)
+        rc = IPC_ERR_TRANSPORT;
+    atomic_fetch_add_explicit(slot_readers(set, r), 1, memory_order_release);
+    a->ring(a, r);
+    return rc;
+}
+
+struct all_read {
+    const char *set;
+    int me;
+    uint32_t want;
+};
+
+static bool all_read(void *arg)
+{
+    const struct all_read *w = arg;
+    return atomic_load_explicit(slot_readers(w->set, w->me), memory_order_acquire) >= w->want;
 }
 
 int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *out,
-                              size_t block, bool alltoall, bool oversubscribed)
+                              size_t block, bool alltoall)
 {
     int n = a->nranks, me = a->me, rc = IPC_SUCCESS;
     size_t mine = alltoall ? block * (size_t)me : 0;
     struct direct_ref ref = {(uintptr_t)in, alltoall ? block * (size_t)n : block};
     int *left = malloc((size_t)n * sizeof *left);
+    const char *set;
     if (!left) { /* no list: wait for every rank's address, then read in turn */
-        const char *set = put_all(a, &ref, sizeof ref);
+        set = put_all(a, &ref, sizeof ref);
         for (int k = 1; k < n; k++) {
-            int e = read_block(set, (me + k) % n, mine, block, out);
+            int e = read_block(a, set, (me + k) % n, mine, block, out);
             rc = e != IPC_SUCCESS ? e : rc;
         }
     } else {
@@ -486,7 +512,7 @@ int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *ou
          * address up, not once all have: oversubscribed, the first ranks in
          * copy while the others are still on their way. */
         struct some_put w = {NULL, 0, left, n - 1};
-        w.set = put_mine(a, &ref, sizeof ref, &w.epoch);
+        set = w.set = put_mine(a, &ref, sizeof ref, &w.epoch);
         for (int k = 1; k < n; k++)
             left[k - 1] = (me + k) % n;
         while (w.nleft > 0) {
@@ -495,7 +521,7 @@ int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *ou
                 int r = left[i], e = IPC_SUCCESS;
                 if (!slot_put(w.set, r, w.epoch))
                     left[kept++] = r;
-                else if ((e = read_block(w.set, r, mine, block, out)) != IPC_SUCCESS)
+                else if ((e = read_block(a, w.set, r, mine, block, out)) != IPC_SUCCESS)
                     rc = e;
             }
             w.nleft = kept;
@@ -507,7 +533,11 @@ int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *ou
     char *own = (char *)out + (size_t)me * block;
     if ((const char *)in + mine != own)
         memcpy(own, (const char *)in + mine, block);
-    ipc__node_barrier(a, oversubscribed); /* nobody reads our buffer any more */
+    /* We leave once every other rank has read our buffer: we have read
+     * theirs, and nobody needs ours any more. */
+    struct all_read w = {set, me, (uint32_t)(n - 1)};
+    if (!all_read(&w))
+        ipc__wait_until(all_read, &w, NULL);
     return rc;
 }
 
