@@ -81,15 +81,13 @@ int ipc__node_bcast_direct(struct ipc__node_area *a, void *buf, size_t bytes, in
  * then reads the others' blocks of the result (node.c). Returns as
  * ipc__node_exchange_direct, or IPC_ERR_NOMEM. */
 int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *out,
-                               size_t count, ipc_datatype type, ipc_op op,
-                               bool oversubscribed);
+                               size_t count, ipc_datatype type, ipc_op op);
 /* Reduce_scatter_block of count elements per rank (in: n blocks, which may
  * be out, in place) between ranks that all read each other's memory: each
  * rank folds its block from every rank's input (node.c). Returns as
  * ipc__node_allreduce_direct. */
 int ipc__node_reduce_scatter_direct(struct ipc__node_area *a, const void *in, void *out,
-                                    size_t count, ipc_datatype type, ipc_op op,
-                                    bool oversubscribed);
+                                    size_t count, ipc_datatype type, ipc_op op);
 /* Allgather (in: this rank's block, which may lie in out) or alltoall (in:
  * the n blocks of the send buffer, not out) of long blocks between ranks
  * that all read each other's memory: each rank puts the address of in in

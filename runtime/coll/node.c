@@ -185,11 +185,43 @@ static _Atomic uint32_t *slot_epoch(const char *set, int r)
     return (_Atomic uint32_t *)(void *)(set + (size_t)r * SLOT_STRIDE);
 }
 
-/* How many ranks have read rank r's buffer in a direct exchange: set to 0
- * by r before it raises its slot's epoch, raised by each reader once done. */
-static _Atomic uint32_t *slot_readers(const char *set, int r)
+/* The words after a slot's epoch, for the direct collectives: the epoch
+ * at which rank r's part of a direct allreduce is folded (PART_DONE), and
+ * how many ranks have read r's input (READERS) and its part (PART_READERS),
+ * counts that r sets to 0 before it raises its slot's epoch and that each
+ * reader raises once done. */
+enum { PART_DONE = 4, READERS = 8, PART_READERS = 12 };
+_Static_assert(PART_READERS + 4 <= SLOT_DATA, "the slot's words fit before its data");
+
+static _Atomic uint32_t *slot_word(const char *set, int r, int word)
 {
-    return (_Atomic uint32_t *)(void *)(set + (size_t)r * SLOT_STRIDE + 8);
+    return (_Atomic uint32_t *)(void *)(set + (size_t)r * SLOT_STRIDE + word);
+}
+
+/* A slot's word that has reached a value (an epoch, a count). */
+struct word_wait {
+    _Atomic uint32_t *word;
+    uint32_t want;
+};
+
+static bool word_reached(void *arg)
+{
+    const struct word_wait *w = arg;
+    return (int32_t)(atomic_load_explicit(w->word, memory_order_acquire) - w->want) >= 0;
+}
+
+static void wait_word(const char *set, int r, int word, uint32_t want)
+{
+    struct word_wait w = {slot_word(set, r, word), want};
+    if (!word_reached(&w))
+        ipc__wait_until(word_reached, &w, NULL);
+}
+
+/* Tells rank r we are done reading its input (READERS) or part. */
+static void done_reading(struct ipc__node_area *a, const char *set, int r, int word)
+{
+    atomic_fetch_add_explicit(slot_word(set, r, word), 1, memory_order_release);
+    a->ring(a, r);
 }
 
 static bool all_put_input(void *arg)
@@ -229,7 +261,8 @@ static const char *put_mine(struct ipc__node_area *a, const void *in, size_t byt
     uint32_t epoch = ++a->reduce_epoch;
     const char *set = slots_of(a) + (size_t)(epoch & 1) * (size_t)n * SLOT_STRIDE;
     memcpy((char *)set + (size_t)me * SLOT_STRIDE + SLOT_DATA, in, bytes);
-    atomic_store_explicit(slot_readers(set, me), 0, memory_order_relaxed);
+    atomic_store_explicit(slot_word(set, me, READERS), 0, memory_order_relaxed);
+    atomic_store_explicit(slot_word(set, me, PART_READERS), 0, memory_order_relaxed);
     atomic_store_explicit(slot_epoch(set, me), epoch, memory_order_release);
     a->ring_all(a);
     *epoch_out = epoch;
@@ -475,21 +508,8 @@ static int read_block(struct ipc__node_area *a, const char *set, int r, size_t m
         rc = IPC_ERR_TRUNCATE;
     else if (ipc__coll_get(r, (char *)out + (size_t)r * block, peer.addr + mine, block) < 0)
         rc = IPC_ERR_TRANSPORT;
-    atomic_fetch_add_explicit(slot_readers(set, r), 1, memory_order_release);
-    a->ring(a, r);
+    done_reading(a, set, r, READERS);
     return rc;
-}
-
-struct all_read {
-    const char *set;
-    int me;
-    uint32_t want;
-};
-
-static bool all_read(void *arg)
-{
-    const struct all_read *w = arg;
-    return atomic_load_explicit(slot_readers(w->set, w->me), memory_order_acquire) >= w->want;
 }
 
 int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *out,
@@ -535,49 +555,57 @@ int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *ou
         memcpy(own, (const char *)in + mine, block);
     /* We leave once every other rank has read our buffer: we have read
      * theirs, and nobody needs ours any more. */
-    struct all_read w = {set, me, (uint32_t)(n - 1)};
-    if (!all_read(&w))
-        ipc__wait_until(all_read, &w, NULL);
+    wait_word(set, me, READERS, (uint32_t)(n - 1));
     return rc;
 }
 
 /* Folds bytes [off, off + len) (k elements) of every rank's input into
  * res, reading the others' straight from their memory through tmp, from
- * the last rank down as fold() does: the same order on every rank. Their
- * inputs' addresses are the first direct_ref of each slot of set. */
-static int fold_direct(const char *set, int n, int me, const void *in, size_t off, size_t len,
-                       size_t k, char *res, char *tmp, ipc_datatype type, ipc_op op)
+ * the last rank down as fold() does: the same order on every rank. Each
+ * input is read as soon as its owner has put its address up (the first
+ * direct_ref of its slot of set); with `tell`, its owner is told when we
+ * are done with it (READERS), even after an error, so that nobody waits for
+ * us in vain. */
+static int fold_direct(struct ipc__node_area *a, const char *set, uint32_t epoch, bool tell,
+                       const void *in, size_t off, size_t len, size_t k, char *res, char *tmp,
+                       ipc_datatype type, ipc_op op, int rc)
 {
+    int n = a->nranks, me = a->me;
     for (int r = n - 1; r >= 0; r--) {
         const char *src = (const char *)in + off;
         if (r != me) {
+            wait_word(set, r, 0, epoch);
             struct direct_ref peer = ref_of(set, r, 0);
-            if (peer.bytes < off + len)
-                return IPC_ERR_TRUNCATE;
-            if (ipc__coll_get(r, tmp, peer.addr + off, len) < 0)
-                return IPC_ERR_TRANSPORT;
+            if (rc == IPC_SUCCESS && peer.bytes < off + len)
+                rc = IPC_ERR_TRUNCATE;
+            if (rc == IPC_SUCCESS && ipc__coll_get(r, tmp, peer.addr + off, len) < 0)
+                rc = IPC_ERR_TRANSPORT;
+            if (tell)
+                done_reading(a, set, r, READERS);
             src = tmp;
         }
+        if (rc != IPC_SUCCESS)
+            continue;
         if (r == n - 1)
             memcpy(res, src, len);
         else
             ipc__op_apply(op, type, src, res, k);
     }
-    return IPC_SUCCESS;
+    return rc;
 }
 
 /* Allreduce of long vectors between ranks that all read each other's
  * memory: every rank publishes where its input is and where it will keep its
  * part of the result, folds its own block of the vector from every rank's
  * input (read straight from them, last rank first: x0 op (x1 op ...), the
- * same order as everywhere), then, once all have (a barrier: every input has
- * been read, so out may be an input), reads every other block of the result
- * from the rank that folded it, and waits at a second barrier until nobody
- * reads its part any more. Each block is folded once: bit-identical results
- * on every rank. */
+ * same order as everywhere) and says its part is done (PART_DONE); then
+ * (in place, once every other rank has read its input: out is that input)
+ * reads every other part of the result as soon as its rank has folded it,
+ * and leaves once every other rank has read its part. No barrier of all
+ * ranks: each waits only for the ranks whose data it needs or who need its.
+ * Each block is folded once: bit-identical results on every rank. */
 int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *out,
-                               size_t count, ipc_datatype type, ipc_op op,
-                               bool oversubscribed)
+                               size_t count, ipc_datatype type, ipc_op op)
 {
     int n = a->nranks, me = a->me, rc = IPC_SUCCESS;
     size_t size = type->size, first, k = ipc__coll_block(count, n, me, &first);
@@ -587,32 +615,40 @@ int ipc__node_allreduce_direct(struct ipc__node_area *a, const void *in, void *o
                                  {(uintptr_t)res, res && tmp ? len : 0}};
     if (!res || !tmp)
         rc = IPC_ERR_NOMEM; /* the others find a part of 0 bytes here */
-    const char *set = put_all(a, refs, sizeof refs);
-    if (rc == IPC_SUCCESS)
-        rc = fold_direct(set, n, me, in, off, len, k, res, tmp, type, op);
-    ipc__node_barrier(a, oversubscribed); /* every input read, every part folded */
-    for (int r = 0; r < n; r++) {
+    uint32_t epoch;
+    const char *set = put_mine(a, refs, sizeof refs, &epoch);
+    /* Nobody waits for READERS here: a part read means its input read. */
+    rc = fold_direct(a, set, epoch, false, in, off, len, k, res, tmp, type, op, rc);
+    atomic_store_explicit(slot_word(set, me, PART_DONE), epoch, memory_order_release);
+    a->ring_all(a);
+    /* In place, out is our input: rank r's part lands in it once r has
+     * folded, that is read its block of our input (ours only we read). */
+    for (int i = 1; i <= n; i++) {
+        int r = (me + i) % n; /* staggered, our own part last */
         size_t rfirst, rk = ipc__coll_block(count, n, r, &rfirst);
         char *dst = (char *)out + rfirst * size;
-        struct direct_ref peer = ref_of(set, r, 1);
         if (r == me) {
             if (rc == IPC_SUCCESS)
                 memcpy(dst, res, len);
-        } else if (peer.bytes != rk * size) {
-            rc = rc == IPC_SUCCESS ? IPC_ERR_TRUNCATE : rc;
-        } else if (rk && ipc__coll_get(r, dst, peer.addr, rk * size) < 0) {
-            rc = IPC_ERR_TRANSPORT;
+            continue;
         }
+        wait_word(set, r, PART_DONE, epoch);
+        struct direct_ref peer = ref_of(set, r, 1);
+        if (peer.bytes != rk * size)
+            rc = rc == IPC_SUCCESS ? IPC_ERR_TRUNCATE : rc;
+        else if (rk && ipc__coll_get(r, dst, peer.addr, rk * size) < 0)
+            rc = IPC_ERR_TRANSPORT;
+        done_reading(a, set, r, PART_READERS);
     }
-    ipc__node_barrier(a, oversubscribed); /* nobody reads our part any more */
+    /* Nobody reads our part any more (and so, having folded, our input). */
+    wait_word(set, me, PART_READERS, (uint32_t)(n - 1));
     free(res);
     free(tmp);
     return rc;
 }
 
 int ipc__node_reduce_scatter_direct(struct ipc__node_area *a, const void *in, void *out,
-                                    size_t count, ipc_datatype type, ipc_op op,
-                                    bool oversubscribed)
+                                    size_t count, ipc_datatype type, ipc_op op)
 {
     int n = a->nranks, me = a->me, rc = IPC_SUCCESS;
     size_t len = count * type->size;
@@ -623,10 +659,11 @@ int ipc__node_reduce_scatter_direct(struct ipc__node_area *a, const void *in, vo
     struct direct_ref ref = {(uintptr_t)in, tmp && res ? len * (size_t)n : 0};
     if (!tmp || !res)
         rc = IPC_ERR_NOMEM; /* the others find no input here and fail too */
-    const char *set = put_all(a, &ref, sizeof ref);
-    if (rc == IPC_SUCCESS)
-        rc = fold_direct(set, n, me, in, len * (size_t)me, len, count, res, tmp, type, op);
-    ipc__node_barrier(a, oversubscribed); /* nobody reads our input any more */
+    uint32_t epoch;
+    const char *set = put_mine(a, &ref, sizeof ref, &epoch);
+    rc = fold_direct(a, set, epoch, true, in, len * (size_t)me, len, count, res, tmp, type, op,
+                     rc);
+    wait_word(set, me, READERS, (uint32_t)(n - 1)); /* nobody reads our input any more */
     if (aside && rc == IPC_SUCCESS)
         memcpy(out, res, len);
     if (aside)

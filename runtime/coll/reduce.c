@@ -258,8 +258,7 @@ int ipc__c_allreduce(const void *sbuf, void *rbuf, size_t count, ipc_datatype ty
      * (node.c); 3 ranks or more, as the ring. */
     if (n > 2 && ipc__op_commutative(op) && bytes >= IPC__ALLREDUCE_DIRECT_MIN &&
         count >= (size_t)n && ipc__coll_direct(comm))
-        return ipc__node_allreduce_direct(ipc__g.node, in, rbuf, count, type, op,
-                                          ipc__g.job.tun.oversubscribed);
+        return ipc__node_allreduce_direct(ipc__g.node, in, rbuf, count, type, op);
     if (n > 1 && ipc__op_commutative(op) && bytes >= IPC__ALLREDUCE_RING_MIN &&
         count >= (size_t)n) {
         rc = ipc__coll_ring_reduce_scatter(in, rbuf, count, type, op, IPC__TAG_ALLREDUCE,
@@ -310,8 +309,7 @@ int ipc__c_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_
      * (node.c); 3 ranks or more, as allreduce. */
     if (n > 2 && commutative && block >= IPC__REDUCE_SCATTER_DIRECT_MIN &&
         ipc__coll_direct(comm))
-        return ipc__node_reduce_scatter_direct(ipc__g.node, in, rbuf, count, type, op,
-                                               ipc__g.job.tun.oversubscribed);
+        return ipc__node_reduce_scatter_direct(ipc__g.node, in, rbuf, count, type, op);
     /* The whole vector is worked on everywhere, or only at rank 0. */
     bool need_work = sbuf != IPC_IN_PLACE && (commutative || comm->rank == 0);
     struct ipc__scratch s;
