@@ -27,6 +27,9 @@ struct ipc__node_area {
     void (*ring_all)(struct ipc__node_area *a);
     /* This rank's own counters, kept by the collectives between calls. */
     uint32_t barrier_epoch, reduce_epoch, bcast_epoch;
+    /* Every other rank has acked the bcasts up to this epoch, as last seen
+     * (acks only grow): a root that needs no more reads no ack lines. */
+    uint32_t bcast_acked;
     /* Kept by the collectives too: can every rank read every other's memory
      * (the links' get)? 0 not asked yet, 1 yes, -1 no. */
     int8_t direct;
