@@ -245,15 +245,15 @@ bool ipc__node_bcast_fits(const struct ipc__node_area *a, size_t bytes)
     return a && bytes <= BCAST_SLOT;
 }
 
-/* Every rank puts its input (at most REDUCE_SLOT bytes) in its slot of this
- * call's set and raises the slot's epoch; returns the set once all are up. A
- * set is written again two calls later, when every rank has provably
- * finished reading it (it raised its epoch in the other set for the call
- * between). Allreduce, reduce_scatter_block and allgather share the sets and
- * their epoch: each of them reads every slot before it returns. */
-/* The first half of put_all: puts our input up and rings everyone, without
- * waiting; returns the set and its epoch. Reading a slot then waits for that
- * slot's epoch (ipc__node_exchange_direct). */
+/* Puts our input (at most REDUCE_SLOT bytes) in our slot of this call's
+ * set and raises the slot's epoch, then rings everyone; returns the set and
+ * its epoch without waiting: the direct collectives wait for each slot's
+ * epoch before they read it. A set is written again two calls later, when
+ * every rank has provably finished reading it (it raised its epoch in the
+ * other set for the call between: put_all waits for that, and a rank leaves
+ * a direct collective only once every other has read from it, which each
+ * does after raising its epoch). Allreduce, reduce_scatter_block, allgather
+ * and alltoall share the sets and their epoch. */
 static const char *put_mine(struct ipc__node_area *a, const void *in, size_t bytes,
                             uint32_t *epoch_out)
 {
@@ -269,6 +269,7 @@ static const char *put_mine(struct ipc__node_area *a, const void *in, size_t byt
     return set;
 }
 
+/* put_mine, then waits until every rank has put its input up. */
 static const char *put_all(struct ipc__node_area *a, const void *in, size_t bytes)
 {
     struct all_reached w = {NULL, a->nranks, 0};
@@ -334,7 +335,6 @@ struct acks_wait {
     uint32_t epoch;
 };
 
-/* Every rank but this one has finished the bcast of w->epoch. */
 /* Whether every other rank has acked the bcast of w->epoch. Each ack line
  * read is a line another core wrote, a stall a store would not be: the
  * least ack seen is kept (acks only grow), and a root that needs no more
@@ -500,8 +500,8 @@ struct some_put {
 
 static bool slot_put(const char *set, int r, uint32_t epoch)
 {
-    uint32_t v = atomic_load_explicit(slot_epoch(set, r), memory_order_acquire);
-    return (int32_t)(v - epoch) >= 0;
+    struct word_wait w = {slot_epoch(set, r), epoch};
+    return word_reached(&w);
 }
 
 static bool any_put(void *arg)
@@ -615,7 +615,6 @@ static int fold_direct(struct ipc__node_area *a, const char *set, uint32_t epoch
  * part of the result, folds its own block of the vector from every rank's
  * input (read straight from them, last rank first: x0 op (x1 op ...), the
  * same order as everywhere) and says its part is done (PART_DONE); then
- * (in place, once every other rank has read its input: out is that input)
  * reads every other part of the result as soon as its rank has folded it,
  * and leaves once every other rank has read its part. No barrier of all
  * ranks: each waits only for the ranks whose data it needs or who need its.
