@@ -103,7 +103,7 @@ int ipc__c_allgather(const void *sbuf, size_t scount, ipc_datatype stype, void *
     }
     /* The whole job on one host, every rank able to read the others'
      * memory: each reads every block straight from its owner (node.c). */
-    if (n > 2 && ipc__coll_direct(comm))
+    if ((n > 2 || block >= IPC__EXCHANGE_DIRECT_PAIR_MIN) && ipc__coll_direct(comm))
         return ipc__node_exchange_direct(ipc__g.node, in, out, block, false);
     size_t *bytes, *offs;
     if ((rc = layout(n, &bytes, &offs)) != IPC_SUCCESS)

@@ -132,7 +132,8 @@ int ipc__c_alltoall(const void *sbuf, size_t scount, ipc_datatype stype, void *r
     /* Long ones of the whole job on one host, every rank able to read the
      * others' memory: each reads its block of every send buffer straight
      * from it (node.c). */
-    if (!in_place && n > 2 && block >= IPC__ALLTOALL_DIRECT_MIN && ipc__coll_direct(comm))
+    if (!in_place && block >= IPC__ALLTOALL_DIRECT_MIN &&
+        (n > 2 || block >= IPC__EXCHANGE_DIRECT_PAIR_MIN) && ipc__coll_direct(comm))
         return ipc__node_exchange_direct(ipc__g.node, sbuf, rbuf, block, true);
     if (!in_place && block >= IPC__ALLTOALL_PAIRWISE_MIN)
         return pairwise(sbuf, rbuf, block, comm);

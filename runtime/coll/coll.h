@@ -143,11 +143,18 @@ enum {
     /* allgather: Bruck while the whole result is below this, ring from it;
      * allgatherv: every rank to every rank below, ring from it */
     IPC__ALLGATHER_RING_MIN = 64 * 1024,
+    /* allgather and alltoall of 2 ranks whose memory each reads: from this
+     * block on each reads the other's block straight from its buffer, as 3
+     * ranks or more do from the ring's size on (node.c). 2 ranks, 6
+     * interleaved runs: 1 MiB allgather 111-124 -> 106-111 us, alltoall
+     * 109-126 -> 108-115 (Open MPI 105-132 and 105-110); 64 KiB allgather
+     * got slower (5.7-6.0 -> 7.1-8.0), hence not below */
+    IPC__EXCHANGE_DIRECT_PAIR_MIN = 256 * 1024,
     /* alltoall: all messages posted at once below (bytes per block), one
      * partner per step from it, which bounds the copies in flight */
     IPC__ALLTOALL_PAIRWISE_MIN = 256 * 1024,
     /* alltoall of the whole job on one node whose ranks read each other's
-     * memory, 3 ranks or more: from this block on (instead of pairwise) each
+     * memory: from this block on (instead of pairwise) each
      * rank reads its blocks straight from the others' buffers (node.c). Not
      * below: at 64 KiB blocks on 8 oversubscribed ranks the two meetings of
      * all ranks it needs cost more than messages do (173-202 -> 301-311 us) */
