@@ -362,17 +362,6 @@ static bool all_acked(void *arg)
     return first || (int32_t)(least - w->epoch) >= 0;
 }
 
-struct slot_wait {
-    const _Atomic uint32_t *epoch_word;
-    uint32_t epoch;
-};
-
-static bool slot_written(void *arg)
-{
-    const struct slot_wait *w = arg;
-    return atomic_load_explicit(w->epoch_word, memory_order_acquire) == w->epoch;
-}
-
 /* Waits until every rank but this one has acked the bcast of `epoch`,
  * saying so in bcast_wanted first (see ipc__node_bcast). */
 static void wait_acks(struct ipc__node_area *a, uint32_t epoch)
@@ -404,11 +393,13 @@ static void ack(struct ipc__node_area *a, uint32_t epoch, bool root)
 }
 
 /* Waits for the root of `epoch` to have written its slot. */
+/* A bcast slot holds `epoch` (a later one cannot be there yet: its root
+ * waits for our ack of this one first). */
 static void wait_slot(char *slot, uint32_t epoch)
 {
-    struct slot_wait w = {(_Atomic uint32_t *)(void *)slot, epoch};
-    if (!slot_written(&w))
-        ipc__wait_until(slot_written, &w, NULL);
+    struct word_wait w = {(_Atomic uint32_t *)(void *)slot, epoch};
+    if (!word_reached(&w))
+        ipc__wait_until(word_reached, &w, NULL);
 }
 
 /* The root's part of a bcast: once no rank still reads this slot (the bcast
@@ -580,8 +571,9 @@ int ipc__node_exchange_direct(struct ipc__node_area *a, const void *in, void *ou
  * the last rank down as fold() does: the same order on every rank. Each
  * input is read as soon as its owner has put its address up (the first
  * direct_ref of its slot of set); with `tell`, its owner is told when we
- * are done with it (READERS), even after an error, so that nobody waits for
- * us in vain. */
+ * are done with it (READERS), even after an error (rc: one already made
+ * here; then nothing is read or folded), so that nobody waits for us in
+ * vain. Returns rc or the first error. */
 static int fold_direct(struct ipc__node_area *a, const char *set, uint32_t epoch, bool tell,
                        const void *in, size_t off, size_t len, size_t k, char *res, char *tmp,
                        ipc_datatype type, ipc_op op, int rc)
