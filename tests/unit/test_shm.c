@@ -1,7 +1,8 @@
 /* test_shm.c - the shm transport's checks of what peers wrote into the
  * segment: a peer's pid must be a rank's (our user, our parent) before a
  * single copy may reach it; the crowding hint (ipc__shm_crowded), which
- * tells a spinning rank that an awake node peer is on its cpu; and inbox
+ * tells a spinning rank that an awake node peer is on its cpu, and the move
+ * to a free cpu it makes when not oversubscribed; and inbox
  * mode (inbox.c): writers that share an inbox keep each one's stream whole
  * and in order, a word that no writer could have published is a protocol
  * error, and a writer asleep for room is woken when the reader frees it. */
@@ -134,6 +135,63 @@ static void crowded_when_an_awake_peer_shares_the_cpu(void **state)
     atomic_store(&bells[1].cpu_plus1, 0); /* our own stale word is rewritten */
     assert_true(ipc__shm_crowded(&t));
     assert_int_equal(atomic_load(&bells[1].cpu_plus1), cpu + 1);
+
+    assert_int_equal(sched_setaffinity(0, sizeof old, &old), 0);
+}
+
+/* Not oversubscribed (may_move), a crowded rank moves itself to a cpu of
+ * its set that no awake peer claims, keeps its set, and does it at most once
+ * in MOVE_EVERY_S; with every cpu claimed it stays and yields. Needs two cpus. */
+static void crowded_rank_moves_to_a_free_cpu(void **state)
+{
+    (void)state;
+    cpu_set_t old, one, two, after;
+    assert_int_equal(sched_getaffinity(0, sizeof old, &old), 0);
+    if (CPU_COUNT(&old) < 2)
+        skip();
+    int a = -1, b = -1;
+    for (int c = 0; c < CPU_SETSIZE && b < 0; c++)
+        if (CPU_ISSET(c, &old)) {
+            if (a < 0)
+                a = c;
+            else
+                b = c;
+        }
+    /* On a now, then allowed a and b: widening the set moves nobody. */
+    CPU_ZERO(&one);
+    CPU_SET(a, &one);
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+    CPU_ZERO(&two);
+    CPU_SET(a, &two);
+    CPU_SET(b, &two);
+    assert_int_equal(sched_setaffinity(0, sizeof two, &two), 0);
+
+    static struct doorbell bells[3];
+    struct shm_seg seg = {
+        .bells = bells, .mine = &bells[1], .nranks = 3, .me = 1, .may_move = true};
+    struct ipc__transport t = {.priv = &seg};
+    atomic_store(&bells[2].cpu_plus1, a + 1); /* awake, on our cpu */
+
+    assert_false(ipc__shm_crowded(&t)); /* moved: crowded no more */
+    assert_int_equal(sched_getcpu(), b);
+    assert_int_equal(atomic_load(&bells[1].cpu_plus1), b + 1);
+    assert_int_equal(sched_getaffinity(0, sizeof after, &after), 0);
+    assert_true(CPU_EQUAL(&after, &two)); /* bound to nothing more than before */
+
+    atomic_store(&bells[2].cpu_plus1, b + 1); /* it follows us; a is free */
+    assert_true(ipc__shm_crowded(&t)); /* but too soon to move again: yield */
+    assert_int_equal(sched_getcpu(), b);
+
+    seg.moved_at = 0; /* long ago; but a is claimed now: nowhere to go */
+    atomic_store(&bells[0].cpu_plus1, a + 1);
+    assert_true(ipc__shm_crowded(&t));
+    assert_int_equal(sched_getcpu(), b);
+    assert_int_equal(atomic_load(&bells[1].cpu_plus1), b + 1);
+
+    seg.moved_at = 0;
+    atomic_store(&bells[0].sleeping, 1); /* a's rank sleeps: a is free */
+    assert_false(ipc__shm_crowded(&t));
+    assert_int_equal(sched_getcpu(), a);
 
     assert_int_equal(sched_setaffinity(0, sizeof old, &old), 0);
 }
@@ -381,6 +439,7 @@ int main(void)
         cmocka_unit_test(siblings_are_children_of_our_parent),
         cmocka_unit_test(a_nephew_is_no_sibling),
         cmocka_unit_test(crowded_when_an_awake_peer_shares_the_cpu),
+        cmocka_unit_test(crowded_rank_moves_to_a_free_cpu),
         cmocka_unit_test(inbox_keeps_each_writers_stream),
         cmocka_unit_test(inbox_refuses_a_forged_packet),
         cmocka_unit_test(a_writer_asleep_for_room_is_woken),

@@ -143,22 +143,12 @@ void ipc__shm_node_ring_all(struct ipc__node_area *a)
     }
 }
 
-/* Ranks that each have a core spin while they wait, but the kernel may still
- * put two of them on one cpu (a busy machine: three runnable tasks on two
- * cpus). Then the one that spins keeps the other, which has the message it
- * waits for, off the cpu until the spin yields: 50 us a message, every
- * message. So a rank that has waited a while says which cpu it is on, and
- * yields at once when a rank of its node that is awake said the same cpu.
- * Scans the node's doorbells (at most one per core: without
- * oversubscription), reading lines that are rarely written. */
-bool ipc__shm_crowded(struct ipc__transport *self)
+/* At most one move a rank in this long (move_apart). */
+#define MOVE_EVERY_S 10e-3
+
+/* Whether a rank of the node other than us that is awake said cpu. */
+static bool cpu_claimed(const struct shm_seg *seg, int cpu)
 {
-    struct shm_seg *seg = self->priv;
-    int cpu = sched_getcpu();
-    if (cpu < 0)
-        return false;
-    if (atomic_load_explicit(&seg->mine->cpu_plus1, memory_order_relaxed) != cpu + 1)
-        atomic_store_explicit(&seg->mine->cpu_plus1, cpu + 1, memory_order_relaxed);
     for (int i = 0; i < seg->nranks; i++) {
         const struct doorbell *b = &seg->bells[i];
         if (i != seg->me &&
@@ -167,4 +157,60 @@ bool ipc__shm_crowded(struct ipc__transport *self)
             return true;
     }
     return false;
+}
+
+/* Not oversubscribed, every rank of the node can have a cpu of its own; two
+ * on one cpu is the kernel's choice on a busy machine (two ranks on one cpu
+ * and a busy task on the other look as balanced as a rank beside the busy
+ * task), and the kernel keeps it: each message then waits for a yield.
+ * Open MPI binds its ranks by default and never meets this; we bind only
+ * when asked (docs/ipcrun.md). So the rank moves itself: it pins itself to a
+ * cpu of its own set that no awake peer claims, which makes the kernel
+ * migrate it now, and gives the set back at once: it stays bound to nothing,
+ * and the kernel has no reason to move it back. Returns whether it moved. */
+static bool move_apart(struct shm_seg *seg, int cpu)
+{
+    double now = ipc_wtime();
+    if (seg->moved_at != 0 && now - seg->moved_at < MOVE_EVERY_S)
+        return false;
+    seg->moved_at = now;
+    cpu_set_t allowed, one;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+        return false;
+    /* From the next cpu round, so that movers from one cpu spread. */
+    for (int k = 1; k < CPU_SETSIZE; k++) {
+        int c = (cpu + k) % CPU_SETSIZE;
+        if (!CPU_ISSET(c, &allowed) || cpu_claimed(seg, c))
+            continue;
+        CPU_ZERO(&one);
+        CPU_SET(c, &one);
+        if (sched_setaffinity(0, sizeof one, &one) != 0)
+            return false;
+        (void)sched_setaffinity(0, sizeof allowed, &allowed);
+        atomic_store_explicit(&seg->mine->cpu_plus1, c + 1, memory_order_relaxed);
+        return true;
+    }
+    return false;
+}
+
+/* Ranks that each have a core spin while they wait, but the kernel may still
+ * put two of them on one cpu (a busy machine: three runnable tasks on two
+ * cpus). Then the one that spins keeps the other, which has the message it
+ * waits for, off the cpu until the spin yields: 50 us a message, every
+ * message. So a rank that has waited a while says which cpu it is on, and
+ * when a rank of its node that is awake said the same cpu, it moves to
+ * another (not oversubscribed) or yields at once. Scans the node's doorbells
+ * (at most one per core: without oversubscription), reading lines that are
+ * rarely written. */
+bool ipc__shm_crowded(struct ipc__transport *self)
+{
+    struct shm_seg *seg = self->priv;
+    int cpu = sched_getcpu();
+    if (cpu < 0)
+        return false;
+    if (atomic_load_explicit(&seg->mine->cpu_plus1, memory_order_relaxed) != cpu + 1)
+        atomic_store_explicit(&seg->mine->cpu_plus1, cpu + 1, memory_order_relaxed);
+    if (!cpu_claimed(seg, cpu))
+        return false;
+    return !(seg->may_move && move_apart(seg, cpu));
 }

@@ -46,6 +46,7 @@ static int shm_connect(struct ipc__transport *self, struct ipc__job *job,
     seg->me = job->local_index[job->rank];
     seg->local_of = job->local_index;
     seg->world = job->local_size == job->size;
+    seg->may_move = !job->tun.oversubscribed;
     seg->node = (struct ipc__node_area){.nranks = seg->nranks,
                                         .me = seg->me,
                                         .ring = ipc__shm_node_ring,

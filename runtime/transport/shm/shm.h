@@ -123,6 +123,10 @@ struct shm_seg {
                           sleepers run membarrier() */
     int made_fd; /* without ipcrun: the segment this rank made, kept open for
                     the others to open until the set-up fence; else -1 */
+    /* Not oversubscribed: a rank that finds an awake peer on its cpu moves
+     * itself to a cpu none claims (ipc__shm_crowded), at most once in a while. */
+    bool may_move;
+    double moved_at; /* ipc_wtime() of the last move, 0: never */
     /* Inbox mode: the node's inboxes (ring_size bytes each, one mapping),
      * and our reading of ours: the packet at in_pos, in_done bytes of it
      * consumed. Packets for a peer other than the one being read move to
