@@ -25,6 +25,15 @@ struct ipc__node_area {
      * they may wait for in ipc__wait_until. */
     void (*ring)(struct ipc__node_area *a, int rank);
     void (*ring_all)(struct ipc__node_area *a);
+    /* A store then a look at another rank's word, against a rank that does
+     * the same the other way round (one of the two must see the other), is
+     * ordered as the segment's doorbells are (shm.h): when often_fences is
+     * false, the side that does it often orders it with a compiler barrier
+     * only, and the rare side calls rare_fence, which puts a full barrier
+     * into every running rank of the job (membarrier); when true, both
+     * sides fence, and rare_fence is one fence. */
+    bool often_fences;
+    void (*rare_fence)(struct ipc__node_area *a);
     /* This rank's own counters, kept by the collectives between calls. */
     uint32_t barrier_epoch, reduce_epoch, bcast_epoch;
     /* Every other rank has acked the bcasts up to this epoch, as last seen

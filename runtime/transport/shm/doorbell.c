@@ -143,6 +143,14 @@ void ipc__shm_node_ring_all(struct ipc__node_area *a)
     }
 }
 
+void ipc__shm_node_rare_fence(struct ipc__node_area *a)
+{
+    const struct shm_seg *seg = ipc__container_of(a, struct shm_seg, node);
+    atomic_thread_fence(memory_order_seq_cst);
+    if (!seg->writer_fence)
+        syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0);
+}
+
 /* At most one move a rank in this long (move_apart). */
 #define MOVE_EVERY_S 10e-3
 

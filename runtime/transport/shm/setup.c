@@ -31,6 +31,7 @@ static int read_peers(struct shm_seg *seg, struct ipc__job *job)
     seg->single_copy = job->tun.shm_single_copy && seg->pids[seg->me] == getpid() &&
                        ipc__shm_probe_single_copy(seg);
     seg->writer_fence = atomic_load_explicit(&hdr->writer_fence, memory_order_relaxed);
+    seg->node.often_fences = seg->writer_fence;
     return ipc__shm_open_ringer(seg, job);
 }
 
@@ -50,7 +51,9 @@ static int shm_connect(struct ipc__transport *self, struct ipc__job *job,
     seg->node = (struct ipc__node_area){.nranks = seg->nranks,
                                         .me = seg->me,
                                         .ring = ipc__shm_node_ring,
-                                        .ring_all = ipc__shm_node_ring_all};
+                                        .ring_all = ipc__shm_node_ring_all,
+                                        .often_fences = true,
+                                        .rare_fence = ipc__shm_node_rare_fence};
     /* A rank alone on its node has no segment, but joins the fences: fences
      * are the whole job's. */
     int rc = seg->nranks > 1   ? ipc__shm_map(seg, job, links)

@@ -193,6 +193,8 @@ unsigned ipc__shm_arm(struct ipc__transport *self);
 void ipc__shm_sleep(struct ipc__transport *self, unsigned token, int timeout_ms);
 void ipc__shm_disarm(struct ipc__transport *self);
 bool ipc__shm_crowded(struct ipc__transport *self);
+/* The node area's rare_fence (node.h): membarrier() without writer fences. */
+void ipc__shm_node_rare_fence(struct ipc__node_area *a);
 int ipc__shm_doorbell_fd(struct ipc__transport *self);
 /* What node-wide collectives may do with the doorbells (ipc__node_area). */
 void ipc__shm_node_ring(struct ipc__node_area *a, int rank);
