@@ -164,15 +164,15 @@ static ssize_t write_layout(struct ipc__link *l, struct ipc__frame *f)
     if (l->ops->reserve) {
         size_t packet = f->lay->packet ? f->lay->packet : f->payload_len;
         void *room;
-        ssize_t n;
+        ssize_t n = 0;
         while (off < f->payload_len &&
-               (n = l->ops->reserve(l, min_size(f->payload_len - off, packet), &room))) {
+               (n = l->ops->reserve(l, min_size(f->payload_len - off, packet), &room)) > 0) {
             f->lay->pack(f->lay, off, room, (size_t)n);
             l->ops->commit(l, (size_t)n);
             off += (size_t)n;
             total += (size_t)n;
         }
-        return (ssize_t)total;
+        return n < 0 && total == 0 ? n : (ssize_t)total;
     }
     if (off >= f->owned_off + f->owned_len) {
         size_t n = min_size(f->payload_len - off, LAYOUT_PIECE);

@@ -88,7 +88,8 @@ struct ipc__transport_ops {
     /* Optional, for memory links: lends room at the tail of the stream
      * for the writer to fill in place (packing a derived datatype straight
      * into it): returns its size (> 0, at most want, maybe less) and sets
-     * *room, or 0 when the stream is full now. commit(n) publishes the
+     * *room, 0 when the stream is full now, or -errno when the link cannot
+     * be written (as writev's). commit(n) publishes the
      * first n bytes written there (0 < n <= what reserve returned), as
      * writev would have written them; nothing else comes in between. */
     ssize_t (*reserve)(struct ipc__link *l, size_t want, void **room);

@@ -5,11 +5,12 @@
 # that wrap all the time, and with every long message by rendezvous, all of
 # it with rings and with inboxes (the layout of nodes of many ranks); the same
 # traffic on the socket and pipe transports; and jobs of 16 and 32 ranks on
-# this machine's few cores (oversubscribed), which must finish, not crawl.
+# this machine's few cores (oversubscribed), which must finish, not crawl;
+# and rings mapped only once a pair talks.
 # (Speed is measured by make bench, not here: the timeouts only catch hangs.)
 # run.sh slow: 10
 . "$(dirname "$0")/lib.sh"
-need "$IPCRUN" "$PROGS/stress" "$PROGS/barrier" "$APPS/ring"
+need "$IPCRUN" "$PROGS/stress" "$PROGS/barrier" "$PROGS/lazy_links" "$APPS/ring"
 
 stress() { # what env...
     local what=$1
@@ -31,6 +32,14 @@ stress "shm 16 KiB inboxes, no single copy" IPC_TRANSPORT=shm IPC_SHM_INBOX=1 \
 stress "shm inboxes, everything by rendezvous" IPC_TRANSPORT=shm IPC_SHM_INBOX=1 IPC_EAGER_LIMIT=0
 stress "unix" IPC_TRANSPORT=unix
 stress "pipe" IPC_TRANSPORT=pipe
+
+# From 4 ranks a rank maps a ring of the segment on first use: none at start,
+# its two neighbours' after a ring, every peer's after an all-to-all
+# (tests/programs/lazy_links.c).
+ipcrun 60 -n 8 "$PROGS/lazy_links"
+expect_rc 0 "lazy_links -n 8 over shm"
+expect_out '^lazy_links: 8 ranks over shm, rings mapped after the ring \+[0-9]+, after all \+[0-9]+ bytes: ok$' \
+    "lazy_links -n 8 over shm"
 
 # What each rank uses, and why, on request.
 ipcrun 30 --report-transports -n 3 "$APPS/ring"

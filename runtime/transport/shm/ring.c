@@ -171,13 +171,19 @@ static size_t put_packet(struct shm_link *s, const struct iovec *iov, int iovcnt
     return (size_t)n;
 }
 
-static void announce(struct shm_link *s)
+/* Before the first packet: maps the ring, and raises our bit in the
+ * reader's bitmap (a reader that sees the packet has seen the bit). Returns
+ * 0 or -errno. */
+static int announce(struct shm_link *s)
 {
     if (!s->announced) {
-        /* Before the first packet: a reader that sees it has seen the bit. */
+        int rc = ipc__shm_map_ring(s, true);
+        if (rc < 0)
+            return rc;
         atomic_fetch_or_explicit(s->announce_word, s->announce_bit, memory_order_release);
         s->announced = true;
     }
+    return 0;
 }
 
 /* As many packets as the ring takes now: a frame cut by a packet boundary
@@ -199,7 +205,9 @@ ssize_t ipc__shm_writev(struct ipc__link *l, const struct iovec *iov, int iovcnt
     size_t total = 0, done = 0, n;
     for (int i = 0; i < iovcnt; i++)
         total += iov[i].iov_len;
-    announce(s);
+    int rc = announce(s);
+    if (rc < 0)
+        return rc;
     while (done < total && (n = put_packet(s, iov, iovcnt, done, total - done)) > 0)
         done += n;
     if (done)
@@ -214,7 +222,9 @@ ssize_t ipc__shm_reserve(struct ipc__link *l, size_t want, void **room)
     struct shm_link *s = l->priv;
     if (s->tx_box)
         return ipc__shm_inbox_reserve(s, want, room);
-    announce(s);
+    int rc = announce(s);
+    if (rc < 0)
+        return rc;
     uint64_t n = packet_room(s, want);
     if (n)
         *room = s->tx + (s->tx_tail & (s->ring_size - 1)) + 8;
@@ -259,6 +269,9 @@ ssize_t ipc__shm_peek(struct ipc__link *l, const void **data)
             return ipc__shm_inbox_peek(s, data);
         if (!(atomic_load_explicit(s->live_word, memory_order_acquire) & s->live_bit))
             return 0;
+        int rc = ipc__shm_map_ring(s, false);
+        if (rc < 0)
+            return rc;
         s->rx_live = true;
     }
     uint64_t w = atomic_load_explicit(word_at(s->rx, s->ring_size, s->rx_pos),

@@ -207,6 +207,16 @@ static char *map_ring(char *va, int fd, off_t off, size_t size, bool populate)
     return va;
 }
 
+int ipc__shm_map_ring(struct shm_link *s, bool tx)
+{
+    char **ring = tx ? &s->tx : &s->rx;
+    if (*ring)
+        return 0;
+    char *va = s->va + (tx ? 0 : 2 * (size_t)s->ring_size);
+    *ring = map_ring(va, s->seg->ring_fd, tx ? s->tx_off : s->rx_off, s->ring_size, false);
+    return *ring ? 0 : -errno;
+}
+
 /* Inbox mode: the node's inboxes in one mapping, faulted in as they are
  * used, and a link to each peer that writes into its inbox. */
 static int map_inboxes(struct shm_seg *seg, const struct ipc__job *job, int fd,
@@ -248,7 +258,10 @@ static int map_links(struct shm_seg *seg, const struct ipc__job *job, int fd,
     /* Faulting pages in up front costs start-up time (~3 ms per 8 MiB here,
      * and with the write-touch below 2.4 ms of cpu per rank at 8 ranks):
      * worth it for the rings of 2-3 ranks only, where one pair's first
-     * messages are what a benchmark measures. */
+     * messages are what a benchmark measures. Past that a ring is not even
+     * mapped before its first use (ipc__shm_map_ring): each mapping is a
+     * system call of ~8 us here, 2 per ring, 4 per peer, and most pairs of
+     * a larger job never talk. */
     bool populate = 2 * (size_t)(n - 1) * seg->ring_size <= ((size_t)512 << 10);
     /* All our rings live in one reservation, so that finalize unmaps them
      * with one call: one TLB shoot-down instead of one per ring, which at 32
@@ -272,18 +285,21 @@ static int map_links(struct shm_seg *seg, const struct ipc__job *job, int fd,
         s->peer = lp;
         s->ring_size = seg->ring_size;
         size_t out = ring_index(me, lp, n), in = ring_index(lp, me, n);
-        s->tx = map_ring(next, fd, rings + (off_t)(out * seg->ring_size), seg->ring_size,
-                         populate);
-        s->rx = map_ring(next + 2 * (size_t)seg->ring_size, fd,
-                         rings + (off_t)(in * seg->ring_size), seg->ring_size, populate);
+        s->va = next;
+        s->tx_off = rings + (off_t)(out * seg->ring_size);
+        s->rx_off = rings + (off_t)(in * seg->ring_size);
         next += 4 * (size_t)seg->ring_size;
-        if (!s->tx || !s->rx)
-            return IPC_ERR_TRANSPORT;
-        /* Small jobs: bring the ring we write into our cache now (it is all
-         * zeros and only we write it), so that the first lap costs what the
-         * others do instead of a trip to memory per packet. */
-        if (populate)
+        if (populate) {
+            s->tx = map_ring(s->va, fd, s->tx_off, seg->ring_size, true);
+            s->rx = map_ring(s->va + 2 * (size_t)seg->ring_size, fd, s->rx_off,
+                             seg->ring_size, true);
+            if (!s->tx || !s->rx)
+                return IPC_ERR_TRANSPORT;
+            /* Small jobs: bring the ring we write into our cache now (it is
+             * all zeros and only we write it), so that the first lap costs
+             * what the others do instead of a trip to memory per packet. */
             memset(s->tx, 0, seg->ring_size);
+        }
         s->tx_head = &seg->heads[out].pos;
         s->rx_head = &seg->heads[in].pos;
         s->peer_bell = &seg->bells[lp];
@@ -363,8 +379,13 @@ int ipc__shm_map(struct shm_seg *seg, struct ipc__job *job, struct ipc__link *li
     rc = map_links(seg, job, fd, links);
     if (rc == IPC_SUCCESS)
         ipc__shm_allow_peer_reads();
+    if (rc == IPC_SUCCESS && !seg->inbox) { /* rings mapped on first use */
+        seg->ring_fd = fd;
+        fd = -1;
+    }
 out:
-    close(fd);
+    if (fd >= 0)
+        close(fd);
     if (rc != IPC_SUCCESS)
         fprintf(stderr, "ipc: rank %d: cannot map the shared segment (%.1f MiB): %s\n",
                 job->rank, (double)size / (1 << 20), ipc_strerror(rc));

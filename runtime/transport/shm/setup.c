@@ -42,7 +42,7 @@ static int shm_connect(struct ipc__transport *self, struct ipc__job *job,
     if (!seg)
         return IPC_ERR_NOMEM;
     self->priv = seg;
-    seg->wake_rx = seg->wake_tx = seg->made_fd = -1;
+    seg->wake_rx = seg->wake_tx = seg->made_fd = seg->ring_fd = -1;
     seg->nranks = job->local_size;
     seg->me = job->local_index[job->rank];
     seg->local_of = job->local_index;
@@ -96,6 +96,8 @@ static void shm_fini(struct ipc__transport *self)
         close(seg->wake_tx);
     if (seg->made_fd >= 0)
         close(seg->made_fd);
+    if (seg->ring_fd >= 0)
+        close(seg->ring_fd);
     free(seg->pids);
     free(seg->by_local);
     free(seg);

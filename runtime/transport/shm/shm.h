@@ -123,6 +123,7 @@ struct shm_seg {
                           sleepers run membarrier() */
     int made_fd; /* without ipcrun: the segment this rank made, kept open for
                     the others to open until the set-up fence; else -1 */
+    int ring_fd; /* the segment, kept to map rings on first use; else -1 */
     /* Not oversubscribed: a rank that finds an awake peer on its cpu moves
      * itself to a cpu none claims (ipc__shm_crowded), at most once in a while. */
     bool may_move;
@@ -145,12 +146,18 @@ struct shm_link {
     struct shm_seg *seg;
     int peer; /* its local index */
     uint32_t ring_size;
+    /* Where our rings with this peer go in seg->rings_va (4 x ring_size:
+     * tx twice, then rx twice) and their offsets in the segment. Past 3
+     * ranks each is mapped on first use (ipc__shm_map_ring): before its first
+     * write (announce) and before the first look after the writer's bit. */
+    char *va;
+    off_t tx_off, rx_off;
     /* writing to peer */
-    char *tx;                     /* ring, mapped twice */
+    char *tx;                     /* ring, mapped twice; NULL until mapped */
     _Atomic uint64_t *tx_head;    /* the peer's read position */
     uint64_t tx_tail, tx_head_seen;
     /* reading from peer */
-    char *rx;
+    char *rx; /* NULL until mapped */
     _Atomic uint64_t *rx_head; /* ours, for the peer */
     uint64_t rx_pos;           /* start of the current packet */
     uint32_t rx_done;          /* bytes of it already consumed */
@@ -179,6 +186,9 @@ struct shm_link {
  * for each shm link), and writes our identity in our doorbell for the others
  * to find after the set-up fence. */
 int ipc__shm_map(struct shm_seg *seg, struct ipc__job *job, struct ipc__link *links);
+/* Maps the ring we write to the link's peer (tx) or read from it, if it is
+ * not mapped yet. Returns 0 or -errno. */
+int ipc__shm_map_ring(struct shm_link *s, bool tx);
 
 /* doorbell.c */
 /* Wakes the rank of doorbell b, which sleeps or is about to. */
