@@ -42,27 +42,33 @@ _Static_assert(sizeof(struct flags) <= CACHE_LINE, "one line per rank");
 #define SLOT_DATA 16 /* offset of the input: aligned for any type */
 #define SLOT_STRIDE (REDUCE_SLOT + CACHE_LINE)
 
-/* Bcast through the segment: two slots (alternate calls), each written by
- * the root of its call; a line per rank with the epoch of the last bcast it
- * has finished (its ack); and a line with how many roots wait for acks. A
- * slot holds up to 64 KiB: the root copies in and returns, which on a
- * shared core beats every rank reading the root's memory and the root
- * waiting for all of them (direct bcast, from there on). */
+/* Bcast through the segment: BCAST_SLOTS slots (call k uses slot k mod
+ * BCAST_SLOTS), each written by the root of its call; a line per rank with
+ * the epoch of the last bcast it has finished (its ack); and a line with
+ * how many roots wait for acks. A slot holds up to 64 KiB: the root copies
+ * in and returns, which on a shared core beats every rank reading the
+ * root's memory and the root waiting for all of them (direct bcast, from
+ * there on). A root waits only for a rank BCAST_SLOTS calls behind: with 2
+ * slots, bcasts of 8 B back to back (mpibench coll, 200 calls) took 6.1 us
+ * a call on 4 oversubscribed ranks, 20 on 8, 255-265 on 64 (each rank had
+ * to run every other call); with 8, 1.8, 6.2 and 75-103 (Open MPI 39-51 on
+ * 64); 32 slots were no better on 64 ranks (89-143). */
 #define BCAST_SLOT 65536
 #define BCAST_STRIDE (BCAST_SLOT + CACHE_LINE)
+#define BCAST_SLOTS 8
 struct bcast_wanted {
     _Atomic uint32_t wanted;
     char pad[CACHE_LINE - 4];
 };
 
 /* The area: the meeting, then a line of flags per rank, then the two sets
- * of allreduce slots, then the two bcast slots, a line of ack per rank and
- * the bcast_wanted line. */
+ * of allreduce slots, then the bcast slots, a line of ack per rank and the
+ * bcast_wanted line. */
 size_t ipc__node_area_bytes(int nranks)
 {
     return sizeof(struct meeting) + (size_t)nranks * CACHE_LINE +
-           2 * (size_t)nranks * SLOT_STRIDE + 2 * BCAST_STRIDE + (size_t)nranks * CACHE_LINE +
-           sizeof(struct bcast_wanted);
+           2 * (size_t)nranks * SLOT_STRIDE + BCAST_SLOTS * BCAST_STRIDE +
+           (size_t)nranks * CACHE_LINE + sizeof(struct bcast_wanted);
 }
 
 static struct meeting *meeting_of(const struct ipc__node_area *a)
@@ -81,15 +87,16 @@ static char *slots_of(const struct ipc__node_area *a)
     return (char *)a->base + sizeof(struct meeting) + (size_t)a->nranks * CACHE_LINE;
 }
 
-/* After the allreduce slots: the two bcast slots, then the acks. */
+/* After the allreduce slots: the bcast slots, then the acks. */
 static char *bcast_slot(const struct ipc__node_area *a, uint32_t epoch)
 {
-    return slots_of(a) + 2 * (size_t)a->nranks * SLOT_STRIDE + (epoch & 1) * BCAST_STRIDE;
+    return slots_of(a) + 2 * (size_t)a->nranks * SLOT_STRIDE +
+           (epoch % BCAST_SLOTS) * BCAST_STRIDE;
 }
 
 static _Atomic uint32_t *bcast_ack(const struct ipc__node_area *a, int rank)
 {
-    return (_Atomic uint32_t *)(void *)(bcast_slot(a, 0) + 2 * BCAST_STRIDE +
+    return (_Atomic uint32_t *)(void *)(bcast_slot(a, 0) + BCAST_SLOTS * BCAST_STRIDE +
                                         (size_t)rank * CACHE_LINE);
 }
 
@@ -423,20 +430,20 @@ static void wait_slot(char *slot, uint32_t epoch)
 }
 
 /* The root's part of a bcast: once no rank still reads this slot (the bcast
- * two calls back), bytes of src go in it and its epoch goes up. */
+ * BCAST_SLOTS calls back), bytes of src go in it and its epoch goes up. */
 static void post_slot(struct ipc__node_area *a, char *slot, uint32_t epoch, const void *src,
                       size_t bytes)
 {
-    if (epoch > 2)
-        wait_acks(a, epoch - 2);
+    if (epoch > BCAST_SLOTS)
+        wait_acks(a, epoch - BCAST_SLOTS);
     memcpy(slot + SLOT_DATA, src, bytes);
     atomic_store_explicit((_Atomic uint32_t *)(void *)slot, epoch, memory_order_release);
     a->ring_all(a);
 }
 
 /* The root copies the data into the call's slot, raises the slot's epoch and
- * returns: it waits for nobody unless a rank has not finished the bcast two
- * calls back, whose slot this one reuses. The others wait for the epoch and
+ * returns: it waits for nobody unless a rank has not finished the bcast
+ * BCAST_SLOTS calls back, whose slot this one reuses. The others wait for the epoch and
  * copy the data out. Every rank then acks the call; a root that waits for
  * acks has said so in bcast_wanted first, and a rank that acks looks there
  * after its ack (a fence between store and load on each side, as for the

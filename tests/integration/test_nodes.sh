@@ -82,7 +82,7 @@ for r in 0 1 2 3; do
     echo "ipc: rank $r of 4 (node $((r / 2))): shm to 1 rank of its node, tcp to 2 of other nodes; long messages over shm copied once (process_vm_readv); tcp over 127.0.0.1 (loopback: one host, IPC_TCP_IF is not set)"
 done >"$WORK/lines"
 for node in 0 1; do
-    echo "ipc: node $node: a shared segment of 0.4 MiB for its 2 ranks: a ring of 128 KiB per pair of ranks"
+    echo "ipc: node $node: a shared segment of 0.8 MiB for its 2 ranks: a ring of 128 KiB per pair of ranks"
 done >>"$WORK/lines"
 echo "ipc: one-sided: ranks of one node map allocated windows (loads, stores, cpu atomics under a lock) and reach created and dynamic ones with process_vm_readv/writev; other nodes: requests the target serves, over tcp" >>"$WORK/lines"
 sort -o "$WORK/lines" "$WORK/lines"

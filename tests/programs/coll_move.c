@@ -79,8 +79,9 @@ static void check_bcast(size_t count, int root)
 }
 
 /* Bcasts back to back, the root moving on each call and no other
- * collective between them: a root that returns at once may run two calls
- * ahead of a rank the last rank holds up now and then, and must wait for it
+ * collective between them: a root that returns at once may run calls ahead
+ * (as many as the segment has bcast slots) of a rank the last rank holds up
+ * now and then, and must wait for it
  * before writing where that rank still reads. Short ones, and around the
  * segment's bcast slot (64 KiB: filled whole, and one int beyond, which goes
  * by the root's memory or by messages, between calls that use the slots). */
