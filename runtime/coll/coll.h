@@ -133,6 +133,26 @@ enum {
      * 196-237 / 228-300, 32 KiB 309-362 / 391-466, 64 KiB 579-691 /
      * 446-467, 256 KiB 2646-3262 / 2079-2199 */
     IPC__REDUCE_SCATTER_DIRECT_MIN = 64 * 1024,
+    /* ... and from this many ranks whatever the block (the ring's N-1
+     * steps each wait for a rank that shares a core with many). mpibench
+     * coll, us a call, ring / direct, 2 runs: 16 ranks 1 KiB 553-603 /
+     * 519-573, 8 KiB 651-743 / 689-719, 32 KiB 1240-1279 / 1154-1343 (a
+     * tie); 32 ranks 1 KiB 2316-2985 / 1866-1973, 8 KiB 3422 / 2676-3136,
+     * 32 KiB 7941-9710 / 6338-6718; 64 ranks 1 KiB 13918-14085 /
+     * 9093-11632, 8 KiB 30021-33672 / 15248-17688 (Open MPI 1 KiB
+     * 6447-9324). A count of ranks, not bytes. */
+    IPC__REDUCE_SCATTER_DIRECT_RANKS = 32,
+    /* reduce_scatter_block with a commutative op among a power of two of
+     * ranks (4 or more): recursive halving (log2 N steps) below this block,
+     * before the two rules above; the ring (or direct) from it. mpibench
+     * coll, us a call, ring / halving, 2 runs: 4 ranks 4 KiB 26-59 / 19-20,
+     * 32 KiB 47-104 / 50-56; 8 ranks 4 KiB 186-219 / 96-103, 8 KiB
+     * 221-253 / 119-126, 32 KiB 274-310 / 292-381; 16 ranks 4 KiB 713-945
+     * / 361-370, 32 KiB 1413-1808 / 1473-1692. Direct / halving: 32 ranks
+     * 1 KiB 2473-2855 / 842-900, 8 KiB 4307-5171 / 2661-2800, 32 KiB
+     * 7156-7890 / 8809-8886; 64 ranks 1 KiB 13464-14311 / 6189-6274 (Open
+     * MPI 5671-6446), 8 KiB 18291-22181 / 18657-19405. */
+    IPC__REDUCE_SCATTER_HALVING_MAX = 32 * 1024,
     /* gather, gatherv, oversubscribed: blocks from here go to the root by
      * rendezvous, so that senders cannot run ahead of it */
     IPC__GATHER_SYNC_MIN = 32 * 1024,

@@ -107,6 +107,42 @@ int ipc__coll_ring_reduce_scatter(const void *in, void *buf, size_t count, ipc_d
     return rc;
 }
 
+/* Recursive halving, for a commutative op and a power-of-two number of
+ * ranks: in log2(n) steps each rank keeps half of the blocks it still
+ * holds, sends the other half to its partner and adds the partner's copy
+ * of its half to its own, ending with the sum of its block. in and buf hold
+ * n blocks of count elements (buf may be in); block `rank` of buf gets the
+ * result, the others are scratch. */
+static int halving_reduce_scatter(const void *in, void *buf, size_t count,
+                                  ipc_datatype type, ipc_op op, int tag, ipc_comm comm)
+{
+    int n = comm->size, r = comm->rank, rc = IPC_SUCCESS;
+    size_t block = count * type->size;
+    char *base = buf;
+    const char *from = in;
+    struct ipc__scratch s;
+    char *tmp = ipc__scratch_get(&s, (size_t)(n / 2) * block);
+    if (!tmp)
+        return IPC_ERR_NOMEM;
+    for (int half = n / 2, lo = 0; half >= 1; half /= 2) {
+        int partner = r ^ half;
+        int keep = r & half ? lo + half : lo, give = r & half ? lo : lo + half;
+        size_t bytes = (size_t)half * block;
+        /* Our input is not in our cache; the partials we just summed are. */
+        rc = (from == in ? ipc__coll_sendrecv_busy : ipc__coll_sendrecv)(
+            from + (size_t)give * block, bytes, partner, tmp, bytes, partner, tag, comm);
+        if (rc != IPC_SUCCESS)
+            break;
+        if (from != base)
+            ipc__coll_copy(base + (size_t)keep * block, from + (size_t)keep * block, bytes);
+        ipc__op_apply(op, type, tmp, base + (size_t)keep * block, (size_t)half * count);
+        from = base;
+        lo = keep;
+    }
+    ipc__scratch_put(&s);
+    return rc;
+}
+
 /* Ring allgather of the blocks (ipc__coll_block) of buf: rank b brings block b. */
 static int ring_allgather_blocks(void *buf, size_t count, ipc_datatype type, int tag,
                                  ipc_comm comm)
@@ -304,10 +340,16 @@ int ipc__c_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_
         return IPC_SUCCESS;
     }
     bool commutative = ipc__op_commutative(op);
+    /* Short blocks among a power of two of ranks: recursive halving. */
+    bool halving = commutative && n > 2 && !(n & (n - 1)) &&
+                   block < IPC__REDUCE_SCATTER_HALVING_MAX;
     /* Long ones of the whole job on one host whose ranks all read each
-     * other's memory: each folds its block reading the inputs in place
+     * other's memory, or any beyond the segment's slots among many ranks
+     * (halving aside): each folds its block reading the inputs in place
      * (node.c); 3 ranks or more, as allreduce. */
-    if (n > 2 && commutative && block >= IPC__REDUCE_SCATTER_DIRECT_MIN &&
+    if (n > 2 && commutative &&
+        (block >= IPC__REDUCE_SCATTER_DIRECT_MIN ||
+         (n >= IPC__REDUCE_SCATTER_DIRECT_RANKS && !halving)) &&
         ipc__coll_direct(comm))
         return ipc__node_reduce_scatter_direct(ipc__g.node, in, rbuf, count, type, op);
     /* The whole vector is worked on everywhere, or only at rank 0. */
@@ -317,7 +359,10 @@ int ipc__c_reduce_scatter_block(const void *sbuf, void *rbuf, size_t count, ipc_
     if (!work)
         return IPC_ERR_NOMEM;
     if (commutative) {
-        if (n > 1)
+        if (halving)
+            rc = halving_reduce_scatter(in, work, count, type, op, IPC__TAG_REDUCE_SCATTER,
+                                        comm);
+        else if (n > 1)
             rc = ipc__coll_ring_reduce_scatter(in, work, count * (size_t)n, type, op,
                                                IPC__TAG_REDUCE_SCATTER, comm);
         else
