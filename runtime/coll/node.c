@@ -56,19 +56,25 @@ _Static_assert(sizeof(struct flags) <= CACHE_LINE, "one line per rank");
 #define BCAST_SLOT 65536
 #define BCAST_STRIDE (BCAST_SLOT + CACHE_LINE)
 #define BCAST_SLOTS 8
+/* Bcasts of at most LINE_DATA bytes go in a slot of one line instead (the
+ * epoch and the data), one of LINE_SLOTS in a page: a root runs up to 64
+ * calls ahead, and a rank touches one page for all of them. */
+#define LINE_SLOTS 64
+#define LINE_DATA (CACHE_LINE - SLOT_DATA)
 struct bcast_wanted {
     _Atomic uint32_t wanted;
     char pad[CACHE_LINE - 4];
 };
 
 /* The area: the meeting, then a line of flags per rank, then the two sets
- * of allreduce slots, then the bcast slots, a line of ack per rank and the
- * bcast_wanted line. */
+ * of allreduce slots, then the bcast slots, a line of ack per rank, the
+ * bcast_wanted line and the one-line bcast slots. */
 size_t ipc__node_area_bytes(int nranks)
 {
     return sizeof(struct meeting) + (size_t)nranks * CACHE_LINE +
            2 * (size_t)nranks * SLOT_STRIDE + BCAST_SLOTS * BCAST_STRIDE +
-           (size_t)nranks * CACHE_LINE + sizeof(struct bcast_wanted);
+           (size_t)nranks * CACHE_LINE + sizeof(struct bcast_wanted) +
+           LINE_SLOTS * CACHE_LINE;
 }
 
 static struct meeting *meeting_of(const struct ipc__node_area *a)
@@ -103,6 +109,19 @@ static _Atomic uint32_t *bcast_ack(const struct ipc__node_area *a, int rank)
 static struct bcast_wanted *bcast_wanted_of(const struct ipc__node_area *a)
 {
     return (struct bcast_wanted *)(void *)bcast_ack(a, a->nranks);
+}
+
+/* The slot of bcast `epoch` of `bytes`, and how many calls later it is
+ * written again. */
+static char *bcast_slot_for(const struct ipc__node_area *a, uint32_t epoch, size_t bytes,
+                            uint32_t *reuse)
+{
+    if (bytes > LINE_DATA) {
+        *reuse = BCAST_SLOTS;
+        return bcast_slot(a, epoch);
+    }
+    *reuse = LINE_SLOTS;
+    return (char *)(bcast_wanted_of(a) + 1) + (epoch % LINE_SLOTS) * CACHE_LINE;
 }
 
 struct generation_wait {
@@ -430,12 +449,13 @@ static void wait_slot(char *slot, uint32_t epoch)
 }
 
 /* The root's part of a bcast: once no rank still reads this slot (the bcast
- * BCAST_SLOTS calls back), bytes of src go in it and its epoch goes up. */
-static void post_slot(struct ipc__node_area *a, char *slot, uint32_t epoch, const void *src,
-                      size_t bytes)
+ * `reuse` calls back, or one before it), bytes of src go in it and its epoch
+ * goes up. */
+static void post_slot(struct ipc__node_area *a, char *slot, uint32_t reuse, uint32_t epoch,
+                      const void *src, size_t bytes)
 {
-    if (epoch > BCAST_SLOTS)
-        wait_acks(a, epoch - BCAST_SLOTS);
+    if (epoch > reuse)
+        wait_acks(a, epoch - reuse);
     memcpy(slot + SLOT_DATA, src, bytes);
     atomic_store_explicit((_Atomic uint32_t *)(void *)slot, epoch, memory_order_release);
     a->ring_all(a);
@@ -451,11 +471,11 @@ static void post_slot(struct ipc__node_area *a, char *slot, uint32_t epoch, cons
  * count and wakes it. */
 void ipc__node_bcast(struct ipc__node_area *a, void *buf, size_t bytes, int root)
 {
-    uint32_t epoch = ++a->bcast_epoch;
-    char *slot = bcast_slot(a, epoch);
+    uint32_t epoch = ++a->bcast_epoch, reuse;
+    char *slot = bcast_slot_for(a, epoch, bytes, &reuse);
     bool is_root = a->me == root;
     if (is_root) {
-        post_slot(a, slot, epoch, buf, bytes);
+        post_slot(a, slot, reuse, epoch, buf, bytes);
     } else {
         wait_slot(slot, epoch);
         memcpy(buf, slot + SLOT_DATA, bytes);
@@ -488,7 +508,7 @@ int ipc__node_bcast_direct(struct ipc__node_area *a, void *buf, size_t bytes, in
     int rc = IPC_SUCCESS;
     if (a->me == root) {
         struct direct_ref ref = {(uintptr_t)buf, bytes};
-        post_slot(a, slot, epoch, &ref, sizeof ref);
+        post_slot(a, slot, BCAST_SLOTS, epoch, &ref, sizeof ref);
         ack(a, epoch, true);
         wait_acks(a, epoch);
         return rc;

@@ -80,11 +80,13 @@ static void check_bcast(size_t count, int root)
 
 /* Bcasts back to back, the root moving on each call and no other
  * collective between them: a root that returns at once may run calls ahead
- * (as many as the segment has bcast slots) of a rank the last rank holds up
- * now and then, and must wait for it
- * before writing where that rank still reads. Short ones, and around the
- * segment's bcast slot (64 KiB: filled whole, and one int beyond, which goes
- * by the root's memory or by messages, between calls that use the slots). */
+ * (as many as the segment has bcast slots of the size) of a rank the last
+ * rank holds up now and then, and must wait for it before writing where
+ * that rank still reads. Short ones, and around the segment's bcast slot
+ * (64 KiB: filled whole, and one int beyond, which goes by the root's
+ * memory or by messages, between calls that use the slots); then tiny ones
+ * only (up to 12 ints: the one-line slots, 64 of them), well past 64, from
+ * a root that stays. */
 static int check_bcast_burst(int calls)
 {
     static const size_t around_slot[] = {2049, 16384, 16385};
@@ -93,7 +95,12 @@ static int check_bcast_burst(int calls)
             t_sleep_ms(1);
         check_bcast(k % 2 ? (size_t)(1 + k % 9) : around_slot[k / 2 % 3], k % t_size);
     }
-    return calls;
+    for (int k = 0; k < 3 * calls; k++) { /* one root for 100 calls: it runs ahead */
+        if (t_rank == t_size - 1 && k % 48 == 0)
+            t_sleep_ms(2);
+        check_bcast((size_t)(1 + k % 12), t_size > 1 ? (k / 100) % (t_size - 1) : 0);
+    }
+    return 4 * calls;
 }
 
 static void check_gather(size_t count, int root, int in_place)
