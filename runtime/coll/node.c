@@ -462,9 +462,9 @@ static void post_slot(struct ipc__node_area *a, char *slot, uint32_t reuse, uint
 }
 
 /* The root copies the data into the call's slot, raises the slot's epoch and
- * returns: it waits for nobody unless a rank has not finished the bcast
- * BCAST_SLOTS calls back, whose slot this one reuses. The others wait for the epoch and
- * copy the data out. Every rank then acks the call; a root that waits for
+ * returns: it waits for nobody unless a rank has not finished the bcast that
+ * used the slot before (BCAST_SLOTS or LINE_SLOTS calls back). The others
+ * wait for the epoch and copy the data out. Every rank then acks the call; a root that waits for
  * acks has said so in bcast_wanted first, and a rank that acks looks there
  * after its ack (a fence between store and load on each side, as for the
  * inboxes' room), so either the root sees the ack or the rank sees the
