@@ -63,7 +63,7 @@ for n in $sizes; do
     what="coll_move once -n $n over shm"
     ipcrun 400 -n "$n" "$PROGS/coll_move" once
     expect_rc 0 "$what"
-    expect_out "^coll_move: $n ranks, 81 calls checked: ok\$" "$what"
+    expect_out "^coll_move: $n ranks, 273 calls checked: ok\$" "$what"
 
     [ "$n" = 256 ] || continue
     what="coll_reduce digest -n $n over shm"
@@ -83,7 +83,7 @@ for t in unix pipe tcp; do
     what="coll_move once -n 256 over $t"
     ipcrun 300 --transport "$t" -n 256 "$PROGS/coll_move" once
     expect_rc 0 "$what"
-    expect_out '^coll_move: 256 ranks, 81 calls checked: ok$' "$what"
+    expect_out '^coll_move: 256 ranks, 273 calls checked: ok$' "$what"
 
     [ "$t" = pipe ] && continue
     what="lazy_links -n 256 over $t"
