@@ -438,9 +438,8 @@ static void ack(struct ipc__node_area *a, uint32_t epoch, bool root)
     }
 }
 
-/* Waits for the root of `epoch` to have written its slot. */
-/* A bcast slot holds `epoch` (a later one cannot be there yet: its root
- * waits for our ack of this one first). */
+/* Waits for the root of `epoch` to have written its slot (a later epoch
+ * cannot be there yet: its root waits for our ack of this one first). */
 static void wait_slot(char *slot, uint32_t epoch)
 {
     struct word_wait w = {(_Atomic uint32_t *)(void *)slot, epoch};
@@ -464,10 +463,10 @@ static void post_slot(struct ipc__node_area *a, char *slot, uint32_t reuse, uint
 /* The root copies the data into the call's slot, raises the slot's epoch and
  * returns: it waits for nobody unless a rank has not finished the bcast that
  * used the slot before (BCAST_SLOTS or LINE_SLOTS calls back). The others
- * wait for the epoch and copy the data out. Every rank then acks the call; a root that waits for
- * acks has said so in bcast_wanted first, and a rank that acks looks there
- * after its ack (a fence between store and load on each side, as for the
- * inboxes' room), so either the root sees the ack or the rank sees the
+ * wait for the epoch and copy the data out. Every rank then acks the call;
+ * a root that waits for acks has said so in bcast_wanted first, and a rank
+ * that acks looks there after its ack (ordered on each side as node.h's
+ * often/rare pair), so either the root sees the ack or the rank sees the
  * count and wakes it. */
 void ipc__node_bcast(struct ipc__node_area *a, void *buf, size_t bytes, int root)
 {

@@ -129,7 +129,7 @@ static int halving_reduce_scatter(const void *in, void *buf, size_t count,
         int keep = r & half ? lo + half : lo, give = r & half ? lo : lo + half;
         size_t bytes = (size_t)half * block;
         /* Our input is not in our cache; the partials we just summed are. */
-        rc = (from == in ? ipc__coll_sendrecv_busy : ipc__coll_sendrecv)(
+        rc = (half == n / 2 ? ipc__coll_sendrecv_busy : ipc__coll_sendrecv)(
             from + (size_t)give * block, bytes, partner, tmp, bytes, partner, tag, comm);
         if (rc != IPC_SUCCESS)
             break;

@@ -248,6 +248,18 @@ static int map_inboxes(struct shm_seg *seg, const struct ipc__job *job, int fd,
     return IPC_SUCCESS;
 }
 
+/* Whether every ring is mapped and faulted in at start. Faulting pages in
+ * up front costs start-up time (~3 ms per 8 MiB here, and with the
+ * write-touch in map_links 2.4 ms of cpu per rank at 8 ranks): worth it for
+ * the rings of 2-3 ranks only, where one pair's first messages are what a
+ * benchmark measures. Past that a ring is not even mapped before its first
+ * use (ipc__shm_map_ring): each mapping is a system call of ~8 us here, 2
+ * per ring, 4 per peer, and most pairs of a larger job never talk. */
+static bool rings_at_start(const struct shm_seg *seg)
+{
+    return 2 * (size_t)(seg->nranks - 1) * seg->ring_size <= ((size_t)512 << 10);
+}
+
 static int map_links(struct shm_seg *seg, const struct ipc__job *job, int fd,
                      struct ipc__link *links)
 {
@@ -255,14 +267,7 @@ static int map_links(struct shm_seg *seg, const struct ipc__job *job, int fd,
     if (seg->inbox)
         return map_inboxes(seg, job, fd, links);
     off_t rings = (off_t)seg->ctrl_size;
-    /* Faulting pages in up front costs start-up time (~3 ms per 8 MiB here,
-     * and with the write-touch below 2.4 ms of cpu per rank at 8 ranks):
-     * worth it for the rings of 2-3 ranks only, where one pair's first
-     * messages are what a benchmark measures. Past that a ring is not even
-     * mapped before its first use (ipc__shm_map_ring): each mapping is a
-     * system call of ~8 us here, 2 per ring, 4 per peer, and most pairs of
-     * a larger job never talk. */
-    bool populate = 2 * (size_t)(n - 1) * seg->ring_size <= ((size_t)512 << 10);
+    bool populate = rings_at_start(seg);
     /* All our rings live in one reservation, so that finalize unmaps them
      * with one call: one TLB shoot-down instead of one per ring, which at 32
      * ranks cost more than the rest of start-up and shut-down together. */
@@ -379,7 +384,7 @@ int ipc__shm_map(struct shm_seg *seg, struct ipc__job *job, struct ipc__link *li
     rc = map_links(seg, job, fd, links);
     if (rc == IPC_SUCCESS)
         ipc__shm_allow_peer_reads();
-    if (rc == IPC_SUCCESS && !seg->inbox) { /* rings mapped on first use */
+    if (rc == IPC_SUCCESS && !seg->inbox && !rings_at_start(seg)) { /* mapped on first use */
         seg->ring_fd = fd;
         fd = -1;
     }

@@ -123,7 +123,8 @@ struct shm_seg {
                           sleepers run membarrier() */
     int made_fd; /* without ipcrun: the segment this rank made, kept open for
                     the others to open until the set-up fence; else -1 */
-    int ring_fd; /* the segment, kept to map rings on first use; else -1 */
+    int ring_fd; /* the segment, kept to map rings on first use (past 2-3
+                    ranks, segment.c); else -1 */
     /* Not oversubscribed: a rank that finds an awake peer on its cpu moves
      * itself to a cpu none claims (ipc__shm_crowded), at most once in a while. */
     bool may_move;
